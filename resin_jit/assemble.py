@@ -1,0 +1,142 @@
+"""Template assembly: pour a graph's snippets into one of the skeletons in templates/.
+
+Buffers reach a kernel in one fixed order (see Layout): the inputs, the outputs, then the
+bound buffers the kernel object owns: runtime parameters, function pointers, state.
+"""
+import string
+
+from . import ops
+from .context import JitContext, c_literal
+from .emit import emit_graph, graph_channel_vectorisable, graph_vectorisable
+from .errors import JitError
+from .resources import read_template
+
+INDENT = " " * 8
+INCLUDES = '#include "rj_abi.h"\n#include "simd.h"\n#include "vmath.h"'
+
+
+class Layout:
+    """Where each buffer of a graph's kernel sits in rj_call.ptr[]."""
+
+    def __init__(self, cg):
+        self.n_in, self.n_out = len(cg.input_names), len(cg.outputs)
+        self.has_params, self.has_pointers = bool(cg.param_names), bool(cg.pointer_nodes)
+        self.stateful = bool(cg.stateful_nodes)
+        self.params_slot = self.n_in + self.n_out
+        self.pointers_slot = self.params_slot + self.has_params
+        self.state_slot = self.pointers_slot + self.has_pointers
+
+
+def _lines(statements, indent=INDENT):
+    return "\n".join(indent + s for s in statements)
+
+
+def _fill(template_name, **fields):
+    return string.Template(read_template(template_name)).substitute(includes=INCLUDES, **fields)
+
+
+def _prelude(emitted):
+    return "\n".join(emitted.externs.values())
+
+
+def scalar_source(cg, dtype):
+    """T rj_scalar(T): a graph of exactly one input and one output, without state or parameters."""
+    if len(cg.input_names) != 1 or len(cg.outputs) != 1 or cg.stateful_nodes or cg.param_names \
+            or cg.pointer_nodes:
+        raise JitError("a scalar function needs one input, one output, no state and no parameters")
+    em = emit_graph(cg, JitContext(dtype, "scalar", graph=cg), lambda k: f"x{k}")
+    return _fill("scalar.c", T=ops.CTYPE[(dtype, False)], prelude=_prelude(em),
+                 body=_lines(em.body, "    "), result=em.results[0])
+
+
+def _bindings(cg, dtype, layout, channel_offset=""):
+    ctype = ops.CTYPE[(dtype, False)]
+    bind = [f"const {ctype} *in{k} = (const {ctype} *)call->ptr[{k}]{channel_offset};" for k in range(layout.n_in)]
+    bind += [f"{ctype} *out{j} = ({ctype} *)call->ptr[{layout.n_in + j}]{channel_offset};"
+             for j in range(layout.n_out)]
+    if layout.has_params:
+        bind.append(f"const double *P = (const double *)call->ptr[{layout.params_slot}];")
+    if layout.has_pointers:
+        bind.append(f"const uint64_t *FN = (const uint64_t *)call->ptr[{layout.pointers_slot}];")
+    return bind
+
+
+def _checks(cg, layout):
+    """Length checks of the bound buffers (the kernel object sizes them; this guards the C)."""
+    checks = []
+    if layout.has_params:
+        checks.append(f"if (call->len[{layout.params_slot}] != {len(cg.param_names)}) return RJ_ERR_ARGUMENT;")
+    if layout.has_pointers:
+        checks.append(f"if (call->len[{layout.pointers_slot}] != {len(cg.pointer_nodes)}) return RJ_ERR_ARGUMENT;")
+    return checks
+
+
+def block_source(cg, dtype, vector=True):
+    """The translation unit of a graph over n samples: vectorised, per-sample, or stateful."""
+    layout = Layout(cg)
+    if layout.stateful:
+        return stateful_source(cg, dtype, layout)
+    vector = vector and graph_vectorisable(cg)
+    scalar_ctx = JitContext(dtype, "scalar", graph=cg)
+    scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]")
+    store_scalar = [f"out{j}[i] = {r};" for j, r in enumerate(scalar.results)]
+    if vector:
+        vec_ctx = JitContext(dtype, "vector", externs=scalar_ctx.externs, graph=cg)
+        p = ops.PREFIX[(dtype, True)]
+        vec = emit_graph(cg, vec_ctx, lambda k: ops.render("load", p, f"in{k} + i"))
+        vector_body = vec.body + [ops.render("store", p, f"out{j} + i", r) + ";" for j, r in enumerate(vec.results)]
+        hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
+    else:
+        vector_body, hoisted, lanes = ["/* not vectorisable: every sample runs in the loop below */"], [], "(n + 1)"
+    return _fill("block.c", prelude=_prelude(scalar), first_output=layout.n_in, buffers=layout.n_in + layout.n_out,
+                 checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout), "    "),
+                 hoisted=_lines(hoisted, "    "), lanes=lanes, vector_body=_lines(vector_body),
+                 scalar_body=_lines(scalar.body + store_scalar))
+
+
+def _state_struct(fields):
+    """The state struct's members and the initialisation of its non-zero members."""
+    members, init = [], []
+    for f in fields:
+        dims = f"[{f['length']}]" if f["length"] else ""
+        members.append(f"    {f['ctype']} {f['field']}{dims};")
+        if f["initial"] and not f["length"]:
+            if f["ctype"] == "rj_vd":
+                value = ops.render("set1", "rj_vd", c_literal(f["initial"], "float64"))
+            elif f["ctype"] == "double":
+                value = c_literal(f["initial"], "float64")
+            else:
+                value = f"{int(f['initial'])}"
+            init.append(f"    S->{f['field']} = {value};")
+    return "\n".join(members) or "    char unused;", "\n".join(init)
+
+
+def stateful_source(cg, dtype, layout):
+    """A graph with state. With channels across SIMD lanes when every node allows it, else one
+    channel at a time, sample by sample."""
+    if graph_channel_vectorisable(cg):
+        return channels_source(cg, dtype, layout)
+    ctx = JitContext(dtype, "scalar", graph=cg)
+    em = emit_graph(cg, ctx, lambda k: f"in{k}[i]")
+    store = [f"out{j}[i] = {r};" for j, r in enumerate(em.results)]
+    members, init = _state_struct(em.state_fields)
+    return _fill("stateful.c", prelude=_prelude(em), state_fields=members, state_init=init,
+                 first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
+                 checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout, " + ch * n")),
+                 hoisted=_lines(em.hoisted, INDENT), scalar_body=_lines(em.body + store, INDENT + "    "))
+
+
+def channels_source(cg, dtype, layout):
+    """A stateful graph with one channel per double-precision SIMD lane."""
+    ctx = JitContext(dtype, "channels", graph=cg)
+    em = emit_graph(cg, ctx, lambda k: f"x{k}")
+    ctype = ops.CTYPE[(dtype, False)]
+    gather = [f"for (int l = 0; l < lanes; l++) lane[l] = (double)in{k}[(g * RJ_VD_WIDTH + l) * n + i];\n"
+              f"{INDENT}    const rj_vd x{k} = rj_vd_load(lane);" for k in range(layout.n_in)]
+    scatter = [f"rj_vd_store(lane, {r});\n{INDENT}    for (int l = 0; l < lanes; l++) "
+               f"out{j}[(g * RJ_VD_WIDTH + l) * n + i] = ({ctype})lane[l];" for j, r in enumerate(em.results)]
+    members, init = _state_struct(em.state_fields)
+    return _fill("channels.c", prelude=_prelude(em), state_fields=members, state_init=init,
+                 first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
+                 checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout), "    "),
+                 hoisted=_lines(em.hoisted, "    "), body=_lines(gather + em.body + scatter, INDENT + "    "))

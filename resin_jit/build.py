@@ -1,0 +1,91 @@
+"""Build: one C translation unit → one shared library, by calling the C compiler directly.
+
+Not through cffi's ffi.compile(): that imports setuptools (0.4 s) and chdir()s the whole
+process, which is neither fast nor safe from threads. A kernel needs no Python.h (see
+csrc/rj_abi.h), so a build is one gcc run of ~40 ms.
+"""
+import json
+import os
+import shlex
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import host, isa
+from .errors import JitCompileError, JitError
+from .resources import csrc_dir
+
+BASE_FLAGS = ("-std=gnu11", "-shared", "-fPIC", "-fno-math-errno", "-ffp-contract=off", "-fvisibility=hidden", "-pipe")
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    path: str
+    version: str
+
+    def flags(self, tier, opt_level):
+        return [f"-O{opt_level}", *BASE_FLAGS, *isa.compile_flags(tier)]
+
+
+def find_toolchain(cc=None, memo_dir=None):
+    """The compiler and its version, or None. The version is remembered per (path, mtime, size)
+    in memo_dir so a new process need not run `cc --version` before it can load from the cache."""
+    path = host.find_compiler(cc)
+    if path is None:
+        return None
+    st = os.stat(path)
+    stamp = f"{path}|{st.st_mtime_ns}|{st.st_size}"
+    memo = Path(memo_dir) / "toolchains.json" if memo_dir else None
+    known = {}
+    if memo is not None:
+        try:
+            known = json.loads(memo.read_text())
+        except (OSError, ValueError):
+            known = {}
+        if isinstance(known, dict) and isinstance(known.get(stamp), str):
+            return Toolchain(path, known[stamp])
+    version = host.compiler_version(path)
+    if version is None:
+        return None
+    if memo is not None:
+        try:
+            known = known if isinstance(known, dict) else {}
+            known[stamp] = version
+            tmp = memo.with_name(f".toolchains.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(known))
+            os.replace(tmp, memo)
+        except OSError:
+            pass
+    return Toolchain(path, version)
+
+
+def compile_library(source, toolchain, tier, opt_level, workdir, name="kernel"):
+    """Write `source` to workdir/name.c and compile it to workdir/name.so; returns (so, seconds)."""
+    workdir = Path(workdir)
+    c_path = workdir / f"{name}.c"
+    so_path = workdir / f"{name}.so"
+    c_path.write_text(source)
+    command = [toolchain.path, *toolchain.flags(tier, opt_level), "-I", str(csrc_dir()),
+               "-o", str(so_path), str(c_path)]
+    (workdir / f"{name}.cmd").write_text(shlex.join(command) + "\n")  # kept with RESIN_JIT_DEBUG=1
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise JitError(f"could not run the C compiler {toolchain.path}: {exc}") from exc
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0 or not so_path.exists():
+        raise JitCompileError(f"C compiler failed on {c_path}", output=proc.stderr + proc.stdout,
+                              source_path=str(c_path), command=command)
+    return so_path, seconds
+
+
+def probe(toolchain, workdir):
+    """True if the toolchain builds a trivial shared library (a compiler that cannot is none)."""
+    try:
+        compile_library('#include "rj_abi.h"\nRJ_EXPORT int rj_entry(rj_call *c) { (void)c; return 0; }\n',
+                        toolchain, "scalar", 0, workdir, name="probe")
+        return True
+    except JitError:
+        return False

@@ -1,0 +1,143 @@
+"""Canonical form and hash of a graph.
+
+Walking from the outputs in argument order numbers every distinct (node key, inputs)
+once, so the same structure built in any order gets the same form and the same key, and
+common subexpressions are merged. The key is a sha256 over that form.
+"""
+import functools
+import hashlib
+import json
+
+import numpy as np
+
+from .errors import JitError
+from .nodes import Const, Input, Param
+
+
+class CanonicalGraph:
+    """Nodes in evaluation order as (node, input indices); outputs and inputs by index."""
+
+    def __init__(self, nodes, keys, outputs, input_names):
+        self.nodes = tuple(nodes)
+        self.outputs = tuple(outputs)
+        self.input_names = tuple(input_names)
+        # The structure as nested tuples of str/int: hashable for the in-process memo, and its
+        # repr (deterministic across runs and platforms) is the form the disk key hashes.
+        self.ident = (tuple(keys), self.outputs, self.input_names)
+        self.param_defaults = {}
+        for node, _ in self.nodes:
+            if isinstance(node, Param):
+                if self.param_defaults.setdefault(node.name, node.default) != node.default:
+                    raise JitError(f"parameter {node.name!r} has two different defaults")
+        self.param_names = tuple(self.param_defaults)
+        # Nodes that call through a function pointer handed over at run time (py_node, library externs).
+        self.pointer_nodes = tuple(i for i, (n, _) in enumerate(self.nodes) if getattr(n, "needs_pointer", False))
+
+    @functools.cached_property
+    def form(self):
+        return repr(self.ident)
+
+    @functools.cached_property
+    def key(self):
+        return hashlib.sha256(self.form.encode()).hexdigest()
+
+    @functools.cached_property
+    def stateful_nodes(self):
+        return [i for i, (n, _) in enumerate(self.nodes) if n.initial_state() is not None]
+
+    def __str__(self):
+        lines = [f"graph {self.key[:12]}: inputs {list(self.input_names)}"]
+        for i, (node, args) in enumerate(self.nodes):
+            if not isinstance(node, Input):
+                lines.append(f"  %{i} = {node!r}({', '.join(f'%{a}' for a in args)})")
+            else:
+                lines.append(f"  %{i} = input {node.name!r}")
+        lines.append(f"  outputs: {', '.join(f'%{o}' for o in self.outputs)}")
+        return "\n".join(lines)
+
+
+def _hashable_key(node):
+    """A node's key as nested tuples of str/int (floats must already be hex strings: nodes.exact)."""
+    key = node.__dict__.get("_key")  # built-in nodes build their key once, from exact tokens
+    if key is not None:
+        return key
+    key = node.key()
+    if type(key) is tuple and all(type(k) in (str, int) for k in key):
+        return key
+    return ("json", json.dumps(key, sort_keys=True, default=repr))
+
+
+def _folded(node, args, nodes, dtype):
+    """A Const for a pure-math node whose inputs are all constants, else None."""
+    if dtype is None or not getattr(node, "foldable", False) or not args:
+        return None
+    values = [nodes[a][0] for a in args]
+    if not all(isinstance(v, Const) for v in values):
+        return None
+    scalar = np.dtype(dtype).type
+    with np.errstate(all="ignore"):
+        return Const(float(scalar(node.evaluate(None, *[scalar(v.value) for v in values]))))
+
+
+def _prune(nodes, keys, outputs):
+    """Drop nodes no output depends on (constants that folding consumed); renumber the rest."""
+    live = set(outputs)
+    for i in range(len(nodes) - 1, -1, -1):
+        if i in live:
+            live.update(nodes[i][1])
+    new_index, kept_nodes, kept_keys = {}, [], []
+    for i, ((node, args), (key, _)) in enumerate(zip(nodes, keys)):
+        if i in live or isinstance(node, Input):
+            new_index[i] = len(kept_nodes)
+            args = tuple(new_index[a] for a in args)
+            kept_nodes.append((node, args))
+            kept_keys.append((key, args))
+    return kept_nodes, kept_keys, [new_index[o] for o in outputs]
+
+
+def canonicalize(outputs, input_order=None, dtype=None):
+    """Number the DAG under `outputs` post-order; `input_order` fixes the inputs' positions.
+    With a dtype, pure-math nodes of constants fold to constants of that dtype."""
+    if not outputs:
+        raise JitError("a graph needs at least one output")
+    index, nodes, keys = {}, [], []
+    number = {}          # id(expr) → node index, once an expression is numbered
+    on_path = set()      # expressions being expanded: meeting one again means a cycle
+    stack = [(e, False) for e in reversed(outputs)]
+    while stack:         # iterative post-order: deep graphs must not hit the recursion limit
+        expr, expanded = stack.pop()
+        ident_expr = id(expr)
+        if ident_expr in number:
+            continue
+        if not expanded:
+            if ident_expr in on_path:
+                raise JitError("the graph has a cycle")
+            on_path.add(ident_expr)
+            stack.append((expr, True))
+            stack.extend((a, False) for a in reversed(expr.args) if id(a) not in number)
+            continue
+        on_path.discard(ident_expr)
+        node, args = expr.node, tuple(number[id(a)] for a in expr.args)
+        folded = _folded(node, args, nodes, dtype)
+        if folded is not None:
+            node, args = folded, ()
+        entry = (_hashable_key(node), args)
+        if entry not in index:
+            index[entry] = len(nodes)
+            nodes.append((node, args))
+            keys.append(entry)
+        number[ident_expr] = index[entry]
+    out = [number[id(e)] for e in outputs]
+    if dtype is not None:
+        nodes, keys, out = _prune(nodes, keys, out)
+    found = [n.name for n, _ in nodes if isinstance(n, Input)]
+    if input_order is None:
+        names = found
+    else:
+        names = list(input_order)
+        if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+            raise JitError(f"inputs= must be distinct names (str), got {names}")
+        missing = [n for n in found if n not in names]
+        if missing:
+            raise JitError(f"the graph uses inputs not listed in inputs=: {missing}")
+    return CanonicalGraph(nodes, keys, out, names)

@@ -1,0 +1,211 @@
+"""The `resin-jit` command (also `python -m resin_jit`). Exit codes: 0 ok, 1 failure, 2 usage."""
+import argparse
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+
+from .resources import PACKAGE_DIR
+
+BENCH_GROUPS = ["core", "graph", "vsa", "cache"]
+
+
+def cmd_demo(args):
+    from .demo import run
+    return run(args)
+
+
+def _benchmarks_package():
+    # In a source tree benchmarks/ sits beside the package; a wheel ships it inside.
+    for root in (PACKAGE_DIR.parent, PACKAGE_DIR):
+        if (root / "benchmarks" / "common.py").exists():
+            if str(root) not in sys.path:
+                sys.path.insert(0, str(root))
+            return "benchmarks"
+    raise FileNotFoundError("resin_jit cannot find its benchmarks/ directory")
+
+
+def cmd_bench(args):
+    package = _benchmarks_package()
+    names = args.only or BENCH_GROUPS
+    for name in names:
+        try:
+            module = importlib.import_module(f"{package}.bench_{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{package}.bench_{name}":
+                print(f"(no benchmarks for {name!r} yet)")
+                continue
+            raise
+        module.run(quick=args.quick)
+    return 0
+
+
+def cmd_doctor(args):
+    from . import JitCompiler, JitConfig
+    from .cache import default_cache_dir, untrusted_reason
+    from .host import host_info
+    info = host_info()
+    print(f"architecture      {info['architecture']} ({info['platform']}), Python {info['python']}")
+    print(f"ISA tiers         {', '.join(info['isa_tiers'])} (auto picks {info['best_isa']})")
+    print(f"C compiler        {info['compiler'] or 'none found'}  {info['compiler_version'] or ''}")
+    root = JitConfig().resolved_cache_dir() or default_cache_dir()
+    problem = untrusted_reason(root) if os.path.exists(root) else "does not exist yet (created on first use)"
+    print(f"cache directory   {root}: {problem or 'usable'}")
+    _print_layers("prebuilt layers   ")
+    jit = JitCompiler()
+    print(f"backend           {jit.backend}")
+    if jit.backend == "native":
+        kernel = jit.compile_affine_simd(0.5, 1.0)
+        import numpy as np
+        out = np.empty(4, np.float32)
+        kernel.process(np.arange(4, dtype=np.float32), out)
+        ok = out.tolist() == [1.0, 1.5, 2.0, 2.5]
+        print(f"smoke test        affine kernel on {kernel.isa}: {'ok' if ok else 'WRONG ' + str(out)}")
+        return 0 if ok else 1
+    return 0
+
+
+def _cache_root(args):
+    from .cache import default_cache_dir
+    from .config import JitConfig
+    return Path(JitConfig(cache_dir=args.cache_dir).resolved_cache_dir() or default_cache_dir())
+
+
+def _print_layers(label):
+    from .cache import ReadOnlyLayer
+    from .compiler import prebuilt_layers
+    roots = prebuilt_layers()
+    if not roots:
+        print(f"{label}none (resin-jit warm --cache-dir DIR, then RESIN_JIT_PREBUILT=DIR)")
+    for root in roots:
+        layer = ReadOnlyLayer(root)
+        state = f"not used: {layer.problem}" if layer.problem else f"{len(layer.locator.keys())} kernels"
+        print(f"{label}{root}: {state}")
+        label = " " * len(label)
+
+
+def cmd_warm(args):
+    from . import warm
+    try:
+        manifest = warm.load_manifest(args.manifest)
+    except warm.ManifestError as exc:
+        print(f"resin-jit warm: error: {exc}", file=sys.stderr)
+        return 2
+    root = _cache_root(args)
+    report = warm.warm(manifest, root, jobs=args.jobs, progress=not args.quiet)
+    warm.print_report(report, root)
+    return 0 if report.ok() else 1
+
+
+def cmd_cache_path(args):
+    print(_cache_root(args))
+    return 0
+
+
+def _open_cache(args):
+    from .cache import KernelCache, untrusted_reason
+    from .config import JitConfig
+    root = _cache_root(args)
+    problem = untrusted_reason(root) if root.exists() else None
+    return KernelCache(root, max_bytes=JitConfig().resolved_cache_max_bytes()), problem
+
+
+def cmd_cache_info(args):
+    cache, problem = _open_cache(args)
+    info = cache.summary()
+    state = f"not used: {problem}" if problem else ("usable" if cache.root.exists() else "not created yet")
+    limit = "none" if info["max_bytes"] is None else f"{info['max_bytes']:,} bytes"
+    print(f"location          {info['root']} ({state})")
+    print(f"entries           {info['entries']}")
+    print(f"bytes             {info['bytes']:,} (limit: {limit})")
+    print(f"disk hits         {info['hits']}")
+    _print_layers("prebuilt layers   ")
+    return 0
+
+
+def cmd_cache_list(args):
+    cache, _ = _open_cache(args)
+    rows = cache.entries()
+    print(f"{'key':16}  {'bytes':>8}  {'hits':>5}  {'last used':19}  isa")
+    for row in reversed(rows):  # most recently used first
+        used = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.last_used))
+        print(f"{row.key[:16]}  {row.size:>8}  {row.hits:>5}  {used}  {row.meta.get('isa', '?')}")
+    print(f"{len(rows)} kernels, {sum(r.size for r in rows):,} bytes")
+    return 0
+
+
+def cmd_cache_clear(args):
+    cache, problem = _open_cache(args)
+    if problem:
+        print(f"resin-jit cache clear: error: refusing to clear {cache.root}: {problem}", file=sys.stderr)
+        return 1
+    removed = cache.clear() if cache.root.exists() else 0
+    print(f"removed {removed} kernels from {cache.root}")
+    return 0
+
+
+CACHE_ACTIONS = {"info": cmd_cache_info, "list": cmd_cache_list, "clear": cmd_cache_clear, "path": cmd_cache_path}
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="resin-jit", description="resin_jit: graphs of numeric nodes → native code.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="a short tour: kernels, an audio patch to a WAV file, timings vs numpy")
+    demo.add_argument("--output", default=None, help="where to write the WAV file (default: a temp dir)")
+    demo.set_defaults(func=cmd_demo)
+    bench = sub.add_parser("bench", help="run the benchmarks (medians and ratios, side by side)")
+    bench.add_argument("--quick", action="store_true", help="fewer repetitions")
+    bench.add_argument("--only", action="append", choices=BENCH_GROUPS, help="one benchmark group")
+    bench.set_defaults(func=cmd_bench)
+    doctor = sub.add_parser("doctor", help="architecture, ISA tiers, compiler, cache directory, prebuilt layers")
+    doctor.set_defaults(func=cmd_doctor)
+    _add_warm_parser(sub)
+    _add_cache_parser(sub)
+    return parser
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _add_warm_parser(sub):
+    warm = sub.add_parser("warm", help="compile a manifest of kernels into a cache dir (a prebuilt layer)",
+                          description="Compile a manifest of kernels in parallel; point RESIN_JIT_PREBUILT at the "
+                                      "directory to use it as a read-only prebuilt layer.")
+    warm.add_argument("--manifest", metavar="FILE", help="JSON list of entries like "
+                      '{"kind": "affine_simd", "a": 0.5, "b": 1.0} (default: the built-in manifest)')
+    warm.add_argument("--cache-dir", metavar="DIR", help="where to put the kernels (default: the user cache)")
+    warm.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help="worker processes (default: one per core)")
+    warm.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    warm.set_defaults(func=cmd_warm)
+
+
+def _add_cache_parser(sub):
+    cache = sub.add_parser("cache", help="the kernel cache: info, list, clear, path")
+    actions = cache.add_subparsers(dest="action", required=True)
+    for name, helptext in (("info", "location, entries, bytes, hit counts, prebuilt layers"),
+                           ("list", "one line per cached kernel"), ("clear", "remove every cached kernel"),
+                           ("path", "print the cache directory")):
+        action = actions.add_parser(name, help=helptext)
+        action.add_argument("--cache-dir", metavar="DIR", help="default: RESIN_JIT_CACHE_DIR, else the user cache")
+        action.set_defaults(func=CACHE_ACTIONS[name])
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except KeyboardInterrupt:
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not trace back
+        print(f"resin-jit {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

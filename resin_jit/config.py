@@ -1,0 +1,65 @@
+"""JitConfig: every knob of a JitCompiler, each overridable from the environment."""
+import os
+from dataclasses import dataclass
+
+DTYPES = ("float32", "float64")
+
+
+def env_flag(name):
+    """True/False for an env var set to 1/0 (yes/no, true/false), None when unset or empty."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("", None):
+        return None
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0, not {value!r}")
+
+
+@dataclass(frozen=True)
+class JitConfig:
+    """How kernels are compiled and cached.
+
+    isa: "auto" (the best tier this host runs) or a tier name; env RESIN_JIT_ISA.
+    opt_level: the C compiler's -O level, 0..3.
+    cache_dir: where compiled kernels are kept; env RESIN_JIT_CACHE_DIR; default the user cache dir.
+    cache: False (or env RESIN_JIT_CACHE=0) compiles into a private temporary directory.
+    cc: the C compiler; default $CC, then cc, gcc, clang.
+    dtype: "float32" or "float64" for graph kernels.
+    cache_max_bytes: evict least recently used kernels beyond this size; env RESIN_JIT_CACHE_MAX_BYTES.
+    """
+    isa: str = "auto"
+    opt_level: int = 2
+    cache_dir: "str | os.PathLike | None" = None
+    cache: bool = True
+    cc: "str | None" = None
+    dtype: str = "float32"
+    cache_max_bytes: "int | None" = None
+
+    def __post_init__(self):
+        if not isinstance(self.isa, str):
+            raise TypeError(f"isa must be a str, not {type(self.isa).__name__}")
+        if isinstance(self.opt_level, bool) or not isinstance(self.opt_level, int) or not 0 <= self.opt_level <= 3:
+            raise ValueError(f"opt_level must be an int from 0 to 3, not {self.opt_level!r}")
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {DTYPES}, not {self.dtype!r}")
+        if self.cc is not None and not isinstance(self.cc, str):
+            raise TypeError(f"cc must be a str, not {type(self.cc).__name__}")
+        if self.cache_max_bytes is not None and (not isinstance(self.cache_max_bytes, int) or self.cache_max_bytes < 0):
+            raise ValueError(f"cache_max_bytes must be a non-negative int, not {self.cache_max_bytes!r}")
+
+    def resolved_isa(self):
+        return os.environ.get("RESIN_JIT_ISA") or self.isa if self.isa == "auto" else self.isa
+
+    def cache_enabled(self):
+        return self.cache and env_flag("RESIN_JIT_CACHE") is not False
+
+    def resolved_cache_dir(self):
+        return self.cache_dir or os.environ.get("RESIN_JIT_CACHE_DIR") or None
+
+    def resolved_cache_max_bytes(self):
+        if self.cache_max_bytes is not None:
+            return self.cache_max_bytes
+        value = os.environ.get("RESIN_JIT_CACHE_MAX_BYTES")
+        return int(value) if value else None

@@ -1,0 +1,142 @@
+"""JitContext: what a node may ask for while it emits C.
+
+Everything a user passes is turned into C here or by the emitter, never pasted: constants
+become exact hex-float literals, and every identifier (values, state slots, externs) is
+generated, so a node's names and a user's strings cannot reach the C source.
+"""
+import itertools
+import math
+import warnings
+
+import numpy as np
+
+from . import ops
+
+
+def c_literal(value, dtype):
+    """An exact C literal of `value` rounded to `dtype` (hex float; NaN and inf by builtin)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"a constant must be a real number, not {type(value).__name__}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a huge value rounds to inf, as numpy would
+        rounded = float(np.dtype(dtype).type(value))
+    suffix = "f" if dtype == "float32" else ""
+    if math.isnan(rounded):
+        return f"__builtin_nan{suffix}(\"\")"
+    if math.isinf(rounded):
+        return f"({'-' if rounded < 0 else ''}__builtin_inf{suffix}())"
+    return f"({rounded.hex()}{suffix})"
+
+
+class JitContext:
+    """Handed to a node's emit: fresh names, constants, ops, statements, state slots, externs.
+
+    Three modes: "scalar" (one sample of the kernel's dtype), "vector" (samples across SIMD
+    lanes) and "channels" (one sample of several channels across double-precision lanes, for
+    stateful graphs). Nodes that keep state do their arithmetic in double through `dop`,
+    `dconst`, `to_double` and `from_double`, so one snippet serves the scalar and channel modes.
+    """
+
+    def __init__(self, dtype="float32", mode="scalar", externs=None, graph=None):
+        if mode not in ("scalar", "vector", "channels"):
+            raise ValueError(f"unknown emission mode {mode!r}")
+        self.dtype, self.mode = dtype, mode
+        self.vector = mode != "scalar"
+        value_dtype = "float64" if mode == "channels" else dtype
+        self.prefix = ops.PREFIX[(value_dtype, self.vector)]
+        self.ctype = ops.CTYPE[(value_dtype, self.vector)]
+        self.scalar_ctype = ops.CTYPE[(value_dtype, False)]
+        self.mask_ctype = ops.MASK_CTYPE[(value_dtype, self.vector)]
+        self.dprefix = ops.PREFIX[("float64", mode == "channels")]
+        self.dctype = ops.CTYPE[("float64", mode == "channels")]
+        self.hoisted = []        # statements before the loop: vector constants, parameters
+        self.body = []           # statements of one loop iteration, in order
+        self.state_fields = []
+        self.externs = {} if externs is None else externs
+        self.graph = graph
+        self.node_id = None
+        self._names = itertools.count()
+        self._hoisted_names = {}
+
+    def fresh(self, stem="t"):
+        """A new local identifier; `stem` must be a short lowercase word chosen by the code, not a user."""
+        if not stem.isidentifier() or not stem.isascii():
+            raise ValueError(f"invalid identifier stem {stem!r}")
+        return f"{stem}_{next(self._names)}"  # the underscore keeps them apart from template names
+
+    def _hoist(self, ctype, prefix, scalar_expr, stem):
+        """A loop-invariant vector: broadcast once before the loop."""
+        token = (ctype, scalar_expr)
+        if token not in self._hoisted_names:
+            name = self.fresh(stem)
+            self.hoisted.append(f"const {ctype} {name} = {ops.render('set1', prefix, scalar_expr)};")
+            self._hoisted_names[token] = name
+        return self._hoisted_names[token]
+
+    def const(self, value):
+        """A constant of the value type: an exact literal, broadcast once in vector modes."""
+        literal = c_literal(value, "float64" if self.mode == "channels" else self.dtype)
+        return self._hoist(self.ctype, self.prefix, literal, "k") if self.vector else literal
+
+    def dconst(self, value):
+        """A double-precision constant, for state arithmetic."""
+        literal = c_literal(value, "float64")
+        return self._hoist(self.dctype, self.dprefix, literal, "k") if self.mode == "channels" else literal
+
+    def param(self, name):
+        """The value of runtime parameter `name`: read once per call from the kernel's params buffer."""
+        value = f"({self.scalar_ctype})P[{self.graph.param_names.index(name)}]"
+        return self._hoist(self.ctype, self.prefix, value, "p") if self.vector else value
+
+    def pointer(self, signature):
+        """The current node's function pointer, cast to `signature` (a C function-pointer type
+        built by the caller from fixed type names), from the kernel's pointer table."""
+        k = self.graph.pointer_nodes.index(self.node_id)
+        return f"(({signature})(uintptr_t)FN[{k}])"
+
+    def extern(self, name, declaration):
+        """Declare a C function the snippet calls (once per translation unit)."""
+        self.externs.setdefault(name, declaration)
+        return name
+
+    def op(self, name, *args):
+        """An op on values of the kernel's value type (csrc/simd.h names for this mode)."""
+        return ops.render(name, self.prefix, *args)
+
+    def dop(self, name, *args):
+        """An op on double-precision state values."""
+        return ops.render(name, self.dprefix, *args)
+
+    def to_double(self, value):
+        return value if self.mode == "channels" or self.scalar_ctype == "double" else f"(double){value}"
+
+    def from_double(self, value):
+        return value if self.mode == "channels" or self.scalar_ctype == "double" else f"({self.ctype}){value}"
+
+    def emit(self, statement):
+        """Add a statement to the loop body, before the expression the node returns."""
+        self.body.append(statement)
+
+    def local(self, expr, stem="t", ctype=None):
+        """Bind `expr` to a fresh const local (of the double state type by default); returns its name."""
+        name = self.fresh(stem)
+        self.emit(f"const {ctype or self.dctype} {name} = {expr};")
+        return name
+
+    def state(self, slot, initial=0.0, ctype="double", length=None):
+        """A state slot of the current node: a field of the kernel's state struct, kept between calls.
+
+        Returns the C lvalue (`S->s3_0`). `slot` names it for introspection only; the field's
+        identifier is generated. With `length`, the slot is an array (a ring buffer). In channel
+        mode a double slot holds one lane per channel.
+        """
+        if ctype not in ("double", "int64_t", "uint64_t"):
+            raise ValueError(f"unsupported state type {ctype!r}")
+        if self.mode == "channels" and ctype != "double":
+            raise ValueError("channel-vectorised nodes keep only double state")
+        field = f"s{self.node_id}_{sum(1 for f in self.state_fields if f['node'] == self.node_id)}"
+        self.state_fields.append({"node": self.node_id, "slot": str(slot), "field": field,
+                                  "ctype": self.dctype if ctype == "double" else ctype,
+                                  "initial": float(initial) if ctype == "double" else int(initial),
+                                  "length": None if length is None else int(length)})
+        return f"S->{field}"

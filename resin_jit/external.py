@@ -1,0 +1,182 @@
+"""EXTERNAL nodes: calls to named C functions, and Python callbacks inside a compiled graph.
+
+- `rj.extern("erff", "float(float)")`: a C library function, declared from its signature;
+- `rj.extern("f", "double(double)", c_source="double f(double x) {...}")`: the user's own C, compiled in;
+- `rj.extern("f", "double(double)", library="libfoo.so")`: a function in a shared library, called
+  through a pointer handed to the kernel at run time;
+- `rj.py_node(fn, state=...)`: a Python function called per sample through a cffi callback.
+
+Names are checked to be plain C identifiers and signatures use a fixed set of type names, so
+nothing but `c_source` (which is C by definition) reaches the generated code as written.
+"""
+import copy
+import hashlib
+import itertools
+import os
+import re
+
+import numpy as np
+
+from .errors import JitError
+from .graph import Expr
+from .nodes import JitCategory, Node
+
+C_TYPES = {"float": "float", "double": "double", "float32": "float", "float64": "double"}
+C_KEYWORDS = set("""auto break case char const continue default do double else enum extern float for goto if
+inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void
+volatile while _Bool _Complex _Imaginary main""".split())
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_SIGNATURE = re.compile(r"\s*(\w+)\s*\(\s*(\w+(?:\s*,\s*\w+)*)?\s*\)\s*")
+
+
+def check_c_name(name):
+    if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name) or name in C_KEYWORDS \
+            or name.startswith(("rj_", "RJ_", "__")):
+        raise ValueError(f"{name!r} is not a usable C function name (a plain identifier, not a keyword, "
+                         "not starting with rj_ or __)")
+    return name
+
+
+def parse_signature(signature):
+    """'float(float, double)' → ('float', ['float', 'double']) using only known type names."""
+    m = _SIGNATURE.fullmatch(signature) if isinstance(signature, str) else None
+    if not m:
+        raise ValueError(f"signature must look like 'float(float, float)', not {signature!r}")
+    ret, args = m.group(1), [a.strip() for a in (m.group(2) or "").split(",") if a.strip()]
+    for t in [ret, *args]:
+        if t not in C_TYPES:
+            raise ValueError(f"unsupported type {t!r} in signature {signature!r}; use float or double")
+    if not args:
+        raise ValueError(f"an extern node needs at least one argument: {signature!r}")
+    return C_TYPES[ret], [C_TYPES[a] for a in args]
+
+
+class ExternCall(Node):
+    """A call to a named C function on each sample (not vectorised)."""
+    category = JitCategory.EXTERNAL
+    simd = False
+    needs_arrays = True
+
+    def __init__(self, name, signature, c_source=None, library=None, reference=None):
+        self.name = check_c_name(name)
+        self.ret, self.args = parse_signature(signature)
+        self.arity = len(self.args)
+        if c_source is not None and library is not None:
+            raise ValueError("give c_source or library, not both")
+        if c_source is not None and not isinstance(c_source, str):
+            raise TypeError("c_source must be a str of C code")
+        self.c_source, self.reference = c_source, reference
+        self.library = os.fspath(library) if library is not None else None
+        self.needs_pointer = self.library is not None
+        origin = (hashlib.sha256(c_source.encode()).hexdigest() if c_source is not None
+                  else f"lib:{self.library}" if self.library else "libc")
+        self._key = ("Extern", name, f"{self.ret}({','.join(self.args)})", origin)
+
+    def key(self):
+        return self._key
+
+    def _c_signature(self):
+        return f"{self.ret} (*)({', '.join(self.args)})"
+
+    def emit_scalar(self, ctx, args):
+        cast_args = ", ".join(f"({t}){a}" for t, a in zip(self.args, args))
+        if self.library is not None:
+            return f"({ctx.ctype}){ctx.pointer(self._c_signature())}({cast_args})"
+        declaration = self.c_source if self.c_source is not None else \
+            f"{self.ret} {self.name}({', '.join(self.args)});"
+        return f"({ctx.ctype}){ctx.extern(self.name, declaration)}({cast_args})"
+
+    def function_pointer(self, keepalive):
+        import cffi
+        ffi = cffi.FFI()
+        ffi.cdef(f"{self.ret} {self.name}({', '.join(self.args)});")
+        try:
+            lib = ffi.dlopen(self.library)
+            address = int(ffi.cast("uintptr_t", getattr(lib, self.name)))
+        except (OSError, AttributeError) as exc:
+            raise JitError(f"cannot load {self.name} from {self.library}: {exc}") from None
+        keepalive.append((ffi, lib))
+        return address
+
+    def evaluate(self, state, *arrays):
+        fn = self.reference
+        if fn is None and self.library is not None:
+            keep = []
+            address = self.function_pointer(keep)
+            ffi = keep[0][0]
+            fn = ffi.cast(f"{self.ret}(*)({', '.join(self.args)})", address)
+        if fn is None:
+            raise JitError(f"extern {self.name!r} has no numpy reference: pass reference=... to rj.extern "
+                           "to run it without a C compiler")
+        return np.array([fn(*map(float, xs)) for xs in zip(*arrays)], np.float64)
+
+    def __repr__(self):
+        return f"extern {self.name}"
+
+
+def extern(name, signature="double(double)", c_source=None, library=None, reference=None):
+    """A C function as a node factory: `erf = rj.extern("erff", "float(float)"); y = erf(x)`."""
+    node = ExternCall(name, signature, c_source, library, reference)
+    return lambda *args: Expr(node, args)
+
+
+_py_serial = itertools.count()
+
+
+class PyNode(Node):
+    """A Python function called once per sample from compiled code (slow, but anything goes).
+
+    `fn(*inputs, state)` when a state is given (a mutable object, copied for each kernel and
+    restored by reset()), else `fn(*inputs)`; it returns a number.
+    """
+    category = JitCategory.STATEFUL
+    simd = False
+    needs_pointer = True
+    needs_arrays = True
+
+    def __init__(self, fn, state=None, inputs=1):
+        if not callable(fn):
+            raise TypeError(f"py_node needs a callable, not {type(fn).__name__}")
+        if isinstance(inputs, bool) or not isinstance(inputs, int) or not 1 <= inputs <= 8:
+            raise ValueError(f"inputs must be an int from 1 to 8, not {inputs!r}")
+        self.fn, self.state, self.arity = fn, state, inputs
+        # Each py_node is distinct (two must never merge), yet a program that builds its graphs in
+        # the same order gets the same keys, and so disk-cache hits, on its next run.
+        self._key = ("PyNode", inputs, getattr(fn, "__qualname__", "fn"), next(_py_serial))
+
+    def key(self):
+        return self._key
+
+    def initial_state(self):
+        return {"py": copy.deepcopy(self.state)}
+
+    def emit_scalar(self, ctx, args):
+        signature = f"double (*)({', '.join(['double'] * self.arity)})"
+        return f"({ctx.ctype}){ctx.pointer(signature)}({', '.join(f'(double){a}' for a in args)})"
+
+    def _call(self, state_cell, *xs):
+        return float(self.fn(*xs, state_cell[0]) if self.state is not None else self.fn(*xs))
+
+    def make_callback(self, state_cell, errors):
+        import cffi
+        ffi = cffi.FFI()
+
+        def onerror(exc_type, exc_value, tb):
+            errors.append(exc_value)
+            return 0.0
+        callback = ffi.callback(f"double({', '.join(['double'] * self.arity)})",
+                                lambda *xs: self._call(state_cell, *xs), onerror=onerror)
+        return ffi, callback, int(ffi.cast("uintptr_t", callback))
+
+    def evaluate(self, state, *arrays):
+        cell = [state["py"]]
+        return np.array([self._call(cell, *map(float, xs)) for xs in zip(*arrays)], np.float64)
+
+    def __repr__(self):
+        return f"py_node {self._key[2]}"
+
+
+def py_node(fn, state=None, inputs=1):
+    """A Python function as a node factory: `y = rj.py_node(fn, state={...})(x)`."""
+    node = PyNode(fn, state, inputs)
+    return lambda *args: Expr(node, args)

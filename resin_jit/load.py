@@ -1,0 +1,38 @@
+"""Load: open a compiled library with cffi and wrap its entry in a dispatch Caller."""
+import cffi
+
+_ffi = cffi.FFI()
+_ffi.cdef("""
+    int rj_entry(void *call);
+    int64_t rj_state_size(void);
+    int64_t rj_state_lanes(void);
+    void rj_state_init(void *state);
+""")
+
+try:
+    from . import _dispatch
+except ImportError:  # built by setup.py; absent when the package was installed without a compiler
+    _dispatch = None
+
+
+class LoadedLibrary:
+    """One dlopen()ed kernel library; it stays loaded as long as any Caller references it."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        self.lib = _ffi.dlopen(self.path)
+        self.entry_address = int(_ffi.cast("uintptr_t", self.lib.rj_entry))
+
+    def state_size(self):
+        return int(self.lib.rj_state_size())
+
+    def state_lanes(self):
+        """How many channels one state struct serves."""
+        return int(self.lib.rj_state_lanes())
+
+    def init_state(self, buffer):
+        """Run rj_state_init on a writable buffer of state_size() bytes."""
+        self.lib.rj_state_init(_ffi.from_buffer(buffer, require_writable=True))
+
+    def caller(self, argspec, ret="v", slow_path=None, bound=(), nogil_above=1 << 16):
+        return _dispatch.Caller(self.entry_address, argspec, ret, slow_path, tuple(bound), self, nogil_above)

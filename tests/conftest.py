@@ -1,0 +1,81 @@
+import os
+import tempfile
+
+import numpy as np
+import pytest
+
+# Tests never touch the user's cache: one private directory for the whole session.
+_SESSION_CACHE = tempfile.mkdtemp(prefix="resin_jit-tests-")
+os.environ.setdefault("RESIN_JIT_CACHE_DIR", _SESSION_CACHE)
+
+import resin_jit as rj  # noqa: E402
+from resin_jit.host import available_tiers  # noqa: E402
+
+NATIVE = rj.JitCompiler().backend == "native"
+TIERS = [t for t in available_tiers() if t != "neon"]
+needs_native = pytest.mark.skipif(not NATIVE, reason="no C compiler on this machine: native path untestable")
+
+_compilers = {}
+
+
+def compiler_for(tier):
+    """One JitCompiler per ISA tier for the session (kernels are memoised per process anyway)."""
+    if tier not in _compilers:
+        _compilers[tier] = rj.JitCompiler(rj.JitConfig(isa=tier))
+    return _compilers[tier]
+
+
+@pytest.fixture(params=TIERS)
+def jit(request):
+    if not NATIVE:
+        pytest.skip("no C compiler on this machine: native path untestable")
+    return compiler_for(request.param)
+
+
+@pytest.fixture
+def numpy_jit(monkeypatch):
+    """A compiler on the numpy backend, as a machine without a compiler gets."""
+    monkeypatch.setenv("RESIN_JIT_DISABLE", "1")
+    with pytest.warns(RuntimeWarning, match="numpy backend") if _fresh_warning() else _nothing():
+        compiler = rj.JitCompiler()
+    assert compiler.backend == "numpy"
+    return compiler
+
+
+def _fresh_warning():
+    import resin_jit.compiler as c
+    return not c._fallback_warned
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+EDGE_VALUES = np.array([0.0, -0.0, 1.0, -1.0, 1e-45, -1e-45, 1.1754942e-38, 1e-40, np.inf, -np.inf, np.nan,
+                        1e38, -1e38, 3.4028235e38, 0.5, 123456.789, -7.25], dtype=np.float32)
+
+
+def affine_reference(x, a, b):
+    """a*x+b in float64, rounded once to float32 (the fused result, up to rare double rounding).
+    The constants are float32, as in the kernel."""
+    with np.errstate(all="ignore"):
+        a, b = np.float64(np.float32(a)), np.float64(np.float32(b))
+    return (a * x.astype(np.float64) + b).astype(np.float32)
+
+
+def assert_affine_close(out, x, a, b):
+    """Within float32 rounding of a*x+b, whether or not the multiply-add was fused."""
+    with np.errstate(all="ignore"):
+        ref = affine_reference(x, a, b)
+        a, b = np.float64(np.float32(a)), np.float64(np.float32(b))
+        scale = np.abs(a * x.astype(np.float64)) + abs(b)
+    exact = ~np.isfinite(ref) | ~np.isfinite(scale)
+    np.testing.assert_array_equal(out[exact], ref[exact])
+    err = np.abs(out[~exact].astype(np.float64) - ref[~exact])
+    bound = 2.0 ** -22 * scale[~exact] + 2.0 ** -148
+    bad = err > bound
+    assert not bad.any(), f"{bad.sum()} values off: x={x[~exact][bad][:5]} out={out[~exact][bad][:5]}"

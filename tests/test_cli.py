@@ -1,0 +1,28 @@
+"""The resin-jit command: its subcommands and exit codes."""
+import subprocess
+import sys
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "resin_jit", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_help_and_usage_errors():
+    assert run("--help").returncode == 0
+    assert "demo" in run("--help").stdout
+    assert run().returncode == 2
+    assert run("no-such-command").returncode == 2
+
+
+def test_doctor_reports_the_machine():
+    proc = run("doctor")
+    assert proc.returncode == 0, proc.stderr
+    for words in ("architecture", "ISA tiers", "C compiler", "cache directory", "backend"):
+        assert words in proc.stdout
+
+
+def test_demo_runs():
+    proc = run("demo")
+    assert proc.returncode == 0, proc.stderr
+    assert "call_f32(2.0) = 2.0" in proc.stdout
+    assert "[1.0, 1.5, 2.0, 2.5]" in proc.stdout

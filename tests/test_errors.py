@@ -1,0 +1,112 @@
+"""Issue 2: every bad input gets a clear TypeError/ValueError (or JitError), never a crash."""
+import numpy as np
+import pytest
+
+import resin_jit as rj
+from resin_jit import assemble
+from resin_jit.nodes import Node
+
+from conftest import needs_native
+
+
+def test_bad_outputs_are_named(jit):
+    k = jit.compile_affine_simd(1.0, 0.0)
+    x = np.ones(8, np.float32)
+    cases = [
+        (np.ones(8, np.float64), TypeError, "dtype float32"),
+        ([0.0] * 8, TypeError, "numpy.ndarray"),
+        (np.ones(16, np.float32)[::2], ValueError, "C-contiguous"),
+        (np.ones(7, np.float32), ValueError, "shape"),
+        (np.ones((2, 8), np.float32), ValueError, "shape"),
+        (np.ones(8, np.int32), TypeError, "dtype"),
+    ]
+    ro = np.ones(8, np.float32)
+    ro.flags.writeable = False
+    cases.append((ro, ValueError, "read-only"))
+    for out, exc, words in cases:
+        with pytest.raises(exc, match=words):
+            k.process(x, out)
+
+
+def test_bad_inputs_are_named(jit):
+    k = jit.compile_affine_simd(1.0, 0.0)
+    out = np.ones(3, np.float32)
+    with pytest.raises(TypeError, match="input 'x'"):
+        k.process(["a", "b", "c"], out)
+    with pytest.raises(TypeError, match="input 'x'"):
+        k.process(object(), out)
+    with pytest.raises(ValueError, match="3-D"):
+        k.process(np.ones((1, 1, 3)), out)
+    with pytest.raises(TypeError, match="takes 1 input"):
+        k.process(out)
+    with pytest.raises(TypeError, match="takes 1 input"):
+        k.process(out, out, out)
+    with pytest.raises(TypeError, match="real number"):
+        jit.compile_affine(1.0, 0.0).call_f32("2")
+    with pytest.raises(ValueError, match="too large"):
+        jit.compile_affine(1.0, 0.0).call_f32(10 ** 400)
+
+
+def test_bad_constants_and_config():
+    with pytest.raises(TypeError, match="real number"):
+        rj.JitCompiler().compile_affine("1; system(\"rm\")", 0.0)
+    with pytest.raises(TypeError, match="real number"):
+        rj.JitCompiler().compile_affine_simd(1.0, None)
+    with pytest.raises(ValueError, match="unknown ISA tier"):
+        rj.JitCompiler(rj.JitConfig(isa="pentium"))
+    with pytest.raises(ValueError, match="opt_level"):
+        rj.JitConfig(opt_level=7)
+    with pytest.raises(TypeError, match="JitConfig"):
+        rj.JitCompiler({"isa": "auto"})
+    with pytest.raises(ValueError, match="dtype"):
+        rj.JitConfig(dtype="float16")
+
+
+def test_tier_the_host_cannot_run_is_a_clear_error():
+    from resin_jit.host import available_tiers
+    foreign = "neon" if "neon" not in available_tiers() else "avx2"
+    with pytest.raises(rj.JitError, match="cannot run on this host"):
+        rj.JitCompiler(rj.JitConfig(isa=foreign))
+
+
+def test_env_isa_forces_a_lower_tier(monkeypatch):
+    monkeypatch.setenv("RESIN_JIT_ISA", "scalar")
+    assert rj.JitCompiler().isa == "scalar"
+    assert rj.JitCompiler(rj.JitConfig(isa="auto")).isa == "scalar"
+
+
+class BrokenNode(Node):
+    """A user node whose snippet is not C."""
+
+    def key(self):
+        return ("BrokenNode",)
+
+    def emit(self, ctx, args):
+        return "this is not C )("
+
+    def evaluate(self, state, x):
+        return x
+
+
+@needs_native
+def test_broken_snippet_gives_compile_error_with_compiler_output(tmp_path):
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path))
+    g = rj.Graph()
+    g.output(g.add(BrokenNode(), g.input("x")))
+    with pytest.raises(rj.JitCompileError) as info:
+        jit.compile(g.outputs)
+    err = info.value
+    assert "error" in err.output
+    assert err.source_path and err.source_path.endswith(".c")
+    assert "this is not C" in open(err.source_path).read()
+    assert jit.stats["compiles"] == 0
+
+
+def test_user_strings_never_reach_the_c_source():
+    evil = 'x"; } int evil(void) { return 1; } /*'
+    g = rj.Graph()
+    g.output(g.add(rj.nodes.Affine(2.0, float("nan")), g.input(evil)))
+    from resin_jit.canonical import canonicalize
+    source = assemble.block_source(canonicalize(g.outputs), "float32")
+    assert "evil" not in source
+    assert "__builtin_nanf" in source

@@ -1,0 +1,196 @@
+"""Issue 3: expressions compiled to one fused loop, against numpy, on every tier."""
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import resin_jit as rj
+from resin_jit.canonical import canonicalize
+
+from conftest import EDGE_VALUES, TIERS, compiler_for, needs_native
+
+# Ops numpy and IEEE both round exactly: a compiled graph of these must equal numpy bit for bit.
+EXACT_BINARY = {
+    "add": (lambda a, b: a + b, np.add), "sub": (lambda a, b: a - b, np.subtract),
+    "mul": (lambda a, b: a * b, np.multiply), "div": (lambda a, b: a / b, np.divide),
+    "min": (rj.minimum, np.minimum), "max": (rj.maximum, np.maximum),
+    "where_lt": (lambda a, b: rj.where(a < b, a, b), lambda a, b: np.where(a < b, a, b)),
+    "ge_value": (lambda a, b: (a >= b) * 1.0, lambda a, b: (a >= b).astype(a.dtype)),
+}
+EXACT_UNARY = {
+    "neg": (lambda a: -a, np.negative), "abs": (abs, np.abs), "sqrt": (rj.sqrt, np.sqrt),
+    "floor": (rj.floor, np.floor), "clip": (lambda a: rj.clip(a, -2.0, 3.5), lambda a: np.clip(a, -2.0, 3.5)),
+}
+
+
+def random_graph(draw, depth):
+    """(expression, numpy function of (x, y)) of exact ops only."""
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        leaf = draw(st.sampled_from(["x", "y", "const"]))
+        if leaf == "const":
+            c = draw(st.sampled_from([0.0, -0.0, 1.0, -2.5, 0.1, 1e30, np.inf, np.nan, 1e-40]))
+            return c, lambda x, y, c=c: np.float32(c)
+        return rj.input(leaf), (lambda x, y: x) if leaf == "x" else (lambda x, y: y)
+    if draw(st.booleans()):
+        name = draw(st.sampled_from(sorted(EXACT_UNARY)))
+        expr, ref = random_graph(draw, depth - 1)
+        make, npf = EXACT_UNARY[name]
+        if not isinstance(expr, rj.Expr):
+            expr = rj.input("x") * 0.0 + expr
+            ref = (lambda r: lambda x, y: x * np.float32(0) + r(x, y))(ref)
+        return make(expr), (lambda r: lambda x, y: npf(r(x, y)))(ref)
+    name = draw(st.sampled_from(sorted(EXACT_BINARY)))
+    (a, ra), (b, rb) = random_graph(draw, depth - 1), random_graph(draw, depth - 1)
+    if not isinstance(a, rj.Expr) and not isinstance(b, rj.Expr):
+        a, ra = rj.input("x") * 0.0 + a, (lambda r: lambda x, y: x * np.float32(0) + r(x, y))(ra)
+    make, npf = EXACT_BINARY[name]
+    return make(a, b), (lambda p, q: lambda x, y: npf(p(x, y), q(x, y)))(ra, rb)
+
+
+graphs = st.composite(lambda draw: random_graph(draw, 4))
+
+
+def as32(v, n):
+    return np.broadcast_to(np.asarray(v, np.float32), (n,))
+
+
+@needs_native
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=graphs(), n=st.sampled_from([0, 1, 5, 8, 17, 64, 100]), tier=st.sampled_from(TIERS))
+def test_random_graphs_equal_numpy_bit_for_bit(g, n, tier):
+    expr, ref = g
+    rng = np.random.default_rng(n)
+    x = np.concatenate([EDGE_VALUES, rng.standard_normal(max(n, 1)).astype(np.float32)])[:n]
+    y = np.concatenate([rng.standard_normal(max(n, 1)).astype(np.float32) * 10, EDGE_VALUES[::-1]])[:n]
+    kernel = compiler_for(tier).compile(expr, inputs=["x", "y"])
+    with np.errstate(all="ignore"):
+        expected = as32(ref(x, y), n)
+    np.testing.assert_array_equal(kernel(x, y), expected)
+
+
+def test_fused_multi_input_multi_output(jit):
+    x, y = rj.input("x"), rj.input("y")
+    k = jit.compile([x * y + 1, rj.maximum(x, y) - x], inputs=["x", "y"])
+    a, b = np.linspace(-3, 3, 21, dtype=np.float32), np.linspace(2, -2, 21, dtype=np.float32)
+    s, m = k(a, b)
+    np.testing.assert_array_equal(s, a * b + 1)
+    np.testing.assert_array_equal(m, np.maximum(a, b) - a)
+    o1, o2 = np.empty_like(a), np.empty_like(a)
+    k.process(a, b, out=[o1, o2])
+    np.testing.assert_array_equal(o1, s)
+    k.process(a, b, o1, o2)
+    np.testing.assert_array_equal(o2, m)
+    assert k.input_names == ["x", "y"]
+    assert "rj_vf" in k.source or jit.isa == "scalar"
+
+
+def test_scalar_inputs_broadcast(jit):
+    x, y = rj.input("x"), rj.input("y")
+    k = jit.compile(x * y, inputs=["x", "y"])
+    np.testing.assert_array_equal(k(np.arange(5, dtype=np.float32), 2.0), np.arange(5, dtype=np.float32) * 2)
+
+
+def test_float64_kernels(jit):
+    x = rj.input("x")
+    k = jit.compile(x * 3.0 + 1e-300, dtype="float64")
+    a = np.linspace(-1, 1, 33)
+    np.testing.assert_array_equal(k(a), a * 3.0 + 1e-300)
+    assert k(a).dtype == np.float64
+    k64 = rj.JitCompiler(rj.JitConfig(isa=jit.isa, dtype="float64")).compile(rj.sqrt(x))
+    np.testing.assert_array_equal(k64(a * a), np.abs(a))
+
+
+def test_common_subexpressions_and_constants_fold():
+    x = rj.input("x")
+    shared = x * 2.0
+    cg = canonicalize([shared + shared * (3.0 * 4.0 - 1.0)], dtype="float32")
+    ops = [repr(n) for n, _ in cg.nodes]
+    assert ops.count("mul") == 2 and ops.count("add") == 1  # x*2 computed once, 3*4-1 folded
+    assert 11.0 in [n.value for n, _ in cg.nodes if isinstance(n, rj.nodes.Const)]
+
+
+def test_key_is_canonical():
+    def build(order):
+        x, y = rj.input("x"), rj.input("y")
+        a = x * y if order else None
+        b = x + 1.0
+        a = a if order else x * y
+        return canonicalize([a - b])
+    assert build(True).key == build(False).key
+    x = rj.input("x")
+    assert canonicalize([x * 2.0]).key != canonicalize([x * 2.0000001]).key
+    assert canonicalize([x * 0.0]).key != canonicalize([x * -0.0]).key
+    assert canonicalize([x + 1.0]).key != canonicalize([1.0 + x]).key  # argument order is structure
+
+
+def test_params_change_without_recompiling(jit):
+    x = rj.input("x")
+    k = jit.compile(x * rj.param("gain", 2.0) + rj.param("bias", 0.0))
+    compiles = jit.stats["compiles"]
+    a = np.arange(10, dtype=np.float32)
+    np.testing.assert_array_equal(k(a), a * 2)
+    k.set_param("gain", -1.5)
+    k.params["bias"] = 4.0
+    np.testing.assert_array_equal(k(a), a * np.float32(-1.5) + 4)
+    assert k.params["gain"] == -1.5 and dict(k.params.items()) == {"gain": -1.5, "bias": 4.0}
+    assert jit.stats["compiles"] == compiles
+    with pytest.raises(KeyError, match="no parameter 'nope'"):
+        k.set_param("nope", 1.0)
+    with pytest.raises(TypeError, match="real number"):
+        k.params["gain"] = "loud"
+
+
+def test_source_kernel_takes_block_length(jit):
+    from resin_jit import audio
+    k = jit.compile(audio.Constant(0.25)() + rj.param("p", 1.0))
+    np.testing.assert_array_equal(k(n=441), np.full(441, 1.25, np.float32))
+    with pytest.raises(TypeError, match="block length"):
+        k()
+
+
+def test_graph_errors():
+    x = rj.input("x")
+    with pytest.raises(TypeError, match="no truth value"):
+        bool(x < 1)
+    with pytest.raises(rj.JitError, match="takes 2 input"):
+        rj.Expr(rj.mathops.MathOp("add"), (x,))
+    with pytest.raises(rj.JitError, match="not listed"):
+        rj.JitCompiler().compile(x + rj.input("y"), inputs=["x"])
+    g = rj.Graph()
+    with pytest.raises(rj.JitError, match="unconnected"):
+        g.add(rj.mathops.MathOp("neg"), None)
+    e = x + 1.0
+    e.args = (e, e.args[1])  # a cycle can only be made by mutating an expression
+    with pytest.raises(rj.JitError, match="cycle"):
+        canonicalize([e])
+    with pytest.raises(rj.JitError, match="at least one output"):
+        canonicalize([])
+    with pytest.raises(TypeError, match="real number"):
+        x + "1"
+
+
+def test_explicit_graph_api_builds_the_same_graph(jit):
+    from resin_jit.mathops import MathOp
+    g = rj.Graph()
+    xi = g.input("x")
+    two = g.add(rj.nodes.Const(2.0))
+    g.output(g.add(MathOp("mul"), xi, two))
+    assert canonicalize(g.outputs).key == canonicalize([rj.input("x") * 2.0]).key
+    assert "mul" in str(g) and "input 'x'" in str(g)
+
+
+def test_hostile_names_and_constants_land_safely(jit):
+    names = ['x"; system("id"); "', "int", "*/ evil /*", "\\n#include <stdio.h>", "ü"]
+    exprs = [rj.input(n) for n in names]
+    total = exprs[0]
+    for e in exprs[1:]:
+        total = total + e
+    weird = [float("nan"), float("inf"), -float("inf"), 1e308, 1e-320, -0.0, 3.4e38]
+    for c in weird:
+        total = total + rj.input("z") * c
+    k = jit.compile(total, inputs=names + ["z"])
+    for n in names:
+        if n != "int":  # a C keyword as a name is fine; it just appears in any C source anyway
+            assert n not in k.source
+    ones = [np.ones(3, np.float32)] * len(names)
+    out = k(*ones, np.zeros(3, np.float32))
+    assert np.isnan(out).all()  # 0 * inf and nan propagate as numpy would
