@@ -16,6 +16,7 @@ many processes never lose a count) and, with RESIN_JIT_DEBUG=1, <key>.c and <key
 """
 import atexit
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections import namedtuple
 from pathlib import Path
 
@@ -51,6 +53,15 @@ def warn_once(message, *args):
     if text not in _warned:
         _warned.add(text)
         log.warning(text)
+
+
+def warn_unusable_dir(root, problem):
+    """Once per process and directory (warnings' own once-per-place forgets whenever any code
+    touches the filters, e.g. with warnings.catch_warnings())."""
+    if str(root) not in _warned:
+        _warned.add(str(root))
+        warnings.warn(f"resin_jit: not using cache directory ({problem}); kernels go to a private "
+                      "temporary directory", RuntimeWarning, stacklevel=4)
 
 
 def debug_enabled():
@@ -306,13 +317,15 @@ class KernelCache:
         lock = self.locator.lock(key)
         with key_lock(lock, shared=True):
             loaded, _ = self._load_checked(key, load)
-        if loaded is None:
-            with key_lock(lock):
-                loaded, problem = self._load_checked(key, load)  # another process may have built it meanwhile
-                if loaded is None:
-                    return self._rebuild(key, build, load, meta, problem), "built"
-        self.index.touch(key)
-        return loaded, "disk"
+            if loaded is not None:
+                self.index.touch(key)  # under the lock: an entry evicted meanwhile gets no stray .hits
+                return loaded, "disk"
+        with key_lock(lock):
+            loaded, problem = self._load_checked(key, load)  # another process may have built it meanwhile
+            if loaded is not None:
+                self.index.touch(key)
+                return loaded, "disk"
+            return self._rebuild(key, build, load, meta, problem), "built"
 
     def _load_checked(self, key, load):
         found, problem = self.index.check(key)
@@ -337,6 +350,11 @@ class KernelCache:
         return loaded
 
     def _build_into_place(self, key, build, meta):
+        final = self.locator.library(key)
+        mkdir_private(final.parent)
+        reason = untrusted_reason(final.parent)
+        if reason:  # what we put there now, others could swap later: build privately instead
+            raise PermissionError(errno.EPERM, f"not storing kernels where {reason}")
         staging = self.locator.staging()
         keep_staging = False
         try:
@@ -345,8 +363,6 @@ class KernelCache:
             except JitError:
                 keep_staging = True  # the error names the source inside staging: leave it there to be read
                 raise
-            final = self.locator.library(key)
-            mkdir_private(final.parent)
             os.chmod(built, 0o700)
             os.replace(built, final)
             self.index.record(key, final, **meta)

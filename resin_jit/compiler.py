@@ -29,6 +29,9 @@ from .resources import codegen_fingerprint
 
 log = logging.getLogger("resin_jit")
 
+# Read once at import: sysconfig fills its variables lazily and not thread-safely (CPython 3.11),
+# so two threads keying their first kernels at once could see SOABI missing and get another key.
+_SOABI = sysconfig.get_config_var("SOABI") or ""
 _memo = {}                 # (graph ident, kind, dtype, build ident) → LoadedLibrary, for every compiler
 _memo_lock = threading.Lock()
 _key_locks = {}
@@ -95,8 +98,7 @@ class JitCompiler:
         if problem is None and not os.access(root, os.W_OK):
             problem = f"{root} is not writable"
         if problem:
-            warnings.warn(f"resin_jit: not using cache directory ({problem}); kernels go to a private "
-                          "temporary directory", RuntimeWarning, stacklevel=3)
+            cache.warn_unusable_dir(root, problem)
             return None
         return cache.KernelCache(root, layers=prebuilt_layers(), max_bytes=self.config.resolved_cache_max_bytes())
 
@@ -116,7 +118,7 @@ class JitCompiler:
     def _full_key(self, ident):
         parts = [repr(ident), codegen_fingerprint(), self.toolchain.path, self.toolchain.version,
                  " ".join(self.toolchain.flags(self.isa, self.config.opt_level)), self.isa,
-                 sys.implementation.cache_tag, sysconfig.get_config_var("SOABI") or "", cffi.__version__]
+                 sys.implementation.cache_tag, _SOABI, cffi.__version__]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     # -- build, cache, load --------------------------------------------------------------------

@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -150,6 +151,8 @@ def run_entry(entry, cache_dir=None, use_layers=True):
         jit = compiler_for(entry, cache_dir, use_layers)
         if jit.backend != "native":
             return "failed", f"no native backend: {jit.unavailable_reason}", {}
+        if cache_dir is not None and jit._cache is None:  # it would build into a temporary dir, for nothing
+            return "failed", f"cache directory {cache_dir} is not usable", {}
         before = dict(jit.stats)
         start = time.perf_counter()
         KINDS[entry["kind"]](jit, **_params(entry))
@@ -206,9 +209,17 @@ def check_target(cache_dir):
     return problem
 
 
+def _start_method():
+    """fork where it is safe and cheap (Linux, one thread, no kernel loaded yet: the CLI), so a
+    worker starts in milliseconds with everything imported; else spawn, so workers start clean."""
+    from . import compiler
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and not compiler._memo:
+        return "fork"
+    return "spawn"
+
+
 def warm(manifest, cache_dir, jobs=None, progress=True):
-    """Compile every entry into cache_dir with `jobs` worker processes (default: one per core).
-    Workers are spawned, not forked, so each starts with an empty memo and this process's env."""
+    """Compile every entry into cache_dir with `jobs` worker processes (default: one per core)."""
     validate(manifest)
     problem = check_target(cache_dir)
     if problem:
@@ -216,7 +227,7 @@ def warm(manifest, cache_dir, jobs=None, progress=True):
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(manifest) or 1))
     bar = Progress(len(manifest)) if progress else None
     report, start = Report(), time.perf_counter()
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(_start_method())) as pool:
         futures = {pool.submit(run_entry, entry, str(cache_dir), False): entry for entry in manifest}
         for done, future in enumerate(as_completed(futures), 1):
             entry = futures[future]

@@ -1,0 +1,146 @@
+"""Issue 3's benchmarks: a fused 10-node graph, biquads mono and as an 8-channel bank, the demo patch."""
+import tempfile
+
+import numpy as np
+
+import resin_jit as rj
+from resin_jit import audio
+
+from .common import fmt_time, median_seconds, ratio, table
+
+N = 44100
+SR = 44100.0
+
+
+def ten_node_graph():
+    """Ten pure-math nodes: what a user would otherwise write as ten numpy calls."""
+    x = rj.input("x")
+    y = rj.clip(x * 0.5 + 0.25, -1.0, 1.0)            # mul, add, max, min
+    z = rj.sqrt(abs(y)) * 2.0 - y                     # abs, sqrt, mul, sub
+    return rj.maximum(z * z, 0.125) / 3.0             # mul, max (+ div = 10 with the folded constants)
+
+
+def numpy_ten_node(x, out, tmp):
+    np.multiply(x, np.float32(0.5), out=out)
+    np.add(out, np.float32(0.25), out=out)
+    np.clip(out, np.float32(-1.0), np.float32(1.0), out=out)
+    np.abs(out, out=tmp)
+    np.sqrt(tmp, out=tmp)
+    np.multiply(tmp, np.float32(2.0), out=tmp)
+    np.subtract(tmp, out, out=out)
+    np.multiply(out, out, out=out)
+    np.maximum(out, np.float32(0.125), out=out)
+    np.divide(out, np.float32(3.0), out=out)
+
+
+def numba_kernels():
+    try:
+        import numba
+    except ImportError:
+        return None
+    import math
+
+    @numba.njit(fastmath=True)
+    def ten(x, out):
+        for i in range(x.shape[0]):
+            y = min(max(x[i] * np.float32(0.5) + np.float32(0.25), np.float32(-1.0)), np.float32(1.0))
+            z = math.sqrt(abs(y)) * np.float32(2.0) - y
+            out[i] = max(z * z, np.float32(0.125)) / np.float32(3.0)
+
+    @numba.njit
+    def biquad(x, out, b0, b1, b2, a1, a2):
+        z1 = 0.0
+        z2 = 0.0
+        for i in range(x.shape[0]):
+            v = np.float64(x[i])
+            y = b0 * v + z1
+            z1 = b1 * v - a1 * y + z2
+            z2 = b2 * v - a2 * y
+            out[i] = y
+    x = np.zeros(16, np.float32)
+    ten(x, x.copy())
+    biquad(x, x.copy(), 1.0, 0.0, 0.0, 0.0, 0.0)
+    return ten, biquad
+
+
+def bench_ten_node(jit, nb):
+    x = np.random.default_rng(0).standard_normal(N).astype(np.float32)
+    out, tmp = np.empty_like(x), np.empty_like(x)
+    kernel = jit.compile(ten_node_graph())
+    np.testing.assert_allclose(kernel(x), (numpy_ten_node(x, out, tmp), out)[1], rtol=1e-6)
+    t = {"resin_jit": median_seconds(lambda: kernel.process(x, out)),
+         "numpy in place": median_seconds(lambda: numpy_ten_node(x, out, tmp))}
+    if nb:
+        t["numba njit(fastmath)"] = median_seconds(lambda: nb[0](x, out))
+    rows = [(k, {"median": fmt_time(v), "resin_jit speedup": ratio(v, t["resin_jit"])}) for k, v in t.items()]
+    table(f"10-node pure-math graph on {N} float32 (isa {kernel.isa})", rows,
+          "targets: >= 10x numpy in place; no slower than numba fastmath")
+    return t
+
+
+def bench_biquads(jit, nb):
+    node = audio.Biquad.lowpass(1000.0, q=0.7071, sample_rate=SR)
+    mono = np.random.default_rng(1).standard_normal(N).astype(np.float32)
+    bank_in = np.random.default_rng(2).standard_normal((8, N)).astype(np.float32)
+    kernel = jit.compile(node(rj.input("x")))
+    out, bank_out = np.empty_like(mono), np.empty_like(bank_in)
+    t = {"mono resin_jit": median_seconds(lambda: kernel.process(mono, out), repeat=11)}
+    t["8ch resin_jit"] = median_seconds(lambda: kernel.process(bank_in, bank_out), repeat=11)
+    rows = []
+    if nb:
+        c = node.coefficients
+        t["mono numba"] = median_seconds(lambda: nb[1](mono, out, *c), repeat=11)
+
+        def numba_bank():
+            for ch in range(8):
+                nb[1](bank_in[ch], bank_out[ch], *c)
+        t["8ch numba per channel"] = median_seconds(numba_bank, repeat=11)
+        rows = [("mono: resin_jit", {"median": fmt_time(t["mono resin_jit"]), "vs numba": ratio(
+                    t["mono numba"], t["mono resin_jit"])}),
+                ("mono: numba njit", {"median": fmt_time(t["mono numba"]), "vs numba": "1.00x"}),
+                ("8 channels: resin_jit (lanes)", {"median": fmt_time(t["8ch resin_jit"]), "vs numba": ratio(
+                    t["8ch numba per channel"], t["8ch resin_jit"])}),
+                ("8 channels: numba one by one", {"median": fmt_time(t["8ch numba per channel"]), "vs numba": "1.00x"})]
+    else:
+        rows = [(k, {"median": fmt_time(v)}) for k, v in t.items()]
+    table(f"biquad lowpass, {N} samples", rows,
+          "targets: mono no slower than numba; 8 channels >= 3x numba channel by channel")
+    return t
+
+
+def demo_patch():
+    gate = rj.input("gate")
+    osc = audio.SawOsc(110.0, sample_rate=SR)()
+    filtered = audio.Biquad.lowpass(1200.0, q=2.0, sample_rate=SR)(osc)
+    env = audio.Envelope(attack=0.01, decay=0.2, sustain=0.5, release=0.4, sample_rate=SR)(gate)
+    return audio.Gain(0.5)(filtered * env)
+
+
+def bench_demo_blocks(jit, block=256, calls=172):
+    kernel = jit.compile(demo_patch(), inputs=["gate"])
+    gate = np.ones(block * calls, np.float32)
+    outs = np.empty_like(gate)
+    blocks = [(gate[i * block:(i + 1) * block], outs[i * block:(i + 1) * block]) for i in range(calls)]
+
+    def one_second():
+        for g, o in blocks:
+            kernel.process(g, o)
+    total = median_seconds(one_second, repeat=11)
+    whole = median_seconds(lambda: kernel.process(gate, outs), repeat=11)
+    per_call = (total - whole) / calls
+    rows = [(f"{calls} calls of {block} samples", {"median": fmt_time(total)}),
+            ("one call of the whole second", {"median": fmt_time(whole)}),
+            ("overhead per block call", {"median": fmt_time(per_call)})]
+    table("the demo patch (saw → biquad → envelope → gain), one second in blocks", rows)
+
+
+def run(quick=False):
+    with tempfile.TemporaryDirectory() as tmp:
+        jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp))
+        if jit.backend != "native":
+            print("resin_jit has no native backend here; nothing to benchmark natively")
+            return
+        nb = numba_kernels()
+        bench_ten_node(jit, nb)
+        bench_biquads(jit, nb)
+        bench_demo_blocks(jit)

@@ -1,0 +1,528 @@
+"""Issue 5: a cache you can trust — many processes at once, damaged entries, hostile directories,
+a size limit, and what the "resin_jit" logger records.
+
+In-process tests stand for "a new process" by emptying the compiler's memo (monkeypatch), which
+is the only state a process keeps between compiles; the races run in real subprocesses.
+"""
+import json
+import logging
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import resin_jit as rj
+import resin_jit.compiler as compiler_module
+from resin_jit import cache, load
+
+from conftest import needs_native
+
+pytestmark = needs_native
+X = np.arange(37, dtype=np.float32)
+CLEAN_ENV = {"RESIN_JIT_PREBUILT": "", "RESIN_JIT_CACHE_MAX_BYTES": "", "RESIN_JIT_DEBUG": ""}
+
+
+@pytest.fixture
+def new_process(monkeypatch):
+    """Call to forget every loaded kernel, as a new process would."""
+    for name in CLEAN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return lambda: monkeypatch.setattr(compiler_module, "_memo", {})
+
+
+@pytest.fixture
+def loads(monkeypatch):
+    """The sha256 of every file dlopen()ed through the cache."""
+    seen = []
+    original = load.LoadedLibrary
+
+    def spy(path):
+        seen.append(cache.file_sha256(path))
+        return original(path)
+    monkeypatch.setattr(load, "LoadedLibrary", spy)
+    return seen
+
+
+def run_affine(root, a=0.5, b=1.0, **config):
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root, **config))
+    out = np.empty_like(X)
+    jit.compile_affine_simd(a, b).process(X, out)
+    np.testing.assert_array_equal(out, np.float32(a) * X + np.float32(b))
+    return jit
+
+
+PROBE = textwrap.dedent("""
+    import json, logging, sys
+    import numpy as np
+    import resin_jit as rj
+    from resin_jit import cache, load
+    messages, loaded = [], []
+    class Keep(logging.Handler):
+        def emit(self, record):
+            messages.append([record.levelname, record.getMessage()])
+    logging.getLogger("resin_jit").addHandler(Keep())
+    logging.getLogger("resin_jit").setLevel(logging.INFO)
+    original = load.LoadedLibrary
+    def spy(path):
+        loaded.append(cache.file_sha256(path))
+        return original(path)
+    load.LoadedLibrary = spy
+    root, a, b, config = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), json.loads(sys.argv[4])
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root, **config))
+    x = np.arange(37, dtype=np.float32)
+    out = np.empty_like(x)
+    jit.compile_affine_simd(a, b).process(x, out)
+    ok = out.tolist() == (np.float32(a) * x + np.float32(b)).tolist()
+    print(json.dumps({"stats": jit.stats, "ok": ok, "messages": messages, "loaded": loaded}))
+""")
+
+
+def probe(root, a=0.5, b=1.0, **config):
+    """A new process asks for one affine kernel: its stats, its resin_jit log, what it dlopen()ed.
+    Damage is always judged by a new process: one that has a library mapped would be hurt by its
+    file changing in place, and dlopen() of a path it already opened returns the old handle."""
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(root), str(a), str(b), json.dumps(config)],
+                          capture_output=True, text=True, env={**os.environ, **CLEAN_ENV}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["ok"], result
+    result["warnings"] = [m for level, m in result["messages"] if level == "WARNING"]
+    return result
+
+
+def only_entry(root):
+    (lib,) = (root / "kernels").rglob("*.so")
+    return lib, lib.with_suffix(".json")
+
+
+def warnings_of(caplog):
+    return [r.getMessage() for r in caplog.records if r.name == "resin_jit" and r.levelno == logging.WARNING]
+
+
+# -- 1. many processes and threads ---------------------------------------------------------------
+
+CHILD = textwrap.dedent("""
+    import json, sys, threading
+    import numpy as np
+    import resin_jit as rj
+    root, shared, own, nthreads = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root))
+    x = np.arange(37, dtype=np.float32)
+    results, errors = [], []
+    def work(order):
+        try:
+            for a in order:
+                out = np.empty_like(x)
+                jit.compile_affine_simd(a, 1.0).process(x, out)
+                results.append([a, out.tolist()])
+        except Exception as exc:
+            errors.append(repr(exc))
+    print("ready", flush=True)
+    sys.stdin.readline()  # everyone starts at once
+    threads = [threading.Thread(target=work, args=([shared, own][::1 - 2 * (i % 2)],)) for i in range(nthreads)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    print(json.dumps({"stats": jit.stats, "results": results, "errors": errors}))
+""")
+
+
+def race(root, shared, owns, nthreads=4):
+    """Start one child per `owns` value, all asking for `shared` and their own kernel at once."""
+    env = {**os.environ, **CLEAN_ENV}
+    children = [subprocess.Popen([sys.executable, "-c", CHILD, str(root), str(shared), str(own), str(nthreads)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env=env) for own in owns]
+    for child in children:
+        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+    for child in children:
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    reports = []
+    for child in children:
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    return reports
+
+
+def test_eight_processes_same_and_distinct_keys_compile_each_key_once(tmp_path):
+    for round_ in range(3):
+        shared, owns = 0.25 + round_, [float(2 + i + 8 * round_) for i in range(8)]
+        reports = race(tmp_path, shared, owns)
+        assert sum(r["stats"]["compiles"] for r in reports) == 1 + len(owns)
+        for report in reports:
+            assert not report["errors"]
+            for a, out in report["results"]:
+                assert out == (np.float32(a) * X + np.float32(1.0)).tolist()
+    assert len(list((tmp_path / "kernels").rglob("*.so"))) == 3 * 9
+    assert not list((tmp_path / "staging").iterdir())
+
+
+def test_threads_with_their_own_compilers_compile_once_and_load_only_whole_files(tmp_path, new_process, loads):
+    new_process()
+    jits = [rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path)) for _ in range(16)]
+    errors = []
+    barrier = threading.Barrier(len(jits))
+
+    def work(jit):
+        barrier.wait()
+        try:
+            out = np.empty_like(X)
+            jit.compile_affine_simd(3.0, 0.5).process(X, out)
+            assert out.tolist() == (3 * X + 0.5).tolist()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+    threads = [threading.Thread(target=work, args=(j,)) for j in jits]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sum(j.stats["compiles"] for j in jits) == 1
+    lib, meta = only_entry(tmp_path)
+    assert loads == [json.loads(meta.read_text())["sha256"]]
+
+
+# -- 2. damaged entries ----------------------------------------------------------------------------
+
+def truncate(lib, meta):
+    lib.write_bytes(lib.read_bytes()[: lib.stat().st_size // 2])
+
+
+def garbage_same_size(lib, meta):
+    lib.write_bytes(os.urandom(lib.stat().st_size))
+
+
+def drop_metadata(lib, meta):
+    meta.unlink()
+
+
+def malformed_json(lib, meta):
+    meta.write_text("{not json")
+
+
+def metadata_of_wrong_shape(lib, meta):
+    meta.write_text(json.dumps({"size": "big", "sha256": 7}))
+
+
+def delete_library(lib, meta):
+    lib.unlink()
+
+
+def forged_metadata(lib, meta):
+    """Garbage whose hash the metadata records: it passes the check, fails dlopen, is rebuilt."""
+    lib.write_bytes(b"not an ELF file" * 100)
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "size": 1500, "sha256": cache.file_sha256(lib)}))
+
+
+DAMAGE = [(truncate, "size"), (garbage_same_size, "sha256"), (drop_metadata, "metadata missing"),
+          (malformed_json, "malformed metadata"), (metadata_of_wrong_shape, "malformed metadata"),
+          (delete_library, "library missing"), (forged_metadata, "does not load")]
+
+
+@pytest.mark.parametrize("damage, words", DAMAGE, ids=[d.__name__ for d, _ in DAMAGE])
+def test_damaged_entry_is_detected_removed_and_rebuilt(tmp_path, damage, words):
+    probe(tmp_path)
+    lib, meta = only_entry(tmp_path)
+    damage(lib, meta)
+    result = probe(tmp_path)  # checks the kernel's results
+    assert result["stats"]["compiles"] == 1
+    assert any("damaged cache entry" in m and words in m for m in result["warnings"]), result["warnings"]
+    lib, meta = only_entry(tmp_path)
+    assert json.loads(meta.read_text())["sha256"] == cache.file_sha256(lib)
+    assert probe(tmp_path)["stats"]["disk_hits"] == 1
+
+
+def test_a_library_that_fails_its_hash_is_never_dlopened(tmp_path):
+    """Swap in a real shared library whose constructor would leave a mark, with the recorded size
+    made to match: only the sha256 stands between it and dlopen()."""
+    probe(tmp_path)
+    lib, meta = only_entry(tmp_path)
+    mark = tmp_path / "dlopened"
+    evil = tmp_path / "evil.c"
+    evil.write_text(f'#include <fcntl.h>\n__attribute__((constructor)) static void mark(void) '
+                    f'{{ creat("{mark}", 0600); }}\nint rj_entry(void *c) {{ return 0; }}\n')
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib), str(evil)], check=True)
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "size": lib.stat().st_size}))
+    evil_sha = cache.file_sha256(lib)
+    result = probe(tmp_path)
+    assert result["stats"]["compiles"] == 1
+    assert not mark.exists() and evil_sha not in result["loaded"]
+    assert any("sha256" in m for m in result["warnings"])
+
+
+def test_library_deleted_while_running_memo_keeps_it_next_process_rebuilds(tmp_path, new_process):
+    new_process()
+    jit = run_affine(tmp_path)
+    kernel = jit.compile_affine_simd(0.5, 1.0)
+    lib, _ = only_entry(tmp_path)
+    lib.unlink()
+    again = jit.compile_affine_simd(0.5, 1.0)  # this process: the memo keeps the loaded library
+    assert jit.stats["memory_hits"] >= 1 and jit.stats["compiles"] == 1
+    out = np.empty_like(X)
+    again.process(X, out)
+    assert out.tolist() == (0.5 * X + 1).tolist()
+    result = probe(tmp_path)
+    assert result["stats"]["compiles"] == 1
+    assert any("damaged cache entry" in m and "library missing" in m for m in result["warnings"])
+    kernel.process(X, out)  # still fine after the other process put a new file in place
+    assert out.tolist() == (0.5 * X + 1).tolist()
+
+
+def test_a_crashed_build_leaves_nothing_that_loads(tmp_path):
+    """A build that dies before the rename leaves only staging; one that dies before the metadata
+    leaves a library without its ready marker: neither is ever loaded."""
+    probe(tmp_path)
+    lib, meta = only_entry(tmp_path)
+    meta.unlink()
+    (tmp_path / "staging" / "crashed").mkdir()
+    (tmp_path / "staging" / "crashed" / "half.so").write_bytes(lib.read_bytes()[:100])
+    result = probe(tmp_path)
+    assert result["stats"]["compiles"] == 1 and len(result["loaded"]) == 1
+
+
+# -- 3. directories --------------------------------------------------------------------------------
+
+def test_directories_are_created_0700(tmp_path, new_process):
+    new_process()
+    root = tmp_path / "a" / "b" / "cache"
+    run_affine(root)
+    dirs = [tmp_path / "a", tmp_path / "a" / "b", root, *(p for p in root.rglob("*") if p.is_dir())]
+    assert {"kernels", "locks", "staging"} <= {p.name for p in dirs}
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o700 for p in dirs), [(p, oct(p.stat().st_mode)) for p in dirs]
+
+
+def _hostile(path, how):
+    if how == "other owner":
+        os.chown(path, 12345, 12345)
+    else:
+        os.chmod(path, {"group-writable": 0o770, "world-writable": 0o777}[how])
+
+
+needs_root = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
+HOSTILE = ["group-writable", "world-writable", pytest.param("other owner", marks=needs_root)]
+
+
+@pytest.mark.parametrize("how", HOSTILE)
+def test_cache_dir_not_ours_alone_is_not_loaded_from(tmp_path, new_process, how):
+    new_process()
+    root = tmp_path / "cache"
+    run_affine(root)
+    before = sorted(p.name for p in root.rglob("*"))
+    _hostile(root, how)
+    new_process()
+    with pytest.warns(RuntimeWarning, match="not using cache directory"):
+        jit = run_affine(root)
+    assert jit.stats["compiles"] == 1 and jit.stats["disk_hits"] == 0
+    assert sorted(p.name for p in root.rglob("*")) == before  # nothing written there either
+
+
+@pytest.mark.parametrize("how", HOSTILE)
+@pytest.mark.parametrize("what", ["library", "metadata"])
+def test_artifact_not_ours_alone_is_not_loaded(tmp_path, how, what):
+    probe(tmp_path)
+    lib, meta = only_entry(tmp_path)
+    _hostile(lib if what == "library" else meta, how)
+    result = probe(tmp_path)
+    assert result["stats"]["compiles"] == 1 and len(result["loaded"]) == 1  # only the rebuilt one
+    assert any("owned by uid" in m or "writable by group" in m for m in result["warnings"]), result["warnings"]
+    lib, meta = only_entry(tmp_path)
+    assert cache.untrusted_reason(lib) is None and cache.untrusted_reason(meta) is None
+
+
+def test_entry_in_a_group_writable_subdirectory_is_refused_and_never_rewritten_there(tmp_path):
+    probe(tmp_path)
+    lib, _ = only_entry(tmp_path)
+    os.chmod(lib.parent, 0o777)
+    result = probe(tmp_path)
+    assert result["stats"]["compiles"] == 1 and not list(lib.parent.iterdir())
+    assert any("writable by group" in m for m in result["warnings"])
+    assert any("cannot write to the kernel cache" in m for m in result["warnings"])
+
+
+READ_ONLY_CHILD = textwrap.dedent("""
+    import json, sys, warnings
+    import numpy as np
+    import resin_jit as rj
+    root = sys.argv[1]
+    try:
+        open(root + "/probe", "w")
+        writable = True
+    except OSError:
+        writable = False
+    outs, stats = [], []
+    for a in (0.5, 0.5, 2.0):
+        jit = rj.JitCompiler(rj.JitConfig(cache_dir=root))
+        out = np.empty(4, np.float32)
+        jit.compile_affine_simd(a, 1.0).process([0, 1, 2, 3], out)
+        outs.append(out.tolist())
+        stats.append(jit.stats)
+    print(json.dumps({"writable": writable, "outs": outs, "stats": stats}))
+""")
+PR_CAPBSET_DROP, CAPS_THAT_IGNORE_MODES = 24, (1, 2, 3)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+
+
+def _without_root_overrides():
+    """In the child, before exec: drop the capabilities that let root write a 0500 directory
+    (dropped from the bounding set, so the exec'ed Python never gets them back)."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in CAPS_THAT_IGNORE_MODES:
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def test_read_only_cache_dir_still_works_and_warns_once(tmp_path, new_process):
+    """A truly read-only directory: mode 0500, and as root the child also loses the capabilities
+    that ignore modes, so the writes really fail (os.access and the filesystem both say no)."""
+    new_process()
+    root = tmp_path / "ro"
+    run_affine(root)  # one kernel in it already (a=0.5)
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*")}
+    os.chmod(root, 0o500)
+    as_root = os.geteuid() == 0
+    try:
+        proc = subprocess.run([sys.executable, "-c", READ_ONLY_CHILD, str(root)], capture_output=True, text=True,
+                              env={**os.environ, **CLEAN_ENV}, preexec_fn=_without_root_overrides if as_root else None)
+    except subprocess.SubprocessError as exc:
+        pytest.skip(f"cannot drop root's capabilities here: {exc}")
+    finally:
+        os.chmod(root, 0o700)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    if result["writable"]:
+        pytest.skip("this environment cannot make a directory read-only for this user")
+    assert result["outs"] == [[1.0, 1.5, 2.0, 2.5]] * 2 + [[1.0, 3.0, 5.0, 7.0]]
+    assert sum(s["compiles"] for s in result["stats"]) == 2  # built privately; the memo serves the repeat
+    assert proc.stderr.count("not writable") == 1, proc.stderr
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*")} == before
+
+
+def test_unwritable_kernel_dir_falls_back_to_a_private_build(tmp_path, new_process, monkeypatch, caplog):
+    """The cache was usable at start and then writes fail (disk full, remounted read-only)."""
+    new_process()
+    root = tmp_path / "c"
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root))
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(cache.CacheLocator, "staging", full)
+    with caplog.at_level(logging.WARNING, logger="resin_jit"):
+        out = np.empty_like(X)
+        jit.compile_affine_simd(1.5, 2.0).process(X, out)
+    assert out.tolist() == (1.5 * X + 2).tolist()
+    assert any("cannot write to the kernel cache" in m for m in warnings_of(caplog))
+
+
+# -- 4. size limit --------------------------------------------------------------------------------
+
+def _age(root, key_of, seconds):
+    meta = root / "kernels" / key_of[:2] / f"{key_of}.json"
+    t = time.time() - seconds
+    os.utime(meta, (t, t))
+
+
+def _keys(root):
+    return {e.key for e in cache.KernelCache(root).entries()}
+
+
+def _three_entries(root, new_process, limit):
+    """A and B in a cache limited to `limit`, A used more recently than B: then C is built."""
+    new_process()
+    run_affine(root, 1.0, 0.0)
+    (a,) = _keys(root)
+    run_affine(root, 2.0, 0.0)
+    (b,) = _keys(root) - {a}
+    _age(root, a, 300)
+    _age(root, b, 200)
+    new_process()
+    assert run_affine(root, 1.0, 0.0, cache_max_bytes=limit).stats["disk_hits"] == 1  # A is used: newest
+    return a, b
+
+
+def test_least_recently_used_entry_goes_first(tmp_path, new_process, caplog):
+    new_process()
+    run_affine(tmp_path / "probe")
+    size = only_entry(tmp_path / "probe")[0].stat().st_size
+    a, b = _three_entries(tmp_path, new_process, limit=int(size * 2.5))
+    with caplog.at_level(logging.INFO, logger="resin_jit"):
+        run_affine(tmp_path, 3.0, 0.0, cache_max_bytes=int(size * 2.5))
+    keys = _keys(tmp_path)
+    assert a in keys and b not in keys and len(keys) == 2
+    assert any(r.getMessage().startswith(f"evicted kernel {b[:16]}") for r in caplog.records)
+
+
+def test_an_entry_whose_lock_is_held_is_never_evicted(tmp_path, new_process):
+    new_process()
+    run_affine(tmp_path / "probe")
+    limit = int(only_entry(tmp_path / "probe")[0].stat().st_size * 2.5)
+    a, b = _three_entries(tmp_path, new_process, limit)
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys\nf = open(sys.argv[1], 'a')\n"
+                               "fcntl.flock(f, fcntl.LOCK_SH)\nprint('held', flush=True)\nsys.stdin.readline()",
+                               str(tmp_path / "locks" / f"{b}.lock")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        run_affine(tmp_path, 3.0, 0.0, cache_max_bytes=limit)
+        keys = _keys(tmp_path)
+        assert b in keys and a not in keys  # B is older but someone is loading it: A goes instead
+    finally:
+        holder.communicate("done\n", timeout=30)
+    assert cache.KernelCache(tmp_path).evict(0) and not _keys(tmp_path)
+
+
+def test_size_limit_from_the_environment(tmp_path, new_process, monkeypatch):
+    new_process()
+    monkeypatch.setenv("RESIN_JIT_CACHE_MAX_BYTES", "1")
+    jit = run_affine(tmp_path, 5.0, 0.0)
+    assert jit._cache.max_bytes == 1
+    assert len(_keys(tmp_path)) == 1  # the entry just built is kept, however small the limit
+    run_affine(tmp_path, 6.0, 0.0)
+    assert len(_keys(tmp_path)) == 1
+
+
+# -- 7. logging and RESIN_JIT_DEBUG -------------------------------------------------------------------
+
+def test_logger_records_compiles_and_disk_hits(tmp_path, new_process, caplog):
+    new_process()
+    with caplog.at_level(logging.INFO, logger="resin_jit"):
+        run_affine(tmp_path, 7.0, 7.0)
+        new_process()
+        run_affine(tmp_path, 7.0, 7.0)
+    messages = [r.getMessage() for r in caplog.records if r.name == "resin_jit"]
+    (key,) = _keys(tmp_path)
+    assert any(m.startswith(f"compiled kernel {key[:16]} in ") and m.endswith(" s") for m in messages)
+    assert f"loaded kernel {key[:16]} from the disk cache" in messages
+
+
+def test_debug_keeps_sources_and_command_lines(tmp_path, new_process, monkeypatch):
+    new_process()
+    monkeypatch.setenv("RESIN_JIT_DEBUG", "1")
+    run_affine(tmp_path, 8.0, 1.0)
+    lib, _ = only_entry(tmp_path)
+    source, command = lib.with_suffix(".c"), lib.with_suffix(".cmd")
+    assert "rj_entry" in source.read_text()
+    assert "-shared" in command.read_text() and "-o" in command.read_text()
+    cache.KernelCache(tmp_path).clear()
+    assert not list((tmp_path / "kernels").rglob("*.*"))
+
+
+def test_debug_keeps_the_private_build_dir_when_the_cache_is_off(tmp_path, monkeypatch):
+    monkeypatch.setattr(compiler_module, "_private_dirs", [])
+    monkeypatch.setattr(compiler_module, "_memo", {})
+    monkeypatch.setenv("RESIN_JIT_DEBUG", "1")
+    registered = []
+    monkeypatch.setattr(compiler_module.atexit, "register", lambda *a: registered.append(a))
+    jit = rj.JitCompiler(rj.JitConfig(cache=False))
+    jit.compile_affine_simd(9.0, 1.0)
+    private = compiler_module._private_dirs[0]
+    assert not registered
+    assert sorted(p.suffix for p in Path(private).rglob("*.c*")) == [".c", ".cmd"]
+    shutil.rmtree(private)

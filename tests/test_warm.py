@@ -1,0 +1,162 @@
+"""Issue 5: `resin-jit warm` fills a prebuilt layer, and processes then load the manifest's
+kernels from it instead of compiling them.
+
+In CI (.ci/run) the layer is warmed before the test session and RESIN_JIT_PREBUILT names it:
+then these tests check that very layer. Run anywhere else, they warm one of their own first.
+"""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import resin_jit as rj
+import resin_jit.compiler as compiler_module
+from resin_jit import resources, warm
+
+from conftest import needs_native
+
+pytestmark = needs_native
+
+CHECK = """
+import json, sys
+from resin_jit import warm
+manifest = json.loads(sys.argv[1]) if len(sys.argv) > 1 else warm.builtin_manifest()
+results = warm.compile_here(manifest)
+jits = list(warm._compilers.values())
+print(json.dumps({"results": [[warm.describe(e), s, d] for e, s, d, _ in results],
+                  "stats": {k: sum(j.stats[k] for j in jits) for k in warm.STAT_NAMES}}))
+"""
+AFFINE = [{"kind": "affine_simd", "a": float(a), "b": 0.25} for a in range(3, 9)]
+
+
+def run(*args, env=None):
+    env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=600)
+
+
+def cli(*args, env=None):
+    return run("-m", "resin_jit", *args, env=env)
+
+
+def compile_in_new_process(user_cache, env, manifest=None):
+    proc = run("-c", CHECK, *([json.dumps(manifest)] if manifest else []),
+               env={**env, "RESIN_JIT_CACHE_DIR": str(user_cache)})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def prebuilt_env(tmp_path_factory):
+    """The environment that names the prebuilt layer: CI's own, or one warmed here."""
+    if os.environ.get("RESIN_JIT_PREBUILT"):
+        return {"RESIN_JIT_PREBUILT": os.environ["RESIN_JIT_PREBUILT"]}
+    layer = tmp_path_factory.mktemp("warm") / "prebuilt"
+    proc = cli("warm", "--cache-dir", str(layer), "--quiet")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return {"RESIN_JIT_PREBUILT": str(layer)}
+
+
+def test_every_builtin_manifest_kernel_is_loaded_not_compiled(prebuilt_env, tmp_path):
+    result = compile_in_new_process(tmp_path / "user", prebuilt_env)
+    statuses = [status for _, status, _ in result["results"]]
+    assert "failed" not in statuses, result["results"]
+    assert statuses.count("cached") >= 2 and "built" not in statuses
+    assert result["stats"]["compiles"] == 0 and result["stats"]["disk_hits"] == 0
+    assert result["stats"]["prebuilt_hits"] >= 2
+    assert not list((tmp_path / "user").rglob("*.so"))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("resin_jit.vsa") is not None, reason="resin_jit.vsa exists")
+def test_vsa_entries_are_skipped_with_a_note_until_the_module_exists(tmp_path):
+    proc = cli("warm", "--cache-dir", str(tmp_path), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "note: skipped 21 vsa entries: resin_jit.vsa does not exist yet" in proc.stdout
+
+
+def test_warm_runs_in_parallel_with_a_progress_bar(tmp_path):
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps(AFFINE))
+    proc = cli("warm", "--manifest", str(manifest), "--cache-dir", str(tmp_path / "layer"), "--jobs", "2",
+               env={"RESIN_JIT_PREBUILT": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert f"[{'#' * 30}] 6/6" in proc.stderr and "1/6" in proc.stderr
+    assert "6 built, 0 cached, 0 skipped, 0 failed" in proc.stdout
+    assert len(list((tmp_path / "layer" / "kernels").rglob("*.so"))) == 6
+    again = cli("warm", "--manifest", str(manifest), "--cache-dir", str(tmp_path / "layer"), "-q")
+    assert "0 built, 6 cached" in again.stdout
+
+
+def test_warm_builds_into_its_directory_even_when_another_layer_has_the_kernels(tmp_path):
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps(AFFINE[:2]))
+    assert cli("warm", "--manifest", str(manifest), "--cache-dir", str(tmp_path / "a"), "-q").returncode == 0
+    proc = cli("warm", "--manifest", str(manifest), "--cache-dir", str(tmp_path / "b"), "-q",
+               env={"RESIN_JIT_PREBUILT": str(tmp_path / "a")})
+    assert "2 built" in proc.stdout, proc.stdout + proc.stderr
+    assert len(list((tmp_path / "b" / "kernels").rglob("*.so"))) == 2
+
+
+def test_prebuilt_layer_is_searched_before_the_user_cache(tmp_path):
+    layer, user = tmp_path / "layer", tmp_path / "user"
+    result = compile_in_new_process(user, {"RESIN_JIT_PREBUILT": ""}, AFFINE[:1])
+    assert result["stats"]["compiles"] == 1
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps(AFFINE[:1]))
+    assert cli("warm", "--manifest", str(manifest), "--cache-dir", str(layer), "-q").returncode == 0
+    result = compile_in_new_process(user, {"RESIN_JIT_PREBUILT": str(layer)}, AFFINE[:1])
+    assert result["stats"]["prebuilt_hits"] == 1 and result["stats"]["disk_hits"] == 0
+
+
+def test_prebuilt_directory_inside_the_package_is_a_layer(tmp_path, monkeypatch):
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps(AFFINE[1:2]))
+    package = tmp_path / "package"
+    assert cli("warm", "--manifest", str(manifest), "--cache-dir", str(package / "prebuilt"), "-q").returncode == 0
+    monkeypatch.delenv("RESIN_JIT_PREBUILT", raising=False)
+    resources.codegen_fingerprint()  # found (and cached) from the real package before it moves
+    monkeypatch.setattr(resources, "PACKAGE_DIR", package)
+    monkeypatch.setattr(compiler_module, "_memo", {})
+    assert compiler_module.prebuilt_layers() == [str(package / "prebuilt")]
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path / "user"))
+    jit.compile_affine_simd(AFFINE[1]["a"], AFFINE[1]["b"])
+    assert jit.stats["prebuilt_hits"] == 1 and jit.stats["compiles"] == 0
+
+
+@pytest.mark.parametrize("spoil", ["world-writable layer", "damaged entry"])
+def test_a_layer_that_cannot_be_trusted_is_not_used(tmp_path, spoil):
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps(AFFINE[2:3]))
+    layer = tmp_path / "layer"
+    assert cli("warm", "--manifest", str(manifest), "--cache-dir", str(layer), "-q").returncode == 0
+    if spoil == "world-writable layer":
+        os.chmod(layer, 0o777)
+    else:
+        (lib,) = layer.rglob("*.so")
+        lib.write_bytes(lib.read_bytes()[:-1])
+    proc = run("-c", CHECK, json.dumps(AFFINE[2:3]),
+               env={"RESIN_JIT_PREBUILT": str(layer), "RESIN_JIT_CACHE_DIR": str(tmp_path / "user")})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1])["stats"]["compiles"] == 1
+    assert ("writable by group or others" if spoil == "world-writable layer" else "is damaged") in proc.stderr
+
+
+def test_manifest_validation():
+    assert warm.validate(AFFINE) == AFFINE
+    for bad in ({"kind": "affine_simd"}, [{"kind": "nope"}], [{"kind": "affine_simd", "a": 1.0}],
+                [{"kind": "affine_simd", "a": 1.0, "b": 2.0, "c": 3.0}], ["affine_simd"]):
+        with pytest.raises(warm.ManifestError):
+            warm.validate(bad)
+    kinds = {e["kind"] for e in warm.builtin_manifest()}
+    assert kinds == {"affine_scalar", "affine_simd", "vsa"}
+    dims = {e["dim"] for e in warm.builtin_manifest() if e["kind"] == "vsa"}
+    assert dims == {1024, 4096, 10000}
+
+
+def test_audio_kind_is_an_open_slot():
+    assert "audio" in warm.KINDS
+    status, detail, _ = warm.run_entry({"kind": "audio"}, cache_dir=None)
+    assert status in ("skipped", "built", "cached"), detail
+
