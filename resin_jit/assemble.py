@@ -26,6 +26,14 @@ class Layout:
         self.pointers_slot = self.params_slot + self.has_params
         self.state_slot = self.pointers_slot + self.has_pointers
 
+    @staticmethod
+    def of(cg):
+        """The graph's layout, worked out once per graph."""
+        layout = cg.__dict__.get("_layout")
+        if layout is None:
+            layout = cg.__dict__["_layout"] = Layout(cg)
+        return layout
+
 
 def _lines(statements, indent=INDENT):
     return "\n".join(indent + s for s in statements)

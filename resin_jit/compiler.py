@@ -5,6 +5,7 @@ graph → canonical form and key (canonical.py) → C emission and template asse
 (kernel.py). An in-process memo sits in front of the disk cache.
 """
 import atexit
+import functools
 import hashlib
 import logging
 import os
@@ -24,7 +25,7 @@ from .config import JitConfig, env_flag
 from .errors import JitError
 from .graph import Expr, as_expr, input as make_input
 from .kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock, LETTER
-from .nodes import Affine
+from .nodes import Affine, Const
 from .resources import codegen_fingerprint
 
 log = logging.getLogger("resin_jit")
@@ -56,6 +57,16 @@ def _warn_fallback(reason):
     if not _fallback_warned:
         _fallback_warned = True
         warnings.warn(f"resin_jit runs on its numpy backend: {reason}", RuntimeWarning, stacklevel=3)
+
+
+def _exact_pair(a, b):
+    return Const(a).value.hex(), Const(b).value.hex()  # hex: 0.0 and -0.0 must not share a graph
+
+
+@functools.lru_cache(maxsize=1024)
+def _affine_graph(a_hex, b_hex):
+    """The one-node graph of a*x + b (built once per pair: a repeated request costs a lookup)."""
+    return canonicalize([Expr(Affine(float.fromhex(a_hex), float.fromhex(b_hex)), (make_input("x"),))])
 
 
 def prebuilt_layers():
@@ -116,7 +127,7 @@ class JitCompiler:
     # -- the key -------------------------------------------------------------------------------
 
     def _full_key(self, ident):
-        parts = [repr(ident), codegen_fingerprint(), self.toolchain.path, self.toolchain.version,
+        parts = [repr(ident), codegen_fingerprint(str(self._cache.root) if self._cache else None), self.toolchain.path, self.toolchain.version,
                  " ".join(self.toolchain.flags(self.isa, self.config.opt_level)), self.isa,
                  sys.implementation.cache_tag, _SOABI, cffi.__version__]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
@@ -188,7 +199,7 @@ class JitCompiler:
 
     def compile_affine(self, a, b):
         """f(x) = a*x + b as a compiled scalar function (`call_f32`)."""
-        cg = canonicalize([Expr(Affine(a, b), (make_input("x"),))])
+        cg = _affine_graph(*_exact_pair(a, b))
         if self.backend == "numpy":
             return CompiledScalar(cg, "numpy")
         library = self.library(("scalar", "float32", cg.ident), lambda: assemble.scalar_source(cg, "float32"))
@@ -196,7 +207,7 @@ class JitCompiler:
 
     def compile_affine_simd(self, a, b):
         """y = a*x + b over blocks as a compiled SIMD kernel (`process(input, output)`)."""
-        cg = canonicalize([Expr(Affine(a, b), (make_input("x"),))])
+        cg = _affine_graph(*_exact_pair(a, b))
         return self._block_kernel(cg, "float32", CompiledSimdBlock)
 
     def source_of(self, outputs, inputs=None, dtype=None):

@@ -14,6 +14,7 @@ from .errors import JitError
 from .external import PyNode
 
 LETTER = {"float32": "f", "float64": "d"}
+_DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 
 
 def as_input(value, dtype, name):
@@ -63,22 +64,24 @@ class NativeRunner:
 
     def __init__(self, library, argspec, cg):
         self.library, self.argspec = library, argspec
-        self.layout = Layout(cg)
-        self.stateful = self.layout.stateful
-        self.params = _param_values(cg)
+        self.layout = layout = Layout.of(cg)
+        self.stateful = layout.stateful
+        self.params = _param_values(cg) if layout.has_params else None
         self._keepalive = []  # callbacks and libraries the function pointers point into
         self._py_cells = []   # (py_node, [its state]) for reset()
         self.errors = []      # exceptions raised inside py_node callbacks during a call
-        self.pointers = np.array([self._function_pointer(cg.nodes[i][0]) for i in cg.pointer_nodes], np.uint64)
+        self.pointers = None
+        if layout.has_pointers:
+            self.pointers = np.array([self._function_pointer(cg.nodes[i][0]) for i in cg.pointer_nodes], np.uint64)
         self.channels = 1
         self._template = None
+        self.state = None
         self.lanes = 1
         if self.stateful:
             self.lanes = library.state_lanes()
             self._template = aligned_empty(library.state_size())
             library.init_state(self._template)
-        self.state = None
-        self.reset()
+            self.reset()
 
     def _function_pointer(self, node):
         if isinstance(node, PyNode):
@@ -94,10 +97,8 @@ class NativeRunner:
         return bool(self._py_cells)
 
     def caller(self, slow_path):
-        layout = self.layout
-        bound = [b for b, present in ((self.params, layout.has_params), (self.pointers, layout.has_pointers),
-                                      (self.state, layout.stateful)) if present]
-        return self.library.caller(self.argspec, "v", slow_path, tuple(bound))
+        bound = tuple(b for b in (self.params, self.pointers, self.state) if b is not None)
+        return self.library.caller(self.argspec, "v", slow_path, bound)
 
     def set_channels(self, channels):
         """True if the state had to be re-made for a new channel count."""
@@ -179,7 +180,7 @@ class Kernel:
 
     def __init__(self, cg, dtype, isa, runner):
         self.graph = cg
-        self.dtype = np.dtype(dtype)
+        self.dtype = _DTYPES[dtype]
         self.isa = isa
         self.input_names = list(cg.input_names)
         self.n_inputs, self.n_outputs = len(cg.input_names), len(cg.outputs)

@@ -8,6 +8,7 @@ _ffi.cdef("""
     int64_t rj_state_lanes(void);
     void rj_state_init(void *state);
 """)
+_ADDRESS = _ffi.typeof("uintptr_t")  # parsed once at import, not on each load
 
 try:
     from . import _dispatch
@@ -21,7 +22,7 @@ class LoadedLibrary:
     def __init__(self, path):
         self.path = str(path)
         self.lib = _ffi.dlopen(self.path)
-        self.entry_address = int(_ffi.cast("uintptr_t", self.lib.rj_entry))
+        self.entry_address = int(_ffi.cast(_ADDRESS, self.lib.rj_entry))
 
     def state_size(self):
         return int(self.lib.rj_state_size())

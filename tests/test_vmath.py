@@ -63,7 +63,9 @@ def test_special_values_behave_like_libm(jit, name):
     got = kernel(SPECIALS)
     np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
     finite = ~np.isnan(expected) & (np.abs(SPECIALS) < 1e30)
-    assert (ulp_error(got[finite], ref(SPECIALS[finite].astype(np.float64))) <= 4).all(), (SPECIALS, got, expected)
+    with np.errstate(all="ignore"):
+        reference = ref(SPECIALS[finite].astype(np.float64))
+    assert (ulp_error(got[finite], reference) <= 4).all(), (SPECIALS, got, expected)
     inf = np.isinf(expected)
     np.testing.assert_array_equal(got[inf], expected[inf])
 
