@@ -60,8 +60,10 @@
 
 /* ---- scalar twins ------------------------------------------------------------------------ */
 
-/* The pattern min/max follow everywhere: NaN if either is NaN (as numpy.minimum), else the
- * smaller; a + b is the cheapest way to produce that NaN. */
+/* min/max everywhere: NaN if either is NaN (as numpy.minimum), else the smaller/larger.
+ * Written as "b if b is NaN, else (b < a ? b : a)": the inner part is exactly x86's minps(b, a),
+ * which returns a when either is NaN, and when b is a constant the compiler drops the NaN test,
+ * leaving one instruction for the common min(x, constant). */
 #define RJ_SCALAR_OPS(P, T, MP, FMA, SQRT, FLOOR, ABS)                                                   \
     RJ_INLINE T P##_add(T a, T b) { return a + b; }                                               \
     RJ_INLINE T P##_sub(T a, T b) { return a - b; }                                               \
@@ -72,8 +74,8 @@
     RJ_INLINE T P##_sqrt(T a) { return SQRT(a); }                                                 \
     RJ_INLINE T P##_floor(T a) { return FLOOR(a); }                                               \
     RJ_INLINE T P##_fma(T a, T b, T c) { return RJ_HAS_FMA ? FMA(a, b, c) : a * b + c; }        \
-    RJ_INLINE T P##_min(T a, T b) { return (a != a || b != b) ? a + b : (a < b ? a : b); }        \
-    RJ_INLINE T P##_max(T a, T b) { return (a != a || b != b) ? a + b : (a > b ? a : b); }        \
+    RJ_INLINE T P##_min(T a, T b) { return b != b ? b : (b < a ? b : a); }                        \
+    RJ_INLINE T P##_max(T a, T b) { return b != b ? b : (b > a ? b : a); }                        \
     RJ_INLINE int P##_lt(T a, T b) { return a < b; }                                              \
     RJ_INLINE int P##_le(T a, T b) { return a <= b; }                                             \
     RJ_INLINE int P##_gt(T a, T b) { return a > b; }                                              \
@@ -173,6 +175,10 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #  define RJ_VD_SQRT(a) __builtin_ia32_sqrtpd512_mask((a), (a), (__mmask8)-1, 4)
 #  define RJ_VF_FLOOR(a) __builtin_ia32_rndscaleps_mask((a), 0x09, (a), (__mmask16)-1, 4)
 #  define RJ_VD_FLOOR(a) __builtin_ia32_rndscalepd_mask((a), 0x09, (a), (__mmask8)-1, 4)
+#  define RJ_VF_MINPS(x, y) __builtin_ia32_minps512_mask((x), (y), (x), (__mmask16)-1, 4)
+#  define RJ_VF_MAXPS(x, y) __builtin_ia32_maxps512_mask((x), (y), (x), (__mmask16)-1, 4)
+#  define RJ_VD_MINPS(x, y) __builtin_ia32_minpd512_mask((x), (y), (x), (__mmask8)-1, 4)
+#  define RJ_VD_MAXPS(x, y) __builtin_ia32_maxpd512_mask((x), (y), (x), (__mmask8)-1, 4)
 typedef unsigned short __mmask16;
 typedef unsigned char __mmask8;
 #elif defined(RJ_ISA_AVX2)
@@ -182,12 +188,18 @@ typedef unsigned char __mmask8;
 #  define RJ_VD_SQRT(a) __builtin_ia32_sqrtpd256(a)
 #  define RJ_VF_FLOOR(a) __builtin_ia32_roundps256((a), 0x09)   /* toward -inf, no exceptions */
 #  define RJ_VD_FLOOR(a) __builtin_ia32_roundpd256((a), 0x09)
+#  define RJ_VF_MINPS(x, y) __builtin_ia32_minps256((x), (y))
+#  define RJ_VF_MAXPS(x, y) __builtin_ia32_maxps256((x), (y))
+#  define RJ_VD_MINPS(x, y) __builtin_ia32_minpd256((x), (y))
+#  define RJ_VD_MAXPS(x, y) __builtin_ia32_maxpd256((x), (y))
 #elif defined(RJ_ISA_SSE41)
+#  define RJ_SSE_MINMAX 1
 #  define RJ_VF_SQRT(a) __builtin_ia32_sqrtps(a)
 #  define RJ_VD_SQRT(a) __builtin_ia32_sqrtpd(a)
 #  define RJ_VF_FLOOR(a) __builtin_ia32_roundps((a), 0x09)
 #  define RJ_VD_FLOOR(a) __builtin_ia32_roundpd((a), 0x09)
 #elif defined(RJ_ISA_SSE2)
+#  define RJ_SSE_MINMAX 1
 #  define RJ_VF_SQRT(a) __builtin_ia32_sqrtps(a)
 #  define RJ_VD_SQRT(a) __builtin_ia32_sqrtpd(a)
 #  define RJ_FLOOR_VIA_TRUNCATE 1
@@ -200,6 +212,19 @@ typedef unsigned char __mmask8;
 #  define RJ_VD_FLOOR(a) ((rj_vd)vrndmq_f64((float64x2_t)(a)))
 #endif
 
+#if defined(RJ_SSE_MINMAX)
+#  define RJ_VF_MINPS(x, y) __builtin_ia32_minps((x), (y))
+#  define RJ_VF_MAXPS(x, y) __builtin_ia32_maxps((x), (y))
+#  define RJ_VD_MINPS(x, y) __builtin_ia32_minpd((x), (y))
+#  define RJ_VD_MAXPS(x, y) __builtin_ia32_maxpd((x), (y))
+#elif defined(RJ_ISA_NEON)
+/* x < y ? x : y per lane, the x86 minps rule (NEON's own vminq propagates NaN differently). */
+#  define RJ_VF_MINPS(x, y) rj_vf_select((x) < (y), (x), (y))
+#  define RJ_VF_MAXPS(x, y) rj_vf_select((x) > (y), (x), (y))
+#  define RJ_VD_MINPS(x, y) rj_vd_select((x) < (y), (x), (y))
+#  define RJ_VD_MAXPS(x, y) rj_vd_select((x) > (y), (x), (y))
+#endif
+
 #if !RJ_HAS_FMA
 /* Without FMA hardware the multiply-add rounds twice, like the scalar twin (-ffp-contract=off). */
 #  define RJ_VF_FMA(a, b, c) ((a) * (b) + (c))
@@ -207,7 +232,7 @@ typedef unsigned char __mmask8;
 #endif
 
 /* Everything generic, for one vector type V with element T and mask M. */
-#define RJ_VECTOR_OPS(P, V, T, M, MP, FMA, SQRT)                                              \
+#define RJ_VECTOR_OPS(P, V, T, M, MP, FMA, SQRT, MIN, MAX)                                              \
     RJ_INLINE V P##_load(const T *p) { V v; memcpy(&v, p, sizeof v); return v; }                  \
     RJ_INLINE void P##_store(T *p, V v) { memcpy(p, &v, sizeof v); }                              \
     /* x - 0 broadcasts x and keeps -0.0 (adding +0.0 would turn it into +0.0) */                 \
@@ -228,14 +253,14 @@ typedef unsigned char __mmask8;
     RJ_INLINE M P##_ne(V a, V b) { return a != b; }                                               \
     RJ_INLINE V P##_select(M m, V a, V b) { return (V)((m & (M)a) | (~m & (M)b)); }               \
     RJ_INLINE V P##_from_mask(M m) { return (V)(m & (M)P##_set1(1)); }                            \
-    RJ_INLINE V P##_min(V a, V b) { return P##_select((a != a) | (b != b), a + b, P##_select(a < b, a, b)); } \
-    RJ_INLINE V P##_max(V a, V b) { return P##_select((a != a) | (b != b), a + b, P##_select(a > b, a, b)); } \
+    RJ_INLINE V P##_min(V a, V b) { return P##_select(b != b, b, MIN(b, a)); }                    \
+    RJ_INLINE V P##_max(V a, V b) { return P##_select(b != b, b, MAX(b, a)); }                    \
     RJ_INLINE M MP##_and(M a, M b) { return a & b; }                                              \
     RJ_INLINE M MP##_or(M a, M b) { return a | b; }                                               \
     RJ_INLINE M MP##_not(M a) { return ~a; }
 
-RJ_VECTOR_OPS(rj_vf, rj_vf, float, rj_mf, rj_mf, RJ_VF_FMA, RJ_VF_SQRT)
-RJ_VECTOR_OPS(rj_vd, rj_vd, double, rj_md, rj_md, RJ_VD_FMA, RJ_VD_SQRT)
+RJ_VECTOR_OPS(rj_vf, rj_vf, float, rj_mf, rj_mf, RJ_VF_FMA, RJ_VF_SQRT, RJ_VF_MINPS, RJ_VF_MAXPS)
+RJ_VECTOR_OPS(rj_vd, rj_vd, double, rj_md, rj_md, RJ_VD_FMA, RJ_VD_SQRT, RJ_VD_MINPS, RJ_VD_MAXPS)
 
 #if defined(RJ_FLOOR_VIA_TRUNCATE)
 /* SSE2 floor: truncate through the integers and step down where that rounded up. Values of

@@ -119,6 +119,20 @@ def _state_struct(fields):
     return "\n".join(members) or "    char unused;", "\n".join(init)
 
 
+def _state_locals(fields, lane0=False):
+    """Copy the scalar state slots into locals before the loop and back after it. With lane0,
+    a one-channel loop reads and writes lane 0 of vector slots (the first element in memory)."""
+    load, store = [], []
+    for f in fields:
+        if f["length"]:
+            continue
+        ctype = "double" if lane0 and f["ctype"] == "rj_vd" else f["ctype"]
+        load.append(f"{ctype} {f['field']};")
+        load.append(f"memcpy(&{f['field']}, &S->{f['field']}, sizeof {f['field']});")
+        store.append(f"memcpy(&S->{f['field']}, &{f['field']}, sizeof {f['field']});")
+    return load, store
+
+
 def stateful_source(cg, dtype, layout):
     """A graph with state. With channels across SIMD lanes when every node allows it, else one
     channel at a time, sample by sample."""
@@ -128,23 +142,37 @@ def stateful_source(cg, dtype, layout):
     em = emit_graph(cg, ctx, lambda k: f"in{k}[i]")
     store = [f"out{j}[i] = {r};" for j, r in enumerate(em.results)]
     members, init = _state_struct(em.state_fields)
+    load_state, store_state = _state_locals(em.state_fields)
     return _fill("stateful.c", prelude=_prelude(em), state_fields=members, state_init=init,
                  first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
                  checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout, " + ch * n")),
-                 hoisted=_lines(em.hoisted, INDENT), scalar_body=_lines(em.body + store, INDENT + "    "))
+                 hoisted=_lines(em.hoisted + load_state, INDENT), scalar_body=_lines(em.body + store, INDENT + "    "),
+                 store_state=_lines(store_state, INDENT))
 
 
 def channels_source(cg, dtype, layout):
-    """A stateful graph with one channel per double-precision SIMD lane."""
-    ctx = JitContext(dtype, "channels", graph=cg)
-    em = emit_graph(cg, ctx, lambda k: f"x{k}")
-    ctype = ops.CTYPE[(dtype, False)]
-    gather = [f"for (int l = 0; l < lanes; l++) lane[l] = (double)in{k}[(g * RJ_VD_WIDTH + l) * n + i];\n"
-              f"{INDENT}    const rj_vd x{k} = rj_vd_load(lane);" for k in range(layout.n_in)]
-    scatter = [f"rj_vd_store(lane, {r});\n{INDENT}    for (int l = 0; l < lanes; l++) "
-               f"out{j}[(g * RJ_VD_WIDTH + l) * n + i] = ({ctype})lane[l];" for j, r in enumerate(em.results)]
-    members, init = _state_struct(em.state_fields)
-    return _fill("channels.c", prelude=_prelude(em), state_fields=members, state_init=init,
+    """A stateful graph with one channel per double-precision SIMD lane; a lone channel (or the
+    last one of an odd count) runs the same snippets on scalars, on lane 0 of the state."""
+    vec = emit_graph(cg, JitContext(dtype, "channels", graph=cg), lambda k: f"lane_in{k}")
+    # The one-channel path computes in double too, so a channel's samples do not depend on
+    # whether it ran alone or beside others.
+    one = emit_graph(cg, JitContext("float64", "scalar", graph=cg), lambda k: f"(double)in{k}[g * RJ_VD_WIDTH * n + i]")
+    ctype = _dtype_c(dtype)
+    gather = [f"rj_vd lane_in{k};\n{INDENT}    RJ_GATHER(lane_in{k}, in{k});" for k in range(layout.n_in)]
+    scatter = [f"RJ_SCATTER(out{j}, {r}, {ctype});" for j, r in enumerate(vec.results)]
+    members, init = _state_struct(vec.state_fields)
+    load_vec, store_vec = _state_locals(vec.state_fields)
+    load_one, store_one = _state_locals(one.state_fields, lane0=True)
+    return _fill("channels.c", prelude=_prelude(vec), state_fields=members, state_init=init,
                  first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
                  checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout), "    "),
-                 hoisted=_lines(em.hoisted, "    "), body=_lines(gather + em.body + scatter, INDENT + "    "))
+                 hoisted=_lines(vec.hoisted, "    "), load_vector=_lines(load_vec, INDENT),
+                 body=_lines(gather + vec.body + scatter, INDENT + "    "), store_vector=_lines(store_vec, INDENT),
+                 load_one=_lines(load_one, INDENT), body_one=_lines(one.body + [
+                     f"out{j}[g * RJ_VD_WIDTH * n + i] = ({ctype}){r};" for j, r in enumerate(one.results)],
+                     INDENT + "    "),
+                 store_one=_lines(store_one, INDENT))
+
+
+def _dtype_c(dtype):
+    return ops.CTYPE[(dtype, False)]

@@ -43,7 +43,8 @@ LIBRARY_SUFFIX = ".so"
 ENTRY_SUFFIXES = (".json", LIBRARY_SUFFIX, ".hits", ".c", ".cmd")  # the metadata goes first
 STALE_STAGING_SECONDS = 600  # longer than build.py's compiler timeout: older staging dirs are orphans
 Entry = namedtuple("Entry", "key size last_used meta hits")
-_warned = set()
+_warned = set()       # texts already logged by warn_once
+_warned_dirs = set()  # cache directories already warned about
 _private = []
 
 
@@ -58,8 +59,8 @@ def warn_once(message, *args):
 def warn_unusable_dir(root, problem):
     """Once per process and directory (warnings' own once-per-place forgets whenever any code
     touches the filters, e.g. with warnings.catch_warnings())."""
-    if str(root) not in _warned:
-        _warned.add(str(root))
+    if str(root) not in _warned_dirs:
+        _warned_dirs.add(str(root))
         warnings.warn(f"resin_jit: not using cache directory ({problem}); kernels go to a private "
                       "temporary directory", RuntimeWarning, stacklevel=4)
 

@@ -51,6 +51,8 @@ def cmd_doctor(args):
     print(f"C compiler        {info['compiler'] or 'none found'}  {info['compiler_version'] or ''}")
     root = JitConfig().resolved_cache_dir() or default_cache_dir()
     problem = untrusted_reason(root) if os.path.exists(root) else "does not exist yet (created on first use)"
+    if problem is None and not os.access(root, os.W_OK):
+        problem = "not writable (kernels are built in a private temporary directory)"
     print(f"cache directory   {root}: {problem or 'usable'}")
     _print_layers("prebuilt layers   ")
     jit = JitCompiler()

@@ -139,4 +139,6 @@ class JitContext:
                                   "ctype": self.dctype if ctype == "double" else ctype,
                                   "initial": float(initial) if ctype == "double" else int(initial),
                                   "length": None if length is None else int(length)})
-        return f"S->{field}"
+        # A scalar slot lives in a local for the whole loop (the template loads and stores it), so
+        # the compiler keeps it in a register instead of reloading it past every output store.
+        return f"S->{field}" if length is not None else field

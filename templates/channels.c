@@ -3,8 +3,12 @@
  * Filters and oscillators carry a dependency from one sample to the next, so a single
  * channel cannot be vectorised across samples. Across channels it can: each lane of an
  * rj_vd runs its own channel, and one state struct (of vectors) serves RJ_VD_WIDTH channels.
- * Buffers are (channels, n) row-major; a group's samples are gathered into a lane array,
- * computed in double precision, and scattered back.
+ * Buffers are (channels, n) row-major. Each sample of a group is gathered from its rows
+ * into a vector lane by lane (unrolled, so the lanes are inserted in registers: going through
+ * memory would stall every vector load on the scalar stores just before it), computed in
+ * double precision, and scattered back. The recurrence's latency, not these moves, sets the pace. A group of one channel (a mono signal,
+ * or the last of an odd count) runs the same snippets on scalars instead, on lane 0.
+ * State slots are copied into locals around the loop so they stay in registers.
  */
 #include <string.h>
 ${includes}
@@ -14,6 +18,20 @@ ${prelude}
 typedef struct rj_state {
 ${state_fields}
 } rj_state;
+
+/* Sample i of every channel of group g into v; lanes past the last channel read 0. */
+#define RJ_GATHER(v, src)                                                                  \
+    do {                                                                                   \
+        _Pragma("GCC unroll 16") for (int l = 0; l < RJ_VD_WIDTH; l++)                     \
+            (v)[l] = l < lanes ? (double)(src)[(g * RJ_VD_WIDTH + l) * n + i] : 0.0;       \
+    } while (0)
+
+/* Lane by lane back into the rows of the group's channels. */
+#define RJ_SCATTER(dst, v, T)                                                              \
+    do {                                                                                   \
+        _Pragma("GCC unroll 16") for (int l = 0; l < RJ_VD_WIDTH; l++)                     \
+            if (l < lanes) (dst)[(g * RJ_VD_WIDTH + l) * n + i] = (T)(v)[l];               \
+    } while (0)
 
 RJ_EXPORT int64_t rj_state_size(void) { return (int64_t)sizeof(rj_state); }
 
@@ -42,10 +60,21 @@ ${hoisted}
     for (int64_t g = 0; g < groups; g++) {
         rj_state *S = &states[g];
         const int lanes = (int)(channels - g * RJ_VD_WIDTH < RJ_VD_WIDTH ? channels - g * RJ_VD_WIDTH : RJ_VD_WIDTH);
-        double lane[RJ_VD_WIDTH] = {0};
+        if (lanes == 1) {
+${load_one}
+            for (int64_t i = 0; i < n; i++) {
+${body_one}
+            }
+${store_one}
+            continue;
+        }
+#if RJ_VD_WIDTH > 1  /* the scalar tier has one lane: every group took the path above */
+${load_vector}
         for (int64_t i = 0; i < n; i++) {
 ${body}
         }
+${store_vector}
+#endif
     }
     return RJ_OK;
 }

@@ -42,6 +42,7 @@ ${hoisted}
         for (int64_t i = 0; i < n; i++) {
 ${scalar_body}
         }
+${store_state}
     }
     return RJ_OK;
 }

@@ -116,10 +116,12 @@ def test_prebuilt_directory_inside_the_package_is_a_layer(tmp_path, monkeypatch)
     package = tmp_path / "package"
     assert cli("warm", "--manifest", str(manifest), "--cache-dir", str(package / "prebuilt"), "-q").returncode == 0
     monkeypatch.delenv("RESIN_JIT_PREBUILT", raising=False)
-    resources.codegen_fingerprint()  # found (and cached) from the real package before it moves
-    monkeypatch.setattr(resources, "PACKAGE_DIR", package)
+    with monkeypatch.context() as moved:  # only while asking: the package's sources shape every key
+        moved.setattr(resources, "PACKAGE_DIR", package)
+        layers = compiler_module.prebuilt_layers()
+    assert layers == [str(package / "prebuilt")]
+    monkeypatch.setattr(compiler_module, "prebuilt_layers", lambda: layers)
     monkeypatch.setattr(compiler_module, "_memo", {})
-    assert compiler_module.prebuilt_layers() == [str(package / "prebuilt")]
     jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path / "user"))
     jit.compile_affine_simd(AFFINE[1]["a"], AFFINE[1]["b"])
     assert jit.stats["prebuilt_hits"] == 1 and jit.stats["compiles"] == 0
