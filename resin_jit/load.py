@@ -10,10 +10,14 @@ _ffi.cdef("""
 """)
 _ADDRESS = _ffi.typeof("uintptr_t")  # parsed once at import, not on each load
 
+import numpy as np
+
 try:
     from . import _dispatch
 except ImportError:  # built by setup.py; absent when the package was installed without a compiler
     _dispatch = None
+else:
+    _dispatch.set_array_type(np.ndarray)
 
 
 class LoadedLibrary:

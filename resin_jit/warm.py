@@ -59,6 +59,8 @@ def _vsa(jit, op, dim, shift=1, count=3, packed=False):
         if exc.name != f"{__package__}.vsa":
             raise  # resin_jit.vsa exists but is broken: a failure, not a skip
         raise SkipEntry("resin_jit.vsa does not exist yet") from exc
+    if getattr(vsa, "__file__", None) is None:  # a folder without __init__.py: still being written
+        raise SkipEntry("resin_jit.vsa is not written yet (no __init__.py)")
     if op not in VSA_OPS:
         raise ValueError(f"unknown vsa op {op!r} (one of {', '.join(VSA_OPS)})")
     engine = vsa.JitVSAEngine(jit)

@@ -28,7 +28,7 @@ PROBE = textwrap.dedent("""
 
 def run_probe(cache_dir, **env):
     proc = subprocess.run([sys.executable, "-c", PROBE, str(cache_dir)], capture_output=True, text=True,
-                          env={**os.environ, **env}, check=True)
+                          env={**os.environ, "RESIN_JIT_PREBUILT": "", **env}, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
