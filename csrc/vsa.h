@@ -54,12 +54,23 @@ static inline rj_vb rj_vb_mul(rj_vb a, rj_vb b)
 #endif
 }
 
-/* Sum of the int8 lanes (each in -127..127) as int64. */
+/* Sum of the int8 lanes (each in -127..127) as int64. psadbw sums unsigned bytes, so the lanes
+ * are biased by 128 first (xor of the sign bit) and the bias taken off the total. */
 static inline int64_t rj_vb_sum(rj_vb v)
 {
+#if defined(RJ_VSA_AVX2)
+    typedef long long rj_v4q __attribute__((vector_size(32)));
+    const rj_v4q sums = (rj_v4q)__builtin_ia32_psadbw256((rj_vc)v ^ (char)0x80, (rj_vc){0});
+    return sums[0] + sums[1] + sums[2] + sums[3] - 128 * RJ_VB_WIDTH;
+#elif defined(RJ_ISA_SSE2) || defined(RJ_ISA_SSE41)
+    typedef long long rj_v2q __attribute__((vector_size(16)));
+    const rj_v2q sums = (rj_v2q)__builtin_ia32_psadbw128((rj_vc)v ^ (char)0x80, (rj_vc){0});
+    return sums[0] + sums[1] - 128 * RJ_VB_WIDTH;
+#else
     int64_t total = 0;
     for (int l = 0; l < RJ_VB_WIDTH; l++) total += v[l];
     return total;
+#endif
 }
 
 static inline int rj_popcount64(uint64_t w)

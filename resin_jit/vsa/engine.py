@@ -25,6 +25,7 @@ class JitVSAEngine:
         # The hot path's own caches, dim → Caller, one per (operation, layout): a dot at a known
         # dimension is two type checks, one dict lookup and the C call.
         self._dense_fast = {op: {} for op in ("dot", "hamming", "cosine")}
+        self._bundle_fast, self._permute_fast = {}, {}   # (k, dim) → Caller, (dim, shift) → Caller
         self._packed_fast = {op: {} for op in ("dot", "hamming", "cosine")}
 
     # -- the per-operation cache ----------------------------------------------------------------
@@ -45,6 +46,10 @@ class JitVSAEngine:
         fast = (self._dense_fast if layout == "dense" else self._packed_fast).get(op)
         if fast is not None:
             fast[dim] = caller
+        elif op == "bundle":
+            self._bundle_fast[(k, dim)] = caller
+        elif op == "permute":
+            self._permute_fast[(dim, k)] = caller
         return caller
 
     @property
@@ -86,7 +91,26 @@ class JitVSAEngine:
 
     def bundle(self, vectors):
         """The sign of the elementwise sum of two or more vectors; ties give 0."""
-        vectors = list(vectors)
+        if type(vectors) is not list:
+            vectors = list(vectors)
+        if len(vectors) >= 2 and type(vectors[0]) is TritVector:
+            dim = vectors[0].dim
+            fn = self._bundle_fast.get((len(vectors), dim))
+            if fn is not None:
+                datas = []
+                for v in vectors:
+                    if type(v) is not TritVector or v.dim != dim:
+                        break
+                    datas.append(v.data)
+                else:
+                    self._hits += 1
+                    self._ops += 1
+                    out = np.empty(dim, np.int8)
+                    fn(*datas, out)
+                    return TritVector._trusted(out)
+        return self._bundle_first(vectors)
+
+    def _bundle_first(self, vectors):
         if len(vectors) < 2:
             raise ValueError(f"bundle needs at least 2 vectors, got {len(vectors)}")
         dim = _same_dim(*vectors)
@@ -105,6 +129,17 @@ class JitVSAEngine:
 
     def permute(self, v, shift):
         """Cyclic shift: out[(i + shift) mod dim] = v[i] (numpy.roll); negative shifts allowed."""
+        if type(v) is TritVector and type(shift) is int:
+            fn = self._permute_fast.get((v.dim, shift % v.dim))
+            if fn is not None:
+                self._hits += 1
+                self._ops += 1
+                out = np.empty(v.dim, np.int8)
+                fn(v.data, out)
+                return TritVector._trusted(out)
+        return self._permute_first(v, shift)
+
+    def _permute_first(self, v, shift):
         if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)):
             raise TypeError(f"shift must be an int, not {type(shift).__name__}")
         dim = _dim(v)

@@ -172,15 +172,29 @@ _SIMILARITY = """
     if (call->len[0] != nq * WORDS || call->len[1] != nq * WORDS || call->len[2] != nm * WORDS
         || call->len[3] != nm * WORDS || call->len[4] != nq * nm) return RJ_ERR_LENGTH;
     for (int64_t q = 0; q < nq; q++) {{
-        const uint64_t *p1 = qp + q * WORDS, *n1 = qn + q * WORDS;
+        const uint64_t *ap = qp + q * WORDS, *an = qn + q * WORDS;
         int64_t na = 0;
-        for (int64_t w = 0; w < WORDS; w++) na += rj_popcount64(p1[w] | n1[w]);
+        for (int64_t w = 0; w < WORDS; w++) na += rj_popcount64(ap[w] | an[w]);
         (void)na;
         for (int64_t r = 0; r < nm; r++) {{
-            const uint64_t *p2 = mp + r * WORDS, *n2 = mn + r * WORDS;
+            const uint64_t *bp = mp + r * WORDS, *bn = mn + r * WORDS;
             int64_t s0 = 0, s1 = 0, s2 = 0;
-            for (int64_t w = 0; w < WORDS; w++) {{
+            int64_t w = 0;
+            while (w + RJ_PQ_LANES <= WORDS) {{
+                rj_pc c0 = {{0}}, c1 = {{0}}, c2 = {{0}};
+                for (int step = 0; step < RJ_PC_FLUSH && w + RJ_PQ_LANES <= WORDS; step++, w += RJ_PQ_LANES) {{
+                    const rj_pq p1 = rj_pq_load(ap + w), n1 = rj_pq_load(an + w);
+                    const rj_pq p2 = rj_pq_load(bp + w), n2 = rj_pq_load(bn + w);
 {inner}
+                }}
+                s0 += rj_pc_total(c0);
+                s1 += rj_pc_total(c1);
+                s2 += rj_pc_total(c2);
+                (void)c1; (void)c2;
+            }}
+            for (; w < WORDS; w++) {{
+                const uint64_t p1 = ap[w], n1 = an[w], p2 = bp[w], n2 = bn[w];
+{tail}
             }}
             (void)s1; (void)s2;
             out[q * nm + r] = {score};
@@ -188,15 +202,19 @@ _SIMILARITY = """
     }}
     return RJ_OK;"""
 
-_SAME = "s0 += rj_popcount64((p1[w] & p2[w]) | (n1[w] & n2[w]));"
-_DIFF = "s1 += rj_popcount64((p1[w] & n2[w]) | (n1[w] & p2[w]));"
+
+def _similarity(parts, score):
+    """parts: (accumulator, word expression) pairs counted for each memory row."""
+    inner = "\n".join(f"                    c{i} += rj_pc_count({e});" for i, e in parts)
+    tail = "\n".join(f"                s{i} += rj_popcount64({e});" for i, e in parts)
+    return _SIMILARITY.format(inner=inner, tail=tail, score=score)
+
+
 SIMILARITY = MappingProxyType({
-    "dot": _SIMILARITY.format(inner=f"                {_SAME}\n                {_DIFF}", score="(double)(s0 - s1)"),
-    "hamming": _SIMILARITY.format(inner="                s0 += rj_popcount64((p1[w] ^ p2[w]) | (n1[w] ^ n2[w]));",
-                                  score="(double)s0"),
-    "cosine": _SIMILARITY.format(
-        inner=f"                {_SAME}\n                {_DIFF}\n                s2 += rj_popcount64(p2[w] | n2[w]);",
-        score="(na == 0 || s2 == 0) ? 0.0 : (double)(s0 - s1) / __builtin_sqrt((double)na * (double)s2)"),
+    "dot": _similarity([(0, _SAME_P), (1, _DIFF_P)], "(double)(s0 - s1)"),
+    "hamming": _similarity([(0, "(p1 ^ p2) | (n1 ^ n2)")], "(double)s0"),
+    "cosine": _similarity([(0, _SAME_P), (1, _DIFF_P), (2, "p2 | n2")],
+                          "(na == 0 || s2 == 0) ? 0.0 : (double)(s0 - s1) / __builtin_sqrt((double)na * (double)s2)"),
 })
 
 # operation → (argspec, return kind, C body); bundles and permute are made per k / per shift below.

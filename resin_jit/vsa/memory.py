@@ -6,8 +6,17 @@ import numpy as np
 
 from .vectors import PackedTritVector, TritVector, _as_trits, pack_planes, unpack_planes
 
-# Below this many memory words a search runs on one thread: a pool's start-up would cost more.
-THREAD_THRESHOLD_WORDS = 1 << 18
+# Below this many memory words a search runs on one thread: handing work to the pool would cost more.
+THREAD_THRESHOLD_WORDS = 1 << 19
+_pool = None
+
+
+def _thread_pool():
+    """One pool for the process, made on first use (starting threads per call costs ~100 us)."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 8), thread_name_prefix="resin_jit")
+    return _pool
 
 
 class ItemMemory:
@@ -120,7 +129,11 @@ def similarity_threads(kernel, qpos, qneg, mpos, mneg, threads=None):
         return out
     bounds = np.linspace(0, nm, threads + 1).astype(int)
     parts = [np.empty((nq, hi - lo), np.float64) for lo, hi in zip(bounds[:-1], bounds[1:])]
-    with ThreadPoolExecutor(threads) as pool:  # the C call releases the GIL: the threads run in parallel
-        list(pool.map(lambda j: kernel(qpos, qneg, mpos[bounds[j]:bounds[j + 1]], mneg[bounds[j]:bounds[j + 1]],
-                                       parts[j]), range(threads)))
-    return np.concatenate(parts, axis=1)
+
+    def run(j):  # the C call releases the GIL: the threads run in parallel
+        kernel(qpos, qneg, mpos[bounds[j]:bounds[j + 1]], mneg[bounds[j]:bounds[j + 1]], parts[j])
+    futures = [_thread_pool().submit(run, j) for j in range(1, threads)]
+    run(0)
+    for f in futures:
+        f.result()
+    return np.concatenate(parts, axis=1) if nq > 1 else np.hstack(parts)

@@ -33,9 +33,8 @@ class TritVector:
 
     @classmethod
     def _trusted(cls, data):
-        """Wrap an int8 array the engine made (already valid) without copying it."""
+        """Wrap an int8 array the engine just made (valid, and nobody else holds it) without copying."""
         v = cls.__new__(cls)
-        data.flags.writeable = False
         v.data, v.dim = data, data.shape[0]
         return v
 
@@ -106,7 +105,6 @@ class PackedTritVector:
     @classmethod
     def _trusted(cls, pos, neg, dim):
         v = cls.__new__(cls)
-        pos.flags.writeable = neg.flags.writeable = False
         v.pos, v.neg, v.dim = pos, neg, dim
         return v
 
