@@ -14,8 +14,9 @@ function and one line there. Kinds today:
     affine_scalar, affine_simd   a, b        jit.compile_affine / compile_affine_simd
     vsa                          op, dim,    resin_jit.vsa.JitVSAEngine(jit).<op> on random
                                  shift=1, count=3, packed=False    TritVectors of that dim
-    audio                        (slot)      the standard audio node kernels: to be filled in
-                                             with resin_jit.audio (issue 3); today it skips.
+    audio                        node, args, an audio node (e.g. "Biquad.lowpass", [1000.0]) on input x
+                                 kwargs
+    demo_patch                   -           the patch `resin-jit demo` renders
 A kind whose module does not exist yet raises SkipEntry: noted, not a failure.
 """
 import importlib
@@ -75,18 +76,41 @@ def _vsa(jit, op, dim, shift=1, count=3, packed=False):
         getattr(engine, op)(vectors[0], vectors[1])
 
 
-def _audio(jit, **params):
-    """The slot for the standard audio node kernels: build the node's graph with resin_jit.audio
-    and jit.compile() it, e.g. {"kind": "audio", "node": "Biquad.lowpass", "args": [1000.0]}."""
-    raise SkipEntry("the 'audio' kind is a slot, not filled in yet")
+def _audio(jit, node, args=(), kwargs=None):
+    """An audio node of resin_jit.audio applied to one input "x" (sources to none), compiled:
+    {"kind": "audio", "node": "Biquad.lowpass", "args": [1000.0]}."""
+    from . import audio, input as make_input
+    target = audio
+    for part in node.split("."):
+        if part.startswith("_") or not hasattr(target, part):
+            raise ValueError(f"unknown audio node {node!r}")
+        target = getattr(target, part)
+    instance = target(*args, **(kwargs or {}))
+    jit.compile(instance() if instance.arity == 0 else instance(*[make_input("x")] * instance.arity))
 
 
-KINDS = {"affine_scalar": _affine_scalar, "affine_simd": _affine_simd, "vsa": _vsa, "audio": _audio}
+def _demo_patch(jit):
+    """The patch `resin-jit demo` renders."""
+    from .demo import patch
+    from . import input as make_input  # noqa: F401 - the patch reads input "gate"
+    jit.compile(patch(44100.0), inputs=["gate"])
+
+
+KINDS = {"affine_scalar": _affine_scalar, "affine_simd": _affine_simd, "vsa": _vsa, "audio": _audio,
+         "demo_patch": _demo_patch}
+
+STANDARD_AUDIO = [("Gain", [0.5]), ("SoftClip", [2.0]), ("Clip", [-1.0, 1.0]), ("SineOsc", [440.0]),
+                  ("SawOsc", [110.0]), ("SquareOsc", [220.0]), ("Noise", [1]), ("OnePole.lowpass", [1000.0]),
+                  ("OnePole.highpass", [100.0]), ("Biquad.lowpass", [1000.0]), ("Biquad.highpass", [1000.0]),
+                  ("Biquad.bandpass", [1000.0]), ("Delay", [441]), ("Envelope", [])]
 
 
 def builtin_manifest():
-    """The demo's affine kernels and the VSA operations at the dimensions the benchmarks use."""
-    entries = [{"kind": "affine_scalar", "a": 0.5, "b": 1.0}, {"kind": "affine_simd", "a": 0.5, "b": 1.0}]
+    """The demo's kernels, the standard audio node kernels, and the VSA operations at the
+    dimensions the benchmarks use."""
+    entries = [{"kind": "affine_scalar", "a": 0.5, "b": 1.0}, {"kind": "affine_simd", "a": 0.5, "b": 1.0},
+               {"kind": "demo_patch"}]
+    entries += [{"kind": "audio", "node": name, "args": args} for name, args in STANDARD_AUDIO]
     for dim in (1024, 4096, 10000):
         entries += [{"kind": "vsa", "op": op, "dim": dim}
                     for op in ("dot", "cosine", "hamming", "bind", "bundle", "permute")]

@@ -5,13 +5,16 @@ from pathlib import Path
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_usage_example_runs():
+def test_usage_examples_run():
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
-    assert blocks, "the README has a python example"
+    assert len(blocks) >= 2, "the README has the graph and the VSA examples"
     namespace = {}
     exec(compile(blocks[0], "README.md", "exec"), namespace)  # noqa: S102 - our own README
     assert namespace["a"].shape == (1000,)
     assert namespace["jit"].backend in ("native", "numpy")
+    vsa = {}
+    exec(compile(blocks[1], "README.md", "exec"), vsa)  # noqa: S102
+    assert vsa["engine"].stats["total_ops"] >= 8
 
 
 def test_readme_opens_with_the_two_setup_commands():

@@ -158,13 +158,16 @@ def test_manifest_validation():
         with pytest.raises(warm.ManifestError):
             warm.validate(bad)
     kinds = {e["kind"] for e in warm.builtin_manifest()}
-    assert kinds == {"affine_scalar", "affine_simd", "vsa"}
+    assert kinds == {"affine_scalar", "affine_simd", "vsa", "audio", "demo_patch"}
     dims = {e["dim"] for e in warm.builtin_manifest() if e["kind"] == "vsa"}
     assert dims == {1024, 4096, 10000}
 
 
-def test_audio_kind_is_an_open_slot():
-    assert "audio" in warm.KINDS
-    status, detail, _ = warm.run_entry({"kind": "audio"}, cache_dir=None)
-    assert status in ("skipped", "built", "cached"), detail
+def test_audio_kind_builds_the_named_node(tmp_path):
+    status, detail, _ = warm.run_entry({"kind": "audio", "node": "Biquad.lowpass", "args": [500.0]},
+                                       cache_dir=str(tmp_path))
+    assert status == "built", detail
+    for bad in ({"kind": "audio", "node": "os.system", "args": ["id"]}, {"kind": "audio", "node": "_Stateful"}):
+        status, detail, _ = warm.run_entry(bad, cache_dir=str(tmp_path))
+        assert status == "failed" and "unknown audio node" in detail
 
