@@ -31,6 +31,8 @@ typedef struct {
     Py_ssize_t nbound;
     PyObject *keepalive;      /* the loaded library: must outlive every call of its entry */
     Py_ssize_t nogil_above;   /* release the GIL when the buffers hold more elements than this */
+    Py_ssize_t slow_above;    /* calls with more elements go to the slow path (it splits them across
+                                 threads); negative: never */
 } Caller;
 
 static int is_buffer_letter(char c) { return strchr("fFdDbBuUqQ", c) != NULL; }
@@ -172,7 +174,7 @@ static PyObject *call_slow(Caller *self, PyObject *const *args, size_t nargsf, P
 
 /* The fast path.  Returns 1 and sets *result when it ran the kernel, 0 when the
  * arguments need the slow path, -1 on a raised error. */
-static int try_fast(Caller *self, PyObject *const *args, Py_ssize_t nargs, PyObject **result)
+static int try_fast(Caller *self, PyObject *const *args, Py_ssize_t nargs, PyObject **result, int direct)
 {
     rj_call call;
     Py_buffer views[RJ_MAX_ARGS];
@@ -211,6 +213,7 @@ static int try_fast(Caller *self, PyObject *const *args, Py_ssize_t nargs, PyObj
         }
     }
     if (ok && overlaps(views, kinds, nviews)) ok = 0;
+    if (ok && !direct && self->slow_above >= 0 && total > self->slow_above) ok = 0;
     if (!ok) {
         for (Py_ssize_t i = 0; i < nviews; i++) if (held[i]) PyBuffer_Release(&views[i]);
         return 0;
@@ -245,7 +248,7 @@ static PyObject *caller_vectorcall(PyObject *callable, PyObject *const *args, si
     Caller *self = (Caller *)callable;
     PyObject *result = NULL;
     if (kwnames == NULL || PyTuple_GET_SIZE(kwnames) == 0) {
-        int ran = try_fast(self, args, PyVectorcall_NARGS(nargsf), &result);
+        int ran = try_fast(self, args, PyVectorcall_NARGS(nargsf), &result, 0);
         if (ran != 0) return result;
     }
     return call_slow(self, args, nargsf, kwnames);
@@ -255,7 +258,7 @@ static PyObject *caller_vectorcall(PyObject *callable, PyObject *const *args, si
 static PyObject *caller_invoke(PyObject *callable, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *result = NULL;
-    int ran = try_fast((Caller *)callable, args, nargs, &result);
+    int ran = try_fast((Caller *)callable, args, nargs, &result, 1);
     if (ran == 0) {
         PyErr_SetString(PyExc_ValueError,
                         "resin_jit: converted arguments still do not fit the kernel (lengths or types)");
@@ -272,13 +275,14 @@ static void release_bound(Caller *self)
 
 static int caller_init(Caller *self, PyObject *args, PyObject *kwds)
 {
-    static char *names[] = {"entry", "argspec", "ret", "slow_path", "bound", "keepalive", "nogil_above", NULL};
+    static char *names[] = {"entry", "argspec", "ret", "slow_path", "bound", "keepalive", "nogil_above",
+                            "slow_above", NULL};
     unsigned long long entry;
     const char *argspec, *ret;
     PyObject *slow_path, *bound, *keepalive;
-    Py_ssize_t nogil_above = 1 << 16;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "KssOO!O|n", names, &entry, &argspec, &ret, &slow_path,
-                                     &PyTuple_Type, &bound, &keepalive, &nogil_above))
+    Py_ssize_t nogil_above = 1 << 16, slow_above = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "KssOO!O|nn", names, &entry, &argspec, &ret, &slow_path,
+                                     &PyTuple_Type, &bound, &keepalive, &nogil_above, &slow_above))
         return -1;
     Py_ssize_t nargs = (Py_ssize_t)strlen(argspec), nbuffers = 0;
     for (Py_ssize_t i = 0; i < nargs; i++) {
@@ -310,6 +314,7 @@ static int caller_init(Caller *self, PyObject *args, PyObject *kwds)
     Py_XSETREF(self->bound, Py_NewRef(bound));
     Py_XSETREF(self->keepalive, Py_NewRef(keepalive));
     self->nogil_above = nogil_above;
+    self->slow_above = slow_above;
     self->vectorcall = caller_vectorcall;
     return 0;
 }

@@ -69,6 +69,24 @@ def _affine_graph(a_hex, b_hex):
     return canonicalize([Expr(Affine(float.fromhex(a_hex), float.fromhex(b_hex)), (make_input("x"),))])
 
 
+_rebuild_compilers = {}
+
+
+def rebuild_kernel(cls, cg, dtype, config, params):
+    """Unpickling: the same graph through this process's compiler for the same config (its memo
+    and disk cache make this a load, not a compile, wherever the kernel was built before)."""
+    config = config or JitConfig()
+    jit = _rebuild_compilers.get(config)
+    if jit is None:
+        jit = _rebuild_compilers[config] = JitCompiler(config)
+    if cls is CompiledScalar:
+        return jit._scalar_kernel(cg)
+    kernel = jit._block_kernel(cg, dtype, cls)
+    for name, value in params.items():
+        kernel.set_param(name, value)
+    return kernel
+
+
 def prebuilt_layers():
     """Read-only layers searched before the user cache: RESIN_JIT_PREBUILT (os.pathsep-separated),
     then a prebuilt/ directory inside the installed package."""
@@ -190,20 +208,23 @@ class JitCompiler:
 
     def _block_kernel(self, cg, dtype, cls):
         if self.backend == "numpy":
-            return cls(cg, dtype, "numpy", NumpyRunner(cg, dtype))
+            return cls(cg, dtype, "numpy", NumpyRunner(cg, dtype), self.config)
         library = self.library(("block", dtype, cg.ident), lambda: assemble.block_source(cg, dtype))
         letter = LETTER[dtype]
         argspec = letter * len(cg.input_names) + letter.upper() * len(cg.outputs)
         runner = NativeRunner(library, argspec, cg)
-        return cls(cg, dtype, self.isa, runner)
+        return cls(cg, dtype, self.isa, runner, self.config)
 
     def compile_affine(self, a, b):
         """f(x) = a*x + b as a compiled scalar function (`call_f32`)."""
         cg = _affine_graph(*_exact_pair(a, b))
+        return self._scalar_kernel(cg)
+
+    def _scalar_kernel(self, cg):
         if self.backend == "numpy":
-            return CompiledScalar(cg, "numpy")
+            return CompiledScalar(cg, "numpy", config=self.config)
         library = self.library(("scalar", "float32", cg.ident), lambda: assemble.scalar_source(cg, "float32"))
-        return CompiledScalar(cg, self.isa, library)
+        return CompiledScalar(cg, self.isa, library, self.config)
 
     def compile_affine_simd(self, a, b):
         """y = a*x + b over blocks as a compiled SIMD kernel (`process(input, output)`)."""

@@ -8,7 +8,7 @@ import copy
 
 import numpy as np
 
-from . import fallback
+from . import fallback, parallel
 from .assemble import Layout
 from .errors import JitError
 from .external import PyNode
@@ -96,9 +96,17 @@ class NativeRunner:
     def has_callbacks(self):
         return bool(self._py_cells)
 
-    def caller(self, slow_path):
-        bound = tuple(b for b in (self.params, self.pointers, self.state) if b is not None)
-        return self.library.caller(self.argspec, "v", slow_path, bound)
+    def caller(self, slow_path, state=None):
+        """A Caller bound to the parameters, pointers and state (or the given slice of the state).
+        Calls large enough to be worth threads go to the slow path, which splits them."""
+        state = self.state if state is None else state
+        bound = tuple(b for b in (self.params, self.pointers, state) if b is not None)
+        return self.library.caller(self.argspec, "v", slow_path, bound,
+                                   slow_above=parallel.AUTO_THREADS_MIN_SAMPLES * len(self.argspec))
+
+    @property
+    def state_size(self):
+        return self._template.size if self._template is not None else 0
 
     def set_channels(self, channels):
         """True if the state had to be re-made for a new channel count."""
@@ -178,10 +186,11 @@ class Kernel:
     """A compiled graph. `kernel(*inputs)` returns new arrays; `kernel.process(*inputs, *outputs)`
     (or `out=`) writes into given ones; `kernel.reset()` restores the initial state."""
 
-    def __init__(self, cg, dtype, isa, runner):
+    def __init__(self, cg, dtype, isa, runner, config=None):
         self.graph = cg
         self.dtype = _DTYPES[dtype]
         self.isa = isa
+        self.config = config
         self.input_names = list(cg.input_names)
         self.n_inputs, self.n_outputs = len(cg.input_names), len(cg.outputs)
         self._runner = runner
@@ -238,7 +247,7 @@ class Kernel:
     def _process_positional(self, *arrays, **kwargs):
         return self._process(*arrays, **kwargs)
 
-    def _process(self, *arrays, out=None):
+    def _process(self, *arrays, out=None, threads=None):
         if out is None:
             if len(arrays) != self.n_inputs + self.n_outputs:
                 raise TypeError(f"process takes {self.n_inputs} input(s) and {self.n_outputs} output(s) "
@@ -255,7 +264,7 @@ class Kernel:
         for j, o in enumerate(outputs):
             check_output(o, self.dtype, shape, f"out{j}")
         inputs = self._prepare_inputs(arrays, shape, outputs)
-        self._run(inputs, outputs)
+        self._run(inputs, outputs, threads)
 
     def _prepare_inputs(self, arrays, shape, outputs):
         inputs = []
@@ -271,7 +280,7 @@ class Kernel:
             inputs.append(arr)
         return inputs
 
-    def _run(self, inputs, outputs):
+    def _run(self, inputs, outputs, threads=None):
         channels = outputs[0].shape[0] if outputs[0].ndim == 2 and self._runner.stateful else 1
         if channels > 1 and any(isinstance(n, PyNode) for n, _ in self.graph.nodes):
             raise ValueError("a graph with a py_node runs one channel at a time: pass 1-D arrays")
@@ -279,9 +288,32 @@ class Kernel:
             return
         if self._runner.set_channels(channels):
             self._bind()
-        self._invoke(inputs, outputs)
+        threads = parallel.thread_count(threads, outputs[0].size)
+        if threads > 1 and self._runner.backend == "native" and not self._runner.has_callbacks:
+            self._run_threaded(inputs, outputs, threads, channels)
+        else:
+            self._invoke(inputs, outputs)
 
-    def __call__(self, *arrays, n=None):
+    def _run_threaded(self, inputs, outputs, threads, channels):
+        """Chunks of the samples of a stateless kernel, or groups of channels of a stateful one
+        (each group with its own slice of the state), one call per thread."""
+        if not self._runner.stateful:
+            flat_in = [x.reshape(-1) for x in inputs]
+            flat_out = [o.reshape(-1) for o in outputs]
+
+            def work(lo, hi):
+                self._caller.invoke(*[x[lo:hi] for x in flat_in], *[o[lo:hi] for o in flat_out])
+            parallel.run_chunks(work, parallel.bounds(flat_out[0].size, threads, align=64))
+            return
+        lanes, size = self._runner.lanes, self._runner.state_size
+
+        def work_channels(lo, hi):
+            state = self._runner.state[(lo // lanes) * size:-(-hi // lanes) * size]
+            caller = self._runner.caller(None, state)
+            caller.invoke(*[x[lo:hi] for x in inputs], *[o[lo:hi] for o in outputs])
+        parallel.run_chunks(work_channels, parallel.bounds(channels, min(threads, channels), align=lanes))
+
+    def __call__(self, *arrays, n=None, threads=None):
         if len(arrays) != self.n_inputs:
             raise TypeError(f"kernel takes {self.n_inputs} input(s) ({', '.join(self.input_names)}), "
                             f"got {len(arrays)}")
@@ -294,12 +326,18 @@ class Kernel:
             if len(shape) == 0:
                 shape = (1,)
         outputs = [np.empty(shape, self.dtype) for _ in range(self.n_outputs)]
-        self._process(*arrays, out=outputs)
+        self._process(*arrays, out=outputs, threads=threads)
         return outputs[0] if self.n_outputs == 1 else tuple(outputs)
 
     def reset(self):
         self._runner.reset()
         self._bind()
+
+    def __reduce__(self):
+        """A kernel pickles as its graph, config and parameter values, never its shared library:
+        the other side loads it from its own cache or compiles it. State starts afresh."""
+        from .compiler import rebuild_kernel
+        return rebuild_kernel, (type(self), self.graph, self.dtype.name, self.config, dict(self.params.items()))
 
     def __repr__(self):
         return (f"<resin_jit.Kernel inputs={list(self.input_names)} outputs={self.n_outputs} "
@@ -325,8 +363,8 @@ class CompiledSimdBlock(Kernel):
 class CompiledScalar:
     """A one-input, one-output graph as a scalar function: `call_f32(x) -> float`."""
 
-    def __init__(self, cg, isa, library=None):
-        self.graph, self.isa = cg, isa
+    def __init__(self, cg, isa, library=None, config=None):
+        self.graph, self.isa, self.config = cg, isa, config
         if library is not None:
             self.call_f32 = library.caller("x", "f", self._call_slow)
             self.backend = "native"
@@ -342,6 +380,10 @@ class CompiledScalar:
     def source(self):
         from .assemble import scalar_source
         return scalar_source(self.graph, "float32")
+
+    def __reduce__(self):
+        from .compiler import rebuild_kernel
+        return rebuild_kernel, (type(self), self.graph, "float32", self.config, {})
 
     def _call_slow(self, x):
         return self.call_f32(_as_float(x))

@@ -39,5 +39,8 @@ class LoadedLibrary:
         """Run rj_state_init on a writable buffer of state_size() bytes."""
         self.lib.rj_state_init(_ffi.from_buffer(buffer, require_writable=True))
 
-    def caller(self, argspec, ret="v", slow_path=None, bound=(), nogil_above=1 << 16):
-        return _dispatch.Caller(self.entry_address, argspec, ret, slow_path, tuple(bound), self, nogil_above)
+    def caller(self, argspec, ret="v", slow_path=None, bound=(), nogil_above=1 << 16, slow_above=-1):
+        """A C-level callable for the entry (csrc/dispatch.c). Calls whose buffers hold more than
+        `slow_above` elements go to `slow_path` (which may split them across threads)."""
+        return _dispatch.Caller(self.entry_address, argspec, ret, slow_path, tuple(bound), self, nogil_above,
+                                slow_above)

@@ -1,0 +1,73 @@
+"""Issue 6 (part): threaded calls equal single-threaded ones; kernels and vectors pickle."""
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+import resin_jit as rj
+from resin_jit import audio
+from resin_jit.vsa import ItemMemory, JitVSAEngine, PackedTritVector, TritVector
+
+from conftest import needs_native
+
+
+@needs_native
+def test_threads_split_samples_and_channels(jit):
+    x = rj.input("x")
+    pure = jit.compile([rj.clip(x * 3.0 - 1.0, -1.0, 1.0), rj.sqrt(abs(x))])
+    data = np.random.default_rng(0).standard_normal(300_001).astype(np.float32)
+    single = pure(data, threads=1)
+    for threads in (2, 3, 7):
+        for got, want in zip(pure(data, threads=threads), single):
+            np.testing.assert_array_equal(got, want)
+    big = np.random.default_rng(1).standard_normal(2_200_000).astype(np.float32)  # above the auto threshold
+    out_auto, out_one = np.empty_like(big), np.empty_like(big)
+    k = jit.compile(x * 2.0 + 1.0)
+    k.process(big, out_auto)
+    k.process(big, out_one, threads=1)
+    np.testing.assert_array_equal(out_auto, out_one)
+    bank = jit.compile(audio.Biquad.lowpass(700.0)(audio.Delay(3)(x) + x))
+    channels = np.random.default_rng(2).standard_normal((13, 2000)).astype(np.float32)
+    one = bank(channels, threads=1)
+    bank.reset()
+    np.testing.assert_array_equal(bank(channels, threads=2), one)
+    with pytest.raises(ValueError, match="threads"):
+        pure(data, threads=0)
+
+
+def _apply(kernel, data):
+    return kernel(data)
+
+
+@needs_native
+def test_kernels_pickle_in_process_and_through_a_process_pool(jit):
+    x = rj.input("x")
+    kernel = jit.compile(audio.OnePole.lowpass(800.0)(x * rj.param("gain", 2.0)))
+    kernel.set_param("gain", 0.5)
+    data = np.random.default_rng(3).standard_normal(1000).astype(np.float32)
+    expected = kernel(data)
+    kernel.reset()
+    clone = pickle.loads(pickle.dumps(kernel))
+    assert clone.params["gain"] == 0.5 and clone.key == kernel.key
+    np.testing.assert_array_equal(clone(data), expected)
+    blob = pickle.dumps(kernel)
+    assert b"\x7fELF" not in blob  # the graph and config travel, never the library
+    scalar = pickle.loads(pickle.dumps(jit.compile_affine(0.5, 1.0)))
+    assert scalar.call_f32(2.0) == 2.0
+    with ProcessPoolExecutor(2) as pool:
+        results = list(pool.map(_apply, [kernel] * 2, [data] * 2))
+    for r in results:
+        np.testing.assert_array_equal(r, expected)
+
+
+def test_vectors_and_memories_pickle():
+    v = TritVector.random(100, seed=1)
+    p = v.pack()
+    memory = ItemMemory([TritVector.random(64, seed=s) for s in range(5)], labels=list("abcde"))
+    assert pickle.loads(pickle.dumps(v)) == v
+    assert pickle.loads(pickle.dumps(p)) == p and isinstance(pickle.loads(pickle.dumps(p)), PackedTritVector)
+    clone = pickle.loads(pickle.dumps(memory))
+    assert clone.labels == memory.labels and np.array_equal(clone.pos, memory.pos)
+    engine = JitVSAEngine(rj.JitCompiler())
+    assert clone.cleanup(memory.vector(2), threshold=0.9, engine=engine) == "c"
