@@ -2,7 +2,6 @@
 import functools
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys

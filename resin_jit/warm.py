@@ -19,7 +19,6 @@ function and one line there. Kinds today:
     demo_patch                   -           the patch `resin-jit demo` renders
 A kind whose module does not exist yet raises SkipEntry: noted, not a failure.
 """
-import importlib
 import inspect
 import json
 import multiprocessing
@@ -54,14 +53,7 @@ def _affine_simd(jit, a, b):
 
 
 def _vsa(jit, op, dim, shift=1, count=3, packed=False):
-    try:
-        vsa = importlib.import_module(f"{__package__}.vsa")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.vsa":
-            raise  # resin_jit.vsa exists but is broken: a failure, not a skip
-        raise SkipEntry("resin_jit.vsa does not exist yet") from exc
-    if getattr(vsa, "__file__", None) is None:  # a folder without __init__.py: still being written
-        raise SkipEntry("resin_jit.vsa is not written yet (no __init__.py)")
+    from . import vsa
     if op not in VSA_OPS:
         raise ValueError(f"unknown vsa op {op!r} (one of {', '.join(VSA_OPS)})")
     engine = vsa.JitVSAEngine(jit)
@@ -92,7 +84,6 @@ def _audio(jit, node, args=(), kwargs=None):
 def _demo_patch(jit):
     """The patch `resin-jit demo` renders."""
     from .demo import patch
-    from . import input as make_input  # noqa: F401 - the patch reads input "gate"
     jit.compile(patch(44100.0), inputs=["gate"])
 
 

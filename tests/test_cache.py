@@ -5,8 +5,6 @@ import subprocess
 import sys
 import textwrap
 
-import numpy as np
-import pytest
 
 import resin_jit as rj
 from resin_jit.cache import default_cache_dir

@@ -34,7 +34,7 @@ def cases():
 
 def check_all_operations(engine, dim, seed=0):
     a, b, c, d = (TritVector.random(dim, seed=seed + s, sparsity=0.3 if s == 3 else None) for s in range(4))
-    da, db, dc, dd = a.data, b.data, c.data, d.data
+    da, db = a.data, b.data
     before = da.copy()
     for x, y in ((a, b), (a.pack(), b.pack()), (a, b.pack())):
         assert engine.dot(x, y) == R.dot(da, db)

@@ -4,10 +4,8 @@ kernels from it instead of compiling them.
 In CI (.ci/run) the layer is warmed before the test session and RESIN_JIT_PREBUILT names it:
 then these tests check that very layer. Run anywhere else, they warm one of their own first.
 """
-import importlib.util
 import json
 import os
-import re
 import subprocess
 import sys
 
@@ -68,18 +66,6 @@ def test_every_builtin_manifest_kernel_is_loaded_not_compiled(prebuilt_env, tmp_
     assert result["stats"]["compiles"] == 0 and result["stats"]["disk_hits"] == 0
     assert result["stats"]["prebuilt_hits"] >= 2
     assert not list((tmp_path / "user").rglob("*.so"))
-
-
-def _vsa_written():
-    spec = importlib.util.find_spec("resin_jit.vsa")
-    return spec is not None and spec.origin not in (None, "namespace")
-
-
-@pytest.mark.skipif(_vsa_written(), reason="resin_jit.vsa exists")
-def test_vsa_entries_are_skipped_with_a_note_until_the_module_exists(tmp_path):
-    proc = cli("warm", "--cache-dir", str(tmp_path), "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    assert re.search(r"note: skipped 21 vsa entries: resin_jit.vsa (does not exist|is not written) yet", proc.stdout)
 
 
 def test_warm_runs_in_parallel_with_a_progress_bar(tmp_path):

@@ -41,7 +41,9 @@ class JitVSAEngine:
         argspec, ret, _ = kernels.rule(op, layout, k)
         library = self.jit.library(("vsa", op, layout, dim, k if k is not None else -1),
                                    lambda: kernels.source(op, layout, dim, k))
-        caller = library.caller(argspec, ret, _fits_nothing)
+        cell = []
+        caller = library.caller(argspec, ret, lambda *args: _convert_and_call(cell[0], argspec, args))
+        cell.append(caller)
         self._kernels[key] = caller
         fast = (self._dense_fast if layout == "dense" else self._packed_fast).get(op)
         if fast is not None:
@@ -185,12 +187,17 @@ class JitVSAEngine:
 
     def similarity(self, queries, memory, metric="cosine", threads=None):
         """(n_queries, N) scores of one query or a batch against an ItemMemory."""
-        from .memory import ItemMemory, as_query_planes, similarity_threads
+        from .memory import ItemMemory, as_query_planes
         if not isinstance(memory, ItemMemory):
             memory = ItemMemory(memory)
         if metric not in ("cosine", "dot", "hamming"):
             raise ValueError(f"metric must be 'cosine', 'dot' or 'hamming', not {metric!r}")
         qpos, qneg = as_query_planes(queries, memory.dim)
+        return self.similarity_planes(qpos, qneg, memory, metric, threads)
+
+    def similarity_planes(self, qpos, qneg, memory, metric, threads=None):
+        """similarity() for queries already packed into (n, words) planes."""
+        from .memory import similarity_threads
         if self.backend != "native":
             self._count()
             return reference.similarity(unpack_planes(qpos, qneg, memory.dim), memory.dense(), metric)
@@ -198,8 +205,17 @@ class JitVSAEngine:
         return similarity_threads(kernel, qpos, qneg, memory.pos, memory.neg, threads)
 
 
-def _fits_nothing(*args):
-    raise ValueError("resin_jit.vsa: arguments do not fit the kernel (dtype, contiguity or length)")
+_ARG_DTYPES = {"b": np.int8, "u": np.uint64, "d": np.float64}
+
+
+def _convert_and_call(caller, argspec, args):
+    """The slow path: inputs that are views, unaligned (as a deserialised array can be) or of
+    another integer width are copied into shape; outputs are the engine's own and always fit."""
+    if len(args) != len(argspec):
+        raise TypeError(f"resin_jit.vsa kernel takes {len(argspec)} arrays, got {len(args)}")
+    fixed = [np.require(a, _ARG_DTYPES[letter.lower()], ["C", "A"]) if letter.islower() else a
+             for letter, a in zip(argspec, args)]
+    return caller.invoke(*fixed)
 
 
 def _dim(v):

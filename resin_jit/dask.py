@@ -1,0 +1,81 @@
+"""Dask integration (optional: `pip install resin_jit[dask]`).
+
+- map_blocks(kernel, *arrays): a compiled kernel over chunked Dask arrays. Kernels pickle as
+  their graph and config, so each worker loads the kernel from its own cache (or compiles it).
+  A stateful kernel carries state along the samples, so its arrays must be (channels, n) with
+  the samples in one chunk: chunk along channels only.
+- similarity(queries, memory, k): top-k VSA search over a row-partitioned Dask item memory,
+  each partition searched where it lives, the partial top-k lists merged.
+"""
+import numpy as np
+
+from .kernel import Kernel
+
+
+def _dask_array():
+    try:
+        import dask.array as da
+    except ImportError:
+        raise ImportError("resin_jit.dask needs dask: pip install 'resin_jit[dask]'") from None
+    return da
+
+
+def _run_block(kernel, *blocks):
+    return kernel(*blocks)
+
+
+def map_blocks(kernel, *arrays):
+    """kernel(*blocks) on each block of the Dask arrays (broadcast and aligned by dask)."""
+    da = _dask_array()
+    if not isinstance(kernel, Kernel):
+        raise TypeError(f"map_blocks takes a compiled resin_jit kernel, not {type(kernel).__name__}")
+    if kernel.n_outputs != 1:
+        raise ValueError("map_blocks takes a kernel with one output; compile one kernel per output")
+    if len(arrays) != kernel.n_inputs or not arrays:
+        raise TypeError(f"the kernel takes {kernel.n_inputs} input array(s), got {len(arrays)}")
+    arrays = [a if isinstance(a, da.Array) else da.from_array(np.asarray(a)) for a in arrays]
+    if kernel.graph.stateful_nodes:
+        for a in arrays:
+            if a.ndim != 2 or len(a.chunks[1]) != 1:
+                raise ValueError("a stateful kernel carries state along the samples: pass (channels, n) arrays "
+                                 "chunked along the channel axis only (one chunk along the samples)")
+    return da.map_blocks(_run_block, kernel, *arrays, dtype=kernel.dtype,
+                         meta=np.empty((0,) * arrays[0].ndim, kernel.dtype))
+
+
+_engines = {}
+
+
+def _partition_top_k(block, offset, queries_pos, queries_neg, dim, k, metric):
+    """The k best of one partition of the memory, its row numbers made global by `offset`."""
+    from .vsa import JitVSAEngine
+    from .vsa.memory import _rebuild
+    from .vsa.vectors import pack_planes
+    memory = _rebuild(*pack_planes(np.asarray(block, np.int8)), dim, list(range(len(block))))
+    engine = _engines.get("engine") or _engines.setdefault("engine", JitVSAEngine())  # one per worker
+    scores = engine.similarity_planes(queries_pos, queries_neg, memory, metric)
+    order = np.argsort(scores if metric == "hamming" else -scores, axis=1, kind="stable")[:, :k]
+    return order + offset, np.take_along_axis(scores, order, axis=1)
+
+
+def similarity(queries, memory, k, metric="cosine"):
+    """(indices, scores), each (n_queries, k), best first, over a Dask (N, dim) int8 memory."""
+    import dask
+    da = _dask_array()
+    from .vsa.memory import as_query_planes
+    if not isinstance(memory, da.Array) or memory.ndim != 2:
+        raise TypeError("memory must be a 2-D dask array of trits (N, dim)")
+    if len(memory.chunks[1]) != 1:
+        memory = memory.rechunk({1: -1})
+    if metric not in ("cosine", "dot", "hamming"):
+        raise ValueError(f"metric must be 'cosine', 'dot' or 'hamming', not {metric!r}")
+    dim = memory.shape[1]
+    qpos, qneg = as_query_planes(queries, dim)
+    offsets = np.concatenate([[0], np.cumsum(memory.chunks[0])[:-1]])
+    parts = [dask.delayed(_partition_top_k)(block, int(off), qpos, qneg, dim, k, metric)
+             for block, off in zip(memory.to_delayed().ravel(), offsets)]
+    results = dask.compute(*parts)
+    indices = np.concatenate([r[0] for r in results], axis=1)
+    scores = np.concatenate([r[1] for r in results], axis=1)
+    order = np.argsort(scores if metric == "hamming" else -scores, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(indices, order, axis=1), np.take_along_axis(scores, order, axis=1)

@@ -1,0 +1,55 @@
+"""Issue 6 (part): Dask — a compiled kernel over chunked arrays and a partitioned VSA search,
+on a LocalCluster with worker processes, equal to the single-process results."""
+import numpy as np
+import pytest
+
+import resin_jit as rj
+from resin_jit import audio
+from resin_jit import dask as rj_dask
+from resin_jit.vsa import ItemMemory, JitVSAEngine, TritVector
+
+from conftest import needs_native
+
+da = pytest.importorskip("dask.array", reason="dask is in the test extra: pip install -e '.[test]'")
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+@needs_native
+def test_kernel_over_a_chunked_array(client):
+    jit = rj.JitCompiler()
+    x = rj.input("x")
+    kernel = jit.compile(rj.clip(x * 2.0 - 0.5, -1.0, 1.0))
+    data = np.random.default_rng(0).standard_normal(200_000).astype(np.float32)
+    got = rj_dask.map_blocks(kernel, da.from_array(data, chunks=30_000)).compute()
+    np.testing.assert_array_equal(got, kernel(data))
+    bank = jit.compile(audio.Biquad.lowpass(900.0)(x))
+    channels = np.random.default_rng(1).standard_normal((6, 5000)).astype(np.float32)
+    got = rj_dask.map_blocks(bank, da.from_array(channels, chunks=(2, 5000))).compute()
+    bank.reset()
+    np.testing.assert_array_equal(got, bank(channels))
+    with pytest.raises(ValueError, match="channel axis only"):
+        rj_dask.map_blocks(bank, da.from_array(channels, chunks=(2, 1000)))
+    with pytest.raises(ValueError, match="one output"):
+        rj_dask.map_blocks(jit.compile([x, x * 2.0]), da.from_array(data))
+
+
+@needs_native
+def test_top_k_over_a_partitioned_memory(client):
+    rows = np.stack([TritVector.random(2000, seed=s).data for s in range(300)])
+    queries = [TritVector(rows[17]), TritVector.random(2000, seed=999)]
+    memory = da.from_array(rows, chunks=(70, 2000))
+    indices, scores = rj_dask.similarity(queries, memory, k=5)
+    engine = JitVSAEngine()
+    for q, (idx, sc) in enumerate(zip(indices, scores)):
+        ref_idx, ref_scores = ItemMemory(rows).top_k(queries[q], 5, engine=engine)
+        np.testing.assert_array_equal(idx, ref_idx)
+        np.testing.assert_allclose(sc, ref_scores, rtol=1e-12)
+    assert indices[0][0] == 17
