@@ -147,14 +147,13 @@ static float ref_minf(float a, float b) { return isnan(a) || isnan(b) ? NAN : a 
 static float ref_maxf(float a, float b) { return isnan(a) || isnan(b) ? NAN : a == b ? a : a > b ? a : b; }
 static double ref_min(double a, double b) { return isnan(a) || isnan(b) ? NAN : a == b ? a : a < b ? a : b; }
 static double ref_max(double a, double b) { return isnan(a) || isnan(b) ? NAN : a == b ? a : a > b ? a : b; }
-/* Not fused: round the product, then the sum (volatile keeps the compiler from fusing). */
-static float ref_mul_addf(float a, float b, float c) { volatile float p = a * b; return p + c; }
-static double ref_mul_add(double a, double b, double c) { volatile double p = a * b; return p + c; }
-
 #if RJ_HAS_FMA
 #  define REF_FMAF libm_fmaf
 #  define REF_FMA libm_fma
 #else
+/* Not fused: round the product, then the sum (volatile keeps the compiler from fusing). */
+static float ref_mul_addf(float a, float b, float c) { volatile float p = a * b; return p + c; }
+static double ref_mul_add(double a, double b, double c) { volatile double p = a * b; return p + c; }
 #  define REF_FMAF ref_mul_addf
 #  define REF_FMA ref_mul_add
 #endif
@@ -172,8 +171,6 @@ static double ref_mul_add(double a, double b, double c) { volatile double p = a 
     OPM(X, neg, 1, rj_v##X##_neg(a), rj_##X##_neg(a), -a)                                         \
     OPM(X, sqrt, 1, rj_v##X##_sqrt(a), rj_##X##_sqrt(a), REF_SQRT(a))                             \
     OPM(X, floor, 1, rj_v##X##_floor(a), rj_##X##_floor(a), REF_FLOOR(a))                         \
-    OPM(X, set1, 1, rj_v##X##_set1(rj_v##X##_load((const T_##X *)pa + i)[0] == a[0] ? ((const T_##X *)pa)[i] : 0), \
-        rj_##X##_set1(a), a)                                                                      \
     MOPM(X, lt, 2, rj_v##X##_lt(a, b), rj_##X##_lt(a, b), !isnan(a) && !isnan(b) && a < b)        \
     MOPM(X, le, 2, rj_v##X##_le(a, b), rj_##X##_le(a, b), !isnan(a) && !isnan(b) && a <= b)       \
     MOPM(X, gt, 2, rj_v##X##_gt(a, b), rj_##X##_gt(a, b), !isnan(a) && !isnan(b) && a > b)        \
@@ -268,8 +265,13 @@ static void check_ops(const char *type, const struct op *ops, int n_ops, const v
         for (int i = 0; i < count; i++) {
             const void *args[3] = {a + (size_t)i * elem, b + (size_t)i * elem, c + (size_t)i * elem};
             const char *v = vec + (size_t)i * size, *t = twin + (size_t)i * size, *r = ref + (size_t)i * size;
-            int ok = 1;
-            if (memcmp(v, t, size) != 0) {
+            int ok = 1, nan_args = 0;
+            for (int k = 0; k < op->arity; k++) nan_args += is_nan(args[k], elem);
+            /* Where two NaNs meet (NaN + NaN), which one's sign and payload comes out depends on
+             * the operand order the compiler picked for a commutative instruction, and it may
+             * pick differently in the vector and scalar code: any NaN is right there. */
+            int either_nan = nan_args >= 2 && !op->mask_result && is_nan(v, elem) && is_nan(t, elem);
+            if (memcmp(v, t, size) != 0 && !either_nan) {
                 report(type, op->name, "vector lane vs scalar twin: vector", args, op->arity, elem, v, t, op->mask_result);
                 ok = 0;
             }
@@ -305,8 +307,11 @@ static void check_ops(const char *type, const struct op *ops, int n_ops, const v
             memset(back, 0x55, sizeof back);                                                      \
             rj_v##X##_store(back + off, v);                                                       \
             EXPECT(memcmp(back + off, buf + off, sizeof(T_##X) * W) == 0, #X " load/store at offset %d", off); \
-            EXPECT(back[off + W] != back[off + W] || memcmp(&back[off + W], &(uint64_t){0x5555555555555555u}, \
-                   sizeof(T_##X)) == 0, #X " store wrote past the vector");                      \
+            const unsigned char *bytes = (const unsigned char *)back;                             \
+            int untouched = 1;                                                                    \
+            for (size_t j = 0; j < sizeof back; j++)                                              \
+                if ((j < off * sizeof(T_##X) || j >= (off + W) * sizeof(T_##X)) && bytes[j] != 0x55) untouched = 0; \
+            EXPECT(untouched, #X " store at offset %d wrote outside the vector", off);            \
         }                                                                                         \
         for (int k = 0; k < COUNT; k++) {                                                         \
             rj_v##X v = rj_v##X##_set1(EDGE[k]);                                                  \
