@@ -15,7 +15,7 @@ import resin_jit as rj
 from resin_jit.build import find_toolchain
 from resin_jit.load import LoadedLibrary
 
-from .common import fmt_time, median_seconds, ratio, table
+from .common import native_jit, fmt_time, median_seconds, ratio, table
 
 HAND_AVX2 = r"""
 #include <immintrin.h>
@@ -140,10 +140,8 @@ def bench_call_overhead(jit, n=64):
 
 
 def run(quick=False):
-    with tempfile.TemporaryDirectory() as tmp:
-        jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp))
-        if jit.backend != "native":
-            print("resin_jit has no native backend here; nothing to benchmark natively")
+    with native_jit() as jit:
+        if not jit:
             return
         bench_affine(jit)
         bench_call_overhead(jit)

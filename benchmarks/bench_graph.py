@@ -1,12 +1,11 @@
 """Issue 3's benchmarks: a fused 10-node graph, biquads mono and as an 8-channel bank, the demo patch."""
-import tempfile
 
 import numpy as np
 
 import resin_jit as rj
 from resin_jit import audio
 
-from .common import fmt_time, median_seconds, ratio, table
+from .common import native_jit, fmt_time, median_seconds, ratio, table
 
 N = 44100
 SR = 44100.0
@@ -161,10 +160,8 @@ def bench_demo_blocks(jit, block=256, calls=172):
 
 
 def run(quick=False):
-    with tempfile.TemporaryDirectory() as tmp:
-        jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp))
-        if jit.backend != "native":
-            print("resin_jit has no native backend here; nothing to benchmark natively")
+    with native_jit() as jit:
+        if not jit:
             return
         nb = numba_kernels()
         bench_ten_node(jit, nb)

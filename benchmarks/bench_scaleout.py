@@ -1,6 +1,5 @@
 """Issue 6's benchmarks: a 10-node graph on 10M samples with 1 and 2 threads; batched VSA search."""
 import os
-import tempfile
 import time
 
 import numpy as np
@@ -10,7 +9,7 @@ from resin_jit.vsa import JitVSAEngine
 from resin_jit.vsa.memory import _rebuild
 
 from .bench_graph import sqrt_div_graph, ten_node_graph
-from .common import fmt_time, median_seconds, ratio, table
+from .common import native_jit, fmt_time, median_seconds, ratio, table
 
 
 def bench_threads(jit):
@@ -52,10 +51,7 @@ def bench_search(engine, quick):
 
 
 def run(quick=False):
-    with tempfile.TemporaryDirectory() as tmp:
-        jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp))
-        if jit.backend != "native":
-            print("resin_jit has no native backend here; nothing to benchmark natively")
-            return
-        bench_threads(jit)
-        bench_search(JitVSAEngine(jit), quick)
+    with native_jit() as jit:
+        if jit:
+            bench_threads(jit)
+            bench_search(JitVSAEngine(jit), quick)

@@ -1,12 +1,10 @@
 """Issue 4's benchmarks: each VSA operation against the numpy a user would write and a Python loop."""
-import tempfile
 
 import numpy as np
 
-import resin_jit as rj
 from resin_jit.vsa import ItemMemory, JitVSAEngine, TritVector
 
-from .common import fmt_time, median_seconds, ratio, table
+from .common import native_jit, fmt_time, median_seconds, ratio, table
 
 DIMS = (1024, 10000, 59049)
 TARGETS_AT_10000 = {"dot": 15, "cosine": 30, "bundle of 3": 10, "permute": 5, "hamming": 4, "packed dot": 25}
@@ -72,11 +70,9 @@ def bench_batched(engine, quick):
 
 
 def run(quick=False):
-    with tempfile.TemporaryDirectory() as tmp:
-        jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp))
-        engine = JitVSAEngine(jit)
-        if engine.backend != "native":
-            print("resin_jit has no native backend here; nothing to benchmark natively")
+    with native_jit() as jit:
+        if not jit:
             return
+        engine = JitVSAEngine(jit)
         bench_operations(engine, quick)
         bench_batched(engine, quick)

@@ -1,5 +1,7 @@
 """Shared by every benchmark: medians measured side by side, and one table format."""
+import contextlib
 import statistics
+import tempfile
 import time
 
 
@@ -52,3 +54,16 @@ def ratio(slow, fast):
     if not slow or not fast:
         return "-"
     return f"{slow / fast:.2f}x"
+
+
+@contextlib.contextmanager
+def native_jit():
+    """A JitCompiler on a private cache directory, or None (said aloud) without a native backend."""
+    import resin_jit as rj
+    with tempfile.TemporaryDirectory() as tmp:
+        jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp))
+        if jit.backend != "native":
+            print("resin_jit has no native backend here; nothing to benchmark natively")
+            yield None
+        else:
+            yield jit
