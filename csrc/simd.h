@@ -134,7 +134,7 @@ RJ_SOFT_FLOOR_SCALAR(rj_soft_floor, double, 4503599627370496.0, __builtin_fabs, 
 #  define RJ_FMAF __builtin_fmaf       /* one vfmadd / fmadd */
 #  define RJ_FMAD __builtin_fma
 #else
-#  define RJ_FMAF(a, b, c) ((a) * (b) + (c))
+#  define RJ_FMAF(a, b, c) ((a) * (b) + (c)) /* rounded twice, given -ffp-contract=off */
 #  define RJ_FMAD(a, b, c) ((a) * (b) + (c))
 #endif
 

@@ -34,8 +34,6 @@ static float (*volatile libm_floorf)(float) = floorf;
 static double (*volatile libm_floor)(double) = floor;
 static float (*volatile libm_sqrtf)(float) = sqrtf;
 static double (*volatile libm_sqrt)(double) = sqrt;
-static float (*volatile libm_fmaf)(float, float, float) = fmaf;
-static double (*volatile libm_fma)(double, double, double) = fma;
 
 static float f_bits(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 static double d_bits(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
@@ -148,6 +146,8 @@ static float ref_maxf(float a, float b) { return isnan(a) || isnan(b) ? NAN : a 
 static double ref_min(double a, double b) { return isnan(a) || isnan(b) ? NAN : a == b ? a : a < b ? a : b; }
 static double ref_max(double a, double b) { return isnan(a) || isnan(b) ? NAN : a == b ? a : a > b ? a : b; }
 #if RJ_HAS_FMA
+static float (*volatile libm_fmaf)(float, float, float) = fmaf;
+static double (*volatile libm_fma)(double, double, double) = fma;
 #  define REF_FMAF libm_fmaf
 #  define REF_FMA libm_fma
 #else
