@@ -14,6 +14,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stddef.h>
 #include <string.h>
 #include "rj_abi.h"
@@ -33,6 +34,7 @@ typedef struct {
     Py_ssize_t nogil_above;   /* release the GIL when the buffers hold more elements than this */
     Py_ssize_t slow_above;    /* calls with more elements go to the slow path (it splits them across
                                  threads); negative: never */
+    unsigned long long calls; /* how often the entry ran: a hit counter that costs Python nothing */
 } Caller;
 
 static int is_buffer_letter(char c) { return strchr("fFdDbBuUqQ", c) != NULL; }
@@ -225,6 +227,7 @@ static int try_fast(Caller *self, PyObject *const *args, Py_ssize_t nargs, PyObj
     }
 
     int status;
+    self->calls++;
     if (total > self->nogil_above) {
         Py_BEGIN_ALLOW_THREADS
         status = self->entry(&call);
@@ -369,6 +372,11 @@ static PyMethodDef caller_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static PyMemberDef caller_members[] = {
+    {"calls", T_ULONGLONG, offsetof(Caller, calls), READONLY, "How many times the kernel ran."},
+    {NULL, 0, 0, 0, NULL},
+};
+
 static PyTypeObject CallerType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "resin_jit._dispatch.Caller",
@@ -383,6 +391,7 @@ static PyTypeObject CallerType = {
     .tp_call = caller_call,
     .tp_vectorcall_offset = offsetof(Caller, vectorcall),
     .tp_methods = caller_methods,
+    .tp_members = caller_members,
 };
 
 static struct PyModuleDef dispatch_module = {

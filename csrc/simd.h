@@ -203,29 +203,33 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
  * rule MINPS(x, y) = x < y ? x : y (y when either is NaN), and select as one blend instruction.
  * A tier that leaves one undefined gets the generic fallback below. */
 #if defined(RJ_ISA_AVX512)
-/* GCC only has the masked 512-bit forms: all-lanes mask, source = a, rounding argument 4
- * = "current direction" (_MM_FROUND_CUR_DIRECTION); clang names sqrt and min/max unmasked. */
-#  define RJ_ALL16 ((unsigned short)0xffff)
-#  define RJ_ALL8 ((unsigned char)0xff)
-#  define RJ_VF_FMA(a, b, c) __builtin_ia32_vfmaddps512_mask((a), (b), (c), RJ_ALL16, 4)
-#  define RJ_VD_FMA(a, b, c) __builtin_ia32_vfmaddpd512_mask((a), (b), (c), RJ_ALL8, 4)
-#  define RJ_VF_FLOOR(a) __builtin_ia32_rndscaleps_mask((a), 0x09, (a), RJ_ALL16, 4) /* down, quiet */
-#  define RJ_VD_FLOOR(a) __builtin_ia32_rndscalepd_mask((a), 0x09, (a), RJ_ALL8, 4)
+/* Most 512-bit builtins take a lane mask, a source for the masked-off lanes and a rounding
+ * argument: here all lanes, and 4 = the current direction (_MM_FROUND_CUR_DIRECTION). GCC and
+ * clang name some differently, and type the masks differently (which -Wconversion notices). */
 #  if defined(__clang__)
+#    define RJ_ALL16 ((unsigned short)0xffff)
 #    define RJ_VF_SQRT(a) __builtin_ia32_sqrtps512((a), 4)
 #    define RJ_VD_SQRT(a) __builtin_ia32_sqrtpd512((a), 4)
+#    define RJ_VF_FLOOR(a) __builtin_ia32_rndscaleps_mask((a), 0x09, (a), RJ_ALL16, 4) /* down, quiet */
+#    define RJ_VD_FLOOR(a) __builtin_ia32_rndscalepd_mask((a), 0x09, (a), RJ_ALL8, 4)
 #    define RJ_VF_MINPS(x, y) __builtin_ia32_minps512((x), (y), 4)
 #    define RJ_VF_MAXPS(x, y) __builtin_ia32_maxps512((x), (y), 4)
 #    define RJ_VD_MINPS(x, y) __builtin_ia32_minpd512((x), (y), 4)
 #    define RJ_VD_MAXPS(x, y) __builtin_ia32_maxpd512((x), (y), 4)
 #  else
-#    define RJ_VF_SQRT(a) __builtin_ia32_sqrtps512_mask((a), (a), RJ_ALL16, 4)
-#    define RJ_VD_SQRT(a) __builtin_ia32_sqrtpd512_mask((a), (a), RJ_ALL8, 4)
+#    define RJ_ALL16 ((short)-1)
+#    define RJ_VF_SQRT(a) __builtin_ia32_sqrtps512(a)
+#    define RJ_VD_SQRT(a) __builtin_ia32_sqrtpd512(a)
+#    define RJ_VF_FLOOR(a) __builtin_ia32_floorps512(a)
+#    define RJ_VD_FLOOR(a) __builtin_ia32_floorpd512(a)
 #    define RJ_VF_MINPS(x, y) __builtin_ia32_minps512_mask((x), (y), (x), RJ_ALL16, 4)
 #    define RJ_VF_MAXPS(x, y) __builtin_ia32_maxps512_mask((x), (y), (x), RJ_ALL16, 4)
 #    define RJ_VD_MINPS(x, y) __builtin_ia32_minpd512_mask((x), (y), (x), RJ_ALL8, 4)
 #    define RJ_VD_MAXPS(x, y) __builtin_ia32_maxpd512_mask((x), (y), (x), RJ_ALL8, 4)
 #  endif
+#  define RJ_ALL8 ((unsigned char)0xff)
+#  define RJ_VF_FMA(a, b, c) __builtin_ia32_vfmaddps512_mask((a), (b), (c), RJ_ALL16, 4)
+#  define RJ_VD_FMA(a, b, c) __builtin_ia32_vfmaddpd512_mask((a), (b), (c), RJ_ALL8, 4)
 #elif defined(RJ_ISA_AVX2)
 #  define RJ_VF_FMA(a, b, c) __builtin_ia32_vfmaddps256((a), (b), (c))
 #  define RJ_VD_FMA(a, b, c) __builtin_ia32_vfmaddpd256((a), (b), (c))

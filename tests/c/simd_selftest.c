@@ -18,6 +18,8 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,7 +297,18 @@ static void check_ops(const char *type, const struct op *ops, int n_ops, const v
     } while (0)
 
 /* Partial loads must not read past p[n - 1] and partial stores must not write there: the data
- * ends right before a page that may not be touched at all, so an overrun crashes the test. */
+ * ends right before a page that may not be touched at all, so an overrun faults, and the fault
+ * handler names the operation that was running. */
+static const char *volatile running = "";
+
+static void on_fault(int sig)
+{
+    (void)sig;
+    static const char head[] = "FAIL memory fault (touched memory past the last lane it may) in ";
+    if (write(1, head, sizeof head - 1) < 0 || write(1, running, strlen(running)) < 0 || write(1, "\n", 1) < 0) _exit(3);
+    _exit(3);
+}
+
 #define CHECK_MEMORY(X, EDGE, COUNT)                                                              \
     static void check_memory_##X(char *page_end)                                                  \
     {                                                                                             \
@@ -324,6 +337,8 @@ static void check_ops(const char *type, const struct op *ops, int n_ops, const v
             T_##X *src = (T_##X *)page_end - n;                                                   \
             for (int64_t l = 0; l < n; l++) src[l] = EDGE[(l + 2) % COUNT];                       \
             T_##X lanes[W];                                                                       \
+            running = "rj_v" #X "_load_partial";                                                  \
+            atomic_signal_fence(memory_order_seq_cst);                                            \
             rj_v##X##_store(lanes, rj_v##X##_load_partial(src, n));                               \
             for (int l = 0; l < W; l++) {                                                         \
                 T_##X want = l < n ? src[l] : (T_##X)0;                                           \
@@ -331,6 +346,8 @@ static void check_ops(const char *type, const struct op *ops, int n_ops, const v
             }                                                                                     \
             rj_v##X full = rj_v##X##_load(lanes);                                                 \
             for (int64_t l = 0; l < n; l++) src[l] = 7;                                           \
+            running = "rj_v" #X "_store_partial";                                                 \
+            atomic_signal_fence(memory_order_seq_cst);                                            \
             rj_v##X##_store_partial(src, rj_v##X##_neg(full), n);                                 \
             for (int64_t l = 0; l < n; l++) {                                                     \
                 T_##X want = -lanes[l];                                                           \
@@ -399,6 +416,8 @@ int main(void)
     long page = sysconf(_SC_PAGESIZE);
     char *map = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED || mprotect(map + page, (size_t)page, PROT_NONE) != 0) { puts("mmap failed"); return 2; }
+    signal(SIGSEGV, on_fault);
+    signal(SIGBUS, on_fault);
     check_memory_f(map + page);
     check_memory_d(map + page);
     check_kernel_f();
