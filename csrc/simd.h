@@ -19,24 +19,27 @@
  *   rj_vX_set1(x)        x in every lane
  *   add sub mul div neg abs sqrt floor, fma(a, b, c) = a*b + c (fused when RJ_HAS_FMA)
  *   min max              NaN if either operand is NaN (as numpy.minimum), else the smaller /
- *                        larger; when the operands compare equal (+0.0 and -0.0) the first
+ *                        larger; of +0.0 and -0.0 (equal) the second operand, as numpy
  *   lt le gt ge eq ne    IEEE comparisons giving masks: false for NaN, except ne
  *   select(m, a, b)      m ? a : b per lane;  from_mask(m) 1.0 or 0.0 per lane
  *   rj_mX_and/or/not     mask logic
  *
  * and the scalar twins rj_f_* / rj_d_* on float / double, with int 0/1 masks and mask logic
  * rj_mfs_* / rj_mds_*. A twin gives bit for bit what one lane of its vector gives on the same
- * tier, so a kernel's vector main loop and its scalar tail agree on every value.
+ * tier, so a kernel's vector main loop and its scalar tail agree on every value. (One freedom
+ * stays with the compiler: where two NaNs meet, as in NaN + NaN, either may come out, and it
+ * may order a commutative instruction's operands differently in the two loops.)
  *
- * Build kernels with -fno-math-errno (lets sqrt be one instruction) and -ffp-contract=off
- * (otherwise GCC may fuse a separate mul and add into an FMA in the vector loop but not in
- * the scalar tail, or the other way round); never with -ffast-math: NaN, infinities, signed
- * zeros and denormals keep their IEEE meaning here.
+ * Build kernels with -fno-math-errno (lets sqrt be one instruction) and -ffp-contract=off:
+ * otherwise GCC may fuse a separate mul and add into an FMA in the vector loop but not in the
+ * scalar tail, or fuse the unfused fma of a tier without RJ_HAS_FMA on a target that has FMA
+ * (the scalar tier on AArch64). Never with -ffast-math: NaN, infinities, signed zeros and
+ * denormals keep their IEEE meaning here.
  *
- * On x86 this header includes no intrinsics header: <immintrin.h> alone costs GCC about 0.5 s
- * to parse, ten times a whole kernel's compile. GCC vector extensions (which clang shares)
- * give the arithmetic and comparisons; the few operations with no generic form call the
- * compiler's __builtin_ia32_* functions, which is all the intrinsics headers do.
+ * On x86 this header includes no intrinsics header: <immintrin.h> alone costs GCC 0.25-0.5 s
+ * to parse, several times a whole kernel's ~40 ms compile. GCC vector extensions (which clang
+ * shares) give the arithmetic and comparisons; the few operations with no generic form call
+ * the compiler's __builtin_ia32_* functions, which is all the intrinsics headers do.
  */
 #ifndef RJ_SIMD_H
 #define RJ_SIMD_H
@@ -49,8 +52,8 @@
 #endif
 
 /* The tier's register width in bytes (0: the scalar tier), and whether it has fused
- * multiply-add and a round-down instruction. A tier whose -m flags are missing stops here,
- * rather than with a puzzling error about a builtin further down. */
+ * multiply-add and a round-down instruction. A tier whose -m flags are missing fails here
+ * first, before the puzzling errors about builtins further down. */
 #if defined(RJ_ISA_AVX512)
 #  if !(defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VL__) && defined(__AVX512BW__) && defined(__FMA__))
 #    error "RJ_ISA_AVX512 needs -mavx512f -mavx512dq -mavx512vl -mavx512bw -mfma"
@@ -138,10 +141,11 @@ RJ_SOFT_FLOOR_SCALAR(rj_soft_floor, double, 4503599627370496.0, __builtin_fabs, 
 #  define RJ_FMAD(a, b, c) ((a) * (b) + (c))
 #endif
 
-/* min is written "b if b is NaN, else (b < a ? b : a)": the inner part is exactly x86's
- * minps(b, a), which answers a when either is NaN or both are zero, so the vector form is
- * minps plus a NaN test on b, and when b is a constant the compiler drops that test:
- * min(x, constant) is one instruction. max likewise with >. */
+/* min is numpy.minimum, written "a if a is NaN, else (a < b ? a : b)": the inner part is
+ * exactly x86's minps(a, b), which answers b when either is NaN or both are zero (so of +0.0
+ * and -0.0 the second, as numpy), and the vector form is minps plus a NaN test on a. When a
+ * is a constant the compiler drops that test, so the graph compiler puts a constant that is
+ * neither zero nor NaN first (the order cannot matter then). max likewise with >. */
 #define RJ_SCALAR_OPS(P, T, MP, FLOOR, FMA, SQRT, ABS)                                            \
     RJ_INLINE T P##_load(const T *p) { return *p; }                                               \
     RJ_INLINE void P##_store(T *p, T v) { *p = v; }                                               \
@@ -155,8 +159,8 @@ RJ_SOFT_FLOOR_SCALAR(rj_soft_floor, double, 4503599627370496.0, __builtin_fabs, 
     RJ_INLINE T P##_abs(T a) { return ABS(a); }                                                   \
     RJ_INLINE T P##_sqrt(T a) { return SQRT(a); }                                                 \
     RJ_INLINE T P##_floor(T a) { return FLOOR(a); }                                               \
-    RJ_INLINE T P##_min(T a, T b) { return b != b ? b : (b < a ? b : a); }                        \
-    RJ_INLINE T P##_max(T a, T b) { return b != b ? b : (b > a ? b : a); }                        \
+    RJ_INLINE T P##_min(T a, T b) { return a != a ? a : (a < b ? a : b); }                        \
+    RJ_INLINE T P##_max(T a, T b) { return a != a ? a : (a > b ? a : b); }                        \
     RJ_INLINE int P##_lt(T a, T b) { return a < b; }                                              \
     RJ_INLINE int P##_le(T a, T b) { return a <= b; }                                             \
     RJ_INLINE int P##_gt(T a, T b) { return a > b; }                                              \
@@ -206,11 +210,12 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 /* Most 512-bit builtins take a lane mask, a source for the masked-off lanes and a rounding
  * argument: here all lanes, and 4 = the current direction (_MM_FROUND_CUR_DIRECTION). GCC and
  * clang name some differently, and type the masks differently (which -Wconversion notices). */
+#  define RJ_ALL8 ((unsigned char)0xff)
 #  if defined(__clang__)
 #    define RJ_ALL16 ((unsigned short)0xffff)
 #    define RJ_VF_SQRT(a) __builtin_ia32_sqrtps512((a), 4)
 #    define RJ_VD_SQRT(a) __builtin_ia32_sqrtpd512((a), 4)
-#    define RJ_VF_FLOOR(a) __builtin_ia32_rndscaleps_mask((a), 0x09, (a), RJ_ALL16, 4) /* down, quiet */
+#    define RJ_VF_FLOOR(a) __builtin_ia32_rndscaleps_mask((a), 0x09, (a), RJ_ALL16, 4)
 #    define RJ_VD_FLOOR(a) __builtin_ia32_rndscalepd_mask((a), 0x09, (a), RJ_ALL8, 4)
 #    define RJ_VF_MINPS(x, y) __builtin_ia32_minps512((x), (y), 4)
 #    define RJ_VF_MAXPS(x, y) __builtin_ia32_maxps512((x), (y), 4)
@@ -227,7 +232,6 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #    define RJ_VD_MINPS(x, y) __builtin_ia32_minpd512_mask((x), (y), (x), RJ_ALL8, 4)
 #    define RJ_VD_MAXPS(x, y) __builtin_ia32_maxpd512_mask((x), (y), (x), RJ_ALL8, 4)
 #  endif
-#  define RJ_ALL8 ((unsigned char)0xff)
 #  define RJ_VF_FMA(a, b, c) __builtin_ia32_vfmaddps512_mask((a), (b), (c), RJ_ALL16, 4)
 #  define RJ_VD_FMA(a, b, c) __builtin_ia32_vfmaddpd512_mask((a), (b), (c), RJ_ALL8, 4)
 #elif defined(RJ_ISA_AVX2)
@@ -235,13 +239,14 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #  define RJ_VD_FMA(a, b, c) __builtin_ia32_vfmaddpd256((a), (b), (c))
 #  define RJ_VF_SQRT(a) __builtin_ia32_sqrtps256(a)
 #  define RJ_VD_SQRT(a) __builtin_ia32_sqrtpd256(a)
-#  define RJ_VF_FLOOR(a) __builtin_ia32_roundps256((a), 0x09) /* toward -inf, no inexact trap */
+#  define RJ_VF_FLOOR(a) __builtin_ia32_roundps256((a), 0x09) /* 1: toward -inf, 8: quietly */
 #  define RJ_VD_FLOOR(a) __builtin_ia32_roundpd256((a), 0x09)
 #  define RJ_VF_MINPS(x, y) __builtin_ia32_minps256((x), (y))
 #  define RJ_VF_MAXPS(x, y) __builtin_ia32_maxps256((x), (y))
 #  define RJ_VD_MINPS(x, y) __builtin_ia32_minpd256((x), (y))
 #  define RJ_VD_MAXPS(x, y) __builtin_ia32_maxpd256((x), (y))
-/* blendv picks b's lane where the mask's sign bit is set; masks here are all ones or zero. */
+/* blendv(a, b, m) picks b's lane where m's sign bit is set, and masks here are all ones or
+ * zero; GCC would make the bitwise select an integer-domain pblendvb instead. */
 #  define RJ_VF_BLEND(m, a, b) __builtin_ia32_blendvps256((b), (a), (rj_vf)(m))
 #  define RJ_VD_BLEND(m, a, b) __builtin_ia32_blendvpd256((b), (a), (rj_vd)(m))
 #elif defined(RJ_ISA_SSE41) || defined(RJ_ISA_SSE2)
@@ -285,7 +290,8 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #  endif
 #endif
 
-/* Generic fallbacks. Without FMA hardware the multiply-add rounds twice, like its twin. */
+/* Generic fallbacks. Without FMA hardware the multiply-add rounds twice, like its twin. The
+ * bitwise select is and/andnot/or on SSE2 and one masked move or ternlog on AVX-512. */
 #if !RJ_HAS_FMA
 #  define RJ_VF_FMA(a, b, c) ((a) * (b) + (c))
 #  define RJ_VD_FMA(a, b, c) ((a) * (b) + (c))
@@ -324,8 +330,8 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
     RJ_INLINE M P##_ne(V a, V b) { return (M)(a != b); }                                          \
     RJ_INLINE V P##_select(M m, V a, V b) { return RJ_##X##_BLEND(m, a, b); }                     \
     RJ_INLINE V P##_from_mask(M m) { return (V)(m & (M)P##_set1(1)); }                            \
-    RJ_INLINE V P##_min(V a, V b) { return P##_select(P##_ne(b, b), b, RJ_##X##_MINPS(b, a)); }   \
-    RJ_INLINE V P##_max(V a, V b) { return P##_select(P##_ne(b, b), b, RJ_##X##_MAXPS(b, a)); }   \
+    RJ_INLINE V P##_min(V a, V b) { return P##_select(P##_ne(a, a), a, RJ_##X##_MINPS(a, b)); }   \
+    RJ_INLINE V P##_max(V a, V b) { return P##_select(P##_ne(a, a), a, RJ_##X##_MAXPS(a, b)); }   \
     RJ_INLINE M MP##_and(M a, M b) { return a & b; }                                              \
     RJ_INLINE M MP##_or(M a, M b) { return a | b; }                                               \
     RJ_INLINE M MP##_not(M a) { return ~a; }                                                      \

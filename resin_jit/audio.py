@@ -79,11 +79,11 @@ class Clip(Node):
         self._key = ("Clip", exact(self.lo), exact(self.hi))
 
     def emit(self, ctx, args):
-        return ctx.op("min", ctx.op("max", args[0], ctx.const(self.lo)), ctx.const(self.hi))
+        return ctx.op("min", ctx.const(self.hi), ctx.op("max", ctx.const(self.lo), args[0]))  # as rj.clip
 
     def evaluate(self, state, x):
         t = x.dtype.type
-        return np.minimum(np.maximum(x, t(self.lo)), t(self.hi))
+        return np.minimum(t(self.hi), np.maximum(t(self.lo), x))
 
 
 class SoftClip(Node):

@@ -57,6 +57,7 @@ class JitContext:
         self.node_id = None
         self._names = itertools.count()
         self._hoisted_names = {}
+        self._constant_values = {}  # C value (literal or hoisted name) -> the constant it holds
 
     def fresh(self, stem="t"):
         """A new local identifier; `stem` must be a short lowercase word chosen by the code, not a user."""
@@ -75,8 +76,13 @@ class JitContext:
 
     def const(self, value):
         """A constant of the value type: an exact literal, broadcast once in vector modes."""
-        literal = c_literal(value, "float64" if self.mode == "channels" else self.dtype)
-        return self._hoist(self.ctype, self.prefix, literal, "k") if self.vector else literal
+        dtype = "float64" if self.mode == "channels" else self.dtype
+        literal = c_literal(value, dtype)
+        name = self._hoist(self.ctype, self.prefix, literal, "k") if self.vector else literal
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self._constant_values[name] = float(np.dtype(dtype).type(value))  # as rounded in the C
+        return name
 
     def dconst(self, value):
         """A double-precision constant, for state arithmetic."""
@@ -101,7 +107,15 @@ class JitContext:
 
     def op(self, name, *args):
         """An op on values of the kernel's value type (csrc/simd.h names for this mode)."""
+        if name in ("min", "max") and self._is_orderless_constant(args[1]):
+            # simd.h tests its first operand for NaN, a test the C compiler drops for a constant;
+            # the order of min/max matters only for +-0 and NaN, which the constant is not.
+            args = (args[1], args[0])
         return ops.render(name, self.prefix, *args)
+
+    def _is_orderless_constant(self, value):
+        c = self._constant_values.get(value)
+        return c is not None and c != 0.0 and not math.isnan(c)
 
     def dop(self, name, *args):
         """An op on double-precision state values."""

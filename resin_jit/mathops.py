@@ -79,8 +79,9 @@ def maximum(a, b):
 
 
 def clip(x, lo, hi):
-    """min(max(x, lo), hi), as numpy.clip."""
-    return minimum(maximum(x, lo), hi)
+    """x limited to [lo, hi], as numpy.clip: min(hi, max(lo, x)), so where x equals a bound
+    (+0.0 against -0.0) x is kept, and NaN in x or a bound gives NaN."""
+    return minimum(hi, maximum(lo, x))
 
 
 def where(mask, a, b):

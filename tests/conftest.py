@@ -1,5 +1,7 @@
 import os
+import shutil
 import tempfile
+import warnings
 
 import numpy as np
 import pytest
@@ -14,6 +16,14 @@ from resin_jit.host import available_tiers  # noqa: E402
 NATIVE = rj.JitCompiler().backend == "native"
 TIERS = [t for t in available_tiers() if t != "neon"]
 needs_native = pytest.mark.skipif(not NATIVE, reason="no C compiler on this machine: native path untestable")
+
+# The NEON tier runs for real: cross-compiled for AArch64 and run under qemu.
+CROSS_CC = shutil.which("aarch64-linux-gnu-gcc")
+QEMU = shutil.which("qemu-aarch64")
+CAN_RUN_NEON = bool(CROSS_CC and QEMU)
+if not CAN_RUN_NEON and os.environ.get("CI"):
+    raise RuntimeError("CI must provide aarch64-linux-gnu-gcc and qemu-aarch64 for the NEON tests (.ci/run installs them)")
+needs_neon = pytest.mark.skipif(not CAN_RUN_NEON, reason="needs gcc-aarch64-linux-gnu and qemu-user")
 
 _compilers = {}
 
@@ -34,25 +44,14 @@ def jit(request):
 
 @pytest.fixture
 def numpy_jit(monkeypatch):
-    """A compiler on the numpy backend, as a machine without a compiler gets."""
+    """A compiler on the numpy backend, as a machine without a compiler gets (its once-per-process
+    warning is tested in test_fallback_and_host.py)."""
     monkeypatch.setenv("RESIN_JIT_DISABLE", "1")
-    with pytest.warns(RuntimeWarning, match="numpy backend") if _fresh_warning() else _nothing():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         compiler = rj.JitCompiler()
     assert compiler.backend == "numpy"
     return compiler
-
-
-def _fresh_warning():
-    import resin_jit.compiler as c
-    return not c._fallback_warned
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 EDGE_VALUES = np.array([0.0, -0.0, 1.0, -1.0, 1e-45, -1e-45, 1.1754942e-38, 1e-40, np.inf, -np.inf, np.nan,

@@ -194,3 +194,25 @@ def test_hostile_names_and_constants_land_safely(jit):
     ones = [np.ones(3, np.float32)] * len(names)
     out = k(*ones, np.zeros(3, np.float32))
     assert np.isnan(out).all()  # 0 * inf and nan propagate as numpy would
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_min_max_of_signed_zeros_and_nan_follow_numpy_operand_order(tier):
+    """numpy.minimum/maximum give the second operand of +0.0 and -0.0, and NaN if either is NaN
+    (numpy.clip keeps x on such a tie);
+    a constant operand (tiny ones round to zero in float32) must not change that."""
+    jit = compiler_for(tier)
+    x, y = rj.input("x"), rj.input("y")
+    a = np.array([0.0, -0.0, np.nan, 1.0, 0.0, -0.0, 2.0] * 3, np.float32)
+    b = np.array([-0.0, 0.0, 1.0, np.nan, 0.0, -0.0, 2.0] * 3, np.float32)
+    cases = [(rj.minimum(x, y), np.minimum(a, b)), (rj.maximum(x, y), np.maximum(a, b)),
+             (rj.minimum(x, 1e-50), np.minimum(a, np.float32(1e-50))),
+             (rj.maximum(-1e-50, x), np.maximum(np.float32(-1e-50), a)),
+             (rj.minimum(x, 3.0), np.minimum(a, np.float32(3.0))),
+             (rj.clip(x, -0.0, 0.0), np.clip(a, np.float32(-0.0), np.float32(0.0))),
+             (rj.clip(x, 0.0, 0.0), np.clip(a, np.float32(0.0), np.float32(0.0))),
+             (rj.clip(x, np.nan, 1.0), np.clip(a, np.float32(np.nan), np.float32(1.0)))]
+    for expr, expected in cases:
+        got = jit.compile(expr, inputs=["x", "y"])(a, b)
+        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(expected))

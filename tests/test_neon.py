@@ -1,6 +1,4 @@
 """Issue 2: the NEON tier's generated code, cross-compiled for AArch64 and run under qemu."""
-import os
-import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -12,17 +10,11 @@ import resin_jit as rj
 from resin_jit import isa
 from resin_jit.resources import csrc_dir
 
-from conftest import EDGE_VALUES, assert_affine_close
+from conftest import CROSS_CC, EDGE_VALUES, QEMU, assert_affine_close, needs_neon
 
-CROSS_CC = shutil.which("aarch64-linux-gnu-gcc")
-QEMU = shutil.which("qemu-aarch64")
 HARNESS = Path(__file__).parent / "c" / "neon_harness.c"
 
-if not (CROSS_CC and QEMU):
-    # CI installs both (.ci/run); elsewhere say plainly why these tests cannot run.
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must provide aarch64-linux-gnu-gcc and qemu-aarch64 for the NEON tests")
-    pytestmark = pytest.mark.skip(reason="needs gcc-aarch64-linux-gnu and qemu-user")
+pytestmark = needs_neon
 
 
 def build_neon(source, workdir):

@@ -148,7 +148,7 @@ def test_header_includes_no_intrinsics_header():
     assert set(includes) <= {"stdint.h", "arm_neon.h"}, includes  # arm_neon.h: NEON tier only
 
 
-@pytest.mark.parametrize("tier", [t for t in X86_TIERS])
+@pytest.mark.parametrize("tier", list(X86_TIERS))
 def test_x86_tiers_preprocess_without_intrinsics_headers(tier, tmp_path):
     """What gcc really reads for a kernel on each x86 tier: no *intrin.h anywhere."""
     need("gcc")
@@ -183,5 +183,5 @@ def test_wrong_tier_flags_fail_with_a_clear_message(defines, flags, message, tmp
     proc = subprocess.run(["gcc", "-fsyntax-only", *[f"-D{d}" for d in defines], *flags, "-I", str(CSRC),
                            str(source)], capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
-    assert message in proc.stderr
-    assert proc.stderr.count("error") <= 2, proc.stderr  # stops at the #error, not builtin noise
+    first_error = next((line for line in proc.stderr.splitlines() if "error" in line), "")
+    assert message in first_error, proc.stderr  # the #error comes before any builtin's complaint

@@ -1,242 +1,444 @@
 """JitVSAEngine: VSA operations compiled per dimension on first use, cached per operation.
 
 As in the JIT this follows, each operation is compiled for each vector dimension (permute for
-each dimension and shift) the first time it is asked for, kept in a per-operation cache and
-counted as a hit or a miss; the kernels also go through resin_jit's disk cache, so a new process
-loads instead of compiling. With no compiler the engine runs reference.py with identical results.
+each dimension and shift, bundle for each count) the first time it is asked for, kept in a
+per-operation cache and counted as a hit or a miss; the kernels also go through resin_jit's
+disk cache, so a new process loads instead of compiling. With no compiler the engine runs
+reference.py with identical results.
+
+The hot path of every operation is one dict lookup keyed by the first vector's `_key` (its
+dimension, negated for packed vectors) and the kernel call on the vectors' buffers. It checks
+nothing itself: the kernel checks lengths and packed guard words, the dispatcher checks dtypes,
+and whatever does not fit (another dimension, mixed layouts, a non-vector) lands in the
+general path or the kernel's slow path, which convert or raise. Results take the layout of the
+first argument. Results are new vectors (or earlier results nobody can reach any more, see
+RECYCLE).
 """
+import functools
+import sys
+import threading
+from collections import deque
+
 import numpy as np
 
 from .. import JitCompiler
+from ..config import JitConfig
 from . import kernels, reference
-from .vectors import PackedTritVector, TritVector, pack_planes, unpack_planes
+from .vectors import (PackedTritVector, TritVector, _dense, _packed, pack_buffer, planes_to_buffer, unpack_buffer,
+                      words_for)
 
-MAX_INLINE_BUNDLE = 8  # bundles of up to this many vectors get a kernel with one buffer per vector
+_I8, _U64 = np.dtype(np.int8), np.dtype(np.uint64)
+_empty = np.empty
+_new = object.__new__
+MAX_INLINE_BUNDLE = kernels.MAX_INLINE_BUNDLE
+_ERRORS = (KeyError, AttributeError)
+_refcount = sys.getrefcount
+# Results are recycled once nothing but the engine refers to them (a result the caller dropped,
+# its buffer not held either), as numpy's temporary elision reuses arrays: that saves making and
+# freeing the object and its buffer, and the buffer is still in cache. Nobody can tell: the
+# object is unreachable (no references, and the classes take no weak references). The engine
+# keeps the last RECYCLE results per dimension and layout. sys.getrefcount tells reliably only on
+# CPython with a GIL and strong references for locals and arguments (up to 3.13; 3.14 may borrow
+# them, which would undercount); elsewhere every result is new.
+_GIL = getattr(sys, "_is_gil_enabled", lambda: True)()
+RECYCLE = 4 if sys.implementation.name == "cpython" and sys.version_info[:2] < (3, 14) and _GIL else 0
 
 
 class JitVSAEngine:
+    """dot, bind/unbind, bundle, hamming, cosine, permute and batched similarity on TritVector
+    and PackedTritVector, each compiled per dimension on first use."""
+
     def __init__(self, jit=None):
         if jit is not None and not isinstance(jit, JitCompiler):
             raise TypeError(f"jit must be a resin_jit.JitCompiler, not {type(jit).__name__}")
         self.jit = jit or JitCompiler()
         self.backend = self.jit.backend
-        self._kernels = {}   # (op, layout, dim, k) → dispatch Caller
-        self._misses = self._numpy_ops = 0
-        # The hot path's own caches, dim → Caller, one per (operation, layout): a dot at a known
-        # dimension is two type checks, one dict lookup and the C call.
-        self._dense_fast = {op: {} for op in ("dot", "hamming", "cosine")}
-        self._bundle_fast, self._permute_fast = {}, {}   # (k, dim) → Caller, (dim, shift) → Caller
-        self._packed_fast = {op: {} for op in ("dot", "hamming", "cosine")}
+        self._kernels = {}       # (op, layout, dim, k) → dispatch Caller
+        self._op_kernels = set()  # the Callers of user-facing operations (not norms, pack)
+        self._misses = self._numpy_ops = self._uncounted = 0
+        # the hot paths' caches: _key → Caller for the reductions; for the operations that make a
+        # vector, _key → (Caller, recent results, buffer length, dtype, result class), and permute
+        # nests that under the shift, bundle under the count of vectors
+        self._dot, self._hamming, self._cosine, self._bind = {}, {}, {}, {}
+        self._permute, self._bundle = {}, {}
+        self._spares = {}   # _key → deque of the last results handed out (see RECYCLE)
+        self._locks = {}   # key → lock: first uses from several threads make one kernel, one miss
+
+    def __reduce__(self):
+        """Pickles as its compiler's configuration: the receiving process builds its own engine,
+        whose kernels load from the disk cache."""
+        return (_rebuild_engine, (self.jit.config,))
+
+    def __repr__(self):
+        return f"JitVSAEngine(backend={self.backend!r}, isa={self.jit.isa!r}, kernels={len(self._kernels)})"
 
     # -- the per-operation cache ----------------------------------------------------------------
 
-    def _kernel(self, op, layout, dim, k=None):
+    def _kernel(self, op, layout, dim, k=None, internal=False):
         """The operation's kernel at this dimension; the first request is the cache miss."""
         key = (op, layout, dim, k)
         caller = self._kernels.get(key)
         if caller is not None:
             return caller
-        self._misses += 1
-        argspec, ret, _ = kernels.rule(op, layout, k)
-        library = self.jit.library(("vsa", op, layout, dim, k if k is not None else -1),
+        with self._locks.setdefault(key, threading.Lock()):
+            caller = self._kernels.get(key)
+            return caller if caller is not None else self._new_kernel(key, internal)
+
+    def _new_kernel(self, key, internal):
+        op, layout, dim, k = key
+        argspec, ret, _, _ = kernels.rule(op, layout, k)
+        library = self.jit.library(("vsa", op, layout, dim, -1 if k is None else k),
                                    lambda: kernels.source(op, layout, dim, k))
         cell = []
-        caller = library.caller(argspec, ret, lambda *args: _convert_and_call(cell[0], argspec, args))
+        caller = library.caller(argspec, ret, functools.partial(_slow_path, self, argspec, dim, cell))
         cell.append(caller)
         self._kernels[key] = caller
-        fast = (self._dense_fast if layout == "dense" else self._packed_fast).get(op)
-        if fast is not None:
-            fast[dim] = caller
-        elif op == "bundle":
-            self._bundle_fast[(k, dim)] = caller
-        elif op == "permute":
-            self._permute_fast[(dim, k)] = caller
+        if not internal:
+            self._misses += 1
+            self._op_kernels.add(caller)
+            skey = dim if layout == "dense" else -dim
+            table = {"dot": self._dot, "hamming": self._hamming, "cosine": self._cosine}.get(op)
+            if table is not None:
+                table[skey] = caller
+            elif op == "bind":
+                self._bind[skey] = self._maker(caller, skey)
+            elif op == "bundle":
+                self._bundle.setdefault(k, {})[skey] = self._maker(caller, skey)
         return caller
+
+    def _maker(self, caller, skey):
+        """What the hot path of an operation that makes a vector needs, in one tuple."""
+        spare = self._spares.get(skey)
+        if spare is None:
+            spare = self._spares[skey] = deque(maxlen=RECYCLE)
+        if skey > 0:
+            return caller, spare, skey, _I8, TritVector
+        return caller, spare, 2 * words_for(-skey) + 1, _U64, PackedTritVector
 
     @property
     def stats(self):
-        """Every operation is a hit of the per-operation cache but the first at each dimension
-        (the miss, which compiles or loads). The kernels count their own runs."""
-        total = self._numpy_ops + sum(c.calls for c in self._kernels.values())
+        """jit_hits: operations served by a kernel already in the per-operation cache; jit_misses:
+        first uses of an operation at a dimension (a compile or a disk load; on the numpy backend
+        every operation); total_ops; cache_size: kernels held; hit_rate = hits / total_ops.
+        The kernels count their own runs (in C), so the hot path does no bookkeeping."""
+        runs = sum(c.calls for c in self._op_kernels)
+        total = runs - self._uncounted + self._numpy_ops
         hits = max(total - self._misses, 0)
         return {"jit_hits": hits, "jit_misses": self._misses, "total_ops": total,
                 "cache_size": len(self._kernels), "hit_rate": hits / total if total else 0.0}
 
-    # -- operations ---------------------------------------------------------------------------------
+    # -- reductions: dot, hamming, cosine ----------------------------------------------------------
 
-    def _reduce_first(self, op, a, b):
-        """Everything but a hit: checks, the first use of a dimension, mixed layouts, numpy."""
+    def dot(self, a, b):
+        """Σ a·b as an int."""
+        try:
+            return self._dot[a._key](a._buf, b._buf)
+        except _ERRORS:
+            return self._reduce("dot", a, b)
+
+    def hamming(self, a, b):
+        """The number of positions where the trits differ."""
+        try:
+            return self._hamming[a._key](a._buf, b._buf)
+        except _ERRORS:
+            return self._reduce("hamming", a, b)
+
+    def cosine(self, a, b):
+        """dot / (|a|·|b|) as a float; 0.0 when either vector is all zeros."""
+        try:
+            return self._cosine[a._key](a._buf, b._buf)
+        except _ERRORS:
+            return self._reduce("cosine", a, b)
+
+    def _reduce(self, op, a, b):
+        """Everything but a hit: checks, the first use at a dimension, the numpy backend."""
         dim = _same_dim(a, b)
         if self.backend != "native":
-            self._count()
-            return getattr(reference, op)(_dense(a), _dense(b))
-        if type(a) is PackedTritVector and type(b) is PackedTritVector:
-            return self._kernel(op, "packed", dim)(a.pos, a.neg, b.pos, b.neg)
-        return self._kernel(op, "dense", dim)(_dense(a), _dense(b))
+            self._numpy_op()
+            return getattr(reference, op)(_dense_data(a), _dense_data(b))
+        return self._kernel(op, _layout(a), dim)(a._buf, b._buf)   # mixed layouts: the slow path converts
+
+    # -- elementwise: bind, bundle, permute ------------------------------------------------------------
 
     def bind(self, a, b):
-        """The elementwise product; binding with the same key again unbinds where the key is non-zero."""
-        dim = _same_dim(a, b)
-        if type(a) is PackedTritVector and type(b) is PackedTritVector:
-            if self.backend != "native":
-                self._count()
-                return _packed(reference.bind(_dense(a), _dense(b)))
-            pos, neg = np.empty_like(a.pos), np.empty_like(a.neg)
-            self._kernel("bind", "packed", dim)(a.pos, a.neg, b.pos, b.neg, pos, neg)
-            return PackedTritVector._trusted(pos, neg, dim)
-        if self.backend != "native":
-            self._count()
-            return TritVector._trusted(reference.bind(_dense(a), _dense(b)))
-        out = np.empty(dim, np.int8)
-        self._kernel("bind", "dense", dim)(_dense(a), _dense(b), out)
-        return TritVector._trusted(out)
+        """The elementwise product. Binding again with the same key unbinds: exact wherever the
+        key is non-zero (where it is zero the product is 0)."""
+        try:
+            key = a._key
+            fn, spare, size, dtype, cls = self._bind[key]
+            v = _result(spare, cls, key, size, dtype)
+            fn(a._buf, b._buf, v._buf)
+            spare.append(v)
+            return v
+        except _ERRORS:
+            return self._bind_general(a, b)
 
     unbind = bind
 
+    def _bind_general(self, a, b):
+        dim = _same_dim(a, b)
+        if self.backend != "native":
+            self._numpy_op()
+            return _like(a, reference.bind(_dense_data(a), _dense_data(b)))
+        caller = self._kernel("bind", _layout(a), dim)
+        return _run_map(caller, a, dim, a._buf, b._buf)
+
     def bundle(self, vectors):
         """The sign of the elementwise sum of two or more vectors; ties give 0."""
-        if type(vectors) is not list:
-            vectors = list(vectors)
-        if len(vectors) >= 2 and type(vectors[0]) is TritVector:
-            dim = vectors[0].dim
-            fn = self._bundle_fast.get((len(vectors), dim))
-            if fn is not None:
-                datas = []
-                for v in vectors:
-                    if type(v) is not TritVector or v.dim != dim:
-                        break
-                    datas.append(v.data)
-                else:
-                    out = np.empty(dim, np.int8)
-                    fn(*datas, out)
-                    return TritVector._trusted(out)
-        return self._bundle_first(vectors)
+        try:
+            n = len(vectors)
+            first = vectors[0]
+            key = first._key
+            fn, spare, size, dtype, cls = self._bundle[n][key]
+            v = _result(spare, cls, key, size, dtype)
+            if n == 3:
+                a, b, c = vectors
+                fn(a._buf, b._buf, c._buf, v._buf)
+            elif n == 2:
+                a, b = vectors
+                fn(a._buf, b._buf, v._buf)
+            else:
+                fn(*[x._buf for x in vectors], v._buf)
+            spare.append(v)
+            return v
+        except (KeyError, AttributeError, TypeError, IndexError, ValueError):
+            return self._bundle_general(vectors)
 
-    def _bundle_first(self, vectors):
+    def _bundle_general(self, vectors):
+        if isinstance(vectors, np.ndarray) and vectors.ndim == 2:
+            vectors = [TritVector(row) for row in vectors]
+        vectors = list(vectors)
         if len(vectors) < 2:
             raise ValueError(f"bundle needs at least 2 vectors, got {len(vectors)}")
         dim = _same_dim(*vectors)
-        packed = all(type(v) is PackedTritVector for v in vectors)
-        dense = [_dense(v) for v in vectors]
+        first = vectors[0]
         if self.backend != "native":
-            self._count()
-            out = reference.bundle(dense)
-        elif len(vectors) <= MAX_INLINE_BUNDLE:
-            out = np.empty(dim, np.int8)
-            self._kernel("bundle", "dense", dim, len(vectors))(*dense, out)
+            self._numpy_op()
+            return _like(first, reference.bundle([_dense_data(v) for v in vectors]))
+        layout = _layout(first)
+        if len(vectors) <= MAX_INLINE_BUNDLE:
+            caller = self._kernel("bundle", layout, dim, len(vectors))
+            return _run_map(caller, first, dim, *[v._buf for v in vectors])
+        # more vectors than rj_call holds buffers: one stacked (k, len) array
+        if layout == "dense":
+            rows, out = np.stack([_dense_data(v) for v in vectors]), _empty(dim, _I8)
         else:
-            out = np.empty(dim, np.int8)
-            self._kernel("bundle_stacked", "dense", dim)(np.stack(dense), out)
-        return _packed(out) if packed else TritVector._trusted(out)
+            rows, out = np.stack([_packed_buf(v) for v in vectors]), _empty(2 * words_for(dim) + 1, _U64)
+        self._kernel("bundle_stacked", layout, dim)(rows, out)
+        return _dense(out) if layout == "dense" else _packed(out, dim)
 
     def permute(self, v, shift):
         """Cyclic shift: out[(i + shift) mod dim] = v[i] (numpy.roll); negative shifts allowed."""
-        if type(v) is TritVector and type(shift) is int:
-            fn = self._permute_fast.get((v.dim, shift % v.dim))
-            if fn is not None:
-                out = np.empty(v.dim, np.int8)
-                fn(v.data, out)
-                return TritVector._trusted(out)
-        return self._permute_first(v, shift)
+        try:
+            if type(shift) is int:
+                key = v._key
+                fn, spare, size, dtype, cls = self._permute[key][shift]
+                r = _result(spare, cls, key, size, dtype)
+                fn(v._buf, r._buf)
+                spare.append(r)
+                return r
+        except _ERRORS:
+            pass
+        return self._permute_general(v, shift)
 
-    def _permute_first(self, v, shift):
+    def _permute_general(self, v, shift):
         if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)):
             raise TypeError(f"shift must be an int, not {type(shift).__name__}")
         dim = _dim(v)
-        shift = int(shift) % dim
-        data = _dense(v)
         if self.backend != "native":
-            self._count()
-            out = reference.permute(data, shift)
-        else:
-            out = np.empty(dim, np.int8)
-            self._kernel("permute", "dense", dim, shift)(data, out)
-        return _packed(out) if type(v) is PackedTritVector else TritVector._trusted(out)
+            self._numpy_op()
+            return _like(v, reference.permute(_dense_data(v), int(shift)))
+        layout = _layout(v)
+        caller = self._kernel("permute", layout, dim, int(shift) % dim)
+        self._permute.setdefault(v._key, {})[int(shift)] = self._maker(caller, v._key)
+        return _run_map(caller, v, dim, v._buf)
 
-    def _count(self):
+    # -- batched similarity -------------------------------------------------------------------------------
+
+    def similarity(self, queries, memory, metric="cosine", threads=None):
+        """(n_queries, N) float64 scores of one query or a batch against an ItemMemory (or
+        anything ItemMemory takes); threads split the memory's rows (default: by size)."""
+        from .memory import ItemMemory, as_query_rows
+        if not isinstance(memory, ItemMemory):
+            memory = ItemMemory(memory)
+        _check_metric(metric)
+        if type(queries) is TritVector and queries._key == memory.dim and self.backend == "native":
+            rows = self.pack(queries)._buf[None, :]   # one dense query: packed by a kernel, not numpy
+        else:
+            rows = as_query_rows(queries, memory.dim)
+        return self.similarity_rows(rows, memory, metric, threads)
+
+    def similarity_planes(self, qpos, qneg, memory, metric, threads=None):
+        """similarity() for queries already packed into (n, words) planes."""
+        return self.similarity_rows(planes_to_buffer(qpos, qneg, memory.dim), memory, metric, threads)
+
+    def similarity_rows(self, rows, memory, metric, threads=None):
+        """similarity() for queries as packed buffers (n, 2 * words + 1)."""
+        from .memory import similarity_threads
+        _check_metric(metric)
+        if self.backend != "native":
+            self._numpy_op()
+            return reference.similarity(unpack_buffer(rows, memory.dim), memory.dense(), metric)
+        kernel = self._kernel(f"similarity_{metric}", "packed", memory.dim)
+        if metric == "cosine":
+            args = (rows, self.norms(rows, memory.dim), memory._rows, memory.norms(self))
+        else:
+            args = (rows, memory._rows)
+        out, calls = similarity_threads(kernel, args, metric == "cosine", threads)
+        self._uncounted += calls - 1
+        return out
+
+    def norms(self, rows, dim):
+        """The count of non-zero trits of each packed buffer row (n, 2 * words + 1) → int64 (n,)."""
+        rows = np.ascontiguousarray(rows, np.uint64)
+        if rows.ndim == 1:
+            rows = rows[None, :]
+        out = _empty(rows.shape[0], np.int64)
+        if self.backend != "native":
+            from .vectors import popcount_rows
+            return popcount_rows(rows[:, :2 * words_for(dim)])
+        self._kernel("norms", "packed", dim, internal=True)(rows, out)
+        return out
+
+    def pack(self, v):
+        """A TritVector packed by a compiled kernel (TritVector.pack() does the same in numpy)."""
+        if type(v) is PackedTritVector:
+            return v
+        dim = _dim(v)
+        if self.backend != "native":
+            return v.pack()
+        out = _empty(2 * words_for(dim) + 1, _U64)
+        self._kernel("pack", "dense", dim, internal=True)(v._buf, out)
+        return _packed(out, dim)
+
+    def _numpy_op(self):
         """The numpy backend compiles nothing: every operation is a miss of the (empty) cache."""
         self._numpy_ops += 1
         self._misses += 1
 
-    @staticmethod
-    def _fast_reduce(op):
-        """The hot path of dot/hamming/cosine: at a dimension already compiled, two type checks,
-        one dict lookup and the C call; everything else goes to _reduce_first."""
-        def method(self, a, b):
-            ta = type(a)
-            if ta is type(b):
-                if ta is TritVector:
-                    fn = self._dense_fast[op].get(a.dim)
-                    if fn is not None and a.dim == b.dim:
-                        return fn(a.data, b.data)   # the Caller counts its own runs: see stats
-                elif ta is PackedTritVector:
-                    fn = self._packed_fast[op].get(a.dim)
-                    if fn is not None and a.dim == b.dim:
-                        return fn(a.pos, a.neg, b.pos, b.neg)
-            return self._reduce_first(op, a, b)
-        method.__name__ = op
-        return method
 
-    # -- batched similarity -------------------------------------------------------------------------
-
-    def similarity(self, queries, memory, metric="cosine", threads=None):
-        """(n_queries, N) scores of one query or a batch against an ItemMemory."""
-        from .memory import ItemMemory, as_query_planes
-        if not isinstance(memory, ItemMemory):
-            memory = ItemMemory(memory)
-        if metric not in ("cosine", "dot", "hamming"):
-            raise ValueError(f"metric must be 'cosine', 'dot' or 'hamming', not {metric!r}")
-        qpos, qneg = as_query_planes(queries, memory.dim)
-        return self.similarity_planes(qpos, qneg, memory, metric, threads)
-
-    def similarity_planes(self, qpos, qneg, memory, metric, threads=None):
-        """similarity() for queries already packed into (n, words) planes."""
-        from .memory import similarity_threads
-        if self.backend != "native":
-            self._count()
-            return reference.similarity(unpack_planes(qpos, qneg, memory.dim), memory.dense(), metric)
-        kernel = self._kernel(f"similarity_{metric}", "packed", memory.dim)
-        return similarity_threads(kernel, qpos, qneg, memory.pos, memory.neg, threads)
+def _rebuild_engine(config):
+    return JitVSAEngine(JitCompiler(config or JitConfig()))
 
 
-_ARG_DTYPES = {"b": np.int8, "u": np.uint64, "d": np.float64}
-
-
-def _convert_and_call(caller, argspec, args):
-    """The slow path: inputs that are views, unaligned (as a deserialised array can be) or of
-    another integer width are copied into shape; outputs are the engine's own and always fit."""
-    if len(args) != len(argspec):
-        raise TypeError(f"resin_jit.vsa kernel takes {len(argspec)} arrays, got {len(args)}")
-    fixed = [np.require(a, _ARG_DTYPES[letter.lower()], ["C", "A"]) if letter.islower() else a
-             for letter, a in zip(argspec, args)]
-    return caller.invoke(*fixed)
+def _check_metric(metric):
+    if metric not in ("cosine", "dot", "hamming"):
+        raise ValueError(f"metric must be 'cosine', 'dot' or 'hamming', not {metric!r}")
 
 
 def _dim(v):
-    if type(v) is TritVector or type(v) is PackedTritVector:
+    if isinstance(v, (TritVector, PackedTritVector)):
         return v.dim
     raise TypeError(f"expected a TritVector or PackedTritVector, not {type(v).__name__}")
 
 
 def _same_dim(*vectors):
-    dims = {_dim(v) for v in vectors}
-    if len(dims) != 1:
-        raise ValueError(f"vectors of different dimensions: {sorted(dims)}")
-    return dims.pop()
+    dims = [_dim(v) for v in vectors]
+    if any(d != dims[0] for d in dims):
+        raise ValueError(f"vectors of different dimensions: {sorted(set(dims))}")
+    return dims[0]
 
 
-def _dense(v):
-    return v.data if type(v) is TritVector else unpack_planes(v.pos, v.neg, v.dim)
+def _layout(v):
+    return "packed" if isinstance(v, PackedTritVector) else "dense"
 
 
-def _packed(data):
-    pos, neg = pack_planes(data)
-    return PackedTritVector._trusted(pos, neg, data.shape[0])
+def _dense_data(v):
+    return v._buf if isinstance(v, TritVector) else unpack_buffer(v._buf, v.dim)
 
 
-JitVSAEngine.dot = JitVSAEngine._fast_reduce("dot")
-JitVSAEngine.dot.__doc__ = "Σ a·b as an int."
-JitVSAEngine.hamming = JitVSAEngine._fast_reduce("hamming")
-JitVSAEngine.hamming.__doc__ = "The number of positions where the trits differ."
-JitVSAEngine.cosine = JitVSAEngine._fast_reduce("cosine")
-JitVSAEngine.cosine.__doc__ = "dot / (|a|·|b|); 0.0 when either vector is all zeros."
+def _packed_buf(v):
+    return v._buf if isinstance(v, PackedTritVector) else pack_buffer(v._buf)
+
+
+def _result(spare, cls, key, size, dtype):
+    """An object to write a result into: a recent result nobody else holds any more (the only
+    references are this local and getrefcount's argument), else a new one."""
+    try:
+        v = spare.pop()
+    except IndexError:
+        return _fresh(cls, key, size, dtype)
+    if _refcount(v) != 2 or _refcount(v._buf) != 2:
+        return _fresh(cls, key, size, dtype)
+    return v
+
+
+def _fresh(cls, key, size, dtype):
+    """A new result object with an uninitialised buffer (the kernel fills all of it)."""
+    v = _new(cls)
+    v._buf = _empty(size, dtype)
+    v._key = key
+    return v
+
+
+def _run_map(caller, first, dim, *bufs):
+    """Call an elementwise kernel into a new vector in the layout of `first`."""
+    if isinstance(first, PackedTritVector):
+        out = _empty(2 * words_for(dim) + 1, _U64)
+        caller(*bufs, out)
+        return _packed(out, dim)
+    out = _empty(dim, _I8)
+    caller(*bufs, out)
+    return _dense(out)
+
+
+def _like(first, data):
+    """A dense result in the layout of the operation's first vector."""
+    return _packed(pack_buffer(data), data.shape[0]) if isinstance(first, PackedTritVector) else _dense(data)
+
+
+# -- the kernels' slow path ------------------------------------------------------------------------------
+
+def _slow_path(engine, argspec, dim, cell, *args):
+    """Arguments the dispatcher did not pass to the kernel, or that the kernel refused: a dense
+    buffer where a packed one was expected (or the reverse) is converted, a view or an unaligned
+    copy made contiguous; a dimension that does not match is a ValueError."""
+    caller = cell[0]
+    if len(args) != len(argspec):
+        raise TypeError(f"resin_jit.vsa kernel takes {len(argspec)} arrays, got {len(args)}")
+    fixed, converted = [], False
+    for letter, arg in zip(argspec, args):
+        arr = np.asarray(arg)
+        want = {"b": _I8, "u": _U64, "q": np.dtype(np.int64), "d": np.dtype(np.float64)}[letter.lower()]
+        if letter == "b" and arr.dtype == _U64:
+            arr = _unpack_arg(arr, dim)
+        elif letter == "u" and arr.dtype == _I8 and arr.ndim == 1:
+            arr = _pack_arg(arr, dim)
+        elif letter.islower() and (arr.dtype != want or not arr.flags.c_contiguous or not arr.flags.aligned):
+            arr = np.require(arr, want, ["C", "A"])
+        else:
+            fixed.append(arr)
+            continue
+        converted = True
+        fixed.append(arr)
+    if not converted:
+        engine._uncounted += 1   # the kernel ran and refused the call: not an operation
+    for letter, arr in zip(argspec, fixed):
+        if letter == "b" and arr.ndim == 1 and arr.shape[0] != dim:
+            _different(dim, arr.shape[0])
+        if letter == "u" and arr.ndim == 1:
+            _check_packed(arr, dim)
+    return caller.invoke(*fixed)
+
+
+def _different(dim, other):
+    raise ValueError(f"vectors of different dimensions: {sorted({dim, other})}")
+
+
+def _check_packed(arr, dim):
+    if arr.shape[0] != 2 * words_for(dim) + 1 or int(arr[-1]) != dim:
+        other = int(arr[-1]) if arr.shape[0] and arr.shape[0] == 2 * words_for(int(arr[-1])) + 1 else "?"
+        raise ValueError(f"vectors of different dimensions: {dim} and {other}")
+
+
+def _unpack_arg(arr, dim):
+    if arr.ndim != 1:
+        raise ValueError("expected a dense vector")
+    _check_packed(arr, dim)
+    return unpack_buffer(arr, dim)
+
+
+def _pack_arg(arr, dim):
+    if arr.shape[0] != dim:
+        _different(dim, arr.shape[0])
+    return pack_buffer(arr)

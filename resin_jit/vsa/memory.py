@@ -4,10 +4,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .vectors import PackedTritVector, TritVector, _as_trits, pack_planes, unpack_planes
+from .vectors import (PackedTritVector, TritVector, _as_trits, _plane_view, as_vector, pack_buffer, planes_to_buffer,
+                      popcount_rows, unpack_buffer, words_for)
 
-# Below this many memory words a search runs on one thread: handing work to the pool would cost more.
-THREAD_THRESHOLD_WORDS = 1 << 19
+# Below this many words of work (queries x memory words, ~0.3 ns each) a search runs on one
+# thread: a round trip through the pool costs 20-80 us (more on virtual machines), so a split
+# pays only for searches of several hundred microseconds.
+THREAD_THRESHOLD_WORDS = 1 << 21
 _pool = None
 
 
@@ -20,34 +23,59 @@ def _thread_pool():
 
 
 class ItemMemory:
-    """N vectors (a 2-D int8 array, or a list of TritVector / PackedTritVector), kept as bit planes."""
+    """N vectors of one dimension with labels (default 0..N-1), kept packed: one row of
+    2 * words + 1 uint64 per vector (see vectors.py), so a search is popcounts over words.
+
+    `vectors`: a 2-D array of trits (N, dim), or a sequence of TritVector, PackedTritVector or
+    1-D trit arrays."""
 
     def __init__(self, vectors, labels=None):
-        pos, neg, dim = _planes_of(vectors)
-        self.pos, self.neg, self.dim = pos, neg, dim
-        self.labels = list(labels) if labels is not None else list(range(len(pos)))
-        if len(self.labels) != len(pos):
-            raise ValueError(f"{len(self.labels)} labels for {len(pos)} vectors")
+        self._rows, self.dim = _rows_of(vectors)
+        self._norms = None
+        self.labels = list(labels) if labels is not None else list(range(len(self._rows)))
+        if len(self.labels) != len(self._rows):
+            raise ValueError(f"{len(self.labels)} labels for {len(self._rows)} vectors")
+
+    @property
+    def pos(self):
+        """(N, words) positive planes (a read-only view)."""
+        return _plane_view(self._rows, self.dim, 0)
+
+    @property
+    def neg(self):
+        return _plane_view(self._rows, self.dim, 1)
 
     def __len__(self):
-        return self.pos.shape[0]
+        return self._rows.shape[0]
 
     def dense(self):
-        return unpack_planes(self.pos, self.neg, self.dim)
+        """The vectors as an (N, dim) int8 array."""
+        return unpack_buffer(self._rows, self.dim)
 
     def vector(self, i):
-        return PackedTritVector._trusted(self.pos[i].copy(), self.neg[i].copy(), self.dim)
+        """Vector i as a PackedTritVector."""
+        from .vectors import _packed
+        return _packed(self._rows[i].copy(), self.dim)
+
+    def norms(self, engine=None):
+        """Non-zero trits per vector (int64, N), computed once."""
+        if self._norms is None:
+            self._norms = (engine.norms(self._rows, self.dim) if engine is not None
+                           else popcount_rows(self._rows[:, :2 * words_for(self.dim)]))
+        return self._norms
 
     def top_k(self, query, k, metric="cosine", engine=None):
-        """(indices, scores) of the k best matches, best first (highest score; lowest for hamming)."""
+        """(indices, scores) of the k best matches, best first: highest score, or lowest for
+        hamming; ties go to the lower index. k larger than N gives all N."""
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a positive int, not {k!r}")
         scores = self._engine(engine).similarity(query, self, metric)[0]
-        order = np.argsort(scores if metric == "hamming" else -scores, kind="stable")[:k]
+        order = best_first(scores if metric == "hamming" else -scores, int(k))
         return order, scores[order]
 
     def cleanup(self, query, threshold=0.0, metric="cosine", engine=None):
-        """The label of the best match, or KeyError if its score is below `threshold`."""
+        """The label of the best match, or KeyError if its score is worse than `threshold`
+        (below it; above it for hamming)."""
         index, score = self.top_k(query, 1, metric, engine)
         best = float(score[0])
         if (best > threshold) if metric == "hamming" else (best < threshold):
@@ -57,83 +85,117 @@ class ItemMemory:
     def _engine(self, engine):
         if engine is None:
             from .engine import JitVSAEngine
-            if not hasattr(ItemMemory, "_default_engine"):
+            if ItemMemory._default_engine is None:
                 ItemMemory._default_engine = JitVSAEngine()
             engine = ItemMemory._default_engine
         return engine
 
+    _default_engine = None
+
     def __reduce__(self):
-        return (_rebuild, (self.pos, self.neg, self.dim, self.labels))
+        return (_from_rows, (self._rows, self.dim, self.labels))
 
     def __repr__(self):
         return f"ItemMemory({len(self)} vectors, dim={self.dim})"
 
 
-def _rebuild(pos, neg, dim, labels):
+def best_first(keys, k):
+    """Indices of the k smallest keys in ascending order, ties by index; O(N) selection first."""
+    n = keys.shape[0]
+    if k >= n:
+        return np.argsort(keys, kind="stable")
+    kth = np.partition(keys, k - 1)[k - 1]
+    better = np.flatnonzero(keys < kth)
+    chosen = np.concatenate([better, np.flatnonzero(keys == kth)[:k - len(better)]])
+    return chosen[np.lexsort((chosen, keys[chosen]))]
+
+
+def _from_rows(rows, dim, labels):
     memory = ItemMemory.__new__(ItemMemory)
-    memory.pos, memory.neg, memory.dim, memory.labels = pos, neg, dim, labels
+    memory._rows, memory.dim, memory.labels, memory._norms = rows, dim, labels, None
     return memory
 
 
-def _planes_of(vectors):
+def _rebuild(pos, neg, dim, labels):
+    """An ItemMemory from (N, words) planes (kept for callers that pack their own planes)."""
+    return _from_rows(planes_to_buffer(pos, neg, dim), dim, labels)
+
+
+def _rows_of(vectors):
     if isinstance(vectors, np.ndarray):
-        if vectors.ndim != 2 or vectors.shape[0] == 0:
+        if vectors.ndim != 2 or vectors.shape[0] == 0 or vectors.shape[1] == 0:
             raise ValueError(f"an item memory from an array needs shape (N, dim), not {vectors.shape}")
-        dense = np.stack([_as_trits(row) for row in vectors]) if vectors.dtype != np.int8 else vectors
-        if dense.min(initial=0) < -1 or dense.max(initial=0) > 1:
-            raise ValueError("trits must be -1, 0 or 1")
-        pos, neg = pack_planes(dense)
-        return pos, neg, dense.shape[1]
-    vectors = list(vectors)
+        dense = vectors if vectors.dtype == np.int8 else np.stack([_as_trits(row) for row in vectors])
+        if dense.min() < -1 or dense.max() > 1:
+            raise ValueError("trits must be -1, 0 or 1; got values outside -1..1")
+        return pack_buffer(dense), dense.shape[1]
+    vectors = [as_vector(v) for v in vectors]
     if not vectors:
         raise ValueError("an item memory needs at least one vector")
     dims = {len(v) for v in vectors}
     if len(dims) != 1:
         raise ValueError(f"vectors of different dimensions: {sorted(dims)}")
-    packed = [v if isinstance(v, PackedTritVector) else TritVector(v).pack() if not isinstance(v, TritVector)
-              else v.pack() for v in vectors]
-    return np.stack([p.pos for p in packed]), np.stack([p.neg for p in packed]), dims.pop()
+    rows = np.stack([v._buf if isinstance(v, PackedTritVector) else pack_buffer(v._buf) for v in vectors])
+    return rows, dims.pop()
+
+
+def as_query_rows(queries, dim):
+    """One query or a batch (vectors, a 2-D trit array, sequences) as packed buffers (n, 2 * words + 1)."""
+    if isinstance(queries, (TritVector, PackedTritVector)):
+        queries = [queries]
+    elif isinstance(queries, np.ndarray) and queries.ndim == 1:
+        queries = [TritVector(queries)]
+    if isinstance(queries, np.ndarray):
+        if queries.ndim != 2:
+            raise ValueError(f"queries must be 1-D or 2-D, not {queries.ndim}-D")
+        dense = queries if queries.dtype == np.int8 else np.stack([_as_trits(row) for row in queries])
+        if dense.shape[1] != dim:
+            raise ValueError(f"queries of dimension {dense.shape[1]} against a memory of dimension {dim}")
+        if dense.size and (dense.min() < -1 or dense.max() > 1):
+            raise ValueError("trits must be -1, 0 or 1; got values outside -1..1")
+        return pack_buffer(dense)
+    queries = [as_vector(q) for q in queries]
+    if not queries:
+        raise ValueError("no queries")
+    for q in queries:
+        if len(q) != dim:
+            raise ValueError(f"a query of dimension {len(q)} against a memory of dimension {dim}")
+    if len(queries) == 1 and isinstance(queries[0], PackedTritVector):
+        return queries[0]._buf[None, :]
+    return np.stack([q._buf if isinstance(q, PackedTritVector) else pack_buffer(q._buf) for q in queries])
 
 
 def as_query_planes(queries, dim):
     """One query or a batch as (n, words) word planes."""
-    if isinstance(queries, (TritVector, PackedTritVector)):
-        queries = [queries]
-    if isinstance(queries, np.ndarray) and queries.ndim == 1:
-        queries = [TritVector(queries)]
-    if isinstance(queries, np.ndarray):
-        dense = np.stack([_as_trits(row) for row in queries])
-        if dense.shape[1] != dim:
-            raise ValueError(f"queries of dimension {dense.shape[1]} against a memory of dimension {dim}")
-        return pack_planes(dense)
-    packed = [q if isinstance(q, PackedTritVector) else (q if isinstance(q, TritVector) else TritVector(q)).pack()
-              for q in queries]
-    if not packed:
-        raise ValueError("no queries")
-    for q in packed:
-        if q.dim != dim:
-            raise ValueError(f"a query of dimension {q.dim} against a memory of dimension {dim}")
-    return np.stack([q.pos for q in packed]), np.stack([q.neg for q in packed])
+    rows = as_query_rows(queries, dim)
+    words = words_for(dim)
+    return np.ascontiguousarray(rows[:, :words]), np.ascontiguousarray(rows[:, words:2 * words])
 
 
-def similarity_threads(kernel, qpos, qneg, mpos, mneg, threads=None):
-    """Run the search kernel, splitting the memory rows across threads when it is large."""
-    nq, nm = qpos.shape[0], mpos.shape[0]
+def similarity_threads(kernel, args, cosine, threads=None):
+    """Run a search kernel on (queries, [query norms,] memory, [memory norms]), splitting the
+    memory rows across threads when the work is large. Returns (scores, kernel calls made)."""
+    queries, memory = args[0], args[2 if cosine else 1]
+    nq, nm = queries.shape[0], memory.shape[0]
     if threads is None:
-        threads = min(os.cpu_count() or 1, 8) if mpos.size * nq >= THREAD_THRESHOLD_WORDS else 1
+        threads = min(os.cpu_count() or 1, 8) if memory.size * nq >= THREAD_THRESHOLD_WORDS else 1
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads must be a positive int, not {threads!r}")
     if threads == 1 or nm < 2 * threads:
         out = np.empty((nq, nm), np.float64)
-        kernel(qpos, qneg, mpos, mneg, out)
-        return out
+        kernel(*args, out)
+        return out, 1
     bounds = np.linspace(0, nm, threads + 1).astype(int)
     parts = [np.empty((nq, hi - lo), np.float64) for lo, hi in zip(bounds[:-1], bounds[1:])]
 
     def run(j):  # the C call releases the GIL: the threads run in parallel
-        kernel(qpos, qneg, mpos[bounds[j]:bounds[j + 1]], mneg[bounds[j]:bounds[j + 1]], parts[j])
+        lo, hi = bounds[j], bounds[j + 1]
+        if cosine:
+            kernel(args[0], args[1], args[2][lo:hi], args[3][lo:hi], parts[j])
+        else:
+            kernel(args[0], args[1][lo:hi], parts[j])
     futures = [_thread_pool().submit(run, j) for j in range(1, threads)]
     run(0)
     for f in futures:
         f.result()
-    return np.concatenate(parts, axis=1) if nq > 1 else np.hstack(parts)
+    return np.concatenate(parts, axis=1), threads

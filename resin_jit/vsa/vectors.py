@@ -1,12 +1,50 @@
-"""Ternary hypervectors: dense (one int8 trit per position) and packed (two bit planes)."""
+"""Ternary hypervectors: dense (one int8 trit per position) and packed (two bit planes).
+
+Both classes keep one contiguous buffer (`_buf`) and one int (`_key`): the dimension for a dense
+vector, minus the dimension for a packed one. The engine's hot path is a dict lookup on `_key`
+and a kernel call on the `_buf`s, with no per-call Python checks: the kernel checks lengths
+(and a packed buffer's guard word, its dimension), and anything that does not fit goes to a
+slow path that converts or explains.
+
+A packed buffer is uint64: WORDS = ceil(dim / 64) words of the positive plane (bit i of word w
+is set where trit 64*w + i is +1), WORDS of the negative plane, then the dimension.
+"""
+from operator import attrgetter
+
 import numpy as np
+
+_I8 = np.dtype(np.int8)
+_U64 = np.dtype(np.uint64)
+_new = object.__new__
+
+
+ALIGN = 64   # bytes: one cache line, so no SIMD load of a vector's first bytes straddles two
+
+
+def aligned_empty(shape, dtype):
+    """An uninitialised C-contiguous array starting on a cache line (np.empty only promises 16
+    bytes, and a 32-byte load from a 16-byte boundary splits across two lines half the time).
+    Finding the address costs ~2 us: for constructors, not for the engine's hot results."""
+    dtype = np.dtype(dtype)
+    count = int(np.prod(shape, dtype=np.int64))
+    raw = np.empty(count * dtype.itemsize + ALIGN, np.uint8)
+    start = -raw.ctypes.data % ALIGN
+    return raw[start:start + count * dtype.itemsize].view(dtype).reshape(shape)
+
+
+def _aligned_copy(arr, dtype):
+    out = aligned_empty(arr.shape, dtype)
+    out[...] = arr
+    return out
 
 
 def _as_trits(values):
-    """A contiguous int8 copy of `values`, or ValueError if any is not -1, 0 or 1."""
+    """A contiguous, cache-line aligned int8 copy of `values`, or ValueError if any is not -1, 0 or 1."""
     arr = np.asarray(values)
     if arr.ndim != 1:
         raise ValueError(f"a trit vector is 1-D, not {arr.ndim}-D")
+    if arr.shape[0] == 0:
+        raise ValueError("a trit vector needs at least one trit")
     if arr.dtype == np.int8:
         trits = arr
     elif arr.dtype.kind in "iub":
@@ -14,125 +52,204 @@ def _as_trits(values):
     elif arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or not np.array_equal(arr, np.round(arr)):
             raise ValueError("trits must be -1, 0 or 1; got non-integer values")
+        if np.any(np.abs(arr) > 1):
+            raise ValueError("trits must be -1, 0 or 1; got values outside -1..1")
         trits = arr.astype(np.int64)
     else:
         raise ValueError(f"trits must be -1, 0 or 1, not values of dtype {arr.dtype}")
-    if trits.size and (trits.min() < -1 or trits.max() > 1):
+    if trits.min() < -1 or trits.max() > 1:
         raise ValueError("trits must be -1, 0 or 1; got values outside -1..1")
-    return np.array(trits, dtype=np.int8, copy=True, order="C")
+    return _aligned_copy(trits, np.int8)
+
+
+def _check_dim(dim):
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+        raise ValueError(f"dim must be a positive int, not {dim!r}")
+    return int(dim)
+
+
+def words_for(dim):
+    return (dim + 63) // 64
 
 
 class TritVector:
-    """A dense vector of trits stored as a contiguous int8 array (`.data`)."""
-    __slots__ = ("data", "dim")
+    """A dense vector of trits (-1, 0, +1) stored as a contiguous int8 array, `.data`.
+
+    Vectors are values: the engine never changes one, and `.data` is read-only on vectors made
+    from user data (engine results skip that flag for speed; treat them as read-only too)."""
+    __slots__ = ("_buf", "_key")
 
     def __init__(self, values):
-        self.data = _as_trits(values)
-        self.data.flags.writeable = False  # results are new vectors; nobody changes one in place
-        self.dim = self.data.shape[0]
+        data = _as_trits(values)
+        data.flags.writeable = False
+        self._buf = data
+        self._key = data.shape[0]
 
-    @classmethod
-    def _trusted(cls, data):
-        """Wrap an int8 array the engine just made (valid, and nobody else holds it) without copying."""
-        v = cls.__new__(cls)
-        v.data, v.dim = data, data.shape[0]
-        return v
+    data = property(attrgetter("_buf"), doc="The trits: a contiguous int8 numpy array.")
+    dim = property(attrgetter("_key"), doc="The number of trits.")
 
     @classmethod
     def random(cls, dim, seed=None, sparsity=None):
-        """Uniform over {-1, 0, 1}, or with `sparsity` (0..1) the fraction of zeros; deterministic for a seed."""
+        """Uniform over {-1, 0, 1}, or with `sparsity` (0..1) that fraction of zeros on average and
+        the rest +-1; deterministic for a seed."""
         dim = _check_dim(dim)
         rng = np.random.default_rng(seed)
         if sparsity is None:
-            return cls._trusted(rng.integers(-1, 2, dim, dtype=np.int8))
+            return _dense(_frozen(_aligned_copy(rng.integers(-1, 2, dim, dtype=np.int8), np.int8)))
         if not 0.0 <= float(sparsity) <= 1.0:
             raise ValueError(f"sparsity must be within [0, 1], not {sparsity}")
         signs = rng.choice(np.array([-1, 1], np.int8), dim)
-        return cls._trusted(np.where(rng.random(dim) < sparsity, np.int8(0), signs).astype(np.int8))
+        return _dense(_frozen(_aligned_copy(np.where(rng.random(dim) < sparsity, np.int8(0), signs), np.int8)))
 
     @classmethod
     def zeros(cls, dim):
-        return cls._trusted(np.zeros(_check_dim(dim), np.int8))
+        data = aligned_empty(_check_dim(dim), np.int8)
+        data[:] = 0
+        return _dense(_frozen(data))
 
     @classmethod
     def from_numpy(cls, array):
         return cls(array)
 
     def to_numpy(self):
-        return self.data.copy()
+        """A writable int8 copy of the trits."""
+        return self._buf.copy()
 
     def __array__(self, dtype=None, copy=None):
-        return self.data.astype(dtype) if dtype is not None else self.data.copy()
+        if copy is False and dtype is not None and np.dtype(dtype) != _I8:
+            raise ValueError("a TritVector's trits are int8: a copy is needed for another dtype")
+        if dtype is not None and np.dtype(dtype) != _I8:
+            return self._buf.astype(dtype)
+        if copy:
+            return self._buf.copy()
+        view = self._buf.view()
+        view.flags.writeable = False
+        return view
 
     def __len__(self):
-        return self.dim
+        return self._key
 
     def __eq__(self, other):
-        if isinstance(other, PackedTritVector):
+        if type(other) is PackedTritVector:
             other = other.unpack()
-        return isinstance(other, TritVector) and np.array_equal(self.data, other.data)
+        if not isinstance(other, TritVector):
+            return NotImplemented
+        return self._key == other._key and np.array_equal(self._buf, other._buf)
 
     def __hash__(self):
-        return hash(self.data.tobytes())
+        return hash((self._key, self._buf.tobytes()))
 
     def __repr__(self):
-        return f"TritVector(dim={self.dim}, nonzero={int(np.count_nonzero(self.data))})"
+        return f"TritVector(dim={self._key}, nonzero={int(np.count_nonzero(self._buf))})"
 
     def __reduce__(self):
-        return (TritVector, (self.data,))
+        return (TritVector, (self._buf,))
 
     def pack(self):
-        return PackedTritVector.from_dense(self.data)
+        """The same trits as a PackedTritVector."""
+        return _packed(pack_buffer(self._buf), self._key)
 
 
 class PackedTritVector:
-    """Two bit planes in uint64 words: bit i of word w is set in `.pos` (`.neg`) where trit 64w+i is +1 (-1)."""
-    __slots__ = ("pos", "neg", "dim")
+    """Trits as two bit planes of uint64 words: `.pos` (bit set where the trit is +1) and `.neg`
+    (where it is -1); bit i of word w is trit 64*w + i, and bits past `.dim` are zero."""
+    __slots__ = ("_buf", "_key")
 
     def __init__(self, pos, neg, dim):
         dim = _check_dim(dim)
-        words = (dim + 63) // 64
-        pos, neg = (np.ascontiguousarray(p, dtype=np.uint64) for p in (pos, neg))
-        if pos.shape != (words,) or neg.shape != (words,):
-            raise ValueError(f"a packed vector of {dim} trits has {words} words per plane")
-        if np.any(pos & neg):
+        words = words_for(dim)
+        pos, neg = np.asarray(pos), np.asarray(neg)
+        for name, plane in (("pos", pos), ("neg", neg)):
+            if plane.shape != (words,):
+                raise ValueError(f"a packed vector of {dim} trits has {words} words per plane; {name} has shape "
+                                 f"{plane.shape}")
+            if plane.dtype.kind not in "ui":
+                raise ValueError(f"{name} must hold uint64 words, not {plane.dtype}")
+        buf = aligned_empty(2 * words + 1, np.uint64)
+        buf[:words], buf[words:2 * words] = pos.astype(np.uint64), neg.astype(np.uint64)  # copies: aligned, owned
+        buf[2 * words] = dim
+        p, n = buf[:words], buf[words:2 * words]
+        if np.any(p & n):
             raise ValueError("a trit cannot be both +1 and -1 (pos and neg planes overlap)")
-        if dim % 64 and ((pos[-1] | neg[-1]) >> np.uint64(dim % 64)):
+        if dim % 64 and (int(p[-1]) | int(n[-1])) >> (dim % 64):
             raise ValueError("bits past the last trit must be zero")
-        self.pos, self.neg, self.dim = pos, neg, dim
-        pos.flags.writeable = neg.flags.writeable = False
+        buf.flags.writeable = False
+        self._buf = buf
+        self._key = -dim
 
-    @classmethod
-    def _trusted(cls, pos, neg, dim):
-        v = cls.__new__(cls)
-        v.pos, v.neg, v.dim = pos, neg, dim
-        return v
+    @property
+    def dim(self):
+        return -self._key
+
+    @property
+    def pos(self):
+        """The positive plane (a read-only view of `words_for(dim)` uint64 words)."""
+        return _plane_view(self._buf, -self._key, 0)
+
+    @property
+    def neg(self):
+        return _plane_view(self._buf, -self._key, 1)
 
     @classmethod
     def from_dense(cls, data):
-        data = np.asarray(data, np.int8)
-        return cls._trusted(_plane(data == 1), _plane(data == -1), data.shape[-1])
+        data = _as_trits(data)
+        return _packed(pack_buffer(data), data.shape[0])
 
     def unpack(self):
-        return TritVector._trusted(unpack_planes(self.pos, self.neg, self.dim))
+        return _dense(unpack_buffer(self._buf, -self._key))
+
+    def __array__(self, dtype=None, copy=None):
+        """The trits as a dense int8 array (always a new array)."""
+        if copy is False:
+            raise ValueError("a PackedTritVector's trits are bit planes: a dense array is always a copy")
+        data = unpack_buffer(self._buf, -self._key)
+        return data if dtype is None else data.astype(dtype)
 
     def __len__(self):
-        return self.dim
+        return -self._key
 
     def __eq__(self, other):
-        if isinstance(other, TritVector):
-            return self.unpack() == other
-        return (isinstance(other, PackedTritVector) and self.dim == other.dim
-                and np.array_equal(self.pos, other.pos) and np.array_equal(self.neg, other.neg))
+        if type(other) is TritVector:
+            return other == self
+        if not isinstance(other, PackedTritVector):
+            return NotImplemented
+        return self._key == other._key and np.array_equal(self._buf, other._buf)
 
     def __hash__(self):
-        return hash((self.dim, self.pos.tobytes(), self.neg.tobytes()))
+        return hash((-self._key, unpack_buffer(self._buf, -self._key).tobytes()))  # as the equal TritVector
 
     def __repr__(self):
-        return f"PackedTritVector(dim={self.dim})"
+        return f"PackedTritVector(dim={-self._key})"
 
     def __reduce__(self):
-        return (PackedTritVector, (self.pos, self.neg, self.dim))
+        return (PackedTritVector, (self.pos, self.neg, -self._key))
+
+
+def _plane_view(buf, dim, which):
+    words = words_for(dim)
+    view = buf[..., which * words:(which + 1) * words]
+    view.flags.writeable = False
+    return view
+
+
+def _frozen(data):
+    data.flags.writeable = False
+    return data
+
+
+def _dense(data):
+    """Wrap an int8 array that is valid and owned by nobody else, without copying."""
+    v = _new(TritVector)
+    v._buf = data
+    v._key = data.shape[0]
+    return v
+
+
+def _packed(buf, dim):
+    v = _new(PackedTritVector)
+    v._buf = buf
+    v._key = -dim
+    return v
 
 
 def _plane(bits):
@@ -145,17 +262,50 @@ def _plane(bits):
 
 
 def pack_planes(data):
-    """Dense int8 (..., dim) → (pos, neg) word planes."""
+    """Dense int8 (..., dim) → (pos, neg) word planes (..., words)."""
+    data = np.asarray(data)
     return _plane(data == 1), _plane(data == -1)
 
 
+def pack_buffer(data):
+    """Dense int8 (..., dim) → packed buffers (..., 2 * words + 1), the guard word included."""
+    data = np.asarray(data)
+    pos, neg = pack_planes(data)
+    return planes_to_buffer(pos, neg, data.shape[-1])
+
+
+def planes_to_buffer(pos, neg, dim):
+    pos, neg = np.asarray(pos, np.uint64), np.asarray(neg, np.uint64)
+    words = words_for(dim)
+    buf = aligned_empty(pos.shape[:-1] + (2 * words + 1,), np.uint64)
+    buf[..., :words], buf[..., words:2 * words], buf[..., 2 * words] = pos, neg, dim
+    return buf
+
+
 def unpack_planes(pos, neg, dim):
-    bits_p = np.unpackbits(pos.astype("<u8").view(np.uint8), axis=-1, bitorder="little")[..., :dim]
-    bits_n = np.unpackbits(neg.astype("<u8").view(np.uint8), axis=-1, bitorder="little")[..., :dim]
-    return (bits_p.astype(np.int8) - bits_n.astype(np.int8))
+    """(pos, neg) word planes (..., words) → dense int8 (..., dim)."""
+    bits_p = np.unpackbits(np.ascontiguousarray(pos, "<u8").view(np.uint8), axis=-1, bitorder="little")[..., :dim]
+    bits_n = np.unpackbits(np.ascontiguousarray(neg, "<u8").view(np.uint8), axis=-1, bitorder="little")[..., :dim]
+    return bits_p.astype(np.int8) - bits_n.astype(np.int8)
 
 
-def _check_dim(dim):
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
-        raise ValueError(f"dim must be a positive int, not {dim!r}")
-    return int(dim)
+def unpack_buffer(buf, dim):
+    words = words_for(dim)
+    return unpack_planes(buf[..., :words], buf[..., words:2 * words], dim)
+
+
+def popcount_rows(words):
+    """Set bits per row of a uint64 array (..., n) → int64 (...)."""
+    words = np.asarray(words, np.uint64)
+    if hasattr(np, "bitwise_count"):   # numpy >= 2.0
+        return np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
+    return np.unpackbits(np.ascontiguousarray(words).view(np.uint8), axis=-1).sum(axis=-1, dtype=np.int64)
+
+
+def as_vector(v):
+    """A TritVector or PackedTritVector as it is; a 1-D array or sequence of trits as a TritVector."""
+    if type(v) is TritVector or type(v) is PackedTritVector or isinstance(v, (TritVector, PackedTritVector)):
+        return v
+    if isinstance(v, (np.ndarray, list, tuple)):
+        return TritVector(v)
+    raise TypeError(f"expected a TritVector or PackedTritVector, not {type(v).__name__}")

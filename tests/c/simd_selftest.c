@@ -86,7 +86,7 @@ struct op {
 #  define LANE(m, l) ((int64_t)(m))
 #endif
 
-/* Per element type X (f or d): T the element, V the vector, M its mask, W the width. */
+/* Per element type X (f or d): T_X the element, W_X the vector width. */
 #define T_f float
 #define T_d double
 #define W_f RJ_VF_WIDTH
@@ -123,18 +123,20 @@ struct op {
             ((T_##X *)out)[i] = EXPR;                                                             \
         }                                                                                         \
     }
+/* (a scalar mask must be 0 or 1: anything else becomes INT64_MIN, which matches nothing) */
 #define SCALAR_MASK_WAY(WAY, X, NAME, EXPR)                                                        \
     static void WAY##_##X##_##NAME(const void *pa, const void *pb, const void *pc, void *out, int n) \
     {                                                                                             \
         for (int i = 0; i < n; i++) {                                                             \
             T_##X a = ((const T_##X *)pa)[i], b = ((const T_##X *)pb)[i];                         \
             (void)pc;                                                                             \
-            ((int64_t *)out)[i] = (EXPR) ? TRUE_LANE : 0;                                         \
+            int64_t m = (EXPR);                                                                   \
+            ((int64_t *)out)[i] = m == 0 ? 0 : m == 1 ? TRUE_LANE : INT64_MIN;                    \
         }                                                                                         \
     }
 
-/* An operation: vector expression (on rj_vX values), twin expression (on rj_X scalars),
- * reference expression. V(op) and S(op) spell the vector and twin names. */
+/* An operation: its vector expression (on rj_vX values a, b, c), twin expression (on
+ * scalars) and reference expression, made into three way_fn. */
 #define OP(X, NAME, ARITY, VEXPR, SEXPR, REXPR)                                                    \
     VECTOR_WAY(X, NAME, VEXPR) SCALAR_WAY(twin, X, NAME, SEXPR) SCALAR_WAY(ref, X, NAME, REXPR)
 #define MASK_OP(X, NAME, ARITY, VEXPR, SEXPR, REXPR)                                               \
@@ -143,10 +145,10 @@ struct op {
 
 /* References: NaN-aware min/max written out as the documented rule (NaN if either is NaN,
  * else the smaller; on a tie, which only +-0 can make with different bits, the first). */
-static float ref_minf(float a, float b) { return isnan(a) || isnan(b) ? NAN : a == b ? a : a < b ? a : b; }
-static float ref_maxf(float a, float b) { return isnan(a) || isnan(b) ? NAN : a == b ? a : a > b ? a : b; }
-static double ref_min(double a, double b) { return isnan(a) || isnan(b) ? NAN : a == b ? a : a < b ? a : b; }
-static double ref_max(double a, double b) { return isnan(a) || isnan(b) ? NAN : a == b ? a : a > b ? a : b; }
+static float ref_minf(float a, float b) { return isnan(a) || isnan(b) ? NAN : a == b ? b : a < b ? a : b; }
+static float ref_maxf(float a, float b) { return isnan(a) || isnan(b) ? NAN : a == b ? b : a > b ? a : b; }
+static double ref_min(double a, double b) { return isnan(a) || isnan(b) ? NAN : a == b ? b : a < b ? a : b; }
+static double ref_max(double a, double b) { return isnan(a) || isnan(b) ? NAN : a == b ? b : a > b ? a : b; }
 #if RJ_HAS_FMA
 static float (*volatile libm_fmaf)(float, float, float) = fmaf;
 static double (*volatile libm_fma)(double, double, double) = fma;
@@ -160,7 +162,8 @@ static double ref_mul_add(double a, double b, double c) { volatile double p = a 
 #  define REF_FMA ref_mul_add
 #endif
 
-/* The operations for one element type. X: f or d; FN(name) the libm/reference suffix form. */
+/* The operations for one element type X (f or d), given the references to check them by.
+ * OPM / MOPM make either the functions (OP, MASK_OP) or the table rows (ROW, MASK_ROW). */
 #define ALL_OPS(OPM, MOPM, X, REF_FLOOR, REF_SQRT, REF_FMA_, REF_MIN, REF_MAX, ABS)                 \
     OPM(X, add, 2, rj_v##X##_add(a, b), rj_##X##_add(a, b), a + b)                                \
     OPM(X, sub, 2, rj_v##X##_sub(a, b), rj_##X##_sub(a, b), a - b)                                \
@@ -269,10 +272,11 @@ static void check_ops(const char *type, const struct op *ops, int n_ops, const v
             const char *v = vec + (size_t)i * size, *t = twin + (size_t)i * size, *r = ref + (size_t)i * size;
             int ok = 1, nan_args = 0;
             for (int k = 0; k < op->arity; k++) nan_args += is_nan(args[k], elem);
-            /* Where two NaNs meet (NaN + NaN), which one's sign and payload comes out depends on
-             * the operand order the compiler picked for a commutative instruction, and it may
-             * pick differently in the vector and scalar code: any NaN is right there. */
-            int either_nan = nan_args >= 2 && !op->mask_result && is_nan(v, elem) && is_nan(t, elem);
+            /* Where two NaNs meet in add, mul or fma, which one's sign and payload comes out
+             * depends on the operand order the compiler picked for the commutative instruction,
+             * and it may pick differently in the vector and scalar code: any NaN is right. */
+            int commutes = !strcmp(op->name, "add") || !strcmp(op->name, "mul") || !strcmp(op->name, "fma");
+            int either_nan = commutes && nan_args >= 2 && is_nan(v, elem) && is_nan(t, elem);
             if (memcmp(v, t, size) != 0 && !either_nan) {
                 report(type, op->name, "vector lane vs scalar twin: vector", args, op->arity, elem, v, t, op->mask_result);
                 ok = 0;

@@ -1,0 +1,65 @@
+"""csrc/vmath.h in C, tier by tier (tests/c/vmath_check.c): float accuracy over a stride through
+every float of each stated range, double accuracy on random samples, the IEEE special cases,
+and that each scalar twin matches its vector lane bit for bit. Then that tiers which round alike
+give identical results: every FMA tier (AVX2, AVX-512, NEON) one set, every other tier another."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from resin_jit import isa
+from resin_jit.resources import csrc_dir
+
+from conftest import CAN_RUN_NEON, CROSS_CC, QEMU, TIERS, needs_neon
+
+CHECK = Path(__file__).parent / "c" / "vmath_check.c"
+CC = shutil.which("gcc") or shutil.which("cc")
+FLAGS = ["-O2", "-std=gnu11", "-fno-math-errno", "-ffp-contract=off", "-Wall", "-Werror"]
+FMA_TIERS = {"avx2", "avx512", "neon"}
+
+pytestmark = pytest.mark.skipif(CC is None, reason="no C compiler")
+
+_built = {}
+
+
+def build(tier, tmp_path_factory):
+    if tier not in _built:
+        exe = tmp_path_factory.mktemp("vmath") / f"vmath_check_{tier}"
+        if tier == "neon":
+            cmd = [CROSS_CC, "-static", *FLAGS, *isa.compile_flags("neon")]
+        else:
+            cmd = [CC, *FLAGS, *isa.compile_flags(tier)]
+        subprocess.run([*cmd, "-I", str(csrc_dir()), str(CHECK), "-o", str(exe), "-lm"],
+                       check=True, capture_output=True, text=True)
+        _built[tier] = exe
+    return _built[tier]
+
+
+def run(tier, exe, *args):
+    cmd = ([QEMU] if tier == "neon" else []) + [str(exe), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_battery(tier, tmp_path_factory):
+    proc = run(tier, build(tier, tmp_path_factory))
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("PASS"), proc.stdout + proc.stderr
+
+
+@needs_neon
+def test_battery_neon(tmp_path_factory):
+    proc = run("neon", build("neon", tmp_path_factory), "q")   # qemu is slow: a coarser stride
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("PASS"), proc.stdout + proc.stderr
+
+
+def test_tiers_that_round_alike_agree(tmp_path_factory):
+    tiers = list(TIERS) + (["neon"] if CAN_RUN_NEON else [])
+    hashes = {}
+    for tier in tiers:
+        proc = run(tier, build(tier, tmp_path_factory), "h", "7919")
+        assert proc.returncode == 0, proc.stderr
+        hashes[tier] = proc.stdout
+    for group in (FMA_TIERS, set(isa.TIERS) - FMA_TIERS):
+        seen = {tier: hashes[tier] for tier in tiers if tier in group}
+        assert len(set(seen.values())) <= 1, seen

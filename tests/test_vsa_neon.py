@@ -1,0 +1,127 @@
+"""Issue 4: the VSA kernels on the NEON tier (and plain C on AArch64), cross-compiled and run
+under qemu against the numpy reference. All kernels go into one static executable (each entry
+renamed with -Drj_entry=...), and one qemu process serves every call."""
+import os
+import struct
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from resin_jit import isa
+from resin_jit.resources import csrc_dir
+from resin_jit.vsa import TritVector, kernels, reference as R
+from resin_jit.vsa.vectors import popcount_rows, words_for
+
+from conftest import CROSS_CC, QEMU, needs_neon
+
+HARNESS = Path(__file__).parent / "c" / "vsa_harness.c"
+
+pytestmark = needs_neon
+
+SIZES = {"b": 1, "u": 8, "q": 8, "d": 8}
+DTYPES = {"b": np.int8, "u": np.uint64, "q": np.int64, "d": np.float64}
+
+
+def cases():
+    """(tier, op, layout, dim, k): each kind of loop on NEON (below one 16-trit vector; a tail;
+    more than one int8 flush block), and the word-popcount path of plain C on AArch64."""
+    out = []
+    for dim in (7, 33, 4097):
+        for op in ("dot", "hamming", "cosine", "bind"):
+            out += [("neon", op, "dense", dim, None), ("neon", op, "packed", dim, None)]
+        out += [("neon", "bundle", "dense", dim, 3), ("neon", "bundle", "packed", dim, 3),
+                ("neon", "pack", "dense", dim, None)]
+    out += [("neon", "bundle_stacked", "dense", 1023, None), ("neon", "bundle_stacked", "packed", 1023, None),
+            ("neon", "permute", "packed", 1023, 5), ("neon", "similarity_cosine", "packed", 1023, None),
+            ("neon", "similarity_hamming", "packed", 65, None),
+            ("scalar", "dot", "packed", 1023, None), ("scalar", "cosine", "dense", 1023, None)]
+    return out
+
+
+def arguments(op, layout, dim, k):
+    """The buffers of one call and a function of the returned (ret_int, ret_float, buffers) → ok."""
+    a, b, c = (TritVector.random(dim, seed=s, sparsity=0.25 if s == 2 else None) for s in range(3))
+    many = [TritVector.random(dim, seed=10 + s) for s in range(40)]
+    pk = (lambda v: v.pack()._buf) if layout == "packed" else (lambda v: v.data)
+    empty = (np.zeros(2 * words_for(dim) + 1, np.uint64) if layout == "packed" else np.zeros(dim, np.int8))
+
+    def out_equals(expected):
+        want = TritVector(expected).pack()._buf if layout == "packed" else expected
+        return lambda ri, rf, bufs: np.array_equal(bufs[-1], want)
+    if op in ("dot", "hamming", "cosine"):
+        want = getattr(R, op)(a.data, b.data)
+        return [pk(a), pk(b)], (lambda ri, rf, bufs: (rf if op == "cosine" else ri) == want)
+    if op == "bind":
+        return [pk(a), pk(b), empty], out_equals(R.bind(a.data, b.data))
+    if op == "bundle":
+        return [pk(a), pk(b), pk(c), empty], out_equals(R.bundle([a.data, b.data, c.data]))
+    if op == "bundle_stacked":
+        return [np.stack([pk(v) for v in many]), empty], out_equals(R.bundle([v.data for v in many]))
+    if op == "permute":
+        return [pk(a), empty], out_equals(np.roll(a.data, k))
+    if op == "pack":
+        buf = np.zeros(2 * words_for(dim) + 1, np.uint64)
+        return [c.data, buf], (lambda ri, rf, bufs: np.array_equal(bufs[-1], c.pack()._buf))
+    metric = op.split("_")[1]
+    queries, memory = np.stack([a.pack()._buf, b.pack()._buf]), np.stack([v.pack()._buf for v in many[:5]])
+    want = R.similarity(np.stack([a.data, b.data]), np.stack([v.data for v in many[:5]]), metric)
+    words = 2 * words_for(dim)
+    if metric == "cosine":
+        args = [queries, popcount_rows(queries[:, :words]), memory, popcount_rows(memory[:, :words])]
+    else:
+        args = [queries, memory]
+    return args + [np.zeros(want.size)], (lambda ri, rf, bufs: np.array_equal(bufs[-1].reshape(want.shape), want))
+
+
+def build(tmp_path, selected):
+    objects = []
+
+    def compile_one(n):
+        tier, op, layout, dim, k = selected[n]
+        src = tmp_path / f"k{n}.c"
+        src.write_text(kernels.source(op, layout, dim, k))
+        obj = tmp_path / f"k{n}.o"
+        subprocess.run([CROSS_CC, "-O2", "-std=gnu11", "-fno-math-errno", "-ffp-contract=off", *isa.compile_flags(tier),
+                        f"-Drj_entry=rj_entry_{n}", "-I", str(csrc_dir()), "-c", str(src), "-o", str(obj)],
+                       check=True, capture_output=True, text=True)
+        return obj
+    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        objects = list(pool.map(compile_one, range(len(selected))))
+    (tmp_path / "vsa_entries.h").write_text(
+        "#define RJ_ENTRIES(X) " + " ".join(f"X({n})" for n in range(len(selected))) + "\n")
+    exe = tmp_path / "vsa_neon"
+    subprocess.run([CROSS_CC, "-O2", "-static", "-I", str(csrc_dir()), "-I", str(tmp_path), str(HARNESS),
+                    *map(str, objects), "-o", str(exe)], check=True, capture_output=True, text=True)
+    return exe
+
+
+def test_vsa_kernels_on_aarch64(tmp_path):
+    selected = cases()
+    exe = build(tmp_path, selected)
+    requests, checks = [], []
+    for n, (tier, op, layout, dim, k) in enumerate(selected):
+        args, check = arguments(op, layout, dim, k)
+        argspec = kernels.rule(op, layout, k)[0]
+        payload = struct.pack("<ii", n, len(args))
+        for letter, arr in zip(argspec, args):
+            arr = np.ascontiguousarray(arr, DTYPES[letter.lower()])
+            payload += struct.pack("<iqq", SIZES[letter.lower()], arr.size, arr.shape[0] if arr.ndim == 2 else 1)
+            payload += arr.tobytes()
+        requests.append(payload)
+        checks.append((argspec, [np.ascontiguousarray(a, DTYPES[l.lower()]) for l, a in zip(argspec, args)], check))
+    proc = subprocess.run([QEMU, str(exe)], input=b"".join(requests), capture_output=True, check=True, timeout=120)
+    reply, at = proc.stdout, 0
+    failures = []
+    for case, (argspec, args, check) in zip(selected, checks):
+        status, ret_int, ret_float = struct.unpack_from("<iqd", reply, at)
+        at += 20
+        bufs = []
+        for arr in args:
+            bufs.append(np.frombuffer(reply, arr.dtype, arr.size, at))
+            at += arr.nbytes
+        if status != 0 or not check(ret_int, ret_float, bufs):
+            failures.append(case)
+    assert at == len(reply)
+    assert not failures, f"kernels that disagree with numpy on AArch64: {failures}"
