@@ -113,6 +113,10 @@ class JitContext:
             args = (args[1], args[0])
         return ops.render(name, self.prefix, *args)
 
+    def is_constant(self, value):
+        """Whether `value` (a C expression) is a constant handed out by `const`."""
+        return value in self._constant_values
+
     def _is_orderless_constant(self, value):
         c = self._constant_values.get(value)
         return c is not None and c != 0.0 and not math.isnan(c)

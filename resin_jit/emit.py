@@ -45,6 +45,9 @@ def emit_graph(cg, ctx, read_input):
         ctx.node_id = i
         arg_names = [names[a] for a in args]
         expr = node.emit_simd(ctx, arg_names) if ctx.vector else node.emit_scalar(ctx, arg_names)
+        if ctx.is_constant(expr):  # used by name, so ops can tell it is one (see JitContext.op)
+            names.append(expr)
+            continue
         ctype = ctx.mask_ctype if getattr(node, "mask", False) else ctx.ctype
         ctx.emit(f"const {ctype} v{i} = {expr};")
         names.append(f"v{i}")
