@@ -35,7 +35,7 @@ def hand_written_avx2(workdir):
     """The benchmark's own AVX2 loop, built here and called through the same dispatcher."""
     from resin_jit import build
     toolchain = find_toolchain()
-    so, _ = build.compile_library(HAND_AVX2, toolchain, "avx2", 2, workdir, name="hand_avx2")
+    so, _ = build.compile_library(HAND_AVX2, toolchain, toolchain.flags("avx2", 2), workdir, name="hand_avx2")
     lib = LoadedLibrary(so)
     return lib.caller("fFxx", "v", None)
 

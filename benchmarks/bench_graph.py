@@ -1,4 +1,5 @@
 """Issue 3's benchmarks: a fused 10-node graph, biquads mono and as an 8-channel bank, the demo patch."""
+import dataclasses
 
 import numpy as np
 
@@ -100,7 +101,22 @@ def bench_ten_node(jit, nb):
     table(f"10-node pure-math graph on {N} float32 (isa {kernel.isa})", rows,
           "targets: >= 10x numpy in place; no slower than numba fastmath. (sqrt+div rows: resin_jit keeps IEEE\n"
           "division and square root; numba's fastmath may use approximate reciprocals)")
+    if nb:
+        bench_fastmath(jit, nb, x, out, t)
     return t
+
+
+def bench_fastmath(jit, nb, x, out, t):
+    """Like for like: resin_jit with JitConfig(fastmath=True) (multiply-adds fused) against numba's fastmath."""
+    fast = rj.JitCompiler(dataclasses.replace(jit.config, fastmath=True))
+    rows = []
+    for name, graph, peer in (("10-node graph", ten_node_graph(), "numba njit(fastmath)"),
+                              ("sqrt+div graph", sqrt_div_graph(), "numba fastmath, sqrt+div graph")):
+        kernel = fast.compile(graph)
+        mine = median_seconds(lambda: kernel.process(x, out))
+        rows.append((f"{name}: resin_jit fastmath=True", {"median": fmt_time(mine), "vs numba fastmath": ratio(t[peer], mine)}))
+        rows.append((f"{name}: numba fastmath", {"median": fmt_time(t[peer]), "vs numba fastmath": "1.00x"}))
+    table("fastmath against fastmath: multiply-adds fused, IEEE otherwise (resin_jit within 1 ULP of numpy)", rows)
 
 
 def bench_biquads(jit, nb):

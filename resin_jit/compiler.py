@@ -117,7 +117,8 @@ class JitCompiler:
         else:
             self.backend = "native"
             # Everything besides the graph that decides what a build produces.
-            self._build_ident = (self.isa, self.config.opt_level, self.toolchain.path, self.toolchain.version)
+            self._flags = self.toolchain.flags(self.isa, self.config.opt_level, self.config.fastmath)
+            self._build_ident = (self.isa, tuple(self._flags), self.toolchain.path, self.toolchain.version)
 
     def _open_cache(self):
         if not self.config.cache_enabled():
@@ -146,7 +147,7 @@ class JitCompiler:
 
     def _full_key(self, ident):
         parts = [repr(ident), codegen_fingerprint(str(self._cache.root) if self._cache else None), self.toolchain.path, self.toolchain.version,
-                 " ".join(self.toolchain.flags(self.isa, self.config.opt_level)), self.isa,
+                 " ".join(self._flags), self.isa,
                  sys.implementation.cache_tag, _SOABI, cffi.__version__]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
@@ -175,8 +176,7 @@ class JitCompiler:
 
     def _compile_into(self, key, make_source, workdir):
         start = time.perf_counter()
-        so_path, _ = build.compile_library(make_source(), self.toolchain, self.isa, self.config.opt_level,
-                                           workdir, name=key[:16])
+        so_path, _ = build.compile_library(make_source(), self.toolchain, self._flags, workdir, name=key[:16])
         seconds = time.perf_counter() - start
         self.stats["compiles"] += 1
         self.stats["compile_seconds"] += seconds

@@ -28,6 +28,9 @@ class JitConfig:
     cc: the C compiler; default $CC, then cc, gcc, clang.
     dtype: "float32" or "float64" for graph kernels.
     cache_max_bytes: evict least recently used kernels beyond this size; env RESIN_JIT_CACHE_MAX_BYTES.
+    fastmath: let the C compiler fuse a multiply and an add into one FMA, rounding once instead of
+        twice (what numba's fastmath starts with). Results may then differ from numpy's in the
+        last bit; NaN, infinities and signed zeros keep their meaning. Default False: exact.
     """
     isa: str = "auto"
     opt_level: int = 2
@@ -36,12 +39,15 @@ class JitConfig:
     cc: "str | None" = None
     dtype: str = "float32"
     cache_max_bytes: "int | None" = None
+    fastmath: bool = False
 
     def __post_init__(self):
         if not isinstance(self.isa, str):
             raise TypeError(f"isa must be a str, not {type(self.isa).__name__}")
         if isinstance(self.opt_level, bool) or not isinstance(self.opt_level, int) or not 0 <= self.opt_level <= 3:
             raise ValueError(f"opt_level must be an int from 0 to 3, not {self.opt_level!r}")
+        if not isinstance(self.fastmath, bool):
+            raise TypeError(f"fastmath must be True or False, not {self.fastmath!r}")
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {DTYPES}, not {self.dtype!r}")
         if self.cc is not None and not isinstance(self.cc, str):

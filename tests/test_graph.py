@@ -216,3 +216,18 @@ def test_min_max_of_signed_zeros_and_nan_follow_numpy_operand_order(tier):
         got = jit.compile(expr, inputs=["x", "y"])(a, b)
         np.testing.assert_array_equal(got, expected)
         np.testing.assert_array_equal(np.signbit(got), np.signbit(expected))
+
+
+@needs_native
+@pytest.mark.parametrize("tier", TIERS)
+def test_fastmath_fuses_multiply_add_only_when_asked(tier):
+    """x*y - z with x = y = 1 + 2^-12, z = 1 + 2^-11: rounded twice (numpy, the default) it is 0;
+    fused into one FMA (fastmath, on a tier with FMA hardware) it is the exact 2^-24."""
+    x, y, z = rj.input("x"), rj.input("y"), rj.input("z")
+    a = np.full(37, 1 + 2.0 ** -12, np.float32)   # 37: the vector loop and the scalar tail
+    c = np.full(37, 1 + 2.0 ** -11, np.float32)
+    strict = compiler_for(tier).compile(x * y - z, inputs=["x", "y", "z"])
+    fast = rj.JitCompiler(rj.JitConfig(isa=tier, fastmath=True)).compile(x * y - z, inputs=["x", "y", "z"])
+    np.testing.assert_array_equal(strict(a, a, c), a * a - c)
+    fused = np.float32(2.0 ** -24) if tier in ("avx2", "avx512") else np.float32(0.0)
+    np.testing.assert_array_equal(fast(a, a, c), np.full(37, fused, np.float32))
