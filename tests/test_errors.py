@@ -60,6 +60,8 @@ def test_bad_constants_and_config():
         rj.JitCompiler({"isa": "auto"})
     with pytest.raises(ValueError, match="dtype"):
         rj.JitConfig(dtype="float16")
+    with pytest.raises(TypeError, match="fastmath"):
+        rj.JitConfig(fastmath="yes")
 
 
 def test_tier_the_host_cannot_run_is_a_clear_error():
