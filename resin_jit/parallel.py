@@ -9,18 +9,26 @@ AUTO_THREADS_MIN_SAMPLES = 1 << 20
 _pool = None
 
 
+def usable_cores():
+    """The cores this process may run on (its affinity mask, which containers and taskset narrow)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def pool():
     """One pool for the process, made on first use."""
     global _pool
     if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="resin_jit")
+        _pool = ThreadPoolExecutor(max_workers=usable_cores(), thread_name_prefix="resin_jit")
     return _pool
 
 
-def thread_count(threads, samples):
-    """The threads to use: as asked, or automatic (all cores above the size threshold)."""
+def thread_count(threads, work, threshold=AUTO_THREADS_MIN_SAMPLES):
+    """The threads to use: as asked, or automatic (all cores once `work` reaches `threshold`)."""
     if threads is None:
-        return (os.cpu_count() or 1) if samples >= AUTO_THREADS_MIN_SAMPLES else 1
+        return usable_cores() if work >= threshold else 1
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads must be a positive int, not {threads!r}")
     return threads

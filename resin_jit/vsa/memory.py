@@ -1,9 +1,7 @@
 """ItemMemory: N labelled vectors of one dimension, searched in batches (threads split the rows)."""
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
+from .. import parallel
 from .vectors import (PackedTritVector, TritVector, _as_trits, _plane_view, as_vector, pack_buffer, planes_to_buffer,
                       popcount_rows, unpack_buffer, words_for)
 
@@ -11,15 +9,6 @@ from .vectors import (PackedTritVector, TritVector, _as_trits, _plane_view, as_v
 # thread: a round trip through the pool costs 20-80 us (more on virtual machines), so a split
 # pays only for searches of several hundred microseconds.
 THREAD_THRESHOLD_WORDS = 1 << 21
-_pool = None
-
-
-def _thread_pool():
-    """One pool for the process, made on first use (starting threads per call costs ~100 us)."""
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 8), thread_name_prefix="resin_jit")
-    return _pool
 
 
 class ItemMemory:
@@ -177,25 +166,18 @@ def similarity_threads(kernel, args, cosine, threads=None):
     memory rows across threads when the work is large. Returns (scores, kernel calls made)."""
     queries, memory = args[0], args[2 if cosine else 1]
     nq, nm = queries.shape[0], memory.shape[0]
-    if threads is None:
-        threads = min(os.cpu_count() or 1, 8) if memory.size * nq >= THREAD_THRESHOLD_WORDS else 1
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a positive int, not {threads!r}")
+    threads = parallel.thread_count(threads, memory.size * nq, THREAD_THRESHOLD_WORDS)
     if threads == 1 or nm < 2 * threads:
         out = np.empty((nq, nm), np.float64)
         kernel(*args, out)
         return out, 1
-    bounds = np.linspace(0, nm, threads + 1).astype(int)
-    parts = [np.empty((nq, hi - lo), np.float64) for lo, hi in zip(bounds[:-1], bounds[1:])]
+    points = parallel.bounds(nm, threads)
+    parts = {lo: np.empty((nq, hi - lo), np.float64) for lo, hi in zip(points[:-1], points[1:])}
 
-    def run(j):  # the C call releases the GIL: the threads run in parallel
-        lo, hi = bounds[j], bounds[j + 1]
+    def work(lo, hi):  # the C call releases the GIL: the threads run in parallel
         if cosine:
-            kernel(args[0], args[1], args[2][lo:hi], args[3][lo:hi], parts[j])
+            kernel(args[0], args[1], args[2][lo:hi], args[3][lo:hi], parts[lo])
         else:
-            kernel(args[0], args[1][lo:hi], parts[j])
-    futures = [_thread_pool().submit(run, j) for j in range(1, threads)]
-    run(0)
-    for f in futures:
-        f.result()
-    return np.concatenate(parts, axis=1), threads
+            kernel(args[0], args[1][lo:hi], parts[lo])
+    parallel.run_chunks(work, points)
+    return np.concatenate(list(parts.values()), axis=1), len(parts)
