@@ -15,7 +15,7 @@ import resin_jit as rj
 from resin_jit.build import find_toolchain
 from resin_jit.load import LoadedLibrary
 
-from .common import native_jit, fmt_time, median_seconds, ratio, table
+from .common import native_jit, fmt_time, median_seconds, medians, ratio, table
 
 HAND_AVX2 = r"""
 #include <immintrin.h>
@@ -65,15 +65,15 @@ def bench_affine(jit, n=44100):
         np.multiply(x, a, out=out)
         np.add(out, b, out=out)
 
-    timings = {"resin_jit": median_seconds(lambda: kernel.process(x, out)),
-               "numpy in place": median_seconds(numpy_in_place)}
+    cases = {"resin_jit": lambda: kernel.process(x, out), "numpy in place": numpy_in_place}
+    nb = numba_affine()
+    if nb is not None:
+        cases["numba njit"] = lambda: nb(x, out, a, b)
     with tempfile.TemporaryDirectory() as tmp:
         if "avx2" in rj.host_info()["isa_tiers"] and find_toolchain() is not None:
             hand = hand_written_avx2(tmp)
-            timings["hand AVX2 C"] = median_seconds(lambda: hand(x, out, 0.5, 1.0))
-    nb = numba_affine()
-    if nb is not None:
-        timings["numba njit"] = median_seconds(lambda: nb(x, out, a, b))
+            cases["hand AVX2 C"] = lambda: hand(x, out, 0.5, 1.0)
+        timings = medians(cases)
     rows = [(name, {"median": fmt_time(t), "resin_jit speedup": ratio(t, timings["resin_jit"])})
             for name, t in timings.items()]
     table(f"affine y = 0.5*x + 1 on {n} float32 samples (isa {kernel.isa})", rows,

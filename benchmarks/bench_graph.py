@@ -6,7 +6,7 @@ import numpy as np
 import resin_jit as rj
 from resin_jit import audio
 
-from .common import native_jit, fmt_time, median_seconds, ratio, table
+from .common import native_jit, fmt_time, median_seconds, medians, ratio, table
 
 N = 44100
 SR = 44100.0
@@ -82,41 +82,35 @@ def numba_kernels():
 def bench_ten_node(jit, nb):
     x = np.random.default_rng(0).standard_normal(N).astype(np.float32)
     out, tmp, mask = np.empty_like(x), np.empty_like(x), np.empty(N, bool)
-    kernel = jit.compile(ten_node_graph())
+    kernel, heavy = jit.compile(ten_node_graph()), jit.compile(sqrt_div_graph())
+    fast = rj.JitCompiler(dataclasses.replace(jit.config, fastmath=True))
+    fast_kernel, fast_heavy = fast.compile(ten_node_graph()), fast.compile(sqrt_div_graph())
     numpy_ten_node(x, out, tmp, mask)
     np.testing.assert_array_equal(kernel(x), out)
-    t = {"resin_jit": median_seconds(lambda: kernel.process(x, out)),
-         "numpy in place": median_seconds(lambda: numpy_ten_node(x, out, tmp, mask))}
+    cases = {"resin_jit": lambda: kernel.process(x, out),
+             "numpy in place": lambda: numpy_ten_node(x, out, tmp, mask),
+             "resin_jit fastmath=True": lambda: fast_kernel.process(x, out),
+             "resin_jit, sqrt+div graph": lambda: heavy.process(x, out),
+             "resin_jit fastmath=True, sqrt+div graph": lambda: fast_heavy.process(x, out)}
     if nb:
-        t["numba njit(fastmath)"] = median_seconds(lambda: nb[0](x, out))
-    rows = [(k, {"median": fmt_time(v), "resin_jit speedup": ratio(v, t["resin_jit"])}) for k, v in t.items()]
-    heavy = jit.compile(sqrt_div_graph())
-    t["resin_jit, sqrt+div graph"] = median_seconds(lambda: heavy.process(x, out))
-    rows.append(("resin_jit, sqrt+div graph", {"median": fmt_time(t["resin_jit, sqrt+div graph"]),
-                                               "resin_jit speedup": "1.00x"}))
-    if nb:
-        t["numba fastmath, sqrt+div graph"] = median_seconds(lambda: nb[2](x, out))
-        rows.append(("numba fastmath, sqrt+div graph", {"median": fmt_time(t["numba fastmath, sqrt+div graph"]),
-                     "resin_jit speedup": ratio(t["numba fastmath, sqrt+div graph"], t["resin_jit, sqrt+div graph"])}))
+        cases["numba njit(fastmath)"] = lambda: nb[0](x, out)
+        cases["numba fastmath, sqrt+div graph"] = lambda: nb[2](x, out)
+    t = medians(cases)
+    rows = [(k, {"median": fmt_time(t[k]), "resin_jit speedup": ratio(t[k], t["resin_jit"])})
+            for k in ("resin_jit", "numpy in place", "numba njit(fastmath)") if k in t]
+    rows += [(k, {"median": fmt_time(t[k]), "resin_jit speedup": ratio(t[k], t["resin_jit, sqrt+div graph"])})
+             for k in ("resin_jit, sqrt+div graph", "numba fastmath, sqrt+div graph") if k in t]
     table(f"10-node pure-math graph on {N} float32 (isa {kernel.isa})", rows,
           "targets: >= 10x numpy in place; no slower than numba fastmath. (sqrt+div rows: resin_jit keeps IEEE\n"
           "division and square root; numba's fastmath may use approximate reciprocals)")
     if nb:
-        bench_fastmath(jit, nb, x, out, t)
+        rows = []
+        for mine, peer in (("resin_jit fastmath=True", "numba njit(fastmath)"),
+                           ("resin_jit fastmath=True, sqrt+div graph", "numba fastmath, sqrt+div graph")):
+            rows.append((mine, {"median": fmt_time(t[mine]), "vs numba fastmath": ratio(t[peer], t[mine])}))
+            rows.append((peer, {"median": fmt_time(t[peer]), "vs numba fastmath": "1.00x"}))
+        table("fastmath against fastmath: multiply-adds fused, IEEE otherwise (resin_jit within 1 ULP of numpy)", rows)
     return t
-
-
-def bench_fastmath(jit, nb, x, out, t):
-    """Like for like: resin_jit with JitConfig(fastmath=True) (multiply-adds fused) against numba's fastmath."""
-    fast = rj.JitCompiler(dataclasses.replace(jit.config, fastmath=True))
-    rows = []
-    for name, graph, peer in (("10-node graph", ten_node_graph(), "numba njit(fastmath)"),
-                              ("sqrt+div graph", sqrt_div_graph(), "numba fastmath, sqrt+div graph")):
-        kernel = fast.compile(graph)
-        mine = median_seconds(lambda: kernel.process(x, out))
-        rows.append((f"{name}: resin_jit fastmath=True", {"median": fmt_time(mine), "vs numba fastmath": ratio(t[peer], mine)}))
-        rows.append((f"{name}: numba fastmath", {"median": fmt_time(t[peer]), "vs numba fastmath": "1.00x"}))
-    table("fastmath against fastmath: multiply-adds fused, IEEE otherwise (resin_jit within 1 ULP of numpy)", rows)
 
 
 def bench_biquads(jit, nb):

@@ -3,38 +3,13 @@
 Medians, measured side by side in one run. The numpy peers work on arrays prepared outside the
 timing (int32 copies for the dots, float32 for the batched search), as a user's would be.
 """
-import statistics
-import time
 
 import numpy as np
 
 from resin_jit.vsa import ItemMemory, JitVSAEngine, TritVector
 
-from .common import native_jit, fmt_time, median_seconds, ratio, table
+from .common import native_jit, fmt_time, median_seconds, paired_medians, ratio, table
 
-
-def paired_medians(fn_a, fn_b, repeat=21, min_time=0.002):
-    """Medians of fn_a and fn_b timed in alternating samples, so a machine whose speed drifts
-    (shared cores, frequency) slows both alike instead of skewing their ratio."""
-    def calibrate(fn):
-        fn()
-        number = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            if time.perf_counter() - start >= min_time or number >= 1 << 20:
-                return number
-            number *= 2
-
-    def sample(fn, number):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        return (time.perf_counter() - start) / number
-    na, nb = calibrate(fn_a), calibrate(fn_b)
-    pairs = [(sample(fn_a, na), sample(fn_b, nb)) for _ in range(repeat)]
-    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
 
 DIMS = (1024, 10000, 59049)
 OPERATIONS = ("dot", "cosine", "bundle of 3", "permute", "hamming", "bind", "packed dot", "packed cosine")

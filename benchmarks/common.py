@@ -7,24 +7,44 @@ import time
 
 def median_seconds(fn, repeat=21, number=None, min_time=0.02):
     """Median over `repeat` samples of the time of one call of `fn` (each sample averages `number` calls)."""
-    fn()  # warm-up: first-call costs are measured separately where they matter
-    if number is None:
-        number, elapsed = 1, 0.0
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_time / 10 or number >= 1 << 20:
-                break
-            number *= 4
-    samples = []
+    return medians({"fn": fn}, repeat, number, min_time)["fn"]
+
+
+def medians(fns, repeat=21, number=None, min_time=0.02):
+    """{name: median seconds per call} of the callables in `fns`, sampled in turns (one sample of
+    each, then again), so that a machine that slows down or speeds up mid-run affects all alike
+    and their ratios stay fair. Each sample averages enough calls to take about min_time / 10."""
+    counts = {}
+    for name, fn in fns.items():
+        fn()  # warm-up: first-call costs are measured separately where they matter
+        counts[name] = number or _calls_per_sample(fn, min_time / 10)
+    samples = {name: [] for name in fns}
     for _ in range(repeat):
+        for name, fn in fns.items():
+            n = counts[name]
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            samples[name].append((time.perf_counter() - start) / n)
+    return {name: statistics.median(s) for name, s in samples.items()}
+
+
+def paired_medians(fn_a, fn_b, repeat=21):
+    """(median of fn_a, median of fn_b), sampled in turns (see medians)."""
+    m = medians({"a": fn_a, "b": fn_b}, repeat)
+    return m["a"], m["b"]
+
+
+def _calls_per_sample(fn, seconds):
+    number = 1
+    while number < 1 << 20:
         start = time.perf_counter()
         for _ in range(number):
             fn()
-        samples.append((time.perf_counter() - start) / number)
-    return statistics.median(samples)
+        if time.perf_counter() - start >= seconds:
+            break
+        number *= 4
+    return number
 
 
 def fmt_time(seconds):
