@@ -25,7 +25,7 @@ from .config import JitConfig, env_flag
 from .errors import JitError
 from .graph import Expr, as_expr, input as make_input
 from .kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock, LETTER
-from .nodes import Affine, Const
+from .nodes import Affine, real_number
 from .resources import codegen_fingerprint
 
 log = logging.getLogger("resin_jit")
@@ -33,6 +33,7 @@ log = logging.getLogger("resin_jit")
 # Read once at import: sysconfig fills its variables lazily and not thread-safely (CPython 3.11),
 # so two threads keying their first kernels at once could see SOABI missing and get another key.
 _SOABI = sysconfig.get_config_var("SOABI") or ""
+SHARED_KERNELS_MAX = 4096
 _memo = {}                 # (graph ident, kind, dtype, build ident) → LoadedLibrary, for every compiler
 _memo_lock = threading.Lock()
 _key_locks = {}
@@ -60,7 +61,8 @@ def _warn_fallback(reason):
 
 
 def _exact_pair(a, b):
-    return Const(a).value.hex(), Const(b).value.hex()  # hex: 0.0 and -0.0 must not share a graph
+    """(a, b) as exact hex tokens: 0.0 and -0.0 must not share a graph."""
+    return real_number(a, "a").hex(), real_number(b, "b").hex()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -108,6 +110,7 @@ class JitCompiler:
         self.config = config
         self.isa = host.resolve_tier(config.resolved_isa())
         self.stats = {"compiles": 0, "disk_hits": 0, "prebuilt_hits": 0, "memory_hits": 0, "compile_seconds": 0.0}
+        self._shared_kernels = {}  # (class, dtype, graph ident) → a kernel with nothing mutable to share
         self._cache = self._open_cache()
         self.toolchain = None
         self.backend = "numpy"
@@ -209,11 +212,22 @@ class JitCompiler:
     def _block_kernel(self, cg, dtype, cls):
         if self.backend == "numpy":
             return cls(cg, dtype, "numpy", NumpyRunner(cg, dtype), self.config)
+        shared_key = (cls, dtype, cg.ident)
+        kernel = self._shared_kernels.get(shared_key)
+        if kernel is not None:
+            self.stats["memory_hits"] += 1
+            return kernel
         library = self.library(("block", dtype, cg.ident), lambda: assemble.block_source(cg, dtype))
         letter = LETTER[dtype]
         argspec = letter * len(cg.input_names) + letter.upper() * len(cg.outputs)
         runner = NativeRunner(library, argspec, cg)
-        return cls(cg, dtype, self.isa, runner, self.config)
+        kernel = cls(cg, dtype, self.isa, runner, self.config)
+        if not (cg.param_names or cg.pointer_nodes or cg.stateful_nodes):
+            # no parameters, state or callbacks: callers of the same graph may share one kernel
+            if len(self._shared_kernels) >= SHARED_KERNELS_MAX:
+                self._shared_kernels.clear()
+            self._shared_kernels[shared_key] = kernel
+        return kernel
 
     def compile_affine(self, a, b):
         """f(x) = a*x + b as a compiled scalar function (`call_f32`)."""

@@ -12,6 +12,7 @@ from . import fallback, parallel
 from .assemble import Layout
 from .errors import JitError
 from .external import PyNode
+from .nodes import real_number
 
 LETTER = {"float32": "f", "float64": "d"}
 _DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
@@ -218,9 +219,7 @@ class Kernel:
     def set_param(self, name, value):
         """Change runtime parameter `name`; no recompilation."""
         index = self._param_index(name)
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"parameter {name!r} takes a real number, not {type(value).__name__}")
-        self._runner.params[index] = float(value)
+        self._runner.params[index] = real_number(value, f"parameter {name!r}")
 
     @property
     def source(self):

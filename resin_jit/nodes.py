@@ -43,6 +43,16 @@ class SimdCompilable(JitCompilable, Protocol):
     def emit_simd(self, ctx, args: Sequence[str]) -> str: ...
 
 
+def real_number(value, what):
+    """`value` as a Python float, or a TypeError/ValueError saying why it is not one."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what} must be a real number, not {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{what} is too large for a float (beyond ±1.8e308)") from None
+
+
 def exact(value):
     """A float as an exact, hashable, JSON-able token (hex), for node keys."""
     return float(value).hex()
@@ -98,9 +108,7 @@ class Const(Node):
     arity = 0
 
     def __init__(self, value):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"a constant must be a real number, not {type(value).__name__}")
-        self.value = float(value)
+        self.value = real_number(value, "a constant")
         self._key = ("Const", exact(self.value))
 
     def key(self):

@@ -52,6 +52,12 @@ def test_bad_constants_and_config():
         rj.JitCompiler().compile_affine("1; system(\"rm\")", 0.0)
     with pytest.raises(TypeError, match="real number"):
         rj.JitCompiler().compile_affine_simd(1.0, None)
+    with pytest.raises(ValueError, match="too large for a float"):
+        rj.JitCompiler().compile_affine(10 ** 400, 0.0)
+    with pytest.raises(ValueError, match="too large for a float"):
+        rj.input("x") * -10 ** 400
+    with pytest.raises(ValueError, match="too large for a float"):
+        rj.JitCompiler().compile(rj.input("x") * rj.param("gain", 1.0)).set_param("gain", 10 ** 400)
     with pytest.raises(ValueError, match="unknown ISA tier"):
         rj.JitCompiler(rj.JitConfig(isa="pentium"))
     with pytest.raises(ValueError, match="opt_level"):
