@@ -231,3 +231,19 @@ def test_fastmath_fuses_multiply_add_only_when_asked(tier):
     np.testing.assert_array_equal(strict(a, a, c), a * a - c)
     fused = np.float32(2.0 ** -24) if tier in ("avx2", "avx512") else np.float32(0.0)
     np.testing.assert_array_equal(fast(a, a, c), np.full(37, fused, np.float32))
+
+
+@needs_native
+def test_kernels_are_shared_only_when_nothing_in_them_can_change(jit):
+    x = rj.input("x")
+    assert jit.compile(x * 2.0 + 1.0) is jit.compile(x * 2.0 + 1.0)
+    a, b = jit.compile(x * rj.param("gain", 1.0)), jit.compile(x * rj.param("gain", 1.0))
+    a.set_param("gain", 3.0)
+    ones = np.ones(5, np.float32)
+    np.testing.assert_array_equal(a(ones), 3 * ones)
+    np.testing.assert_array_equal(b(ones), ones)
+    from resin_jit import audio
+    f, g = (jit.compile(audio.OnePole.lowpass(100.0, sample_rate=1000.0)(x)) for _ in range(2))
+    f(ones)
+    np.testing.assert_array_equal(g(ones), jit.compile(audio.OnePole.lowpass(100.0, sample_rate=1000.0)(x))(ones))
+    assert f is not g
