@@ -29,9 +29,9 @@ def medians(fns, repeat=21, number=None, min_time=0.02):
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
-def paired_medians(fn_a, fn_b, repeat=21):
+def paired_medians(fn_a, fn_b, repeat=21, min_time=0.02):
     """(median of fn_a, median of fn_b), sampled in turns (see medians)."""
-    m = medians({"a": fn_a, "b": fn_b}, repeat)
+    m = medians({"a": fn_a, "b": fn_b}, repeat, min_time=min_time)
     return m["a"], m["b"]
 
 
