@@ -11,12 +11,12 @@ import warnings
 import numpy as np
 
 from . import ops
+from .nodes import real_number
 
 
 def c_literal(value, dtype):
     """An exact C literal of `value` rounded to `dtype` (hex float; NaN and inf by builtin)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"a constant must be a real number, not {type(value).__name__}")
+    value = real_number(value, "a constant")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a huge value rounds to inf, as numpy would
         rounded = float(np.dtype(dtype).type(value))

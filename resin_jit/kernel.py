@@ -385,20 +385,9 @@ class CompiledScalar:
         return rebuild_kernel, (type(self), self.graph, "float32", self.config, {})
 
     def _call_slow(self, x):
-        return self.call_f32(_as_float(x))
+        return self.call_f32(real_number(x, "call_f32's argument"))
 
     def _call_numpy(self, x):
-        x = np.float32(_as_float(x))
+        x = np.float32(real_number(x, "call_f32's argument"))
         out = fallback.evaluate(self.graph, [np.array([x], np.float32)], 1, "float32", {})[0]
         return float(out[0])
-
-
-def _as_float(x):
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise TypeError(f"call_f32 takes a real number, not {type(x).__name__}")
-    try:
-        return float(x)
-    except OverflowError:
-        raise ValueError(f"call_f32 argument {x!r} is too large for a float") from None
-
-
