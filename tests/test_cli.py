@@ -2,6 +2,8 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def run(*args):
     return subprocess.run([sys.executable, "-m", "resin_jit", *args], capture_output=True, text=True, timeout=300)
@@ -26,3 +28,16 @@ def test_demo_runs():
     assert proc.returncode == 0, proc.stderr
     assert "call_f32(2.0) = 2.0" in proc.stdout
     assert "[1.0, 1.5, 2.0, 2.5]" in proc.stdout
+
+
+BENCH_TABLES = {"core": "affine y = 0.5*x + 1", "graph": "10-node pure-math graph", "vsa": "VSA targets",
+                "cache": "soak: 100 rounds", "scaleout": "10,000,000 float32 samples"}
+
+
+@pytest.mark.parametrize("group", sorted(BENCH_TABLES))
+def test_every_benchmark_group_runs(group):
+    """`resin-jit bench --quick` end to end, so the benchmarks cannot rot between measuring runs
+    (the figures themselves are never asserted: timings belong in the bench output, not in tests)."""
+    proc = run("bench", "--quick", "--only", group)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert f"## {BENCH_TABLES[group]}" in proc.stdout, proc.stdout
