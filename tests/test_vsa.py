@@ -291,6 +291,10 @@ def test_errors(request, backend):
         TritVector([0, 1, 2])
     with pytest.raises(ValueError, match="outside -1..1"):
         TritVector(np.array([0, -2], np.int8))
+    with pytest.raises(ValueError, match="outside -1..1"):   # would wrap to -1 in a cast to int64
+        TritVector(np.array([2 ** 64 - 1, 1], np.uint64))
+    with pytest.raises(ValueError, match="outside -1..1"):   # would wrap to 1 in a cast to int8
+        TritVector(np.array([257, 0], np.int64))
     with pytest.raises(ValueError, match="non-integer"):
         TritVector([0.5, 1])
     with pytest.raises(ValueError, match="non-integer"):

@@ -293,10 +293,10 @@ class JitVSAEngine:
         rows = np.ascontiguousarray(rows, np.uint64)
         if rows.ndim == 1:
             rows = rows[None, :]
-        out = _empty(rows.shape[0], np.int64)
         if self.backend != "native":
             from .vectors import popcount_rows
             return popcount_rows(rows[:, :2 * words_for(dim)])
+        out = _empty(rows.shape[0], np.int64)
         self._kernel("norms", "packed", dim, internal=True)(rows, out)
         return out
 

@@ -45,10 +45,8 @@ def _as_trits(values):
         raise ValueError(f"a trit vector is 1-D, not {arr.ndim}-D")
     if arr.shape[0] == 0:
         raise ValueError("a trit vector needs at least one trit")
-    if arr.dtype == np.int8:
-        trits = arr
-    elif arr.dtype.kind in "iub":
-        trits = arr.astype(np.int64)
+    if arr.dtype.kind in "iub":
+        trits = arr  # compared in its own dtype below: a cast first would wrap huge unsigned values to -1
     elif arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or not np.array_equal(arr, np.round(arr)):
             raise ValueError("trits must be -1, 0 or 1; got non-integer values")

@@ -62,33 +62,23 @@ static void note(stats *s, double err, double x, double y)
     if (err > s->worst || (isnan(err) && !isnan(s->worst))) { s->worst = err; s->worst_x = x; s->worst_y = y; }
 }
 
-/* One lane-full of floats through the vector function, each also through the twin. */
-#define FLOAT_UNARY(NAME, REF)                                                                    \
-    static void f_##NAME(const float *x, int n, stats *s)                                         \
+/* One lane-full of values (X: f or d, of type T, W per vector) through the vector function,
+ * each also through its twin, compared bit for bit, and the error against REF in type RT. */
+#define UNARY(X, T, W, ERR, RT, NAME, REF)                                                        \
+    static void X##_##NAME(const T *x, int n, stats *s)                                           \
     {                                                                                             \
-        for (int i = 0; i < n; i += VF_W) {                                                       \
-            float in[VF_W], out[VF_W];                                                            \
-            for (int l = 0; l < VF_W; l++) in[l] = x[i + l < n ? i + l : n - 1];                 \
-            rj_vf_store(out, rj_vf_##NAME(rj_vf_load(in)));                                       \
-            for (int l = 0; l < VF_W && i + l < n; l++) {                                         \
-                if (!same_bits_f(out[l], rj_f_##NAME(in[l]))) s->twin_mismatch++;                 \
-                note(s, ulp_err(out[l], REF((double)in[l])), in[l], 0);                           \
+        for (int i = 0; i < n; i += W) {                                                          \
+            T in[W], out[W];                                                                      \
+            for (int l = 0; l < W; l++) in[l] = x[i + l < n ? i + l : n - 1];                     \
+            rj_v##X##_store(out, rj_v##X##_##NAME(rj_v##X##_load(in)));                           \
+            for (int l = 0; l < W && i + l < n; l++) {                                            \
+                if (!same_bits_##X(out[l], rj_##X##_##NAME(in[l]))) s->twin_mismatch++;          \
+                note(s, ERR(out[l], REF((RT)in[l])), in[l], 0);                                   \
             }                                                                                     \
         }                                                                                         \
     }
-#define DOUBLE_UNARY(NAME, REF)                                                                   \
-    static void d_##NAME(const double *x, int n, stats *s)                                        \
-    {                                                                                             \
-        for (int i = 0; i < n; i += VD_W) {                                                       \
-            double in[VD_W], out[VD_W];                                                           \
-            for (int l = 0; l < VD_W; l++) in[l] = x[i + l < n ? i + l : n - 1];                 \
-            rj_vd_store(out, rj_vd_##NAME(rj_vd_load(in)));                                       \
-            for (int l = 0; l < VD_W && i + l < n; l++) {                                         \
-                if (!same_bits_d(out[l], rj_d_##NAME(in[l]))) s->twin_mismatch++;                 \
-                note(s, rel_err(out[l], REF((long double)in[l])), in[l], 0);                      \
-            }                                                                                     \
-        }                                                                                         \
-    }
+#define FLOAT_UNARY(NAME, REF) UNARY(f, float, VF_W, ulp_err, double, NAME, REF)
+#define DOUBLE_UNARY(NAME, REF) UNARY(d, double, VD_W, rel_err, long double, NAME, REF)
 FLOAT_UNARY(sin, sin) FLOAT_UNARY(cos, cos) FLOAT_UNARY(tan, tan)
 FLOAT_UNARY(exp, exp) FLOAT_UNARY(log, log) FLOAT_UNARY(tanh, tanh)
 DOUBLE_UNARY(sin, sinl) DOUBLE_UNARY(cos, cosl) DOUBLE_UNARY(tan, tanl)
