@@ -457,3 +457,16 @@ class Envelope(_Stateful):
             out[i] = level
         state.update(stage=stage, level=level, gate=gate)
         return out
+
+
+# Every audio node by name, with the callable that makes it: the one way a name from outside (a warm
+# manifest) becomes a node. Nothing is looked up by attribute.
+NODES = {
+    "Gain": Gain, "Offset": Offset, "Affine": Affine, "Mix": Mix, "Clip": Clip, "SoftClip": SoftClip,
+    "Constant": Constant, "SineOsc": SineOsc, "SawOsc": SawOsc, "SquareOsc": SquareOsc, "Noise": Noise,
+    "OnePole": OnePole, "OnePole.lowpass": OnePole.lowpass, "OnePole.highpass": OnePole.highpass,
+    "Biquad": Biquad, "Biquad.lowpass": Biquad.lowpass, "Biquad.highpass": Biquad.highpass,
+    "Biquad.bandpass": Biquad.bandpass, "Biquad.notch": Biquad.notch, "Biquad.peak": Biquad.peak,
+    "Biquad.lowshelf": Biquad.lowshelf, "Biquad.highshelf": Biquad.highshelf,
+    "Delay": Delay, "Envelope": Envelope,
+}

@@ -4,23 +4,23 @@ A warmed directory is a prebuilt layer: point RESIN_JIT_PREBUILT at it (or ship 
 inside the package) and processes load those kernels instead of compiling them. CI warms one
 before the tests run (.ci/run).
 
-A manifest is a JSON list of entries, each {"kind": KIND, **params}, e.g.
+A manifest is a JSON list of entries, each {"kind": KIND, **fields}, e.g.
     [{"kind": "affine_simd", "a": 0.5, "b": 1.0}, {"kind": "vsa", "op": "dot", "dim": 1024}]
 Optional "isa" and "opt_level" in an entry choose its JitConfig (default: what JitCompiler()
 picks on this host, so the kernels are the ones a plain program asks for).
 
-KINDS maps a kind to a function(jit, **params) that compiles the kernel; a new kind is one
-function and one line there. Kinds today:
+A manifest comes from outside, so every field is checked against KINDS before anything runs, and
+names (a VSA operation, an audio node) are looked up in explicit tables, never as attributes:
     affine_scalar, affine_simd   a, b        jit.compile_affine / compile_affine_simd
     vsa                          op, dim,    resin_jit.vsa.JitVSAEngine(jit).<op> on random
                                  shift=1, count=3, packed=False    TritVectors of that dim
-    audio                        node, args, an audio node (e.g. "Biquad.lowpass", [1000.0]) on input x
-                                 kwargs
+    audio                        node, args, a node of resin_jit.audio.NODES (e.g. "Biquad.lowpass",
+                                 kwargs     [1000.0]) applied to input x (a source to nothing)
     demo_patch                   -           the patch `resin-jit demo` renders
-A kind whose module does not exist yet raises SkipEntry: noted, not a failure.
 """
 import inspect
 import json
+import math
 import multiprocessing
 import os
 import sys
@@ -30,12 +30,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-VSA_OPS = ("dot", "bind", "unbind", "bundle", "hamming", "cosine", "permute")
 STAT_NAMES = ("compiles", "disk_hits", "prebuilt_hits", "memory_hits")
-
-
-class SkipEntry(Exception):
-    """An entry that cannot be built here yet (its module does not exist): noted, not a failure."""
 
 
 class ManifestError(ValueError):
@@ -52,32 +47,28 @@ def _affine_simd(jit, a, b):
     jit.compile_affine_simd(a, b)
 
 
+_VSA_CALLS = {
+    "dot": lambda engine, vectors, shift: engine.dot(vectors[0], vectors[1]),
+    "bind": lambda engine, vectors, shift: engine.bind(vectors[0], vectors[1]),
+    "unbind": lambda engine, vectors, shift: engine.unbind(vectors[0], vectors[1]),
+    "hamming": lambda engine, vectors, shift: engine.hamming(vectors[0], vectors[1]),
+    "cosine": lambda engine, vectors, shift: engine.cosine(vectors[0], vectors[1]),
+    "bundle": lambda engine, vectors, shift: engine.bundle(vectors),
+    "permute": lambda engine, vectors, shift: engine.permute(vectors[0], shift),
+}
+
+
 def _vsa(jit, op, dim, shift=1, count=3, packed=False):
     from . import vsa
-    if op not in VSA_OPS:
-        raise ValueError(f"unknown vsa op {op!r} (one of {', '.join(VSA_OPS)})")
     engine = vsa.JitVSAEngine(jit)
-    vectors = [vsa.TritVector.random(dim, seed=i) for i in range(max(2, count))]
-    if packed:
-        vectors = [v.pack() for v in vectors]
-    if op == "bundle":
-        engine.bundle(vectors)
-    elif op == "permute":
-        engine.permute(vectors[0], shift)
-    else:
-        getattr(engine, op)(vectors[0], vectors[1])
+    vectors = [vsa.TritVector.random(dim, seed=i) for i in range(count)]
+    _VSA_CALLS[op](engine, [v.pack() for v in vectors] if packed else vectors, shift)
 
 
 def _audio(jit, node, args=(), kwargs=None):
-    """An audio node of resin_jit.audio applied to one input "x" (sources to none), compiled:
-    {"kind": "audio", "node": "Biquad.lowpass", "args": [1000.0]}."""
+    """The audio node NODES[node](*args, **kwargs) applied to one input "x" (sources to none)."""
     from . import audio, input as make_input
-    target = audio
-    for part in node.split("."):
-        if part.startswith("_") or not hasattr(target, part):
-            raise ValueError(f"unknown audio node {node!r}")
-        target = getattr(target, part)
-    instance = target(*args, **(kwargs or {}))
+    instance = audio.NODES[node](*args, **(kwargs or {}))
     jit.compile(instance() if instance.arity == 0 else instance(*[make_input("x")] * instance.arity))
 
 
@@ -87,8 +78,83 @@ def _demo_patch(jit):
     jit.compile(patch(44100.0), inputs=["gate"])
 
 
-KINDS = {"affine_scalar": _affine_scalar, "affine_simd": _affine_simd, "vsa": _vsa, "audio": _audio,
-         "demo_patch": _demo_patch}
+# -- what a manifest entry may hold: a checker per field, returning what is wrong or None ---------
+
+def _real(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a number, not {type(value).__name__}"
+    return None if math.isfinite(value) else f"must be finite, not {value}"
+
+
+def _int_in(lo, hi):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            return f"must be an int from {lo} to {hi}, not {value!r}"
+        return None
+    return check
+
+
+def _one_of(names):
+    def check(value):
+        if not isinstance(value, str) or value not in names:
+            return f"must be one of {', '.join(names)}; got {value!r}"
+        return None
+    return check
+
+
+def _bool(value):
+    return None if isinstance(value, bool) else f"must be true or false, not {value!r}"
+
+
+def _argument(value):
+    """An audio node's argument: a number, a string (a mode) or a list of numbers (Mix weights)."""
+    if isinstance(value, str):
+        return None
+    if isinstance(value, list):
+        return next((f"[{i}] {p}" for i, p in enumerate(map(_real, value)) if p), None)
+    return _real(value)
+
+
+def _list_of(check):
+    def checker(value):
+        if not isinstance(value, list):
+            return f"must be a list, not {type(value).__name__}"
+        return next((f"[{i}] {p}" for i, p in enumerate(map(check, value)) if p), None)
+    return checker
+
+
+def _names_to(check):
+    def checker(value):
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            return "must be an object of named values"
+        return next((f"[{k!r}] {p}" for k, p in ((k, check(v)) for k, v in value.items()) if p), None)
+    return checker
+
+
+def _audio_nodes():
+    from .audio import NODES
+    return tuple(NODES)
+
+
+@dataclass(frozen=True)
+class Kind:
+    build: object            # function(jit, **fields)
+    required: dict = field(default_factory=dict)
+    optional: dict = field(default_factory=dict)
+
+
+MAX_VSA_DIM = 1 << 24
+COMMON_FIELDS = {"isa": _one_of(("auto", "scalar", "sse2", "sse4.1", "avx2", "avx512", "neon")),
+                 "opt_level": _int_in(0, 3)}
+KINDS = {
+    "affine_scalar": Kind(_affine_scalar, {"a": _real, "b": _real}),
+    "affine_simd": Kind(_affine_simd, {"a": _real, "b": _real}),
+    "vsa": Kind(_vsa, {"op": _one_of(tuple(_VSA_CALLS)), "dim": _int_in(1, MAX_VSA_DIM)},
+                {"shift": _int_in(-MAX_VSA_DIM, MAX_VSA_DIM), "count": _int_in(2, 64), "packed": _bool}),
+    "audio": Kind(_audio, {"node": _one_of(_audio_nodes())},
+                  {"args": _list_of(_argument), "kwargs": _names_to(_argument)}),
+    "demo_patch": Kind(_demo_patch),
+}
 
 STANDARD_AUDIO = [("Gain", [0.5]), ("SoftClip", [2.0]), ("Clip", [-1.0, 1.0]), ("SineOsc", [440.0]),
                   ("SawOsc", [110.0]), ("SquareOsc", [220.0]), ("Noise", [1]), ("OnePole.lowpass", [1000.0]),
@@ -112,7 +178,39 @@ def builtin_manifest():
 # -- manifests ------------------------------------------------------------------------------------
 
 def _params(entry):
-    return {k: v for k, v in entry.items() if k not in ("kind", "isa", "opt_level")}
+    return {k: v for k, v in entry.items() if k not in ("kind", *COMMON_FIELDS)}
+
+
+def _entry_problem(entry):
+    """What is wrong with one manifest entry, or None."""
+    if not isinstance(entry, dict):
+        return f"an entry is an object with a 'kind', not {type(entry).__name__}"
+    kind = KINDS.get(entry.get("kind")) if isinstance(entry.get("kind"), str) else None
+    if kind is None:
+        return f"'kind' must be one of {', '.join(KINDS)}; got {entry.get('kind')!r}"
+    allowed = {**kind.required, **kind.optional, **COMMON_FIELDS}
+    unknown = sorted(set(entry) - set(allowed) - {"kind"})
+    if unknown:
+        return f"unknown field(s) {', '.join(map(repr, unknown))} for kind {entry['kind']!r}"
+    missing = [name for name in kind.required if name not in entry]
+    if missing:
+        return f"kind {entry['kind']!r} needs field(s) {', '.join(map(repr, missing))}"
+    for name, check in allowed.items():
+        problem = check(entry[name]) if name in entry else None
+        if problem:
+            return f"field {name!r} {problem}"
+    if entry["kind"] == "audio":
+        return _audio_arguments_problem(entry)
+    return None
+
+
+def _audio_arguments_problem(entry):
+    from .audio import NODES
+    try:
+        inspect.signature(NODES[entry["node"]]).bind(*entry.get("args", ()), **entry.get("kwargs", {}))
+    except TypeError as exc:
+        return f"audio node {entry['node']!r}: {exc}"
+    return None
 
 
 def validate(manifest):
@@ -120,12 +218,9 @@ def validate(manifest):
     if not isinstance(manifest, list):
         raise ManifestError("a manifest is a JSON list of entries")
     for i, entry in enumerate(manifest):
-        if not isinstance(entry, dict) or entry.get("kind") not in KINDS:
-            raise ManifestError(f"entry {i}: {entry!r} needs a 'kind' among {', '.join(KINDS)}")
-        try:
-            inspect.signature(KINDS[entry["kind"]]).bind(None, **_params(entry))
-        except TypeError as exc:
-            raise ManifestError(f"entry {i}: {entry!r}: {exc}") from None
+        problem = _entry_problem(entry)
+        if problem:
+            raise ManifestError(f"entry {i}: {problem}")
     return manifest
 
 
@@ -163,7 +258,10 @@ def compiler_for(entry, cache_dir=None, use_layers=True):
 
 def run_entry(entry, cache_dir=None, use_layers=True):
     """Compile one entry in this process: (status, detail, stats delta); status is one of
-    built / cached / skipped / failed. Never raises: a worker reports, the parent decides."""
+    built / cached / failed. Never raises: a worker reports, the parent decides."""
+    problem = _entry_problem(entry)
+    if problem:
+        return "failed", problem, {}
     try:
         jit = compiler_for(entry, cache_dir, use_layers)
         if jit.backend != "native":
@@ -172,11 +270,9 @@ def run_entry(entry, cache_dir=None, use_layers=True):
             return "failed", f"cache directory {cache_dir} is not usable", {}
         before = dict(jit.stats)
         start = time.perf_counter()
-        KINDS[entry["kind"]](jit, **_params(entry))
+        KINDS[entry["kind"]].build(jit, **_params(entry))
         delta = {k: jit.stats[k] - before[k] for k in STAT_NAMES}
         return ("built" if delta["compiles"] else "cached"), f"{time.perf_counter() - start:.2f} s", delta
-    except SkipEntry as exc:
-        return "skipped", str(exc), {}
     except Exception as exc:  # noqa: BLE001 - reported per entry; warm exits 1
         return "failed", f"{type(exc).__name__}: {exc}", {}
 
@@ -257,13 +353,8 @@ def warm(manifest, cache_dir, jobs=None, progress=True):
 
 def print_report(report, cache_dir, stream=None):
     stream = stream or sys.stdout
-    counts = ", ".join(f"{report.count(s)} {s}" for s in ("built", "cached", "skipped", "failed"))
+    counts = ", ".join(f"{report.count(s)} {s}" for s in ("built", "cached", "failed"))
     print(f"warmed {len(report.results)} kernels into {cache_dir} in {report.seconds:.1f} s: {counts}", file=stream)
-    notes = {}
     for entry, status, detail, _ in report.results:
-        if status == "skipped":
-            notes.setdefault((entry["kind"], detail), []).append(entry)
-        elif status == "failed":
+        if status == "failed":
             print(f"  failed: {describe(entry)}: {detail}", file=stream)
-    for (kind, detail), entries in notes.items():
-        print(f"  note: skipped {len(entries)} {kind} entries: {detail}", file=stream)
