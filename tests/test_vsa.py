@@ -157,6 +157,22 @@ def test_results_are_new_vectors(engines):
     assert copy == a and copy is not a
 
 
+@pytest.mark.parametrize("backend", ["numpy", "native"])
+def test_results_are_read_only_to_users(request, backend):
+    """An engine result's buffer stays writable for the engine, but a user writing into it used to
+    corrupt it silently: bind(a, b).data[:] = 7 then dot(r, r) gave -1192 instead of 49000."""
+    if backend == "native" and not NATIVE:
+        pytest.skip("no C compiler on this machine: native path untestable")
+    engine = JitVSAEngine(request.getfixturevalue("numpy_jit")) if backend == "numpy" else JitVSAEngine()
+    a, b = TritVector.random(1000, seed=1), TritVector.random(1000, seed=2)
+    for r in (engine.bind(a, b), engine.bundle([a, b, a]), engine.permute(a, 3), engine.bind(a.pack(), b.pack())):
+        for view in ((r.data, np.asarray(r)) if type(r) is TritVector else (r.pos, r.neg)):
+            with pytest.raises(ValueError, match="read-only"):
+                view[:] = 7
+    r = engine.bind(a, b)
+    assert engine.dot(r, r) == int(np.count_nonzero(a.data * b.data))
+
+
 @needs_native
 def test_held_results_are_never_recycled(engines):
     """Result buffers are reused only once nothing else refers to them: results kept (or whose

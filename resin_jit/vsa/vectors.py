@@ -73,8 +73,9 @@ def words_for(dim):
 class TritVector:
     """A dense vector of trits (-1, 0, +1) stored as a contiguous int8 array, `.data`.
 
-    Vectors are values: the engine never changes one, and `.data` is read-only on vectors made
-    from user data (engine results skip that flag for speed; treat them as read-only too)."""
+    Vectors are values: the engine never changes one, and `.data` is always read-only (an
+    engine result's own buffer stays writable for the engine, which may reuse it once nothing
+    references the vector; users see it through a read-only view)."""
     __slots__ = ("_buf", "_key")
 
     def __init__(self, values):
@@ -83,7 +84,11 @@ class TritVector:
         self._buf = data
         self._key = data.shape[0]
 
-    data = property(attrgetter("_buf"), doc="The trits: a contiguous int8 numpy array.")
+    @property
+    def data(self):
+        """The trits: a read-only, contiguous int8 numpy array."""
+        return self._buf if not self._buf.flags.writeable else _read_only_view(self._buf)
+
     dim = property(attrgetter("_key"), doc="The number of trits.")
 
     @classmethod
@@ -118,11 +123,7 @@ class TritVector:
             raise ValueError("a TritVector's trits are int8: a copy is needed for another dtype")
         if dtype is not None and np.dtype(dtype) != _I8:
             return self._buf.astype(dtype)
-        if copy:
-            return self._buf.copy()
-        view = self._buf.view()
-        view.flags.writeable = False
-        return view
+        return self._buf.copy() if copy else _read_only_view(self._buf)
 
     def __len__(self):
         return self._key
@@ -225,7 +226,11 @@ class PackedTritVector:
 
 def _plane_view(buf, dim, which):
     words = words_for(dim)
-    view = buf[..., which * words:(which + 1) * words]
+    return _read_only_view(buf[..., which * words:(which + 1) * words])
+
+
+def _read_only_view(arr):
+    view = arr.view()
     view.flags.writeable = False
     return view
 
