@@ -27,9 +27,10 @@ setup(
     ext_modules=[
         Extension(
             "resin_jit._dispatch",
-            sources=["csrc/dispatch.c"],
+            sources=["csrc/dispatch.c", "csrc/dispatch_args.c", "csrc/dispatch_kernel.c"],
+            depends=["csrc/dispatch.h", "csrc/rj_abi.h"],
             include_dirs=["csrc"],
-            extra_compile_args=["-O2"],
+            extra_compile_args=["-O2", "-Wall", "-Wshadow"],
             optional=True,
         )
     ],

@@ -1,23 +1,23 @@
 /* dispatch.c - resin_jit._dispatch: the hot path from Python into a compiled kernel.
  *
- * A Caller wraps one kernel's rj_entry.  Its argspec says what each positional
- * argument is; calling it takes buffer pointers straight from the arguments
- * (buffer protocol), checks element type, contiguity, alignment, writability
- * and overlap, and calls the entry.  Arguments that do not fit (lists, other
- * dtypes, strided views, keywords, errors) go to a Python slow path that
- * converts them or raises a clear error.  Nothing here is per-kernel Python.
+ * A Caller wraps one library's rj_entry. Its argspec says what each positional argument is;
+ * calling it takes buffer pointers straight from the arguments, checks element type,
+ * contiguity, alignment, writability and overlap, and calls the entry. Arguments that do not
+ * fit (lists, other dtypes, strided views, keywords, errors) go to a Python slow path that
+ * converts them or raises a clear error. Graph kernels use the richer Kernel type instead
+ * (dispatch_kernel.c); Callers serve the VSA operations, scalar functions and the slices of a
+ * call split across threads.
  *
- * argspec letters (lower case read-only buffer, upper case writable buffer):
- *   f/F float32   d/D float64   b/B int8   u/U uint64   q/Q int64
+ * argspec letters (see dispatch.h for the buffer letters):
  *   x  a Python float (to call->num)     n  a Python int (to call->inum)
  * ret: 'v' None, 'i' call->ret_int as int, 'f' call->ret_float as float.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "dispatch.h"   /* first: it includes Python.h */
 #include <structmember.h>
 #include <stddef.h>
 #include <string.h>
-#include "rj_abi.h"
+
+extern PyTypeObject rj_KernelType;   /* dispatch_kernel.c */
 
 typedef struct {
     PyObject_HEAD
@@ -32,138 +32,8 @@ typedef struct {
     Py_ssize_t nbound;
     PyObject *keepalive;      /* the loaded library: must outlive every call of its entry */
     Py_ssize_t nogil_above;   /* release the GIL when the buffers hold more elements than this */
-    Py_ssize_t slow_above;    /* calls with more elements go to the slow path (it splits them across
-                                 threads); negative: never */
     unsigned long long calls; /* how often the entry ran: a hit counter that costs Python nothing */
 } Caller;
-
-static int is_buffer_letter(char c) { return strchr("fFdDbBuUqQ", c) != NULL; }
-
-/* numpy arrays are read straight from their object, without the buffer protocol (which costs
- * about 40 ns an argument). These are the leading fields of numpy's PyArrayObject and
- * PyArray_Descr, identical in numpy 1.x and 2.x; the flags are numpy's public constants.
- * Anything else, subclasses included, goes through the buffer protocol. */
-typedef struct {
-    PyObject_HEAD
-    char *data;
-    int nd;
-    Py_ssize_t *dimensions;
-    Py_ssize_t *strides;
-    PyObject *base;
-    PyObject *descr;
-    int flags;
-} rj_ndarray;
-
-typedef struct {
-    PyObject_HEAD
-    PyTypeObject *typeobj;
-    char kind;
-    char type;
-    char byteorder;
-} rj_descr;
-
-#define RJ_NPY_C_CONTIGUOUS 0x0001
-#define RJ_NPY_ALIGNED 0x0100
-#define RJ_NPY_WRITEABLE 0x0400
-
-static PyTypeObject *ndarray_type = NULL;   /* set once by set_array_type(numpy.ndarray) */
-
-/* numpy reports native types as plain letters; accept the explicit native-order prefixes too. */
-static int format_matches(const char *format, char letter)
-{
-    if (format == NULL) return letter == 'b' || letter == 'B';
-    if (*format == '@' || *format == '=') format++;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    else if (*format == '<') format++;
-#endif
-    if (format[0] == '\0' || format[1] != '\0') return 0;
-    switch (letter | 0x20) {
-    case 'f': return format[0] == 'f';
-    case 'd': return format[0] == 'd';
-    case 'b': return format[0] == 'b';
-    case 'u': return format[0] == 'Q' || (sizeof(long) == 8 && format[0] == 'L');
-    case 'q': return format[0] == 'q' || (sizeof(long) == 8 && format[0] == 'l');
-    }
-    return 0;
-}
-
-static Py_ssize_t itemsize_of(char letter)
-{
-    switch (letter | 0x20) {
-    case 'f': return 4;
-    case 'b': return 1;
-    default: return 8;
-    }
-}
-
-static int type_char_matches(char type, char letter)
-{
-    switch (letter | 0x20) {
-    case 'f': return type == 'f';
-    case 'd': return type == 'd';
-    case 'b': return type == 'b';
-    case 'u': return type == 'Q' || (sizeof(long) == 8 && type == 'L');
-    case 'q': return type == 'q' || (sizeof(long) == 8 && type == 'l');
-    }
-    return 0;
-}
-
-/* 1 if obj is a plain ndarray that fits (then ptr/len/rows are set), 0 if it is an ndarray
- * that does not fit, -1 if it is not an exact ndarray. */
-static int take_ndarray(PyObject *obj, char letter, rj_call *call, int slot)
-{
-    if (ndarray_type == NULL || Py_TYPE(obj) != ndarray_type) return -1;
-    const rj_ndarray *arr = (const rj_ndarray *)obj;
-    const rj_descr *descr = (const rj_descr *)arr->descr;
-    int need = RJ_NPY_C_CONTIGUOUS | RJ_NPY_ALIGNED | (letter >= 'A' && letter <= 'Z' ? RJ_NPY_WRITEABLE : 0);
-    if ((arr->flags & need) != need || arr->nd < 1 || arr->nd > 2 || !type_char_matches(descr->type, letter))
-        return 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (descr->byteorder == '>') return 0;
-#else
-    if (descr->byteorder == '<') return 0;
-#endif
-    int64_t count = arr->dimensions[0] * (arr->nd == 2 ? arr->dimensions[1] : 1);
-    call->ptr[slot] = arr->data;
-    call->len[slot] = count;
-    call->rows[slot] = arr->nd == 2 ? arr->dimensions[0] : 1;
-    return 1;
-}
-
-static int take_buffer(PyObject *obj, char letter, Py_buffer *view, rj_call *call, int slot)
-{
-    int writable = letter >= 'A' && letter <= 'Z';
-    int flags = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, view, flags) < 0) {
-        PyErr_Clear();
-        return -1;
-    }
-    Py_ssize_t size = itemsize_of(letter);
-    if (view->itemsize != size || view->ndim < 1 || view->ndim > 2
-        || !format_matches(view->format, letter) || ((uintptr_t)view->buf % (uintptr_t)size) != 0) {
-        PyBuffer_Release(view);
-        return -1;
-    }
-    call->ptr[slot] = view->buf;
-    call->len[slot] = view->len / size;
-    call->rows[slot] = view->ndim == 2 ? view->shape[0] : 1;
-    return 0;
-}
-
-/* Elementwise kernels may write in place (same start), never into a partly overlapping buffer. */
-static int overlaps(const Py_buffer *views, const char *kinds, Py_ssize_t n)
-{
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (!(kinds[i] >= 'A' && kinds[i] <= 'Z') || views[i].len == 0) continue;
-        const char *a = views[i].buf, *a_end = a + views[i].len;
-        for (Py_ssize_t j = 0; j < n; j++) {
-            if (j == i || views[j].len == 0) continue;
-            const char *b = views[j].buf, *b_end = b + views[j].len;
-            if (a < b_end && b < a_end && !(a == b && a_end == b_end)) return 1;
-        }
-    }
-    return 0;
-}
 
 static PyObject *call_slow(Caller *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
@@ -174,56 +44,48 @@ static PyObject *call_slow(Caller *self, PyObject *const *args, size_t nargsf, P
     return PyObject_Vectorcall(self->slow_path, args, nargsf, kwnames);
 }
 
-/* The fast path.  Returns 1 and sets *result when it ran the kernel, 0 when the
- * arguments need the slow path, -1 on a raised error. */
-static int try_fast(Caller *self, PyObject *const *args, Py_ssize_t nargs, PyObject **result, int direct)
+/* The fast path. Returns 1 and sets *result when it ran the kernel, 0 when the arguments
+ * need the slow path, -1 on a raised error. */
+static int try_fast(Caller *self, PyObject *const *args, Py_ssize_t nargs, PyObject **result)
 {
     rj_call call;
-    Py_buffer views[RJ_MAX_ARGS];
+    rj_arg arrays[RJ_MAX_ARGS];
     char kinds[RJ_MAX_ARGS];
-    char held[RJ_MAX_ARGS];   /* 1 where views[i] holds a buffer to release */
-    Py_ssize_t nviews = 0, nnum = 0, ninum = 0, total = 0;
-    int ok = 1;
+    int narrays = 0, nnum = 0, ninum = 0, ok = 1;
+    int64_t total = 0;
 
     if (nargs != self->nargs) return 0;
     for (Py_ssize_t i = 0; i < nargs && ok; i++) {
         char letter = self->argspec[i];
         PyObject *obj = args[i];
-        if (is_buffer_letter(letter)) {
-            int direct = take_ndarray(obj, letter, &call, (int)nviews);
-            if (direct == 0) { ok = 0; break; }
-            held[nviews] = direct < 0;
-            if (direct < 0 && take_buffer(obj, letter, &views[nviews], &call, (int)nviews) < 0) { ok = 0; break; }
-            if (direct > 0) {   /* what overlaps() needs to know of it */
-                views[nviews].buf = call.ptr[nviews];
-                views[nviews].len = call.len[nviews] * itemsize_of(letter);
-            }
-            kinds[nviews] = letter;
-            total += call.len[nviews];
-            nviews++;
+        if (rj_is_buffer_letter(letter)) {
+            if (!rj_take_array(obj, letter, &arrays[narrays])) { ok = 0; break; }
+            call.ptr[narrays] = arrays[narrays].ptr;
+            call.len[narrays] = arrays[narrays].len;
+            call.rows[narrays] = arrays[narrays].ndim == 2 ? arrays[narrays].shape[0] : 1;
+            kinds[narrays] = letter;
+            total += arrays[narrays].len;
+            narrays++;
         } else if (letter == 'x') {
-            if (PyFloat_CheckExact(obj)) call.num[nnum++] = PyFloat_AS_DOUBLE(obj);
-            else if (PyLong_CheckExact(obj)) {
-                call.num[nnum++] = PyLong_AsDouble(obj);
-                if (PyErr_Occurred()) { PyErr_Clear(); ok = 0; }
-            } else ok = 0;
+            double value;
+            if (!rj_take_number(obj, &value) || !(PyFloat_Check(obj) || PyLong_CheckExact(obj))) ok = 0;
+            else call.num[nnum++] = value;
         } else if (letter == 'n') {
-            if (!PyLong_CheckExact(obj)) { ok = 0; break; }
             int overflow = 0;
+            if (!PyLong_CheckExact(obj)) { ok = 0; break; }
             call.inum[ninum++] = PyLong_AsLongLongAndOverflow(obj, &overflow);
             if (overflow) ok = 0;
         }
     }
-    if (ok && overlaps(views, kinds, nviews)) ok = 0;
-    if (ok && !direct && self->slow_above >= 0 && total > self->slow_above) ok = 0;
+    if (ok && rj_partly_overlap(arrays, kinds, narrays)) ok = 0;
     if (!ok) {
-        for (Py_ssize_t i = 0; i < nviews; i++) if (held[i]) PyBuffer_Release(&views[i]);
+        rj_release(arrays, narrays);
         return 0;
     }
     for (Py_ssize_t i = 0; i < self->nbound; i++) {
-        call.ptr[nviews + i] = self->bound_views[i].buf;
-        call.len[nviews + i] = self->bound_views[i].len / self->bound_views[i].itemsize;
-        call.rows[nviews + i] = 1;
+        call.ptr[narrays + i] = self->bound_views[i].buf;
+        call.len[narrays + i] = self->bound_views[i].len / self->bound_views[i].itemsize;
+        call.rows[narrays + i] = 1;
     }
 
     int status;
@@ -235,7 +97,7 @@ static int try_fast(Caller *self, PyObject *const *args, Py_ssize_t nargs, PyObj
     } else {
         status = self->entry(&call);
     }
-    for (Py_ssize_t i = 0; i < nviews; i++) if (held[i]) PyBuffer_Release(&views[i]);
+    rj_release(arrays, narrays);
     if (status != RJ_OK) return 0;   /* the slow path explains, e.g. lengths that disagree */
 
     switch (self->ret) {
@@ -251,7 +113,7 @@ static PyObject *caller_vectorcall(PyObject *callable, PyObject *const *args, si
     Caller *self = (Caller *)callable;
     PyObject *result = NULL;
     if (kwnames == NULL || PyTuple_GET_SIZE(kwnames) == 0) {
-        int ran = try_fast(self, args, PyVectorcall_NARGS(nargsf), &result, 0);
+        int ran = try_fast(self, args, PyVectorcall_NARGS(nargsf), &result);
         if (ran != 0) return result;
     }
     return call_slow(self, args, nargsf, kwnames);
@@ -261,7 +123,7 @@ static PyObject *caller_vectorcall(PyObject *callable, PyObject *const *args, si
 static PyObject *caller_invoke(PyObject *callable, PyObject *const *args, Py_ssize_t nargs)
 {
     PyObject *result = NULL;
-    int ran = try_fast((Caller *)callable, args, nargs, &result, 1);
+    int ran = try_fast((Caller *)callable, args, nargs, &result);
     if (ran == 0) {
         PyErr_SetString(PyExc_ValueError,
                         "resin_jit: converted arguments still do not fit the kernel (lengths or types)");
@@ -278,22 +140,21 @@ static void release_bound(Caller *self)
 
 static int caller_init(Caller *self, PyObject *args, PyObject *kwds)
 {
-    static char *names[] = {"entry", "argspec", "ret", "slow_path", "bound", "keepalive", "nogil_above",
-                            "slow_above", NULL};
+    static char *names[] = {"entry", "argspec", "ret", "slow_path", "bound", "keepalive", "nogil_above", NULL};
     unsigned long long entry;
     const char *argspec, *ret;
     PyObject *slow_path, *bound, *keepalive;
-    Py_ssize_t nogil_above = 1 << 16, slow_above = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "KssOO!O|nn", names, &entry, &argspec, &ret, &slow_path,
-                                     &PyTuple_Type, &bound, &keepalive, &nogil_above, &slow_above))
+    Py_ssize_t nogil_above = 1 << 16;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "KssOO!O|n", names, &entry, &argspec, &ret, &slow_path,
+                                     &PyTuple_Type, &bound, &keepalive, &nogil_above))
         return -1;
     Py_ssize_t nargs = (Py_ssize_t)strlen(argspec), nbuffers = 0;
     for (Py_ssize_t i = 0; i < nargs; i++) {
-        if (!is_buffer_letter(argspec[i]) && argspec[i] != 'x' && argspec[i] != 'n') {
+        if (!rj_is_buffer_letter(argspec[i]) && argspec[i] != 'x' && argspec[i] != 'n') {
             PyErr_Format(PyExc_ValueError, "unknown argspec letter %c", argspec[i]);
             return -1;
         }
-        nbuffers += is_buffer_letter(argspec[i]);
+        nbuffers += rj_is_buffer_letter(argspec[i]);
     }
     if (entry == 0 || nargs > RJ_MAX_ARGS || nbuffers + PyTuple_GET_SIZE(bound) > RJ_MAX_ARGS
         || strlen(ret) != 1 || strchr("vif", ret[0]) == NULL) {
@@ -317,7 +178,6 @@ static int caller_init(Caller *self, PyObject *args, PyObject *kwds)
     Py_XSETREF(self->bound, Py_NewRef(bound));
     Py_XSETREF(self->keepalive, Py_NewRef(keepalive));
     self->nogil_above = nogil_above;
-    self->slow_above = slow_above;
     self->vectorcall = caller_vectorcall;
     return 0;
 }
@@ -351,18 +211,23 @@ static PyObject *caller_call(PyObject *self, PyObject *args, PyObject *kwargs)
     return PyVectorcall_Call(self, args, kwargs);
 }
 
-static PyObject *set_array_type(PyObject *module, PyObject *type)
+static PyObject *set_numpy(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!PyType_Check(type)) {
-        PyErr_SetString(PyExc_TypeError, "set_array_type takes numpy.ndarray");
+    if (nargs != 4 || !PyType_Check(args[0]) || !PyCallable_Check(args[1]) || !PyType_Check(args[2])
+        || !PyType_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "set_numpy takes numpy.ndarray, numpy.empty, numpy.floating, numpy.integer");
         return NULL;
     }
-    Py_XSETREF(ndarray_type, (PyTypeObject *)Py_NewRef(type));
+    Py_XSETREF(rj_ndarray_type, (PyTypeObject *)Py_NewRef(args[0]));
+    Py_XSETREF(rj_numpy_empty, Py_NewRef(args[1]));
+    Py_XSETREF(rj_numpy_floating, Py_NewRef(args[2]));
+    Py_XSETREF(rj_numpy_integer, Py_NewRef(args[3]));
     Py_RETURN_NONE;
 }
 
 static PyMethodDef module_methods[] = {
-    {"set_array_type", set_array_type, METH_O, "Read arrays of this exact type (numpy.ndarray) directly."},
+    {"set_numpy", (PyCFunction)(void (*)(void))set_numpy, METH_FASTCALL,
+     "set_numpy(ndarray, empty, floating, integer): the numpy objects the fast paths read and make."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -382,7 +247,7 @@ static PyTypeObject CallerType = {
     .tp_name = "resin_jit._dispatch.Caller",
     .tp_basicsize = sizeof(Caller),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
-    .tp_doc = "Calls a compiled kernel's rj_entry with buffers taken straight from its arguments.",
+    .tp_doc = "Calls a compiled library's rj_entry with buffers taken straight from its arguments.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)caller_init,
     .tp_dealloc = (destructor)caller_dealloc,
@@ -401,10 +266,11 @@ static struct PyModuleDef dispatch_module = {
 
 PyMODINIT_FUNC PyInit__dispatch(void)
 {
-    if (PyType_Ready(&CallerType) < 0) return NULL;
+    if (PyType_Ready(&CallerType) < 0 || PyType_Ready(&rj_KernelType) < 0) return NULL;
     PyObject *module = PyModule_Create(&dispatch_module);
     if (module == NULL) return NULL;
     if (PyModule_AddObjectRef(module, "Caller", (PyObject *)&CallerType) < 0
+        || PyModule_AddObjectRef(module, "Kernel", (PyObject *)&rj_KernelType) < 0
         || PyModule_AddIntConstant(module, "MAX_ARGS", RJ_MAX_ARGS) < 0) {
         Py_DECREF(module);
         return NULL;

@@ -96,7 +96,8 @@ def block_source(cg, dtype, vector=True):
         hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
     else:
         vector_body, hoisted, lanes = ["/* not vectorisable: every sample runs in the loop below */"], [], "(n + 1)"
-    return _fill("block.c", prelude=_prelude(scalar), first_output=layout.n_in, buffers=layout.n_in + layout.n_out,
+    return _fill("block.c", prelude=_prelude(scalar), first_output=layout.n_in, inputs=layout.n_in,
+                 buffers=layout.n_in + layout.n_out, T=ops.CTYPE[(dtype, False)],
                  checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout), "    "),
                  hoisted=_lines(hoisted, "    "), lanes=lanes, vector_body=_lines(vector_body),
                  scalar_body=_lines(scalar.body + store_scalar))

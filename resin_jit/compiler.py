@@ -25,7 +25,7 @@ from .config import JitConfig, env_flag
 from .errors import JitError
 from .graph import Expr, as_expr, input as make_input
 from .kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock, LETTER
-from .nodes import Affine, real_number
+from .nodes import Affine, Input, real_number
 from .resources import codegen_fingerprint
 
 log = logging.getLogger("resin_jit")
@@ -51,6 +51,22 @@ def _private_build_dir():
         else:
             atexit.register(shutil.rmtree, path, True)
     return _private_dirs[0]
+
+
+def input_names(inputs):
+    """inputs= as names: each a name or an rj.input expression (None: the graph's own order)."""
+    if inputs is None:
+        return None
+    if isinstance(inputs, (str, Expr)):
+        inputs = [inputs]
+    names = []
+    for item in inputs:
+        if isinstance(item, Expr):
+            if not isinstance(item.node, Input):
+                raise JitError(f"inputs= takes input names or rj.input(...) expressions, not {item!r}")
+            item = item.node.name
+        names.append(item)
+    return names
 
 
 def _warn_fallback(reason):
@@ -206,7 +222,7 @@ class JitCompiler:
         if dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-        cg = canonicalize([as_expr(o) for o in outs], inputs, dtype)
+        cg = canonicalize([as_expr(o) for o in outs], input_names(inputs), dtype)
         return self._block_kernel(cg, dtype, Kernel)
 
     def _block_kernel(self, cg, dtype, cls):

@@ -1,10 +1,14 @@
 """Call: the compiled kernel objects users hold.
 
-The hot path is a `_dispatch.Caller` stored as the method itself (`kernel.process`), so a
-call with arguments that already fit goes from Python straight into C. Everything else
-(conversion, broadcasting, resizing state, explaining a bad argument) is the slow path below.
+Every call form (`kernel(x)`, `kernel(x=xs)`, `kernel(n=...)`, `kernel.process(x, y)`,
+`kernel.process(x, out=y)`) is handled by the C base class (csrc/dispatch_kernel.c): when the
+arguments already fit, the call goes from Python straight into the compiled entry. Everything
+else (conversion, broadcasting, a new channel count, threads, explaining a bad argument) lands
+in `_call_slow` / `_process_slow` below, which run the entry through `_run`.
 """
 import copy
+import sys
+import threading
 
 import numpy as np
 
@@ -12,6 +16,7 @@ from . import fallback, parallel
 from .assemble import Layout
 from .errors import JitError
 from .external import PyNode
+from .load import NOGIL_ABOVE, _dispatch
 from .nodes import real_number
 
 LETTER = {"float32": "f", "float64": "d"}
@@ -97,13 +102,14 @@ class NativeRunner:
     def has_callbacks(self):
         return bool(self._py_cells)
 
-    def caller(self, slow_path, state=None):
-        """A Caller bound to the parameters, pointers and state (or the given slice of the state).
-        Calls large enough to be worth threads go to the slow path, which splits them."""
-        state = self.state if state is None else state
+    def bound(self):
+        """The buffers appended to every call: parameters, function pointers, state (those that exist)."""
+        return tuple(b for b in (self.params, self.pointers, self.state) if b is not None)
+
+    def slice_caller(self, state):
+        """A Caller for one thread's share of a split call: its own slice of the state."""
         bound = tuple(b for b in (self.params, self.pointers, state) if b is not None)
-        return self.library.caller(self.argspec, "v", slow_path, bound,
-                                   slow_above=parallel.AUTO_THREADS_MIN_SAMPLES * len(self.argspec))
+        return self.library.caller(self.argspec, "v", None, bound)
 
     @property
     def state_size(self):
@@ -136,9 +142,6 @@ class NumpyRunner:
         self.params = _param_values(cg)
         self.channels = 1
         self.reset()
-
-    def caller(self, slow_path):
-        return slow_path
 
     def set_channels(self, channels):
         if channels == self.channels:
@@ -183,9 +186,46 @@ class ParamView:
         return repr(dict(self.items()))
 
 
-class Kernel:
-    """A compiled graph. `kernel(*inputs)` returns new arrays; `kernel.process(*inputs, *outputs)`
-    (or `out=`) writes into given ones; `kernel.reset()` restores the initial state."""
+class _PythonCalls:
+    """The base of Kernel where the _dispatch extension is not built: every call is a slow one."""
+
+    def __new__(cls, *args, **kwargs):
+        self = super().__new__(cls)
+        self._lock, self._owner = threading.Lock(), None
+        return self
+
+    def __call__(self, *args, **kwargs):
+        return self._call_slow(*args, **kwargs)
+
+    def process(self, *args, **kwargs):
+        return self._process_slow(*args, **kwargs)
+
+    def _bind(self, *args):
+        pass
+
+    def _acquire(self):
+        if self._owner == threading.get_ident():
+            raise RuntimeError("a stateful kernel was called again from inside its own call (e.g. from a py_node)")
+        self._lock.acquire()
+        self._owner = threading.get_ident()
+
+    def _release(self):
+        self._owner = None
+        self._lock.release()
+
+
+_KernelBase = _dispatch.Kernel if _dispatch is not None else _PythonCalls
+
+
+class Kernel(_KernelBase):
+    """A compiled graph.
+
+    `kernel(*inputs)` or `kernel(x=..., y=...)` returns new arrays (`kernel(n=...)` for a graph
+    without inputs); `kernel.process(*inputs, *outputs)` or `kernel.process(*inputs, out=...)`
+    writes into arrays you own; `kernel.reset()` restores the initial state. Inputs are arrays of
+    shape (n,) or (channels, n), or numbers (broadcast); a stateful kernel keeps one state per
+    channel between calls, and its calls from several threads run one at a time.
+    """
 
     def __init__(self, cg, dtype, isa, runner, config=None):
         self.graph = cg
@@ -195,7 +235,7 @@ class Kernel:
         self.input_names = list(cg.input_names)
         self.n_inputs, self.n_outputs = len(cg.input_names), len(cg.outputs)
         self._runner = runner
-        self._bind()
+        self._bind_calls()
 
     @property
     def backend(self):
@@ -227,31 +267,45 @@ class Kernel:
         from .assemble import block_source
         return block_source(self.graph, self.dtype.name)
 
-    def _bind(self):
-        """(Re)build the fast path; needed whenever the state buffer is replaced."""
-        self._caller = self._runner.caller(self._process_positional)
-        direct = self._runner.backend == "native" and not getattr(self._runner, "has_callbacks", False)
-        self.process = self._caller if direct else self._process
+    def _bind_calls(self):
+        """Hand the C call path what it needs; again whenever the state buffer is replaced."""
+        runner = self._runner
+        native = runner.backend == "native"
+        self._bind(runner.library.entry_address if native else 0, self.n_inputs, self.n_outputs,
+                   LETTER[self.dtype.name], tuple(sys.intern(n) for n in self.input_names), self.dtype,
+                   runner.bound() if native else (), runner.library if native else None, runner.channels,
+                   isinstance(self, CompiledSimdBlock), runner.stateful, native and not runner.has_callbacks,
+                   NOGIL_ABOVE, parallel.AUTO_THREADS_MIN_SAMPLES if parallel.usable_cores() > 1 else 0)
 
-    def _invoke(self, inputs, outputs):
-        if self._runner.backend != "native":
-            self._runner.run(inputs, outputs)
-            return
-        self._caller.invoke(*inputs, *outputs)
-        if self._runner.errors:  # a py_node raised: report it here, where the user called
-            error = self._runner.errors[0]
-            self._runner.errors.clear()
-            raise JitError(f"a py_node raised {type(error).__name__}: {error}") from error
+    # -- the slow path: every call the C path did not take -------------------------------------
 
-    def _process_positional(self, *arrays, **kwargs):
-        return self._process(*arrays, **kwargs)
+    def _inputs_by_name(self, arrays, named, what):
+        """The inputs in positional order, from positional and named arguments."""
+        unknown = [name for name in named if name not in self.input_names]
+        if unknown:
+            raise TypeError(f"{what} got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+                            f"the kernel's inputs are {', '.join(self.input_names) or 'none'}")
+        rest = iter(arrays)
+        inputs = []
+        for name in self.input_names:
+            if name in named:
+                inputs.append(named[name])
+                continue
+            try:
+                inputs.append(next(rest))
+            except StopIteration:
+                return None
+        return inputs + list(rest)
 
-    def _process(self, *arrays, out=None, threads=None):
+    def _process_slow(self, *arrays, out=None, threads=None, **named):
         if out is None:
+            if named:
+                raise TypeError("process with inputs given by name takes its outputs as out=...")
             if len(arrays) != self.n_inputs + self.n_outputs:
                 raise TypeError(f"process takes {self.n_inputs} input(s) and {self.n_outputs} output(s) "
                                 f"({', '.join(self.input_names) or 'no inputs'}), got {len(arrays)} arrays")
             arrays, out = arrays[:self.n_inputs], arrays[self.n_inputs:]
+        arrays = self._inputs_by_name(arrays, named, "process") or arrays
         outputs = [out] if isinstance(out, np.ndarray) or not isinstance(out, (list, tuple)) else list(out)
         if len(arrays) != self.n_inputs or len(outputs) != self.n_outputs:
             raise TypeError(f"process takes {self.n_inputs} input(s) and {self.n_outputs} output(s), "
@@ -262,8 +316,29 @@ class Kernel:
             raise ValueError(f"outputs must be 1-D or 2-D (channels, samples), not {len(shape)}-D")
         for j, o in enumerate(outputs):
             check_output(o, self.dtype, shape, f"out{j}")
+        _check_outputs_apart(outputs)
         inputs = self._prepare_inputs(arrays, shape, outputs)
-        self._run(inputs, outputs, threads)
+        self._run_locked(inputs, outputs, threads)
+
+    def _call_slow(self, *arrays, n=None, threads=None, **named):
+        inputs = self._inputs_by_name(arrays, named, "kernel")
+        if inputs is None or len(inputs) != self.n_inputs:
+            raise TypeError(f"kernel takes {self.n_inputs} input(s) ({', '.join(self.input_names)}), "
+                            f"got {len(arrays) + len(named)}")
+        if self.n_inputs == 0:
+            if n is None or isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+                raise TypeError(f"a kernel with no inputs needs the block length: kernel(n=...), got n={n!r}")
+            shape = (int(n),)
+        else:
+            if n is not None:
+                raise TypeError("n= is the block length of a kernel without inputs; this kernel takes its "
+                                "length from its inputs")
+            shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
+            if len(shape) == 0:
+                shape = (1,)
+        outputs = [np.empty(shape, self.dtype) for _ in range(self.n_outputs)]
+        self._process_slow(*inputs, out=outputs, threads=threads)
+        return outputs[0] if self.n_outputs == 1 else tuple(outputs)
 
     def _prepare_inputs(self, arrays, shape, outputs):
         inputs = []
@@ -279,19 +354,37 @@ class Kernel:
             inputs.append(arr)
         return inputs
 
-    def _run(self, inputs, outputs, threads=None):
+    def _run_locked(self, inputs, outputs, threads=None):
+        """Run with the kernel's lock held: a stateful kernel's state serves one call at a time."""
+        self._acquire()
+        try:
+            self._run_now(inputs, outputs, threads)
+        finally:
+            self._release()
+
+    def _run_now(self, inputs, outputs, threads):
         channels = outputs[0].shape[0] if outputs[0].ndim == 2 and self._runner.stateful else 1
         if channels > 1 and any(isinstance(n, PyNode) for n, _ in self.graph.nodes):
             raise ValueError("a graph with a py_node runs one channel at a time: pass 1-D arrays")
         if outputs[0].size == 0:
             return
         if self._runner.set_channels(channels):
-            self._bind()
+            self._bind_calls()
         threads = parallel.thread_count(threads, outputs[0].size)
         if threads > 1 and self._runner.backend == "native" and not self._runner.has_callbacks:
             self._run_threaded(inputs, outputs, threads, channels)
         else:
             self._invoke(inputs, outputs)
+
+    def _invoke(self, inputs, outputs):
+        if self._runner.backend != "native":
+            self._runner.run(inputs, outputs)
+            return
+        self._run(*inputs, *outputs)
+        if self._runner.errors:  # a py_node raised: report it here, where the user called
+            error = self._runner.errors[0]
+            self._runner.errors.clear()
+            raise JitError(f"a py_node raised {type(error).__name__}: {error}") from error
 
     def _run_threaded(self, inputs, outputs, threads, channels):
         """Chunks of the samples of a stateless kernel, or groups of channels of a stateful one
@@ -301,36 +394,24 @@ class Kernel:
             flat_out = [o.reshape(-1) for o in outputs]
 
             def work(lo, hi):
-                self._caller.invoke(*[x[lo:hi] for x in flat_in], *[o[lo:hi] for o in flat_out])
+                self._run(*[x[lo:hi] for x in flat_in], *[o[lo:hi] for o in flat_out])
             parallel.run_chunks(work, parallel.bounds(flat_out[0].size, threads, align=64))
             return
         lanes, size = self._runner.lanes, self._runner.state_size
 
         def work_channels(lo, hi):
             state = self._runner.state[(lo // lanes) * size:-(-hi // lanes) * size]
-            caller = self._runner.caller(None, state)
-            caller.invoke(*[x[lo:hi] for x in inputs], *[o[lo:hi] for o in outputs])
+            self._runner.slice_caller(state).invoke(*[x[lo:hi] for x in inputs], *[o[lo:hi] for o in outputs])
         parallel.run_chunks(work_channels, parallel.bounds(channels, min(threads, channels), align=lanes))
 
-    def __call__(self, *arrays, n=None, threads=None):
-        if len(arrays) != self.n_inputs:
-            raise TypeError(f"kernel takes {self.n_inputs} input(s) ({', '.join(self.input_names)}), "
-                            f"got {len(arrays)}")
-        if self.n_inputs == 0:
-            if n is None or isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-                raise TypeError(f"a kernel with no inputs needs the block length: kernel(n=...), got n={n!r}")
-            shape = (int(n),)
-        else:
-            shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
-            if len(shape) == 0:
-                shape = (1,)
-        outputs = [np.empty(shape, self.dtype) for _ in range(self.n_outputs)]
-        self._process(*arrays, out=outputs, threads=threads)
-        return outputs[0] if self.n_outputs == 1 else tuple(outputs)
-
     def reset(self):
-        self._runner.reset()
-        self._bind()
+        """Back to the initial state (every channel's), as if the kernel were new."""
+        self._acquire()
+        try:
+            self._runner.reset()
+            self._bind_calls()
+        finally:
+            self._release()
 
     def __reduce__(self):
         """A kernel pickles as its graph, config and parameter values, never its shared library:
@@ -345,6 +426,14 @@ class Kernel:
 
 def _same_buffer(a, b):
     return a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.nbytes == b.nbytes
+
+
+def _check_outputs_apart(outputs):
+    """Outputs may be one array twice, never two arrays that partly overlap."""
+    for j, a in enumerate(outputs):
+        for k in range(j):
+            if np.may_share_memory(a, outputs[k]) and not _same_buffer(a, outputs[k]):
+                raise ValueError(f"outputs 'out{k}' and 'out{j}' partly overlap in memory")
 
 
 class CompiledSimdBlock(Kernel):

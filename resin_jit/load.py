@@ -9,6 +9,7 @@ _ffi.cdef("""
     void rj_state_init(void *state);
 """)
 _ADDRESS = _ffi.typeof("uintptr_t")  # parsed once at import, not on each load
+NOGIL_ABOVE = 1 << 16   # elements: a call this large releases the GIL (cheaper than it costs below)
 
 import numpy as np
 
@@ -17,7 +18,7 @@ try:
 except ImportError:  # built by setup.py; absent when the package was installed without a compiler
     _dispatch = None
 else:
-    _dispatch.set_array_type(np.ndarray)
+    _dispatch.set_numpy(np.ndarray, np.empty, np.floating, np.integer)
 
 
 class LoadedLibrary:
@@ -39,8 +40,6 @@ class LoadedLibrary:
         """Run rj_state_init on a writable buffer of state_size() bytes."""
         self.lib.rj_state_init(_ffi.from_buffer(buffer, require_writable=True))
 
-    def caller(self, argspec, ret="v", slow_path=None, bound=(), nogil_above=1 << 16, slow_above=-1):
-        """A C-level callable for the entry (csrc/dispatch.c). Calls whose buffers hold more than
-        `slow_above` elements go to `slow_path` (which may split them across threads)."""
-        return _dispatch.Caller(self.entry_address, argspec, ret, slow_path, tuple(bound), self, nogil_above,
-                                slow_above)
+    def caller(self, argspec, ret="v", slow_path=None, bound=()):
+        """A C-level callable for the entry (csrc/dispatch.c): arguments that do not fit go to `slow_path`."""
+        return _dispatch.Caller(self.entry_address, argspec, ret, slow_path, tuple(bound), self, NOGIL_ABOVE)

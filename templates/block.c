@@ -1,19 +1,18 @@
 /* block.c - a stateless graph over n samples: a vector main loop, then a scalar tail.
  *
- * Buffers arrive in rj_call order: the graph's inputs, then its outputs, all n long.
+ * Buffers arrive in rj_call order: the graph's inputs, then its outputs, then the bound
+ * buffers (parameters, function pointers). rj_run_samples (csrc/rj_samples.h) checks the
+ * lengths and expands inputs given as one element, so the body sees n-long buffers only.
  * The scalar tail runs the same snippets on simd.h's scalar twins, which round exactly
  * like one vector lane, so where a sample falls (body or tail) never changes its value.
  */
 ${includes}
+#include "rj_samples.h"
 
 ${prelude}
 
-RJ_EXPORT int rj_entry(rj_call *call)
+static int rj_body(rj_call *call, int64_t n)
 {
-    const int64_t n = call->len[${first_output}];
-    for (int b = 0; b < ${buffers}; b++)
-        if (call->len[b] != n) return RJ_ERR_LENGTH;
-${checks}
 ${bind}
 ${hoisted}
     int64_t i = 0;
@@ -24,4 +23,10 @@ ${vector_body}
 ${scalar_body}
     }
     return RJ_OK;
+}
+
+RJ_EXPORT int rj_entry(rj_call *call)
+{
+${checks}
+    return rj_run_samples(call, ${inputs}, ${buffers}, call->len[${first_output}], sizeof(${T}), rj_body);
 }

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from resin_jit.host import available_tiers
+
 from conftest import needs_native
 
 MANIFEST = [{"kind": "affine_scalar", "a": 0.5, "b": 1.0}, {"kind": "affine_simd", "a": 0.5, "b": 1.0}]
@@ -129,9 +131,10 @@ def test_failures_exit_1(cli, tmp_path):
     proc = cli("warm", "--cache-dir", str(not_a_dir / "sub"), "-q")
     assert proc.returncode == 1 and "cannot" in proc.stderr
     failing = tmp_path / "failing.json"
-    failing.write_text(json.dumps([{"kind": "affine_simd", "a": "not a number", "b": 1.0}]))
+    foreign_tier = "neon" if "neon" not in available_tiers() else "avx2"   # well formed, cannot build here
+    failing.write_text(json.dumps([{"kind": "affine_simd", "a": 1.0, "b": 1.0, "isa": foreign_tier}]))
     proc = cli("warm", "--manifest", str(failing), "-q")
-    assert proc.returncode == 1 and "failed: affine_simd" in proc.stdout
+    assert proc.returncode == 1 and "failed: affine_simd" in proc.stdout and "cannot run on this host" in proc.stdout
 
 
 def test_bench_knows_the_cache_group(cli):

@@ -1,0 +1,50 @@
+/* dispatch.h - what the parts of resin_jit._dispatch share: taking arguments apart.
+ *
+ * The extension is the hot path from Python into compiled kernels. Two callable types use
+ * these helpers: Caller (dispatch.c), which passes buffers to any entry by an argspec, and
+ * Kernel (dispatch_kernel.c), the base of resin_jit.Kernel, which knows a graph kernel's
+ * inputs, outputs and state and handles every call form itself.
+ */
+#ifndef RJ_DISPATCH_H
+#define RJ_DISPATCH_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include "rj_abi.h"
+
+/* Set once by set_numpy(): numpy.ndarray (read directly, see rj_take_array), numpy.empty (to
+ * allocate outputs), numpy.floating and numpy.integer (scalars that convert to a float). */
+extern PyTypeObject *rj_ndarray_type;
+extern PyObject *rj_numpy_empty;
+extern PyObject *rj_numpy_floating;
+extern PyObject *rj_numpy_integer;
+
+/* One array argument, as the kernel will see it. */
+typedef struct {
+    void *ptr;
+    int64_t len;               /* elements */
+    int ndim;                  /* 1 or 2; 0 for a scalar the dispatcher stored itself */
+    Py_ssize_t shape[2];
+    Py_ssize_t itemsize;
+    int held;                  /* 1: view holds a buffer to release */
+    Py_buffer view;
+} rj_arg;
+
+/* letter: f/F float32, d/D float64, b/B int8, u/U uint64, q/Q int64; upper case = written. */
+int rj_is_buffer_letter(char letter);
+
+/* 1 and *arg filled when obj is a C-contiguous, aligned, 1-D or 2-D array of the letter's type
+ * (writable for an upper-case letter); 0 when it is not (nothing to release then). */
+int rj_take_array(PyObject *obj, char letter, rj_arg *arg);
+
+void rj_release(rj_arg *args, int n);
+
+/* 1 if two of the args overlap in memory, one of them written (kinds[i] upper case), other than
+ * by being the very same buffer: elementwise kernels may work in place, never half in place. */
+int rj_partly_overlap(const rj_arg *args, const char *kinds, int n);
+
+/* 1 and *value set for a Python float or int or a numpy float or integer; 0 for anything else. */
+int rj_take_number(PyObject *obj, double *value);
+
+#endif /* RJ_DISPATCH_H */

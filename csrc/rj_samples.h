@@ -1,0 +1,50 @@
+/* rj_samples.h - how a stateless graph kernel walks its samples.
+ *
+ * Every output holds n elements; an input holds n, or exactly one, which stands for every
+ * sample (a scalar the caller passed, as numpy broadcasts it). The kernel body only ever
+ * reads inputs of n elements: when some input is a single element, the samples run in
+ * chunks of RJ_CHUNK, and each such input is expanded into a chunk-sized buffer on the
+ * stack first. Chunking changes no value: samples are independent of each other.
+ */
+#ifndef RJ_SAMPLES_H
+#define RJ_SAMPLES_H
+
+#include <string.h>
+#include "rj_abi.h"
+
+#define RJ_CHUNK 512   /* samples per chunk: small enough for the stack, large enough to amortise */
+
+typedef int (*rj_body_fn)(rj_call *call, int64_t n);
+
+/* Run `body` over the n samples of `call`'s first `buffers` buffers (inputs first), whose
+ * elements are `elem` bytes each. */
+static inline int rj_run_samples(rj_call *call, int n_in, int buffers, int64_t n, size_t elem, rj_body_fn body)
+{
+    int broadcast = 0;
+    for (int b = 0; b < buffers; b++) {
+        if (call->len[b] == n) continue;
+        if (b >= n_in || call->len[b] != 1) return RJ_ERR_LENGTH;
+        broadcast++;
+    }
+    if (broadcast == 0 || n <= 1) return body(call, n);
+
+    _Alignas(64) unsigned char expanded[broadcast][RJ_CHUNK * elem];
+    rj_call chunk = *call;
+    for (int b = 0, e = 0; b < n_in; b++) {
+        if (call->len[b] != 1) continue;
+        for (int64_t i = 0; i < RJ_CHUNK; i++) memcpy(expanded[e] + i * elem, call->ptr[b], elem);
+        chunk.ptr[b] = expanded[e++];
+    }
+    for (int64_t start = 0; start < n; start += RJ_CHUNK) {
+        const int64_t m = n - start < RJ_CHUNK ? n - start : RJ_CHUNK;
+        for (int b = 0; b < buffers; b++) {
+            chunk.len[b] = m;
+            if (call->len[b] != 1) chunk.ptr[b] = (unsigned char *)call->ptr[b] + start * elem;
+        }
+        const int status = body(&chunk, m);
+        if (status != RJ_OK) return status;
+    }
+    return RJ_OK;
+}
+
+#endif /* RJ_SAMPLES_H */
