@@ -10,22 +10,37 @@ def median_seconds(fn, repeat=21, number=None, min_time=0.02):
     return medians({"fn": fn}, repeat, number, min_time)["fn"]
 
 
+class TimedInC:
+    """A case that times itself inside C: `seconds_per_call(calls)` runs the code `calls` times
+    between two clock readings taken in C, so no Python is in the measurement."""
+
+    def __init__(self, seconds_per_call):
+        self.seconds_per_call = seconds_per_call
+
+
+def _sample(fn, calls):
+    """Seconds per call of `fn`, averaged over `calls` calls."""
+    if isinstance(fn, TimedInC):
+        return fn.seconds_per_call(calls)
+    start = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) / calls
+
+
 def medians(fns, repeat=21, number=None, min_time=0.02):
-    """{name: median seconds per call} of the callables in `fns`, sampled in turns (one sample of
-    each, then again), so that a machine that slows down or speeds up mid-run affects all alike
-    and their ratios stay fair. Each sample averages enough calls to take about min_time / 10."""
+    """{name: median seconds per call} of the callables (or TimedInC cases) in `fns`, sampled in
+    turns (one sample of each, then again), so that a machine that slows down or speeds up mid-run
+    affects all alike and their ratios stay fair. Each sample averages enough calls to take about
+    min_time / 10."""
     counts = {}
     for name, fn in fns.items():
-        fn()  # warm-up: first-call costs are measured separately where they matter
+        _sample(fn, 1)  # warm-up: first-call costs are measured separately where they matter
         counts[name] = number or _calls_per_sample(fn, min_time / 10)
     samples = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
-            n = counts[name]
-            start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            samples[name].append((time.perf_counter() - start) / n)
+            samples[name].append(_sample(fn, counts[name]))
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
@@ -38,10 +53,7 @@ def paired_medians(fn_a, fn_b, repeat=21, min_time=0.02):
 def _calls_per_sample(fn, seconds):
     number = 1
     while number < 1 << 20:
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        if time.perf_counter() - start >= seconds:
+        if _sample(fn, number) * number >= seconds:
             break
         number *= 4
     return number

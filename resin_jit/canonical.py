@@ -6,12 +6,13 @@ common subexpressions are merged. The key is a sha256 over that form.
 """
 import functools
 import hashlib
+import itertools
 import json
 
 import numpy as np
 
 from .errors import JitError
-from .nodes import Const, Input, Param
+from .nodes import Const, Input, Param, exact
 
 
 class CanonicalGraph:
@@ -141,3 +142,60 @@ def canonicalize(outputs, input_order=None, dtype=None):
         if missing:
             raise JitError(f"the graph uses inputs not listed in inputs=: {missing}")
     return CanonicalGraph(nodes, keys, out, names)
+
+
+# -- the memo: a graph built again, or compiled again, is canonicalised once ---------------------
+
+MEMO_MAX = 1 << 16
+_structures = {}                 # (node token, argument numbers) → structure number
+_structure_numbers = itertools.count(1)   # never reused: a number always means one structure
+_canonical = {}                  # (output numbers, input order, dtype) → CanonicalGraph
+
+
+def _node_token(node):
+    """What makes two nodes interchangeable in a kernel: the key, and a parameter's default."""
+    key = _hashable_key(node)
+    return key + ("default", exact(node.default)) if isinstance(node, Param) else key
+
+
+def structure_id(expr):
+    """A number for `expr`'s structure, equal for structurally equal expressions (hash-consing),
+    worked out once per expression and kept on it."""
+    if expr._sid is not None:
+        return expr._sid
+    stack, on_path = [(expr, False)], set()
+    while stack:                     # iterative post-order, as in canonicalize
+        e, expanded = stack.pop()
+        if e._sid is not None:
+            continue
+        if not expanded:
+            if id(e) in on_path:
+                raise JitError("the graph has a cycle")
+            on_path.add(id(e))
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args if a._sid is None)
+            continue
+        on_path.discard(id(e))
+        token = (_node_token(e.node), tuple(a._sid for a in e.args))
+        number = _structures.get(token)
+        if number is None:
+            if len(_structures) >= MEMO_MAX:
+                _structures.clear()
+            number = _structures.setdefault(token, next(_structure_numbers))
+        e._sid = number
+    return expr._sid
+
+
+def canonical_graph(outputs, input_order=None, dtype=None):
+    """canonicalize(), remembered by structure: the same or an equal graph again costs a lookup."""
+    try:
+        key = (tuple(structure_id(o) for o in outputs), None if input_order is None else tuple(input_order), dtype)
+        cg = _canonical.get(key)
+    except TypeError:   # unhashable input names: canonicalize says what is wrong with them
+        return canonicalize(outputs, input_order, dtype)
+    if cg is None:
+        cg = canonicalize(outputs, input_order, dtype)
+        if len(_canonical) >= MEMO_MAX:
+            _canonical.clear()
+        _canonical[key] = cg
+    return cg

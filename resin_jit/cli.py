@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .resources import PACKAGE_DIR
 
-BENCH_GROUPS = ["core", "graph", "vsa", "cache", "scaleout"]
+BENCH_GROUPS = ["core", "calls", "graph", "vsa", "cache", "scaleout"]
 
 
 def cmd_demo(args):

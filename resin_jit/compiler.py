@@ -20,7 +20,7 @@ import warnings
 import cffi
 
 from . import assemble, build, cache, host, load
-from .canonical import canonicalize
+from .canonical import canonical_graph, canonicalize
 from .config import JitConfig, env_flag
 from .errors import JitError
 from .graph import Expr, as_expr, input as make_input
@@ -222,7 +222,7 @@ class JitCompiler:
         if dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-        cg = canonicalize([as_expr(o) for o in outs], input_names(inputs), dtype)
+        cg = canonical_graph([as_expr(o) for o in outs], input_names(inputs), dtype)
         return self._block_kernel(cg, dtype, Kernel)
 
     def _block_kernel(self, cg, dtype, cls):

@@ -7,8 +7,9 @@ from .nodes import Const, Input, JitCompilable, Node
 
 
 class Expr:
-    """One node applied to its input expressions."""
-    __slots__ = ("node", "args")
+    """One node applied to its input expressions. `_sid` is its structure's number, given on
+    first compile (canonical.structure_id): equal structures get equal numbers."""
+    __slots__ = ("node", "args", "_sid")
 
     def __init__(self, node, args=()):
         if not (isinstance(node, Node) or isinstance(node, JitCompilable)):  # Node first: Protocol checks are slow
@@ -18,6 +19,7 @@ class Expr:
             raise JitError(f"{node!r} takes {node.arity} input(s), got {len(args)}")
         self.node = node
         self.args = args
+        self._sid = None
 
     def __repr__(self):
         return f"Expr({self.node!r})"
@@ -26,6 +28,8 @@ class Expr:
 def as_expr(value):
     if isinstance(value, Expr):
         return value
+    if isinstance(value, (float, int)):   # numbers first: the Protocol check below is slow
+        return Expr(Const(value))
     if (isinstance(value, Node) or isinstance(value, JitCompilable)) and value.arity == 0:
         return Expr(value)
     return Expr(Const(value))

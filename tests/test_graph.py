@@ -247,3 +247,55 @@ def test_kernels_are_shared_only_when_nothing_in_them_can_change(jit):
     f(ones)
     np.testing.assert_array_equal(g(ones), jit.compile(audio.OnePole.lowpass(100.0, sample_rate=1000.0)(x))(ones))
     assert f is not g
+
+
+@needs_native
+def test_compiling_again_is_a_lookup_by_structure(jit, monkeypatch):
+    """The memo: the same expression, or one built again with the same structure, is not
+    canonicalised again; a different parameter default or constant is a different graph."""
+    from resin_jit import canonical
+    calls = []
+    original = canonical.canonicalize
+    monkeypatch.setattr(canonical, "canonicalize", lambda *a, **k: calls.append(1) or original(*a, **k))
+    monkeypatch.setattr(canonical, "_canonical", {})   # the memo serves every compiler: start this one empty
+
+    def build(gain=1.0, c=0.25):
+        x = rj.input("x")
+        y = rj.clip(x * rj.param("g", gain) + c, -1.0, 1.0)
+        z = abs(y) * 2.0 - y
+        return rj.where(z > 0.5, z * z, y)
+    first = build()
+    a = jit.compile(first)
+    before = len(calls)
+    b, c = jit.compile(first), jit.compile(build())
+    assert len(calls) == before and a is not b and b is not c   # a parameter: kernels are never shared
+    ones = np.ones(4, np.float32)
+    other_default, other_constant = jit.compile(build(gain=3.0)), jit.compile(build(c=0.5))
+    assert len(calls) == before + 2
+    assert other_default.params["g"] == 3.0 and b.params["g"] == 1.0
+    np.testing.assert_array_equal(other_constant(ones), build_reference(ones, 1.0, 0.5))
+    np.testing.assert_array_equal(c(ones), build_reference(ones, 1.0, 0.25))
+    x = rj.input("x")
+    assert jit.compile(x * 2.0, inputs=["x"]) is jit.compile(rj.input("x") * 2.0, inputs=[x])
+    assert jit.compile(x * 2.0, dtype="float64") is not jit.compile(x * 2.0)
+
+
+def build_reference(x, gain, c):
+    y = np.clip(x * np.float32(gain) + np.float32(c), np.float32(-1), np.float32(1))
+    z = np.abs(y) * np.float32(2) - y
+    return np.where(z > np.float32(0.5), z * z, y)
+
+
+def test_structure_numbers_follow_structure_not_identity():
+    from resin_jit.canonical import structure_id
+    x, y = rj.input("x"), rj.input("y")
+    assert structure_id(x * 2.0 + y) == structure_id(rj.input("x") * 2.0 + rj.input("y"))
+    assert structure_id(x * 2.0 + y) != structure_id(y * 2.0 + x)
+    assert structure_id(x * 2.0) != structure_id(x * -0.0 * 0.0 + x * 2.0)
+    assert structure_id(x * 0.0) != structure_id(x * -0.0)
+    assert structure_id(rj.param("p", 1.0) * x) != structure_id(rj.param("p", 2.0) * x)
+    assert structure_id(rj.param("p", float("nan")) * x) == structure_id(rj.param("p", float("nan")) * x)
+    deep = x
+    for _ in range(5000):   # deep graphs: no recursion
+        deep = deep + 1.0
+    assert structure_id(deep) > 0

@@ -1,0 +1,261 @@
+"""Issue 10's benchmarks: every way to call a kernel, beside numba, numpy, numexpr, jax and the limit.
+
+The graph is the 10-node one of bench_graph. The limit is the same loop written by hand in C,
+built by resin_jit's own toolchain at -O3 -march=native and timed inside C, so it holds no
+Python at all. Peers match the kernel's rounding: numba without fastmath, the C loop with
+-ffp-contract=off. Each table's cases are sampled in turns (common.medians).
+"""
+import tempfile
+
+import numpy as np
+
+import resin_jit as rj
+from resin_jit import audio
+
+from .bench_graph import SR, numpy_ten_node, ten_node_graph
+from .common import TimedInC, fmt_time, medians, native_jit, ratio, table
+
+SIZES = (1, 64, 256, 4096, 44100, 1_000_000)
+QUICK_SIZES = (64, 44100)
+
+HAND_LOOP = r"""
+#include <stdint.h>
+#include <time.h>
+/* The 10-node graph as a C programmer writes it; gcc -O3 -march=native vectorises it. */
+__attribute__((noinline)) static void ten(const float *restrict x, float *restrict out, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        const float t = x[i] * 0.5f + 0.25f;
+        const float y = t < -1.0f ? -1.0f : (t > 1.0f ? 1.0f : t);
+        const float z = __builtin_fabsf(y) * 2.0f - y;
+        out[i] = z > 0.5f ? z * z : y;
+    }
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double time_ten(const float *x, float *out, int64_t n, int64_t calls)
+{
+    const double start = now();
+    for (int64_t c = 0; c < calls; c++) {
+        ten(x, out, n);
+        __asm__ volatile("" ::: "memory");   /* every call really happens */
+    }
+    return (now() - start) / (double)calls;
+}
+"""
+
+
+def hand_loop(workdir):
+    """time_ten(x, out, n, calls) from the hand-written loop, or None without a compiler."""
+    import cffi
+    from resin_jit import build
+    toolchain = build.find_toolchain()
+    if toolchain is None:
+        return None
+    flags = ["-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno", "-shared", "-fPIC", "-std=gnu11"]
+    so, _ = build.compile_library(HAND_LOOP, toolchain, flags, workdir, name="hand_ten")
+    ffi = cffi.FFI()
+    ffi.cdef("double time_ten(const float *x, float *out, int64_t n, int64_t calls);")
+    lib = ffi.dlopen(str(so))
+
+    def timer(x, out):
+        px, pout = ffi.from_buffer("float[]", x), ffi.from_buffer("float[]", out, require_writable=True)
+        return TimedInC(lambda calls: lib.time_ten(px, pout, x.size, calls))
+    timer.keep = (ffi, lib)
+    return timer
+
+
+def numba_peers():
+    """(allocating, into out) numba versions of the 10-node graph, or None."""
+    try:
+        import numba
+    except ImportError:
+        return None
+
+    @numba.njit
+    def into(x, out):
+        for i in range(x.shape[0]):
+            t = x[i] * np.float32(0.5) + np.float32(0.25)
+            y = np.float32(-1.0) if t < np.float32(-1.0) else (np.float32(1.0) if t > np.float32(1.0) else t)
+            z = abs(y) * np.float32(2.0) - y
+            out[i] = z * z if z > np.float32(0.5) else y
+
+    @numba.njit
+    def allocating(x):
+        out = np.empty_like(x)
+        into(x, out)
+        return out
+    probe = np.zeros(8, np.float32)
+    allocating(probe)
+    into(probe, probe.copy())
+    return allocating, into
+
+
+def numexpr_peer():
+    try:
+        import numexpr
+    except ImportError:
+        return None
+    t = "(x * 0.5 + 0.25)"
+    y = f"where({t} < -1, -1, where({t} > 1, 1, {t}))"
+    z = f"(abs({y}) * 2 - {y})"
+    expression = f"where({z} > 0.5, {z} * {z}, {y})"
+    return lambda x, out: numexpr.evaluate(expression, local_dict={"x": x}, out=out, casting="unsafe")
+
+
+def jax_peer():
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+
+    @jax.jit
+    def ten(x):
+        y = jnp.clip(x * np.float32(0.5) + np.float32(0.25), -1.0, 1.0)
+        z = jnp.abs(y) * np.float32(2.0) - y
+        return jnp.where(z > 0.5, z * z, y)
+    return lambda x: ten(x).block_until_ready(), jnp.asarray
+
+
+def stateless_cases(kernel, n, peers, timer):
+    x = np.random.default_rng(n).standard_normal(n).astype(np.float32)
+    out, tmp, mask = np.empty_like(x), np.empty_like(x), np.empty(n, bool)
+    numpy_ten_node(x, out, tmp, mask)
+    np.testing.assert_array_equal(kernel(x), out)
+    cases = {"kernel(x)": lambda: kernel(x), "kernel(x=x)": lambda: kernel(x=x),
+             "process(x, out=y)": lambda: kernel.process(x, out=out), "process(x, y)": lambda: kernel.process(x, out),
+             "numpy, 10 ops in place": lambda: numpy_ten_node(x, out, tmp, mask),
+             "np.empty(n) alone": lambda: np.empty(n, np.float32)}
+    if peers["numba"]:
+        allocating, into = peers["numba"]
+        np.testing.assert_array_equal(allocating(x), out)
+        cases["numba, allocating"] = lambda: allocating(x)
+        cases["numba, into out"] = lambda: into(x, out)
+    if peers["numexpr"]:
+        cases["numexpr (all threads)"] = lambda: peers["numexpr"](x, out)
+    if peers["jax"]:
+        run, convert = peers["jax"]
+        xj = convert(x)
+        cases["jax.jit"] = lambda: run(xj)
+    if timer:
+        cases["limit: hand C loop, timed in C"] = timer(x, out)
+    return cases
+
+
+def bench_stateless(jit, sizes, peers, timer, repeat):
+    kernel = jit.compile(ten_node_graph(), inputs=["x"])
+    results = {}
+    for n in sizes:
+        t = medians(stateless_cases(kernel, n, peers, timer), repeat=repeat)
+        results[n] = t
+        limit = t.get("limit: hand C loop, timed in C")
+        rows = [(name, {"median": fmt_time(v), "vs numba alloc": ratio(v, t.get("numba, allocating")),
+                        "vs numba out": ratio(v, t.get("numba, into out")), "vs limit": ratio(v, limit)})
+                for name, v in t.items()]
+        table(f"10-node graph, n = {n:,} float32 (isa {kernel.isa}); ratios: this time / peer's", rows)
+    return results
+
+
+def bench_stateful(jit, sizes, nb_biquad, repeat):
+    node = audio.Biquad.lowpass(1000.0, q=0.7071, sample_rate=SR)
+    synth = jit.compile(node(rj.input("x")))
+    results = {}
+    for n in sizes:
+        x = np.random.default_rng(n).standard_normal(n).astype(np.float32)
+        y = np.empty_like(x)
+        cases = {"synth(x)": lambda: synth(x), "synth.process(x, out=y)": lambda: synth.process(x, out=y),
+                 "synth.process(x, y)": lambda: synth.process(x, y)}
+        if nb_biquad:
+            cases["numba per-sample loop"] = lambda: nb_biquad(x, y, *node.coefficients)
+        t = results[n] = medians(cases, repeat=repeat)
+        rows = [(name, {"median": fmt_time(v), "numba / this": ratio(t.get("numba per-sample loop"), v)})
+                for name, v in t.items()]
+        table(f"biquad lowpass, mono, n = {n:,}", rows)
+    bank_in = np.random.default_rng(8).standard_normal((8, 44100)).astype(np.float32)
+    bank_out = np.empty_like(bank_in)
+    cases = {"synth(bank)": lambda: synth(bank_in), "synth.process(bank, out=...)":
+             lambda: synth.process(bank_in, out=bank_out)}
+    if nb_biquad:
+        def per_channel():
+            for ch in range(8):
+                nb_biquad(bank_in[ch], bank_out[ch], *node.coefficients)
+        cases["numba, channel by channel"] = per_channel
+    t = results["bank"] = medians(cases, repeat=repeat)
+    rows = [(name, {"median": fmt_time(v), "numba / this": ratio(t.get("numba, channel by channel"), v)})
+            for name, v in t.items()]
+    table("biquad lowpass, 8 channels x 44,100 (channels across SIMD lanes)", rows)
+    return results
+
+
+def bench_memo(jit, repeat):
+    expr = ten_node_graph()
+    jit.compile(expr)
+    t = medians({"compile(same expression)": lambda: jit.compile(expr),
+                 "compile(ten_node_graph())": lambda: jit.compile(ten_node_graph()),
+                 "ten_node_graph() alone": ten_node_graph}, repeat=repeat)
+    rebuilt = t["compile(ten_node_graph())"] - t["ten_node_graph() alone"]
+    rows = [("same expression object", {"median": fmt_time(t["compile(same expression)"]), "target": "<= 5 us"}),
+            ("equal graph built again (compile only)", {"median": fmt_time(rebuilt), "target": "<= 25 us"}),
+            ("  building that 10-node graph", {"median": fmt_time(t["ten_node_graph() alone"]), "target": "-"})]
+    table("compiling a graph this compiler already returned", rows)
+    return {"same": t["compile(same expression)"], "rebuilt": rebuilt}
+
+
+def verdicts(stateless, stateful, memo):
+    """(target, measured, holds) for each of the issue's targets that this run measured."""
+    out = []
+    if 64 in stateless and "numba, allocating" in stateless[64]:
+        t = stateless[64]
+        out += [("n=64 kernel(x) <= 1.0x numba allocating", t["kernel(x)"] / t["numba, allocating"], 1.0),
+                ("n=64 process(x, out=y) <= 1.0x numba into out", t["process(x, out=y)"] / t["numba, into out"], 1.0),
+                ("n=64 process(x, y) <= 1.0x numba into out", t["process(x, y)"] / t["numba, into out"], 1.0),
+                ("n=64 kernel(x=x) <= 1.3x numba allocating", t["kernel(x=x)"] / t["numba, allocating"], 1.3)]
+    if 44100 in stateless and "limit: hand C loop, timed in C" in stateless[44100]:
+        t = stateless[44100]
+        limit = t["limit: hand C loop, timed in C"]
+        for form in ("process(x, out=y)", "process(x, y)"):
+            out.append((f"n=44100 {form} <= 1.1x the hand C loop", t[form] / limit, 1.1))
+        for form in ("kernel(x)", "kernel(x=x)"):
+            out.append((f"n=44100 {form} <= 1.1x (hand C loop + np.empty)",
+                        t[form] / (limit + t["np.empty(n) alone"]), 1.1))
+    for n, t in stateful.items():
+        if n != "bank" and "numba per-sample loop" in t:
+            out.append((f"biquad mono n={n:,}: synth.process(x, y) >= 1.0x numba",
+                        t["numba per-sample loop"] / t["synth.process(x, y)"], -1.0))
+    if "numba, channel by channel" in stateful.get("bank", {}):
+        t = stateful["bank"]
+        out.append(("8-channel bank >= 3x numba channel by channel",
+                    t["numba, channel by channel"] / t["synth.process(bank, out=...)"], -3.0))
+    out += [("compile same expression <= 5 us", memo["same"] * 1e6, 5.0),
+            ("compile equal 10-node graph built again <= 25 us", memo["rebuilt"] * 1e6, 25.0)]
+    return out
+
+
+def print_verdicts(rows):
+    """A bound > 0 is an upper limit on the figure, < 0 a lower limit of its absolute value."""
+    print("\n## targets")
+    for name, value, bound in rows:
+        holds = value <= bound if bound > 0 else value >= -bound
+        print(f"{'MET   ' if holds else 'MISSED'}  {name}: {value:.2f}")
+
+
+def run(quick=False):
+    from .bench_graph import numba_kernels
+    with native_jit() as jit:
+        if not jit:
+            return
+        peers = {"numba": numba_peers(), "numexpr": numexpr_peer(), "jax": None if quick else jax_peer()}
+        nb = numba_kernels()
+        repeat = 5 if quick else 21
+        with tempfile.TemporaryDirectory() as tmp:
+            timer = hand_loop(tmp)
+            stateless = bench_stateless(jit, QUICK_SIZES if quick else SIZES, peers, timer, repeat)
+        stateful = bench_stateful(jit, (64, 44100) if quick else (64, 256, 4096, 44100), nb and nb[1], repeat)
+        print_verdicts(verdicts(stateless, stateful, bench_memo(jit, repeat)))
