@@ -44,7 +44,8 @@ def _fill(template_name, **fields):
 
 
 def _prelude(emitted):
-    return "\n".join(emitted.externs.values())
+    # each definition once: one c_source may define the functions of several externs
+    return "\n".join(dict.fromkeys(emitted.externs.values()))
 
 
 def scalar_source(cg, dtype):

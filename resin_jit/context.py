@@ -11,7 +11,14 @@ import warnings
 import numpy as np
 
 from . import ops
+from .errors import JitError
 from .nodes import real_number
+
+
+def _excerpt(c_text, limit=120):
+    """C text for an error message: one line, and not too long to read."""
+    line = " ".join(c_text.split())
+    return repr(line if len(line) <= limit else line[:limit - 3] + "...")
 
 
 def c_literal(value, dtype):
@@ -101,8 +108,12 @@ class JitContext:
         return f"(({signature})(uintptr_t)FN[{k}])"
 
     def extern(self, name, declaration):
-        """Declare a C function the snippet calls (once per translation unit)."""
-        self.externs.setdefault(name, declaration)
+        """Declare a C function the snippet calls (once per translation unit). A name declared
+        again must come with the same declaration: the C compiler would keep only one of two."""
+        known = self.externs.setdefault(name, declaration)
+        if known != declaration:
+            raise JitError(f"two externs put the C name {name!r} into one kernel with different definitions, "
+                           f"{_excerpt(known)} and {_excerpt(declaration)}: give them different names")
         return name
 
     def op(self, name, *args):
