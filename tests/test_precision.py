@@ -6,10 +6,12 @@ channel ran in a SIMD lane beside others or alone, on every tier.
 """
 import struct
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import resin_jit as rj
 from resin_jit import audio
@@ -161,3 +163,82 @@ def test_neon_channel_kernels_round_as_the_other_fma_tiers(tmp_path):
         for tier in fma_tiers:
             for got, expected in zip(out, compiler_for(tier).compile(graph, inputs=["x", "y"])(a, b)):
                 assert_bits_equal(got, expected)
+
+
+# ---- JitConfig(fastmath=True): what a fused multiply-add does, as the README states it ----------
+
+FMA_TIERS = ("avx2", "avx512")  # the host tiers with FMA instructions (NEON has them too)
+_fast = {}
+
+
+def fastmath_kernel(tier):
+    """x*y + z and x*y - z, compiled once per tier with fastmath."""
+    if tier not in _fast:
+        x, y, z = rj.input("x"), rj.input("y"), rj.input("z")
+        jit = rj.JitCompiler(rj.JitConfig(isa=tier, fastmath=True))
+        _fast[tier] = jit.compile([x * y + z, x * y - z], inputs=["x", "y", "z"])
+    return _fast[tier]
+
+
+def numpy_twice_rounded(a, b, c):
+    with np.errstate(all="ignore"):
+        return a * b + c, a * b - c
+
+
+def test_fastmath_examples_behave_as_documented(jit):
+    """a*b - c rounded once where the tier has FMA: a product that overflows alone gives a finite
+    value or the other infinity, a cancelling result is far from numpy's; NaN stays NaN."""
+    cases = np.array([(2.5e19, 2e19, 3e38, 2e38, np.inf), (1e20, 1e20, np.inf, -np.inf, np.nan),
+                      (1.0000001, 1.0000001, 1.0000002, 1.4210855e-14, 0.0), (np.nan, 1.0, 2.0, np.nan, np.nan),
+                      (1.0, 2.0, np.nan, np.nan, np.nan)]).T
+    a, b, c, fused, numpy_result = (np.tile(v.astype(np.float32), 7) for v in cases)  # 35: body and tail
+    _, minus = fastmath_kernel(jit.isa)(a, b, c)
+    np.testing.assert_array_equal(numpy_twice_rounded(a, b, c)[1], numpy_result)
+    if jit.isa in FMA_TIERS:
+        np.testing.assert_allclose(minus, fused, rtol=1e-6)  # 2e38 as the README rounds it
+        np.testing.assert_array_equal(minus[2], np.float32(2.0 ** -46))  # a*b - c exactly
+    else:
+        np.testing.assert_array_equal(minus, numpy_result)
+
+
+def _ulp(v):
+    """The gap from |v| to the next float32 away from zero (for the largest float, the one below)."""
+    v = np.abs(np.float32(v))
+    with np.errstate(over="ignore"):
+        gap = np.spacing(v)
+    return Fraction(float(gap if np.isfinite(gap) else v - np.nextafter(v, np.float32(0))))
+
+
+@st.composite
+def fma_operands(draw):
+    """Finite float32 (a, b, c); c often a few steps from -a*b, where the sum cancels."""
+    f32 = st.floats(width=32, allow_nan=False, allow_infinity=False)
+    a, b, c = draw(f32), draw(f32), draw(f32)
+    if draw(st.booleans()):
+        with np.errstate(all="ignore"):
+            near = -(np.float32(a) * np.float32(b))
+        toward = np.float32(draw(st.sampled_from([-np.inf, np.inf])))
+        for _ in range(draw(st.integers(0, 3))):
+            near = np.nextafter(near, toward)
+        c = float(near) if np.isfinite(near) else c
+    return a, b, c
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operands=st.lists(fma_operands(), min_size=1, max_size=40))
+def test_fastmath_stays_within_the_documented_bound(jit, operands):
+    """Fused: within half an ULP of the exact a*b + c. Against numpy's twice-rounded result, when
+    nothing overflows: at most half an ULP of fl(a*b) plus an ULP of the larger result."""
+    a, b, c = (np.array(v, np.float32) for v in zip(*operands))
+    tier = jit.isa
+    for sign, got, numpy_result in zip((1, -1), fastmath_kernel(tier)(a, b, c), numpy_twice_rounded(a, b, c)):
+        with np.errstate(all="ignore"):
+            product = a * b
+        for k in range(a.size):
+            if not (np.isfinite(product[k]) and np.isfinite(got[k]) and np.isfinite(numpy_result[k])):
+                continue
+            exact = Fraction(float(a[k])) * Fraction(float(b[k])) + sign * Fraction(float(c[k]))
+            if tier in FMA_TIERS:
+                assert abs(Fraction(float(got[k])) - exact) <= _ulp(got[k]) / 2
+            bound = _ulp(product[k]) / 2 + max(_ulp(got[k]), _ulp(numpy_result[k]))
+            assert abs(Fraction(float(got[k])) - Fraction(float(numpy_result[k]))) <= bound
