@@ -22,6 +22,7 @@ from conftest import CROSS_CC, EDGE_VALUES, QEMU, TIERS, compiler_for, needs_neo
 
 N = 203  # odd: nothing lines up with a vector width
 CHANNELS = [None, 1, 2, 3, 5, 8, 9]  # None: a mono (1-D) signal; odd counts end in a lone channel
+FMA_TIERS = ("avx2", "avx512")  # the x86 tiers with FMA instructions (NEON has them too)
 
 
 def exact_ops(x, y):
@@ -154,7 +155,7 @@ def test_neon_channel_kernels_round_as_the_other_fma_tiers(tmp_path):
     filtered = audio.Biquad.lowpass(2000.0)(x)
     graph = [x * y + 0.1, rj.sin(x) * y, filtered * y + 0.1]
     source = rj.JitCompiler(rj.JitConfig(isa="scalar")).source_of(graph, inputs=["x", "y"])
-    fma_tiers = [t for t in TIERS if t in ("avx2", "avx512")]
+    fma_tiers = [t for t in TIERS if t in FMA_TIERS]
     for channels in (1, 2, 3):  # NEON has two double lanes: a pair, and a lone channel
         a, b = inputs(channels, "float32", seed=4)
         out = run_neon_channels(source, a, b, tmp_path)
@@ -167,7 +168,6 @@ def test_neon_channel_kernels_round_as_the_other_fma_tiers(tmp_path):
 
 # ---- JitConfig(fastmath=True): what a fused multiply-add does, as the README states it ----------
 
-FMA_TIERS = ("avx2", "avx512")  # the host tiers with FMA instructions (NEON has them too)
 _fast = {}
 
 
