@@ -109,7 +109,7 @@ def bench_ten_node(jit, nb):
                            ("resin_jit fastmath=True, sqrt+div graph", "numba fastmath, sqrt+div graph")):
             rows.append((mine, {"median": fmt_time(t[mine]), "vs numba fastmath": ratio(t[peer], t[mine])}))
             rows.append((peer, {"median": fmt_time(t[peer]), "vs numba fastmath": "1.00x"}))
-        table("fastmath against fastmath: multiply-adds fused, IEEE otherwise (resin_jit within 1 ULP of numpy)", rows)
+        table("fastmath against fastmath: multiply-adds fused, IEEE otherwise", rows)
     return t
 
 

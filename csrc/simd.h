@@ -17,6 +17,8 @@
  *   rj_vX_load_partial(p, n) rj_vX_store_partial(p, v, n)   the first n < width lanes only;
  *                        loaded lanes past n are +0.0, stored memory past n is not touched
  *   rj_vX_set1(x)        x in every lane
+ *   rj_vd_widen(vf)      the low RJ_VD_WIDTH lanes of an rj_vf as doubles (exact)
+ *   rj_vf_narrow(vd)     an rj_vd rounded to float in the low RJ_VD_WIDTH lanes, +0.0 above
  *   add sub mul div neg abs sqrt floor, fma(a, b, c) = a*b + c (fused when RJ_HAS_FMA)
  *   min max              NaN if either operand is NaN (as numpy.minimum), else the smaller /
  *                        larger; of +0.0 and -0.0 (equal) the second operand, as numpy
@@ -188,6 +190,9 @@ typedef int rj_md;
 RJ_SCALAR_OPS(rj_vf, float, rj_mf, RJ_FLOORF, RJ_FMAF, __builtin_sqrtf, __builtin_fabsf)
 RJ_SCALAR_OPS(rj_vd, double, rj_md, RJ_FLOORD, RJ_FMAD, __builtin_sqrt, __builtin_fabs)
 
+RJ_INLINE rj_vd rj_vd_widen(rj_vf v) { return (double)v; }
+RJ_INLINE rj_vf rj_vf_narrow(rj_vd v) { return (float)v; }
+
 /* With one lane, "fewer than the width" means none. */
 RJ_INLINE rj_vf rj_vf_load_partial(const float *p, int64_t n) { return n > 0 ? *p : 0.0f; }
 RJ_INLINE rj_vd rj_vd_load_partial(const double *p, int64_t n) { return n > 0 ? *p : 0.0; }
@@ -204,7 +209,8 @@ typedef int32_t rj_mf __attribute__((vector_size(RJ_VECTOR_BYTES)));
 typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 
 /* What has no generic vector form, per tier: sqrt, floor, fused multiply-add, the x86 min/max
- * rule MINPS(x, y) = x < y ? x : y (y when either is NaN), and select as one blend instruction.
+ * rule MINPS(x, y) = x < y ? x : y (y when either is NaN), select as one blend instruction, and
+ * float-to-double conversion of a half-width float vector h (an rj_vf_half) as one instruction.
  * A tier that leaves one undefined gets the generic fallback below. */
 #if defined(RJ_ISA_AVX512)
 /* Most 512-bit builtins take a lane mask, a source for the masked-off lanes and a rounding
@@ -231,6 +237,7 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #    define RJ_VF_MAXPS(x, y) __builtin_ia32_maxps512_mask((x), (y), (x), RJ_ALL16, 4)
 #    define RJ_VD_MINPS(x, y) __builtin_ia32_minpd512_mask((x), (y), (x), RJ_ALL8, 4)
 #    define RJ_VD_MAXPS(x, y) __builtin_ia32_maxpd512_mask((x), (y), (x), RJ_ALL8, 4)
+#    define RJ_VD_WIDEN(h) __builtin_ia32_cvtps2pd512_mask((h), (rj_vd){0}, (char)-1, 4) /* a char mask */
 #  endif
 #  define RJ_VF_FMA(a, b, c) __builtin_ia32_vfmaddps512_mask((a), (b), (c), RJ_ALL16, 4)
 #  define RJ_VD_FMA(a, b, c) __builtin_ia32_vfmaddpd512_mask((a), (b), (c), RJ_ALL8, 4)
@@ -249,6 +256,9 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
  * zero; GCC would make the bitwise select an integer-domain pblendvb instead. */
 #  define RJ_VF_BLEND(m, a, b) __builtin_ia32_blendvps256((b), (a), (rj_vf)(m))
 #  define RJ_VD_BLEND(m, a, b) __builtin_ia32_blendvpd256((b), (a), (rj_vd)(m))
+#  if !defined(__clang__)
+#    define RJ_VD_WIDEN(h) __builtin_ia32_cvtps2pd256(h)
+#  endif
 #elif defined(RJ_ISA_SSE41) || defined(RJ_ISA_SSE2)
 #  define RJ_VF_SQRT(a) __builtin_ia32_sqrtps(a)
 #  define RJ_VD_SQRT(a) __builtin_ia32_sqrtpd(a)
@@ -272,6 +282,7 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #  define RJ_VD_SQRT(a) ((rj_vd)vsqrtq_f64((float64x2_t)(a)))
 #  define RJ_VF_FLOOR(a) ((rj_vf)vrndmq_f32((float32x4_t)(a)))
 #  define RJ_VD_FLOOR(a) ((rj_vd)vrndmq_f64((float64x2_t)(a)))
+#  define RJ_VD_WIDEN(h) ((rj_vd)vcvt_f64_f32((float32x2_t)(h)))
 #endif
 
 /* Newer clang spells sqrt and fma generically and may drop the ia32 names. */
@@ -299,6 +310,10 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #if !defined(RJ_VF_BLEND)
 #  define RJ_VF_BLEND(m, a, b) ((rj_vf)(((m) & (rj_mf)(a)) | (~(m) & (rj_mf)(b))))
 #  define RJ_VD_BLEND(m, a, b) ((rj_vd)(((m) & (rj_md)(a)) | (~(m) & (rj_md)(b))))
+#endif
+/* (GCC 12 widens floats in two halves, two converts and a shuffle: the tiers above say how in one.) */
+#if !defined(RJ_VD_WIDEN)
+#  define RJ_VD_WIDEN(h) __builtin_convertvector((h), rj_vd)
 #endif
 #if !defined(RJ_VF_MINPS)
 #  define RJ_VF_MINPS(x, y) RJ_VF_BLEND((rj_mf)((x) < (y)), (x), (y))
@@ -368,6 +383,33 @@ RJ_INLINE rj_vd rj_vd_floor(rj_vd a) { return RJ_VD_FLOOR(a); }
 RJ_SOFT_FLOOR_VECTOR(rj_vf, rj_vf, float, rj_mf, 8388608.0f)
 RJ_SOFT_FLOOR_VECTOR(rj_vd, rj_vd, double, rj_md, 4503599627370496.0)
 #endif
+
+/* A channel kernel of a float32 graph runs one channel per double lane: its state is an rj_vd,
+ * while its pure-math values live in the low RJ_VD_WIDTH lanes of an rj_vf, so that each is
+ * computed (and rounded) exactly as in a float32 kernel. These two move values between them:
+ * vcvtps2pd / vcvtpd2ps on x86, fcvtl / fcvtn on NEON. */
+typedef float rj_vf_half __attribute__((vector_size(RJ_VECTOR_BYTES / 2)));
+#if RJ_VF_WIDTH == 4
+#  define RJ_HALF_LANES 0, 1
+#  define RJ_ALL_LANES 0, 1, 2, 3
+#elif RJ_VF_WIDTH == 8
+#  define RJ_HALF_LANES 0, 1, 2, 3
+#  define RJ_ALL_LANES 0, 1, 2, 3, 4, 5, 6, 7
+#else
+#  define RJ_HALF_LANES 0, 1, 2, 3, 4, 5, 6, 7
+#  define RJ_ALL_LANES 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+#endif
+RJ_INLINE rj_vd rj_vd_widen(rj_vf v)
+{
+    return RJ_VD_WIDEN(__builtin_shufflevector(v, v, RJ_HALF_LANES));
+}
+RJ_INLINE rj_vf rj_vf_narrow(rj_vd v)
+{
+    const rj_vf_half zero = {0};
+    return __builtin_shufflevector(__builtin_convertvector(v, rj_vf_half), zero, RJ_ALL_LANES);
+}
+#undef RJ_HALF_LANES
+#undef RJ_ALL_LANES
 
 #endif /* vector tiers */
 

@@ -85,7 +85,6 @@ RJ_INLINE float rj_f_vm_powf_wide(float ax, float y) { return (float)rj_d_vm_pow
                           __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15)
 #  define RJ_VM_JOIN(a, b) __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 #endif
-typedef float rj_vf_half __attribute__((vector_size(RJ_VECTOR_BYTES / 2)));
 RJ_INLINE rj_vf rj_vf_vm_powf_wide(rj_vf ax, rj_vf y)
 {
     const rj_vf_half xh[2] = {RJ_VM_HALVES(ax)}, yh[2] = {RJ_VM_HALVES(y)};

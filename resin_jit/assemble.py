@@ -44,7 +44,8 @@ def _fill(template_name, **fields):
 
 
 def _prelude(emitted):
-    return "\n".join(emitted.externs.values())
+    # each definition once: one c_source may define the functions of several externs
+    return "\n".join(dict.fromkeys(emitted.externs.values()))
 
 
 def scalar_source(cg, dtype):
@@ -120,15 +121,15 @@ def _state_struct(fields):
     return "\n".join(members) or "    char unused;", "\n".join(init)
 
 
-def _state_locals(fields, lane0=False):
-    """Copy the scalar state slots into locals before the loop and back after it. With lane0,
-    a one-channel loop reads and writes lane 0 of vector slots (the first element in memory)."""
+def _state_locals(fields):
+    """Copy the scalar state slots into locals before the loop and back after it. A one-channel
+    loop's locals are doubles: memcpy of their size reads and writes lane 0 of the group's
+    vector slots (the first element in memory)."""
     load, store = [], []
     for f in fields:
         if f["length"]:
             continue
-        ctype = "double" if lane0 and f["ctype"] == "rj_vd" else f["ctype"]
-        load.append(f"{ctype} {f['field']};")
+        load.append(f"{f['ctype']} {f['field']};")
         load.append(f"memcpy(&{f['field']}, &S->{f['field']}, sizeof {f['field']});")
         store.append(f"memcpy(&S->{f['field']}, &{f['field']}, sizeof {f['field']});")
     return load, store
@@ -153,27 +154,22 @@ def stateful_source(cg, dtype, layout):
 
 def channels_source(cg, dtype, layout):
     """A stateful graph with one channel per double-precision SIMD lane; a lone channel (or the
-    last one of an odd count) runs the same snippets on scalars, on lane 0 of the state."""
+    last one of an odd count) runs the same snippets on scalars, on lane 0 of the state. Both
+    compute every node in its own precision, so a channel's samples do not depend on whether it
+    ran alone or beside others, nor on the stateful nodes beside a pure-math one."""
     vec = emit_graph(cg, JitContext(dtype, "channels", graph=cg), lambda k: f"lane_in{k}")
-    # The one-channel path computes in double too, so a channel's samples do not depend on
-    # whether it ran alone or beside others.
-    one = emit_graph(cg, JitContext("float64", "scalar", graph=cg), lambda k: f"(double)in{k}[g * RJ_VD_WIDTH * n + i]")
-    ctype = _dtype_c(dtype)
-    gather = [f"rj_vd lane_in{k};\n{INDENT}    RJ_GATHER(lane_in{k}, in{k});" for k in range(layout.n_in)]
-    scatter = [f"RJ_SCATTER(out{j}, {r}, {ctype});" for j, r in enumerate(vec.results)]
+    one = emit_graph(cg, JitContext(dtype, "scalar", graph=cg), lambda k: f"in{k}[g * RJ_VD_WIDTH * n + i]")
+    vtype = ops.CTYPE[(dtype, True)]
+    gather = [f"{vtype} lane_in{k} = {{0}};\n{INDENT}RJ_GATHER(lane_in{k}, in{k});" for k in range(layout.n_in)]
+    scatter = [f"RJ_SCATTER(out{j}, {r});" for j, r in enumerate(vec.results)]
     members, init = _state_struct(vec.state_fields)
     load_vec, store_vec = _state_locals(vec.state_fields)
-    load_one, store_one = _state_locals(one.state_fields, lane0=True)
+    load_one, store_one = _state_locals(one.state_fields)
     return _fill("channels.c", prelude=_prelude(vec), state_fields=members, state_init=init,
                  first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
                  checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout), "    "),
-                 hoisted=_lines(vec.hoisted, "    "), load_vector=_lines(load_vec, INDENT),
-                 body=_lines(gather + vec.body + scatter, INDENT + "    "), store_vector=_lines(store_vec, INDENT),
-                 load_one=_lines(load_one, INDENT), body_one=_lines(one.body + [
-                     f"out{j}[g * RJ_VD_WIDTH * n + i] = ({ctype}){r};" for j, r in enumerate(one.results)],
-                     INDENT + "    "),
-                 store_one=_lines(store_one, INDENT))
-
-
-def _dtype_c(dtype):
-    return ops.CTYPE[(dtype, False)]
+                 hoisted=_lines(vec.hoisted, "    "), load_vector=_lines(load_vec, "    "),
+                 body=_lines(gather + vec.body + scatter, INDENT), store_vector=_lines(store_vec, "    "),
+                 load_one=_lines(load_one, "    "), body_one=_lines(one.body + [
+                     f"out{j}[g * RJ_VD_WIDTH * n + i] = {r};" for j, r in enumerate(one.results)], INDENT),
+                 store_one=_lines(store_one, "    "))

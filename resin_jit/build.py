@@ -8,6 +8,7 @@ import json
 import os
 import shlex
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,14 @@ from . import host, isa
 from .errors import JitCompileError, JitError
 from .resources import csrc_dir
 
-BASE_FLAGS = ("-std=gnu11", "-shared", "-fPIC", "-fno-math-errno", "-fvisibility=hidden", "-pipe")
+# -z defs: a symbol no library defines fails the build, with the linker naming it, instead of the
+# dlopen. A function declared with another type than GCC knows the library's by is an error, not a
+# call with the wrong arguments. (Apple's linker refuses undefined symbols already, and knows no -z.)
+BASE_FLAGS = ("-std=gnu11", "-shared", "-fPIC", "-fno-math-errno", "-fvisibility=hidden", "-pipe",
+              "-Werror=builtin-declaration-mismatch", *(() if sys.platform == "darwin" else ("-Wl,-z,defs",)))
+# The libraries a kernel may call into (libc is always linked): after the source, or the linker
+# drops a library no object before it needed.
+LINK_LIBRARIES = ("-lm",)
 # Off: a multiply and an add round twice, as in numpy, and the same in vector loop and scalar
 # tail. fast (JitConfig(fastmath=True)): the compiler may fuse them into one FMA.
 CONTRACT_FLAG = {False: "-ffp-contract=off", True: "-ffp-contract=fast"}
@@ -70,7 +78,7 @@ def compile_library(source, toolchain, flags, workdir, name="kernel"):
     so_path = workdir / f"{name}.so"
     c_path.write_text(source)
     command = [toolchain.path, *flags, "-I", str(csrc_dir()),
-               "-o", str(so_path), str(c_path)]
+               "-o", str(so_path), str(c_path), *LINK_LIBRARIES]
     (workdir / f"{name}.cmd").write_text(shlex.join(command) + "\n")  # kept with RESIN_JIT_DEBUG=1
     start = time.perf_counter()
     try:

@@ -25,11 +25,8 @@ class CanonicalGraph:
         # The structure as nested tuples of str/int: hashable for the in-process memo, and its
         # repr (deterministic across runs and platforms) is the form the disk key hashes.
         self.ident = (tuple(keys), self.outputs, self.input_names)
-        self.param_defaults = {}
-        for node, _ in self.nodes:
-            if isinstance(node, Param):
-                if self.param_defaults.setdefault(node.name, node.default) != node.default:
-                    raise JitError(f"parameter {node.name!r} has two different defaults")
+        # canonicalize() has checked that every use of a parameter gives it the same default
+        self.param_defaults = {node.name: node.default for node, _ in self.nodes if isinstance(node, Param)}
         self.param_names = tuple(self.param_defaults)
         # Nodes that call through a function pointer handed over at run time (py_node, library externs).
         self.pointer_nodes = tuple(i for i, (n, _) in enumerate(self.nodes) if getattr(n, "needs_pointer", False))
@@ -80,6 +77,14 @@ def _folded(node, args, nodes, dtype):
         return Const(float(scalar(node.evaluate(None, *[scalar(v.value) for v in values]))))
 
 
+def _check_param_default(defaults, param):
+    """Every use of a parameter must give the same default. Parameters merge by name (the key
+    leaves the value out), so this runs on each use before merging; exact tokens make NaN equal NaN."""
+    first = defaults.setdefault(param.name, param.default)
+    if exact(first) != exact(param.default):
+        raise JitError(f"parameter {param.name!r} has two different defaults: {first!r} and {param.default!r}")
+
+
 def _prune(nodes, keys, outputs):
     """Drop nodes no output depends on (constants that folding consumed); renumber the rest."""
     live = set(outputs)
@@ -102,6 +107,7 @@ def canonicalize(outputs, input_order=None, dtype=None):
     if not outputs:
         raise JitError("a graph needs at least one output")
     index, nodes, keys = {}, [], []
+    param_defaults = {}  # parameter name → the first default given for it
     number = {}          # id(expr) → node index, once an expression is numbered
     on_path = set()      # expressions being expanded: meeting one again means a cycle
     stack = [(e, False) for e in reversed(outputs)]
@@ -119,6 +125,8 @@ def canonicalize(outputs, input_order=None, dtype=None):
             continue
         on_path.discard(ident_expr)
         node, args = expr.node, tuple(number[id(a)] for a in expr.args)
+        if isinstance(node, Param):
+            _check_param_default(param_defaults, node)
         folded = _folded(node, args, nodes, dtype)
         if folded is not None:
             node, args = folded, ()

@@ -23,6 +23,7 @@ from . import assemble, build, cache, host, load
 from .canonical import canonical_graph, canonicalize
 from .config import JitConfig, env_flag
 from .errors import JitError
+from .external import naming_externs
 from .graph import Expr, as_expr, input as make_input
 from .kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock, LETTER
 from .nodes import Affine, Input, real_number
@@ -233,7 +234,8 @@ class JitCompiler:
         if kernel is not None:
             self.stats["memory_hits"] += 1
             return kernel
-        library = self.library(("block", dtype, cg.ident), lambda: assemble.block_source(cg, dtype))
+        with naming_externs(cg):
+            library = self.library(("block", dtype, cg.ident), lambda: assemble.block_source(cg, dtype))
         letter = LETTER[dtype]
         argspec = letter * len(cg.input_names) + letter.upper() * len(cg.outputs)
         runner = NativeRunner(library, argspec, cg)

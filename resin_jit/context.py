@@ -11,7 +11,14 @@ import warnings
 import numpy as np
 
 from . import ops
+from .errors import JitError
 from .nodes import real_number
+
+
+def _excerpt(c_text, limit=120):
+    """C text for an error message: one line, and not too long to read."""
+    line = " ".join(c_text.split())
+    return repr(line if len(line) <= limit else line[:limit - 3] + "...")
 
 
 def c_literal(value, dtype):
@@ -28,13 +35,21 @@ def c_literal(value, dtype):
     return f"({rounded.hex()}{suffix})"
 
 
+# Conversions between a float32 kernel's values and double state, per mode (identity otherwise).
+# In channel mode the values are the low lanes of an rj_vf (see csrc/simd.h).
+_TO_DOUBLE = {("float32", "scalar"): "(double){}", ("float32", "channels"): "rj_vd_widen({})"}
+_FROM_DOUBLE = {("float32", "scalar"): "(float){}", ("float32", "channels"): "rj_vf_narrow({})"}
+
+
 class JitContext:
     """Handed to a node's emit: fresh names, constants, ops, statements, state slots, externs.
 
     Three modes: "scalar" (one sample of the kernel's dtype), "vector" (samples across SIMD
-    lanes) and "channels" (one sample of several channels across double-precision lanes, for
-    stateful graphs). Nodes that keep state do their arithmetic in double through `dop`,
-    `dconst`, `to_double` and `from_double`, so one snippet serves the scalar and channel modes.
+    lanes) and "channels" (one sample of several channels across SIMD lanes, for stateful
+    graphs: one channel per double-precision lane). Values keep the kernel's dtype in every mode,
+    so a node computes the same bits whichever template it lands in. Nodes that keep state do
+    their arithmetic in double through `dop`, `dconst`, `to_double` and `from_double`, so one
+    snippet serves the scalar and channel modes.
     """
 
     def __init__(self, dtype="float32", mode="scalar", externs=None, graph=None):
@@ -42,11 +57,10 @@ class JitContext:
             raise ValueError(f"unknown emission mode {mode!r}")
         self.dtype, self.mode = dtype, mode
         self.vector = mode != "scalar"
-        value_dtype = "float64" if mode == "channels" else dtype
-        self.prefix = ops.PREFIX[(value_dtype, self.vector)]
-        self.ctype = ops.CTYPE[(value_dtype, self.vector)]
-        self.scalar_ctype = ops.CTYPE[(value_dtype, False)]
-        self.mask_ctype = ops.MASK_CTYPE[(value_dtype, self.vector)]
+        self.prefix = ops.PREFIX[(dtype, self.vector)]
+        self.ctype = ops.CTYPE[(dtype, self.vector)]
+        self.scalar_ctype = ops.CTYPE[(dtype, False)]
+        self.mask_ctype = ops.MASK_CTYPE[(dtype, self.vector)]
         self.dprefix = ops.PREFIX[("float64", mode == "channels")]
         self.dctype = ops.CTYPE[("float64", mode == "channels")]
         self.hoisted = []        # statements before the loop: vector constants, parameters
@@ -76,12 +90,11 @@ class JitContext:
 
     def const(self, value):
         """A constant of the value type: an exact literal, broadcast once in vector modes."""
-        dtype = "float64" if self.mode == "channels" else self.dtype
-        literal = c_literal(value, dtype)
+        literal = c_literal(value, self.dtype)
         name = self._hoist(self.ctype, self.prefix, literal, "k") if self.vector else literal
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            self._constant_values[name] = float(np.dtype(dtype).type(value))  # as rounded in the C
+            self._constant_values[name] = float(np.dtype(self.dtype).type(value))  # as rounded in the C
         return name
 
     def dconst(self, value):
@@ -101,8 +114,12 @@ class JitContext:
         return f"(({signature})(uintptr_t)FN[{k}])"
 
     def extern(self, name, declaration):
-        """Declare a C function the snippet calls (once per translation unit)."""
-        self.externs.setdefault(name, declaration)
+        """Declare a C function the snippet calls (once per translation unit). A name declared
+        again must come with the same declaration: the C compiler would keep only one of two."""
+        known = self.externs.setdefault(name, declaration)
+        if known != declaration:
+            raise JitError(f"two externs put the C name {name!r} into one kernel with different definitions, "
+                           f"{_excerpt(known)} and {_excerpt(declaration)}: give them different names")
         return name
 
     def op(self, name, *args):
@@ -126,10 +143,12 @@ class JitContext:
         return ops.render(name, self.dprefix, *args)
 
     def to_double(self, value):
-        return value if self.mode == "channels" or self.scalar_ctype == "double" else f"(double){value}"
+        """A value of the kernel's dtype as a double (state) value."""
+        return _TO_DOUBLE.get((self.dtype, self.mode), "{}").format(value)
 
     def from_double(self, value):
-        return value if self.mode == "channels" or self.scalar_ctype == "double" else f"({self.ctype}){value}"
+        """A double (state) value rounded to the kernel's dtype."""
+        return _FROM_DOUBLE.get((self.dtype, self.mode), "{}").format(value)
 
     def emit(self, statement):
         """Add a statement to the loop body, before the expression the node returns."""

@@ -9,6 +9,7 @@
 Names are checked to be plain C identifiers and signatures use a fixed set of type names, so
 nothing but `c_source` (which is C by definition) reaches the generated code as written.
 """
+import contextlib
 import copy
 import hashlib
 import itertools
@@ -17,7 +18,7 @@ import re
 
 import numpy as np
 
-from .errors import JitError
+from .errors import JitCompileError, JitError
 from .graph import Expr
 from .nodes import JitCategory, Node
 
@@ -112,6 +113,40 @@ class ExternCall(Node):
 
     def __repr__(self):
         return f"extern {self.name}"
+
+
+# What the compiler or linker says of a name a libc or c_source extern put into the kernel
+# (GCC's and GNU ld's wording, lld's too; quotes as in the C and in UTF-8 locales), and what it means.
+_BUILD_COMPLAINTS = (
+    (re.compile(r"undefined (?:reference to|symbol:) [`'‘]?(\w+)"),
+     "extern {!r} is not defined in the C library; give c_source= or library="),
+    (re.compile(r"conflicting types for (?:built-in function )?[`'‘](\w+)"),
+     "extern {!r} clashes with a C library function of another type; give it another name or "
+     "the library function's own signature"),
+)
+
+
+def _named_extern_error(error, cg):
+    """`error` (a JitCompileError) restated for the graph's extern it is about, or None."""
+    names = {node.name for node, _ in cg.nodes if isinstance(node, ExternCall) and node.library is None}
+    for pattern, message in _BUILD_COMPLAINTS:
+        for name in pattern.findall(error.output):
+            if name in names:
+                return JitCompileError(message.format(name), output=error.output,
+                                       source_path=error.source_path, command=error.command)
+    return None
+
+
+@contextlib.contextmanager
+def naming_externs(cg):
+    """Builds of `cg` inside: a compiler or linker error about one of its externs says which."""
+    try:
+        yield
+    except JitCompileError as error:
+        named = _named_extern_error(error, cg)
+        if named is None:
+            raise
+        raise named from None
 
 
 def extern(name, signature="double(double)", c_source=None, library=None, reference=None):

@@ -5,9 +5,12 @@
  * rj_vd runs its own channel, and one state struct (of vectors) serves RJ_VD_WIDTH channels.
  * Buffers are (channels, n) row-major. Each sample of a group is gathered from its rows
  * into a vector lane by lane (unrolled, so the lanes are inserted in registers: going through
- * memory would stall every vector load on the scalar stores just before it), computed in
- * double precision, and scattered back. The recurrence's latency, not these moves, sets the pace. A group of one channel (a mono signal,
- * or the last of an odd count) runs the same snippets on scalars instead, on lane 0.
+ * memory would stall every vector load on the scalar stores just before it), computed, and
+ * scattered back. State is computed in double; every other value in the graph's dtype, in the
+ * low RJ_VD_WIDTH lanes of its vector type (an rj_vf for float32: see rj_vd_widen), so each
+ * rounds as in a kernel without state. The recurrence's latency, not these moves, sets the
+ * pace. A group of one channel (a mono signal, or the last of an odd count) runs the same
+ * snippets on scalars instead, on lane 0, with the same results.
  * State slots are copied into locals around the loop so they stay in registers.
  */
 #include <string.h>
@@ -19,18 +22,18 @@ typedef struct rj_state {
 ${state_fields}
 } rj_state;
 
-/* Sample i of every channel of group g into v; lanes past the last channel read 0. */
+/* Sample i of every channel of group g into the low lanes of v; lanes past the last channel read 0. */
 #define RJ_GATHER(v, src)                                                                  \
     do {                                                                                   \
         _Pragma("GCC unroll 16") for (int l = 0; l < RJ_VD_WIDTH; l++)                     \
-            (v)[l] = l < lanes ? (double)(src)[(g * RJ_VD_WIDTH + l) * n + i] : 0.0;       \
+            (v)[l] = l < lanes ? (src)[(g * RJ_VD_WIDTH + l) * n + i] : 0;                 \
     } while (0)
 
 /* Lane by lane back into the rows of the group's channels. */
-#define RJ_SCATTER(dst, v, T)                                                              \
+#define RJ_SCATTER(dst, v)                                                                 \
     do {                                                                                   \
         _Pragma("GCC unroll 16") for (int l = 0; l < RJ_VD_WIDTH; l++)                     \
-            if (l < lanes) (dst)[(g * RJ_VD_WIDTH + l) * n + i] = (T)(v)[l];               \
+            if (l < lanes) (dst)[(g * RJ_VD_WIDTH + l) * n + i] = (v)[l];                  \
     } while (0)
 
 RJ_EXPORT int64_t rj_state_size(void) { return (int64_t)sizeof(rj_state); }
@@ -42,6 +45,33 @@ RJ_EXPORT void rj_state_init(rj_state *S)
     memset(S, 0, sizeof *S);
 ${state_init}
 }
+
+/* A group of one channel (a mono signal, or the last of an odd count): the snippets on scalars,
+ * on lane 0 of the group's state. */
+static __attribute__((noinline)) void rj_one_channel(rj_call *call, rj_state *S, int64_t g, int64_t n)
+{
+${bind}
+${load_one}
+    for (int64_t i = 0; i < n; i++) {
+${body_one}
+    }
+${store_one}
+}
+
+#if RJ_VD_WIDTH > 1  /* the scalar tier has one lane: every group is one channel */
+/* A group of 2 to RJ_VD_WIDTH channels, one per lane. (Each loop is a function of its own so
+ * that the other cannot change how its registers are allocated, and so its speed.) */
+static __attribute__((noinline)) void rj_channel_lanes(rj_call *call, rj_state *S, int64_t g, int64_t n, int lanes)
+{
+${bind}
+${hoisted}
+${load_vector}
+    for (int64_t i = 0; i < n; i++) {
+${body}
+    }
+${store_vector}
+}
+#endif
 
 RJ_EXPORT int rj_entry(rj_call *call)
 {
@@ -55,26 +85,15 @@ RJ_EXPORT int rj_entry(rj_call *call)
 ${checks}
     if (call->len[${state_buffer}] != groups * (int64_t)sizeof(rj_state)) return RJ_ERR_ARGUMENT;
     rj_state *states = (rj_state *)call->ptr[${state_buffer}];
-${bind}
-${hoisted}
     for (int64_t g = 0; g < groups; g++) {
-        rj_state *S = &states[g];
+#if RJ_VD_WIDTH > 1
         const int lanes = (int)(channels - g * RJ_VD_WIDTH < RJ_VD_WIDTH ? channels - g * RJ_VD_WIDTH : RJ_VD_WIDTH);
-        if (lanes == 1) {
-${load_one}
-            for (int64_t i = 0; i < n; i++) {
-${body_one}
-            }
-${store_one}
+        if (lanes > 1) {
+            rj_channel_lanes(call, &states[g], g, n, lanes);
             continue;
         }
-#if RJ_VD_WIDTH > 1  /* the scalar tier has one lane: every group took the path above */
-${load_vector}
-        for (int64_t i = 0; i < n; i++) {
-${body}
-        }
-${store_vector}
 #endif
+        rj_one_channel(call, &states[g], g, n);
     }
     return RJ_OK;
 }

@@ -139,6 +139,20 @@ def test_params_change_without_recompiling(jit):
         k.params["gain"] = "loud"
 
 
+@pytest.mark.parametrize("first,second", [(1.0, 2.0), (0.0, -0.0), (float("nan"), 1.0)])
+def test_a_parameter_given_two_defaults_is_an_error_naming_both(first, second):
+    """Parameters merge by name: the second default must not silently give way to the first."""
+    x = rj.input("x")
+    with pytest.raises(rj.JitError, match=rf"parameter 'g' has two different defaults: {first!r} and {second!r}"):
+        canonicalize([x * rj.param("g", first) + rj.param("g", second)])
+
+
+def test_a_parameter_given_nan_twice_has_one_default():
+    x = rj.input("x")
+    cg = canonicalize([x * rj.param("g", float("nan")) + rj.param("g", float("nan"))])
+    assert cg.param_names == ("g",) and np.isnan(cg.param_defaults["g"])
+
+
 def test_source_kernel_takes_block_length(jit):
     from resin_jit import audio
     k = jit.compile(audio.Constant(0.25)() + rj.param("p", 1.0))

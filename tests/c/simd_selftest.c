@@ -396,6 +396,37 @@ CHECK_MEMORY(d, d_edge, D_COUNT)
 CHECK_KERNEL(f, f_edge, F_COUNT)
 CHECK_KERNEL(d, d_edge, D_COUNT)
 
+/* ---- between float values and double state (channel kernels) --------------------------- */
+
+/* rj_vd_widen: lane l of the double vector is lane l of the float one, exactly. rj_vf_narrow:
+ * lane l < RJ_VD_WIDTH is the double rounded as C's (float) conversion rounds it (any NaN for a
+ * NaN), the lanes above are +0.0. Every edge value passes through every lane. */
+static void check_conversions(void)
+{
+    for (int k = 0; k < F_COUNT; k++) {
+        float in[RJ_VF_WIDTH];
+        double out[RJ_VD_WIDTH];
+        for (int l = 0; l < RJ_VF_WIDTH; l++) in[l] = f_edge[(k + l) % F_COUNT];
+        rj_vd_store(out, rj_vd_widen(rj_vf_load(in)));
+        for (int l = 0; l < RJ_VD_WIDTH; l++) {
+            double want = (double)in[l];
+            EXPECT(memcmp(&out[l], &want, sizeof want) == 0 || (isnan(out[l]) && isnan(want)),
+                   "rj_vd_widen(%.9g) lane %d gives %.17g", (double)in[l], l, out[l]);
+        }
+    }
+    for (int k = 0; k < D_COUNT; k++) {
+        double in[RJ_VD_WIDTH];
+        float out[RJ_VF_WIDTH];
+        for (int l = 0; l < RJ_VD_WIDTH; l++) in[l] = d_edge[(k + l) % D_COUNT];
+        rj_vf_store(out, rj_vf_narrow(rj_vd_load(in)));
+        for (int l = 0; l < RJ_VF_WIDTH; l++) {
+            float want = l < RJ_VD_WIDTH ? (float)in[l] : 0.0f;
+            EXPECT(memcmp(&out[l], &want, sizeof want) == 0 || (isnan(out[l]) && isnan(want)),
+                   "rj_vf_narrow(%.17g) lane %d gives %.9g", l < RJ_VD_WIDTH ? in[l] : 0.0, l, (double)out[l]);
+        }
+    }
+}
+
 int main(void)
 {
     memcpy(f_edge, F_EDGE, sizeof F_EDGE);
@@ -426,6 +457,7 @@ int main(void)
     check_memory_d(map + page);
     check_kernel_f();
     check_kernel_d();
+    check_conversions();
 
     if (failed > 40) printf("... and %ld more\n", failed - 40);
     printf("%ld passed, %ld failed\n", passed, failed);

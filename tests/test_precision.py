@@ -1,0 +1,244 @@
+"""Issue 9: every node computes in its own precision, whatever the nodes beside it.
+
+A stateful node computes internally in double; the pure-math nodes of a float32 graph round
+exactly as in a kernel without state (and as numpy float32 for the exact ops), whether their
+channel ran in a SIMD lane beside others or alone, on every tier.
+"""
+import struct
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import resin_jit as rj
+from resin_jit import audio
+from resin_jit.build import Toolchain
+from resin_jit.resources import csrc_dir
+
+from conftest import CROSS_CC, EDGE_VALUES, QEMU, TIERS, compiler_for, needs_neon
+
+N = 203  # odd: nothing lines up with a vector width
+CHANNELS = [None, 1, 2, 3, 5, 8, 9]  # None: a mono (1-D) signal; odd counts end in a lone channel
+FMA_TIERS = ("avx2", "avx512")  # the x86 tiers with FMA instructions (NEON has them too)
+
+
+def exact_ops(x, y):
+    """Expressions of ops numpy rounds exactly as IEEE, with their numpy float32/64 twins."""
+    t = lambda v: x.dtype.type(v) if isinstance(x, np.ndarray) else v  # noqa: E731 - constants in the dtype
+    where, sqrt, floor = ((np.where, np.sqrt, np.floor) if isinstance(x, np.ndarray)
+                          else (rj.where, rj.sqrt, rj.floor))
+    minimum, maximum = (np.minimum, np.maximum) if isinstance(x, np.ndarray) else (rj.minimum, rj.maximum)
+    return [x * y + t(0.1),
+            (x - y) / (abs(y) + t(0.5)),
+            sqrt(abs(x)) * floor(y * t(3.0)),
+            minimum(x, y) - maximum(x * t(0.7), y),
+            where(x < y, x * y, x + y)]
+
+
+def inexact_ops(x, y):
+    """Ops whose compiled rounding is their own (vmath.h, a fused multiply-add), and a parameter."""
+    return [rj.sin(x) * y, audio.Affine(0.3, 0.7)(x) + y, rj.exp(y * 0.25) - x * rj.param("g", 0.3)]
+
+
+STATEFUL = [lambda x: audio.Biquad.lowpass(1000.0)(x), lambda x: audio.OnePole.highpass(300.0)(x),
+            lambda x: audio.SineOsc(x * 2.0 + 440.0)()]
+
+
+def inputs(channels, dtype, seed=0):
+    """x: a plain signal (it feeds the filters); y: the edge values of the float32 range, then noise."""
+    rng = np.random.default_rng(seed)
+    shape = (N,) if channels is None else (channels, N)
+    x = rng.standard_normal(shape).astype(dtype)
+    y = rng.standard_normal(shape).astype(dtype)
+    y.reshape(-1)[:EDGE_VALUES.size] = EDGE_VALUES
+    return x, y
+
+
+def assert_bits_equal(got, expected):
+    """Equal bit for bit, except that any NaN equals any NaN (simd.h's one freedom)."""
+    got, expected = np.asarray(got), np.asarray(expected)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    both_nan = np.isnan(got) & np.isnan(expected)
+    np.testing.assert_array_equal(np.where(both_nan, 0, got).view(np.uint8),
+                                  np.where(both_nan, 0, expected).view(np.uint8))
+
+
+@pytest.mark.parametrize("channels", CHANNELS, ids=lambda c: "mono" if c is None else f"{c}ch")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_pure_math_beside_stateful_nodes_rounds_as_without_them(jit, numpy_jit, dtype, channels):
+    x, y = rj.input("x"), rj.input("y")
+    exact, inexact = exact_ops(x, y), inexact_ops(x, y)
+    stateful = [make(x) for make in STATEFUL]
+    graph = jit.compile(exact + inexact + stateful, inputs=["x", "y"], dtype=dtype)
+    alone = jit.compile(exact + inexact, inputs=["x", "y"], dtype=dtype)
+    reference = numpy_jit.compile(exact + inexact + stateful, inputs=["x", "y"], dtype=dtype)
+    a, b = inputs(channels, dtype)
+    with np.errstate(all="ignore"):
+        expected = exact_ops(a, b)
+    got, by_numpy_backend = graph(a, b), reference(a, b)
+    for k, out in enumerate(expected):
+        assert_bits_equal(got[k], out)
+        assert_bits_equal(by_numpy_backend[k], out)
+    flat = alone(a.reshape(-1), b.reshape(-1))
+    for k in range(len(exact) + len(inexact)):
+        assert_bits_equal(got[k], flat[k].reshape(a.shape))
+    for k in range(len(exact) + len(inexact), len(got)):  # the stateful outputs, as before
+        np.testing.assert_allclose(got[k], by_numpy_backend[k], rtol=0, atol=2e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_channel_computes_the_same_alone_as_beside_others(jit, dtype):
+    """Every output, stateful ones included: lanes (vector state) and the lone-channel path agree."""
+    x, y = rj.input("x"), rj.input("y")
+    graph = jit.compile(exact_ops(x, y) + inexact_ops(x, y) + [make(x) for make in STATEFUL], inputs=["x", "y"],
+                        dtype=dtype)
+    a, b = inputs(9, dtype, seed=1)
+    together = graph(a, b)
+    for c in range(9):
+        graph.reset()
+        for out, whole in zip(graph(a[c], b[c]), together):
+            assert_bits_equal(out, whole[c])
+
+
+@pytest.mark.parametrize("channels", [None, 3, 8, 9], ids=lambda c: "mono" if c is None else f"{c}ch")
+def test_pure_math_after_a_stateful_node_takes_its_output_in_float32(jit, channels):
+    """A filter's output enters the graph's float32 arithmetic as a float32 value."""
+    x, y, z = rj.input("x"), rj.input("y"), rj.input("z")
+    filtered = audio.Biquad.lowpass(2000.0)(x)
+    graph = jit.compile([filtered, filtered * y + 0.1, rj.sin(filtered) * y], inputs=["x", "y"])
+    after = jit.compile([z * y + 0.1, rj.sin(z) * y], inputs=["z", "y"])
+    a, b = inputs(channels, "float32", seed=2)
+    out, fed, sine = graph(a, b)
+    with np.errstate(all="ignore"):
+        assert_bits_equal(fed, out * b + np.float32(0.1))
+    expected_fed, expected_sine = after(out.reshape(-1), b.reshape(-1))
+    assert_bits_equal(fed, expected_fed.reshape(a.shape))
+    assert_bits_equal(sine, expected_sine.reshape(a.shape))
+
+
+@pytest.mark.parametrize("channels", [None, 3])
+def test_pure_math_in_a_sample_by_sample_stateful_graph_rounds_as_numpy(jit, channels):
+    """Noise and Delay keep integer state: such graphs run one channel at a time (stateful.c)."""
+    x, y = rj.input("x"), rj.input("y")
+    graph = jit.compile(exact_ops(x, y) + [audio.Noise()() + audio.Delay(2)(x)], inputs=["x", "y"])
+    a, b = inputs(channels, "float32", seed=3)
+    with np.errstate(all="ignore"):
+        expected = exact_ops(a, b)
+    for out, ref in zip(graph(a, b), expected):
+        assert_bits_equal(out, ref)
+
+
+NEON_HARNESS = Path(__file__).parent / "c" / "neon_channels_harness.c"
+
+
+def run_neon_channels(source, x, y, workdir):
+    """The kernel built with the flags kernels are built with (static, for qemu), run on (x, y)."""
+    kernel = workdir / "kernel.c"
+    kernel.write_text(source)
+    exe = workdir / "kernel_neon"
+    flags = [f for f in Toolchain(CROSS_CC, "cross").flags("neon", 2) if f != "-shared"]
+    subprocess.run([CROSS_CC, *flags, "-static", "-I", str(csrc_dir()), str(kernel), str(NEON_HARNESS),
+                    "-o", str(exe), "-lm"], check=True, capture_output=True, text=True)
+    payload = struct.pack("<qq", *x.shape) + x.astype("<f4").tobytes() + y.astype("<f4").tobytes()
+    proc = subprocess.run([QEMU, str(exe)], input=payload, capture_output=True, check=True, timeout=60)
+    return np.frombuffer(proc.stdout, "<f4").astype(np.float32).reshape(3, *x.shape)
+
+
+@needs_neon
+def test_neon_channel_kernels_round_as_the_other_fma_tiers(tmp_path):
+    """Cross-compiled for AArch64 and run under qemu: the float lanes beside the double state give
+    numpy's rounding, and (the tiers with FMA computing alike) the host's FMA tiers' bits."""
+    x, y = rj.input("x"), rj.input("y")
+    filtered = audio.Biquad.lowpass(2000.0)(x)
+    graph = [x * y + 0.1, rj.sin(x) * y, filtered * y + 0.1]
+    source = rj.JitCompiler(rj.JitConfig(isa="scalar")).source_of(graph, inputs=["x", "y"])
+    fma_tiers = [t for t in TIERS if t in FMA_TIERS]
+    for channels in (1, 2, 3):  # NEON has two double lanes: a pair, and a lone channel
+        a, b = inputs(channels, "float32", seed=4)
+        out = run_neon_channels(source, a, b, tmp_path)
+        with np.errstate(all="ignore"):
+            assert_bits_equal(out[0], a * b + np.float32(0.1))
+        for tier in fma_tiers:
+            for got, expected in zip(out, compiler_for(tier).compile(graph, inputs=["x", "y"])(a, b)):
+                assert_bits_equal(got, expected)
+
+
+# ---- JitConfig(fastmath=True): what a fused multiply-add does, as the README states it ----------
+
+_fast = {}
+
+
+def fastmath_kernel(tier):
+    """x*y + z and x*y - z, compiled once per tier with fastmath."""
+    if tier not in _fast:
+        x, y, z = rj.input("x"), rj.input("y"), rj.input("z")
+        jit = rj.JitCompiler(rj.JitConfig(isa=tier, fastmath=True))
+        _fast[tier] = jit.compile([x * y + z, x * y - z], inputs=["x", "y", "z"])
+    return _fast[tier]
+
+
+def numpy_twice_rounded(a, b, c):
+    with np.errstate(all="ignore"):
+        return a * b + c, a * b - c
+
+
+def test_fastmath_examples_behave_as_documented(jit):
+    """a*b - c rounded once where the tier has FMA: a product that overflows alone gives a finite
+    value or the other infinity, a cancelling result is far from numpy's; NaN stays NaN."""
+    cases = np.array([(2.5e19, 2e19, 3e38, 2e38, np.inf), (1e20, 1e20, np.inf, -np.inf, np.nan),
+                      (1.0000001, 1.0000001, 1.0000002, 1.4210855e-14, 0.0), (np.nan, 1.0, 2.0, np.nan, np.nan),
+                      (1.0, 2.0, np.nan, np.nan, np.nan)]).T
+    a, b, c, fused, numpy_result = (np.tile(v.astype(np.float32), 7) for v in cases)  # 35: body and tail
+    _, minus = fastmath_kernel(jit.isa)(a, b, c)
+    np.testing.assert_array_equal(numpy_twice_rounded(a, b, c)[1], numpy_result)
+    if jit.isa in FMA_TIERS:
+        np.testing.assert_allclose(minus, fused, rtol=1e-6)  # 2e38 as the README rounds it
+        np.testing.assert_array_equal(minus[2], np.float32(2.0 ** -46))  # a*b - c exactly
+    else:
+        np.testing.assert_array_equal(minus, numpy_result)
+
+
+def _ulp(v):
+    """The gap from |v| to the next float32 away from zero (for the largest float, the one below)."""
+    v = np.abs(np.float32(v))
+    with np.errstate(over="ignore"):
+        gap = np.spacing(v)
+    return Fraction(float(gap if np.isfinite(gap) else v - np.nextafter(v, np.float32(0))))
+
+
+@st.composite
+def fma_operands(draw):
+    """Finite float32 (a, b, c); c often a few steps from -a*b, where the sum cancels."""
+    f32 = st.floats(width=32, allow_nan=False, allow_infinity=False)
+    a, b, c = draw(f32), draw(f32), draw(f32)
+    if draw(st.booleans()):
+        with np.errstate(all="ignore"):
+            near = -(np.float32(a) * np.float32(b))
+        toward = np.float32(draw(st.sampled_from([-np.inf, np.inf])))
+        for _ in range(draw(st.integers(0, 3))):
+            near = np.nextafter(near, toward)
+        c = float(near) if np.isfinite(near) else c
+    return a, b, c
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operands=st.lists(fma_operands(), min_size=1, max_size=40))
+def test_fastmath_stays_within_the_documented_bound(jit, operands):
+    """Fused: within half an ULP of the exact a*b + c. Against numpy's twice-rounded result, when
+    nothing overflows: at most half an ULP of fl(a*b) plus an ULP of the larger result."""
+    a, b, c = (np.array(v, np.float32) for v in zip(*operands))
+    tier = jit.isa
+    for sign, got, numpy_result in zip((1, -1), fastmath_kernel(tier)(a, b, c), numpy_twice_rounded(a, b, c)):
+        with np.errstate(all="ignore"):
+            product = a * b
+        for k in range(a.size):
+            if not (np.isfinite(product[k]) and np.isfinite(got[k]) and np.isfinite(numpy_result[k])):
+                continue
+            exact = Fraction(float(a[k])) * Fraction(float(b[k])) + sign * Fraction(float(c[k]))
+            if tier in FMA_TIERS:
+                assert abs(Fraction(float(got[k])) - exact) <= _ulp(got[k]) / 2
+            bound = _ulp(product[k]) / 2 + max(_ulp(got[k]), _ulp(numpy_result[k]))
+            assert abs(Fraction(float(got[k])) - Fraction(float(numpy_result[k]))) <= bound
