@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#define RJ_ABI_VERSION 2   /* resin_jit/abi.py mirrors these; a change here is a new version */
 #define RJ_MAX_ARGS 32
 
 /* Status codes an entry returns.  Anything but RJ_OK sends the call to the
@@ -19,6 +20,10 @@
 #define RJ_ERR_LENGTH    1   /* buffers whose lengths do not agree */
 #define RJ_ERR_ARGUMENT  2   /* any other argument the kernel cannot take */
 
+/* One call. A graph kernel's buffers come in this order (resin_jit/abi.py, Layout): its inputs,
+ * its outputs, then the buffers the kernel object binds to every call: runtime parameters
+ * (double), function pointers (uint64_t), state. An input may be a single element, which
+ * stands for every sample (see rj_samples.h). */
 typedef struct rj_call {
     void   *ptr[RJ_MAX_ARGS];   /* buffer arguments in call order, then the bound buffers */
     int64_t len[RJ_MAX_ARGS];   /* element count of each buffer */

@@ -11,11 +11,11 @@ from .compiler import JitCompiler
 from .context import JitContext
 from .errors import JitCompileError, JitError
 from .external import extern, py_node
-from .graph import Expr, Graph, input
+from .graph import Graph, input
 from .host import host_info
 from .kernel import CompiledScalar, CompiledSimdBlock, Kernel
 from .mathops import clip, cos, exp, floor, log, maximum, minimum, pow, sin, sqrt, tan, tanh, where
-from .nodes import JitCategory, JitCompilable, Node, Param, SimdCompilable
+from .nodes import Expr, JitCategory, JitCompilable, Node, Param, SimdCompilable
 
 __version__ = "0.1.0"
 

@@ -1,11 +1,12 @@
 """Template assembly: pour a graph's snippets into one of the skeletons in templates/.
 
-Buffers reach a kernel in one fixed order (see Layout): the inputs, the outputs, then the
+Buffers reach a kernel in one fixed order (abi.Layout): the inputs, the outputs, then the
 bound buffers the kernel object owns: runtime parameters, function pointers, state.
 """
 import string
 
 from . import ops
+from .abi import Layout
 from .context import JitContext, c_literal
 from .emit import emit_graph, graph_channel_vectorisable, graph_vectorisable
 from .errors import JitError
@@ -13,26 +14,6 @@ from .resources import read_template
 
 INDENT = " " * 8
 INCLUDES = '#include "rj_abi.h"\n#include "simd.h"\n#include "vmath.h"'
-
-
-class Layout:
-    """Where each buffer of a graph's kernel sits in rj_call.ptr[]."""
-
-    def __init__(self, cg):
-        self.n_in, self.n_out = len(cg.input_names), len(cg.outputs)
-        self.has_params, self.has_pointers = bool(cg.param_names), bool(cg.pointer_nodes)
-        self.stateful = bool(cg.stateful_nodes)
-        self.params_slot = self.n_in + self.n_out
-        self.pointers_slot = self.params_slot + self.has_params
-        self.state_slot = self.pointers_slot + self.has_pointers
-
-    @staticmethod
-    def of(cg):
-        """The graph's layout, worked out once per graph."""
-        layout = cg.__dict__.get("_layout")
-        if layout is None:
-            layout = cg.__dict__["_layout"] = Layout(cg)
-        return layout
 
 
 def _lines(statements, indent=INDENT):
@@ -82,7 +63,7 @@ def _checks(cg, layout):
 
 def block_source(cg, dtype, vector=True):
     """The translation unit of a graph over n samples: vectorised, per-sample, or stateful."""
-    layout = Layout(cg)
+    layout = Layout.of(cg)
     if layout.stateful:
         return stateful_source(cg, dtype, layout)
     vector = vector and graph_vectorisable(cg)

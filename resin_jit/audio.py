@@ -13,19 +13,14 @@ import math
 
 import numpy as np
 
-from .graph import Expr, as_expr
-from .nodes import Affine as _Affine, Const, JitCategory, Node, exact
+from .nodes import Affine, Const, Expr, JitCategory, Node, as_expr, exact, real_number
 
 TWO_PI = 2.0 * math.pi
 
 
-class Affine(_Affine):
-    """a * x + b."""
-
-
 class Gain(Node):
     def __init__(self, gain):
-        self.gain = Const(gain).value
+        self.gain = real_number(gain, "gain")
         self._key = ("Gain", exact(self.gain))
 
     def emit(self, ctx, args):
@@ -37,7 +32,7 @@ class Gain(Node):
 
 class Offset(Node):
     def __init__(self, offset):
-        self.offset = Const(offset).value
+        self.offset = real_number(offset, "offset")
         self._key = ("Offset", exact(self.offset))
 
     def emit(self, ctx, args):
@@ -51,7 +46,7 @@ class Mix(Node):
     """The weighted sum of its inputs: Mix([0.5, 0.25])(a, b)."""
 
     def __init__(self, weights):
-        self.weights = [Const(w).value for w in weights]
+        self.weights = [real_number(w, "a weight") for w in weights]
         if not self.weights:
             raise ValueError("Mix needs at least one weight")
         self.arity = len(self.weights)
@@ -73,7 +68,7 @@ class Mix(Node):
 
 class Clip(Node):
     def __init__(self, lo=-1.0, hi=1.0):
-        self.lo, self.hi = Const(lo).value, Const(hi).value
+        self.lo, self.hi = real_number(lo, "lo"), real_number(hi, "hi")
         if not self.lo <= self.hi:
             raise ValueError(f"Clip needs lo <= hi, got {lo}, {hi}")
         self._key = ("Clip", exact(self.lo), exact(self.hi))
@@ -90,7 +85,7 @@ class SoftClip(Node):
     """tanh(drive * x): a smooth saturation."""
 
     def __init__(self, drive=1.0):
-        self.drive = Const(drive).value
+        self.drive = real_number(drive, "drive")
         self._key = ("SoftClip", exact(self.drive))
 
     def emit(self, ctx, args):
@@ -117,11 +112,11 @@ class _Oscillator(_Stateful):
     """Phase in [0, 1) kept in double precision; frequency a constant or an input expression (FM)."""
 
     def __init__(self, frequency, sample_rate=44100.0, phase=0.0):
-        self.sample_rate = Const(sample_rate).value
+        self.sample_rate = real_number(sample_rate, "sample_rate")
         if not self.sample_rate > 0:
             raise ValueError(f"sample_rate must be positive, not {sample_rate}")
-        self.phase = Const(phase).value % 1.0
-        self.frequency = as_expr(frequency) if isinstance(frequency, Expr) else Const(frequency).value
+        self.phase = real_number(phase, "phase") % 1.0
+        self.frequency = as_expr(frequency) if isinstance(frequency, Expr) else real_number(frequency, "frequency")
         self.arity = 1 if isinstance(self.frequency, Expr) else 0
         fkey = "input" if self.arity else exact(self.frequency)
         self._key = (type(self).__name__, fkey, exact(self.sample_rate), exact(self.phase))
@@ -180,7 +175,7 @@ class SquareOsc(_Oscillator):
 
     def __init__(self, frequency, sample_rate=44100.0, phase=0.0, duty=0.5):
         super().__init__(frequency, sample_rate, phase)
-        self.duty = Const(duty).value
+        self.duty = real_number(duty, "duty")
         self._key += (exact(self.duty),)
 
     def wave(self, ctx, phase):
@@ -201,7 +196,7 @@ class Noise(_Stateful):
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, not {type(seed).__name__}")
         self.seed = (seed & MASK64) or 0x9E3779B97F4A7C15  # xorshift must not start at zero
-        self.amplitude = Const(amplitude).value
+        self.amplitude = real_number(amplitude, "amplitude")
         self.arity = 0
         self._key = ("Noise", str(self.seed), exact(self.amplitude))
 
@@ -233,7 +228,7 @@ class OnePole(_Stateful):
     """A one-pole filter: lowpass y = (1-a)x + a*y[-1] with a = exp(-2π fc/fs); highpass x - lowpass."""
 
     def __init__(self, cutoff, sample_rate=44100.0, mode="lowpass"):
-        cutoff, sample_rate = Const(cutoff).value, Const(sample_rate).value
+        cutoff, sample_rate = real_number(cutoff, "cutoff"), real_number(sample_rate, "sample_rate")
         if mode not in ("lowpass", "highpass"):
             raise ValueError(f"mode must be 'lowpass' or 'highpass', not {mode!r}")
         if not 0 < cutoff < sample_rate / 2:
@@ -270,19 +265,22 @@ class Biquad(_Stateful):
     """An RBJ-cookbook biquad in transposed direct form II, coefficients and state in double."""
 
     def __init__(self, b0, b1, b2, a1, a2, kind="custom"):
-        self.coefficients = tuple(Const(c).value for c in (b0, b1, b2, a1, a2))
+        self.coefficients = tuple(real_number(c, "a coefficient") for c in (b0, b1, b2, a1, a2))
         self.kind = kind
         self._key = ("Biquad",) + tuple(exact(c) for c in self.coefficients)
 
     @classmethod
     def _cookbook(cls, kind, frequency, q, sample_rate, gain_db=0.0):
-        frequency, q, sample_rate = Const(frequency).value, Const(q).value, Const(sample_rate).value
+        frequency, q = real_number(frequency, "frequency"), real_number(q, "q")
+        sample_rate, gain_db = real_number(sample_rate, "sample_rate"), real_number(gain_db, "gain_db")
+        if not abs(gain_db) <= 1000.0:
+            raise ValueError(f"gain_db must be a finite number of decibels within ±1000, not {gain_db}")
         if not 0 < frequency < sample_rate / 2:
             raise ValueError(f"frequency must be between 0 and the Nyquist frequency, not {frequency}")
         if not q > 0:
             raise ValueError(f"q must be positive, not {q}")
         w0 = TWO_PI * frequency / sample_rate
-        cw, alpha, big_a = math.cos(w0), math.sin(w0) / (2.0 * q), 10.0 ** (Const(gain_db).value / 40.0)
+        cw, alpha, big_a = math.cos(w0), math.sin(w0) / (2.0 * q), 10.0 ** (gain_db / 40.0)
         sa = 2.0 * math.sqrt(big_a) * alpha
         table = {
             "lowpass": ((1 - cw) / 2, 1 - cw, (1 - cw) / 2, 1 + alpha, -2 * cw, 1 - alpha),
@@ -401,8 +399,9 @@ class Envelope(_Stateful):
     channel_simd = False  # a per-channel stage machine: one channel at a time
 
     def __init__(self, attack=0.01, decay=0.1, sustain=0.7, release=0.2, sample_rate=44100.0):
-        attack, decay, release = (Const(t).value for t in (attack, decay, release))
-        self.sustain, sample_rate = Const(sustain).value, Const(sample_rate).value
+        attack, decay = real_number(attack, "attack"), real_number(decay, "decay")
+        release = real_number(release, "release")
+        self.sustain, sample_rate = real_number(sustain, "sustain"), real_number(sample_rate, "sample_rate")
         if min(attack, decay, release) < 0 or not 0 <= self.sustain <= 1 or not sample_rate > 0:
             raise ValueError("times must be >= 0, sustain within [0, 1] and sample_rate > 0")
         self.attack_step = 1.0 / max(attack * sample_rate, 1.0)

@@ -12,7 +12,7 @@ import json
 import numpy as np
 
 from .errors import JitError
-from .nodes import Const, Input, Param, exact
+from .nodes import Const, Input, Param, exact, traits_of
 
 
 class CanonicalGraph:
@@ -28,8 +28,11 @@ class CanonicalGraph:
         # canonicalize() has checked that every use of a parameter gives it the same default
         self.param_defaults = {node.name: node.default for node, _ in self.nodes if isinstance(node, Param)}
         self.param_names = tuple(self.param_defaults)
+        self.traits = tuple(traits_of(node) for node, _ in self.nodes)
         # Nodes that call through a function pointer handed over at run time (py_node, library externs).
-        self.pointer_nodes = tuple(i for i, (n, _) in enumerate(self.nodes) if getattr(n, "needs_pointer", False))
+        self.pointer_nodes = tuple(i for i, t in enumerate(self.traits) if t.needs_pointer)
+        self.stateful_nodes = tuple(i for i, t in enumerate(self.traits) if t.stateful)
+        self.python_callbacks = any(t.python_callback for t in self.traits)
 
     @functools.cached_property
     def form(self):
@@ -38,10 +41,6 @@ class CanonicalGraph:
     @functools.cached_property
     def key(self):
         return hashlib.sha256(self.form.encode()).hexdigest()
-
-    @functools.cached_property
-    def stateful_nodes(self):
-        return [i for i, (n, _) in enumerate(self.nodes) if n.initial_state() is not None]
 
     def __str__(self):
         lines = [f"graph {self.key[:12]}: inputs {list(self.input_names)}"]
@@ -56,9 +55,6 @@ class CanonicalGraph:
 
 def _hashable_key(node):
     """A node's key as nested tuples of str/int (floats must already be hex strings: nodes.exact)."""
-    key = node.__dict__.get("_key")  # built-in nodes build their key once, from exact tokens
-    if key is not None:
-        return key
     key = node.key()
     if type(key) is tuple and all(type(k) in (str, int) for k in key):
         return key
@@ -67,7 +63,7 @@ def _hashable_key(node):
 
 def _folded(node, args, nodes, dtype):
     """A Const for a pure-math node whose inputs are all constants, else None."""
-    if dtype is None or not getattr(node, "foldable", False) or not args:
+    if dtype is None or not args or not traits_of(node).foldable:
         return None
     values = [nodes[a][0] for a in args]
     if not all(isinstance(v, Const) for v in values):

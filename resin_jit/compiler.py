@@ -5,6 +5,7 @@ graph → canonical form and key (canonical.py) → C emission and template asse
 (kernel.py). An in-process memo sits in front of the disk cache.
 """
 import atexit
+import copyreg
 import functools
 import hashlib
 import logging
@@ -24,9 +25,9 @@ from .canonical import canonical_graph, canonicalize
 from .config import JitConfig, env_flag
 from .errors import JitError
 from .external import naming_externs
-from .graph import Expr, as_expr, input as make_input
+from .graph import input as make_input
 from .kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock, LETTER
-from .nodes import Affine, Input, real_number
+from .nodes import Affine, Expr, Input, as_expr, real_number
 from .resources import codegen_fingerprint
 
 log = logging.getLogger("resin_jit")
@@ -104,6 +105,18 @@ def rebuild_kernel(cls, cg, dtype, config, params):
     for name, value in params.items():
         kernel.set_param(name, value)
     return kernel
+
+
+def _reduce_kernel(kernel):
+    """A kernel pickles as its graph, config and parameter values, never its shared library:
+    the other side loads it from its own cache or compiles it. State starts afresh."""
+    if isinstance(kernel, CompiledScalar):
+        return rebuild_kernel, (CompiledScalar, kernel.graph, "float32", kernel.config, {})
+    return rebuild_kernel, (type(kernel), kernel.graph, kernel.dtype.name, kernel.config, dict(kernel.params.items()))
+
+
+for _kernel_class in (Kernel, CompiledSimdBlock, CompiledScalar):
+    copyreg.pickle(_kernel_class, _reduce_kernel)
 
 
 def prebuilt_layers():

@@ -1,28 +1,17 @@
 """C emission: each node's snippet, in evaluation order, for one emission mode (see JitContext)."""
 from dataclasses import dataclass
 
-from .nodes import Input, JitCategory, SimdCompilable
-
-
-def vectorisable(node):
-    """A node goes in the vector loop if it can emit SIMD code and keeps no state between samples."""
-    if isinstance(node, Input):
-        return True
-    wants = getattr(node, "simd", node.category is JitCategory.PURE_MATH)
-    return bool(wants) and isinstance(node, SimdCompilable)
-
-
-def channel_vectorisable(node):
-    """A node can run with channels across lanes if it is vectorisable or says its state can."""
-    return vectorisable(node) or (getattr(node, "channel_simd", False) and isinstance(node, SimdCompilable))
+from .nodes import Input
 
 
 def graph_vectorisable(cg):
-    return all(vectorisable(node) for node, _ in cg.nodes)
+    """Every node can go in a block kernel's vector loop."""
+    return all(t.vector for t in cg.traits)
 
 
 def graph_channel_vectorisable(cg):
-    return all(channel_vectorisable(node) for node, _ in cg.nodes)
+    """Every node can run with channels across SIMD lanes."""
+    return all(t.channel_vector for t in cg.traits)
 
 
 @dataclass
@@ -48,7 +37,7 @@ def emit_graph(cg, ctx, read_input):
         if ctx.is_constant(expr):  # used by name, so ops can tell it is one (see JitContext.op)
             names.append(expr)
             continue
-        ctype = ctx.mask_ctype if getattr(node, "mask", False) else ctx.ctype
+        ctype = ctx.mask_ctype if cg.traits[i].mask else ctx.ctype
         ctx.emit(f"const {ctype} v{i} = {expr};")
         names.append(f"v{i}")
     return Emitted(ctx.hoisted, ctx.body, [names[o] for o in cg.outputs], ctx.state_fields, ctx.externs)

@@ -19,7 +19,7 @@ import re
 import numpy as np
 
 from .errors import JitCompileError, JitError
-from .graph import Expr
+from .nodes import Expr
 from .nodes import JitCategory, Node
 
 C_TYPES = {"float": "float", "double": "double", "float32": "float", "float64": "double"}
@@ -73,9 +73,6 @@ class ExternCall(Node):
                   else f"lib:{self.library}" if self.library else "libc")
         self._key = ("Extern", name, f"{self.ret}({','.join(self.args)})", origin)
 
-    def key(self):
-        return self._key
-
     def _c_signature(self):
         return f"{self.ret} (*)({', '.join(self.args)})"
 
@@ -87,23 +84,24 @@ class ExternCall(Node):
             f"{self.ret} {self.name}({', '.join(self.args)});"
         return f"({ctx.ctype}){ctx.extern(self.name, declaration)}({cast_args})"
 
-    def function_pointer(self, keepalive):
+    def bind_pointer(self, keepalive, errors):
+        """The library function's address (keepalive holds the loaded library)."""
         import cffi
         ffi = cffi.FFI()
         ffi.cdef(f"{self.ret} {self.name}({', '.join(self.args)});")
         try:
             lib = ffi.dlopen(self.library)
-            address = int(ffi.cast("uintptr_t", getattr(lib, self.name)))
-        except (OSError, AttributeError) as exc:
+            address = int(ffi.cast("uintptr_t", ffi.addressof(lib, self.name)))
+        except (OSError, AttributeError, KeyError, ffi.error) as exc:
             raise JitError(f"cannot load {self.name} from {self.library}: {exc}") from None
         keepalive.append((ffi, lib))
-        return address
+        return address, None
 
     def evaluate(self, state, *arrays):
         fn = self.reference
         if fn is None and self.library is not None:
             keep = []
-            address = self.function_pointer(keep)
+            address, _ = self.bind_pointer(keep, None)
             ffi = keep[0][0]
             fn = ffi.cast(f"{self.ret}(*)({', '.join(self.args)})", address)
         if fn is None:
@@ -168,6 +166,7 @@ class PyNode(Node):
     simd = False
     needs_pointer = True
     needs_arrays = True
+    python_callback = True
 
     def __init__(self, fn, state=None, inputs=1):
         if not callable(fn):
@@ -179,9 +178,6 @@ class PyNode(Node):
         # the same order gets the same keys, and so disk-cache hits, on its next run.
         self._key = ("PyNode", inputs, getattr(fn, "__qualname__", "fn"), next(_py_serial))
 
-    def key(self):
-        return self._key
-
     def initial_state(self):
         return {"py": copy.deepcopy(self.state)}
 
@@ -192,16 +188,22 @@ class PyNode(Node):
     def _call(self, state_cell, *xs):
         return float(self.fn(*xs, state_cell[0]) if self.state is not None else self.fn(*xs))
 
-    def make_callback(self, state_cell, errors):
+    def bind_pointer(self, keepalive, errors):
+        """A C callback into fn with a state of the kernel's own; exceptions go to `errors`."""
         import cffi
         ffi = cffi.FFI()
+        cell = [copy.deepcopy(self.state)]
 
         def onerror(exc_type, exc_value, tb):
             errors.append(exc_value)
             return 0.0
         callback = ffi.callback(f"double({', '.join(['double'] * self.arity)})",
-                                lambda *xs: self._call(state_cell, *xs), onerror=onerror)
-        return ffi, callback, int(ffi.cast("uintptr_t", callback))
+                                lambda *xs: self._call(cell, *xs), onerror=onerror)
+        keepalive.append((ffi, callback))
+
+        def reset():
+            cell[0] = copy.deepcopy(self.state)
+        return int(ffi.cast("uintptr_t", callback)), reset
 
     def evaluate(self, state, *arrays):
         cell = [state["py"]]

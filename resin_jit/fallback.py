@@ -12,8 +12,7 @@ from .nodes import Const, Input, Param
 
 def initial_states(cg):
     """One state dict per stateful node (by node index) for one channel."""
-    return {i: copy.deepcopy(node.initial_state()) for i, (node, _) in enumerate(cg.nodes)
-            if node.initial_state() is not None}
+    return {i: copy.deepcopy(cg.nodes[i][0].initial_state()) for i in cg.stateful_nodes}
 
 
 def evaluate(cg, inputs, n, dtype, states, params=None):
@@ -21,28 +20,21 @@ def evaluate(cg, inputs, n, dtype, states, params=None):
     dtype = np.dtype(dtype)
     values = []
     with np.errstate(all="ignore"):
-        for i, (node, args) in enumerate(cg.nodes):
+        for i, ((node, args), traits) in enumerate(zip(cg.nodes, cg.traits)):
             if isinstance(node, Input):
                 values.append(inputs[cg.input_names.index(node.name)])
-                continue
-            if isinstance(node, Const):
+            elif isinstance(node, Const):
                 values.append(dtype.type(node.value))  # constants round to the kernel's dtype, as in C
-                continue
-            if isinstance(node, Param):
+            elif isinstance(node, Param):
                 values.append(dtype.type(params[node.name]))
-                continue
-            if node.arity == 0 and hasattr(node, "evaluate_source"):  # a stateful source: needs n
-                values.append(np.asarray(node.evaluate_source(states.get(i), n)).astype(dtype, copy=False))
-                continue
-            args = [np.broadcast_to(np.asarray(values[a], dtype), (n,)) if _needs_array(node) else values[a]
-                    for a in args]
-            result = node.evaluate(states.get(i), *args)
-            values.append(result if getattr(node, "mask", False) else np.asarray(result).astype(dtype, copy=False))
+            elif node.arity == 0 and traits.stateful:   # a stateful source: needs n
+                values.append(np.asarray(node.evaluate_source(states[i], n)).astype(dtype, copy=False))
+            else:
+                operands = [np.broadcast_to(np.asarray(values[a], dtype), (n,)) if traits.needs_arrays else values[a]
+                            for a in args]
+                result = node.evaluate(states.get(i), *operands)
+                values.append(result if traits.mask else np.asarray(result).astype(dtype, copy=False))
         return [np.broadcast_to(np.asarray(values[o]).astype(dtype, copy=False), (n,)) for o in cg.outputs]
-
-
-def _needs_array(node):
-    return node.initial_state() is not None or getattr(node, "needs_arrays", False)
 
 
 def run(cg, inputs, outputs, dtype, channel_states, params=None):

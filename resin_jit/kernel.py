@@ -6,16 +6,15 @@ arguments already fit, the call goes from Python straight into the compiled entr
 else (conversion, broadcasting, a new channel count, threads, explaining a bad argument) lands
 in `_call_slow` / `_process_slow` below, which run the entry through `_run`.
 """
-import copy
+import functools
 import sys
 import threading
 
 import numpy as np
 
-from . import fallback, parallel
-from .assemble import Layout
+from . import assemble, fallback, parallel
+from .abi import Layout
 from .errors import JitError
-from .external import PyNode
 from .load import NOGIL_ABOVE, _dispatch
 from .nodes import real_number
 
@@ -72,13 +71,13 @@ class NativeRunner:
         self.library, self.argspec = library, argspec
         self.layout = layout = Layout.of(cg)
         self.stateful = layout.stateful
+        self.has_callbacks = cg.python_callbacks
         self.params = _param_values(cg) if layout.has_params else None
         self._keepalive = []  # callbacks and libraries the function pointers point into
-        self._py_cells = []   # (py_node, [its state]) for reset()
+        self._resets = []     # what restores each pointer node's own per-kernel state (py_node)
         self.errors = []      # exceptions raised inside py_node callbacks during a call
-        self.pointers = None
-        if layout.has_pointers:
-            self.pointers = np.array([self._function_pointer(cg.nodes[i][0]) for i in cg.pointer_nodes], np.uint64)
+        self.pointers = np.array([self._bind_pointer(cg.nodes[i][0]) for i in cg.pointer_nodes], np.uint64) \
+            if layout.has_pointers else None
         self.channels = 1
         self._template = None
         self.state = None
@@ -89,27 +88,19 @@ class NativeRunner:
             library.init_state(self._template)
             self.reset()
 
-    def _function_pointer(self, node):
-        if isinstance(node, PyNode):
-            cell = [copy.deepcopy(node.state)]
-            self._py_cells.append((node, cell))
-            ffi, callback, address = node.make_callback(cell, self.errors)
-            self._keepalive.append((ffi, callback))
-            return address
-        return node.function_pointer(self._keepalive)
+    def _bind_pointer(self, node):
+        address, reset = node.bind_pointer(self._keepalive, self.errors)
+        if reset is not None:
+            self._resets.append(reset)
+        return address
 
-    @property
-    def has_callbacks(self):
-        return bool(self._py_cells)
-
-    def bound(self):
-        """The buffers appended to every call: parameters, function pointers, state (those that exist)."""
-        return tuple(b for b in (self.params, self.pointers, self.state) if b is not None)
+    def bound(self, state=None):
+        """The buffers appended to every call (with `state`: a thread's slice of the state instead)."""
+        return self.layout.bound(self.params, self.pointers, self.state if state is None else state)
 
     def slice_caller(self, state):
         """A Caller for one thread's share of a split call: its own slice of the state."""
-        bound = tuple(b for b in (self.params, self.pointers, state) if b is not None)
-        return self.library.caller(self.argspec, "v", None, bound)
+        return self.library.caller(self.argspec, "v", None, self.bound(state))
 
     @property
     def state_size(self):
@@ -128,8 +119,8 @@ class NativeRunner:
             groups = -(-self.channels // self.lanes)
             self.state = aligned_empty(self._template.size * groups)
             self.state.reshape(groups, -1)[:] = self._template
-        for node, cell in self._py_cells:
-            cell[0] = copy.deepcopy(node.state)
+        for reset in self._resets:
+            reset()
 
 
 class NumpyRunner:
@@ -261,11 +252,10 @@ class Kernel(_KernelBase):
         index = self._param_index(name)
         self._runner.params[index] = real_number(value, f"parameter {name!r}")
 
-    @property
+    @functools.cached_property
     def source(self):
         """The generated C translation unit (the same for every ISA tier: a -D flag picks the tier)."""
-        from .assemble import block_source
-        return block_source(self.graph, self.dtype.name)
+        return assemble.block_source(self.graph, self.dtype.name)
 
     def _bind_calls(self):
         """Hand the C call path what it needs; again whenever the state buffer is replaced."""
@@ -364,7 +354,7 @@ class Kernel(_KernelBase):
 
     def _run_now(self, inputs, outputs, threads):
         channels = outputs[0].shape[0] if outputs[0].ndim == 2 and self._runner.stateful else 1
-        if channels > 1 and any(isinstance(n, PyNode) for n, _ in self.graph.nodes):
+        if channels > 1 and self.graph.python_callbacks:
             raise ValueError("a graph with a py_node runs one channel at a time: pass 1-D arrays")
         if outputs[0].size == 0:
             return
@@ -413,12 +403,6 @@ class Kernel(_KernelBase):
         finally:
             self._release()
 
-    def __reduce__(self):
-        """A kernel pickles as its graph, config and parameter values, never its shared library:
-        the other side loads it from its own cache or compiles it. State starts afresh."""
-        from .compiler import rebuild_kernel
-        return rebuild_kernel, (type(self), self.graph, self.dtype.name, self.config, dict(self.params.items()))
-
     def __repr__(self):
         return (f"<resin_jit.Kernel inputs={list(self.input_names)} outputs={self.n_outputs} "
                 f"isa={self.isa} backend={self.backend} key={self.key[:12]}>")
@@ -464,14 +448,9 @@ class CompiledScalar:
     def key(self):
         return self.graph.key
 
-    @property
+    @functools.cached_property
     def source(self):
-        from .assemble import scalar_source
-        return scalar_source(self.graph, "float32")
-
-    def __reduce__(self):
-        from .compiler import rebuild_kernel
-        return rebuild_kernel, (type(self), self.graph, "float32", self.config, {})
+        return assemble.scalar_source(self.graph, "float32")
 
     def _call_slow(self, x):
         return self.call_f32(real_number(x, "call_f32's argument"))

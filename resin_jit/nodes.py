@@ -1,14 +1,19 @@
-"""What a node is: its category, the protocols it implements, and the built-in nodes.
+"""The graph core: what a node is, the expressions that connect nodes, and the built-in nodes.
 
 A node emits a C snippet through the JitContext it is handed, against csrc/simd.h's names,
 so one snippet serves every ISA tier, scalar code and vector code. Every node also has a
 numpy reference (`evaluate`), which is both the fallback backend and the tests' oracle.
+An `Expr` is one node applied to its input expressions; `x * 2 + 1` builds `MathOp` nodes,
+one per elementwise op of ops.OPS.
 """
 import enum
-import itertools
+from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
+
+from .errors import JitError
+from .ops import OPS
 
 
 class JitCategory(enum.Enum):
@@ -25,6 +30,9 @@ class JitCompilable(Protocol):
     and constants) as JSON-able data: two nodes with equal keys compute the same thing.
     `emit_scalar(ctx, args)` returns a C expression over the C expressions `args`, and may
     add statements and state through `ctx`. `evaluate(state, *arrays)` is the numpy reference.
+
+    The pipeline also reads the traits below; a node that does not define one gets the default
+    that `rj.Node` defines (see Node and NodeTraits).
     """
     category: JitCategory
     arity: int
@@ -43,6 +51,99 @@ class SimdCompilable(JitCompilable, Protocol):
     def emit_simd(self, ctx, args: Sequence[str]) -> str: ...
 
 
+class Node:
+    """Base of the built-in nodes: one `emit` serves scalar and SIMD code alike.
+
+    Traits a node sets where it differs from these defaults:
+      simd             emits vector code and keeps no state between samples; None: if PURE_MATH
+      channel_simd     stateful, with double-precision state that runs channels across SIMD lanes
+      mask             its value is a comparison mask, not a number
+      foldable         a pure function of its inputs: all-constant inputs fold to a constant
+      needs_pointer    calls through a function pointer the kernel gets at run time (bind_pointer)
+      needs_arrays     evaluate() takes its inputs as whole arrays, never as scalars
+      python_callback  calls Python per sample: errors are raised after the call, one channel at a time
+    and methods: initial_state() (one channel's state, None when stateless), evaluate_source()
+    (a stateful source's n samples), bind_pointer() (with needs_pointer).
+    """
+    category = JitCategory.PURE_MATH
+    arity = 1
+    simd = None
+    channel_simd = False
+    mask = False
+    foldable = False
+    needs_pointer = False
+    needs_arrays = False
+    python_callback = False
+    _key = None
+
+    def key(self):
+        return self._key if self._key is not None else (type(self).__name__,)
+
+    def emit(self, ctx, args):
+        raise NotImplementedError(f"{type(self).__name__} emits no C")
+
+    def emit_scalar(self, ctx, args):
+        return self.emit(ctx, args)
+
+    def emit_simd(self, ctx, args):
+        return self.emit(ctx, args)
+
+    def evaluate(self, state, *arrays):
+        raise NotImplementedError(f"{type(self).__name__} has no numpy reference")
+
+    def initial_state(self):
+        return None
+
+    def evaluate_source(self, state, n):
+        """n samples of a stateful source (arity 0), for the numpy backend."""
+        raise NotImplementedError(f"{type(self).__name__} is not a stateful source")
+
+    def bind_pointer(self, keepalive, errors):
+        """(address, reset) of the function the kernel calls for this node: keepalive holds what
+        the address points into; errors collects exceptions raised during a call; reset (or
+        None) restores what the node keeps per kernel."""
+        raise NotImplementedError(f"{type(self).__name__} has no function pointer")
+
+    def __repr__(self):
+        return f"{type(self).__name__}{self.key()[1:]}"
+
+    def __call__(self, *inputs):
+        """Apply the node to input expressions (sources take none): `Gain(0.5)(x)`."""
+        return Expr(self, inputs)
+
+
+@dataclass(frozen=True)
+class NodeTraits:
+    """What the pipeline needs to know of one node, worked out once per graph (traits_of)."""
+    vector: bool            # goes in a block kernel's vector loop
+    channel_vector: bool    # may run with channels across SIMD lanes
+    mask: bool
+    foldable: bool
+    needs_pointer: bool
+    needs_arrays: bool
+    stateful: bool
+    python_callback: bool
+
+
+def traits_of(node):
+    """The node's traits, from what it defines or Node's defaults (for protocol-only nodes)."""
+    simd_capable = isinstance(node, Node) or isinstance(node, SimdCompilable)
+    wants_simd = getattr(node, "simd", None)
+    if wants_simd is None:
+        wants_simd = node.category is JitCategory.PURE_MATH
+    vector = isinstance(node, Input) or (bool(wants_simd) and simd_capable)
+    stateful = node.initial_state() is not None
+    return NodeTraits(
+        vector=vector,
+        channel_vector=vector or (bool(getattr(node, "channel_simd", False)) and simd_capable),
+        mask=bool(getattr(node, "mask", False)),
+        foldable=bool(getattr(node, "foldable", False)),
+        needs_pointer=bool(getattr(node, "needs_pointer", False)),
+        needs_arrays=stateful or bool(getattr(node, "needs_arrays", False)),
+        stateful=stateful,
+        python_callback=bool(getattr(node, "python_callback", False)))
+
+
 def real_number(value, what):
     """`value` as a Python float, or a TypeError/ValueError saying why it is not one."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -58,33 +159,139 @@ def exact(value):
     return float(value).hex()
 
 
-class Node:
-    """Base of the built-in nodes: one `emit` serves scalar and SIMD code alike."""
-    category = JitCategory.PURE_MATH
-    arity = 1
+# -- expressions ----------------------------------------------------------------------------------
 
-    def key(self):
-        return (type(self).__name__,)
+class Expr:
+    """One node applied to its input expressions. `_sid` is its structure's number, given on
+    first compile (canonical.structure_id): equal structures get equal numbers."""
+    __slots__ = ("node", "args", "_sid")
 
-    def emit(self, ctx, args):
-        raise NotImplementedError
-
-    def emit_scalar(self, ctx, args):
-        return self.emit(ctx, args)
-
-    def emit_simd(self, ctx, args):
-        return self.emit(ctx, args)
-
-    def initial_state(self):
-        return None
+    def __init__(self, node, args=()):
+        if not (isinstance(node, Node) or isinstance(node, JitCompilable)):  # Node first: Protocol checks are slow
+            raise TypeError(f"{type(node).__name__} is not a JitCompilable node")
+        args = tuple(as_expr(a) for a in args)
+        if len(args) != node.arity:
+            raise JitError(f"{node!r} takes {node.arity} input(s), got {len(args)}")
+        self.node = node
+        self.args = args
+        self._sid = None
 
     def __repr__(self):
-        return f"{type(self).__name__}{self.key()[1:]}"
+        return f"Expr({self.node!r})"
 
-    def __call__(self, *inputs):
-        """Apply the node to input expressions (sources take none): `Gain(0.5)(x)`."""
-        from .graph import Expr
-        return Expr(self, inputs)
+    def __add__(self, other):
+        return apply("add", self, other)
+
+    def __radd__(self, other):
+        return apply("add", other, self)
+
+    def __sub__(self, other):
+        return apply("sub", self, other)
+
+    def __rsub__(self, other):
+        return apply("sub", other, self)
+
+    def __mul__(self, other):
+        return apply("mul", self, other)
+
+    def __rmul__(self, other):
+        return apply("mul", other, self)
+
+    def __truediv__(self, other):
+        return apply("div", self, other)
+
+    def __rtruediv__(self, other):
+        return apply("div", other, self)
+
+    def __pow__(self, other):
+        return apply("pow", self, other)
+
+    def __rpow__(self, other):
+        return apply("pow", other, self)
+
+    def __lt__(self, other):
+        return apply("lt", self, other)
+
+    def __le__(self, other):
+        return apply("le", self, other)
+
+    def __gt__(self, other):
+        return apply("gt", self, other)
+
+    def __ge__(self, other):
+        return apply("ge", self, other)
+
+    def __and__(self, other):
+        return apply("mask_and", self, other)
+
+    def __or__(self, other):
+        return apply("mask_or", self, other)
+
+    def __neg__(self):
+        return apply("neg", self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return apply("abs", self)
+
+    def __invert__(self):
+        return apply("mask_not", self)
+
+    def __bool__(self):
+        raise TypeError("an expression has no truth value until it runs; use rj.where(mask, a, b) "
+                        "instead of if/and/or, and write a < x and x < b for a < x < b")
+
+
+def as_expr(value):
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, (float, int)):   # numbers first: the Protocol check below is slow
+        return Expr(Const(value))
+    if (isinstance(value, Node) or isinstance(value, JitCompilable)) and value.arity == 0:
+        return Expr(value)
+    return Expr(Const(value))
+
+
+def apply(op, *args):
+    """op(*args) as an expression, converting masks and numbers to what each operand needs."""
+    node = MathOp(op)
+    wants_mask = OPS[op].takes_masks
+    fixed = []
+    for i, arg in enumerate(args):
+        arg = as_expr(arg)
+        is_mask = bool(getattr(arg.node, "mask", False))
+        if i in wants_mask and not is_mask:
+            arg = Expr(MathOp("ne"), (arg, Const(0.0)))      # a number as a condition: nonzero is true
+        elif i not in wants_mask and is_mask:
+            arg = Expr(MathOp("from_mask"), (arg,))           # a mask as a number: 1.0 or 0.0
+        fixed.append(arg)
+    return Expr(node, fixed)
+
+
+# -- the built-in nodes ---------------------------------------------------------------------------
+
+class MathOp(Node):
+    """One elementwise op of ops.OPS: its C rule and its numpy reference."""
+
+    def __init__(self, op):
+        if op not in OPS:
+            raise ValueError(f"unknown op {op!r}")
+        self.op = op
+        self.arity = OPS[op].arity
+        self.mask = OPS[op].mask
+        self.foldable = OPS[op].foldable
+        self._key = ("Op", op)
+
+    def emit(self, ctx, args):
+        return ctx.op(self.op, *args)
+
+    def evaluate(self, state, *args):
+        return OPS[self.op].numpy(*args)
+
+    def __repr__(self):
+        return self.op
 
 
 class Input(Node):
@@ -97,9 +304,6 @@ class Input(Node):
         self.name = name
         self._key = ("Input", name)
 
-    def key(self):
-        return self._key
-
     def evaluate(self, state, *arrays):
         raise AssertionError("inputs are bound by the evaluator")
 
@@ -111,9 +315,6 @@ class Const(Node):
         self.value = real_number(value, "a constant")
         self._key = ("Const", exact(self.value))
 
-    def key(self):
-        return self._key
-
     def __repr__(self):
         return repr(self.value)
 
@@ -124,45 +325,6 @@ class Const(Node):
         return self.value
 
 
-class Affine(Node):
-    """a * x + b: the seed project's one example, here an ordinary one-node graph."""
-
-    def __init__(self, a, b):
-        self.a, self.b = Const(a).value, Const(b).value
-        self._key = ("Affine", exact(self.a), exact(self.b))
-
-    def key(self):
-        return self._key
-
-    def emit(self, ctx, args):
-        return ctx.op("fma", args[0], ctx.const(self.a), ctx.const(self.b))
-
-    def evaluate(self, state, x):
-        dtype = x.dtype
-        return (x * dtype.type(self.a) + dtype.type(self.b)).astype(dtype, copy=False)
-
-
-class RunningSum(Node):
-    """y[i] = y[i-1] + x[i], the state carried across calls (the smallest STATEFUL node)."""
-    category = JitCategory.STATEFUL
-    channel_simd = True
-    _key = ("RunningSum",)
-
-    def emit(self, ctx, args):
-        acc = ctx.state("acc", 0.0)
-        ctx.emit(f"{acc} = {ctx.dop('add', acc, ctx.to_double(args[0]))};")
-        return ctx.from_double(acc)
-
-    def initial_state(self):
-        return {"acc": 0.0}
-
-    def evaluate(self, state, x):
-        out = np.fromiter(itertools.accumulate(map(float, x), initial=state["acc"]), np.float64)[1:]
-        if out.size:
-            state["acc"] = float(out[-1])
-        return out
-
-
 class Param(Node):
     """A runtime parameter: a value the kernel reads at each call, changed without recompiling."""
     arity = 0
@@ -171,11 +333,8 @@ class Param(Node):
         if not isinstance(name, str) or not name:
             raise TypeError(f"a parameter name must be a non-empty str, not {name!r}")
         self.name = name
-        self.default = Const(default).value
+        self.default = real_number(default, f"the default of parameter {name!r}")
         self._key = ("Param", name)  # the value is not part of the key: changing it needs no compile
-
-    def key(self):
-        return self._key
 
     def __repr__(self):
         return f"param {self.name!r}"
@@ -185,3 +344,18 @@ class Param(Node):
 
     def evaluate(self, state, *arrays):
         raise AssertionError("parameters are bound by the evaluator")
+
+
+class Affine(Node):
+    """a * x + b: the seed project's one example, here an ordinary one-node graph."""
+
+    def __init__(self, a, b):
+        self.a, self.b = real_number(a, "a"), real_number(b, "b")
+        self._key = ("Affine", exact(self.a), exact(self.b))
+
+    def emit(self, ctx, args):
+        return ctx.op("fma", args[0], ctx.const(self.a), ctx.const(self.b))
+
+    def evaluate(self, state, x):
+        dtype = x.dtype
+        return (x * dtype.type(self.a) + dtype.type(self.b)).astype(dtype, copy=False)

@@ -1,41 +1,68 @@
-"""Op → C rules: one small table, written against csrc/simd.h's names.
+"""The elementwise ops: for each, its C rule (written against csrc/simd.h's names), its numpy
+reference, its arity and how it treats masks. One table, as tinygrad's C renderer keeps one.
 
-`{p}` is the simd.h prefix for the value kind being emitted: `rj_f`/`rj_d` for scalar
-float/double code, `rj_vf`/`rj_vd` for vectors. Every tier shares the table because the
-header gives every tier the same names.
+In a rule, `{p}` is the simd.h prefix of the value kind being emitted (`rj_f`/`rj_d` for scalar
+float/double code, `rj_vf`/`rj_vd` for vectors), `{m}` the matching mask prefix, `{0}`... the
+operands. Every ISA tier shares the table, because the header gives every tier the same names.
 """
+from dataclasses import dataclass
 from types import MappingProxyType
 
-RULES = MappingProxyType({
-    "add": "{p}_add({0}, {1})",
-    "sub": "{p}_sub({0}, {1})",
-    "mul": "{p}_mul({0}, {1})",
-    "div": "{p}_div({0}, {1})",
-    "fma": "{p}_fma({0}, {1}, {2})",
-    "neg": "{p}_neg({0})",
-    "abs": "{p}_abs({0})",
-    "sqrt": "{p}_sqrt({0})",
-    "floor": "{p}_floor({0})",
-    "min": "{p}_min({0}, {1})",
-    "max": "{p}_max({0}, {1})",
-    "lt": "{p}_lt({0}, {1})",
-    "le": "{p}_le({0}, {1})",
-    "gt": "{p}_gt({0}, {1})",
-    "ge": "{p}_ge({0}, {1})",
-    "eq": "{p}_eq({0}, {1})",
-    "ne": "{p}_ne({0}, {1})",
-    "select": "{p}_select({0}, {1}, {2})",
-    "from_mask": "{p}_from_mask({0})",
-    "mask_and": "{m}_and({0}, {1})",
-    "mask_or": "{m}_or({0}, {1})",
-    "mask_not": "{m}_not({0})",
-    "sin": "{p}_sin({0})",
-    "cos": "{p}_cos({0})",
-    "tan": "{p}_tan({0})",
-    "exp": "{p}_exp({0})",
-    "log": "{p}_log({0})",
-    "tanh": "{p}_tanh({0})",
-    "pow": "{p}_pow({0}, {1})",
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Op:
+    c: str                      # the C rule
+    numpy: object               # the reference: a numpy function of the operands
+    arity: int = 2
+    mask: bool = False          # the result is a comparison mask, not a number
+    takes_masks: tuple = ()     # operand positions that are masks
+
+    @property
+    def foldable(self):
+        """Constant operands fold to a constant (masks are not constants)."""
+        return not self.mask and not self.takes_masks
+
+
+def _from_mask(m):
+    return np.asarray(m, np.float64)
+
+
+OPS = MappingProxyType({
+    "add": Op("{p}_add({0}, {1})", np.add),
+    "sub": Op("{p}_sub({0}, {1})", np.subtract),
+    "mul": Op("{p}_mul({0}, {1})", np.multiply),
+    "div": Op("{p}_div({0}, {1})", np.divide),
+    "fma": Op("{p}_fma({0}, {1}, {2})", lambda a, b, c: a * b + c, 3),
+    "neg": Op("{p}_neg({0})", np.negative, 1),
+    "abs": Op("{p}_abs({0})", np.abs, 1),
+    "sqrt": Op("{p}_sqrt({0})", np.sqrt, 1),
+    "floor": Op("{p}_floor({0})", np.floor, 1),
+    "min": Op("{p}_min({0}, {1})", np.minimum),
+    "max": Op("{p}_max({0}, {1})", np.maximum),
+    "lt": Op("{p}_lt({0}, {1})", np.less, mask=True),
+    "le": Op("{p}_le({0}, {1})", np.less_equal, mask=True),
+    "gt": Op("{p}_gt({0}, {1})", np.greater, mask=True),
+    "ge": Op("{p}_ge({0}, {1})", np.greater_equal, mask=True),
+    "eq": Op("{p}_eq({0}, {1})", np.equal, mask=True),
+    "ne": Op("{p}_ne({0}, {1})", np.not_equal, mask=True),
+    "select": Op("{p}_select({0}, {1}, {2})", np.where, 3, takes_masks=(0,)),
+    "from_mask": Op("{p}_from_mask({0})", _from_mask, 1, takes_masks=(0,)),
+    "mask_and": Op("{m}_and({0}, {1})", np.logical_and, mask=True, takes_masks=(0, 1)),
+    "mask_or": Op("{m}_or({0}, {1})", np.logical_or, mask=True, takes_masks=(0, 1)),
+    "mask_not": Op("{m}_not({0})", np.logical_not, 1, mask=True, takes_masks=(0,)),
+    "sin": Op("{p}_sin({0})", np.sin, 1),
+    "cos": Op("{p}_cos({0})", np.cos, 1),
+    "tan": Op("{p}_tan({0})", np.tan, 1),
+    "exp": Op("{p}_exp({0})", np.exp, 1),
+    "log": Op("{p}_log({0})", np.log, 1),
+    "tanh": Op("{p}_tanh({0})", np.tanh, 1),
+    "pow": Op("{p}_pow({0}, {1})", np.power),
+})
+
+# What templates and nodes need besides the ops: moving values in and out of memory.
+HELPERS = MappingProxyType({
     "load": "{p}_load({0})",
     "store": "{p}_store({0}, {1})",
     "set1": "{p}_set1({0})",
@@ -62,8 +89,8 @@ MASK_PREFIX = MappingProxyType({"rj_f": "rj_mfs", "rj_d": "rj_mds", "rj_vf": "rj
 
 
 def render(op, prefix, *args):
-    try:
-        rule = RULES[op]
-    except KeyError:
-        raise ValueError(f"no C rule for op {op!r}") from None
+    """The C of op (or helper) `op` on the C expressions `args`."""
+    rule = OPS[op].c if op in OPS else HELPERS.get(op)
+    if rule is None:
+        raise ValueError(f"no C rule for op {op!r}")
     return rule.format(*args, p=prefix, m=MASK_PREFIX[prefix])

@@ -1,3 +1,4 @@
+import itertools
 import os
 import shutil
 import tempfile
@@ -78,3 +79,24 @@ def assert_affine_close(out, x, a, b):
     bound = 2.0 ** -22 * scale[~exact] + 2.0 ** -148
     bad = err > bound
     assert not bad.any(), f"{bad.sum()} values off: x={x[~exact][bad][:5]} out={out[~exact][bad][:5]}"
+
+
+class RunningSum(rj.Node):
+    """y[i] = y[i-1] + x[i], the state carried across calls: the smallest stateful node, written
+    as a user would write one."""
+    category = rj.JitCategory.STATEFUL
+    channel_simd = True
+
+    def emit(self, ctx, args):
+        acc = ctx.state("acc", 0.0)
+        ctx.emit(f"{acc} = {ctx.dop('add', acc, ctx.to_double(args[0]))};")
+        return ctx.from_double(acc)
+
+    def initial_state(self):
+        return {"acc": 0.0}
+
+    def evaluate(self, state, x):
+        out = np.fromiter(itertools.accumulate(map(float, x), initial=state["acc"]), np.float64)[1:]
+        if out.size:
+            state["acc"] = float(out[-1])
+        return out

@@ -7,10 +7,9 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 from resin_jit.build import Toolchain, compile_library
-from resin_jit.nodes import RunningSum
 from resin_jit.vsa import kernels as vsa_kernels
 
-from conftest import CROSS_CC, NATIVE, compiler_for, needs_neon
+from conftest import CROSS_CC, NATIVE, RunningSum, compiler_for, needs_neon
 
 CUBE = "static double f(double v) { return v * v * v; }"
 SQUARE = "static double f(double v) { return v * v; }"

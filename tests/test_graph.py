@@ -166,12 +166,12 @@ def test_graph_errors():
     with pytest.raises(TypeError, match="no truth value"):
         bool(x < 1)
     with pytest.raises(rj.JitError, match="takes 2 input"):
-        rj.Expr(rj.mathops.MathOp("add"), (x,))
+        rj.Expr(rj.nodes.MathOp("add"), (x,))
     with pytest.raises(rj.JitError, match="not listed"):
         rj.JitCompiler().compile(x + rj.input("y"), inputs=["x"])
     g = rj.Graph()
     with pytest.raises(rj.JitError, match="unconnected"):
-        g.add(rj.mathops.MathOp("neg"), None)
+        g.add(rj.nodes.MathOp("neg"), None)
     e = x + 1.0
     e.args = (e, e.args[1])  # a cycle can only be made by mutating an expression
     with pytest.raises(rj.JitError, match="cycle"):
@@ -183,7 +183,7 @@ def test_graph_errors():
 
 
 def test_explicit_graph_api_builds_the_same_graph(jit):
-    from resin_jit.mathops import MathOp
+    from resin_jit.nodes import MathOp
     g = rj.Graph()
     xi = g.input("x")
     two = g.add(rj.nodes.Const(2.0))
