@@ -6,9 +6,22 @@ import sys
 import time
 from pathlib import Path
 
+from . import __version__
 from .resources import PACKAGE_DIR
 
 BENCH_GROUPS = ["core", "graph", "vsa", "cache", "scaleout"]
+
+
+def _output_path(text):
+    """--output: checked before the demo runs anything (a usage error, exit code 2)."""
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"directory {folder} does not exist")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text} is a directory")
+    if not os.access(folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"directory {folder} is not writable")
+    return text
 
 
 def cmd_demo(args):
@@ -152,9 +165,11 @@ CACHE_ACTIONS = {"info": cmd_cache_info, "list": cmd_cache_list, "clear": cmd_ca
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="resin-jit", description="resin_jit: graphs of numeric nodes → native code.")
+    parser.add_argument("--version", action="version", version=f"resin-jit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="a short tour: kernels, an audio patch to a WAV file, timings vs numpy")
-    demo.add_argument("--output", default=None, help="where to write the WAV file (default: a temp dir)")
+    demo.add_argument("--output", type=_output_path, default=None,
+                      help="where to write the WAV file (default: a temp dir)")
     demo.set_defaults(func=cmd_demo)
     bench = sub.add_parser("bench", help="run the benchmarks (medians and ratios, side by side)")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -201,12 +216,26 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args) or 0
+        status = args.func(args) or 0
+        sys.stdout.flush()  # a reader that went away shows here, not in the interpreter's flush at exit
+        return status
+    except BrokenPipeError:
+        return _reader_went_away()
     except KeyboardInterrupt:
         return 1
     except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not trace back
         print(f"resin-jit {args.command}: error: {exc}", file=sys.stderr)
         return 1
+
+
+
+def _reader_went_away():
+    """`resin-jit cache list | head`: stop quietly, as Unix tools do. stdout now points at
+    /dev/null, so what is still buffered goes nowhere instead of failing again at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + 13  # what a shell reports for a tool that SIGPIPE ended
 
 
 if __name__ == "__main__":
