@@ -21,92 +21,12 @@ import pytest
 
 import resin_jit as rj
 import resin_jit.compiler as compiler_module
-from resin_jit import cache, load
+from resin_jit import cache
 
+from cache_harness import CLEAN_ENV, X, only_entry, probe, run_affine, warnings_of
 from conftest import needs_native
 
 pytestmark = needs_native
-X = np.arange(37, dtype=np.float32)
-CLEAN_ENV = {"RESIN_JIT_PREBUILT": "", "RESIN_JIT_CACHE_MAX_BYTES": "", "RESIN_JIT_DEBUG": ""}
-
-
-@pytest.fixture
-def new_process(monkeypatch):
-    """Call to forget every loaded kernel, as a new process would."""
-    for name in CLEAN_ENV:
-        monkeypatch.delenv(name, raising=False)
-    return lambda: monkeypatch.setattr(compiler_module, "_memo", {})
-
-
-@pytest.fixture
-def loads(monkeypatch):
-    """The sha256 of every file dlopen()ed through the cache."""
-    seen = []
-    original = load.LoadedLibrary
-
-    def spy(path):
-        seen.append(cache.file_sha256(path))
-        return original(path)
-    monkeypatch.setattr(load, "LoadedLibrary", spy)
-    return seen
-
-
-def run_affine(root, a=0.5, b=1.0, **config):
-    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root, **config))
-    out = np.empty_like(X)
-    jit.compile_affine_simd(a, b).process(X, out)
-    np.testing.assert_array_equal(out, np.float32(a) * X + np.float32(b))
-    return jit
-
-
-PROBE = textwrap.dedent("""
-    import json, logging, sys
-    import numpy as np
-    import resin_jit as rj
-    from resin_jit import cache, load
-    messages, loaded = [], []
-    class Keep(logging.Handler):
-        def emit(self, record):
-            messages.append([record.levelname, record.getMessage()])
-    logging.getLogger("resin_jit").addHandler(Keep())
-    logging.getLogger("resin_jit").setLevel(logging.INFO)
-    original = load.LoadedLibrary
-    def spy(path):
-        loaded.append(cache.file_sha256(path))
-        return original(path)
-    load.LoadedLibrary = spy
-    root, a, b, config = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), json.loads(sys.argv[4])
-    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root, **config))
-    x = np.arange(37, dtype=np.float32)
-    out = np.empty_like(x)
-    jit.compile_affine_simd(a, b).process(x, out)
-    ok = out.tolist() == (np.float32(a) * x + np.float32(b)).tolist()
-    print(json.dumps({"stats": jit.stats, "ok": ok, "messages": messages, "loaded": loaded}))
-""")
-
-
-def probe(root, a=0.5, b=1.0, **config):
-    """A new process asks for one affine kernel: its stats, its resin_jit log, what it dlopen()ed.
-    Damage is always judged by a new process: one that has a library mapped would be hurt by its
-    file changing in place, and dlopen() of a path it already opened returns the old handle."""
-    proc = subprocess.run([sys.executable, "-c", PROBE, str(root), str(a), str(b), json.dumps(config)],
-                          capture_output=True, text=True, env={**os.environ, **CLEAN_ENV}, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout.splitlines()[-1])
-    assert result["ok"], result
-    result["warnings"] = [m for level, m in result["messages"] if level == "WARNING"]
-    return result
-
-
-def only_entry(root):
-    (lib,) = (root / "kernels").rglob("*.so")
-    return lib, lib.with_suffix(".json")
-
-
-def warnings_of(caplog):
-    return [r.getMessage() for r in caplog.records if r.name == "resin_jit" and r.levelno == logging.WARNING]
-
-
 # -- 1. many processes and threads ---------------------------------------------------------------
 
 CHILD = textwrap.dedent("""
@@ -447,35 +367,39 @@ def _three_entries(root, new_process, limit):
     return a, b
 
 
+def _one_kernel_size(tmp_path):
+    """The size of one affine kernel (built in a cache of its own: the caches under test start empty)."""
+    run_affine(tmp_path / "probe")
+    return only_entry(tmp_path / "probe")[0].stat().st_size
+
+
 def test_least_recently_used_entry_goes_first(tmp_path, new_process, caplog):
     new_process()
-    run_affine(tmp_path / "probe")
-    size = only_entry(tmp_path / "probe")[0].stat().st_size
-    a, b = _three_entries(tmp_path, new_process, limit=int(size * 2.5))
+    limit, root = int(_one_kernel_size(tmp_path) * 2.5), tmp_path / "cache"
+    a, b = _three_entries(root, new_process, limit)
     with caplog.at_level(logging.INFO, logger="resin_jit"):
-        run_affine(tmp_path, 3.0, 0.0, cache_max_bytes=int(size * 2.5))
-    keys = _keys(tmp_path)
+        run_affine(root, 3.0, 0.0, cache_max_bytes=limit)
+    keys = _keys(root)
     assert a in keys and b not in keys and len(keys) == 2
     assert any(r.getMessage().startswith(f"evicted kernel {b[:16]}") for r in caplog.records)
 
 
 def test_an_entry_whose_lock_is_held_is_never_evicted(tmp_path, new_process):
     new_process()
-    run_affine(tmp_path / "probe")
-    limit = int(only_entry(tmp_path / "probe")[0].stat().st_size * 2.5)
-    a, b = _three_entries(tmp_path, new_process, limit)
+    limit, root = int(_one_kernel_size(tmp_path) * 2.5), tmp_path / "cache"
+    a, b = _three_entries(root, new_process, limit)
     holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys\nf = open(sys.argv[1], 'a')\n"
                                "fcntl.flock(f, fcntl.LOCK_SH)\nprint('held', flush=True)\nsys.stdin.readline()",
-                               str(tmp_path / "locks" / f"{b}.lock")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               str(root / "locks" / f"{b}.lock")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        run_affine(tmp_path, 3.0, 0.0, cache_max_bytes=limit)
-        keys = _keys(tmp_path)
+        run_affine(root, 3.0, 0.0, cache_max_bytes=limit)
+        keys = _keys(root)
         assert b in keys and a not in keys  # B is older but someone is loading it: A goes instead
     finally:
         holder.communicate("done\n", timeout=30)
-    assert cache.KernelCache(tmp_path).evict(0) and not _keys(tmp_path)
+    assert cache.KernelCache(root).evict(0) and not _keys(root)
 
 
 def test_size_limit_from_the_environment(tmp_path, new_process, monkeypatch):
