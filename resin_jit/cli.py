@@ -56,14 +56,15 @@ def cmd_bench(args):
 
 def cmd_doctor(args):
     from . import JitCompiler, JitConfig
-    from .cache import default_cache_dir, untrusted_reason
+    from .cache import default_cache_dir
+    from .cachefs import cache_dir_problem
     from .host import host_info
     info = host_info()
     print(f"architecture      {info['architecture']} ({info['platform']}), Python {info['python']}")
     print(f"ISA tiers         {', '.join(info['isa_tiers'])} (auto picks {info['best_isa']})")
     print(f"C compiler        {info['compiler'] or 'none found'}  {info['compiler_version'] or ''}")
     root = JitConfig().resolved_cache_dir() or default_cache_dir()
-    problem = untrusted_reason(root) if os.path.exists(root) else "does not exist yet (created on first use)"
+    problem = cache_dir_problem(root) if os.path.exists(root) else "does not exist yet (created on first use)"
     if problem is None and not os.access(root, os.W_OK):
         problem = "not writable (kernels are built in a private temporary directory)"
     print(f"cache directory   {root}: {problem or 'usable'}")
@@ -102,12 +103,17 @@ def _print_layers(label):
 
 def cmd_warm(args):
     from . import warm
+    from .cachefs import claim_cache_dir
     try:
         manifest = warm.load_manifest(args.manifest)
     except warm.ManifestError as exc:
         print(f"resin-jit warm: error: {exc}", file=sys.stderr)
         return 2
     root = _cache_root(args)
+    problem = claim_cache_dir(root)  # created and tagged: a prebuilt layer is a cache directory
+    if problem:
+        print(f"resin-jit warm: error: cannot warm {root}: {problem}", file=sys.stderr)
+        return 1
     report = warm.warm(manifest, root, jobs=args.jobs, progress=not args.quiet)
     warm.print_report(report, root)
     return 0 if report.ok() else 1
@@ -119,10 +125,11 @@ def cmd_cache_path(args):
 
 
 def _open_cache(args):
-    from .cache import KernelCache, untrusted_reason
+    from .cache import KernelCache
+    from .cachefs import cache_dir_problem
     from .config import JitConfig
     root = _cache_root(args)
-    problem = untrusted_reason(root) if root.exists() else None
+    problem = cache_dir_problem(root) if root.exists() else None
     return KernelCache(root, max_bytes=JitConfig().resolved_cache_max_bytes()), problem
 
 
@@ -151,12 +158,16 @@ def cmd_cache_list(args):
 
 
 def cmd_cache_clear(args):
-    cache, problem = _open_cache(args)
+    from .cache import KernelCache
+    from .cachefs import cache_dir_problem
+    root = _cache_root(args)
+    problem = cache_dir_problem(root)
     if problem:
-        print(f"resin-jit cache clear: error: refusing to clear {cache.root}: {problem}", file=sys.stderr)
+        print(f"resin-jit cache clear: error: refusing to clear {root}: {problem}", file=sys.stderr)
         return 1
-    removed = cache.clear() if cache.root.exists() else 0
-    print(f"removed {removed} kernels from {cache.root}")
+    cleared = KernelCache(root).clear()
+    busy = f"; {cleared.busy} kernels in use were left" if cleared.busy else ""
+    print(f"removed {cleared.kernels} kernels and {cleared.files} other files from {root}{busy}")
     return 0
 
 

@@ -5,11 +5,21 @@ Processes are real subprocesses where it matters (test_cache_trust.py's probe); 
 read-only filesystem is a tmpfs mounted for the test (root only).
 """
 import errno
+import logging
+import os
+import subprocess
+import threading
+import time
 
+import numpy as np
 import pytest
 
-from resin_jit import build
+import resin_jit as rj
+from resin_jit import build, cache
 from resin_jit.errors import JitCompileError
+
+from cache_harness import run_affine, warnings_of
+from conftest import needs_native
 
 # -- the compiler says the disk stopped it ------------------------------------------------------------
 
@@ -41,3 +51,194 @@ def test_the_words_inside_a_compile_error_are_still_a_compile_error(tmp_path):
     says = 'k.c:3:7: error: expected identifier before string constant\\n    3 | int "No space left on device";'
     with pytest.raises(JitCompileError):
         build.compile_library("int x;", fake_compiler(tmp_path, says), [], tmp_path)
+
+
+# -- a cache directory says it is one: CACHEDIR.TAG ------------------------------------------------------
+
+SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
+
+
+@needs_native
+def test_an_absent_or_empty_cache_dir_is_created_and_tagged(tmp_path, new_process):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for root in (tmp_path / "absent" / "cache", empty):
+        new_process()
+        run_affine(root)
+        assert (root / "CACHEDIR.TAG").read_bytes().splitlines()[0] == SIGNATURE
+        assert len(cache.KernelCache(root).entries()) == 1
+
+
+@needs_native
+@pytest.mark.parametrize("tag", [None, b"Signature: something else\n", b"Signature: 8a477f597d28d172789f06886806bc55x\n"])
+def test_a_directory_with_things_in_it_and_no_tag_is_never_written_to(tmp_path, new_process, monkeypatch, tag):
+    new_process()
+    project = tmp_path / "project"
+    (project / "staging" / "site").mkdir(parents=True)
+    (project / "notes.txt").write_text("mine")
+    if tag:
+        (project / "CACHEDIR.TAG").write_bytes(tag)
+    before = sorted(project.rglob("*"))
+    monkeypatch.setenv("RESIN_JIT_CACHE_DIR", str(project))
+    with pytest.warns(RuntimeWarning, match=r"not a resin_jit cache directory \(no CACHEDIR.TAG\)"):
+        jit = run_affine(None)
+    assert jit.stats["compiles"] == 1 and jit._cache is None
+    assert sorted(project.rglob("*")) == before
+
+
+@needs_native
+def test_a_regular_file_named_as_the_cache_dir_is_an_unusable_directory(tmp_path, new_process, monkeypatch):
+    new_process()
+    monkeypatch.setenv("RESIN_JIT_CACHE_DIR", str(tmp_path / "file"))
+    (tmp_path / "file").write_text("")
+    with pytest.warns(RuntimeWarning, match="is not a directory"):
+        assert run_affine(None).stats["compiles"] == 1
+
+
+@needs_native
+def test_a_prebuilt_layer_without_its_tag_is_not_used(tmp_path, new_process, monkeypatch, caplog):
+    new_process()
+    layer = tmp_path / "layer"
+    run_affine(layer, 4.0, 2.0)
+    monkeypatch.setenv("RESIN_JIT_PREBUILT", str(layer))
+    new_process()
+    assert run_affine(tmp_path / "user1", 4.0, 2.0).stats["prebuilt_hits"] == 1
+    (layer / "CACHEDIR.TAG").unlink()
+    new_process()
+    with caplog.at_level(logging.WARNING, logger="resin_jit"):
+        jit = run_affine(tmp_path / "user2", 4.0, 2.0)
+    assert jit.stats["prebuilt_hits"] == 0 and jit.stats["compiles"] == 1
+    assert f"not using prebuilt layer {layer}: not a resin_jit cache directory (no CACHEDIR.TAG)" in warnings_of(caplog)
+
+
+@needs_native
+def test_eviction_leaves_a_directory_that_is_no_longer_tagged_alone(tmp_path, new_process, caplog):
+    new_process()
+    root = tmp_path / "cache"
+    run_affine(root, 1.0, 3.0)
+    run_affine(root, 2.0, 3.0)
+    (root / "CACHEDIR.TAG").unlink()
+    with caplog.at_level(logging.WARNING, logger="resin_jit"):
+        assert cache.KernelCache(root).evict(0) == []
+    assert len(cache.KernelCache(root).entries()) == 2
+    assert any("not evicting from" in m and "no CACHEDIR.TAG" in m for m in warnings_of(caplog))
+    with pytest.raises(ValueError, match="refusing to clear"):
+        cache.KernelCache(root).clear()
+
+
+# -- lock files ----------------------------------------------------------------------------------------
+
+def test_a_lock_file_its_holder_removes_is_never_held_by_two(tmp_path):
+    """The flock + unlink protocol: a waiter granted the lock on a file its holder unlinked must
+    lock the file now at the path instead, or it and the next comer would both hold "the" lock."""
+    path = tmp_path / "locks" / "k.lock"
+    seen = {}
+
+    def waiter():
+        with cache.key_lock(path) as held:
+            with cache.key_lock(path, wait=False) as also:  # a second descriptor: must be refused
+                seen.update(held=held, also=also)
+    with cache.key_lock(path):
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        time.sleep(0.3)  # the waiter opens the file and blocks on it (later, it only finds the new file)
+        os.unlink(path)
+    thread.join(timeout=30)
+    assert seen == {"held": True, "also": False}
+
+
+@needs_native
+def test_eviction_removes_the_lock_files_of_what_it_evicts(tmp_path, new_process):
+    new_process()
+    root = tmp_path / "cache"
+    run_affine(root, 1.0, 4.0)
+    run_affine(root, 2.0, 4.0)
+    assert len(list((root / "locks").iterdir())) == 2
+    assert len(cache.KernelCache(root).evict(0)) == 2
+    assert not list((root / "locks").iterdir()) and not cache.KernelCache(root).entries()
+
+
+# -- a library that builds but does not load --------------------------------------------------------------
+
+UNLOADABLE = "extern int rj_no_such_symbol(void);\nint rj_entry(void *call) { return rj_no_such_symbol(); }\n"
+
+
+@needs_native
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_library_that_builds_but_does_not_load_is_a_compile_error_once_per_request(
+        tmp_path, new_process, monkeypatch, cached):
+    new_process()
+    original = build.compile_library
+
+    def unloadable(source, toolchain, flags, workdir, name="kernel"):
+        return original(UNLOADABLE, toolchain, ["-shared", "-fPIC"], workdir, name)
+    monkeypatch.setattr(build, "compile_library", unloadable)
+    root = tmp_path / "cache"
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root, cache=cached))
+    for attempt in (1, 2):
+        with pytest.raises(rj.JitCompileError, match="does not load.*rj_no_such_symbol"):
+            jit.compile_affine_simd(2.5, 1.0)
+        assert jit.stats["compiles"] == attempt  # one build per request, never a loop
+    assert not list(root.glob("kernels/*/*"))  # no entry left to fail again
+
+
+# -- a full or read-only disk -----------------------------------------------------------------------------
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """mount(size) → a fresh tmpfs (mode 0700), unmounted after the test. Needs root."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = []
+
+    def mount(size):
+        path = tmp_path / f"tmpfs{len(mounted)}"
+        path.mkdir()
+        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(path)],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
+        mounted.append(path)
+        return path
+    yield mount
+    for path in reversed(mounted):
+        subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def fill(root, leave):
+    """Fill the filesystem of `root` until `leave` bytes are free."""
+    st = os.statvfs(root)
+    (root / "filler").write_bytes(b"\0" * (st.f_bavail * st.f_frsize - leave))
+
+
+@needs_native
+def test_a_disk_full_at_the_link_step_builds_privately_and_leaves_no_staging(tmpfs, new_process, caplog):
+    """Room for the C source and the command line (a page each) but not for the ~15 KB library:
+    the C compiler's own write fails, not Python's."""
+    new_process()
+    root = tmpfs("256k")
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root))
+    fill(root, leave=3 * 4096)
+    with caplog.at_level(logging.WARNING, logger="resin_jit"):
+        out = np.empty(4, np.float32)
+        jit.compile_affine_simd(1.25, 0.5).process(np.arange(4, dtype=np.float32), out)
+    assert out.tolist() == [0.5, 1.75, 3.0, 4.25] and jit.stats["compiles"] == 1
+    assert f"cannot write to the kernel cache {root} (No space left on device): building in a private directory" \
+        in warnings_of(caplog)
+    assert not list((root / "staging").iterdir()) and not list(root.glob("kernels/*/*"))
+
+
+@needs_native
+def test_a_cache_remounted_read_only_keeps_loading_and_builds_privately(tmpfs, new_process, caplog):
+    new_process()
+    root = tmpfs("4m")
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root))
+    jit.compile_affine(0.5, 1.0)
+    subprocess.run(["mount", "-o", "remount,ro", str(root)], check=True)
+    new_process()
+    with caplog.at_level(logging.WARNING, logger="resin_jit"):
+        for a in (0.5, 2.0, 3.0):
+            assert jit.compile_affine(a, 1.0).call_f32(2.0) == 2 * a + 1
+    assert jit.stats["disk_hits"] == 1 and jit.stats["compiles"] == 1 + 2
+    assert warnings_of(caplog) == [f"cannot write to the kernel cache {root} (Read-only file system): "
+                                   "building in a private directory"]
