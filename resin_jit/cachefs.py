@@ -36,7 +36,7 @@ NOT_TAGGED = "not a resin_jit cache directory (no CACHEDIR.TAG)"
 SAFE_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 READ_FLAGS = os.O_RDONLY | SAFE_FLAGS
 PROC_FD = os.path.isdir("/proc/self/fd")
-_process_dir = []
+_process_dirs = {}  # pid → process_dir()
 _link_numbers = itertools.count()
 
 
@@ -218,11 +218,19 @@ def mkdir_private(path):
 
 
 def process_dir():
-    """A directory of this process's own (mode 0700), removed at exit."""
-    if not _process_dir:
-        _process_dir.append(tempfile.mkdtemp(prefix="resin_jit-"))
-        atexit.register(shutil.rmtree, _process_dir[0], True)
-    return _process_dir[0]
+    """A directory of this process's own (mode 0700), removed at exit. A forked child makes its
+    own: it inherits the parent's exit handlers, and would otherwise share its link names."""
+    pid = os.getpid()
+    if pid not in _process_dirs:
+        path = tempfile.mkdtemp(prefix="resin_jit-")
+        atexit.register(_remove_own_dir, pid, path)
+        _process_dirs.setdefault(pid, path)
+    return _process_dirs[pid]
+
+
+def _remove_own_dir(pid, path):
+    if os.getpid() == pid:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def private_build_dir():

@@ -5,9 +5,11 @@ Processes are real subprocesses where it matters (test_cache_trust.py's probe); 
 read-only filesystem is a tmpfs mounted for the test (root only).
 """
 import errno
+import json
 import logging
 import os
 import subprocess
+import sys
 import threading
 import time
 
@@ -242,3 +244,33 @@ def test_a_cache_remounted_read_only_keeps_loading_and_builds_privately(tmpfs, n
     assert jit.stats["disk_hits"] == 1 and jit.stats["compiles"] == 1 + 2
     assert warnings_of(caplog) == [f"cannot write to the kernel cache {root} (Read-only file system): "
                                    "building in a private directory"]
+
+
+# -- the directory dlopen() names are made in -------------------------------------------------------------
+
+FORKING_CHILD = """
+import json, os, sys
+import resin_jit as rj
+from resin_jit import cachefs, compiler
+root = sys.argv[1]
+rj.JitCompiler(rj.JitConfig(cache_dir=root)).compile_affine(6.0, 1.0)
+mine = cachefs.process_dir()
+pid = os.fork()
+if pid == 0:
+    compiler._memo.clear()
+    value = rj.JitCompiler(rj.JitConfig(cache_dir=root)).compile_affine(6.0, 1.0).call_f32(1.0)
+    print(json.dumps({"child": cachefs.process_dir(), "value": value}), flush=True)
+    sys.exit(0)  # the exit handlers it inherited run here
+os.waitpid(pid, 0)
+print(json.dumps({"parent": mine, "still_there": os.path.isdir(mine)}))
+"""
+
+
+@needs_native
+def test_a_forked_child_has_a_directory_of_its_own_and_leaves_the_parents(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", FORKING_CHILD, str(tmp_path / "cache")], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    child, parent = (json.loads(line) for line in proc.stdout.splitlines()[-2:])
+    assert child["value"] == 7.0 and child["child"] != parent["parent"]
+    assert parent["still_there"] and not os.path.exists(child["child"])
