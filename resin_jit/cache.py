@@ -221,7 +221,7 @@ class CacheIndex:
             with dlopen_path(fd, self.locator.library(key)) as path:
                 return load(path), None
         except JitCompileError as exc:
-            return None, f"does not load ({exc})"
+            return None, f"does not load: {exc.__cause__ or exc}"  # what dlopen() said
         finally:
             os.close(fd)
 
@@ -370,7 +370,7 @@ class KernelCache:
         loaded, problem = self.index.load(key, load)
         if loaded is None:
             self.index.remove(key)
-            raise JitCompileError(f"kernel {key[:16]} was built but {problem or 'disappeared'}")
+            raise JitCompileError(f"kernel {self.locator.library(key)} was built but {problem or 'disappeared'}")
         return loaded
 
     def _build_into_place(self, key, build, meta):
