@@ -4,8 +4,10 @@ Not through cffi's ffi.compile(): that imports setuptools (0.4 s) and chdir()s t
 process, which is neither fast nor safe from threads. A kernel needs no Python.h (see
 csrc/rj_abi.h), so a build is one gcc run of ~40 ms.
 """
+import errno
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -28,6 +30,11 @@ LINK_LIBRARIES = ("-lm",)
 # Off: a multiply and an add round twice, as in numpy, and the same in vector loop and scalar
 # tail. fast (JitConfig(fastmath=True)): the compiler may fuse them into one FMA.
 CONTRACT_FLAG = {False: "-ffp-contract=off", True: "-ffp-contract=fast"}
+# A disk that is full, over quota or read-only: the cache's business (it builds elsewhere), not a
+# compile error. Recognised by the strerror text ending one of the compiler's lines, e.g.
+# "ld: final link failed: No space left on device"; the compiler runs in the C locale to say it so.
+DISK_ERRORS = {errno.ENOSPC: "No space left on device", errno.EDQUOT: "Disk quota exceeded",
+               errno.EROFS: "Read-only file system"}
 
 
 @dataclass(frozen=True)
@@ -82,14 +89,27 @@ def compile_library(source, toolchain, flags, workdir, name="kernel"):
     (workdir / f"{name}.cmd").write_text(shlex.join(command) + "\n")  # kept with RESIN_JIT_DEBUG=1
     start = time.perf_counter()
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "LC_ALL": "C"})
     except (OSError, subprocess.SubprocessError) as exc:
         raise JitError(f"could not run the C compiler {toolchain.path}: {exc}") from exc
     seconds = time.perf_counter() - start
     if proc.returncode != 0 or not so_path.exists():
-        raise JitCompileError(f"C compiler failed on {c_path}", output=proc.stderr + proc.stdout,
-                              source_path=str(c_path), command=command)
+        error = JitCompileError(f"C compiler failed on {c_path}", output=proc.stderr + proc.stdout,
+                                source_path=str(c_path), command=command)
+        code = disk_errno(error.output)
+        if code is not None:
+            raise OSError(code, DISK_ERRORS[code], str(workdir)) from error
+        raise error
     return so_path, seconds
+
+
+def disk_errno(output):
+    """ENOSPC, EDQUOT or EROFS if the compiler's output says the disk stopped it, else None."""
+    for code, text in DISK_ERRORS.items():
+        if re.search(f": {text}$", output, re.M):
+            return code
+    return None
 
 
 def probe(toolchain, workdir):

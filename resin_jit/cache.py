@@ -1,26 +1,31 @@
 """The disk cache of compiled kernels, as three parts (after numba's core/caching.py):
 
-- CacheLocator: where a key's artifacts live, and whether that directory can be trusted;
-- CacheIndex: what is recorded beside each artifact (size, sha256), checked before loading;
+- CacheLocator: where a key's artifacts live, and which names in a cache directory are ours;
+- CacheIndex: what is recorded beside each artifact (key, size, sha256), checked before loading;
 - KernelCache: get-or-build with a lock per key, a private staging directory, an atomic
   rename into place and the metadata written last as the ready marker (after FEniCS ffcx).
 
-A library in the cache is code the next process runs, so a directory that is not ours, or
-that others can write, is never loaded from, and every artifact is hashed before loading.
-A damaged entry (truncated, garbage, metadata missing or malformed, library deleted) is
-removed and rebuilt with a warning on the "resin_jit" logger; nothing unverified is dlopen()ed.
+A library in the cache is code the next process runs. A cache directory says it is one
+(CACHEDIR.TAG); one that is not tagged, or that others can write, is never loaded from, written
+to or cleared. A library is opened without following symlinks, checked (every directory above it
+too) and hashed on that descriptor, and dlopen()ed through it, so nothing can be swapped in
+between. A damaged entry (truncated, garbage, another key's, metadata missing or malformed,
+library deleted, a directory where a file belongs) is removed, what is not a regular file set
+aside, and rebuilt with a warning on the "resin_jit" logger.
 
-An entry is kernels/<k>/<key>.so, <key>.json (size, sha256: the ready marker; its mtime is the
-last use, for LRU eviction), <key>.hits (one byte appended per disk hit: O_APPEND writes from
-many processes never lose a count) and, with RESIN_JIT_DEBUG=1, <key>.c and <key>.cmd.
+An entry is kernels/<k>/<key>.so, <key>.json (key, size, sha256: the ready marker; its mtime is
+the last use, for LRU eviction), <key>.hits (one byte appended per disk hit: O_APPEND writes from
+many processes never lose a count) and, with RESIN_JIT_DEBUG=1, <key>.c and <key>.cmd. Beside
+kernels/: CACHEDIR.TAG, locks/<key>.lock, staging/build-*/ (one per build under way) and the memo
+files of build.py and resources.py.
 """
-import atexit
 import contextlib
 import errno
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import stat
 import sys
@@ -31,21 +36,27 @@ import warnings
 from collections import namedtuple
 from pathlib import Path
 
-from .errors import JitError
-
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; the atomic rename still keeps entries whole
-    fcntl = None
+from .cachefs import (SAFE_FLAGS, Refused, cache_dir_problem, directories_problem, dlopen_path, key_lock, lstat_or_none,
+                      mkdir_private, open_regular, private_build_dir, read_fd, remove_file, remove_lock_file,
+                      untrusted_reason)
+from .errors import JitCompileError, JitError
 
 log = logging.getLogger("resin_jit")
 LIBRARY_SUFFIX = ".so"
 ENTRY_SUFFIXES = (".json", LIBRARY_SUFFIX, ".hits", ".c", ".cmd")  # the metadata goes first
+KERNEL_SUFFIXES = {".json", LIBRARY_SUFFIX}  # either one left is a kernel still there
+KEY_FILE = re.compile(r"([0-9a-f]{64})(\.json|\.so|\.hits|\.c|\.cmd)")
+LOCK_FILE = re.compile(r"([0-9a-f]{64})\.lock")
+SHARD = re.compile(r"[0-9a-f]{2}")
+STAGING_PREFIX = "build-"
+MEMO_FILES = ("toolchains.json", "fingerprints.json")  # build.py's and resources.py's
+# What a writer that died left of its temporary files (build.py, resources.py, cachefs.write_tag, record)
+TEMPORARY_FILE = re.compile(r"\.(toolchains|fingerprints\.json|CACHEDIR\.TAG|[0-9a-f]{64}\.json)\.[0-9]+(\.[0-9]+)?\.tmp")
 STALE_STAGING_SECONDS = 600  # longer than build.py's compiler timeout: older staging dirs are orphans
 Entry = namedtuple("Entry", "key size last_used meta hits")
+Cleared = namedtuple("Cleared", "kernels files busy")  # kernels removed, other files removed, kernels in use
 _warned = set()       # texts already logged by warn_once
 _warned_dirs = set()  # cache directories already warned about
-_private = []
 
 
 def warn_once(message, *args):
@@ -61,7 +72,7 @@ def warn_unusable_dir(root, problem):
     touches the filters, e.g. with warnings.catch_warnings())."""
     if str(root) not in _warned_dirs:
         _warned_dirs.add(str(root))
-        warnings.warn(f"resin_jit: not using cache directory ({problem}); kernels go to a private "
+        warnings.warn(f"resin_jit: not using cache directory {root}: {problem}; kernels go to a private "
                       "temporary directory", RuntimeWarning, stacklevel=4)
 
 
@@ -80,31 +91,6 @@ def default_cache_dir():
     return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "resin_jit"
 
 
-def untrusted_reason(path, owners=None):
-    """Why `path` must not be loaded from (owner, permissions), or None if it is ours alone.
-    `owners`: the uids allowed to own it (default: this user only)."""
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        return f"cannot stat {path}: {exc.strerror}"
-    if hasattr(os, "getuid") and st.st_uid not in (owners or (os.getuid(),)):
-        return f"{path} is owned by uid {st.st_uid}, not by this user (uid {os.getuid()})"
-    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return f"{path} is writable by group or others (mode {stat.S_IMODE(st.st_mode):o})"
-    return None
-
-
-def mkdir_private(path):
-    """mkdir -p where every directory created is mode 0700 (Path.mkdir gives parents 0777 & ~umask)."""
-    path = Path(path)
-    if path.is_dir():
-        return
-    if path.parent != path:
-        mkdir_private(path.parent)
-    with contextlib.suppress(FileExistsError):
-        path.mkdir(mode=0o700)
-
-
 def make_private_dir(path):
     """Create `path` (mode 0700) if needed; returns the reason it cannot be trusted, or None."""
     try:
@@ -114,16 +100,18 @@ def make_private_dir(path):
     return untrusted_reason(path)
 
 
-def private_build_dir():
-    """A fresh directory of this process's own, removed at exit: builds when the cache is unwritable."""
-    if not _private:
-        _private.append(tempfile.mkdtemp(prefix="resin_jit-"))
-        atexit.register(shutil.rmtree, _private[0], True)
-    return Path(tempfile.mkdtemp(dir=_private[0]))
+def _names(folder, follow=False):
+    """The names in `folder`, or [] if it is not a directory; unless follow=True, not if it is a
+    symlink either (only the root may be one: a user's choice)."""
+    is_dir = os.path.isdir(folder) if follow else stat.S_ISDIR(getattr(lstat_or_none(folder), "st_mode", 0))
+    try:
+        return os.listdir(folder) if is_dir else []
+    except OSError:
+        return []
 
 
 class CacheLocator:
-    """Where a key's artifacts live under one root directory."""
+    """Where a key's artifacts live under one root directory, and which names there are ours."""
 
     def __init__(self, root):
         self.root = Path(root)
@@ -143,20 +131,60 @@ class CacheLocator:
     def lock(self, key):
         return self.root / "locks" / f"{key}.lock"
 
+    @staticmethod
+    def shard(key):
+        """The directories between the root and a key's files."""
+        return ("kernels", key[:2])
+
     def staging(self):
         parent = self.root / "staging"
         mkdir_private(parent)
-        return Path(tempfile.mkdtemp(dir=parent))
+        return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
+
+    def shards(self):
+        return [self.root / "kernels" / name for name in sorted(_names(self.root / "kernels")) if SHARD.fullmatch(name)]
 
     def keys(self):
-        """Every key with a library or a metadata file (half an entry is still an entry to clean)."""
-        found = (self.root / "kernels").glob("*/*")
-        return sorted({p.stem for p in found if p.suffix in (LIBRARY_SUFFIX, ".json") and not p.name.startswith(".")})
+        """Every key with any file of an entry (half an entry is still an entry to clean): names of
+        64 hex digits and one of our suffixes, in the folder of their first two digits."""
+        found = set()
+        for shard in self.shards():
+            for name in _names(shard):
+                match = KEY_FILE.fullmatch(name)
+                if match and match.group(1).startswith(shard.name):
+                    found.add(match.group(1))
+        return sorted(found)
+
+    def lock_keys(self):
+        return sorted(m.group(1) for m in map(LOCK_FILE.fullmatch, _names(self.root / "locks")) if m)
+
+    def memo_files(self):
+        return [self.root / name for name in MEMO_FILES]
+
+    def leftovers(self, older_than):
+        """Staging dirs and temporary files that crashed builds and writers left, older than `older_than` s."""
+        found = [self.root / "staging" / n for n in _names(self.root / "staging") if n.startswith(STAGING_PREFIX)]
+        for folder, follow in ((self.root, True), *((shard, False) for shard in self.shards())):
+            found += [folder / n for n in _names(folder, follow) if TEMPORARY_FILE.fullmatch(n)]
+        now = time.time()
+        return [p for p in found if now - getattr(lstat_or_none(p), "st_mtime", now) > older_than]
+
+    def folders(self):
+        """The folders the cache makes, deepest first."""
+        return [*self.shards(), *(self.root / name for name in ("kernels", "locks", "staging"))]
 
 
 def file_sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def _parse_meta(text):
+    try:
+        meta = json.loads(text)
+    except ValueError:
+        return None
+    return meta if isinstance(meta, dict) else None
 
 
 class CacheIndex:
@@ -167,43 +195,73 @@ class CacheIndex:
         self.trusted_owners = trusted_owners
 
     def read(self, key):
+        """The key's metadata, or None (missing, not a regular file, malformed)."""
         try:
-            meta = json.loads(self.locator.meta(key).read_text())
-        except (OSError, ValueError):
+            return self._read(key, trust=False)
+        except Refused:
             return None
-        return meta if isinstance(meta, dict) else None
 
-    def check(self, key):
-        """(path, None) if the artifact is whole, ours and unchanged; (None, problem) if damaged;
-        (None, None) if there is no entry. Builders hold the key's lock exclusively from the rename
-        to the metadata write, so a library without metadata seen under the lock is a crashed build."""
-        library = self.locator.library(key)
-        if not os.path.lexists(self.locator.meta(key)):
-            return (None, "metadata missing") if os.path.lexists(library) else (None, None)
+    def _read(self, key, trust):
+        """The key's metadata (None if malformed); raises Refused for a file not to be read."""
+        fd, _ = open_regular(self.locator.meta(key), self.trusted_owners, trust)
         try:
-            problem = self._problem(key, library)
-        except OSError as exc:
-            problem = f"unreadable ({exc.strerror})"
-        return (None, problem) if problem else (library, None)
+            return _parse_meta(read_fd(fd))
+        finally:
+            os.close(fd)
 
-    def _problem(self, key, library):
-        meta = self.read(key)
+    def load(self, key, load):
+        """(load(path), None) for a whole entry, checked and opened so that nothing can be swapped
+        in before dlopen(); (None, problem) if it is damaged or does not load; (None, None) if
+        there is none. Builders hold the key's lock exclusively from the rename to the metadata
+        write, so a library without metadata seen under the lock is a crashed build."""
+        fd, problem = self._open(key)
+        if fd is None:
+            return None, problem
+        try:
+            with dlopen_path(fd, self.locator.library(key)) as path:
+                return load(path), None
+        except JitCompileError as exc:
+            return None, f"does not load: {exc.__cause__ or exc}"  # what dlopen() said
+        finally:
+            os.close(fd)
+
+    def _open(self, key):
+        found = {suffix: lstat_or_none(self.locator.entry(key, suffix)) for suffix in ENTRY_SUFFIXES}
+        for suffix, st in found.items():
+            if st is not None and not stat.S_ISREG(st.st_mode):
+                return None, f"{self.locator.entry(key, suffix).name} is not a regular file"
+        if found[".json"] is None:
+            return (None, "metadata missing") if found[LIBRARY_SUFFIX] else (None, None)
+        if found[LIBRARY_SUFFIX] is None:
+            return None, "library missing"
+        try:
+            return self._open_checked(key), None
+        except Refused as exc:
+            return None, str(exc)
+        except OSError as exc:
+            return None, f"unreadable ({exc.strerror})"
+
+    def _open_checked(self, key):
+        """A descriptor of the key's library, every check passed on it; raises Refused."""
+        # Whoever can write a directory above, or the metadata, can swap the code and its recorded hash.
+        problem = directories_problem(self.locator.root, self.locator.shard(key), self.trusted_owners)
+        if problem:
+            raise Refused(problem)
+        meta = self._read(key, trust=True)
         if meta is None or not isinstance(meta.get("sha256"), str) or not isinstance(meta.get("size"), int):
-            return "malformed metadata"
-        if not os.path.lexists(library):
-            return "library missing"
-        if not stat.S_ISREG(os.lstat(library).st_mode):
-            return "library is not a regular file"
-        # Whoever can write the directory or the metadata can swap the code and its recorded hash.
-        for path in (library.parent, self.locator.meta(key), library):
-            reason = untrusted_reason(path, self.trusted_owners)
-            if reason:
-                return reason
-        if library.stat().st_size != meta["size"]:
-            return f"size {library.stat().st_size} != recorded {meta['size']}"
-        if file_sha256(library) != meta["sha256"]:
-            return "sha256 does not match the recorded one"
-        return None
+            raise Refused("malformed metadata")
+        if meta.get("key") != key:
+            raise Refused(f"the metadata is kernel {str(meta.get('key'))[:16]}'s, not this key's")
+        fd, st = open_regular(self.locator.library(key), self.trusted_owners, trust=True)
+        try:
+            if st.st_size != meta["size"]:
+                raise Refused(f"size {st.st_size} != recorded {meta['size']}")
+            if hashlib.sha256(read_fd(fd)).hexdigest() != meta["sha256"]:
+                raise Refused("sha256 does not match the recorded one")
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
     def record(self, key, library, **extra):
         """Write the metadata (the ready marker) atomically, after the library is in place."""
@@ -219,76 +277,40 @@ class CacheIndex:
         """Mark a use: the metadata's mtime is the entry's last use (LRU); one byte more of hits."""
         with contextlib.suppress(OSError):
             os.utime(self.locator.meta(key))
-            fd = os.open(self.locator.hits(key), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.locator.hits(key), os.O_WRONLY | os.O_APPEND | os.O_CREAT | SAFE_FLAGS, 0o600)
             try:
                 os.write(fd, b".")
             finally:
                 os.close(fd)
 
     def hits(self, key):
-        try:
-            return self.locator.hits(key).stat().st_size
-        except OSError:
-            return 0
+        st = lstat_or_none(self.locator.hits(key))
+        return st.st_size if st is not None and stat.S_ISREG(st.st_mode) else 0
 
     def remove(self, key):
-        for suffix in ENTRY_SUFFIXES:
-            with contextlib.suppress(FileNotFoundError):
-                self.locator.entry(key, suffix).unlink()
-
-
-@contextlib.contextmanager
-def key_lock(path, shared=False, wait=True):
-    """An advisory lock on `path`: exclusive to build or evict a key, shared to load it.
-    With wait=False, yields False instead of waiting when someone else holds it."""
-    if fcntl is None:
-        yield True
-        return
-    mkdir_private(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB)
-        try:
-            fcntl.flock(fd, mode)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _try_load(load, path):
-    """load(path), or None when a library that passed its checks still does not open."""
-    try:
-        return load(path)
-    except (OSError, AttributeError) as exc:  # cffi: OSError from dlopen, AttributeError for a missing symbol
-        log.warning("cached kernel %s passed its checks but does not load (%s)", path, exc)
-        return None
+        """Remove the entry's files (what is not a regular file is set aside); the suffixes removed."""
+        return {suffix for suffix in ENTRY_SUFFIXES if remove_file(self.locator.entry(key, suffix))}
 
 
 class ReadOnlyLayer:
-    """A prebuilt layer: the same layout, read-only, warmed ahead (resin-jit warm)."""
+    """A prebuilt layer: the same layout, tagged, read-only, warmed ahead (resin-jit warm)."""
 
     def __init__(self, root):
         owners = (os.getuid() if hasattr(os, "getuid") else 0, 0)  # ours, or installed by root
         self.root = Path(root)
         self.locator = CacheLocator(root)
         self.index = CacheIndex(self.locator, trusted_owners=owners)
-        self.problem = untrusted_reason(root, owners) if self.root.is_dir() else f"{root} is not a directory"
+        self.problem = cache_dir_problem(self.root, owners)
         if self.problem and self.root.exists():
             warn_once("not using prebuilt layer %s: %s", root, self.problem)
 
-    def find(self, key):
+    def load(self, key, load):
         if self.problem:
             return None
-        found, problem = self.index.check(key)
+        loaded, problem = self.index.load(key, load)
         if problem:
             warn_once("prebuilt layer %s: kernel %s is damaged (%s); not used", self.root, key[:16], problem)
-        return found
+        return loaded
 
 
 class KernelCache:
@@ -307,53 +329,55 @@ class KernelCache:
     def load_or_build(self, key, build, load, **meta):
         """(loaded, how) with how in {"prebuilt", "disk", "built"}.
 
-        `build(staging_dir)` writes a library and returns its path; `load(path)` opens it. Loading
-        holds the key's lock shared, so eviction (which needs it exclusive) never pulls a library
-        out from under a process that is opening it."""
+        `build(staging_dir)` writes a library and returns its path; `load(path)` opens it, raising
+        JitCompileError if it cannot. Loading holds the key's lock shared, so eviction (which needs
+        it exclusive) never removes an entry while a process is checking and opening it."""
+        try:
+            return self._load_or_build(key, build, load, meta)
+        except OSError as exc:  # the cache became unwritable while running: disk full, quota, read-only remount
+            warn_once("cannot write to the kernel cache %s (%s): building in a private directory",
+                      self.root, exc.strerror or exc)
+            return load(build(private_build_dir())), "built"
+
+    def _load_or_build(self, key, build, load, meta):
         for layer in self.layers:
-            found = layer.find(key)
-            loaded = None if found is None else _try_load(load, found)
+            loaded = layer.load(key, load)
             if loaded is not None:
                 return loaded, "prebuilt"
         lock = self.locator.lock(key)
         with key_lock(lock, shared=True):
-            loaded, _ = self._load_checked(key, load)
+            loaded, _ = self.index.load(key, load)
             if loaded is not None:
                 self.index.touch(key)  # under the lock: an entry evicted meanwhile gets no stray .hits
                 return loaded, "disk"
         with key_lock(lock):
-            loaded, problem = self._load_checked(key, load)  # another process may have built it meanwhile
+            loaded, problem = self.index.load(key, load)  # another process may have built it meanwhile
             if loaded is not None:
                 self.index.touch(key)
                 return loaded, "disk"
-            return self._rebuild(key, build, load, meta, problem), "built"
-
-    def _load_checked(self, key, load):
-        found, problem = self.index.check(key)
-        if found is None:
-            return None, problem
-        loaded = _try_load(load, found)
-        return (loaded, None) if loaded is not None else (None, "library does not load")
-
-    def _rebuild(self, key, build, load, meta, problem):
-        """Called with the key's lock held exclusively."""
-        if problem:
-            log.warning("damaged cache entry %s (%s): removed and rebuilt", key[:16], problem)
-            self.index.remove(key)
-        try:
-            path = self._build_into_place(key, build, meta)
-        except OSError as exc:  # the cache became unwritable (disk full, read-only remount): still give a kernel
-            warn_once("cannot write to the kernel cache %s (%s): building in a private directory", self.root, exc)
-            path = build(private_build_dir())
-        loaded = load(path)
+            if problem:
+                log.warning("damaged cache entry %s (%s): removed and rebuilt", key[:16], problem)
+                self.index.remove(key)
+            self._build_into_place(key, build, meta)
+            loaded = self._load_built(key, load)
         if self.max_bytes is not None:
             self.evict(self.max_bytes, keep=key)
+        return loaded, "built"
+
+    def _load_built(self, key, load):
+        """The library just built. One that does not load is an error, not a reason to build again,
+        and it leaves no entry behind."""
+        loaded, problem = self.index.load(key, load)
+        if loaded is None:
+            self.index.remove(key)
+            raise JitCompileError(f"kernel {self.locator.library(key)} was built but {problem or 'disappeared'}")
         return loaded
 
     def _build_into_place(self, key, build, meta):
+        """Called with the key's lock held exclusively."""
         final = self.locator.library(key)
         mkdir_private(final.parent)
-        reason = untrusted_reason(final.parent)
+        reason = directories_problem(self.root, self.locator.shard(key))
         if reason:  # what we put there now, others could swap later: build privately instead
             raise PermissionError(errno.EPERM, f"not storing kernels where {reason}")
         staging = self.locator.staging()
@@ -366,7 +390,11 @@ class KernelCache:
                 raise
             os.chmod(built, 0o700)
             os.replace(built, final)
-            self.index.record(key, final, **meta)
+            try:
+                self.index.record(key, final, **meta)
+            except OSError:
+                self.index.remove(key)  # a library without its ready marker is no entry
+                raise
         finally:
             if debug_enabled():
                 self._keep_sources(key, staging)
@@ -388,46 +416,80 @@ class KernelCache:
         rows = []
         for key in self.locator.keys():
             meta = self.index.read(key)
-            try:
-                size = self.locator.library(key).stat().st_size
-                used = self.locator.meta(key).stat().st_mtime
-            except OSError:
-                continue
-            if meta is not None:
-                rows.append(Entry(key, size, used, meta, self.index.hits(key)))
+            library, marker = lstat_or_none(self.locator.library(key)), lstat_or_none(self.locator.meta(key))
+            if meta is not None and library is not None and marker is not None and stat.S_ISREG(library.st_mode):
+                rows.append(Entry(key, library.st_size, marker.st_mtime, meta, self.index.hits(key)))
         return sorted(rows, key=lambda r: r.last_used)
 
     def evict(self, max_bytes, keep=None):
         """Remove least recently used entries until the cache holds at most max_bytes; an entry
-        whose lock someone holds (loading or building it) is skipped. Returns the keys removed."""
+        whose lock someone holds (loading or building it) is skipped. Returns the keys removed.
+        A directory that is not a resin_jit cache (any more) is left alone, with a warning."""
+        problem = cache_dir_problem(self.root)
+        if problem:
+            warn_once("not evicting from %s: %s", self.root, problem)
+            return []
         rows = self.entries()
         total = sum(r.size for r in rows)
         removed = []
         for row in rows:
             if total <= max_bytes:
                 break
-            if row.key == keep or not self._remove_unlocked(row.key):
+            if row.key == keep:
                 continue
+            try:
+                if self._remove_unlocked(row.key) is None:
+                    continue
+            except OSError as exc:
+                warn_once("cannot evict from the kernel cache %s (%s)", self.root, exc.strerror or exc)
+                break
             total -= row.size
             removed.append(row.key)
             log.info("evicted kernel %s (%d bytes) from the cache", row.key[:16], row.size)
         return removed
 
     def _remove_unlocked(self, key):
-        with key_lock(self.locator.lock(key), wait=False) as held:
-            if held:
-                self.index.remove(key)
-            return held
+        """Remove the key's entry and its lock file: the suffixes removed, or None if someone holds the lock."""
+        lock = self.locator.lock(key)
+        with key_lock(lock, wait=False) as held:
+            if not held:
+                return None
+            removed = self.index.remove(key)
+            remove_lock_file(lock)
+            return removed
 
     def clear(self):
-        """Remove every entry nobody is using, and staging left behind by crashed builds."""
-        removed = sum(1 for key in self.locator.keys() if self._remove_unlocked(key))
-        now = time.time()
-        for staging in (self.root / "staging").glob("*"):
+        """Remove every entry nobody is using and its lock file, the memo files, what crashed
+        builds left, then the cache's folders that are left empty: only names this cache makes,
+        whatever else is in the directory stays. A directory that is not a resin_jit cache is
+        refused (ValueError). Returns Cleared(kernels, files, busy)."""
+        problem = cache_dir_problem(self.root)
+        if problem:
+            raise ValueError(f"refusing to clear {self.root}: {problem}")
+        entries, locks = set(self.locator.keys()), set(self.locator.lock_keys())
+        kernels = files = busy = 0
+        for key in sorted(entries | locks):
+            removed = self._remove_unlocked(key)
+            if removed is None:
+                busy += key in entries
+                continue
+            kernels += bool(removed & KERNEL_SUFFIXES)
+            files += len(removed - KERNEL_SUFFIXES) + (key in locks)
+        files += sum(remove_file(path) for path in self.locator.memo_files())
+        for path in self.locator.leftovers(STALE_STAGING_SECONDS):
+            files += self._remove_leftover(path)
+        for folder in self.locator.folders():
             with contextlib.suppress(OSError):
-                if now - staging.stat().st_mtime > STALE_STAGING_SECONDS:
-                    shutil.rmtree(staging)
-        return removed
+                os.rmdir(folder)  # only if empty
+        return Cleared(kernels, files, busy)
+
+    @staticmethod
+    def _remove_leftover(path):
+        st = lstat_or_none(path)
+        if st is not None and stat.S_ISDIR(st.st_mode):  # a staging dir: named by us, filled by our builds
+            shutil.rmtree(path, ignore_errors=True)
+            return 1
+        return remove_file(path)
 
     def summary(self):
         rows = self.entries()

@@ -6,9 +6,22 @@ import sys
 import time
 from pathlib import Path
 
+from . import __version__
 from .resources import PACKAGE_DIR
 
 BENCH_GROUPS = ["core", "calls", "graph", "vsa", "cache", "scaleout"]
+
+
+def _output_path(text):
+    """--output: checked before the demo runs anything (a usage error, exit code 2)."""
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"directory {folder} does not exist")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text} is a directory")
+    if not os.access(folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"directory {folder} is not writable")
+    return text
 
 
 def cmd_demo(args):
@@ -43,14 +56,15 @@ def cmd_bench(args):
 
 def cmd_doctor(args):
     from . import JitCompiler, JitConfig
-    from .cache import default_cache_dir, untrusted_reason
+    from .cache import default_cache_dir
+    from .cachefs import cache_dir_problem
     from .host import host_info
     info = host_info()
     print(f"architecture      {info['architecture']} ({info['platform']}), Python {info['python']}")
     print(f"ISA tiers         {', '.join(info['isa_tiers'])} (auto picks {info['best_isa']})")
     print(f"C compiler        {info['compiler'] or 'none found'}  {info['compiler_version'] or ''}")
     root = JitConfig().resolved_cache_dir() or default_cache_dir()
-    problem = untrusted_reason(root) if os.path.exists(root) else "does not exist yet (created on first use)"
+    problem = cache_dir_problem(root) if os.path.exists(root) else "does not exist yet (created on first use)"
     if problem is None and not os.access(root, os.W_OK):
         problem = "not writable (kernels are built in a private temporary directory)"
     print(f"cache directory   {root}: {problem or 'usable'}")
@@ -89,12 +103,17 @@ def _print_layers(label):
 
 def cmd_warm(args):
     from . import warm
+    from .cachefs import claim_cache_dir
     try:
         manifest = warm.load_manifest(args.manifest)
     except warm.ManifestError as exc:
         print(f"resin-jit warm: error: {exc}", file=sys.stderr)
         return 2
     root = _cache_root(args)
+    problem = claim_cache_dir(root)  # created and tagged: a prebuilt layer is a cache directory
+    if problem:
+        print(f"resin-jit warm: error: cannot warm {root}: {problem}", file=sys.stderr)
+        return 1
     report = warm.warm(manifest, root, jobs=args.jobs, progress=not args.quiet)
     warm.print_report(report, root)
     return 0 if report.ok() else 1
@@ -106,10 +125,11 @@ def cmd_cache_path(args):
 
 
 def _open_cache(args):
-    from .cache import KernelCache, untrusted_reason
+    from .cache import KernelCache
+    from .cachefs import cache_dir_problem
     from .config import JitConfig
     root = _cache_root(args)
-    problem = untrusted_reason(root) if root.exists() else None
+    problem = cache_dir_problem(root) if root.exists() else None
     return KernelCache(root, max_bytes=JitConfig().resolved_cache_max_bytes()), problem
 
 
@@ -138,12 +158,16 @@ def cmd_cache_list(args):
 
 
 def cmd_cache_clear(args):
-    cache, problem = _open_cache(args)
+    from .cache import KernelCache
+    from .cachefs import cache_dir_problem
+    root = _cache_root(args)
+    problem = cache_dir_problem(root)
     if problem:
-        print(f"resin-jit cache clear: error: refusing to clear {cache.root}: {problem}", file=sys.stderr)
+        print(f"resin-jit cache clear: error: refusing to clear {root}: {problem}", file=sys.stderr)
         return 1
-    removed = cache.clear() if cache.root.exists() else 0
-    print(f"removed {removed} kernels from {cache.root}")
+    cleared = KernelCache(root).clear()
+    busy = f"; {cleared.busy} kernels in use were left" if cleared.busy else ""
+    print(f"removed {cleared.kernels} kernels and {cleared.files} other files from {root}{busy}")
     return 0
 
 
@@ -152,9 +176,11 @@ CACHE_ACTIONS = {"info": cmd_cache_info, "list": cmd_cache_list, "clear": cmd_ca
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="resin-jit", description="resin_jit: graphs of numeric nodes → native code.")
+    parser.add_argument("--version", action="version", version=f"resin-jit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="a short tour: kernels, an audio patch to a WAV file, timings vs numpy")
-    demo.add_argument("--output", default=None, help="where to write the WAV file (default: a temp dir)")
+    demo.add_argument("--output", type=_output_path, default=None,
+                      help="where to write the WAV file (default: a temp dir)")
     demo.set_defaults(func=cmd_demo)
     bench = sub.add_parser("bench", help="run the benchmarks (medians and ratios, side by side)")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -201,12 +227,26 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args) or 0
+        status = args.func(args) or 0
+        sys.stdout.flush()  # a reader that went away shows here, not in the interpreter's flush at exit
+        return status
+    except BrokenPipeError:
+        return _reader_went_away()
     except KeyboardInterrupt:
         return 1
     except Exception as exc:  # noqa: BLE001 - a CLI reports, it does not trace back
         print(f"resin-jit {args.command}: error: {exc}", file=sys.stderr)
         return 1
+
+
+
+def _reader_went_away():
+    """`resin-jit cache list | head`: stop quietly, as Unix tools do. stdout now points at
+    /dev/null, so what is still buffered goes nowhere instead of failing again at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + 13  # what a shell reports for a tool that SIGPIPE ended
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import warnings
 
 import cffi
 
-from . import assemble, build, cache, host, load
+from . import assemble, build, cache, cachefs, host, load
 from .canonical import canonical_graph, canonicalize
 from .config import JitConfig, env_flag
 from .errors import JitError
@@ -157,7 +157,7 @@ class JitCompiler:
         if not self.config.cache_enabled():
             return None
         root = self.config.resolved_cache_dir() or cache.default_cache_dir()
-        problem = cache.make_private_dir(root)
+        problem = cachefs.claim_cache_dir(root)
         if problem is None and not os.access(root, os.W_OK):
             problem = f"{root} is not writable"
         if problem:

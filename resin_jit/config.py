@@ -1,6 +1,9 @@
 """JitConfig: every knob of a JitCompiler, each overridable from the environment."""
 import os
+import re
 from dataclasses import dataclass
+
+from .isa import TIERS
 
 DTYPES = ("float32", "float64")
 
@@ -48,6 +51,8 @@ class JitConfig:
     def __post_init__(self):
         if not isinstance(self.isa, str):
             raise TypeError(f"isa must be a str, not {type(self.isa).__name__}")
+        if self.isa.lower() != "auto" and self.isa.lower() not in TIERS:
+            raise ValueError(f"unknown ISA tier {self.isa!r}; known tiers: auto, {', '.join(TIERS)}")
         if isinstance(self.opt_level, bool) or not isinstance(self.opt_level, int) or not 0 <= self.opt_level <= 3:
             raise ValueError(f"opt_level must be an int from 0 to 3, not {self.opt_level!r}")
         if not isinstance(self.fastmath, bool):
@@ -56,8 +61,15 @@ class JitConfig:
             raise ValueError(f"dtype must be one of {DTYPES}, not {self.dtype!r}")
         if self.cc is not None and not isinstance(self.cc, str):
             raise TypeError(f"cc must be a str, not {type(self.cc).__name__}")
-        if self.cache_max_bytes is not None and (not isinstance(self.cache_max_bytes, int) or self.cache_max_bytes < 0):
-            raise ValueError(f"cache_max_bytes must be a non-negative int, not {self.cache_max_bytes!r}")
+        if not isinstance(self.cache, bool):
+            raise TypeError(f"cache must be True or False, not {self.cache!r}")
+        if self.cache_dir is not None and not isinstance(self.cache_dir, (str, os.PathLike)):
+            raise TypeError(f"cache_dir must be a str or os.PathLike, not {type(self.cache_dir).__name__}")
+        if self.cache_max_bytes is not None:
+            if isinstance(self.cache_max_bytes, bool) or not isinstance(self.cache_max_bytes, int):
+                raise TypeError(f"cache_max_bytes must be an int or None, not {self.cache_max_bytes!r}")
+            if self.cache_max_bytes < 0:
+                raise ValueError(f"cache_max_bytes must be a non-negative int, not {self.cache_max_bytes!r}")
 
     def resolved_isa(self):
         return os.environ.get("RESIN_JIT_ISA") or self.isa if self.isa == "auto" else self.isa
@@ -71,5 +83,9 @@ class JitConfig:
     def resolved_cache_max_bytes(self):
         if self.cache_max_bytes is not None:
             return self.cache_max_bytes
-        value = os.environ.get("RESIN_JIT_CACHE_MAX_BYTES")
-        return int(value) if value else None
+        value = os.environ.get("RESIN_JIT_CACHE_MAX_BYTES", "").strip()
+        if not value:
+            return None
+        if not re.fullmatch("[0-9]+", value):  # not int(): it takes "-5", "1_000", "٣"
+            raise ValueError(f"RESIN_JIT_CACHE_MAX_BYTES must be a whole number of bytes (0 or more), not {value!r}")
+        return int(value)

@@ -55,7 +55,9 @@ def patch(sample_rate):
 
 def write_wav(path, samples, sample_rate):
     pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as f:
+    # The file opened first and closed by its own `with`: wave.open(path) leaves a half-made
+    # writer whose __del__ raises again when the file cannot be created.
+    with open(path, "wb") as raw, wave.open(raw, "wb") as f:
         f.setnchannels(1)
         f.setsampwidth(2)
         f.setframerate(sample_rate)

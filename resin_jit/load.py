@@ -1,6 +1,8 @@
 """Load: open a compiled library with cffi and wrap its entry in a dispatch Caller."""
 import cffi
 
+from .errors import JitCompileError
+
 _ffi = cffi.FFI()
 _ffi.cdef("""
     int rj_entry(void *call);
@@ -26,8 +28,11 @@ class LoadedLibrary:
 
     def __init__(self, path):
         self.path = str(path)
-        self.lib = _ffi.dlopen(self.path)
-        self.entry_address = int(_ffi.cast(_ADDRESS, self.lib.rj_entry))
+        try:
+            self.lib = _ffi.dlopen(self.path)
+            self.entry_address = int(_ffi.cast(_ADDRESS, self.lib.rj_entry))
+        except (OSError, AttributeError) as exc:  # cffi: OSError from dlopen(), AttributeError for no rj_entry
+            raise JitCompileError(f"{self.path} does not load: {exc}") from exc
 
     def state_size(self):
         return int(self.lib.rj_state_size())

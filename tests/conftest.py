@@ -12,6 +12,8 @@ _SESSION_CACHE = tempfile.mkdtemp(prefix="resin_jit-tests-")
 os.environ.setdefault("RESIN_JIT_CACHE_DIR", _SESSION_CACHE)
 
 import resin_jit as rj  # noqa: E402
+import resin_jit.compiler as compiler_module  # noqa: E402
+from resin_jit import cache, load  # noqa: E402
 from resin_jit.host import available_tiers  # noqa: E402
 
 NATIVE = rj.JitCompiler().backend == "native"
@@ -27,6 +29,7 @@ if not CAN_RUN_NEON and os.environ.get("CI"):
 needs_neon = pytest.mark.skipif(not CAN_RUN_NEON, reason="needs gcc-aarch64-linux-gnu and qemu-user")
 
 _compilers = {}
+CACHE_ENV = ("RESIN_JIT_PREBUILT", "RESIN_JIT_CACHE_MAX_BYTES", "RESIN_JIT_DEBUG")  # no cache test inherits these
 
 
 def compiler_for(tier):
@@ -53,6 +56,27 @@ def numpy_jit(monkeypatch):
         compiler = rj.JitCompiler()
     assert compiler.backend == "numpy"
     return compiler
+
+
+@pytest.fixture
+def new_process(monkeypatch):
+    """Call to forget every loaded kernel, as a new process would."""
+    for name in CACHE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return lambda: monkeypatch.setattr(compiler_module, "_memo", {})
+
+
+@pytest.fixture
+def loads(monkeypatch):
+    """The sha256 of every file dlopen()ed through the cache."""
+    seen = []
+    original = load.LoadedLibrary
+
+    def spy(path):
+        seen.append(cache.file_sha256(path))
+        return original(path)
+    monkeypatch.setattr(load, "LoadedLibrary", spy)
+    return seen
 
 
 EDGE_VALUES = np.array([0.0, -0.0, 1.0, -1.0, 1e-45, -1e-45, 1.1754942e-38, 1e-40, np.inf, -np.inf, np.nan,

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -21,92 +22,12 @@ import pytest
 
 import resin_jit as rj
 import resin_jit.compiler as compiler_module
-from resin_jit import cache, load
+from resin_jit import cache
 
+from cache_harness import CLEAN_ENV, PROBE, X, only_entry, probe, run_affine, warnings_of
 from conftest import needs_native
 
 pytestmark = needs_native
-X = np.arange(37, dtype=np.float32)
-CLEAN_ENV = {"RESIN_JIT_PREBUILT": "", "RESIN_JIT_CACHE_MAX_BYTES": "", "RESIN_JIT_DEBUG": ""}
-
-
-@pytest.fixture
-def new_process(monkeypatch):
-    """Call to forget every loaded kernel, as a new process would."""
-    for name in CLEAN_ENV:
-        monkeypatch.delenv(name, raising=False)
-    return lambda: monkeypatch.setattr(compiler_module, "_memo", {})
-
-
-@pytest.fixture
-def loads(monkeypatch):
-    """The sha256 of every file dlopen()ed through the cache."""
-    seen = []
-    original = load.LoadedLibrary
-
-    def spy(path):
-        seen.append(cache.file_sha256(path))
-        return original(path)
-    monkeypatch.setattr(load, "LoadedLibrary", spy)
-    return seen
-
-
-def run_affine(root, a=0.5, b=1.0, **config):
-    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root, **config))
-    out = np.empty_like(X)
-    jit.compile_affine_simd(a, b).process(X, out)
-    np.testing.assert_array_equal(out, np.float32(a) * X + np.float32(b))
-    return jit
-
-
-PROBE = textwrap.dedent("""
-    import json, logging, sys
-    import numpy as np
-    import resin_jit as rj
-    from resin_jit import cache, load
-    messages, loaded = [], []
-    class Keep(logging.Handler):
-        def emit(self, record):
-            messages.append([record.levelname, record.getMessage()])
-    logging.getLogger("resin_jit").addHandler(Keep())
-    logging.getLogger("resin_jit").setLevel(logging.INFO)
-    original = load.LoadedLibrary
-    def spy(path):
-        loaded.append(cache.file_sha256(path))
-        return original(path)
-    load.LoadedLibrary = spy
-    root, a, b, config = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), json.loads(sys.argv[4])
-    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root, **config))
-    x = np.arange(37, dtype=np.float32)
-    out = np.empty_like(x)
-    jit.compile_affine_simd(a, b).process(x, out)
-    ok = out.tolist() == (np.float32(a) * x + np.float32(b)).tolist()
-    print(json.dumps({"stats": jit.stats, "ok": ok, "messages": messages, "loaded": loaded}))
-""")
-
-
-def probe(root, a=0.5, b=1.0, **config):
-    """A new process asks for one affine kernel: its stats, its resin_jit log, what it dlopen()ed.
-    Damage is always judged by a new process: one that has a library mapped would be hurt by its
-    file changing in place, and dlopen() of a path it already opened returns the old handle."""
-    proc = subprocess.run([sys.executable, "-c", PROBE, str(root), str(a), str(b), json.dumps(config)],
-                          capture_output=True, text=True, env={**os.environ, **CLEAN_ENV}, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout.splitlines()[-1])
-    assert result["ok"], result
-    result["warnings"] = [m for level, m in result["messages"] if level == "WARNING"]
-    return result
-
-
-def only_entry(root):
-    (lib,) = (root / "kernels").rglob("*.so")
-    return lib, lib.with_suffix(".json")
-
-
-def warnings_of(caplog):
-    return [r.getMessage() for r in caplog.records if r.name == "resin_jit" and r.levelno == logging.WARNING]
-
-
 # -- 1. many processes and threads ---------------------------------------------------------------
 
 CHILD = textwrap.dedent("""
@@ -164,6 +85,42 @@ def test_eight_processes_same_and_distinct_keys_compile_each_key_once(tmp_path):
                 assert out == (np.float32(a) * X + np.float32(1.0)).tolist()
     assert len(list((tmp_path / "kernels").rglob("*.so"))) == 3 * 9
     assert not list((tmp_path / "staging").iterdir())
+    cleared = cache.KernelCache(tmp_path).clear()  # and every lock file the race made goes with its entry
+    assert cleared.kernels == 3 * 9 and cleared.busy == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["CACHEDIR.TAG"]
+
+
+HOLDING_CC = """#!/bin/sh
+case " $* " in *" --version "*) exec cc "$@";; esac
+if [ -e "$0.hold" ]; then touch "$0.building"; sleep 60; fi
+exec cc "$@"
+"""
+
+
+def test_a_build_killed_midway_leaves_nothing_that_loads(tmp_path):
+    """kill -9 while the compiler runs, the key's lock held: the next process builds the kernel
+    once; the staging dir left behind goes with `clear` once it is stale."""
+    compiler = tmp_path / "holding-cc"
+    compiler.write_text(HOLDING_CC)
+    compiler.chmod(0o755)
+    Path(f"{compiler}.hold").touch()
+    root, config = tmp_path / "cache", json.dumps({"cc": str(compiler)})
+    child = subprocess.Popen([sys.executable, "-c", PROBE, str(root), "0.5", "1.0", config], start_new_session=True,
+                             env={**os.environ, **CLEAN_ENV}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not Path(f"{compiler}.building").exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert Path(f"{compiler}.building").exists(), "the build never started"
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)  # the child and its compiler
+        child.wait(timeout=30)
+    Path(f"{compiler}.hold").unlink()
+    (left,) = (root / "staging").iterdir()
+    result = probe(root, cc=str(compiler))
+    assert result["stats"]["compiles"] == 1 and len(result["loaded"]) == 1 and not result["warnings"]
+    os.utime(left, (time.time() - 2 * cache.STALE_STAGING_SECONDS,) * 2)
+    assert cache.KernelCache(root).clear().kernels == 1 and not (root / "staging").exists()
 
 
 def test_threads_with_their_own_compilers_compile_once_and_load_only_whole_files(tmp_path, new_process, loads):
@@ -238,6 +195,100 @@ def test_damaged_entry_is_detected_removed_and_rebuilt(tmp_path, damage, words):
     lib, meta = only_entry(tmp_path)
     assert json.loads(meta.read_text())["sha256"] == cache.file_sha256(lib)
     assert probe(tmp_path)["stats"]["disk_hits"] == 1
+
+
+def a_directory(path):
+    path.mkdir()
+    (path / "keep.txt").write_text("not ours: never deleted")
+
+
+def a_fifo(path):
+    os.mkfifo(path)  # reading it would wait forever for a writer
+
+
+def a_symlink(path):
+    path.symlink_to(path.parent / "elsewhere")
+
+
+NOT_FILES = [(".so", a_directory), (".so", a_fifo), (".json", a_directory), (".json", a_fifo),
+             (".json", a_symlink), (".hits", a_directory), (".c", a_fifo)]
+
+
+@pytest.mark.parametrize("suffix, make", NOT_FILES, ids=[f"{s}-{m.__name__}" for s, m in NOT_FILES])
+def test_what_is_not_a_file_at_an_entry_name_is_set_aside_and_the_kernel_rebuilt(tmp_path, suffix, make):
+    probe(tmp_path)
+    lib, _ = only_entry(tmp_path)
+    path = lib.with_suffix(suffix)
+    if path.exists():
+        path.unlink()
+    make(path)
+    result = probe(tmp_path)
+    assert result["stats"]["compiles"] == 1
+    assert any("damaged cache entry" in m and "not a regular file" in m for m in result["warnings"]), result["warnings"]
+    aside = list(lib.parent.glob(f"{path.name}.damaged-*"))
+    if make is a_symlink:
+        assert not aside and not path.is_symlink()  # a link is only a name: removing it touches nothing else
+    else:
+        assert len(aside) == 1 and (make is not a_directory or (aside[0] / "keep.txt").exists())
+    assert probe(tmp_path)["stats"]["disk_hits"] == 1
+
+
+def test_a_directory_at_a_lock_file_name_is_set_aside(tmp_path):
+    probe(tmp_path)
+    (lock,) = (tmp_path / "locks").iterdir()
+    lock.unlink()
+    a_directory(lock)
+    assert probe(tmp_path)["stats"]["disk_hits"] == 1
+    (aside,) = lock.parent.glob(f"{lock.name}.damaged-*")
+    assert (aside / "keep.txt").exists()
+
+
+def _two_entries(root):
+    """The entries of 3x+1 (A) and of 5x+1 (B)."""
+    probe(root, 3.0, 1.0)
+    a, _ = only_entry(root)
+    probe(root, 5.0, 1.0)
+    (b,) = set((root / "kernels").rglob("*.so")) - {a}
+    return a, b
+
+
+def test_another_keys_entry_under_a_keys_name_is_not_loaded(tmp_path):
+    """B's library and metadata copied over A's: whole, ours, hash right, but B's code."""
+    a, b = _two_entries(tmp_path)
+    for suffix in (".so", ".json"):
+        shutil.copyfile(b.with_suffix(suffix), a.with_suffix(suffix))
+    result = probe(tmp_path, 3.0, 1.0)  # checks that it computes 3x+1
+    assert result["stats"]["compiles"] == 1
+    assert any("damaged cache entry" in m and "not this key's" in m for m in result["warnings"]), result["warnings"]
+
+
+SWAP_CHILD = textwrap.dedent("""
+    import json, os, sys
+    import numpy as np
+    import resin_jit as rj
+    from resin_jit import load
+    root, other, target = sys.argv[1:4]
+    original = load.LoadedLibrary
+    def swap_then_load(path):  # after every check passed, before dlopen(): another library takes the name
+        os.replace(other, target)
+        return original(path)
+    load.LoadedLibrary = swap_then_load
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root))
+    out = np.empty(3, np.float32)
+    jit.compile_affine_simd(3.0, 1.0).process(np.arange(3, dtype=np.float32), out)
+    print(json.dumps({"out": out.tolist(), "stats": jit.stats}))
+""")
+
+
+def test_a_library_swapped_after_its_checks_is_not_what_gets_loaded(tmp_path):
+    a, b = _two_entries(tmp_path)
+    other = tmp_path / "b-copy.so"
+    shutil.copyfile(b, other)
+    proc = subprocess.run([sys.executable, "-c", SWAP_CHILD, str(tmp_path), str(other), str(a)], capture_output=True,
+                          text=True, env={**os.environ, **CLEAN_ENV}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["stats"]["disk_hits"] == 1 and result["out"] == [1.0, 4.0, 7.0]  # 3x+1: the library checked
 
 
 def test_a_library_that_fails_its_hash_is_never_dlopened(tmp_path):
@@ -335,6 +386,19 @@ def test_artifact_not_ours_alone_is_not_loaded(tmp_path, how, what):
     assert any("owned by uid" in m or "writable by group" in m for m in result["warnings"]), result["warnings"]
     lib, meta = only_entry(tmp_path)
     assert cache.untrusted_reason(lib) is None and cache.untrusted_reason(meta) is None
+
+
+@pytest.mark.parametrize("how", HOSTILE)
+def test_a_kernels_dir_not_ours_alone_is_not_loaded_from_or_written_to(tmp_path, how):
+    """Whoever can write kernels/ can swap a whole shard folder between the checks and dlopen()."""
+    probe(tmp_path)
+    lib, _ = only_entry(tmp_path)
+    _hostile(tmp_path / "kernels", how)
+    result = probe(tmp_path)
+    assert result["stats"]["disk_hits"] == 0 and result["stats"]["compiles"] == 1
+    assert any("damaged cache entry" in m and f"{tmp_path / 'kernels'} is" in m for m in result["warnings"])
+    assert any("cannot write to the kernel cache" in m for m in result["warnings"])
+    assert not list(lib.parent.iterdir())
 
 
 def test_entry_in_a_group_writable_subdirectory_is_refused_and_never_rewritten_there(tmp_path):
@@ -447,35 +511,39 @@ def _three_entries(root, new_process, limit):
     return a, b
 
 
+def _one_kernel_size(tmp_path):
+    """The size of one affine kernel (built in a cache of its own: the caches under test start empty)."""
+    run_affine(tmp_path / "probe")
+    return only_entry(tmp_path / "probe")[0].stat().st_size
+
+
 def test_least_recently_used_entry_goes_first(tmp_path, new_process, caplog):
     new_process()
-    run_affine(tmp_path / "probe")
-    size = only_entry(tmp_path / "probe")[0].stat().st_size
-    a, b = _three_entries(tmp_path, new_process, limit=int(size * 2.5))
+    limit, root = int(_one_kernel_size(tmp_path) * 2.5), tmp_path / "cache"
+    a, b = _three_entries(root, new_process, limit)
     with caplog.at_level(logging.INFO, logger="resin_jit"):
-        run_affine(tmp_path, 3.0, 0.0, cache_max_bytes=int(size * 2.5))
-    keys = _keys(tmp_path)
+        run_affine(root, 3.0, 0.0, cache_max_bytes=limit)
+    keys = _keys(root)
     assert a in keys and b not in keys and len(keys) == 2
     assert any(r.getMessage().startswith(f"evicted kernel {b[:16]}") for r in caplog.records)
 
 
 def test_an_entry_whose_lock_is_held_is_never_evicted(tmp_path, new_process):
     new_process()
-    run_affine(tmp_path / "probe")
-    limit = int(only_entry(tmp_path / "probe")[0].stat().st_size * 2.5)
-    a, b = _three_entries(tmp_path, new_process, limit)
+    limit, root = int(_one_kernel_size(tmp_path) * 2.5), tmp_path / "cache"
+    a, b = _three_entries(root, new_process, limit)
     holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys\nf = open(sys.argv[1], 'a')\n"
                                "fcntl.flock(f, fcntl.LOCK_SH)\nprint('held', flush=True)\nsys.stdin.readline()",
-                               str(tmp_path / "locks" / f"{b}.lock")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               str(root / "locks" / f"{b}.lock")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        run_affine(tmp_path, 3.0, 0.0, cache_max_bytes=limit)
-        keys = _keys(tmp_path)
+        run_affine(root, 3.0, 0.0, cache_max_bytes=limit)
+        keys = _keys(root)
         assert b in keys and a not in keys  # B is older but someone is loading it: A goes instead
     finally:
         holder.communicate("done\n", timeout=30)
-    assert cache.KernelCache(tmp_path).evict(0) and not _keys(tmp_path)
+    assert cache.KernelCache(root).evict(0) and not _keys(root)
 
 
 def test_size_limit_from_the_environment(tmp_path, new_process, monkeypatch):

@@ -1,0 +1,323 @@
+"""File-system primitives of the disk cache (cache.py): whose a directory is, the cache directory
+tag, files opened so that what is checked is what is read, per-key locks, and moving aside
+what is not ours.
+
+Everything found on disk is untrusted input: a cache directory must say it is one (CACHEDIR.TAG,
+https://bford.info/cachedir/), files are opened without following symlinks and checked on the
+descriptor, and what is not a regular file where the cache keeps one is renamed away, never
+deleted (it may not be ours).
+"""
+import atexit
+import contextlib
+import errno
+import itertools
+import logging
+import os
+import secrets
+import shutil
+import stat
+import tempfile
+import threading
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; the atomic rename still keeps entries whole
+    fcntl = None
+
+log = logging.getLogger("resin_jit")
+TAG_NAME = "CACHEDIR.TAG"
+TAG_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
+TAG_TEXT = TAG_SIGNATURE + (b"\n# This file is a cache directory tag created by resin_jit.\n"
+                            b"# For information about cache directory tags see https://bford.info/cachedir/\n")
+TAG_TMP_PREFIX = f".{TAG_NAME}."
+NOT_TAGGED = "not a resin_jit cache directory (no CACHEDIR.TAG)"
+# Never through a symlink, never blocking on a FIFO, not inherited by the compiler.
+SAFE_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+READ_FLAGS = os.O_RDONLY | SAFE_FLAGS
+PROC_FD = os.path.isdir("/proc/self/fd")
+_process_dirs = {}  # pid → process_dir()
+_link_numbers = itertools.count()
+
+
+class Refused(Exception):
+    """A file or directory the cache must not use; the message says why."""
+
+
+# -- whose it is ---------------------------------------------------------------------------------
+
+def stat_problem(path, st, owners=None):
+    """Why a file or directory with stat `st` must not be trusted (its owner, its mode), or None.
+    `owners`: the uids allowed to own it (default: this user only)."""
+    if hasattr(os, "getuid") and st.st_uid not in (owners or (os.getuid(),)):
+        return f"{path} is owned by uid {st.st_uid}, not by this user (uid {os.getuid()})"
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"{path} is writable by group or others (mode {stat.S_IMODE(st.st_mode):o})"
+    return None
+
+
+def untrusted_reason(path, owners=None):
+    """Why `path` must not be loaded from (owner, permissions), or None if it is ours alone."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"cannot stat {path}: {exc.strerror}"
+    return stat_problem(path, st, owners)
+
+
+def directories_problem(root, below, owners=None):
+    """Why the directories from `root` down through `below` (names under it) cannot be trusted,
+    or None. Checked top down, so each is one only its owner could have replaced; the root may
+    be a symlink (a user's choice), nothing below it may."""
+    path = Path(root)
+    for name in (None, *below):
+        path = path if name is None else path / name
+        try:
+            st = os.stat(path) if name is None else os.lstat(path)
+        except OSError as exc:
+            return f"cannot stat {path}: {exc.strerror}"
+        if not stat.S_ISDIR(st.st_mode):
+            return f"{path} is not a directory"
+        problem = stat_problem(path, st, owners)
+        if problem:
+            return problem
+    return None
+
+
+# -- the cache directory tag -----------------------------------------------------------------------
+
+def is_tagged(root):
+    """True if root/CACHEDIR.TAG is a regular file whose first line is the tag's signature."""
+    try:
+        fd, _ = open_regular(Path(root) / TAG_NAME)
+    except (Refused, OSError):
+        return False
+    try:
+        first = os.read(fd, len(TAG_SIGNATURE) + 2)
+    finally:
+        os.close(fd)
+    return first.splitlines()[:1] == [TAG_SIGNATURE]
+
+
+def cache_dir_problem(root, owners=None):
+    """Why `root` is not a resin_jit cache directory this process may use, or None."""
+    root = Path(root)
+    if not root.exists():
+        return f"{root} does not exist"
+    if not root.is_dir():
+        return f"{root} is not a directory"
+    return untrusted_reason(root, owners) or (None if is_tagged(root) else NOT_TAGGED)
+
+
+def claim_cache_dir(root):
+    """Make `root` a resin_jit cache directory if it is absent (created mode 0700) or empty, and
+    tag it; None if it is then one this process may use, else why not. A directory with other
+    things in it and no tag is somebody else's: nothing is written there."""
+    root = Path(root)
+    try:
+        mkdir_private(root)
+    except OSError as exc:
+        return f"cannot create {root}: {exc.strerror}"
+    if not root.is_dir():
+        return f"{root} is not a directory"
+    problem = untrusted_reason(root)
+    if problem or is_tagged(root):
+        return problem
+    with os.scandir(root) as found:  # a tag being written by another process does not count
+        others = any(not entry.name.startswith(TAG_TMP_PREFIX) for entry in found)
+    if others:   # another process may have tagged it and started using it since we looked
+        return None if is_tagged(root) else NOT_TAGGED
+    try:
+        write_tag(root)
+    except OSError as exc:
+        return f"cannot write {root / TAG_NAME}: {exc.strerror}"
+    return None
+
+
+def write_tag(root):
+    """root/CACHEDIR.TAG, written whole (a reader never sees half of it)."""
+    target = Path(root) / TAG_NAME
+    tmp = target.with_name(f"{TAG_TMP_PREFIX}{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(TAG_TEXT)
+    os.replace(tmp, target)
+
+
+# -- files -----------------------------------------------------------------------------------------
+
+def open_regular(path, owners=None, trust=False):
+    """(fd, stat) of the regular file `path` opened read-only (READ_FLAGS), checked on the
+    descriptor itself, so that what is checked is what is then read. With trust=True it must
+    also be owned by `owners` and writable by nobody else. Raises Refused; the caller closes fd."""
+    try:
+        fd = os.open(path, READ_FLAGS)
+    except FileNotFoundError:
+        raise Refused(f"{Path(path).name} missing") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise Refused(f"{path} is a symbolic link") from None
+        raise Refused(f"cannot open {path}: {exc.strerror}") from None
+    st = os.fstat(fd)
+    problem = None if stat.S_ISREG(st.st_mode) else f"{path} is not a regular file"
+    if problem is None and trust:
+        problem = stat_problem(path, st, owners)
+    if problem:
+        os.close(fd)
+        raise Refused(problem)
+    return fd, st
+
+
+def read_fd(fd):
+    """Every byte from the descriptor's position to the end."""
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def lstat_or_none(path):
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def set_aside(path):
+    """Rename what is not a regular file at one of the cache's names out of the way (it may not
+    be ours, so it is never deleted)."""
+    aside = Path(f"{path}.damaged-{secrets.token_hex(4)}")
+    os.rename(path, aside)
+    log.warning("%s is not a regular file: set aside as %s", path, aside.name)
+
+
+def remove_file(path):
+    """Unlink `path` if it is a regular file (or a symlink: only the link goes) and return True;
+    anything else there is set aside. False if no file was removed."""
+    st = lstat_or_none(path)
+    if st is None:
+        return False
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+        set_aside(path)
+        return False
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def mkdir_private(path):
+    """mkdir -p where every directory created is mode 0700 (Path.mkdir gives parents 0777 & ~umask)."""
+    path = Path(path)
+    if path.is_dir():
+        return
+    if path.parent != path:
+        mkdir_private(path.parent)
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=0o700)
+
+
+def process_dir():
+    """A directory of this process's own (mode 0700), removed at exit. A forked child makes its
+    own: it inherits the parent's exit handlers, and would otherwise share its link names."""
+    pid = os.getpid()
+    if pid not in _process_dirs:
+        path = tempfile.mkdtemp(prefix="resin_jit-")
+        atexit.register(_remove_own_dir, pid, path)
+        _process_dirs.setdefault(pid, path)
+    return _process_dirs[pid]
+
+
+def _remove_own_dir(pid, path):
+    if os.getpid() == pid:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def private_build_dir():
+    """A fresh directory for one build when the cache cannot take it."""
+    return Path(tempfile.mkdtemp(dir=process_dir()))
+
+
+@contextlib.contextmanager
+def dlopen_path(fd, path):
+    """A path that dlopen() resolves to exactly the open file `fd` (the one that was checked and
+    hashed, whatever has happened to `path` since): a symlink to /proc/self/fd/N, in this
+    process's own directory, under a name never used before. Not /proc/self/fd/N itself: glibc
+    hands back the library already loaded under a name it has seen, and fd numbers are reused,
+    so the next kernel would run the previous one's code. Without /proc/self/fd: `path`."""
+    if not PROC_FD:
+        yield path
+        return
+    link = os.path.join(process_dir(), f"{next(_link_numbers)}.so")
+    os.symlink(f"/proc/self/fd/{fd}", link)
+    try:
+        yield link
+    finally:
+        os.unlink(link)
+
+
+# -- locks -----------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def key_lock(path, shared=False, wait=True):
+    """An advisory lock on `path`: exclusive to build or remove a key, shared to load it.
+    With wait=False, yields False instead of waiting when someone else holds it. Whoever holds
+    it exclusively may unlink the lock file (remove_lock_file)."""
+    if fcntl is None:
+        yield True
+        return
+    fd = _acquire(path, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB))
+    if fd is None:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def remove_lock_file(path):
+    """Called holding the lock exclusively: whoever waits for it will find the file gone and retry."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _acquire(path, mode):
+    """A descriptor of the lock file at `path`, locked; None if it is taken and mode says not to
+    wait. A lock granted on a file that the path no longer names (its holder removed it) guards
+    nothing: then the new file is opened and locked instead."""
+    while True:
+        fd = _open_lock_file(path)
+        try:
+            fcntl.flock(fd, mode)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        except BaseException:
+            os.close(fd)
+            raise
+        held = os.fstat(fd)
+        now = lstat_or_none(path)
+        if now is not None and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+            return fd
+        os.close(fd)
+
+
+def _open_lock_file(path):
+    """The lock file at `path`, created if need be; on a read-only filesystem an existing one is
+    opened read-only (flock takes any descriptor). What is not a regular file there is set aside."""
+    mkdir_private(path.parent)
+    st = lstat_or_none(path)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        set_aside(path)
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | SAFE_FLAGS, 0o600)
+    except OSError as exc:
+        if exc.errno != errno.EROFS:
+            raise
+        error = exc
+    try:
+        return os.open(path, READ_FLAGS)
+    except FileNotFoundError:
+        raise error from None  # no lock file, and none can be made: the read-only filesystem is the news
