@@ -247,3 +247,19 @@ def test_numpy_backend_runs_channels_and_parameters(numpy_jit, jit):
     ref_kernel.set_param("drive", 0.5)
     native.set_param("drive", 0.5)
     np.testing.assert_allclose(ref_kernel(channels), native(channels), atol=1e-6)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: audio.Biquad.peak(1000.0, gain_db=float("inf")), "gain_db must be a finite number"),
+    (lambda: audio.Biquad.lowshelf(1000.0, gain_db=float("nan")), "gain_db must be a finite number"),
+    (lambda: audio.Biquad.highshelf(1000.0, gain_db=1e5), "within ±1000"),
+    (lambda: audio.Biquad.lowpass(1000.0, q=float("nan")), "q must be positive"),
+    (lambda: audio.Biquad.lowpass(float("nan")), "Nyquist"),
+    (lambda: audio.Gain("0.5"), "gain must be a real number"),
+    (lambda: audio.Mix([0.5, None]), "a weight must be a real number"),
+    (lambda: audio.Envelope(attack="slow"), "attack must be a real number"),
+])
+def test_bad_settings_are_named(make, message):
+    """Biquad.peak(gain_db=inf) used to build a filter whose every output is NaN."""
+    with pytest.raises((TypeError, ValueError), match=message):
+        make()
