@@ -37,8 +37,8 @@ from collections import namedtuple
 from pathlib import Path
 
 from .cachefs import (SAFE_FLAGS, Refused, cache_dir_problem, directories_problem, dlopen_path, key_lock, lstat_or_none,
-                      mkdir_private, open_regular, private_build_dir, read_fd, remove_file, remove_lock_file,
-                      untrusted_reason)
+                      mkdir_private, open_regular, read_fd, remove_file, remove_lock_file)
+from .config import env_flag
 from .errors import JitCompileError, JitError
 
 log = logging.getLogger("resin_jit")
@@ -78,7 +78,7 @@ def warn_unusable_dir(root, problem):
 
 def debug_enabled():
     """RESIN_JIT_DEBUG=1 keeps the generated sources and compiler command lines."""
-    return os.environ.get("RESIN_JIT_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    return bool(env_flag("RESIN_JIT_DEBUG"))
 
 
 def default_cache_dir():
@@ -89,15 +89,6 @@ def default_cache_dir():
     if sys.platform.startswith("win"):
         return Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local")) / "resin_jit" / "Cache"
     return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "resin_jit"
-
-
-def make_private_dir(path):
-    """Create `path` (mode 0700) if needed; returns the reason it cannot be trusted, or None."""
-    try:
-        mkdir_private(path)
-    except OSError as exc:
-        return f"cannot create {path}: {exc.strerror}"
-    return untrusted_reason(path)
 
 
 def _names(folder, follow=False):
@@ -313,8 +304,25 @@ class ReadOnlyLayer:
         return loaded
 
 
+class Claim:
+    """What KernelCache.claim found for a key, or the right to build it (see there)."""
+
+    def __init__(self, cache, key, load, loaded, how, staging=None):
+        self._cache, self._key, self._load = cache, key, load
+        self.loaded, self.how, self.staging = loaded, how, staging
+
+    def commit(self, built, **meta):
+        """Put the library built at `built` (inside staging) in place and load it."""
+        if self.staging is None or self.loaded is not None:
+            raise JitError("only a claim that found nothing is committed, once")
+        self.loaded = self._cache._commit(self._key, Path(built), self._load, meta)
+        self.how = "built"
+        return self.loaded
+
+
 class KernelCache:
-    """Get a key's library from a prebuilt layer or the disk cache, or build it once and store it."""
+    """Get a key's library from a prebuilt layer or the disk cache, or claim the right to build
+    it once and store it."""
 
     def __init__(self, root, layers=(), max_bytes=None):
         self.locator = CacheLocator(root)
@@ -326,81 +334,71 @@ class KernelCache:
     def root(self):
         return self.locator.root
 
-    def load_or_build(self, key, build, load, **meta):
-        """(loaded, how) with how in {"prebuilt", "disk", "built"}.
-
-        `build(staging_dir)` writes a library and returns its path; `load(path)` opens it, raising
-        JitCompileError if it cannot. Loading holds the key's lock shared, so eviction (which needs
-        it exclusive) never removes an entry while a process is checking and opening it."""
-        try:
-            return self._load_or_build(key, build, load, meta)
-        except OSError as exc:  # the cache became unwritable while running: disk full, quota, read-only remount
-            warn_once("cannot write to the kernel cache %s (%s): building in a private directory",
-                      self.root, exc.strerror or exc)
-            return load(build(private_build_dir())), "built"
-
-    def _load_or_build(self, key, build, load, meta):
+    @contextlib.contextmanager
+    def claim(self, key, load):
+        """A Claim on the key's library. Its `loaded` is set when a prebuilt layer or the disk has
+        it; else the key's lock is held until the block ends, `staging` is a directory of the
+        caller's to build in, and `commit(path, **meta)` puts the built library in place (the
+        metadata written last, as the ready marker) and loads it. `load(path)` opens a library,
+        raising JitCompileError if it cannot. Loading holds the key's lock shared, so eviction
+        (which needs it exclusive) never removes an entry while a process checks and opens it."""
         for layer in self.layers:
             loaded = layer.load(key, load)
             if loaded is not None:
-                return loaded, "prebuilt"
+                yield Claim(self, key, load, loaded, "prebuilt")
+                return
         lock = self.locator.lock(key)
         with key_lock(lock, shared=True):
             loaded, _ = self.index.load(key, load)
             if loaded is not None:
                 self.index.touch(key)  # under the lock: an entry evicted meanwhile gets no stray .hits
-                return loaded, "disk"
+        if loaded is not None:
+            yield Claim(self, key, load, loaded, "disk")
+            return
         with key_lock(lock):
             loaded, problem = self.index.load(key, load)  # another process may have built it meanwhile
             if loaded is not None:
                 self.index.touch(key)
-                return loaded, "disk"
+                yield Claim(self, key, load, loaded, "disk")
+                return
             if problem:
                 log.warning("damaged cache entry %s (%s): removed and rebuilt", key[:16], problem)
                 self.index.remove(key)
-            self._build_into_place(key, build, meta)
-            loaded = self._load_built(key, load)
-        if self.max_bytes is not None:
-            self.evict(self.max_bytes, keep=key)
-        return loaded, "built"
-
-    def _load_built(self, key, load):
-        """The library just built. One that does not load is an error, not a reason to build again,
-        and it leaves no entry behind."""
-        loaded, problem = self.index.load(key, load)
-        if loaded is None:
-            self.index.remove(key)
-            raise JitCompileError(f"kernel {self.locator.library(key)} was built but {problem or 'disappeared'}")
-        return loaded
-
-    def _build_into_place(self, key, build, meta):
-        """Called with the key's lock held exclusively."""
-        final = self.locator.library(key)
-        mkdir_private(final.parent)
-        reason = directories_problem(self.root, self.locator.shard(key))
-        if reason:  # what we put there now, others could swap later: build privately instead
-            raise PermissionError(errno.EPERM, f"not storing kernels where {reason}")
-        staging = self.locator.staging()
-        keep_staging = False
-        try:
+            mkdir_private(self.locator.library(key).parent)
+            reason = directories_problem(self.root, self.locator.shard(key))
+            if reason:  # what we put there now, others could swap later: build privately instead
+                raise PermissionError(errno.EPERM, f"not storing kernels where {reason}")
+            claim = Claim(self, key, load, None, None, self.locator.staging())
+            keep_staging = False
             try:
-                built = Path(build(staging))
+                yield claim
             except JitError:
                 keep_staging = True  # the error names the source inside staging: leave it there to be read
                 raise
-            os.chmod(built, 0o700)
-            os.replace(built, final)
-            try:
-                self.index.record(key, final, **meta)
-            except OSError:
-                self.index.remove(key)  # a library without its ready marker is no entry
-                raise
-        finally:
-            if debug_enabled():
-                self._keep_sources(key, staging)
-            if not keep_staging:
-                shutil.rmtree(staging, ignore_errors=True)
-        return final
+            finally:
+                if debug_enabled():
+                    self._keep_sources(key, claim.staging)
+                if not keep_staging:
+                    shutil.rmtree(claim.staging, ignore_errors=True)
+        if claim.loaded is not None and self.max_bytes is not None:
+            self.evict(self.max_bytes, keep=key)
+
+    def _commit(self, key, built, load, meta):
+        """Put a library built in staging into place, with the key's lock held, and load it. One
+        that does not load is an error, not a reason to build again, and it leaves no entry."""
+        final = self.locator.library(key)
+        os.chmod(built, 0o700)
+        os.replace(built, final)
+        try:
+            self.index.record(key, final, **meta)
+        except OSError:
+            self.index.remove(key)  # a library without its ready marker is no entry
+            raise
+        loaded, problem = self.index.load(key, load)
+        if loaded is None:
+            self.index.remove(key)
+            raise JitCompileError(f"kernel {final} was built but {problem or 'disappeared'}")
+        return loaded
 
     def _keep_sources(self, key, staging):
         """RESIN_JIT_DEBUG: the generated C and the compiler command line beside the entry."""

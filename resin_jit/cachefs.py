@@ -20,6 +20,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from .config import env_flag
+
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; the atomic rename still keeps entries whole
@@ -134,6 +136,14 @@ def claim_cache_dir(root):
     return None
 
 
+def claim_writable_cache_dir(root):
+    """claim_cache_dir, and this process can write there: None, else why the cache cannot be used."""
+    problem = claim_cache_dir(root)
+    if problem is None and not os.access(root, os.W_OK):
+        problem = f"{root} is not writable"
+    return problem
+
+
 def write_tag(root):
     """root/CACHEDIR.TAG, written whole (a reader never sees half of it)."""
     target = Path(root) / TAG_NAME
@@ -219,12 +229,16 @@ def mkdir_private(path):
 
 
 def process_dir():
-    """A directory of this process's own (mode 0700), removed at exit. A forked child makes its
-    own: it inherits the parent's exit handlers, and would otherwise share its link names."""
+    """A directory of this process's own (mode 0700), removed at exit unless RESIN_JIT_DEBUG=1
+    keeps the kernels built there with their sources. A forked child makes its own: it inherits
+    the parent's exit handlers, and would otherwise share its link names."""
     pid = os.getpid()
     if pid not in _process_dirs:
         path = tempfile.mkdtemp(prefix="resin_jit-")
-        atexit.register(_remove_own_dir, pid, path)
+        if env_flag("RESIN_JIT_DEBUG"):
+            log.info("kernel sources and compiler command lines are kept in %s", path)
+        else:
+            atexit.register(_remove_own_dir, pid, path)
         _process_dirs.setdefault(pid, path)
     return _process_dirs[pid]
 

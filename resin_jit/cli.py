@@ -90,8 +90,8 @@ def _cache_root(args):
 
 def _print_layers(label):
     from .cache import ReadOnlyLayer
-    from .compiler import prebuilt_layers
-    roots = prebuilt_layers()
+    from .config import JitConfig
+    roots = JitConfig.resolved_layers()
     if not roots:
         print(f"{label}none (resin-jit warm --cache-dir DIR, then RESIN_JIT_PREBUILT=DIR)")
     for root in roots:

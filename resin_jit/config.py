@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from .isa import TIERS
+from .resources import PACKAGE_DIR
 
 DTYPES = ("float32", "float64")
 
@@ -38,6 +39,8 @@ class JitConfig:
         of the result, far more than an ULP of a result that cancels; where a*b alone overflows
         it can be finite or another infinity where numpy gives inf or NaN (the README has
         examples). A NaN operand still gives NaN. Default False: exact, as numpy.
+    prebuilt: search the prebuilt layers (RESIN_JIT_PREBUILT, then the package's prebuilt/)
+        before the cache; False builds into the cache what a layer already holds (resin-jit warm).
     """
     isa: str = "auto"
     opt_level: int = 2
@@ -47,6 +50,7 @@ class JitConfig:
     dtype: str = "float32"
     cache_max_bytes: "int | None" = None
     fastmath: bool = False
+    prebuilt: bool = True
 
     def __post_init__(self):
         if not isinstance(self.isa, str):
@@ -55,14 +59,13 @@ class JitConfig:
             raise ValueError(f"unknown ISA tier {self.isa!r}; known tiers: auto, {', '.join(TIERS)}")
         if isinstance(self.opt_level, bool) or not isinstance(self.opt_level, int) or not 0 <= self.opt_level <= 3:
             raise ValueError(f"opt_level must be an int from 0 to 3, not {self.opt_level!r}")
-        if not isinstance(self.fastmath, bool):
-            raise TypeError(f"fastmath must be True or False, not {self.fastmath!r}")
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {DTYPES}, not {self.dtype!r}")
         if self.cc is not None and not isinstance(self.cc, str):
             raise TypeError(f"cc must be a str, not {type(self.cc).__name__}")
-        if not isinstance(self.cache, bool):
-            raise TypeError(f"cache must be True or False, not {self.cache!r}")
+        for name in ("cache", "fastmath", "prebuilt"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
         if self.cache_dir is not None and not isinstance(self.cache_dir, (str, os.PathLike)):
             raise TypeError(f"cache_dir must be a str or os.PathLike, not {type(self.cache_dir).__name__}")
         if self.cache_max_bytes is not None:
@@ -89,3 +92,12 @@ class JitConfig:
         if not re.fullmatch("[0-9]+", value):  # not int(): it takes "-5", "1_000", "٣"
             raise ValueError(f"RESIN_JIT_CACHE_MAX_BYTES must be a whole number of bytes (0 or more), not {value!r}")
         return int(value)
+
+    @staticmethod
+    def resolved_layers():
+        """The prebuilt layers to search, in order: RESIN_JIT_PREBUILT (os.pathsep-separated
+        directories), then a prebuilt/ directory inside the installed package."""
+        layers = [p for p in os.environ.get("RESIN_JIT_PREBUILT", "").split(os.pathsep) if p]
+        if (PACKAGE_DIR / "prebuilt").is_dir():
+            layers.append(str(PACKAGE_DIR / "prebuilt"))
+        return layers

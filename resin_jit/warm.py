@@ -243,17 +243,15 @@ _compilers = {}
 
 
 def compiler_for(entry, cache_dir=None, use_layers=True):
-    """One JitCompiler per (config, layers) in this process. use_layers=False for warm: a kernel
-    some other prebuilt layer already holds must still be built into the directory being warmed."""
+    """One JitCompiler per (config) in this process. use_layers=False for warm: a kernel some
+    other prebuilt layer already holds must still be built into the directory being warmed."""
     from .compiler import JitCompiler
     from .config import JitConfig
-    config = JitConfig(cache_dir=cache_dir, isa=entry.get("isa", "auto"), opt_level=entry.get("opt_level", 2))
-    if (config, use_layers) not in _compilers:
-        jit = JitCompiler(config)
-        if not use_layers and jit._cache is not None:
-            jit._cache.layers = []
-        _compilers[config, use_layers] = jit
-    return _compilers[config, use_layers]
+    config = JitConfig(cache_dir=cache_dir, isa=entry.get("isa", "auto"), opt_level=entry.get("opt_level", 2),
+                       prebuilt=use_layers)
+    if config not in _compilers:
+        _compilers[config] = JitCompiler(config)
+    return _compilers[config]
 
 
 def run_entry(entry, cache_dir=None, use_layers=True):
@@ -266,7 +264,7 @@ def run_entry(entry, cache_dir=None, use_layers=True):
         jit = compiler_for(entry, cache_dir, use_layers)
         if jit.backend != "native":
             return "failed", f"no native backend: {jit.unavailable_reason}", {}
-        if cache_dir is not None and jit._cache is None:  # it would build into a temporary dir, for nothing
+        if cache_dir is not None and jit.libraries.cache is None:  # it would build into a temporary dir, for nothing
             return "failed", f"cache directory {cache_dir} is not usable", {}
         before = dict(jit.stats)
         start = time.perf_counter()
@@ -315,18 +313,15 @@ class Progress:
 
 def check_target(cache_dir):
     """Why kernels cannot be stored in cache_dir, or None (warm must not quietly build elsewhere)."""
-    from .cache import make_private_dir
-    problem = make_private_dir(cache_dir)
-    if problem is None and not os.access(cache_dir, os.W_OK):
-        problem = f"{cache_dir} is not writable"
-    return problem
+    from .cachefs import claim_writable_cache_dir
+    return claim_writable_cache_dir(cache_dir)
 
 
 def _start_method():
     """fork where it is safe and cheap (Linux, one thread, no kernel loaded yet: the CLI), so a
     worker starts in milliseconds with everything imported; else spawn, so workers start clean."""
-    from . import compiler
-    if sys.platform.startswith("linux") and threading.active_count() == 1 and not compiler._memo:
+    from . import libraries
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and not libraries._memo:
         return "fork"
     return "spawn"
 

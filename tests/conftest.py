@@ -12,7 +12,7 @@ _SESSION_CACHE = tempfile.mkdtemp(prefix="resin_jit-tests-")
 os.environ.setdefault("RESIN_JIT_CACHE_DIR", _SESSION_CACHE)
 
 import resin_jit as rj  # noqa: E402
-import resin_jit.compiler as compiler_module  # noqa: E402
+import resin_jit.libraries as libraries_module  # noqa: E402
 from resin_jit import cache, load  # noqa: E402
 from resin_jit.host import available_tiers  # noqa: E402
 
@@ -63,7 +63,7 @@ def new_process(monkeypatch):
     """Call to forget every loaded kernel, as a new process would."""
     for name in CACHE_ENV:
         monkeypatch.delenv(name, raising=False)
-    return lambda: monkeypatch.setattr(compiler_module, "_memo", {})
+    return lambda: monkeypatch.setattr(libraries_module, "_memo", {})
 
 
 @pytest.fixture

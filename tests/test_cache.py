@@ -75,7 +75,7 @@ def test_key_depends_on_isa_and_opt_level(tmp_path):
     for tier in tiers[:2]:
         for opt in (1, 2):
             jit = rj.JitCompiler(rj.JitConfig(isa=tier, opt_level=opt, cache_dir=tmp_path))
-            keys.add(jit._full_key(("block", "float32", ("same graph",))))
+            keys.add(jit.libraries.key(("block", "float32", ("same graph",))))
     assert len(keys) == min(2, len(tiers)) * 2
 
 

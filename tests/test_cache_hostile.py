@@ -104,7 +104,7 @@ def test_a_directory_with_things_in_it_and_no_tag_is_never_written_to(tmp_path, 
     monkeypatch.setenv("RESIN_JIT_CACHE_DIR", str(project))
     with pytest.warns(RuntimeWarning, match=r"not a resin_jit cache directory \(no CACHEDIR.TAG\)"):
         jit = run_affine(None)
-    assert jit.stats["compiles"] == 1 and jit._cache is None
+    assert jit.stats["compiles"] == 1 and jit.libraries.cache is None
     assert sorted(project.rglob("*")) == before
 
 
@@ -271,13 +271,13 @@ def test_a_cache_remounted_read_only_keeps_loading_and_builds_privately(tmpfs, n
 FORKING_CHILD = """
 import json, os, sys
 import resin_jit as rj
-from resin_jit import cachefs, compiler
+from resin_jit import cachefs, libraries
 root = sys.argv[1]
 rj.JitCompiler(rj.JitConfig(cache_dir=root)).compile_affine(6.0, 1.0)
 mine = cachefs.process_dir()
 pid = os.fork()
 if pid == 0:
-    compiler._memo.clear()
+    libraries._memo.clear()
     value = rj.JitCompiler(rj.JitConfig(cache_dir=root)).compile_affine(6.0, 1.0).call_f32(1.0)
     print(json.dumps({"child": cachefs.process_dir(), "value": value}), flush=True)
     sys.exit(0)  # the exit handlers it inherited run here

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-import resin_jit.compiler as compiler_module
-from resin_jit import cache
+import resin_jit.libraries as libraries_module
+from resin_jit import cache, cachefs
 
 from cache_harness import CLEAN_ENV, PROBE, X, only_entry, probe, run_affine, warnings_of
 from conftest import needs_native
@@ -385,7 +385,7 @@ def test_artifact_not_ours_alone_is_not_loaded(tmp_path, how, what):
     assert result["stats"]["compiles"] == 1 and len(result["loaded"]) == 1  # only the rebuilt one
     assert any("owned by uid" in m or "writable by group" in m for m in result["warnings"]), result["warnings"]
     lib, meta = only_entry(tmp_path)
-    assert cache.untrusted_reason(lib) is None and cache.untrusted_reason(meta) is None
+    assert cachefs.untrusted_reason(lib) is None and cachefs.untrusted_reason(meta) is None
 
 
 @pytest.mark.parametrize("how", HOSTILE)
@@ -550,7 +550,7 @@ def test_size_limit_from_the_environment(tmp_path, new_process, monkeypatch):
     new_process()
     monkeypatch.setenv("RESIN_JIT_CACHE_MAX_BYTES", "1")
     jit = run_affine(tmp_path, 5.0, 0.0)
-    assert jit._cache.max_bytes == 1
+    assert jit.libraries.cache.max_bytes == 1
     assert len(_keys(tmp_path)) == 1  # the entry just built is kept, however small the limit
     run_affine(tmp_path, 6.0, 0.0)
     assert len(_keys(tmp_path)) == 1
@@ -583,14 +583,14 @@ def test_debug_keeps_sources_and_command_lines(tmp_path, new_process, monkeypatc
 
 
 def test_debug_keeps_the_private_build_dir_when_the_cache_is_off(tmp_path, monkeypatch):
-    monkeypatch.setattr(compiler_module, "_private_dirs", [])
-    monkeypatch.setattr(compiler_module, "_memo", {})
+    monkeypatch.setattr(cachefs, "_process_dirs", {})
+    monkeypatch.setattr(libraries_module, "_memo", {})
     monkeypatch.setenv("RESIN_JIT_DEBUG", "1")
     registered = []
-    monkeypatch.setattr(compiler_module.atexit, "register", lambda *a: registered.append(a))
+    monkeypatch.setattr(cachefs.atexit, "register", lambda *a: registered.append(a))
     jit = rj.JitCompiler(rj.JitConfig(cache=False))
     jit.compile_affine_simd(9.0, 1.0)
-    private = compiler_module._private_dirs[0]
+    private = cachefs.process_dir()
     assert not registered
     assert sorted(p.suffix for p in Path(private).rglob("*.c*")) == [".c", ".cmd"]
     shutil.rmtree(private)

@@ -119,7 +119,7 @@ def test_in_place_is_fast_and_partial_overlap_is_numpys_answer(kernel):
     assert kernel._slow_calls == before
     assert_same([a, b], want)
     buf = np.concatenate([xs, np.zeros(1, np.float32)])
-    out0, out1 = np.empty(100, np.float32), np.empty(100, np.float32)
+    out1 = np.empty(100, np.float32)
     kernel.process(buf[:100], ys, out=[buf[1:], out1])   # half in place: the slow path copies the input
     assert kernel._slow_calls == before + 1
     assert_same([buf[1:], out1], want)

@@ -53,7 +53,7 @@ def test_one_name_with_one_definition_is_one_function(native):
 
 def test_a_library_extern_and_a_c_source_of_one_name_do_not_clash(native, tmp_path):
     """A library= extern is called through a pointer: its name never enters the kernel's C."""
-    library, _ = compile_library("double f(double v) { return v + 10; }", native.toolchain,
+    library, _ = compile_library("double f(double v) { return v + 10; }", native.libraries.toolchain,
                                  ["-shared", "-fPIC", "-O1"], tmp_path, name="userlib")
     x = rj.input("x")
     from_library = rj.extern("f", "double(double)", library=str(library))

@@ -68,7 +68,7 @@ def engines(tmp_path_factory):
 
     def build(job):
         tier, op, layout, dim, k = job
-        made[tier].jit.library(("vsa", op, layout, dim, -1 if k is None else k),
+        made[tier].jit.libraries.get(("vsa", op, layout, dim, -1 if k is None else k),
                                lambda: kernels.source(op, layout, dim, k))
     with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         list(pool.map(build, jobs))

@@ -13,8 +13,9 @@ import sys
 import pytest
 
 import resin_jit as rj
-import resin_jit.compiler as compiler_module
-from resin_jit import resources, warm
+import resin_jit.config as config_module
+import resin_jit.libraries as libraries_module
+from resin_jit import warm
 
 from conftest import needs_native
 
@@ -109,15 +110,24 @@ def test_prebuilt_directory_inside_the_package_is_a_layer(tmp_path, monkeypatch)
     package = tmp_path / "package"
     assert cli("warm", "--manifest", str(manifest), "--cache-dir", str(package / "prebuilt"), "-q").returncode == 0
     monkeypatch.delenv("RESIN_JIT_PREBUILT", raising=False)
-    with monkeypatch.context() as moved:  # only while asking: the package's sources shape every key
-        moved.setattr(resources, "PACKAGE_DIR", package)
-        layers = compiler_module.prebuilt_layers()
-    assert layers == [str(package / "prebuilt")]
-    monkeypatch.setattr(compiler_module, "prebuilt_layers", lambda: layers)
-    monkeypatch.setattr(compiler_module, "_memo", {})
+    monkeypatch.setattr(config_module, "PACKAGE_DIR", package)
+    assert rj.JitConfig.resolved_layers() == [str(package / "prebuilt")]
+    monkeypatch.setattr(libraries_module, "_memo", {})
     jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path / "user"))
     jit.compile_affine_simd(AFFINE[1]["a"], AFFINE[1]["b"])
     assert jit.stats["prebuilt_hits"] == 1 and jit.stats["compiles"] == 0
+
+
+def test_layers_are_configuration(tmp_path, monkeypatch):
+    """prebuilt=False (what warm uses) builds into the cache what a layer holds."""
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps(AFFINE[3:4]))
+    assert cli("warm", "--manifest", str(manifest), "--cache-dir", str(tmp_path / "layer"), "-q").returncode == 0
+    monkeypatch.setenv("RESIN_JIT_PREBUILT", str(tmp_path / "layer"))
+    monkeypatch.setattr(libraries_module, "_memo", {})
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path / "user", prebuilt=False))
+    jit.compile_affine_simd(AFFINE[3]["a"], AFFINE[3]["b"])
+    assert jit.stats["prebuilt_hits"] == 0 and jit.stats["compiles"] == 1
 
 
 @pytest.mark.parametrize("spoil", ["world-writable layer", "damaged entry"])

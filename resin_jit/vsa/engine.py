@@ -87,7 +87,7 @@ class JitVSAEngine:
     def _new_kernel(self, key, internal):
         op, layout, dim, k = key
         argspec, ret, _, _ = kernels.rule(op, layout, k)
-        library = self.jit.library(("vsa", op, layout, dim, -1 if k is None else k),
+        library = self.jit.libraries.get(("vsa", op, layout, dim, -1 if k is None else k),
                                    lambda: kernels.source(op, layout, dim, k))
         cell = []
         caller = library.caller(argspec, ret, functools.partial(_slow_path, self, argspec, dim, cell))
