@@ -1,13 +1,7 @@
 /* simd.h - the SIMD layer every generated kernel is written against.
  *
- * Exactly one macro, given on the command line, picks the tier:
- *
- *   RJ_ISA_SCALAR    no flags           1 float / 1 double per "vector"
- *   RJ_ISA_SSE2      -msse2             4 / 2
- *   RJ_ISA_SSE41     -msse4.1           4 / 2
- *   RJ_ISA_AVX2      -mavx2 -mfma       8 / 4
- *   RJ_ISA_AVX512    -mavx512f -mavx512dq -mavx512vl -mavx512bw -mfma    16 / 8
- *   RJ_ISA_NEON      AArch64            4 / 2
+ * The tier is the one rj_isa.h works out from the RJ_ISA_* macro: a vector holds 1 float /
+ * 1 double on the scalar tier, 4 / 2 on SSE2, SSE4.1 and NEON, 8 / 4 on AVX2, 16 / 8 on AVX-512.
  *
  * Every tier gives the same names (X is f for float, d for double):
  *
@@ -48,65 +42,7 @@
 
 #include <stdint.h>
 
-#if defined(RJ_ISA_SCALAR) + defined(RJ_ISA_SSE2) + defined(RJ_ISA_SSE41) + defined(RJ_ISA_AVX2) \
-    + defined(RJ_ISA_AVX512) + defined(RJ_ISA_NEON) != 1
-#  error "simd.h: define exactly one of RJ_ISA_SCALAR, RJ_ISA_SSE2, RJ_ISA_SSE41, RJ_ISA_AVX2, RJ_ISA_AVX512, RJ_ISA_NEON"
-#endif
-
-/* The tier's register width in bytes (0: the scalar tier), and whether it has fused
- * multiply-add and a round-down instruction. A tier whose -m flags are missing fails here
- * first, before the puzzling errors about builtins further down. */
-#if defined(RJ_ISA_AVX512)
-#  if !(defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VL__) && defined(__AVX512BW__) && defined(__FMA__))
-#    error "RJ_ISA_AVX512 needs -mavx512f -mavx512dq -mavx512vl -mavx512bw -mfma"
-#  endif
-#  define RJ_VECTOR_BYTES 64
-#  define RJ_ISA_NAME "avx512"
-#elif defined(RJ_ISA_AVX2)
-#  if !(defined(__AVX2__) && defined(__FMA__))
-#    error "RJ_ISA_AVX2 needs -mavx2 -mfma"
-#  endif
-#  define RJ_VECTOR_BYTES 32
-#  define RJ_ISA_NAME "avx2"
-#elif defined(RJ_ISA_SSE41)
-#  if !defined(__SSE4_1__)
-#    error "RJ_ISA_SSE41 needs -msse4.1"
-#  endif
-#  define RJ_VECTOR_BYTES 16
-#  define RJ_ISA_NAME "sse4.1"
-#elif defined(RJ_ISA_SSE2)
-#  if !defined(__SSE2__)
-#    error "RJ_ISA_SSE2 needs -msse2 on x86"
-#  endif
-#  define RJ_VECTOR_BYTES 16
-#  define RJ_ISA_NAME "sse2"
-#elif defined(RJ_ISA_NEON)
-#  if !defined(__aarch64__)
-#    error "RJ_ISA_NEON needs an AArch64 compiler (e.g. aarch64-linux-gnu-gcc -march=armv8-a)"
-#  endif
-#  include <arm_neon.h>   /* only x86 compile latency matters; this one is cheap enough */
-#  define RJ_VECTOR_BYTES 16
-#  define RJ_ISA_NAME "neon"
-#else
-#  define RJ_VECTOR_BYTES 0
-#  define RJ_ISA_NAME "scalar"
-#endif
-
-#if defined(RJ_ISA_AVX2) || defined(RJ_ISA_AVX512) || defined(RJ_ISA_NEON)
-#  define RJ_HAS_FMA 1
-#else
-#  define RJ_HAS_FMA 0
-#endif
-
-/* SSE2 and the scalar tier have no round-down instruction: floor is computed (see below). */
-#if defined(RJ_ISA_SSE41) || defined(RJ_ISA_AVX2) || defined(RJ_ISA_AVX512) || defined(RJ_ISA_NEON)
-#  define RJ_HAS_ROUND 1
-#else
-#  define RJ_HAS_ROUND 0
-#endif
-
-/* always_inline: kernels built at -O0 (for debugging) still get straight-line code. */
-#define RJ_INLINE static inline __attribute__((always_inline))
+#include "rj_isa.h"
 
 /* ---- scalar twins ------------------------------------------------------------------------ */
 

@@ -1,7 +1,6 @@
 /* vsa.h - the integer SIMD layer for ternary hypervectors (trits -1, 0, +1).
  *
- * Self-contained: it switches on the RJ_ISA_* macro itself and needs nothing of simd.h (the
- * float layer). On x86 it includes no intrinsics header (<immintrin.h> alone costs GCC ~0.5 s
+ * It builds on rj_isa.h (the tier) and needs nothing of simd.h (the float layer). On x86 it includes no intrinsics header (<immintrin.h> alone costs GCC ~0.5 s
  * to parse, ten times a whole kernel): GCC vector extensions give the arithmetic, and the few
  * byte operations with no generic form call the compiler's __builtin_ia32_* functions directly,
  * which is all the intrinsics headers do. NEON includes <arm_neon.h> (cheap there).
@@ -37,10 +36,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(RJ_ISA_SCALAR) + defined(RJ_ISA_SSE2) + defined(RJ_ISA_SSE41) + defined(RJ_ISA_AVX2) \
-    + defined(RJ_ISA_AVX512) + defined(RJ_ISA_NEON) != 1
-#  error "vsa.h: define exactly one of RJ_ISA_SCALAR, RJ_ISA_SSE2, RJ_ISA_SSE41, RJ_ISA_AVX2, RJ_ISA_AVX512, RJ_ISA_NEON"
-#endif
+#include "rj_isa.h"
 
 /* The byte width of one trit vector and which instructions build the operations.
  * AVX-512 keeps 32-byte vectors: AVX-512BW has neither psignb nor a byte multiply at 512 bits,

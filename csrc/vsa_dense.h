@@ -48,14 +48,14 @@ struct vb_totals { TOTALS(VB_FIELD) };
 #define FLUSH(term) t.term += rj_vb_sum(acc.term);
 
 /* A vector that two terms read is loaded once, into a register (see rj_vb_load_keep). */
-static RJ_INLINE rj_vb load_trits(const int8_t *p)
+RJ_INLINE rj_vb load_trits(const int8_t *p)
 {
     return sizeof(struct totals) > sizeof(int64_t) ? rj_vb_load_keep(p) : rj_vb_load(p);
 }
 
 /* The totals over two vectors: blocks of UNROLL vectors, int8 lanes widened every FLUSH_STEPS
  * blocks; the last partial vector is loaded overlapping the one before and masked. */
-static RJ_INLINE struct totals counts(const int8_t *a, const int8_t *b)
+RJ_INLINE struct totals counts(const int8_t *a, const int8_t *b)
 {
     struct totals t = {0};
     int64_t v = 0;
@@ -100,7 +100,7 @@ typedef int8_t trit_fn(const int8_t *const *in, int64_t i);
 /* out = f(in[0], in[1], ...) position by position: whole vectors, then the last vector again,
  * overlapping (writing the same values twice is harmless), or trit by trit when DIM is shorter
  * than one vector. */
-static RJ_INLINE void dense_map(const int8_t *const *in, int8_t *out, vector_fn *vector, trit_fn *trit)
+RJ_INLINE void dense_map(const int8_t *const *in, int8_t *out, vector_fn *vector, trit_fn *trit)
 {
     for (int64_t i = 0; i + RJ_VB_WIDTH <= DIM; i += RJ_VB_WIDTH) rj_vb_store(out + i, vector(in, i));
     if (REST && NV > 0) rj_vb_store(out + DIM - RJ_VB_WIDTH, vector(in, DIM - RJ_VB_WIDTH));
@@ -159,7 +159,7 @@ static inline int dense_bundle(rj_call *call)
 
 /* out[c .. c + nvec vectors) = sign of the column sums of the k rows: int8 lanes over up to
  * RJ_VB_FLUSH rows at a time, widened into int32 between. */
-static RJ_INLINE void bundle_columns(const int8_t *rows, int64_t k, int64_t c, int nvec, int8_t *out)
+RJ_INLINE void bundle_columns(const int8_t *rows, int64_t k, int64_t c, int nvec, int8_t *out)
 {
     int32_t wide[BLK * RJ_VB_WIDTH];
     memset(wide, 0, sizeof wide);

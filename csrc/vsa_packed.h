@@ -18,7 +18,7 @@
 /* RJ_PQ_WORDS words of each plane of two vectors: p1 n1 of x, p2 n2 of y. */
 typedef struct { rj_pq p1, n1, p2, n2; } planes;
 
-static RJ_INLINE planes planes_at(const uint64_t *x, const uint64_t *y, int64_t w)
+RJ_INLINE planes planes_at(const uint64_t *x, const uint64_t *y, int64_t w)
 {
     return (planes){rj_pq_load(x + w), rj_pq_load(x + WORDS + w), rj_pq_load(y + w), rj_pq_load(y + WORDS + w)};
 }
@@ -32,11 +32,11 @@ static inline int rows_ok(const uint64_t *rows, int64_t n)
 }
 
 /* The terms a reduction can total: the words whose set bits it counts. */
-static RJ_INLINE rj_pq same_words(planes g) { return (g.p1 & g.p2) | (g.n1 & g.n2); }       /* product +1 */
-static RJ_INLINE rj_pq opposite_words(planes g) { return (g.p1 & g.n2) | (g.n1 & g.p2); }   /* product -1 */
-static RJ_INLINE rj_pq differ_words(planes g) { return (g.p1 ^ g.p2) | (g.n1 ^ g.n2); }
-static RJ_INLINE rj_pq nonzero_x_words(planes g) { return g.p1 | g.n1; }
-static RJ_INLINE rj_pq nonzero_y_words(planes g) { return g.p2 | g.n2; }
+RJ_INLINE rj_pq same_words(planes g) { return (g.p1 & g.p2) | (g.n1 & g.n2); }       /* product +1 */
+RJ_INLINE rj_pq opposite_words(planes g) { return (g.p1 & g.n2) | (g.n1 & g.p2); }   /* product -1 */
+RJ_INLINE rj_pq differ_words(planes g) { return (g.p1 ^ g.p2) | (g.n1 ^ g.n2); }
+RJ_INLINE rj_pq nonzero_x_words(planes g) { return g.p1 | g.n1; }
+RJ_INLINE rj_pq nonzero_y_words(planes g) { return g.p2 | g.n2; }
 
 /* ---- reductions over two vectors ------------------------------------------------------------ */
 
@@ -64,7 +64,7 @@ struct pc_totals { TOTALS(PC_FIELD) };
 #define FLUSH(term) t.term += rj_pc_total(c.term);
 
 /* t plus the set bits of one group's words, counted on their own. */
-static RJ_INLINE struct totals add_group(struct totals t, planes group)
+RJ_INLINE struct totals add_group(struct totals t, planes group)
 {
     struct pc_totals c = {0};
     TOTALS(ADD_GROUP)
@@ -78,7 +78,7 @@ static RJ_INLINE struct totals add_group(struct totals t, planes group)
  * Groups left over are counted directly, and a last partial group too: loaded overlapping the
  * group before it with the words counted already masked off (or, in a plane shorter than one
  * group, read into zeros). */
-static RJ_INLINE struct totals counts(const uint64_t *x, const uint64_t *y)
+RJ_INLINE struct totals counts(const uint64_t *x, const uint64_t *y)
 {
     struct totals t = {0};
     int64_t g = 0;
@@ -135,7 +135,7 @@ static inline int norms(rj_call *call)
 
 /* out[q * nm + r] = SCORE of query q against memory row r, or, given the rows' non-zero counts
  * qnorm and mnorm, the cosine with SCORE as the dot product. */
-static RJ_INLINE void similarity_rows(const uint64_t *queries, int64_t nq, const uint64_t *memory, int64_t nm,
+RJ_INLINE void similarity_rows(const uint64_t *queries, int64_t nq, const uint64_t *memory, int64_t nm,
                                       const int64_t *qnorm, const int64_t *mnorm, double *out)
 {
     /* memory rows outer: each row is read once and stays in L1 while the queries pass over it */

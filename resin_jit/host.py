@@ -6,17 +6,9 @@ import shutil
 import subprocess
 import sys
 
+from . import isa
 from .errors import JitError
 
-X86_TIERS = ("scalar", "sse2", "sse4.1", "avx2", "avx512")
-ARM_TIERS = ("scalar", "neon")
-# CPU feature flags (as /proc/cpuinfo spells them) each x86 tier needs.
-X86_TIER_FLAGS = {
-    "sse2": {"sse2"},
-    "sse4.1": {"sse2", "sse4_1"},
-    "avx2": {"avx2", "fma", "popcnt"},
-    "avx512": {"avx2", "fma", "popcnt", "avx512f", "avx512dq", "avx512vl", "avx512bw"},
-}
 
 
 def architecture():
@@ -49,31 +41,27 @@ def _cpu_flags():
 
 @functools.lru_cache(maxsize=None)
 def available_tiers():
-    """The ISA tiers this host can run, lowest first."""
-    arch = architecture()
-    if arch == "x86_64":
-        flags = _cpu_flags()
-        return ("scalar",) + tuple(t for t in X86_TIERS[1:] if X86_TIER_FLAGS[t] <= flags)
-    if arch == "aarch64":
-        return ARM_TIERS  # Advanced SIMD is mandatory on AArch64
-    return ("scalar",)
+    """The ISA tiers this host can run, lowest first (isa.TIERS: its architecture's tiers whose
+    CPU features the host has)."""
+    tiers = isa.tiers_of(architecture())
+    flags = _cpu_flags() if any(t.features for t in tiers) else set()
+    return tuple(t.name for t in tiers if t.features <= flags)
 
 
 def best_tier():
     return available_tiers()[-1]
 
 
-def resolve_tier(isa):
+def resolve_tier(name):
     """'auto' → the best tier; a named tier is checked against what the host can run."""
-    isa = (isa or "auto").lower()
-    if isa == "auto":
+    name = (name or "auto").lower()
+    if name == "auto":
         return best_tier()
-    known = set(X86_TIERS) | set(ARM_TIERS)
-    if isa not in known:
-        raise ValueError(f"unknown ISA tier {isa!r}; known tiers: {', '.join(sorted(known))}")
-    if isa not in available_tiers():
-        raise JitError(f"ISA tier {isa!r} cannot run on this host; it can run: {', '.join(available_tiers())}")
-    return isa
+    if name not in isa.TIERS:
+        raise ValueError(f"unknown ISA tier {name!r}; known tiers: {', '.join(isa.TIERS)}")
+    if name not in available_tiers():
+        raise JitError(f"ISA tier {name!r} cannot run on this host; it can run: {', '.join(available_tiers())}")
+    return name
 
 
 def find_compiler(cc=None):

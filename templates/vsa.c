@@ -19,9 +19,6 @@
 #define GROUPS (WORDS / RJ_PQ_WORDS)    /* whole word groups in a plane */
 #define REST_WORDS (WORDS % RJ_PQ_WORDS)
 
-/* for the loops' helpers: the kernel is one constant shape, inlined whatever GCC's size estimates say */
-#define RJ_INLINE inline __attribute__((always_inline))
-
 static inline double rj_cosine(int64_t dot, int64_t na, int64_t nb)
 {
     return (na == 0 || nb == 0) ? 0.0 : (double)dot / __builtin_sqrt((double)na * (double)nb);

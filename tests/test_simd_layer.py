@@ -14,24 +14,17 @@ from pathlib import Path
 
 import pytest
 
+from resin_jit import host, isa
+
 ROOT = Path(__file__).resolve().parent.parent
 CSRC = ROOT / "csrc"
 HEADER = CSRC / "simd.h"
 SELFTEST = Path(__file__).resolve().parent / "c" / "simd_selftest.c"
 
-# Tier name -> (macro, compile flags, the /proc/cpuinfo flags the host needs to run it).
-X86_TIERS = {
-    "scalar": ("RJ_ISA_SCALAR", [], []),
-    "sse2": ("RJ_ISA_SSE2", ["-msse2"], ["sse2"]),
-    "sse4.1": ("RJ_ISA_SSE41", ["-msse4.1"], ["sse4_1"]),
-    "avx2": ("RJ_ISA_AVX2", ["-mavx2", "-mfma"], ["avx2", "fma"]),
-    "avx512": ("RJ_ISA_AVX512", ["-mavx512f", "-mavx512dq", "-mavx512vl", "-mavx512bw", "-mfma"],
-               ["avx512f", "avx512dq", "avx512vl", "avx512bw", "fma"]),
-}
-AARCH64_TIERS = {
-    "neon": ("RJ_ISA_NEON", ["-march=armv8-a"]),
-    "scalar": ("RJ_ISA_SCALAR", ["-march=armv8-a"]),
-}
+# The tiers, from resin_jit's one table (isa.TIERS): x86 ones run here when the CPU has their
+# features; the AArch64 ones (NEON, and the scalar tier built for AArch64) under qemu.
+X86_TIERS = [t.name for t in isa.tiers_of("x86_64")]
+AARCH64_TIERS = [t.name for t in isa.tiers_of("aarch64")]
 # -fno-math-errno and -ffp-contract=off as kernels are built (resin_jit/build.py; simd.h says
 # why both matter); warnings are errors so the header stays clean for whoever includes it.
 BASE_FLAGS = ["-fno-math-errno", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror"]
@@ -39,15 +32,6 @@ OPT_LEVELS = ["-O0", "-O2", "-O3"]
 
 IS_X86_64 = platform.machine().lower() in ("x86_64", "amd64")
 IS_AARCH64 = platform.machine().lower() in ("aarch64", "arm64")
-
-
-def cpu_flags():
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return set()
-    match = re.search(r"^flags\s*:(.*)$", text, re.MULTILINE)
-    return set(match.group(1).split()) if match else set()
 
 
 def run_selftest(command, run, workdir):
@@ -65,19 +49,18 @@ def run_selftest(command, run, workdir):
 def x86_command(cc, tier):
     if not IS_X86_64:
         pytest.skip(f"host is {platform.machine()}, not x86-64: cannot run the {tier} tier")
-    macro, flags, needs = X86_TIERS[tier]
-    missing = [f for f in needs if f not in cpu_flags()]
-    if missing:
+    if tier not in host.available_tiers():
+        missing = sorted(isa.TIERS[tier].features - host._cpu_flags())
         pytest.skip(f"this CPU lacks {', '.join(missing)}: cannot run the {tier} tier")
-    return [cc, *BASE_FLAGS, f"-D{macro}", *flags]
+    return [cc, *BASE_FLAGS, *isa.compile_flags(tier)]
 
 
 def aarch64_command(cc_name, tier):
     """(compile command, run prefix) for an AArch64 tier: native on an AArch64 host, otherwise
     cross-compiled and run under qemu-aarch64."""
-    macro, flags = AARCH64_TIERS[tier]
+    flags = [*isa.compile_flags(tier), "-march=armv8-a"]
     if IS_AARCH64:
-        return [cc_name, *BASE_FLAGS, f"-D{macro}", *flags], []
+        return [cc_name, *BASE_FLAGS, *flags], []
     qemu = shutil.which("qemu-aarch64")
     if cc_name == "clang":
         cc = [shutil.which("clang"), "--target=aarch64-linux-gnu"]
@@ -90,7 +73,7 @@ def aarch64_command(cc_name, tier):
             raise RuntimeError("CI must provide aarch64-linux-gnu-gcc and qemu-aarch64")
         pytest.skip(f"needs {'clang, ' if cc_name == 'clang' else ''}gcc-aarch64-linux-gnu and qemu-user "
                     f"to run the {tier} tier for AArch64")
-    return [*cc, "-static", *BASE_FLAGS, f"-D{macro}", *flags], [qemu]
+    return [*cc, "-static", *BASE_FLAGS, *flags], [qemu]
 
 
 def need(cc):
@@ -142,10 +125,11 @@ void kernel(const float *x, float *y, long n)
 
 def test_header_includes_no_intrinsics_header():
     # <immintrin.h> and friends cost gcc ~0.25-0.5 s to parse, several times a whole kernel.
-    includes = re.findall(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', HEADER.read_text(), re.MULTILINE)
+    includes = [name for header in ("simd.h", "rj_isa.h")
+                for name in re.findall(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', (CSRC / header).read_text(), re.MULTILINE)]
     assert "stdint.h" in includes
     assert not [name for name in includes if "intrin" in name], includes
-    assert set(includes) <= {"stdint.h", "arm_neon.h"}, includes  # arm_neon.h: NEON tier only
+    assert set(includes) <= {"stdint.h", "arm_neon.h", "rj_isa.h"}, includes  # arm_neon.h: NEON tier only
 
 
 @pytest.mark.parametrize("tier", list(X86_TIERS))
@@ -154,10 +138,10 @@ def test_x86_tiers_preprocess_without_intrinsics_headers(tier, tmp_path):
     need("gcc")
     if not IS_X86_64:
         pytest.skip(f"host is {platform.machine()}, not x86-64")
-    macro, flags, _ = X86_TIERS[tier]
+    flags = isa.compile_flags(tier)
     source = tmp_path / "kernel.c"
     source.write_text(TINY_KERNEL)
-    proc = subprocess.run(["gcc", "-E", "-O2", "-fno-math-errno", f"-D{macro}", *flags, "-I", str(CSRC),
+    proc = subprocess.run(["gcc", "-E", "-O2", "-fno-math-errno", *flags, "-I", str(CSRC),
                            str(source)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     files = set(re.findall(r'^# \d+ "([^"]+)"', proc.stdout, re.MULTILINE))
