@@ -5,7 +5,6 @@ process, which is neither fast nor safe from threads. A kernel needs no Python.h
 csrc/rj_abi.h), so a build is one gcc run of ~40 ms.
 """
 import errno
-import json
 import os
 import re
 import shlex
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import host, isa
+from .cachefs import read_json_object, write_memo
 from .errors import JitCompileError, JitError
 from .resources import csrc_dir
 
@@ -55,26 +55,14 @@ def find_toolchain(cc=None, memo_dir=None):
     st = os.stat(path)
     stamp = f"{path}|{st.st_mtime_ns}|{st.st_size}"
     memo = Path(memo_dir) / "toolchains.json" if memo_dir else None
-    known = {}
-    if memo is not None:
-        try:
-            known = json.loads(memo.read_text())
-        except (OSError, ValueError):
-            known = {}
-        if isinstance(known, dict) and isinstance(known.get(stamp), str):
-            return Toolchain(path, known[stamp])
+    known = read_json_object(memo) if memo else {}
+    if isinstance(known.get(stamp), str):
+        return Toolchain(path, known[stamp])
     version = host.compiler_version(path)
     if version is None:
         return None
-    if memo is not None:
-        try:
-            known = known if isinstance(known, dict) else {}
-            known[stamp] = version
-            tmp = memo.with_name(f".toolchains.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(known))
-            os.replace(tmp, memo)
-        except OSError:
-            pass
+    if memo:
+        write_memo(memo, {**known, stamp: version})
     return Toolchain(path, version)
 
 

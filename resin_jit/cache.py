@@ -30,14 +30,13 @@ import shutil
 import stat
 import sys
 import tempfile
-import threading
 import time
 import warnings
 from collections import namedtuple
 from pathlib import Path
 
 from .cachefs import (SAFE_FLAGS, Refused, cache_dir_problem, directories_problem, dlopen_path, key_lock, lstat_or_none,
-                      mkdir_private, open_regular, read_fd, remove_file, remove_lock_file)
+                      mkdir_private, open_regular, read_fd, remove_file, remove_lock_file, write_atomically)
 from .config import env_flag
 from .errors import JitCompileError, JitError
 
@@ -51,7 +50,7 @@ SHARD = re.compile(r"[0-9a-f]{2}")
 STAGING_PREFIX = "build-"
 MEMO_FILES = ("toolchains.json", "fingerprints.json")  # build.py's and resources.py's
 # What a writer that died left of its temporary files (build.py, resources.py, cachefs.write_tag, record)
-TEMPORARY_FILE = re.compile(r"\.(toolchains|fingerprints\.json|CACHEDIR\.TAG|[0-9a-f]{64}\.json)\.[0-9]+(\.[0-9]+)?\.tmp")
+TEMPORARY_FILE = re.compile(r"\.(toolchains\.json|fingerprints\.json|CACHEDIR\.TAG|[0-9a-f]{64}\.json)\.[0-9]+\.[0-9]+\.tmp")
 STALE_STAGING_SECONDS = 600  # longer than build.py's compiler timeout: older staging dirs are orphans
 Entry = namedtuple("Entry", "key size last_used meta hits")
 Cleared = namedtuple("Cleared", "kernels files busy")  # kernels removed, other files removed, kernels in use
@@ -258,10 +257,7 @@ class CacheIndex:
         """Write the metadata (the ready marker) atomically, after the library is in place."""
         meta = {"key": key, "size": library.stat().st_size, "sha256": file_sha256(library),
                 "created": time.time(), **extra}
-        target = self.locator.meta(key)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps(meta, indent=1))
-        os.replace(tmp, target)
+        write_atomically(self.locator.meta(key), json.dumps(meta, indent=1).encode())
         return meta
 
     def touch(self, key):

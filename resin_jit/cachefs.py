@@ -11,6 +11,7 @@ import atexit
 import contextlib
 import errno
 import itertools
+import json
 import logging
 import os
 import secrets
@@ -32,7 +33,7 @@ TAG_NAME = "CACHEDIR.TAG"
 TAG_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
 TAG_TEXT = TAG_SIGNATURE + (b"\n# This file is a cache directory tag created by resin_jit.\n"
                             b"# For information about cache directory tags see https://bford.info/cachedir/\n")
-TAG_TMP_PREFIX = f".{TAG_NAME}."
+TAG_TMP_PREFIX = f".{TAG_NAME}."   # write_atomically's temporary names
 NOT_TAGGED = "not a resin_jit cache directory (no CACHEDIR.TAG)"
 # Never through a symlink, never blocking on a FIFO, not inherited by the compiler.
 SAFE_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -146,10 +147,7 @@ def claim_writable_cache_dir(root):
 
 def write_tag(root):
     """root/CACHEDIR.TAG, written whole (a reader never sees half of it)."""
-    target = Path(root) / TAG_NAME
-    tmp = target.with_name(f"{TAG_TMP_PREFIX}{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_bytes(TAG_TEXT)
-    os.replace(tmp, target)
+    write_atomically(Path(root) / TAG_NAME, TAG_TEXT)
 
 
 # -- files -----------------------------------------------------------------------------------------
@@ -174,6 +172,37 @@ def open_regular(path, owners=None, trust=False):
         os.close(fd)
         raise Refused(problem)
     return fd, st
+
+
+def write_atomically(path, data):
+    """`data` (bytes) into `path` whole: a reader finds the old file or the new one, never half.
+    The temporary name is `.<name>.<pid>.<thread>.tmp` (cache.py's clear knows it)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def read_json_object(path):
+    """The JSON object in the regular file `path` (never read through a symlink or from a FIFO),
+    or {} when there is none: the memo files only save time, so anything odd counts as empty."""
+    try:
+        fd, _ = open_regular(path)
+    except Refused:
+        return {}
+    try:
+        value = json.loads(read_fd(fd))
+    except (OSError, ValueError):
+        return {}
+    finally:
+        os.close(fd)
+    return value if isinstance(value, dict) else {}
+
+
+def write_memo(path, value):
+    """A memo file (a JSON object) written whole; a failure only costs the next process time."""
+    with contextlib.suppress(OSError):
+        write_atomically(path, json.dumps(value).encode())
 
 
 def read_fd(fd):

@@ -13,7 +13,7 @@ import threading
 import numpy as np
 
 from . import assemble, fallback, parallel
-from .abi import Layout
+from .abi import Layout, aligned_empty
 from .errors import JitError
 from .load import NOGIL_ABOVE, _dispatch
 from .nodes import real_number
@@ -48,16 +48,6 @@ def check_output(arr, dtype, shape, name):
         raise ValueError(f"output {name!r} has shape {arr.shape}, the inputs have shape {shape}")
 
 
-STATE_ALIGNMENT = 64  # the widest SIMD vector a state struct may hold (AVX-512)
-
-
-def aligned_empty(nbytes):
-    """A uint8 buffer whose start is aligned for any vector type in a state struct."""
-    raw = np.empty(nbytes + STATE_ALIGNMENT, np.uint8)
-    start = -raw.ctypes.data % STATE_ALIGNMENT
-    return raw[start:start + nbytes]
-
-
 def _param_values(cg):
     return np.array([cg.param_defaults[name] for name in cg.param_names], np.float64)
 
@@ -84,7 +74,7 @@ class NativeRunner:
         self.lanes = 1
         if self.stateful:
             self.lanes = library.state_lanes()
-            self._template = aligned_empty(library.state_size())
+            self._template = aligned_empty(library.state_size(), np.uint8)
             library.init_state(self._template)
             self.reset()
 
@@ -117,7 +107,7 @@ class NativeRunner:
     def reset(self):
         if self.stateful:  # one state struct per group of `lanes` channels
             groups = -(-self.channels // self.lanes)
-            self.state = aligned_empty(self._template.size * groups)
+            self.state = aligned_empty(self._template.size * groups, np.uint8)
             self.state.reshape(groups, -1)[:] = self._template
         for reset in self._resets:
             reset()

@@ -6,25 +6,16 @@ library is asked for by its ident (a tuple of str/int naming what its source com
 graph's canonical form) and comes from the process memo, a prebuilt layer, the disk cache, or
 a build of `make_source()`, in that order.
 """
-import hashlib
 import logging
-import sys
-import sysconfig
+import platform
 import threading
 import time
 
-import cffi
-
-from . import build, cache, cachefs, host, load
+from . import build, cache, cachefs, host, keys, load
 from .config import env_flag
 from .errors import JitError
-from .resources import codegen_fingerprint
 
 log = logging.getLogger("resin_jit")
-
-# Read once at import: sysconfig fills its variables lazily and not thread-safely (CPython 3.11),
-# so two threads keying their first kernels at once could see SOABI missing and get another key.
-_SOABI = sysconfig.get_config_var("SOABI") or ""
 _memo = {}   # (ident, build ident) → LoadedLibrary, for every compiler of the process
 # First requests of one library from several threads build it once: each waits on its key's
 # stripe (a fixed set of locks, so nothing grows with the number of kernels).
@@ -74,11 +65,9 @@ class Libraries:
         return None
 
     def key(self, ident):
-        """The disk key of `ident` built here: its form and everything that shapes the library."""
-        parts = [repr(ident), codegen_fingerprint(str(self.cache.root) if self.cache else None), self.toolchain.path,
-                 self.toolchain.version, " ".join(self.flags), self.isa, sys.implementation.cache_tag, _SOABI,
-                 cffi.__version__]
-        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        """The disk key of `ident` built for this configuration (keys.py: portable across machines)."""
+        return keys.kernel_key(ident, self.isa, self.config.opt_level, self.config.fastmath,
+                               str(self.cache.root) if self.cache else None)
 
     def get(self, ident, make_source):
         """The loaded library for `ident`: from the memo, a prebuilt layer, the disk cache, or by
@@ -103,7 +92,8 @@ class Libraries:
             with self.cache.claim(key, load.LoadedLibrary) as claim:
                 if claim.loaded is None:
                     claim.commit(self._compile(key, make_source, claim.staging), isa=self.isa,
-                                 compiler=self.toolchain.version)
+                                 compiler=self.toolchain.version, compiler_path=self.toolchain.path,
+                                 host=platform.node())
         except OSError as exc:  # the cache became unwritable: disk full, over quota, read-only remount
             cache.warn_once("cannot write to the kernel cache %s (%s): building in a private directory",
                             self.cache.root, exc.strerror or exc)

@@ -93,8 +93,8 @@ def _plant(root, key):
 def _leave_crash_leftovers(root):
     """What a crashed build and a crashed memo writer leave: resin_jit's, stale, so they go."""
     (root / "staging" / "build-left-by-a-crash").mkdir()
-    (root / ".toolchains.4242.tmp").write_text("")
-    _age([root / "staging" / "build-left-by-a-crash", root / ".toolchains.4242.tmp"])
+    (root / ".toolchains.json.4242.140001.tmp").write_text("")
+    _age([root / "staging" / "build-left-by-a-crash", root / ".toolchains.json.4242.140001.tmp"])
 
 
 @needs_native

@@ -1,0 +1,81 @@
+"""Disk keys: the name a compiled library has in the cache and in every prebuilt layer.
+
+A key is portable: the same on every machine of one platform, so a layer warmed in CI serves any
+machine of its architecture. It covers what decides a library's machine code and nothing else:
+
+  - the ident: what the source computes (a graph's canonical form, a VSA op and dimension);
+  - a fingerprint of what shapes generated code: the headers kernels include (csrc/*.h but the
+    dispatcher's), templates/, and the Python modules that emit C or choose build flags
+    (CODEGEN_MODULES), so editing the CLI's help text leaves every key as it was;
+  - the ISA tier, the optimisation level and fastmath;
+  - the kernel ABI version (rj_abi.h, abi.ABI_VERSION);
+  - the platform: operating system, architecture and C library family.
+
+Kernels include no Python.h, so neither the Python version nor cffi's is part of it. The
+compiler's identity, the host and the build time go into each entry's metadata instead.
+"""
+import functools
+import hashlib
+import os
+import platform
+import sys
+from pathlib import Path
+
+from . import abi
+from .cachefs import read_json_object, write_memo
+from .resources import PACKAGE_DIR, csrc_dir, templates_dir
+
+CODEGEN_MODULES = ("abi.py", "assemble.py", "audio.py", "build.py", "context.py", "emit.py", "external.py",
+                   "isa.py", "nodes.py", "ops.py", "vsa/kernels.py")
+NOT_KERNEL_HEADERS = ("dispatch.h",)   # the dispatcher's own header: kernels never include it
+
+
+@functools.lru_cache(maxsize=None)
+def platform_tag():
+    """OS, architecture and C library family, e.g. 'linux-x86_64-glibc'."""
+    try:
+        libc = (os.confstr("CS_GNU_LIBC_VERSION") or "").split()[0]
+    except (AttributeError, ValueError, OSError, IndexError):
+        libc = ""
+    if not libc:
+        libc = "musl" if sys.platform.startswith("linux") else "libc"
+    return f"{sys.platform}-{platform.machine().lower()}-{libc}"
+
+
+def codegen_files():
+    """Every file whose content shapes the machine code of a kernel, in a fixed order."""
+    headers = sorted(p for p in csrc_dir().glob("*.h") if p.name not in NOT_KERNEL_HEADERS)
+    templates = sorted(templates_dir().glob("*.c"))
+    return [*headers, *templates, *(PACKAGE_DIR / name for name in CODEGEN_MODULES)]
+
+
+@functools.lru_cache(maxsize=None)
+def codegen_fingerprint(memo_dir=None):
+    """sha256 over codegen_files(): a change to any of them is a new key.
+
+    Hashing them costs about a millisecond, so with `memo_dir` the digest is remembered under a
+    signature of the files' paths, sizes and modification times, which a new process checks with
+    a stat call per file.
+    """
+    files = codegen_files()
+    stats = [f.stat() for f in files]
+    signature = hashlib.sha256("\n".join(f"{f}|{st.st_size}|{st.st_mtime_ns}"
+                                         for f, st in zip(files, stats)).encode()).hexdigest()
+    memo = Path(memo_dir) / "fingerprints.json" if memo_dir else None
+    known = read_json_object(memo) if memo else {}
+    if isinstance(known.get(signature), str):
+        return known[signature]
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.relative_to(f.parent.parent).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    fingerprint = digest.hexdigest()
+    if memo:
+        write_memo(memo, {signature: fingerprint})
+    return fingerprint
+
+
+def kernel_key(ident, tier, opt_level, fastmath, memo_dir=None):
+    """The disk key of the library that `ident` compiles to with these settings."""
+    parts = [repr(ident), codegen_fingerprint(memo_dir), tier, f"O{opt_level}", f"fastmath={bool(fastmath)}",
+             f"abi={abi.ABI_VERSION}", platform_tag()]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
