@@ -1,4 +1,4 @@
-/* rj_samples.h - how a stateless graph kernel walks its samples.
+/* rj_samples.h - how a graph kernel walks its samples (and a stateful one its channels).
  *
  * Every output holds n elements; an input holds n, or exactly one, which stands for every
  * sample (a scalar the caller passed, as numpy broadcasts it). The kernel body only ever
@@ -44,6 +44,20 @@ static inline int rj_run_samples(rj_call *call, int n_in, int buffers, int64_t n
         const int status = body(&chunk, m);
         if (status != RJ_OK) return status;
     }
+    return RJ_OK;
+}
+
+/* The (channels, n) shape of a stateful kernel's call: every one of its first `buffers` buffers
+ * holds channels x n elements, channels being the first output's rows. Sets both; RJ_OK, or
+ * what is wrong. */
+static inline int rj_channel_shape(const rj_call *call, int first_output, int buffers, int64_t *channels, int64_t *n)
+{
+    *channels = call->rows[first_output];
+    const int64_t total = call->len[first_output];
+    if (*channels < 1 || total % *channels != 0) return RJ_ERR_ARGUMENT;
+    *n = total / *channels;
+    for (int b = 0; b < buffers; b++)
+        if (call->len[b] != total || call->rows[b] != *channels) return RJ_ERR_LENGTH;
     return RJ_OK;
 }
 

@@ -85,6 +85,13 @@ def block_source(cg, dtype, vector=True):
                  scalar_body=_lines(scalar.body + store_scalar))
 
 
+def _state_section(fields, lanes):
+    """templates/state.c filled in: the state struct, its size, lanes and initialisation."""
+    members, init = _state_struct(fields)
+    return string.Template(read_template("state.c")).substitute(state_fields=members, state_init=init,
+                                                                  state_lanes=lanes)
+
+
 def _state_struct(fields):
     """The state struct's members and the initialisation of its non-zero members."""
     members, init = [], []
@@ -124,9 +131,8 @@ def stateful_source(cg, dtype, layout):
     ctx = JitContext(dtype, "scalar", graph=cg)
     em = emit_graph(cg, ctx, lambda k: f"in{k}[i]")
     store = [f"out{j}[i] = {r};" for j, r in enumerate(em.results)]
-    members, init = _state_struct(em.state_fields)
     load_state, store_state = _state_locals(em.state_fields)
-    return _fill("stateful.c", prelude=_prelude(em), state_fields=members, state_init=init,
+    return _fill("stateful.c", prelude=_prelude(em), state=_state_section(em.state_fields, "1"),
                  first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
                  checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout, " + ch * n")),
                  hoisted=_lines(em.hoisted + load_state, INDENT), scalar_body=_lines(em.body + store, INDENT + "    "),
@@ -143,10 +149,9 @@ def channels_source(cg, dtype, layout):
     vtype = ops.CTYPE[(dtype, True)]
     gather = [f"{vtype} lane_in{k} = {{0}};\n{INDENT}RJ_GATHER(lane_in{k}, in{k});" for k in range(layout.n_in)]
     scatter = [f"RJ_SCATTER(out{j}, {r});" for j, r in enumerate(vec.results)]
-    members, init = _state_struct(vec.state_fields)
     load_vec, store_vec = _state_locals(vec.state_fields)
     load_one, store_one = _state_locals(one.state_fields)
-    return _fill("channels.c", prelude=_prelude(vec), state_fields=members, state_init=init,
+    return _fill("channels.c", prelude=_prelude(vec), state=_state_section(vec.state_fields, "RJ_VD_WIDTH"),
                  first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
                  checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout), "    "),
                  hoisted=_lines(vec.hoisted, "    "), load_vector=_lines(load_vec, "    "),

@@ -15,13 +15,11 @@
  */
 #include <string.h>
 ${includes}
+#include "rj_samples.h"
 
 ${prelude}
 
-typedef struct rj_state {
-${state_fields}
-} rj_state;
-
+${state}
 /* Sample i of every channel of group g into the low lanes of v; lanes past the last channel read 0. */
 #define RJ_GATHER(v, src)                                                                  \
     do {                                                                                   \
@@ -35,16 +33,6 @@ ${state_fields}
         _Pragma("GCC unroll 16") for (int l = 0; l < RJ_VD_WIDTH; l++)                     \
             if (l < lanes) (dst)[(g * RJ_VD_WIDTH + l) * n + i] = (v)[l];                  \
     } while (0)
-
-RJ_EXPORT int64_t rj_state_size(void) { return (int64_t)sizeof(rj_state); }
-
-RJ_EXPORT int64_t rj_state_lanes(void) { return RJ_VD_WIDTH; }
-
-RJ_EXPORT void rj_state_init(rj_state *S)
-{
-    memset(S, 0, sizeof *S);
-${state_init}
-}
 
 /* A group of one channel (a mono signal, or the last of an odd count): the snippets on scalars,
  * on lane 0 of the group's state. */
@@ -75,13 +63,10 @@ ${store_vector}
 
 RJ_EXPORT int rj_entry(rj_call *call)
 {
-    const int64_t channels = call->rows[${first_output}];
-    const int64_t total = call->len[${first_output}];
-    if (channels < 1 || total % channels != 0) return RJ_ERR_ARGUMENT;
-    const int64_t n = total / channels;
+    int64_t channels, n;
+    const int shape = rj_channel_shape(call, ${first_output}, ${buffers}, &channels, &n);
+    if (shape != RJ_OK) return shape;
     const int64_t groups = (channels + RJ_VD_WIDTH - 1) / RJ_VD_WIDTH;
-    for (int b = 0; b < ${buffers}; b++)
-        if (call->len[b] != total || call->rows[b] != channels) return RJ_ERR_LENGTH;
 ${checks}
     if (call->len[${state_buffer}] != groups * (int64_t)sizeof(rj_state)) return RJ_ERR_ARGUMENT;
     rj_state *states = (rj_state *)call->ptr[${state_buffer}];

@@ -6,32 +6,17 @@
  */
 #include <string.h>
 ${includes}
+#include "rj_samples.h"
 
 ${prelude}
 
-typedef struct rj_state {
-${state_fields}
-} rj_state;
-
-RJ_EXPORT int64_t rj_state_size(void) { return (int64_t)sizeof(rj_state); }
-
-/* One state struct serves this many channels (here one: channels run one after another). */
-RJ_EXPORT int64_t rj_state_lanes(void) { return 1; }
-
-RJ_EXPORT void rj_state_init(rj_state *S)
-{
-    memset(S, 0, sizeof *S);
-${state_init}
-}
+${state}
 
 RJ_EXPORT int rj_entry(rj_call *call)
 {
-    const int64_t channels = call->rows[${first_output}];
-    const int64_t total = call->len[${first_output}];
-    if (channels < 1 || total % channels != 0) return RJ_ERR_ARGUMENT;
-    const int64_t n = total / channels;
-    for (int b = 0; b < ${buffers}; b++)
-        if (call->len[b] != total || call->rows[b] != channels) return RJ_ERR_LENGTH;
+    int64_t channels, n;
+    const int shape = rj_channel_shape(call, ${first_output}, ${buffers}, &channels, &n);
+    if (shape != RJ_OK) return shape;
 ${checks}
     if (call->len[${state_buffer}] != channels * (int64_t)sizeof(rj_state)) return RJ_ERR_ARGUMENT;
     rj_state *states = (rj_state *)call->ptr[${state_buffer}];
