@@ -1,6 +1,8 @@
-"""Issue 5's benchmarks: `resin-jit warm` across cores against compiling the same kernels one by
-one in a single process, and a soak of the many-processes-one-key race (target: zero failures
-and zero wrong results in 1,000 rounds).
+"""The cache's benchmarks: `resin-jit warm` across cores against building the same kernels one by
+one in a single process, the same for every tier of the architecture (issue 13), a new process
+loading a prebuilt kernel with and without a compiler, the key of a 10-node graph in a new
+process, and a soak of the many-processes-one-key race (target: zero failures and zero wrong
+results in 1,000 rounds).
 
 Every figure is measured in this run; each sample starts from an empty cache directory.
 """
@@ -24,39 +26,97 @@ from .common import fmt_time, ratio, table
 TIMED = """
 import json, sys, time
 from resin_jit import warm
-manifest, root, jobs = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+manifest, root, jobs, isa = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 start = time.perf_counter()
 if jobs:
-    statuses = [r[1] for r in warm.warm(manifest, root, jobs=jobs, progress=False).results]
+    statuses = [r[2] for r in warm.warm(manifest, root, jobs=jobs, progress=False, isa=isa).results]
 else:
-    statuses = [r[1] for r in warm.compile_here(manifest, cache_dir=root, use_layers=False)]
+    statuses = [warm.build_entry(entry, tier, root)[0] for entry in manifest for tier in warm.tiers_for(isa, entry)]
 print(json.dumps([time.perf_counter() - start, statuses]))
 """
 
 
-def timed(manifest, jobs):
+def timed(manifest, jobs, isa="auto"):
     """Seconds to build every kernel into an empty cache, in a fresh process with resin_jit imported
     (as `resin-jit warm` is): jobs=0 one by one in that process, else `warm` with that many workers
     (their start-up included)."""
     with tempfile.TemporaryDirectory() as root:
-        proc = subprocess.run([sys.executable, "-c", TIMED, json.dumps(manifest), root, str(jobs)],
+        proc = subprocess.run([sys.executable, "-c", TIMED, json.dumps(manifest), root, str(jobs), isa],
                               capture_output=True, text=True, check=True)
         seconds, statuses = json.loads(proc.stdout.splitlines()[-1])
     assert "failed" not in statuses, statuses
-    return seconds
+    return seconds, len(statuses)
 
 
-def bench_warm(name, manifest, repeat):
+def bench_warm(name, manifest, repeat, isa="auto"):
     cores = os.cpu_count() or 1
-    with tempfile.TemporaryDirectory() as root:  # a first warm finds what this host skips (e.g. no resin_jit.vsa)
-        report = warm.warm(manifest, root, jobs=cores, progress=False)
-    runnable = [entry for entry, status, _, _ in report.results if status != "skipped"]
-    serial = statistics.median(timed(runnable, 0) for _ in range(repeat))
-    one = statistics.median(timed(runnable, 1) for _ in range(repeat))
-    parallel = statistics.median(timed(runnable, cores) for _ in range(repeat))
-    return (f"{name} ({len(runnable)} kernels)",
+    serial, kernels = _median(lambda: timed(manifest, 0, isa), repeat)
+    one, _ = _median(lambda: timed(manifest, 1, isa), repeat)
+    parallel, _ = _median(lambda: timed(manifest, cores, isa), repeat)
+    return (f"{name} ({kernels} kernels)",
             {"one by one": fmt_time(serial), "warm -j 1": fmt_time(one), f"warm -j {cores}": fmt_time(parallel),
              "speed-up": ratio(serial, parallel)})
+
+
+def _median(measure, repeat):
+    """(median seconds, kernels) of `repeat` runs of measure() -> (seconds, kernels)."""
+    runs = [measure() for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), runs[0][1]
+
+
+# -- a new process: its first kernel from a prebuilt layer, and a key --------------------------------
+
+FIRST_RESULT = """
+import json, sys, time
+import numpy as np
+import resin_jit as rj
+x = np.arange(64, dtype=np.float32)
+start = time.perf_counter()
+jit = rj.JitCompiler()
+y = jit.compile_affine_simd(0.5, 1.0)(x)
+first = time.perf_counter() - start
+from resin_jit.canonical import canonicalize
+g = rj.input("v")
+g = rj.where(abs(rj.clip(g * 0.5 + 0.25, -1.0, 1.0)) * 2.0 - g > 0.5, g * g, g)
+cg = canonicalize([g], dtype="float32")
+start = time.perf_counter()
+jit.libraries.key(("block", "float32", cg.ident))
+key = time.perf_counter() - start
+print(json.dumps({"first": first, "key": key, "stats": jit.stats, "backend": y.dtype.name and jit.backend,
+                  "toolchain": jit.libraries.toolchain is not None}))
+"""
+
+
+def new_process(layer, no_compiler, user_cache):
+    """One new process's (first result, key) seconds, from `layer`, with or without a compiler."""
+    env = {**os.environ, "RESIN_JIT_PREBUILT": layer, "RESIN_JIT_CACHE_DIR": user_cache}
+    if no_compiler:
+        empty = os.path.join(user_cache, "no-compilers")
+        os.makedirs(empty, exist_ok=True)
+        env = {k: v for k, v in env.items() if k != "CC"}
+        env["PATH"] = empty
+    proc = subprocess.run([sys.executable, "-c", FIRST_RESULT], capture_output=True, text=True, env=env, check=True)
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["stats"]["prebuilt_hits"] == 1 and result["stats"]["compiles"] == 0, result
+    assert result["toolchain"] == (not no_compiler), result
+    return result["first"], result["key"]
+
+
+def bench_new_process(repeat):
+    with tempfile.TemporaryDirectory() as tmp:
+        layer = os.path.join(tmp, "layer")
+        assert warm.warm([{"kind": "affine_simd", "a": 0.5, "b": 1.0}], layer, progress=False).ok()
+        rows, figures = [], {}
+        for no_compiler in (False, True):
+            runs = [new_process(layer, no_compiler, os.path.join(tmp, f"user{no_compiler}")) for _ in range(repeat)]
+            first, key = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+            figures[no_compiler] = first, key
+            rows.append((f"{'no' if no_compiler else 'a'} C compiler on PATH",
+                         {"first result": fmt_time(first), "target": "<= 2 ms",
+                          "10-node key": fmt_time(key), "key target": "<= 1 ms"}))
+    table("a new process (resin_jit imported): JitCompiler() to its first result from a prebuilt layer, "
+          f"and one key (medians of {repeat} processes)", rows)
+    return figures
 
 
 # -- the soak: every round, threads here and in a few worker processes ask for one new key at once --
@@ -115,9 +175,13 @@ def run(quick=False):
     affine = [{"kind": "affine_simd", "a": float(a), "b": 0.5} for a in range(1, 17 if quick else 33)]
     rows = [bench_warm("built-in manifest", warm.builtin_manifest(), repeat),
             bench_warm("affine kernels", affine, repeat)]
+    if not quick:
+        rows.append(bench_warm(f"built-in manifest, --isa all ({', '.join(warm.tiers_for('all'))})",
+                               warm.builtin_manifest(), 1, isa="all"))
     table("warm: compiling a manifest (medians, each from an empty cache)", rows,
-          note=f"one by one = compile_here in one running process; warm = worker processes, start-up included; "
+          note=f"one by one = build_entry in one running process; warm = worker processes, start-up included; "
                f"{cores} cores")
+    bench_new_process(3 if quick else 11)
     rounds = 100 if quick else 1000
     processes, threads = 2, 4
     failures, wrong, seconds, errors = soak(rounds, processes, threads)

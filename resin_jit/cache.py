@@ -317,37 +317,36 @@ class Claim:
 
 
 class KernelCache:
-    """Get a key's library from a prebuilt layer or the disk cache, or claim the right to build
-    it once and store it."""
+    """Get a key's library from the disk cache, or claim the right to build it once and store it."""
 
-    def __init__(self, root, layers=(), max_bytes=None):
+    def __init__(self, root, max_bytes=None):
         self.locator = CacheLocator(root)
         self.index = CacheIndex(self.locator)
-        self.layers = [ReadOnlyLayer(r) for r in layers]
         self.max_bytes = max_bytes
 
     @property
     def root(self):
         return self.locator.root
 
-    @contextlib.contextmanager
-    def claim(self, key, load):
-        """A Claim on the key's library. Its `loaded` is set when a prebuilt layer or the disk has
-        it; else the key's lock is held until the block ends, `staging` is a directory of the
-        caller's to build in, and `commit(path, **meta)` puts the built library in place (the
-        metadata written last, as the ready marker) and loads it. `load(path)` opens a library,
-        raising JitCompileError if it cannot. Loading holds the key's lock shared, so eviction
-        (which needs it exclusive) never removes an entry while a process checks and opens it."""
-        for layer in self.layers:
-            loaded = layer.load(key, load)
-            if loaded is not None:
-                yield Claim(self, key, load, loaded, "prebuilt")
-                return
-        lock = self.locator.lock(key)
-        with key_lock(lock, shared=True):
+    def find(self, key, load):
+        """load(path) of the key's library if the cache holds it whole, else None. Loading holds
+        the key's lock shared, so eviction (which needs it exclusive) never removes an entry
+        while a process checks and opens it."""
+        with key_lock(self.locator.lock(key), shared=True):
             loaded, _ = self.index.load(key, load)
             if loaded is not None:
                 self.index.touch(key)  # under the lock: an entry evicted meanwhile gets no stray .hits
+        return loaded
+
+    @contextlib.contextmanager
+    def claim(self, key, load):
+        """A Claim on the key's library. Its `loaded` is set when the cache has it; else the key's
+        lock is held until the block ends, `staging` is a directory of the caller's to build in,
+        and `commit(path, **meta)` puts the built library in place (the metadata written last, as
+        the ready marker) and loads it. `load(path)` opens a library, raising JitCompileError if
+        it cannot (a `load` that only returns True checks an entry without opening it)."""
+        lock = self.locator.lock(key)
+        loaded = self.find(key, load)
         if loaded is not None:
             yield Claim(self, key, load, loaded, "disk")
             return

@@ -263,13 +263,30 @@ def process_dir():
     the parent's exit handlers, and would otherwise share its link names."""
     pid = os.getpid()
     if pid not in _process_dirs:
-        path = tempfile.mkdtemp(prefix="resin_jit-")
+        path = _new_private_dir()
         if env_flag("RESIN_JIT_DEBUG"):
             log.info("kernel sources and compiler command lines are kept in %s", path)
         else:
             atexit.register(_remove_own_dir, pid, path)
         _process_dirs.setdefault(pid, path)
     return _process_dirs[pid]
+
+
+def _new_private_dir():
+    """A new mode-0700 directory in TMPDIR (else /tmp). tempfile.mkdtemp would do, but its first
+    call probes every candidate directory by writing files there, which costs a new process more
+    than the whole load of its first kernel."""
+    base = os.environ.get("TMPDIR") or "/tmp"
+    for _ in range(8):
+        path = os.path.join(base, f"resin_jit-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+        except OSError:
+            break
+    return tempfile.mkdtemp(prefix="resin_jit-")
 
 
 def _remove_own_dir(pid, path):

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .isa import TIERS
 from .resources import PACKAGE_DIR
 
 BENCH_GROUPS = ["core", "calls", "graph", "vsa", "cache", "scaleout"]
@@ -55,31 +56,51 @@ def cmd_bench(args):
 
 
 def cmd_doctor(args):
-    from . import JitCompiler, JitConfig
-    from .cache import default_cache_dir
-    from .cachefs import cache_dir_problem
+    """Every part resin_jit runs on, whether it works, and why not where it does not."""
+    import warnings
+    from . import JitCompiler, load
     from .host import host_info
     info = host_info()
     print(f"architecture      {info['architecture']} ({info['platform']}), Python {info['python']}")
     print(f"ISA tiers         {', '.join(info['isa_tiers'])} (auto picks {info['best_isa']})")
-    print(f"C compiler        {info['compiler'] or 'none found'}  {info['compiler_version'] or ''}")
-    root = JitConfig().resolved_cache_dir() or default_cache_dir()
-    problem = cache_dir_problem(root) if os.path.exists(root) else "does not exist yet (created on first use)"
-    if problem is None and not os.access(root, os.W_OK):
-        problem = "not writable (kernels are built in a private temporary directory)"
-    print(f"cache directory   {root}: {problem or 'usable'}")
+    print(f"extension         {'resin_jit._dispatch loaded' if load._dispatch else _NO_EXTENSION}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # said below, part by part
+        jit = JitCompiler()
+    libraries = jit.libraries
+    compiler = f"{libraries.toolchain.path}  {libraries.toolchain.version}" if libraries.toolchain else \
+        f"none ({libraries.build_reason}): kernels load from prebuilt layers and the cache; any other runs on numpy"
+    print(f"C compiler        {compiler}")
+    cache = libraries.cache
+    print(f"cache directory   {cache.root if cache else _cache_problem()}")
     _print_layers("prebuilt layers   ")
-    jit = JitCompiler()
-    print(f"backend           {jit.backend}")
-    if jit.backend == "native":
-        kernel = jit.compile_affine_simd(0.5, 1.0)
-        import numpy as np
-        out = np.empty(4, np.float32)
-        kernel.process(np.arange(4, dtype=np.float32), out)
-        ok = out.tolist() == [1.0, 1.5, 2.0, 2.5]
-        print(f"smoke test        affine kernel on {kernel.isa}: {'ok' if ok else 'WRONG ' + str(out)}")
-        return 0 if ok else 1
-    return 0
+    reason = f" ({jit.unavailable_reason})" if jit.unavailable_reason else ""
+    print(f"backend           {jit.backend}{reason}")
+    if jit.backend != "native":
+        return 0
+    kernel = jit.compile_affine_simd(0.5, 1.0)
+    import numpy as np
+    out = np.empty(4, np.float32)
+    kernel.process(np.arange(4, dtype=np.float32), out)
+    ok = out.tolist() == [1.0, 1.5, 2.0, 2.5]
+    print(f"smoke test        affine kernel on {kernel.isa}, {kernel.backend}: {'ok' if ok else 'WRONG ' + str(out)}")
+    return 0 if ok else 1
+
+
+_NO_EXTENSION = ("not built: every kernel runs on numpy (reinstall with a C compiler present, or from a wheel "
+                 "that carries it)")
+
+
+def _cache_problem():
+    """Why there is no usable kernel cache (off, or the directory cannot be used)."""
+    from .cache import default_cache_dir
+    from .cachefs import cache_dir_problem
+    from .config import JitConfig
+    config = JitConfig()
+    if not config.cache_enabled():
+        return "off (RESIN_JIT_CACHE=0): kernels are built in a private temporary directory"
+    root = config.resolved_cache_dir() or default_cache_dir()
+    return f"{root}: not used ({cache_dir_problem(root) or 'not writable'}): kernels are built privately"
 
 
 def _cache_root(args):
@@ -114,7 +135,7 @@ def cmd_warm(args):
     if problem:
         print(f"resin-jit warm: error: cannot warm {root}: {problem}", file=sys.stderr)
         return 1
-    report = warm.warm(manifest, root, jobs=args.jobs, progress=not args.quiet)
+    report = warm.warm(manifest, root, jobs=args.jobs, progress=not args.quiet, isa=args.isa)
     warm.print_report(report, root)
     return 0 if report.ok() else 1
 
@@ -208,6 +229,10 @@ def _add_warm_parser(sub):
                       '{"kind": "affine_simd", "a": 0.5, "b": 1.0} (default: the built-in manifest)')
     warm.add_argument("--cache-dir", metavar="DIR", help="where to put the kernels (default: the user cache)")
     warm.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help="worker processes (default: one per core)")
+    warm.add_argument("--isa", default="auto", choices=["auto", "all", *TIERS],
+                      help="the tiers to build for: this host's best (auto, the default), one tier, or all of this "
+                           "architecture's (and AArch64's with aarch64-linux-gnu-gcc installed): one layer then "
+                           "serves every CPU of the architecture")
     warm.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     warm.set_defaults(func=cmd_warm)
 

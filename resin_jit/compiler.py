@@ -38,6 +38,37 @@ def input_names(inputs):
     return names
 
 
+def block_request(cg, dtype):
+    """(ident, make_source) of a graph's block kernel: what Libraries.get and warm take."""
+    return ("block", dtype, cg.ident), lambda: assemble.block_source(cg, dtype)
+
+
+def scalar_request(cg):
+    """(ident, make_source) of a one-input graph's scalar function (call_f32)."""
+    return ("scalar", "float32", cg.ident), lambda: assemble.scalar_source(cg, "float32")
+
+
+_numpy_kernels_warned = set()
+
+
+def _warn_numpy_kernel(cg, reason):
+    """Once per graph: this kernel runs on numpy, why, and the two ways out."""
+    if cg.key in _numpy_kernels_warned:
+        return
+    _numpy_kernels_warned.add(cg.key)
+    warnings.warn(f"resin_jit: kernel {cg.key[:12]} ({_summary(cg)}) runs on numpy: it is in no prebuilt layer "
+                  f"or cache, and it cannot be built here ({reason}). Install a C compiler (gcc or clang, or set "
+                  "CC), or warm it into a prebuilt layer (resin-jit warm --manifest FILE --cache-dir DIR, then "
+                  "RESIN_JIT_PREBUILT=DIR).", RuntimeWarning, stacklevel=4)
+
+
+def _summary(cg, most=6):
+    """A graph in a few words for a message: its inputs and first nodes."""
+    names = [repr(node) for node, _ in cg.nodes if not isinstance(node, Input)]
+    more = f", ... {len(names) - most} more" if len(names) > most else ""
+    return f"inputs {', '.join(cg.input_names) or 'none'}; {', '.join(names[:most])}{more}"
+
+
 def _warn_fallback(reason):
     global _fallback_warned
     if not _fallback_warned:
@@ -98,7 +129,7 @@ class JitCompiler:
         self.libraries = Libraries(config)
         self.isa = self.libraries.isa
         self.stats = self.libraries.stats
-        self.backend = "native" if self.libraries.native else "numpy"
+        self.backend = "native" if self.libraries.native else "numpy"   # per kernel: kernel.backend
         self.unavailable_reason = self.libraries.unavailable_reason
         self._shared_kernels = {}  # (class, dtype, graph ident) → a kernel with nothing mutable to share
         if self.unavailable_reason:
@@ -124,7 +155,10 @@ class JitCompiler:
             self.stats["memory_hits"] += 1
             return kernel
         with naming_externs(cg):
-            library = self.libraries.get(("block", dtype, cg.ident), lambda: assemble.block_source(cg, dtype))
+            library = self.libraries.get(*block_request(cg, dtype))
+        if library is None:
+            _warn_numpy_kernel(cg, self.libraries.build_reason)
+            return cls(cg, dtype, "numpy", NumpyRunner(cg, dtype), self.config)
         letter = LETTER[dtype]
         argspec = letter * len(cg.input_names) + letter.upper() * len(cg.outputs)
         runner = NativeRunner(library, argspec, cg)
@@ -144,7 +178,10 @@ class JitCompiler:
     def _scalar_kernel(self, cg):
         if self.backend == "numpy":
             return CompiledScalar(cg, "numpy", config=self.config)
-        library = self.libraries.get(("scalar", "float32", cg.ident), lambda: assemble.scalar_source(cg, "float32"))
+        library = self.libraries.get(*scalar_request(cg))
+        if library is None:
+            _warn_numpy_kernel(cg, self.libraries.build_reason)
+            return CompiledScalar(cg, "numpy", config=self.config)
         return CompiledScalar(cg, self.isa, library, self.config)
 
     def compile_affine_simd(self, a, b):

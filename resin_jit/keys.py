@@ -17,11 +17,10 @@ compiler's identity, the host and the build time go into each entry's metadata i
 import functools
 import hashlib
 import os
-import platform
 import sys
 from pathlib import Path
 
-from . import abi
+from . import abi, host
 from .cachefs import read_json_object, write_memo
 from .resources import PACKAGE_DIR, csrc_dir, templates_dir
 
@@ -31,22 +30,24 @@ NOT_KERNEL_HEADERS = ("dispatch.h",)   # the dispatcher's own header: kernels ne
 
 
 @functools.lru_cache(maxsize=None)
-def platform_tag():
-    """OS, architecture and C library family, e.g. 'linux-x86_64-glibc'."""
+def platform_tag(arch=None):
+    """OS, architecture (default: this machine's) and C library family, e.g. 'linux-x86_64-glibc'."""
     try:
         libc = (os.confstr("CS_GNU_LIBC_VERSION") or "").split()[0]
     except (AttributeError, ValueError, OSError, IndexError):
         libc = ""
     if not libc:
         libc = "musl" if sys.platform.startswith("linux") else "libc"
-    return f"{sys.platform}-{platform.machine().lower()}-{libc}"
+    return f"{sys.platform}-{arch or host.architecture()}-{libc}"
 
 
+@functools.lru_cache(maxsize=None)
 def codegen_files():
     """Every file whose content shapes the machine code of a kernel, in a fixed order."""
-    headers = sorted(p for p in csrc_dir().glob("*.h") if p.name not in NOT_KERNEL_HEADERS)
-    templates = sorted(templates_dir().glob("*.c"))
-    return [*headers, *templates, *(PACKAGE_DIR / name for name in CODEGEN_MODULES)]
+    headers = sorted(n for n in os.listdir(csrc_dir()) if n.endswith(".h") and n not in NOT_KERNEL_HEADERS)
+    templates = sorted(n for n in os.listdir(templates_dir()) if n.endswith(".c"))
+    return (*(csrc_dir() / n for n in headers), *(templates_dir() / n for n in templates),
+            *(PACKAGE_DIR / name for name in CODEGEN_MODULES))
 
 
 @functools.lru_cache(maxsize=None)
@@ -58,7 +59,7 @@ def codegen_fingerprint(memo_dir=None):
     a stat call per file.
     """
     files = codegen_files()
-    stats = [f.stat() for f in files]
+    stats = [os.stat(f) for f in files]
     signature = hashlib.sha256("\n".join(f"{f}|{st.st_size}|{st.st_mtime_ns}"
                                          for f, st in zip(files, stats)).encode()).hexdigest()
     memo = Path(memo_dir) / "fingerprints.json" if memo_dir else None
@@ -74,8 +75,9 @@ def codegen_fingerprint(memo_dir=None):
     return fingerprint
 
 
-def kernel_key(ident, tier, opt_level, fastmath, memo_dir=None):
-    """The disk key of the library that `ident` compiles to with these settings."""
+def kernel_key(ident, tier, opt_level, fastmath, memo_dir=None, arch=None):
+    """The disk key of the library that `ident` compiles to with these settings, for `arch`
+    (default: this machine's architecture)."""
     parts = [repr(ident), codegen_fingerprint(memo_dir), tier, f"O{opt_level}", f"fastmath={bool(fastmath)}",
-             f"abi={abi.ABI_VERSION}", platform_tag()]
+             f"abi={abi.ABI_VERSION}", platform_tag(arch)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()

@@ -1,17 +1,24 @@
 """Libraries: the compiled library for what a kernel computes, from wherever it already is.
 
 One object per compiler, shared by its JitCompiler and every JitVSAEngine on it: the ISA tier,
-the toolchain and its flags, the disk cache with its prebuilt layers, and the counters. A
-library is asked for by its ident (a tuple of str/int naming what its source computes, e.g. a
-graph's canonical form) and comes from the process memo, a prebuilt layer, the disk cache, or
-a build of `make_source()`, in that order.
+the toolchain and its flags, the prebuilt layers, the disk cache, and the counters. A library is
+asked for by its ident (a tuple of str/int naming what its source computes, e.g. a graph's
+canonical form) and comes from the process memo, a prebuilt layer, the disk cache, or a build of
+`make_source()`, in that order. Without a C compiler the first three still serve: `get` returns
+None only for a library that is nowhere and cannot be built, and the caller runs that one kernel
+on numpy.
+
+A Libraries made with build_only=True (resin-jit warm) puts libraries into its cache without
+loading them, for any tier of an architecture, cross-compiling where the tier is not the host's:
+that is how one prebuilt layer comes to serve every CPU of the architecture.
 """
 import logging
 import platform
+import shutil
 import threading
 import time
 
-from . import build, cache, cachefs, host, keys, load
+from . import build, cache, cachefs, host, isa, keys, load
 from .config import env_flag
 from .errors import JitError
 
@@ -20,6 +27,7 @@ _memo = {}   # (ident, build ident) → LoadedLibrary, for every compiler of the
 # First requests of one library from several threads build it once: each waits on its key's
 # stripe (a fixed set of locks, so nothing grows with the number of kernels).
 _stripes = tuple(threading.Lock() for _ in range(64))
+CROSS_COMPILERS = {"aarch64": ("aarch64-linux-gnu-gcc",)}   # a tier's architecture → compilers for it
 
 
 def open_cache(config):
@@ -31,80 +39,133 @@ def open_cache(config):
     if problem:
         cache.warn_unusable_dir(root, problem)
         return None
-    layers = config.resolved_layers() if config.prebuilt else ()
-    return cache.KernelCache(root, layers=layers, max_bytes=config.resolved_cache_max_bytes())
+    return cache.KernelCache(root, max_bytes=config.resolved_cache_max_bytes())
+
+
+def _checked_only(path):
+    """A `load` for entries that are checked but not opened (build_only: the code may be foreign)."""
+    return True
 
 
 class Libraries:
     """Get-or-build of compiled libraries for one configuration (see the module's doc)."""
 
-    def __init__(self, config):
+    def __init__(self, config, build_only=False):
         self.config = config
-        self.isa = host.resolve_tier(config.resolved_isa())
+        self.build_only = build_only
+        self.isa = self._tier(config, build_only)
+        self.arch = isa.TIERS[self.isa].arch or host.architecture()
         self.stats = {"compiles": 0, "disk_hits": 0, "prebuilt_hits": 0, "memory_hits": 0, "compile_seconds": 0.0}
         self.cache = open_cache(config)
-        self.toolchain = None
-        self.unavailable_reason = self._native_unavailable_reason()
-        if self.unavailable_reason is None:
-            # Everything besides the source that decides what a build produces.
-            self.flags = self.toolchain.flags(self.isa, config.opt_level, config.fastmath)
-            self._build_ident = (self.isa, tuple(self.flags), self.toolchain.path, self.toolchain.version)
+        self.layers = [cache.ReadOnlyLayer(root) for root in config.resolved_layers()] if config.prebuilt else []
+        self.unavailable_reason = self._unavailable_reason()
+        self.toolchain = self._find_toolchain()
+        self.build_reason = None if self.toolchain else self._no_compiler_reason()
+        self.flags = self.toolchain.flags(self.isa, config.opt_level, config.fastmath) if self.toolchain else None
+        # What besides the source decides a library, for the in-process memo.
+        self._build_ident = (self.isa, config.opt_level, config.fastmath)
+
+    @staticmethod
+    def _tier(config, build_only):
+        name = config.resolved_isa().lower()
+        if build_only and name in isa.TIERS:   # any tier: it is built, not run, here
+            return name
+        return host.resolve_tier(name)
 
     @property
     def native(self):
+        """Kernels can run natively here (they may still have to come from a layer or the cache)."""
         return self.unavailable_reason is None
 
-    def _native_unavailable_reason(self):
+    def _unavailable_reason(self):
         if env_flag("RESIN_JIT_DISABLE"):
             return "RESIN_JIT_DISABLE=1"
-        if load._dispatch is None:
-            return "the resin_jit._dispatch extension is not built (install with a C compiler)"
-        self.toolchain = build.find_toolchain(self.config.cc, self.cache.root if self.cache else None)
-        if self.toolchain is None:
-            return "no working C compiler found (set CC or install gcc/clang)"
+        if load._dispatch is None and not self.build_only:
+            return "the resin_jit._dispatch extension is not built (reinstall with a C compiler present)"
         return None
+
+    def _find_toolchain(self):
+        memo_dir = self.cache.root if self.cache else None
+        if self.arch == host.architecture():
+            return build.find_toolchain(self.config.cc, memo_dir)
+        for name in CROSS_COMPILERS.get(self.arch, ()):
+            if shutil.which(name):
+                return build.find_toolchain(name, memo_dir)
+        return None
+
+    def _no_compiler_reason(self):
+        if self.arch != host.architecture():
+            return (f"no cross compiler for {self.arch} found "
+                    f"({', '.join(CROSS_COMPILERS.get(self.arch, ())) or 'none known'})")
+        return "no working C compiler found (set CC or install gcc or clang)"
 
     def key(self, ident):
         """The disk key of `ident` built for this configuration (keys.py: portable across machines)."""
         return keys.kernel_key(ident, self.isa, self.config.opt_level, self.config.fastmath,
-                               str(self.cache.root) if self.cache else None)
+                               str(self.cache.root) if self.cache else None, self.arch)
+
+    # -- getting a library ----------------------------------------------------------------------
 
     def get(self, ident, make_source):
         """The loaded library for `ident`: from the memo, a prebuilt layer, the disk cache, or by
-        building `make_source()`."""
-        if not self.native:
-            raise JitError(f"no native backend: {self.unavailable_reason}")
+        building `make_source()`; None when it is nowhere and there is no compiler to build it."""
+        if not self.native or self.build_only:
+            raise JitError(f"no native backend: {self.unavailable_reason or 'a build-only Libraries loads nothing'}")
         memo_key = (ident, self._build_ident)
         library = _memo.get(memo_key)
         if library is None:
             with _stripes[hash(memo_key) % len(_stripes)]:
                 library = _memo.get(memo_key)
                 if library is None:
-                    library = _memo[memo_key] = self._load_or_build(self.key(ident), make_source)
+                    library = self._find_or_build(self.key(ident), make_source, load.LoadedLibrary)
+                    if library is not None:
+                        _memo[memo_key] = library
                     return library
         self.stats["memory_hits"] += 1
         return library
 
-    def _load_or_build(self, key, make_source):
+    def store(self, ident, make_source):
+        """build_only: put `ident`'s library into the cache unless it is there already; "built" or
+        "cached". Nothing is loaded, so the tier may be one this host cannot run."""
         if self.cache is None:
-            return self._build_privately(key, make_source)
+            raise JitError("nothing to store into: the kernel cache is off or unusable")
+        if self.toolchain is None:
+            raise JitError(f"cannot build {self.isa} kernels here: {self.build_reason}")
+        key = self.key(ident)
+        with self.cache.claim(key, _checked_only) as claim:
+            if claim.loaded is None:
+                claim.commit(self._compile(key, make_source, claim.staging), **self._metadata())
+        return "built" if claim.how == "built" else "cached"
+
+    def _find_or_build(self, key, make_source, opener):
+        for layer in self.layers:
+            loaded = layer.load(key, opener)
+            if loaded is not None:
+                return self._found(key, loaded, "prebuilt")
+        if self.toolchain is None:   # what is in the cache is still there to load
+            loaded = self.cache.find(key, opener) if self.cache else None
+            return self._found(key, loaded, "disk") if loaded is not None else None
+        if self.cache is None:
+            return opener(self._compile(key, make_source, cachefs.private_build_dir()))
         try:
-            with self.cache.claim(key, load.LoadedLibrary) as claim:
+            with self.cache.claim(key, opener) as claim:
                 if claim.loaded is None:
-                    claim.commit(self._compile(key, make_source, claim.staging), isa=self.isa,
-                                 compiler=self.toolchain.version, compiler_path=self.toolchain.path,
-                                 host=platform.node())
+                    claim.commit(self._compile(key, make_source, claim.staging), **self._metadata())
         except OSError as exc:  # the cache became unwritable: disk full, over quota, read-only remount
             cache.warn_once("cannot write to the kernel cache %s (%s): building in a private directory",
                             self.cache.root, exc.strerror or exc)
-            return self._build_privately(key, make_source)
-        if claim.how != "built":
-            self.stats["disk_hits" if claim.how == "disk" else "prebuilt_hits"] += 1
-            log.info("loaded kernel %s from the %s cache", key[:16], claim.how)
-        return claim.loaded
+            return opener(self._compile(key, make_source, cachefs.private_build_dir()))
+        return claim.loaded if claim.how == "built" else self._found(key, claim.loaded, claim.how)
 
-    def _build_privately(self, key, make_source):
-        return load.LoadedLibrary(self._compile(key, make_source, cachefs.private_build_dir()))
+    def _found(self, key, loaded, how):
+        self.stats["disk_hits" if how == "disk" else "prebuilt_hits"] += 1
+        log.info("loaded kernel %s from the %s cache", key[:16], how)
+        return loaded
+
+    def _metadata(self):
+        """What an entry records of how it was built (the key leaves all of it out)."""
+        return {"isa": self.isa, "compiler": self.toolchain.version, "compiler_path": self.toolchain.path,
+                "host": platform.node(), "built_on": host.architecture()}
 
     def _compile(self, key, make_source, workdir):
         start = time.perf_counter()

@@ -24,11 +24,14 @@ import math
 import multiprocessing
 import os
 import sys
+import shutil
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import JitError
 
 STAT_NAMES = ("compiles", "disk_hits", "prebuilt_hits", "memory_hits")
 
@@ -37,45 +40,54 @@ class ManifestError(ValueError):
     """A manifest that is not a list of well-formed entries (a usage error: exit code 2)."""
 
 
-# -- kinds ------------------------------------------------------------------------------------
+# -- kinds: each gives the (ident, make_source) requests of its kernels --------------------------
 
-def _affine_scalar(jit, a, b):
-    jit.compile_affine(a, b)
-
-
-def _affine_simd(jit, a, b):
-    jit.compile_affine_simd(a, b)
+def _affine_scalar(a, b):
+    from .compiler import _affine_graph, _exact_pair, scalar_request
+    return [scalar_request(_affine_graph(*_exact_pair(a, b)))]
 
 
-_VSA_CALLS = {
-    "dot": lambda engine, vectors, shift: engine.dot(vectors[0], vectors[1]),
-    "bind": lambda engine, vectors, shift: engine.bind(vectors[0], vectors[1]),
-    "unbind": lambda engine, vectors, shift: engine.unbind(vectors[0], vectors[1]),
-    "hamming": lambda engine, vectors, shift: engine.hamming(vectors[0], vectors[1]),
-    "cosine": lambda engine, vectors, shift: engine.cosine(vectors[0], vectors[1]),
-    "bundle": lambda engine, vectors, shift: engine.bundle(vectors),
-    "permute": lambda engine, vectors, shift: engine.permute(vectors[0], shift),
+def _affine_simd(a, b):
+    from .compiler import _affine_graph, _exact_pair, block_request
+    return [block_request(_affine_graph(*_exact_pair(a, b)), "float32")]
+
+
+def _vsa_request(op, layout, dim, k=None):
+    from .vsa import kernels
+    return ("vsa", op, layout, dim, -1 if k is None else k), lambda: kernels.source(op, layout, dim, k)
+
+
+# A manifest's VSA operation → the kernel it compiles to (op, k(count, shift, dim)).
+_VSA_KERNELS = {
+    "dot": lambda count, shift, dim: ("dot", None), "hamming": lambda count, shift, dim: ("hamming", None),
+    "cosine": lambda count, shift, dim: ("cosine", None), "bind": lambda count, shift, dim: ("bind", None),
+    "unbind": lambda count, shift, dim: ("bind", None), "bundle": lambda count, shift, dim: ("bundle", count),
+    "permute": lambda count, shift, dim: ("permute", shift % dim),
 }
 
 
-def _vsa(jit, op, dim, shift=1, count=3, packed=False):
-    from . import vsa
-    engine = vsa.JitVSAEngine(jit)
-    vectors = [vsa.TritVector.random(dim, seed=i) for i in range(count)]
-    _VSA_CALLS[op](engine, [v.pack() for v in vectors] if packed else vectors, shift)
+def _vsa(op, dim, shift=1, count=3, packed=False):
+    kernel_op, k = _VSA_KERNELS[op](count, shift, dim)
+    return [_vsa_request(kernel_op, "packed" if packed else "dense", dim, k)]
 
 
-def _audio(jit, node, args=(), kwargs=None):
+def _graph_request(outputs, inputs=None):
+    from .canonical import canonical_graph
+    from .compiler import block_request
+    return [block_request(canonical_graph(outputs, inputs, "float32"), "float32")]
+
+
+def _audio(node, args=(), kwargs=None):
     """The audio node NODES[node](*args, **kwargs) applied to one input "x" (sources to none)."""
     from . import audio, input as make_input
     instance = audio.NODES[node](*args, **(kwargs or {}))
-    jit.compile(instance() if instance.arity == 0 else instance(*[make_input("x")] * instance.arity))
+    return _graph_request([instance() if instance.arity == 0 else instance(*[make_input("x")] * instance.arity)])
 
 
-def _demo_patch(jit):
+def _demo_patch():
     """The patch `resin-jit demo` renders."""
     from .demo import patch
-    jit.compile(patch(44100.0), inputs=["gate"])
+    return _graph_request([patch(44100.0)], ["gate"])
 
 
 # -- what a manifest entry may hold: a checker per field, returning what is wrong or None ---------
@@ -138,7 +150,7 @@ def _audio_nodes():
 
 @dataclass(frozen=True)
 class Kind:
-    build: object            # function(jit, **fields)
+    requests: object         # function(**fields) -> [(ident, make_source)]
     required: dict = field(default_factory=dict)
     optional: dict = field(default_factory=dict)
 
@@ -149,7 +161,7 @@ COMMON_FIELDS = {"isa": _one_of(("auto", "scalar", "sse2", "sse4.1", "avx2", "av
 KINDS = {
     "affine_scalar": Kind(_affine_scalar, {"a": _real, "b": _real}),
     "affine_simd": Kind(_affine_simd, {"a": _real, "b": _real}),
-    "vsa": Kind(_vsa, {"op": _one_of(tuple(_VSA_CALLS)), "dim": _int_in(1, MAX_VSA_DIM)},
+    "vsa": Kind(_vsa, {"op": _one_of(tuple(_VSA_KERNELS)), "dim": _int_in(1, MAX_VSA_DIM)},
                 {"shift": _int_in(-MAX_VSA_DIM, MAX_VSA_DIM), "count": _int_in(2, 64), "packed": _bool}),
     "audio": Kind(_audio, {"node": _one_of(_audio_nodes())},
                   {"args": _list_of(_argument), "kwargs": _names_to(_argument)}),
@@ -237,58 +249,77 @@ def describe(entry):
     return " ".join([entry["kind"]] + [f"{k}={v}" for k, v in entry.items() if k != "kind"])
 
 
-# -- compiling entries, in whichever process ------------------------------------------------------
+# -- building entries, in whichever process ---------------------------------------------------
 
-_compilers = {}
+def tiers_for(isa_choice, entry=None):
+    """The tiers to warm an entry for: its own "isa", or the --isa choice: "auto" (this host's
+    best), a tier name, or "all" (every tier of this architecture but the scalar one, and NEON too
+    where a cross compiler for AArch64 is installed)."""
+    from . import host, isa, libraries
+    choice = (entry or {}).get("isa", isa_choice)
+    if choice == "auto":
+        return [host.best_tier()]
+    if choice != "all":
+        return [choice]
+    tiers = [t.name for t in isa.tiers_of(host.architecture()) if t.name != "scalar"]
+    for arch, compilers in libraries.CROSS_COMPILERS.items():
+        if arch != host.architecture() and any(shutil.which(c) for c in compilers):
+            tiers += [t.name for t in isa.tiers_of(arch) if t.arch == arch]
+    return tiers
 
 
-def compiler_for(entry, cache_dir=None, use_layers=True):
-    """One JitCompiler per (config) in this process. use_layers=False for warm: a kernel some
-    other prebuilt layer already holds must still be built into the directory being warmed."""
-    from .compiler import JitCompiler
+_builders = {}
+
+
+def _builder(tier, opt_level, cache_dir):
+    """One build-only Libraries per (tier, -O, directory) in this process."""
     from .config import JitConfig
-    config = JitConfig(cache_dir=cache_dir, isa=entry.get("isa", "auto"), opt_level=entry.get("opt_level", 2),
-                       prebuilt=use_layers)
-    if config not in _compilers:
-        _compilers[config] = JitCompiler(config)
-    return _compilers[config]
+    from .libraries import Libraries
+    config = JitConfig(cache_dir=cache_dir, isa=tier, opt_level=opt_level, prebuilt=False)
+    if config not in _builders:
+        _builders[config] = Libraries(config, build_only=True)
+    return _builders[config]
 
 
-def run_entry(entry, cache_dir=None, use_layers=True):
-    """Compile one entry in this process: (status, detail, stats delta); status is one of
-    built / cached / failed. Never raises: a worker reports, the parent decides."""
+def build_entry(entry, tier, cache_dir):
+    """Build one entry's kernels for one tier into cache_dir, loading nothing: (status, detail),
+    status built / cached / failed. Never raises: a worker reports, the parent decides."""
     problem = _entry_problem(entry)
     if problem:
-        return "failed", problem, {}
+        return "failed", problem
     try:
-        jit = compiler_for(entry, cache_dir, use_layers)
-        if jit.backend != "native":
-            return "failed", f"no native backend: {jit.unavailable_reason}", {}
-        if cache_dir is not None and jit.libraries.cache is None:  # it would build into a temporary dir, for nothing
-            return "failed", f"cache directory {cache_dir} is not usable", {}
-        before = dict(jit.stats)
+        libraries = _builder(tier, entry.get("opt_level", 2), cache_dir)
         start = time.perf_counter()
-        KINDS[entry["kind"]].build(jit, **_params(entry))
-        delta = {k: jit.stats[k] - before[k] for k in STAT_NAMES}
-        return ("built" if delta["compiles"] else "cached"), f"{time.perf_counter() - start:.2f} s", delta
+        statuses = [libraries.store(*request) for request in KINDS[entry["kind"]].requests(**_params(entry))]
+        return ("built" if "built" in statuses else "cached"), f"{time.perf_counter() - start:.2f} s"
     except Exception as exc:  # noqa: BLE001 - reported per entry; warm exits 1
-        return "failed", f"{type(exc).__name__}: {exc}", {}
+        return "failed", f"{type(exc).__name__}: {exc}"
 
 
-def compile_here(manifest, cache_dir=None, use_layers=True):
-    """Every entry, one by one, in this process: [(entry, status, detail, delta)]."""
-    return [(entry, *run_entry(entry, cache_dir, use_layers)) for entry in manifest]
+def load_here(manifest, jit_for=None):
+    """Every entry's kernels asked of this process's compilers, as a program would (from a layer,
+    the cache, or built): the JitCompilers used, for their stats. Raises on the first failure."""
+    from .compiler import JitCompiler
+    from .config import JitConfig
+    compilers = {}
+    for entry in validate(manifest):
+        config = JitConfig(isa=entry.get("isa", "auto"), opt_level=entry.get("opt_level", 2))
+        jit = compilers.setdefault(config, JitCompiler(config))
+        for request in KINDS[entry["kind"]].requests(**_params(entry)):
+            if jit.libraries.get(*request) is None:
+                raise JitError(f"{describe(entry)}: in no layer or cache, and no compiler to build it")
+    return list(compilers.values())
 
 
 # -- warm: in parallel, with a progress bar -------------------------------------------------------
 
 @dataclass
 class Report:
-    results: list = field(default_factory=list)  # (entry, status, detail, delta)
+    results: list = field(default_factory=list)  # (entry, tier, status, detail)
     seconds: float = 0.0
 
     def count(self, status):
-        return sum(1 for r in self.results if r[1] == status)
+        return sum(1 for r in self.results if r[2] == status)
 
     def ok(self):
         return self.count("failed") == 0
@@ -326,22 +357,24 @@ def _start_method():
     return "spawn"
 
 
-def warm(manifest, cache_dir, jobs=None, progress=True):
-    """Compile every entry into cache_dir with `jobs` worker processes (default: one per core)."""
+def warm(manifest, cache_dir, jobs=None, progress=True, isa="auto"):
+    """Build every entry's kernels, for each tier `isa` names (see tiers_for), into cache_dir
+    with `jobs` worker processes (default: one per core). Nothing is loaded."""
     validate(manifest)
     problem = check_target(cache_dir)
     if problem:
         raise OSError(f"cannot warm {cache_dir}: {problem}")
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(manifest) or 1))
-    bar = Progress(len(manifest)) if progress else None
+    work = [(entry, tier) for entry in manifest for tier in tiers_for(isa, entry)]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work) or 1))
+    bar = Progress(len(work)) if progress else None
     report, start = Report(), time.perf_counter()
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(_start_method())) as pool:
-        futures = {pool.submit(run_entry, entry, str(cache_dir), False): entry for entry in manifest}
+        futures = {pool.submit(build_entry, entry, tier, str(cache_dir)): (entry, tier) for entry, tier in work}
         for done, future in enumerate(as_completed(futures), 1):
-            entry = futures[future]
-            report.results.append((entry, *future.result()))
+            entry, tier = futures[future]
+            report.results.append((entry, tier, *future.result()))
             if bar:
-                bar.update(done, f"{report.results[-1][1]:8} {describe(entry)}")
+                bar.update(done, f"{report.results[-1][2]:8} {tier:7} {describe(entry)}")
     report.seconds = time.perf_counter() - start
     return report
 
@@ -349,7 +382,9 @@ def warm(manifest, cache_dir, jobs=None, progress=True):
 def print_report(report, cache_dir, stream=None):
     stream = stream or sys.stdout
     counts = ", ".join(f"{report.count(s)} {s}" for s in ("built", "cached", "failed"))
-    print(f"warmed {len(report.results)} kernels into {cache_dir} in {report.seconds:.1f} s: {counts}", file=stream)
-    for entry, status, detail, _ in report.results:
+    tiers = sorted({tier for _, tier, _, _ in report.results})
+    print(f"warmed {len(report.results)} kernels ({', '.join(tiers) or 'no tiers'}) into {cache_dir} in "
+          f"{report.seconds:.1f} s: {counts}", file=stream)
+    for entry, tier, status, detail in report.results:
         if status == "failed":
-            print(f"  failed: {describe(entry)}: {detail}", file=stream)
+            print(f"  failed: {tier} {describe(entry)}: {detail}", file=stream)

@@ -22,8 +22,10 @@ def package_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(keys, "PACKAGE_DIR", copy)
     monkeypatch.setattr(keys, "csrc_dir", lambda: copy / "csrc")
     monkeypatch.setattr(keys, "templates_dir", lambda: copy / "templates")
+    keys.codegen_files.cache_clear()
     keys.codegen_fingerprint.cache_clear()
     yield copy
+    keys.codegen_files.cache_clear()
     keys.codegen_fingerprint.cache_clear()
 
 
