@@ -1,29 +1,56 @@
-"""Builds resin_jit._dispatch, the small CPython extension every kernel call goes through,
-and ships csrc/ and templates/ inside the package for non-editable installs.
+"""Builds resin_jit._dispatch, the CPython extension every kernel call goes through, and, for a
+wheel, ships csrc/ and templates/ inside the package with a prebuilt layer warmed for every ISA
+tier of the platform (resin_jit/prebuilt/), so that a machine with no C compiler still runs the
+built-in manifest's kernels natively. benchmarks/ installs as resin_jit.benchmarks.
 
-The extension is optional: without a C compiler the package installs anyway and runs on its
-numpy backend (or builds the extension later, at run time, into the kernel cache).
+The extension is optional: without a C compiler the package installs anyway and runs on its numpy
+backend (install again with a compiler present, or from a wheel, to get the extension).
 """
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from setuptools import Extension, setup
+from setuptools import Extension, find_packages, setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).parent
 
 
-class BuildPyWithCSources(build_py):
+class BuildPyWithKernels(build_py):
+    """The package, plus csrc/ and templates/ and, for a wheel, the warmed prebuilt layer."""
+
     def run(self):
         super().run()
+        if getattr(self, "editable_mode", False):   # a source tree finds them beside the package
+            return
+        package = Path(self.build_lib) / "resin_jit"
         for folder in ("csrc", "templates"):
-            target = Path(self.build_lib) / "resin_jit" / folder
-            shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(HERE / folder, target)
+            shutil.rmtree(package / folder, ignore_errors=True)
+            shutil.copytree(HERE / folder, package / folder)
+        self._warm(package / "prebuilt")
+
+    def _warm(self, layer):
+        """`resin-jit warm --isa all` of the built-in manifest into the package being built (run
+        from the build tree, so the keys are those of exactly the code that ships)."""
+        if os.environ.get("RESIN_JIT_NO_PREBUILT") == "1":
+            return
+        shutil.rmtree(layer, ignore_errors=True)
+        env = {**os.environ, "PYTHONPATH": str(layer.parent.parent), "RESIN_JIT_PREBUILT": ""}
+        proc = subprocess.run([sys.executable, "-m", "resin_jit", "warm", "--isa", "all", "--cache-dir", str(layer),
+                               "--quiet"], env=env, capture_output=True, text=True)
+        print(proc.stdout + proc.stderr)
+        if proc.returncode != 0:
+            shutil.rmtree(layer, ignore_errors=True)
+            print("warning: no prebuilt layer in this build (resin-jit warm failed; see above)", file=sys.stderr)
 
 
 setup(
-    cmdclass={"build_py": BuildPyWithCSources},
+    cmdclass={"build_py": BuildPyWithKernels},
+    packages=[*find_packages(include=["resin_jit", "resin_jit.*"]), "resin_jit.benchmarks"],
+    package_dir={"resin_jit.benchmarks": "benchmarks"},
+    package_data={"resin_jit": ["py.typed"]},
     ext_modules=[
         Extension(
             "resin_jit._dispatch",

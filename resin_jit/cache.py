@@ -476,6 +476,23 @@ class KernelCache:
                 os.rmdir(folder)  # only if empty
         return Cleared(kernels, files, busy)
 
+    def tidy(self):
+        """Remove the lock files nobody holds and what crashed builds left (a prebuilt layer ships
+        its entries, not these); returns how many files went."""
+        files = 0
+        for key in self.locator.lock_keys():
+            lock = self.locator.lock(key)
+            with key_lock(lock, wait=False) as held:
+                if held:
+                    remove_lock_file(lock)
+                    files += 1
+        for path in self.locator.leftovers(STALE_STAGING_SECONDS):
+            files += self._remove_leftover(path)
+        for folder in self.locator.folders():
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # only if empty
+        return files
+
     @staticmethod
     def _remove_leftover(path):
         st = lstat_or_none(path)

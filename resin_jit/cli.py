@@ -8,9 +8,11 @@ from pathlib import Path
 
 from . import __version__
 from .isa import TIERS
-from .resources import PACKAGE_DIR
 
 BENCH_GROUPS = ["core", "calls", "graph", "vsa", "cache", "scaleout"]
+# Each group's module, imported only when it runs (benchmarks/ installs as resin_jit.benchmarks).
+BENCH_MODULES = {name: (lambda name=name: importlib.import_module(f"resin_jit.benchmarks.bench_{name}"))
+                 for name in BENCH_GROUPS}
 
 
 def _output_path(text):
@@ -30,28 +32,9 @@ def cmd_demo(args):
     return run(args)
 
 
-def _benchmarks_package():
-    # In a source tree benchmarks/ sits beside the package; a wheel ships it inside.
-    for root in (PACKAGE_DIR.parent, PACKAGE_DIR):
-        if (root / "benchmarks" / "common.py").exists():
-            if str(root) not in sys.path:
-                sys.path.insert(0, str(root))
-            return "benchmarks"
-    raise FileNotFoundError("resin_jit cannot find its benchmarks/ directory")
-
-
 def cmd_bench(args):
-    package = _benchmarks_package()
-    names = args.only or BENCH_GROUPS
-    for name in names:
-        try:
-            module = importlib.import_module(f"{package}.bench_{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{package}.bench_{name}":
-                print(f"(no benchmarks for {name!r} yet)")
-                continue
-            raise
-        module.run(quick=args.quick)
+    for name in args.only or BENCH_GROUPS:
+        BENCH_MODULES[name]().run(quick=args.quick)
     return 0
 
 

@@ -31,6 +31,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import KernelCache
 from .errors import JitError
 
 STAT_NAMES = ("compiles", "disk_hits", "prebuilt_hits", "memory_hits")
@@ -375,6 +376,7 @@ def warm(manifest, cache_dir, jobs=None, progress=True, isa="auto"):
             report.results.append((entry, tier, *future.result()))
             if bar:
                 bar.update(done, f"{report.results[-1][2]:8} {tier:7} {describe(entry)}")
+    KernelCache(cache_dir).tidy()   # a layer is its entries: no lock files, hit counts or memos
     report.seconds = time.perf_counter() - start
     return report
 

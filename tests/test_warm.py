@@ -74,6 +74,7 @@ def test_warm_runs_in_parallel_with_a_progress_bar(tmp_path):
     assert f"[{'#' * 30}] 6/6" in proc.stderr and "1/6" in proc.stderr
     assert "6 built, 0 cached, 0 failed" in proc.stdout
     assert len(list((tmp_path / "layer" / "kernels").rglob("*.so"))) == 6
+    assert not (tmp_path / "layer" / "locks").exists()   # a layer ships its entries, not lock files
     again = cli("warm", "--manifest", str(manifest), "--cache-dir", str(tmp_path / "layer"), "-q")
     assert "0 built, 6 cached" in again.stdout
 
