@@ -37,7 +37,9 @@ class BuildPyWithKernels(build_py):
         if os.environ.get("RESIN_JIT_NO_PREBUILT") == "1":
             return
         shutil.rmtree(layer, ignore_errors=True)
-        env = {**os.environ, "PYTHONPATH": str(layer.parent.parent), "RESIN_JIT_PREBUILT": ""}
+        # The build tree first; what pip put on the path of an isolated build (numpy, cffi) after it.
+        path = os.pathsep.join(p for p in (str(layer.parent.parent), os.environ.get("PYTHONPATH")) if p)
+        env = {**os.environ, "PYTHONPATH": path, "RESIN_JIT_PREBUILT": ""}
         proc = subprocess.run([sys.executable, "-m", "resin_jit", "warm", "--isa", "all", "--cache-dir", str(layer),
                                "--quiet"], env=env, capture_output=True, text=True)
         print(proc.stdout + proc.stderr)
