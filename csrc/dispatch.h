@@ -31,7 +31,8 @@ typedef struct {
     Py_buffer view;
 } rj_arg;
 
-/* letter: f/F float32, d/D float64, b/B int8, u/U uint64, q/Q int64; upper case = written. */
+/* letter: f/F float32, d/D float64, b/B int8, u/U uint64, q/Q int64, m/M bool (a mask);
+ * upper case = written. */
 int rj_is_buffer_letter(char letter);
 
 /* 1 and *arg filled when obj is a C-contiguous, aligned, 1-D or 2-D array of the letter's type

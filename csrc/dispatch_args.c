@@ -40,7 +40,7 @@ typedef struct {
 #  define RJ_FOREIGN_ORDER '<'
 #endif
 
-int rj_is_buffer_letter(char letter) { return letter != '\0' && strchr("fFdDbBuUqQ", letter) != NULL; }
+int rj_is_buffer_letter(char letter) { return letter != '\0' && strchr("fFdDbBuUqQmM", letter) != NULL; }
 
 static int is_written(char letter) { return letter >= 'A' && letter <= 'Z'; }
 
@@ -48,7 +48,7 @@ static Py_ssize_t itemsize_of(char letter)
 {
     switch (letter | 0x20) {
     case 'f': return 4;
-    case 'b': return 1;
+    case 'b': case 'm': return 1;
     default: return 8;
     }
 }
@@ -60,6 +60,7 @@ static int type_char_matches(char type, char letter)
     case 'f': return type == 'f';
     case 'd': return type == 'd';
     case 'b': return type == 'b';
+    case 'm': return type == '?';
     case 'u': return type == 'Q' || (sizeof(long) == 8 && type == 'L');
     case 'q': return type == 'q' || (sizeof(long) == 8 && type == 'l');
     }
@@ -69,7 +70,7 @@ static int type_char_matches(char type, char letter)
 /* The buffer protocol's struct-module format; native types may carry an explicit order prefix. */
 static int format_matches(const char *format, char letter)
 {
-    if (format == NULL) return (letter | 0x20) == 'b';
+    if (format == NULL) return (letter | 0x20) == 'b';   /* "B" unsigned bytes by default: not bools */
     if (*format == '@' || *format == '=') format++;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     else if (*format == '<') format++;

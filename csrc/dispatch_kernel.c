@@ -28,7 +28,8 @@ typedef struct {
     vectorcallfunc vectorcall;
     rj_entry_fn entry;          /* NULL: every call takes the slow path (numpy backend, py_node callbacks) */
     int n_in, n_out;
-    char letter;                /* 'f' float32 or 'd' float64 */
+    char letter;                /* the inputs': 'f' float32 or 'd' float64 */
+    char out_letters[RJ_MAX_ARGS];   /* each output's: 'F', 'D', or 'M' (a mask, as numpy bools) */
     int one_d;                  /* arrays must be 1-D (CompiledSimdBlock) */
     int stateful;
     int fast;                   /* calls may take the fast path */
@@ -37,7 +38,7 @@ typedef struct {
     Py_ssize_t threads_from;    /* calls of this many samples or more go to the slow path, which splits
                                    them across threads; 0: never */
     PyObject *names;            /* tuple of the inputs' names, in positional order */
-    PyObject *dtype;            /* numpy dtype of every array, for allocating outputs */
+    PyObject *out_dtypes;       /* tuple: each output's numpy dtype, for allocating it */
     PyObject *bound;            /* tuple of buffers appended to every call: parameters, pointers, state */
     Py_buffer bound_views[RJ_MAX_BOUND];
     int nbound;
@@ -186,12 +187,12 @@ static int same_shape(const rj_arg *a, const rj_arg *b)
     return a->ndim == b->ndim && a->shape[0] == b->shape[0] && a->shape[1] == b->shape[1];
 }
 
-static PyObject *new_output(Kernel *self, const rj_arg *shape)
+static PyObject *new_output(Kernel *self, int j, const rj_arg *shape)
 {
     PyObject *dims = shape->ndim == 2 ? Py_BuildValue("(nn)", shape->shape[0], shape->shape[1])
                                       : PyLong_FromSsize_t(shape->shape[0]);
     if (dims == NULL) return NULL;
-    PyObject *args[2] = {dims, self->dtype};
+    PyObject *args[2] = {dims, PyTuple_GET_ITEM(self->out_dtypes, j)};
     PyObject *array = PyObject_Vectorcall(rj_numpy_empty, args, 2, NULL);
     Py_DECREF(dims);
     return array;
@@ -276,7 +277,6 @@ static int try_fast(Kernel *self, const request *req, PyObject **result)
     double numbers[RJ_MAX_ARGS];
     PyObject *made[RJ_MAX_ARGS] = {NULL};
     const int n_in = self->n_in, n_out = self->n_out, n_buf = n_in + n_out;
-    const char out_letter = (char)(self->letter & ~0x20);
     const rj_arg *shape = NULL;
     rj_arg implicit;
     int status = 0, scalars = 0;
@@ -285,10 +285,10 @@ static int try_fast(Kernel *self, const request *req, PyObject **result)
     for (int b = 0; b < n_buf; b++) {
         args[b].held = 0;
         args[b].ndim = 0;
-        kinds[b] = b < n_in ? self->letter : out_letter;
+        kinds[b] = b < n_in ? self->letter : self->out_letters[b - n_in];
     }
     for (int j = 0; req->have_outputs && j < n_out; j++)
-        if (!rj_take_array(req->outputs[j], out_letter, &args[n_in + j])) goto done;
+        if (!rj_take_array(req->outputs[j], kinds[n_in + j], &args[n_in + j])) goto done;
     for (int i = 0; i < n_in; i++)
         if (!take_input(self, req->inputs[i], &args[i], &numbers[i], &scalars)) goto done;
 
@@ -308,8 +308,8 @@ static int try_fast(Kernel *self, const request *req, PyObject **result)
         goto done;
 
     for (int j = 0; !req->have_outputs && j < n_out; j++) {
-        made[j] = new_output(self, shape);
-        if (made[j] == NULL || !rj_take_array(made[j], out_letter, &args[n_in + j])) {
+        made[j] = new_output(self, j, shape);
+        if (made[j] == NULL || !rj_take_array(made[j], kinds[n_in + j], &args[n_in + j])) {
             status = -1;
             goto done;
         }
@@ -416,7 +416,7 @@ static PyObject *kernel_run(PyObject *op, PyObject *const *args, Py_ssize_t narg
         return NULL;
     }
     while (fits && taken < n_buf) {
-        kinds[taken] = taken < self->n_in ? self->letter : (char)(self->letter & ~0x20);
+        kinds[taken] = taken < self->n_in ? self->letter : self->out_letters[taken - self->n_in];
         fits = rj_take_array(args[taken], kinds[taken], &arrays[taken]);
         taken += fits;
     }
@@ -443,25 +443,40 @@ static void release_bound(Kernel *self)
     self->nbound = 0;
 }
 
-/* _bind(entry, n_in, n_out, letter, names, dtype, bound, keepalive, state_rows, one_d, stateful, fast,
+/* _bind(entry, n_in, n_out, letters, names, out_dtypes, bound, keepalive, state_rows, one_d, stateful, fast,
  *       nogil_above, threads_from): set up the calls. entry 0 means no native code (the numpy
  * backend); fast false sends every call to the slow path (py_node callbacks: their errors are
  * collected in Python). Called again when the state is remade, with the lock held. */
+/* Inputs all 'f' or all 'd'; outputs 'M' (a mask) or a number of the same type, 'F' or 'D'. */
+static int letters_fit(const char *letters, int n_in)
+{
+    char number = 0;   /* the one number type: 'f' or 'd' */
+    for (int b = 0; letters[b]; b++) {
+        const char c = b < n_in ? letters[b] : (char)(letters[b] | 0x20);
+        if (b >= n_in && letters[b] == 'M') continue;
+        if ((c != 'f' && c != 'd') || (b >= n_in && letters[b] == c) || (number && c != number)) return 0;
+        number = c;
+    }
+    return 1;
+}
+
 static PyObject *kernel_bind(PyObject *op, PyObject *args)
 {
     Kernel *self = (Kernel *)op;
     unsigned long long entry;
     int n_in, n_out, one_d, stateful, fast;
-    const char *letter;
-    PyObject *names, *dtype, *bound, *keepalive;
+    const char *letters;
+    PyObject *names, *out_dtypes, *bound, *keepalive;
     Py_ssize_t state_rows, nogil_above, threads_from;
-    if (!PyArg_ParseTuple(args, "KiisO!OO!Onpppnn", &entry, &n_in, &n_out, &letter, &PyTuple_Type, &names, &dtype,
+    if (!PyArg_ParseTuple(args, "KiisO!O!O!Onpppnn", &entry, &n_in, &n_out, &letters, &PyTuple_Type, &names,
+                          &PyTuple_Type, &out_dtypes,
                           &PyTuple_Type, &bound, &keepalive, &state_rows, &one_d, &stateful, &fast, &nogil_above,
                           &threads_from))
         return NULL;
     if (n_in < 0 || n_out < 1 || n_in + n_out + PyTuple_GET_SIZE(bound) > RJ_MAX_ARGS
         || PyTuple_GET_SIZE(names) != n_in || PyTuple_GET_SIZE(bound) > RJ_MAX_BOUND
-        || (strcmp(letter, "f") != 0 && strcmp(letter, "d") != 0)) {
+        || (Py_ssize_t)strlen(letters) != (Py_ssize_t)n_in + n_out || PyTuple_GET_SIZE(out_dtypes) != n_out
+        || !letters_fit(letters, n_in)) {
         PyErr_SetString(PyExc_ValueError, "resin_jit: a kernel's buffers do not fit the call ABI");
         return NULL;
     }
@@ -489,7 +504,8 @@ static PyObject *kernel_bind(PyObject *op, PyObject *args)
     self->entry = (rj_entry_fn)(uintptr_t)entry;
     self->n_in = n_in;
     self->n_out = n_out;
-    self->letter = letter[0];
+    self->letter = n_in > 0 ? letters[0] : 'd';   /* without inputs it never reads a number */
+    memcpy(self->out_letters, letters + n_in, (size_t)n_out);
     self->one_d = one_d;
     self->stateful = stateful;
     self->fast = fast && entry != 0;
@@ -497,7 +513,7 @@ static PyObject *kernel_bind(PyObject *op, PyObject *args)
     self->nogil_above = nogil_above;
     self->threads_from = threads_from;
     Py_XSETREF(self->names, Py_NewRef(names));
-    Py_XSETREF(self->dtype, Py_NewRef(dtype));
+    Py_XSETREF(self->out_dtypes, Py_NewRef(out_dtypes));
     Py_XSETREF(self->bound, Py_NewRef(bound));
     Py_XSETREF(self->keepalive, Py_NewRef(keepalive));
     Py_RETURN_NONE;
@@ -522,7 +538,7 @@ static PyObject *kernel_release(PyObject *op, PyObject *unused)
 static int kernel_traverse(Kernel *self, visitproc visit, void *arg)
 {
     Py_VISIT(self->names);
-    Py_VISIT(self->dtype);
+    Py_VISIT(self->out_dtypes);
     Py_VISIT(self->bound);
     Py_VISIT(self->keepalive);
     return 0;
@@ -533,7 +549,7 @@ static int kernel_clear(Kernel *self)
     release_bound(self);
     self->entry = NULL;
     Py_CLEAR(self->names);
-    Py_CLEAR(self->dtype);
+    Py_CLEAR(self->out_dtypes);
     Py_CLEAR(self->bound);
     Py_CLEAR(self->keepalive);
     return 0;

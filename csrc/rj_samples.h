@@ -17,8 +17,9 @@
 typedef int (*rj_body_fn)(rj_call *call, int64_t n);
 
 /* Run `body` over the n samples of `call`'s first `buffers` buffers (inputs first), whose
- * elements are `elem` bytes each. */
-static inline int rj_run_samples(rj_call *call, int n_in, int buffers, int64_t n, size_t elem, rj_body_fn body)
+ * elements are sizes[b] bytes each. */
+static inline int rj_run_samples(rj_call *call, int n_in, int buffers, int64_t n, const uint8_t *sizes,
+                                 rj_body_fn body)
 {
     int broadcast = 0;
     for (int b = 0; b < buffers; b++) {
@@ -28,18 +29,18 @@ static inline int rj_run_samples(rj_call *call, int n_in, int buffers, int64_t n
     }
     if (broadcast == 0 || n <= 1) return body(call, n);
 
-    _Alignas(64) unsigned char expanded[broadcast][RJ_CHUNK * elem];
+    _Alignas(64) unsigned char expanded[broadcast][RJ_CHUNK * 8];   /* 8: the widest element */
     rj_call chunk = *call;
     for (int b = 0, e = 0; b < n_in; b++) {
         if (call->len[b] != 1) continue;
-        for (int64_t i = 0; i < RJ_CHUNK; i++) memcpy(expanded[e] + i * elem, call->ptr[b], elem);
+        for (int64_t i = 0; i < RJ_CHUNK; i++) memcpy(expanded[e] + i * sizes[b], call->ptr[b], sizes[b]);
         chunk.ptr[b] = expanded[e++];
     }
     for (int64_t start = 0; start < n; start += RJ_CHUNK) {
         const int64_t m = n - start < RJ_CHUNK ? n - start : RJ_CHUNK;
         for (int b = 0; b < buffers; b++) {
             chunk.len[b] = m;
-            if (call->len[b] != 1) chunk.ptr[b] = (unsigned char *)call->ptr[b] + start * elem;
+            if (call->len[b] != 1) chunk.ptr[b] = (unsigned char *)call->ptr[b] + start * sizes[b];
         }
         const int status = body(&chunk, m);
         if (status != RJ_OK) return status;

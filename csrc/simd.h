@@ -19,6 +19,7 @@
  *   lt le gt ge eq ne    IEEE comparisons giving masks: false for NaN, except ne
  *   select(m, a, b)      m ? a : b per lane;  from_mask(m) 1.0 or 0.0 per lane
  *   rj_mX_and/or/not     mask logic
+ *   rj_mX_store_bool(p, m)   a mask as numpy bools (one byte per lane, 1 or 0) at p
  *
  * and the scalar twins rj_f_* / rj_d_* on float / double, with int 0/1 masks and mask logic
  * rj_mfs_* / rj_mds_*. A twin gives bit for bit what one lane of its vector gives on the same
@@ -128,6 +129,8 @@ RJ_SCALAR_OPS(rj_vd, double, rj_md, RJ_FLOORD, RJ_FMAD, __builtin_sqrt, __builti
 
 RJ_INLINE rj_vd rj_vd_widen(rj_vf v) { return (double)v; }
 RJ_INLINE rj_vf rj_vf_narrow(rj_vd v) { return (float)v; }
+RJ_INLINE void rj_mf_store_bool(uint8_t *p, rj_mf m) { *p = (uint8_t)(m != 0); }
+RJ_INLINE void rj_md_store_bool(uint8_t *p, rj_md m) { *p = (uint8_t)(m != 0); }
 
 /* With one lane, "fewer than the width" means none. */
 RJ_INLINE rj_vf rj_vf_load_partial(const float *p, int64_t n) { return n > 0 ? *p : 0.0f; }
@@ -347,6 +350,25 @@ RJ_INLINE rj_vf rj_vf_narrow(rj_vd v)
 #undef RJ_HALF_LANES
 #undef RJ_ALL_LANES
 
+/* Masks are all ones or all zeros per lane: the lanes' low bytes, each then and-ed with 1, are
+ * numpy's bools (one vpmovdb / vpmovqb on AVX-512, a pack on the others). */
+typedef uint8_t rj_bf __attribute__((vector_size(RJ_VF_WIDTH)));
+typedef uint8_t rj_bd __attribute__((vector_size(RJ_VD_WIDTH)));
+RJ_INLINE void rj_mf_store_bool(uint8_t *p, rj_mf m)
+{
+    const rj_bf b = __builtin_convertvector(m, rj_bf) & 1;
+    __builtin_memcpy(p, &b, sizeof b);
+}
+RJ_INLINE void rj_md_store_bool(uint8_t *p, rj_md m)
+{
+    const rj_bd b = __builtin_convertvector(m, rj_bd) & 1;
+    __builtin_memcpy(p, &b, sizeof b);
+}
+
 #endif /* vector tiers */
+
+/* A scalar mask (0 or 1) as a numpy bool. */
+RJ_INLINE void rj_mfs_store_bool(uint8_t *p, int m) { *p = (uint8_t)(m != 0); }
+RJ_INLINE void rj_mds_store_bool(uint8_t *p, int m) { *p = (uint8_t)(m != 0); }
 
 #endif /* RJ_SIMD_H */

@@ -29,17 +29,30 @@ def aligned_empty(shape, dtype):
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each buffer of a graph's kernel sits in rj_call.ptr[]."""
+    """Where each buffer of a graph's kernel sits in rj_call.ptr[], and what each output holds:
+    "value" (the kernel's dtype) or "mask" (numpy bools, one byte each)."""
     n_in: int
     n_out: int
     has_params: bool
     has_pointers: bool
     stateful: bool
+    outputs: tuple
 
     @classmethod
     def of(cls, cg):
+        kinds = tuple("mask" if cg.traits[o].mask else "value" for o in cg.outputs)
         return cls(len(cg.input_names), len(cg.outputs), bool(cg.param_names), bool(cg.pointer_nodes),
-                   bool(cg.stateful_nodes))
+                   bool(cg.stateful_nodes), kinds)
+
+    def letters(self, dtype):
+        """The dispatcher's letter for each of a call's buffers: the inputs, then the outputs
+        (upper case: written; M a mask as numpy bools). See csrc/dispatch.h."""
+        number = {"float32": "f", "float64": "d"}[dtype]
+        return number * self.n_in + "".join("M" if kind == "mask" else number.upper() for kind in self.outputs)
+
+    def output_dtype(self, j, dtype):
+        """The numpy dtype of output j of a kernel of `dtype`."""
+        return np.dtype(bool) if self.outputs[j] == "mask" else np.dtype(dtype)
 
     @property
     def first_output(self):

@@ -39,16 +39,35 @@ def scalar_source(cg, dtype):
                  body=_lines(em.body, "    "), result=em.results[0])
 
 
+def _out_ctype(layout, j, dtype):
+    return "uint8_t" if layout.outputs[j] == "mask" else ops.CTYPE[(dtype, False)]
+
+
 def _bindings(cg, dtype, layout, channel_offset=""):
     ctype = ops.CTYPE[(dtype, False)]
     bind = [f"const {ctype} *in{k} = (const {ctype} *)call->ptr[{k}]{channel_offset};" for k in range(layout.n_in)]
-    bind += [f"{ctype} *out{j} = ({ctype} *)call->ptr[{layout.n_in + j}]{channel_offset};"
-             for j in range(layout.n_out)]
+    bind += [f"{_out_ctype(layout, j, dtype)} *out{j} = ({_out_ctype(layout, j, dtype)} *)"
+             f"call->ptr[{layout.n_in + j}]{channel_offset};" for j in range(layout.n_out)]
     if layout.has_params:
         bind.append(f"const double *P = (const double *)call->ptr[{layout.params_slot}];")
     if layout.has_pointers:
         bind.append(f"const uint64_t *FN = (const uint64_t *)call->ptr[{layout.pointers_slot}];")
     return bind
+
+
+def _store(layout, j, prefix, address, value):
+    """The statement that stores output j's value (a number, or a mask as a numpy bool)."""
+    if layout.outputs[j] == "mask":
+        return ops.render("store_bool", prefix, address, value) + ";"
+    if prefix in ("rj_f", "rj_d"):   # a scalar: plain C
+        return f"*({address}) = {value};"
+    return ops.render("store", prefix, address, value) + ";"
+
+
+def _element_sizes(cg, dtype, layout):
+    """C initialiser of the byte size of each input's and output's elements, for rj_run_samples."""
+    size = 4 if dtype == "float32" else 8
+    return "{" + ", ".join([str(size)] * layout.n_in + ["1" if k == "mask" else str(size) for k in layout.outputs]) + "}"
 
 
 def _checks(cg, layout):
@@ -69,17 +88,18 @@ def block_source(cg, dtype, vector=True):
     vector = vector and graph_vectorisable(cg)
     scalar_ctx = JitContext(dtype, "scalar", graph=cg)
     scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]")
-    store_scalar = [f"out{j}[i] = {r};" for j, r in enumerate(scalar.results)]
+    sp = ops.PREFIX[(dtype, False)]
+    store_scalar = [_store(layout, j, sp, f"out{j} + i", r) for j, r in enumerate(scalar.results)]
     if vector:
         vec_ctx = JitContext(dtype, "vector", externs=scalar_ctx.externs, graph=cg)
         p = ops.PREFIX[(dtype, True)]
         vec = emit_graph(cg, vec_ctx, lambda k: ops.render("load", p, f"in{k} + i"))
-        vector_body = vec.body + [ops.render("store", p, f"out{j} + i", r) + ";" for j, r in enumerate(vec.results)]
+        vector_body = vec.body + [_store(layout, j, p, f"out{j} + i", r) for j, r in enumerate(vec.results)]
         hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
     else:
         vector_body, hoisted, lanes = ["/* not vectorisable: every sample runs in the loop below */"], [], "(n + 1)"
     return _fill("block.c", prelude=_prelude(scalar), first_output=layout.n_in, inputs=layout.n_in,
-                 buffers=layout.n_in + layout.n_out, T=ops.CTYPE[(dtype, False)],
+                 buffers=layout.n_in + layout.n_out, sizes=_element_sizes(cg, dtype, layout),
                  checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout), "    "),
                  hoisted=_lines(hoisted, "    "), lanes=lanes, vector_body=_lines(vector_body),
                  scalar_body=_lines(scalar.body + store_scalar))
@@ -130,7 +150,7 @@ def stateful_source(cg, dtype, layout):
         return channels_source(cg, dtype, layout)
     ctx = JitContext(dtype, "scalar", graph=cg)
     em = emit_graph(cg, ctx, lambda k: f"in{k}[i]")
-    store = [f"out{j}[i] = {r};" for j, r in enumerate(em.results)]
+    store = [_store(layout, j, ops.PREFIX[(dtype, False)], f"out{j} + i", r) for j, r in enumerate(em.results)]
     load_state, store_state = _state_locals(em.state_fields)
     return _fill("stateful.c", prelude=_prelude(em), state=_state_section(em.state_fields, "1"),
                  first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
@@ -148,7 +168,8 @@ def channels_source(cg, dtype, layout):
     one = emit_graph(cg, JitContext(dtype, "scalar", graph=cg), lambda k: f"in{k}[g * RJ_VD_WIDTH * n + i]")
     vtype = ops.CTYPE[(dtype, True)]
     gather = [f"{vtype} lane_in{k} = {{0}};\n{INDENT}RJ_GATHER(lane_in{k}, in{k});" for k in range(layout.n_in)]
-    scatter = [f"RJ_SCATTER(out{j}, {r});" for j, r in enumerate(vec.results)]
+    scatter = [f"RJ_SCATTER{'_MASK' if layout.outputs[j] == 'mask' else ''}(out{j}, {r});"
+               for j, r in enumerate(vec.results)]
     load_vec, store_vec = _state_locals(vec.state_fields)
     load_one, store_one = _state_locals(one.state_fields)
     return _fill("channels.c", prelude=_prelude(vec), state=_state_section(vec.state_fields, "RJ_VD_WIDTH"),
@@ -157,5 +178,6 @@ def channels_source(cg, dtype, layout):
                  hoisted=_lines(vec.hoisted, "    "), load_vector=_lines(load_vec, "    "),
                  body=_lines(gather + vec.body + scatter, INDENT), store_vector=_lines(store_vec, "    "),
                  load_one=_lines(load_one, "    "), body_one=_lines(one.body + [
-                     f"out{j}[g * RJ_VD_WIDTH * n + i] = {r};" for j, r in enumerate(one.results)], INDENT),
+                     _store(layout, j, ops.PREFIX[(dtype, False)], f"out{j} + g * RJ_VD_WIDTH * n + i", r)
+                     for j, r in enumerate(one.results)], INDENT),
                  store_one=_lines(store_one, "    "))

@@ -14,7 +14,7 @@ from .config import JitConfig
 from .errors import JitError
 from .external import naming_externs
 from .graph import input as make_input
-from .kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock, LETTER
+from .kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock
 from .libraries import Libraries
 from .nodes import Affine, Expr, Input, as_expr, real_number
 
@@ -159,9 +159,7 @@ class JitCompiler:
         if library is None:
             _warn_numpy_kernel(cg, self.libraries.build_reason)
             return cls(cg, dtype, "numpy", NumpyRunner(cg, dtype), self.config)
-        letter = LETTER[dtype]
-        argspec = letter * len(cg.input_names) + letter.upper() * len(cg.outputs)
-        runner = NativeRunner(library, argspec, cg)
+        runner = NativeRunner(library, cg, dtype)
         kernel = cls(cg, dtype, self.isa, runner, self.config)
         if not (cg.param_names or cg.pointer_nodes or cg.stateful_nodes):
             # no parameters, state or callbacks: callers of the same graph may share one kernel

@@ -34,7 +34,8 @@ def evaluate(cg, inputs, n, dtype, states, params=None):
                             for a in args]
                 result = node.evaluate(states.get(i), *operands)
                 values.append(result if traits.mask else np.asarray(result).astype(dtype, copy=False))
-        return [np.broadcast_to(np.asarray(values[o]).astype(dtype, copy=False), (n,)) for o in cg.outputs]
+        return [np.broadcast_to(np.asarray(values[o]).astype(bool if cg.traits[o].mask else dtype, copy=False), (n,))
+                for o in cg.outputs]
 
 
 def run(cg, inputs, outputs, dtype, channel_states, params=None):

@@ -18,7 +18,6 @@ from .errors import JitError
 from .load import NOGIL_ABOVE, _dispatch
 from .nodes import real_number
 
-LETTER = {"float32": "f", "float64": "d"}
 _DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 
 
@@ -57,8 +56,8 @@ class NativeRunner:
     runtime parameters, function pointers (py_node, library externs) and per-channel state."""
     backend = "native"
 
-    def __init__(self, library, argspec, cg):
-        self.library, self.argspec = library, argspec
+    def __init__(self, library, cg, dtype):
+        self.library, self.dtype = library, dtype
         self.layout = layout = Layout.of(cg)
         self.stateful = layout.stateful
         self.has_callbacks = cg.python_callbacks
@@ -91,6 +90,11 @@ class NativeRunner:
     def slice_caller(self, state):
         """A Caller for one thread's share of a split call: its own slice of the state."""
         return self.library.caller(self.argspec, "v", None, self.bound(state))
+
+    @functools.cached_property
+    def argspec(self):
+        """The dispatcher's letters of a call's buffers (a thread's slice of a split call)."""
+        return self.layout.letters(self.dtype)
 
     @property
     def state_size(self):
@@ -211,6 +215,9 @@ class Kernel(_KernelBase):
     def __init__(self, cg, dtype, isa, runner, config=None):
         self.graph = cg
         self.dtype = _DTYPES[dtype]
+        layout = Layout.of(cg)
+        # Each output's dtype: the kernel's, or bool for a comparison or mask, as numpy gives.
+        self.output_dtypes = tuple(layout.output_dtype(j, dtype) for j in range(len(cg.outputs)))
         self.isa = isa
         self.config = config
         self.input_names = list(cg.input_names)
@@ -252,7 +259,8 @@ class Kernel(_KernelBase):
         runner = self._runner
         native = runner.backend == "native"
         self._bind(runner.library.entry_address if native else 0, self.n_inputs, self.n_outputs,
-                   LETTER[self.dtype.name], tuple(sys.intern(n) for n in self.input_names), self.dtype,
+                   Layout.of(self.graph).letters(self.dtype.name), tuple(sys.intern(n) for n in self.input_names),
+                   self.output_dtypes,
                    runner.bound() if native else (), runner.library if native else None, runner.channels,
                    isinstance(self, CompiledSimdBlock), runner.stateful, native and not runner.has_callbacks,
                    NOGIL_ABOVE, parallel.AUTO_THREADS_MIN_SAMPLES if parallel.usable_cores() > 1 else 0)
@@ -290,12 +298,12 @@ class Kernel(_KernelBase):
         if len(arrays) != self.n_inputs or len(outputs) != self.n_outputs:
             raise TypeError(f"process takes {self.n_inputs} input(s) and {self.n_outputs} output(s), "
                             f"got {len(arrays)} and {len(outputs)}")
-        check_output(outputs[0], self.dtype, None, "out0")
+        check_output(outputs[0], self.output_dtypes[0], None, "out0")
         shape = outputs[0].shape
         if len(shape) not in (1, 2):
             raise ValueError(f"outputs must be 1-D or 2-D (channels, samples), not {len(shape)}-D")
         for j, o in enumerate(outputs):
-            check_output(o, self.dtype, shape, f"out{j}")
+            check_output(o, self.output_dtypes[j], shape, f"out{j}")
         _check_outputs_apart(outputs)
         inputs = self._prepare_inputs(arrays, shape, outputs)
         self._run_locked(inputs, outputs, threads)
@@ -316,7 +324,7 @@ class Kernel(_KernelBase):
             shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
             if len(shape) == 0:
                 shape = (1,)
-        outputs = [np.empty(shape, self.dtype) for _ in range(self.n_outputs)]
+        outputs = [np.empty(shape, d) for d in self.output_dtypes]
         self._process_slow(*inputs, out=outputs, threads=threads)
         return outputs[0] if self.n_outputs == 1 else tuple(outputs)
 

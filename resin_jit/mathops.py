@@ -3,7 +3,9 @@
 Each builds MathOp nodes (nodes.py) of one op of ops.OPS; operators (`x * 2 + 1`, `x < y`)
 do the same. Comparisons give masks; a mask used as a number becomes 1.0 or 0.0.
 """
-from .nodes import apply
+import numpy as np
+
+from .nodes import NUMPY_FUNCTIONS, apply
 
 
 def minimum(a, b):
@@ -47,3 +49,7 @@ tanh = _unary("tanh", "Hyperbolic tangent (vectorised in csrc/vmath.h).")
 def pow(x, y):  # noqa: A001 - the public name the API asks for
     """x**y (vectorised in csrc/vmath.h)."""
     return apply("pow", x, y)
+
+
+# numpy's functions on expressions (Expr.__array_function__): np.where(m, a, b), np.clip(x, lo, hi).
+NUMPY_FUNCTIONS.update({np.where: where, np.clip: clip})

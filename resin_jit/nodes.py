@@ -221,6 +221,14 @@ class Expr:
     def __ge__(self, other):
         return apply("ge", self, other)
 
+    def __eq__(self, other):
+        return apply("eq", self, other)
+
+    def __ne__(self, other):
+        return apply("ne", self, other)
+
+    __hash__ = object.__hash__   # == builds a mask, so expressions hash (and meet in sets) by identity
+
     def __and__(self, other):
         return apply("mask_and", self, other)
 
@@ -242,6 +250,36 @@ class Expr:
     def __bool__(self):
         raise TypeError("an expression has no truth value until it runs; use rj.where(mask, a, b) "
                         "instead of if/and/or, and write a < x and x < b for a < x < b")
+
+    # numpy on expressions: np.sin(x), np.maximum(x, 0), np.where(m, a, b) build graph nodes.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        name = UFUNC_OPS.get(ufunc)
+        if name is None or method != "__call__":
+            what = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+            raise TypeError(f"resin_jit has no numpy.{what} for expressions")
+        if kwargs:
+            raise TypeError(f"numpy.{ufunc.__name__} on expressions takes no {', '.join(kwargs)}= (an expression "
+                            "has no array to write into or mask yet)")
+        for value in inputs:
+            if isinstance(value, np.ndarray) and value.ndim > 0:
+                raise TypeError(f"numpy.{ufunc.__name__} of an expression and an array: pass the array as an "
+                                "input of the kernel (rj.input) instead")
+        return NAMED_OPS[name](*inputs) if name in NAMED_OPS else apply(name, *inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        build = NUMPY_FUNCTIONS.get(func)
+        if build is None:
+            raise TypeError(f"resin_jit has no numpy.{func.__name__} for expressions")
+        return build(*args, **kwargs)
+
+
+# numpy's ufuncs that are one op of ops.OPS (its numpy reference); a few more, and numpy's other
+# functions, are registered where they are built (mathops.py): NAMED_OPS by op name for ufuncs
+# that need more than apply() (a power with a constant exponent), NUMPY_FUNCTIONS by function.
+UFUNC_OPS = {op.numpy: name for name, op in OPS.items() if isinstance(op.numpy, np.ufunc)}
+UFUNC_OPS[np.positive] = "pos"
+NAMED_OPS = {"pos": lambda x: as_expr(x)}
+NUMPY_FUNCTIONS = {}
 
 
 def as_expr(value):

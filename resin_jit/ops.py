@@ -66,6 +66,7 @@ HELPERS = MappingProxyType({
     "load": "{p}_load({0})",
     "store": "{p}_store({0}, {1})",
     "set1": "{p}_set1({0})",
+    "store_bool": "{m}_store_bool({0}, {1})",   # a mask as numpy bools, one byte a lane
 })
 
 # The simd.h prefix and C element type for each dtype, scalar and vector.

@@ -28,5 +28,6 @@ ${scalar_body}
 RJ_EXPORT int rj_entry(rj_call *call)
 {
 ${checks}
-    return rj_run_samples(call, ${inputs}, ${buffers}, call->len[${first_output}], sizeof(${T}), rj_body);
+    static const uint8_t sizes[] = ${sizes};   /* bytes per element of each input and output */
+    return rj_run_samples(call, ${inputs}, ${buffers}, call->len[${first_output}], sizes, rj_body);
 }

@@ -27,11 +27,16 @@ ${state}
             (v)[l] = l < lanes ? (src)[(g * RJ_VD_WIDTH + l) * n + i] : 0;                 \
     } while (0)
 
-/* Lane by lane back into the rows of the group's channels. */
+/* Lane by lane back into the rows of the group's channels (a mask as numpy bools). */
 #define RJ_SCATTER(dst, v)                                                                 \
     do {                                                                                   \
         _Pragma("GCC unroll 16") for (int l = 0; l < RJ_VD_WIDTH; l++)                     \
             if (l < lanes) (dst)[(g * RJ_VD_WIDTH + l) * n + i] = (v)[l];                  \
+    } while (0)
+#define RJ_SCATTER_MASK(dst, m)                                                            \
+    do {                                                                                   \
+        _Pragma("GCC unroll 16") for (int l = 0; l < RJ_VD_WIDTH; l++)                     \
+            if (l < lanes) (dst)[(g * RJ_VD_WIDTH + l) * n + i] = (uint8_t)((m)[l] != 0);  \
     } while (0)
 
 /* A group of one channel (a mono signal, or the last of an odd count): the snippets on scalars,
