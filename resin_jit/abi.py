@@ -8,9 +8,22 @@ and the dispatcher are built against the same header, so this file and it change
 """
 from dataclasses import dataclass
 
+import numpy as np
+
 ABI_VERSION = 2          # RJ_ABI_VERSION: a kernel built for another version must not be loaded
 MAX_ARGS = 32            # RJ_MAX_ARGS: buffers (and numbers) one call can carry
 STATUS = {"RJ_OK": 0, "RJ_ERR_LENGTH": 1, "RJ_ERR_ARGUMENT": 2}
+ALIGNMENT = 64   # bytes: a cache line, and the widest SIMD vector a kernel's buffers hold
+
+
+def aligned_empty(shape, dtype):
+    """An uninitialised C-contiguous array whose first element sits on an ALIGNMENT-byte
+    boundary (np.empty promises 16 bytes)."""
+    dtype = np.dtype(dtype)
+    count = int(np.prod(shape, dtype=np.int64))
+    raw = np.empty(count * dtype.itemsize + ALIGNMENT, np.uint8)
+    start = -raw.ctypes.data % ALIGNMENT
+    return raw[start:start + count * dtype.itemsize].view(dtype).reshape(shape)
 
 
 @dataclass(frozen=True)

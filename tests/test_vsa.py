@@ -393,6 +393,19 @@ def test_vector_basics():
     assert "dim=100" in repr(v) and "dim=100" in repr(p)
 
 
+def test_constructors_put_buffers_on_a_cache_line():
+    """The README's 64-byte alignment: every constructor's buffer starts on a cache line (through
+    resin_jit.abi.aligned_empty), whatever the alignment of what it copies."""
+    raw = np.zeros(8 * 5 + 3, np.uint8)
+    odd = np.frombuffer(raw.data, np.uint64, count=4, offset=3)
+    v = TritVector.random(1000, seed=1)
+    made = [TritVector(np.zeros(1001, np.int8)[1:]), v, TritVector.random(77, seed=2, sparsity=0.5),
+            TritVector.zeros(65), TritVector(v), v.pack(), PackedTritVector.from_dense(v.data),
+            PackedTritVector(odd[:2], odd[2:], 100), pickle.loads(pickle.dumps(v.pack())),
+            pickle.loads(pickle.dumps(v))]
+    assert all(m._buf.ctypes.data % 64 == 0 for m in made)
+
+
 def test_odd_inputs_are_copied_into_shape():
     rng = np.random.default_rng(0)
     base = rng.integers(-1, 2, 2001).astype(np.int8)

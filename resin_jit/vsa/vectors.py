@@ -13,23 +13,11 @@ from operator import attrgetter
 
 import numpy as np
 
+from ..abi import aligned_empty
+
 _I8 = np.dtype(np.int8)
 _U64 = np.dtype(np.uint64)
 _new = object.__new__
-
-
-ALIGN = 64   # bytes: one cache line, so no SIMD load of a vector's first bytes straddles two
-
-
-def aligned_empty(shape, dtype):
-    """An uninitialised C-contiguous array starting on a cache line (np.empty only promises 16
-    bytes, and a 32-byte load from a 16-byte boundary splits across two lines half the time).
-    Finding the address costs ~2 us: for constructors, not for the engine's hot results."""
-    dtype = np.dtype(dtype)
-    count = int(np.prod(shape, dtype=np.int64))
-    raw = np.empty(count * dtype.itemsize + ALIGN, np.uint8)
-    start = -raw.ctypes.data % ALIGN
-    return raw[start:start + count * dtype.itemsize].view(dtype).reshape(shape)
 
 
 def _aligned_copy(arr, dtype):
