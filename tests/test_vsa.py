@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 import resin_jit as rj
 from resin_jit.vsa import ItemMemory, JitVSAEngine, PackedTritVector, TritVector
-from resin_jit.vsa import kernels, reference as R
+from resin_jit.vsa import kernels, reference as R, search
 from resin_jit.vsa.engine import RECYCLE
 from resin_jit.vsa.vectors import _dense, _packed
 
@@ -487,9 +487,8 @@ def test_similarity_search(engines, metric):
 
 
 @needs_native
-def test_similarity_threads_split_large_memories(engines):
+def test_similarity_threads_split_large_memories(engines, monkeypatch):
     engine = engines[TIERS[-1]]
-    from resin_jit.vsa import memory as M
     rows = np.stack([TritVector.random(4097, seed=s).data for s in range(300)])
     memory = ItemMemory(rows)
     query = TritVector.random(4097, seed=1000)
@@ -498,58 +497,10 @@ def test_similarity_threads_split_large_memories(engines):
     many = engine.similarity(query, memory, threads=4)
     np.testing.assert_array_equal(one, many)
     assert engine.stats["total_ops"] == before + 2   # a split search is still one operation
-    old = M.THREAD_THRESHOLD_WORDS
-    try:
-        M.THREAD_THRESHOLD_WORDS = 1
-        np.testing.assert_array_equal(engine.similarity(query, memory), one)
-    finally:
-        M.THREAD_THRESHOLD_WORDS = old
+    monkeypatch.setattr(search, "THREAD_THRESHOLD_WORDS", 1)
+    np.testing.assert_array_equal(engine.similarity(query, memory), one)
     with pytest.raises(ValueError, match="threads"):
         engine.similarity(query, memory, threads=0)
-
-
-def test_item_memory_top_k_and_cleanup():
-    engine = JitVSAEngine(rj.JitCompiler()) if NATIVE else None
-    rows = np.stack([TritVector.random(512, seed=s).data for s in range(30)])
-    memory = ItemMemory(rows, labels=[f"item{s}" for s in range(30)])
-    assert len(memory) == 30 and memory.dim == 512 and memory.dense().tolist() == rows.tolist()
-    assert memory.vector(4) == TritVector(rows[4])
-    noisy = rows[12].copy()
-    noisy[:40] = 0
-    indices, scores = memory.top_k(TritVector(noisy), 3, engine=engine)
-    assert indices[0] == 12 and scores[0] > 0.9 and scores[0] >= scores[1] >= scores[2]
-    assert memory.cleanup(TritVector(noisy), threshold=0.5, engine=engine) == "item12"
-    assert memory.cleanup(TritVector(noisy).pack(), threshold=0.5) == "item12"   # the default engine
-    with pytest.raises(KeyError, match="threshold"):
-        memory.cleanup(TritVector.random(512, seed=1234), threshold=0.5, engine=engine)
-    h_idx, h_scores = memory.top_k(TritVector(rows[5]), 2, metric="hamming", engine=engine)
-    assert h_idx[0] == 5 and h_scores[0] == 0 and h_scores[1] > 0
-    assert memory.cleanup(TritVector(rows[5]), threshold=10, metric="hamming", engine=engine) == "item5"
-    all_idx, all_scores = memory.top_k(TritVector(rows[3]), 100, metric="dot", engine=engine)
-    assert len(all_idx) == 30 and all_idx[0] == 3 and np.all(np.diff(all_scores) <= 0)
-    with pytest.raises(ValueError, match="dimension"):
-        memory.top_k(TritVector.random(511, seed=1), 1, engine=engine)
-    with pytest.raises(ValueError, match="metric"):
-        memory.top_k(TritVector(rows[0]), 1, metric="euclid", engine=engine)
-    with pytest.raises(ValueError, match="k must be"):
-        memory.top_k(TritVector(rows[0]), 0, engine=engine)
-    with pytest.raises(ValueError, match="labels"):
-        ItemMemory(rows, labels=["a"])
-    with pytest.raises(ValueError, match="different dimensions"):
-        ItemMemory([TritVector.random(5, seed=1), TritVector.random(6, seed=1)])
-    with pytest.raises(ValueError, match="outside"):
-        ItemMemory(np.full((2, 3), 3, np.int8))
-    with pytest.raises(ValueError, match="at least one"):
-        ItemMemory([])
-
-
-def test_top_k_ties_go_to_the_lower_index():
-    from resin_jit.vsa.memory import best_first
-    keys = np.array([3.0, 1.0, 2.0, 1.0, 1.0, 0.0, 2.0])
-    for k in range(1, 9):
-        assert best_first(keys, k).tolist() == np.argsort(keys, kind="stable")[:k].tolist()
-    big = np.random.default_rng(0).integers(0, 5, 10000).astype(np.float64)
-    assert best_first(big, 50).tolist() == np.argsort(big, kind="stable")[:50].tolist()
 
 
 def test_everything_pickles():
@@ -566,4 +517,4 @@ def test_everything_pickles():
         again = pickle.loads(pickle.dumps(engine))
         assert type(again) is JitVSAEngine and again.backend == engine.backend
         assert again.dot(v, v) == 100 - int(np.count_nonzero(v.data == 0))
-        assert clone.cleanup(memory.vector(2), threshold=0.9, engine=again) == "c"
+        assert again.cleanup(memory.vector(2), clone, threshold=0.9) == "c"

@@ -24,8 +24,10 @@ import numpy as np
 from .. import JitCompiler
 from ..config import JitConfig
 from . import kernels, reference
-from .vectors import (PackedTritVector, TritVector, _dense, _packed, pack_buffer, planes_to_buffer, unpack_buffer,
-                      words_for)
+from .memory import as_item_memory, as_query_rows
+from .search import best_first, check_metric, similarity_threads
+from .vectors import (PackedTritVector, TritVector, _dense, _packed, pack_buffer, planes_to_buffer, popcount_rows,
+                      unpack_buffer, words_for)
 
 _I8, _U64 = np.dtype(np.int8), np.dtype(np.uint64)
 _empty = np.empty
@@ -253,20 +255,37 @@ class JitVSAEngine:
         self._permute.setdefault(v._key, {})[int(shift)] = self._maker(caller, v._key)
         return _run_map(caller, v, dim, v._buf)
 
-    # -- batched similarity -------------------------------------------------------------------------------
+    # -- search ---------------------------------------------------------------------------------------
 
     def similarity(self, queries, memory, metric="cosine", threads=None):
         """(n_queries, N) float64 scores of one query or a batch against an ItemMemory (or
         anything ItemMemory takes); threads split the memory's rows (default: by size)."""
-        from .memory import ItemMemory, as_query_rows
-        if not isinstance(memory, ItemMemory):
-            memory = ItemMemory(memory)
-        _check_metric(metric)
+        memory = as_item_memory(memory)
+        check_metric(metric)
         if type(queries) is TritVector and queries._key == memory.dim and self.backend == "native":
             rows = self.pack(queries)._buf[None, :]   # one dense query: packed by a kernel, not numpy
         else:
             rows = as_query_rows(queries, memory.dim)
         return self.similarity_rows(rows, memory, metric, threads)
+
+    def top_k(self, query, memory, k, metric="cosine"):
+        """(indices, scores) of the k best matches of one query in memory, best first: highest
+        score, or lowest for hamming; ties go to the lower index. k larger than N gives all N."""
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a positive int, not {k!r}")
+        scores = self.similarity(query, memory, metric)[0]
+        order = best_first(scores if metric == "hamming" else -scores, int(k))
+        return order, scores[order]
+
+    def cleanup(self, query, memory, threshold=0.0, metric="cosine"):
+        """The label of the best match of one query in memory, or KeyError if its score is worse
+        than `threshold` (below it; above it for hamming)."""
+        memory = as_item_memory(memory)
+        index, score = self.top_k(query, memory, 1, metric)
+        best = float(score[0])
+        if (best > threshold) if metric == "hamming" else (best < threshold):
+            raise KeyError(f"no item within the threshold {threshold} (best {metric} {best:.4f})")
+        return memory.labels[int(index[0])]
 
     def similarity_planes(self, qpos, qneg, memory, metric, threads=None):
         """similarity() for queries already packed into (n, words) planes."""
@@ -274,19 +293,24 @@ class JitVSAEngine:
 
     def similarity_rows(self, rows, memory, metric, threads=None):
         """similarity() for queries as packed buffers (n, 2 * words + 1)."""
-        from .memory import similarity_threads
-        _check_metric(metric)
+        check_metric(metric)
         if self.backend != "native":
             self._numpy_op()
             return reference.similarity(unpack_buffer(rows, memory.dim), memory.dense(), metric)
         kernel = self._kernel(f"similarity_{metric}", "packed", memory.dim)
         if metric == "cosine":
-            args = (rows, self.norms(rows, memory.dim), memory._rows, memory.norms(self))
+            args = (rows, self.norms(rows, memory.dim), memory.rows, self._memory_norms(memory))
         else:
-            args = (rows, memory._rows)
+            args = (rows, memory.rows)
         out, calls = similarity_threads(kernel, args, metric == "cosine", threads)
         self._uncounted += calls - 1
         return out
+
+    def _memory_norms(self, memory):
+        """The memory's non-zero trits per row, counted on its first cosine search and kept in it."""
+        if memory.norms is None:
+            memory.norms = self.norms(memory.rows, memory.dim)
+        return memory.norms
 
     def norms(self, rows, dim):
         """The count of non-zero trits of each packed buffer row (n, 2 * words + 1) → int64 (n,)."""
@@ -294,7 +318,6 @@ class JitVSAEngine:
         if rows.ndim == 1:
             rows = rows[None, :]
         if self.backend != "native":
-            from .vectors import popcount_rows
             return popcount_rows(rows[:, :2 * words_for(dim)])
         out = _empty(rows.shape[0], np.int64)
         self._kernel("norms", "packed", dim, internal=True)(rows, out)
@@ -319,11 +342,6 @@ class JitVSAEngine:
 
 def _rebuild_engine(config):
     return JitVSAEngine(JitCompiler(config or JitConfig()))
-
-
-def _check_metric(metric):
-    if metric not in ("cosine", "dot", "hamming"):
-        raise ValueError(f"metric must be 'cosine', 'dot' or 'hamming', not {metric!r}")
 
 
 def _dim(v):
