@@ -7,6 +7,7 @@ the tests themselves run on the memo.
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import textwrap
@@ -367,6 +368,40 @@ def test_errors(request, backend):
         with pytest.raises(TypeError, match="TritVector"):
             engine.permute([1, 0], 1)
         assert engine.permute(a, np.int64(3)) == TritVector(np.roll(a.data, 3))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "native"])
+def test_vectors_of_different_dimensions_are_named(request, backend):
+    """Every operation refuses vectors of different dimensions with one ValueError naming each
+    dimension among them, whatever the layouts, both on first use (the general path) and once
+    its kernel is hot: then the kernel's slow path explains, and nothing on the hot path catches
+    that (bundle's used to catch it and let the general path say it again)."""
+    if backend == "native" and not NATIVE:
+        pytest.skip("no C compiler on this machine: native path untestable")
+    jit = request.getfixturevalue("numpy_jit") if backend == "numpy" else request.getfixturevalue("engines")[TIERS[-1]].jit
+    engine = JitVSAEngine(jit)   # a new engine: nothing hot yet
+    a, b, c = (TritVector.random(n, seed=1) for n in (100, 101, 120))   # 100 and 120 pack to as many words
+    pa, pb, pc = a.pack(), b.pack(), c.pack()
+    pairs = [(a, b), (a, c), (pa, pc), (pa, pb), (a, pc), (pa, c), (pa, b)]
+    bundles = [[a, a, b], [a, b, c], [pa, pa, pc], [pa, pb, pc], [a, pa, c], [pa, a, b], [a, b], [pa, pc],
+               [a] * 4 + [c], [pa] * 4 + [pb], [a] * 39 + [b], [pa] * 39 + [pc], (a, a, b)]
+    operations = (engine.dot, engine.hamming, engine.cosine, engine.bind)
+
+    def named(vectors):
+        return "^" + re.escape(f"vectors of different dimensions: {sorted({len(v) for v in vectors})}") + "$"
+    for hot in (False, True):
+        if hot:   # the kernels at 100 trits, in both layouts
+            for op in operations:
+                op(a, a), op(pa, pa)
+            for n in (2, 3, 5):
+                engine.bundle([a] * n), engine.bundle([pa] * n)
+        for op in operations:
+            for x, y in pairs:
+                with pytest.raises(ValueError, match=named((x, y))):
+                    op(x, y)
+        for vectors in bundles:
+            with pytest.raises(ValueError, match=named(vectors)):
+                engine.bundle(vectors)
 
 
 def test_vector_basics():
