@@ -5,8 +5,7 @@ import time
 import numpy as np
 
 import resin_jit as rj
-from resin_jit.vsa import JitVSAEngine
-from resin_jit.vsa.memory import _rebuild
+from resin_jit.vsa import ItemMemory, JitVSAEngine
 
 from .bench_graph import sqrt_div_graph, ten_node_graph
 from .common import native_jit, fmt_time, median_seconds, ratio, table
@@ -28,19 +27,22 @@ def bench_threads(jit):
     table(f"10,000,000 float32 samples on {os.cpu_count()} cores (target: >= 1.8x with 2 threads)", rows)
 
 
-def random_planes(n, words, seed):
+def random_planes(n, dim, seed):
+    """(n, words) planes of random trits: disjoint, and zero past the last trit."""
+    words = (dim + 63) // 64
     rng = np.random.default_rng(seed)
     pos = rng.integers(0, 2 ** 63, (n, words), dtype=np.uint64) | rng.integers(0, 2, (n, words), dtype=np.uint64) << 63
     neg = rng.integers(0, 2 ** 63, (n, words), dtype=np.uint64) & ~pos
+    pos[:, -1] >>= np.uint64(64 * words - dim)
+    neg[:, -1] >>= np.uint64(64 * words - dim)
     return pos, neg
 
 
 def bench_search(engine, quick):
     n, dim, nq = (20_000 if quick else 100_000), 10_000, 100
-    words = (dim + 63) // 64
     start = time.perf_counter()
-    memory = _rebuild(*random_planes(n, words, 1), dim, list(range(n)))
-    qpos, qneg = random_planes(nq, words, 2)
+    memory = ItemMemory.from_planes(*random_planes(n, dim, 1), dim)
+    qpos, qneg = random_planes(nq, dim, 2)
     setup = time.perf_counter() - start
     rows = []
     for threads in (1, 2):

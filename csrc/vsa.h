@@ -1,13 +1,15 @@
 /* vsa.h - the integer SIMD layer for ternary hypervectors (trits -1, 0, +1).
  *
- * It builds on rj_isa.h (the tier) and needs nothing of simd.h (the float layer). On x86 it includes no intrinsics header (<immintrin.h> alone costs GCC ~0.5 s
- * to parse, ten times a whole kernel): GCC vector extensions give the arithmetic, and the few
- * byte operations with no generic form call the compiler's __builtin_ia32_* functions directly,
- * which is all the intrinsics headers do. NEON includes <arm_neon.h> (cheap there).
+ * It builds on rj_isa.h (the tier) and needs nothing of simd.h (the float layer). On x86 it
+ * includes no intrinsics header (<immintrin.h> alone costs GCC ~0.5 s to parse, ten times a whole
+ * kernel): GCC vector extensions give the arithmetic, and the few byte operations with no generic
+ * form call the compiler's __builtin_ia32_* functions directly, which is all the intrinsics
+ * headers do. NEON includes <arm_neon.h> (cheap there). It takes nothing from the including file
+ * but the tier's RJ_ISA_* macro; vsa_dense.h and vsa_packed.h build the operations on it.
  *
- * Dense vectors are int8 arrays. Packed vectors are one uint64 buffer: WORDS words of the
- * positive plane, WORDS of the negative plane (bit i of word w is trit 64*w + i; bits past the
- * dimension are zero), then one guard word holding the dimension, which kernels check so that
+ * Dense vectors are int8 arrays. Packed vectors are one uint64 buffer: RJ_WORDS_OF(dim) words of
+ * the positive plane, as many of the negative plane (bit i of word w is trit 64*w + i; bits past
+ * the dimension are zero), then one guard word holding the dimension, which kernels check so that
  * vectors of different dimensions but the same word count are told apart.
  *
  * Dense trits, RJ_VB_WIDTH of them per vector:
@@ -29,6 +31,10 @@
  *                           at most RJ_PC_FLUSH adds between a zero and its total
  *   rj_popcount64(w)        the set bits of one word (popcnt, or a SWAR count without it)
  *   rj_csa(&high, a, b, c)  a carry-save adder; RJ_PC_CSA says whether counts should use them
+ *   RJ_WORDS_OF(dim)        the words per plane of a packed vector of dim trits,
+ *   RJ_PACKED_LEN_OF(dim)   and its buffer's length, guard included
+ *
+ *   rj_cosine(dot, na, nb)  dot / sqrt(na * nb) from the counts of non-zero trits; 0.0 if one is 0
  */
 #ifndef RJ_VSA_H
 #define RJ_VSA_H
@@ -62,6 +68,14 @@
 #endif
 
 #define RJ_VB_FLUSH 127
+
+#define RJ_WORDS_OF(dim) (((dim) + 63) / 64)
+#define RJ_PACKED_LEN_OF(dim) (2 * RJ_WORDS_OF(dim) + 1)
+
+static inline double rj_cosine(int64_t dot, int64_t na, int64_t nb)
+{
+    return (na == 0 || nb == 0) ? 0.0 : (double)dot / __builtin_sqrt((double)na * (double)nb);
+}
 
 typedef int8_t rj_vb __attribute__((vector_size(RJ_VB_WIDTH)));
 typedef char rj_vc __attribute__((vector_size(RJ_VB_WIDTH)));        /* what the x86 byte builtins take */

@@ -10,6 +10,9 @@
 import numpy as np
 
 from .kernel import Kernel
+from .vsa import ItemMemory, JitVSAEngine
+from .vsa.memory import as_query_planes
+from .vsa.search import check_metric
 
 
 def _dask_array():
@@ -46,12 +49,12 @@ def map_blocks(kernel, *arrays):
 _engines = {}
 
 
-def _partition_top_k(block, offset, queries_pos, queries_neg, dim, k, metric):
+def _partition_top_k(block, offset, queries_pos, queries_neg, k, metric):
     """The k best of one partition of the memory, its row numbers made global by `offset`."""
-    from .vsa import JitVSAEngine
-    from .vsa.memory import _rebuild
-    from .vsa.vectors import pack_planes
-    memory = _rebuild(*pack_planes(np.asarray(block, np.int8)), dim, list(range(len(block))))
+    block = np.asarray(block, np.int8)
+    if block.shape[0] == 0:   # an empty chunk ranks nothing (an ItemMemory holds at least one vector)
+        return np.empty((queries_pos.shape[0], 0), np.int64), np.empty((queries_pos.shape[0], 0))
+    memory = ItemMemory(block)
     engine = _engines.get("engine") or _engines.setdefault("engine", JitVSAEngine())  # one per worker
     scores = engine.similarity_planes(queries_pos, queries_neg, memory, metric)
     order = np.argsort(scores if metric == "hamming" else -scores, axis=1, kind="stable")[:, :k]
@@ -62,17 +65,15 @@ def similarity(queries, memory, k, metric="cosine"):
     """(indices, scores), each (n_queries, k), best first, over a Dask (N, dim) int8 memory."""
     import dask
     da = _dask_array()
-    from .vsa.memory import as_query_planes
     if not isinstance(memory, da.Array) or memory.ndim != 2:
         raise TypeError("memory must be a 2-D dask array of trits (N, dim)")
     if len(memory.chunks[1]) != 1:
         memory = memory.rechunk({1: -1})
-    if metric not in ("cosine", "dot", "hamming"):
-        raise ValueError(f"metric must be 'cosine', 'dot' or 'hamming', not {metric!r}")
+    check_metric(metric)
     dim = memory.shape[1]
     qpos, qneg = as_query_planes(queries, dim)
     offsets = np.concatenate([[0], np.cumsum(memory.chunks[0])[:-1]])
-    parts = [dask.delayed(_partition_top_k)(block, int(off), qpos, qneg, dim, k, metric)
+    parts = [dask.delayed(_partition_top_k)(block, int(off), qpos, qneg, k, metric)
              for block, off in zip(memory.to_delayed().ravel(), offsets)]
     results = dask.compute(*parts)
     indices = np.concatenate([r[0] for r in results], axis=1)

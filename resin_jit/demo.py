@@ -119,8 +119,8 @@ def tour_vsa(jit):
     query = TritVector(noisy)
     memory_with_a = ItemMemory([a] + [TritVector.random(10000, seed=s) for s in range(100, 1099)],
                                labels=["a"] + list(range(999)))
-    label = memory_with_a.cleanup(query, threshold=0.5, engine=engine)   # the first search compiles
-    t_search = _median(lambda: memory_with_a.cleanup(query, threshold=0.5, engine=engine), repeat=11)
+    label = engine.cleanup(query, memory_with_a, threshold=0.5)   # the first search compiles
+    t_search = _median(lambda: engine.cleanup(query, memory_with_a, threshold=0.5), repeat=11)
     print(f"   cleanup of a 30%-erased vector among 1,000: {label!r} in {_us(t_search).strip()}; "
           f"stats {engine.stats}")
 

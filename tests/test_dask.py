@@ -49,7 +49,7 @@ def test_top_k_over_a_partitioned_memory(client):
     indices, scores = rj_dask.similarity(queries, memory, k=5)
     engine = JitVSAEngine()
     for q, (idx, sc) in enumerate(zip(indices, scores)):
-        ref_idx, ref_scores = ItemMemory(rows).top_k(queries[q], 5, engine=engine)
+        ref_idx, ref_scores = engine.top_k(queries[q], ItemMemory(rows), 5)
         np.testing.assert_array_equal(idx, ref_idx)
         np.testing.assert_allclose(sc, ref_scores, rtol=1e-12)
     assert indices[0][0] == 17

@@ -70,4 +70,4 @@ def test_vectors_and_memories_pickle():
     clone = pickle.loads(pickle.dumps(memory))
     assert clone.labels == memory.labels and np.array_equal(clone.pos, memory.pos)
     engine = JitVSAEngine(rj.JitCompiler())
-    assert clone.cleanup(memory.vector(2), threshold=0.9, engine=engine) == "c"
+    assert engine.cleanup(memory.vector(2), clone, threshold=0.9) == "c"

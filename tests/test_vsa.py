@@ -7,6 +7,7 @@ the tests themselves run on the memo.
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import textwrap
@@ -19,7 +20,7 @@ from hypothesis import given, settings, strategies as st
 
 import resin_jit as rj
 from resin_jit.vsa import ItemMemory, JitVSAEngine, PackedTritVector, TritVector
-from resin_jit.vsa import kernels, reference as R
+from resin_jit.vsa import kernels, reference as R, search
 from resin_jit.vsa.engine import RECYCLE
 from resin_jit.vsa.vectors import _dense, _packed
 
@@ -369,6 +370,40 @@ def test_errors(request, backend):
         assert engine.permute(a, np.int64(3)) == TritVector(np.roll(a.data, 3))
 
 
+@pytest.mark.parametrize("backend", ["numpy", "native"])
+def test_vectors_of_different_dimensions_are_named(request, backend):
+    """Every operation refuses vectors of different dimensions with one ValueError naming each
+    dimension among them, whatever the layouts, both on first use (the general path) and once
+    its kernel is hot: then the kernel's slow path explains, and nothing on the hot path catches
+    that (bundle's used to catch it and let the general path say it again)."""
+    if backend == "native" and not NATIVE:
+        pytest.skip("no C compiler on this machine: native path untestable")
+    jit = request.getfixturevalue("numpy_jit") if backend == "numpy" else request.getfixturevalue("engines")[TIERS[-1]].jit
+    engine = JitVSAEngine(jit)   # a new engine: nothing hot yet
+    a, b, c = (TritVector.random(n, seed=1) for n in (100, 101, 120))   # 100 and 120 pack to as many words
+    pa, pb, pc = a.pack(), b.pack(), c.pack()
+    pairs = [(a, b), (a, c), (pa, pc), (pa, pb), (a, pc), (pa, c), (pa, b)]
+    bundles = [[a, a, b], [a, b, c], [pa, pa, pc], [pa, pb, pc], [a, pa, c], [pa, a, b], [a, b], [pa, pc],
+               [a] * 4 + [c], [pa] * 4 + [pb], [a] * 39 + [b], [pa] * 39 + [pc], (a, a, b)]
+    operations = (engine.dot, engine.hamming, engine.cosine, engine.bind)
+
+    def named(vectors):
+        return "^" + re.escape(f"vectors of different dimensions: {sorted({len(v) for v in vectors})}") + "$"
+    for hot in (False, True):
+        if hot:   # the kernels at 100 trits, in both layouts
+            for op in operations:
+                op(a, a), op(pa, pa)
+            for n in (2, 3, 5):
+                engine.bundle([a] * n), engine.bundle([pa] * n)
+        for op in operations:
+            for x, y in pairs:
+                with pytest.raises(ValueError, match=named((x, y))):
+                    op(x, y)
+        for vectors in bundles:
+            with pytest.raises(ValueError, match=named(vectors)):
+                engine.bundle(vectors)
+
+
 def test_vector_basics():
     v = TritVector.random(100, seed=3, sparsity=0.9)
     assert len(v) == v.dim == 100 and np.count_nonzero(v.data) < 30
@@ -391,6 +426,19 @@ def test_vector_basics():
     assert int(p.pos[0] & p.neg[0]) == 0 and (v == p) and (p == v) and v != TritVector.zeros(100)
     assert v != "not a vector" and {v: 1}[TritVector(v.data)] == 1
     assert "dim=100" in repr(v) and "dim=100" in repr(p)
+
+
+def test_constructors_put_buffers_on_a_cache_line():
+    """The README's 64-byte alignment: every constructor's buffer starts on a cache line (through
+    resin_jit.abi.aligned_empty), whatever the alignment of what it copies."""
+    raw = np.zeros(8 * 5 + 3, np.uint8)
+    odd = np.frombuffer(raw.data, np.uint64, count=4, offset=3)
+    v = TritVector.random(1000, seed=1)
+    made = [TritVector(np.zeros(1001, np.int8)[1:]), v, TritVector.random(77, seed=2, sparsity=0.5),
+            TritVector.zeros(65), TritVector(v), v.pack(), PackedTritVector.from_dense(v.data),
+            PackedTritVector(odd[:2], odd[2:], 100), pickle.loads(pickle.dumps(v.pack())),
+            pickle.loads(pickle.dumps(v))]
+    assert all(m._buf.ctypes.data % 64 == 0 for m in made)
 
 
 def test_odd_inputs_are_copied_into_shape():
@@ -474,9 +522,8 @@ def test_similarity_search(engines, metric):
 
 
 @needs_native
-def test_similarity_threads_split_large_memories(engines):
+def test_similarity_threads_split_large_memories(engines, monkeypatch):
     engine = engines[TIERS[-1]]
-    from resin_jit.vsa import memory as M
     rows = np.stack([TritVector.random(4097, seed=s).data for s in range(300)])
     memory = ItemMemory(rows)
     query = TritVector.random(4097, seed=1000)
@@ -485,58 +532,10 @@ def test_similarity_threads_split_large_memories(engines):
     many = engine.similarity(query, memory, threads=4)
     np.testing.assert_array_equal(one, many)
     assert engine.stats["total_ops"] == before + 2   # a split search is still one operation
-    old = M.THREAD_THRESHOLD_WORDS
-    try:
-        M.THREAD_THRESHOLD_WORDS = 1
-        np.testing.assert_array_equal(engine.similarity(query, memory), one)
-    finally:
-        M.THREAD_THRESHOLD_WORDS = old
+    monkeypatch.setattr(search, "THREAD_THRESHOLD_WORDS", 1)
+    np.testing.assert_array_equal(engine.similarity(query, memory), one)
     with pytest.raises(ValueError, match="threads"):
         engine.similarity(query, memory, threads=0)
-
-
-def test_item_memory_top_k_and_cleanup():
-    engine = JitVSAEngine(rj.JitCompiler()) if NATIVE else None
-    rows = np.stack([TritVector.random(512, seed=s).data for s in range(30)])
-    memory = ItemMemory(rows, labels=[f"item{s}" for s in range(30)])
-    assert len(memory) == 30 and memory.dim == 512 and memory.dense().tolist() == rows.tolist()
-    assert memory.vector(4) == TritVector(rows[4])
-    noisy = rows[12].copy()
-    noisy[:40] = 0
-    indices, scores = memory.top_k(TritVector(noisy), 3, engine=engine)
-    assert indices[0] == 12 and scores[0] > 0.9 and scores[0] >= scores[1] >= scores[2]
-    assert memory.cleanup(TritVector(noisy), threshold=0.5, engine=engine) == "item12"
-    assert memory.cleanup(TritVector(noisy).pack(), threshold=0.5) == "item12"   # the default engine
-    with pytest.raises(KeyError, match="threshold"):
-        memory.cleanup(TritVector.random(512, seed=1234), threshold=0.5, engine=engine)
-    h_idx, h_scores = memory.top_k(TritVector(rows[5]), 2, metric="hamming", engine=engine)
-    assert h_idx[0] == 5 and h_scores[0] == 0 and h_scores[1] > 0
-    assert memory.cleanup(TritVector(rows[5]), threshold=10, metric="hamming", engine=engine) == "item5"
-    all_idx, all_scores = memory.top_k(TritVector(rows[3]), 100, metric="dot", engine=engine)
-    assert len(all_idx) == 30 and all_idx[0] == 3 and np.all(np.diff(all_scores) <= 0)
-    with pytest.raises(ValueError, match="dimension"):
-        memory.top_k(TritVector.random(511, seed=1), 1, engine=engine)
-    with pytest.raises(ValueError, match="metric"):
-        memory.top_k(TritVector(rows[0]), 1, metric="euclid", engine=engine)
-    with pytest.raises(ValueError, match="k must be"):
-        memory.top_k(TritVector(rows[0]), 0, engine=engine)
-    with pytest.raises(ValueError, match="labels"):
-        ItemMemory(rows, labels=["a"])
-    with pytest.raises(ValueError, match="different dimensions"):
-        ItemMemory([TritVector.random(5, seed=1), TritVector.random(6, seed=1)])
-    with pytest.raises(ValueError, match="outside"):
-        ItemMemory(np.full((2, 3), 3, np.int8))
-    with pytest.raises(ValueError, match="at least one"):
-        ItemMemory([])
-
-
-def test_top_k_ties_go_to_the_lower_index():
-    from resin_jit.vsa.memory import best_first
-    keys = np.array([3.0, 1.0, 2.0, 1.0, 1.0, 0.0, 2.0])
-    for k in range(1, 9):
-        assert best_first(keys, k).tolist() == np.argsort(keys, kind="stable")[:k].tolist()
-    big = np.random.default_rng(0).integers(0, 5, 10000).astype(np.float64)
-    assert best_first(big, 50).tolist() == np.argsort(big, kind="stable")[:50].tolist()
 
 
 def test_everything_pickles():
@@ -553,4 +552,4 @@ def test_everything_pickles():
         again = pickle.loads(pickle.dumps(engine))
         assert type(again) is JitVSAEngine and again.backend == engine.backend
         assert again.dot(v, v) == 100 - int(np.count_nonzero(v.data == 0))
-        assert clone.cleanup(memory.vector(2), threshold=0.9, engine=again) == "c"
+        assert again.cleanup(memory.vector(2), clone, threshold=0.9) == "c"

@@ -1,18 +1,20 @@
-"""JitVSAEngine: VSA operations compiled per dimension on first use, cached per operation.
+"""JitVSAEngine: VSA operations compiled per dimension on first use, and searches of an ItemMemory.
 
 As in the JIT this follows, each operation is compiled for each vector dimension (permute for
-each dimension and shift, bundle for each count) the first time it is asked for, kept in a
-per-operation cache and counted as a hit or a miss; the kernels also go through resin_jit's
+each dimension and shift, bundle for each count) the first time it is asked for, kept in the
+engine's kernel cache and counted as a hit or a miss; the kernels also go through resin_jit's
 disk cache, so a new process loads instead of compiling. With no compiler the engine runs
 reference.py with identical results.
 
-The hot path of every operation is one dict lookup keyed by the first vector's `_key` (its
-dimension, negated for packed vectors) and the kernel call on the vectors' buffers. It checks
-nothing itself: the kernel checks lengths and packed guard words, the dispatcher checks dtypes,
-and whatever does not fit (another dimension, mixed layouts, a non-vector) lands in the
-general path or the kernel's slow path, which convert or raise. Results take the layout of the
-first argument. Results are new vectors (or earlier results nobody can reach any more, see
-RECYCLE).
+Every operation has two paths. The hot path is one lookup in the operation's table (HotPaths),
+keyed by the first vector's `_key` (its dimension, negated for packed vectors), and the kernel
+call on the vectors' buffers. It checks nothing itself: the kernel checks lengths and packed
+guard words, the dispatcher dtypes, and a call they refuse goes to the kernel's slow path
+(slow_path.py), which converts a buffer of the other layout or raises the ValueError naming the
+dimensions. A lookup that misses (no kernel yet for that _key, or an argument that is not a
+vector) takes the general path, which checks the arguments, gets the kernel (compiled or loaded,
+then entered in the table) and runs it, or runs numpy. Results take the layout of the first
+argument. Results are new vectors (or earlier results nobody can reach any more, see RECYCLE).
 """
 import functools
 import sys
@@ -24,14 +26,21 @@ import numpy as np
 from .. import JitCompiler
 from ..config import JitConfig
 from . import kernels, reference
-from .vectors import (PackedTritVector, TritVector, _dense, _packed, pack_buffer, planes_to_buffer, unpack_buffer,
-                      words_for)
+from .memory import as_item_memory, as_query_rows
+from .search import best_first, check_metric, similarity_threads
+from .slow_path import slow_path
+from .vectors import (PackedTritVector, TritVector, _dense, _packed, pack_buffer, planes_to_buffer, popcount_rows,
+                      unpack_buffer, words_for)
 
 _I8, _U64 = np.dtype(np.int8), np.dtype(np.uint64)
 _empty = np.empty
 _new = object.__new__
 MAX_INLINE_BUNDLE = kernels.MAX_INLINE_BUNDLE
-_ERRORS = (KeyError, AttributeError)
+# What a hot path's lookup raises when it misses: KeyError, no kernel yet for the first vector's
+# _key; AttributeError, an argument without a vector's _key and _buf. Nothing else is caught: a
+# kernel's complaints about the vectors come from its slow path as ValueErrors, and pass through.
+_MISS = (KeyError, AttributeError)
+_REDUCTIONS = {"dot": reference.dot, "hamming": reference.hamming, "cosine": reference.cosine}
 _refcount = sys.getrefcount
 # Results are recycled once nothing but the engine refers to them (a result the caller dropped,
 # its buffer not held either), as numpy's temporary elision reuses arrays: that saves making and
@@ -44,25 +53,36 @@ _GIL = getattr(sys, "_is_gil_enabled", lambda: True)()
 RECYCLE = 4 if sys.implementation.name == "cpython" and sys.version_info[:2] < (3, 14) and _GIL else 0
 
 
+class HotPaths:
+    """What the hot paths look up: one table per operation, whose entry for a _key the general
+    path makes on the operation's first use at it.
+        dot, hamming, cosine   _key → kernel
+        bind                   _key → maker
+        bundle                 count of vectors → {first vector's _key → maker}
+        permute                _key → {shift → maker}
+    A maker is what an operation that makes a vector needs, in one tuple: (kernel, recent results,
+    result buffer length, its dtype, result class)."""
+    __slots__ = ("dot", "hamming", "cosine", "bind", "bundle", "permute")
+
+    def __init__(self):
+        self.dot, self.hamming, self.cosine, self.bind, self.bundle, self.permute = {}, {}, {}, {}, {}, {}
+
+
 class JitVSAEngine:
-    """dot, bind/unbind, bundle, hamming, cosine, permute and batched similarity on TritVector
-    and PackedTritVector, each compiled per dimension on first use."""
+    """dot, bind/unbind, bundle, hamming, cosine, permute and batched similarity search on
+    TritVector and PackedTritVector, each compiled per dimension on first use."""
 
     def __init__(self, jit=None):
         if jit is not None and not isinstance(jit, JitCompiler):
             raise TypeError(f"jit must be a resin_jit.JitCompiler, not {type(jit).__name__}")
         self.jit = jit or JitCompiler()
         self.backend = self.jit.backend
-        self._kernels = {}       # (op, layout, dim, k) → dispatch Caller
+        self._kernels = {}       # (op, layout, dim, k) → dispatch Caller: every kernel this engine has
         self._op_kernels = set()  # the Callers of user-facing operations (not norms, pack)
-        self._misses = self._numpy_ops = self._uncounted = 0
-        # the hot paths' caches: _key → Caller for the reductions; for the operations that make a
-        # vector, _key → (Caller, recent results, buffer length, dtype, result class), and permute
-        # nests that under the shift, bundle under the count of vectors
-        self._dot, self._hamming, self._cosine, self._bind = {}, {}, {}, {}
-        self._permute, self._bundle = {}, {}
+        self._hot = HotPaths()
         self._spares = {}   # _key → deque of the last results handed out (see RECYCLE)
         self._locks = {}   # key → lock: first uses from several threads make one kernel, one miss
+        self._misses = self._numpy_ops = self._uncounted = 0
 
     def __reduce__(self):
         """Pickles as its compiler's configuration: the receiving process builds its own engine,
@@ -72,7 +92,7 @@ class JitVSAEngine:
     def __repr__(self):
         return f"JitVSAEngine(backend={self.backend!r}, isa={self.jit.isa!r}, kernels={len(self._kernels)})"
 
-    # -- the per-operation cache ----------------------------------------------------------------
+    # -- the kernel cache -------------------------------------------------------------------------
 
     def _kernel(self, op, layout, dim, k=None, internal=False):
         """The operation's kernel at this dimension; the first request is the cache miss."""
@@ -88,32 +108,28 @@ class JitVSAEngine:
         op, layout, dim, k = key
         argspec, ret, _, _ = kernels.rule(op, layout, k)
         library = self.jit.libraries.get(("vsa", op, layout, dim, -1 if k is None else k),
-                                   lambda: kernels.source(op, layout, dim, k))
+                                         lambda: kernels.source(op, layout, dim, k))
         cell = []
-        caller = library.caller(argspec, ret, functools.partial(_slow_path, self, argspec, dim, cell))
+        caller = library.caller(argspec, ret, functools.partial(slow_path, self._refused, argspec, dim, cell))
         cell.append(caller)
         self._kernels[key] = caller
         if not internal:
             self._misses += 1
             self._op_kernels.add(caller)
-            skey = dim if layout == "dense" else -dim
-            table = {"dot": self._dot, "hamming": self._hamming, "cosine": self._cosine}.get(op)
-            if table is not None:
-                table[skey] = caller
-            elif op == "bind":
-                self._bind[skey] = self._maker(caller, skey)
-            elif op == "bundle":
-                self._bundle.setdefault(k, {})[skey] = self._maker(caller, skey)
         return caller
 
-    def _maker(self, caller, skey):
-        """What the hot path of an operation that makes a vector needs, in one tuple."""
-        spare = self._spares.get(skey)
+    def _refused(self):
+        """A kernel ran and refused its arguments (the slow path then explains): not an operation."""
+        self._uncounted += 1
+
+    def _maker(self, kernel, key):
+        """The hot path's entry for an operation that makes a vector (see HotPaths)."""
+        spare = self._spares.get(key)
         if spare is None:
-            spare = self._spares[skey] = deque(maxlen=RECYCLE)
-        if skey > 0:
-            return caller, spare, skey, _I8, TritVector
-        return caller, spare, 2 * words_for(-skey) + 1, _U64, PackedTritVector
+            spare = self._spares[key] = deque(maxlen=RECYCLE)
+        if key > 0:
+            return kernel, spare, key, _I8, TritVector
+        return kernel, spare, 2 * words_for(-key) + 1, _U64, PackedTritVector
 
     @property
     def stats(self):
@@ -127,36 +143,43 @@ class JitVSAEngine:
         return {"jit_hits": hits, "jit_misses": self._misses, "total_ops": total,
                 "cache_size": len(self._kernels), "hit_rate": hits / total if total else 0.0}
 
+    def _numpy_op(self):
+        """The numpy backend compiles nothing: every operation is a miss of the (empty) cache."""
+        self._numpy_ops += 1
+        self._misses += 1
+
     # -- reductions: dot, hamming, cosine ----------------------------------------------------------
 
     def dot(self, a, b):
         """Σ a·b as an int."""
         try:
-            return self._dot[a._key](a._buf, b._buf)
-        except _ERRORS:
-            return self._reduce("dot", a, b)
+            return self._hot.dot[a._key](a._buf, b._buf)
+        except _MISS:
+            return self._reduce("dot", self._hot.dot, a, b)
 
     def hamming(self, a, b):
         """The number of positions where the trits differ."""
         try:
-            return self._hamming[a._key](a._buf, b._buf)
-        except _ERRORS:
-            return self._reduce("hamming", a, b)
+            return self._hot.hamming[a._key](a._buf, b._buf)
+        except _MISS:
+            return self._reduce("hamming", self._hot.hamming, a, b)
 
     def cosine(self, a, b):
         """dot / (|a|·|b|) as a float; 0.0 when either vector is all zeros."""
         try:
-            return self._cosine[a._key](a._buf, b._buf)
-        except _ERRORS:
-            return self._reduce("cosine", a, b)
+            return self._hot.cosine[a._key](a._buf, b._buf)
+        except _MISS:
+            return self._reduce("cosine", self._hot.cosine, a, b)
 
-    def _reduce(self, op, a, b):
-        """Everything but a hit: checks, the first use at a dimension, the numpy backend."""
+    def _reduce(self, op, table, a, b):
+        """The general path of a reduction, whose hot path looks in `table`."""
         dim = _same_dim(a, b)
         if self.backend != "native":
             self._numpy_op()
-            return getattr(reference, op)(_dense_data(a), _dense_data(b))
-        return self._kernel(op, _layout(a), dim)(a._buf, b._buf)   # mixed layouts: the slow path converts
+            return _REDUCTIONS[op](_dense_data(a), _dense_data(b))
+        kernel = self._kernel(op, _layout(a), dim)
+        table[a._key] = kernel
+        return kernel(a._buf, b._buf)   # mixed layouts: the slow path converts
 
     # -- elementwise: bind, bundle, permute ------------------------------------------------------------
 
@@ -165,12 +188,12 @@ class JitVSAEngine:
         key is non-zero (where it is zero the product is 0)."""
         try:
             key = a._key
-            fn, spare, size, dtype, cls = self._bind[key]
+            kernel, spare, size, dtype, cls = self._hot.bind[key]
             v = _result(spare, cls, key, size, dtype)
-            fn(a._buf, b._buf, v._buf)
+            kernel(a._buf, b._buf, v._buf)
             spare.append(v)
             return v
-        except _ERRORS:
+        except _MISS:
             return self._bind_general(a, b)
 
     unbind = bind
@@ -180,28 +203,31 @@ class JitVSAEngine:
         if self.backend != "native":
             self._numpy_op()
             return _like(a, reference.bind(_dense_data(a), _dense_data(b)))
-        caller = self._kernel("bind", _layout(a), dim)
-        return _run_map(caller, a, dim, a._buf, b._buf)
+        kernel = self._kernel("bind", _layout(a), dim)
+        self._hot.bind[a._key] = self._maker(kernel, a._key)
+        return _run_map(kernel, a, dim, a._buf, b._buf)
 
     def bundle(self, vectors):
         """The sign of the elementwise sum of two or more vectors; ties give 0."""
+        if type(vectors) is not list and type(vectors) is not tuple:   # len() and [0] below need a sequence
+            return self._bundle_general(vectors)
         try:
             n = len(vectors)
-            first = vectors[0]
-            key = first._key
-            fn, spare, size, dtype, cls = self._bundle[n][key]
+            for_count = self._hot.bundle[n]   # misses for counts without a kernel (0 and 1 have none) before [0]
+            key = vectors[0]._key
+            kernel, spare, size, dtype, cls = for_count[key]
             v = _result(spare, cls, key, size, dtype)
             if n == 3:
                 a, b, c = vectors
-                fn(a._buf, b._buf, c._buf, v._buf)
+                kernel(a._buf, b._buf, c._buf, v._buf)
             elif n == 2:
                 a, b = vectors
-                fn(a._buf, b._buf, v._buf)
+                kernel(a._buf, b._buf, v._buf)
             else:
-                fn(*[x._buf for x in vectors], v._buf)
+                kernel(*[x._buf for x in vectors], v._buf)
             spare.append(v)
             return v
-        except (KeyError, AttributeError, TypeError, IndexError, ValueError):
+        except _MISS:
             return self._bundle_general(vectors)
 
     def _bundle_general(self, vectors):
@@ -217,8 +243,9 @@ class JitVSAEngine:
             return _like(first, reference.bundle([_dense_data(v) for v in vectors]))
         layout = _layout(first)
         if len(vectors) <= MAX_INLINE_BUNDLE:
-            caller = self._kernel("bundle", layout, dim, len(vectors))
-            return _run_map(caller, first, dim, *[v._buf for v in vectors])
+            kernel = self._kernel("bundle", layout, dim, len(vectors))
+            self._hot.bundle.setdefault(len(vectors), {})[first._key] = self._maker(kernel, first._key)
+            return _run_map(kernel, first, dim, *[v._buf for v in vectors])
         # more vectors than rj_call holds buffers: one stacked (k, len) array
         if layout == "dense":
             rows, out = np.stack([_dense_data(v) for v in vectors]), _empty(dim, _I8)
@@ -229,17 +256,17 @@ class JitVSAEngine:
 
     def permute(self, v, shift):
         """Cyclic shift: out[(i + shift) mod dim] = v[i] (numpy.roll); negative shifts allowed."""
+        if type(shift) is not int:   # bool, numpy integers, the rest: checked and converted by the general path
+            return self._permute_general(v, shift)
         try:
-            if type(shift) is int:
-                key = v._key
-                fn, spare, size, dtype, cls = self._permute[key][shift]
-                r = _result(spare, cls, key, size, dtype)
-                fn(v._buf, r._buf)
-                spare.append(r)
-                return r
-        except _ERRORS:
-            pass
-        return self._permute_general(v, shift)
+            key = v._key
+            kernel, spare, size, dtype, cls = self._hot.permute[key][shift]
+            r = _result(spare, cls, key, size, dtype)
+            kernel(v._buf, r._buf)
+            spare.append(r)
+            return r
+        except _MISS:
+            return self._permute_general(v, shift)
 
     def _permute_general(self, v, shift):
         if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)):
@@ -248,25 +275,41 @@ class JitVSAEngine:
         if self.backend != "native":
             self._numpy_op()
             return _like(v, reference.permute(_dense_data(v), int(shift)))
-        layout = _layout(v)
-        caller = self._kernel("permute", layout, dim, int(shift) % dim)
-        self._permute.setdefault(v._key, {})[int(shift)] = self._maker(caller, v._key)
-        return _run_map(caller, v, dim, v._buf)
+        kernel = self._kernel("permute", _layout(v), dim, int(shift) % dim)
+        self._hot.permute.setdefault(v._key, {})[int(shift)] = self._maker(kernel, v._key)
+        return _run_map(kernel, v, dim, v._buf)
 
-    # -- batched similarity -------------------------------------------------------------------------------
+    # -- search ---------------------------------------------------------------------------------------
 
     def similarity(self, queries, memory, metric="cosine", threads=None):
         """(n_queries, N) float64 scores of one query or a batch against an ItemMemory (or
         anything ItemMemory takes); threads split the memory's rows (default: by size)."""
-        from .memory import ItemMemory, as_query_rows
-        if not isinstance(memory, ItemMemory):
-            memory = ItemMemory(memory)
-        _check_metric(metric)
+        memory = as_item_memory(memory)
+        check_metric(metric)
         if type(queries) is TritVector and queries._key == memory.dim and self.backend == "native":
             rows = self.pack(queries)._buf[None, :]   # one dense query: packed by a kernel, not numpy
         else:
             rows = as_query_rows(queries, memory.dim)
         return self.similarity_rows(rows, memory, metric, threads)
+
+    def top_k(self, query, memory, k, metric="cosine"):
+        """(indices, scores) of the k best matches of one query in memory, best first: highest
+        score, or lowest for hamming; ties go to the lower index. k larger than N gives all N."""
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a positive int, not {k!r}")
+        scores = self.similarity(query, memory, metric)[0]
+        order = best_first(scores if metric == "hamming" else -scores, int(k))
+        return order, scores[order]
+
+    def cleanup(self, query, memory, threshold=0.0, metric="cosine"):
+        """The label of the best match of one query in memory, or KeyError if its score is worse
+        than `threshold` (below it; above it for hamming)."""
+        memory = as_item_memory(memory)
+        index, score = self.top_k(query, memory, 1, metric)
+        best = float(score[0])
+        if (best > threshold) if metric == "hamming" else (best < threshold):
+            raise KeyError(f"no item within the threshold {threshold} (best {metric} {best:.4f})")
+        return memory.labels[int(index[0])]
 
     def similarity_planes(self, qpos, qneg, memory, metric, threads=None):
         """similarity() for queries already packed into (n, words) planes."""
@@ -274,19 +317,24 @@ class JitVSAEngine:
 
     def similarity_rows(self, rows, memory, metric, threads=None):
         """similarity() for queries as packed buffers (n, 2 * words + 1)."""
-        from .memory import similarity_threads
-        _check_metric(metric)
+        check_metric(metric)
         if self.backend != "native":
             self._numpy_op()
             return reference.similarity(unpack_buffer(rows, memory.dim), memory.dense(), metric)
         kernel = self._kernel(f"similarity_{metric}", "packed", memory.dim)
         if metric == "cosine":
-            args = (rows, self.norms(rows, memory.dim), memory._rows, memory.norms(self))
+            args = (rows, self.norms(rows, memory.dim), memory.rows, self._memory_norms(memory))
         else:
-            args = (rows, memory._rows)
+            args = (rows, memory.rows)
         out, calls = similarity_threads(kernel, args, metric == "cosine", threads)
         self._uncounted += calls - 1
         return out
+
+    def _memory_norms(self, memory):
+        """The memory's non-zero trits per row, counted on its first cosine search and kept in it."""
+        if memory.norms is None:
+            memory.norms = self.norms(memory.rows, memory.dim)
+        return memory.norms
 
     def norms(self, rows, dim):
         """The count of non-zero trits of each packed buffer row (n, 2 * words + 1) → int64 (n,)."""
@@ -294,7 +342,6 @@ class JitVSAEngine:
         if rows.ndim == 1:
             rows = rows[None, :]
         if self.backend != "native":
-            from .vectors import popcount_rows
             return popcount_rows(rows[:, :2 * words_for(dim)])
         out = _empty(rows.shape[0], np.int64)
         self._kernel("norms", "packed", dim, internal=True)(rows, out)
@@ -311,19 +358,9 @@ class JitVSAEngine:
         self._kernel("pack", "dense", dim, internal=True)(v._buf, out)
         return _packed(out, dim)
 
-    def _numpy_op(self):
-        """The numpy backend compiles nothing: every operation is a miss of the (empty) cache."""
-        self._numpy_ops += 1
-        self._misses += 1
-
 
 def _rebuild_engine(config):
     return JitVSAEngine(JitCompiler(config or JitConfig()))
-
-
-def _check_metric(metric):
-    if metric not in ("cosine", "dot", "hamming"):
-        raise ValueError(f"metric must be 'cosine', 'dot' or 'hamming', not {metric!r}")
 
 
 def _dim(v):
@@ -385,60 +422,3 @@ def _run_map(caller, first, dim, *bufs):
 def _like(first, data):
     """A dense result in the layout of the operation's first vector."""
     return _packed(pack_buffer(data), data.shape[0]) if isinstance(first, PackedTritVector) else _dense(data)
-
-
-# -- the kernels' slow path ------------------------------------------------------------------------------
-
-def _slow_path(engine, argspec, dim, cell, *args):
-    """Arguments the dispatcher did not pass to the kernel, or that the kernel refused: a dense
-    buffer where a packed one was expected (or the reverse) is converted, a view or an unaligned
-    copy made contiguous; a dimension that does not match is a ValueError."""
-    caller = cell[0]
-    if len(args) != len(argspec):
-        raise TypeError(f"resin_jit.vsa kernel takes {len(argspec)} arrays, got {len(args)}")
-    fixed, converted = [], False
-    for letter, arg in zip(argspec, args):
-        arr = np.asarray(arg)
-        want = {"b": _I8, "u": _U64, "q": np.dtype(np.int64), "d": np.dtype(np.float64)}[letter.lower()]
-        if letter == "b" and arr.dtype == _U64:
-            arr = _unpack_arg(arr, dim)
-        elif letter == "u" and arr.dtype == _I8 and arr.ndim == 1:
-            arr = _pack_arg(arr, dim)
-        elif letter.islower() and (arr.dtype != want or not arr.flags.c_contiguous or not arr.flags.aligned):
-            arr = np.require(arr, want, ["C", "A"])
-        else:
-            fixed.append(arr)
-            continue
-        converted = True
-        fixed.append(arr)
-    if not converted:
-        engine._uncounted += 1   # the kernel ran and refused the call: not an operation
-    for letter, arr in zip(argspec, fixed):
-        if letter == "b" and arr.ndim == 1 and arr.shape[0] != dim:
-            _different(dim, arr.shape[0])
-        if letter == "u" and arr.ndim == 1:
-            _check_packed(arr, dim)
-    return caller.invoke(*fixed)
-
-
-def _different(dim, other):
-    raise ValueError(f"vectors of different dimensions: {sorted({dim, other})}")
-
-
-def _check_packed(arr, dim):
-    if arr.shape[0] != 2 * words_for(dim) + 1 or int(arr[-1]) != dim:
-        other = int(arr[-1]) if arr.shape[0] and arr.shape[0] == 2 * words_for(int(arr[-1])) + 1 else "?"
-        raise ValueError(f"vectors of different dimensions: {dim} and {other}")
-
-
-def _unpack_arg(arr, dim):
-    if arr.ndim != 1:
-        raise ValueError("expected a dense vector")
-    _check_packed(arr, dim)
-    return unpack_buffer(arr, dim)
-
-
-def _pack_arg(arr, dim):
-    if arr.shape[0] != dim:
-        _different(dim, arr.shape[0])
-    return pack_buffer(arr)

@@ -2,9 +2,10 @@
 csrc/vsa_packed.h and the parameters it is compiled with, poured into templates/vsa.c.
 
 A rule is (argspec, return kind, entry, params); params are (name, value) pairs that become
-#defines. A reduction is described by the terms it totals (TOTALS, an X-macro of term names:
-product, differ, nonzero_a, ... in the headers) and its result made of them (SCORE). The C is
-written against csrc/vsa.h, whose names are the same on every tier (a -D flag, never a branch here).
+#defines, the macros the headers' top comments say they take. A reduction is described by the
+terms it totals (RJ_TOTALS, an X-macro of term names: product, differ, nonzero_a, ... in the
+headers) and its result made of them (RJ_SCORE). The C is written against csrc/vsa.h, whose
+names are the same on every tier (a -D flag, never a branch here).
 """
 import string
 from collections import namedtuple
@@ -18,7 +19,7 @@ Rule = namedtuple("Rule", "argspec ret entry params")
 
 
 def _reduction(argspec, ret, entry, terms, score):
-    return Rule(argspec, ret, entry, (("TOTALS(X)", " ".join(f"X({t})" for t in terms)), ("SCORE(t)", score)))
+    return Rule(argspec, ret, entry, (("RJ_TOTALS(X)", " ".join(f"X({t})" for t in terms)), ("RJ_SCORE(t)", score)))
 
 
 # the terms and result of each reduction
@@ -31,22 +32,22 @@ _PACKED = {"dot": (["same", "opposite"], "t.same - t.opposite"),
                       "rj_cosine(t.same - t.opposite, t.nonzero_x, t.nonzero_y)")}
 _RET = {"dot": "i", "hamming": "i", "cosine": "f"}
 
-# (operation, layout) → Rule; bundle is made per count in rule(), permute gets SHIFT in source().
+# (operation, layout) → Rule; bundle is made per count in rule(), permute gets RJ_SHIFT in source().
 RULES = MappingProxyType({
-    **{(op, "dense"): _reduction("bb", _RET[op], "reduce", *spec) for op, spec in _DENSE.items()},
-    **{(op, "packed"): _reduction("uu", _RET[op], "reduce", *spec) for op, spec in _PACKED.items()},
-    ("bind", "dense"): Rule("bbB", "v", "dense_bind", ()),
-    ("permute", "dense"): Rule("bB", "v", "dense_permute", ()),
-    ("bundle_stacked", "dense"): Rule("bB", "v", "dense_bundle_stacked", ()),
-    ("pack", "dense"): Rule("bU", "v", "pack", ()),
-    ("bind", "packed"): Rule("uuU", "v", "packed_bind", ()),
-    ("permute", "packed"): Rule("uU", "v", "packed_permute", ()),
-    ("bundle_stacked", "packed"): Rule("uU", "v", "packed_bundle_stacked", ()),
-    ("norms", "packed"): _reduction("uQ", "v", "norms", ["nonzero_x"], "t.nonzero_x"),
-    ("similarity_dot", "packed"): _reduction("uuD", "v", "similarity", *_PACKED["dot"]),
-    ("similarity_hamming", "packed"): _reduction("uuD", "v", "similarity", *_PACKED["hamming"]),
+    **{(op, "dense"): _reduction("bb", _RET[op], "rj_reduce", *spec) for op, spec in _DENSE.items()},
+    **{(op, "packed"): _reduction("uu", _RET[op], "rj_reduce", *spec) for op, spec in _PACKED.items()},
+    ("bind", "dense"): Rule("bbB", "v", "rj_dense_bind", ()),
+    ("permute", "dense"): Rule("bB", "v", "rj_dense_permute", ()),
+    ("bundle_stacked", "dense"): Rule("bB", "v", "rj_dense_bundle_stacked", ()),
+    ("pack", "dense"): Rule("bU", "v", "rj_pack", ()),
+    ("bind", "packed"): Rule("uuU", "v", "rj_packed_bind", ()),
+    ("permute", "packed"): Rule("uU", "v", "rj_packed_permute", ()),
+    ("bundle_stacked", "packed"): Rule("uU", "v", "rj_packed_bundle_stacked", ()),
+    ("norms", "packed"): _reduction("uQ", "v", "rj_norms", ["nonzero_x"], "t.nonzero_x"),
+    ("similarity_dot", "packed"): _reduction("uuD", "v", "rj_similarity", *_PACKED["dot"]),
+    ("similarity_hamming", "packed"): _reduction("uuD", "v", "rj_similarity", *_PACKED["hamming"]),
     # the dot product, made a cosine with the norms passed beside queries and memory
-    ("similarity_cosine", "packed"): _reduction("uquqD", "v", "similarity_normed", *_PACKED["dot"]),
+    ("similarity_cosine", "packed"): _reduction("uquqD", "v", "rj_similarity_normed", *_PACKED["dot"]),
 })
 
 
@@ -55,7 +56,7 @@ def rule(op, layout, k=None):
     buffers, k <= MAX_INLINE_BUNDLE) or the permute shift."""
     if op == "bundle":
         vector, out = ("b", "B") if layout == "dense" else ("u", "U")
-        return Rule(vector * k + out, "v", f"{layout}_bundle", (("K", int(k)),))
+        return Rule(vector * k + out, "v", f"rj_{layout}_bundle", (("RJ_K", int(k)),))
     return RULES[(op, layout)]
 
 
@@ -64,9 +65,9 @@ def source(op, layout, dim, k=None):
     r = rule(op, layout, k)
     params = list(r.params)
     if op == "permute":
-        params.append(("SHIFT", f"((int64_t){int(k)})"))
+        params.append(("RJ_SHIFT", f"((int64_t){int(k)})"))
     if r.ret != "v":
-        params.append(("RET", {"i": "ret_int", "f": "ret_float"}[r.ret]))
+        params.append(("RJ_RET", {"i": "ret_int", "f": "ret_float"}[r.ret]))
     return string.Template(read_template("vsa.c")).substitute(
         dim=int(dim), layout=layout, entry=r.entry,
         params="\n".join(f"#define {name} {value}" for name, value in params))

@@ -1,14 +1,9 @@
-"""ItemMemory: N labelled vectors of one dimension, searched in batches (threads split the rows)."""
+"""ItemMemory: N labelled vectors of one dimension, kept packed, as plain data that a
+JitVSAEngine searches (similarity, top_k, cleanup); and queries made packed rows to search with."""
 import numpy as np
 
-from .. import parallel
-from .vectors import (PackedTritVector, TritVector, _as_trits, _plane_view, as_vector, pack_buffer, planes_to_buffer,
-                      popcount_rows, unpack_buffer, words_for)
-
-# Below this many words of work (queries x memory words, ~0.3 ns each) a search runs on one
-# thread: a round trip through the pool costs 20-80 us (more on virtual machines), so a split
-# pays only for searches of several hundred microseconds.
-THREAD_THRESHOLD_WORDS = 1 << 21
+from .vectors import (PackedTritVector, TritVector, _as_trits, _check_dim, _packed, _plane_view, as_vector,
+                      checked_buffer, pack_buffer, unpack_buffer, words_for)
 
 
 class ItemMemory:
@@ -16,98 +11,67 @@ class ItemMemory:
     2 * words + 1 uint64 per vector (see vectors.py), so a search is popcounts over words.
 
     `vectors`: a 2-D array of trits (N, dim), or a sequence of TritVector, PackedTritVector or
-    1-D trit arrays."""
+    1-D trit arrays. The data: `rows` (N, 2 * words + 1), read-only; `dim`; `labels`; `norms`,
+    the non-zero trits of each row (int64, N), which the first cosine search fills in and keeps
+    (None until then)."""
+    __slots__ = ("rows", "dim", "labels", "norms")
 
     def __init__(self, vectors, labels=None):
-        self._rows, self.dim = _rows_of(vectors)
-        self._norms = None
-        self.labels = list(labels) if labels is not None else list(range(len(self._rows)))
-        if len(self.labels) != len(self._rows):
-            raise ValueError(f"{len(self.labels)} labels for {len(self._rows)} vectors")
+        _fill(self, *_rows_of(vectors), labels)
+
+    @classmethod
+    def from_planes(cls, pos, neg, dim, labels=None):
+        """An ItemMemory from (N, words) planes of uint64 words, each row as PackedTritVector takes
+        one vector's (for callers that pack their own)."""
+        dim = _check_dim(dim)
+        rows = checked_buffer(pos, neg, dim, 2)
+        if rows.shape[0] == 0:
+            raise ValueError("an item memory needs at least one vector")
+        return _fill(cls.__new__(cls), rows, dim, labels)
 
     @property
     def pos(self):
         """(N, words) positive planes (a read-only view)."""
-        return _plane_view(self._rows, self.dim, 0)
+        return _plane_view(self.rows, self.dim, 0)
 
     @property
     def neg(self):
-        return _plane_view(self._rows, self.dim, 1)
+        return _plane_view(self.rows, self.dim, 1)
 
     def __len__(self):
-        return self._rows.shape[0]
+        return self.rows.shape[0]
 
     def dense(self):
         """The vectors as an (N, dim) int8 array."""
-        return unpack_buffer(self._rows, self.dim)
+        return unpack_buffer(self.rows, self.dim)
 
     def vector(self, i):
         """Vector i as a PackedTritVector."""
-        from .vectors import _packed
-        return _packed(self._rows[i].copy(), self.dim)
-
-    def norms(self, engine=None):
-        """Non-zero trits per vector (int64, N), computed once."""
-        if self._norms is None:
-            self._norms = (engine.norms(self._rows, self.dim) if engine is not None
-                           else popcount_rows(self._rows[:, :2 * words_for(self.dim)]))
-        return self._norms
-
-    def top_k(self, query, k, metric="cosine", engine=None):
-        """(indices, scores) of the k best matches, best first: highest score, or lowest for
-        hamming; ties go to the lower index. k larger than N gives all N."""
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive int, not {k!r}")
-        scores = self._engine(engine).similarity(query, self, metric)[0]
-        order = best_first(scores if metric == "hamming" else -scores, int(k))
-        return order, scores[order]
-
-    def cleanup(self, query, threshold=0.0, metric="cosine", engine=None):
-        """The label of the best match, or KeyError if its score is worse than `threshold`
-        (below it; above it for hamming)."""
-        index, score = self.top_k(query, 1, metric, engine)
-        best = float(score[0])
-        if (best > threshold) if metric == "hamming" else (best < threshold):
-            raise KeyError(f"no item within the threshold {threshold} (best {metric} {best:.4f})")
-        return self.labels[int(index[0])]
-
-    def _engine(self, engine):
-        if engine is None:
-            from .engine import JitVSAEngine
-            if ItemMemory._default_engine is None:
-                ItemMemory._default_engine = JitVSAEngine()
-            engine = ItemMemory._default_engine
-        return engine
-
-    _default_engine = None
+        return _packed(self.rows[i].copy(), self.dim)
 
     def __reduce__(self):
-        return (_from_rows, (self._rows, self.dim, self.labels))
+        return (_from_rows, (self.rows, self.dim, self.labels))
 
     def __repr__(self):
         return f"ItemMemory({len(self)} vectors, dim={self.dim})"
 
 
-def best_first(keys, k):
-    """Indices of the k smallest keys in ascending order, ties by index; O(N) selection first."""
-    n = keys.shape[0]
-    if k >= n:
-        return np.argsort(keys, kind="stable")
-    kth = np.partition(keys, k - 1)[k - 1]
-    better = np.flatnonzero(keys < kth)
-    chosen = np.concatenate([better, np.flatnonzero(keys == kth)[:k - len(better)]])
-    return chosen[np.lexsort((chosen, keys[chosen]))]
+def as_item_memory(memory):
+    """An ItemMemory as it is; anything ItemMemory takes made one."""
+    return memory if isinstance(memory, ItemMemory) else ItemMemory(memory)
 
 
-def _from_rows(rows, dim, labels):
-    memory = ItemMemory.__new__(ItemMemory)
-    memory._rows, memory.dim, memory.labels, memory._norms = rows, dim, labels, None
+def _fill(memory, rows, dim, labels):
+    rows.flags.writeable = False
+    labels = list(labels) if labels is not None else list(range(rows.shape[0]))
+    if len(labels) != rows.shape[0]:
+        raise ValueError(f"{len(labels)} labels for {rows.shape[0]} vectors")
+    memory.rows, memory.dim, memory.labels, memory.norms = rows, dim, labels, None
     return memory
 
 
-def _rebuild(pos, neg, dim, labels):
-    """An ItemMemory from (N, words) planes (kept for callers that pack their own planes)."""
-    return _from_rows(planes_to_buffer(pos, neg, dim), dim, labels)
+def _from_rows(rows, dim, labels):
+    return _fill(ItemMemory.__new__(ItemMemory), rows, dim, labels)
 
 
 def _rows_of(vectors):
@@ -159,25 +123,3 @@ def as_query_planes(queries, dim):
     rows = as_query_rows(queries, dim)
     words = words_for(dim)
     return np.ascontiguousarray(rows[:, :words]), np.ascontiguousarray(rows[:, words:2 * words])
-
-
-def similarity_threads(kernel, args, cosine, threads=None):
-    """Run a search kernel on (queries, [query norms,] memory, [memory norms]), splitting the
-    memory rows across threads when the work is large. Returns (scores, kernel calls made)."""
-    queries, memory = args[0], args[2 if cosine else 1]
-    nq, nm = queries.shape[0], memory.shape[0]
-    threads = parallel.thread_count(threads, memory.size * nq, THREAD_THRESHOLD_WORDS)
-    if threads == 1 or nm < 2 * threads:
-        out = np.empty((nq, nm), np.float64)
-        kernel(*args, out)
-        return out, 1
-    points = parallel.bounds(nm, threads)
-    parts = {lo: np.empty((nq, hi - lo), np.float64) for lo, hi in zip(points[:-1], points[1:])}
-
-    def work(lo, hi):  # the C call releases the GIL: the threads run in parallel
-        if cosine:
-            kernel(args[0], args[1], args[2][lo:hi], args[3][lo:hi], parts[lo])
-        else:
-            kernel(args[0], args[1][lo:hi], parts[lo])
-    parallel.run_chunks(work, points)
-    return np.concatenate(list(parts.values()), axis=1), len(parts)

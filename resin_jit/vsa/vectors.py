@@ -13,23 +13,11 @@ from operator import attrgetter
 
 import numpy as np
 
+from ..abi import aligned_empty
+
 _I8 = np.dtype(np.int8)
 _U64 = np.dtype(np.uint64)
 _new = object.__new__
-
-
-ALIGN = 64   # bytes: one cache line, so no SIMD load of a vector's first bytes straddles two
-
-
-def aligned_empty(shape, dtype):
-    """An uninitialised C-contiguous array starting on a cache line (np.empty only promises 16
-    bytes, and a 32-byte load from a 16-byte boundary splits across two lines half the time).
-    Finding the address costs ~2 us: for constructors, not for the engine's hot results."""
-    dtype = np.dtype(dtype)
-    count = int(np.prod(shape, dtype=np.int64))
-    raw = np.empty(count * dtype.itemsize + ALIGN, np.uint8)
-    start = -raw.ctypes.data % ALIGN
-    return raw[start:start + count * dtype.itemsize].view(dtype).reshape(shape)
 
 
 def _aligned_copy(arr, dtype):
@@ -156,22 +144,7 @@ class PackedTritVector:
 
     def __init__(self, pos, neg, dim):
         dim = _check_dim(dim)
-        words = words_for(dim)
-        pos, neg = np.asarray(pos), np.asarray(neg)
-        for name, plane in (("pos", pos), ("neg", neg)):
-            if plane.shape != (words,):
-                raise ValueError(f"a packed vector of {dim} trits has {words} words per plane; {name} has shape "
-                                 f"{plane.shape}")
-            if plane.dtype.kind not in "ui":
-                raise ValueError(f"{name} must hold uint64 words, not {plane.dtype}")
-        buf = aligned_empty(2 * words + 1, np.uint64)
-        buf[:words], buf[words:2 * words] = pos.astype(np.uint64), neg.astype(np.uint64)  # copies: aligned, owned
-        buf[2 * words] = dim
-        p, n = buf[:words], buf[words:2 * words]
-        if np.any(p & n):
-            raise ValueError("a trit cannot be both +1 and -1 (pos and neg planes overlap)")
-        if dim % 64 and (int(p[-1]) | int(n[-1])) >> (dim % 64):
-            raise ValueError("bits past the last trit must be zero")
+        buf = checked_buffer(pos, neg, dim, 1)
         buf.flags.writeable = False
         self._buf = buf
         self._key = -dim
@@ -282,6 +255,27 @@ def planes_to_buffer(pos, neg, dim):
     words = words_for(dim)
     buf = aligned_empty(pos.shape[:-1] + (2 * words + 1,), np.uint64)
     buf[..., :words], buf[..., words:2 * words], buf[..., 2 * words] = pos, neg, dim
+    return buf
+
+
+def checked_buffer(pos, neg, dim, ndim):
+    """Packed buffers (..., 2 * words + 1), cache-line aligned, copied from ndim-D planes
+    (..., words) of integer words; ValueError if they are not trits of `dim`: planes of another
+    shape or type, a position both +1 and -1, or bits set past the last trit."""
+    words = words_for(dim)
+    pos, neg = np.asarray(pos), np.asarray(neg)
+    for name, plane in (("pos", pos), ("neg", neg)):
+        if plane.ndim != ndim or plane.shape[-1] != words or plane.shape != pos.shape:
+            raise ValueError(f"a packed vector of {dim} trits has {words} words per plane; {name} has shape "
+                             f"{plane.shape}")
+        if plane.dtype.kind not in "ui":
+            raise ValueError(f"{name} must hold uint64 words, not {plane.dtype}")
+    buf = planes_to_buffer(pos, neg, dim)
+    p, n = buf[..., :words], buf[..., words:2 * words]
+    if np.any(p & n):
+        raise ValueError("a trit cannot be both +1 and -1 (pos and neg planes overlap)")
+    if dim % 64 and np.any((p[..., -1] | n[..., -1]) >> np.uint64(dim % 64)):
+        raise ValueError("bits past the last trit must be zero")
     return buf
 
 
