@@ -53,11 +53,6 @@ def _affine_simd(a, b):
     return [block_request(_affine_graph(*_exact_pair(a, b)), "float32")]
 
 
-def _vsa_request(op, layout, dim, k=None):
-    from .vsa import kernels
-    return ("vsa", op, layout, dim, -1 if k is None else k), lambda: kernels.source(op, layout, dim, k)
-
-
 # A manifest's VSA operation → the kernel it compiles to (op, k(count, shift, dim)).
 _VSA_KERNELS = {
     "dot": lambda count, shift, dim: ("dot", None), "hamming": lambda count, shift, dim: ("hamming", None),
@@ -68,8 +63,9 @@ _VSA_KERNELS = {
 
 
 def _vsa(op, dim, shift=1, count=3, packed=False):
+    from .vsa import kernels
     kernel_op, k = _VSA_KERNELS[op](count, shift, dim)
-    return [_vsa_request(kernel_op, "packed" if packed else "dense", dim, k)]
+    return [kernels.request(kernel_op, "packed" if packed else "dense", dim, k)]
 
 
 def _graph_request(outputs, inputs=None):

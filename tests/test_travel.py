@@ -117,3 +117,22 @@ def test_a_process_with_no_compiler_on_its_path_loads_the_builtin_manifest_nativ
     result = json.loads(proc.stdout.splitlines()[-1])
     assert set(result["backend"]) == {"native"} and set(result["toolchain"]) == {None}
     assert result["stats"]["compiles"] == 0 and result["stats"]["prebuilt_hits"] == len(warm.builtin_manifest())
+
+
+def test_the_vsa_engine_without_a_compiler_uses_what_it_finds_and_numpy_for_the_rest(tmp_path, monkeypatch):
+    from resin_jit.vsa import ItemMemory, JitVSAEngine, TritVector
+    manifest = [{"kind": "vsa", "op": "dot", "dim": 96}]
+    assert warm.warm(manifest, tmp_path / "layer", jobs=1, progress=False).ok()
+    without_compiler(monkeypatch)
+    monkeypatch.setenv("RESIN_JIT_PREBUILT", str(tmp_path / "layer"))
+    engine = JitVSAEngine(rj.JitCompiler(rj.JitConfig(cache=False)))
+    a, b, c = (TritVector.random(96, seed=s) for s in range(3))
+    assert engine.dot(a, b) == int(np.dot(a.data.astype(int), b.data.astype(int)))
+    assert engine.jit.stats["prebuilt_hits"] == 1 and ("dot", "dense", 96, None) in engine._kernels
+    with pytest.warns(RuntimeWarning, match="VSA bundle kernel for dimension 96 .* runs on numpy"):
+        bundled = engine.bundle([a, b, c])
+    np.testing.assert_array_equal(bundled.data, np.sign(a.data.astype(int) + b.data + c.data))
+    memory = ItemMemory([a, b, c])
+    with pytest.warns(RuntimeWarning, match="runs on numpy"):
+        assert engine.cleanup(a, memory) == 0
+    assert engine.jit.stats["compiles"] == 0

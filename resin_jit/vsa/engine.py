@@ -19,6 +19,7 @@ argument. Results are new vectors (or earlier results nobody can reach any more,
 import functools
 import sys
 import threading
+import warnings
 from collections import deque
 
 import numpy as np
@@ -78,6 +79,7 @@ class JitVSAEngine:
         self.jit = jit or JitCompiler()
         self.backend = self.jit.backend
         self._kernels = {}       # (op, layout, dim, k) → dispatch Caller: every kernel this engine has
+        self._on_numpy = set()   # the keys of kernels that are nowhere and cannot be built here
         self._op_kernels = set()  # the Callers of user-facing operations (not norms, pack)
         self._hot = HotPaths()
         self._spares = {}   # _key → deque of the last results handed out (see RECYCLE)
@@ -95,20 +97,28 @@ class JitVSAEngine:
     # -- the kernel cache -------------------------------------------------------------------------
 
     def _kernel(self, op, layout, dim, k=None, internal=False):
-        """The operation's kernel at this dimension; the first request is the cache miss."""
+        """The operation's kernel at this dimension (the first request is the cache miss), or None
+        where it runs on numpy: the numpy backend, or a kernel that is in no prebuilt layer or
+        cache with no compiler here to build it."""
         key = (op, layout, dim, k)
         caller = self._kernels.get(key)
-        if caller is not None:
+        if caller is not None or self.backend != "native" or key in self._on_numpy:
             return caller
         with self._locks.setdefault(key, threading.Lock()):
             caller = self._kernels.get(key)
-            return caller if caller is not None else self._new_kernel(key, internal)
+            return caller if caller is not None or key in self._on_numpy else self._new_kernel(key, internal)
 
     def _new_kernel(self, key, internal):
         op, layout, dim, k = key
         argspec, ret, _, _ = kernels.rule(op, layout, k)
-        library = self.jit.libraries.get(("vsa", op, layout, dim, -1 if k is None else k),
-                                         lambda: kernels.source(op, layout, dim, k))
+        library = self.jit.libraries.get(*kernels.request(op, layout, dim, k))
+        if library is None:
+            self._on_numpy.add(key)
+            warnings.warn(f"resin_jit: the VSA {op} kernel for dimension {dim} ({layout}) runs on numpy: it is in "
+                          f"no prebuilt layer or cache, and it cannot be built here ({self.jit.libraries.build_reason})."
+                          " Install a C compiler, or warm it into a prebuilt layer (resin-jit warm).",
+                          RuntimeWarning, stacklevel=5)
+            return None
         cell = []
         caller = library.caller(argspec, ret, functools.partial(slow_path, self._refused, argspec, dim, cell))
         cell.append(caller)
@@ -174,10 +184,10 @@ class JitVSAEngine:
     def _reduce(self, op, table, a, b):
         """The general path of a reduction, whose hot path looks in `table`."""
         dim = _same_dim(a, b)
-        if self.backend != "native":
+        kernel = self._kernel(op, _layout(a), dim)
+        if kernel is None:
             self._numpy_op()
             return _REDUCTIONS[op](_dense_data(a), _dense_data(b))
-        kernel = self._kernel(op, _layout(a), dim)
         table[a._key] = kernel
         return kernel(a._buf, b._buf)   # mixed layouts: the slow path converts
 
@@ -200,10 +210,10 @@ class JitVSAEngine:
 
     def _bind_general(self, a, b):
         dim = _same_dim(a, b)
-        if self.backend != "native":
+        kernel = self._kernel("bind", _layout(a), dim)
+        if kernel is None:
             self._numpy_op()
             return _like(a, reference.bind(_dense_data(a), _dense_data(b)))
-        kernel = self._kernel("bind", _layout(a), dim)
         self._hot.bind[a._key] = self._maker(kernel, a._key)
         return _run_map(kernel, a, dim, a._buf, b._buf)
 
@@ -237,21 +247,21 @@ class JitVSAEngine:
         if len(vectors) < 2:
             raise ValueError(f"bundle needs at least 2 vectors, got {len(vectors)}")
         dim = _same_dim(*vectors)
-        first = vectors[0]
-        if self.backend != "native":
+        first, layout = vectors[0], _layout(vectors[0])
+        inline = len(vectors) <= MAX_INLINE_BUNDLE   # else more vectors than rj_call holds buffers: stacked
+        kernel = self._kernel("bundle", layout, dim, len(vectors)) if inline else \
+            self._kernel("bundle_stacked", layout, dim)
+        if kernel is None:
             self._numpy_op()
             return _like(first, reference.bundle([_dense_data(v) for v in vectors]))
-        layout = _layout(first)
-        if len(vectors) <= MAX_INLINE_BUNDLE:
-            kernel = self._kernel("bundle", layout, dim, len(vectors))
+        if inline:
             self._hot.bundle.setdefault(len(vectors), {})[first._key] = self._maker(kernel, first._key)
             return _run_map(kernel, first, dim, *[v._buf for v in vectors])
-        # more vectors than rj_call holds buffers: one stacked (k, len) array
-        if layout == "dense":
+        if layout == "dense":   # one (k, len) array
             rows, out = np.stack([_dense_data(v) for v in vectors]), _empty(dim, _I8)
         else:
             rows, out = np.stack([_packed_buf(v) for v in vectors]), _empty(2 * words_for(dim) + 1, _U64)
-        self._kernel("bundle_stacked", layout, dim)(rows, out)
+        kernel(rows, out)
         return _dense(out) if layout == "dense" else _packed(out, dim)
 
     def permute(self, v, shift):
@@ -272,10 +282,10 @@ class JitVSAEngine:
         if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)):
             raise TypeError(f"shift must be an int, not {type(shift).__name__}")
         dim = _dim(v)
-        if self.backend != "native":
+        kernel = self._kernel("permute", _layout(v), dim, int(shift) % dim)
+        if kernel is None:
             self._numpy_op()
             return _like(v, reference.permute(_dense_data(v), int(shift)))
-        kernel = self._kernel("permute", _layout(v), dim, int(shift) % dim)
         self._hot.permute.setdefault(v._key, {})[int(shift)] = self._maker(kernel, v._key)
         return _run_map(kernel, v, dim, v._buf)
 
@@ -286,8 +296,8 @@ class JitVSAEngine:
         anything ItemMemory takes); threads split the memory's rows (default: by size)."""
         memory = as_item_memory(memory)
         check_metric(metric)
-        if type(queries) is TritVector and queries._key == memory.dim and self.backend == "native":
-            rows = self.pack(queries)._buf[None, :]   # one dense query: packed by a kernel, not numpy
+        if type(queries) is TritVector and queries._key == memory.dim:
+            rows = self.pack(queries)._buf[None, :]   # one dense query: packed by a kernel where there is one
         else:
             rows = as_query_rows(queries, memory.dim)
         return self.similarity_rows(rows, memory, metric, threads)
@@ -318,10 +328,10 @@ class JitVSAEngine:
     def similarity_rows(self, rows, memory, metric, threads=None):
         """similarity() for queries as packed buffers (n, 2 * words + 1)."""
         check_metric(metric)
-        if self.backend != "native":
+        kernel = self._kernel(f"similarity_{metric}", "packed", memory.dim)
+        if kernel is None:
             self._numpy_op()
             return reference.similarity(unpack_buffer(rows, memory.dim), memory.dense(), metric)
-        kernel = self._kernel(f"similarity_{metric}", "packed", memory.dim)
         if metric == "cosine":
             args = (rows, self.norms(rows, memory.dim), memory.rows, self._memory_norms(memory))
         else:
@@ -341,10 +351,11 @@ class JitVSAEngine:
         rows = np.ascontiguousarray(rows, np.uint64)
         if rows.ndim == 1:
             rows = rows[None, :]
-        if self.backend != "native":
+        kernel = self._kernel("norms", "packed", dim, internal=True)
+        if kernel is None:
             return popcount_rows(rows[:, :2 * words_for(dim)])
         out = _empty(rows.shape[0], np.int64)
-        self._kernel("norms", "packed", dim, internal=True)(rows, out)
+        kernel(rows, out)
         return out
 
     def pack(self, v):
@@ -352,10 +363,11 @@ class JitVSAEngine:
         if type(v) is PackedTritVector:
             return v
         dim = _dim(v)
-        if self.backend != "native":
+        kernel = self._kernel("pack", "dense", dim, internal=True)
+        if kernel is None:
             return v.pack()
         out = _empty(2 * words_for(dim) + 1, _U64)
-        self._kernel("pack", "dense", dim, internal=True)(v._buf, out)
+        kernel(v._buf, out)
         return _packed(out, dim)
 
 

@@ -60,6 +60,12 @@ def rule(op, layout, k=None):
     return RULES[(op, layout)]
 
 
+def request(op, layout, dim, k=None):
+    """(ident, make_source) of an operation's kernel at a dimension: what Libraries.get (the
+    engine) and resin-jit warm both ask for, so a warmed kernel is the one the engine loads."""
+    return ("vsa", op, layout, dim, -1 if k is None else k), lambda: source(op, layout, dim, k)
+
+
 def source(op, layout, dim, k=None):
     """The translation unit of one operation at one dimension (and count or shift)."""
     r = rule(op, layout, k)
