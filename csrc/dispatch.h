@@ -24,7 +24,7 @@ extern PyObject *rj_numpy_integer;
 typedef struct {
     void *ptr;
     int64_t len;               /* elements */
-    int ndim;                  /* 1 or 2; 0 for a scalar the dispatcher stored itself */
+    int ndim;                  /* 0 (a 0-d array, or a number the dispatcher stored itself), 1 or 2 */
     Py_ssize_t shape[2];
     Py_ssize_t itemsize;
     int held;                  /* 1: view holds a buffer to release */
@@ -35,7 +35,7 @@ typedef struct {
  * upper case = written. */
 int rj_is_buffer_letter(char letter);
 
-/* 1 and *arg filled when obj is a C-contiguous, aligned, 1-D or 2-D array of the letter's type
+/* 1 and *arg filled when obj is a C-contiguous, aligned array of at most 2 dimensions of the letter's type
  * (writable for an upper-case letter); 0 when it is not (nothing to release then). */
 int rj_take_array(PyObject *obj, char letter, rj_arg *arg);
 

@@ -83,12 +83,12 @@ static int take_ndarray(PyObject *obj, char letter, rj_arg *arg)
     const rj_ndarray *arr = (const rj_ndarray *)obj;
     const rj_descr *descr = (const rj_descr *)arr->descr;
     int need = RJ_NPY_C_CONTIGUOUS | RJ_NPY_ALIGNED | (is_written(letter) ? RJ_NPY_WRITEABLE : 0);
-    if ((arr->flags & need) != need || arr->nd < 1 || arr->nd > 2 || !type_char_matches(descr->type, letter)
+    if ((arr->flags & need) != need || arr->nd > 2 || !type_char_matches(descr->type, letter)
         || descr->byteorder == RJ_FOREIGN_ORDER)
         return 0;
     arg->ptr = arr->data;
     arg->ndim = arr->nd;
-    arg->shape[0] = arr->dimensions[0];
+    arg->shape[0] = arr->nd >= 1 ? arr->dimensions[0] : 1;
     arg->shape[1] = arr->nd == 2 ? arr->dimensions[1] : 1;
     arg->len = (int64_t)arg->shape[0] * arg->shape[1];
     arg->itemsize = itemsize_of(letter);
@@ -105,14 +105,14 @@ static int take_buffer(PyObject *obj, char letter, rj_arg *arg)
     }
     const Py_buffer *v = &arg->view;
     Py_ssize_t size = itemsize_of(letter);
-    if (v->itemsize != size || v->ndim < 1 || v->ndim > 2 || !format_matches(v->format, letter)
+    if (v->itemsize != size || v->ndim > 2 || !format_matches(v->format, letter)
         || ((uintptr_t)v->buf % (uintptr_t)size) != 0) {
         PyBuffer_Release(&arg->view);
         return 0;
     }
     arg->ptr = v->buf;
     arg->ndim = v->ndim;
-    arg->shape[0] = v->shape[0];
+    arg->shape[0] = v->ndim >= 1 ? v->shape[0] : 1;
     arg->shape[1] = v->ndim == 2 ? v->shape[1] : 1;
     arg->len = v->len / size;
     arg->itemsize = size;

@@ -31,6 +31,9 @@ typedef struct {
     char letter;                /* the inputs': 'f' float32 or 'd' float64 */
     char out_letters[RJ_MAX_ARGS];   /* each output's: 'F', 'D', or 'M' (a mask, as numpy bools) */
     int one_d;                  /* arrays must be 1-D (CompiledSimdBlock) */
+    int broadcast;              /* inputs may be numbers (one-element buffers the kernel broadcasts) */
+    char out_rows[RJ_MAX_ARGS]; /* each output's shape: 's' the samples', 'r' one per row (a reduction) */
+    int reduces;                /* some output is one per row: the entry runs even over no samples */
     int stateful;
     int fast;                   /* calls may take the fast path */
     Py_ssize_t state_rows;      /* the channel count the bound state was made for */
@@ -187,9 +190,18 @@ static int same_shape(const rj_arg *a, const rj_arg *b)
     return a->ndim == b->ndim && a->shape[0] == b->shape[0] && a->shape[1] == b->shape[1];
 }
 
+/* Output j's shape where the samples have `shape`: the same, or one value per row. */
+static int output_fits(const Kernel *self, int j, const rj_arg *out, const rj_arg *shape)
+{
+    if (self->out_rows[j] == 's') return same_shape(out, shape);
+    return shape->ndim == 2 ? out->ndim == 1 && out->shape[0] == shape->shape[0] : out->ndim == 0;
+}
+
 static PyObject *new_output(Kernel *self, int j, const rj_arg *shape)
 {
-    PyObject *dims = shape->ndim == 2 ? Py_BuildValue("(nn)", shape->shape[0], shape->shape[1])
+    PyObject *dims = self->out_rows[j] == 'r' ? (shape->ndim == 2 ? Py_BuildValue("(n)", shape->shape[0])
+                                                                   : PyTuple_New(0))
+                   : shape->ndim == 2 ? Py_BuildValue("(nn)", shape->shape[0], shape->shape[1])
                                       : PyLong_FromSsize_t(shape->shape[0]);
     if (dims == NULL) return NULL;
     PyObject *args[2] = {dims, PyTuple_GET_ITEM(self->out_dtypes, j)};
@@ -265,7 +277,9 @@ static int take_input(Kernel *self, PyObject *obj, rj_arg *arg, void *number, in
         (*scalars)++;
         return 1;
     }
-    return rj_take_array(obj, self->letter, arg);
+    if (!rj_take_array(obj, self->letter, arg)) return 0;
+    *scalars += arg->ndim == 0;   /* a 0-d array broadcasts as a number does */
+    return 1;
 }
 
 /* Run the request. Returns 1 with *result set when it ran, 0 when it belongs to the slow path,
@@ -292,19 +306,23 @@ static int try_fast(Kernel *self, const request *req, PyObject **result)
     for (int i = 0; i < n_in; i++)
         if (!take_input(self, req->inputs[i], &args[i], &numbers[i], &scalars)) goto done;
 
-    shape = req->have_outputs ? &args[n_in] : NULL;
+    /* the samples' shape: that of the first per-sample output given, else of the first input array */
+    for (int j = 0; req->have_outputs && j < n_out && shape == NULL; j++)
+        if (self->out_rows[j] == 's') shape = &args[n_in + j];
     for (int i = 0; i < n_in && shape == NULL; i++)
         if (args[i].ndim > 0) shape = &args[i];
     if (shape == NULL) {
         if (!shape_without_arrays(self, req, &implicit)) goto done;
         shape = &implicit;
     }
-    for (int b = 0; b < (req->have_outputs ? n_buf : n_in); b++)
-        if (args[b].ndim > 0 && !same_shape(&args[b], shape)) goto done;
+    for (int i = 0; i < n_in; i++)
+        if (args[i].ndim > 0 && !same_shape(&args[i], shape)) goto done;
+    for (int j = 0; req->have_outputs && j < n_out; j++)
+        if (!output_fits(self, j, &args[n_in + j], shape)) goto done;
     const int64_t total = (int64_t)shape->shape[0] * shape->shape[1];
     const Py_ssize_t rows = shape->ndim == 2 ? shape->shape[0] : 1;
     if ((self->one_d && shape->ndim != 1) || (self->stateful && rows != self->state_rows)
-        || (scalars && self->stateful && total != 1) || (self->threads_from > 0 && total >= self->threads_from))
+        || (scalars && !self->broadcast && total != 1) || (self->threads_from > 0 && total >= self->threads_from))
         goto done;
 
     for (int j = 0; !req->have_outputs && j < n_out; j++) {
@@ -326,7 +344,7 @@ static int try_fast(Kernel *self, const request *req, PyObject **result)
     }
     rj_call call;
     fill_call(self, &call, args, n_buf);
-    const int ran = total > 0 ? call_entry(self, &call, total) : RJ_OK;
+    const int ran = total > 0 || self->reduces ? call_entry(self, &call, total) : RJ_OK;   /* a sum of none is 0 */
     release(self);
     if (ran == RJ_OK) {   /* anything else was checked above, so is not expected: the slow path explains */
         self->fast_calls++;
@@ -420,14 +438,20 @@ static PyObject *kernel_run(PyObject *op, PyObject *const *args, Py_ssize_t narg
         fits = rj_take_array(args[taken], kinds[taken], &arrays[taken]);
         taken += fits;
     }
-    for (int b = 1; fits && b < n_buf; b++) fits = same_shape(&arrays[b], &arrays[0]);
-    const int64_t total = taken > 0 ? arrays[0].len : 0;
+    int first = self->n_in > 0 ? 0 : -1;   /* the buffer that has the samples' shape */
+    for (int j = 0; first < 0 && j < self->n_out; j++)
+        if (self->out_rows[j] == 's') first = self->n_in + j;
+    fits = fits && first >= 0;
+    for (int b = 0; fits && b < n_buf; b++)
+        fits = b < self->n_in ? same_shape(&arrays[b], &arrays[first])
+                              : output_fits(self, b - self->n_in, &arrays[b], &arrays[first]);
     if (fits && rj_partly_overlap(arrays, kinds, n_buf)) fits = 0;
     int ran = RJ_ERR_ARGUMENT;
     if (fits) {
+        const int64_t total = arrays[first].len;
         rj_call call;
         fill_call(self, &call, arrays, n_buf);
-        ran = total > 0 ? call_entry(self, &call, total) : RJ_OK;
+        ran = total > 0 || self->reduces ? call_entry(self, &call, total) : RJ_OK;
     }
     rj_release(arrays, taken);
     if (ran != RJ_OK) {
@@ -443,17 +467,18 @@ static void release_bound(Kernel *self)
     self->nbound = 0;
 }
 
-/* _bind(entry, n_in, n_out, letters, names, out_dtypes, bound, keepalive, state_rows, one_d, stateful, fast,
+/* _bind(entry, n_in, n_out, letters, out_rows, names, out_dtypes, bound, keepalive, state_rows, one_d, stateful,
+ *       broadcast, fast,
  *       nogil_above, threads_from): set up the calls. entry 0 means no native code (the numpy
  * backend); fast false sends every call to the slow path (py_node callbacks: their errors are
  * collected in Python). Called again when the state is remade, with the lock held. */
-/* Inputs all 'f' or all 'd'; outputs 'M' (a mask) or a number of the same type, 'F' or 'D'. */
+/* Inputs all 'f' or all 'd'; outputs 'M' (a mask), 'Q' (an index) or a number of the same type. */
 static int letters_fit(const char *letters, int n_in)
 {
     char number = 0;   /* the one number type: 'f' or 'd' */
     for (int b = 0; letters[b]; b++) {
         const char c = b < n_in ? letters[b] : (char)(letters[b] | 0x20);
-        if (b >= n_in && letters[b] == 'M') continue;
+        if (b >= n_in && (letters[b] == 'M' || letters[b] == 'Q')) continue;   /* bools, indices */
         if ((c != 'f' && c != 'd') || (b >= n_in && letters[b] == c) || (number && c != number)) return 0;
         number = c;
     }
@@ -464,18 +489,19 @@ static PyObject *kernel_bind(PyObject *op, PyObject *args)
 {
     Kernel *self = (Kernel *)op;
     unsigned long long entry;
-    int n_in, n_out, one_d, stateful, fast;
-    const char *letters;
+    int n_in, n_out, one_d, stateful, broadcast, fast;
+    const char *letters, *out_rows;
     PyObject *names, *out_dtypes, *bound, *keepalive;
     Py_ssize_t state_rows, nogil_above, threads_from;
-    if (!PyArg_ParseTuple(args, "KiisO!O!O!Onpppnn", &entry, &n_in, &n_out, &letters, &PyTuple_Type, &names,
-                          &PyTuple_Type, &out_dtypes,
-                          &PyTuple_Type, &bound, &keepalive, &state_rows, &one_d, &stateful, &fast, &nogil_above,
+    if (!PyArg_ParseTuple(args, "KiissO!O!O!Onppppnn", &entry, &n_in, &n_out, &letters, &out_rows, &PyTuple_Type,
+                          &names, &PyTuple_Type, &out_dtypes,
+                          &PyTuple_Type, &bound, &keepalive, &state_rows, &one_d, &stateful, &broadcast, &fast, &nogil_above,
                           &threads_from))
         return NULL;
     if (n_in < 0 || n_out < 1 || n_in + n_out + PyTuple_GET_SIZE(bound) > RJ_MAX_ARGS
         || PyTuple_GET_SIZE(names) != n_in || PyTuple_GET_SIZE(bound) > RJ_MAX_BOUND
         || (Py_ssize_t)strlen(letters) != (Py_ssize_t)n_in + n_out || PyTuple_GET_SIZE(out_dtypes) != n_out
+        || (Py_ssize_t)strlen(out_rows) != n_out || strspn(out_rows, "sr") != strlen(out_rows)
         || !letters_fit(letters, n_in)) {
         PyErr_SetString(PyExc_ValueError, "resin_jit: a kernel's buffers do not fit the call ABI");
         return NULL;
@@ -506,6 +532,9 @@ static PyObject *kernel_bind(PyObject *op, PyObject *args)
     self->n_out = n_out;
     self->letter = n_in > 0 ? letters[0] : 'd';   /* without inputs it never reads a number */
     memcpy(self->out_letters, letters + n_in, (size_t)n_out);
+    memcpy(self->out_rows, out_rows, (size_t)n_out);
+    self->reduces = strchr(out_rows, 'r') != NULL;
+    self->broadcast = broadcast;
     self->one_d = one_d;
     self->stateful = stateful;
     self->fast = fast && entry != 0;

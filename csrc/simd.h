@@ -11,7 +11,7 @@
  *   rj_vX_load_partial(p, n) rj_vX_store_partial(p, v, n)   the first n < width lanes only;
  *                        loaded lanes past n are +0.0, stored memory past n is not touched
  *   rj_vX_set1(x)        x in every lane
- *   rj_vd_widen(vf)      the low RJ_VD_WIDTH lanes of an rj_vf as doubles (exact)
+ *   rj_vd_widen(vf)      the low RJ_VD_WIDTH lanes of an rj_vf as doubles (exact); _high: the others
  *   rj_vf_narrow(vd)     an rj_vd rounded to float in the low RJ_VD_WIDTH lanes, +0.0 above
  *   add sub mul div neg abs sqrt floor, fma(a, b, c) = a*b + c (fused when RJ_HAS_FMA)
  *   min max              NaN if either operand is NaN (as numpy.minimum), else the smaller /
@@ -128,6 +128,7 @@ RJ_SCALAR_OPS(rj_vf, float, rj_mf, RJ_FLOORF, RJ_FMAF, __builtin_sqrtf, __builti
 RJ_SCALAR_OPS(rj_vd, double, rj_md, RJ_FLOORD, RJ_FMAD, __builtin_sqrt, __builtin_fabs)
 
 RJ_INLINE rj_vd rj_vd_widen(rj_vf v) { return (double)v; }
+RJ_INLINE rj_vd rj_vd_widen_high(rj_vf v) { (void)v; return 0.0; }   /* one lane: no high half */
 RJ_INLINE rj_vf rj_vf_narrow(rj_vd v) { return (float)v; }
 RJ_INLINE void rj_mf_store_bool(uint8_t *p, rj_mf m) { *p = (uint8_t)(m != 0); }
 RJ_INLINE void rj_md_store_bool(uint8_t *p, rj_md m) { *p = (uint8_t)(m != 0); }
@@ -330,17 +331,24 @@ RJ_SOFT_FLOOR_VECTOR(rj_vd, rj_vd, double, rj_md, 4503599627370496.0)
 typedef float rj_vf_half __attribute__((vector_size(RJ_VECTOR_BYTES / 2)));
 #if RJ_VF_WIDTH == 4
 #  define RJ_HALF_LANES 0, 1
+#  define RJ_HIGH_LANES 2, 3
 #  define RJ_ALL_LANES 0, 1, 2, 3
 #elif RJ_VF_WIDTH == 8
 #  define RJ_HALF_LANES 0, 1, 2, 3
+#  define RJ_HIGH_LANES 4, 5, 6, 7
 #  define RJ_ALL_LANES 0, 1, 2, 3, 4, 5, 6, 7
 #else
 #  define RJ_HALF_LANES 0, 1, 2, 3, 4, 5, 6, 7
+#  define RJ_HIGH_LANES 8, 9, 10, 11, 12, 13, 14, 15
 #  define RJ_ALL_LANES 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
 #endif
 RJ_INLINE rj_vd rj_vd_widen(rj_vf v)
 {
     return RJ_VD_WIDEN(__builtin_shufflevector(v, v, RJ_HALF_LANES));
+}
+RJ_INLINE rj_vd rj_vd_widen_high(rj_vf v)   /* the high RJ_VD_WIDTH lanes, as doubles */
+{
+    return RJ_VD_WIDEN(__builtin_shufflevector(v, v, RJ_HIGH_LANES));
 }
 RJ_INLINE rj_vf rj_vf_narrow(rj_vd v)
 {
@@ -348,6 +356,7 @@ RJ_INLINE rj_vf rj_vf_narrow(rj_vd v)
     return __builtin_shufflevector(__builtin_convertvector(v, rj_vf_half), zero, RJ_ALL_LANES);
 }
 #undef RJ_HALF_LANES
+#undef RJ_HIGH_LANES
 #undef RJ_ALL_LANES
 
 /* Masks are all ones or all zeros per lane: the lanes' low bytes, each then and-ed with 1, are

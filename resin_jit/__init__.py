@@ -15,6 +15,7 @@ from .graph import Graph, input
 from .host import host_info
 from .kernel import CompiledScalar, CompiledSimdBlock, Kernel
 from .mathops import clip, cos, exp, floor, log, maximum, minimum, pow, sin, sqrt, tan, tanh, where
+from .reductions import argmax, argmin, max, mean, min, prod, sum  # noqa: A004 - numpy's names, as rj.sum etc.
 from .nodes import Expr, JitCategory, JitCompilable, Node, Param, SimdCompilable
 
 __version__ = "0.1.0"
@@ -27,6 +28,7 @@ def param(name, default=0.0):
 
 
 __all__ = [
+    "sum", "mean", "min", "max", "prod", "argmin", "argmax",
     "JitConfig", "JitCompiler", "JitContext", "JitCompileError", "JitError", "Expr", "Graph", "input", "param",
     "host_info", "CompiledScalar", "CompiledSimdBlock", "Kernel", "JitCategory", "JitCompilable", "Node",
     "Param", "SimdCompilable", "extern", "py_node", "clip", "cos", "exp", "floor", "log", "maximum", "minimum",

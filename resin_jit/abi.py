@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .canonical import PER_CHANNEL
+
 ABI_VERSION = 2          # RJ_ABI_VERSION: a kernel built for another version must not be loaded
 MAX_ARGS = 32            # RJ_MAX_ARGS: buffers (and numbers) one call can carry
 STATUS = {"RJ_OK": 0, "RJ_ERR_LENGTH": 1, "RJ_ERR_ARGUMENT": 2}
@@ -30,7 +32,8 @@ def aligned_empty(shape, dtype):
 @dataclass(frozen=True)
 class Layout:
     """Where each buffer of a graph's kernel sits in rj_call.ptr[], and what each output holds:
-    "value" (the kernel's dtype) or "mask" (numpy bools, one byte each)."""
+    per sample, "value" (the kernel's dtype) or "mask" (numpy bools, one byte each); per channel
+    (a reduction), "reduced" (the kernel's dtype) or "index" (int64)."""
     n_in: int
     n_out: int
     has_params: bool
@@ -40,19 +43,24 @@ class Layout:
 
     @classmethod
     def of(cls, cg):
-        kinds = tuple("mask" if cg.traits[o].mask else "value" for o in cg.outputs)
+        kinds = tuple(_output_kind(cg, o) for o in cg.outputs)
         return cls(len(cg.input_names), len(cg.outputs), bool(cg.param_names), bool(cg.pointer_nodes),
                    bool(cg.stateful_nodes), kinds)
 
+    @property
+    def reduces(self):
+        return any(kind in PER_CHANNEL_KINDS for kind in self.outputs)
+
     def letters(self, dtype):
         """The dispatcher's letter for each of a call's buffers: the inputs, then the outputs
-        (upper case: written; M a mask as numpy bools). See csrc/dispatch.h."""
+        (upper case: written; M a mask as numpy bools, Q int64). See csrc/dispatch.h."""
         number = {"float32": "f", "float64": "d"}[dtype]
-        return number * self.n_in + "".join("M" if kind == "mask" else number.upper() for kind in self.outputs)
+        return number * self.n_in + "".join(_OUTPUT_LETTER.get(kind, number.upper()) for kind in self.outputs)
 
     def output_dtype(self, j, dtype):
         """The numpy dtype of output j of a kernel of `dtype`."""
-        return np.dtype(bool) if self.outputs[j] == "mask" else np.dtype(dtype)
+        return np.dtype(_OUTPUT_DTYPE.get(self.outputs[j], dtype))
+
 
     @property
     def first_output(self):
@@ -79,3 +87,17 @@ class Layout:
         """The bound buffers in their order, leaving out those the graph has none of."""
         return tuple(b for b, present in ((params, self.has_params), (pointers, self.has_pointers),
                                           (state, self.stateful)) if present)
+
+
+PER_CHANNEL_KINDS = ("reduced", "index")
+_OUTPUT_LETTER = {"mask": "M", "index": "Q"}
+_OUTPUT_DTYPE = {"mask": bool, "index": np.int64}
+
+
+def _output_kind(cg, o):
+    traits = cg.traits[o]
+    if traits.mask:
+        return "mask"
+    if cg.levels[o] == PER_CHANNEL:
+        return "index" if traits.index else "reduced"
+    return "value"

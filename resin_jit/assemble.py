@@ -6,10 +6,12 @@ bound buffers the kernel object owns: runtime parameters, function pointers, sta
 import string
 
 from . import ops
-from .abi import Layout
+from .abi import PER_CHANNEL_KINDS, Layout
 from .context import JitContext, c_literal
 from .emit import emit_graph, graph_channel_vectorisable, graph_vectorisable
+from .canonical import PER_CHANNEL, PER_SAMPLE
 from .errors import JitError
+from .reductions import REDUCTIONS
 from .resources import read_template
 
 INDENT = " " * 8
@@ -39,15 +41,19 @@ def scalar_source(cg, dtype):
                  body=_lines(em.body, "    "), result=em.results[0])
 
 
+_OUT_CTYPE = {"mask": "uint8_t", "index": "int64_t"}
+
+
 def _out_ctype(layout, j, dtype):
-    return "uint8_t" if layout.outputs[j] == "mask" else ops.CTYPE[(dtype, False)]
+    return _OUT_CTYPE.get(layout.outputs[j], ops.CTYPE[(dtype, False)])
 
 
 def _bindings(cg, dtype, layout, channel_offset=""):
+    """Each buffer's pointer (a per-channel output's is not offset: it holds a value per row)."""
     ctype = ops.CTYPE[(dtype, False)]
     bind = [f"const {ctype} *in{k} = (const {ctype} *)call->ptr[{k}]{channel_offset};" for k in range(layout.n_in)]
-    bind += [f"{_out_ctype(layout, j, dtype)} *out{j} = ({_out_ctype(layout, j, dtype)} *)"
-             f"call->ptr[{layout.n_in + j}]{channel_offset};" for j in range(layout.n_out)]
+    bind += [f"{_out_ctype(layout, j, dtype)} *out{j} = ({_out_ctype(layout, j, dtype)} *)call->ptr[{layout.n_in + j}]"
+             f"{'' if layout.outputs[j] in PER_CHANNEL_KINDS else channel_offset};" for j in range(layout.n_out)]
     if layout.has_params:
         bind.append(f"const double *P = (const double *)call->ptr[{layout.params_slot}];")
     if layout.has_pointers:
@@ -81,10 +87,16 @@ def _checks(cg, layout):
 
 
 def block_source(cg, dtype, vector=True):
-    """The translation unit of a graph over n samples: vectorised, per-sample, or stateful."""
+    """The translation unit of a graph over n samples: vectorised, per-sample, stateful, or with
+    reductions."""
     layout = Layout.of(cg)
     if layout.stateful:
+        if layout.reduces:
+            raise JitError("reductions in a graph with stateful nodes are not supported yet: reduce the stateful "
+                           "graph's output in a second kernel")
         return stateful_source(cg, dtype, layout)
+    if layout.reduces:
+        return reduce_source(cg, dtype, layout)
     vector = vector and graph_vectorisable(cg)
     scalar_ctx = JitContext(dtype, "scalar", graph=cg)
     scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]")
@@ -181,3 +193,78 @@ def channels_source(cg, dtype, layout):
                      _store(layout, j, ops.PREFIX[(dtype, False)], f"out{j} + g * RJ_VD_WIDTH * n + i", r)
                      for j, r in enumerate(one.results)], INDENT),
                  store_one=_lines(store_one, "    "))
+
+
+# -- reductions (templates/reduce.c) ----------------------------------------------------------------
+
+# For each reduction: (C accumulator type, fold of a vector value, fold of a scalar, the finished value).
+# {a} names the accumulator, {x} the value folded, {V} the vector prefix (rj_vf / rj_vd), {P} the
+# scalar one (rj_f / rj_d), {T} the kernel's C type; f or d in add_v{w} follows the dtype.
+_SUM = ("rj_sum {a}; rj_sum_init(&{a});", "rj_sum_add_v{w}(&{a}, {x});", "rj_sum_add_scalar(&{a}, (double){x});",
+        "rj_sum_fold(&{a});")
+_FOLDS = {
+    "sum": _SUM + ("({T})rj_sum_total(&{a})",),
+    "mean": _SUM + ("({T})(rj_sum_total(&{a}) / (double)n)",),
+    "prod": ("rj_prod {a}; rj_prod_init(&{a});", "rj_prod_add_v{w}(&{a}, {x});",
+             "rj_prod_add_scalar(&{a}, (double){x});", "", "({T})rj_prod_total(&{a})"),
+    "min": ("{V} {a} = {V}_set1(__builtin_inf()); {T} {a}_t = __builtin_inf();", "{a} = {V}_min({a}, {x});",
+            "{a}_t = {P}_min({a}_t, {x});", "", "{V}_min_lanes({a}, {a}_t)"),
+    "max": ("{V} {a} = {V}_set1(-__builtin_inf()); {T} {a}_t = -__builtin_inf();", "{a} = {V}_max({a}, {x});",
+            "{a}_t = {P}_max({a}_t, {x});", "", "{V}_max_lanes({a}, {a}_t)"),
+    # the index of the first best sample; a NaN is best of all, as numpy's argmin/argmax say
+    "argmin": ("{T} {a}_b = 0; int64_t {a} = -1;", None,
+               "if ({a} < 0 || ({a}_b == {a}_b && ({x} != {x} || {x} < {a}_b))) {{ {a}_b = {x}; {a} = i; }}", "",
+               "{a}"),
+    "argmax": ("{T} {a}_b = 0; int64_t {a} = -1;", None,
+               "if ({a} < 0 || ({a}_b == {a}_b && ({x} != {x} || {x} > {a}_b))) {{ {a}_b = {x}; {a} = i; }}", "",
+               "{a}"),
+}
+
+
+def reduce_source(cg, dtype, layout):
+    """A stateless graph with reductions: per-sample nodes in the vector loop (scalar tail), each
+    reduction folded there, what is computed from reduced values once per row after it."""
+    sample = lambda i: cg.levels[i] != PER_CHANNEL   # noqa: E731
+    reductions = [(i, cg.nodes[i][0].op, cg.nodes[i][1][0]) for i in cg.reductions]
+    vector = graph_vectorisable(cg) and all(_FOLDS[op][1] for _, op, _ in reductions)
+    ctype, w = ops.CTYPE[(dtype, False)], "f" if dtype == "float32" else "d"
+    fill = dict(T=ctype, V=ops.PREFIX[(dtype, True)], P=ops.PREFIX[(dtype, False)], w=w)
+    scalar_ctx = JitContext(dtype, "scalar", graph=cg)
+    scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]", only=sample)
+    sp, per_sample_out = ops.PREFIX[(dtype, False)], [j for j, kind in enumerate(layout.outputs)
+                                                      if kind not in PER_CHANNEL_KINDS]
+    scalar_body = scalar.body + [_store(layout, j, sp, f"out{j} + i", scalar.results[j]) for j in per_sample_out]
+    scalar_body += [_FOLDS[op][2].format(a=f"a{i}", x=scalar.names[x], **fill) for i, op, x in reductions]
+    if vector:
+        vec_ctx = JitContext(dtype, "vector", externs=scalar_ctx.externs, graph=cg)
+        p = ops.PREFIX[(dtype, True)]
+        vec = emit_graph(cg, vec_ctx, lambda k: ops.render("load", p, f"in{k} + i"), only=sample)
+        vector_body = vec.body + [_store(layout, j, p, f"out{j} + i", vec.results[j]) for j in per_sample_out]
+        vector_body += [_FOLDS[op][1].format(a=f"a{i}", x=vec.names[x], **fill) for i, op, x in reductions]
+        hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
+    else:
+        vector_body, hoisted, lanes = ["/* not vectorised: every sample runs in the loop below */"], [], "(n + 1)"
+    finished = {i: f"r{i}" for i, _, _ in reductions}
+    finish = [f"const {'int64_t' if cg.traits[i].index else ctype} r{i} = {_FOLDS[op][4].format(a=f'a{i}', **fill)};"
+              for i, op, _ in reductions]
+    post = emit_graph(cg, JitContext(dtype, "scalar", externs=scalar_ctx.externs, graph=cg), None,
+                      only=lambda i: cg.levels[i] != PER_SAMPLE, given=finished)   # constants in both
+    finish += post.body + [f"out{j}[r] = {post.results[j]};" for j, kind in enumerate(layout.outputs)
+                           if kind in PER_CHANNEL_KINDS]
+    per_row = [layout.n_in + j for j, kind in enumerate(layout.outputs) if kind in PER_CHANNEL_KINDS]
+    empty = any(REDUCTIONS[op].identity is None for _, op, _ in reductions)
+    return _fill("reduce.c", prelude=_prelude(scalar), checks=_lines(_checks(cg, layout), "    "),
+                 per_sample=_c_list([*range(layout.n_in), *(layout.n_in + j for j in per_sample_out)]),
+                 per_row=_c_list(per_row or [0]), n_per_row=len(per_row),
+                 empty_check="    if (n == 0) return RJ_ERR_ARGUMENT;   /* min, max, arg...: no value over no samples */"
+                 if empty else "",
+                 bind=_lines(_bindings(cg, dtype, layout, " + r * n")), hoisted=_lines(hoisted),
+                 init=_lines([_FOLDS[op][0].format(a=f"a{i}", **fill) for i, op, _ in reductions]), lanes=lanes,
+                 vector_body=_lines(vector_body, INDENT + "    "),
+                 fold=_lines([_FOLDS[op][3].format(a=f"a{i}") for i, op, _ in reductions if _FOLDS[op][3]],
+                             INDENT + "    "),
+                 scalar_body=_lines(scalar_body, INDENT + "    "), finish=_lines(finish))
+
+
+def _c_list(values):
+    return "{" + ", ".join(str(v) for v in values) + "}"

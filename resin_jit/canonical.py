@@ -33,6 +33,8 @@ class CanonicalGraph:
         self.pointer_nodes = tuple(i for i, t in enumerate(self.traits) if t.needs_pointer)
         self.stateful_nodes = tuple(i for i, t in enumerate(self.traits) if t.stateful)
         self.python_callbacks = any(t.python_callback for t in self.traits)
+        self.levels = _levels(self.nodes, self.traits)
+        self.reductions = tuple(i for i, t in enumerate(self.traits) if t.reduction)
 
     @functools.cached_property
     def form(self):
@@ -51,6 +53,35 @@ class CanonicalGraph:
                 lines.append(f"  %{i} = input {node.name!r}")
         lines.append(f"  outputs: {', '.join(f'%{o}' for o in self.outputs)}")
         return "\n".join(lines)
+
+
+# What each node's value is: one per kernel (constants, parameters), one per sample, or one per
+# channel (a reduction over the samples, and what is computed from reductions after the pass).
+CONSTANT, PER_SAMPLE, PER_CHANNEL = 0, 1, 2
+
+
+def _levels(nodes, traits):
+    """Each node's level; JitError for what one pass cannot compute: a value that mixes per-sample
+    values with reduced ones (x - mean(x) needs two passes), or a reduction of a reduced value."""
+    levels = []
+    for (node, args), t in zip(nodes, traits):
+        below = max((levels[a] for a in args), default=CONSTANT)
+        if t.reduction:
+            if below != PER_SAMPLE:
+                raise JitError(f"{node!r} of a {'reduced value' if below == PER_CHANNEL else 'constant'}: a "
+                               "reduction takes per-sample values")
+            levels.append(PER_CHANNEL)
+        elif isinstance(node, Input):
+            levels.append(PER_SAMPLE)
+        elif t.stateful and below == PER_CHANNEL:
+            raise JitError(f"{node!r} of a reduced value: stateful nodes run per sample")
+        elif below == PER_CHANNEL and any(levels[a] == PER_SAMPLE for a in args):
+            raise JitError(f"{node!r} of a reduced value and a per-sample one: one pass over the samples cannot "
+                           "give it (x - mean(x) needs the mean before the first sample); compile the reduction "
+                           "first, then pass its value as a parameter")
+        else:
+            levels.append(PER_SAMPLE if below == PER_SAMPLE or t.stateful else below)
+    return tuple(levels)
 
 
 def _hashable_key(node):

@@ -22,22 +22,28 @@ class Emitted:
     results: list          # the C name of each output's value
     state_fields: list
     externs: dict
+    names: dict            # node index → the C name of its value
 
 
-def emit_graph(cg, ctx, read_input):
-    """Emit every node of `cg` into `ctx`; `read_input(k)` gives the C expression of input k."""
-    names = []
+def emit_graph(cg, ctx, read_input, only=None, given=None):
+    """Emit the nodes of `cg` into `ctx` (those whose index `only` accepts, default all);
+    `read_input(k)` gives the C expression of input k, `given` the C names of nodes computed
+    elsewhere (a reduction's result). The results name each output's value (None if not emitted)."""
+    names = dict(given or {})
     for i, (node, args) in enumerate(cg.nodes):
+        if i in names or (only is not None and not only(i)):
+            continue
         if isinstance(node, Input):
-            names.append(read_input(cg.input_names.index(node.name)))
+            names[i] = read_input(cg.input_names.index(node.name))
             continue
         ctx.node_id = i
         arg_names = [names[a] for a in args]
         expr = node.emit_simd(ctx, arg_names) if ctx.vector else node.emit_scalar(ctx, arg_names)
         if ctx.is_constant(expr):  # used by name, so ops can tell it is one (see JitContext.op)
-            names.append(expr)
+            names[i] = expr
             continue
         ctype = ctx.mask_ctype if cg.traits[i].mask else ctx.ctype
         ctx.emit(f"const {ctype} v{i} = {expr};")
-        names.append(f"v{i}")
-    return Emitted(ctx.hoisted, ctx.body, [names[o] for o in cg.outputs], ctx.state_fields, ctx.externs)
+        names[i] = f"v{i}"
+    return Emitted(ctx.hoisted, ctx.body, [names.get(o) for o in cg.outputs], ctx.state_fields, ctx.externs,
+                   names)

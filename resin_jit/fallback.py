@@ -7,6 +7,7 @@ import copy
 
 import numpy as np
 
+from .canonical import PER_CHANNEL
 from .nodes import Const, Input, Param
 
 
@@ -34,17 +35,26 @@ def evaluate(cg, inputs, n, dtype, states, params=None):
                             for a in args]
                 result = node.evaluate(states.get(i), *operands)
                 values.append(result if traits.mask else np.asarray(result).astype(dtype, copy=False))
-        return [np.broadcast_to(np.asarray(values[o]).astype(bool if cg.traits[o].mask else dtype, copy=False), (n,))
-                for o in cg.outputs]
+        return [_output(values[o], cg, o, n, dtype) for o in cg.outputs]
 
 
-def run(cg, inputs, outputs, dtype, channel_states, params=None):
-    """Write the graph's outputs for inputs of shape (n,) or (channels, n) into `outputs`."""
-    if outputs[0].ndim == 2:
-        for ch in range(outputs[0].shape[0]):
-            run(cg, [x[ch] for x in inputs], [o[ch] for o in outputs], dtype, channel_states[ch:ch + 1], params)
+def _output(value, cg, o, n, dtype):
+    """Output node o's value as its output holds it: n samples, or one per channel (a reduction)."""
+    traits = cg.traits[o]
+    out_dtype = bool if traits.mask else np.int64 if traits.index else dtype
+    value = np.asarray(value).astype(out_dtype, copy=False)
+    return value if cg.levels[o] == PER_CHANNEL else np.broadcast_to(value, (n,))
+
+
+def run(cg, inputs, outputs, shape, dtype, channel_states, params=None):
+    """Write the graph's outputs for samples of `shape`, (n,) or (channels, n), into `outputs`
+    (a reduction's: one value per channel)."""
+    if len(shape) == 2:
+        for ch in range(shape[0]):
+            states = channel_states[ch:ch + 1] or [{}]   # a graph without state keeps one (empty) for all
+            run(cg, [x[ch] for x in inputs], [o[ch, ...] for o in outputs], shape[1:], dtype, states, params)
         return
-    n = outputs[0].shape[0]
+    n = shape[0]
     results = evaluate(cg, inputs, n, dtype, channel_states[0], params)
     for out, res in zip(outputs, results):
         out[...] = res

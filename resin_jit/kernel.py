@@ -13,10 +13,11 @@ import threading
 import numpy as np
 
 from . import assemble, fallback, parallel
-from .abi import Layout, aligned_empty
+from .abi import PER_CHANNEL_KINDS, Layout, aligned_empty
 from .errors import JitError
 from .load import NOGIL_ABOVE, _dispatch
 from .nodes import real_number
+from .reductions import REDUCTIONS
 
 _DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 
@@ -138,9 +139,9 @@ class NumpyRunner:
     def reset(self):
         self.states = [fallback.initial_states(self.cg) for _ in range(self.channels)]
 
-    def run(self, inputs, outputs):
+    def run(self, inputs, outputs, shape):
         params = dict(zip(self.cg.param_names, self.params))
-        fallback.run(self.cg, inputs, outputs, self.dtype, self.states, params)
+        fallback.run(self.cg, inputs, outputs, shape, self.dtype, self.states, params)
 
 
 class ParamView:
@@ -216,8 +217,12 @@ class Kernel(_KernelBase):
         self.graph = cg
         self.dtype = _DTYPES[dtype]
         layout = Layout.of(cg)
-        # Each output's dtype: the kernel's, or bool for a comparison or mask, as numpy gives.
+        # Each output's dtype: the kernel's, bool for a comparison or mask, int64 for an index, as
+        # numpy gives; and whether it holds one value per channel (a reduction) or every sample.
         self.output_dtypes = tuple(layout.output_dtype(j, dtype) for j in range(len(cg.outputs)))
+        self._per_row = tuple(kind in PER_CHANNEL_KINDS for kind in layout.outputs)
+        self._no_value_over_no_samples = [cg.nodes[i][0].op for i in cg.reductions
+                                          if REDUCTIONS[cg.nodes[i][0].op].identity is None]
         self.isa = isa
         self.config = config
         self.input_names = list(cg.input_names)
@@ -258,11 +263,13 @@ class Kernel(_KernelBase):
         """Hand the C call path what it needs; again whenever the state buffer is replaced."""
         runner = self._runner
         native = runner.backend == "native"
+        layout = Layout.of(self.graph)
         self._bind(runner.library.entry_address if native else 0, self.n_inputs, self.n_outputs,
-                   Layout.of(self.graph).letters(self.dtype.name), tuple(sys.intern(n) for n in self.input_names),
-                   self.output_dtypes,
+                   layout.letters(self.dtype.name), "".join("r" if r else "s" for r in self._per_row),
+                   tuple(sys.intern(n) for n in self.input_names), self.output_dtypes,
                    runner.bound() if native else (), runner.library if native else None, runner.channels,
-                   isinstance(self, CompiledSimdBlock), runner.stateful, native and not runner.has_callbacks,
+                   isinstance(self, CompiledSimdBlock), runner.stateful,
+                   not (runner.stateful or layout.reduces), native and not runner.has_callbacks,
                    NOGIL_ABOVE, parallel.AUTO_THREADS_MIN_SAMPLES if parallel.usable_cores() > 1 else 0)
 
     # -- the slow path: every call the C path did not take -------------------------------------
@@ -298,15 +305,14 @@ class Kernel(_KernelBase):
         if len(arrays) != self.n_inputs or len(outputs) != self.n_outputs:
             raise TypeError(f"process takes {self.n_inputs} input(s) and {self.n_outputs} output(s), "
                             f"got {len(arrays)} and {len(outputs)}")
-        check_output(outputs[0], self.output_dtypes[0], None, "out0")
-        shape = outputs[0].shape
+        shape = self._samples_shape(arrays, outputs)
         if len(shape) not in (1, 2):
             raise ValueError(f"outputs must be 1-D or 2-D (channels, samples), not {len(shape)}-D")
         for j, o in enumerate(outputs):
-            check_output(o, self.output_dtypes[j], shape, f"out{j}")
+            check_output(o, self.output_dtypes[j], shape[:-1] if self._per_row[j] else shape, f"out{j}")
         _check_outputs_apart(outputs)
         inputs = self._prepare_inputs(arrays, shape, outputs)
-        self._run_locked(inputs, outputs, threads)
+        self._run_locked(inputs, outputs, threads, shape)
 
     def _call_slow(self, *arrays, n=None, threads=None, **named):
         inputs = self._inputs_by_name(arrays, named, "kernel")
@@ -324,9 +330,19 @@ class Kernel(_KernelBase):
             shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
             if len(shape) == 0:
                 shape = (1,)
-        outputs = [np.empty(shape, d) for d in self.output_dtypes]
+        outputs = [np.empty(shape[:-1] if per_row else shape, d) for d, per_row in zip(self.output_dtypes, self._per_row)]
         self._process_slow(*inputs, out=outputs, threads=threads)
         return outputs[0] if self.n_outputs == 1 else tuple(outputs)
+
+    def _samples_shape(self, arrays, outputs):
+        """The shape of the samples: the first per-sample output's, else that of the inputs
+        broadcast together (a kernel whose outputs are all reductions)."""
+        for j, (o, per_row) in enumerate(zip(outputs, self._per_row)):
+            if not per_row:
+                check_output(o, self.output_dtypes[j], None, f"out{j}")
+                return o.shape
+        shape = np.broadcast_shapes(*(np.shape(a) for a in arrays)) if arrays else ()
+        return shape or (1,)
 
     def _prepare_inputs(self, arrays, shape, outputs):
         inputs = []
@@ -342,31 +358,35 @@ class Kernel(_KernelBase):
             inputs.append(arr)
         return inputs
 
-    def _run_locked(self, inputs, outputs, threads=None):
+    def _run_locked(self, inputs, outputs, threads, shape):
         """Run with the kernel's lock held: a stateful kernel's state serves one call at a time."""
         self._acquire()
         try:
-            self._run_now(inputs, outputs, threads)
+            self._run_now(inputs, outputs, threads, shape)
         finally:
             self._release()
 
-    def _run_now(self, inputs, outputs, threads):
-        channels = outputs[0].shape[0] if outputs[0].ndim == 2 and self._runner.stateful else 1
+    def _run_now(self, inputs, outputs, threads, shape):
+        channels = shape[0] if len(shape) == 2 and self._runner.stateful else 1
         if channels > 1 and self.graph.python_callbacks:
             raise ValueError("a graph with a py_node runs one channel at a time: pass 1-D arrays")
-        if outputs[0].size == 0:
+        size = int(np.prod(shape))
+        if size == 0 and self._no_value_over_no_samples and (len(shape) == 1 or shape[0] > 0):
+            raise ValueError(f"{self._no_value_over_no_samples[0]} of no samples has no value "
+                             "(numpy: a zero-size array to a reduction operation with no identity)")
+        if size == 0 and not any(self._per_row):
             return
         if self._runner.set_channels(channels):
             self._bind_calls()
-        threads = parallel.thread_count(threads, outputs[0].size)
+        threads = parallel.thread_count(threads, size)
         if threads > 1 and self._runner.backend == "native" and not self._runner.has_callbacks:
-            self._run_threaded(inputs, outputs, threads, channels)
+            self._run_threaded(inputs, outputs, threads, shape)
         else:
-            self._invoke(inputs, outputs)
+            self._invoke(inputs, outputs, shape)
 
-    def _invoke(self, inputs, outputs):
+    def _invoke(self, inputs, outputs, shape):
         if self._runner.backend != "native":
-            self._runner.run(inputs, outputs)
+            self._runner.run(inputs, outputs, shape)
             return
         self._run(*inputs, *outputs)
         if self._runner.errors:  # a py_node raised: report it here, where the user called
@@ -374,9 +394,18 @@ class Kernel(_KernelBase):
             self._runner.errors.clear()
             raise JitError(f"a py_node raised {type(error).__name__}: {error}") from error
 
-    def _run_threaded(self, inputs, outputs, threads, channels):
+    def _run_threaded(self, inputs, outputs, threads, shape):
         """Chunks of the samples of a stateless kernel, or groups of channels of a stateful one
-        (each group with its own slice of the state), one call per thread."""
+        (each group with its own slice of the state) or of one with reductions, one call per thread."""
+        if any(self._per_row):   # reductions: whole rows to each thread; one row stays on this one
+            if len(shape) == 1:
+                self._run(*inputs, *outputs)
+                return
+
+            def work_rows(lo, hi):
+                self._run(*[x[lo:hi] for x in inputs], *[o[lo:hi] for o in outputs])
+            parallel.run_chunks(work_rows, parallel.bounds(shape[0], min(threads, shape[0])))
+            return
         if not self._runner.stateful:
             flat_in = [x.reshape(-1) for x in inputs]
             flat_out = [o.reshape(-1) for o in outputs]
@@ -385,7 +414,7 @@ class Kernel(_KernelBase):
                 self._run(*[x[lo:hi] for x in flat_in], *[o[lo:hi] for o in flat_out])
             parallel.run_chunks(work, parallel.bounds(flat_out[0].size, threads, align=64))
             return
-        lanes, size = self._runner.lanes, self._runner.state_size
+        channels, lanes, size = shape[0] if len(shape) == 2 else 1, self._runner.lanes, self._runner.state_size
 
         def work_channels(lo, hi):
             state = self._runner.state[(lo // lanes) * size:-(-hi // lanes) * size]
@@ -420,6 +449,16 @@ def _check_outputs_apart(outputs):
 
 class CompiledSimdBlock(Kernel):
     """A one-input, one-output block kernel: `process(input, output)`, both of one length."""
+
+    def _samples_shape(self, arrays, outputs):
+        """The shape of the samples: the first per-sample output's, else that of the inputs
+        broadcast together (a kernel whose outputs are all reductions)."""
+        for j, (o, per_row) in enumerate(zip(outputs, self._per_row)):
+            if not per_row:
+                check_output(o, self.output_dtypes[j], None, f"out{j}")
+                return o.shape
+        shape = np.broadcast_shapes(*(np.shape(a) for a in arrays)) if arrays else ()
+        return shape or (1,)
 
     def _prepare_inputs(self, arrays, shape, outputs):
         if len(shape) != 1:

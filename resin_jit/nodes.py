@@ -62,6 +62,8 @@ class Node:
       needs_pointer    calls through a function pointer the kernel gets at run time (bind_pointer)
       needs_arrays     evaluate() takes its inputs as whole arrays, never as scalars
       python_callback  calls Python per sample: errors are raised after the call, one channel at a time
+      reduction        reduces its input over the samples axis to one value per channel (reductions.py)
+      index            its value is a sample's index (int64), not a number
     and methods: initial_state() (one channel's state, None when stateless), evaluate_source()
     (a stateful source's n samples), bind_pointer() (with needs_pointer).
     """
@@ -74,6 +76,8 @@ class Node:
     needs_pointer = False
     needs_arrays = False
     python_callback = False
+    reduction = False
+    index = False
     _key = None
 
     def key(self):
@@ -123,6 +127,8 @@ class NodeTraits:
     needs_arrays: bool
     stateful: bool
     python_callback: bool
+    reduction: bool
+    index: bool
 
 
 def traits_of(node):
@@ -141,7 +147,9 @@ def traits_of(node):
         needs_pointer=bool(getattr(node, "needs_pointer", False)),
         needs_arrays=stateful or bool(getattr(node, "needs_arrays", False)),
         stateful=stateful,
-        python_callback=bool(getattr(node, "python_callback", False)))
+        python_callback=bool(getattr(node, "python_callback", False)),
+        reduction=bool(getattr(node, "reduction", False)),
+        index=bool(getattr(node, "index", False)))
 
 
 def real_number(value, what):

@@ -1,0 +1,48 @@
+/* reduce.c - a stateless graph with reductions over the samples (sum, mean, min, ...).
+ *
+ * One pass over each row (a channel; a 1-D call is one row) computes the per-sample outputs and
+ * folds the values to reduce (csrc/rj_reduce.h), in blocks of RJ_BLOCK vectors; after the row, the
+ * reductions are finished and the expressions of reduced values computed, one value per row.
+ * Buffers arrive in rj_call order: inputs and per-sample outputs hold rows x n elements, each
+ * per-channel output one element per row.
+ */
+${includes}
+#include "rj_reduce.h"
+#include "rj_samples.h"
+
+${prelude}
+
+RJ_EXPORT int rj_entry(rj_call *call)
+{
+    /* the buffers of rows x n samples (inputs, per-sample outputs), and of one value per row */
+    static const int per_sample[] = ${per_sample}, per_row[] = ${per_row};
+    const int64_t rows = call->rows[per_sample[0]], total = call->len[per_sample[0]];
+    if (rows == 0 && total == 0) return RJ_OK;   /* no channels: no values to write */
+    if (rows < 1 || total % rows != 0) return RJ_ERR_ARGUMENT;
+    const int64_t n = total / rows;
+    for (unsigned k = 0; k < sizeof per_sample / sizeof *per_sample; k++)
+        if (call->len[per_sample[k]] != total || call->rows[per_sample[k]] != rows) return RJ_ERR_LENGTH;
+    for (unsigned k = 0; k < ${n_per_row}; k++)
+        if (call->len[per_row[k]] != rows) return RJ_ERR_LENGTH;
+${checks}
+${empty_check}
+    for (int64_t r = 0; r < rows; r++) {
+${bind}
+${hoisted}
+${init}
+        int64_t i = 0;
+        while (i + ${lanes} <= n) {
+            const int64_t whole = i + (n - i) / ${lanes} * ${lanes};
+            const int64_t stop = whole - i > RJ_BLOCK * ${lanes} ? i + RJ_BLOCK * ${lanes} : whole;
+            for (; i < stop; i += ${lanes}) {
+${vector_body}
+            }
+${fold}
+        }
+        for (; i < n; i++) {
+${scalar_body}
+        }
+${finish}
+    }
+    return RJ_OK;
+}
