@@ -21,9 +21,24 @@ from .nodes import Expr, JitCategory, JitCompilable, Node, Param, SimdCompilable
 __version__ = "0.1.0"
 
 
-def param(name, default=0.0):
-    """A runtime parameter: `kernel.set_param(name, v)` or `kernel.params[name] = v` changes it
-    between calls without recompiling."""
+def param(name: str, default: float = 0.0) -> Expr:
+    """A runtime parameter of the graph.
+
+    Parameters
+    ----------
+    name : str
+        Its name in ``kernel.params``; two uses of one name are one parameter (with one default).
+    default : float
+        Its value until set.
+
+    Examples
+    --------
+    >>> import numpy as np, resin_jit as rj
+    >>> kernel = rj.JitCompiler().compile(rj.input("x") * rj.param("gain", 0.5))
+    >>> kernel.params["gain"] = 2.0          # no recompiling
+    >>> kernel(np.ones(2, np.float32))
+    array([2., 2.], dtype=float32)
+    """
     return Expr(Param(name, default))
 
 

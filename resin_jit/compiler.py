@@ -118,9 +118,35 @@ for _kernel_class in (Kernel, CompiledSimdBlock, CompiledScalar):
 
 
 class JitCompiler:
-    """Compiles graphs to native kernels (or, with no compiler, to the numpy backend)."""
+    """Compiles graphs of nodes to native kernels.
 
-    def __init__(self, config=None):
+    Parameters
+    ----------
+    config : JitConfig, optional
+        How kernels are built and cached (tier, -O level, dtype, cache directory, fastmath).
+
+    Attributes
+    ----------
+    backend : str
+        "native" where the dispatcher extension is installed, else "numpy". A native compiler
+        still runs a kernel on numpy when it is in no prebuilt layer or cache and cannot be built
+        (no C compiler); that kernel's ``backend`` says so.
+    isa : str
+        The ISA tier kernels are built for ("avx2", ...).
+    stats : dict
+        compiles, disk_hits, prebuilt_hits, memory_hits, compile_seconds.
+
+    Examples
+    --------
+    >>> import numpy as np, resin_jit as rj
+    >>> jit = rj.JitCompiler()
+    >>> x = rj.input("x")
+    >>> kernel = jit.compile(rj.clip(x * 2.0 + 1.0, -1.0, 1.0))
+    >>> kernel(np.array([-1.0, 0.0, 0.25], np.float32))
+    array([-1. ,  1. ,  1. ], dtype=float32)
+    """
+
+    def __init__(self, config: "JitConfig | None" = None):
         if config is None:
             config = JitConfig()
         if not isinstance(config, JitConfig):
@@ -137,8 +163,24 @@ class JitCompiler:
 
     # -- public compile entry points ------------------------------------------------------------
 
-    def compile(self, outputs, inputs=None, dtype=None):
-        """A Kernel for one expression or a list of them; `inputs` fixes the positional order."""
+    def compile(self, outputs, inputs=None, dtype: "str | None" = None) -> Kernel:
+        """Compile one expression, or a list of them, into a kernel.
+
+        Parameters
+        ----------
+        outputs : Expr or list of Expr
+            What the kernel computes; numbers become constants.
+        inputs : list of str or rj.input expressions, optional
+            The kernel's positional order (default: the order in which the graph meets them).
+        dtype : {"float32", "float64"}, optional
+            The kernel's dtype (default: the config's).
+
+        Returns
+        -------
+        Kernel
+            Compiling a graph this compiler already returned (the same expression, or an equal one
+            built again) is a lookup.
+        """
         dtype = dtype or self.config.dtype
         if dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
@@ -168,8 +210,8 @@ class JitCompiler:
             self._shared_kernels[shared_key] = kernel
         return kernel
 
-    def compile_affine(self, a, b):
-        """f(x) = a*x + b as a compiled scalar function (`call_f32`)."""
+    def compile_affine(self, a: float, b: float) -> CompiledScalar:
+        """f(x) = a*x + b as a compiled scalar function: ``compile_affine(0.5, 1).call_f32(2.0) == 2.0``."""
         cg = _affine_graph(*_exact_pair(a, b))
         return self._scalar_kernel(cg)
 
@@ -182,12 +224,12 @@ class JitCompiler:
             return CompiledScalar(cg, "numpy", config=self.config)
         return CompiledScalar(cg, self.isa, library, self.config)
 
-    def compile_affine_simd(self, a, b):
-        """y = a*x + b over blocks as a compiled SIMD kernel (`process(input, output)`)."""
+    def compile_affine_simd(self, a: float, b: float) -> CompiledSimdBlock:
+        """y = a*x + b over 1-D blocks as a compiled SIMD kernel: ``process(input, output)``."""
         cg = _affine_graph(*_exact_pair(a, b))
         return self._block_kernel(cg, "float32", CompiledSimdBlock)
 
-    def source_of(self, outputs, inputs=None, dtype=None):
+    def source_of(self, outputs, inputs=None, dtype: "str | None" = None) -> str:
         """The C translation unit a graph compiles to; the tier is chosen by a -D flag, not here."""
         dtype = dtype or self.config.dtype
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]

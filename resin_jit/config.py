@@ -74,16 +74,20 @@ class JitConfig:
             if self.cache_max_bytes < 0:
                 raise ValueError(f"cache_max_bytes must be a non-negative int, not {self.cache_max_bytes!r}")
 
-    def resolved_isa(self):
+    def resolved_isa(self) -> str:
+        """The tier asked for: the config's, or RESIN_JIT_ISA where the config says "auto"."""
         return os.environ.get("RESIN_JIT_ISA") or self.isa if self.isa == "auto" else self.isa
 
-    def cache_enabled(self):
+    def cache_enabled(self) -> bool:
+        """Whether kernels go to the disk cache (False with cache=False or RESIN_JIT_CACHE=0)."""
         return self.cache and env_flag("RESIN_JIT_CACHE") is not False
 
     def resolved_cache_dir(self):
+        """The cache directory: the config's, else RESIN_JIT_CACHE_DIR, else None (the user cache)."""
         return self.cache_dir or os.environ.get("RESIN_JIT_CACHE_DIR") or None
 
     def resolved_cache_max_bytes(self):
+        """The cache's size limit in bytes (the config's, else RESIN_JIT_CACHE_MAX_BYTES), or None."""
         if self.cache_max_bytes is not None:
             return self.cache_max_bytes
         value = os.environ.get("RESIN_JIT_CACHE_MAX_BYTES", "").strip()

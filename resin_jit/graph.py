@@ -7,8 +7,16 @@ from .errors import JitError
 from .nodes import Expr, Input, as_expr
 
 
-def input(name):  # noqa: A001 - the public name the API asks for
-    """A named input array of a kernel."""
+def input(name: str) -> Expr:  # noqa: A001 - the public name the API asks for
+    """A named input of a kernel: an array of samples (n,) or (channels, n), or a number.
+
+    Examples
+    --------
+    >>> import resin_jit as rj
+    >>> x = rj.input("x")
+    >>> rj.JitCompiler().compile(x * 2.0).input_names
+    ['x']
+    """
     return Expr(Input(name))
 
 
@@ -22,18 +30,21 @@ class Graph:
         self._inputs = {}
         self.outputs = []
 
-    def input(self, name):
+    def input(self, name: str) -> Expr:
+        """The graph's input `name` (one expression per name)."""
         if name not in self._inputs:
             self._inputs[name] = input(name)
         return self._inputs[name]
 
-    def add(self, node, *inputs):
+    def add(self, node, *inputs) -> Expr:
+        """`node` applied to the input expressions `inputs`."""
         for edge in inputs:
             if edge is None:
                 raise JitError(f"{node!r} has an unconnected input")
         return Expr(node, inputs)
 
-    def output(self, *exprs):
+    def output(self, *exprs) -> "Graph":
+        """Add outputs; returns the graph, so that ``jit.compile(g.output(y).outputs)`` reads well."""
         self.outputs.extend(as_expr(e) for e in exprs)
         return self
 

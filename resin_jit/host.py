@@ -86,7 +86,9 @@ def compiler_version(path):
     return proc.stdout.splitlines()[0].strip()
 
 
-def host_info(cc=None):
+def host_info(cc=None) -> dict:
+    """What this machine offers resin_jit: architecture, platform, the ISA tiers it can run and
+    the best of them, the C compiler and its version, the Python version."""
     compiler = find_compiler(cc)
     return {
         "architecture": architecture(),

@@ -204,13 +204,47 @@ _KernelBase = _dispatch.Kernel if _dispatch is not None else _PythonCalls
 
 
 class Kernel(_KernelBase):
-    """A compiled graph.
+    """A compiled graph, called like a numpy function.
 
-    `kernel(*inputs)` or `kernel(x=..., y=...)` returns new arrays (`kernel(n=...)` for a graph
-    without inputs); `kernel.process(*inputs, *outputs)` or `kernel.process(*inputs, out=...)`
-    writes into arrays you own; `kernel.reset()` restores the initial state. Inputs are arrays of
-    shape (n,) or (channels, n), or numbers (broadcast); a stateful kernel keeps one state per
-    channel between calls, and its calls from several threads run one at a time.
+    Every call form goes straight into the compiled code when its arguments fit (arrays of the
+    kernel's dtype, C-contiguous, one shape; numbers broadcast); anything else is converted first.
+    A stateful kernel keeps one state per channel between calls, and its calls from several
+    threads run one at a time.
+
+    Methods
+    -------
+    __call__(*inputs, **named) / kernel(n=...)
+        New output arrays (a tuple for several outputs); inputs by position or by name.
+    process(*inputs, *outputs) / process(*inputs, out=...)
+        Write into arrays you own.
+    reset()
+        Back to the initial state.
+    set_param(name, value)
+        Change a runtime parameter (also ``kernel.params[name] = value``); no recompiling.
+
+    Attributes
+    ----------
+    input_names : list of str
+        The inputs, in positional order.
+    dtype : numpy.dtype
+        The kernel's dtype (float32 or float64).
+    output_dtypes : tuple of numpy.dtype
+        Each output's dtype: the kernel's, bool for a comparison, int64 for argmin/argmax.
+    params : mapping
+        Runtime parameters by name, readable and settable.
+    backend : str
+        "native", or "numpy" for a kernel that could not be built or loaded here.
+    isa, key, source : str
+        The ISA tier, the graph's canonical hash, the generated C.
+
+    Examples
+    --------
+    >>> import numpy as np, resin_jit as rj
+    >>> x, y = rj.input("x"), rj.input("y")
+    >>> kernel = rj.JitCompiler().compile([y - x, rj.sum(x * y)], inputs=[x, y])
+    >>> difference, dot = kernel(x=np.ones(3, np.float32), y=2.0)
+    >>> difference, float(dot)
+    (array([1., 1., 1.], dtype=float32), 6.0)
     """
 
     def __init__(self, cg, dtype, isa, runner, config=None):
@@ -232,6 +266,7 @@ class Kernel(_KernelBase):
 
     @property
     def backend(self):
+        """"native", or "numpy" for a kernel that could not be built or loaded here."""
         return self._runner.backend
 
     @property
@@ -241,6 +276,7 @@ class Kernel(_KernelBase):
 
     @property
     def params(self):
+        """The runtime parameters by name: ``kernel.params["gain"] = 0.8``."""
         return ParamView(self)
 
     def _param_index(self, name):
@@ -249,7 +285,7 @@ class Kernel(_KernelBase):
         except ValueError:
             raise KeyError(f"no parameter {name!r}; this kernel has {list(self.graph.param_names)}") from None
 
-    def set_param(self, name, value):
+    def set_param(self, name: str, value: float) -> None:
         """Change runtime parameter `name`; no recompilation."""
         index = self._param_index(name)
         self._runner.params[index] = real_number(value, f"parameter {name!r}")

@@ -17,6 +17,7 @@ from .ops import OPS
 
 
 class JitCategory(enum.Enum):
+    """What a node is, as the pipeline sees it."""
     PURE_MATH = "pure_math"   # inlined, vectorised
     STATEFUL = "stateful"     # keeps state between samples and between calls
     EXTERNAL = "external"     # calls a named C function
@@ -37,18 +38,22 @@ class JitCompilable(Protocol):
     category: JitCategory
     arity: int
 
-    def key(self) -> tuple: ...
+    def key(self) -> tuple:
+        """What the node computes, as JSON-able data (floats as exact hex tokens)."""
 
-    def emit_scalar(self, ctx, args: Sequence[str]) -> str: ...
+    def emit_scalar(self, ctx, args: Sequence[str]) -> str:
+        """A C expression of the node's value on one sample, over its inputs' C expressions `args`."""
 
-    def evaluate(self, state, *arrays): ...
+    def evaluate(self, state, *arrays):
+        """The numpy reference: the node's values over its inputs' arrays (and its state)."""
 
 
 @runtime_checkable
 class SimdCompilable(JitCompilable, Protocol):
     """A node that can also emit C for vector values (rj_vf / rj_vd)."""
 
-    def emit_simd(self, ctx, args: Sequence[str]) -> str: ...
+    def emit_simd(self, ctx, args: Sequence[str]) -> str:
+        """A C expression of the node's value on a vector of samples (rj_vf / rj_vd)."""
 
 
 class Node:
@@ -81,21 +86,27 @@ class Node:
     _key = None
 
     def key(self):
+        """`_key`, which a node sets from its settings (as exact tokens), else its type's name."""
         return self._key if self._key is not None else (type(self).__name__,)
 
     def emit(self, ctx, args):
+        """The C of the node's value, one snippet for scalars and vectors (simd.h's names)."""
         raise NotImplementedError(f"{type(self).__name__} emits no C")
 
     def emit_scalar(self, ctx, args):
+        """emit() for one sample."""
         return self.emit(ctx, args)
 
     def emit_simd(self, ctx, args):
+        """emit() for a vector of samples."""
         return self.emit(ctx, args)
 
     def evaluate(self, state, *arrays):
+        """The numpy reference over the inputs' arrays (and the state, for a stateful node)."""
         raise NotImplementedError(f"{type(self).__name__} has no numpy reference")
 
     def initial_state(self):
+        """One channel's state as a dict, or None for a node without state."""
         return None
 
     def evaluate_source(self, state, n):
