@@ -17,6 +17,7 @@ from .graph import input as make_input
 from .kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock, LETTER
 from .libraries import Libraries
 from .nodes import Affine, Expr, Input, as_expr, real_number
+from .settings import positive_rate
 
 SHARED_KERNELS_MAX = 4096
 _fallback_warned = False
@@ -106,13 +107,17 @@ class JitCompiler:
 
     # -- public compile entry points ------------------------------------------------------------
 
-    def compile(self, outputs, inputs=None, dtype=None):
-        """A Kernel for one expression or a list of them; `inputs` fixes the positional order."""
+    def compile(self, outputs, inputs=None, dtype=None, sample_rate=None, freeze=False):
+        """A Kernel for one expression or a list of them; `inputs` fixes the positional order.
+        `sample_rate` is an audio graph's rate; `freeze=True` makes nodes' settings constants."""
         dtype = dtype or self.config.dtype
         if dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
+        if not isinstance(freeze, bool):
+            raise TypeError(f"freeze must be True or False, not {freeze!r}")
+        rate = positive_rate(sample_rate) if sample_rate is not None else self.config.sample_rate
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-        cg = canonical_graph([as_expr(o) for o in outs], input_names(inputs), dtype)
+        cg = canonical_graph([as_expr(o) for o in outs], input_names(inputs), dtype, rate, freeze)
         return self._block_kernel(cg, dtype, Kernel)
 
     def _block_kernel(self, cg, dtype, cls):

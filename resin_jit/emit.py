@@ -22,6 +22,7 @@ class Emitted:
     results: list          # the C name of each output's value
     state_fields: list
     externs: dict
+    prologue: list         # once per call, before the loop and after the state is loaded
 
 
 def emit_graph(cg, ctx, read_input):
@@ -40,4 +41,5 @@ def emit_graph(cg, ctx, read_input):
         ctype = ctx.mask_ctype if cg.traits[i].mask else ctx.ctype
         ctx.emit(f"const {ctype} v{i} = {expr};")
         names.append(f"v{i}")
-    return Emitted(ctx.hoisted, ctx.body, [names[o] for o in cg.outputs], ctx.state_fields, ctx.externs)
+    return Emitted(ctx.hoisted, ctx.body, [names[o] for o in cg.outputs], ctx.state_fields, ctx.externs,
+                   ctx.prologue)

@@ -69,7 +69,8 @@ def _audio(jit, node, args=(), kwargs=None):
     """The audio node NODES[node](*args, **kwargs) applied to one input "x" (sources to none)."""
     from . import audio, input as make_input
     instance = audio.NODES[node](*args, **(kwargs or {}))
-    jit.compile(instance() if instance.arity == 0 else instance(*[make_input("x")] * instance.arity))
+    out = instance() if instance.inputs == 0 else instance(*[make_input("x")] * instance.inputs)
+    jit.compile(list(out) if isinstance(out, tuple) else out)
 
 
 def _demo_patch(jit):

@@ -1,0 +1,104 @@
+"""Formulas written once for the C a node emits and for its numpy reference.
+
+A formula is a Python function of `m` (a math namespace) and numbers: `NUMPY` evaluates it on
+numpy values (per-sample arrays for the reference, float64 scalars to fold constants), `CMath(ctx)`
+on `CValue`s, which emit the same operations, in the same order, as double C through the context.
+"""
+from types import SimpleNamespace
+
+import numpy as np
+
+NUMPY = SimpleNamespace(sin=np.sin, cos=np.cos, exp=np.exp, sqrt=np.sqrt, abs=np.abs,
+                        minimum=np.minimum, maximum=np.maximum)
+
+
+def fold(formula, *values):
+    """formula on float64 scalars (IEEE results, no warnings): the constants a node emits."""
+    with np.errstate(all="ignore"):
+        return [float(v) for v in formula(NUMPY, *map(np.float64, values))]
+
+
+def reference(formula, *arrays):
+    """formula on per-sample float64 arrays, for a node's numpy reference."""
+    with np.errstate(all="ignore"):
+        return formula(NUMPY, *(np.asarray(a, np.float64) for a in arrays))
+
+
+class CValue:
+    """A double-precision C value (a local of the context's double type); arithmetic with other
+    CValues and Python numbers emits one op per operator into a new local."""
+    __slots__ = ("ctx", "c")
+
+    def __init__(self, ctx, c):
+        self.ctx, self.c = ctx, c
+
+    def __str__(self):
+        return self.c
+
+    def _op(self, name, *operands):
+        args = [o.c if isinstance(o, CValue) else self.ctx.dconst(o) for o in operands]
+        return CValue(self.ctx, self.ctx.local(self.ctx.dop(name, *args), "d"))
+
+    def __add__(self, other):
+        return self._op("add", self, other)
+
+    def __radd__(self, other):
+        return self._op("add", other, self)
+
+    def __sub__(self, other):
+        return self._op("sub", self, other)
+
+    def __rsub__(self, other):
+        return self._op("sub", other, self)
+
+    def __mul__(self, other):
+        return self._op("mul", self, other)
+
+    def __rmul__(self, other):
+        return self._op("mul", other, self)
+
+    def __truediv__(self, other):
+        return self._op("div", self, other)
+
+    def __rtruediv__(self, other):
+        return self._op("div", other, self)
+
+    def __neg__(self):
+        return self._op("neg", self)
+
+
+class CMath:
+    """The math namespace of CValues, from csrc/simd.h and vmath.h (double)."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def _call(self, name, *operands):
+        first = next(o for o in operands if isinstance(o, CValue))
+        return first._op(name, *operands)
+
+    def sin(self, x):
+        return self._call("sin", x)
+
+    def cos(self, x):
+        return self._call("cos", x)
+
+    def exp(self, x):
+        return self._call("exp", x)
+
+    def sqrt(self, x):
+        return self._call("sqrt", x)
+
+    def abs(self, x):
+        return self._call("abs", x)
+
+    def minimum(self, a, b):
+        return self._call("min", a, b)
+
+    def maximum(self, a, b):
+        return self._call("max", a, b)
+
+
+def c_values(ctx, results):
+    """A formula's results as C expressions (constants for results that are plain numbers)."""
+    return [r.c if isinstance(r, CValue) else ctx.dconst(float(r)) for r in results]
