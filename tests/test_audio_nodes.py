@@ -294,3 +294,66 @@ def test_settings_modulated_by_signals(jit, numpy_jit, build, reference, values,
         assert len(kernel.params) == 0
         args = ([x] if not source else []) + [ramps[k] for k in names]
         np.testing.assert_allclose(kernel(*args), expected, atol=tolerance, rtol=tolerance)
+
+
+# -- composites and bounds ----------------------------------------------------------------------
+
+def test_pan_is_equal_power(jit, numpy_jit):
+    x = signal(500)
+    for compiler in (jit, numpy_jit):
+        k = compiler.compile(list(audio.Pan(-0.5)(rj.input("x"))))
+        for position in (-0.5, -1.0, 0.0, 0.3, 1.0, 7.0):
+            k.params["pan.position"] = position
+            theta = (min(max(np.float32(position), -1), 1) + 1) * math.pi / 4
+            left, right = k(x)
+            np.testing.assert_allclose(left, x * math.cos(theta), atol=2e-6)
+            np.testing.assert_allclose(right, x * math.sin(theta), atol=2e-6)
+            np.testing.assert_allclose(left.astype(np.float64) ** 2 + right.astype(np.float64) ** 2,
+                                       x.astype(np.float64) ** 2, atol=1e-6)
+
+
+def ref_reverb(x, room_size, damp, wet, dry, rate=SR):
+    n = len(x)
+    feedback, damping = np.full(n, room_size * 0.28 + 0.7), np.full(n, damp * 0.4)
+    scaled = (x.astype(np.float64) * 0.015)
+    total = sum(ref_comb(scaled, np.full(n, t / 44100 * rate), feedback, damping)
+                for t in (1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617))
+    for t in (556, 441, 341, 225):
+        total = ref_allpass(total, np.full(n, t / 44100 * rate), np.full(n, 0.5))
+    return total * wet + x * dry
+
+
+@pytest.mark.parametrize("rate", [44100, 48000])
+def test_reverb_is_freeverb(jit, rate):
+    x = np.zeros(6000, np.float32)
+    x[0], x[2500] = 1.0, -0.5
+    k = jit.compile(audio.Reverb(room_size=0.8, damp=0.3)(rj.input("x")), sample_rate=rate)
+    np.testing.assert_allclose(k(x), ref_reverb(x, 0.8, 0.3, 0.3, 0.7, rate), atol=2e-6)
+    k.reset()
+    k.params["reverb.room_size"], k.params["reverb.wet"], k.params["reverb.dry"] = 0.2, 1.0, 0.0
+    np.testing.assert_allclose(k(x), ref_reverb(x, np.float32(0.2), 0.3, 1.0, 0.0, rate), atol=2e-6)
+
+
+@pytest.mark.parametrize("lookahead", [0, 64])
+def test_the_limiter_never_exceeds_its_threshold(jit, lookahead):
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal(20000) * np.repeat(rng.uniform(0.1, 8.0, 40), 500)).astype(np.float32)
+    k = jit.compile(audio.Limiter(threshold=0.5, release=0.02, lookahead=lookahead)(rj.input("x")))
+    y = k(x)
+    assert np.abs(y).max() <= 0.5 * (1 + 1e-6)
+    assert np.abs(y).max() > 0.45   # it limits, it does not just turn everything down
+
+
+def test_meters_read_a_sine(jit):
+    t = np.arange(44100) / SR
+    x = (0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    peak, rms = jit.compile([audio.PeakMeter(0.3)(rj.input("x")), audio.RMSMeter(0.05)(rj.input("x"))])(x)
+    assert peak[-1] == pytest.approx(0.5, rel=1e-3)
+    assert rms[-1] == pytest.approx(0.5 / math.sqrt(2), rel=1e-2)
+
+
+def test_smooth_node_ramps_any_expression(jit, numpy_jit):
+    x = np.concatenate([np.zeros(10), np.ones(3000)]).astype(np.float32)
+    for compiler in (jit, numpy_jit):
+        y = compiler.compile(audio.Smooth(0.002)(rj.input("x")))(x)
+        np.testing.assert_allclose(y, ref_smooth(0.002)(x), atol=1e-6)

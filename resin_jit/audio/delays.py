@@ -31,16 +31,19 @@ class _DelayLine(Stateful, RatedNode):
                 raise ValueError("a delay time that is an expression needs maximum= (it sizes the buffer)")
             maximum = time
         self.unit, self.maximum = unit, real_number(maximum, "maximum")
-        if not self.shortest <= self.maximum:
-            raise ValueError(f"maximum must be at least {self.shortest} {unit}, not {maximum!r}")
-        if not isinstance(time, Expr) and not self.shortest <= real_number(time, "time") <= self.maximum:
-            raise ValueError(f"time must be from {self.shortest} to maximum={self.maximum:g} {unit}, not {time!r}")
+        low = self.shortest if unit == "samples" else 0.0   # seconds: checked in samples at the graph's rate
+        if not low <= self.maximum:
+            raise ValueError(f"maximum must be at least {low} {unit}, not {maximum!r}")
+        if not isinstance(time, Expr) and not low <= real_number(time, "time") <= self.maximum:
+            raise ValueError(f"time must be from {low} to maximum={self.maximum:g} {unit}, not {time!r}")
         self._set_rate(sample_rate)
         self.check_rate(self.rate)
 
     def check_rate(self, rate):
-        if not self.maximum * (rate if self.unit == "seconds" else 1.0) <= MAX_SAMPLES:
-            raise ValueError(f"a delay's maximum must be at most {MAX_SAMPLES} samples, not {self.maximum:g} {self.unit}")
+        samples = self.maximum * (rate if self.unit == "seconds" else 1.0)
+        if not self.shortest <= samples <= MAX_SAMPLES:
+            raise ValueError(f"a {type(self).__name__}'s maximum must be from {self.shortest} to {MAX_SAMPLES} "
+                             f"samples, not {samples:g} ({self.maximum:g} {self.unit} at {rate:g}/s)")
 
     @property
     def scale(self):
