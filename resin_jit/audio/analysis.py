@@ -1,19 +1,20 @@
 """The frequency response of a compiled linear graph, from its impulse response."""
 import numpy as np
 
+from ..settings import DEFAULT_SAMPLE_RATE
+
 IMPULSE_SAMPLES = 1 << 15
 
 
-def frequency_response(kernel, frequencies, samples=IMPULSE_SAMPLES):
+def frequency_response(kernel, frequencies, samples=IMPULSE_SAMPLES, sample_rate=None):
     """H(f) at `frequencies` (Hz) of a kernel of one input and one output whose graph is linear
     and time-invariant (filters, delays, gains, mixes): the DTFT of its impulse response over
     `samples` samples, run on a fresh copy of the kernel (the kernel's own state is untouched).
+    Frequencies are at the graph's sample rate (sample_rate for a graph without one, else 44100).
     ValueError if the graph is not linear or its response has not died out by then."""
     if getattr(kernel, "n_inputs", None) != 1 or kernel.n_outputs != 1:
         raise ValueError("frequency_response needs a kernel of one input and one output")
-    rate = kernel.graph.sample_rate
-    if rate is None:
-        raise ValueError("frequency_response needs an audio graph (one with a sample rate)")
+    rate = kernel.graph.sample_rate or sample_rate or DEFAULT_SAMPLE_RATE
     impulse = np.zeros(samples, kernel.dtype)
     impulse[0] = 1.0
     h, h2 = _fresh(kernel)(impulse).astype(np.float64), _fresh(kernel)(impulse * 2).astype(np.float64)

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ..settings import positive_rate
 from .base import TWO_PI, RatedNode, Stateful, check_nyquist
 from .formula import fold, reference
 
@@ -178,9 +179,11 @@ class Biquad(Stateful, RatedNode):
         return b0, b1, b2, -na1, -na2
 
     def response(self, frequencies, sample_rate=None):
-        """The complex frequency response H(e^jω) at `frequencies` (Hz) of the coefficients."""
-        b0, b1, b2, a1, a2 = self.coefficients
-        rate = sample_rate or self.rate
+        """The complex frequency response H(e^jω) at `frequencies` (Hz) of the settings given as
+        numbers, at `sample_rate` (default: the node's, else 44100)."""
+        node = self if sample_rate is None else self.at_sample_rate(positive_rate(sample_rate))
+        b0, b1, b2, a1, a2 = node.coefficients
+        rate = node.rate
         z1 = np.exp(-1j * TWO_PI * np.asarray(frequencies, np.float64) / rate)
         return (b0 + b1 * z1 + b2 * z1 * z1) / (1.0 + a1 * z1 + a2 * z1 * z1)
 

@@ -102,7 +102,7 @@ def write_wav(path, samples, sample_rate, format="pcm16"):  # noqa: A002 - the n
         return
     bits = 8 * FORMATS[format]
     scale = float(1 << (bits - 1))
-    ints = np.clip(np.rint(np.nan_to_num(frames) * scale), -scale, scale - 1).astype("<i4")
+    ints = np.ascontiguousarray(np.clip(np.rint(np.nan_to_num(frames) * scale), -scale, scale - 1), "<i4")
     payload = ints.astype("<i2").tobytes() if bits == 16 else ints.view(np.uint8).reshape(-1, 4)[:, :3].tobytes()
     with open(path, "wb") as raw, wave.open(raw, "wb") as f:  # raw first: a failed open leaves no writer behind
         f.setnchannels(array.shape[0])
