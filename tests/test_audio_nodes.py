@@ -17,13 +17,13 @@ CUTS = (0, 1100, 2300)   # where the next value of a setting takes over: two cha
 # -- references: plain loops over per-sample settings (an array of each setting's value) ----------
 
 def ref_biquad(x, rows):
-    """TDF-II with a row of (b0, b1, b2, a1, a2) per sample."""
-    z1 = z2 = 0.0
+    """Direct form I (the past inputs and outputs are the state: what a coefficient change sees) with
+    a row of (b0, b1, b2, a1, a2) per sample."""
+    x1 = x2 = y1 = y2 = 0.0
     out = np.empty(len(x))
     for i, (v, (b0, b1, b2, a1, a2)) in enumerate(zip(x.astype(np.float64), rows)):
-        y = b0 * v + z1
-        z1 = b1 * v - a1 * y + z2
-        z2 = b2 * v - a2 * y
+        y = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+        x1, x2, y1, y2 = v, x1, y, y1
         out[i] = y
     return out
 

@@ -94,7 +94,7 @@ SHELVING = ("peak", "lowshelf", "highshelf")   # the types with a gain_db
 
 
 class Biquad(Stateful, RatedNode):
-    """A biquad in transposed direct form II, coefficients and state in double: Biquad(b0, b1, b2,
+    """A biquad in direct form I, coefficients and state in double: Biquad(b0, b1, b2,
     a1, a2) (a0 = 1) or an RBJ-cookbook type, Biquad.lowpass(frequency, q), ..."""
 
     def __init__(self, b0=1.0, b1=0.0, b2=0.0, a1=0.0, a2=0.0, *, name=None, freeze=False, smooth=None,
@@ -188,29 +188,28 @@ class Biquad(Stateful, RatedNode):
         return (b0 + b1 * z1 + b2 * z1 * z1) / (1.0 + a1 * z1 + a2 * z1 * z1)
 
     def initial_state(self):
-        return {"z1": 0.0, "z2": 0.0}
+        return {"x1": 0.0, "x2": 0.0, "y1": 0.0, "y2": 0.0}
 
     def emit(self, ctx, args):
         b0, b1, b2, na1, na2 = self.derive(ctx, args, self.formula)
-        x, z1, z2 = ctx.to_double(args[0]), ctx.state("z1"), ctx.state("z2")
-        x = ctx.local(x, "x")
-        y = ctx.local(ctx.dop("fma", b0, x, z1), "y")
-        # The terms in x and the old z2 do not wait for y: only one fma per state stands between
-        # one output and the next (8 cycles of latency a sample rather than 12).
-        ahead = ctx.local(ctx.dop("fma", b1, x, z2), "t")
-        ctx.emit(f"{z1} = {ctx.dop('fma', na1, y, ahead)};")
-        ctx.emit(f"{z2} = {ctx.dop('fma', na2, y, ctx.dop('mul', b2, x))};")
+        x1, x2, y1, y2 = (ctx.state(s) for s in ("x1", "x2", "y1", "y2"))
+        x = ctx.local(ctx.to_double(args[0]), "x")
+        # Direct form I: the terms in the inputs and in y[n-2] do not wait for y[n-1], so one fma
+        # a sample is all that stands between one output and the next (TDF-II needs two).
+        ahead = ctx.dop("fma", na2, y2, ctx.dop("fma", b2, x2, ctx.dop("fma", b1, x1, ctx.dop("mul", b0, x))))
+        y = ctx.local(ctx.dop("fma", na1, y1, ahead), "y")
+        ctx.emit(f"{x2} = {x1}; {x1} = {x}; {y2} = {y1}; {y1} = {y};")
         return ctx.from_double(y)
 
     def evaluate(self, state, x, *settings):
         b0, b1, b2, na1, na2 = (np.broadcast_to(c, (len(x),)) for c in reference(self.formula, *settings))
-        z1, z2, out = state["z1"], state["z2"], np.empty(len(x), np.float64)
+        x1, x2, y1, y2 = state["x1"], state["x2"], state["y1"], state["y2"]
+        out = np.empty(len(x), np.float64)
         for i, v in enumerate(np.asarray(x, np.float64)):
-            y = b0[i] * v + z1
-            z1 = na1[i] * y + (b1[i] * v + z2)
-            z2 = na2[i] * y + b2[i] * v
+            y = na1[i] * y1 + (na2[i] * y2 + (b2[i] * x2 + (b1[i] * x1 + b0[i] * v)))
+            x2, x1, y2, y1 = x1, v, y1, y
             out[i] = y
-        state["z1"], state["z2"] = z1, z2
+        state.update(x1=x1, x2=x2, y1=y1, y2=y2)
         return out
 
     def __repr__(self):
