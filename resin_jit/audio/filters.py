@@ -161,13 +161,16 @@ class Biquad(Stateful, RatedNode):
             return b0, b1, b2, -a1, -a2
         frequency, q = settings[:2]
         w0 = m.minimum(m.maximum(frequency * (TWO_PI / self.rate), W_MIN), math.pi - W_MIN)
-        cw, alpha = m.cos(w0), m.sin(w0) / (m.maximum(q, Q_MIN) * 2.0)
+        half_over_q = 0.5 / m.maximum(q, Q_MIN)   # off the path from the frequency: q is often fixed
+        sw, cw = m.sincos(w0)
+        alpha = sw * half_over_q
         big_a = sa = 1.0
         if self.kind in SHELVING:
             big_a = m.exp(settings[2] * LN10_40)
             sa = m.exp(settings[2] * (LN10_40 / 2)) * alpha * 2.0
         b0, b1, b2, a0, a1, a2 = RBJ[self.kind](cw, alpha, big_a, sa)
-        inv, minus_inv = 1.0 / a0, -1.0 / a0
+        inv = 1.0 / a0
+        minus_inv = -inv
         return b0 * inv, b1 * inv, b2 * inv, a1 * minus_inv, a2 * minus_inv
 
     @property
