@@ -76,7 +76,7 @@ def _audio(jit, node, args=(), kwargs=None):
 def _demo_patch(jit):
     """The patch `resin-jit demo` renders."""
     from .demo import patch
-    jit.compile(patch(44100.0), inputs=["gate"])
+    jit.compile(patch(), sample_rate=44100)
 
 
 # -- what a manifest entry may hold: a checker per field, returning what is wrong or None ---------
@@ -157,10 +157,12 @@ KINDS = {
     "demo_patch": Kind(_demo_patch),
 }
 
+# One kernel per structure: the values are parameters, so any Biquad.lowpass(...)(x) loads this one.
 STANDARD_AUDIO = [("Gain", [0.5]), ("SoftClip", [2.0]), ("Clip", [-1.0, 1.0]), ("SineOsc", [440.0]),
                   ("SawOsc", [110.0]), ("SquareOsc", [220.0]), ("Noise", [1]), ("OnePole.lowpass", [1000.0]),
                   ("OnePole.highpass", [100.0]), ("Biquad.lowpass", [1000.0]), ("Biquad.highpass", [1000.0]),
-                  ("Biquad.bandpass", [1000.0]), ("Delay", [441]), ("Envelope", [])]
+                  ("Biquad.bandpass", [1000.0]), ("Biquad.peak", [1000.0]), ("Delay", [441]), ("Envelope", []),
+                  ("Pan", []), ("Reverb", []), ("Limiter", []), ("PeakMeter", []), ("RMSMeter", [])]
 
 
 def builtin_manifest():
