@@ -42,3 +42,13 @@ def test_demo_plot_without_matplotlib_says_what_to_install(tmp_path):
 def test_demo_plot_needs_a_writable_directory(tmp_path):
     proc = run("demo", "--plot", str(tmp_path / "missing"))
     assert proc.returncode == 2 and "not a writable directory" in proc.stderr
+
+
+def test_the_audio_benchmarks_run():
+    """`resin-jit bench --quick --only audio` end to end, so it cannot rot between measuring runs
+    (its figures are never asserted: timings belong in the bench output)."""
+    proc = subprocess.run([sys.executable, "-m", "resin_jit", "bench", "--quick", "--only", "audio"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    for title in ("## runtime parameters", "## lowpass swept by an LFO", "## static biquad lowpass", "## targets"):
+        assert title in proc.stdout
