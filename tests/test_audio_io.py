@@ -120,3 +120,12 @@ def test_frequency_response_refuses_what_it_cannot_measure(jit):
         audio.frequency_response(jit.compile(audio.Comb(1000, feedback=0.9999)(x)), [100.0], samples=4096)
     with pytest.raises(ValueError, match="one input and one output"):
         audio.frequency_response(jit.compile([x * 2, x * 3]), [100.0])
+
+
+@pytest.mark.parametrize("fmt", ["pcm16", "pcm24", "float32"])
+def test_what_read_wav_returns_is_written_back_bit_for_bit(tmp_path, fmt):
+    samples = np.random.default_rng(7).uniform(-1, 1, (2, 500)).astype(np.float32)
+    audio.write_wav(tmp_path / "a.wav", samples, 22050, format=fmt)
+    back, rate = audio.read_wav(tmp_path / "a.wav")
+    audio.write_wav(tmp_path / "b.wav", back, rate, format=fmt)
+    assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()

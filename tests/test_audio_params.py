@@ -280,3 +280,13 @@ def test_per_sample_coefficients_are_the_cookbook_ones_over_the_whole_band(jit):
                         inputs=["x", "f"], dtype="float64")
         rows = [rbj(kind, fv, 1.3, **extra) for fv in f]
         np.testing.assert_allclose(k(x, f), ref_biquad(x, rows), rtol=1e-9, atol=1e-9)
+
+
+def test_a_sweep_past_nyquist_saturates(jit):
+    """Frequencies beyond Nyquist are clamped to w0 = π - 1e-6: the filter stays stable."""
+    x = signal(2000)
+    f = np.full(2000, 30000.0, np.float32)
+    k = jit.compile(audio.Biquad.lowpass(rj.input("f"))(rj.input("x")), inputs=["x", "f"], dtype="float64")
+    top = (math.pi - 1e-6) * SR / (2 * math.pi)
+    np.testing.assert_allclose(k(x.astype(np.float64), f.astype(np.float64)),
+                               ref_biquad(x, [rbj("lowpass", top, 0.7071)] * 2000), rtol=1e-6, atol=1e-6)
