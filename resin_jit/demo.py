@@ -195,7 +195,7 @@ def tour_vsa(jit):
 
 def _has_matplotlib():
     try:
-        import matplotlib  # noqa: F401
+        import matplotlib  # noqa: F401 - only whether it imports
     except ImportError:
         return False
     return True

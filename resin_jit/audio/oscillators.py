@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 
-from ..nodes import Expr, exact, real_number
 from .base import TWO_PI, RatedNode, Stateful
 
 MASK64 = (1 << 64) - 1
