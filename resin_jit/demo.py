@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from . import JitCompiler, audio, clip, host_info, input, sqrt
+from .audio.io import write_wav
 
 
 def _median(fn, repeat=31):
@@ -67,7 +68,7 @@ def tour_audio(jit, output, sample_rate=44100, seconds=4.0, block=256):
         for start in range(0, n, block):  # streamed in blocks, as an audio callback would
             kernel.process(out[start:start + block])
     render()
-    audio.write_wav(output, out, sample_rate)
+    write_wav(output, out, sample_rate)
     print(f"   wrote {seconds:.1f} s of audio to {output}; parameters: {', '.join(kernel.params)}")
     t_rj = _median(render, repeat=5)
     scipy_patch = _numpy_scipy_patch()

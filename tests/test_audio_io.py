@@ -129,3 +129,16 @@ def test_what_read_wav_returns_is_written_back_bit_for_bit(tmp_path, fmt):
     back, rate = audio.read_wav(tmp_path / "a.wav")
     audio.write_wav(tmp_path / "b.wav", back, rate, format=fmt)
     assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["pcm16", "float32"])
+def test_a_file_that_cannot_be_made_is_an_os_error_and_leaves_nothing_behind(tmp_path, monkeypatch, fmt):
+    import gc
+    import sys
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    for path in (tmp_path / "missing" / "x.wav", "/dev/full"):
+        with pytest.raises(OSError):
+            audio.write_wav(path, np.zeros(50000, np.float32), 44100, format=fmt)
+    gc.collect()
+    assert unraisable == []
