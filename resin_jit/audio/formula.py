@@ -9,8 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-NUMPY = SimpleNamespace(sin=np.sin, cos=np.cos, exp=np.exp, sqrt=np.sqrt, abs=np.abs,
-                        minimum=np.minimum, maximum=np.maximum, sincos=lambda w: (np.sin(w), np.cos(w)))
+NUMPY = SimpleNamespace(exp=np.exp, minimum=np.minimum, maximum=np.maximum, sincos=lambda w: (np.sin(w), np.cos(w)))
 # Taylor coefficients of sin(x)/x and cos(x) in x², to x^15 and x^16: below 1e-16 on [0, π/4]
 SIN_TERMS = [(-1) ** k / math.factorial(2 * k + 1) for k in range(8)]
 COS_TERMS = [(-1) ** k / math.factorial(2 * k) for k in range(9)]
@@ -81,20 +80,8 @@ class CMath:
         first = next(o for o in operands if isinstance(o, CValue))
         return first._op(name, *operands)
 
-    def sin(self, x):
-        return self._call("sin", x)
-
-    def cos(self, x):
-        return self._call("cos", x)
-
     def exp(self, x):
         return self._call("exp", x)
-
-    def sqrt(self, x):
-        return self._call("sqrt", x)
-
-    def abs(self, x):
-        return self._call("abs", x)
 
     def minimum(self, a, b):
         return self._call("min", a, b)
