@@ -18,7 +18,8 @@ jits = warm.load_here(warm.builtin_manifest())
 stats = {k: sum(j.stats[k] for j in jits) for k in warm.STAT_NAMES}
 assert all(j.backend == "native" for j in jits), [j.backend for j in jits]
 assert all((j.libraries.toolchain is None) == no_compiler for j in jits), [j.libraries.toolchain for j in jits]
-assert stats["compiles"] == 0 and stats["prebuilt_hits"] == len(warm.builtin_manifest()), stats
+kernels = warm.kernel_count(warm.builtin_manifest())
+assert stats["compiles"] == 0 and stats["prebuilt_hits"] == kernels, stats
 x = rj.input("x")
 kernel = rj.JitCompiler().compile_affine_simd(0.5, 1.0)   # in the manifest: from the layer
 xs = np.linspace(-2, 2, 1001, dtype=np.float32)
@@ -29,5 +30,5 @@ if not no_compiler:   # a graph nobody warmed: built here
     out = jit.compile(rj.clip(x * 2.0 - 1.0, -1.0, 1.0))(xs)
     np.testing.assert_array_equal(out, np.clip(xs * np.float32(2) - np.float32(1), -1, 1))
     assert jit.stats["compiles"] == 1
-print(f"smoke ok: {len(warm.builtin_manifest())} manifest kernels from the package's layer, {stats}, "
+print(f"smoke ok: {kernels} manifest kernels from the package's layer, {stats}, "
       f"{'no compiler' if no_compiler else 'with a compiler'}")

@@ -143,30 +143,22 @@ def bench_biquads(jit, nb):
     return t
 
 
-def demo_patch():
-    gate = rj.input("gate")
-    osc = audio.SawOsc(110.0, sample_rate=SR)()
-    filtered = audio.Biquad.lowpass(1200.0, q=2.0, sample_rate=SR)(osc)
-    env = audio.Envelope(attack=0.01, decay=0.2, sustain=0.5, release=0.4, sample_rate=SR)(gate)
-    return audio.Gain(0.5)(filtered * env)
-
-
 def bench_demo_blocks(jit, block=256, calls=172):
-    kernel = jit.compile(demo_patch(), inputs=["gate"])
-    gate = np.ones(block * calls, np.float32)
-    outs = np.empty_like(gate)
-    blocks = [(gate[i * block:(i + 1) * block], outs[i * block:(i + 1) * block]) for i in range(calls)]
+    from resin_jit.demo import SAMPLE_RATE, patch
+    kernel = jit.compile(patch(), sample_rate=SAMPLE_RATE)
+    outs = np.empty(block * calls, np.float32)
+    blocks = [outs[i * block:(i + 1) * block] for i in range(calls)]
 
     def one_second():
-        for g, o in blocks:
-            kernel.process(g, o)
+        for o in blocks:
+            kernel.process(o)
     total = median_seconds(one_second, repeat=11)
-    whole = median_seconds(lambda: kernel.process(gate, outs), repeat=11)
+    whole = median_seconds(lambda: kernel.process(outs), repeat=11)
     per_call = (total - whole) / calls
     rows = [(f"{calls} calls of {block} samples", {"median": fmt_time(total)}),
             ("one call of the whole second", {"median": fmt_time(whole)}),
             ("overhead per block call", {"median": fmt_time(per_call)})]
-    table("the demo patch (saw → biquad → envelope → gain), one second in blocks", rows)
+    table("the demo's patch (saw → LFO-swept lowpass → reverb → gain), one second in blocks", rows)
 
 
 def run(quick=False):

@@ -167,7 +167,7 @@ def stateful_source(cg, dtype, layout):
     return _fill("stateful.c", prelude=_prelude(em), state=_state_section(em.state_fields, "1"),
                  first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
                  checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout, " + ch * n")),
-                 hoisted=_lines(em.hoisted + load_state, INDENT), scalar_body=_lines(em.body + store, INDENT + "    "),
+                 hoisted=_lines(em.hoisted + load_state + em.prologue, INDENT), scalar_body=_lines(em.body + store, INDENT + "    "),
                  store_state=_lines(store_state, INDENT))
 
 
@@ -187,9 +187,9 @@ def channels_source(cg, dtype, layout):
     return _fill("channels.c", prelude=_prelude(vec), state=_state_section(vec.state_fields, "RJ_VD_WIDTH"),
                  first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
                  checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout), "    "),
-                 hoisted=_lines(vec.hoisted, "    "), load_vector=_lines(load_vec, "    "),
+                 hoisted=_lines(vec.hoisted, "    "), load_vector=_lines(load_vec + vec.prologue, "    "),
                  body=_lines(gather + vec.body + scatter, INDENT), store_vector=_lines(store_vec, "    "),
-                 load_one=_lines(load_one, "    "), body_one=_lines(one.body + [
+                 load_one=_lines(load_one + one.prologue, "    "), body_one=_lines(one.body + [
                      _store(layout, j, ops.PREFIX[(dtype, False)], f"out{j} + g * RJ_VD_WIDTH * n + i", r)
                      for j, r in enumerate(one.results)], INDENT),
                  store_one=_lines(store_one, "    "))

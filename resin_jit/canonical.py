@@ -13,18 +13,21 @@ import numpy as np
 
 from .errors import JitError
 from .nodes import Const, Input, Param, exact, traits_of
+from .settings import bind_sample_rate, frozen, is_auto_setting, name_settings, rate_token
 
 
 class CanonicalGraph:
     """Nodes in evaluation order as (node, input indices); outputs and inputs by index."""
 
-    def __init__(self, nodes, keys, outputs, input_names):
+    def __init__(self, nodes, keys, outputs, input_names, sample_rate=None):
         self.nodes = tuple(nodes)
         self.outputs = tuple(outputs)
         self.input_names = tuple(input_names)
+        self.sample_rate = sample_rate   # None when no node depends on it
         # The structure as nested tuples of str/int: hashable for the in-process memo, and its
         # repr (deterministic across runs and platforms) is the form the disk key hashes.
-        self.ident = (tuple(keys), self.outputs, self.input_names)
+        self.ident = (tuple(keys), self.outputs, self.input_names) + (
+            (rate_token(sample_rate),) if sample_rate is not None else ())
         # canonicalize() has checked that every use of a parameter gives it the same default
         self.param_defaults = {node.name: node.default for node, _ in self.nodes if isinstance(node, Param)}
         self.param_names = tuple(self.param_defaults)
@@ -128,9 +131,11 @@ def _prune(nodes, keys, outputs):
     return kept_nodes, kept_keys, [new_index[o] for o in outputs]
 
 
-def canonicalize(outputs, input_order=None, dtype=None):
+def canonicalize(outputs, input_order=None, dtype=None, sample_rate=None, freeze=False):
     """Number the DAG under `outputs` post-order; `input_order` fixes the inputs' positions.
-    With a dtype, pure-math nodes of constants fold to constants of that dtype."""
+    With a dtype, pure-math nodes of constants fold to constants of that dtype. Nodes' settings
+    are named and rate-dependent nodes bound to one sample rate (settings.py); with `freeze`,
+    settings are constants instead."""
     if not outputs:
         raise JitError("a graph needs at least one output")
     index, nodes, keys = {}, [], []
@@ -152,7 +157,9 @@ def canonicalize(outputs, input_order=None, dtype=None):
             continue
         on_path.discard(ident_expr)
         node, args = expr.node, tuple(number[id(a)] for a in expr.args)
-        if isinstance(node, Param):
+        if freeze:
+            node = frozen(node)
+        if isinstance(node, Param) and not is_auto_setting(node):
             _check_param_default(param_defaults, node)
         folded = _folded(node, args, nodes, dtype)
         if folded is not None:
@@ -166,6 +173,8 @@ def canonicalize(outputs, input_order=None, dtype=None):
     out = [number[id(e)] for e in outputs]
     if dtype is not None:
         nodes, keys, out = _prune(nodes, keys, out)
+    nodes, keys = name_settings(nodes, keys)
+    nodes, rate = bind_sample_rate(nodes, sample_rate)
     found = [n.name for n, _ in nodes if isinstance(n, Input)]
     if input_order is None:
         names = found
@@ -176,7 +185,7 @@ def canonicalize(outputs, input_order=None, dtype=None):
         missing = [n for n in found if n not in names]
         if missing:
             raise JitError(f"the graph uses inputs not listed in inputs=: {missing}")
-    return CanonicalGraph(nodes, keys, out, names)
+    return CanonicalGraph(nodes, keys, out, names, rate)
 
 
 # -- the memo: a graph built again, or compiled again, is canonicalised once ---------------------
@@ -221,15 +230,16 @@ def structure_id(expr):
     return expr._sid
 
 
-def canonical_graph(outputs, input_order=None, dtype=None):
+def canonical_graph(outputs, input_order=None, dtype=None, sample_rate=None, freeze=False):
     """canonicalize(), remembered by structure: the same or an equal graph again costs a lookup."""
     try:
-        key = (tuple(structure_id(o) for o in outputs), None if input_order is None else tuple(input_order), dtype)
+        key = (tuple(structure_id(o) for o in outputs), None if input_order is None else tuple(input_order), dtype,
+               sample_rate, freeze)
         cg = _canonical.get(key)
     except TypeError:   # unhashable input names: canonicalize says what is wrong with them
-        return canonicalize(outputs, input_order, dtype)
+        return canonicalize(outputs, input_order, dtype, sample_rate, freeze)
     if cg is None:
-        cg = canonicalize(outputs, input_order, dtype)
+        cg = canonicalize(outputs, input_order, dtype, sample_rate, freeze)
         if len(_canonical) >= MEMO_MAX:
             _canonical.clear()
         _canonical[key] = cg

@@ -9,7 +9,7 @@ from pathlib import Path
 from . import __version__
 from .isa import TIERS
 
-BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "cache", "scaleout"]
+BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "cache", "scaleout", "audio"]
 # Each group's module, imported only when it runs (benchmarks/ installs as resin_jit.benchmarks).
 BENCH_MODULES = {name: (lambda name=name: importlib.import_module(f"resin_jit.benchmarks.bench_{name}"))
                  for name in BENCH_GROUPS}
@@ -24,6 +24,13 @@ def _output_path(text):
         raise argparse.ArgumentTypeError(f"{text} is a directory")
     if not os.access(folder, os.W_OK):
         raise argparse.ArgumentTypeError(f"directory {folder} is not writable")
+    return text
+
+
+def _plot_dir(text):
+    """--plot: an existing, writable directory (a usage error otherwise)."""
+    if not os.path.isdir(text) or not os.access(text, os.W_OK):
+        raise argparse.ArgumentTypeError(f"{text} is not a writable directory")
     return text
 
 
@@ -185,6 +192,8 @@ def build_parser():
     demo = sub.add_parser("demo", help="a short tour: kernels, an audio patch to a WAV file, timings vs numpy")
     demo.add_argument("--output", type=_output_path, default=None,
                       help="where to write the WAV file (default: a temp dir)")
+    demo.add_argument("--plot", type=_plot_dir, metavar="DIR", default=None,
+                      help="write a PNG of the patch's response and spectrogram into DIR (needs matplotlib)")
     demo.set_defaults(func=cmd_demo)
     bench = sub.add_parser("bench", help="run the benchmarks (medians and ratios, side by side)")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")

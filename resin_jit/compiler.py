@@ -17,6 +17,7 @@ from .graph import input as make_input
 from .kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock
 from .libraries import Libraries
 from .nodes import Affine, Expr, Input, as_expr, real_number
+from .settings import positive_rate
 
 SHARED_KERNELS_MAX = 4096
 _fallback_warned = False
@@ -163,7 +164,8 @@ class JitCompiler:
 
     # -- public compile entry points ------------------------------------------------------------
 
-    def compile(self, outputs, inputs=None, dtype: "str | None" = None) -> Kernel:
+    def compile(self, outputs, inputs=None, dtype: "str | None" = None, sample_rate: "float | None" = None,
+                freeze: bool = False) -> Kernel:
         """Compile one expression, or a list of them, into a kernel.
 
         Parameters
@@ -174,6 +176,10 @@ class JitCompiler:
             The kernel's positional order (default: the order in which the graph meets them).
         dtype : {"float32", "float64"}, optional
             The kernel's dtype (default: the config's).
+        sample_rate : float, optional
+            An audio graph's sample rate in Hz (default: the config's, else the nodes' own).
+        freeze : bool
+            Compile every node's settings as constants instead of runtime parameters.
 
         Returns
         -------
@@ -184,8 +190,11 @@ class JitCompiler:
         dtype = dtype or self.config.dtype
         if dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
+        if not isinstance(freeze, bool):
+            raise TypeError(f"freeze must be True or False, not {freeze!r}")
+        rate = positive_rate(sample_rate) if sample_rate is not None else self.config.sample_rate
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-        cg = canonical_graph([as_expr(o) for o in outs], input_names(inputs), dtype)
+        cg = canonical_graph([as_expr(o) for o in outs], input_names(inputs), dtype, rate, freeze)
         return self._block_kernel(cg, dtype, Kernel)
 
     def _block_kernel(self, cg, dtype, cls):

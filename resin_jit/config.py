@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from .isa import TIERS
 from .resources import PACKAGE_DIR
+from .settings import positive_rate
 
 DTYPES = ("float32", "float64")
 
@@ -41,6 +42,7 @@ class JitConfig:
         examples). A NaN operand still gives NaN. Default False: exact, as numpy.
     prebuilt: search the prebuilt layers (RESIN_JIT_PREBUILT, then the package's prebuilt/)
         before the cache; False builds into the cache what a layer already holds (resin-jit warm).
+    sample_rate: the rate of audio graphs whose nodes state none (default: theirs, else 44100).
     """
     isa: str = "auto"
     opt_level: int = 2
@@ -51,6 +53,7 @@ class JitConfig:
     cache_max_bytes: "int | None" = None
     fastmath: bool = False
     prebuilt: bool = True
+    sample_rate: "float | None" = None
 
     def __post_init__(self):
         if not isinstance(self.isa, str):
@@ -68,6 +71,8 @@ class JitConfig:
                 raise TypeError(f"{name} must be True or False, not {getattr(self, name)!r}")
         if self.cache_dir is not None and not isinstance(self.cache_dir, (str, os.PathLike)):
             raise TypeError(f"cache_dir must be a str or os.PathLike, not {type(self.cache_dir).__name__}")
+        if self.sample_rate is not None:
+            positive_rate(self.sample_rate)
         if self.cache_max_bytes is not None:
             if isinstance(self.cache_max_bytes, bool) or not isinstance(self.cache_max_bytes, int):
                 raise TypeError(f"cache_max_bytes must be an int or None, not {self.cache_max_bytes!r}")

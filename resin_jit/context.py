@@ -64,6 +64,7 @@ class JitContext:
         self.dprefix = ops.PREFIX[("float64", mode == "channels")]
         self.dctype = ops.CTYPE[("float64", mode == "channels")]
         self.hoisted = []        # statements before the loop: vector constants, parameters
+        self.prologue = []       # statements once per call after the state is loaded (see derived)
         self.body = []           # statements of one loop iteration, in order
         self.state_fields = []
         self.externs = {} if externs is None else externs
@@ -159,6 +160,39 @@ class JitContext:
         name = self.fresh(stem)
         self.emit(f"const {ctype or self.dctype} {name} = {expr};")
         return name
+
+    def operand(self, k):
+        """The node of the current node's input k (a Const, a Param, or what computes a signal)."""
+        return self.graph.nodes[self.graph.nodes[self.node_id][1][k]][0]
+
+    def changed(self, values, last):
+        """A C condition: some value (a double C value) differs from its last-seen slot, in any lane."""
+        mask = self.dop("ne", values[0], last[0])
+        for value, seen in zip(values[1:], last[1:]):
+            mask = self.dop("mask_or", mask, self.dop("ne", value, seen))
+        return f"rj_any_lane({mask})" if self.mode == "channels" else mask
+
+    def derived(self, inputs, compute, per_sample):
+        """Values computed from `inputs` (double C values), computed again only when one changes.
+
+        A derived parameter: values that cost too much to compute every sample (a filter's
+        coefficients from its frequency). The inputs last seen and the values are state slots, so
+        they carry between calls; the inputs seen start as NaN, so the first sample computes the
+        values. `compute(inputs)` returns the values' C expressions and may emit statements (they
+        run only when the inputs change). Inputs fixed for a call (parameters, constants:
+        per_sample False) are checked once per call, before the sample loop; others every sample.
+        Returns the C names of the values, for the loop body.
+        """
+        seen = [self.state("seen", math.nan) for _ in inputs]
+        outer, self.body = self.body, []
+        values = compute(inputs)
+        slots = [self.state("derived") for _ in values]
+        block = self.body + [f"{s} = {v};" for s, v in zip(slots, values)]
+        block += [f"{s} = {v};" for s, v in zip(seen, inputs)]
+        self.body = outer
+        (self.body if per_sample else self.prologue).extend(
+            [f"if ({self.changed(inputs, seen)}) {{"] + ["    " + line for line in block] + ["}"])
+        return slots
 
     def state(self, slot, initial=0.0, ctype="double", length=None):
         """A state slot of the current node: a field of the kernel's state struct, kept between calls.

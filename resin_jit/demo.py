@@ -1,13 +1,15 @@
-"""`resin-jit demo`: a short tour of what resin_jit does, with timings against numpy."""
+"""`resin-jit demo`: a short tour of what resin_jit does, with timings against numpy (and scipy)."""
+import importlib.util
 import os
 import statistics
+import sys
 import tempfile
 import time
-import wave
 
 import numpy as np
 
 from . import JitCompiler, audio, clip, host_info, input, sqrt
+from .audio.io import write_wav
 
 
 def _median(fn, repeat=31):
@@ -44,49 +46,123 @@ def tour_affine(jit):
     print(f"   44100 samples: resin_jit {_us(t_rj)}   numpy in place {_us(t_np)}   ({t_np / t_rj:.1f}x)")
 
 
-def patch(sample_rate):
-    """Oscillator → filter → envelope → gain, on a gate input."""
-    gate = input("gate")
-    osc = audio.SawOsc(110.0, sample_rate=sample_rate)()
-    filtered = audio.Biquad.lowpass(1200.0, q=2.0, sample_rate=sample_rate)(osc)
-    env = audio.Envelope(attack=0.01, decay=0.2, sustain=0.5, release=0.4, sample_rate=sample_rate)(gate)
-    return audio.Gain(0.5)(filtered * env)
+SAMPLE_RATE = 44100
+LFO_HZ, CENTER, SWEEP, Q = 0.25, 1400.0, 1100.0, 4.0     # the filter sweeps 300 to 2500 Hz every 4 s
+SAW_HZ, ROOM, DAMP, WET, DRY, LEVEL = 110.0, 0.75, 0.3, 0.35, 0.65, 0.5
 
 
-def write_wav(path, samples, sample_rate):
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
-    # The file opened first and closed by its own `with`: wave.open(path) leaves a half-made
-    # writer whose __del__ raises again when the file cannot be created.
-    with open(path, "wb") as raw, wave.open(raw, "wb") as f:
-        f.setnchannels(1)
-        f.setsampwidth(2)
-        f.setframerate(sample_rate)
-        f.writeframes(pcm.tobytes())
+def patch(sample_rate=None):
+    """The demo's automated patch: a band-limited saw through a resonant lowpass that an LFO sweeps,
+    into a Freeverb-style reverb (settings as parameters: kernel.params)."""
+    cutoff = audio.SineOsc(LFO_HZ, sample_rate=sample_rate)() * SWEEP + CENTER
+    filtered = audio.Biquad.lowpass(cutoff, q=Q)(audio.SawOsc(SAW_HZ)())
+    return audio.Gain(LEVEL, name="master")(audio.Reverb(ROOM, DAMP, WET, DRY)(filtered))
 
 
-def tour_audio(jit, output, sample_rate=44100, seconds=2.0, block=256):
-    print("\n2. an audio patch: saw oscillator → RBJ lowpass → ADSR envelope → gain, one fused loop")
-    kernel = jit.compile(patch(float(sample_rate)), inputs=["gate"])
+def tour_audio(jit, output, sample_rate=SAMPLE_RATE, seconds=4.0, block=256):
+    print("\n2. an automated patch: saw → lowpass swept by an LFO → reverb, one fused loop, rendered to WAV")
+    kernel = jit.compile(patch(), sample_rate=sample_rate)
     n = int(sample_rate * seconds)
-    gate = np.zeros(n, np.float32)
-    gate[:int(sample_rate * 1.2)] = 1.0
     out = np.empty(n, np.float32)
-    for start in range(0, n, block):  # streamed in blocks, as an audio callback would
-        kernel.process(gate[start:start + block], out[start:start + block])
+
+    def render():
+        kernel.reset()
+        for start in range(0, n, block):  # streamed in blocks, as an audio callback would
+            kernel.process(out[start:start + block])
+    render()
     write_wav(output, out, sample_rate)
-    print(f"   wrote {seconds:.1f} s of audio to {output}")
-    numpy_kernel = _numpy_backend_kernel(patch(float(sample_rate)))
-    kernel.reset()
-    t_rj = _median(lambda: kernel.process(gate, out), repeat=7)
-    t_np = _median(lambda: numpy_kernel(gate), repeat=1)
-    print(f"   {n} samples: resin_jit {_us(t_rj)}   numpy backend (node references) {_us(t_np)}"
-          f"   ({t_np / t_rj:.0f}x)")
+    print(f"   wrote {seconds:.1f} s of audio to {output}; parameters: {', '.join(kernel.params)}")
+    t_rj = _median(render, repeat=5)
+    scipy_patch = _numpy_scipy_patch()
+    if scipy_patch is None:
+        print(f"   {n} samples in {block}-sample blocks: resin_jit {_us(t_rj)} (install scipy to time numpy/scipy)")
+        return out
+    t_np = _median(lambda: scipy_patch(n, float(sample_rate)), repeat=1)
+    print(f"   {n} samples: resin_jit in {block}-sample blocks {_us(t_rj)}   numpy/scipy (lfilter per 64-sample "
+          f"block for the sweep) {_us(t_np)}   ({t_np / t_rj:.0f}x)")
+    return out
+
+
+def _numpy_scipy_patch():
+    """The same work in numpy and scipy, as one would write it there, or None without scipy."""
+    try:
+        from scipy.signal import lfilter
+    except ImportError:
+        return None
+    from .audio.filters import Biquad
+
+    def delay_line(x, delay, step):
+        """y[i] = x'[i - delay] through `step(block, back)` -> (written, out), blocks of at most `delay`."""
+        buf, out = np.zeros(len(x) + delay), np.empty(len(x))
+        for start in range(0, len(x), delay):
+            end = min(start + delay, len(x))
+            buf[start + delay:end + delay], out[start:end] = step(x[start:end], buf[start:end], start)
+        return out
+
+    def comb(x, delay, feedback, damp):
+        state = {"zi": np.zeros(1)}
+
+        def step(block, back, start):
+            store, state["zi"] = lfilter([1 - damp], [1, -damp], back, zi=state["zi"])
+            return block + feedback * store, back
+        return delay_line(x, delay, step)
+
+    def allpass(x, delay, gain):
+        def step(block, back, start):
+            w = block + gain * back
+            return w, back - gain * w
+        return delay_line(x, delay, step)
+
+    def render(n, rate, block=64):
+        t = np.arange(n) / rate
+        phase, dt = (SAW_HZ * t) % 1.0, SAW_HZ / rate
+        saw = 2 * phase - 1 - np.where(phase < dt, (phase / dt) * (2 - phase / dt) - 1,
+                                       np.where(phase > 1 - dt, ((phase - 1) / dt) * ((phase - 1) / dt + 2) + 1, 0))
+        cutoff = np.sin(2 * np.pi * LFO_HZ * t) * SWEEP + CENTER
+        filtered, zi = np.empty(n), np.zeros(2)
+        for start in range(0, n, block):
+            b0, b1, b2, a1, a2 = Biquad.lowpass(float(cutoff[start]), Q, sample_rate=rate).coefficients
+            filtered[start:start + block], zi = lfilter([b0, b1, b2], [1, a1, a2], saw[start:start + block], zi=zi)
+        scale = rate / 44100
+        wet = sum(comb(filtered * 0.015, int(d * scale), ROOM * 0.28 + 0.7, DAMP * 0.4)
+                  for d in (1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617))
+        for d in (556, 441, 341, 225):
+            wet = allpass(wet, int(d * scale), 0.5)
+        return (wet * WET + filtered * DRY) * LEVEL
+    return render
+
+
+def plot(samples, sample_rate, folder):
+    """A PNG of the patch's filter response along its sweep, and of the rendered audio's spectrogram."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    freqs = np.geomspace(20, sample_rate / 2 * 0.99, 400)
+    fig, (response, spectrum) = plt.subplots(2, 1, figsize=(9, 8))
+    for cutoff in (CENTER - SWEEP, CENTER, CENTER + SWEEP):
+        h = audio.Biquad.lowpass(cutoff, Q, sample_rate=sample_rate).response(freqs)
+        response.semilogx(freqs, 20 * np.log10(np.abs(h)), label=f"cutoff {cutoff:.0f} Hz")
+    response.set(title="the swept lowpass: magnitude response", xlabel="Hz", ylabel="dB", ylim=(-60, 20))
+    response.legend()
+    response.grid(True, which="both", alpha=0.3)
+    spectrum.specgram(samples, NFFT=2048, Fs=sample_rate, noverlap=1536, cmap="magma")
+    spectrum.set(title="the rendered patch: spectrogram", xlabel="s", ylabel="Hz", ylim=(0, 8000))
+    fig.tight_layout()
+    path = os.path.join(folder, "resin_jit_demo.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"   plotted the response and the spectrogram to {path}")
+
+
+def shaper():
+    """The graph of the third part: clip(sqrt(|x|) * 2 - x*x, -1, 1)."""
+    x = input("x")
+    return clip(sqrt(abs(x)) * 2.0 - x * x, -1.0, 1.0)
 
 
 def tour_graph(jit):
     print("\n3. an expression graph, fused into one vector loop: clip(sqrt(|x|) * 2 - x*x, -1, 1)")
-    x = input("x")
-    kernel = jit.compile(clip(sqrt(abs(x)) * 2.0 - x * x, -1.0, 1.0))
+    kernel = jit.compile(shaper())
     a = np.random.default_rng(2).standard_normal(44100).astype(np.float32)
     out, tmp = np.empty_like(a), np.empty_like(a)
 
@@ -102,11 +178,17 @@ def tour_graph(jit):
     print(f"   44100 samples: resin_jit {_us(t_rj)}   numpy in place {_us(t_np)}   ({t_np / t_rj:.1f}x)")
 
 
+VSA_DIM = 10000
+# The engine's kernels the fourth part uses (operation, layout), so `resin-jit warm` can ship them.
+VSA_KERNELS = [("dot", "dense"), ("dot", "packed"), ("cosine", "dense"), ("pack", "dense"), ("norms", "packed"),
+               ("similarity_cosine", "packed")]
+
+
 def tour_vsa(jit):
     print("\n4. ternary hypervectors, each operation compiled for its dimension on first use")
     from .vsa import ItemMemory, JitVSAEngine, TritVector
     engine = JitVSAEngine(jit)
-    a, b = TritVector.random(10000, seed=1), TritVector.random(10000, seed=2)
+    a, b = TritVector.random(VSA_DIM, seed=1), TritVector.random(VSA_DIM, seed=2)
     pa, pb = a.pack(), b.pack()
     a32, b32 = a.data.astype(np.int32), b.data.astype(np.int32)
     print(f"   dot(a, b) = {engine.dot(a, b)} (dense) = {engine.dot(pa, pb)} (packed), "
@@ -117,7 +199,7 @@ def tour_vsa(jit):
     noisy = a.data.copy()
     noisy[:3000] = 0
     query = TritVector(noisy)
-    memory_with_a = ItemMemory([a] + [TritVector.random(10000, seed=s) for s in range(100, 1099)],
+    memory_with_a = ItemMemory([a] + [TritVector.random(VSA_DIM, seed=s) for s in range(100, 1099)],
                                labels=["a"] + list(range(999)))
     label = engine.cleanup(query, memory_with_a, threshold=0.5)   # the first search compiles
     t_search = _median(lambda: engine.cleanup(query, memory_with_a, threshold=0.5), repeat=11)
@@ -125,22 +207,24 @@ def tour_vsa(jit):
           f"stats {engine.stats}")
 
 
-def _numpy_backend_kernel(expr):
-    """The same graph on the numpy backend (each node's numpy/Python reference)."""
-    from .canonical import canonicalize
-    from .kernel import Kernel, NumpyRunner
-    cg = canonicalize([expr], ["gate"], "float32")
-    return Kernel(cg, "float32", "numpy", NumpyRunner(cg, "float32"))
+def _has_matplotlib():
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 def run(args=None):
     info = host_info()
     print(f"resin_jit demo on {info['architecture']} with tiers {', '.join(info['isa_tiers'])}; "
           f"compiler: {info['compiler_version'] or 'none'}")
+    folder = getattr(args, "plot", None)
+    if folder and not _has_matplotlib():
+        print("resin-jit demo: error: --plot needs matplotlib: pip install 'resin_jit[plot]'", file=sys.stderr)
+        return 1
     jit = JitCompiler()
     tour_affine(jit)
     output = getattr(args, "output", None) or os.path.join(tempfile.gettempdir(), "resin_jit_demo.wav")
-    tour_audio(jit, output)
+    rendered = tour_audio(jit, output)
+    if folder:
+        plot(rendered, SAMPLE_RATE, folder)
     tour_graph(jit)
     tour_vsa(jit)
     print(f"\nstats: {jit.stats}")

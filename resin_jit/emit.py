@@ -23,6 +23,7 @@ class Emitted:
     state_fields: list
     externs: dict
     names: dict            # node index → the C name of its value
+    prologue: list         # once per call, before the loop and after the state is loaded
 
 
 def emit_graph(cg, ctx, read_input, only=None, given=None):
@@ -46,4 +47,4 @@ def emit_graph(cg, ctx, read_input, only=None, given=None):
         ctx.emit(f"const {ctype} v{i} = {expr};")
         names[i] = f"v{i}"
     return Emitted(ctx.hoisted, ctx.body, [names.get(o) for o in cg.outputs], ctx.state_fields, ctx.externs,
-                   names)
+                   names, ctx.prologue)

@@ -24,8 +24,9 @@ from . import abi, host
 from .cachefs import read_json_object, write_memo
 from .resources import PACKAGE_DIR, csrc_dir, templates_dir
 
-CODEGEN_MODULES = ("abi.py", "assemble.py", "audio.py", "build.py", "context.py", "emit.py", "external.py",
-                   "isa.py", "nodes.py", "ops.py", "vsa/kernels.py")
+CODEGEN_MODULES = ("abi.py", "assemble.py", "audio/base.py", "audio/basic.py", "audio/delays.py",
+                   "audio/dynamics.py", "audio/filters.py", "audio/formula.py", "audio/oscillators.py", "build.py",
+                   "context.py", "emit.py", "external.py", "isa.py", "nodes.py", "ops.py", "vsa/kernels.py")
 NOT_KERNEL_HEADERS = ("dispatch.h",)   # the dispatcher's own header: kernels never include it
 
 

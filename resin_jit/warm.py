@@ -16,7 +16,7 @@ names (a VSA operation, an audio node) are looked up in explicit tables, never a
                                  shift=1, count=3, packed=False    TritVectors of that dim
     audio                        node, args, a node of resin_jit.audio.NODES (e.g. "Biquad.lowpass",
                                  kwargs     [1000.0]) applied to input x (a source to nothing)
-    demo_patch                   -           the patch `resin-jit demo` renders
+    demo                         -           every kernel `resin-jit demo` uses
 """
 import inspect
 import json
@@ -68,23 +68,27 @@ def _vsa(op, dim, shift=1, count=3, packed=False):
     return [kernels.request(kernel_op, "packed" if packed else "dense", dim, k)]
 
 
-def _graph_request(outputs, inputs=None):
+def _graph_request(outputs, inputs=None, sample_rate=None):
     from .canonical import canonical_graph
     from .compiler import block_request
-    return [block_request(canonical_graph(outputs, inputs, "float32"), "float32")]
+    return [block_request(canonical_graph(outputs, inputs, "float32", sample_rate), "float32")]
 
 
 def _audio(node, args=(), kwargs=None):
     """The audio node NODES[node](*args, **kwargs) applied to one input "x" (sources to none)."""
     from . import audio, input as make_input
     instance = audio.NODES[node](*args, **(kwargs or {}))
-    return _graph_request([instance() if instance.arity == 0 else instance(*[make_input("x")] * instance.arity)])
+    out = instance() if instance.inputs == 0 else instance(*[make_input("x")] * instance.inputs)
+    return _graph_request(list(out) if isinstance(out, tuple) else [out])
 
 
-def _demo_patch():
-    """The patch `resin-jit demo` renders."""
-    from .demo import patch
-    return _graph_request([patch(44100.0)], ["gate"])
+def _demo():
+    """Every kernel `resin-jit demo` compiles, so the demo runs natively from a wheel's layer."""
+    from . import demo
+    from .vsa import kernels
+    return (_affine_scalar(0.5, 1.0) + _affine_simd(0.5, 1.0)
+            + _graph_request([demo.patch()], sample_rate=demo.SAMPLE_RATE) + _graph_request([demo.shaper()])
+            + [kernels.request(op, layout, demo.VSA_DIM) for op, layout in demo.VSA_KERNELS])
 
 
 # -- what a manifest entry may hold: a checker per field, returning what is wrong or None ---------
@@ -162,20 +166,21 @@ KINDS = {
                 {"shift": _int_in(-MAX_VSA_DIM, MAX_VSA_DIM), "count": _int_in(2, 64), "packed": _bool}),
     "audio": Kind(_audio, {"node": _one_of(_audio_nodes())},
                   {"args": _list_of(_argument), "kwargs": _names_to(_argument)}),
-    "demo_patch": Kind(_demo_patch),
+    "demo": Kind(_demo),
 }
 
+# One kernel per structure: the values are parameters, so any Biquad.lowpass(...)(x) loads this one.
 STANDARD_AUDIO = [("Gain", [0.5]), ("SoftClip", [2.0]), ("Clip", [-1.0, 1.0]), ("SineOsc", [440.0]),
                   ("SawOsc", [110.0]), ("SquareOsc", [220.0]), ("Noise", [1]), ("OnePole.lowpass", [1000.0]),
                   ("OnePole.highpass", [100.0]), ("Biquad.lowpass", [1000.0]), ("Biquad.highpass", [1000.0]),
-                  ("Biquad.bandpass", [1000.0]), ("Delay", [441]), ("Envelope", [])]
+                  ("Biquad.bandpass", [1000.0]), ("Biquad.peak", [1000.0]), ("Delay", [441]), ("Envelope", []),
+                  ("Pan", []), ("Reverb", []), ("Limiter", []), ("PeakMeter", []), ("RMSMeter", [])]
 
 
 def builtin_manifest():
     """The demo's kernels, the standard audio node kernels, and the VSA operations at the
     dimensions the benchmarks use."""
-    entries = [{"kind": "affine_scalar", "a": 0.5, "b": 1.0}, {"kind": "affine_simd", "a": 0.5, "b": 1.0},
-               {"kind": "demo_patch"}]
+    entries = [{"kind": "demo"}]
     entries += [{"kind": "audio", "node": name, "args": args} for name, args in STANDARD_AUDIO]
     for dim in (1024, 4096, 10000):
         entries += [{"kind": "vsa", "op": op, "dim": dim}
@@ -291,6 +296,12 @@ def build_entry(entry, tier, cache_dir):
         return ("built" if "built" in statuses else "cached"), f"{time.perf_counter() - start:.2f} s"
     except Exception as exc:  # noqa: BLE001 - reported per entry; warm exits 1
         return "failed", f"{type(exc).__name__}: {exc}"
+
+
+def kernel_count(manifest):
+    """How many distinct kernels a (valid) manifest asks for at one tier: entries may share them."""
+    return len({(entry.get("isa", "auto"), entry.get("opt_level", 2), ident)
+                for entry in validate(manifest) for ident, _ in KINDS[entry["kind"]].requests(**_params(entry))})
 
 
 def load_here(manifest, jit_for=None):

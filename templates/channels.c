@@ -52,6 +52,15 @@ ${store_one}
 }
 
 #if RJ_VD_WIDTH > 1  /* the scalar tier has one lane: every group is one channel */
+/* Whether any lane of a mask is set: some channel's inputs of a derived value changed
+ * (JitContext.changed), so the group computes the value again. */
+static inline int rj_any_lane(rj_md m)
+{
+    int any = 0;
+    for (int l = 0; l < RJ_VD_WIDTH; l++) any |= m[l] != 0;
+    return any;
+}
+
 /* A group of 2 to RJ_VD_WIDTH channels, one per lane. (Each loop is a function of its own so
  * that the other cannot change how its registers are allocated, and so its speed.) */
 static __attribute__((noinline)) void rj_channel_lanes(rj_call *call, rj_state *S, int64_t g, int64_t n, int lanes)

@@ -107,7 +107,7 @@ def test_a_channel_computes_the_same_alone_as_beside_others(jit, dtype):
 def test_pure_math_after_a_stateful_node_takes_its_output_in_float32(jit, channels):
     """A filter's output enters the graph's float32 arithmetic as a float32 value."""
     x, y, z = rj.input("x"), rj.input("y"), rj.input("z")
-    filtered = audio.Biquad.lowpass(2000.0)(x)
+    filtered = audio.Biquad.lowpass(2000.0, freeze=True)(x)  # the harness binds no parameters
     graph = jit.compile([filtered, filtered * y + 0.1, rj.sin(filtered) * y], inputs=["x", "y"])
     after = jit.compile([z * y + 0.1, rj.sin(z) * y], inputs=["z", "y"])
     a, b = inputs(channels, "float32", seed=2)
@@ -152,7 +152,7 @@ def test_neon_channel_kernels_round_as_the_other_fma_tiers(tmp_path):
     """Cross-compiled for AArch64 and run under qemu: the float lanes beside the double state give
     numpy's rounding, and (the tiers with FMA computing alike) the host's FMA tiers' bits."""
     x, y = rj.input("x"), rj.input("y")
-    filtered = audio.Biquad.lowpass(2000.0)(x)
+    filtered = audio.Biquad.lowpass(2000.0, freeze=True)(x)  # the harness binds no parameters
     graph = [x * y + 0.1, rj.sin(x) * y, filtered * y + 0.1]
     source = rj.JitCompiler(rj.JitConfig(isa="scalar")).source_of(graph, inputs=["x", "y"])
     fma_tiers = [t for t in TIERS if t in FMA_TIERS]

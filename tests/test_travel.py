@@ -96,27 +96,51 @@ def test_warm_all_builds_every_tier_of_the_architecture_and_neon_where_it_can(tm
     assert again.count("cached") == len(tiers)
 
 
-def test_a_process_with_no_compiler_on_its_path_loads_the_builtin_manifest_natively(tmp_path):
-    """As a user with the wheel and no compiler: PATH without cc/gcc/clang, CC unset. Every
-    kernel of the built-in manifest loads from the layer, natively: no compile, no numpy."""
-    layer = CI_LAYER or str(tmp_path / "layer")
-    if not CI_LAYER:
-        assert warm.warm(warm.builtin_manifest(), layer, progress=False).ok()
+@pytest.fixture(scope="module")
+def builtin_layer(tmp_path_factory):
+    """A layer of the built-in manifest: CI's own, or one warmed here."""
+    if CI_LAYER:
+        return CI_LAYER
+    layer = str(tmp_path_factory.mktemp("builtin") / "layer")
+    assert warm.warm(warm.builtin_manifest(), layer, progress=False).ok()
+    return layer
+
+
+def run_without_compiler(args, layer, tmp_path):
+    """A new process as a user with the wheel and no compiler: PATH without cc/gcc/clang, CC
+    unset, any RuntimeWarning (a numpy fallback) an error."""
     empty = tmp_path / "bin"
-    empty.mkdir()
+    empty.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "CC"}
     env.update(PATH=str(empty), RESIN_JIT_PREBUILT=layer, RESIN_JIT_CACHE_DIR=str(tmp_path / "user"))
+    proc = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", *args], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def test_a_process_with_no_compiler_on_its_path_loads_the_builtin_manifest_natively(builtin_layer, tmp_path):
+    """Every kernel of the built-in manifest loads from the layer, natively: no compile, no numpy."""
     code = ("import json, warnings\n"
             "warnings.simplefilter('error')\n"
             "from resin_jit import warm\n"
             "jits = warm.load_here(warm.builtin_manifest())\n"
             "print(json.dumps({'backend': [j.backend for j in jits], 'toolchain': [j.libraries.toolchain for j in jits],"
             " 'stats': {k: sum(j.stats[k] for j in jits) for k in warm.STAT_NAMES}}))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout.splitlines()[-1])
+    result = json.loads(run_without_compiler(["-c", code], builtin_layer, tmp_path).splitlines()[-1])
     assert set(result["backend"]) == {"native"} and set(result["toolchain"]) == {None}
-    assert result["stats"]["compiles"] == 0 and result["stats"]["prebuilt_hits"] == len(warm.builtin_manifest())
+    kernels = warm.kernel_count(warm.builtin_manifest())
+    assert result["stats"]["compiles"] == 0 and result["stats"]["prebuilt_hits"] == kernels
+
+
+def test_the_demo_runs_natively_with_no_compiler_from_the_builtin_layer(builtin_layer, tmp_path):
+    """What a wheel user without a compiler sees first: every kernel of `resin-jit demo` is in the
+    built-in manifest, so nothing falls back to numpy (a warning would fail the process)."""
+    out = run_without_compiler(["-m", "resin_jit", "demo", "--output", str(tmp_path / "demo.wav")], builtin_layer,
+                               tmp_path)
+    assert "compiler: none" in out and "backend native" in out
+    assert "'compiles': 0" in out and "'prebuilt_hits': 0" not in out
+    assert (tmp_path / "demo.wav").stat().st_size > 44100 * 4
 
 
 def test_the_vsa_engine_without_a_compiler_uses_what_it_finds_and_numpy_for_the_rest(tmp_path, monkeypatch):

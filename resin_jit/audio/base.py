@@ -1,0 +1,167 @@
+"""What every audio node shares: settings as operands, one sample rate, derived values.
+
+A node's settings are inputs of the node after its signal inputs. Each is what the user gave: a
+number becomes a runtime parameter named after the node (settings.Setting; `name=` names it, and
+`smooth=` seconds ramps it through `Smooth`), or a constant with `freeze=True`; an expression
+(`rj.param(...)`, or a signal) is used as it is. The key holds only what shapes the code, so one
+compiled kernel serves every value.
+"""
+import copy
+import math
+
+import numpy as np
+
+from ..errors import JitError
+from ..nodes import Const, Expr, JitCategory, Node, Param, exact, real_number
+from ..settings import DEFAULT_SAMPLE_RATE, Setting, new_owner, positive_rate
+from .formula import CMath, CValue, c_values, fold
+
+TWO_PI = 2.0 * math.pi
+
+
+def setting_operands(label, values, name=None, freeze=False, smooth=None):
+    """{setting: expression} for {setting: number or expression} (see the module's docstring)."""
+    if name is not None and (not isinstance(name, str) or not name):
+        raise TypeError(f"name must be a non-empty str, not {name!r}")
+    if not isinstance(freeze, bool):
+        raise TypeError(f"freeze must be True or False, not {freeze!r}")
+    if smooth is not None:
+        smooth = Smooth(smooth)
+    owner, operands = new_owner(), {}
+    for setting, value in values.items():
+        if isinstance(value, Expr):
+            operands[setting] = value
+            continue
+        number = real_number(value, setting)
+        if freeze:
+            operands[setting] = Expr(Const(number))
+            continue
+        operand = Expr(Setting(name or label, setting, number, owner, fixed=name is not None))
+        operands[setting] = smooth(operand) if smooth is not None else operand
+    return operands
+
+
+def numbers(values):
+    """The settings given as numbers (checked by real_number), for range checks."""
+    return {k: real_number(v, k) for k, v in values.items() if not isinstance(v, Expr)}
+
+
+class AudioNode(Node):
+    """A node with settings (see the module's docstring): `inputs` signal inputs, then one operand
+    per setting. Subclasses call `_setup(label, settings, name, freeze, smooth)`."""
+    inputs = 1
+
+    def _setup(self, label, values, name=None, freeze=False, smooth=None):
+        self.settings = tuple(values)
+        self.values = numbers(values)
+        self.operands = tuple(setting_operands(label, values, name, freeze, smooth).values())
+        self.arity = self.inputs + len(self.operands)
+
+    def __call__(self, *signals):
+        if len(signals) != self.inputs:
+            raise JitError(f"{self!r} takes {self.inputs} input(s), got {len(signals)}")
+        return Expr(self, signals + self.operands)
+
+    def derive(self, ctx, args, formula, first=None):
+        """The values formula(m, *settings) of the setting operands args[first:] (default: all the
+        settings) as C names: folded to constants when every operand is one, else a derived
+        parameter (JitContext.derived), checked once per call when they are all parameters or
+        constants, every sample otherwise."""
+        first = self.inputs if first is None else first
+        operands = [ctx.operand(k) for k in range(first, len(args))]
+        if all(isinstance(n, Const) for n in operands):
+            rounded = [float(np.dtype(ctx.dtype).type(n.value)) for n in operands]  # as the C reads it
+            return [ctx.dconst(v) for v in fold(formula, *rounded)]
+        per_sample = not all(isinstance(n, (Const, Param)) for n in operands)
+        # a parameter by its own C expression: the graph's name for it is a local of the loop body
+        inputs = [ctx.to_double(ctx.param(n.name) if isinstance(n, Param) else a) for n, a in zip(operands, args[first:])]
+        cmath = CMath(ctx)
+        return ctx.derived(inputs, lambda ins: c_values(ctx, formula(cmath, *[CValue(ctx, i) for i in ins])),
+                           per_sample)
+
+    def __repr__(self):
+        return f"{type(self).__name__}"
+
+
+class RatedNode(AudioNode):
+    """A node that depends on the sample rate: `sample_rate` None takes the graph's."""
+
+    def _set_rate(self, sample_rate):
+        self.sample_rate = None if sample_rate is None else positive_rate(sample_rate)
+        if self.sample_rate is not None:
+            self.check_rate(self.sample_rate)
+
+    @property
+    def rate(self):
+        return self.sample_rate or DEFAULT_SAMPLE_RATE
+
+    def at_sample_rate(self, rate):
+        """This node at the graph's rate (canonicalize binds every rate-dependent node)."""
+        if rate == self.sample_rate:
+            return self
+        self.check_rate(rate)
+        bound = copy.copy(self)
+        bound.sample_rate = rate
+        return bound
+
+    def check_rate(self, rate):
+        """Raise ValueError if a numeric setting does not fit `rate` (e.g. above Nyquist)."""
+
+
+class Stateful(AudioNode):
+    category = JitCategory.STATEFUL
+    channel_simd = True
+    needs_arrays = True
+
+
+def check_nyquist(what, value, rate):
+    if value is not None and not value < rate / 2:
+        raise ValueError(f"{what} must be between 0 and the Nyquist frequency ({rate / 2:g} Hz at "
+                         f"{rate:g} samples/s), not {value}")
+
+
+class Smooth(Stateful, RatedNode):
+    """A one-pole ramp toward its input, for stepped parameters (a fader without zipper noise):
+    y += (x - y)·k per sample, k = 1 - exp(-1/(time·rate)), so a step is 63% done after `time`
+    seconds and no sample moves by more than k times the step. It starts at its first input and
+    lands exactly on a steady input once within 1e-9 of it (relative)."""
+    SNAP = 1e-9
+
+    def __init__(self, time, sample_rate=None):
+        self.time = real_number(time, "smooth")
+        if not 0 < self.time < float("inf"):
+            raise ValueError(f"smooth must be a positive number of seconds, not {time!r}")
+        self._set_rate(sample_rate)
+        self.arity = 1
+        self._key = ("Smooth", exact(self.time))
+
+    def __call__(self, x):
+        return Expr(self, (x,))
+
+    @property
+    def k(self):
+        return -math.expm1(-1.0 / (self.time * self.rate))
+
+    def initial_state(self):
+        return {"y": math.nan}
+
+    def emit(self, ctx, args):
+        x, y = ctx.local(ctx.to_double(args[0]), "x"), ctx.state("y", math.nan)
+        moved = ctx.local(ctx.dop("fma", ctx.dop("sub", x, y), ctx.dconst(self.k), y), "y")
+        near = ctx.dop("le", ctx.dop("abs", ctx.dop("sub", x, moved)), ctx.dop("mul", ctx.dop("abs", x),
+                                                                             ctx.dconst(self.SNAP)))
+        land = ctx.dop("mask_or", ctx.dop("ne", y, y), near)
+        ctx.emit(f"{y} = {ctx.dop('select', land, x, moved)};")
+        return ctx.from_double(y)
+
+    def evaluate(self, state, x):
+        y, k, out = state["y"], self.k, np.empty(len(x))
+        for i, v in enumerate(np.asarray(x, np.float64)):
+            moved = (v - y) * k + y
+            y = v if (y != y or abs(v - moved) <= abs(v) * self.SNAP) else moved
+            out[i] = y
+        state["y"] = y
+        return out
+
+    def __repr__(self):
+        return f"Smooth({self.time:g})"

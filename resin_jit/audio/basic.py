@@ -1,0 +1,107 @@
+"""Gains, mixes and shapers: pure math over their settings, so they stay in vector loops."""
+import math
+
+import numpy as np
+
+from ..mathops import clip, cos, sin
+from ..nodes import Const, Expr
+from .base import AudioNode, numbers, setting_operands
+
+
+class Gain(AudioNode):
+    def __init__(self, gain=1.0, *, name=None, freeze=False, smooth=None):
+        self._setup("gain", {"gain": gain}, name, freeze, smooth)
+        self._key = ("Gain",)
+
+    def emit(self, ctx, args):
+        return ctx.op("mul", args[0], args[1])
+
+    def evaluate(self, state, x, gain):
+        return x * gain
+
+
+class Offset(AudioNode):
+    def __init__(self, offset=0.0, *, name=None, freeze=False, smooth=None):
+        self._setup("offset", {"offset": offset}, name, freeze, smooth)
+        self._key = ("Offset",)
+
+    def emit(self, ctx, args):
+        return ctx.op("add", args[0], args[1])
+
+    def evaluate(self, state, x, offset):
+        return x + offset
+
+
+class Mix(AudioNode):
+    """The weighted sum of its inputs: Mix([0.5, 0.25])(a, b); weights `mix.weight0`, ..."""
+
+    def __init__(self, weights, *, name=None, freeze=False, smooth=None):
+        weights = list(weights)
+        if not weights:
+            raise ValueError("Mix needs at least one weight")
+        self.inputs = len(weights)
+        self._setup("mix", {f"weight{i}": w for i, w in enumerate(weights)}, name, freeze, smooth)
+        self._key = ("Mix", self.inputs)
+
+    def emit(self, ctx, args):
+        xs, ws = args[:self.inputs], args[self.inputs:]
+        total = ctx.op("mul", xs[0], ws[0])
+        for x, w in zip(xs[1:], ws[1:]):
+            total = ctx.op("add", total, ctx.op("mul", x, w))
+        return total
+
+    def evaluate(self, state, *args):
+        xs, ws = args[:self.inputs], args[self.inputs:]
+        total = xs[0] * ws[0]
+        for x, w in zip(xs[1:], ws[1:]):
+            total = total + x * w
+        return total
+
+
+class Clip(AudioNode):
+    def __init__(self, lo=-1.0, hi=1.0, *, name=None, freeze=False, smooth=None):
+        given = numbers({"lo": lo, "hi": hi})
+        if len(given) == 2 and not given["lo"] <= given["hi"]:
+            raise ValueError(f"Clip needs lo <= hi, got {lo}, {hi}")
+        self._setup("clip", {"lo": lo, "hi": hi}, name, freeze, smooth)
+        self._key = ("Clip",)
+
+    def emit(self, ctx, args):
+        return ctx.op("min", args[2], ctx.op("max", args[1], args[0]))  # as rj.clip
+
+    def evaluate(self, state, x, lo, hi):
+        return np.minimum(hi, np.maximum(lo, x))
+
+
+class SoftClip(AudioNode):
+    """tanh(drive * x): a smooth saturation."""
+
+    def __init__(self, drive=1.0, *, name=None, freeze=False, smooth=None):
+        self._setup("softclip", {"drive": drive}, name, freeze, smooth)
+        self._key = ("SoftClip",)
+
+    def emit(self, ctx, args):
+        return ctx.op("tanh", ctx.op("mul", args[0], args[1]))
+
+    def evaluate(self, state, x, drive):
+        return np.tanh(x * drive)
+
+
+class Constant(Const):
+    """A constant signal (a source: Constant(0.5)())."""
+
+    def __call__(self):
+        return Expr(self)
+
+
+class Pan:
+    """Equal-power panning of one signal to two: `left, right = Pan(position)(x)`, position from
+    -1 (left) to 1 (right), clipped; left = x·cos θ, right = x·sin θ with θ = (position + 1)·π/4."""
+    inputs = 1
+
+    def __init__(self, position=0.0, *, name=None, freeze=False, smooth=None):
+        self.position = setting_operands("pan", {"position": position}, name, freeze, smooth)["position"]
+
+    def __call__(self, x):
+        theta = (clip(self.position, -1.0, 1.0) + 1.0) * (math.pi / 4)
+        return x * cos(theta), x * sin(theta)
