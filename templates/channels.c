@@ -20,23 +20,25 @@ ${includes}
 ${prelude}
 
 ${state}
-/* Sample i of every channel of group g into the low lanes of v; lanes past the last channel read 0. */
+/* Sample i of every channel of group g into the low lanes of v. Lanes past the last channel
+ * repeat it (their values are never stored), so no lane needs a test in the loop. */
 #define RJ_GATHER(v, src)                                                                  \
     do {                                                                                   \
         _Pragma("GCC unroll 16") for (int l = 0; l < RJ_VD_WIDTH; l++)                     \
-            (v)[l] = l < lanes ? (src)[(g * RJ_VD_WIDTH + l) * n + i] : 0;                 \
+            (v)[l] = (src)[row[l] + i];                                                    \
     } while (0)
 
-/* Lane by lane back into the rows of the group's channels (a mask as numpy bools). */
+/* Lane by lane back into the rows of the group's channels (a mask as numpy bools). The last
+ * lane first: lanes past the last channel share its row, and its own value must land last. */
 #define RJ_SCATTER(dst, v)                                                                 \
     do {                                                                                   \
-        _Pragma("GCC unroll 16") for (int l = 0; l < RJ_VD_WIDTH; l++)                     \
-            if (l < lanes) (dst)[(g * RJ_VD_WIDTH + l) * n + i] = (v)[l];                  \
+        _Pragma("GCC unroll 16") for (int l = RJ_VD_WIDTH - 1; l >= 0; l--)                \
+            (dst)[row[l] + i] = (v)[l];                                                    \
     } while (0)
 #define RJ_SCATTER_MASK(dst, m)                                                            \
     do {                                                                                   \
-        _Pragma("GCC unroll 16") for (int l = 0; l < RJ_VD_WIDTH; l++)                     \
-            if (l < lanes) (dst)[(g * RJ_VD_WIDTH + l) * n + i] = (uint8_t)((m)[l] != 0);  \
+        _Pragma("GCC unroll 16") for (int l = RJ_VD_WIDTH - 1; l >= 0; l--)                \
+            (dst)[row[l] + i] = (uint8_t)((m)[l] != 0);                                    \
     } while (0)
 
 /* A group of one channel (a mono signal, or the last of an odd count): the snippets on scalars,
@@ -65,6 +67,8 @@ static inline int rj_any_lane(rj_md m)
  * that the other cannot change how its registers are allocated, and so its speed.) */
 static __attribute__((noinline)) void rj_channel_lanes(rj_call *call, rj_state *S, int64_t g, int64_t n, int lanes)
 {
+    int64_t row[RJ_VD_WIDTH];   /* where lane l's channel starts in a (channels, n) buffer */
+    for (int l = 0; l < RJ_VD_WIDTH; l++) row[l] = (g * RJ_VD_WIDTH + (l < lanes ? l : lanes - 1)) * n;
 ${bind}
 ${hoisted}
 ${load_vector}
