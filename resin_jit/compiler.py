@@ -144,7 +144,7 @@ class JitCompiler:
     >>> x = rj.input("x")
     >>> kernel = jit.compile(rj.clip(x * 2.0 + 1.0, -1.0, 1.0))
     >>> kernel(np.array([-1.0, 0.0, 0.25], np.float32))
-    array([-1. ,  1. ,  1. ], dtype=float32)
+    array([-1.,  1.,  1.], dtype=float32)
     """
 
     def __init__(self, config: "JitConfig | None" = None):

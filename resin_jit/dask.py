@@ -3,16 +3,21 @@
 - map_blocks(kernel, *arrays): a compiled kernel over chunked Dask arrays. Kernels pickle as
   their graph and config, so each worker loads the kernel from its own cache (or compiles it).
   A stateful kernel carries state along the samples, so its arrays must be (channels, n) with
-  the samples in one chunk: chunk along channels only.
+  the samples in one chunk: chunk along channels only. Each block starts from the initial state
+  with the kernel's parameters, whatever the scheduler (threads, processes or distributed).
 - similarity(queries, memory, k): top-k VSA search over a row-partitioned Dask item memory,
   each partition searched where it lives, the partial top-k lists merged.
 """
+import copy
+
 import numpy as np
 
 from .kernel import Kernel
 from .vsa import ItemMemory, JitVSAEngine
 from .vsa.memory import as_query_planes
 from .vsa.search import check_metric
+
+__all__ = ["map_blocks", "similarity"]
 
 
 def _dask_array():
@@ -25,6 +30,12 @@ def _dask_array():
 
 def _run_block(kernel, *blocks):
     return kernel(*blocks)
+
+
+def _run_block_from_the_start(kernel, *blocks):
+    """A stateful kernel's block on a copy of it, as on a worker that unpickled it: its own state,
+    initial, and the kernel's parameters (the scheduler's threads share the kernel object)."""
+    return copy.copy(kernel)(*blocks)
 
 
 def map_blocks(kernel, *arrays):
@@ -42,7 +53,8 @@ def map_blocks(kernel, *arrays):
             if a.ndim != 2 or len(a.chunks[1]) != 1:
                 raise ValueError("a stateful kernel carries state along the samples: pass (channels, n) arrays "
                                  "chunked along the channel axis only (one chunk along the samples)")
-    return da.map_blocks(_run_block, kernel, *arrays, dtype=kernel.dtype,
+    run = _run_block_from_the_start if kernel.graph.stateful_nodes else _run_block
+    return da.map_blocks(run, kernel, *arrays, dtype=kernel.dtype,
                          meta=np.empty((0,) * arrays[0].ndim, kernel.dtype))
 
 

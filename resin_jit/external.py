@@ -147,8 +147,29 @@ def naming_externs(cg):
         raise named from None
 
 
-def extern(name, signature="double(double)", c_source=None, library=None, reference=None):
-    """A C function as a node factory: `erf = rj.extern("erff", "float(float)"); y = erf(x)`."""
+def extern(name: str, signature: str = "double(double)", c_source: "str | None" = None,
+           library: "str | os.PathLike | None" = None, reference=None):
+    """A C function as a node factory: `erf = rj.extern("erff", "float(float)"); y = erf(x)`.
+
+    Parameters
+    ----------
+    name : str
+        The C function's name (a C identifier; checked).
+    signature : str
+        Its C type, "ret(arg, ...)" with float or double.
+    c_source : str, optional
+        C source defining the function, compiled into the kernel.
+    library : str or os.PathLike, optional
+        A shared library that defines it, loaded and called through a pointer.
+    reference : callable, optional
+        The function in Python, called per sample where the graph runs on numpy (a library's
+        function is called through cffi instead; other externs without one cannot run there).
+
+    Returns
+    -------
+    callable
+        Applied to expressions, gives an expression of the call.
+    """
     node = ExternCall(name, signature, c_source, library, reference)
     return lambda *args: Expr(node, args)
 
@@ -213,7 +234,11 @@ class PyNode(Node):
         return f"py_node {self._key[2]}"
 
 
-def py_node(fn, state=None, inputs=1):
-    """A Python function as a node factory: `y = rj.py_node(fn, state={...})(x)`."""
+def py_node(fn, state: "dict | None" = None, inputs: int = 1):
+    """A Python function as a node factory: `y = rj.py_node(fn, state={...})(x)`.
+
+    `fn(*values, state)` is called once per sample with floats (and the state dict, if given)
+    and returns a float: anything goes, at Python's speed.
+    """
     node = PyNode(fn, state, inputs)
     return lambda *args: Expr(node, args)

@@ -204,7 +204,7 @@ _KernelBase = _dispatch.Kernel if _dispatch is not None else _PythonCalls
 
 
 class Kernel(_KernelBase):
-    """A compiled graph, called like a numpy function.
+    """A compiled graph, called like a numpy function (made by JitCompiler.compile, not by hand).
 
     Every call form goes straight into the compiled code when its arguments fit (arrays of the
     kernel's dtype, C-contiguous, one shape; numbers broadcast); anything else is converted first.
@@ -226,6 +226,8 @@ class Kernel(_KernelBase):
     ----------
     input_names : list of str
         The inputs, in positional order.
+    n_inputs, n_outputs : int
+        How many arrays a call takes and gives.
     dtype : numpy.dtype
         The kernel's dtype (float32 or float64).
     output_dtypes : tuple of numpy.dtype
@@ -519,6 +521,7 @@ class CompiledScalar:
 
     @property
     def key(self):
+        """sha256 of the graph's canonical form: equal for equal structure, whatever the build order."""
         return self.graph.key
 
     @functools.cached_property

@@ -67,17 +67,26 @@ class Reduce(Node):
 
 
 def _reduction(op, doc):
-    def fn(x):
+    def fn(x: "Expr | float") -> Expr:
         x = as_expr(x)
         if getattr(x.node, "mask", False):   # a mask counts as 1.0 and 0.0, as in any arithmetic
             x = Expr(MathOp("from_mask"), (x,))
         return Expr(Reduce(op), (x,))
     fn.__name__ = fn.__qualname__ = op
-    fn.__doc__ = doc
+    fn.__doc__ = f"""{doc}
+
+    An output beside per-sample ones, one value per channel: a 0-d array for 1-D input, shape
+    (channels,) for 2-D. Math on it runs once per channel after the pass.
+    """
     return fn
 
 
-sum = _reduction("sum", "Sum over the samples (per channel), accumulated in double, blocked pairwise.")  # noqa: A001
+sum = _reduction("sum", """Sum over the samples (per channel), accumulated in double, blocked pairwise.
+
+    >>> import numpy as np, resin_jit as rj
+    >>> x = rj.input("x")
+    >>> float(rj.JitCompiler().compile(rj.sum(x * x))(np.arange(4, dtype=np.float32)))
+    14.0""")  # noqa: A001
 prod = _reduction("prod", "Product over the samples (per channel), in double.")
 mean = _reduction("mean", "Mean over the samples (per channel): the sum, in double, over the count.")
 min = _reduction("min", "Smallest sample (per channel); NaN if any sample is NaN.")  # noqa: A001

@@ -12,6 +12,7 @@ from conftest import needs_native
 
 da = pytest.importorskip("dask.array", reason="dask is in the test extra: pip install -e '.[test]'")
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,21 @@ def test_kernel_over_a_chunked_array(client):
         rj_dask.map_blocks(bank, da.from_array(channels, chunks=(2, 1000)))
     with pytest.raises(ValueError, match="one output"):
         rj_dask.map_blocks(jit.compile([x, x * 2.0]), da.from_array(data))
+
+
+@needs_native
+def test_a_stateful_kernel_starts_each_block_afresh_on_the_threaded_scheduler():
+    """Dask's default scheduler runs blocks on threads sharing one kernel object: a block must not
+    start from the state another block left, nor from what earlier calls left."""
+    x = rj.input("x")
+    bank = rj.JitCompiler().compile(audio.Biquad.lowpass(900.0)(x))
+    channels = np.random.default_rng(2).standard_normal((12, 3000)).astype(np.float32)
+    bank(channels)                                   # state left over from an earlier call
+    bank.params["lowpass.q"] = 2.0
+    with dask.config.set(scheduler="threads"):
+        got = rj_dask.map_blocks(bank, da.from_array(channels, chunks=(3, -1))).compute()
+    bank.reset()
+    np.testing.assert_array_equal(got, bank(channels))
 
 
 @needs_native

@@ -2,6 +2,9 @@
 import re
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -15,6 +18,16 @@ def test_usage_examples_run():
     vsa = {}
     exec(compile(blocks[1], "README.md", "exec"), vsa)  # noqa: S102
     assert vsa["engine"].stats["total_ops"] >= 8
+
+
+def test_the_dask_example_runs_as_written():
+    pytest.importorskip("dask.array", reason="dask is in the test extra: pip install -e '.[test]'")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", README.read_text(), re.S) if "rj_dask" in b)
+    namespace = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    assert namespace["y"].shape == (4_000_000,) and namespace["z"].shape == (16, 48_000)
+    assert namespace["indices"].shape == (2, 5) and namespace["indices"][0][0] == 5
+    np.testing.assert_allclose(namespace["y"], np.tanh(namespace["samples"] * np.float32(2)), rtol=0, atol=1e-6)
 
 
 def test_readme_opens_with_the_two_setup_commands():

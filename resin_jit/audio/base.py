@@ -93,6 +93,7 @@ class RatedNode(AudioNode):
 
     @property
     def rate(self):
+        """The sample rate the node computes at: its own, or the graph's once compiled (else 44100)."""
         return self.sample_rate or DEFAULT_SAMPLE_RATE
 
     def at_sample_rate(self, rate):
@@ -140,6 +141,7 @@ class Smooth(Stateful, RatedNode):
 
     @property
     def k(self):
+        """The one-pole coefficient: the fraction of a step covered each sample."""
         return -math.expm1(-1.0 / (self.time * self.rate))
 
     def initial_state(self):

@@ -52,6 +52,7 @@ class _DelayLine(Stateful, RatedNode):
 
     @property
     def longest(self):
+        """The longest delay in samples (the maximum time at this rate)."""
         return self.maximum * self.scale
 
     @property
@@ -79,6 +80,7 @@ class _DelayLine(Stateful, RatedNode):
         return ctx.local(f"{frac} > 0.0 ? {near} + {frac} * ({buf}[{before}] - {near}) : {near}", "y")
 
     def read_value(self, buf, index, time):
+        """numpy reference: the delayed sample, interpolated as the C read is."""
         d = time * self.scale
         d = (d if d < self.longest else self.longest) if d > self.shortest else float(self.shortest)
         whole = int(d)
@@ -88,9 +90,11 @@ class _DelayLine(Stateful, RatedNode):
         return near + frac * (buf[at - 1 if at else self.length - 1] - near) if frac > 0.0 else near
 
     def advance(self, ctx, index):
+        """C: move the write index one slot round the ring."""
         ctx.emit(f"{index} = {index} + 1 == {self.length} ? 0 : {index} + 1;")
 
     def ring(self, ctx):
+        """C: the ring buffer's state slots (samples, write index)."""
         return ctx.state("buffer", 0.0, length=self.length), ctx.state("index", 0, ctype="int64_t")
 
 

@@ -106,6 +106,7 @@ class EnvelopeFollower(Stateful, RatedNode):
         self._key = ("EnvelopeFollower",)
 
     def formula(self, m, attack, release):
+        """(rise, fall): one-pole coefficients of the attack and release times."""
         return _decay(m, attack, self.rate), _decay(m, release, self.rate)
 
     def initial_state(self):
@@ -151,6 +152,7 @@ class Limiter(Stateful, RatedNode):
         self._key = ("Limiter", lookahead)
 
     def formula(self, m, release):
+        """(fall, reach): the release coefficient and the gain the look-ahead ramp may reach."""
         fall = _decay(m, release, self.rate)
         return fall, m.exp(self.lookahead / m.maximum(release * self.rate, 1e-300))
 
@@ -205,6 +207,7 @@ class PeakMeter(Stateful, RatedNode):
         self._key = ("PeakMeter",)
 
     def formula(self, m, release):
+        """(fall,): the per-sample decay of the held peak."""
         return (_decay(m, release, self.rate),)
 
     def initial_state(self):
@@ -239,6 +242,7 @@ class RMSMeter(Stateful, RatedNode):
         self._key = ("RMSMeter",)
 
     def formula(self, m, time):
+        """(k,): the one-pole coefficient of the averaging time."""
         return (1.0 - _decay(m, time, self.rate),)
 
     def initial_state(self):

@@ -40,16 +40,19 @@ class OnePole(Stateful, RatedNode):
 
     @classmethod
     def lowpass(cls, cutoff=1000.0, sample_rate=None, *, name=None, freeze=False, smooth=None):
+        """A one-pole lowpass at `cutoff` Hz (6 dB/octave)."""
         return cls(cutoff, sample_rate, "lowpass", name=name, freeze=freeze, smooth=smooth)
 
     @classmethod
     def highpass(cls, cutoff=1000.0, sample_rate=None, *, name=None, freeze=False, smooth=None):
+        """A one-pole highpass at `cutoff` Hz: the input minus its lowpass."""
         return cls(cutoff, sample_rate, "highpass", name=name, freeze=freeze, smooth=smooth)
 
     def check_rate(self, rate):
         check_nyquist("cutoff", self.values.get("cutoff"), rate)
 
     def formula(self, m, cutoff):
+        """(pole, 1 - pole) from the cutoff, w0 clamped inside (0, π)."""
         w = m.minimum(m.maximum(cutoff * (TWO_PI / self.rate), W_MIN), math.pi - W_MIN)
         a = m.exp(-w)
         return a, 1.0 - a
@@ -115,32 +118,45 @@ class Biquad(Stateful, RatedNode):
 
     @classmethod
     def lowpass(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
+        """RBJ cookbook lowpass: -12 dB/octave above `frequency`, resonance `q`.
+
+        >>> import numpy as np
+        >>> h = Biquad.lowpass(1000.0, q=0.7071, sample_rate=48000).response([0.0, 1000.0])
+        >>> np.round(20 * np.log10(abs(h)), 2)    # dB at DC and at the cutoff
+        array([ 0.  , -3.01])
+        """
         return cls._cookbook("lowpass", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
     def highpass(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
+        """RBJ cookbook highpass: -12 dB/octave below `frequency`, resonance `q`."""
         return cls._cookbook("highpass", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
     def bandpass(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
+        """RBJ cookbook band-pass (constant 0 dB peak gain) around `frequency`, bandwidth from `q`."""
         return cls._cookbook("bandpass", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
     def notch(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
+        """RBJ cookbook notch: removes `frequency`, width from `q`."""
         return cls._cookbook("notch", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
     def peak(cls, frequency=1000.0, q=0.7071, gain_db=0.0, sample_rate=None, *, name=None, freeze=False, smooth=None):
+        """RBJ cookbook peaking EQ: `gain_db` around `frequency`, width from `q`."""
         return cls._cookbook("peak", frequency, q, sample_rate, gain_db, name, freeze, smooth)
 
     @classmethod
     def lowshelf(cls, frequency=1000.0, q=0.7071, gain_db=0.0, sample_rate=None, *, name=None, freeze=False,
                  smooth=None):
+        """RBJ cookbook low shelf: `gain_db` below `frequency`, slope from `q`."""
         return cls._cookbook("lowshelf", frequency, q, sample_rate, gain_db, name, freeze, smooth)
 
     @classmethod
     def highshelf(cls, frequency=1000.0, q=0.7071, gain_db=0.0, sample_rate=None, *, name=None, freeze=False,
                   smooth=None):
+        """RBJ cookbook high shelf: `gain_db` above `frequency`, slope from `q`."""
         return cls._cookbook("highshelf", frequency, q, sample_rate, gain_db, name, freeze, smooth)
 
     def _check_values(self):

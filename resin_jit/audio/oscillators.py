@@ -60,9 +60,11 @@ class SineOsc(_Oscillator):
     label = "sine"
 
     def wave(self, ctx, t, dt, extra):
+        """C: sin(2πt)."""
         return ctx.dop("sin", ctx.dop("mul", t, ctx.dconst(TWO_PI)))
 
     def wave_values(self, t, dt):
+        """numpy: sin(2πt)."""
         return np.sin(t * TWO_PI)
 
 
@@ -96,10 +98,12 @@ class SawOsc(_Oscillator):
         self._key += ("naive",) if self.naive else ()
 
     def wave(self, ctx, t, dt, extra):
+        """C: 2t - 1, less the PolyBLEP correction near the wrap unless naive."""
         saw = ctx.dop("fma", t, ctx.dconst(2.0), ctx.dconst(-1.0))
         return saw if self.naive else ctx.dop("sub", saw, _blep(ctx, t, dt))
 
     def wave_values(self, t, dt):
+        """numpy: what wave() computes."""
         saw = t * 2.0 - 1.0
         return saw if self.naive else saw - _blep_values(t, dt)
 
@@ -116,6 +120,7 @@ class SquareOsc(_Oscillator):
         self._key += ("naive",) if self.naive else ()
 
     def wave(self, ctx, t, dt, extra):
+        """C: +1 below the duty, -1 above, PolyBLEP-corrected at both edges unless naive."""
         duty = ctx.local(ctx.dop("min", ctx.dop("max", extra[0], ctx.dconst(0.0)), ctx.dconst(1.0)), "duty")
         square = ctx.dop("select", ctx.dop("lt", t, duty), ctx.dconst(1.0), ctx.dconst(-1.0))
         if self.naive:
@@ -125,6 +130,7 @@ class SquareOsc(_Oscillator):
         return ctx.dop("sub", ctx.dop("add", square, _blep(ctx, t, dt)), _blep(ctx, fall, dt))
 
     def wave_values(self, t, dt, duty):
+        """numpy: what wave() computes."""
         duty = np.minimum(np.maximum(duty, 0.0), 1.0)
         square = np.where(t < duty, 1.0, -1.0)
         if self.naive:

@@ -36,6 +36,7 @@ class ItemMemory:
 
     @property
     def neg(self):
+        """(N, words) negative planes (a read-only view)."""
         return _plane_view(self.rows, self.dim, 1)
 
     def __len__(self):

@@ -94,12 +94,18 @@ class TritVector:
 
     @classmethod
     def zeros(cls, dim):
+        """The all-zero vector of `dim` trits.
+
+        >>> TritVector.zeros(4).data.tolist()
+        [0, 0, 0, 0]
+        """
         data = aligned_empty(_check_dim(dim), np.int8)
         data[:] = 0
         return _dense(_frozen(data))
 
     @classmethod
     def from_numpy(cls, array):
+        """TritVector(array): an int array of -1, 0, +1 (checked, copied into an aligned buffer)."""
         return cls(array)
 
     def to_numpy(self):
@@ -151,6 +157,7 @@ class PackedTritVector:
 
     @property
     def dim(self):
+        """The number of trits."""
         return -self._key
 
     @property
@@ -160,14 +167,21 @@ class PackedTritVector:
 
     @property
     def neg(self):
+        """The negative plane (a read-only view of `words_for(dim)` uint64 words)."""
         return _plane_view(self._buf, -self._key, 1)
 
     @classmethod
     def from_dense(cls, data):
+        """Pack a dense vector (a TritVector or an int array of trits) into bit planes.
+
+        >>> PackedTritVector.from_dense([1, 0, -1]).unpack().data.tolist()
+        [1, 0, -1]
+        """
         data = _as_trits(data)
         return _packed(pack_buffer(data), data.shape[0])
 
     def unpack(self):
+        """The dense TritVector of these planes."""
         return _dense(unpack_buffer(self._buf, -self._key))
 
     def __array__(self, dtype=None, copy=None):
