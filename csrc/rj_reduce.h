@@ -5,7 +5,8 @@
  *              time, then the block's total joins a binary cascade (level k holds the sum of 2^k
  *              blocks), as numpy's pairwise sum does. Error bound, relative to the sum of the
  *              magnitudes: (RJ_BLOCK + log2(lanes) + log2(blocks) + 2) * 2^-53, and the final
- *              rounding to the kernel's dtype.
+ *              rounding to the kernel's dtype. A loop that runs sample by sample (a graph with
+ *              state, or one that does not vectorise) adds RJ_BLOCK values a block, one lane.
  *   rj_prod    a product in double, lane by lane, then across the lanes.
  *   min / max  in the kernel's dtype with simd.h's rj_*_min / rj_*_max: NaN anywhere gives NaN.
  */
@@ -18,7 +19,8 @@
 
 typedef struct {
     rj_vd lanes;       /* the current block, per lane */
-    double tail;       /* the samples after the last whole vector */
+    double tail;       /* values added one at a time: the samples after the last whole vector, */
+    int64_t in_tail;   /* or every sample of a loop that runs sample by sample */
     double level[64];  /* the cascade: level k, when bit k of blocks is set, holds 2^k blocks' sum */
     int64_t blocks;
 } rj_sum;
@@ -27,18 +29,25 @@ RJ_INLINE void rj_sum_init(rj_sum *s)
 {
     s->lanes = rj_vd_set1(0.0);
     s->tail = 0.0;
+    s->in_tail = 0;
     s->blocks = 0;
 }
 
-/* The block's lanes into the cascade, like a binary counter's carry; the lanes start again. */
-RJ_INLINE void rj_sum_fold(rj_sum *s)
+/* A block's total into the cascade, like a binary counter's carry. */
+RJ_INLINE void rj_sum_carry(rj_sum *s, double total)
 {
-    double total = 0.0;
-    for (int l = 0; l < RJ_VD_WIDTH; l++) total += ((const double *)&s->lanes)[l];
     int64_t b = s->blocks++;
     int k = 0;
     for (; b & 1; b >>= 1, k++) total += s->level[k];
     s->level[k] = total;
+}
+
+/* The block's lanes into the cascade; the lanes start again. */
+RJ_INLINE void rj_sum_fold(rj_sum *s)
+{
+    double total = 0.0;
+    for (int l = 0; l < RJ_VD_WIDTH; l++) total += ((const double *)&s->lanes)[l];
+    rj_sum_carry(s, total);
     s->lanes = rj_vd_set1(0.0);
 }
 
@@ -63,7 +72,17 @@ RJ_INLINE void rj_sum_add_vf(rj_sum *s, rj_vf v)
 #else
 RJ_INLINE void rj_sum_add_vf(rj_sum *s, rj_vf v) { s->lanes += (double)v; }
 #endif
-RJ_INLINE void rj_sum_add_scalar(rj_sum *s, double x) { s->tail += x; }
+/* One value: RJ_BLOCK of them make a block of the cascade, so a loop that adds every sample this
+ * way keeps the bound above (with lanes = 1). */
+RJ_INLINE void rj_sum_add_scalar(rj_sum *s, double x)
+{
+    s->tail += x;
+    if (++s->in_tail == RJ_BLOCK) {
+        rj_sum_carry(s, s->tail);
+        s->tail = 0.0;
+        s->in_tail = 0;
+    }
+}
 
 typedef struct {
     rj_vd lanes;

@@ -62,4 +62,20 @@ static inline int rj_channel_shape(const rj_call *call, int first_output, int bu
     return RJ_OK;
 }
 
+/* The same for a kernel whose buffers `per_sample` hold rows x n samples and `per_row` (count
+ * n_per_row) one value per row: the per-channel outputs of reductions. */
+static inline int rj_rows_shape(const rj_call *call, const int *per_sample, int n_per_sample, const int *per_row,
+                                int n_per_row, int64_t *rows, int64_t *n)
+{
+    *rows = call->rows[per_sample[0]];
+    const int64_t total = call->len[per_sample[0]];
+    if (*rows < 1 || total % *rows != 0) return RJ_ERR_ARGUMENT;
+    *n = total / *rows;
+    for (int k = 0; k < n_per_sample; k++)
+        if (call->len[per_sample[k]] != total || call->rows[per_sample[k]] != *rows) return RJ_ERR_LENGTH;
+    for (int k = 0; k < n_per_row; k++)
+        if (call->len[per_row[k]] != *rows) return RJ_ERR_LENGTH;
+    return RJ_OK;
+}
+
 #endif /* RJ_SAMPLES_H */

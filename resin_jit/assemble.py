@@ -91,9 +91,6 @@ def block_source(cg, dtype, vector=True):
     reductions."""
     layout = Layout.of(cg)
     if layout.stateful:
-        if layout.reduces:
-            raise JitError("reductions in a graph with stateful nodes are not supported yet: reduce the stateful "
-                           "graph's output in a second kernel")
         return stateful_source(cg, dtype, layout)
     if layout.reduces:
         return reduce_source(cg, dtype, layout)
@@ -157,18 +154,22 @@ def _state_locals(fields):
 
 def stateful_source(cg, dtype, layout):
     """A graph with state. With channels across SIMD lanes when every node allows it, else one
-    channel at a time, sample by sample."""
-    if graph_channel_vectorisable(cg):
+    channel at a time, sample by sample (and so a graph with reductions: each folded per sample,
+    finished after the channel's loop)."""
+    if graph_channel_vectorisable(cg) and not layout.reduces:
         return channels_source(cg, dtype, layout)
+    red = _Reductions(cg, dtype, layout)
     ctx = JitContext(dtype, "scalar", graph=cg)
-    em = emit_graph(cg, ctx, lambda k: f"in{k}[i]")
-    store = [_store(layout, j, ops.PREFIX[(dtype, False)], f"out{j} + i", r) for j, r in enumerate(em.results)]
+    em = emit_graph(cg, ctx, lambda k: f"in{k}[i]", only=_sample_level(cg))
+    store = [_store(layout, j, ops.PREFIX[(dtype, False)], f"out{j} + i", em.results[j])
+             for j in red.per_sample_outputs]
     load_state, store_state = _state_locals(em.state_fields)
     return _fill("stateful.c", prelude=_prelude(em), state=_state_section(em.state_fields, "1"),
-                 first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
-                 checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout, " + ch * n")),
-                 hoisted=_lines(em.hoisted + load_state + em.prologue, INDENT), scalar_body=_lines(em.body + store, INDENT + "    "),
-                 store_state=_lines(store_state, INDENT))
+                 state_buffer=layout.state_slot, checks=_lines(_checks(cg, layout), "    "),
+                 bind=_lines(_bindings(cg, dtype, layout, " + ch * n")),
+                 hoisted=_lines(em.hoisted + load_state + em.prologue + red.init(), INDENT),
+                 scalar_body=_lines(em.body + store + red.fold_scalar(em.names), INDENT + "    "),
+                 store_state=_lines(store_state + red.finish(ctx.externs, "ch"), INDENT), **red.shape_fields())
 
 
 def channels_source(cg, dtype, layout):
@@ -221,49 +222,82 @@ _FOLDS = {
 }
 
 
+def _sample_level(cg):
+    return lambda i: cg.levels[i] != PER_CHANNEL
+
+
+class _Reductions:
+    """What a graph's reductions add to a loop over the samples: accumulators set up before it,
+    each value folded in it, and after it the reductions finished, the math on reduced values
+    done and the per-channel outputs written (to out{j}[row])."""
+
+    def __init__(self, cg, dtype, layout):
+        self.cg, self.layout = cg, layout
+        self.ops = [(i, cg.nodes[i][0].op, cg.nodes[i][1][0]) for i in cg.reductions]
+        self.fill = dict(T=ops.CTYPE[(dtype, False)], V=ops.PREFIX[(dtype, True)], P=ops.PREFIX[(dtype, False)],
+                         w="f" if dtype == "float32" else "d")
+        self.dtype = dtype
+        self.per_sample_outputs = [j for j, kind in enumerate(layout.outputs) if kind not in PER_CHANNEL_KINDS]
+        self.per_row_buffers = [layout.n_in + j for j, kind in enumerate(layout.outputs) if kind in PER_CHANNEL_KINDS]
+
+    def vectorisable(self):
+        return all(_FOLDS[op][1] for _, op, _ in self.ops)
+
+    def init(self):
+        return [_FOLDS[op][0].format(a=f"a{i}", **self.fill) for i, op, _ in self.ops]
+
+    def fold_vector(self, names):
+        return [_FOLDS[op][1].format(a=f"a{i}", x=names[x], **self.fill) for i, op, x in self.ops]
+
+    def fold_scalar(self, names):
+        return [_FOLDS[op][2].format(a=f"a{i}", x=names[x], **self.fill) for i, op, x in self.ops]
+
+    def fold_block(self):
+        return [_FOLDS[op][3].format(a=f"a{i}") for i, op, _ in self.ops if _FOLDS[op][3]]
+
+    def finish(self, externs, row):
+        cg, ctype = self.cg, self.fill["T"]
+        finish = [f"const {'int64_t' if cg.traits[i].index else ctype} r{i} = "
+                  f"{_FOLDS[op][4].format(a=f'a{i}', **self.fill)};" for i, op, _ in self.ops]
+        post = emit_graph(cg, JitContext(self.dtype, "scalar", externs=externs, graph=cg), None,
+                          only=lambda i: cg.levels[i] != PER_SAMPLE, given={i: f"r{i}" for i, _, _ in self.ops})
+        return finish + post.body + [f"out{j}[{row}] = {post.results[j]};" for j, kind in enumerate(self.layout.outputs)
+                                     if kind in PER_CHANNEL_KINDS]
+
+    def shape_fields(self):
+        """per_sample, per_row, n_per_row and empty_check of a template that reduces."""
+        layout = self.layout
+        empty = any(REDUCTIONS[op].identity is None for _, op, _ in self.ops)
+        return dict(per_sample=_c_list([*range(layout.n_in), *(layout.n_in + j for j in self.per_sample_outputs)]),
+                    per_row=_c_list(self.per_row_buffers or [0]), n_per_row=len(self.per_row_buffers),
+                    empty_check="    if (n == 0) return RJ_ERR_ARGUMENT;   /* min, max, arg...: no value over no "
+                                "samples */" if empty else "")
+
+
 def reduce_source(cg, dtype, layout):
     """A stateless graph with reductions: per-sample nodes in the vector loop (scalar tail), each
     reduction folded there, what is computed from reduced values once per row after it."""
-    sample = lambda i: cg.levels[i] != PER_CHANNEL   # noqa: E731
-    reductions = [(i, cg.nodes[i][0].op, cg.nodes[i][1][0]) for i in cg.reductions]
-    vector = graph_vectorisable(cg) and all(_FOLDS[op][1] for _, op, _ in reductions)
-    ctype, w = ops.CTYPE[(dtype, False)], "f" if dtype == "float32" else "d"
-    fill = dict(T=ctype, V=ops.PREFIX[(dtype, True)], P=ops.PREFIX[(dtype, False)], w=w)
+    red = _Reductions(cg, dtype, layout)
+    vector = graph_vectorisable(cg) and red.vectorisable()
     scalar_ctx = JitContext(dtype, "scalar", graph=cg)
-    scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]", only=sample)
-    sp, per_sample_out = ops.PREFIX[(dtype, False)], [j for j, kind in enumerate(layout.outputs)
-                                                      if kind not in PER_CHANNEL_KINDS]
-    scalar_body = scalar.body + [_store(layout, j, sp, f"out{j} + i", scalar.results[j]) for j in per_sample_out]
-    scalar_body += [_FOLDS[op][2].format(a=f"a{i}", x=scalar.names[x], **fill) for i, op, x in reductions]
+    scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]", only=_sample_level(cg))
+    sp = ops.PREFIX[(dtype, False)]
+    scalar_body = scalar.body + [_store(layout, j, sp, f"out{j} + i", scalar.results[j])
+                                 for j in red.per_sample_outputs] + red.fold_scalar(scalar.names)
     if vector:
-        vec_ctx = JitContext(dtype, "vector", externs=scalar_ctx.externs, graph=cg)
         p = ops.PREFIX[(dtype, True)]
-        vec = emit_graph(cg, vec_ctx, lambda k: ops.render("load", p, f"in{k} + i"), only=sample)
-        vector_body = vec.body + [_store(layout, j, p, f"out{j} + i", vec.results[j]) for j in per_sample_out]
-        vector_body += [_FOLDS[op][1].format(a=f"a{i}", x=vec.names[x], **fill) for i, op, x in reductions]
+        vec = emit_graph(cg, JitContext(dtype, "vector", externs=scalar_ctx.externs, graph=cg),
+                         lambda k: ops.render("load", p, f"in{k} + i"), only=_sample_level(cg))
+        vector_body = vec.body + [_store(layout, j, p, f"out{j} + i", vec.results[j])
+                                  for j in red.per_sample_outputs] + red.fold_vector(vec.names)
         hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
     else:
         vector_body, hoisted, lanes = ["/* not vectorised: every sample runs in the loop below */"], [], "(n + 1)"
-    finished = {i: f"r{i}" for i, _, _ in reductions}
-    finish = [f"const {'int64_t' if cg.traits[i].index else ctype} r{i} = {_FOLDS[op][4].format(a=f'a{i}', **fill)};"
-              for i, op, _ in reductions]
-    post = emit_graph(cg, JitContext(dtype, "scalar", externs=scalar_ctx.externs, graph=cg), None,
-                      only=lambda i: cg.levels[i] != PER_SAMPLE, given=finished)   # constants in both
-    finish += post.body + [f"out{j}[r] = {post.results[j]};" for j, kind in enumerate(layout.outputs)
-                           if kind in PER_CHANNEL_KINDS]
-    per_row = [layout.n_in + j for j, kind in enumerate(layout.outputs) if kind in PER_CHANNEL_KINDS]
-    empty = any(REDUCTIONS[op].identity is None for _, op, _ in reductions)
     return _fill("reduce.c", prelude=_prelude(scalar), checks=_lines(_checks(cg, layout), "    "),
-                 per_sample=_c_list([*range(layout.n_in), *(layout.n_in + j for j in per_sample_out)]),
-                 per_row=_c_list(per_row or [0]), n_per_row=len(per_row),
-                 empty_check="    if (n == 0) return RJ_ERR_ARGUMENT;   /* min, max, arg...: no value over no samples */"
-                 if empty else "",
                  bind=_lines(_bindings(cg, dtype, layout, " + r * n")), hoisted=_lines(hoisted),
-                 init=_lines([_FOLDS[op][0].format(a=f"a{i}", **fill) for i, op, _ in reductions]), lanes=lanes,
-                 vector_body=_lines(vector_body, INDENT + "    "),
-                 fold=_lines([_FOLDS[op][3].format(a=f"a{i}") for i, op, _ in reductions if _FOLDS[op][3]],
-                             INDENT + "    "),
-                 scalar_body=_lines(scalar_body, INDENT + "    "), finish=_lines(finish))
+                 init=_lines(red.init()), lanes=lanes, vector_body=_lines(vector_body, INDENT + "    "),
+                 fold=_lines(red.fold_block(), INDENT + "    "), scalar_body=_lines(scalar_body, INDENT + "    "),
+                 finish=_lines(red.finish(scalar_ctx.externs, "r")), **red.shape_fields())
 
 
 def _c_list(values):

@@ -38,6 +38,9 @@ class CanonicalGraph:
         self.python_callbacks = any(t.python_callback for t in self.traits)
         self.levels = _levels(self.nodes, self.traits)
         self.reductions = tuple(i for i, t in enumerate(self.traits) if t.reduction)
+        if self.reductions and not self.input_names and all(self.levels[o] != PER_SAMPLE for o in self.outputs):
+            raise JitError("a graph whose every output is a reduction takes its samples from an input: add one "
+                           "(or a per-sample output beside the reductions)")
 
     @functools.cached_property
     def form(self):

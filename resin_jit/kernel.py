@@ -435,10 +435,10 @@ class Kernel(_KernelBase):
     def _run_threaded(self, inputs, outputs, threads, shape):
         """Chunks of the samples of a stateless kernel, or groups of channels of a stateful one
         (each group with its own slice of the state) or of one with reductions, one call per thread."""
-        if any(self._per_row):   # reductions: whole rows to each thread; one row stays on this one
-            if len(shape) == 1:
-                self._run(*inputs, *outputs)
-                return
+        if len(shape) == 1 and (self._runner.stateful or any(self._per_row)):
+            self._run(*inputs, *outputs)   # one channel: its samples run in order, on this thread
+            return
+        if any(self._per_row) and not self._runner.stateful:   # reductions: whole rows to each thread
 
             def work_rows(lo, hi):
                 self._run(*[x[lo:hi] for x in inputs], *[o[lo:hi] for o in outputs])

@@ -16,14 +16,11 @@ RJ_EXPORT int rj_entry(rj_call *call)
 {
     /* the buffers of rows x n samples (inputs, per-sample outputs), and of one value per row */
     static const int per_sample[] = ${per_sample}, per_row[] = ${per_row};
-    const int64_t rows = call->rows[per_sample[0]], total = call->len[per_sample[0]];
-    if (rows == 0 && total == 0) return RJ_OK;   /* no channels: no values to write */
-    if (rows < 1 || total % rows != 0) return RJ_ERR_ARGUMENT;
-    const int64_t n = total / rows;
-    for (unsigned k = 0; k < sizeof per_sample / sizeof *per_sample; k++)
-        if (call->len[per_sample[k]] != total || call->rows[per_sample[k]] != rows) return RJ_ERR_LENGTH;
-    for (unsigned k = 0; k < ${n_per_row}; k++)
-        if (call->len[per_row[k]] != rows) return RJ_ERR_LENGTH;
+    if (call->rows[per_sample[0]] == 0 && call->len[per_sample[0]] == 0) return RJ_OK;   /* no channels */
+    int64_t rows, n;
+    const int shape = rj_rows_shape(call, per_sample, sizeof per_sample / sizeof *per_sample, per_row, ${n_per_row},
+                                    &rows, &n);
+    if (shape != RJ_OK) return shape;
 ${checks}
 ${empty_check}
     for (int64_t r = 0; r < rows; r++) {

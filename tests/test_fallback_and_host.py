@@ -76,5 +76,7 @@ def test_no_working_compiler_runs_what_it_cannot_build_on_numpy(tmp_path):
     """)
     env = {k: v for k, v in os.environ.items() if k != "CC"}
     env["PATH"] = str(tmp_path)  # no cc, gcc or clang to be found
+    # an empty cache and no layers: the kernel must be nowhere (another test may have built it)
+    env.update(RESIN_JIT_CACHE_DIR=str(tmp_path / "cache"), RESIN_JIT_PREBUILT="")
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
     assert proc.stdout.split() == ["native", "numpy", "[2.0,", "4.0,", "6.0]", "True"]

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import resin_jit as rj
+from resin_jit import audio
 
 from conftest import NATIVE, TIERS, compiler_for
 
@@ -148,3 +149,74 @@ def test_the_sum_bound_holds_for_any_values(values, tier):
     xs = np.array(values, np.float32)
     total = compiler_for(tier).compile(rj.sum(rj.input("x")))(xs)
     assert abs(float(total) - exact_sum(xs)) <= sum_bound(xs, "float32", len(xs))
+
+
+def test_a_loop_that_runs_sample_by_sample_keeps_the_sum_bound(any_jit):
+    """A graph with state, or one that does not vectorise, adds each sample on its own: in blocks
+    of RJ_BLOCK into the cascade, not into one running total (which here loses every small value)."""
+    x = rj.input("x")
+    ident = rj.extern("ident", "double(double)", c_source="static double ident(double v) { return v; }",
+                      reference=lambda v: v)
+    xs = np.array([2.0 ** 50] + [2.0 ** -5] * 100_000)   # each small value is 1/8 ulp of the running total
+    for graph in (rj.sum(audio.Delay(0)(x)), rj.sum(ident(x))):
+        total = any_jit.compile(graph, dtype="float64")(xs)
+        assert abs(float(total) - exact_sum(xs)) <= sum_bound(xs, "float64", len(xs))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_reductions_of_a_stateful_graph_meter_each_block(jit, numpy_jit, dtype):
+    """A patch's meters as outputs beside its signal: one value per channel per block, of that
+    block, while the state carries on; every tier and the numpy backend give the same values."""
+    x = rj.input("x")
+    y = audio.Biquad.lowpass(800.0)(audio.Delay(3)(x))
+    graph = [y, rj.max(abs(y)), rj.sqrt(rj.mean(y * y)), rj.argmax(y), rj.sum(y) * rj.param("g", 2.0)]
+    kernels = [jit.compile(graph, dtype=dtype), numpy_jit.compile(graph, dtype=dtype)]
+    for shape in [(1,), (7,), (3, 1), (2, 1000), (9, 130)]:
+        signal = data(shape, 7, dtype)
+        for kernel in kernels:
+            kernel.reset()
+        for block in (signal[..., : shape[-1] // 2], signal[..., shape[-1] // 2:]):
+            if block.shape[-1] == 0:
+                continue
+            results = [kernel(block) for kernel in kernels]
+            for (filtered, peak, rms, where, scaled), want in zip(results, results[1:] + results[:1]):
+                # float32 rounds the filter's double state alike; float64 shows its FMAs (an ulp or so)
+                np.testing.assert_allclose(filtered, want[0], rtol=0, atol=0 if dtype == "float32" else 1e-14)
+                np.testing.assert_array_equal(peak, np.abs(filtered).max(axis=-1))
+                np.testing.assert_array_equal(where, filtered.argmax(axis=-1))
+                sums = np.atleast_1d(scaled / filtered.dtype.type(2))
+                for total, row in zip(sums, filtered.reshape(-1, filtered.shape[-1])):
+                    assert abs(float(total) - exact_sum(row)) <= sum_bound(row, dtype, len(row))
+                np.testing.assert_allclose(rms, np.sqrt(np.mean(filtered.astype(np.float64) ** 2, axis=-1)),
+                                           rtol=1e-6 if dtype == "float32" else 1e-14)
+
+
+@pytest.mark.skipif(not NATIVE, reason="no C compiler on this machine: native path untestable")
+def test_a_stateful_graph_with_reductions_splits_channels_across_threads_and_keeps_one_channel_whole():
+    x = rj.input("x")
+    y = audio.OnePole.lowpass(500.0)(x)
+    kernel = rj.JitCompiler().compile([y, rj.max(y), rj.mean(y)])
+    bank, mono = data((8, 3000), 8), data(1_200_000, 9)
+    for signal in (bank, mono):
+        kernel.reset()
+        alone = kernel(signal, threads=1)
+        kernel.reset()
+        for got, want in zip(kernel(signal, threads=2), alone):
+            np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.skipif(not NATIVE, reason="no C compiler on this machine: native path untestable")
+def test_a_mono_stateful_kernel_runs_its_samples_in_order_whatever_the_threads():
+    """One channel cannot split across threads: its samples depend on each other (a million samples
+    or more asked for every core by default)."""
+    kernel = rj.JitCompiler().compile(audio.Biquad.lowpass(800.0)(rj.input("x")))
+    signal = data(1_100_000, 10)
+    alone = kernel(signal, threads=1)
+    for threads in (None, 2):
+        kernel.reset()
+        np.testing.assert_array_equal(kernel(signal, threads=threads), alone)
+
+
+def test_every_output_a_reduction_needs_an_input(any_jit):
+    with pytest.raises(rj.JitError, match="every output is a reduction takes its samples from an input"):
+        any_jit.compile(rj.max(audio.SineOsc(440.0)()))
