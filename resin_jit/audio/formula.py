@@ -93,18 +93,32 @@ class CMath:
     def sincos(w):
         """(sin w, cos w) for w in [0, π], within a few ULP: polynomials at w/4 and two doublings.
         No range reduction and no branch, so half the work of vmath's sin and cos where a
-        modulated filter computes them every sample."""
+        modulated filter computes them every sample; the polynomials by Estrin's scheme with
+        FMAs, so their latency (which a filter swept every sample waits for) is log2 of their
+        degree, not the degree."""
         q = w * 0.25
         z = q * q
-        s, c = SIN_TERMS[-1], COS_TERMS[-1]
-        for term in reversed(SIN_TERMS[:-1]):
-            s = s * z + term
-        for term in reversed(COS_TERMS[:-1]):
-            c = c * z + term
-        s = s * q
+        s, c = _estrin(SIN_TERMS, z) * q, _estrin(COS_TERMS, z)
         for _ in range(2):                 # sin 2a = 2 sin a cos a, cos 2a = 1 - 2 sin² a
             s, c = (s * c) * 2.0, 1.0 - (s * s) * 2.0
         return s, c
+
+
+def _fma(a, b, c):
+    """a·b + c rounded once: a or b a CValue, c a CValue or a number."""
+    value = a if isinstance(a, CValue) else b
+    return value._op("fma", a, b, c)
+
+
+def _estrin(terms, z):
+    """sum(terms[k] z^k): pairs (t0 + t1 z), then pairs of pairs with z², z⁴, ... (CValue z)."""
+    level = [_fma(z, terms[k + 1], terms[k]) if k + 1 < len(terms) else terms[k] for k in range(0, len(terms), 2)]
+    power = z
+    while len(level) > 1:
+        power = power * power
+        level = [_fma(power, level[k + 1], level[k]) if k + 1 < len(level) else level[k]
+                 for k in range(0, len(level), 2)]
+    return level[0]
 
 
 def c_values(ctx, results):
