@@ -488,16 +488,6 @@ def _check_outputs_apart(outputs):
 class CompiledSimdBlock(Kernel):
     """A one-input, one-output block kernel: `process(input, output)`, both of one length."""
 
-    def _samples_shape(self, arrays, outputs):
-        """The shape of the samples: the first per-sample output's, else that of the inputs
-        broadcast together (a kernel whose outputs are all reductions)."""
-        for j, (o, per_row) in enumerate(zip(outputs, self._per_row)):
-            if not per_row:
-                check_output(o, self.output_dtypes[j], None, f"out{j}")
-                return o.shape
-        shape = np.broadcast_shapes(*(np.shape(a) for a in arrays)) if arrays else ()
-        return shape or (1,)
-
     def _prepare_inputs(self, arrays, shape, outputs):
         if len(shape) != 1:
             raise ValueError(f"output must be 1-D, not of shape {shape}")
@@ -526,6 +516,7 @@ class CompiledScalar:
 
     @functools.cached_property
     def source(self):
+        """The generated C translation unit."""
         return assemble.scalar_source(self.graph, "float32")
 
     def _call_slow(self, x):
