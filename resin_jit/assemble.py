@@ -177,23 +177,38 @@ def channels_source(cg, dtype, layout):
     last one of an odd count) runs the same snippets on scalars, on lane 0 of the state. Both
     compute every node in its own precision, so a channel's samples do not depend on whether it
     ran alone or beside others, nor on the stateful nodes beside a pure-math one."""
-    vec = emit_graph(cg, JitContext(dtype, "channels", graph=cg), lambda k: f"lane_in{k}")
+    ctx = JitContext(dtype, "channels", graph=cg)
+    vec = emit_graph(cg, ctx, lambda k: f"lane_in{k}")
     one = emit_graph(cg, JitContext(dtype, "scalar", graph=cg), lambda k: f"in{k}[g * RJ_VD_WIDTH * n + i]")
-    vtype = ops.CTYPE[(dtype, True)]
-    gather = [f"{vtype} lane_in{k} = {{0}};\n{INDENT}RJ_GATHER(lane_in{k}, in{k});" for k in range(layout.n_in)]
-    scatter = [f"RJ_SCATTER{'_MASK' if layout.outputs[j] == 'mask' else ''}(out{j}, {r});"
-               for j, r in enumerate(vec.results)]
     load_vec, store_vec = _state_locals(vec.state_fields)
+    before, first, last, after = _channel_moves(ctx, layout, vec.results)
     load_one, store_one = _state_locals(one.state_fields)
     return _fill("channels.c", prelude=_prelude(vec), state=_state_section(vec.state_fields, "RJ_VD_WIDTH"),
                  first_output=layout.n_in, buffers=layout.n_in + layout.n_out, state_buffer=layout.state_slot,
                  checks=_lines(_checks(cg, layout), "    "), bind=_lines(_bindings(cg, dtype, layout), "    "),
                  hoisted=_lines(vec.hoisted, "    "), load_vector=_lines(load_vec + vec.prologue, "    "),
-                 body=_lines(gather + vec.body + scatter, INDENT), store_vector=_lines(store_vec, "    "),
+                 tiles_in=_lines(before), tiles_out=_lines(after),
+                 body=_lines(first + vec.body + last, INDENT + "    "),
+                 store_vector=_lines(store_vec, "    "),
                  load_one=_lines(load_one + one.prologue, "    "), body_one=_lines(one.body + [
                      _store(layout, j, ops.PREFIX[(dtype, False)], f"out{j} + g * RJ_VD_WIDTH * n + i", r)
                      for j, r in enumerate(one.results)], INDENT),
                  store_one=_lines(store_one, "    "))
+
+
+def _channel_moves(ctx, layout, results):
+    """The statements that move a channel kernel's samples (templates/channels.c's macros):
+    before the loop over a block's samples, first and last in its body, and after it."""
+    p = ctx.prefix
+    values = [j for j, kind in enumerate(layout.outputs) if kind != "mask"]
+    before = [f"{p}_lanes tile_in{k}[RJ_BLOCK];\n{INDENT}RJ_TILE_IN({p}, tile_in{k}, in{k});"
+              for k in range(layout.n_in)]
+    before += [f"{p}_lanes tile_out{j}[RJ_BLOCK];" for j in values]
+    first = [f"const {ctx.ctype} lane_in{k} = RJ_LANE_IN({p}, tile_in{k}, in{k});" for k in range(layout.n_in)]
+    last = [f"RJ_LANE_OUT({p}, tile_out{j}, out{j}, {r});" if j in values else f"RJ_LANE_OUT_MASK({p}, out{j}, {r});"
+            for j, r in enumerate(results)]
+    after = [f"RJ_TILE_OUT({p}, out{j}, tile_out{j});" for j in values]
+    return before, first, last, after
 
 
 # -- reductions (templates/reduce.c) ----------------------------------------------------------------

@@ -103,6 +103,105 @@ def test_a_channel_computes_the_same_alone_as_beside_others(jit, dtype):
             assert_bits_equal(out, whole[c])
 
 
+# ---- issue 12: channel kernels move blocks of samples as whole vectors (csrc/rj_transpose.h) ------
+
+# 0, 1, W - 1, W, W + 1 and 3W + 5 for the lane counts W = 2, 4, 8 of the vector tiers, and a long signal
+LENGTHS = (0, 1, 2, 3, 4, 5, 7, 8, 9, 11, 17, 29, 1000)
+CHANNEL_GRAPHS = {  # name: (inputs, outputs)
+    "biquad": (["x"], lambda x, y: [audio.Biquad.lowpass(1000.0)(x)]),
+    "delay": (["x"], lambda x, y: [audio.Delay(3)(x)]),   # a ring buffer: one channel at a time
+    "oscillator": (["x"], lambda x, y: [audio.SineOsc(x * 200.0 + 440.0)()]),
+    "two_in_three_out": (["x", "y"], lambda x, y: [audio.Biquad.lowpass(2000.0)(x) * y + 0.1,
+                                                   audio.OnePole.highpass(300.0)(x + y),
+                                                   audio.OnePole.lowpass(300.0)(x) > y]),
+}
+
+
+def channel_kernel(jit, dtype, graph):
+    """The graph compiled, and a (17, 1000) signal per input: different noise on every channel."""
+    names, outputs = CHANNEL_GRAPHS[graph]
+    kernel = jit.compile(outputs(rj.input("x"), rj.input("y")), inputs=names, dtype=dtype)
+    rng = np.random.default_rng(12)
+    return kernel, [rng.standard_normal((17, 1000)).astype(dtype) for _ in names]
+
+
+def as_tuple(outputs):
+    return outputs if isinstance(outputs, tuple) else (outputs,)
+
+
+def each_alone(kernel, signals):
+    """Every output of every channel run alone (a 1-D signal: the one-channel path)."""
+    alone = []
+    for c in range(len(signals[0])):
+        kernel.reset()
+        alone.append(as_tuple(kernel(*(s[c] for s in signals))))
+    return alone
+
+
+def assert_channels_alone(got, alone):
+    """Each output's rows (channels, n): the first n samples of each channel run alone."""
+    for k, out in enumerate(as_tuple(got)):
+        assert_bits_equal(out, np.stack([channel[k][:out.shape[1]] for channel in alone[:len(out)]]))
+
+
+@pytest.mark.parametrize("graph", CHANNEL_GRAPHS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_any_channel_count_and_length_gives_each_channel_as_alone(jit, dtype, graph):
+    """Full groups of lanes and partial ones, whole blocks of samples and the samples after the last
+    whole block: every output of every channel, bit for bit as when the channel runs alone."""
+    kernel, signals = channel_kernel(jit, dtype, graph)
+    alone = each_alone(kernel, signals)
+    for channels in range(2, 18):
+        for n in LENGTHS:
+            kernel.reset()
+            assert_channels_alone(kernel(*(np.ascontiguousarray(s[:channels, :n]) for s in signals)), alone)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_channel_state_carries_across_calls_that_end_inside_a_block(jit, dtype):
+    """A signal in pieces of any length, each ending anywhere in a block: as in one call."""
+    kernel, signals = channel_kernel(jit, dtype, "two_in_three_out")
+    alone = each_alone(kernel, signals)
+    for channels in (9, 16):
+        kernel.reset()
+        pieces = [as_tuple(kernel(*(np.ascontiguousarray(s[:channels, a:b]) for s in signals)))
+                  for a, b in [(0, 1), (1, 10), (10, 13), (13, 1000)]]
+        assert_channels_alone(tuple(np.concatenate(outs, axis=1) for outs in zip(*pieces)), alone)
+
+
+def offset_copy(values):
+    """A C-contiguous copy whose first element is one element past a 64-byte boundary."""
+    buffer = np.zeros(values.size + 64 // values.itemsize + 1, values.dtype)
+    skip = (-buffer.ctypes.data % 64) // values.itemsize + 1
+    view = buffer[skip:skip + values.size].reshape(values.shape)
+    view[...] = values
+    assert view.ctypes.data % 64 == values.itemsize and view.flags.c_contiguous
+    return view
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_channel_rows_at_any_offset_in_place_or_strided(jit, dtype):
+    """Rows that start off any vector boundary, an output that is its input, and an input whose
+    rows are not contiguous (copied) give the same channels; a strided output is refused."""
+    kernel, (signal,) = channel_kernel(jit, dtype, "biquad")
+    alone = each_alone(kernel, [signal])
+    for channels, n in ((8, 29), (11, 1000), (16, 17), (3, 5)):
+        values = np.ascontiguousarray(signal[:channels, :n])
+        source, out = offset_copy(values), offset_copy(np.zeros_like(values))
+        kernel.reset()
+        kernel.process(source, out=out)
+        assert_channels_alone(out, alone)
+        kernel.reset()
+        kernel.process(source, out=source)
+        assert_channels_alone(source, alone)
+        wide = np.zeros((channels, n + 3), dtype)
+        wide[:, 1:n + 1] = values
+        kernel.reset()
+        assert_channels_alone(kernel(wide[:, 1:n + 1]), alone)
+        with pytest.raises(ValueError, match="C-contiguous"):
+            kernel.process(values, out=np.zeros((channels, n + 3), dtype)[:, 1:n + 1])
+
+
 @pytest.mark.parametrize("channels", [None, 3, 8, 9], ids=lambda c: "mono" if c is None else f"{c}ch")
 def test_pure_math_after_a_stateful_node_takes_its_output_in_float32(jit, channels):
     """A filter's output enters the graph's float32 arithmetic as a float32 value."""
@@ -134,14 +233,19 @@ def test_pure_math_in_a_sample_by_sample_stateful_graph_rounds_as_numpy(jit, cha
 NEON_HARNESS = Path(__file__).parent / "c" / "neon_channels_harness.c"
 
 
-def run_neon_channels(source, x, y, workdir):
-    """The kernel built with the flags kernels are built with (static, for qemu), run on (x, y)."""
+def build_neon_channels(source, workdir):
+    """The kernel built with the flags kernels are built with (static, for qemu), in the harness."""
     kernel = workdir / "kernel.c"
     kernel.write_text(source)
     exe = workdir / "kernel_neon"
     flags = [f for f in Toolchain(CROSS_CC, "cross").flags("neon", 2) if f != "-shared"]
     subprocess.run([CROSS_CC, *flags, "-static", "-I", str(csrc_dir()), str(kernel), str(NEON_HARNESS),
                     "-o", str(exe), "-lm"], check=True, capture_output=True, text=True)
+    return exe
+
+
+def run_neon_channels(exe, x, y):
+    """The three outputs of the harness's kernel on (x, y), each (channels, n)."""
     payload = struct.pack("<qq", *x.shape) + x.astype("<f4").tobytes() + y.astype("<f4").tobytes()
     proc = subprocess.run([QEMU, str(exe)], input=payload, capture_output=True, check=True, timeout=60)
     return np.frombuffer(proc.stdout, "<f4").astype(np.float32).reshape(3, *x.shape)
@@ -156,14 +260,34 @@ def test_neon_channel_kernels_round_as_the_other_fma_tiers(tmp_path):
     graph = [x * y + 0.1, rj.sin(x) * y, filtered * y + 0.1]
     source = rj.JitCompiler(rj.JitConfig(isa="scalar")).source_of(graph, inputs=["x", "y"])
     fma_tiers = [t for t in TIERS if t in FMA_TIERS]
+    exe = build_neon_channels(source, tmp_path)
     for channels in (1, 2, 3):  # NEON has two double lanes: a pair, and a lone channel
         a, b = inputs(channels, "float32", seed=4)
-        out = run_neon_channels(source, a, b, tmp_path)
+        out = run_neon_channels(exe, a, b)
         with np.errstate(all="ignore"):
             assert_bits_equal(out[0], a * b + np.float32(0.1))
         for tier in fma_tiers:
             for got, expected in zip(out, compiler_for(tier).compile(graph, inputs=["x", "y"])(a, b)):
                 assert_bits_equal(got, expected)
+
+
+@needs_neon
+def test_neon_channel_kernels_give_each_channel_as_alone(tmp_path):
+    """Cross-compiled for AArch64 and run under qemu: pairs of channels in the two double lanes,
+    a lone last channel, any length, bit for bit as each channel alone."""
+    x, y = rj.input("x"), rj.input("y")
+    graph = [audio.Biquad.lowpass(2000.0, freeze=True)(x) * y + 0.1,   # the harness binds no parameters
+             audio.OnePole.highpass(300.0, freeze=True)(x + y), audio.OnePole.lowpass(300.0, freeze=True)(x) - y]
+    exe = build_neon_channels(rj.JitCompiler(rj.JitConfig(isa="scalar")).source_of(graph, inputs=["x", "y"]),
+                              tmp_path)
+    rng = np.random.default_rng(12)
+    a, b = (rng.standard_normal((5, N)).astype(np.float32) for _ in range(2))
+    alone = [run_neon_channels(exe, a[c:c + 1], b[c:c + 1])[:, 0] for c in range(5)]
+    for channels in (2, 3, 5):
+        for n in (0, 1, 2, 3, 11, N):
+            out = run_neon_channels(exe, np.ascontiguousarray(a[:channels, :n]), np.ascontiguousarray(b[:channels, :n]))
+            for k in range(3):
+                assert_bits_equal(out[k], np.stack([alone[c][k, :n] for c in range(channels)]))
 
 
 # ---- JitConfig(fastmath=True): what a fused multiply-add does, as the README states it ----------
