@@ -31,18 +31,24 @@ RJ_INLINE V F(vm_exp_k)(V x, V xl, V *r, V *small)
     return t;
 }
 
-/* 2^k (1 + r + small) for the k in the shifter sum t: the sum rounded once, then 2^k applied
- * as two normal factors 2^floor(k/2) 2^ceil(k/2), so that results that overflow come out inf
- * and those that underflow are rounded once more only, into a denormal or 0 (|k| < 2046). */
+/* 2^k (1 + r + small) for the k in the shifter sum t (|k| < 2046), rounded once: 2^k applied as
+ * two normal factors 2^floor(k/2) 2^ceil(k/2) to the rounded sum, so that results that overflow
+ * come out inf; where the result is a denormal the sum is scaled by 2^(k + 1022) instead, rounded
+ * at the denormals' spacing by adding and subtracting 1 (exact: it is below 1 there), then
+ * scaled by 2^-1022, exactly. */
 RJ_INLINE V F(vm_exp_finish)(V t, V r, V small)
 {
-    V e;
+    V e, hl;
     const V m = F(vm_fast_two_sum)(K(1.0), r, &e);
     const U k = F(asuint)(t) - SHIFTER_BITS;
     /* biased exponent of 2^floor(k/2) = (k + 2 BIAS) >> 1, put in place by one left shift */
     const V s1 = F(fromuint)(((k + 2 * BIAS) << (MANT - 1)) & EXPMASK);
     const V s2 = F(fromuint)(((k + 2 * BIAS + 1) << (MANT - 1)) & EXPMASK);
-    return (m + (e + small)) * s1 * s2;
+    const V normal = (m + (e + small)) * s1 * s2;
+    const V scale = POW2(k + 1022);
+    const V h = F(vm_fast_two_sum)(K(1.0), m * scale, &hl);
+    const V denormal = ((h + (hl + (e + small) * scale)) - K(1.0)) * K(0x1p-1022);
+    return F(select)(F(lt)(normal, K(MIN_NORMAL)), denormal, normal);
 }
 
 /* 2^k (1 + r + small) - 1 = hi + *lo for -1022 <= k <= 1023: (2^k - 1) + 2^k r + 2^k small, each

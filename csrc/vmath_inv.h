@@ -123,8 +123,8 @@ RJ_INLINE V F(arctan2)(V y, V x)
     V pe;
     const V p = F(vm_two_prod)(t, ax, &pe);
     V d = (((ay - p) - pe) / ax) / F(fma)(t, t, K(1.0));
-    /* only where the product was exact: nothing underflowed or overflowed */
-    d = F(select)(F(gt)(t, K(0x1p-900)) & F(lt)(F(abs)(d), K(INF)), d, K(0.0));
+    /* only where the product was exact: its error term normal, nothing overflowed */
+    d = F(select)(F(gt)(t, K(0x1p-900)) & F(gt)(ay, K(0x1p-960)) & F(lt)(F(abs)(d), K(INF)), d, K(0.0));
     t = F(select)(F(eq)(ax, K(0.0)) & F(eq)(ay, K(0.0)), K(0.0), t);
     t = F(select)(F(eq)(ax, K(INF)) & F(eq)(ay, K(INF)), K(1.0), t);
     V rest, e;

@@ -14,7 +14,9 @@ from .external import extern, py_node
 from .graph import Graph, input
 from .host import host_info
 from .kernel import CompiledScalar, CompiledSimdBlock, Kernel
-from .mathops import clip, cos, exp, floor, log, maximum, minimum, pow, sin, sqrt, tan, tanh, where
+from .mathops import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, clip, copysign, cos, cosh, exp,
+                      expm1, floor, fmod, hypot, log, log1p, log2, log10, maximum, minimum, nextafter, pow, rint, round,
+                      sign, sin, sinh, sqrt, tan, tanh, trunc, where)
 from .nodes import Expr, JitCategory, JitCompilable, Node, Param, SimdCompilable
 
 __version__ = "0.1.0"
@@ -29,6 +31,8 @@ def param(name, default=0.0):
 __all__ = [
     "JitConfig", "JitCompiler", "JitContext", "JitCompileError", "JitError", "Expr", "Graph", "input", "param",
     "host_info", "CompiledScalar", "CompiledSimdBlock", "Kernel", "JitCategory", "JitCompilable", "Node",
-    "Param", "SimdCompilable", "extern", "py_node", "clip", "cos", "exp", "floor", "log", "maximum", "minimum",
-    "pow", "sin", "sqrt", "tan", "tanh", "where",
+    "Param", "SimdCompilable", "extern", "py_node", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
+    "arctanh", "ceil", "clip", "copysign", "cos", "cosh", "exp", "expm1", "floor", "fmod", "hypot", "log", "log1p",
+    "log2", "log10", "maximum", "minimum", "nextafter", "pow", "rint", "round", "sign", "sin", "sinh", "sqrt", "tan",
+    "tanh", "trunc", "where",
 ]

@@ -1,0 +1,118 @@
+"""float64 kernels against mpmath (160 bits, the reference kept as a double-double so that errors
+below an ULP are measured), sampled over each function's whole range on every tier: the worst
+error within README.md's float64 bound. (float32 is measured over every float by
+tests/c/vmath_check.c, and sampled against float64 in test_vmath.py.)"""
+import functools
+import zlib
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import resin_jit as rj
+
+from test_vmath_bounds import bound
+
+mp.mp.prec = 160
+PER_RANGE = 300
+
+MP = {
+    "sin": mp.sin, "cos": mp.cos, "tan": mp.tan, "exp": mp.exp, "expm1": mp.expm1, "log": mp.log,
+    "log1p": mp.log1p, "log2": lambda x: mp.log(x, 2), "log10": mp.log10, "sinh": mp.sinh, "cosh": mp.cosh,
+    "tanh": mp.tanh, "arcsin": mp.asin, "arccos": mp.acos, "arctan": mp.atan, "arcsinh": mp.asinh,
+    "arccosh": mp.acosh, "arctanh": mp.atanh, "arctan2": mp.atan2, "hypot": mp.hypot, "pow": mp.power,
+    "x**3": lambda x: x ** 3, "x**4": lambda x: x ** 4, "x**-2": lambda x: x ** -2,
+}
+NUMPY = {"arctan2": np.arctan2, "hypot": np.hypot, "pow": np.power, "x**3": lambda x: x ** 3.0,
+         "x**4": lambda x: x ** 4.0, "x**-2": lambda x: x ** -2.0}
+BUILD = {"x**3": lambda x: rj.pow(x, 3), "x**4": lambda x: rj.pow(x, 4), "x**-2": lambda x: rj.pow(x, -2)}
+
+# (lo, hi, both signs): log-uniform when lo > 0; each binary range gives x1 and x2
+RANGES = {
+    "sin": [(-10, 10, 0), (1e-300, 1e-5, 1), (-1.6e6, 1.6e6, 0), (1.6e6, 1e300, 1)],
+    "cos": [(-10, 10, 0), (-1.6e6, 1.6e6, 0), (1.6e6, 1e300, 1)],
+    "tan": [(-10, 10, 0), (1e-300, 1e-5, 1), (-1.6e6, 1.6e6, 0), (1.6e6, 1e300, 1)],
+    "exp": [(-745, 709.7, 0), (-1, 1, 0)],
+    "expm1": [(-1, 1, 0), (-50, 709.7, 0), (1e-300, 1e-3, 1)],
+    "log": [(1e-300, 1e300, 0), (0.5, 2, 0), (5e-324, 2e-308, 0)],
+    "log1p": [(-1, 1, 0), (1e-300, 1e300, 0), (1e-300, 1e-3, 1)],
+    "log2": [(1e-300, 1e300, 0), (0.5, 2, 0)],
+    "log10": [(1e-300, 1e300, 0), (0.5, 2, 0)],
+    "sinh": [(-25, 25, 0), (-710, 710, 0), (1e-300, 1e-3, 1)],
+    "cosh": [(-25, 25, 0), (-710, 710, 0)],
+    "tanh": [(-20, 20, 0), (-1.5, 1.5, 0), (1e-300, 1e-3, 1)],
+    "arcsin": [(-1, 1, 0), (1e-300, 1e-3, 1)],
+    "arccos": [(-1, 1, 0)],
+    "arctan": [(-10, 10, 0), (1e-300, 1e300, 1)],
+    "arcsinh": [(-10, 10, 0), (1e-300, 1e300, 1)],
+    "arccosh": [(1, 10, 0), (1, 1e300, 0)],
+    "arctanh": [(-1, 1, 0), (1e-300, 1e-3, 1)],
+    "arctan2": [((1e-300, 1e300, 1), (1e-300, 1e300, 1)), ((0.1, 10, 1), (0.1, 10, 1))],
+    "hypot": [((1e-300, 1e300, 1), (1e-300, 1e300, 1)), ((0.5, 2, 1), (0.5, 2, 1))],
+    "pow": [((1e-3, 1e3, 0), (-12, 12, 0)), ((1e-300, 1e300, 0), (-2, 2, 0))],
+    "x**3": [(1e-100, 1e100, 1), (1, 1e6, 0)],
+    "x**4": [(1e-70, 1e70, 1)],
+    "x**-2": [(1e-150, 1e150, 1)],
+}
+
+
+def _draw(rng, lo, hi, signs, n):
+    v = np.exp(rng.uniform(np.log(lo), np.log(hi), n)) if lo > 0 else rng.uniform(lo, hi, n)
+    return v * rng.choice([-1.0, 1.0], n) if signs else v
+
+
+def dd_reference(name, args):
+    """The exact result as hi + lo (hi correctly rounded) where the arguments and numpy's float64
+    result are finite and nonzero; numpy's result elsewhere (lo = 0): its NaN, infinities, signed
+    zeros and the exact special cases (arctan2 of a zero), which mpmath has no signs for."""
+    with np.errstate(all="ignore"):
+        approx = NUMPY.get(name, getattr(np, name, None))(*args)
+    hi, lo = np.array(approx, np.float64), np.zeros_like(approx, np.float64)
+    ordinary = np.isfinite(approx) & (approx != 0)
+    for a in args:
+        ordinary &= np.isfinite(a) & (a != 0)
+    for i in np.flatnonzero(ordinary):
+        exact = MP[name](*(mp.mpf(float(a[i])) for a in args))
+        if isinstance(exact, mp.mpf):
+            hi[i] = float(exact)
+            lo[i] = float(exact - mp.mpf(hi[i]))
+    return hi, lo
+
+
+def ulp_errors_dd(got, hi, lo):
+    """|got - (hi + lo)| in ULP of hi; NaN, infinity and zero-sign mismatches are infinite."""
+    with np.errstate(all="ignore"):
+        spacing = np.spacing(np.abs(hi))
+        spacing[spacing == 0] = 5e-324
+        err = np.abs((got - hi) - lo) / spacing
+    same = (got == hi) & (np.signbit(got) == np.signbit(hi)) & (lo == 0)
+    both_nan = np.isnan(got) & np.isnan(hi)
+    err[same | both_nan] = 0.0
+    special = (np.isnan(got) | np.isnan(hi) | np.isinf(got) | np.isinf(hi) | (got == 0) | (hi == 0)) & ~same
+    err[special & ~both_nan] = np.inf
+    return err
+
+
+@functools.lru_cache(maxsize=None)
+def samples(name):
+    """(arguments, hi, lo) for a function, drawn and referenced once per session."""
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    if isinstance(RANGES[name][0][0], tuple):
+        args = [np.concatenate([_draw(rng, *r[k], PER_RANGE) for r in RANGES[name]]) for k in (0, 1)]
+    else:
+        args = [np.concatenate([_draw(rng, *r, PER_RANGE) for r in RANGES[name]])]
+    return (args, *dd_reference(name, args))
+
+
+@pytest.mark.parametrize("name", sorted(RANGES))
+def test_float64_within_the_stated_bound(jit, name):
+    args, hi, lo = samples(name)
+    names = ["x", "y"][:len(args)]
+    build = BUILD.get(name, getattr(rj, name, None))
+    kernel = jit.compile(build(*(rj.input(n) for n in names)), inputs=names, dtype="float64")
+    with np.errstate(all="ignore"):
+        got = kernel(*args)
+    err = ulp_errors_dd(got, hi, lo)
+    worst = int(np.argmax(err))
+    assert err[worst] <= bound(name, "float64", jit.config.isa), \
+        f"{name}{tuple(float(a[worst]) for a in args)} = {got[worst]!r}, {err[worst]:.3f} ULP"
