@@ -9,7 +9,7 @@ from pathlib import Path
 from . import __version__
 from .resources import PACKAGE_DIR
 
-BENCH_GROUPS = ["core", "calls", "graph", "vsa", "cache", "scaleout"]
+BENCH_GROUPS = ["core", "calls", "graph", "vsa", "cache", "scaleout", "vmath"]
 
 
 def _output_path(text):
