@@ -32,13 +32,16 @@ RJ_INLINE V F(vm_fmod_cases)(V x, V y, V fast, M fast_ok, M *slow)
     return F(select)(invalid, K(NAN_), F(select)(trivial, x, fast));
 }
 
-/* the lanes of *slow through libm's fmod, which is exact as is every result here */
+/* the lanes of slow through libm's fmod, which is exact as is every result here */
+static __attribute__((noinline, cold, unused)) V F(vm_fmod_lanes)(V x, V y, V r, M slow)
+{
+    FOR_EACH_SET_LANE(slow, l) LANE(r, l) = __builtin_fmod(LANE(x, l), LANE(y, l));
+    return r;
+}
+
 RJ_INLINE V F(vm_fmod_slow)(V x, V y, V r, M slow)
 {
-    if (__builtin_expect(F(vm_any)(slow), 0)) {
-        FOR_EACH_SET_LANE(slow, l) LANE(r, l) = __builtin_fmod(LANE(x, l), LANE(y, l));
-    }
-    return r;
+    return __builtin_expect(F(vm_any)(slow), 0) ? F(vm_fmod_lanes)(x, y, r, slow) : r;
 }
 
 /* fmod as C and numpy: x - q y with q = trunc(x / y), exact, with the sign of x (zeros too).

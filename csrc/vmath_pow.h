@@ -81,20 +81,24 @@ RJ_INLINE V F(pow)(V x, V y)
 }
 
 /* x^k for the constants k = 0, 3, 4 and -2 (x^2, x^0.5, x^-1 and x^1 are x*x, sqrt, 1/x and x,
- * as numpy computes them): products as double-doubles, rounded once. Where a product is not
- * exact (an error term that underflows, overflow, zeros, inf, NaN) the plain products, whose
- * value is right there. */
+ * as numpy computes them): products as double-doubles, rounded once. A tiny x is scaled by 2^s
+ * first (s = 200, 150, 300) and the result back by two exact factors, so that the products' error
+ * terms stay normal; where a product is still not exact (overflow, underflow, zeros, inf, NaN)
+ * the plain products, whose value is right there. */
 RJ_INLINE V F(powi)(V x, int k)
 {
     if (k == 0)
         return K(1.0);
+    const M tiny = F(lt)(F(abs)(x), K(k == 3 ? 0x1p-300 : k == 4 ? 0x1p-230 : 0x1p-400));
+    const V xs = x * F(select)(tiny, K(k == 3 ? 0x1p200 : k == 4 ? 0x1p150 : 0x1p300), K(1.0));
+    const V back = F(select)(tiny, K(k == -2 ? 0x1p300 : 0x1p-300), K(1.0));   /* applied twice */
     V e, e2;
-    const V p = F(vm_two_prod)(x, x, &e);
+    const V p = F(vm_two_prod)(xs, xs, &e);
     V plain, dd, smallest;
     if (k == 3) {
-        plain = smallest = p * x;
-        const V h = F(vm_two_prod)(p, x, &e2);
-        dd = h + (e2 + e * x);
+        plain = smallest = p * xs;
+        const V h = F(vm_two_prod)(p, xs, &e2);
+        dd = h + (e2 + e * xs);
     } else if (k == 4) {
         plain = smallest = p * p;
         const V h = F(vm_two_prod)(p, p, &e2);
@@ -105,7 +109,8 @@ RJ_INLINE V F(powi)(V x, int k)
         const V h = F(vm_two_prod)(plain, p, &e2);
         dd = F(fma)(plain, ((K(1.0) - h) - e2) - plain * e, plain);
     }
-    return F(select)(F(gt)(F(abs)(smallest), K(0x1p-960)) & F(lt)(F(abs)(dd), K(INF)), dd, plain);
+    const V y = F(select)(F(gt)(F(abs)(smallest), K(0x1p-960)) & F(lt)(F(abs)(dd), K(INF)), dd, plain);
+    return y * back * back;
 }
 
 /* ---- float pow (see vmath_exp.h): |x|^y = 2^(y log2|x|) for x and y floats' values. float

@@ -8,7 +8,24 @@
  */
 #define TWO_OVER_PI 0x1.45f306dc9c883p-1
 
-/* The reduction: returns the shifter sum t whose low bits hold n mod 4, r_hi + *rl = r. */
+typedef struct { V rh, rl, t; } F(vm_rem_t);
+/* the lanes of big (|x| past the Cody-Waite range, or not finite) through Payne-Hanek: out of
+ * line, so that the vector code around stays small and keeps its values in registers */
+static __attribute__((noinline, cold, unused)) F(vm_rem_t) F(vm_rem_patch)(V x, F(vm_rem_t) r, M big)
+{
+    FOR_EACH_SET_LANE(big, l) {
+        if (!(LANE(x, l) - LANE(x, l) == 0)) continue;      /* inf and NaN keep their NaN */
+        uint32_t q;
+        double lo;
+        LANE(r.rh, l) = rj_vm_rem_pio2_big(LANE(x, l), &lo, &q);
+        LANE(r.rl, l) = lo;
+        LANE(r.t, l) = SHIFTER + (double)q;
+    }
+    return r;
+}
+
+/* The reduction: returns the shifter sum t whose low bits hold n mod 4, r_hi + *rl = r; lanes
+ * beyond the range (and inf and NaN, which keep their NaN) go to the patch. */
 RJ_INLINE V F(vm_rem_pio2)(V x, V *rh, V *rl)
 {
     V t = ROUND_SHIFTED(x, TWO_OVER_PI);
@@ -17,15 +34,13 @@ RJ_INLINE V F(vm_rem_pio2)(V x, V *rh, V *rl)
     const V a = F(vm_two_sum)(x - n * K(0x1.921fb54400000p+0), -(n * K(0x1.0b4611a600000p-34)), &e1);
     const V b = F(vm_two_sum)(a, -(n * K(0x1.3198a2e000000p-69)), &e2);
     *rh = F(vm_fast_two_sum)(b, (e1 + e2) - n * K(0x1.b839a252049c1p-104), rl);
-    const M big = F(ge)(F(abs)(x), K(1.6e6)) & F(lt)(F(abs)(x), K(INF));
+    const M big = MF(not)(F(lt)(F(abs)(x), K(1.6e6)));
     if (__builtin_expect(F(vm_any)(big), 0)) {
-        FOR_EACH_SET_LANE(big, l) {
-            uint32_t q;
-            double lo;
-            LANE(*rh, l) = rj_vm_rem_pio2_big(LANE(x, l), &lo, &q);
-            LANE(*rl, l) = lo;
-            LANE(t, l) = SHIFTER + (double)q;
-        }
+        F(vm_rem_t) r = {*rh, *rl, t};
+        r = F(vm_rem_patch)(x, r, big);
+        *rh = r.rh;
+        *rl = r.rl;
+        t = r.t;
     }
     return t;
 }
@@ -77,9 +92,9 @@ RJ_INLINE V F(cos)(V x)
     return F(fromuint)(F(asuint)(y) ^ (((q + 1) & 2) << (BITS - 2)));
 }
 
-/* tan x: tan r in even quadrants, -1 / tan r in odd ones. tan(r + rl) = r + r z T(z) +
+/* tan x: tan r in even quadrants, -1 / tan r in odd ones. tan(r + rl) = r + r^3 T(z) +
  * rl (1 + tan^2 r), T of degree 14 fitted here (Remez, 2^-59.5); the reciprocal is refined
- * by one Newton step on the unevaluated sum r + corr. |x| < 2^-27 is its own tangent. */
+ * by one Newton step on the unevaluated sum. |x| < 2^-27 is its own tangent. */
 RJ_INLINE V F(tan)(V x)
 {
     V rh, rl;
@@ -98,15 +113,16 @@ RJ_INLINE V F(tan)(V x)
     p = MLA(p, z, 0x1.664f4867d90f4p-6);
     p = MLA(p, z, 0x1.ba1ba1ba84408p-5);
     p = MLA(p, z, 0x1.1111111110b34p-3);
-    p = MLA(p, z, 0x1.5555555555558p-2);
-    /* r^3 from exact products, so that r^3 T(z) is rounded about once */
-    V zl, cl;
+    /* r^3 = ch + cl from exact products; its leading term r^3 T0 (T0 ~ 1/3) as a double-double,
+     * so that only the smaller rest r^5 (T(z) - T0) / z is rounded as a whole */
+    V zl, cl, c0l, hl0;
     const V ch = F(vm_two_prod)(rh, F(vm_two_prod)(rh, rh, &zl), &cl);
-    V corr = F(fma)(ch, p, (cl + rh * zl) * p);
-    const V t0 = rh + corr;
-    corr = F(fma)(rl, K(1.0) + t0 * t0, corr);
+    const V c0h = F(vm_two_prod)(ch, K(0x1.5555555555558p-2), &c0l);
+    const V rest = F(fma)(ch * z, p, c0l + (cl + rh * zl) * K(0x1.5555555555558p-2));
+    const V h0 = F(vm_two_sum)(rh, c0h, &hl0);
+    const V t0 = h0 + rest;
     V hl;
-    const V h = F(vm_fast_two_sum)(rh, corr, &hl);       /* tan r = h + hl */
+    const V h = F(vm_fast_two_sum)(h0, hl0 + F(fma)(rl, K(1.0) + t0 * t0, rest), &hl);   /* tan r = h + hl */
     /* -1 / (h + hl) = qt (1 + eps), eps = 1 + qt (h + hl) from the exact product qt h */
     const V qt = K(-1.0) / h;
     V pe;
@@ -124,15 +140,12 @@ RJ_INLINE V F(vmf_rem_pio2)(V x, V *r)
     V t = ROUND_SHIFTED(x, TWO_OVER_PI);
     const V n = t - K(SHIFTER);
     *r = ((x - n * K(0x1.921fb54000000p+0)) - n * K(0x1.10b4610000000p-30)) - n * K(0x1.a62633145c06ep-58);
-    const M big = F(ge)(F(abs)(x), K(0x1p25)) & F(lt)(F(abs)(x), K(INF));
+    const M big = MF(not)(F(lt)(F(abs)(x), K(0x1p25)));
     if (__builtin_expect(F(vm_any)(big), 0)) {
-        FOR_EACH_SET_LANE(big, l) {
-            uint32_t q;
-            double lo;
-            const double hi = rj_vm_rem_pio2_big(LANE(x, l), &lo, &q);
-            LANE(*r, l) = hi + lo;
-            LANE(t, l) = SHIFTER + (double)q;
-        }
+        F(vm_rem_t) p = {*r, K(-0.0), t};      /* r + -0 is r, -0 included */
+        p = F(vm_rem_patch)(x, p, big);
+        *r = p.rh + p.rl;
+        t = p.t;
     }
     return t;
 }
