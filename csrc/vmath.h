@@ -30,7 +30,7 @@
  *                         FMA    others      FMA    others
  *   sin                   0.502    0.502     0.77     0.77
  *   cos                   0.502    0.502     0.77     0.77
- *   tan                   0.502    0.502     0.91     1.02
+ *   tan                   0.502    0.502     0.72     0.71
  *   arcsin                0.501    0.501      0.8      0.8
  *   arccos                0.501    0.501     0.88     0.88
  *   arctan                0.501    0.501     0.75     0.75
@@ -49,9 +49,9 @@
  *   arccosh               0.501    0.501     0.77     0.77
  *   arctanh               0.501    0.501     0.86     0.86
  *   pow                   0.529    0.529      0.7      0.7
- *   x**3                    0.5      0.5     1.24     1.24
- *   x**4                    0.5      0.5     0.51     0.51
- *   x**-2                   0.5      0.5     1.44     1.44
+ *   x**3                    0.5      0.5     0.76     0.76
+ *   x**4                    0.5      0.5     0.76     0.76
+ *   x**-2                   0.5      0.5     0.51     0.51
  *   trunc, ceil, round, sign, fmod, copysign, nextafter, x**0   exact    exact    exact    exact
  * Polynomials are fitted for these files (Remez, minimax relative error; the fit's error is
  * given beside each) except fdlibm's (Sun) e_log.c R for double log.
