@@ -178,31 +178,43 @@ RJ_INLINE V F(vmf_log)(V x) { return F(vm_log_special)(x, F(vmf_log2_k)(x) * K(0
 RJ_INLINE V F(vmf_log2)(V x) { return F(vm_log_special)(x, F(vmf_log2_k)(x)); }
 RJ_INLINE V F(vmf_log10)(V x) { return F(vm_log_special)(x, F(vmf_log2_k)(x) * K(0x1.34413509f79ffp-2)); }
 
+/* log(1 + t) = log(u) + err/u for u = 1 + t rounded, err its rounding error; err/u is err to a
+ * relative 2^-53 of the result for u < 2, and below 2^-52 of it (dropped) from 2 on: no division */
 RJ_INLINE V F(vmf_log1p_of)(V t)
 {
     V err;
     const V u = F(vm_two_sum)(K(1.0), t, &err);
-    return F(vm_log_special)(u, F(fma)(F(vmf_log2_k)(u), K(0x1.62e42fefa39efp-1), err / u));
+    const V c = F(select)(F(lt)(u, K(2.0)), err, K(0.0));
+    return F(vm_log_special)(u, F(fma)(F(vmf_log2_k)(u), K(0x1.62e42fefa39efp-1), c));
 }
 
 RJ_INLINE V F(vmf_log1p)(V x) { return F(select)(F(lt)(F(abs)(x), K(0x1p-30)), x, F(vmf_log1p_of)(x)); }
 
+/* arcsinh|x| = log(|x| + sqrt(x^2 + 1)): the sum is 1 + |x| within 2^-52 absolute, so from
+ * |x| = 2^-10 on that is 2^-42 relative; below, |x| (1 - x^2/6 + 3x^4/40). A float's square
+ * is exact in double, and cannot overflow there. */
 RJ_INLINE V F(vmf_arcsinh)(V x)
 {
-    const V a = F(abs)(x), a2 = a * a;   /* a float's square: no overflow in double */
-    const V y = F(vmf_log1p_of)(a + a2 / (K(1.0) + F(sqrt)(K(1.0) + a2)));
-    return F(copysign)(F(select)(F(eq)(a, K(INF)), a, y), x);
+    const V a = F(abs)(x), a2 = a * a, u = a + F(sqrt)(a2 + K(1.0));
+    const V y = F(vm_log_special)(u, F(vmf_log2_k)(u) * K(0x1.62e42fefa39efp-1));
+    const V small = a * F(fma)(a2, F(fma)(a2, K(0.075), K(-1.0 / 6.0)), K(1.0));
+    return F(copysign)(F(select)(F(lt)(a, K(0x1p-10)), small, y), x);
 }
 
+/* arccosh x = log(x + sqrt(x^2 - 1)): for a float x > 1, x^2 - 1 is exact in double and the sum
+ * at least 1 + 2^-11.5, so its rounding is 2^-42 of the result; NaN below 1. */
 RJ_INLINE V F(vmf_arccosh)(V x)
 {
-    const V t = x - K(1.0);
-    const V y = F(vmf_log1p_of)(t + F(sqrt)(t * (x + K(1.0))));
+    const V y = F(vm_log_special)(x, F(vmf_log2_k)(x + F(sqrt)(x * x - K(1.0))) * K(0x1.62e42fefa39efp-1));
     return F(select)(F(lt)(x, K(1.0)), K(NAN_), y);
 }
 
+/* arctanh|x| = log((1 + |x|) / (1 - |x|)) / 2, both exact in double for a float, from |x| = 2^-10
+ * on (the quotient's rounding 2^-43 of the result there); below, |x| (1 + x^2/3 + x^4/5) */
 RJ_INLINE V F(vmf_arctanh)(V x)
 {
-    const V a = F(abs)(x);
-    return F(copysign)(K(0.5) * F(vmf_log1p_of)((a + a) / (K(1.0) - a)), x);
+    const V a = F(abs)(x), a2 = a * a, u = (K(1.0) + a) / (K(1.0) - a);   /* inf at 1, < 0 beyond */
+    const V y = F(vm_log_special)(u, K(0.5 * 0x1.62e42fefa39efp-1) * F(vmf_log2_k)(u));
+    const V small = a * F(fma)(a2, F(fma)(a2, K(0.2), K(1.0 / 3.0)), K(1.0));
+    return F(copysign)(F(select)(F(lt)(a, K(0x1p-10)), small, y), x);
 }
