@@ -14,7 +14,10 @@ from .external import extern, py_node
 from .graph import Graph, input
 from .host import host_info
 from .kernel import CompiledScalar, CompiledSimdBlock, Kernel
-from .mathops import clip, cos, exp, floor, log, maximum, minimum, pow, sin, sqrt, tan, tanh, where
+from .mathops import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, clip, conj, copy, copysign,
+                      cos, cosh, divmod, exp, expm1, floor, floor_divide, fmod, hypot, log, log1p, log2, log10,
+                      maximum, minimum, mod, nextafter, ones_like, pow, remainder, rint, round, sign, sin, sinh,
+                      sqrt, tan, tanh, trunc, where, zeros_like)
 from .reductions import argmax, argmin, max, mean, min, prod, sum  # noqa: A004 - numpy's names, as rj.sum etc.
 from .nodes import Expr, JitCategory, JitCompilable, Node, Param, SimdCompilable
 
@@ -43,9 +46,11 @@ def param(name: str, default: float = 0.0) -> Expr:
 
 
 __all__ = [
-    "sum", "mean", "min", "max", "prod", "argmin", "argmax",
-    "JitConfig", "JitCompiler", "JitContext", "JitCompileError", "JitError", "Expr", "Graph", "input", "param",
-    "host_info", "CompiledScalar", "CompiledSimdBlock", "Kernel", "JitCategory", "JitCompilable", "Node",
-    "Param", "SimdCompilable", "extern", "py_node", "clip", "cos", "exp", "floor", "log", "maximum", "minimum",
-    "pow", "sin", "sqrt", "tan", "tanh", "where",
+    "sum", "mean", "min", "max", "prod", "argmin", "argmax", "JitConfig", "JitCompiler", "JitContext",
+    "JitCompileError", "JitError", "Expr", "Graph", "input", "param", "host_info", "CompiledScalar",
+    "CompiledSimdBlock", "Kernel", "JitCategory", "JitCompilable", "Node", "Param", "SimdCompilable", "extern",
+    "py_node", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "ceil", "clip", "conj", "copy", "copysign",
+    "cos", "cosh", "divmod", "exp", "expm1", "floor", "floor_divide", "fmod", "hypot", "log", "log1p", "log2",
+    "log10", "maximum", "minimum", "mod", "nextafter", "ones_like", "pow", "remainder", "rint", "round", "sign", "sin", "sinh",
+    "sqrt", "tan", "tanh", "trunc", "where", "zeros_like",
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from . import __version__
 from .isa import TIERS
 
-BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "cache", "scaleout", "audio"]
+BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "cache", "scaleout", "audio", "vmath"]
 # Each group's module, imported only when it runs (benchmarks/ installs as resin_jit.benchmarks).
 BENCH_MODULES = {name: (lambda name=name: importlib.import_module(f"resin_jit.benchmarks.bench_{name}"))
                  for name in BENCH_GROUPS}

@@ -223,10 +223,28 @@ class Expr:
         return apply("div", other, self)
 
     def __pow__(self, other):
-        return apply("pow", self, other)
+        return NAMED_OPS["pow"](self, other)   # rj.pow: numpy's exact x**2, x**0.5, x**-1, ...
 
     def __rpow__(self, other):
-        return apply("pow", other, self)
+        return NAMED_OPS["pow"](other, self)
+
+    def __mod__(self, other):
+        return apply("remainder", self, other)
+
+    def __rmod__(self, other):
+        return apply("remainder", other, self)
+
+    def __floordiv__(self, other):
+        return apply("floor_divide", self, other)
+
+    def __rfloordiv__(self, other):
+        return apply("floor_divide", other, self)
+
+    def __divmod__(self, other):
+        return apply("floor_divide", self, other), apply("remainder", self, other)
+
+    def __rdivmod__(self, other):
+        return apply("floor_divide", other, self), apply("remainder", other, self)
 
     def __lt__(self, other):
         return apply("lt", self, other)
@@ -266,6 +284,16 @@ class Expr:
     def __invert__(self):
         return apply("mask_not", self)
 
+    @property
+    def real(self):
+        """The expression itself: resin_jit's values are real (numpy's .real of a real array)."""
+        return self
+
+    @property
+    def imag(self):
+        """0.0: a real value has no imaginary part (numpy's .imag of a real array)."""
+        return as_expr(0.0)
+
     def __bool__(self):
         raise TypeError("an expression has no truth value until it runs; use rj.where(mask, a, b) "
                         "instead of if/and/or, and write a < x and x < b for a < x < b")
@@ -294,7 +322,8 @@ class Expr:
 
 # numpy's ufuncs that are one op of ops.OPS (its numpy reference); a few more, and numpy's other
 # functions, are registered where they are built (mathops.py): NAMED_OPS by op name for ufuncs
-# that need more than apply() (a power with a constant exponent), NUMPY_FUNCTIONS by function.
+# that need more than apply() (a power with a constant exponent, divmod's two results),
+# NUMPY_FUNCTIONS by function.
 UFUNC_OPS = {op.numpy: name for name, op in OPS.items() if isinstance(op.numpy, np.ufunc)}
 UFUNC_OPS[np.positive] = "pos"
 NAMED_OPS = {"pos": lambda x: as_expr(x)}
@@ -302,8 +331,12 @@ NUMPY_FUNCTIONS = {}
 
 
 def as_expr(value):
+    """An expression of `value`: an expression, a number (a constant), a bool (a constant mask,
+    as numpy's True and False), or a node of no inputs."""
     if isinstance(value, Expr):
         return value
+    if isinstance(value, (bool, np.bool_)):
+        return Expr(MathOp("ne"), (Expr(Const(float(value))), Expr(Const(0.0))))
     if isinstance(value, (float, int)):   # numbers first: the Protocol check below is slow
         return Expr(Const(value))
     if (isinstance(value, Node) or isinstance(value, JitCompilable)) and value.arity == 0:

@@ -59,6 +59,35 @@ OPS = MappingProxyType({
     "log": Op("{p}_log({0})", np.log, 1),
     "tanh": Op("{p}_tanh({0})", np.tanh, 1),
     "pow": Op("{p}_pow({0}, {1})", np.power),
+    "sinh": Op("{p}_sinh({0})", np.sinh, 1),
+    "cosh": Op("{p}_cosh({0})", np.cosh, 1),
+    "arcsin": Op("{p}_arcsin({0})", np.arcsin, 1),
+    "arccos": Op("{p}_arccos({0})", np.arccos, 1),
+    "arctan": Op("{p}_arctan({0})", np.arctan, 1),
+    "arcsinh": Op("{p}_arcsinh({0})", np.arcsinh, 1),
+    "arccosh": Op("{p}_arccosh({0})", np.arccosh, 1),
+    "arctanh": Op("{p}_arctanh({0})", np.arctanh, 1),
+    "expm1": Op("{p}_expm1({0})", np.expm1, 1),
+    "log1p": Op("{p}_log1p({0})", np.log1p, 1),
+    "log2": Op("{p}_log2({0})", np.log2, 1),
+    "log10": Op("{p}_log10({0})", np.log10, 1),
+    "ceil": Op("{p}_ceil({0})", np.ceil, 1),
+    "trunc": Op("{p}_trunc({0})", np.trunc, 1),
+    "round": Op("{p}_round({0})", np.rint, 1),          # half to even, as numpy.round and numpy.rint
+    "sign": Op("{p}_sign({0})", np.sign, 1),
+    "arctan2": Op("{p}_arctan2({0}, {1})", np.arctan2),
+    "hypot": Op("{p}_hypot({0}, {1})", np.hypot),
+    "fmod": Op("{p}_fmod({0}, {1})", np.fmod),
+    "remainder": Op("{p}_remainder({0}, {1})", np.remainder),          # x % y: the divisor's sign
+    "floor_divide": Op("{p}_floor_divide({0}, {1})", np.floor_divide),  # x // y
+    "copysign": Op("{p}_copysign({0}, {1})", np.copysign),
+    "nextafter": Op("{p}_nextafter({0}, {1})", np.nextafter),
+    # x**k for a constant k (mathops.pow_rewrite): 0, numpy's 1.0 for every x; 3, 4 and -2, for which
+    # numpy calls pow, from exact products rounded once
+    "pow0": Op("{p}_powi({0}, 0)", lambda x: np.power(x, 0), 1),
+    "pow3": Op("{p}_powi({0}, 3)", lambda x: np.power(x, 3), 1),
+    "pow4": Op("{p}_powi({0}, 4)", lambda x: np.power(x, 4), 1),
+    "pow_m2": Op("{p}_powi({0}, -2)", lambda x: np.power(x, -2), 1),
 })
 
 # What templates and nodes need besides the ops: moving values in and out of memory.

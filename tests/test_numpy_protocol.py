@@ -102,3 +102,70 @@ def test_mask_outputs_into_arrays_you_own():
     np.testing.assert_array_equal(negative, XS < 0)
     with pytest.raises(TypeError, match="output 'out1' must have dtype bool"):
         kernel.process(XS, out=[doubled, np.empty(10, np.float32)])
+
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 3.0, -7.0, 0.1, -0.1, 1e-30, -1e-30, 1e30, -1e30, np.inf, -np.inf, np.nan,
+           1e-45, 0.5, 1.5, 1e20, 3.3]
+
+
+def same_bits(got, want):
+    """Equal values with equal signs (zeros included), NaN where numpy has NaN."""
+    return np.all((got == want) & (np.signbit(got) == np.signbit(want)) | (np.isnan(got) & np.isnan(want)))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_remainder_and_floor_division_are_numpys_bit_for_bit(any_jit, dtype):
+    """x % y has the divisor's sign and x // y rounds down, with numpy's zeros, infinities and NaN."""
+    x, y = rj.input("x"), rj.input("y")
+    quotient, remainder = divmod(x, y)
+    kernel = any_jit.compile([x % y, x // y, quotient, remainder, np.remainder(x, y), np.mod(x, y),
+                              np.floor_divide(x, y), *np.divmod(x, y), rj.fmod(x, y)], inputs=[x, y], dtype=dtype)
+    pairs = np.array([(a, b) for a in SPECIAL for b in SPECIAL], dtype).T
+    rng = np.random.default_rng(0)
+    spread = (rng.standard_normal((2, 4000)) * 10.0 ** rng.integers(-8, 9, (2, 4000))).astype(dtype)
+    for a, b in (pairs, spread):
+        got = kernel(a, b)
+        with np.errstate(all="ignore"):
+            want_mod, want_div = np.remainder(a, b), np.floor_divide(a, b)
+            wants = [want_mod, want_div, want_div, want_mod, want_mod, want_mod, want_div, want_div, want_mod,
+                     np.fmod(a, b)]
+        for j, (g, w) in enumerate(zip(got, wants)):
+            assert same_bits(g, w), (j, a[~((g == w) | np.isnan(w))][:5], b[~((g == w) | np.isnan(w))][:5])
+
+
+def test_constant_powers_are_numpys_whichever_way_they_are_written(any_jit):
+    """x**2 is x*x, x**0.5 sqrt(x), x**-1 1/x, as numpy computes them, through **, np.power,
+    rj.pow, np.square and np.reciprocal alike."""
+    x = rj.input("x")
+    kernel = any_jit.compile([x ** 2, np.power(x, 2), rj.pow(x, 2.0), np.square(x), x ** 0.5, x ** -1,
+                              np.reciprocal(x), 2.0 ** x, np.fabs(x), np.round(x)], dtype="float64")
+    values = np.concatenate([np.arange(1.0, 1001.0), np.array(SPECIAL), np.linspace(-3, 3, 101)])
+    got = kernel(values)
+    with np.errstate(all="ignore"):
+        wants = [values ** 2, values ** 2, values ** 2, np.square(values), values ** 0.5, values ** -1.0,
+                 np.reciprocal(values), None, np.fabs(values), np.round(values)]
+    for j, (g, w) in enumerate(zip(got, wants)):
+        if w is not None:
+            assert same_bits(g, w), j
+    np.testing.assert_allclose(got[7][:50], 2.0 ** values[:50], rtol=1e-15)
+    with pytest.raises(TypeError, match="numpy.round on an expression takes no decimals"):
+        np.round(x, 2)
+
+
+def test_bools_are_constant_masks_and_real_values_have_numpys_complex_vocabulary(any_jit):
+    """What numexpr's expressions use on real arrays: True/False, .real, .imag, conj, copy,
+    ones_like, zeros_like, and numpy's own names for them."""
+    x = rj.input("x")
+    values = np.array([-1.5, 0.0, 2.0, np.nan], np.float32)
+    kernel = any_jit.compile([x + True, rj.where(False, x, -x), x.real, x.imag + x, rj.conj(x), np.conjugate(x),
+                              rj.copy(x), np.copy(x), x + rj.ones_like(x), x * rj.zeros_like(x), np.real(x),
+                              np.imag(x) + 2.0], inputs=[x])
+    with np.errstate(all="ignore"):
+        wants = [values + True, -values, values, values, values, values, values, values, values + 1, values * 0,
+                 values, np.imag(values) + np.float32(2)]
+    for j, (got, want) in enumerate(zip(kernel(values), wants)):
+        np.testing.assert_array_equal(got, want.astype(np.float32), err_msg=str(j))
+    constant = any_jit.compile(rj.ones_like(x) > 0.5)   # no input left: the length is given
+    assert constant(n=3).tolist() == [True, True, True]
+    np.testing.assert_array_equal(any_jit.compile(x < 5)(np.array([4.0, 6.0], np.float32)), [True, False])
+    np.testing.assert_array_equal(any_jit.compile(rj.where(True, x, 0.0) + False)(values), values)

@@ -1,0 +1,78 @@
+/* vmath_dd.h (part of vmath_body.h) - error-free sums and products, and the test for lanes
+ * that need the slow path.
+ *
+ * two_sum(a, b, &e): a + b = s + e exactly (Knuth). fast_two_sum: the same when |a| >= |b| or
+ * a = 0 (Dekker). two_prod(a, b, &e): a * b = p + e exactly, by an fma where the tier fuses and
+ * by Dekker's product of Veltkamp halves elsewhere (exact for |a|, |b| < 2^995 and products
+ * that do not underflow); both are exact, so every tier gets the same p and e.
+ */
+RJ_INLINE V F(vm_two_sum)(V a, V b, V *e)
+{
+    const V s = a + b, bb = s - a;
+    *e = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+RJ_INLINE V F(vm_fast_two_sum)(V a, V b, V *e)
+{
+    const V s = a + b;
+    *e = b - (s - a);
+    return s;
+}
+
+RJ_INLINE V F(vm_two_prod)(V a, V b, V *e)
+{
+    const V p = a * b;
+#if RJ_HAS_FMA
+    *e = F(fma)(a, b, -p);
+#elif defined(__FP_FAST_FMA) && !RJ_VM_VEC   /* the scalar tier on a machine with fma */
+    *e = __builtin_fma(a, b, -p);
+#else
+    const V ca = a * K(134217729.0), cb = b * K(134217729.0);   /* 2^27 + 1 */
+    const V ah = ca - (ca - a), al = a - ah, bh = cb - (cb - b), bl = b - bh;
+    *e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+    return p;
+}
+
+/* Whether any lane of a mask is set: one instruction or two per tier. */
+RJ_INLINE int F(vm_any)(M m)
+{
+#if !RJ_VM_VEC
+    return m != 0;
+#elif defined(RJ_ISA_AVX512)
+    typedef long long rj_vm_v8di __attribute__((vector_size(64)));
+    return __builtin_ia32_ptestmq512((rj_vm_v8di)m, (rj_vm_v8di)m, (unsigned char)0xff) != 0;
+#elif defined(RJ_ISA_AVX2)
+    return __builtin_ia32_movmskpd256((rj_vd)m) != 0;
+#elif defined(RJ_ISA_SSE41) || defined(RJ_ISA_SSE2)
+    return __builtin_ia32_movmskpd((rj_vd)m) != 0;
+#elif defined(RJ_ISA_NEON)
+    return vmaxvq_u32((uint32x4_t)m) != 0;
+#else
+    int any = 0;
+    for (int l = 0; l < LANES; l++) any |= m[l] != 0;
+    return any;
+#endif
+}
+
+/* (nh + nl) / (dh + dl) = qh + *ql: the quotient rounded, then refined by its residual, which
+ * the exact product qh dh makes exact but for nl and dl */
+RJ_INLINE V F(vm_div_dd)(V nh, V nl, V dh, V dl, V *ql)
+{
+    const V qh = nh / dh;
+    V pe;
+    const V p = F(vm_two_prod)(qh, dh, &pe);
+    *ql = (((nh - p) - pe) + (nl - qh * dl)) / dh;
+    return qh;
+}
+
+/* sqrt(wh + wl) = sh + *sl, *sl = 0 for a zero root */
+RJ_INLINE V F(vm_sqrt_dd)(V wh, V wl, V *sl)
+{
+    const V sh = F(sqrt)(wh);
+    V pe;
+    const V p = F(vm_two_prod)(sh, sh, &pe);
+    *sl = F(select)(F(gt)(sh, K(0.0)), (((wh - p) - pe) + wl) / (K(2.0) * sh), K(0.0));
+    return sh;
+}

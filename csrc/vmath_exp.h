@@ -1,0 +1,200 @@
+/* vmath_exp.h (part of vmath_body.h) - exp, expm1, sinh, cosh and tanh; the float cores vmf_*.
+ *
+ * e^x = 2^k e^r: k = round(x / ln2) by the shifter trick, r = x - k ln2 with ln 2 in two parts,
+ * the first of 42 bits so that k times it is exact (|k| < 2^11) and so is x minus that product.
+ */
+#define LN2_1 0x1.62e42fefa3800p-1
+#define LN2_2 0x1.ef35793c76730p-45
+#define LOG2E 0x1.71547652b82fep+0
+
+/* e^(x + xl) = 2^k (1 + r + *small): returns the shifter sum holding k; r + *small is
+ * e^(x + xl - k ln2) - 1 as an unevaluated sum, |r| <= ln2 / 2 (a hair more), with
+ * e^r = 1 + r + r^2 Q(r), Q of degree 10 fitted here (Remez, relative error 2^-60.3). */
+RJ_INLINE V F(vm_exp_k)(V x, V xl, V *r, V *small)
+{
+    const V t = ROUND_SHIFTED(x, LOG2E);
+    const V k = t - K(SHIFTER);
+    V rl;
+    const V rh = F(vm_two_sum)(x - k * K(LN2_1), xl - k * K(LN2_2), &rl);
+    V q = MLA(K(0x1.1e3d2bdd4728ep-29), rh, 0x1.af6be7efdecf3p-26);
+    q = MLA(q, rh, 0x1.27e5b4471ee47p-22);
+    q = MLA(q, rh, 0x1.71ddf020c6fa0p-19);
+    q = MLA(q, rh, 0x1.a01a01368f089p-16);
+    q = MLA(q, rh, 0x1.a01a01b37e3afp-13);
+    q = MLA(q, rh, 0x1.6c16c16c3048ep-10);
+    q = MLA(q, rh, 0x1.111111110ec5dp-7);
+    q = MLA(q, rh, 0x1.5555555555503p-5);
+    q = MLA(q, rh, 0x1.555555555555bp-3);
+    q = MLA(q, rh, 0.5);
+    *r = rh;
+    *small = rl + F(fma)(rh * rh, q, rh * rl);   /* e^(rh + rl) - 1 - rh, to second order in rl */
+    return t;
+}
+
+/* 2^k (1 + r + small) for the k in the shifter sum t (|k| < 2046), rounded once: 2^k applied as
+ * two normal factors 2^floor(k/2) 2^ceil(k/2) to the rounded sum, so that results that overflow
+ * come out inf; where the result is a denormal the sum is scaled by 2^(k + 1022) instead, rounded
+ * at the denormals' spacing by adding and subtracting 1 (exact: it is below 1 there), then
+ * scaled by 2^-1022, exactly. */
+RJ_INLINE V F(vm_exp_finish)(V t, V r, V small)
+{
+    V e, hl;
+    const V m = F(vm_fast_two_sum)(K(1.0), r, &e);
+    const U k = F(asuint)(t) - SHIFTER_BITS;
+    /* biased exponent of 2^floor(k/2) = (k + 2 BIAS) >> 1, put in place by one left shift */
+    const V s1 = F(fromuint)(((k + 2 * BIAS) << (MANT - 1)) & EXPMASK);
+    const V s2 = F(fromuint)(((k + 2 * BIAS + 1) << (MANT - 1)) & EXPMASK);
+    const V normal = (m + (e + small)) * s1 * s2;
+    const V scale = POW2(k + 1022);
+    const V h = F(vm_fast_two_sum)(K(1.0), m * scale, &hl);
+    const V denormal = ((h + (hl + (e + small) * scale)) - K(1.0)) * K(0x1p-1022);
+    return F(select)(F(lt)(normal, K(MIN_NORMAL)), denormal, normal);
+}
+
+/* 2^k (1 + r + small) - 1 = hi + *lo for -1022 <= k <= 1023: (2^k - 1) + 2^k r + 2^k small, each
+ * product exact, so no cancellation is lost for k near 0 */
+RJ_INLINE V F(vm_expm1_dd)(V t, V r, V small, V *lo)
+{
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS);
+    V cl, al;
+    const V c = F(vm_two_sum)(s, K(-1.0), &cl);
+    const V a = F(vm_two_sum)(c, s * r, &al);
+    return F(vm_fast_two_sum)(a, al + (cl + s * small), lo);
+}
+
+/* x clamped to [-746, 710], beyond which the result is 0 or inf anyway (NaN passes). */
+RJ_INLINE V F(exp)(V x)
+{
+    x = F(min)(K(710.0), F(max)(K(-746.0), x));
+    V r, small;
+    const V t = F(vm_exp_k)(x, K(0.0), &r, &small);
+    return F(vm_exp_finish)(t, r, small);
+}
+
+/* e^x - 1: below -40 it rounds to -1; near overflow (k = 1024) the exp route, where the -1 is
+ * far below an ULP; |x| < 2^-54 gives x (and keeps the sign of a zero). */
+RJ_INLINE V F(expm1)(V x)
+{
+    const V xc = F(min)(K(710.0), F(max)(K(-40.0), x));
+    V r, small;
+    const V t = F(vm_exp_k)(xc, K(0.0), &r, &small);
+    V lo;
+    const V hi = F(vm_expm1_dd)(t, r, small, &lo);
+    V y = F(select)(F(gt)(xc, K(709.0)), F(vm_exp_finish)(t, r, small), hi + lo);
+    return F(select)(F(lt)(F(abs)(x), K(0x1p-54)), x, y);
+}
+
+/* sinh|x| = (E + E / (E + 1)) / 2 from E = e^|x| - 1, all as double-doubles (both terms
+ * positive); beyond 22, e^|x| / 2 (scaled by 2^(k-1), so finite up to 710.47). */
+RJ_INLINE V F(sinh)(V x)
+{
+    const V a = F(min)(K(711.0), F(abs)(x));
+    V r, small, el, dl, ql, sl;
+    const V t = F(vm_exp_k)(a, K(0.0), &r, &small);
+    const V eh = F(vm_expm1_dd)(t, r, small, &el);
+    const V dh = F(vm_two_sum)(eh, K(1.0), &dl);
+    const V qh = F(vm_div_dd)(eh, el, dh, dl + el, &ql);
+    const V sh = F(vm_two_sum)(eh, qh, &sl);
+    V y = F(select)(F(gt)(a, K(22.0)), F(vm_exp_finish)(t - K(1.0), r, small), K(0.5) * (sh + (sl + (el + ql))));
+    y = F(select)(F(lt)(a, K(0x1p-28)), a, y);
+    return F(copysign)(y, x);
+}
+
+/* cosh|x|: 1 + E^2 / (2 (1 + E)) while k = 0 (|x| < ln2/2, where E = r + small), then
+ * (e^|x| + e^-|x|) / 2 as double-doubles, and beyond 22 e^|x| / 2 as in sinh. */
+RJ_INLINE V F(cosh)(V x)
+{
+    const V a = F(min)(K(711.0), F(abs)(x));
+    V r, small, me, ml, il, sl;
+    const V t = F(vm_exp_k)(a, K(0.0), &r, &small);
+    const V e0 = r + small;
+    /* e^|x| = eh + el: (1 + r + small) 2^k, normalised, then one exact scale while k <= 32 */
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS);
+    const V m = F(vm_fast_two_sum)(K(1.0), r, &me);
+    const V mh = F(vm_fast_two_sum)(m, me + small, &ml);
+    const V eh = mh * s, el = ml * s;
+    const V ih = F(vm_div_dd)(K(1.0), K(0.0), eh, el, &il);
+    const V sh = F(vm_fast_two_sum)(eh, ih, &sl);
+    const V y = F(select)(F(lt)(a, K(0.3465)), K(1.0) + (e0 * e0) / (K(2.0) + K(2.0) * e0),
+                          K(0.5) * (sh + (sl + (el + il))));
+    return F(select)(F(gt)(a, K(22.0)), F(vm_exp_finish)(t - K(1.0), r, small), y);
+}
+
+/* tanh|x| = -E / (E + 2) with E = e^-2|x| - 1 below 1, 1 - 2 / (E + 2) with E = e^2|x| - 1 from
+ * 1 on (2|x| clamped at 40, where tanh is 1), as double-doubles; |x| < 2^-28 gives x. */
+RJ_INLINE V F(tanh)(V x)
+{
+    const V a = F(abs)(x);
+    const M low = F(lt)(a, K(1.0));
+    V r, small, el, dl, ql, ql2, ol;
+    const V t = F(vm_exp_k)(F(select)(low, K(-2.0) * a, F(min)(K(40.0), K(2.0) * a)), K(0.0), &r, &small);
+    const V eh = F(vm_expm1_dd)(t, r, small, &el);
+    const V dh = F(vm_two_sum)(eh, K(2.0), &dl);
+    const V qh = F(vm_div_dd)(eh, el, dh, dl + el, &ql);              /* E / (E + 2) */
+    const V q2h = F(vm_div_dd)(K(2.0), K(0.0), dh, dl + el, &ql2);    /* 2 / (E + 2) */
+    const V oh = F(vm_fast_two_sum)(K(1.0), -q2h, &ol);
+    V y = F(select)(low, -(qh + ql), oh + (ol - ql2));
+    y = F(select)(F(lt)(a, K(0x1p-28)), a, y);
+    return F(copysign)(y, x);
+}
+
+/* ---- the float cores: x is a float's value, the result is rounded to float by the caller, so
+ * 2^-33 relative is plenty (a 0.5 ULP float result, but for 2^-9 ULP). */
+
+/* e^x = 2^k (1 + *p): e^r - 1 = r + r^2 Qf(r), Qf of degree 5 fitted here (Remez, 2^-33.2). */
+RJ_INLINE V F(vmf_exp_k)(V x, V *p)
+{
+    const V t = ROUND_SHIFTED(x, LOG2E);
+    const V k = t - K(SHIFTER);
+    const V r = (x - k * K(LN2_1)) - k * K(LN2_2);
+    V q = MLA(K(0x1.a17e0849c6dfdp-13), r, 0x1.6da76becddfc8p-10);
+    q = MLA(q, r, 0x1.1110ab6f50a74p-7);
+    q = MLA(q, r, 0x1.5554708f37d3ep-5);
+    q = MLA(q, r, 0x1.555555742f345p-3);
+    q = MLA(q, r, 0x1.0000004572d5dp-1);
+    *p = F(fma)(r * r, q, r);
+    return t;
+}
+
+/* x clamped to [-104, 89]: there 2^k is one normal double, and beyond float's result is 0 or inf */
+RJ_INLINE V F(vmf_exp)(V x)
+{
+    V p;
+    const V t = F(vmf_exp_k)(F(min)(K(89.0), F(max)(K(-104.0), x)), &p);
+    return (K(1.0) + p) * POW2(F(asuint)(t) - SHIFTER_BITS);
+}
+
+/* 2^k p + (2^k - 1) for x in [-30, 89] (-1 and inf beyond) */
+RJ_INLINE V F(vmf_expm1_of)(V x)
+{
+    V p;
+    const V t = F(vmf_exp_k)(x, &p);
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS);
+    return F(fma)(s, p, s - K(1.0));
+}
+
+RJ_INLINE V F(vmf_expm1)(V x)
+{
+    const V y = F(vmf_expm1_of)(F(min)(K(89.0), F(max)(K(-30.0), x)));
+    return F(select)(F(lt)(F(abs)(x), K(0x1p-30)), x, y);
+}
+
+RJ_INLINE V F(vmf_sinh)(V x)
+{
+    const V e = F(vmf_expm1_of)(F(min)(K(100.0), F(abs)(x)));
+    return F(copysign)(K(0.5) * (e + e / (e + K(1.0))), x);
+}
+
+RJ_INLINE V F(vmf_cosh)(V x)
+{
+    V p;
+    const V t = F(vmf_exp_k)(F(min)(K(100.0), F(abs)(x)), &p);
+    const V e = (K(1.0) + p) * POW2(F(asuint)(t) - SHIFTER_BITS);
+    return K(0.5) * e + K(0.5) / e;
+}
+
+RJ_INLINE V F(vmf_tanh)(V x)
+{
+    const V e = F(vmf_expm1_of)(F(min)(K(40.0), K(2.0) * F(abs)(x)));
+    return F(copysign)(e / (e + K(2.0)), x);
+}

@@ -1,0 +1,151 @@
+/* vmath_pow.h (part of vmath_body.h) - pow and powi; the float core vmf_pow.
+ *
+ * double pow: e^(y log|x|) with log|x| to about 2^-66 relative and y log|x| as a double-double,
+ * because exp turns the absolute error of its argument (up to 745) into the relative error of
+ * the result. log(1 + f) = 2 atanh s = 2s + 2s^3/3 + s^5 P(s^2), s = f / (2 + f): s as hi + lo,
+ * the first two terms in double-double, P in double (fitted here, Remez: 2^-72 relative to the
+ * log).
+ */
+
+/* log|x| = hi + *lo for positive finite x (denormals too) */
+RJ_INLINE V F(vm_log_dd)(V x, V *lo)
+{
+    const M tiny = F(lt)(x, K(MIN_NORMAL));
+    const V xs = F(select)(tiny, x * K(TWO_MANT), x);
+    const U ix = F(asuint)(xs) + (ONE_BITS - SQRTH_BITS);
+    const V e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
+    const V f = F(fromuint)((ix & MANTMASK) + SQRTH_BITS) - K(1.0);
+    /* s = f / (2 + f) as sh + sl, 2 + f = dh + dl exactly */
+    V dl;
+    const V dh = F(vm_fast_two_sum)(K(2.0), f, &dl);
+    const V sh = f / dh;
+    V pe;
+    const V p = F(vm_two_prod)(sh, dh, &pe);
+    const V sl = (((f - p) - pe) - sh * dl) / dh;
+    /* s^3 = ch + cl, and 2/3 s^3 = th + tl */
+    V zl, cl, tl;
+    const V zh = F(vm_two_prod)(sh, sh, &zl);
+    const V ch = F(vm_two_prod)(sh, zh, &cl);
+    cl = cl + sh * zl;
+    const V th = F(vm_two_prod)(ch, K(0x1.5555555555555p-1), &tl);      /* 2/3 = hi + 3.7e-17 */
+    tl = tl + (K(0x1.5555555555555p-1) * cl + K(0x1.5555555555555p-55) * ch);
+    V q = MLA(K(0x1.e86c110327f4dp-4), zh, 0x1.de8c4b350b9c5p-4);
+    q = MLA(q, zh, 0x1.111e4ba587de0p-3);
+    q = MLA(q, zh, 0x1.3b1374a0dd64fp-3);
+    q = MLA(q, zh, 0x1.745d17e643c98p-3);
+    q = MLA(q, zh, 0x1.c71c71c637397p-3);
+    q = MLA(q, zh, 0x1.249249249291bp-2);
+    q = MLA(q, zh, 0x1.9999999999999p-2);
+    /* the small terms: 2 sl (and its share 2 s^2 sl of the cube), tl, s^5 P */
+    const V small = F(fma)(ch * zh, q, tl + (K(2.0) * sl + K(2.0) * zh * sl));
+    V l1, l2;
+    const V h1 = F(vm_fast_two_sum)(K(2.0) * sh, th, &l1);
+    /* e ln2 (ln2 = 6.93147180369123816490e-01 + 1.908e-10, e times the first exact) + h1 */
+    const V h2 = F(vm_fast_two_sum)(e * K(6.93147180369123816490e-01), h1, &l2);
+    const V l = l2 + (l1 + (small + e * K(1.90821492927058770002e-10)));
+    return F(vm_fast_two_sum)(h2, l, lo);
+}
+
+/* x^y from r = |x|^y: the sign and the IEEE special cases (C99 Annex F). |x|^y already gives
+ * the right 0 or inf for x = 0 or inf and for y = +-inf.
+ *   y an odd integer, x negative (or -0, -inf): -|x|^y       x < 0 finite, y not an integer: NaN
+ *   pow(x, +-0) = 1 and pow(1, y) = 1, even for NaN;           pow(-1, +-inf) = 1 */
+RJ_INLINE V F(vm_pow_signs)(V x, V y, V r)
+{
+    const V ax = F(abs)(x), half_y = y * K(0.5);
+    const M y_int = F(eq)(F(floor)(y), y);                 /* inf counts as an even integer */
+    const M y_odd = y_int & F(ne)(F(floor)(half_y), half_y);
+    r = F(select)(IMASK((F(asuint)(x) & SIGN) != 0) & y_odd, -r, r);
+    r = F(select)(F(lt)(x, K(0.0)) & F(lt)(ax, K(INF)) & MF(not)(y_int), K(NAN_), r);
+    const M one = F(eq)(y, K(0.0)) | F(eq)(x, K(1.0))
+                | (F(eq)(ax, K(1.0)) & F(eq)(F(abs)(y), K(INF)));
+    return F(select)(one, K(1.0), r);
+}
+
+/* y log|x| as th + tl, clamped to [-760, 760] (past which the result is 0 or inf anyway), then
+ * exp of the double-double. log 0 = -inf, log inf = inf and log NaN = NaN are set here. */
+RJ_INLINE V F(pow)(V x, V y)
+{
+    const V ax = F(abs)(x);
+    V ll;
+    V lh = F(vm_log_dd)(ax, &ll);
+    lh = F(select)(F(eq)(ax, K(0.0)), K(-INF), F(select)(F(lt)(ax, K(INF)), lh, ax));   /* inf, NaN */
+    V te;
+    const V th = F(vm_two_prod)(y, lh, &te);
+    const V thc = F(min)(K(760.0), F(max)(K(-760.0), th));
+    /* (log|x| = 0 exactly for x = +-1, where a y past 2^995 would make Dekker's te NaN) */
+    const V tl = F(select)(F(eq)(thc, th) & F(ne)(lh, K(0.0)), te + y * ll, K(0.0));
+    V r, small;
+    const V t = F(vm_exp_k)(thc, tl, &r, &small);
+    return F(vm_pow_signs)(x, y, F(vm_exp_finish)(t, r, small));
+}
+
+/* x^k for the constants k = 0, 3, 4 and -2 (x^2, x^0.5, x^-1 and x^1 are x*x, sqrt, 1/x and x,
+ * as numpy computes them): products as double-doubles, rounded once. A tiny x is scaled by 2^s
+ * first (s = 200, 150, 300) and the result back by two exact factors, so that the products' error
+ * terms stay normal; where a product is still not exact (overflow, underflow, zeros, inf, NaN)
+ * the plain products, whose value is right there. */
+RJ_INLINE V F(powi)(V x, int k)
+{
+    if (k == 0)
+        return K(1.0);
+    const M tiny = F(lt)(F(abs)(x), K(k == 3 ? 0x1p-300 : k == 4 ? 0x1p-230 : 0x1p-400));
+    const V xs = x * F(select)(tiny, K(k == 3 ? 0x1p200 : k == 4 ? 0x1p150 : 0x1p300), K(1.0));
+    const V back = F(select)(tiny, K(k == -2 ? 0x1p300 : 0x1p-300), K(1.0));   /* applied twice */
+    V e, e2;
+    const V p = F(vm_two_prod)(xs, xs, &e);
+    V plain, dd, smallest;
+    if (k == 3) {
+        plain = smallest = p * xs;
+        const V h = F(vm_two_prod)(p, xs, &e2);
+        dd = h + (e2 + e * xs);
+    } else if (k == 4) {
+        plain = smallest = p * p;
+        const V h = F(vm_two_prod)(p, p, &e2);
+        dd = h + (e2 + K(2.0) * p * e);
+    } else {                                   /* -2: 1 / (p + e) = q (1 + rho) */
+        plain = K(1.0) / p;
+        smallest = p;
+        const V h = F(vm_two_prod)(plain, p, &e2);
+        dd = F(fma)(plain, ((K(1.0) - h) - e2) - plain * e, plain);
+    }
+    const V y = F(select)(F(gt)(F(abs)(smallest), K(0x1p-960)) & F(lt)(F(abs)(dd), K(INF)), dd, plain);
+    return y * back * back;
+}
+
+/* ---- float pow (see vmath_exp.h): |x|^y = 2^(y log2|x|) for x and y floats' values. float
+ * needs y log2|x| to about 2^-30 absolute, well within double; 2^r for |r| <= 1/2 is a
+ * polynomial fitted here (Remez, 2^-29). The float result, rounded once, is within 0.53 ULP.
+ * x = 0 and inf come out as log2 = -1023 and 1025, which the clamp of y log2|x| to +-200
+ * (beyond float's range either way) turns into 0 or inf: the caller makes y +-inf there, so
+ * that a tiny y cannot undo that. NaN x must be caught by the caller. */
+RJ_INLINE V F(vmf_pow_core)(V ax, V y)
+{
+    V t = y * F(vmf_log2_k)(ax);
+    t = F(min)(K(200.0), F(max)(K(-200.0), t));
+    const V u = t + K(SHIFTER);
+    const V r = t - (u - K(SHIFTER));                       /* exact, |r| <= 1/2 */
+    V q = MLA(K(0.0001534578910937378), r, 0.0013399957587004337);
+    q = MLA(q, r, 0.009618489243708454);
+    q = MLA(q, r, 0.055503287119397476);
+    q = MLA(q, r, 0.24022646886090251);
+    q = MLA(q, r, 0.6931472057670715);
+    q = MLA(q, r, 1.000000000555048);
+    return q * F(fromuint)((F(asuint)(u) - SHIFTER_BITS + BIAS) << MANT);
+}
+
+RJ_INLINE V F(vmf_pow)(V x, V y)
+{
+    const V ax = F(abs)(x);
+    const V yy = F(select)(F(eq)(ax, K(0.0)) | F(eq)(ax, K(INF)), y * K(INF), y);
+    const V r = F(vmf_pow_core)(ax, yy);
+    return F(vm_pow_signs)(x, y, F(select)(F(ne)(x, x), x, r));
+}
+
+/* float x^k, k = 3, 4, -2 (and 0): the product in double, rounded to float by the caller; x^2
+ * is exact in double, so each is one double rounding then one float rounding */
+RJ_INLINE V F(vmf_powi)(V x, int k)
+{
+    const V p = x * x;
+    return k == 0 ? K(1.0) : k == 3 ? p * x : k == 4 ? p * p : K(1.0) / p;
+}
