@@ -29,7 +29,26 @@ class BuildPyWithKernels(build_py):
         for folder in ("csrc", "templates"):
             shutil.rmtree(package / folder, ignore_errors=True)
             shutil.copytree(HERE / folder, package / folder)
+        self._write_fingerprint(package)
         self._warm(package / "prebuilt")
+
+    @staticmethod
+    def _build_tree_env(package):
+        """The build tree first; what pip put on the path of an isolated build (numpy, cffi) after it."""
+        path = os.pathsep.join(p for p in (str(package.parent), os.environ.get("PYTHONPATH")) if p)
+        return {**os.environ, "PYTHONPATH": path, "RESIN_JIT_PREBUILT": ""}
+
+    def _write_fingerprint(self, package):
+        """The digest of the files that shape kernels, as they ship (keys.shipped_fingerprint): an
+        installed package's processes read it instead of hashing or statting every file."""
+        target = package / "codegen_fingerprint"
+        target.unlink(missing_ok=True)
+        proc = subprocess.run([sys.executable, "-c", "from resin_jit import keys; print(keys.computed_fingerprint())"],
+                              env=self._build_tree_env(package), capture_output=True, text=True)
+        if proc.returncode == 0:
+            target.write_text(proc.stdout.strip() + "\n")
+        else:
+            print(f"warning: no shipped fingerprint (keys are computed at run time): {proc.stderr}", file=sys.stderr)
 
     def _warm(self, layer):
         """`resin-jit warm --isa all` of the built-in manifest into the package being built (run
@@ -37,11 +56,8 @@ class BuildPyWithKernels(build_py):
         if os.environ.get("RESIN_JIT_NO_PREBUILT") == "1":
             return
         shutil.rmtree(layer, ignore_errors=True)
-        # The build tree first; what pip put on the path of an isolated build (numpy, cffi) after it.
-        path = os.pathsep.join(p for p in (str(layer.parent.parent), os.environ.get("PYTHONPATH")) if p)
-        env = {**os.environ, "PYTHONPATH": path, "RESIN_JIT_PREBUILT": ""}
         proc = subprocess.run([sys.executable, "-m", "resin_jit", "warm", "--isa", "all", "--cache-dir", str(layer),
-                               "--quiet"], env=env, capture_output=True, text=True)
+                               "--quiet"], env=self._build_tree_env(layer.parent), capture_output=True, text=True)
         print(proc.stdout + proc.stderr)
         if proc.returncode != 0:
             shutil.rmtree(layer, ignore_errors=True)

@@ -8,12 +8,13 @@ import warnings
 import numpy as np
 
 import resin_jit as rj
-from resin_jit import load, warm
+from resin_jit import keys, load, warm
 
 warnings.simplefilter("error")   # any fallback warning fails the smoke test
 assert load._dispatch is not None, "the _dispatch extension is not installed"
 assert "site-packages" in rj.__file__, f"resin_jit imported from {rj.__file__}, not an install"
 no_compiler = "--no-compiler" in sys.argv
+assert keys.shipped_fingerprint() == keys.computed_fingerprint(), "the package's fingerprint is not its files'"
 jits = warm.load_here(warm.builtin_manifest())
 stats = {k: sum(j.stats[k] for j in jits) for k in warm.STAT_NAMES}
 assert all(j.backend == "native" for j in jits), [j.backend for j in jits]

@@ -51,14 +51,38 @@ def codegen_files():
             *(PACKAGE_DIR / name for name in CODEGEN_MODULES))
 
 
+SHIPPED_FINGERPRINT = "codegen_fingerprint"   # in a built package (setup.py writes it): the files' digest
+
+
+def shipped_fingerprint():
+    """The fingerprint an installed package was built with, or None in a source tree."""
+    try:
+        text = (PACKAGE_DIR / SHIPPED_FINGERPRINT).read_text().strip()
+    except OSError:
+        return None
+    return text if len(text) == 64 and all(c in "0123456789abcdef" for c in text) else None
+
+
+def computed_fingerprint():
+    """sha256 over the contents of codegen_files()."""
+    digest = hashlib.sha256()
+    for f in codegen_files():
+        digest.update(f.relative_to(f.parent.parent).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 @functools.lru_cache(maxsize=None)
 def codegen_fingerprint(memo_dir=None):
     """sha256 over codegen_files(): a change to any of them is a new key.
 
-    Hashing them costs about a millisecond, so with `memo_dir` the digest is remembered under a
-    signature of the files' paths, sizes and modification times, which a new process checks with
-    a stat call per file.
+    An installed package carries the digest its build computed (its files do not change), so a
+    new process reads one small file. In a source tree, where they do change, hashing them costs
+    about a millisecond: with `memo_dir` the digest is remembered under a signature of the files'
+    paths, sizes and modification times, which a new process checks with a stat call per file.
     """
+    shipped = shipped_fingerprint()
+    if shipped:
+        return shipped
     files = codegen_files()
     stats = [os.stat(f) for f in files]
     signature = hashlib.sha256("\n".join(f"{f}|{st.st_size}|{st.st_mtime_ns}"
@@ -67,10 +91,7 @@ def codegen_fingerprint(memo_dir=None):
     known = read_json_object(memo) if memo else {}
     if isinstance(known.get(signature), str):
         return known[signature]
-    digest = hashlib.sha256()
-    for f in files:
-        digest.update(f.relative_to(f.parent.parent).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
-    fingerprint = digest.hexdigest()
+    fingerprint = computed_fingerprint()
     if memo:
         write_memo(memo, {signature: fingerprint})
     return fingerprint

@@ -12,6 +12,7 @@ A Libraries made with build_only=True (resin-jit warm) puts libraries into its c
 loading them, for any tier of an architecture, cross-compiling where the tier is not the host's:
 that is how one prebuilt layer comes to serve every CPU of the architecture.
 """
+import functools
 import logging
 import platform
 import shutil
@@ -59,11 +60,25 @@ class Libraries:
         self.cache = open_cache(config)
         self.layers = [cache.ReadOnlyLayer(root) for root in config.resolved_layers()] if config.prebuilt else []
         self.unavailable_reason = self._unavailable_reason()
-        self.toolchain = self._find_toolchain()
-        self.build_reason = None if self.toolchain else self._no_compiler_reason()
-        self.flags = self.toolchain.flags(self.isa, config.opt_level, config.fastmath) if self.toolchain else None
         # What besides the source decides a library, for the in-process memo.
         self._build_ident = (self.isa, config.opt_level, config.fastmath)
+
+    # The C compiler is looked for when first needed (a build, or a question about it): a process
+    # that loads every kernel from a layer or the cache never searches PATH for one.
+    @functools.cached_property
+    def toolchain(self):
+        """The C compiler that builds this configuration's libraries, or None."""
+        return self._find_toolchain()
+
+    @functools.cached_property
+    def build_reason(self):
+        """Why nothing can be built here (no compiler, no cross compiler), or None."""
+        return None if self.toolchain else self._no_compiler_reason()
+
+    @functools.cached_property
+    def flags(self):
+        """The compiler flags of this configuration's libraries (None without a compiler)."""
+        return self.toolchain.flags(self.isa, self.config.opt_level, self.config.fastmath) if self.toolchain else None
 
     @staticmethod
     def _tier(config, build_only):

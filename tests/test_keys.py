@@ -47,6 +47,19 @@ def test_what_shapes_generated_code_is_in_the_key_and_nothing_else(package_copy,
     assert (key_now() != before) == changes
 
 
+def test_an_installed_package_uses_the_fingerprint_its_build_wrote(package_copy):
+    """A wheel's files are as it was built: its processes read the digest setup.py wrote (no stat,
+    no hashing); a file that is not a digest is ignored and the files are hashed."""
+    from_files = key_now()
+    shipped = package_copy / keys.SHIPPED_FINGERPRINT
+    shipped.write_text(keys.computed_fingerprint() + "\n")
+    assert keys.shipped_fingerprint() == keys.computed_fingerprint() and key_now() == from_files
+    (package_copy / "nodes.py").write_text((package_copy / "nodes.py").read_text() + "\n# edit\n")
+    assert key_now() == from_files          # the shipped digest wins
+    shipped.write_text("../../etc/passwd\n")
+    assert keys.shipped_fingerprint() is None and key_now() != from_files   # the edited files, hashed
+
+
 def test_the_settings_that_change_machine_code_are_in_the_key():
     base = keys.kernel_key(IDENT, "avx2", 2, False)
     others = {keys.kernel_key(IDENT, "sse2", 2, False), keys.kernel_key(IDENT, "avx2", 3, False),
