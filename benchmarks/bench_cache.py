@@ -90,8 +90,8 @@ print(json.dumps({"first": first, "key": key, "stats": jit.stats, "backend": y.d
 def new_process(layer, no_compiler, user_cache):
     """One new process's (first result, key) seconds, from `layer`, with or without a compiler."""
     env = {**os.environ, "RESIN_JIT_PREBUILT": layer, "RESIN_JIT_CACHE_DIR": user_cache}
-    if no_compiler:
-        empty = os.path.join(user_cache, "no-compilers")
+    if no_compiler:   # beside the cache, not in it: a folder resin_jit did not make would make it not a cache
+        empty = user_cache + "-no-compilers"
         os.makedirs(empty, exist_ok=True)
         env = {k: v for k, v in env.items() if k != "CC"}
         env["PATH"] = empty
