@@ -8,7 +8,7 @@ import numpy as np
 import resin_jit as rj
 from resin_jit import audio
 
-from .common import fmt_time, medians, native_jit, ratio, table
+from .common import fmt_time, medians, native_jit, optional_import, ratio, table
 
 N = 44100
 SR = 44100.0
@@ -39,9 +39,8 @@ class TDF2Constants(rj.Node):
 
 def numba_peers():
     """(static TDF-II, swept from a frequency array, swept by its own LFO) as numba loops, or None."""
-    try:
-        import numba
-    except ImportError:
+    numba = optional_import("numba")
+    if numba is None:
         return None
 
     @numba.njit

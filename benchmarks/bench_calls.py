@@ -13,7 +13,7 @@ import resin_jit as rj
 from resin_jit import audio
 
 from .bench_graph import SR, numpy_ten_node, ten_node_graph
-from .common import TimedInC, fmt_time, medians, native_jit, ratio, table
+from .common import TimedInC, fmt_time, medians, native_jit, optional_import, ratio, table
 
 SIZES = (1, 64, 256, 4096, 44100, 1_000_000)
 QUICK_SIZES = (64, 44100)
@@ -73,9 +73,8 @@ def hand_loop(workdir):
 
 def numba_peers():
     """(allocating, into out) numba versions of the 10-node graph, or None."""
-    try:
-        import numba
-    except ImportError:
+    numba = optional_import("numba")
+    if numba is None:
         return None
 
     @numba.njit

@@ -15,7 +15,7 @@ import resin_jit as rj
 from resin_jit.build import find_toolchain
 from resin_jit.load import LoadedLibrary
 
-from .common import native_jit, fmt_time, median_seconds, medians, ratio, table
+from .common import fmt_time, median_seconds, medians, native_jit, optional_import, ratio, table
 
 HAND_AVX2 = r"""
 #include <immintrin.h>
@@ -41,9 +41,8 @@ def hand_written_avx2(workdir):
 
 
 def numba_affine():
-    try:
-        import numba
-    except ImportError:
+    numba = optional_import("numba")
+    if numba is None:
         return None
 
     @numba.njit(cache=False)

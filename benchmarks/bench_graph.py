@@ -6,7 +6,7 @@ import numpy as np
 import resin_jit as rj
 from resin_jit import audio
 
-from .common import native_jit, fmt_time, median_seconds, medians, ratio, table
+from .common import fmt_time, median_seconds, medians, native_jit, optional_import, ratio, table
 
 N = 44100
 SR = 44100.0
@@ -42,9 +42,8 @@ def sqrt_div_graph():
 
 
 def numba_kernels():
-    try:
-        import numba
-    except ImportError:
+    numba = optional_import("numba")
+    if numba is None:
         return None
     import math
 

@@ -5,15 +5,14 @@ import numpy as np
 
 import resin_jit as rj
 
-from .common import fmt_time, medians, native_jit, ratio, table
+from .common import fmt_time, medians, native_jit, optional_import, ratio, table
 
 SIZES = (44_100, 1_000_000)
 
 
 def numba_peers():
-    try:
-        import numba
-    except ImportError:
+    numba = optional_import("numba")
+    if numba is None:
         return None
 
     @numba.njit

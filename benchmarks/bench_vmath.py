@@ -16,7 +16,7 @@ import numpy as np
 
 import resin_jit as rj
 
-from .common import fmt_time, medians, native_jit, ratio, table
+from .common import fmt_time, medians, native_jit, optional_import, ratio, table
 
 SIZES = (44_100, 1_000_000)
 QUICK_SIZES = (44_100,)
@@ -74,9 +74,8 @@ def five_function_graph():
 
 
 def numba_five():
-    try:
-        import numba
-    except ImportError:
+    numba = optional_import("numba")
+    if numba is None:
         return None
 
     @numba.njit

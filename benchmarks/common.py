@@ -1,8 +1,17 @@
 """Shared by every benchmark: medians measured side by side, and one table format."""
 import contextlib
+import importlib
 import statistics
 import tempfile
 import time
+
+
+def optional_import(name):
+    """The module `name`, or None where it is not installed (a peer the bench then leaves out)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
 
 
 def median_seconds(fn, repeat=21, number=None, min_time=0.02):

@@ -61,11 +61,6 @@ class Layout:
         """The numpy dtype of output j of a kernel of `dtype`."""
         return np.dtype(_OUTPUT_DTYPE.get(self.outputs[j], dtype))
 
-
-    @property
-    def first_output(self):
-        return self.n_in
-
     @property
     def buffers(self):
         """The call's own buffers: inputs and outputs."""
