@@ -68,7 +68,9 @@ static int try_fast(Caller *self, PyObject *const *args, Py_ssize_t nargs, PyObj
             narrays++;
         } else if (letter == 'x') {
             double value;
-            if (!rj_take_number(obj, &value) || !(PyFloat_Check(obj) || PyLong_CheckExact(obj))) ok = 0;
+            /* the type first: a float or an exact int converts without running Python code,
+             * which could free the arrays taken so far (they are borrowed) */
+            if (!(PyFloat_Check(obj) || PyLong_CheckExact(obj)) || !rj_take_number(obj, &value)) ok = 0;
             else call.num[nnum++] = value;
         } else if (letter == 'n') {
             int overflow = 0;
@@ -228,6 +230,8 @@ static PyObject *set_numpy(PyObject *module, PyObject *const *args, Py_ssize_t n
 static PyMethodDef module_methods[] = {
     {"set_numpy", (PyCFunction)(void (*)(void))set_numpy, METH_FASTCALL,
      "set_numpy(ndarray, empty, floating, integer): the numpy objects the fast paths read and make."},
+    {"after_fork", rj_after_fork, METH_NOARGS,
+     "In a forked child: kernels take new locks (a thread that held one did not come along)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -45,6 +45,9 @@ void rj_release(rj_arg *args, int n);
  * by being the very same buffer: elementwise kernels may work in place, never half in place. */
 int rj_partly_overlap(const rj_arg *args, const char *kinds, int n);
 
+/* _dispatch.after_fork(): called in a forked child (os.register_at_fork); see dispatch_kernel.c. */
+PyObject *rj_after_fork(PyObject *module, PyObject *unused);
+
 /* 1 and *value set for a Python float or int or a numpy float or integer; 0 for anything else. */
 int rj_take_number(PyObject *obj, double *value);
 

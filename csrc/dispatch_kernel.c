@@ -48,15 +48,45 @@ typedef struct {
     PyObject *keepalive;        /* the loaded library: must outlive every call of its entry */
     PyThread_type_lock lock;    /* stateful kernels: one call at a time */
     unsigned long owner;        /* the thread that holds the lock, 0 when none */
+    unsigned long lock_forks;   /* rj_forks when the lock was made */
     unsigned long long fast_calls, slow_calls;
 } Kernel;
 
 /* ---- the lock -------------------------------------------------------------------------------- */
 
+/* How many times this process is a forked child (rj_after_fork, registered with
+ * os.register_at_fork). Only the forking thread comes along into a child: a lock another thread
+ * held at the fork would never be released there, so a kernel made before the fork takes a new
+ * lock on its first call in the child. (The old one is left allocated: freeing a lock that is
+ * held is undefined.) */
+static unsigned long rj_forks = 0;
+
+PyObject *rj_after_fork(PyObject *module, PyObject *unused)
+{
+    rj_forks++;
+    Py_RETURN_NONE;
+}
+
+static int renew_lock_after_fork(Kernel *self, unsigned long me)
+{
+    if (self->lock_forks == rj_forks) return 0;
+    self->lock_forks = rj_forks;
+    if (self->owner == me) return 0;   /* this thread forked while it held the lock: it still does */
+    PyThread_type_lock fresh = PyThread_allocate_lock();
+    if (fresh == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->lock = fresh;
+    self->owner = 0;
+    return 0;
+}
+
 static int acquire(Kernel *self)
 {
     if (self->lock == NULL) return 0;
     unsigned long me = PyThread_get_thread_ident();
+    if (renew_lock_after_fork(self, me) < 0) return -1;
     if (self->owner == me) {
         PyErr_SetString(PyExc_RuntimeError,
                         "a stateful kernel was called again from inside its own call (e.g. from a py_node)");
@@ -80,12 +110,13 @@ static void release(Kernel *self)
 
 /* ---- arguments ------------------------------------------------------------------------------- */
 
-/* What one call asks for, once its arguments are sorted. */
+/* What one call asks for, once its arguments are sorted. Every object in it is held (see hold()). */
 typedef struct {
     PyObject *inputs[RJ_MAX_ARGS];
     PyObject *outputs[RJ_MAX_ARGS];
     int have_outputs;
     PyObject *n;                /* n= of a kernel without inputs, or NULL */
+    int n_in, n_out;            /* as sorted: the kernel may be rebound while the call runs */
 } request;
 
 /* Keyword arguments as two arrays, whether they came as a vectorcall's names or a dict. */
@@ -168,6 +199,8 @@ static int sort_arguments(Kernel *self, request *req, PyObject *const *args, Py_
     for (int i = 0; i < self->n_in; i++) req->inputs[i] = NULL;
     req->have_outputs = 0;
     req->n = NULL;
+    req->n_in = self->n_in;
+    req->n_out = self->n_out;
     if (!sort_keywords(self, req, kw, process)) return 0;
     Py_ssize_t a = 0;
     for (int i = 0; i < self->n_in; i++) {
@@ -181,6 +214,24 @@ static int sort_arguments(Kernel *self, request *req, PyObject *const *args, Py_
         req->have_outputs = 1;
     }
     return a == nargs && (process || self->n_in > 0 || req->n != NULL);
+}
+
+/* The sorted objects are borrowed: out= items from a list that Python code can change while the
+ * call runs (a numpy scalar's __float__ during conversion, another thread while this one waits
+ * for the lock). A reference to each, for the whole call, keeps every array the entry reads or
+ * writes alive (and numpy will not resize an array referenced from elsewhere). */
+static void hold(request *req)
+{
+    for (int i = 0; i < req->n_in; i++) Py_INCREF(req->inputs[i]);
+    for (int j = 0; req->have_outputs && j < req->n_out; j++) Py_INCREF(req->outputs[j]);
+    Py_XINCREF(req->n);
+}
+
+static void let_go(request *req)
+{
+    for (int i = 0; i < req->n_in; i++) Py_DECREF(req->inputs[i]);
+    for (int j = 0; req->have_outputs && j < req->n_out; j++) Py_DECREF(req->outputs[j]);
+    Py_XDECREF(req->n);
 }
 
 /* ---- the fast path ------------------------------------------------------------------------- */
@@ -290,7 +341,7 @@ static int try_fast(Kernel *self, const request *req, PyObject **result)
     char kinds[RJ_MAX_ARGS];
     double numbers[RJ_MAX_ARGS];
     PyObject *made[RJ_MAX_ARGS] = {NULL};
-    const int n_in = self->n_in, n_out = self->n_out, n_buf = n_in + n_out;
+    const int n_in = req->n_in, n_out = req->n_out, n_buf = n_in + n_out;
     const rj_arg *shape = NULL;
     rj_arg implicit;
     int status = 0, scalars = 0;
@@ -321,7 +372,9 @@ static int try_fast(Kernel *self, const request *req, PyObject **result)
         if (!output_fits(self, j, &args[n_in + j], shape)) goto done;
     const int64_t total = (int64_t)shape->shape[0] * shape->shape[1];
     const Py_ssize_t rows = shape->ndim == 2 ? shape->shape[0] : 1;
+    const Py_ssize_t per_row = shape->ndim == 2 ? shape->shape[1] : shape->shape[0];
     if ((self->one_d && shape->ndim != 1) || (self->stateful && rows != self->state_rows)
+        || (self->reduces && per_row == 0)   /* rows of no samples: the slow path knows which reductions have no value */
         || (scalars && !self->broadcast && total != 1) || (self->threads_from > 0 && total >= self->threads_from))
         goto done;
 
@@ -376,7 +429,9 @@ static PyObject *dispatch(Kernel *self, PyObject *const *args, Py_ssize_t nargs,
     request req;
     PyObject *result = NULL;
     if (!sort_arguments(self, &req, args, nargs, kw, process)) return NULL;   /* NULL, no error: slow */
+    hold(&req);
     int ran = try_fast(self, &req, &result);
+    let_go(&req);
     return ran > 0 ? result : NULL;
 }
 
@@ -520,9 +575,12 @@ static PyObject *kernel_bind(PyObject *op, PyObject *args)
             return NULL;
         }
     }
-    if (stateful && self->lock == NULL && (self->lock = PyThread_allocate_lock()) == NULL) {
-        for (Py_ssize_t j = 0; j < nbound; j++) PyBuffer_Release(&views[j]);
-        return PyErr_NoMemory();
+    if (stateful && self->lock == NULL) {
+        if ((self->lock = PyThread_allocate_lock()) == NULL) {
+            for (Py_ssize_t j = 0; j < nbound; j++) PyBuffer_Release(&views[j]);
+            return PyErr_NoMemory();
+        }
+        self->lock_forks = rj_forks;
     }
     release_bound(self);
     memcpy(self->bound_views, views, sizeof(Py_buffer) * (size_t)nbound);

@@ -35,7 +35,11 @@ def emit_graph(cg, ctx, read_input, only=None, given=None):
         if i in names or (only is not None and not only(i)):
             continue
         if isinstance(node, Input):
-            names[i] = read_input(cg.input_names.index(node.name))
+            # Read into a local before anything is stored: an output may be this very input
+            # (process(x, out=x)), and a later read of the buffer would see the new value.
+            ctype = ctx.ctype
+            ctx.emit(f"const {ctype} v{i} = {read_input(cg.input_names.index(node.name))};")
+            names[i] = f"v{i}"
             continue
         ctx.node_id = i
         arg_names = [names[a] for a in args]

@@ -56,5 +56,8 @@ def run(cg, inputs, outputs, shape, dtype, channel_states, params=None):
         return
     n = shape[0]
     results = evaluate(cg, inputs, n, dtype, channel_states[0], params)
+    # A result may be an input itself (or a view of one) that an output is about to overwrite
+    # (process(x, out=[x*2, x])): copy those before anything is stored.
+    results = [np.array(r) if any(np.may_share_memory(r, o) for o in outputs) else r for r in results]
     for out, res in zip(outputs, results):
         out[...] = res

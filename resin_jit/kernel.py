@@ -7,6 +7,7 @@ else (conversion, broadcasting, a new channel count, threads, explaining a bad a
 in `_call_slow` / `_process_slow` below, which run the entry through `_run`.
 """
 import functools
+import os
 import sys
 import threading
 
@@ -25,9 +26,14 @@ _DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 def as_input(value, dtype, name):
     """An input as a C-contiguous, aligned array of `dtype`, copied only when needed."""
     try:
-        arr = np.asarray(value, dtype=dtype)
+        arr = np.asarray(value)
+        complex_ = arr.dtype.kind == "c"
+        arr = arr if complex_ else arr.astype(dtype, copy=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"input {name!r} cannot be converted to {dtype}: {exc}") from None
+    if complex_:   # numpy's astype would drop the imaginary part with only a warning
+        raise TypeError(f"input {name!r} is complex ({arr.dtype}); kernels compute on real numbers: "
+                        "pass its .real, .imag or abs() explicitly")
     if arr.ndim > 2:
         raise ValueError(f"input {name!r} must be 1-D (samples) or 2-D (channels, samples), not {arr.ndim}-D")
     return np.require(arr, dtype, ["C", "A"])
@@ -177,7 +183,7 @@ class _PythonCalls:
 
     def __new__(cls, *args, **kwargs):
         self = super().__new__(cls)
-        self._lock, self._owner = threading.Lock(), None
+        self._lock, self._owner, self._pid = threading.Lock(), None, os.getpid()
         return self
 
     def __call__(self, *args, **kwargs):
@@ -192,6 +198,8 @@ class _PythonCalls:
     def _acquire(self):
         if self._owner == threading.get_ident():
             raise RuntimeError("a stateful kernel was called again from inside its own call (e.g. from a py_node)")
+        if self._pid != os.getpid():   # a forked child: a thread that held the lock did not come along
+            self._lock, self._owner, self._pid = threading.Lock(), None, os.getpid()
         self._lock.acquire()
         self._owner = threading.get_ident()
 
@@ -406,10 +414,13 @@ class Kernel(_KernelBase):
 
     def _run_now(self, inputs, outputs, threads, shape):
         channels = shape[0] if len(shape) == 2 and self._runner.stateful else 1
+        if channels == 0:
+            raise ValueError(f"a stateful kernel keeps one state per channel, and arrays of shape {shape} "
+                             "have no channels: pass at least one row")
         if channels > 1 and self.graph.python_callbacks:
             raise ValueError("a graph with a py_node runs one channel at a time: pass 1-D arrays")
         size = int(np.prod(shape))
-        if size == 0 and self._no_value_over_no_samples and (len(shape) == 1 or shape[0] > 0):
+        if shape[-1] == 0 and self._no_value_over_no_samples:   # as numpy: (0, 5) gives (0,), (0, 0) raises
             raise ValueError(f"{self._no_value_over_no_samples[0]} of no samples has no value "
                              "(numpy: a zero-size array to a reduction operation with no identity)")
         if size == 0 and not any(self._per_row):

@@ -1,4 +1,6 @@
 """Load: open a compiled library with cffi and wrap its entry in a dispatch Caller."""
+import os
+
 import cffi
 
 from .errors import JitCompileError
@@ -21,6 +23,8 @@ except ImportError:  # built by setup.py; absent when the package was installed 
     _dispatch = None
 else:
     _dispatch.set_numpy(np.ndarray, np.empty, np.floating, np.integer)
+    if hasattr(os, "register_at_fork"):   # not on Windows, which has no fork
+        os.register_at_fork(after_in_child=_dispatch.after_fork)
 
 
 class LoadedLibrary:

@@ -17,6 +17,16 @@ def usable_cores():
         return os.cpu_count() or 1
 
 
+def _forget_pool():
+    """In a forked child: the pool's threads did not come along, so work sent to it would wait forever."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def pool():
     """One pool for the process, made on first use."""
     global _pool
