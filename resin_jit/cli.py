@@ -2,6 +2,7 @@
 import argparse
 import importlib
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -16,12 +17,17 @@ BENCH_MODULES = {name: (lambda name=name: importlib.import_module(f"resin_jit.be
 
 
 def _output_path(text):
-    """--output: checked before the demo runs anything (a usage error, exit code 2)."""
+    """--output: checked before the demo runs anything (a usage error, exit code 2). The demo's
+    open checks again (demo.open_output): what is here now may be swapped before it writes."""
     folder = os.path.dirname(os.path.abspath(text))
     if not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"directory {folder} does not exist")
+    if os.path.islink(text):
+        raise argparse.ArgumentTypeError(f"{text} is a symbolic link, which the demo does not follow")
     if os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"{text} is a directory")
+    if os.path.lexists(text) and not stat.S_ISREG(os.lstat(text).st_mode):
+        raise argparse.ArgumentTypeError(f"{text} is not a regular file (a FIFO, a socket or a device)")
     if not os.access(folder, os.W_OK):
         raise argparse.ArgumentTypeError(f"directory {folder} is not writable")
     return text
@@ -190,8 +196,10 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"resin-jit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="a short tour: kernels, an audio patch to a WAV file, timings vs numpy")
-    demo.add_argument("--output", type=_output_path, default=None,
-                      help="where to write the WAV file (default: a temp dir)")
+    demo.add_argument("--output", type=_output_path, metavar="FILE.wav", default=None,
+                      help="write the WAV file to FILE.wav, a regular file (created or overwritten; a symbolic "
+                           "link, FIFO or directory there is refused). Default: resin_jit_demo.wav in a new "
+                           "private directory under the temp directory, named in the output")
     demo.add_argument("--plot", type=_plot_dir, metavar="DIR", default=None,
                       help="write a PNG of the patch's response and spectrogram into DIR (needs matplotlib)")
     demo.set_defaults(func=cmd_demo)

@@ -1,6 +1,9 @@
 """`resin-jit demo`: a short tour of what resin_jit does, with timings against numpy (and scipy)."""
+import errno
 import importlib.util
 import os
+import shutil
+import stat
 import statistics
 import sys
 import tempfile
@@ -21,6 +24,49 @@ def _median(fn, repeat=31):
         fn()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
+
+
+# Where the demo writes: exactly the path it was given, never through a link, never blocking on a
+# FIFO (a non-blocking open, then a regular file or nothing), never truncating what it refuses.
+OUTPUT_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_REFUSALS = {errno.ELOOP: "is a symbolic link, which the demo does not follow",
+             errno.ENXIO: "is not a regular file (a FIFO, a socket or a device)",
+             errno.EISDIR: "is a directory"}
+
+
+class OutputError(OSError):
+    """The demo's output path is not a regular file it may write (said before anything is written)."""
+
+
+def open_output(path):
+    """`path` opened for writing as a regular file (created, or emptied once it is known to be one)."""
+    try:
+        fd = os.open(path, OUTPUT_FLAGS, 0o666)
+    except OSError as exc:
+        raise OutputError(f"{path} {_REFUSALS.get(exc.errno, f'cannot be written: {exc.strerror}')}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OutputError(f"{path} {_REFUSALS[errno.ENXIO]}")
+        os.ftruncate(fd, 0)
+        return os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def private_output(name="resin_jit_demo.wav"):
+    """The default output: `name` in a new directory only this user can enter (tempfile.mkdtemp),
+    so nothing another user planted in the shared temp directory is ever opened."""
+    return os.path.join(tempfile.mkdtemp(prefix="resin_jit_demo-"), name)
+
+
+def save_wav(path, samples, sample_rate):
+    """write_wav's file, made in a private directory, then copied into `path` through open_output."""
+    with tempfile.TemporaryDirectory(prefix="resin_jit_demo-") as private:
+        staged = os.path.join(private, "demo.wav")
+        write_wav(staged, samples, sample_rate)
+        with open(staged, "rb") as source, open_output(path) as target:
+            shutil.copyfileobj(source, target)
 
 
 def _us(seconds):
@@ -70,7 +116,7 @@ def tour_audio(jit, output, sample_rate=SAMPLE_RATE, seconds=4.0, block=256):
         for start in range(0, n, block):  # streamed in blocks, as an audio callback would
             kernel.process(out[start:start + block])
     render()
-    write_wav(output, out, sample_rate)
+    save_wav(output, out, sample_rate)
     print(f"   wrote {seconds:.1f} s of audio to {output}; parameters: {', '.join(kernel.params)}")
     t_rj = _median(render, repeat=5)
     scipy_patch = _numpy_scipy_patch()
@@ -149,7 +195,8 @@ def plot(samples, sample_rate, folder):
     spectrum.set(title="the rendered patch: spectrogram", xlabel="s", ylabel="Hz", ylim=(0, 8000))
     fig.tight_layout()
     path = os.path.join(folder, "resin_jit_demo.png")
-    fig.savefig(path, dpi=100)
+    with open_output(path) as target:   # DIR may be shared, as /tmp is: no link followed there either
+        fig.savefig(target, format="png", dpi=100)
     plt.close(fig)
     print(f"   plotted the response and the spectrogram to {path}")
 
@@ -221,7 +268,7 @@ def run(args=None):
         return 1
     jit = JitCompiler()
     tour_affine(jit)
-    output = getattr(args, "output", None) or os.path.join(tempfile.gettempdir(), "resin_jit_demo.wav")
+    output = getattr(args, "output", None) or private_output()
     rendered = tour_audio(jit, output)
     if folder:
         plot(rendered, SAMPLE_RATE, folder)

@@ -7,7 +7,14 @@
 - `rj.py_node(fn, state=...)`: a Python function called per sample through a cffi callback.
 
 Names are checked to be plain C identifiers and signatures use a fixed set of type names, so
-nothing but `c_source` (which is C by definition) reaches the generated code as written.
+nothing but `c_source` (which is C by definition) reaches the generated code as written. Every
+string is first copied to an exact `str`: a subclass's __format__ or __str__ never runs.
+
+A C library extern is checked against the C library's own declaration: its kernel includes
+<math.h> (C_LIBRARY_HEADERS), asserts that the name is declared there, then declares it with the
+extern's signature, so a name <math.h> does not declare (system, unlink) or a signature that
+contradicts its prototype (erff as double(double)) is an error of the C compiler, gcc's or clang's.
+A library= function is declared by no header: its signature is the user's word.
 """
 import contextlib
 import copy
@@ -15,6 +22,7 @@ import hashlib
 import itertools
 import os
 import re
+import sys
 
 import numpy as np
 
@@ -25,12 +33,22 @@ from .nodes import JitCategory, Node
 C_TYPES = {"float": "float", "double": "double", "float32": "float", "float64": "double"}
 C_KEYWORDS = set("""auto break case char const continue default do double else enum extern float for goto if
 inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void
-volatile while _Bool _Complex _Imaginary main""".split())
+volatile while _Bool _Complex _Imaginary _Alignas _Alignof _Atomic _Generic _Noreturn _Static_assert
+_Thread_local asm typeof main""".split())
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _SIGNATURE = re.compile(r"\s*(\w+)\s*\(\s*(\w+(?:\s*,\s*\w+)*)?\s*\)\s*")
+# What a kernel calling a C library extern includes. An extern's types are float and double, and
+# the C library functions of only those types are <math.h>'s: any other is declared with a wrong type.
+C_LIBRARY_HEADERS = "#include <math.h>"
+
+
+def exact_str(text):
+    """A copy of `text` (a str or a subclass of it) as a plain str: nothing it overrides runs later."""
+    return str.__str__(text)
 
 
 def check_c_name(name):
+    name = exact_str(name) if isinstance(name, str) else name
     if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name) or name in C_KEYWORDS \
             or name.startswith(("rj_", "RJ_", "__")):
         raise ValueError(f"{name!r} is not a usable C function name (a plain identifier, not a keyword, "
@@ -38,8 +56,19 @@ def check_c_name(name):
     return name
 
 
+def library_path(library):
+    """A library= argument (str, bytes or os.PathLike) as a plain str for dlopen."""
+    path = os.fspath(library)
+    path = bytes.decode(path, sys.getfilesystemencoding(), "surrogateescape") if isinstance(path, bytes) \
+        else exact_str(path)
+    if not path or "\0" in path:
+        raise ValueError(f"library must name a shared library file, not {path!r}")
+    return path
+
+
 def parse_signature(signature):
     """'float(float, double)' → ('float', ['float', 'double']) using only known type names."""
+    signature = exact_str(signature) if isinstance(signature, str) else signature
     m = _SIGNATURE.fullmatch(signature) if isinstance(signature, str) else None
     if not m:
         raise ValueError(f"signature must look like 'float(float, float)', not {signature!r}")
@@ -66,12 +95,13 @@ class ExternCall(Node):
             raise ValueError("give c_source or library, not both")
         if c_source is not None and not isinstance(c_source, str):
             raise TypeError("c_source must be a str of C code")
-        self.c_source, self.reference = c_source, reference
-        self.library = os.fspath(library) if library is not None else None
+        self.c_source = exact_str(c_source) if c_source is not None else None
+        self.reference = reference
+        self.library = library_path(library) if library is not None else None
         self.needs_pointer = self.library is not None
-        origin = (hashlib.sha256(c_source.encode()).hexdigest() if c_source is not None
+        origin = (hashlib.sha256(self.c_source.encode()).hexdigest() if self.c_source is not None
                   else f"lib:{self.library}" if self.library else "libc")
-        self._key = ("Extern", name, f"{self.ret}({','.join(self.args)})", origin)
+        self._key = ("Extern", self.name, f"{self.ret}({','.join(self.args)})", origin)
 
     def _c_signature(self):
         return f"{self.ret} (*)({', '.join(self.args)})"
@@ -80,20 +110,30 @@ class ExternCall(Node):
         cast_args = ", ".join(f"({t}){a}" for t, a in zip(self.args, args))
         if self.library is not None:
             return f"({ctx.ctype}){ctx.pointer(self._c_signature())}({cast_args})"
+        if self.c_source is None:
+            self._declare_from_c_library(ctx)
         declaration = self.c_source if self.c_source is not None else \
             f"{self.ret} {self.name}({', '.join(self.args)});"
         return f"({ctx.ctype}){ctx.extern(self.name, declaration)}({cast_args})"
+
+    def _declare_from_c_library(self, ctx):
+        """Before the extern's own declaration: the header, and a check that it declares the name.
+        The C compiler then rejects a signature that is not the header's (a conflicting
+        redeclaration is an error in C). Their keys start with rj_, which no extern's name does."""
+        ctx.extern("rj_c_library_headers", C_LIBRARY_HEADERS)
+        ctx.extern(f"rj_declared_{self.name}",
+                   f'_Static_assert(sizeof &{self.name} != 0, "{self.name} is declared by <math.h>");')
 
     def bind_pointer(self, keepalive, errors):
         """The library function's address (keepalive holds the loaded library)."""
         import cffi
         ffi = cffi.FFI()
-        ffi.cdef(f"{self.ret} {self.name}({', '.join(self.args)});")
         try:
+            ffi.cdef(f"{self.ret} {self.name}({', '.join(self.args)});")
             lib = ffi.dlopen(self.library)
             address = int(ffi.cast("uintptr_t", ffi.addressof(lib, self.name)))
-        except (OSError, AttributeError, KeyError, ffi.error) as exc:
-            raise JitError(f"cannot load {self.name} from {self.library}: {exc}") from None
+        except (OSError, AttributeError, KeyError, cffi.CDefError) as exc:
+            raise JitError(f"cannot load {self.name} from the library {self.library!r}: {exc}") from None
         keepalive.append((ffi, lib))
         return address, None
 
@@ -113,23 +153,41 @@ class ExternCall(Node):
         return f"extern {self.name}"
 
 
-# What the compiler or linker says of a name a libc or c_source extern put into the kernel
-# (GCC's and GNU ld's wording, lld's too; quotes as in the C and in UTF-8 locales), and what it means.
+# What the compiler or linker says of a name a C library or c_source extern put into the kernel
+# (GCC's, clang's, GNU ld's and lld's wording; quotes as in the C and in UTF-8 locales), of which
+# externs ("libc": no c_source, "source": c_source, "any": either), and what it means.
+_Q, _NAME = "[`'‘\"]", "(\\w+)"
 _BUILD_COMPLAINTS = (
-    (re.compile(r"undefined (?:reference to|symbol:) [`'‘]?(\w+)"),
-     "extern {!r} is not defined in the C library; give c_source= or library="),
-    (re.compile(r"conflicting types for (?:built-in function )?[`'‘](\w+)"),
+    (re.compile(rf"{_Q}{_NAME}[’'\"] undeclared|undeclared identifier {_Q}{_NAME}"), "libc",
+     "extern {!r} is not a C library function an extern can call: <math.h> declares none of that name "
+     "(give c_source= or library=)"),
+    (re.compile(rf"undefined (?:reference to|symbol:) {_Q}?{_NAME}"), "any",
+     "extern {!r} is declared but defined nowhere (neither in its c_source nor in the C library)"),
+    (re.compile(rf"conflicting types for (?:built-in function )?{_Q}{_NAME}|{_Q}{_NAME}[’'\"] redeclared as "
+                rf"different kind of symbol|redefinition of {_Q}{_NAME}[’'\"] as different kind of symbol"), "any",
      "extern {!r} clashes with a C library function of another type; give it another name or "
      "the library function's own signature"),
+    (re.compile(rf"static declaration of {_Q}{_NAME}[’'\"] follows non-static"), "source",
+     "extern {!r}: its c_source defines a name <math.h> declares, which a kernel calling a C library "
+     "extern includes; give it another name"),
 )
+
+
+def _extern_names(cg):
+    """The names of the graph's externs compiled into its C, by kind ("libc", "source", "any")."""
+    nodes = [node for node, _ in cg.nodes if isinstance(node, ExternCall) and node.library is None]
+    libc = {node.name for node in nodes if node.c_source is None}
+    source = {node.name for node in nodes if node.c_source is not None}
+    return {"libc": libc, "source": source, "any": libc | source}
 
 
 def _named_extern_error(error, cg):
     """`error` (a JitCompileError) restated for the graph's extern it is about, or None."""
-    names = {node.name for node, _ in cg.nodes if isinstance(node, ExternCall) and node.library is None}
-    for pattern, message in _BUILD_COMPLAINTS:
-        for name in pattern.findall(error.output):
-            if name in names:
+    names = _extern_names(cg)
+    for pattern, kind, message in _BUILD_COMPLAINTS:
+        for match in pattern.finditer(error.output):
+            name = next(group for group in match.groups() if group)
+            if name in names[kind]:
                 return JitCompileError(message.format(name), output=error.output,
                                        source_path=error.source_path, command=error.command)
     return None
@@ -154,13 +212,15 @@ def extern(name: str, signature: str = "double(double)", c_source: "str | None" 
     Parameters
     ----------
     name : str
-        The C function's name (a C identifier; checked).
+        The C function's name (a C identifier; checked). Without c_source or library, a function
+        <math.h> declares, whose prototype the signature must be (the C compiler checks).
     signature : str
         Its C type, "ret(arg, ...)" with float or double.
     c_source : str, optional
         C source defining the function, compiled into the kernel.
-    library : str or os.PathLike, optional
-        A shared library that defines it, loaded and called through a pointer.
+    library : str, bytes or os.PathLike, optional
+        A shared library that defines it, loaded and called through a pointer (no header declares
+        it, so the signature is taken as given).
     reference : callable, optional
         The function in Python, called per sample where the graph runs on numpy (a library's
         function is called through cffi instead; other externs without one cannot run there).

@@ -9,8 +9,10 @@ A manifest is a JSON list of entries, each {"kind": KIND, **fields}, e.g.
 Optional "isa" and "opt_level" in an entry choose its JitConfig (default: what JitCompiler()
 picks on this host, so the kernels are the ones a plain program asks for).
 
-A manifest comes from outside, so every field is checked against KINDS before anything runs, and
-names (a VSA operation, an audio node) are looked up in explicit tables, never as attributes:
+A manifest comes from outside, so every field is checked against KINDS before anything runs,
+names (a VSA operation, an audio node) are looked up in explicit tables, never as attributes, and
+every size it can state is bounded (LIMITS: bytes read, nesting, entries, list and string
+lengths, digits and magnitude of numbers):
     affine_scalar, affine_simd   a, b        jit.compile_affine / compile_affine_simd
     vsa                          op, dim,    resin_jit.vsa.JitVSAEngine(jit).<op> on random
                                  shift=1, count=3, packed=False    TritVectors of that dim
@@ -19,7 +21,6 @@ names (a VSA operation, an audio node) are looked up in explicit tables, never a
     demo                         -           every kernel `resin-jit demo` uses
 """
 import inspect
-import json
 import math
 import multiprocessing
 import os
@@ -31,6 +32,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import bounded_json
 from .cache import KernelCache
 from .errors import JitError
 
@@ -93,16 +95,36 @@ def _demo():
 
 # -- what a manifest entry may hold: a checker per field, returning what is wrong or None ---------
 
+# Every size a manifest can state, so that no manifest makes the compiler (or the parser) work
+# without end: a Mix of 20,000 weights took 91 s and 2 GiB (64 take 0.4 s). The built-in manifest
+# is 2 KB of 42 entries, lists of at most 2 numbers, nested 3 deep (4 with a Mix's weights).
+LIMITS = {"bytes": 1 << 20, "depth": 6, "entries": 4096, "list": 64, "names": 16, "text": 64, "digits": 16,
+          "magnitude": 2 ** 53}
+
+
+def _shown(value, limit=60):
+    """repr(value), cut short: a message quotes what is wrong, not a megabyte of it."""
+    return _cut(repr(value), limit)
+
+
+def _cut(text, limit):
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _real(value):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return f"must be a number, not {type(value).__name__}"
-    return None if math.isfinite(value) else f"must be finite, not {value}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be finite, not {value}"
+    if abs(value) > LIMITS["magnitude"]:   # compared as is: a huge int is never converted to float
+        return f"must be at most 2**53 in magnitude, not {_shown(value)}"
+    return None
 
 
 def _int_in(lo, hi):
     def check(value):
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            return f"must be an int from {lo} to {hi}, not {value!r}"
+            return f"must be an int from {lo} to {hi}, not {_shown(value)}"
         return None
     return check
 
@@ -110,21 +132,25 @@ def _int_in(lo, hi):
 def _one_of(names):
     def check(value):
         if not isinstance(value, str) or value not in names:
-            return f"must be one of {', '.join(names)}; got {value!r}"
+            return f"must be one of {', '.join(names)}; got {_shown(value)}"
         return None
     return check
 
 
 def _bool(value):
-    return None if isinstance(value, bool) else f"must be true or false, not {value!r}"
+    return None if isinstance(value, bool) else f"must be true or false, not {_shown(value)}"
+
+
+def _text(value):
+    return None if len(value) <= LIMITS["text"] else f"must be at most {LIMITS['text']} characters long"
 
 
 def _argument(value):
     """An audio node's argument: a number, a string (a mode) or a list of numbers (Mix weights)."""
     if isinstance(value, str):
-        return None
+        return _text(value)
     if isinstance(value, list):
-        return next((f"[{i}] {p}" for i, p in enumerate(map(_real, value)) if p), None)
+        return _list_of(_real)(value)
     return _real(value)
 
 
@@ -132,14 +158,18 @@ def _list_of(check):
     def checker(value):
         if not isinstance(value, list):
             return f"must be a list, not {type(value).__name__}"
+        if len(value) > LIMITS["list"]:
+            return f"must be a list of at most {LIMITS['list']} items, not {len(value)}"
         return next((f"[{i}] {p}" for i, p in enumerate(map(check, value)) if p), None)
     return checker
 
 
 def _names_to(check):
     def checker(value):
-        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-            return "must be an object of named values"
+        if not isinstance(value, dict) or not all(isinstance(k, str) and not _text(k) for k in value):
+            return f"must be an object of named values (names of at most {LIMITS['text']} characters)"
+        if len(value) > LIMITS["names"]:
+            return f"must hold at most {LIMITS['names']} names, not {len(value)}"
         return next((f"[{k!r}] {p}" for k, p in ((k, check(v)) for k, v in value.items()) if p), None)
     return checker
 
@@ -201,11 +231,11 @@ def _entry_problem(entry):
         return f"an entry is an object with a 'kind', not {type(entry).__name__}"
     kind = KINDS.get(entry.get("kind")) if isinstance(entry.get("kind"), str) else None
     if kind is None:
-        return f"'kind' must be one of {', '.join(KINDS)}; got {entry.get('kind')!r}"
+        return f"'kind' must be one of {', '.join(KINDS)}; got {_shown(entry.get('kind'))}"
     allowed = {**kind.required, **kind.optional, **COMMON_FIELDS}
     unknown = sorted(set(entry) - set(allowed) - {"kind"})
     if unknown:
-        return f"unknown field(s) {', '.join(map(repr, unknown))} for kind {entry['kind']!r}"
+        return f"unknown field(s) {_cut(', '.join(map(repr, unknown)), 200)} for kind {entry['kind']!r}"
     missing = [name for name in kind.required if name not in entry]
     if missing:
         return f"kind {entry['kind']!r} needs field(s) {', '.join(map(repr, missing))}"
@@ -231,6 +261,8 @@ def validate(manifest):
     """The manifest itself if well formed, else ManifestError naming the first bad entry."""
     if not isinstance(manifest, list):
         raise ManifestError("a manifest is a JSON list of entries")
+    if len(manifest) > LIMITS["entries"]:
+        raise ManifestError(f"a manifest holds at most {LIMITS['entries']} entries, not {len(manifest)}")
     for i, entry in enumerate(manifest):
         problem = _entry_problem(entry)
         if problem:
@@ -242,9 +274,10 @@ def load_manifest(path=None):
     if path is None:
         return builtin_manifest()
     try:
-        return validate(json.loads(Path(path).read_text()))
+        value = bounded_json.load(path, LIMITS["bytes"], LIMITS["depth"], LIMITS["digits"])
     except (OSError, ValueError) as exc:
         raise ManifestError(f"cannot read manifest {path}: {exc}") from None
+    return validate(value)
 
 
 def describe(entry):

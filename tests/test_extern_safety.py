@@ -65,14 +65,22 @@ def test_a_library_extern_and_a_c_source_of_one_name_do_not_clash(native, tmp_pa
 
 
 @pytest.mark.parametrize("stateful", [False, True], ids=["block", "stateful"])
-def test_an_extern_no_library_defines_fails_the_build_naming_it(native, stateful):
+def test_an_extern_no_header_declares_fails_the_build_naming_it(native, stateful):
     x = rj.input("x")
     graph = rj.extern("nosuchfn", "float(float)")(x)
     graph = graph + RunningSum()(x) if stateful else graph
-    with pytest.raises(rj.JitCompileError, match=r"extern 'nosuchfn' is not defined in the C library; "
-                                                 r"give c_source= or library=") as caught:
+    with pytest.raises(rj.JitCompileError, match=r"extern 'nosuchfn' is not a C library function an extern can "
+                                                 r"call: <math.h> declares none of that name \(give c_source= or "
+                                                 r"library=\)") as caught:
         native.compile(graph)
     assert "nosuchfn" in caught.value.output and caught.value.source_path
+
+
+def test_an_extern_its_c_source_only_declares_fails_the_link_naming_it(native):
+    x = rj.input("x")
+    graph = rj.extern("nosuchfn", "float(float)", c_source="float nosuchfn(float);")(x)
+    with pytest.raises(rj.JitCompileError, match=r"extern 'nosuchfn' is declared but defined nowhere"):
+        native.compile(graph)
 
 
 @pytest.mark.parametrize("stateful", [False, True], ids=["block", "stateful"])
@@ -114,6 +122,6 @@ def test_every_kind_of_kernel_links_on_aarch64_and_an_undefined_symbol_does_not(
     for k, source in enumerate(sources):
         library, _ = compile_library(source, cross, flags, tmp_path, name=f"kernel{k}")
         assert library.read_bytes()[18:20] == b"\xb7\x00"  # ELF e_machine: EM_AARCH64
+    missing = rj.extern("nosuchfn", "float(float)", c_source="float nosuchfn(float);")
     with pytest.raises(rj.JitCompileError, match="undefined reference to .nosuchfn"):
-        compile_library(generator.source_of(rj.extern("nosuchfn", "float(float)")(x)), cross, flags, tmp_path,
-                        name="missing")
+        compile_library(generator.source_of(missing(x)), cross, flags, tmp_path, name="missing")
