@@ -13,10 +13,10 @@
  *     RJ_SUM_BLOCK vectors, the first from sample 0) and after the last whole vector.
  * The vector loop adds a whole vector at a time (_add_v*, _add_vector) and the tail one value at a
  * time (_add_tail). A loop that goes sample by sample (_add_sample*) stages the values of whole
- * vectors, then adds each vector with the very function the vector loop uses, and folds where the
- * vector loop folds. So a reduction gives the same bits beside any other output of its graph.
- * (The lane count is the tier's: between tiers a sum may differ in its last bits, within its
- * bound.)
+ * vectors, then adds each vector as the vector loop does (the same vector operation on the same
+ * values), and folds where the vector loop folds. So a reduction gives the same bits beside any
+ * other output of its graph. (The lane count is the tier's: between tiers a sum may differ in its
+ * last bits, within its bound.)
  *
  *   rj_sum     a sum in double. Each lane adds at most RJ_SUM_BLOCK values (the first onto +0.0,
  *              exactly); a block's lanes are folded pairwise (log2(lanes) adds deep) and its total
@@ -47,41 +47,39 @@
 #endif
 
 /* NAME(a, x, i): sample i's value x, in a loop that goes sample by sample, into accumulator a of
- * type ACC. The row's whole vectors are staged in a->STAGED (RJ_STAGE_VECTORS vectors V of W
- * values T), then each staged vector goes to ADD_VECTOR, as in the vector loop, and END_VECTORS(a,
- * samples so far); the samples after the last whole vector go to ADD_TAIL, as in the vector loop's
- * tail. (Staged, not put in their lanes one by one: a vector loaded just after its values were
- * stored one by one waits for the stores, a stall each vector.) */
+ * type ACC. The values of the row's whole vectors (of W values) are staged in a->STAGED, up to
+ * RJ_STAGE_VECTORS vectors, then each vector goes to ADD_STAGED(a, its first value), which adds it
+ * as the vector loop adds a vector, and END_VECTORS(a, samples so far, W) follows; the samples
+ * after the last whole vector go to ADD_TAIL, as in the vector loop's tail. (Staged, not put in
+ * their lanes one by one: a vector loaded just after its values were stored one by one waits for
+ * the stores, a stall each vector. A one-value "vector" of the scalar tier goes straight on, as a
+ * store and a load of one value cost nothing.) */
 #define RJ_STAGE_VECTORS 16
-#define RJ_ADD_SAMPLE(NAME, ACC, V, T, W, STAGED, ADD_VECTOR, ADD_TAIL, END_VECTORS)               \
+#define RJ_STAGED(W) ((W) == 1 ? 1 : RJ_STAGE_VECTORS * (W))   /* values staged at most */
+#define RJ_ADD_SAMPLE(NAME, ACC, T, W, STAGED, ADD_STAGED, ADD_TAIL, END_VECTORS)                  \
     RJ_INLINE void NAME(ACC *a, T x, int64_t i)                                                   \
     {                                                                                             \
         if (i >= a->whole) {                                                                      \
             ADD_TAIL(a, x);                                                                       \
             return;                                                                               \
         }                                                                                         \
-        const int64_t at = i & (RJ_STAGE_VECTORS * W - 1);   /* W: a power of two */             \
+        const int64_t at = i & (RJ_STAGED(W) - 1);   /* W: a power of two */                     \
         a->STAGED[at] = x;                                                                        \
-        if (at == RJ_STAGE_VECTORS * W - 1 || i + 1 == a->whole) {   /* whole is W x vectors */   \
-            for (int64_t j = 0; j <= at; j += W) ADD_VECTOR(a, V##_load(a->STAGED + j));         \
-            END_VECTORS(a, i + 1);                                                                \
+        if (at == RJ_STAGED(W) - 1 || i + 1 == a->whole) {   /* whole is W x vectors */           \
+            for (int64_t j = 0; j <= at; j += W) ADD_STAGED(a, a->STAGED + j);                    \
+            END_VECTORS(a, i + 1, W);                                                             \
         }                                                                                         \
     }
-#define RJ_NOTHING_MORE(a, samples) ((void)0)
+#define RJ_NOTHING_MORE(a, samples, lanes) ((void)0)
 _Static_assert(RJ_SUM_BLOCK % RJ_STAGE_VECTORS == 0, "a block of a sum ends where staged vectors do");
 
 /* -- sums ------------------------------------------------------------------------------------- */
 
 /* A sum's or product's lanes are doubles: those of a float vector are two double halves, lanes 0
  * to RJ_VD_WIDTH - 1 in part[0] and the others in part[1] (float64 uses part[0] only). */
-typedef union {   /* the vectors a loop going sample by sample stages */
-    float f[RJ_STAGE_VECTORS * RJ_VF_WIDTH];
-    double d[RJ_STAGE_VECTORS * RJ_VD_WIDTH];
-} rj_staged;
-
 typedef struct {
     rj_vd part[2];     /* the current block's lanes */
-    rj_staged staged;
+    double staged[RJ_STAGE_VECTORS * RJ_VF_WIDTH];   /* a loop going sample by sample stages values */
     double tail;       /* the samples after the row's last whole vector */
     int64_t whole;     /* the row's samples in whole vectors */
     int lanes;         /* values per vector: RJ_VF_WIDTH or RJ_VD_WIDTH */
@@ -146,22 +144,31 @@ RJ_INLINE void rj_sum_add_vf(rj_sum *s, rj_vf v) { s->part[0] += (double)v; }
 /* A value after the row's last whole vector (the vector loop's scalar tail). */
 RJ_INLINE void rj_sum_add_tail(rj_sum *s, double x) { s->tail += x; }
 
+/* A staged vector: its values converted to double when staged, exactly as rj_vd_widen converts
+ * them, so the lanes take the same values as from rj_sum_add_vf / _vd. */
+RJ_INLINE void rj_sum_add_staged_f(rj_sum *s, const double *v)
+{
+    s->part[0] += rj_vd_load(v);
+    if (RJ_VF_WIDTH > 1) s->part[1] += rj_vd_load(v + RJ_VD_WIDTH);
+}
+RJ_INLINE void rj_sum_add_staged_d(rj_sum *s, const double *v) { s->part[0] += rj_vd_load(v); }
+
 /* After staged vectors of a loop going sample by sample: fold where the vector loop folds, after
  * each block and after the row's last whole vector. */
-RJ_INLINE void rj_sum_end_vectors(rj_sum *s, int64_t samples)
+RJ_INLINE void rj_sum_end_vectors(rj_sum *s, int64_t samples, int lanes)
 {
-    if (samples % ((int64_t)RJ_SUM_BLOCK * s->lanes) == 0 || samples == s->whole) rj_sum_fold(s);
+    if (samples % (RJ_SUM_BLOCK * lanes) == 0 || samples == s->whole) rj_sum_fold(s);
 }
-RJ_ADD_SAMPLE(rj_sum_add_sample_f, rj_sum, rj_vf, float, RJ_VF_WIDTH, staged.f, rj_sum_add_vf, rj_sum_add_tail,
+RJ_ADD_SAMPLE(rj_sum_add_sample_f, rj_sum, float, RJ_VF_WIDTH, staged, rj_sum_add_staged_f, rj_sum_add_tail,
               rj_sum_end_vectors)
-RJ_ADD_SAMPLE(rj_sum_add_sample_d, rj_sum, rj_vd, double, RJ_VD_WIDTH, staged.d, rj_sum_add_vd, rj_sum_add_tail,
+RJ_ADD_SAMPLE(rj_sum_add_sample_d, rj_sum, double, RJ_VD_WIDTH, staged, rj_sum_add_staged_d, rj_sum_add_tail,
               rj_sum_end_vectors)
 
 /* -- products --------------------------------------------------------------------------------- */
 
 typedef struct {
     rj_vd part[2];     /* the lanes, as a sum's */
-    rj_staged staged;
+    double staged[RJ_STAGE_VECTORS * RJ_VF_WIDTH];
     double tail;
     int64_t whole;
     int lanes;
@@ -185,10 +192,16 @@ RJ_INLINE void rj_prod_add_vf(rj_prod *p, rj_vf v)
 RJ_INLINE void rj_prod_add_vf(rj_prod *p, rj_vf v) { p->part[0] *= (double)v; }
 #endif
 RJ_INLINE void rj_prod_add_tail(rj_prod *p, double x) { p->tail *= x; }
-RJ_ADD_SAMPLE(rj_prod_add_sample_f, rj_prod, rj_vf, float, RJ_VF_WIDTH, staged.f, rj_prod_add_vf, rj_prod_add_tail,
+RJ_INLINE void rj_prod_add_staged_f(rj_prod *p, const double *v)   /* as rj_sum_add_staged_f */
+{
+    p->part[0] *= rj_vd_load(v);
+    if (RJ_VF_WIDTH > 1) p->part[1] *= rj_vd_load(v + RJ_VD_WIDTH);
+}
+RJ_INLINE void rj_prod_add_staged_d(rj_prod *p, const double *v) { p->part[0] *= rj_vd_load(v); }
+RJ_ADD_SAMPLE(rj_prod_add_sample_f, rj_prod, float, RJ_VF_WIDTH, staged, rj_prod_add_staged_f, rj_prod_add_tail,
               RJ_NOTHING_MORE)
-RJ_ADD_SAMPLE(rj_prod_add_sample_d, rj_prod, rj_vd, double, RJ_VD_WIDTH, staged.d, rj_prod_add_vd,
-              rj_prod_add_tail, RJ_NOTHING_MORE)
+RJ_ADD_SAMPLE(rj_prod_add_sample_d, rj_prod, double, RJ_VD_WIDTH, staged, rj_prod_add_staged_d, rj_prod_add_tail,
+              RJ_NOTHING_MORE)
 RJ_INLINE double rj_prod_total(const rj_prod *p)
 {
     double total = p->tail;
@@ -216,8 +229,9 @@ RJ_INLINE double rj_prod_total(const rj_prod *p)
         a->whole = n - n % W;                                                                     \
     }                                                                                             \
     RJ_INLINE void NAME##_add_vector(NAME *a, V x) { a->lanes = VOP(a->lanes, x); }               \
+    RJ_INLINE void NAME##_add_staged(NAME *a, const T *v) { NAME##_add_vector(a, V##_load(v)); }  \
     RJ_INLINE void NAME##_add_tail(NAME *a, T x) { a->tail = OP(a->tail, x); }                    \
-    RJ_ADD_SAMPLE(NAME##_add_sample, NAME, V, T, W, staged, NAME##_add_vector, NAME##_add_tail,    \
+    RJ_ADD_SAMPLE(NAME##_add_sample, NAME, T, W, staged, NAME##_add_staged, NAME##_add_tail,       \
                   RJ_NOTHING_MORE)                                                                \
     RJ_INLINE T NAME##_total(const NAME *a)                                                       \
     {                                                                                             \

@@ -265,6 +265,9 @@ class _Reductions:
     def __init__(self, cg, dtype, layout):
         self.cg, self.layout = cg, layout
         self.ops = [(i, cg.nodes[i][0].op, cg.nodes[i][1][0]) for i in cg.reductions]
+        # each reduction's accumulator: a mean and a sum of one value share one (the same adds)
+        owners = {}
+        self.accumulator = {i: owners.setdefault(("sum" if op == "mean" else op, x), f"a{i}") for i, op, x in self.ops}
         self.fill = dict(T=ops.CTYPE[(dtype, False)], w="f" if dtype == "float32" else "d", W=ops.LANES_MACRO[dtype])
         self.dtype = dtype
         self.per_sample_outputs = [j for j, kind in enumerate(layout.outputs) if kind not in PER_CHANNEL_KINDS]
@@ -274,8 +277,9 @@ class _Reductions:
         return all(_FOLDS[op].vector for _, op, _ in self.ops)
 
     def _each(self, part, names=None):
+        """The statements of `part` for each accumulator."""
         return [getattr(_FOLDS[op], part).format(a=f"a{i}", x=names[x] if names else "", **self.fill)
-                for i, op, x in self.ops if getattr(_FOLDS[op], part)]
+                for i, op, x in self.ops if getattr(_FOLDS[op], part) and self.accumulator[i] == f"a{i}"]
 
     def init(self):
         return self._each("init")
@@ -297,7 +301,7 @@ class _Reductions:
     def finish(self, externs, row):
         cg, ctype = self.cg, self.fill["T"]
         finish = [f"const {'int64_t' if cg.traits[i].index else ctype} r{i} = "
-                  f"{_FOLDS[op].finish.format(a=f'a{i}', **self.fill)};" for i, op, _ in self.ops]
+                  f"{_FOLDS[op].finish.format(a=self.accumulator[i], **self.fill)};" for i, op, _ in self.ops]
         post = emit_graph(cg, JitContext(self.dtype, "scalar", externs=externs, graph=cg), None,
                           only=lambda i: cg.levels[i] != PER_SAMPLE, given={i: f"r{i}" for i, _, _ in self.ops})
         return finish + post.body + [f"out{j}[{row}] = {post.results[j]};" for j, kind in enumerate(self.layout.outputs)
