@@ -1,12 +1,34 @@
-/* rj_reduce.h - reductions over a kernel's samples (templates/reduce.c): sums, products,
- * minima and maxima, folded in the vector loop and finished after it, one per channel.
+/* rj_reduce.h - reductions over a kernel's samples (templates/reduce.c, templates/stateful.c):
+ * sums, products, minima and maxima, one value per row (a channel; a 1-D call is one row).
  *
- *   rj_sum     a sum in double: the vector loop adds into double lanes for RJ_BLOCK vectors at a
- *              time, then the block's total joins a binary cascade (level k holds the sum of 2^k
- *              blocks), as numpy's pairwise sum does. Error bound, relative to the sum of the
- *              magnitudes: (RJ_BLOCK + log2(lanes) + log2(blocks) + 2) * 2^-53, and the final
- *              rounding to the kernel's dtype. A loop that runs sample by sample (a graph with
- *              state, or one that does not vectorise) adds RJ_BLOCK values a block, one lane.
+ * One order of operations, whichever loop runs. A row's samples reach a reduction through
+ * reduce.c's vector loop (a vector of `lanes` values at a time, RJ_VF_WIDTH floats or RJ_VD_WIDTH
+ * doubles, then the last n % lanes samples one by one), or one sample at a time, in the loop of a
+ * graph that runs sample by sample (one with state, with argmin or argmax, or with a node that
+ * does not vectorise). Both fold the same values in the same order:
+ *   - sample i of the first whole = n - n % lanes (the row's whole vectors) goes into lane
+ *     i % lanes of the accumulator, each lane taking its samples in the order of i;
+ *   - the samples from `whole` on go one by one into the accumulator's tail;
+ *   - a sum folds its lanes into its cascade after every RJ_SUM_BLOCK samples per lane (a block:
+ *     RJ_SUM_BLOCK vectors, the first from sample 0) and after the last whole vector.
+ * The vector loop adds a whole vector at a time (_add_v*, _add_vector) and the tail one value at a
+ * time (_add_tail). A loop that goes sample by sample (_add_sample*) stages the values of whole
+ * vectors, then adds each vector as the vector loop does (the same vector operation on the same
+ * values), and folds where the vector loop folds. So a reduction gives the same bits beside any
+ * other output of its graph. (The lane count is the tier's: between tiers a sum may differ in its
+ * last bits, within its bound.)
+ *
+ *   rj_sum     a sum in double. Each lane adds at most RJ_SUM_BLOCK values (the first onto +0.0,
+ *              exactly); a block's lanes are folded pairwise (log2(lanes) adds deep) and its total
+ *              joins a binary cascade, level k holding the sum of 2^k blocks, as numpy's pairwise
+ *              sum does; the total is the tail plus the levels, smallest first. A value thus
+ *              passes through at most RJ_SUM_BLOCK - 1 + log2(lanes) + floor(log2(blocks)) + 1
+ *              rounded adds (a tail value, at most lanes - 2 + floor(log2(blocks)) + 1), which
+ *              bounds the error, relative to the sum of the magnitudes, by
+ *              (RJ_SUM_BLOCK + log2(lanes) + log2(blocks) + 2) * 2^-53 (the 2 covers the terms of
+ *              second order), then the final rounding to the kernel's dtype. README states it;
+ *              tests/test_reduction_order.py holds it against inputs that lose a whole block's
+ *              adds in one lane.
  *   rj_prod    a product in double, lane by lane, then across the lanes.
  *   min / max  in the kernel's dtype with simd.h's rj_*_min / rj_*_max: NaN anywhere gives NaN.
  */
@@ -15,21 +37,63 @@
 
 #include "simd.h"
 
-#define RJ_BLOCK 64   /* vector adds between folds into the cascade */
+#define RJ_SUM_BLOCK 64   /* values a lane of a sum adds between folds into the cascade */
 
+/* Lane l of a vector (a vector of the scalar tier is its one lane). */
+#if RJ_VECTOR_BYTES
+#  define RJ_LANE(v, l) ((v)[l])
+#else
+#  define RJ_LANE(v, l) (v)
+#endif
+
+/* NAME(a, x, i): sample i's value x, in a loop that goes sample by sample, into accumulator a of
+ * type ACC. The values of the row's whole vectors (of W values) are staged in a->STAGED, up to
+ * RJ_STAGE_VECTORS vectors, then each vector goes to ADD_STAGED(a, its first value), which adds it
+ * as the vector loop adds a vector, and END_VECTORS(a, samples so far, W) follows; the samples
+ * after the last whole vector go to ADD_TAIL, as in the vector loop's tail. (Staged, not put in
+ * their lanes one by one: a vector loaded just after its values were stored one by one waits for
+ * the stores, a stall each vector. A one-value "vector" of the scalar tier goes straight on, as a
+ * store and a load of one value cost nothing.) */
+#define RJ_STAGE_VECTORS 16
+#define RJ_STAGED(W) ((W) == 1 ? 1 : RJ_STAGE_VECTORS * (W))   /* values staged at most */
+#define RJ_ADD_SAMPLE(NAME, ACC, T, W, STAGED, ADD_STAGED, ADD_TAIL, END_VECTORS)                  \
+    RJ_INLINE void NAME(ACC *a, T x, int64_t i)                                                   \
+    {                                                                                             \
+        if (i >= a->whole) {                                                                      \
+            ADD_TAIL(a, x);                                                                       \
+            return;                                                                               \
+        }                                                                                         \
+        const int64_t at = i & (RJ_STAGED(W) - 1);   /* W: a power of two */                     \
+        a->STAGED[at] = x;                                                                        \
+        if (at == RJ_STAGED(W) - 1 || i + 1 == a->whole) {   /* whole is W x vectors */           \
+            for (int64_t j = 0; j <= at; j += W) ADD_STAGED(a, a->STAGED + j);                    \
+            END_VECTORS(a, i + 1, W);                                                             \
+        }                                                                                         \
+    }
+#define RJ_NOTHING_MORE(a, samples, lanes) ((void)0)
+_Static_assert(RJ_SUM_BLOCK % RJ_STAGE_VECTORS == 0, "a block of a sum ends where staged vectors do");
+
+/* -- sums ------------------------------------------------------------------------------------- */
+
+/* A sum's or product's lanes are doubles: those of a float vector are two double halves, lanes 0
+ * to RJ_VD_WIDTH - 1 in part[0] and the others in part[1] (float64 uses part[0] only). */
 typedef struct {
-    rj_vd lanes;       /* the current block, per lane */
-    double tail;       /* values added one at a time: the samples after the last whole vector, */
-    int64_t in_tail;   /* or every sample of a loop that runs sample by sample */
-    double level[64];  /* the cascade: level k, when bit k of blocks is set, holds 2^k blocks' sum */
+    rj_vd part[2];     /* the current block's lanes */
+    double staged[RJ_STAGE_VECTORS * RJ_VF_WIDTH];   /* a loop going sample by sample stages values */
+    double tail;       /* the samples after the row's last whole vector */
+    int64_t whole;     /* the row's samples in whole vectors */
+    int lanes;         /* values per vector: RJ_VF_WIDTH or RJ_VD_WIDTH */
     int64_t blocks;
+    double level[64];  /* the cascade: level k, when bit k of blocks is set, holds 2^k blocks' sum */
 } rj_sum;
 
-RJ_INLINE void rj_sum_init(rj_sum *s)
+/* A sum over a row of n samples, of vectors of `lanes` values. */
+RJ_INLINE void rj_sum_init(rj_sum *s, int64_t n, int lanes)
 {
-    s->lanes = rj_vd_set1(0.0);
+    s->part[0] = s->part[1] = rj_vd_set1(0.0);
     s->tail = 0.0;
-    s->in_tail = 0;
+    s->whole = n - n % lanes;
+    s->lanes = lanes;
     s->blocks = 0;
 }
 
@@ -42,18 +106,22 @@ RJ_INLINE void rj_sum_carry(rj_sum *s, double total)
     s->level[k] = total;
 }
 
-/* The block's lanes into the cascade; the lanes start again. */
+/* The block's lanes, pairwise (lane l plus lane l + half, for half = lanes / 2, lanes / 4, ... 1),
+ * into the cascade; the lanes start again. With float32 the first step adds the two parts. */
 RJ_INLINE void rj_sum_fold(rj_sum *s)
 {
-    double total = 0.0;
-    for (int l = 0; l < RJ_VD_WIDTH; l++) total += ((const double *)&s->lanes)[l];
-    rj_sum_carry(s, total);
-    s->lanes = rj_vd_set1(0.0);
+    const rj_vd v = s->lanes > RJ_VD_WIDTH ? s->part[0] + s->part[1] : s->part[0];
+    double lane[RJ_VD_WIDTH];
+    __builtin_memcpy(lane, &v, sizeof lane);
+    _Pragma("GCC unroll 8") for (int half = RJ_VD_WIDTH / 2; half > 0; half /= 2)
+        _Pragma("GCC unroll 8") for (int l = 0; l < half; l++) lane[l] += lane[l + half];
+    rj_sum_carry(s, lane[0]);
+    s->part[0] = s->part[1] = rj_vd_set1(0.0);
 }
 
-RJ_INLINE double rj_sum_total(rj_sum *s)
+/* After the row: its last block was folded, by the vector loop or by rj_sum_add_sample_*. */
+RJ_INLINE double rj_sum_total(const rj_sum *s)
 {
-    rj_sum_fold(s);
     double total = s->tail;
     int64_t b = s->blocks;
     for (int k = 0; b; b >>= 1, k++)   /* the smallest partial sums first */
@@ -61,59 +129,119 @@ RJ_INLINE double rj_sum_total(rj_sum *s)
     return total;
 }
 
-/* One vector of the kernel's values into the lanes (a float vector is two double halves). */
-RJ_INLINE void rj_sum_add_vd(rj_sum *s, rj_vd v) { s->lanes += v; }
+/* A vector of the kernel's values into the lanes (the vector loop; it folds after each block). */
+RJ_INLINE void rj_sum_add_vd(rj_sum *s, rj_vd v) { s->part[0] += v; }
 #if RJ_VECTOR_BYTES
 RJ_INLINE void rj_sum_add_vf(rj_sum *s, rj_vf v)
 {
-    s->lanes += rj_vd_widen(v);
-    s->lanes += rj_vd_widen_high(v);
+    s->part[0] += rj_vd_widen(v);
+    s->part[1] += rj_vd_widen_high(v);
 }
 #else
-RJ_INLINE void rj_sum_add_vf(rj_sum *s, rj_vf v) { s->lanes += (double)v; }
+RJ_INLINE void rj_sum_add_vf(rj_sum *s, rj_vf v) { s->part[0] += (double)v; }
 #endif
-/* One value: RJ_BLOCK of them make a block of the cascade, so a loop that adds every sample this
- * way keeps the bound above (with lanes = 1). */
-RJ_INLINE void rj_sum_add_scalar(rj_sum *s, double x)
+
+/* A value after the row's last whole vector (the vector loop's scalar tail). */
+RJ_INLINE void rj_sum_add_tail(rj_sum *s, double x) { s->tail += x; }
+
+/* A staged vector: its values converted to double when staged, exactly as rj_vd_widen converts
+ * them, so the lanes take the same values as from rj_sum_add_vf / _vd. */
+RJ_INLINE void rj_sum_add_staged_f(rj_sum *s, const double *v)
 {
-    s->tail += x;
-    if (++s->in_tail == RJ_BLOCK) {
-        rj_sum_carry(s, s->tail);
-        s->tail = 0.0;
-        s->in_tail = 0;
-    }
+    s->part[0] += rj_vd_load(v);
+    if (RJ_VF_WIDTH > 1) s->part[1] += rj_vd_load(v + RJ_VD_WIDTH);
 }
+RJ_INLINE void rj_sum_add_staged_d(rj_sum *s, const double *v) { s->part[0] += rj_vd_load(v); }
+
+/* After staged vectors of a loop going sample by sample: fold where the vector loop folds, after
+ * each block and after the row's last whole vector. */
+RJ_INLINE void rj_sum_end_vectors(rj_sum *s, int64_t samples, int lanes)
+{
+    if (samples % (RJ_SUM_BLOCK * lanes) == 0 || samples == s->whole) rj_sum_fold(s);
+}
+RJ_ADD_SAMPLE(rj_sum_add_sample_f, rj_sum, float, RJ_VF_WIDTH, staged, rj_sum_add_staged_f, rj_sum_add_tail,
+              rj_sum_end_vectors)
+RJ_ADD_SAMPLE(rj_sum_add_sample_d, rj_sum, double, RJ_VD_WIDTH, staged, rj_sum_add_staged_d, rj_sum_add_tail,
+              rj_sum_end_vectors)
+
+/* -- products --------------------------------------------------------------------------------- */
 
 typedef struct {
-    rj_vd lanes;
+    rj_vd part[2];     /* the lanes, as a sum's */
+    double staged[RJ_STAGE_VECTORS * RJ_VF_WIDTH];
     double tail;
+    int64_t whole;
+    int lanes;
 } rj_prod;
 
-RJ_INLINE void rj_prod_init(rj_prod *p) { p->lanes = rj_vd_set1(1.0); p->tail = 1.0; }
-RJ_INLINE void rj_prod_add_vd(rj_prod *p, rj_vd v) { p->lanes *= v; }
+RJ_INLINE void rj_prod_init(rj_prod *p, int64_t n, int lanes)
+{
+    p->part[0] = p->part[1] = rj_vd_set1(1.0);
+    p->tail = 1.0;
+    p->whole = n - n % lanes;
+    p->lanes = lanes;
+}
+RJ_INLINE void rj_prod_add_vd(rj_prod *p, rj_vd v) { p->part[0] *= v; }
 #if RJ_VECTOR_BYTES
-RJ_INLINE void rj_prod_add_vf(rj_prod *p, rj_vf v) { p->lanes *= rj_vd_widen(v) * rj_vd_widen_high(v); }
+RJ_INLINE void rj_prod_add_vf(rj_prod *p, rj_vf v)
+{
+    p->part[0] *= rj_vd_widen(v);
+    p->part[1] *= rj_vd_widen_high(v);
+}
 #else
-RJ_INLINE void rj_prod_add_vf(rj_prod *p, rj_vf v) { p->lanes *= (double)v; }
+RJ_INLINE void rj_prod_add_vf(rj_prod *p, rj_vf v) { p->part[0] *= (double)v; }
 #endif
-RJ_INLINE void rj_prod_add_scalar(rj_prod *p, double x) { p->tail *= x; }
+RJ_INLINE void rj_prod_add_tail(rj_prod *p, double x) { p->tail *= x; }
+RJ_INLINE void rj_prod_add_staged_f(rj_prod *p, const double *v)   /* as rj_sum_add_staged_f */
+{
+    p->part[0] *= rj_vd_load(v);
+    if (RJ_VF_WIDTH > 1) p->part[1] *= rj_vd_load(v + RJ_VD_WIDTH);
+}
+RJ_INLINE void rj_prod_add_staged_d(rj_prod *p, const double *v) { p->part[0] *= rj_vd_load(v); }
+RJ_ADD_SAMPLE(rj_prod_add_sample_f, rj_prod, float, RJ_VF_WIDTH, staged, rj_prod_add_staged_f, rj_prod_add_tail,
+              RJ_NOTHING_MORE)
+RJ_ADD_SAMPLE(rj_prod_add_sample_d, rj_prod, double, RJ_VD_WIDTH, staged, rj_prod_add_staged_d, rj_prod_add_tail,
+              RJ_NOTHING_MORE)
 RJ_INLINE double rj_prod_total(const rj_prod *p)
 {
     double total = p->tail;
-    for (int l = 0; l < RJ_VD_WIDTH; l++) total *= ((const double *)&p->lanes)[l];
+    for (int k = 0; k < (p->lanes > RJ_VD_WIDTH ? 2 : 1); k++)
+        for (int l = 0; l < RJ_VD_WIDTH; l++) total *= RJ_LANE(p->part[k], l);
     return total;
 }
 
-/* A min or max over a vector's lanes and a scalar, with the NaN rule of the op. */
-#define RJ_LANES_FOLD(NAME, V, T, W, OP)                                                          \
-    RJ_INLINE T NAME(V v, T acc)                                                                  \
+/* -- minima and maxima ------------------------------------------------------------------------ */
+
+/* NAME: an accumulator of vectors V of W values of type T, START the value over no samples, VOP
+ * the vector min or max and OP its scalar twin (for the tail and across the lanes), which keep
+ * the first NaN they meet. */
+#define RJ_EXTREMUM(NAME, V, T, W, VOP, OP, START)                                                \
+    typedef struct {                                                                              \
+        V lanes;                                                                                  \
+        T staged[RJ_STAGE_VECTORS * W];   /* what a loop going sample by sample stages */         \
+        T tail;                                                                                   \
+        int64_t whole;                                                                            \
+    } NAME;                                                                                       \
+    RJ_INLINE void NAME##_init(NAME *a, int64_t n)                                                \
     {                                                                                             \
-        for (int l = 0; l < W; l++) acc = OP(acc, ((const T *)&v)[l]);                            \
+        a->lanes = V##_set1(START);                                                               \
+        a->tail = START;                                                                          \
+        a->whole = n - n % W;                                                                     \
+    }                                                                                             \
+    RJ_INLINE void NAME##_add_vector(NAME *a, V x) { a->lanes = VOP(a->lanes, x); }               \
+    RJ_INLINE void NAME##_add_staged(NAME *a, const T *v) { NAME##_add_vector(a, V##_load(v)); }  \
+    RJ_INLINE void NAME##_add_tail(NAME *a, T x) { a->tail = OP(a->tail, x); }                    \
+    RJ_ADD_SAMPLE(NAME##_add_sample, NAME, T, W, staged, NAME##_add_staged, NAME##_add_tail,       \
+                  RJ_NOTHING_MORE)                                                                \
+    RJ_INLINE T NAME##_total(const NAME *a)                                                       \
+    {                                                                                             \
+        T acc = a->tail;                                                                          \
+        for (int l = 0; l < W; l++) acc = OP(acc, RJ_LANE(a->lanes, l));                          \
         return acc;                                                                               \
     }
-RJ_LANES_FOLD(rj_vf_min_lanes, rj_vf, float, RJ_VF_WIDTH, rj_f_min)
-RJ_LANES_FOLD(rj_vf_max_lanes, rj_vf, float, RJ_VF_WIDTH, rj_f_max)
-RJ_LANES_FOLD(rj_vd_min_lanes, rj_vd, double, RJ_VD_WIDTH, rj_d_min)
-RJ_LANES_FOLD(rj_vd_max_lanes, rj_vd, double, RJ_VD_WIDTH, rj_d_max)
+RJ_EXTREMUM(rj_min_f, rj_vf, float, RJ_VF_WIDTH, rj_vf_min, rj_f_min, __builtin_inff())
+RJ_EXTREMUM(rj_max_f, rj_vf, float, RJ_VF_WIDTH, rj_vf_max, rj_f_max, -__builtin_inff())
+RJ_EXTREMUM(rj_min_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_min, rj_d_min, __builtin_inf())
+RJ_EXTREMUM(rj_max_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_max, rj_d_max, -__builtin_inf())
 
 #endif /* RJ_REDUCE_H */

@@ -4,6 +4,7 @@ Buffers reach a kernel in one fixed order (abi.Layout): the inputs, the outputs,
 bound buffers the kernel object owns: runtime parameters, function pointers, state.
 """
 import string
+from typing import NamedTuple
 
 from . import ops
 from .abi import PER_CHANNEL_KINDS, Layout
@@ -213,27 +214,42 @@ def _channel_moves(ctx, layout, results):
 
 # -- reductions (templates/reduce.c) ----------------------------------------------------------------
 
-# For each reduction: (C accumulator type, fold of a vector value, fold of a scalar, the finished value).
-# {a} names the accumulator, {x} the value folded, {V} the vector prefix (rj_vf / rj_vd), {P} the
-# scalar one (rj_f / rj_d), {T} the kernel's C type; f or d in add_v{w} follows the dtype.
-_SUM = ("rj_sum {a}; rj_sum_init(&{a});", "rj_sum_add_v{w}(&{a}, {x});", "rj_sum_add_scalar(&{a}, (double){x});",
-        "rj_sum_fold(&{a});")
+class _Fold(NamedTuple):
+    """How a reduction is emitted: mostly calls of csrc/rj_reduce.h. {a} names the accumulator, {x}
+    the value folded, {T} the kernel's C type, {w} f or d as the dtype, {W} its values per vector."""
+    init: str              # before a row's loop (n: the row's samples)
+    vector: "str | None"   # a vector of values, in the vector loop (None: the reduction does not vectorise)
+    tail: str              # a value after the row's last whole vector, in the vector loop's scalar tail
+    sample: str            # sample i's value, in a loop that runs sample by sample (as the vector loop would)
+    block: str             # after each block of the vector loop
+    finish: str            # the reduced value, after the row
+
+
+def _accumulator(kind, init_args, vector, sample, block="", finish=None):
+    """A reduction that accumulates in an rj_{kind} (rj_reduce.h), the same way in every loop."""
+    return _Fold(f"rj_{kind} {{a}}; rj_{kind}_init(&{{a}}, {init_args});", f"rj_{kind}_{vector}(&{{a}}, {{x}});",
+                 f"rj_{kind}_add_tail(&{{a}}, {{x}});", f"rj_{kind}_add_{sample}(&{{a}}, {{x}}, i);", block,
+                 finish or f"rj_{kind}_total(&{{a}})")
+
+
+def _first_best(better):
+    """argmin/argmax: the index of the first best sample, a NaN best of all, as numpy says. Every
+    loop compares the samples one by one, in order."""
+    compare = (f"if ({{a}} < 0 || ({{a}}_b == {{a}}_b && ({{x}} != {{x}} || {{x}} {better} {{a}}_b))) "
+               "{{ {a}_b = {x}; {a} = i; }}")
+    return _Fold("{T} {a}_b = 0; int64_t {a} = -1;", vector=None, tail=compare, sample=compare, block="",
+                 finish="{a}")
+
+
 _FOLDS = {
-    "sum": _SUM + ("({T})rj_sum_total(&{a})",),
-    "mean": _SUM + ("({T})(rj_sum_total(&{a}) / (double)n)",),
-    "prod": ("rj_prod {a}; rj_prod_init(&{a});", "rj_prod_add_v{w}(&{a}, {x});",
-             "rj_prod_add_scalar(&{a}, (double){x});", "", "({T})rj_prod_total(&{a})"),
-    "min": ("{V} {a} = {V}_set1(__builtin_inf()); {T} {a}_t = __builtin_inf();", "{a} = {V}_min({a}, {x});",
-            "{a}_t = {P}_min({a}_t, {x});", "", "{V}_min_lanes({a}, {a}_t)"),
-    "max": ("{V} {a} = {V}_set1(-__builtin_inf()); {T} {a}_t = -__builtin_inf();", "{a} = {V}_max({a}, {x});",
-            "{a}_t = {P}_max({a}_t, {x});", "", "{V}_max_lanes({a}, {a}_t)"),
-    # the index of the first best sample; a NaN is best of all, as numpy's argmin/argmax say
-    "argmin": ("{T} {a}_b = 0; int64_t {a} = -1;", None,
-               "if ({a} < 0 || ({a}_b == {a}_b && ({x} != {x} || {x} < {a}_b))) {{ {a}_b = {x}; {a} = i; }}", "",
-               "{a}"),
-    "argmax": ("{T} {a}_b = 0; int64_t {a} = -1;", None,
-               "if ({a} < 0 || ({a}_b == {a}_b && ({x} != {x} || {x} > {a}_b))) {{ {a}_b = {x}; {a} = i; }}", "",
-               "{a}"),
+    "sum": _accumulator("sum", "n, {W}", "add_v{w}", "sample_{w}", "rj_sum_fold(&{a});", "({T})rj_sum_total(&{a})"),
+    "mean": _accumulator("sum", "n, {W}", "add_v{w}", "sample_{w}", "rj_sum_fold(&{a});",
+                         "({T})(rj_sum_total(&{a}) / (double)n)"),
+    "prod": _accumulator("prod", "n, {W}", "add_v{w}", "sample_{w}", finish="({T})rj_prod_total(&{a})"),
+    "min": _accumulator("min_{w}", "n", "add_vector", "sample"),
+    "max": _accumulator("max_{w}", "n", "add_vector", "sample"),
+    "argmin": _first_best("<"),
+    "argmax": _first_best(">"),
 }
 
 
@@ -249,31 +265,43 @@ class _Reductions:
     def __init__(self, cg, dtype, layout):
         self.cg, self.layout = cg, layout
         self.ops = [(i, cg.nodes[i][0].op, cg.nodes[i][1][0]) for i in cg.reductions]
-        self.fill = dict(T=ops.CTYPE[(dtype, False)], V=ops.PREFIX[(dtype, True)], P=ops.PREFIX[(dtype, False)],
-                         w="f" if dtype == "float32" else "d")
+        # each reduction's accumulator: a mean and a sum of one value share one (the same adds)
+        owners = {}
+        self.accumulator = {i: owners.setdefault(("sum" if op == "mean" else op, x), f"a{i}") for i, op, x in self.ops}
+        self.fill = dict(T=ops.CTYPE[(dtype, False)], w="f" if dtype == "float32" else "d", W=ops.LANES_MACRO[dtype])
         self.dtype = dtype
         self.per_sample_outputs = [j for j, kind in enumerate(layout.outputs) if kind not in PER_CHANNEL_KINDS]
         self.per_row_buffers = [layout.n_in + j for j, kind in enumerate(layout.outputs) if kind in PER_CHANNEL_KINDS]
 
     def vectorisable(self):
-        return all(_FOLDS[op][1] for _, op, _ in self.ops)
+        return all(_FOLDS[op].vector for _, op, _ in self.ops)
+
+    def _each(self, part, names=None):
+        """The statements of `part` for each accumulator."""
+        return [getattr(_FOLDS[op], part).format(a=f"a{i}", x=names[x] if names else "", **self.fill)
+                for i, op, x in self.ops if getattr(_FOLDS[op], part) and self.accumulator[i] == f"a{i}"]
 
     def init(self):
-        return [_FOLDS[op][0].format(a=f"a{i}", **self.fill) for i, op, _ in self.ops]
+        return self._each("init")
 
     def fold_vector(self, names):
-        return [_FOLDS[op][1].format(a=f"a{i}", x=names[x], **self.fill) for i, op, x in self.ops]
+        return self._each("vector", names)
+
+    def fold_tail(self, names):
+        """The vector loop's scalar tail: the samples after the row's last whole vector."""
+        return self._each("tail", names)
 
     def fold_scalar(self, names):
-        return [_FOLDS[op][2].format(a=f"a{i}", x=names[x], **self.fill) for i, op, x in self.ops]
+        """A loop that runs sample by sample (i: the sample's index in the row)."""
+        return self._each("sample", names)
 
     def fold_block(self):
-        return [_FOLDS[op][3].format(a=f"a{i}") for i, op, _ in self.ops if _FOLDS[op][3]]
+        return self._each("block")
 
     def finish(self, externs, row):
         cg, ctype = self.cg, self.fill["T"]
         finish = [f"const {'int64_t' if cg.traits[i].index else ctype} r{i} = "
-                  f"{_FOLDS[op][4].format(a=f'a{i}', **self.fill)};" for i, op, _ in self.ops]
+                  f"{_FOLDS[op].finish.format(a=self.accumulator[i], **self.fill)};" for i, op, _ in self.ops]
         post = emit_graph(cg, JitContext(self.dtype, "scalar", externs=externs, graph=cg), None,
                           only=lambda i: cg.levels[i] != PER_SAMPLE, given={i: f"r{i}" for i, _, _ in self.ops})
         return finish + post.body + [f"out{j}[{row}] = {post.results[j]};" for j, kind in enumerate(self.layout.outputs)
@@ -297,8 +325,10 @@ def reduce_source(cg, dtype, layout):
     scalar_ctx = JitContext(dtype, "scalar", graph=cg)
     scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]", only=_sample_level(cg))
     sp = ops.PREFIX[(dtype, False)]
+    # the samples after the last whole vector, or (not vectorised) every sample, in the scalar loop
     scalar_body = scalar.body + [_store(layout, j, sp, f"out{j} + i", scalar.results[j])
-                                 for j in red.per_sample_outputs] + red.fold_scalar(scalar.names)
+                                 for j in red.per_sample_outputs] + \
+        (red.fold_tail if vector else red.fold_scalar)(scalar.names)
     if vector:
         p = ops.PREFIX[(dtype, True)]
         vec = emit_graph(cg, JitContext(dtype, "vector", externs=scalar_ctx.externs, graph=cg),

@@ -5,7 +5,9 @@ A reduction's value is one per channel: a 0-d array for 1-D inputs, shape (chann
 It may be an output beside per-sample ones, and further math on reduced values runs once per
 channel after the pass (`rj.sqrt(rj.mean(y * y))`), so `jit.compile([y, rj.sqrt(rj.mean(y * y))])`
 reads its input once. Sums, means and products accumulate in double, in blocks folded pairwise
-(csrc/rj_reduce.h): no less accurate than numpy's pairwise float sums. min and max propagate NaN,
+(csrc/rj_reduce.h): no less accurate than numpy's pairwise float sums. Every loop a kernel may run
+(vector, sample by sample, with state) folds in one order, so a reduction's value does not depend on
+the graph's other outputs. min and max propagate NaN,
 argmin and argmax give the first NaN's index, as numpy; they have no value over no samples.
 """
 from dataclasses import dataclass

@@ -4,7 +4,8 @@
  * so it persists between calls: feeding a signal block by block equals one call on the
  * whole signal. A 2-D buffer of shape (channels, n) runs each channel on its own state.
  * Reductions (csrc/rj_reduce.h) fold each sample's value and are finished after the channel's
- * loop, into a per-channel output (one value per channel).
+ * loop, into a per-channel output (one value per channel); each value goes where templates/reduce.c's
+ * vector loop puts it, so a reduction gives the same bits here as in a graph without state.
  */
 #include <string.h>
 ${includes}

@@ -12,7 +12,7 @@ from resin_jit import audio
 
 from conftest import NATIVE, TIERS, compiler_for
 
-SIZES = [1, 2, 7, 64, 513, 5000]   # 5000 float32: several RJ_BLOCK blocks of vectors and a tail
+SIZES = [1, 2, 7, 64, 513, 5000]   # 5000 float32: several RJ_SUM_BLOCK blocks of vectors and a tail
 
 
 @pytest.fixture(params=["native", "numpy"])
@@ -29,7 +29,7 @@ def exact_sum(values):
 
 
 def sum_bound(values, dtype, n):
-    """The stated bound: (RJ_BLOCK + log2(lanes) + log2(blocks) + 2) 2^-53 of the sum of magnitudes
+    """The stated bound: (RJ_SUM_BLOCK + log2(lanes) + log2(blocks) + 2) 2^-53 of the sum of magnitudes
     (taken generously: 64 + 4 + log2(n) + 2), plus the final rounding to the dtype."""
     magnitudes = math.fsum(abs(float(v)) for v in values)
     rounding = float(np.spacing(np.abs(np.asarray(exact_sum(values), dtype)))) / 2
@@ -152,8 +152,9 @@ def test_the_sum_bound_holds_for_any_values(values, tier):
 
 
 def test_a_loop_that_runs_sample_by_sample_keeps_the_sum_bound(any_jit):
-    """A graph with state, or one that does not vectorise, adds each sample on its own: in blocks
-    of RJ_BLOCK into the cascade, not into one running total (which here loses every small value)."""
+    """A graph with state, or one that does not vectorise, adds each sample on its own, into the lanes
+    and blocks of the cascade the vector loop uses, not into one running total (which here loses
+    every small value)."""
     x = rj.input("x")
     ident = rj.extern("ident", "double(double)", c_source="static double ident(double v) { return v; }",
                       reference=lambda v: v)

@@ -1,0 +1,230 @@
+"""Issue 17, item 5: the sum bound README states, against inputs built to break it, and a reduction's
+value the same bits whatever loop runs it (the vector loop, the loop that goes sample by sample in a
+graph with argmin or a node that does not vectorise, or a graph with state), on every tier.
+
+csrc/rj_reduce.h says the order: sample i of a row's whole vectors goes into lane i % lanes, each
+lane adds RJ_SUM_BLOCK = 64 values a block, blocks are folded pairwise; the samples after the last
+whole vector go into a tail."""
+import itertools
+import math
+import struct
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import resin_jit as rj
+from resin_jit import audio, isa
+from resin_jit.resources import csrc_dir
+
+from conftest import CROSS_CC, QEMU, TIERS, compiler_for, needs_native, needs_neon
+
+SUM_BLOCK = 64
+VECTOR_BYTES = {"scalar": 0, "sse2": 16, "sse4.1": 16, "avx2": 32, "avx512": 64, "neon": 16}   # simd.h
+STRIDES = (1, 2, 4, 8, 16)   # every lane count a tier has: one of them is the tier's
+
+
+def lanes(tier, dtype):
+    """Values per vector: a sum's lanes."""
+    return max(1, VECTOR_BYTES[tier] // np.dtype(dtype).itemsize)
+
+
+def final_rounding(exact, dtype):
+    """Half the dtype's spacing at the exact sum."""
+    return Fraction(float(np.spacing(np.abs(np.asarray(float(exact), dtype))))) / 2
+
+
+def stated_depth(n, lane_count):
+    """README: within (64 + log2(lanes) + log2(blocks) + 2) 2^-53 of the sum of the magnitudes, plus
+    the final rounding to the dtype."""
+    blocks = -(-(n - n % lane_count) // (SUM_BLOCK * lane_count))
+    return SUM_BLOCK + math.log2(lane_count) + (math.log2(blocks) if blocks else 0) + 2
+
+
+def lost_in_one_lane(n, stride, dtype, run=SUM_BLOCK):
+    """1.0 every run * stride samples and 2^-53 (half an ulp of 1.0: each add rounds it away) at every
+    other multiple of `stride`: in a sum of `stride` lanes whose lanes take `run` values a block,
+    every add in lane 0 loses its value. Plus, in another lane, half a float32 ulp of the result, so
+    that the double sum of what survives is a tie that float32 rounds down while the exact sum is
+    above it. (The issue's input is n 512, stride 4, run 128: a double lane of the old AVX2 float32
+    sum, which took two values of every vector.)"""
+    x = np.zeros(n, dtype)
+    x[::stride] = 2.0 ** -53
+    x[::run * stride] = 1.0
+    if n > 1:
+        x[1] = np.spacing(np.float32(len(x[::run * stride]))) / 2
+    return x
+
+
+@needs_native
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_stated_sum_bound_holds_where_each_lane_loses_every_add(tier, dtype):
+    """The issue's input, generalised to every lane count, several blocks and a tail: none exceeds
+    the bound, for sum and for mean, and on each tier the worst of them loses 60 units of 2^-53 or
+    more (so it does reach a whole block's adds in one lane, the bound's first term)."""
+    x = rj.input("x")
+    kernel = compiler_for(tier).compile([rj.sum(x), rj.mean(x)], dtype=dtype)
+    worst = 0.0
+    lengths, runs = (4 * 1024 + 5, 3 * 1024, 700, 512, 63), (SUM_BLOCK, 2 * SUM_BLOCK)
+    for n, stride, run in itertools.product(lengths, STRIDES, runs):
+        xs = lost_in_one_lane(n, stride, dtype, run)
+        exact = sum(map(Fraction, xs.tolist()), Fraction(0))
+        unit = Fraction(2) ** -53 * sum(map(abs, map(Fraction, xs.tolist())), Fraction(0))
+        total, mean = kernel(xs)
+        error = abs(Fraction(float(total)) - exact)
+        bound = Fraction(stated_depth(n, lanes(tier, dtype))) * unit + final_rounding(exact, dtype)
+        assert error <= bound, (n, stride, run, float(error / bound))
+        mean_rounding = Fraction(float(np.spacing(np.abs(mean)))) + Fraction(2) ** -53 * abs(exact / n)
+        assert abs(Fraction(float(mean)) - exact / n) <= bound / n + mean_rounding, (n, stride)
+        worst = max(worst, float((error - final_rounding(exact, dtype)) / unit))
+    assert worst >= SUM_BLOCK - 1 - 3, f"no input came near the bound: {worst} units of 2^-53"
+
+
+def values_to_reduce(tier, dtype, n, rows=None):
+    """Inputs of every kind: random, near 1 (for products), the adversarial sums above, and edge values
+    (one NaN bit pattern only: where two different NaNs meet, the compiler may pick either)."""
+    shape = (rows, n) if rows else (n,)
+    rng = np.random.default_rng(n * 7 + (rows or 0))
+    info = np.finfo(dtype)
+    specials = np.array([np.inf, -np.inf, 0.0, -0.0, info.smallest_subnormal, -info.smallest_normal / 3, 1.0, -1.0,
+                         info.max, info.max / 3], dtype)
+    yield rng.standard_normal(shape).astype(dtype)
+    yield (1 + 1e-3 * rng.standard_normal(shape)).astype(dtype)
+    yield np.broadcast_to(lost_in_one_lane(n, lanes(tier, dtype), dtype), shape).copy()
+    yield rng.choice(specials, shape)
+    zeros = rng.choice(np.array([0.0, -0.0, 2.0, -2.0], dtype), shape)
+    zeros.reshape(-1)[rng.integers(0, zeros.size, 3)] = np.nan
+    yield zeros
+
+
+def bits(value):
+    value = np.atleast_1d(np.asarray(value))
+    return value.view({4: np.uint32, 8: np.uint64}[value.dtype.itemsize]).tolist()
+
+
+def loops(tier, dtype, with_index):
+    """One graph per loop a reduction can run in: the vector loop, the per-sample loop (an argmin
+    beside; a node that does not vectorise), the stateful one (a filter beside)."""
+    x = rj.input("x")
+    jit = compiler_for(tier)
+    ident = rj.extern("ident_v", "double(double)", c_source="static double ident_v(double v) { return v; }",
+                      reference=lambda v: v)
+    values = [rj.sum(x), rj.mean(x), rj.prod(x)] + ([rj.min(x), rj.max(x)] if with_index else [])
+    index = [rj.argmin(x), rj.argmax(x)] if with_index else []
+    graphs = {"vector": values, "beside argmin": values + index, "beside a scalar-only node": [ident(x)] + values,
+              "stateful": [audio.OnePole.lowpass(900.0)(x)] + values + index}
+    if not with_index:
+        del graphs["beside argmin"]
+    kernels = {name: jit.compile(graph, dtype=dtype) for name, graph in graphs.items()}
+    assert "rj_sum_add_v" in kernels["vector"].source, "the first graph's sum must run in the vector loop"
+    for name in kernels.keys() - {"vector"}:
+        assert "rj_sum_add_v" not in kernels[name].source, f"the graph {name} must run sample by sample"
+    return kernels, len(values)
+
+
+@needs_native
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_reduction_gives_the_same_bits_in_every_loop(tier, dtype):
+    """sum, mean, prod, min, max of an input, alone and beside argmin, a scalar-only node or a filter:
+    the same bits, 1-D and 2-D, for lengths from 1 through tails and several blocks."""
+    kernels, n_values = loops(tier, dtype, with_index=True)
+    width = lanes(tier, dtype)
+    for n in sorted({1, 2, width - 1, width + 1, SUM_BLOCK * width, SUM_BLOCK * width + width - 1, 3001} - {0}):
+        for rows in (None, 3):
+            for xs in values_to_reduce(tier, dtype, n, rows):
+                with np.errstate(all="ignore"):
+                    results = {name: kernel(xs) for name, kernel in kernels.items()}
+                alone = results["vector"]
+                for name, got in results.items():
+                    got = got[1:] if name in ("beside a scalar-only node", "stateful") else got
+                    for k in range(n_values):
+                        assert bits(got[k]) == bits(alone[k]), (name, k, n, rows, xs.ravel()[:8])
+                with np.errstate(all="ignore"):
+                    np.testing.assert_array_equal(alone[3], np.min(xs, axis=-1))
+                    np.testing.assert_array_equal(alone[4], np.max(xs, axis=-1))
+                for name in ("beside argmin", "stateful"):
+                    got = results[name][-2:]
+                    np.testing.assert_array_equal(got[0], np.argmin(xs, axis=-1))
+                    np.testing.assert_array_equal(got[1], np.argmax(xs, axis=-1))
+
+
+@needs_native
+@pytest.mark.parametrize("tier", TIERS)
+def test_sums_of_no_samples_and_of_no_whole_vector_agree_in_every_loop(tier):
+    """Length 0 (sum 0, product 1, mean NaN) and lengths below one vector (all in the tail)."""
+    for dtype in ("float32", "float64"):
+        kernels, n_values = loops(tier, dtype, with_index=False)
+        for n in range(lanes(tier, dtype) + 1):
+            xs = np.random.default_rng(n).standard_normal((2, n)).astype(dtype)
+            with np.errstate(all="ignore"):
+                want = kernels["vector"](xs)
+                for name in ("beside a scalar-only node", "stateful"):
+                    got = kernels[name](xs)[1:]
+                    assert [bits(v) for v in got] == [bits(v) for v in want], (name, n)
+
+
+@needs_native
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 3000), seed=st.integers(0, 2 ** 32), tier=st.sampled_from(TIERS),
+       dtype=st.sampled_from(["float32", "float64"]), rows=st.integers(1, 3))
+def test_any_values_give_the_same_bits_beside_an_argmin(n, seed, tier, dtype, rows):
+    """Random lengths and values over many magnitudes: the vector loop and the loop that goes sample
+    by sample agree on every reduction of every row."""
+    rng = np.random.default_rng(seed)
+    xs = (rng.standard_normal((rows, n)) * 2.0 ** rng.integers(-30, 30, (rows, n))).astype(dtype)
+    kernels, n_values = loops(tier, dtype, with_index=True)
+    with np.errstate(all="ignore"):
+        alone, beside = kernels["vector"](xs), kernels["beside argmin"](xs)
+    assert [bits(v) for v in alone] == [bits(v) for v in beside[:n_values]]
+
+
+def neon_kernel(graph, dtype, values, indexes, workdir):
+    """The graph's reduction kernel built for AArch64 (tests/c/neon_reduce_harness.c), as a function
+    of a (rows, n) array run under qemu: its value outputs, then its index outputs, per row."""
+    source = workdir / f"kernel_{indexes}.c"
+    source.write_text(compiler_for("scalar").compile(graph, dtype=dtype).source)   # the tier is a -D flag
+    exe = workdir / f"kernel_{indexes}"
+    ctype = "float" if dtype == "float32" else "double"
+    subprocess.run([CROSS_CC, "-O2", "-std=gnu11", "-static", "-fno-math-errno", "-ffp-contract=off",
+                    *isa.compile_flags("neon"), f"-DRJ_T={ctype}", f"-DRJ_VALUES={values}", f"-DRJ_INDEXES={indexes}",
+                    "-I", str(csrc_dir()), str(source), str(Path(__file__).parent / "c" / "neon_reduce_harness.c"),
+                    "-o", str(exe), "-lm"], check=True, capture_output=True, text=True)
+
+    def run(xs):
+        rows, n = xs.shape
+        payload = struct.pack("<qq", rows, n) + xs.astype(xs.dtype.newbyteorder("<")).tobytes()
+        out = subprocess.run([QEMU, str(exe)], input=payload, capture_output=True, check=True, timeout=60).stdout
+        split = rows * values * xs.dtype.itemsize
+        return (np.frombuffer(out[:split], xs.dtype).reshape(values, rows),
+                np.frombuffer(out[split:], "<i8").reshape(indexes, rows))
+    return run
+
+
+@needs_neon
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_neon_sums_keep_the_bound_and_give_the_same_bits_in_both_loops(tmp_path, dtype):
+    """The NEON tier (4 floats, 2 doubles a vector), cross-compiled and run under qemu: the vector
+    loop and the per-sample loop (an argmin beside) give the same bits, and the adversarial sums stay
+    within the bound."""
+    x = rj.input("x")
+    values = [rj.sum(x), rj.mean(x), rj.prod(x), rj.min(x), rj.max(x)]
+    vector = neon_kernel(values, dtype, len(values), 0, tmp_path)
+    per_sample = neon_kernel(values + [rj.argmin(x), rj.argmax(x)], dtype, len(values), 2, tmp_path)
+    width = lanes("neon", dtype)
+    for n in (1, width + 1, SUM_BLOCK * width, 3001):
+        for xs in values_to_reduce("neon", dtype, n, 2):
+            alone, (together, where) = vector(xs)[0], per_sample(xs)
+            assert bits(alone) == bits(together), (n, xs[0, :8])
+            np.testing.assert_array_equal(where, [np.argmin(xs, axis=-1), np.argmax(xs, axis=-1)])
+    for n, stride, run in itertools.product((3 * 1024, 700, 512), STRIDES, (SUM_BLOCK, 2 * SUM_BLOCK)):
+        xs = lost_in_one_lane(n, stride, dtype, run)
+        exact = sum(map(Fraction, xs.tolist()), Fraction(0))
+        unit = Fraction(2) ** -53 * sum(map(abs, map(Fraction, xs.tolist())), Fraction(0))
+        total = vector(xs[None])[0][0, 0]
+        assert abs(Fraction(float(total)) - exact) <= Fraction(stated_depth(n, width)) * unit + \
+            final_rounding(exact, dtype), (n, stride, run)
