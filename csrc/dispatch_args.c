@@ -143,7 +143,8 @@ int rj_partly_overlap(const rj_arg *args, const char *kinds, int n)
         if (!is_written(kinds[i]) || args[i].len == 0) continue;
         const char *a = args[i].ptr, *a_end = a + args[i].len * args[i].itemsize;
         for (int j = 0; j < n; j++) {
-            if (j == i || args[j].len == 0 || args[j].ndim == 0) continue;
+            /* an input of one element broadcasts: it is copied before any sample is written */
+            if (j == i || args[j].len == 0 || (args[j].ndim == 0 && !is_written(kinds[j]))) continue;
             const char *b = args[j].ptr, *b_end = b + args[j].len * args[j].itemsize;
             if (a < b_end && b < a_end && !(a == b && a_end == b_end)) return 1;
         }

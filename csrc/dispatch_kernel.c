@@ -60,18 +60,22 @@ typedef struct {
  * lock on its first call in the child. (The old one is left allocated: freeing a lock that is
  * held is undefined.) */
 static unsigned long rj_forks = 0;
+static unsigned long rj_forking_thread = 0;   /* in a child: the one thread that came along */
 
 PyObject *rj_after_fork(PyObject *module, PyObject *unused)
 {
     rj_forks++;
+    rj_forking_thread = PyThread_get_thread_ident();
     Py_RETURN_NONE;
 }
 
-static int renew_lock_after_fork(Kernel *self, unsigned long me)
+static int renew_lock_after_fork(Kernel *self)
 {
     if (self->lock_forks == rj_forks) return 0;
     self->lock_forks = rj_forks;
-    if (self->owner == me) return 0;   /* this thread forked while it held the lock: it still does */
+    /* The thread that forked while it held the lock still does. (Another thread's identity can
+     * be that of a parent's thread that held it: a new thread may reuse its stack.) */
+    if (self->owner != 0 && self->owner == rj_forking_thread) return 0;
     PyThread_type_lock fresh = PyThread_allocate_lock();
     if (fresh == NULL) {
         PyErr_NoMemory();
@@ -86,7 +90,7 @@ static int acquire(Kernel *self)
 {
     if (self->lock == NULL) return 0;
     unsigned long me = PyThread_get_thread_ident();
-    if (renew_lock_after_fork(self, me) < 0) return -1;
+    if (renew_lock_after_fork(self) < 0) return -1;
     if (self->owner == me) {
         PyErr_SetString(PyExc_RuntimeError,
                         "a stateful kernel was called again from inside its own call (e.g. from a py_node)");
@@ -315,21 +319,38 @@ static void fill_call(Kernel *self, rj_call *call, const rj_arg *args, int n_buf
     }
 }
 
-/* Take input i: a number (stored in *number, the kernel's element type) or an array. */
-static int take_input(Kernel *self, PyObject *obj, rj_arg *arg, void *number, int *scalars)
+/* Input obj as a number (stored in *number, the kernel's element type): 1, or 0 if it is none. */
+static int take_number(Kernel *self, PyObject *obj, rj_arg *arg, void *number)
 {
     double value;
-    if (rj_take_number(obj, &value)) {
-        if (self->letter == 'f') *(float *)number = (float)value;
-        else *(double *)number = value;
-        arg->ptr = number;
-        arg->len = 1;
-        arg->itemsize = self->letter == 'f' ? 4 : 8;
-        (*scalars)++;
-        return 1;
-    }
-    if (!rj_take_array(obj, self->letter, arg)) return 0;
-    *scalars += arg->ndim == 0;   /* a 0-d array broadcasts as a number does */
+    if (!rj_take_number(obj, &value)) return 0;
+    if (self->letter == 'f') *(float *)number = (float)value;
+    else *(double *)number = value;
+    arg->ptr = number;
+    arg->len = 1;
+    arg->ndim = 0;
+    arg->itemsize = self->letter == 'f' ? 4 : 8;
+    return 1;
+}
+
+/* Whether a numpy array read straight from its object (not pinned by a buffer export) still has
+ * the data and shape taken from it: Python code that ran since (another thread while this one
+ * waited for the lock) may have resized it. */
+static int unmoved(PyObject *obj, char letter, const rj_arg *taken)
+{
+    rj_arg now;
+    if (taken->held || Py_TYPE(obj) != rj_ndarray_type) return 1;
+    return rj_take_array(obj, letter, &now) && now.ptr == taken->ptr && now.ndim == taken->ndim
+           && now.shape[0] == taken->shape[0] && now.shape[1] == taken->shape[1];
+}
+
+static int all_unmoved(Kernel *self, const request *req, const rj_arg *args, const char *kinds,
+                       const int *numbers)
+{
+    for (int i = 0; i < req->n_in; i++)
+        if (!numbers[i] && !unmoved(req->inputs[i], kinds[i], &args[i])) return 0;
+    for (int j = 0; req->have_outputs && j < req->n_out; j++)
+        if (!unmoved(req->outputs[j], kinds[req->n_in + j], &args[req->n_in + j])) return 0;
     return 1;
 }
 
@@ -344,7 +365,7 @@ static int try_fast(Kernel *self, const request *req, PyObject **result)
     const int n_in = req->n_in, n_out = req->n_out, n_buf = n_in + n_out;
     const rj_arg *shape = NULL;
     rj_arg implicit;
-    int status = 0, scalars = 0;
+    int status = 0, scalars = 0, is_number[RJ_MAX_ARGS];
 
     if (!self->fast || n_buf + self->nbound > RJ_MAX_ARGS) return 0;
     for (int b = 0; b < n_buf; b++) {
@@ -352,10 +373,19 @@ static int try_fast(Kernel *self, const request *req, PyObject **result)
         args[b].ndim = 0;
         kinds[b] = b < n_in ? self->letter : self->out_letters[b - n_in];
     }
+    /* Numbers first: converting one may run Python code (a numpy scalar subclass's __float__),
+     * which must not run while an array's data pointer is in hand. */
+    for (int i = 0; i < n_in; i++) {
+        is_number[i] = take_number(self, req->inputs[i], &args[i], &numbers[i]);
+        scalars += is_number[i];
+    }
     for (int j = 0; req->have_outputs && j < n_out; j++)
         if (!rj_take_array(req->outputs[j], kinds[n_in + j], &args[n_in + j])) goto done;
-    for (int i = 0; i < n_in; i++)
-        if (!take_input(self, req->inputs[i], &args[i], &numbers[i], &scalars)) goto done;
+    for (int i = 0; i < n_in; i++) {
+        if (is_number[i]) continue;
+        if (!rj_take_array(req->inputs[i], kinds[i], &args[i])) goto done;
+        scalars += args[i].ndim == 0;   /* a 0-d array broadcasts as a number does */
+    }
 
     /* the samples' shape: that of the first per-sample output given, else of the first input array */
     for (int j = 0; req->have_outputs && j < n_out && shape == NULL; j++)
@@ -391,7 +421,8 @@ static int try_fast(Kernel *self, const request *req, PyObject **result)
         status = -1;
         goto done;
     }
-    if (self->stateful && rows != self->state_rows) {   /* the state was remade while we waited */
+    /* the state remade, or an array resized, while we waited (or while outputs were made) */
+    if ((self->stateful && rows != self->state_rows) || !all_unmoved(self, req, args, kinds, is_number)) {
         release(self);
         goto done;
     }

@@ -181,8 +181,8 @@ static inline int64_t rj_popcount64(uint64_t w)
 #  define RJ_PQ_WORDS (RJ_VB_WIDTH / 8)
 typedef uint64_t rj_pq __attribute__((vector_size(RJ_VB_WIDTH)));
 /* rj_pc: per-byte counts (each add puts at most 8 in a byte: 31 adds stay below 256), made a
- * total by psadbw / a widening add only when asked. */
-typedef rj_vc rj_pc;
+ * total by psadbw / a widening add only when asked. Unsigned: a count above 127 is no overflow. */
+typedef unsigned char rj_pc __attribute__((vector_size(RJ_VB_WIDTH)));
 #  define RJ_PC_FLUSH 31
 static inline rj_pc rj_pc_zero(void) { return (rj_pc){0}; }
 static inline rj_pc rj_pc_add(rj_pc acc, rj_pq v)
@@ -198,7 +198,7 @@ static inline rj_pc rj_pc_add(rj_pc acc, rj_pq v)
 #      define RJ_PSHUFB __builtin_ia32_pshufb128
 #    endif
     const rj_vc low = (rj_vc)v & 0x0f, high = (rj_vc)(v >> 4) & 0x0f;
-    return acc + RJ_PSHUFB(lut, low) + RJ_PSHUFB(lut, high);
+    return acc + (rj_pc)RJ_PSHUFB(lut, low) + (rj_pc)RJ_PSHUFB(lut, high);
 #    undef RJ_PSHUFB
 #  elif defined(RJ_ISA_NEON)
     return acc + (rj_pc)vcntq_u8((uint8x16_t)v);
@@ -213,12 +213,12 @@ static inline rj_pc rj_pc_add(rj_pc acc, rj_pq v)
 static inline int64_t rj_pc_total(rj_pc acc)
 {
 #  if defined(RJ_VSA_X86_AVX2)
-    const rj_vq s = (rj_vq)__builtin_ia32_psadbw256(acc, (rj_vc){0});
+    const rj_vq s = (rj_vq)__builtin_ia32_psadbw256((rj_vc)acc, (rj_vc){0});
     return s[0] + s[1] + s[2] + s[3];
 #  elif defined(RJ_ISA_NEON)
     return vaddlvq_u8((uint8x16_t)acc);
 #  else
-    const rj_vq s = (rj_vq)__builtin_ia32_psadbw128(acc, (rj_vc){0});
+    const rj_vq s = (rj_vq)__builtin_ia32_psadbw128((rj_vc)acc, (rj_vc){0});
     return s[0] + s[1];
 #  endif
 }

@@ -45,8 +45,11 @@ def open_output(path):
     except OSError as exc:
         raise OutputError(f"{path} {_REFUSALS.get(exc.errno, f'cannot be written: {exc.strerror}')}") from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise OutputError(f"{path} {_REFUSALS[errno.ENXIO]}")
+        if st.st_nlink > 1:   # a hard link another user planted: writing would change their file
+            raise OutputError(f"{path} is a hard link to another file: choose a new name")
         os.ftruncate(fd, 0)
         return os.fdopen(fd, "wb")
     except BaseException:

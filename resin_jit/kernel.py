@@ -28,6 +28,8 @@ def as_input(value, dtype, name):
     try:
         arr = np.asarray(value)
         complex_ = arr.dtype.kind == "c"
+        if arr.dtype.kind in "USMmV":   # text, dates, raw bytes: numpy's ufuncs refuse them too
+            raise TypeError(f"an array of {arr.dtype} holds no numbers")
         arr = arr if complex_ else arr.astype(dtype, copy=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"input {name!r} cannot be converted to {dtype}: {exc}") from None
@@ -178,6 +180,18 @@ class ParamView:
         return repr(dict(self.items()))
 
 
+_forking_thread = None   # in a forked child: the thread that forked (the one that came along)
+
+
+def _remember_forking_thread():
+    global _forking_thread
+    _forking_thread = threading.get_ident()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_remember_forking_thread)
+
+
 class _PythonCalls:
     """The base of Kernel where the _dispatch extension is not built: every call is a slow one."""
 
@@ -196,10 +210,12 @@ class _PythonCalls:
         pass
 
     def _acquire(self):
+        if self._pid != os.getpid():   # a forked child: only the forking thread came along
+            self._pid = os.getpid()
+            if self._owner is None or self._owner != _forking_thread:
+                self._lock, self._owner = threading.Lock(), None
         if self._owner == threading.get_ident():
             raise RuntimeError("a stateful kernel was called again from inside its own call (e.g. from a py_node)")
-        if self._pid != os.getpid():   # a forked child: a thread that held the lock did not come along
-            self._lock, self._owner, self._pid = threading.Lock(), None, os.getpid()
         self._lock.acquire()
         self._owner = threading.get_ident()
 
@@ -446,8 +462,8 @@ class Kernel(_KernelBase):
     def _run_threaded(self, inputs, outputs, threads, shape):
         """Chunks of the samples of a stateless kernel, or groups of channels of a stateful one
         (each group with its own slice of the state) or of one with reductions, one call per thread."""
-        if len(shape) == 1 and (self._runner.stateful or any(self._per_row)):
-            self._run(*inputs, *outputs)   # one channel: its samples run in order, on this thread
+        if (len(shape) == 1 and (self._runner.stateful or any(self._per_row))) or 0 in shape:
+            self._run(*inputs, *outputs)   # one channel (its samples run in order), or nothing to split
             return
         if any(self._per_row) and not self._runner.stateful:   # reductions: whole rows to each thread
 

@@ -14,6 +14,7 @@ that is how one prebuilt layer comes to serve every CPU of the architecture.
 """
 import functools
 import logging
+import os
 import platform
 import shutil
 import threading
@@ -28,6 +29,16 @@ _memo = {}   # (ident, build ident) → LoadedLibrary, for every compiler of the
 # First requests of one library from several threads build it once: each waits on its key's
 # stripe (a fixed set of locks, so nothing grows with the number of kernels).
 _stripes = tuple(threading.Lock() for _ in range(64))
+
+
+def _new_stripes():
+    """In a forked child: a thread that was building (holding its stripe) did not come along."""
+    global _stripes
+    _stripes = tuple(threading.Lock() for _ in range(64))
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_stripes)
 CROSS_COMPILERS = {"aarch64": ("aarch64-linux-gnu-gcc",)}   # a tier's architecture → compilers for it
 
 

@@ -388,9 +388,16 @@ class Input(Node):
     """A named input array; the emitter binds it to a buffer, so it emits nothing itself."""
     arity = 0
 
+    # A call's own keywords: an input of one of these names could not be passed by name.
+    RESERVED = ("out", "n", "threads")
+
     def __init__(self, name):
         if not isinstance(name, str) or not name:
             raise TypeError(f"an input name must be a non-empty str, not {name!r}")
+        name = str.__str__(name)   # an exact str: a subclass's methods never run again
+        if name in self.RESERVED:
+            raise ValueError(f"{name!r} cannot name an input: kernel calls take {', '.join(self.RESERVED)} "
+                             "as keywords of their own")
         self.name = name
         self._key = ("Input", name)
 

@@ -72,3 +72,31 @@ def test_a_reduction_without_identity_over_rows_of_no_samples_raises_as_numpy_do
     # (0, 5): no rows, each of five samples: numpy gives an empty result, and so do we
     assert getattr(np, op)(np.ones((0, 5), np.float32), axis=-1).shape == (0,)
     assert kernel(np.ones((0, 5), np.float32)).shape == (0,)
+
+
+class Shouting(str):
+    def __str__(self):
+        return "SHOUT"
+
+    def __hash__(self):
+        raise TypeError("unhashable")
+
+
+def test_an_input_named_by_a_str_subclass_is_its_plain_text():
+    kernel = rj.JitCompiler().compile(rj.input(Shouting("level")) * 2)
+    assert kernel.input_names == ["level"] and type(kernel.input_names[0]) is str
+    np.testing.assert_array_equal(kernel(level=np.ones(3, np.float32)), 2.0)
+
+
+@pytest.mark.parametrize("name", ["out", "n", "threads"])
+def test_the_calls_own_keywords_cannot_name_an_input(name):
+    with pytest.raises(ValueError, match="cannot name an input"):
+        rj.input(name)
+
+
+@pytest.mark.parametrize("value", [np.array(["1.5", "2"]), np.array(["2020-01-01"], "datetime64[D]"),
+                                   np.array([1], "timedelta64[s]"), np.array([b"ab"])])
+def test_text_and_dates_are_not_numbers(backend, value):
+    kernel = (backend.getfixturevalue("numpy_jit") if backend.param == "numpy" else rj.JitCompiler()).compile(x * 2)
+    with pytest.raises(TypeError, match="holds no numbers"):
+        kernel(value)

@@ -17,6 +17,7 @@ then entered in the table) and runs it, or runs numpy. Results take the layout o
 argument. Results are new vectors (or earlier results nobody can reach any more, see RECYCLE).
 """
 import functools
+import os
 import sys
 import threading
 import warnings
@@ -104,7 +105,8 @@ class JitVSAEngine:
         caller = self._kernels.get(key)
         if caller is not None or self.backend != "native" or key in self._on_numpy:
             return caller
-        with self._locks.setdefault(key, threading.Lock()):
+        # per process: in a forked child, a lock a parent's thread held would never be released
+        with self._locks.setdefault((os.getpid(), key), threading.Lock()):
             caller = self._kernels.get(key)
             return caller if caller is not None or key in self._on_numpy else self._new_kernel(key, internal)
 
