@@ -216,3 +216,14 @@ def test_every_audio_node_is_in_the_table():
                if isinstance(obj, type) and issubclass(obj, rj.Node) and obj.__module__.startswith(audio.__name__)
                and not obj.__name__.startswith("_")}
     assert classes <= set(audio.NODES.values())
+
+
+def test_every_node_of_the_table_warms(tmp_path):
+    """A node without settings (Affine: its arity, no `inputs`) as well as those with them."""
+    from resin_jit import audio
+    tier = host.best_tier()
+    for name in ("Affine", "Gain"):
+        args = [0.5, 1.0] if name == "Affine" else [0.5]
+        assert name in audio.NODES
+        status, detail = warm.build_entry({"kind": "audio", "node": name, "args": args}, tier, str(tmp_path))
+        assert status in ("built", "cached"), detail
