@@ -36,6 +36,7 @@ NOT_CODEGEN = {
     "dask.py": "runs kernels over dask arrays: a caller",
     "warm.py": "chooses idents only: compiler.py and vsa/kernels.py pair each with its source",
     "cache.py": "moves and checks a library's bytes by its key, never makes or reads what they are",
+    "cacheentries.py": "where a cache entry's files are, and the check of a library's bytes",
     "cachefs.py": "the cache's file primitives",
     "audio/io.py": "WAV files",
     "audio/analysis.py": "measures a compiled kernel's response: a caller",
