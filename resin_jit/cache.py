@@ -1,17 +1,20 @@
 """The disk cache of compiled kernels, as three parts (after numba's core/caching.py):
 
 - CacheLocator: where a key's artifacts live, and which names in a cache directory are ours;
-- CacheIndex: what is recorded beside each artifact (key, size, sha256), checked before loading;
+- CacheIndex: what is recorded beside each artifact (key, size, sha256), checked before loading
+  (both in cacheentries.py);
 - KernelCache: get-or-build with a lock per key, a private staging directory, an atomic
   rename into place and the metadata written last as the ready marker (after FEniCS ffcx).
 
 A library in the cache is code the next process runs. A cache directory says it is one
-(CACHEDIR.TAG); one that is not tagged, or that others can write, is never loaded from, written
-to or cleared. A library is opened without following symlinks, checked (every directory above it
-too) and hashed on that descriptor, and dlopen()ed through it, so nothing can be swapped in
-between. A damaged entry (truncated, garbage, another key's, metadata missing or malformed,
-library deleted, a directory where a file belongs) is removed, what is not a regular file set
-aside, and rebuilt with a warning on the "resin_jit" logger.
+(CACHEDIR.TAG with resin_jit's line); one that is not tagged so, or that others can write, is
+never loaded from, written to or cleared. A library is opened without following symlinks, checked
+(every directory above it too) and hashed on that descriptor, and dlopen()ed through it, so
+nothing can be swapped in between. A damaged entry (truncated, garbage, another key's, metadata
+missing or malformed, library deleted, a directory where a file belongs) is removed, what is not a
+regular file set aside, and rebuilt with a warning on the "resin_jit" logger. An entry under a
+directory others can write is neither: it is left as it is (UntrustedDirectory), and the caller
+builds elsewhere. A cache this process cannot write is opened read_only: loaded from, never changed.
 
 An entry is kernels/<k>/<key>.so, <key>.json (key, size, sha256: the ready marker; its mtime is
 the last use, for LRU eviction), <key>.hits (one byte appended per disk hit: O_APPEND writes from
@@ -21,36 +24,22 @@ files of build.py and resources.py.
 """
 import contextlib
 import errno
-import hashlib
-import json
 import logging
 import os
-import re
 import shutil
 import stat
 import sys
-import tempfile
-import time
 import warnings
 from collections import namedtuple
 from pathlib import Path
 
-from .cachefs import (SAFE_FLAGS, Refused, cache_dir_problem, directories_problem, dlopen_path, key_lock, lstat_or_none,
-                      mkdir_private, open_regular, read_fd, remove_file, remove_lock_file, write_atomically)
+from .cacheentries import KERNEL_SUFFIXES, CacheIndex, CacheLocator, file_sha256  # noqa: F401 - for callers
+from .cachefs import (cache_dir_problem, directories_problem, key_lock, lstat_or_none, mkdir_private, remove_file,
+                      remove_lock_file)
 from .config import env_flag
 from .errors import JitCompileError, JitError
 
 log = logging.getLogger("resin_jit")
-LIBRARY_SUFFIX = ".so"
-ENTRY_SUFFIXES = (".json", LIBRARY_SUFFIX, ".hits", ".c", ".cmd")  # the metadata goes first
-KERNEL_SUFFIXES = {".json", LIBRARY_SUFFIX}  # either one left is a kernel still there
-KEY_FILE = re.compile(r"([0-9a-f]{64})(\.json|\.so|\.hits|\.c|\.cmd)")
-LOCK_FILE = re.compile(r"([0-9a-f]{64})\.lock")
-SHARD = re.compile(r"[0-9a-f]{2}")
-STAGING_PREFIX = "build-"
-MEMO_FILES = ("toolchains.json", "fingerprints.json")  # build.py's and resources.py's
-# What a writer that died left of its temporary files (build.py, resources.py, cachefs.write_tag, record)
-TEMPORARY_FILE = re.compile(r"\.(toolchains\.json|fingerprints\.json|CACHEDIR\.TAG|[0-9a-f]{64}\.json)\.[0-9]+\.[0-9]+\.tmp")
 STALE_STAGING_SECONDS = 600  # longer than build.py's compiler timeout: older staging dirs are orphans
 Entry = namedtuple("Entry", "key size last_used meta hits")
 Cleared = namedtuple("Cleared", "kernels files busy")  # kernels removed, other files removed, kernels in use
@@ -75,6 +64,14 @@ def warn_unusable_dir(root, problem):
                       "temporary directory", RuntimeWarning, stacklevel=4)
 
 
+def warn_read_only_dir(root):
+    """Once per process and directory, as warn_unusable_dir."""
+    if str(root) not in _warned_dirs:
+        _warned_dirs.add(str(root))
+        warnings.warn(f"resin_jit: cache directory {root} is not writable: kernels there are loaded, the others are "
+                      "built in a private temporary directory", RuntimeWarning, stacklevel=4)
+
+
 def debug_enabled():
     """RESIN_JIT_DEBUG=1 keeps the generated sources and compiler command lines."""
     return bool(env_flag("RESIN_JIT_DEBUG"))
@@ -88,195 +85,6 @@ def default_cache_dir():
     if sys.platform.startswith("win"):
         return Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local")) / "resin_jit" / "Cache"
     return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "resin_jit"
-
-
-def _names(folder, follow=False):
-    """The names in `folder`, or [] if it is not a directory; unless follow=True, not if it is a
-    symlink either (only the root may be one: a user's choice)."""
-    is_dir = os.path.isdir(folder) if follow else stat.S_ISDIR(getattr(lstat_or_none(folder), "st_mode", 0))
-    try:
-        return os.listdir(folder) if is_dir else []
-    except OSError:
-        return []
-
-
-class CacheLocator:
-    """Where a key's artifacts live under one root directory, and which names there are ours."""
-
-    def __init__(self, root):
-        self.root = Path(root)
-
-    def entry(self, key, suffix):
-        return self.root / "kernels" / key[:2] / f"{key}{suffix}"
-
-    def library(self, key):
-        return self.entry(key, LIBRARY_SUFFIX)
-
-    def meta(self, key):
-        return self.entry(key, ".json")
-
-    def hits(self, key):
-        return self.entry(key, ".hits")
-
-    def lock(self, key):
-        return self.root / "locks" / f"{key}.lock"
-
-    @staticmethod
-    def shard(key):
-        """The directories between the root and a key's files."""
-        return ("kernels", key[:2])
-
-    def staging(self):
-        parent = self.root / "staging"
-        mkdir_private(parent)
-        return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
-
-    def shards(self):
-        return [self.root / "kernels" / name for name in sorted(_names(self.root / "kernels")) if SHARD.fullmatch(name)]
-
-    def keys(self):
-        """Every key with any file of an entry (half an entry is still an entry to clean): names of
-        64 hex digits and one of our suffixes, in the folder of their first two digits."""
-        found = set()
-        for shard in self.shards():
-            for name in _names(shard):
-                match = KEY_FILE.fullmatch(name)
-                if match and match.group(1).startswith(shard.name):
-                    found.add(match.group(1))
-        return sorted(found)
-
-    def lock_keys(self):
-        return sorted(m.group(1) for m in map(LOCK_FILE.fullmatch, _names(self.root / "locks")) if m)
-
-    def memo_files(self):
-        return [self.root / name for name in MEMO_FILES]
-
-    def leftovers(self, older_than):
-        """Staging dirs and temporary files that crashed builds and writers left, older than `older_than` s."""
-        found = [self.root / "staging" / n for n in _names(self.root / "staging") if n.startswith(STAGING_PREFIX)]
-        for folder, follow in ((self.root, True), *((shard, False) for shard in self.shards())):
-            found += [folder / n for n in _names(folder, follow) if TEMPORARY_FILE.fullmatch(n)]
-        now = time.time()
-        return [p for p in found if now - getattr(lstat_or_none(p), "st_mtime", now) > older_than]
-
-    def folders(self):
-        """The folders the cache makes, deepest first."""
-        return [*self.shards(), *(self.root / name for name in ("kernels", "locks", "staging"))]
-
-
-def file_sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def _parse_meta(text):
-    try:
-        meta = json.loads(text)
-    except ValueError:
-        return None
-    return meta if isinstance(meta, dict) else None
-
-
-class CacheIndex:
-    """The metadata beside each artifact, and the check that the artifact still matches it."""
-
-    def __init__(self, locator, trusted_owners=None):
-        self.locator = locator
-        self.trusted_owners = trusted_owners
-
-    def read(self, key):
-        """The key's metadata, or None (missing, not a regular file, malformed)."""
-        try:
-            return self._read(key, trust=False)
-        except Refused:
-            return None
-
-    def _read(self, key, trust):
-        """The key's metadata (None if malformed); raises Refused for a file not to be read."""
-        fd, _ = open_regular(self.locator.meta(key), self.trusted_owners, trust)
-        try:
-            return _parse_meta(read_fd(fd))
-        finally:
-            os.close(fd)
-
-    def load(self, key, load):
-        """(load(path), None) for a whole entry, checked and opened so that nothing can be swapped
-        in before dlopen(); (None, problem) if it is damaged or does not load; (None, None) if
-        there is none. Builders hold the key's lock exclusively from the rename to the metadata
-        write, so a library without metadata seen under the lock is a crashed build."""
-        fd, problem = self._open(key)
-        if fd is None:
-            return None, problem
-        try:
-            with dlopen_path(fd, self.locator.library(key)) as path:
-                return load(path), None
-        except JitCompileError as exc:
-            return None, f"does not load: {exc.__cause__ or exc}"  # what dlopen() said
-        finally:
-            os.close(fd)
-
-    def _open(self, key):
-        found = {suffix: lstat_or_none(self.locator.entry(key, suffix)) for suffix in ENTRY_SUFFIXES}
-        for suffix, st in found.items():
-            if st is not None and not stat.S_ISREG(st.st_mode):
-                return None, f"{self.locator.entry(key, suffix).name} is not a regular file"
-        if found[".json"] is None:
-            return (None, "metadata missing") if found[LIBRARY_SUFFIX] else (None, None)
-        if found[LIBRARY_SUFFIX] is None:
-            return None, "library missing"
-        try:
-            return self._open_checked(key), None
-        except Refused as exc:
-            return None, str(exc)
-        except OSError as exc:
-            return None, f"unreadable ({exc.strerror})"
-
-    def _open_checked(self, key):
-        """A descriptor of the key's library, every check passed on it; raises Refused."""
-        # Whoever can write a directory above, or the metadata, can swap the code and its recorded hash.
-        problem = directories_problem(self.locator.root, self.locator.shard(key), self.trusted_owners)
-        if problem:
-            raise Refused(problem)
-        meta = self._read(key, trust=True)
-        if meta is None or not isinstance(meta.get("sha256"), str) or not isinstance(meta.get("size"), int):
-            raise Refused("malformed metadata")
-        if meta.get("key") != key:
-            raise Refused(f"the metadata is kernel {str(meta.get('key'))[:16]}'s, not this key's")
-        fd, st = open_regular(self.locator.library(key), self.trusted_owners, trust=True)
-        try:
-            if st.st_size != meta["size"]:
-                raise Refused(f"size {st.st_size} != recorded {meta['size']}")
-            if hashlib.sha256(read_fd(fd)).hexdigest() != meta["sha256"]:
-                raise Refused("sha256 does not match the recorded one")
-        except BaseException:
-            os.close(fd)
-            raise
-        return fd
-
-    def record(self, key, library, **extra):
-        """Write the metadata (the ready marker) atomically, after the library is in place."""
-        meta = {"key": key, "size": library.stat().st_size, "sha256": file_sha256(library),
-                "created": time.time(), **extra}
-        write_atomically(self.locator.meta(key), json.dumps(meta, indent=1).encode())
-        return meta
-
-    def touch(self, key):
-        """Mark a use: the metadata's mtime is the entry's last use (LRU); one byte more of hits."""
-        with contextlib.suppress(OSError):
-            os.utime(self.locator.meta(key))
-            fd = os.open(self.locator.hits(key), os.O_WRONLY | os.O_APPEND | os.O_CREAT | SAFE_FLAGS, 0o600)
-            try:
-                os.write(fd, b".")
-            finally:
-                os.close(fd)
-
-    def hits(self, key):
-        st = lstat_or_none(self.locator.hits(key))
-        return st.st_size if st is not None and stat.S_ISREG(st.st_mode) else 0
-
-    def remove(self, key):
-        """Remove the entry's files (what is not a regular file is set aside); the suffixes removed."""
-        return {suffix for suffix in ENTRY_SUFFIXES if remove_file(self.locator.entry(key, suffix))}
 
 
 class ReadOnlyLayer:
@@ -316,13 +124,20 @@ class Claim:
         return self.loaded
 
 
-class KernelCache:
-    """Get a key's library from the disk cache, or claim the right to build it once and store it."""
+class UntrustedDirectory(PermissionError):
+    """A directory between the cache's root and a key's entry that others could write: what is
+    there may not be ours, so nothing is loaded from it, stored in it or removed from it."""
 
-    def __init__(self, root, max_bytes=None):
+
+class KernelCache:
+    """Get a key's library from the disk cache, or claim the right to build it once and store it.
+    A read_only cache (this user's own, tagged, and not writable here) is only loaded from."""
+
+    def __init__(self, root, max_bytes=None, read_only=False):
         self.locator = CacheLocator(root)
         self.index = CacheIndex(self.locator)
         self.max_bytes = max_bytes
+        self.read_only = read_only
 
     @property
     def root(self):
@@ -331,7 +146,13 @@ class KernelCache:
     def find(self, key, load):
         """load(path) of the key's library if the cache holds it whole, else None. Loading holds
         the key's lock shared, so eviction (which needs it exclusive) never removes an entry
-        while a process checks and opens it."""
+        while a process checks and opens it. A read-only cache has no lock to take and nothing
+        removes its entries: it is loaded from as it is, no use recorded."""
+        if self.read_only:
+            loaded, problem = self.index.load(key, load)
+            if problem:
+                warn_once("kernel %s in the read-only cache %s is not used: %s", key[:16], self.root, problem)
+            return loaded
         with key_lock(self.locator.lock(key), shared=True):
             loaded, _ = self.index.load(key, load)
             if loaded is not None:
@@ -350,7 +171,10 @@ class KernelCache:
         if loaded is not None:
             yield Claim(self, key, load, loaded, "disk")
             return
+        if self.read_only:
+            raise PermissionError(errno.EROFS, f"{self.root} is read-only: kernels are not stored there")
         with key_lock(lock):
+            self._check_directories(key, missing_ok=True)   # before an entry there is judged or removed
             loaded, problem = self.index.load(key, load)  # another process may have built it meanwhile
             if loaded is not None:
                 self.index.touch(key)
@@ -360,9 +184,7 @@ class KernelCache:
                 log.warning("damaged cache entry %s (%s): removed and rebuilt", key[:16], problem)
                 self.index.remove(key)
             mkdir_private(self.locator.library(key).parent)
-            reason = directories_problem(self.root, self.locator.shard(key))
-            if reason:  # what we put there now, others could swap later: build privately instead
-                raise PermissionError(errno.EPERM, f"not storing kernels where {reason}")
+            self._check_directories(key)
             claim = Claim(self, key, load, None, None, self.locator.staging())
             keep_staging = False
             try:
@@ -377,6 +199,13 @@ class KernelCache:
                     shutil.rmtree(claim.staging, ignore_errors=True)
         if claim.loaded is not None and self.max_bytes is not None:
             self.evict(self.max_bytes, keep=key)
+
+    def _check_directories(self, key, missing_ok=False):
+        """Raise UntrustedDirectory if others could write a directory above the key's entry: what
+        is there they could have put, what we put there they could swap later."""
+        reason = directories_problem(self.root, self.locator.shard(key), missing_ok=missing_ok)
+        if reason:
+            raise UntrustedDirectory(errno.EPERM, reason)
 
     def _commit(self, key, built, load, meta):
         """Put a library built in staging into place, with the key's lock held, and load it. One
@@ -478,7 +307,12 @@ class KernelCache:
 
     def tidy(self):
         """Remove the lock files nobody holds and what crashed builds left (a prebuilt layer ships
-        its entries, not these); returns how many files went."""
+        its entries, not these); returns how many files went. A directory that is not a resin_jit
+        cache is left alone, with a warning."""
+        problem = cache_dir_problem(self.root)
+        if problem:
+            warn_once("not tidying %s: %s", self.root, problem)
+            return 0
         files = 0
         for key in self.locator.lock_keys():
             lock = self.locator.lock(key)

@@ -30,11 +30,16 @@ except ImportError:  # Windows: no advisory locks; the atomic rename still keeps
 
 log = logging.getLogger("resin_jit")
 TAG_NAME = "CACHEDIR.TAG"
-TAG_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
-TAG_TEXT = TAG_SIGNATURE + (b"\n# This file is a cache directory tag created by resin_jit.\n"
-                            b"# For information about cache directory tags see https://bford.info/cachedir/\n")
+TAG_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"   # every program's tag starts so
+# resin_jit's own line after the signature (the spec leaves the rest to each program): a directory
+# another program tagged is not ours. Every resin_jit so far has written exactly this line.
+TAG_OWNER_LINE = b"# This file is a cache directory tag created by resin_jit."
+TAG_TEXT = TAG_SIGNATURE + b"\n" + TAG_OWNER_LINE + (
+    b"\n# For information about cache directory tags see https://bford.info/cachedir/\n")
+TAG_MOST_BYTES = 4096   # read of a tag: more than ours, and bounded whatever is there
 TAG_TMP_PREFIX = f".{TAG_NAME}."   # write_atomically's temporary names
 NOT_TAGGED = "not a resin_jit cache directory (no CACHEDIR.TAG)"
+OTHERS_TAG = "not a resin_jit cache directory (its CACHEDIR.TAG is another program's)"
 # Never through a symlink, never blocking on a FIFO, not inherited by the compiler.
 SAFE_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 READ_FLAGS = os.O_RDONLY | SAFE_FLAGS
@@ -68,15 +73,20 @@ def untrusted_reason(path, owners=None):
     return stat_problem(path, st, owners)
 
 
-def directories_problem(root, below, owners=None):
+def directories_problem(root, below, owners=None, missing_ok=False):
     """Why the directories from `root` down through `below` (names under it) cannot be trusted,
     or None. Checked top down, so each is one only its owner could have replaced; the root may
-    be a symlink (a user's choice), nothing below it may."""
+    be a symlink (a user's choice), nothing below it may. With missing_ok, the first directory
+    below the root that does not exist ends the check (nothing under it to distrust yet)."""
     path = Path(root)
     for name in (None, *below):
         path = path if name is None else path / name
         try:
             st = os.stat(path) if name is None else os.lstat(path)
+        except FileNotFoundError:
+            if missing_ok and name is not None:
+                return None
+            return f"cannot stat {path}: No such file or directory"
         except OSError as exc:
             return f"cannot stat {path}: {exc.strerror}"
         if not stat.S_ISDIR(st.st_mode):
@@ -89,17 +99,27 @@ def directories_problem(root, below, owners=None):
 
 # -- the cache directory tag -----------------------------------------------------------------------
 
-def is_tagged(root):
-    """True if root/CACHEDIR.TAG is a regular file whose first line is the tag's signature."""
+def tag_problem(root):
+    """None if root/CACHEDIR.TAG is resin_jit's: a regular file whose first line is the tag's
+    signature and which has TAG_OWNER_LINE after it; else why `root` is not a resin_jit cache."""
     try:
         fd, _ = open_regular(Path(root) / TAG_NAME)
     except (Refused, OSError):
-        return False
+        return NOT_TAGGED
     try:
-        first = os.read(fd, len(TAG_SIGNATURE) + 2)
+        lines = os.read(fd, TAG_MOST_BYTES).splitlines()
+    except OSError:
+        return NOT_TAGGED
     finally:
         os.close(fd)
-    return first.splitlines()[:1] == [TAG_SIGNATURE]
+    if lines[:1] != [TAG_SIGNATURE]:
+        return NOT_TAGGED
+    return None if TAG_OWNER_LINE in lines[1:] else OTHERS_TAG
+
+
+def is_tagged(root):
+    """True if root/CACHEDIR.TAG is resin_jit's (tag_problem)."""
+    return tag_problem(root) is None
 
 
 def cache_dir_problem(root, owners=None):
@@ -109,7 +129,7 @@ def cache_dir_problem(root, owners=None):
         return f"{root} does not exist"
     if not root.is_dir():
         return f"{root} is not a directory"
-    return untrusted_reason(root, owners) or (None if is_tagged(root) else NOT_TAGGED)
+    return untrusted_reason(root, owners) or tag_problem(root)
 
 
 def claim_cache_dir(root):
@@ -129,7 +149,7 @@ def claim_cache_dir(root):
     with os.scandir(root) as found:  # a tag being written by another process does not count
         others = any(not entry.name.startswith(TAG_TMP_PREFIX) for entry in found)
     if others:   # another process may have tagged it and started using it since we looked
-        return None if is_tagged(root) else NOT_TAGGED
+        return None if is_tagged(root) else tag_problem(root)
     try:
         write_tag(root)
     except OSError as exc:
@@ -272,11 +292,16 @@ def process_dir():
     return _process_dirs[pid]
 
 
+def private_dirs_parent():
+    """Where process_dir() makes this process's directory: TMPDIR, else /tmp."""
+    return os.environ.get("TMPDIR") or "/tmp"
+
+
 def _new_private_dir():
     """A new mode-0700 directory in TMPDIR (else /tmp). tempfile.mkdtemp would do, but its first
     call probes every candidate directory by writing files there, which costs a new process more
     than the whole load of its first kernel."""
-    base = os.environ.get("TMPDIR") or "/tmp"
+    base = private_dirs_parent()
     for _ in range(8):
         path = os.path.join(base, f"resin_jit-{os.getpid()}-{secrets.token_hex(4)}")
         try:

@@ -5,8 +5,10 @@ machine of its architecture. It covers what decides a library's machine code and
 
   - the ident: what the source computes (a graph's canonical form, a VSA op and dimension);
   - a fingerprint of what shapes generated code: the headers kernels include (csrc/*.h but the
-    dispatcher's), templates/, and the Python modules that emit C or choose build flags
-    (CODEGEN_MODULES), so editing the CLI's help text leaves every key as it was;
+    dispatcher's), templates/, and every module of the package, found by walking its folders,
+    but those that cannot shape a kernel (NOT_CODEGEN, each with its reason), so editing the
+    CLI's help text leaves every key as it was and a new module is in the key until it is shown
+    not to belong there;
   - the ISA tier, the optimisation level and fastmath;
   - the kernel ABI version (rj_abi.h, abi.ABI_VERSION);
   - the platform: operating system, architecture and C library family.
@@ -24,9 +26,22 @@ from . import abi, host
 from .cachefs import read_json_object, write_memo
 from .resources import PACKAGE_DIR, csrc_dir, templates_dir
 
-CODEGEN_MODULES = ("abi.py", "assemble.py", "audio/base.py", "audio/basic.py", "audio/delays.py",
-                   "audio/dynamics.py", "audio/filters.py", "audio/formula.py", "audio/oscillators.py", "build.py",
-                   "context.py", "emit.py", "external.py", "isa.py", "nodes.py", "ops.py", "vsa/kernels.py")
+# The modules (files, or folders ending in "/", relative to the package) that cannot change the
+# code of any kernel: they neither make a kernel's source or flags nor read what a library holds.
+# Every other module is in the fingerprint; test_keys.py checks that each entry here exists.
+NOT_CODEGEN = {
+    "__main__.py": "runs the command line",
+    "cli.py": "the command line: it asks for kernels as any caller does",
+    "demo.py": "the demo: a caller",
+    "dask.py": "runs kernels over dask arrays: a caller",
+    "warm.py": "chooses idents only: compiler.py and vsa/kernels.py pair each with its source",
+    "cache.py": "moves and checks a library's bytes by its key, never makes or reads what they are",
+    "cacheentries.py": "where a cache entry's files are, and the check of a library's bytes",
+    "cachefs.py": "the cache's file primitives",
+    "audio/io.py": "WAV files",
+    "audio/analysis.py": "measures a compiled kernel's response: a caller",
+    "benchmarks/": "timings: a caller (resin_jit.benchmarks in a wheel, beside the package in a source tree)",
+}
 NOT_KERNEL_HEADERS = ("dispatch.h",)   # the dispatcher's own header: kernels never include it
 
 
@@ -42,13 +57,36 @@ def platform_tag(arch=None):
     return f"{sys.platform}-{arch or host.architecture()}-{libc}"
 
 
+def is_codegen_module(name):
+    """True unless the module `name` (a path relative to the package) is in NOT_CODEGEN, itself
+    or in a folder that is."""
+    return name not in NOT_CODEGEN and not any(name.startswith(entry) for entry in NOT_CODEGEN if entry.endswith("/"))
+
+
+def package_modules(root):
+    """Every module of the package folder `root` and of its subpackages, at any depth, as paths
+    relative to it ("audio/base.py"), sorted: what setup.py ships (a folder without __init__.py
+    is no package, a name starting with "." no module), so a wheel and a source tree agree."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and os.path.isfile(
+            os.path.join(folder, d, "__init__.py"))]
+        relative = Path(folder).relative_to(root).as_posix()
+        found += [n if relative == "." else f"{relative}/{n}" for n in files
+                  if n.endswith(".py") and not n.startswith(".")]
+    return sorted(found)
+
+
 @functools.lru_cache(maxsize=None)
 def codegen_files():
-    """Every file whose content shapes the machine code of a kernel, in a fixed order."""
+    """(name, path) of every file whose content shapes the machine code of a kernel, in a fixed
+    order; the name is the same in a wheel and in a source tree."""
     headers = sorted(n for n in os.listdir(csrc_dir()) if n.endswith(".h") and n not in NOT_KERNEL_HEADERS)
     templates = sorted(n for n in os.listdir(templates_dir()) if n.endswith(".c"))
-    return (*(csrc_dir() / n for n in headers), *(templates_dir() / n for n in templates),
-            *(PACKAGE_DIR / name for name in CODEGEN_MODULES))
+    modules = [n for n in package_modules(PACKAGE_DIR) if is_codegen_module(n)]
+    return (*((f"csrc/{n}", csrc_dir() / n) for n in headers), *((f"templates/{n}", templates_dir() / n)
+                                                                   for n in templates),
+            *((f"resin_jit/{n}", PACKAGE_DIR / n) for n in modules))
 
 
 SHIPPED_FINGERPRINT = "codegen_fingerprint"   # in a built package (setup.py writes it): the files' digest
@@ -66,8 +104,8 @@ def shipped_fingerprint():
 def computed_fingerprint():
     """sha256 over the contents of codegen_files()."""
     digest = hashlib.sha256()
-    for f in codegen_files():
-        digest.update(f.relative_to(f.parent.parent).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    for name, path in codegen_files():
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -83,7 +121,7 @@ def codegen_fingerprint(memo_dir=None):
     shipped = shipped_fingerprint()
     if shipped:
         return shipped
-    files = codegen_files()
+    files = [path for _, path in codegen_files()]
     stats = [os.stat(f) for f in files]
     signature = hashlib.sha256("\n".join(f"{f}|{st.st_size}|{st.st_mtime_ns}"
                                          for f, st in zip(files, stats)).encode()).hexdigest()

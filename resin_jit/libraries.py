@@ -43,15 +43,20 @@ CROSS_COMPILERS = {"aarch64": ("aarch64-linux-gnu-gcc",)}   # a tier's architect
 
 
 def open_cache(config):
-    """The configured disk cache, or None (switched off, or unusable: said once, with the reason)."""
+    """The configured disk cache, or None (switched off, or unusable: said once, with the reason).
+    A cache this process cannot write is opened read-only: what it holds is loaded, what it
+    lacks is built in a private directory."""
     if not config.cache_enabled():
         return None
     root = config.resolved_cache_dir() or cache.default_cache_dir()
-    problem = cachefs.claim_writable_cache_dir(root)
+    problem = cachefs.claim_cache_dir(root)
     if problem:
         cache.warn_unusable_dir(root, problem)
         return None
-    return cache.KernelCache(root, max_bytes=config.resolved_cache_max_bytes())
+    read_only = not os.access(root, os.W_OK)
+    if read_only:
+        cache.warn_read_only_dir(root)
+    return cache.KernelCache(root, max_bytes=config.resolved_cache_max_bytes(), read_only=read_only)
 
 
 def _checked_only(path):
@@ -153,8 +158,9 @@ class Libraries:
     def store(self, ident, make_source):
         """build_only: put `ident`'s library into the cache unless it is there already; "built" or
         "cached". Nothing is loaded, so the tier may be one this host cannot run."""
-        if self.cache is None:
-            raise JitError("nothing to store into: the kernel cache is off or unusable")
+        if self.cache is None or self.cache.read_only:
+            state = "read-only" if self.cache else "off or unusable"
+            raise JitError(f"nothing to store into: the kernel cache is {state}")
         if self.toolchain is None:
             raise JitError(f"cannot build {self.isa} kernels here: {self.build_reason}")
         key = self.key(ident)
@@ -168,20 +174,43 @@ class Libraries:
             loaded = layer.load(key, opener)
             if loaded is not None:
                 return self._found(key, loaded, "prebuilt")
-        if self.toolchain is None:   # what is in the cache is still there to load
-            loaded = self.cache.find(key, opener) if self.cache else None
-            return self._found(key, loaded, "disk") if loaded is not None else None
-        if self.cache is None:
-            return opener(self._compile(key, make_source, cachefs.private_build_dir()))
+        if self.cache is not None and (self.toolchain is None or self.cache.read_only):
+            loaded = self.cache.find(key, opener)   # what is there is still there to load
+            if loaded is not None:
+                return self._found(key, loaded, "disk")
+        if self.toolchain is None:
+            return None
+        if self.cache is None or self.cache.read_only:
+            return self._build_privately(key, make_source, opener)
         try:
             with self.cache.claim(key, opener) as claim:
                 if claim.loaded is None:
                     claim.commit(self._compile(key, make_source, claim.staging), **self._metadata())
+        except cache.UntrustedDirectory as exc:
+            cache.warn_once("not using the kernel cache %s for kernels under %s: %s; nothing there is loaded, "
+                            "replaced or removed, they are built in a private directory", self.cache.root,
+                            self.cache.locator.library(key).parent, exc.strerror)
+            return self._build_privately(key, make_source, opener)
         except OSError as exc:  # the cache became unwritable: disk full, over quota, read-only remount
             cache.warn_once("cannot write to the kernel cache %s (%s): building in a private directory",
                             self.cache.root, exc.strerror or exc)
-            return opener(self._compile(key, make_source, cachefs.private_build_dir()))
+            return self._build_privately(key, make_source, opener, exc)
         return claim.loaded if claim.how == "built" else self._found(key, claim.loaded, claim.how)
+
+    def _build_privately(self, key, make_source, opener, cache_error=None):
+        """Build in a directory of this process's own (TMPDIR) and load; a disk that cannot take
+        it there either is a JitError saying where each attempt failed."""
+        workdir = None
+        try:
+            workdir = cachefs.private_build_dir()
+            built = self._compile(key, make_source, workdir)
+        except OSError as exc:   # a write's error names no file: then the directory it wrote in
+            where = f"{exc.strerror or exc}: {exc.filename or workdir or cachefs.private_dirs_parent()}"
+            cached = "" if cache_error is None else \
+                f" after the kernel cache {self.cache.root} could not take it ({cache_error.strerror or cache_error})"
+            raise JitError(f"cannot build kernel {key[:16]}: the private build directory failed ({where}){cached}; "
+                           "set TMPDIR (or RESIN_JIT_CACHE_DIR) to a directory that can take it") from exc
+        return opener(built)
 
     def _found(self, key, loaded, how):
         self.stats["disk_hits" if how == "disk" else "prebuilt_hits"] += 1

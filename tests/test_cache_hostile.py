@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-from resin_jit import build, cache
+from resin_jit import build, cache, cachefs
 from resin_jit.errors import JitCompileError
 
 from cache_harness import run_affine, warnings_of
@@ -106,6 +106,63 @@ def test_a_directory_with_things_in_it_and_no_tag_is_never_written_to(tmp_path, 
         jit = run_affine(None)
     assert jit.stats["compiles"] == 1 and jit.libraries.cache is None
     assert sorted(project.rglob("*")) == before
+
+
+OTHER_PROGRAMS_TAG = SIGNATURE + b"\n# This file is a cache directory tag created by othertool.\n"
+# What every resin_jit so far has written (cachefs.TAG_TEXT): a directory it tagged stays its cache.
+RESIN_JIT_TAG = (SIGNATURE + b"\n# This file is a cache directory tag created by resin_jit.\n"
+                 b"# For information about cache directory tags see https://bford.info/cachedir/\n")
+
+
+def snapshot(root):
+    return {p: (p.lstat().st_mtime_ns, p.lstat().st_size) for p in root.rglob("*")}
+
+
+def other_programs_cache(tmp_path):
+    """A directory another program tagged, holding names resin_jit's own cache has (staging/build-*,
+    locks/<key>.lock), old enough that clear would take them for a crashed build's leftovers."""
+    root = tmp_path / "othertool"
+    build_dir = root / "staging" / "build-upload"
+    build_dir.mkdir(parents=True)
+    (build_dir / "part-1").write_bytes(b"another program's data")
+    (root / "locks").mkdir()
+    (root / "locks" / f"{'ab' * 32}.lock").write_bytes(b"")
+    (root / "CACHEDIR.TAG").write_bytes(OTHER_PROGRAMS_TAG)
+    old = time.time() - 2 * cache.STALE_STAGING_SECONDS
+    for path in (build_dir / "part-1", build_dir):
+        os.utime(path, (old, old))
+    return root
+
+
+@needs_native
+def test_a_directory_another_program_tagged_is_not_ours(tmp_path, new_process, monkeypatch):
+    """Issue 17: the tag's signature line is every program's; only resin_jit's line makes it ours.
+    Nothing is written there, nothing loaded, nothing cleared or evicted."""
+    new_process()
+    root = other_programs_cache(tmp_path)
+    before = snapshot(root)
+    monkeypatch.setenv("RESIN_JIT_CACHE_DIR", str(root))
+    with pytest.warns(RuntimeWarning, match=r"not a resin_jit cache directory \(its CACHEDIR.TAG is another "
+                                            r"program's\)"):
+        jit = run_affine(None)
+    assert jit.stats["compiles"] == 1 and jit.libraries.cache is None
+    with pytest.raises(ValueError, match="refusing to clear .*another program's"):
+        cache.KernelCache(root).clear()
+    assert cache.KernelCache(root).evict(0) == [] and cache.KernelCache(root).tidy() == 0
+    assert snapshot(root) == before
+
+
+@needs_native
+@pytest.mark.parametrize("tag", [RESIN_JIT_TAG, RESIN_JIT_TAG + b"# kept by the backup job: do not copy\n"],
+                         ids=["as written", "with a line added"])
+def test_a_directory_resin_jit_tagged_stays_a_cache(tmp_path, new_process, tag):
+    new_process()
+    root = tmp_path / "cache"
+    run_affine(root)
+    (root / "CACHEDIR.TAG").write_bytes(tag)
+    new_process()
+    assert run_affine(root).stats["disk_hits"] == 1
+    assert cache.KernelCache(root).clear().kernels == 1
 
 
 @needs_native
@@ -264,6 +321,60 @@ def test_a_cache_remounted_read_only_keeps_loading_and_builds_privately(tmpfs, n
     assert jit.stats["disk_hits"] == 1 and jit.stats["compiles"] == 1 + 2
     assert warnings_of(caplog) == [f"cannot write to the kernel cache {root} (Read-only file system): "
                                    "building in a private directory"]
+
+
+@needs_native
+def test_a_cache_read_only_from_the_start_is_loaded_from(tmpfs, new_process):
+    """Issue 17: a cache that is not writable when a process opens it was never loaded from. Its
+    verified entries are; what it lacks is built privately; nothing in it changes."""
+    new_process()
+    root = tmpfs("4m")
+    run_affine(root, 0.5, 1.0)
+    subprocess.run(["mount", "-o", "remount,ro", str(root)], check=True)
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*")}
+    new_process()
+    with pytest.warns(RuntimeWarning, match=f"cache directory {root} is not writable: kernels there are loaded"):
+        held = run_affine(root, 0.5, 1.0)
+    lacking = run_affine(root, 2.0, 1.0)
+    assert held.libraries.cache.read_only and held.stats["disk_hits"] == 1 and held.stats["compiles"] == 0
+    assert lacking.stats["disk_hits"] == 0 and lacking.stats["compiles"] == 1
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*")} == before
+
+
+def no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device", str(args[3]))   # as build.py reports a full disk
+
+
+@needs_native
+def test_a_full_disk_everywhere_is_a_jit_error_saying_where(tmp_path, new_process, monkeypatch):
+    """Issue 17: the cache and then the private build directory out of space raised a bare OSError."""
+    new_process()
+    root = tmp_path / "cache"
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root))
+    monkeypatch.setattr(build, "compile_library", no_space)
+    with pytest.raises(rj.JitError) as caught:
+        jit.compile_affine_simd(1.75, 0.5)
+    message = str(caught.value)
+    assert message.startswith("cannot build kernel ") and f"kernel cache {root} could not take it" in message
+    assert f"the private build directory failed (No space left on device: {cachefs.process_dir()}/" in message
+    assert isinstance(caught.value.__cause__, OSError) and not isinstance(caught.value, OSError)
+    cache_off = rj.JitCompiler(rj.JitConfig(cache=False))
+    with pytest.raises(rj.JitError, match=r"the private build directory failed \(No space left on device: "):
+        cache_off.compile_affine_simd(1.75, 0.25)
+
+
+@needs_native
+def test_the_cache_and_tmpdir_both_full_is_a_jit_error_saying_where(tmpfs, new_process, monkeypatch):
+    new_process()
+    root, tmp = tmpfs("256k"), tmpfs("256k")
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=root))
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(cachefs, "_process_dirs", {})   # this process's own directory: made in TMPDIR
+    fill(root, leave=0)
+    fill(tmp, leave=0)
+    with pytest.raises(rj.JitError, match=rf"cannot build kernel .*No space left on device: {tmp}/.*"
+                                          rf"the kernel cache {root} could not take it \(No space left on device\)"):
+        jit.compile_affine_simd(1.25, 0.75)
 
 
 # -- the directory dlopen() names are made in -------------------------------------------------------------

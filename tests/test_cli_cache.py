@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -91,6 +92,30 @@ def test_clear_refuses_a_directory_others_can_write(cli, cache_dir):
     proc = cli("cache", "clear")
     assert proc.returncode == 1 and "refusing" in proc.stderr
     assert "not used" in cli("cache", "info").stdout
+
+
+def test_clear_refuses_a_directory_another_program_tagged(cli, cache_dir, tmp_path):
+    """Issue 17: its tag has the standard signature line and another program's text; its staging/
+    build-* files (old enough to pass for a crashed build's) were deleted. A refusal, as for a
+    directory others can write: nothing there is touched."""
+    staged = cache_dir / "staging" / "build-upload" / "part-1"
+    staged.parent.mkdir(parents=True)
+    staged.write_bytes(b"another program's data")
+    (cache_dir / "CACHEDIR.TAG").write_bytes(b"Signature: 8a477f597d28d172789f06886806bc55\n"
+                                             b"# This file is a cache directory tag created by othertool.\n")
+    old = time.time() - 3600
+    for path in (staged, staged.parent):
+        os.utime(path, (old, old))
+    before = sorted(cache_dir.rglob("*"))
+    proc = cli("cache", "clear")
+    assert proc.returncode == 1 and "refusing to clear" in proc.stderr and "another program's" in proc.stderr
+    assert sorted(cache_dir.rglob("*")) == before and staged.read_bytes() == b"another program's data"
+    assert "not used: not a resin_jit cache directory" in cli("cache", "info").stdout
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps(MANIFEST))
+    warm = cli("warm", "--manifest", str(manifest), "-q")
+    assert warm.returncode == 1 and "another program's" in warm.stderr
+    assert sorted(cache_dir.rglob("*")) == before
 
 
 @needs_native

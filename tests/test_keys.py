@@ -1,4 +1,5 @@
 """Issue 13: a portable key. What shapes a kernel's machine code is in it; nothing else is."""
+import os
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,7 @@ def package_copy(tmp_path, monkeypatch):
 
 
 def key_now():
+    keys.codegen_files.cache_clear()
     keys.codegen_fingerprint.cache_clear()
     return keys.kernel_key(IDENT, "avx2", 2, False)
 
@@ -38,13 +40,110 @@ def key_now():
     ("cli.py", False), ("demo.py", False), ("warm.py", False), ("csrc/dispatch_kernel.c", False),
     ("csrc/dispatch.h", False), ("nodes.py", True), ("ops.py", True), ("assemble.py", True), ("audio/filters.py", True),
     ("build.py", True), ("vsa/kernels.py", True), ("csrc/simd.h", True), ("csrc/rj_abi.h", True),
-    ("templates/block.c", True),
+    ("templates/block.c", True), ("canonical.py", True), ("reductions.py", True), ("audio/io.py", False),
 ])
 def test_what_shapes_generated_code_is_in_the_key_and_nothing_else(package_copy, edited, changes):
     before = key_now()
     path = package_copy / edited
     path.write_text(path.read_text() + "\n/* an edit */\n" if path.suffix != ".py" else path.read_text() + "\n# edit\n")
     assert (key_now() != before) == changes
+
+
+@pytest.mark.parametrize("module", keys.package_modules(resources.PACKAGE_DIR))
+def test_every_module_is_in_the_key_unless_it_cannot_shape_a_kernel(package_copy, module):
+    """Issue 17: canonical.py and reductions.py shape kernels and were not in a hand-kept list.
+    Now every module is in the key but those NOT_CODEGEN names, each with its reason."""
+    before = key_now()
+    (package_copy / module).write_text((package_copy / module).read_text() + "\n# edit\n")
+    assert (key_now() != before) == (module not in keys.NOT_CODEGEN)
+
+
+def test_a_new_module_is_in_the_key_at_any_depth(package_copy):
+    """The walk follows subpackages (stage folders front/, codegen/, ...): nothing to remember."""
+    before = key_now()
+    folder = package_copy / "codegen" / "lowering"
+    folder.mkdir(parents=True)
+    for init in (package_copy / "codegen" / "__init__.py", folder / "__init__.py"):
+        init.write_text("")
+    (folder / "loops.py").write_text("UNROLL = 4\n")
+    with_module = key_now()
+    assert with_module != before
+    (folder / "loops.py").write_text("UNROLL = 8\n")
+    assert key_now() not in (before, with_module)
+
+
+def test_what_is_no_module_of_the_package_is_not_in_the_key(package_copy):
+    """A folder without __init__.py is no package (setup.py does not ship it), a dot file no
+    module (an editor's lock file); benchmarks/ cannot shape a kernel."""
+    before = key_now()
+    (package_copy / "scratch").mkdir()
+    (package_copy / "scratch" / "notes.py").write_text("x = 1\n")
+    (package_copy / ".#nodes.py").symlink_to("nowhere@123")
+    (package_copy / "benchmarks").mkdir()
+    (package_copy / "benchmarks" / "__init__.py").write_text("")
+    (package_copy / "benchmarks" / "bench_new.py").write_text("x = 1\n")
+    assert key_now() == before
+
+
+def test_every_module_is_classified():
+    """The walk sees the modules the import system sees, each either in the key or named in
+    NOT_CODEGEN, and every NOT_CODEGEN entry names a module that exists (a module moved to a
+    stage folder is in the key until its entry moves with it)."""
+    import pkgutil
+    seen = {"__init__.py"}
+    for info in pkgutil.walk_packages(rj.__path__, "resin_jit."):
+        if info.module_finder.find_spec(info.name).origin.endswith(".py"):   # not the _dispatch extension
+            seen.add("/".join(info.name.split(".")[1:]) + ("/__init__.py" if info.ispkg else ".py"))
+    walked = set(keys.package_modules(resources.PACKAGE_DIR))
+    assert walked == {m for m in seen if not m.startswith("benchmarks/")}   # a wheel's benchmarks are inside
+    in_key = {name.removeprefix("resin_jit/") for name, _ in keys.codegen_files() if name.startswith("resin_jit/")}
+    assert in_key == {m for m in walked if keys.is_codegen_module(m)}
+    assert {"canonical.py", "reductions.py", "nodes.py", "emit.py", "audio/filters.py", "vsa/kernels.py"} <= in_key
+    for entry in keys.NOT_CODEGEN:
+        beside = resources.PACKAGE_DIR.parent / entry   # benchmarks/: beside the package in a source tree
+        assert (resources.PACKAGE_DIR / entry).exists() or (entry == "benchmarks/" and beside.is_dir()), entry
+        assert keys.NOT_CODEGEN[entry], f"{entry}: say why it cannot shape a kernel"
+
+
+def test_a_wheel_has_the_fingerprint_of_its_source_tree(tmp_path):
+    """A wheel ships csrc/, templates/ and benchmarks/ inside the package, with the prebuilt layer
+    and the shipped fingerprint (setup.py): the same code has the same key there."""
+    wheel = tmp_path / "site-packages" / "resin_jit"
+    shutil.copytree(resources.PACKAGE_DIR, wheel, ignore=shutil.ignore_patterns("__pycache__", "prebuilt"))
+    for folder in ("csrc", "templates", "benchmarks"):
+        shutil.copytree(resources.PACKAGE_DIR.parent / folder, wheel / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    (wheel / "prebuilt" / "kernels").mkdir(parents=True)
+    (wheel / "__pycache__").mkdir(exist_ok=True)
+    (wheel / "__pycache__" / "nodes.cpython-311.pyc").write_bytes(b"\0")
+    code = "from resin_jit import keys, resources; print(resources.csrc_dir(), keys.computed_fingerprint())"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(wheel.parent)})
+    assert proc.returncode == 0, proc.stderr
+    csrc, fingerprint = proc.stdout.split()
+    assert csrc == str(wheel / "csrc") and fingerprint == keys.computed_fingerprint()
+
+
+@pytest.mark.skipif(not shutil.which("pip"), reason="pip builds the wheel")
+def test_setup_py_writes_the_source_trees_fingerprint(tmp_path):
+    """The real build (setup.py's build_py, without the prebuilt layer): what it ships as
+    codegen_fingerprint is the source tree's fingerprint."""
+    try:
+        from setuptools import __version__ as version
+    except ImportError:
+        pytest.skip("no setuptools")
+    if int(version.split(".")[0]) < 77:
+        pytest.skip(f"pyproject.toml's build needs setuptools >= 77, not {version} (CI's isolated build has it)")
+    root = resources.PACKAGE_DIR.parent
+    tree = tmp_path / "tree"
+    shutil.copytree(root, tree, ignore=shutil.ignore_patterns(".git", "__pycache__", "*.so", "build", "*.egg-info",
+                                                               "prebuilt", "tests", "examples", ".ci"))
+    proc = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path / "lib")],
+                          cwd=tree, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "RESIN_JIT_NO_PREBUILT": "1"})
+    assert proc.returncode == 0, proc.stderr
+    shipped = (tmp_path / "lib" / "resin_jit" / keys.SHIPPED_FINGERPRINT).read_text().strip()
+    assert shipped == keys.computed_fingerprint()
 
 
 def test_an_installed_package_uses_the_fingerprint_its_build_wrote(package_copy):

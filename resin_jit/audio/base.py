@@ -5,8 +5,16 @@ number becomes a runtime parameter named after the node (settings.Setting; `name
 `smooth=` seconds ramps it through `Smooth`), or a constant with `freeze=True`; an expression
 (`rj.param(...)`, or a signal) is used as it is. The key holds only what shapes the code, so one
 compiled kernel serves every value.
+
+A number given at construction must be finite (NaN or ±inf as a frequency or a time is a mistake,
+not a setting; a node that gives ±inf a meaning, as Clip's open bounds, says so). What a
+parameter or a signal carries at run time is not checked: every node computes the same from it,
+NaN and ±inf included, on the native and the numpy backend. Every constructor refuses a keyword
+it does not know, naming those it does (known_keywords).
 """
 import copy
+import functools
+import inspect
 import math
 
 import numpy as np
@@ -19,8 +27,39 @@ from .formula import CMath, CValue, c_values, fold
 TWO_PI = 2.0 * math.pi
 
 
-def setting_operands(label, values, name=None, freeze=False, smooth=None):
-    """{setting: expression} for {setting: number or expression} (see the module's docstring)."""
+def known_keywords(function):
+    """`function` (a constructor or factory), refusing a keyword it does not take with a TypeError
+    that names the ones it does: SineOsc(frequncy=220.0) is a mistake to report, not a setting."""
+    parameters = inspect.signature(function).parameters
+    takes = {n for n, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)} - {"self", "cls"}
+    public = ", ".join(n for n in parameters if n in takes and not n.startswith("_"))
+
+    @functools.wraps(function)
+    def checked(*args, **kwargs):
+        unknown = [k for k in kwargs if k not in takes]
+        if unknown:
+            owner = args[0] if args else None
+            what = type(owner).__name__ if function.__name__ == "__init__" else \
+                f"{getattr(owner, '__name__', '')}.{function.__name__}".lstrip(".")
+            raise TypeError(f"{what}() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+                            f"it takes: {public or 'none'}")
+        return function(*args, **kwargs)
+    checked.keywords_checked = True
+    return checked
+
+
+def setting_number(value, what, infinite=False):
+    """A setting given as a number, as a float: finite (or ±inf where `infinite`), else a ValueError
+    naming it (a TypeError for what is no real number)."""
+    number = real_number(value, what)
+    if math.isnan(number) or (math.isinf(number) and not infinite):
+        raise ValueError(f"{what} must be a finite number, not {number!r}")
+    return number
+
+
+def setting_operands(label, values, name=None, freeze=False, smooth=None, infinite=()):
+    """{setting: expression} for {setting: number or expression} (see the module's docstring);
+    the settings named in `infinite` may be ±inf."""
     if name is not None and (not isinstance(name, str) or not name):
         raise TypeError(f"name must be a non-empty str, not {name!r}")
     if not isinstance(freeze, bool):
@@ -32,7 +71,7 @@ def setting_operands(label, values, name=None, freeze=False, smooth=None):
         if isinstance(value, Expr):
             operands[setting] = value
             continue
-        number = real_number(value, setting)
+        number = setting_number(value, f"{name or label}.{setting}", setting in infinite)
         if freeze:
             operands[setting] = Expr(Const(number))
             continue
@@ -48,13 +87,21 @@ def numbers(values):
 
 class AudioNode(Node):
     """A node with settings (see the module's docstring): `inputs` signal inputs, then one operand
-    per setting. Subclasses call `_setup(label, settings, name, freeze, smooth)`."""
+    per setting. Subclasses call `_setup(label, settings, name, freeze, smooth)`; the settings
+    named in `infinite` may be ±inf. Every subclass's constructor checks its keywords."""
     inputs = 1
+    infinite = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "keywords_checked", False):
+            cls.__init__ = known_keywords(init)
 
     def _setup(self, label, values, name=None, freeze=False, smooth=None):
+        self.operands = tuple(setting_operands(label, values, name, freeze, smooth, self.infinite).values())
         self.settings = tuple(values)
         self.values = numbers(values)
-        self.operands = tuple(setting_operands(label, values, name, freeze, smooth).values())
         self.arity = self.inputs + len(self.operands)
 
     def __call__(self, *signals):
@@ -131,7 +178,7 @@ class Smooth(Stateful, RatedNode):
     def __init__(self, time, sample_rate=None):
         self.time = real_number(time, "smooth")
         if not 0 < self.time < float("inf"):
-            raise ValueError(f"smooth must be a positive number of seconds, not {time!r}")
+            raise ValueError(f"smooth time must be a positive number of seconds, not {time!r}")
         self._set_rate(sample_rate)
         self.arity = 1
         self._key = ("Smooth", exact(self.time))

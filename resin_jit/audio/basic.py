@@ -5,7 +5,7 @@ import numpy as np
 
 from ..mathops import clip, cos, sin
 from ..nodes import Const, Expr
-from .base import AudioNode, numbers, setting_operands
+from .base import AudioNode, known_keywords, setting_operands
 
 
 class Gain(AudioNode):
@@ -59,11 +59,13 @@ class Mix(AudioNode):
 
 
 class Clip(AudioNode):
+    """min(hi, max(lo, x)); a bound of ±inf is no bound on that side."""
+    infinite = ("lo", "hi")
+
     def __init__(self, lo=-1.0, hi=1.0, *, name=None, freeze=False, smooth=None):
-        given = numbers({"lo": lo, "hi": hi})
-        if len(given) == 2 and not given["lo"] <= given["hi"]:
-            raise ValueError(f"Clip needs lo <= hi, got {lo}, {hi}")
         self._setup("clip", {"lo": lo, "hi": hi}, name, freeze, smooth)
+        if len(self.values) == 2 and not self.values["lo"] <= self.values["hi"]:
+            raise ValueError(f"Clip needs lo <= hi, got {lo}, {hi}")
         self._key = ("Clip",)
 
     def emit(self, ctx, args):
@@ -90,6 +92,10 @@ class SoftClip(AudioNode):
 class Constant(Const):
     """A constant signal (a source: Constant(0.5)())."""
 
+    @known_keywords
+    def __init__(self, value):
+        super().__init__(value)
+
     def __call__(self):
         return Expr(self)
 
@@ -99,6 +105,7 @@ class Pan:
     -1 (left) to 1 (right), clipped; left = x·cos θ, right = x·sin θ with θ = (position + 1)·π/4."""
     inputs = 1
 
+    @known_keywords
     def __init__(self, position=0.0, *, name=None, freeze=False, smooth=None):
         self.position = setting_operands("pan", {"position": position}, name, freeze, smooth)["position"]
 

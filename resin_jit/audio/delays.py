@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ..nodes import Const, Expr, exact, real_number
-from .base import RatedNode, Stateful, setting_operands
+from .base import RatedNode, Stateful, known_keywords, setting_operands
 
 MAX_SAMPLES = 1 << 22
 UNITS = ("samples", "seconds")
@@ -213,6 +213,7 @@ class Reverb:
     damping 0.4·damp), wet and dry gains; its delays follow the graph's sample rate."""
     inputs = 1
 
+    @known_keywords
     def __init__(self, room_size=0.5, damp=0.5, wet=0.3, dry=0.7, *, name=None, freeze=False, smooth=None):
         self.settings = setting_operands("reverb", {"room_size": room_size, "damp": damp, "wet": wet, "dry": dry},
                                          name, freeze, smooth)

@@ -17,6 +17,18 @@ def _decay(m, seconds, rate):
     return m.exp(-1.0 / m.maximum(seconds * rate, 1e-300))
 
 
+def _at_least(values, settings, low, unit):
+    """A ValueError naming the first of `settings` given as a number below `low`."""
+    for setting in settings:
+        if values.get(setting, low) < low:
+            raise ValueError(f"{setting} must be at least {low:g} {unit}, not {values[setting]!r}")
+
+
+def _max(a, b):
+    """simd.h's max: a if a is NaN, else (a > b ? a : b), so NaN if either is (Python's max(a, NaN) is a)."""
+    return a if a != a or a > b else b
+
+
 class Envelope(Stateful, RatedNode):
     """Linear attack/decay/sustain/release on a gate input (a gate is on above 0.5).
 
@@ -30,9 +42,9 @@ class Envelope(Stateful, RatedNode):
                  freeze=False, smooth=None):
         values = {"attack": attack, "decay": decay, "sustain": sustain, "release": release}
         self._setup("envelope", values, name, freeze, smooth)
-        v = self.values
-        if min(v.get(k, 0.0) for k in ("attack", "decay", "release")) < 0 or not 0 <= v.get("sustain", 0.0) <= 1:
-            raise ValueError("times must be >= 0, sustain within [0, 1] and sample_rate > 0")
+        _at_least(self.values, ("attack", "decay", "release"), 0.0, "seconds")
+        if not 0 <= self.values.get("sustain", 0.0) <= 1:
+            raise ValueError(f"sustain must be within [0, 1], not {self.values['sustain']!r}")
         self._set_rate(sample_rate)
         self._key = ("Envelope",)
 
@@ -100,8 +112,7 @@ class EnvelopeFollower(Stateful, RatedNode):
 
     def __init__(self, attack=0.001, release=0.1, sample_rate=None, *, name=None, freeze=False, smooth=None):
         self._setup("follower", {"attack": attack, "release": release}, name, freeze, smooth)
-        if min(self.values.values(), default=0.0) < 0:
-            raise ValueError("attack and release must be >= 0 seconds")
+        _at_least(self.values, ("attack", "release"), 0.0, "seconds")
         self._set_rate(sample_rate)
         self._key = ("EnvelopeFollower",)
 
@@ -146,8 +157,9 @@ class Limiter(Stateful, RatedNode):
         self.lookahead = lookahead
         self.channel_simd = lookahead == 0   # a look-ahead is a ring buffer: one channel at a time
         self._setup("limiter", {"threshold": threshold, "release": release}, name, freeze, smooth)
-        if not self.values.get("threshold", 1.0) > 0 or not self.values.get("release", 1.0) > 0:
-            raise ValueError("threshold and release must be positive")
+        for setting in ("threshold", "release"):
+            if not self.values.get(setting, 1.0) > 0:
+                raise ValueError(f"{setting} must be positive, not {self.values[setting]!r}")
         self._set_rate(sample_rate)
         self._key = ("Limiter", lookahead)
 
@@ -184,7 +196,7 @@ class Limiter(Stateful, RatedNode):
         for i, v in enumerate(np.asarray(x, np.float64)):
             level = abs(v)
             env = level if level > env else fall[i] * (env - level) + level
-            gain = threshold[i] / max(threshold[i], env * reach[i])
+            gain = threshold[i] / _max(threshold[i], env * reach[i])
             if self.lookahead:
                 buf[index], v = v, buf[index]
                 index = index + 1 if index + 1 < self.lookahead else 0

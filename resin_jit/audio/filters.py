@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ..settings import positive_rate
-from .base import TWO_PI, RatedNode, Stateful, check_nyquist
+from .base import TWO_PI, RatedNode, Stateful, check_nyquist, known_keywords
 from .formula import fold, reference
 
 W_MIN = 1e-6
@@ -39,11 +39,13 @@ class OnePole(Stateful, RatedNode):
         self._key = ("OnePole", mode)
 
     @classmethod
+    @known_keywords
     def lowpass(cls, cutoff=1000.0, sample_rate=None, *, name=None, freeze=False, smooth=None):
         """A one-pole lowpass at `cutoff` Hz (6 dB/octave)."""
         return cls(cutoff, sample_rate, "lowpass", name=name, freeze=freeze, smooth=smooth)
 
     @classmethod
+    @known_keywords
     def highpass(cls, cutoff=1000.0, sample_rate=None, *, name=None, freeze=False, smooth=None):
         """A one-pole highpass at `cutoff` Hz: the input minus its lowpass."""
         return cls(cutoff, sample_rate, "highpass", name=name, freeze=freeze, smooth=smooth)
@@ -117,6 +119,7 @@ class Biquad(Stateful, RatedNode):
         return cls(name=name, freeze=freeze, smooth=smooth, _kind=kind, _values=values, sample_rate=sample_rate)
 
     @classmethod
+    @known_keywords
     def lowpass(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
         """RBJ cookbook lowpass: -12 dB/octave above `frequency`, resonance `q`.
 
@@ -128,32 +131,38 @@ class Biquad(Stateful, RatedNode):
         return cls._cookbook("lowpass", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
+    @known_keywords
     def highpass(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
         """RBJ cookbook highpass: -12 dB/octave below `frequency`, resonance `q`."""
         return cls._cookbook("highpass", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
+    @known_keywords
     def bandpass(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
         """RBJ cookbook band-pass (constant 0 dB peak gain) around `frequency`, bandwidth from `q`."""
         return cls._cookbook("bandpass", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
+    @known_keywords
     def notch(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
         """RBJ cookbook notch: removes `frequency`, width from `q`."""
         return cls._cookbook("notch", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
+    @known_keywords
     def peak(cls, frequency=1000.0, q=0.7071, gain_db=0.0, sample_rate=None, *, name=None, freeze=False, smooth=None):
         """RBJ cookbook peaking EQ: `gain_db` around `frequency`, width from `q`."""
         return cls._cookbook("peak", frequency, q, sample_rate, gain_db, name, freeze, smooth)
 
     @classmethod
+    @known_keywords
     def lowshelf(cls, frequency=1000.0, q=0.7071, gain_db=0.0, sample_rate=None, *, name=None, freeze=False,
                  smooth=None):
         """RBJ cookbook low shelf: `gain_db` below `frequency`, slope from `q`."""
         return cls._cookbook("lowshelf", frequency, q, sample_rate, gain_db, name, freeze, smooth)
 
     @classmethod
+    @known_keywords
     def highshelf(cls, frequency=1000.0, q=0.7071, gain_db=0.0, sample_rate=None, *, name=None, freeze=False,
                   smooth=None):
         """RBJ cookbook high shelf: `gain_db` above `frequency`, slope from `q`."""

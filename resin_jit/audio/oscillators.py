@@ -18,9 +18,11 @@ class _Oscillator(Stateful, RatedNode):
     label = "osc"
     band_limited = False
 
-    def __init__(self, frequency=440.0, sample_rate=None, phase=0.0, *, name=None, freeze=False, smooth=None,
-                 **extra):
-        values = {"frequency": frequency, "phase": phase, **extra}
+    def __init__(self, frequency=440.0, sample_rate=None, phase=0.0, *, name=None, freeze=False, smooth=None):
+        self._start({"frequency": frequency, "phase": phase}, sample_rate, name, freeze, smooth)
+
+    def _start(self, values, sample_rate, name, freeze, smooth):
+        """Settings `values` (frequency, phase, then the wave's own), the rate, the key."""
         self._setup(self.label, values, name, freeze, smooth)
         self._set_rate(sample_rate)
         self._key = (type(self).__name__,)
@@ -45,8 +47,7 @@ class _Oscillator(Stateful, RatedNode):
         acc, accs = state["phase"], np.empty(len(steps))
         for i, s in enumerate(steps):
             accs[i] = acc
-            acc = acc + s
-            acc = acc - math.floor(acc)
+            acc = _wrap(acc + s)
         state["phase"] = acc
         t = accs + np.asarray(phase, np.float64)
         t = t - np.floor(t)
@@ -115,7 +116,7 @@ class SquareOsc(_Oscillator):
 
     def __init__(self, frequency=440.0, sample_rate=None, phase=0.0, duty=0.5, *, naive=False, name=None,
                  freeze=False, smooth=None):
-        super().__init__(frequency, sample_rate, phase, name=name, freeze=freeze, smooth=smooth, duty=duty)
+        self._start({"frequency": frequency, "phase": phase, "duty": duty}, sample_rate, name, freeze, smooth)
         self.naive = _flag(naive, "naive")
         self._key += ("naive",) if self.naive else ()
 
@@ -138,6 +139,12 @@ class SquareOsc(_Oscillator):
         fall = t - duty
         fall = fall - np.floor(fall)
         return square + _blep_values(t, dt) - _blep_values(fall, dt)
+
+
+def _wrap(phase):
+    """phase - floor(phase), as the C computes it: NaN for a NaN or infinite phase (inf - inf),
+    where math.floor would raise."""
+    return phase - math.floor(phase) if math.isfinite(phase) else math.nan
 
 
 def _flag(value, what):
