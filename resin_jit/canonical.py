@@ -36,6 +36,7 @@ class CanonicalGraph:
         self.pointer_nodes = tuple(i for i, t in enumerate(self.traits) if t.needs_pointer)
         self.stateful_nodes = tuple(i for i, t in enumerate(self.traits) if t.stateful)
         self.python_callbacks = any(t.python_callback for t in self.traits)
+        self.foreign = any(is_foreign(node) for node, _ in self.nodes)   # a user's node class is in it
         self.levels = _levels(self.nodes, self.traits)
         self.reductions = tuple(i for i, t in enumerate(self.traits) if t.reduction)
         if self.reductions and not self.input_names and all(self.levels[o] != PER_SAMPLE for o in self.outputs):
@@ -90,12 +91,22 @@ def _levels(nodes, traits):
     return tuple(levels)
 
 
+def is_foreign(node):
+    """A node of a class from outside resin_jit: the user's code emits its C, and nothing of
+    resin_jit's fingerprint covers that code (the compiler keys its kernels by their source)."""
+    module = type(node).__module__
+    return not (module == "resin_jit" or module.startswith("resin_jit."))
+
+
 def _hashable_key(node):
-    """A node's key as nested tuples of str/int (floats must already be hex strings: nodes.exact)."""
+    """A node's key as nested tuples of str/int (floats must already be hex strings: nodes.exact);
+    a foreign node's names its class in full, so two projects' nodes of one name stay apart."""
     key = node.key()
-    if type(key) is tuple and all(type(k) in (str, int) for k in key):
-        return key
-    return ("json", json.dumps(key, sort_keys=True, default=repr))
+    if not (type(key) is tuple and all(type(k) in (str, int) for k in key)):
+        key = ("json", json.dumps(key, sort_keys=True, default=repr))
+    if is_foreign(node):
+        key = ("class", type(node).__module__, type(node).__qualname__) + key
+    return key
 
 
 def _folded(node, args, nodes, dtype):
@@ -200,8 +211,11 @@ _canonical = {}                  # (output numbers, input order, dtype) → Cano
 
 
 def _node_token(node):
-    """What makes two nodes interchangeable in a kernel: the key, and a parameter's default."""
+    """What makes two nodes interchangeable in a kernel: the key, a parameter's default, and a
+    foreign node's class itself (a class defined again, in a notebook, is other code)."""
     key = _hashable_key(node)
+    if is_foreign(node):
+        key += (type(node),)
     return key + ("default", exact(node.default)) if isinstance(node, Param) else key
 
 

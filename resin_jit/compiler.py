@@ -6,6 +6,7 @@ graph → canonical form and key (canonical.py) → C emission and template asse
 """
 import copyreg
 import functools
+import hashlib
 import warnings
 
 from . import assemble
@@ -40,8 +41,14 @@ def input_names(inputs):
 
 
 def block_request(cg, dtype):
-    """(ident, make_source) of a graph's block kernel: what Libraries.get and warm take."""
-    return ("block", dtype, cg.ident), lambda: assemble.block_source(cg, dtype)
+    """(ident, make_source) of a graph's block kernel: what Libraries.get and warm take. A graph
+    with a user's node class is keyed by its C as well: that code is the user's, which no
+    fingerprint of resin_jit covers (an edited emit() must not load the last version's kernel)."""
+    ident = ("block", dtype, cg.ident)
+    if not cg.foreign:
+        return ident, lambda: assemble.block_source(cg, dtype)
+    source = assemble.block_source(cg, dtype)
+    return ident + (("source", hashlib.sha256(source.encode()).hexdigest()),), lambda: source
 
 
 def scalar_request(cg):
@@ -200,13 +207,14 @@ class JitCompiler:
     def _block_kernel(self, cg, dtype, cls):
         if self.backend == "numpy":
             return cls(cg, dtype, "numpy", NumpyRunner(cg, dtype), self.config)
-        shared_key = (cls, dtype, cg.ident)
-        kernel = self._shared_kernels.get(shared_key)
-        if kernel is not None:
-            self.stats["memory_hits"] += 1
-            return kernel
         with naming_externs(cg):
-            library = self.libraries.get(*block_request(cg, dtype))
+            ident, make_source = block_request(cg, dtype)
+            shared_key = (cls, ident)
+            kernel = self._shared_kernels.get(shared_key)
+            if kernel is not None:
+                self.stats["memory_hits"] += 1
+                return kernel
+            library = self.libraries.get(ident, make_source)
         if library is None:
             _warn_numpy_kernel(cg, self.libraries.build_reason)
             return cls(cg, dtype, "numpy", NumpyRunner(cg, dtype), self.config)

@@ -80,7 +80,7 @@ def _audio(node, args=(), kwargs=None):
     """The audio node NODES[node](*args, **kwargs) applied to one input "x" (sources to none)."""
     from . import audio, input as make_input
     instance = audio.NODES[node](*args, **(kwargs or {}))
-    signals = getattr(instance, "inputs", instance.arity)   # a node with settings: its signal inputs
+    signals = instance.inputs if hasattr(instance, "inputs") else instance.arity   # with settings: the signals
     out = instance() if signals == 0 else instance(*[make_input("x")] * signals)
     return _graph_request(list(out) if isinstance(out, tuple) else [out])
 
