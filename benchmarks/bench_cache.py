@@ -75,7 +75,7 @@ start = time.perf_counter()
 jit = rj.JitCompiler()
 y = jit.compile_affine_simd(0.5, 1.0)(x)
 first = time.perf_counter() - start
-from resin_jit.canonical import canonicalize
+from resin_jit.front.canonical import canonicalize
 g = rj.input("v")
 g = rj.where(abs(rj.clip(g * 0.5 + 0.25, -1.0, 1.0)) * 2.0 - g > 0.5, g * g, g)
 cg = canonicalize([g], dtype="float32")

@@ -54,7 +54,7 @@ double time_ten(const float *x, float *out, int64_t n, int64_t calls)
 def hand_loop(workdir):
     """time_ten(x, out, n, calls) from the hand-written loop, or None without a compiler."""
     import cffi
-    from resin_jit import build
+    from resin_jit.toolchain import build
     toolchain = build.find_toolchain()
     if toolchain is None:
         return None

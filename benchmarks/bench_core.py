@@ -12,8 +12,8 @@ import textwrap
 import numpy as np
 
 import resin_jit as rj
-from resin_jit.build import find_toolchain
-from resin_jit.load import LoadedLibrary
+from resin_jit.toolchain.build import find_toolchain
+from resin_jit.runtime.load import LoadedLibrary
 
 from .common import fmt_time, median_seconds, medians, native_jit, optional_import, ratio, table
 
@@ -33,7 +33,7 @@ RJ_EXPORT int rj_entry(rj_call *c) {
 
 def hand_written_avx2(workdir):
     """The benchmark's own AVX2 loop, built here and called through the same dispatcher."""
-    from resin_jit import build
+    from resin_jit.toolchain import build
     toolchain = find_toolchain()
     so, _ = build.compile_library(HAND_AVX2, toolchain, toolchain.flags("avx2", 2), workdir, name="hand_avx2")
     lib = LoadedLibrary(so)

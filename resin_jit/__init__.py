@@ -8,18 +8,18 @@
 """
 from .config import JitConfig
 from .compiler import JitCompiler
-from .context import JitContext
-from .errors import JitCompileError, JitError
-from .external import extern, py_node
-from .graph import Graph, input
-from .host import host_info
-from .kernel import CompiledScalar, CompiledSimdBlock, Kernel
-from .mathops import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, clip, conj, copy, copysign,
+from .codegen.context import JitContext
+from .front.errors import JitCompileError, JitError
+from .front.externals import extern, py_node
+from .front.graph import Graph, input
+from .toolchain.host import host_info
+from .runtime.kernel import CompiledScalar, CompiledSimdBlock, Kernel
+from .front.functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, clip, conj, copy, copysign,
                       cos, cosh, divmod, exp, expm1, floor, floor_divide, fmod, hypot, log, log1p, log2, log10,
                       maximum, minimum, mod, nextafter, ones_like, pow, remainder, rint, round, sign, sin, sinh,
                       sqrt, tan, tanh, trunc, where, zeros_like)
-from .reductions import argmax, argmin, max, mean, min, prod, sum  # noqa: A004 - numpy's names, as rj.sum etc.
-from .nodes import Expr, JitCategory, JitCompilable, Node, Param, SimdCompilable
+from .front.reductions import argmax, argmin, max, mean, min, prod, sum  # noqa: A004 - numpy's names, as rj.sum etc.
+from .front.nodes import Expr, JitCategory, JitCompilable, Node, Param, SimdCompilable
 
 __version__ = "0.1.0"
 

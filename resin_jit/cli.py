@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .isa import TIERS
+from .toolchain.isa import TIERS
 
 BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "cache", "scaleout", "audio", "vmath"]
 # Each group's module, imported only when it runs (benchmarks/ installs as resin_jit.benchmarks).
@@ -54,8 +54,9 @@ def cmd_bench(args):
 def cmd_doctor(args):
     """Every part resin_jit runs on, whether it works, and why not where it does not."""
     import warnings
-    from . import JitCompiler, load
-    from .host import host_info
+    from . import JitCompiler
+    from .runtime import load
+    from .toolchain.host import host_info
     info = host_info()
     print(f"architecture      {info['architecture']} ({info['platform']}), Python {info['python']}")
     print(f"ISA tiers         {', '.join(info['isa_tiers'])} (auto picks {info['best_isa']})")
@@ -89,8 +90,8 @@ _NO_EXTENSION = ("not built: every kernel runs on numpy (reinstall with a C comp
 
 def _cache_problem():
     """Why there is no usable kernel cache (off, or the directory cannot be used)."""
-    from .cache import default_cache_dir
-    from .cachefs import cache_dir_problem
+    from .store.disk import default_cache_dir
+    from .store.fs import cache_dir_problem
     from .config import JitConfig
     config = JitConfig()
     if not config.cache_enabled():
@@ -100,13 +101,13 @@ def _cache_problem():
 
 
 def _cache_root(args):
-    from .cache import default_cache_dir
+    from .store.disk import default_cache_dir
     from .config import JitConfig
     return Path(JitConfig(cache_dir=args.cache_dir).resolved_cache_dir() or default_cache_dir())
 
 
 def _print_layers(label):
-    from .cache import ReadOnlyLayer
+    from .store.disk import ReadOnlyLayer
     from .config import JitConfig
     roots = JitConfig.resolved_layers()
     if not roots:
@@ -120,7 +121,7 @@ def _print_layers(label):
 
 def cmd_warm(args):
     from . import warm
-    from .cachefs import claim_cache_dir
+    from .store.fs import claim_cache_dir
     try:
         manifest = warm.load_manifest(args.manifest)
     except warm.ManifestError as exc:
@@ -142,8 +143,8 @@ def cmd_cache_path(args):
 
 
 def _open_cache(args):
-    from .cache import KernelCache
-    from .cachefs import cache_dir_problem
+    from .store.disk import KernelCache
+    from .store.fs import cache_dir_problem
     from .config import JitConfig
     root = _cache_root(args)
     problem = cache_dir_problem(root) if root.exists() else None
@@ -175,8 +176,8 @@ def cmd_cache_list(args):
 
 
 def cmd_cache_clear(args):
-    from .cache import KernelCache
-    from .cachefs import cache_dir_problem
+    from .store.disk import KernelCache
+    from .store.fs import cache_dir_problem
     root = _cache_root(args)
     problem = cache_dir_problem(root)
     if problem:

@@ -9,16 +9,16 @@ import functools
 import hashlib
 import warnings
 
-from . import assemble
-from .canonical import canonical_graph, canonicalize
+from .codegen import assemble
+from .front.canonical import canonical_graph, canonicalize
 from .config import JitConfig
-from .errors import JitError
-from .external import naming_externs
-from .graph import input as make_input
-from .kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock
-from .libraries import Libraries
-from .nodes import Affine, Expr, Input, as_expr, real_number
-from .settings import positive_rate
+from .front.errors import JitError
+from .front.externals import naming_externs
+from .front.graph import input as make_input
+from .runtime.kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock
+from .store.libraries import Libraries
+from .front.nodes import Affine, Expr, Input, as_expr, real_number
+from .front.settings import positive_rate
 
 SHARED_KERNELS_MAX = 4096
 _fallback_warned = False

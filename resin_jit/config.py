@@ -3,9 +3,9 @@ import os
 import re
 from dataclasses import dataclass
 
-from .isa import TIERS
-from .resources import PACKAGE_DIR
-from .settings import positive_rate
+from .toolchain.isa import TIERS
+from .codegen.resources import PACKAGE_DIR
+from .front.settings import positive_rate
 
 DTYPES = ("float32", "float64")
 

@@ -12,7 +12,7 @@ import copy
 
 import numpy as np
 
-from .kernel import Kernel
+from .runtime.kernel import Kernel
 from .vsa import ItemMemory, JitVSAEngine
 from .vsa.memory import as_query_planes
 from .vsa.search import check_metric

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import bounded_json
-from .cache import KernelCache
-from .errors import JitError
+from .store.disk import KernelCache
+from .front.errors import JitError
 
 STAT_NAMES = ("compiles", "disk_hits", "prebuilt_hits", "memory_hits")
 
@@ -71,7 +71,7 @@ def _vsa(op, dim, shift=1, count=3, packed=False):
 
 
 def _graph_request(outputs, inputs=None, sample_rate=None):
-    from .canonical import canonical_graph
+    from .front.canonical import canonical_graph
     from .compiler import block_request
     return [block_request(canonical_graph(outputs, inputs, "float32", sample_rate), "float32")]
 
@@ -291,7 +291,8 @@ def tiers_for(isa_choice, entry=None):
     """The tiers to warm an entry for: its own "isa", or the --isa choice: "auto" (this host's
     best), a tier name, or "all" (every tier of this architecture but the scalar one, and NEON too
     where a cross compiler for AArch64 is installed)."""
-    from . import host, isa, libraries
+    from .toolchain import host, isa
+    from .store import libraries
     choice = (entry or {}).get("isa", isa_choice)
     if choice == "auto":
         return [host.best_tier()]
@@ -310,7 +311,7 @@ _builders = {}
 def _builder(tier, opt_level, cache_dir):
     """One build-only Libraries per (tier, -O, directory) in this process."""
     from .config import JitConfig
-    from .libraries import Libraries
+    from .store.libraries import Libraries
     config = JitConfig(cache_dir=cache_dir, isa=tier, opt_level=opt_level, prebuilt=False)
     if config not in _builders:
         _builders[config] = Libraries(config, build_only=True)
@@ -386,14 +387,14 @@ class Progress:
 
 def check_target(cache_dir):
     """Why kernels cannot be stored in cache_dir, or None (warm must not quietly build elsewhere)."""
-    from .cachefs import claim_writable_cache_dir
+    from .store.fs import claim_writable_cache_dir
     return claim_writable_cache_dir(cache_dir)
 
 
 def _start_method():
     """fork where it is safe and cheap (Linux, one thread, no kernel loaded yet: the CLI), so a
     worker starts in milliseconds with everything imported; else spawn, so workers start clean."""
-    from . import libraries
+    from .store import libraries
     if sys.platform.startswith("linux") and threading.active_count() == 1 and not libraries._memo:
         return "fork"
     return "spawn"

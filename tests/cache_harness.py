@@ -32,7 +32,8 @@ PROBE = textwrap.dedent("""
     import json, logging, sys
     import numpy as np
     import resin_jit as rj
-    from resin_jit import cache, load
+    from resin_jit.store import disk as cache
+    from resin_jit.runtime import load
     messages, loaded = [], []
     class Keep(logging.Handler):
         def emit(self, record):

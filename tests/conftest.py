@@ -12,9 +12,10 @@ _SESSION_CACHE = tempfile.mkdtemp(prefix="resin_jit-tests-")
 os.environ.setdefault("RESIN_JIT_CACHE_DIR", _SESSION_CACHE)
 
 import resin_jit as rj  # noqa: E402
-import resin_jit.libraries as libraries_module  # noqa: E402
-from resin_jit import cache, load  # noqa: E402
-from resin_jit.host import available_tiers  # noqa: E402
+import resin_jit.store.libraries as libraries_module  # noqa: E402
+from resin_jit.store import disk as cache
+from resin_jit.runtime import load
+from resin_jit.toolchain.host import available_tiers  # noqa: E402
 
 NATIVE = rj.JitCompiler().backend == "native"
 TIERS = [t for t in available_tiers() if t != "neon"]

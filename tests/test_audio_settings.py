@@ -9,8 +9,8 @@ import pytest
 
 import resin_jit as rj
 from resin_jit import audio
-from resin_jit.canonical import canonical_graph
-from resin_jit.emit import graph_channel_vectorisable
+from resin_jit.front.canonical import canonical_graph
+from resin_jit.codegen.emit import graph_channel_vectorisable
 
 from conftest import NATIVE, TIERS, compiler_for
 from test_audio import signal

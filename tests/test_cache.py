@@ -7,7 +7,7 @@ import textwrap
 
 
 import resin_jit as rj
-from resin_jit.cache import default_cache_dir
+from resin_jit.store.disk import default_cache_dir
 
 from conftest import needs_native
 
@@ -69,7 +69,7 @@ def test_each_artifact_has_its_own_name_and_metadata(tmp_path):
 
 
 def test_key_depends_on_isa_and_opt_level(tmp_path):
-    from resin_jit.host import available_tiers
+    from resin_jit.toolchain.host import available_tiers
     tiers = [t for t in available_tiers() if t != "neon"]
     keys = set()
     for tier in tiers[:2]:

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-from resin_jit import cache, cachefs
+from resin_jit.store import disk as cache
+from resin_jit.store import fs as cachefs
 
 from cache_harness import CLEAN_ENV, X, only_entry, probe, run_affine, warnings_of
 from conftest import needs_native

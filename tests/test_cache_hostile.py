@@ -17,8 +17,10 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-from resin_jit import build, cache, cachefs
-from resin_jit.errors import JitCompileError
+from resin_jit.toolchain import build
+from resin_jit.store import disk as cache
+from resin_jit.store import fs as cachefs
+from resin_jit.front.errors import JitCompileError
 
 from cache_harness import run_affine, warnings_of
 from conftest import needs_native
@@ -75,7 +77,7 @@ def test_a_directory_another_process_tags_while_we_look_is_a_cache(tmp_path, mon
     """Two processes claiming one new directory: the second may find it untagged, then find the
     first one's files in it. It is a cache all the same (the race test once saw one of eight
     processes build privately)."""
-    from resin_jit import cachefs
+    from resin_jit.store import fs as cachefs
     root = tmp_path / "cache"
     root.mkdir()
     looks = []
@@ -382,7 +384,8 @@ def test_the_cache_and_tmpdir_both_full_is_a_jit_error_saying_where(tmpfs, new_p
 FORKING_CHILD = """
 import json, os, sys
 import resin_jit as rj
-from resin_jit import cachefs, libraries
+from resin_jit.store import fs as cachefs
+from resin_jit.store import libraries
 root = sys.argv[1]
 rj.JitCompiler(rj.JitConfig(cache_dir=root)).compile_affine(6.0, 1.0)
 mine = cachefs.process_dir()

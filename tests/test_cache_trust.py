@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-import resin_jit.libraries as libraries_module
-from resin_jit import cache, cachefs
+import resin_jit.store.libraries as libraries_module
+from resin_jit.store import disk as cache
+from resin_jit.store import fs as cachefs
 
 from cache_harness import CLEAN_ENV, PROBE, X, only_entry, probe, run_affine
 from conftest import needs_native
@@ -265,7 +266,7 @@ SWAP_CHILD = textwrap.dedent("""
     import json, os, sys
     import numpy as np
     import resin_jit as rj
-    from resin_jit import load
+    from resin_jit.runtime import load
     root, other, target = sys.argv[1:4]
     original = load.LoadedLibrary
     def swap_then_load(path):  # after every check passed, before dlopen(): another library takes the name

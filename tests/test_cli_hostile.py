@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 import resin_jit as rj
-from resin_jit import cache, demo
+from resin_jit import demo
+from resin_jit.store import disk as cache
 
 from cache_harness import run_affine
 from conftest import needs_native

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import resin_jit as rj
-from resin_jit.isa import TIERS
+from resin_jit.toolchain.isa import TIERS
 
 
 @pytest.mark.parametrize("field, value", [("cache", "no"), ("cache", 0), ("cache_max_bytes", True),

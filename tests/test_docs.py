@@ -75,7 +75,7 @@ def test_the_examples_in_docstrings_run(module_name):
 
 def test_docstring_examples_exist_where_they_help():
     counted = {name: doctest.testmod(importlib.import_module(name), report=False).attempted
-               for name in ("resin_jit.compiler", "resin_jit.graph", "resin_jit.reductions", "resin_jit.vsa.vectors")}
+               for name in ("resin_jit.compiler", "resin_jit.front.graph", "resin_jit.front.reductions", "resin_jit.vsa.vectors")}
     assert all(counted.values()), counted
 
 

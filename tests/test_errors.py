@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-from resin_jit import assemble
-from resin_jit.nodes import Node
+from resin_jit.codegen import assemble
+from resin_jit.front.nodes import Node
 
 from conftest import needs_native
 
@@ -71,7 +71,7 @@ def test_bad_constants_and_config():
 
 
 def test_tier_the_host_cannot_run_is_a_clear_error():
-    from resin_jit.host import available_tiers
+    from resin_jit.toolchain.host import available_tiers
     foreign = "neon" if "neon" not in available_tiers() else "avx2"
     with pytest.raises(rj.JitError, match="cannot run on this host"):
         rj.JitCompiler(rj.JitConfig(isa=foreign))
@@ -113,8 +113,8 @@ def test_broken_snippet_gives_compile_error_with_compiler_output(tmp_path):
 def test_user_strings_never_reach_the_c_source():
     evil = 'x"; } int evil(void) { return 1; } /*'
     g = rj.Graph()
-    g.output(g.add(rj.nodes.Affine(2.0, float("nan")), g.input(evil)))
-    from resin_jit.canonical import canonicalize
+    g.output(g.add(rj.front.nodes.Affine(2.0, float("nan")), g.input(evil)))
+    from resin_jit.front.canonical import canonicalize
     source = assemble.block_source(canonicalize(g.outputs), "float32")
     assert "evil" not in source
     assert "__builtin_nanf" in source

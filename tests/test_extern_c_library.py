@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-from resin_jit.build import compile_library
+from resin_jit.toolchain.build import compile_library
 
 from conftest import NATIVE, compiler_for
 

@@ -6,7 +6,7 @@ import pytest
 
 import resin_jit as rj
 from resin_jit import audio
-from resin_jit.build import Toolchain, compile_library
+from resin_jit.toolchain.build import Toolchain, compile_library
 from resin_jit.vsa import kernels as vsa_kernels
 
 from conftest import CROSS_CC, NATIVE, RunningSum, compiler_for, needs_neon

@@ -10,7 +10,7 @@ import pytest
 
 import resin_jit as rj
 import resin_jit.compiler as compiler_module
-from resin_jit import host
+from resin_jit.toolchain import host
 
 
 def test_host_info_describes_the_machine():

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import resin_jit as rj
-from resin_jit.canonical import canonicalize
+from resin_jit.front.canonical import canonicalize
 
 from conftest import EDGE_VALUES, TIERS, compiler_for, needs_native
 
@@ -105,7 +105,7 @@ def test_common_subexpressions_and_constants_fold():
     cg = canonicalize([shared + shared * (3.0 * 4.0 - 1.0)], dtype="float32")
     ops = [repr(n) for n, _ in cg.nodes]
     assert ops.count("mul") == 2 and ops.count("add") == 1  # x*2 computed once, 3*4-1 folded
-    assert 11.0 in [n.value for n, _ in cg.nodes if isinstance(n, rj.nodes.Const)]
+    assert 11.0 in [n.value for n, _ in cg.nodes if isinstance(n, rj.front.nodes.Const)]
 
 
 def test_key_is_canonical():
@@ -166,12 +166,12 @@ def test_graph_errors():
     with pytest.raises(TypeError, match="no truth value"):
         bool(x < 1)
     with pytest.raises(rj.JitError, match="takes 2 input"):
-        rj.Expr(rj.nodes.MathOp("add"), (x,))
+        rj.Expr(rj.front.nodes.MathOp("add"), (x,))
     with pytest.raises(rj.JitError, match="not listed"):
         rj.JitCompiler().compile(x + rj.input("y"), inputs=["x"])
     g = rj.Graph()
     with pytest.raises(rj.JitError, match="unconnected"):
-        g.add(rj.nodes.MathOp("neg"), None)
+        g.add(rj.front.nodes.MathOp("neg"), None)
     e = x + 1.0
     e.args = (e, e.args[1])  # a cycle can only be made by mutating an expression
     with pytest.raises(rj.JitError, match="cycle"):
@@ -183,10 +183,10 @@ def test_graph_errors():
 
 
 def test_explicit_graph_api_builds_the_same_graph(jit):
-    from resin_jit.nodes import MathOp
+    from resin_jit.front.nodes import MathOp
     g = rj.Graph()
     xi = g.input("x")
-    two = g.add(rj.nodes.Const(2.0))
+    two = g.add(rj.front.nodes.Const(2.0))
     g.output(g.add(MathOp("mul"), xi, two))
     assert canonicalize(g.outputs).key == canonicalize([rj.input("x") * 2.0]).key
     assert "mul" in str(g) and "input 'x'" in str(g)
@@ -267,7 +267,7 @@ def test_kernels_are_shared_only_when_nothing_in_them_can_change(jit):
 def test_compiling_again_is_a_lookup_by_structure(jit, monkeypatch):
     """The memo: the same expression, or one built again with the same structure, is not
     canonicalised again; a different parameter default or constant is a different graph."""
-    from resin_jit import canonical
+    from resin_jit.front import canonical
     calls = []
     original = canonical.canonicalize
     monkeypatch.setattr(canonical, "canonicalize", lambda *a, **k: calls.append(1) or original(*a, **k))
@@ -301,7 +301,7 @@ def build_reference(x, gain, c):
 
 
 def test_structure_numbers_follow_structure_not_identity():
-    from resin_jit.canonical import structure_id
+    from resin_jit.front.canonical import structure_id
     x, y = rj.input("x"), rj.input("y")
     assert structure_id(x * 2.0 + y) == structure_id(rj.input("x") * 2.0 + rj.input("y"))
     assert structure_id(x * 2.0 + y) != structure_id(y * 2.0 + x)

@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-from resin_jit import audio, demo, isa, libraries
-from resin_jit.resources import csrc_dir
+from resin_jit import audio, demo
+from resin_jit.toolchain import isa
+from resin_jit.store import libraries
+from resin_jit.codegen.resources import csrc_dir
 
 from conftest import TIERS, needs_native
 

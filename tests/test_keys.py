@@ -8,7 +8,9 @@ import time
 import pytest
 
 import resin_jit as rj
-from resin_jit import build, keys, resources
+from resin_jit.toolchain import build
+from resin_jit.store import keys
+from resin_jit.codegen import resources
 
 IDENT = ("block", "float32", ("a graph",))
 

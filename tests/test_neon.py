@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-from resin_jit import isa
-from resin_jit.resources import csrc_dir
+from resin_jit.toolchain import isa
+from resin_jit.codegen.resources import csrc_dir
 
 from conftest import CROSS_CC, EDGE_VALUES, QEMU, assert_affine_close, needs_neon
 

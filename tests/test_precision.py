@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import resin_jit as rj
 from resin_jit import audio
-from resin_jit.build import Toolchain
-from resin_jit.resources import csrc_dir
+from resin_jit.toolchain.build import Toolchain
+from resin_jit.codegen.resources import csrc_dir
 
 from conftest import CROSS_CC, EDGE_VALUES, QEMU, TIERS, compiler_for, needs_neon
 

@@ -17,8 +17,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import resin_jit as rj
-from resin_jit import audio, isa
-from resin_jit.resources import csrc_dir
+from resin_jit import audio
+from resin_jit.toolchain import isa
+from resin_jit.codegen.resources import csrc_dir
 
 from conftest import CROSS_CC, QEMU, TIERS, compiler_for, needs_native, needs_neon
 

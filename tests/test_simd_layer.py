@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from resin_jit import host, isa
+from resin_jit.toolchain import host
+from resin_jit.toolchain import isa
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRC = ROOT / "csrc"

@@ -11,8 +11,11 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-import resin_jit.libraries as libraries_module
-from resin_jit import audio, host, isa, keys, warm
+import resin_jit.store.libraries as libraries_module
+from resin_jit import audio, warm
+from resin_jit.toolchain import host
+from resin_jit.toolchain import isa
+from resin_jit.store import keys
 
 from conftest import needs_native
 

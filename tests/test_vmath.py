@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-from resin_jit.mathops import pow_rewrite
-from resin_jit.nodes import Const
+from resin_jit.front.functions import pow_rewrite
+from resin_jit.front.nodes import Const
 
 from conftest import TIERS, compiler_for
 from test_vmath_accuracy import MP, reference as mp_reference, ulp_errors_exact

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from resin_jit import isa
-from resin_jit.resources import csrc_dir
+from resin_jit.toolchain import isa
+from resin_jit.codegen.resources import csrc_dir
 
 from conftest import CAN_RUN_NEON, CROSS_CC, QEMU, TIERS, needs_neon
 

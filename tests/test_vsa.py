@@ -430,7 +430,7 @@ def test_vector_basics():
 
 def test_constructors_put_buffers_on_a_cache_line():
     """The README's 64-byte alignment: every constructor's buffer starts on a cache line (through
-    resin_jit.abi.aligned_empty), whatever the alignment of what it copies."""
+    resin_jit.front.abi.aligned_empty), whatever the alignment of what it copies."""
     raw = np.zeros(8 * 5 + 3, np.uint8)
     odd = np.frombuffer(raw.data, np.uint64, count=4, offset=3)
     v = TritVector.random(1000, seed=1)

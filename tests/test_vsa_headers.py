@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from resin_jit import isa
-from resin_jit.host import find_compiler
-from resin_jit.resources import csrc_dir
+from resin_jit.toolchain import isa
+from resin_jit.toolchain.host import find_compiler
+from resin_jit.codegen.resources import csrc_dir
 
 from conftest import TIERS, needs_native
 

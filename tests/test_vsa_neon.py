@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from resin_jit import isa
-from resin_jit.resources import csrc_dir
+from resin_jit.toolchain import isa
+from resin_jit.codegen.resources import csrc_dir
 from resin_jit.vsa import TritVector, kernels, reference as R
 from resin_jit.vsa.vectors import popcount_rows, words_for
 

@@ -14,8 +14,9 @@ import pytest
 
 import resin_jit as rj
 import resin_jit.config as config_module
-import resin_jit.libraries as libraries_module
-from resin_jit import host, warm
+import resin_jit.store.libraries as libraries_module
+from resin_jit import warm
+from resin_jit.toolchain import host
 
 from conftest import needs_native
 

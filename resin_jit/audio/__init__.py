@@ -13,7 +13,7 @@ Every numeric setting is a runtime parameter named after its node (base.py), or 
 precision; those marked `channel_simd` run several channels at once, one per SIMD lane;
 `evaluate` is each node's numpy/Python implementation (the numpy backend).
 """
-from ..nodes import Affine
+from ..front.nodes import Affine
 from .analysis import frequency_response
 from .base import Smooth
 from .basic import Clip, Constant, Gain, Mix, Offset, Pan, SoftClip

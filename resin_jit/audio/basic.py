@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 
-from ..mathops import clip, cos, sin
-from ..nodes import Const, Expr
+from ..front.functions import clip, cos, sin
+from ..front.nodes import Const, Expr
 from .base import AudioNode, known_keywords, setting_operands
 
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..nodes import Const, Expr, exact, real_number
+from ..front.nodes import Const, Expr, exact, real_number
 from .base import RatedNode, Stateful, known_keywords, setting_operands
 
 MAX_SAMPLES = 1 << 22

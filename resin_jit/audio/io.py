@@ -6,7 +6,7 @@ import wave
 
 import numpy as np
 
-from ..nodes import real_number
+from ..front.nodes import real_number
 
 FORMATS = {"pcm16": 2, "pcm24": 3, "float32": 4}   # bytes per sample
 PCM = 1                  # WAVE_FORMAT_PCM

@@ -11,7 +11,7 @@ import string
 from collections import namedtuple
 from types import MappingProxyType
 
-from ..resources import read_template
+from ..codegen.resources import read_template
 
 MAX_INLINE_BUNDLE = 31   # rj_call holds 32 buffers: up to 31 inputs and the output
 

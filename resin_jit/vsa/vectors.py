@@ -13,7 +13,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from ..abi import aligned_empty
+from ..front.abi import aligned_empty
 
 _I8 = np.dtype(np.int8)
 _U64 = np.dtype(np.uint64)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import host, isa
-from .cachefs import read_json_object, write_memo
-from .errors import JitCompileError, JitError
-from .resources import csrc_dir
+from ..store.fs import read_json_object, write_memo
+from ..front.errors import JitCompileError, JitError
+from ..codegen.resources import csrc_dir
 
 # -z defs: a symbol no library defines fails the build, with the linker naming it, instead of the
 # dlopen. A function declared with another type than GCC knows the library's by is an error, not a

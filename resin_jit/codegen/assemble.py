@@ -6,13 +6,13 @@ bound buffers the kernel object owns: runtime parameters, function pointers, sta
 import string
 from typing import NamedTuple
 
-from . import ops
-from .abi import PER_CHANNEL_KINDS, Layout
+from ..front import ops
+from ..front.abi import PER_CHANNEL_KINDS, Layout
 from .context import JitContext, c_literal
 from .emit import emit_graph, graph_channel_vectorisable, graph_vectorisable
-from .canonical import PER_CHANNEL, PER_SAMPLE
-from .errors import JitError
-from .reductions import REDUCTIONS
+from ..front.canonical import PER_CHANNEL, PER_SAMPLE
+from ..front.errors import JitError
+from ..front.reductions import REDUCTIONS
 from .resources import read_template
 
 INDENT = " " * 8

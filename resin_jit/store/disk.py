@@ -33,11 +33,11 @@ import warnings
 from collections import namedtuple
 from pathlib import Path
 
-from .cacheentries import KERNEL_SUFFIXES, CacheIndex, CacheLocator, file_sha256  # noqa: F401 - for callers
-from .cachefs import (cache_dir_problem, directories_problem, key_lock, lstat_or_none, mkdir_private, remove_file,
+from .entries import KERNEL_SUFFIXES, CacheIndex, CacheLocator, file_sha256  # noqa: F401 - for callers
+from .fs import (cache_dir_problem, directories_problem, key_lock, lstat_or_none, mkdir_private, remove_file,
                       remove_lock_file)
-from .config import env_flag
-from .errors import JitCompileError, JitError
+from ..config import env_flag
+from ..front.errors import JitCompileError, JitError
 
 log = logging.getLogger("resin_jit")
 STALE_STAGING_SECONDS = 600  # longer than build.py's compiler timeout: older staging dirs are orphans

@@ -20,9 +20,11 @@ import shutil
 import threading
 import time
 
-from . import build, cache, cachefs, host, isa, keys, load
-from .config import env_flag
-from .errors import JitError
+from ..toolchain import build, host, isa
+from . import disk as cache, fs as cachefs, keys
+from ..runtime import load
+from ..config import env_flag
+from ..front.errors import JitError
 
 log = logging.getLogger("resin_jit")
 _memo = {}   # (ident, build ident) → LoadedLibrary, for every compiler of the process

@@ -7,8 +7,8 @@ import copy
 
 import numpy as np
 
-from .canonical import PER_CHANNEL
-from .nodes import Const, Input, Param
+from ..front.canonical import PER_CHANNEL
+from ..front.nodes import Const, Input, Param
 
 
 def initial_states(cg):

@@ -10,9 +10,9 @@ import warnings
 
 import numpy as np
 
-from . import ops
-from .errors import JitError
-from .nodes import real_number
+from ..front import ops
+from ..front.errors import JitError
+from ..front.nodes import real_number
 
 
 def _excerpt(c_text, limit=120):

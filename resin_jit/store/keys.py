@@ -22,9 +22,10 @@ import os
 import sys
 from pathlib import Path
 
-from . import abi, host
-from .cachefs import read_json_object, write_memo
-from .resources import PACKAGE_DIR, csrc_dir, templates_dir
+from ..front import abi
+from ..toolchain import host
+from .fs import read_json_object, write_memo
+from ..codegen.resources import PACKAGE_DIR, csrc_dir, templates_dir
 
 # The modules (files, or folders ending in "/", relative to the package) that cannot change the
 # code of any kernel: they neither make a kernel's source or flags nor read what a library holds.
@@ -35,9 +36,10 @@ NOT_CODEGEN = {
     "demo.py": "the demo: a caller",
     "dask.py": "runs kernels over dask arrays: a caller",
     "warm.py": "chooses idents only: compiler.py and vsa/kernels.py pair each with its source",
-    "cache.py": "moves and checks a library's bytes by its key, never makes or reads what they are",
-    "cacheentries.py": "where a cache entry's files are, and the check of a library's bytes",
-    "cachefs.py": "the cache's file primitives",
+    "bounded_json.py": "reads warm's manifests",
+    "store/disk.py": "moves and checks a library's bytes by its key, never makes or reads what they are",
+    "store/entries.py": "where a cache entry's files are, and the check of a library's bytes",
+    "store/fs.py": "the cache's file primitives",
     "audio/io.py": "WAV files",
     "audio/analysis.py": "measures a compiled kernel's response: a caller",
     "benchmarks/": "timings: a caller (resin_jit.benchmarks in a wheel, beside the package in a source tree)",

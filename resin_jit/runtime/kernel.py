@@ -13,12 +13,13 @@ import threading
 
 import numpy as np
 
-from . import assemble, fallback, parallel
-from .abi import PER_CHANNEL_KINDS, Layout, aligned_empty
-from .errors import JitError
+from ..codegen import assemble
+from . import numpy_backend as fallback, threads as parallel
+from ..front.abi import PER_CHANNEL_KINDS, Layout, aligned_empty
+from ..front.errors import JitError
 from .load import NOGIL_ABOVE, _dispatch
-from .nodes import real_number
-from .reductions import REDUCTIONS
+from ..front.nodes import real_number
+from ..front.reductions import REDUCTIONS
 
 _DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
 

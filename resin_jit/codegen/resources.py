@@ -2,7 +2,7 @@
 import functools
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent   # resin_jit/
 
 
 def _find(folder):

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from . import isa
-from .errors import JitError
+from ..front.errors import JitError
 
 
 

@@ -12,9 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from .cachefs import (SAFE_FLAGS, Refused, directories_problem, dlopen_path, lstat_or_none, mkdir_private, open_regular,
+from .fs import (SAFE_FLAGS, Refused, directories_problem, dlopen_path, lstat_or_none, mkdir_private, open_regular,
                       read_fd, remove_file, write_atomically)
-from .errors import JitCompileError
+from ..front.errors import JitCompileError
 
 LIBRARY_SUFFIX = ".so"
 ENTRY_SUFFIXES = (".json", LIBRARY_SUFFIX, ".hits", ".c", ".cmd")  # the metadata goes first

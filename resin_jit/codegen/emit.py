@@ -1,7 +1,7 @@
 """C emission: each node's snippet, in evaluation order, for one emission mode (see JitContext)."""
 from dataclasses import dataclass
 
-from .nodes import Input
+from ..front.nodes import Input
 
 
 def graph_vectorisable(cg):

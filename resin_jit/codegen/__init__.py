@@ -1,0 +1,1 @@
+"""C emission and template assembly: op rules rendered, snippets poured into templates/."""

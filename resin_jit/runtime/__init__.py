@@ -1,0 +1,1 @@
+"""Load and call: compiled libraries, kernels, the numpy backend, threads."""

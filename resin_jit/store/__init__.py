@@ -1,0 +1,1 @@
+"""Where compiled libraries live: keys, the disk cache, prebuilt layers, the library builder."""

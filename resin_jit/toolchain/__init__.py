@@ -1,0 +1,1 @@
+"""ISA tiers, host detection and the C compiler."""
