@@ -7,7 +7,11 @@
  *   rj_f_* / rj_d_*: the scalar twins, bit for bit one lane of the vector version on the same tier
  *
  * NaN, infinities, signed zeros, denormals and domain errors as numpy (C99 Annex F): round is
- * numpy's round / rint (half to even), fmod has the sign of x, sign(-0.0) = 0.0.
+ * numpy's round / rint (half to even), fmod has the sign of x, sign(-0.0) = 0.0. A NaN argument
+ * comes out as itself (quietened; of two, the first, but nextafter's y first, as numpy), and a
+ * domain error (log of a negative, arcsin(2), inf % 1, 0 // 0) gives the NaN an invalid
+ * operation makes on the machine, RJ_VM_DEFAULT_NAN, as numpy's do: each function decides its
+ * NaN explicitly, so a lane and its scalar twin agree on it too.
  *
  * The double algorithms are written once, in vmath_body.h and the files it includes, and
  * instantiated once, for rj_vd (for double on the scalar tier); a scalar twin is the vector
@@ -61,6 +65,14 @@
 #define RJ_VMATH_H
 
 #include "simd.h"
+
+/* The NaN of an invalid operation (0/0, inf - inf, sqrt(-1)) on this machine: sign set on x86
+ * (0xfff8000000000000, 0xffc00000 as a float), clear on AArch64. */
+#if defined(__x86_64__) || defined(__i386__)
+#  define RJ_VM_DEFAULT_NAN (-__builtin_nan(""))
+#else
+#  define RJ_VM_DEFAULT_NAN __builtin_nan("")
+#endif
 
 /* The bits of a value as an unsigned integer of its size, and back. memcpy is how C spells a
  * reinterpretation for scalars; for GCC vectors a cast of an equally sized vector is one. */
