@@ -25,9 +25,9 @@
  *
  * and the scalar twins rj_f_* / rj_d_* on float / double, with int 0/1 masks and mask logic
  * rj_mfs_* / rj_mds_*. A twin gives bit for bit what one lane of its vector gives on the same
- * tier, so a kernel's vector main loop and its scalar tail agree on every value. (One freedom
- * stays with the compiler: where two NaNs meet, as in NaN + NaN, either may come out, and it
- * may order a commutative instruction's operands differently in the two loops.)
+ * tier, so a kernel's vector main loop and its scalar tail agree on every value, NaNs' bits
+ * included: where two NaNs meet, the first operand's comes out (add and mul are written as
+ * one instruction each, so that the compiler cannot swap them; see RJ_ORDERED_OP).
  *
  * Build kernels with -fno-math-errno (lets sqrt be one instruction) and -ffp-contract=off:
  * otherwise GCC may fuse a separate mul and add into an FMA in the vector loop but not in the
@@ -38,7 +38,8 @@
  * On x86 this header includes no intrinsics header: <immintrin.h> alone costs GCC 0.25-0.5 s
  * to parse, several times a whole kernel's ~40 ms compile. GCC vector extensions (which clang
  * shares) give the arithmetic and comparisons; the few operations with no generic form call
- * the compiler's __builtin_ia32_* functions, which is all the intrinsics headers do.
+ * the compiler's __builtin_ia32_* functions, which is all the intrinsics headers do; add and mul
+ * are one inline-assembly instruction each (GNU C, as gcc and clang both take it).
  */
 #ifndef RJ_SIMD_H
 #define RJ_SIMD_H
