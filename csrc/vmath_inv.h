@@ -83,10 +83,10 @@ RJ_INLINE V F(vm_atan_k)(V a, V d, V *rest)
     const M c1 = F(ge)(a, K(0.4375)), c2 = F(ge)(a, K(0.6875)), c3 = F(ge)(a, K(1.1875)),
             c4 = F(ge)(a, K(2.4375));
     /* numerator (exact) and denominator dh + dl of t, for the centres 0, 1/2, 1, 3/2, infinity */
-    V l1, l2, l3, pl;
-    const V d1 = F(vm_two_sum)(K(2.0), a, &l1), d2 = F(vm_two_sum)(a, K(1.0), &l2);
-    const V p3 = F(vm_two_prod)(a, K(1.5), &pl);
-    const V d3 = F(vm_two_sum)(p3, K(1.0), &l3);
+    V l1, l2, l3, pl;    /* (fast_two_sum is exact where the first's exponent is the larger) */
+    const V d1 = F(vm_fast_two_sum)(K(2.0), a, &l1), d2 = F(vm_fast_two_sum)(K(1.0), a, &l2);
+    const V p3 = F(vm_fast_two_sum)(a, K(0.5) * a, &pl);                /* 1.5 a = p3 + pl */
+    const V d3 = F(vm_fast_two_sum)(p3, K(1.0), &l3);
     V num = F(select)(c1, K(2.0) * a - K(1.0), a), dh = F(select)(c1, d1, K(1.0)), dl = F(select)(c1, l1, K(0.0));
     num = F(select)(c2, a - K(1.0), num);
     dh = F(select)(c2, d2, dh);
@@ -124,7 +124,7 @@ RJ_INLINE V F(vm_atan_k)(V a, V d, V *rest)
     b = MLA(b, z, -0x1.5555555555554p-2);
     /* arctan(t + t_lo) = arctan t + t_lo / (1 + z), to t_lo z^2 */
     V sl;
-    const V sh = F(vm_two_sum)(hi, t, &sl);
+    const V sh = F(vm_fast_two_sum)(hi, t, &sl);          /* |t| < hi, or hi = 0 */
     *rest = sl + (((t * z * b + lo) + d) + (t_lo - t_lo * z));
     return sh;
 }

@@ -19,12 +19,14 @@ RJ_INLINE V F(hypot)(V x, V y)
     const V h = F(sqrt)(s);
     const V hh = F(vm_two_prod)(h, h, &he);
     const V corr = F(select)(F(gt)(h, K(0.0)), (((s - hh) - he) + (se + (ae + be))) / (K(2.0) * h), K(0.0));
-    const V r = (h + corr) * unscale;
-    V tl;
-    const V t = F(vm_fast_two_sum)(K(1.0), h * K(0x1p422), &tl);
-    const V denormal = ((t + (tl + corr * K(0x1p422))) - K(1.0)) * K(0x1p-1022);
-    const V result = NAN_IN2(x, y, F(select)(small & F(lt)(r, K(MIN_NORMAL)), denormal, r));
-    return F(select)(F(eq)(ax, K(INF)) | F(eq)(ay, K(INF)), K(INF), result);
+    V r = (h + corr) * unscale;
+    const M denormal = small & F(lt)(r, K(MIN_NORMAL));
+    if (__builtin_expect(F(vm_any)(denormal), 0)) {      /* rare: both arguments below 2^-1022 */
+        V tl;
+        const V t = F(vm_fast_two_sum)(K(1.0), h * K(0x1p422), &tl);
+        r = F(select)(denormal, ((t + (tl + corr * K(0x1p422))) - K(1.0)) * K(0x1p-1022), r);
+    }
+    return F(select)(F(eq)(ax, K(INF)) | F(eq)(ay, K(INF)), K(INF), NAN_IN2(x, y, r));
 }
 
 /* The IEEE cases of fmod: NaN for a NaN (the first), x infinite or y zero (the domain error's);
