@@ -25,9 +25,9 @@
  *
  * and the scalar twins rj_f_* / rj_d_* on float / double, with int 0/1 masks and mask logic
  * rj_mfs_* / rj_mds_*. A twin gives bit for bit what one lane of its vector gives on the same
- * tier, so a kernel's vector main loop and its scalar tail agree on every value. (One freedom
- * stays with the compiler: where two NaNs meet, as in NaN + NaN, either may come out, and it
- * may order a commutative instruction's operands differently in the two loops.)
+ * tier, so a kernel's vector main loop and its scalar tail agree on every value, NaNs' bits
+ * included: where two NaNs meet, the first operand's comes out (add and mul are written as
+ * one instruction each, so that the compiler cannot swap them; see RJ_ORDERED_OP).
  *
  * Build kernels with -fno-math-errno (lets sqrt be one instruction) and -ffp-contract=off:
  * otherwise GCC may fuse a separate mul and add into an FMA in the vector loop but not in the
@@ -38,7 +38,8 @@
  * On x86 this header includes no intrinsics header: <immintrin.h> alone costs GCC 0.25-0.5 s
  * to parse, several times a whole kernel's ~40 ms compile. GCC vector extensions (which clang
  * shares) give the arithmetic and comparisons; the few operations with no generic form call
- * the compiler's __builtin_ia32_* functions, which is all the intrinsics headers do.
+ * the compiler's __builtin_ia32_* functions, which is all the intrinsics headers do; add and mul
+ * are one inline-assembly instruction each (GNU C, as gcc and clang both take it).
  */
 #ifndef RJ_SIMD_H
 #define RJ_SIMD_H
@@ -82,18 +83,61 @@ RJ_SOFT_FLOOR_SCALAR(rj_soft_floor, double, 4503599627370496.0, __builtin_fabs, 
 #  define RJ_FMAD(a, b, c) ((a) * (b) + (c))
 #endif
 
+/* add and mul, in the order written. Where both operands are NaN, x86 and AArch64 give the NaN
+ * of the instruction's first operand (as numpy's vector loops give x's in x + y); but the
+ * compiler may swap the operands of a commutative instruction, and may do so in a kernel's vector
+ * loop and not in its scalar tail, so that a sample's NaN would depend on where it fell. As one
+ * instruction written out, the order is the C order in both. Under -ffp-contract=fast
+ * (JitConfig(fastmath=True), for which resin_jit/build.py defines RJ_FP_CONTRACT) the C
+ * operators stay, so that the compiler can fuse a multiply and an add; elsewhere (other
+ * architectures) too. Legacy SSE takes its operands in registers only: an unaligned memory
+ * operand would fault. */
+#if defined(RJ_FP_CONTRACT) || !(defined(__x86_64__) || defined(__aarch64__))
+#  define RJ_ORDERED_OP(NAME, T, OP, INSN) RJ_INLINE T NAME(T a, T b) { return a OP b; }
+#elif defined(__aarch64__)                /* INSN: the instruction, e.g. "fadd %d0, %d1, %d2" */
+#  define RJ_ORDERED_OP(NAME, T, OP, INSN)                                                        \
+    RJ_INLINE T NAME(T a, T b) { T r; __asm__(INSN : "=w"(r) : "w"(a), "w"(b)); return r; }
+#elif defined(__AVX__)                    /* INSN: the SSE mnemonic, e.g. "addsd" */
+#  if defined(__AVX512F__)
+#    define RJ_ASM_REG "v"                /* xmm0-31, with EVEX */
+#  else
+#    define RJ_ASM_REG "x"
+#  endif
+#  define RJ_ORDERED_OP(NAME, T, OP, INSN)                                                        \
+    RJ_INLINE T NAME(T a, T b)                                                                    \
+    {                                                                                             \
+        T r;                                                                                      \
+        __asm__("v" INSN " %2, %1, %0" : "=" RJ_ASM_REG(r) : RJ_ASM_REG(a), RJ_ASM_REG "m"(b));   \
+        return r;                                                                                 \
+    }
+#else
+#  define RJ_ORDERED_OP(NAME, T, OP, INSN)                                                        \
+    RJ_INLINE T NAME(T a, T b) { __asm__(INSN " %1, %0" : "+x"(a) : "x"(b)); return a; }
+#endif
+#if defined(__aarch64__)
+RJ_ORDERED_OP(rj_f_ordered_add, float, +, "fadd %s0, %s1, %s2")
+RJ_ORDERED_OP(rj_f_ordered_mul, float, *, "fmul %s0, %s1, %s2")
+RJ_ORDERED_OP(rj_d_ordered_add, double, +, "fadd %d0, %d1, %d2")
+RJ_ORDERED_OP(rj_d_ordered_mul, double, *, "fmul %d0, %d1, %d2")
+#else
+RJ_ORDERED_OP(rj_f_ordered_add, float, +, "addss")
+RJ_ORDERED_OP(rj_f_ordered_mul, float, *, "mulss")
+RJ_ORDERED_OP(rj_d_ordered_add, double, +, "addsd")
+RJ_ORDERED_OP(rj_d_ordered_mul, double, *, "mulsd")
+#endif
+
 /* min is numpy.minimum, written "a if a is NaN, else (a < b ? a : b)": the inner part is
  * exactly x86's minps(a, b), which answers b when either is NaN or both are zero (so of +0.0
  * and -0.0 the second, as numpy), and the vector form is minps plus a NaN test on a. When a
  * is a constant the compiler drops that test, so the graph compiler puts a constant that is
  * neither zero nor NaN first (the order cannot matter then). max likewise with >. */
-#define RJ_SCALAR_OPS(P, T, MP, FLOOR, FMA, SQRT, ABS)                                            \
+#define RJ_SCALAR_OPS(P, TP, T, MP, FLOOR, FMA, SQRT, ABS)                                          \
     RJ_INLINE T P##_load(const T *p) { return *p; }                                               \
     RJ_INLINE void P##_store(T *p, T v) { *p = v; }                                               \
     RJ_INLINE T P##_set1(T x) { return x; }                                                       \
-    RJ_INLINE T P##_add(T a, T b) { return a + b; }                                               \
+    RJ_INLINE T P##_add(T a, T b) { return TP##_ordered_add(a, b); }                              \
     RJ_INLINE T P##_sub(T a, T b) { return a - b; }                                               \
-    RJ_INLINE T P##_mul(T a, T b) { return a * b; }                                               \
+    RJ_INLINE T P##_mul(T a, T b) { return TP##_ordered_mul(a, b); }                              \
     RJ_INLINE T P##_div(T a, T b) { return a / b; }                                               \
     RJ_INLINE T P##_fma(T a, T b, T c) { return FMA(a, b, c); }                                   \
     RJ_INLINE T P##_neg(T a) { return -a; }                                                       \
@@ -114,8 +158,8 @@ RJ_SOFT_FLOOR_SCALAR(rj_soft_floor, double, 4503599627370496.0, __builtin_fabs, 
     RJ_INLINE int MP##_or(int a, int b) { return a | b; }                                         \
     RJ_INLINE int MP##_not(int a) { return !a; }
 
-RJ_SCALAR_OPS(rj_f, float, rj_mfs, RJ_FLOORF, RJ_FMAF, __builtin_sqrtf, __builtin_fabsf)
-RJ_SCALAR_OPS(rj_d, double, rj_mds, RJ_FLOORD, RJ_FMAD, __builtin_sqrt, __builtin_fabs)
+RJ_SCALAR_OPS(rj_f, rj_f, float, rj_mfs, RJ_FLOORF, RJ_FMAF, __builtin_sqrtf, __builtin_fabsf)
+RJ_SCALAR_OPS(rj_d, rj_d, double, rj_mds, RJ_FLOORD, RJ_FMAD, __builtin_sqrt, __builtin_fabs)
 
 #if RJ_VECTOR_BYTES == 0 /* ---- the scalar tier: a "vector" is one value ------------------- */
 
@@ -126,8 +170,8 @@ typedef double rj_vd;
 typedef int rj_mf;
 typedef int rj_md;
 
-RJ_SCALAR_OPS(rj_vf, float, rj_mf, RJ_FLOORF, RJ_FMAF, __builtin_sqrtf, __builtin_fabsf)
-RJ_SCALAR_OPS(rj_vd, double, rj_md, RJ_FLOORD, RJ_FMAD, __builtin_sqrt, __builtin_fabs)
+RJ_SCALAR_OPS(rj_vf, rj_f, float, rj_mf, RJ_FLOORF, RJ_FMAF, __builtin_sqrtf, __builtin_fabsf)
+RJ_SCALAR_OPS(rj_vd, rj_d, double, rj_md, RJ_FLOORD, RJ_FMAD, __builtin_sqrt, __builtin_fabs)
 
 RJ_INLINE rj_vd rj_vd_widen(rj_vf v) { return (double)v; }
 RJ_INLINE rj_vd rj_vd_widen_high(rj_vf v) { (void)v; return 0.0; }   /* one lane: no high half */
@@ -264,15 +308,27 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #  define RJ_VD_MAXPS(x, y) RJ_VD_BLEND((rj_md)((x) > (y)), (x), (y))
 #endif
 
+#if defined(__aarch64__)
+RJ_ORDERED_OP(rj_vf_ordered_add, rj_vf, +, "fadd %0.4s, %1.4s, %2.4s")
+RJ_ORDERED_OP(rj_vf_ordered_mul, rj_vf, *, "fmul %0.4s, %1.4s, %2.4s")
+RJ_ORDERED_OP(rj_vd_ordered_add, rj_vd, +, "fadd %0.2d, %1.2d, %2.2d")
+RJ_ORDERED_OP(rj_vd_ordered_mul, rj_vd, *, "fmul %0.2d, %1.2d, %2.2d")
+#else
+RJ_ORDERED_OP(rj_vf_ordered_add, rj_vf, +, "addps")
+RJ_ORDERED_OP(rj_vf_ordered_mul, rj_vf, *, "mulps")
+RJ_ORDERED_OP(rj_vd_ordered_add, rj_vd, +, "addpd")
+RJ_ORDERED_OP(rj_vd_ordered_mul, rj_vd, *, "mulpd")
+#endif
+
 /* Everything else, once for V = rj_vf (element T, mask M, width W) and once for rj_vd;
  * X is VF or VD and names the primitives above. */
 #define RJ_VECTOR_OPS(P, V, T, M, MP, W, X)                                                       \
     RJ_INLINE V P##_load(const T *p) { V v; __builtin_memcpy(&v, p, sizeof v); return v; }       \
     RJ_INLINE void P##_store(T *p, V v) { __builtin_memcpy(p, &v, sizeof v); }                    \
     RJ_INLINE V P##_set1(T x) { V v; for (int l = 0; l < W; l++) v[l] = x; return v; }            \
-    RJ_INLINE V P##_add(V a, V b) { return a + b; }                                               \
+    RJ_INLINE V P##_add(V a, V b) { return P##_ordered_add(a, b); }                               \
     RJ_INLINE V P##_sub(V a, V b) { return a - b; }                                               \
-    RJ_INLINE V P##_mul(V a, V b) { return a * b; }                                               \
+    RJ_INLINE V P##_mul(V a, V b) { return P##_ordered_mul(a, b); }                               \
     RJ_INLINE V P##_div(V a, V b) { return a / b; }                                               \
     RJ_INLINE V P##_fma(V a, V b, V c) { return RJ_##X##_FMA(a, b, c); }                          \
     RJ_INLINE V P##_neg(V a) { return -a; }                                                       \

@@ -21,7 +21,12 @@
 #define MLA(acc, x, c) F(fma)((acc), (x), K(c)) /* one Horner step: acc * x + c */
 #define IMASK(cond) ((M)(cond))            /* an integer comparison as a select mask */
 #define INF __builtin_inf()
-#define NAN_ __builtin_nan("")
+#define NAN_ RJ_VM_DEFAULT_NAN              /* a domain error's NaN */
+/* the result r of a function of x, or x itself (quietened: x + x) where x is NaN: the NaN numpy
+ * propagates, whatever the algorithm made of it on the way */
+#define NAN_IN(x, r) F(select)(F(ne)((x), (x)), (x) + (x), (r))
+/* the same for two arguments: the first NaN */
+#define NAN_IN2(x, y, r) NAN_IN((x), NAN_IN((y), (r)))
 
 #define BITS 64
 #define MANT 52
@@ -74,6 +79,8 @@
 #undef IMASK
 #undef INF
 #undef NAN_
+#undef NAN_IN
+#undef NAN_IN2
 #undef BITS
 #undef MANT
 #undef BIAS

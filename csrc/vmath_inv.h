@@ -45,11 +45,12 @@ RJ_INLINE V F(arcsin)(V x)
     const V s = F(sqrt)(z), r = F(vm_asin_r)(z);
     V c;
     const V hi = F(vm_sqrt_split)(z, s, &c);
-    /* pi/2 - 2 (hi + c) - 2 s r, from pi/4 = PIO2_HI/2 outward */
-    const V far = K(0.5 * PIO2_HI) - ((K(2.0) * s * r - (K(PIO2_LO) - K(2.0) * c)) - (K(0.5 * PIO2_HI) - K(2.0) * hi));
+    /* pi/2 - 2 (hi + c) - 2 s r: PIO2_HI - 2 hi is exact (hi has 21 bits), so the result is
+     * rounded once, from that and the small rest */
+    const V far = (K(PIO2_HI) - K(2.0) * hi) + ((K(PIO2_LO) - K(2.0) * c) - K(2.0) * s * r);
     V y = F(select)(low, F(fma)(a, r, a), far);
     y = F(select)(F(lt)(a, K(0x1p-26)), a, y);
-    return F(copysign)(y, x);
+    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(copysign)(y, x)));
 }
 
 RJ_INLINE V F(arccos)(V x)
@@ -60,28 +61,48 @@ RJ_INLINE V F(arccos)(V x)
     const V s = F(sqrt)(z), r = F(vm_asin_r)(z);
     V c;
     const V hi = F(vm_sqrt_split)(z, s, &c);
-    const V mid = K(PIO2_HI) - (x - (K(PIO2_LO) - x * r));           /* pi/2 - arcsin x */
-    const V left = K(2.0) * (K(PIO2_HI) - (s + (s * r - K(PIO2_LO))));   /* pi - 2 arcsin s */
+    /* pi/2 - arcsin x, from PIO2_HI - x exactly as mh + ml */
+    V ml;
+    const V mh = F(vm_two_sum)(K(PIO2_HI), -x, &ml);
+    const V mid = mh + (ml + (K(PIO2_LO) - x * r));
+    /* pi - 2 arcsin s = pi - 2 (hi + c) - 2 s r, PI_HI - 2 hi exact as in arcsin */
+    const V left = (K(PI_HI) - K(2.0) * hi) + ((K(PI_LO) - K(2.0) * c) - K(2.0) * s * r);
     const V right = K(2.0) * (hi + (c + s * r));                        /* 2 arcsin s */
-    return F(select)(low, mid, F(select)(neg, left, right));
+    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(select)(low, mid, F(select)(neg, left, right))));
 }
 
 /* arctan a + d = hi + *rest for a >= 0 (inf too), d a small correction to a (atan2's): t =
  * (a - c) / (1 + a c) for the centre c nearest a, arctan a = arctan c + arctan t, arctan c as
- * hi + lo; arctan t = t + t z B(z), B of degree 11 fitted here (Remez, 2^-61.6). */
+ * hi + lo; arctan t = t + t z B(z), B of degree 11 fitted here (Remez, 2^-61.6). The quotient t
+ * is rounded, and so is its denominator: both errors go into t_lo, the residual of t as a
+ * double-double (the numerator is exact, the product of t and the denominator exact by
+ * vm_two_prod), and arctan c + t is summed exactly: the result is rounded once but for terms
+ * below 2^-57 of it (measured within 0.64 ULP; 0.85 without t_lo and the exact sum). */
 RJ_INLINE V F(vm_atan_k)(V a, V d, V *rest)
 {
     const M c1 = F(ge)(a, K(0.4375)), c2 = F(ge)(a, K(0.6875)), c3 = F(ge)(a, K(1.1875)),
             c4 = F(ge)(a, K(2.4375));
-    /* numerator and denominator of t, for the centres 0, 1/2, 1, 3/2, infinity */
-    V num = F(select)(c1, K(2.0) * a - K(1.0), a), den = F(select)(c1, K(2.0) + a, K(1.0));
+    /* numerator (exact) and denominator dh + dl of t, for the centres 0, 1/2, 1, 3/2, infinity */
+    V l1, l2, l3, pl;    /* (fast_two_sum is exact where the first's exponent is the larger) */
+    const V d1 = F(vm_fast_two_sum)(K(2.0), a, &l1), d2 = F(vm_fast_two_sum)(K(1.0), a, &l2);
+    const V p3 = F(vm_fast_two_sum)(a, K(0.5) * a, &pl);                /* 1.5 a = p3 + pl */
+    const V d3 = F(vm_fast_two_sum)(p3, K(1.0), &l3);
+    V num = F(select)(c1, K(2.0) * a - K(1.0), a), dh = F(select)(c1, d1, K(1.0)), dl = F(select)(c1, l1, K(0.0));
     num = F(select)(c2, a - K(1.0), num);
-    den = F(select)(c2, a + K(1.0), den);
+    dh = F(select)(c2, d2, dh);
+    dl = F(select)(c2, l2, dl);
     num = F(select)(c3, a - K(1.5), num);
-    den = F(select)(c3, F(fma)(a, K(1.5), K(1.0)), den);
+    dh = F(select)(c3, d3, dh);
+    dl = F(select)(c3, l3 + pl, dl);
     num = F(select)(c4, K(-1.0), num);
-    den = F(select)(c4, a, den);
-    const V t = num / den;
+    dh = F(select)(c4, a, dh);
+    dl = F(select)(c4, K(0.0), dl);
+    /* t = num q, q = 1 / dh, both rounded: t_lo takes up both errors (one division) */
+    const V q = K(1.0) / dh, t = num * q;
+    V pe;
+    const V p = F(vm_two_prod)(t, dh, &pe);
+    /* (past 2^900 the product's error term is not exact, and t_lo is far below an ULP anyway) */
+    const V t_lo = F(select)(F(lt)(a, K(0x1p900)), (((num - p) - pe) - t * dl) * q, K(0.0));
     V hi = F(select)(c1, K(0x1.dac670561bb4fp-2), K(0.0)), lo = F(select)(c1, K(0x1.a2b7f222f65e2p-56), K(0.0));
     hi = F(select)(c2, K(0x1.921fb54442d18p-1), hi);
     lo = F(select)(c2, K(0x1.1a62633145c07p-55), lo);
@@ -101,8 +122,11 @@ RJ_INLINE V F(vm_atan_k)(V a, V d, V *rest)
     b = MLA(b, z, -0x1.249249245a325p-3);
     b = MLA(b, z, 0x1.99999999993a5p-3);
     b = MLA(b, z, -0x1.5555555555554p-2);
-    *rest = ((t * z * b + lo) + d) + t;
-    return hi;
+    /* arctan(t + t_lo) = arctan t + t_lo / (1 + z), to t_lo z^2 */
+    V sl;
+    const V sh = F(vm_fast_two_sum)(hi, t, &sl);          /* |t| < hi, or hi = 0 */
+    *rest = sl + (((t * z * b + lo) + d) + (t_lo - t_lo * z));
+    return sh;
 }
 
 RJ_INLINE V F(arctan)(V x)
@@ -110,15 +134,19 @@ RJ_INLINE V F(arctan)(V x)
     const V a = F(abs)(x);
     V rest;
     const V hi = F(vm_atan_k)(a, K(0.0), &rest);
-    return F(copysign)(F(select)(F(lt)(a, K(0x1p-27)), a, hi + rest), x);
+    return NAN_IN(x, F(copysign)(F(select)(F(lt)(a, K(0x1p-27)), a, hi + rest), x));
 }
 
 /* arctan2(y, x) = +-arctan|y/x| or +-(pi - arctan|y/x|) when x < 0 or x = -0, the sign y's.
  * |y/x| carries its rounding error t_lo into the core as t_lo / (1 + t^2), and pi - arctan is
- * summed from the parts. Both zero: t = 0; both infinite: t = 1. */
+ * summed from the parts. t_lo needs the product t |x| exact, so both magnitudes are first scaled
+ * by 2^-+600 (exact, and the ratio the same) when the larger is beyond 2^+-900 (without, up to
+ * 0.97 ULP there). Both zero: t = 0; both infinite: t = 1. */
 RJ_INLINE V F(arctan2)(V y, V x)
 {
-    const V ax = F(abs)(x), ay = F(abs)(y);
+    const V big = F(max)(F(abs)(x), F(abs)(y));
+    const V scale = F(select)(F(gt)(big, K(0x1p900)), K(0x1p-600), F(select)(F(lt)(big, K(0x1p-900)), K(0x1p600), K(1.0)));
+    const V ax = F(abs)(x) * scale, ay = F(abs)(y) * scale;
     V t = ay / ax;
     V pe;
     const V p = F(vm_two_prod)(t, ax, &pe);
@@ -132,7 +160,7 @@ RJ_INLINE V F(arctan2)(V y, V x)
     /* pi - (hi + rest): pi - hi exactly as s + e first */
     const V s = F(vm_two_sum)(K(PI_HI), -hi, &e);
     const M neg = IMASK((F(asuint)(x) & SIGN) != 0);
-    return F(copysign)(F(select)(neg, s + ((e + K(PI_LO)) - rest), hi + rest), y);
+    return NAN_IN2(y, x, F(copysign)(F(select)(neg, s + ((e + K(PI_LO)) - rest), hi + rest), y));
 }
 
 /* ---- the float cores (see vmath_exp.h) */
@@ -161,7 +189,7 @@ RJ_INLINE V F(vmf_arcsin)(V x)
     const V a = F(abs)(x);
     const M low = F(le)(a, K(0.5));
     const V s = F(vmf_asin_half)(a, low);
-    return F(copysign)(F(select)(low, s, K(PIO2_HI) - K(2.0) * s), x);
+    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(copysign)(F(select)(low, s, K(PIO2_HI) - K(2.0) * s), x)));
 }
 
 RJ_INLINE V F(vmf_arccos)(V x)
@@ -170,7 +198,7 @@ RJ_INLINE V F(vmf_arccos)(V x)
     const M low = F(le)(a, K(0.5));
     const V s = F(vmf_asin_half)(a, low);
     const V far = F(select)(F(lt)(x, K(0.0)), K(PI_HI) - K(2.0) * s, K(2.0) * s);
-    return F(select)(low, K(PIO2_HI) - F(copysign)(s, x), far);
+    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(select)(low, K(PIO2_HI) - F(copysign)(s, x), far)));
 }
 
 /* arctan a for a >= 0: centres 0, pi/4 (t = (a - 1)/(a + 1)) and pi/2 (t = -1/a) leave
@@ -190,7 +218,7 @@ RJ_INLINE V F(vmf_atan_k)(V a)
     return c + F(fma)(t * z, b, t);
 }
 
-RJ_INLINE V F(vmf_arctan)(V x) { return F(copysign)(F(vmf_atan_k)(F(abs)(x)), x); }
+RJ_INLINE V F(vmf_arctan)(V x) { return NAN_IN(x, F(copysign)(F(vmf_atan_k)(F(abs)(x)), x)); }
 
 RJ_INLINE V F(vmf_arctan2)(V y, V x)
 {
@@ -200,5 +228,5 @@ RJ_INLINE V F(vmf_arctan2)(V y, V x)
     t = F(select)(F(eq)(ax, K(INF)) & F(eq)(ay, K(INF)), K(1.0), t);
     const V a = F(vmf_atan_k)(t);
     const M neg = IMASK((F(asuint)(x) & SIGN) != 0);
-    return F(copysign)(F(select)(neg, K(PI_HI) - a, a), y);
+    return NAN_IN2(y, x, F(copysign)(F(select)(neg, K(PI_HI) - a, a), y));
 }

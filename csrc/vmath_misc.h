@@ -2,7 +2,9 @@
 
 /* sqrt(x^2 + y^2) without overflow or underflow: the larger magnitude a is scaled into
  * [2^-450, 2^450] by 2^-+600 (exact), the squares summed as a double-double, the root refined
- * by one Newton step on that sum, and scaled back. inf beats NaN, as in C. */
+ * by one Newton step on that sum, and scaled back. A denormal result is rounded once, at the
+ * denormals' spacing, as vm_exp_finish does: (h + corr) 2^-600 = t 2^-1022 with t < 1 rounded
+ * where 1 + t rounds. inf beats NaN, as in C. */
 RJ_INLINE V F(hypot)(V x, V y)
 {
     const V ax = F(abs)(x), ay = F(abs)(y);
@@ -16,20 +18,26 @@ RJ_INLINE V F(hypot)(V x, V y)
     const V s = F(vm_fast_two_sum)(a2, b2, &se);
     const V h = F(sqrt)(s);
     const V hh = F(vm_two_prod)(h, h, &he);
-    const V corr = (((s - hh) - he) + (se + (ae + be))) / (K(2.0) * h);
-    const V r = (h + F(select)(F(gt)(h, K(0.0)), corr, K(0.0))) * unscale;
-    return F(select)(F(eq)(ax, K(INF)) | F(eq)(ay, K(INF)), K(INF), r);
+    const V corr = F(select)(F(gt)(h, K(0.0)), (((s - hh) - he) + (se + (ae + be))) / (K(2.0) * h), K(0.0));
+    V r = (h + corr) * unscale;
+    const M denormal = small & F(lt)(r, K(MIN_NORMAL));
+    if (__builtin_expect(F(vm_any)(denormal), 0)) {      /* rare: both arguments below 2^-1022 */
+        V tl;
+        const V t = F(vm_fast_two_sum)(K(1.0), h * K(0x1p422), &tl);
+        r = F(select)(denormal, ((t + (tl + corr * K(0x1p422))) - K(1.0)) * K(0x1p-1022), r);
+    }
+    return F(select)(F(eq)(ax, K(INF)) | F(eq)(ay, K(INF)), K(INF), NAN_IN2(x, y, r));
 }
 
-/* The IEEE cases of fmod: NaN for a NaN, x infinite or y zero; x itself when |x| < |y|
- * (y = +-inf included). *slow: the lanes left for libm (huge quotients). */
+/* The IEEE cases of fmod: NaN for a NaN (the first), x infinite or y zero (the domain error's);
+ * x itself when |x| < |y| (y = +-inf included). *slow: the lanes left for libm (huge quotients). */
 RJ_INLINE V F(vm_fmod_cases)(V x, V y, V fast, M fast_ok, M *slow)
 {
     const V ax = F(abs)(x), ay = F(abs)(y);
     const M invalid = F(ne)(x, x) | F(ne)(y, y) | F(eq)(ax, K(INF)) | F(eq)(ay, K(0.0));
     const M trivial = F(lt)(ax, ay);
     *slow = MF(not)(invalid | trivial | fast_ok);
-    return F(select)(invalid, K(NAN_), F(select)(trivial, x, fast));
+    return NAN_IN2(x, y, F(select)(invalid, K(NAN_), F(select)(trivial, x, fast)));
 }
 
 /* the lanes of slow through libm's fmod, which is exact as is every result here */
@@ -79,6 +87,6 @@ RJ_INLINE V F(vmf_fmod)(V x, V y)
 /* float values: the squares are exact in double and their sum cannot overflow */
 RJ_INLINE V F(vmf_hypot)(V x, V y)
 {
-    const V r = F(sqrt)(x * x + y * y);
+    const V r = NAN_IN2(x, y, F(sqrt)(x * x + y * y));
     return F(select)(F(eq)(F(abs)(x), K(INF)) | F(eq)(F(abs)(y), K(INF)), K(INF), r);
 }

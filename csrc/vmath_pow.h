@@ -1,10 +1,11 @@
 /* vmath_pow.h (part of vmath_body.h) - pow and powi; the float core vmf_pow.
  *
- * double pow: e^(y log|x|) with log|x| to about 2^-66 relative and y log|x| as a double-double,
+ * double pow: e^(y log|x|) with log|x| to about 2^-68 relative and y log|x| as a double-double,
  * because exp turns the absolute error of its argument (up to 745) into the relative error of
- * the result. log(1 + f) = 2 atanh s = 2s + 2s^3/3 + s^5 P(s^2), s = f / (2 + f): s as hi + lo,
- * the first two terms in double-double, P in double (fitted here, Remez: 2^-72 relative to the
- * log).
+ * the result (with the log to 2^-64, as before c0 s^5 below was summed exactly, pow was off by
+ * up to 0.85 ULP at the ends of its range). log(1 + f) = 2 atanh s = 2s + 2s^3/3 + s^5 P(s^2),
+ * s = f / (2 + f): s as hi + lo, the first three terms in double-double, the rest of P in double
+ * (P fitted here, Remez: 2^-72 relative to the log).
  */
 
 /* log|x| = hi + *lo for positive finite x (denormals too) */
@@ -29,27 +30,37 @@ RJ_INLINE V F(vm_log_dd)(V x, V *lo)
     cl = cl + sh * zl;
     const V th = F(vm_two_prod)(ch, K(0x1.5555555555555p-1), &tl);      /* 2/3 = hi + 3.7e-17 */
     tl = tl + (K(0x1.5555555555555p-1) * cl + K(0x1.5555555555555p-55) * ch);
+    /* P(z) = c0 + z Q(z): c0 s^5 (up to 2^-13 of the log) is summed as a double-double, so that
+     * only s^7 Q carries rounding errors that matter (2^-71 of the log) */
     V q = MLA(K(0x1.e86c110327f4dp-4), zh, 0x1.de8c4b350b9c5p-4);
     q = MLA(q, zh, 0x1.111e4ba587de0p-3);
     q = MLA(q, zh, 0x1.3b1374a0dd64fp-3);
     q = MLA(q, zh, 0x1.745d17e643c98p-3);
     q = MLA(q, zh, 0x1.c71c71c637397p-3);
     q = MLA(q, zh, 0x1.249249249291bp-2);
-    q = MLA(q, zh, 0x1.9999999999999p-2);
-    /* the small terms: 2 sl (and its share 2 s^2 sl of the cube), tl, s^5 P */
-    const V small = F(fma)(ch * zh, q, tl + (K(2.0) * sl + K(2.0) * zh * sl));
-    V l1, l2;
+    const V p_all = MLA(q, zh, 0x1.9999999999999p-2);
+    V c5l, t5l;
+    const V c5h = F(vm_two_prod)(ch, zh, &c5l);                        /* s^5 = c5h + c5l + ... */
+    c5l = c5l + (ch * zl + cl * zh);
+    const V t5h = F(vm_two_prod)(c5h, K(0x1.9999999999999p-2), &t5l);  /* c0 s^5 = t5h + t5l */
+    t5l = t5l + K(0x1.9999999999999p-2) * c5l;
+    /* the small terms: 2 sl (and its shares 2 s^2 sl of the cube and 5 s^4 P sl of s^5 P), tl,
+     * t5l, s^7 Q */
+    const V small = F(fma)(c5h * zh, q, tl + (K(2.0) * sl + sl * zh * F(fma)(K(5.0) * zh, p_all, K(2.0)))) + t5l;
+    V l1, l2, l3;
     const V h1 = F(vm_fast_two_sum)(K(2.0) * sh, th, &l1);
-    /* e ln2 (ln2 = 6.93147180369123816490e-01 + 1.908e-10, e times the first exact) + h1 */
-    const V h2 = F(vm_fast_two_sum)(e * K(6.93147180369123816490e-01), h1, &l2);
-    const V l = l2 + (l1 + (small + e * K(1.90821492927058770002e-10)));
+    const V h1c = F(vm_fast_two_sum)(h1, t5h, &l3);
+    /* e ln2 (ln2 = 6.93147180369123816490e-01 + 1.908e-10, e times the first exact) + h1c */
+    const V h2 = F(vm_fast_two_sum)(e * K(6.93147180369123816490e-01), h1c, &l2);
+    const V l = l2 + (l1 + (l3 + (small + e * K(1.90821492927058770002e-10))));
     return F(vm_fast_two_sum)(h2, l, lo);
 }
 
 /* x^y from r = |x|^y: the sign and the IEEE special cases (C99 Annex F). |x|^y already gives
  * the right 0 or inf for x = 0 or inf and for y = +-inf.
  *   y an odd integer, x negative (or -0, -inf): -|x|^y       x < 0 finite, y not an integer: NaN
- *   pow(x, +-0) = 1 and pow(1, y) = 1, even for NaN;           pow(-1, +-inf) = 1 */
+ *   a NaN x or y: that NaN (x's first);                         pow(-1, +-inf) = 1
+ *   pow(x, +-0) = 1 and pow(1, y) = 1, even for NaN */
 RJ_INLINE V F(vm_pow_signs)(V x, V y, V r)
 {
     const V ax = F(abs)(x), half_y = y * K(0.5);
@@ -57,6 +68,7 @@ RJ_INLINE V F(vm_pow_signs)(V x, V y, V r)
     const M y_odd = y_int & F(ne)(F(floor)(half_y), half_y);
     r = F(select)(IMASK((F(asuint)(x) & SIGN) != 0) & y_odd, -r, r);
     r = F(select)(F(lt)(x, K(0.0)) & F(lt)(ax, K(INF)) & MF(not)(y_int), K(NAN_), r);
+    r = NAN_IN2(x, y, r);
     const M one = F(eq)(y, K(0.0)) | F(eq)(x, K(1.0))
                 | (F(eq)(ax, K(1.0)) & F(eq)(F(abs)(y), K(INF)));
     return F(select)(one, K(1.0), r);
@@ -76,41 +88,60 @@ RJ_INLINE V F(pow)(V x, V y)
     /* (log|x| = 0 exactly for x = +-1, where a y past 2^995 would make Dekker's te NaN) */
     const V tl = F(select)(F(eq)(thc, th) & F(ne)(lh, K(0.0)), te + y * ll, K(0.0));
     V r, small;
-    const V t = F(vm_exp_k)(thc, tl, &r, &small);
+    const V t = F(vm_exp_k)(thc, tl, &r, &small, 1);
     return F(vm_pow_signs)(x, y, F(vm_exp_finish)(t, r, small));
 }
 
 /* x^k for the constants k = 0, 3, 4 and -2 (x^2, x^0.5, x^-1 and x^1 are x*x, sqrt, 1/x and x,
- * as numpy computes them): products as double-doubles, rounded once. A tiny x is scaled by 2^s
- * first (s = 200, 150, 300) and the result back by two exact factors, so that the products' error
- * terms stay normal; where a product is still not exact (overflow, underflow, zeros, inf, NaN)
- * the plain products, whose value is right there. */
+ * as numpy computes them): products as double-doubles hi + lo, rounded once. The products' error
+ * terms are exact only well inside the normal range (Dekker's product without FMA overflows
+ * near 2^1024 before the product does), so x is first scaled by an exact power of 2 into a safe
+ * range, a tiny x up and a huge one down, and the result scaled back by back^2 (exact for a
+ * normal result; 2^-600 wherever the result can be a denormal: x^3 and x^4 of a tiny x, x^-2 of
+ * a huge one). A denormal result is rounded once, at the denormals' spacing, as vm_exp_finish
+ * does: (hi + lo) 2^-600 = t 2^-1022 with t = (hi + lo) 2^422 < 1, rounded where 1 + t rounds.
+ * Where a product is still not exact (overflow, underflow, zeros, inf, NaN) the plain products,
+ * whose value is right there. */
 RJ_INLINE V F(powi)(V x, int k)
 {
     if (k == 0)
         return K(1.0);
-    const M tiny = F(lt)(F(abs)(x), K(k == 3 ? 0x1p-300 : k == 4 ? 0x1p-230 : 0x1p-400));
-    const V xs = x * F(select)(tiny, K(k == 3 ? 0x1p200 : k == 4 ? 0x1p150 : 0x1p300), K(1.0));
-    const V back = F(select)(tiny, K(k == -2 ? 0x1p300 : 0x1p-300), K(1.0));   /* applied twice */
-    V e, e2;
+    const double tiny_at = k == 3 ? 0x1p-300 : k == 4 ? 0x1p-230 : 0x1p-400;
+    const double huge_at = k == 3 ? 0x1p300 : k == 4 ? 0x1p230 : 0x1p400;
+    const double up = k == 3 ? 0x1p200 : k == 4 ? 0x1p150 : 0x1p300;   /* x^k gains 2^600 */
+    const V ax = F(abs)(x);
+    const M tiny = F(lt)(ax, K(tiny_at)), huge = F(gt)(ax, K(huge_at));
+    const V xs = x * F(select)(tiny, K(up), F(select)(huge, K(1.0 / up), K(1.0)));
+    const M gained = k == -2 ? huge : tiny;                /* xs^k = x^k 2^600 */
+    const V back = F(select)(gained, K(0x1p-300), F(select)(tiny | huge, K(0x1p300), K(1.0)));
+    V e, e2, hi, lo, dd, plain, smallest;
     const V p = F(vm_two_prod)(xs, xs, &e);
-    V plain, dd, smallest;
     if (k == 3) {
         plain = smallest = p * xs;
-        const V h = F(vm_two_prod)(p, xs, &e2);
-        dd = h + (e2 + e * xs);
+        hi = F(vm_two_prod)(p, xs, &e2);
+        lo = e2 + e * xs;
+        dd = hi + lo;
     } else if (k == 4) {
         plain = smallest = p * p;
-        const V h = F(vm_two_prod)(p, p, &e2);
-        dd = h + (e2 + K(2.0) * p * e);
+        hi = F(vm_two_prod)(p, p, &e2);
+        lo = e2 + K(2.0) * p * e;
+        dd = hi + lo;
     } else {                                   /* -2: 1 / (p + e) = q (1 + rho) */
-        plain = K(1.0) / p;
+        plain = hi = K(1.0) / p;
         smallest = p;
         const V h = F(vm_two_prod)(plain, p, &e2);
-        dd = F(fma)(plain, ((K(1.0) - h) - e2) - plain * e, plain);
+        const V rho = ((K(1.0) - h) - e2) - plain * e;
+        lo = plain * rho;
+        dd = F(fma)(plain, rho, plain);
     }
-    const V y = F(select)(F(gt)(F(abs)(smallest), K(0x1p-960)) & F(lt)(F(abs)(dd), K(INF)), dd, plain);
-    return y * back * back;
+    const M exact = F(gt)(F(abs)(smallest), K(0x1p-960)) & F(lt)(F(abs)(dd), K(INF));
+    const V normal = F(select)(exact, dd, plain) * back * back;
+    /* the denormal: |hi + lo| rounded as described, then the sign */
+    const V sign = F(copysign)(K(1.0), hi);
+    V tl;
+    const V t = F(vm_fast_two_sum)(K(1.0), sign * hi * K(0x1p422), &tl);
+    const V denormal = sign * (((t + (tl + sign * lo * K(0x1p422))) - K(1.0)) * K(0x1p-1022));
+    return NAN_IN(x, F(select)(gained & exact & F(lt)(F(abs)(normal), K(MIN_NORMAL)), denormal, normal));
 }
 
 /* ---- float pow (see vmath_exp.h): |x|^y = 2^(y log2|x|) for x and y floats' values. float
@@ -139,7 +170,7 @@ RJ_INLINE V F(vmf_pow)(V x, V y)
     const V ax = F(abs)(x);
     const V yy = F(select)(F(eq)(ax, K(0.0)) | F(eq)(ax, K(INF)), y * K(INF), y);
     const V r = F(vmf_pow_core)(ax, yy);
-    return F(vm_pow_signs)(x, y, F(select)(F(ne)(x, x), x, r));
+    return F(vm_pow_signs)(x, y, r);
 }
 
 /* float x^k, k = 3, 4, -2 (and 0): the product in double, rounded to float by the caller; x^2

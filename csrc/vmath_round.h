@@ -21,8 +21,13 @@
 #  define RJ_VM_TRUNCD __builtin_trunc
 #  define RJ_VM_CEILF __builtin_ceilf
 #  define RJ_VM_CEILD __builtin_ceil
-#  define RJ_VM_ROUNDF __builtin_roundevenf
-#  define RJ_VM_ROUNDD __builtin_roundeven
+#  if defined(__clang__) && !__has_builtin(__builtin_roundevenf)
+#    define RJ_VM_ROUNDF __builtin_rintf       /* clang before 15: rint, the same in the default */
+#    define RJ_VM_ROUNDD __builtin_rint        /* rounding mode (kernels never change it) */
+#  else
+#    define RJ_VM_ROUNDF __builtin_roundevenf
+#    define RJ_VM_ROUNDD __builtin_roundeven
+#  endif
 #else
 #  define RJ_VM_SOFT_SCALAR(P, T, TWO_P, ABS, COPYSIGN)                                              \
     RJ_INLINE T P##_vm_trunc(T x) { return COPYSIGN(P##_floor(ABS(x)), x); }                       \
@@ -101,7 +106,7 @@ RJ_VM_SOFT_VECTOR(rj_vd, rj_vd, double, rj_md, 4503599627370496.0)
  *   copysign(x, y)   |x| with the sign bit of y
  *   sign(x)          numpy.sign: 1, -1, or 0 (+0.0 for either zero); NaN stays NaN
  *   nextafter(x, y)  the neighbour of x toward y, as C and numpy: y if x == y; the smallest
- *                    denormal with y's sign from a zero; NaN if either is NaN */
+ *                    denormal with y's sign from a zero; NaN if either is NaN (y's first) */
 #define RJ_VM_BIT_OPS(P, V, T, U, E, MP, SIGNBIT)                                                   \
     RJ_INLINE V P##_copysign(V x, V y)                                                            \
     {                                                                                             \
@@ -123,7 +128,8 @@ RJ_VM_SOFT_VECTOR(rj_vd, rj_vd, double, rj_md, 4503599627370496.0)
                          P##_fromuint(bits + 1), P##_fromuint(bits - 1));                         \
         r = P##_select(P##_eq(x, zero), P##_copysign(P##_fromuint(P##_asuint(zero) | 1), y), r);                     \
         r = P##_select(P##_eq(x, y), y, r);                                                       \
-        return P##_select(MP##_or(P##_ne(x, x), P##_ne(y, y)), x + y, r);                          \
+        /* a NaN: y's if y is one (numpy's order), else x's, quietened */                         \
+        return P##_select(P##_ne(y, y), y + y, P##_select(P##_ne(x, x), x + x, r));               \
     }
 RJ_VM_BIT_OPS(rj_f, float, float, uint32_t, uint32_t, rj_mfs, 0x80000000u)
 RJ_VM_BIT_OPS(rj_d, double, double, uint64_t, uint64_t, rj_mds, 0x8000000000000000ull)

@@ -4,9 +4,10 @@
  * (|n| < 2^20) r comes from Cody and Waite's reduction: pi/2 in four parts, the first three of
  * 33 bits so that n times each is exact, summed as a double-double r_hi + r_lo to about 2^-118
  * absolute. Lanes beyond go through the Payne-Hanek reduction (vmath_reduce.h), one at a time
- * and only when a vector holds one. inf and NaN give NaN.
+ * and only when a vector holds one. inf gives the domain error's NaN, NaN itself.
  */
 #define TWO_OVER_PI 0x1.45f306dc9c883p-1
+#define TRIG_RESULT(x, y) NAN_IN((x), F(select)(F(eq)(F(abs)(x), K(INF)), K(NAN_), (y)))
 
 typedef struct { V rh, rl, t; } F(vm_rem_t);
 /* the lanes of big (|x| past the Cody-Waite range, or not finite) through Payne-Hanek: out of
@@ -60,17 +61,19 @@ RJ_INLINE V F(vm_sin_k)(V r, V rl)
 }
 
 /* cos(r + rl), |r| <= pi/4: 1 - z/2 + z^2 C(z) - r rl; w = 1 - z/2 rounds, and its rounding
- * error ((1 - w) - z/2, exact) goes back into the small part. C of degree 5 fitted here
- * (Remez, 2^-63.3 relative to cos). */
+ * error ((1 - w) - z/2, exact) goes back into the small part, as does the rounding error zl of
+ * z = r^2 (which z/2 would carry into the result at up to a quarter of an ULP). C of degree 5
+ * fitted here (Remez, 2^-63.3 relative to cos). */
 RJ_INLINE V F(vm_cos_k)(V r, V rl)
 {
-    const V z = r * r, hz = K(0.5) * z, w = K(1.0) - hz;
+    V zl;
+    const V z = F(vm_two_prod)(r, r, &zl), hz = K(0.5) * z, w = K(1.0) - hz;
     V c = MLA(K(-0x1.8fe23efce0c79p-37), z, 0x1.1eea59a6019cap-29);
     c = MLA(c, z, -0x1.27e4f8be13993p-22);
     c = MLA(c, z, 0x1.a01a019dcd0dep-16);
     c = MLA(c, z, -0x1.6c16c16c15eb1p-10);
     c = MLA(c, z, 0x1.5555555555553p-5);
-    return w + (((K(1.0) - w) - hz) + F(fma)(z * z, c, -(r * rl)));
+    return w + ((((K(1.0) - w) - hz) - K(0.5) * zl) + F(fma)(z * z, c, -(r * rl)));
 }
 
 /* sin x: sin r, cos r, -sin r, -cos r by quadrant; |x| < 2^-26 is its own sine */
@@ -80,7 +83,7 @@ RJ_INLINE V F(sin)(V x)
     const U q = F(asuint)(F(vm_rem_pio2)(x, &rh, &rl));
     const V y = F(select)(IMASK((q & 1) != 0), F(vm_cos_k)(rh, rl), F(vm_sin_k)(rh, rl));
     const V s = F(fromuint)(F(asuint)(y) ^ ((q & 2) << (BITS - 2)));
-    return F(select)(F(lt)(F(abs)(x), K(0x1p-26)), x, s);
+    return TRIG_RESULT(x, F(select)(F(lt)(F(abs)(x), K(0x1p-26)), x, s));
 }
 
 /* cos x: cos r, -sin r, -cos r, sin r by quadrant */
@@ -89,7 +92,7 @@ RJ_INLINE V F(cos)(V x)
     V rh, rl;
     const U q = F(asuint)(F(vm_rem_pio2)(x, &rh, &rl));
     const V y = F(select)(IMASK((q & 1) != 0), F(vm_sin_k)(rh, rl), F(vm_cos_k)(rh, rl));
-    return F(fromuint)(F(asuint)(y) ^ (((q + 1) & 2) << (BITS - 2)));
+    return TRIG_RESULT(x, F(fromuint)(F(asuint)(y) ^ (((q + 1) & 2) << (BITS - 2))));
 }
 
 /* tan x: tan r in even quadrants, -1 / tan r in odd ones. tan(r + rl) = r + r^3 T(z) +
@@ -129,7 +132,7 @@ RJ_INLINE V F(tan)(V x)
     const V ph = F(vm_two_prod)(qt, h, &pe);
     const V inv = F(fma)(qt, (K(1.0) + ph) + (pe + qt * hl), qt);
     const V y = F(select)(IMASK((q & 1) != 0), inv, h + hl);
-    return F(select)(F(lt)(F(abs)(x), K(0x1p-27)), x, y);
+    return TRIG_RESULT(x, F(select)(F(lt)(F(abs)(x), K(0x1p-27)), x, y));
 }
 
 /* ---- the float cores (see vmath_exp.h): x is a float's value. While |x| < 2^25 (|n| < 2^25)
@@ -174,7 +177,7 @@ RJ_INLINE V F(vmf_sin)(V x)
     const U q = F(asuint)(F(vmf_rem_pio2)(x, &r));
     const V z = r * r;
     const V y = F(select)(IMASK((q & 1) != 0), F(vmf_cos_k)(z), F(vmf_sin_k)(r, z));
-    return F(fromuint)(F(asuint)(y) ^ ((q & 2) << (BITS - 2)));
+    return TRIG_RESULT(x, F(fromuint)(F(asuint)(y) ^ ((q & 2) << (BITS - 2))));
 }
 
 RJ_INLINE V F(vmf_cos)(V x)
@@ -183,7 +186,7 @@ RJ_INLINE V F(vmf_cos)(V x)
     const U q = F(asuint)(F(vmf_rem_pio2)(x, &r));
     const V z = r * r;
     const V y = F(select)(IMASK((q & 1) != 0), F(vmf_sin_k)(r, z), F(vmf_cos_k)(z));
-    return F(fromuint)(F(asuint)(y) ^ (((q + 1) & 2) << (BITS - 2)));
+    return TRIG_RESULT(x, F(fromuint)(F(asuint)(y) ^ (((q + 1) & 2) << (BITS - 2))));
 }
 
 /* tan = sin r / cos r, or -cos r / sin r in odd quadrants */
@@ -193,5 +196,7 @@ RJ_INLINE V F(vmf_tan)(V x)
     const U q = F(asuint)(F(vmf_rem_pio2)(x, &r));
     const V z = r * r, s = F(vmf_sin_k)(r, z), c = F(vmf_cos_k)(z);
     const M odd = IMASK((q & 1) != 0);
-    return F(select)(odd, -c, s) / F(select)(odd, s, c);
+    return TRIG_RESULT(x, F(select)(odd, -c, s) / F(select)(odd, s, c));
 }
+
+#undef TRIG_RESULT

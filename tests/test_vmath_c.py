@@ -29,10 +29,10 @@ def build(tier, tmp_path_factory):
     if tier not in _built:
         exe = tmp_path_factory.mktemp("vmath") / f"vmath_check_{tier}"
         if tier == "neon":
-            cmd = [CROSS_CC, "-static", *FLAGS, *isa.compile_flags("neon")]
-        else:
-            cmd = [CC, *FLAGS, *isa.compile_flags(tier)]
-        subprocess.run([*cmd, "-I", str(csrc_dir()), str(CHECK), "-o", str(exe), "-lm"],
+            cmd, libs = [CROSS_CC, "-static", *FLAGS, *isa.compile_flags("neon")], ["-lm"]
+        else:   # pow's reference in quad precision (vmath_check.c)
+            cmd, libs = [CC, *FLAGS, *isa.compile_flags(tier)], ["-lm", "-lquadmath"]
+        subprocess.run([*cmd, "-I", str(csrc_dir()), str(CHECK), "-o", str(exe), *libs],
                        check=True, capture_output=True, text=True)
         _built[tier] = exe
     return _built[tier]

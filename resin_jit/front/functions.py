@@ -8,7 +8,7 @@ one vector loop, and README.md's table gives the accuracy of each.
 """
 import numpy as np
 
-from .nodes import NAMED_OPS, NUMPY_FUNCTIONS, UFUNC_OPS, Const, Expr, apply, as_expr
+from .nodes import NAMED_OPS, NUMPY_FUNCTIONS, UFUNC_OPS, Const, Expr, MathOp, Param, apply, as_expr
 
 
 def minimum(a, b):
@@ -22,9 +22,33 @@ def maximum(a, b):
 
 
 def clip(x, lo, hi):
-    """x limited to [lo, hi], as numpy.clip: min(hi, max(lo, x)), so where x equals a bound
-    (+0.0 against -0.0) x is kept, and NaN in x or a bound gives NaN."""
-    return minimum(hi, maximum(lo, x))
+    """x limited to [lo, hi], bit for bit as numpy.clip, whose loop differs with the bounds:
+
+    - both bounds one value for the whole call (numbers, runtime parameters, expressions of
+      them): where x equals a bound (+0.0 against -0.0) x is kept; a NaN bound gives that NaN,
+      lo's first, then a NaN x;
+    - a bound that is an array (an expression of an input): max(x, lo), then min(that, hi), each
+      giving the bound on such a tie, and the first NaN of x, lo, hi.
+
+    (A kernel input given one number at call time is still an array bound here.)
+    """
+    if _one_value(lo) and _one_value(hi):
+        return where(apply("ne", lo, lo), lo, minimum(hi, maximum(lo, x)))
+    return minimum(maximum(x, lo), hi)
+
+
+def _one_value(value):
+    """Whether an expression has one value for the whole call: made of constants and runtime
+    parameters only."""
+    stack = [as_expr(value)]
+    while stack:
+        expr = stack.pop()
+        if isinstance(expr.node, (Const, Param)):
+            continue
+        if not isinstance(expr.node, MathOp):
+            return False
+        stack.extend(expr.args)
+    return True
 
 
 def where(mask, a, b):

@@ -28,8 +28,9 @@ BASE_FLAGS = ("-std=gnu11", "-shared", "-fPIC", "-fno-math-errno", "-fvisibility
 # drops a library no object before it needed.
 LINK_LIBRARIES = ("-lm",)
 # Off: a multiply and an add round twice, as in numpy, and the same in vector loop and scalar
-# tail. fast (JitConfig(fastmath=True)): the compiler may fuse them into one FMA.
-CONTRACT_FLAG = {False: "-ffp-contract=off", True: "-ffp-contract=fast"}
+# tail. fast (JitConfig(fastmath=True)): the compiler may fuse them into one FMA (RJ_FP_CONTRACT
+# tells csrc/simd.h to leave them as C operators it can fuse).
+CONTRACT_FLAGS = {False: ("-ffp-contract=off",), True: ("-ffp-contract=fast", "-DRJ_FP_CONTRACT")}
 # A disk that is full, over quota or read-only: the cache's business (it builds elsewhere), not a
 # compile error. Recognised by the strerror text ending one of the compiler's lines, e.g.
 # "ld: final link failed: No space left on device"; the compiler runs in the C locale to say it so.
@@ -43,7 +44,7 @@ class Toolchain:
     version: str
 
     def flags(self, tier, opt_level, fastmath=False):
-        return [f"-O{opt_level}", *BASE_FLAGS, CONTRACT_FLAG[fastmath], *isa.compile_flags(tier)]
+        return [f"-O{opt_level}", *BASE_FLAGS, *CONTRACT_FLAGS[fastmath], *isa.compile_flags(tier)]
 
 
 def find_toolchain(cc=None, memo_dir=None):

@@ -2,7 +2,7 @@
  *
  * Build with the tier's flags, e.g.
  *   gcc -O2 -std=gnu11 -fno-math-errno -ffp-contract=off -Icsrc -mavx2 -mfma -DRJ_ISA_AVX2 \
- *       tests/c/vmath_check.c -o vmath_check -lm
+ *       tests/c/vmath_check.c -o vmath_check -lm -lquadmath
  *
  *   vmath_check [q]                  the battery (tests/test_vmath_c.py): exit 0 if it passes
  *   vmath_check m N                  the battery's double and pair samples only, N of each: the
@@ -16,9 +16,10 @@
  *                                    round alike (FMA or not) must print the same hashes
  *
  * Errors are in ULP of the correctly rounded result: float results against libm's double
- * result, double results against libm's long double one. A zero of the wrong sign, a NaN for a
- * number or a number for a NaN is an infinite error. Every value is computed both ways, by the
- * vector function (all lanes) and by its scalar twin, and the two must agree bit for bit.
+ * result, double results against libm's long double one (pow's in quad precision). A zero of
+ * the wrong sign, a NaN for a number or a number for a NaN is an infinite error. Every value is
+ * computed both ways, by the vector function (all lanes) and by its scalar twin, and the two must
+ * agree bit for bit, a NaN's sign and payload too.
  */
 #include <math.h>
 #include <stdio.h>
@@ -57,8 +58,9 @@ static double ulp_err(long double got, long double ref, long double rounded, int
 static double ulp_f(float got, double ref) { return ulp_err(got, ref, (float)ref, 23, -126); }
 static double ulp_d(double got, long double ref) { return ulp_err(got, ref, (double)ref, 52, -1022); }
 
-static int same_bits_f(float a, float b) { return (isnan(a) && isnan(b)) || memcmp(&a, &b, 4) == 0; }
-static int same_bits_d(double a, double b) { return (isnan(a) && isnan(b)) || memcmp(&a, &b, 8) == 0; }
+/* a lane and its twin agree on every bit, a NaN's sign and payload too */
+static int same_bits_f(float a, float b) { return memcmp(&a, &b, 4) == 0; }
+static int same_bits_d(double a, double b) { return memcmp(&a, &b, 8) == 0; }
 
 static void note(stats *s, double err, double x, double y)
 {
@@ -80,6 +82,14 @@ static long double pow3l(long double x) { return powl(x, 3); }
 static long double pow4l(long double x) { return powl(x, 4); }
 static long double powm2l(long double x) { return powl(x, -2); }
 static long double pow0l(long double x) { return powl(x, 0); }
+/* pow's reference: x87's powl is off by up to 2^-64 |y log2 x| relative, a third of an ULP of a
+ * double at the ends of the range; quad precision where GCC has it (AArch64's powl is quad) */
+#if defined(__x86_64__) && !defined(__clang__)
+#  include <quadmath.h>
+static long double pow_refl(long double x, long double y) { return (long double)powq((__float128)x, (__float128)y); }
+#else
+static long double pow_refl(long double x, long double y) { return powl(x, y); }
+#endif
 
 typedef rj_vf (*vf1)(rj_vf);
 typedef float (*f1)(float);
@@ -137,7 +147,7 @@ static const struct binary {
     vf2 vf; f2 f; r2 fref;
     vd2 vd; d2 d; rl2 dref;
 } BINARY[] = {
-    FN2(pow, pow, powl), FN2(arctan2, atan2, atan2l), FN2(hypot, hypot, hypotl), FN2(fmod, fmod, fmodl),
+    FN2(pow, pow, pow_refl), FN2(arctan2, atan2, atan2l), FN2(hypot, hypot, hypotl), FN2(fmod, fmod, fmodl),
     FN2(copysign, copysign, copysignl), FN2(nextafter, nextafterf_ref, nextafter_refl),
 };
 enum { N_UNARY = sizeof UNARY / sizeof UNARY[0], N_BINARY = sizeof BINARY / sizeof BINARY[0] };
@@ -425,18 +435,18 @@ static void hashes(uint64_t stride)
  * state ({name, float on FMA tiers, float on the others, double on FMA tiers, double on the
  * others}; tests/test_vmath_bounds.py checks that all three agree). "special": special values. */
 static const struct bound { const char *name; double f_fma, f, d_fma, d; } BOUNDS[] = {
-    {"sin", 0.502, 0.502, 0.77, 0.77}, {"cos", 0.502, 0.502, 0.77, 0.77}, {"tan", 0.502, 0.502, 0.72, 0.71},
-    {"arcsin", 0.501, 0.501, 0.8, 0.8}, {"arccos", 0.501, 0.501, 0.88, 0.88},
-    {"arctan", 0.501, 0.501, 0.75, 0.75}, {"arctan2", 0.501, 0.501, 0.97, 0.97},
-    {"hypot", 0.5, 0.5, 0.51, 0.51}, {"exp", 0.502, 0.502, 0.61, 0.63}, {"expm1", 0.508, 0.508, 0.95, 0.92},
-    {"log", 0.501, 0.501, 0.81, 0.81}, {"log1p", 0.501, 0.501, 0.82, 0.82}, {"log2", 0.501, 0.501, 0.8, 0.8},
-    {"log10", 0.501, 0.501, 0.68, 0.68}, {"sinh", 0.507, 0.507, 0.75, 0.75}, {"cosh", 0.502, 0.502, 0.61, 0.63},
-    {"tanh", 0.507, 0.507, 0.7, 0.77}, {"arcsinh", 0.501, 0.501, 0.79, 0.79},
-    {"arccosh", 0.501, 0.501, 0.77, 0.77}, {"arctanh", 0.501, 0.501, 0.86, 0.86},
-    {"pow", 0.529, 0.529, 0.7, 0.7}, {"pow3", 0.5, 0.5, 0.76, 0.76}, {"pow4", 0.5, 0.5, 0.76, 0.76},
+    {"sin", 0.502, 0.502, 0.73, 0.78}, {"cos", 0.502, 0.502, 0.73, 0.8}, {"tan", 0.502, 0.502, 0.75, 0.77},
+    {"arcsin", 0.501, 0.501, 0.66, 0.66}, {"arccos", 0.501, 0.501, 0.65, 0.65},
+    {"arctan", 0.501, 0.501, 0.65, 0.65}, {"arctan2", 0.501, 0.501, 0.65, 0.65},
+    {"hypot", 0.5, 0.5, 0.51, 0.51}, {"exp", 0.502, 0.502, 0.64, 0.66}, {"expm1", 0.508, 0.508, 0.75, 0.75},
+    {"log", 0.501, 0.501, 0.88, 0.88}, {"log1p", 0.501, 0.501, 0.89, 0.89}, {"log2", 0.501, 0.501, 0.89, 0.89},
+    {"log10", 0.501, 0.501, 0.78, 0.78}, {"sinh", 0.507, 0.507, 0.68, 0.68}, {"cosh", 0.502, 0.502, 0.63, 0.65},
+    {"tanh", 0.507, 0.507, 0.65, 0.65}, {"arcsinh", 0.501, 0.501, 0.88, 0.88},
+    {"arccosh", 0.501, 0.501, 0.88, 0.88}, {"arctanh", 0.501, 0.501, 0.88, 0.88},
+    {"pow", 0.529, 0.529, 0.57, 0.57}, {"pow3", 0.5, 0.5, 0.51, 0.51}, {"pow4", 0.5, 0.5, 0.51, 0.51},
     {"powm2", 0.5, 0.5, 0.51, 0.51}, {"trunc", 0, 0, 0, 0}, {"ceil", 0, 0, 0, 0}, {"round", 0, 0, 0, 0},
     {"sign", 0, 0, 0, 0}, {"fmod", 0, 0, 0, 0}, {"copysign", 0, 0, 0, 0}, {"nextafter", 0, 0, 0, 0},
-    {"pow0", 0, 0, 0, 0}, {"special", 0.529, 0.529, 0.97, 0.97},
+    {"pow0", 0, 0, 0, 0}, {"special", 0.529, 0.529, 0.89, 0.89},
 };
 
 static double bound_of(const char *name, int dbl)
