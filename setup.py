@@ -43,7 +43,7 @@ class BuildPyWithKernels(build_py):
         installed package's processes read it instead of hashing or statting every file."""
         target = package / "codegen_fingerprint"
         target.unlink(missing_ok=True)
-        proc = subprocess.run([sys.executable, "-c", "from resin_jit import keys; print(keys.computed_fingerprint())"],
+        proc = subprocess.run([sys.executable, "-c", "from resin_jit.store import keys; print(keys.computed_fingerprint())"],
                               env=self._build_tree_env(package), capture_output=True, text=True)
         if proc.returncode == 0:
             target.write_text(proc.stdout.strip() + "\n")

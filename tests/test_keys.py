@@ -40,9 +40,10 @@ def key_now():
 
 @pytest.mark.parametrize("edited, changes", [
     ("cli.py", False), ("demo.py", False), ("warm.py", False), ("csrc/dispatch_kernel.c", False),
-    ("csrc/dispatch.h", False), ("nodes.py", True), ("ops.py", True), ("assemble.py", True), ("audio/filters.py", True),
-    ("build.py", True), ("vsa/kernels.py", True), ("csrc/simd.h", True), ("csrc/rj_abi.h", True),
-    ("templates/block.c", True), ("canonical.py", True), ("reductions.py", True), ("audio/io.py", False),
+    ("csrc/dispatch.h", False), ("front/nodes.py", True), ("front/ops.py", True), ("codegen/assemble.py", True),
+    ("audio/filters.py", True), ("toolchain/build.py", True), ("vsa/kernels.py", True), ("csrc/simd.h", True),
+    ("csrc/rj_abi.h", True), ("templates/block.c", True), ("front/canonical.py", True),
+    ("front/reductions.py", True), ("audio/io.py", False), ("store/disk.py", False),
 ])
 def test_what_shapes_generated_code_is_in_the_key_and_nothing_else(package_copy, edited, changes):
     before = key_now()
@@ -100,7 +101,8 @@ def test_every_module_is_classified():
     assert walked == {m for m in seen if not m.startswith("benchmarks/")}   # a wheel's benchmarks are inside
     in_key = {name.removeprefix("resin_jit/") for name, _ in keys.codegen_files() if name.startswith("resin_jit/")}
     assert in_key == {m for m in walked if keys.is_codegen_module(m)}
-    assert {"canonical.py", "reductions.py", "nodes.py", "emit.py", "audio/filters.py", "vsa/kernels.py"} <= in_key
+    assert {"front/canonical.py", "front/reductions.py", "front/nodes.py", "codegen/emit.py", "audio/filters.py",
+            "vsa/kernels.py"} <= in_key
     for entry in keys.NOT_CODEGEN:
         beside = resources.PACKAGE_DIR.parent / entry   # benchmarks/: beside the package in a source tree
         assert (resources.PACKAGE_DIR / entry).exists() or (entry == "benchmarks/" and beside.is_dir()), entry
@@ -117,8 +119,9 @@ def test_a_wheel_has_the_fingerprint_of_its_source_tree(tmp_path):
                         ignore=shutil.ignore_patterns("__pycache__"))
     (wheel / "prebuilt" / "kernels").mkdir(parents=True)
     (wheel / "__pycache__").mkdir(exist_ok=True)
-    (wheel / "__pycache__" / "nodes.cpython-311.pyc").write_bytes(b"\0")
-    code = "from resin_jit import keys, resources; print(resources.csrc_dir(), keys.computed_fingerprint())"
+    (wheel / "__pycache__" / "compiler.cpython-311.pyc").write_bytes(b"\0")
+    code = ("from resin_jit.store import keys; from resin_jit.codegen import resources; "
+            "print(resources.csrc_dir(), keys.computed_fingerprint())")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(wheel.parent)})
     assert proc.returncode == 0, proc.stderr
@@ -155,7 +158,7 @@ def test_an_installed_package_uses_the_fingerprint_its_build_wrote(package_copy)
     shipped = package_copy / keys.SHIPPED_FINGERPRINT
     shipped.write_text(keys.computed_fingerprint() + "\n")
     assert keys.shipped_fingerprint() == keys.computed_fingerprint() and key_now() == from_files
-    (package_copy / "nodes.py").write_text((package_copy / "nodes.py").read_text() + "\n# edit\n")
+    (package_copy / "front" / "nodes.py").write_text((package_copy / "front" / "nodes.py").read_text() + "\n# edit\n")
     assert key_now() == from_files          # the shipped digest wins
     shipped.write_text("../../etc/passwd\n")
     assert keys.shipped_fingerprint() is None and key_now() != from_files   # the edited files, hashed
@@ -191,7 +194,7 @@ def test_a_key_in_a_new_process_runs_nothing_and_hashes_once(tmp_path):
     """No subprocess (a compiler's --version) and no hashing of the sources in a process that finds
     the fingerprint memo: the bench reports the time, here what it is made of."""
     code = ("import subprocess, resin_jit as rj\n"
-            "from resin_jit import keys\n"
+            "from resin_jit.store import keys\n"
             f"jit = rj.JitCompiler(rj.JitConfig(cache_dir={str(tmp_path)!r}))\n"
             "keys.codegen_fingerprint.cache_clear()\n"
             "calls, reads = [], []\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from resin_jit import isa
-from resin_jit.resources import csrc_dir
+from resin_jit.toolchain import isa
+from resin_jit.codegen.resources import csrc_dir
 
 from conftest import CROSS_CC, QEMU, TIERS, needs_neon
 

@@ -182,7 +182,7 @@ def test_validation_tables_are_read():
 
 if __name__ == "__main__":   # the measured worst errors, for README.md's table
     from conftest import compiler_for
-    from resin_jit.host import available_tiers
+    from resin_jit.toolchain.host import available_tiers
     tiers = sys.argv[1:] or [t for t in available_tiers() if t != "neon"]
     print(f"{'function':10}" + "".join(f"{t + ' ' + d[5:]:>14}" for d in ("float32", "float64") for t in tiers))
     for name in FUNCTIONS:
