@@ -1,4 +1,4 @@
-"""Builds resin_jit._dispatch, the CPython extension every kernel call goes through, and, for a
+"""Builds resin_jit.runtime._dispatch, the CPython extension every kernel call goes through, and, for a
 wheel, ships csrc/ and templates/ inside the package with a prebuilt layer warmed for every ISA
 tier of the platform (resin_jit/prebuilt/), so that a machine with no C compiler still runs the
 built-in manifest's kernels natively. benchmarks/ installs as resin_jit.benchmarks.
@@ -71,7 +71,7 @@ setup(
     package_data={"resin_jit": ["py.typed"]},
     ext_modules=[
         Extension(
-            "resin_jit._dispatch",
+            "resin_jit.runtime._dispatch",
             sources=["csrc/dispatch.c", "csrc/dispatch_args.c", "csrc/dispatch_kernel.c"],
             depends=["csrc/dispatch.h", "csrc/rj_abi.h"],
             include_dirs=["csrc"],

@@ -8,7 +8,9 @@ import warnings
 import numpy as np
 
 import resin_jit as rj
-from resin_jit import keys, load, warm
+from resin_jit import warm
+from resin_jit.runtime import load
+from resin_jit.store import keys
 
 warnings.simplefilter("error")   # any fallback warning fails the smoke test
 assert load._dispatch is not None, "the _dispatch extension is not installed"

@@ -60,7 +60,7 @@ def cmd_doctor(args):
     info = host_info()
     print(f"architecture      {info['architecture']} ({info['platform']}), Python {info['python']}")
     print(f"ISA tiers         {', '.join(info['isa_tiers'])} (auto picks {info['best_isa']})")
-    print(f"extension         {'resin_jit._dispatch loaded' if load._dispatch else _NO_EXTENSION}")
+    print(f"extension         {'resin_jit.runtime._dispatch loaded' if load._dispatch else _NO_EXTENSION}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)   # said below, part by part
         jit = JitCompiler()

@@ -5,21 +5,10 @@ from dataclasses import dataclass
 
 from .toolchain.isa import TIERS
 from .codegen.resources import PACKAGE_DIR
+from .front.environment import env_flag
 from .front.settings import positive_rate
 
 DTYPES = ("float32", "float64")
-
-
-def env_flag(name):
-    """True/False for an env var set to 1/0 (yes/no, true/false), None when unset or empty."""
-    value = os.environ.get(name, "").strip().lower()
-    if value in ("", None):
-        return None
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"{name} must be 1 or 0, not {value!r}")
 
 
 @dataclass(frozen=True)

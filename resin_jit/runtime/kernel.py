@@ -14,7 +14,7 @@ import threading
 import numpy as np
 
 from ..codegen import assemble
-from . import numpy_backend as fallback, threads as parallel
+from . import numpy_backend, parallel
 from ..front.abi import PER_CHANNEL_KINDS, Layout, aligned_empty
 from ..front.errors import JitError
 from .load import NOGIL_ABOVE, _dispatch
@@ -146,11 +146,11 @@ class NumpyRunner:
         return True
 
     def reset(self):
-        self.states = [fallback.initial_states(self.cg) for _ in range(self.channels)]
+        self.states = [numpy_backend.initial_states(self.cg) for _ in range(self.channels)]
 
     def run(self, inputs, outputs, shape):
         params = dict(zip(self.cg.param_names, self.params))
-        fallback.run(self.cg, inputs, outputs, shape, self.dtype, self.states, params)
+        numpy_backend.run(self.cg, inputs, outputs, shape, self.dtype, self.states, params)
 
 
 class ParamView:
@@ -552,5 +552,5 @@ class CompiledScalar:
 
     def _call_numpy(self, x):
         x = np.float32(real_number(x, "call_f32's argument"))
-        out = fallback.evaluate(self.graph, [np.array([x], np.float32)], 1, "float32", {})[0]
+        out = numpy_backend.evaluate(self.graph, [np.array([x], np.float32)], 1, "float32", {})[0]
         return float(out[0])

@@ -18,7 +18,7 @@ NOGIL_ABOVE = 1 << 16   # elements: a call this large releases the GIL (cheaper 
 import numpy as np
 
 try:
-    from .. import _dispatch
+    from . import _dispatch
 except ImportError:  # built by setup.py; absent when the package was installed without a compiler
     _dispatch = None
 else:

@@ -36,7 +36,7 @@ from pathlib import Path
 from .entries import KERNEL_SUFFIXES, CacheIndex, CacheLocator, file_sha256  # noqa: F401 - for callers
 from .fs import (cache_dir_problem, directories_problem, key_lock, lstat_or_none, mkdir_private, remove_file,
                       remove_lock_file)
-from ..config import env_flag
+from ..front.environment import env_flag
 from ..front.errors import JitCompileError, JitError
 
 log = logging.getLogger("resin_jit")

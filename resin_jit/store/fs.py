@@ -21,7 +21,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from ..config import env_flag
+from ..front.environment import env_flag
 
 try:
     import fcntl

@@ -21,9 +21,9 @@ import threading
 import time
 
 from ..toolchain import build, host, isa
-from . import disk as cache, fs as cachefs, keys
+from . import disk, fs, keys
 from ..runtime import load
-from ..config import env_flag
+from ..front.environment import env_flag
 from ..front.errors import JitError
 
 log = logging.getLogger("resin_jit")
@@ -50,15 +50,15 @@ def open_cache(config):
     lacks is built in a private directory."""
     if not config.cache_enabled():
         return None
-    root = config.resolved_cache_dir() or cache.default_cache_dir()
-    problem = cachefs.claim_cache_dir(root)
+    root = config.resolved_cache_dir() or disk.default_cache_dir()
+    problem = fs.claim_cache_dir(root)
     if problem:
-        cache.warn_unusable_dir(root, problem)
+        disk.warn_unusable_dir(root, problem)
         return None
     read_only = not os.access(root, os.W_OK)
     if read_only:
-        cache.warn_read_only_dir(root)
-    return cache.KernelCache(root, max_bytes=config.resolved_cache_max_bytes(), read_only=read_only)
+        disk.warn_read_only_dir(root)
+    return disk.KernelCache(root, max_bytes=config.resolved_cache_max_bytes(), read_only=read_only)
 
 
 def _checked_only(path):
@@ -76,7 +76,7 @@ class Libraries:
         self.arch = isa.TIERS[self.isa].arch or host.architecture()
         self.stats = {"compiles": 0, "disk_hits": 0, "prebuilt_hits": 0, "memory_hits": 0, "compile_seconds": 0.0}
         self.cache = open_cache(config)
-        self.layers = [cache.ReadOnlyLayer(root) for root in config.resolved_layers()] if config.prebuilt else []
+        self.layers = [disk.ReadOnlyLayer(root) for root in config.resolved_layers()] if config.prebuilt else []
         self.unavailable_reason = self._unavailable_reason()
         # What besides the source decides a library, for the in-process memo.
         self._build_ident = (self.isa, config.opt_level, config.fastmath)
@@ -114,7 +114,7 @@ class Libraries:
         if env_flag("RESIN_JIT_DISABLE"):
             return "RESIN_JIT_DISABLE=1"
         if load._dispatch is None and not self.build_only:
-            return "the resin_jit._dispatch extension is not built (reinstall with a C compiler present)"
+            return "the resin_jit.runtime._dispatch extension is not built (reinstall with a C compiler present)"
         return None
 
     def _find_toolchain(self):
@@ -188,13 +188,13 @@ class Libraries:
             with self.cache.claim(key, opener) as claim:
                 if claim.loaded is None:
                     claim.commit(self._compile(key, make_source, claim.staging), **self._metadata())
-        except cache.UntrustedDirectory as exc:
-            cache.warn_once("not using the kernel cache %s for kernels under %s: %s; nothing there is loaded, "
+        except disk.UntrustedDirectory as exc:
+            disk.warn_once("not using the kernel cache %s for kernels under %s: %s; nothing there is loaded, "
                             "replaced or removed, they are built in a private directory", self.cache.root,
                             self.cache.locator.library(key).parent, exc.strerror)
             return self._build_privately(key, make_source, opener)
         except OSError as exc:  # the cache became unwritable: disk full, over quota, read-only remount
-            cache.warn_once("cannot write to the kernel cache %s (%s): building in a private directory",
+            disk.warn_once("cannot write to the kernel cache %s (%s): building in a private directory",
                             self.cache.root, exc.strerror or exc)
             return self._build_privately(key, make_source, opener, exc)
         return claim.loaded if claim.how == "built" else self._found(key, claim.loaded, claim.how)
@@ -204,10 +204,10 @@ class Libraries:
         it there either is a JitError saying where each attempt failed."""
         workdir = None
         try:
-            workdir = cachefs.private_build_dir()
+            workdir = fs.private_build_dir()
             built = self._compile(key, make_source, workdir)
         except OSError as exc:   # a write's error names no file: then the directory it wrote in
-            where = f"{exc.strerror or exc}: {exc.filename or workdir or cachefs.private_dirs_parent()}"
+            where = f"{exc.strerror or exc}: {exc.filename or workdir or fs.private_dirs_parent()}"
             cached = "" if cache_error is None else \
                 f" after the kernel cache {self.cache.root} could not take it ({cache_error.strerror or cache_error})"
             raise JitError(f"cannot build kernel {key[:16]}: the private build directory failed ({where}){cached}; "

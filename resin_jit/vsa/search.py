@@ -2,7 +2,7 @@
 the memory's rows across threads, and picking the best k scores."""
 import numpy as np
 
-from ..runtime import threads as parallel
+from ..runtime import parallel
 
 METRICS = ("cosine", "dot", "hamming")
 # Below this many words of work (queries x memory words, ~0.3 ns each) a search runs on one
