@@ -13,7 +13,8 @@ from .front.errors import JitCompileError, JitError
 from .front.externals import extern, py_node
 from .front.graph import Graph, input
 from .toolchain.host import host_info
-from .runtime.kernel import CompiledScalar, CompiledSimdBlock, Kernel
+from .runtime.kernel import CompiledSimdBlock, Kernel
+from .runtime.scalar import CompiledScalar
 from .front.functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, clip, conj, copy, copysign,
                       cos, cosh, divmod, exp, expm1, floor, floor_divide, fmod, hypot, log, log1p, log2, log10,
                       maximum, minimum, mod, nextafter, ones_like, pow, remainder, rint, round, sign, sin, sinh,

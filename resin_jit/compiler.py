@@ -1,8 +1,8 @@
-"""JitCompiler: the pipeline in one straight line.
+"""JitCompiler: the pipeline in one straight line, one stage folder each.
 
-graph → canonical form and key (canonical.py) → C emission and template assembly
-(emit.py, assemble.py) → build (build.py) → disk cache (cache.py) → load (load.py) → call
-(kernel.py). An in-process memo sits in front of the disk cache.
+graph → canonical form and kernel plan (front/canonical.py, front/plan.py) → C emission and
+template assembly (codegen/) → build (toolchain/build.py) → store: memo, prebuilt layers, disk
+cache (store/) → load → call (runtime/).
 """
 import copyreg
 import functools
@@ -10,15 +10,19 @@ import hashlib
 import warnings
 
 from .codegen import assemble
-from .front.canonical import canonical_graph, canonicalize
 from .config import JitConfig
+from .front.abi import MAX_ARGS
+from .front.canonical import canonical_graph, canonicalize
 from .front.errors import JitError
 from .front.externals import naming_externs
 from .front.graph import input as make_input
-from .runtime.kernel import NativeRunner, NumpyRunner, Kernel, CompiledScalar, CompiledSimdBlock
-from .store.libraries import Libraries
 from .front.nodes import Affine, Expr, Input, as_expr, real_number
+from .front.plan import plan_kernel
 from .front.settings import positive_rate
+from .runtime.kernel import CompiledSimdBlock, Kernel
+from .runtime.runners import NativeRunner, NumpyRunner
+from .runtime.scalar import CompiledScalar
+from .store.libraries import Libraries
 
 SHARED_KERNELS_MAX = 4096
 _fallback_warned = False
@@ -40,15 +44,25 @@ def input_names(inputs):
     return names
 
 
-def block_request(cg, dtype):
-    """(ident, make_source) of a graph's block kernel: what Libraries.get and warm take. A graph
-    with a user's node class is keyed by its C as well: that code is the user's, which no
-    fingerprint of resin_jit covers (an edited emit() must not load the last version's kernel)."""
-    ident = ("block", dtype, cg.ident)
+def block_request(cg, plan):
+    """(ident, make_source) of a graph's kernel: what Libraries.get and warm take. A graph with a
+    user's node class is keyed by its C as well: that code is the user's, which no fingerprint of
+    resin_jit covers (an edited emit() must not load the last version's kernel)."""
+    ident = ("block", plan.dtype, cg.ident)
     if not cg.foreign:
-        return ident, lambda: assemble.block_source(cg, dtype)
-    source = assemble.block_source(cg, dtype)
+        return ident, functools.lru_cache(maxsize=1)(lambda: assemble.kernel_source(cg, plan))
+    source = assemble.kernel_source(cg, plan)
     return ident + (("source", hashlib.sha256(source.encode()).hexdigest()),), lambda: source
+
+
+def graph_request(cg, dtype):
+    """block_request of `cg`'s kernel of `dtype`, planned here (resin-jit warm's graphs)."""
+    return block_request(cg, plan_kernel(cg, dtype))
+
+
+def _source(cg, plan):
+    """A kernel's C, made when asked for (kernel.source): a numpy-backend kernel shows what it would build."""
+    return functools.lru_cache(maxsize=1)(lambda: assemble.kernel_source(cg, plan))
 
 
 def scalar_request(cg):
@@ -205,10 +219,14 @@ class JitCompiler:
         return self._block_kernel(cg, dtype, Kernel)
 
     def _block_kernel(self, cg, dtype, cls):
+        plan = plan_kernel(cg, dtype)
         if self.backend == "numpy":
-            return cls(cg, dtype, "numpy", NumpyRunner(cg, dtype), self.config)
+            return cls(cg, plan, "numpy", NumpyRunner(cg, plan), self.config, _source(cg, plan))
+        if plan.buffers + plan.has_params + plan.has_pointers + plan.stateful > MAX_ARGS:
+            raise JitError(f"a native kernel takes at most {MAX_ARGS} buffers (inputs, outputs, parameters, "
+                           f"pointers, state); this one has {plan.n_in} inputs and {plan.n_out} outputs")
         with naming_externs(cg):
-            ident, make_source = block_request(cg, dtype)
+            ident, make_source = block_request(cg, plan)
             shared_key = (cls, ident)
             kernel = self._shared_kernels.get(shared_key)
             if kernel is not None:
@@ -217,9 +235,8 @@ class JitCompiler:
             library = self.libraries.get(ident, make_source)
         if library is None:
             _warn_numpy_kernel(cg, self.libraries.build_reason)
-            return cls(cg, dtype, "numpy", NumpyRunner(cg, dtype), self.config)
-        runner = NativeRunner(library, cg, dtype)
-        kernel = cls(cg, dtype, self.isa, runner, self.config)
+            return cls(cg, plan, "numpy", NumpyRunner(cg, plan), self.config, make_source)
+        kernel = cls(cg, plan, self.isa, NativeRunner(library, cg, plan), self.config, make_source)
         if not (cg.param_names or cg.pointer_nodes or cg.stateful_nodes):
             # no parameters, state or callbacks: callers of the same graph may share one kernel
             if len(self._shared_kernels) >= SHARED_KERNELS_MAX:
@@ -233,13 +250,14 @@ class JitCompiler:
         return self._scalar_kernel(cg)
 
     def _scalar_kernel(self, cg):
+        ident, make_source = scalar_request(cg)
         if self.backend == "numpy":
-            return CompiledScalar(cg, "numpy", config=self.config)
-        library = self.libraries.get(*scalar_request(cg))
+            return CompiledScalar(cg, "numpy", config=self.config, source=make_source)
+        library = self.libraries.get(ident, make_source)
         if library is None:
             _warn_numpy_kernel(cg, self.libraries.build_reason)
-            return CompiledScalar(cg, "numpy", config=self.config)
-        return CompiledScalar(cg, self.isa, library, self.config)
+            return CompiledScalar(cg, "numpy", config=self.config, source=make_source)
+        return CompiledScalar(cg, self.isa, library, self.config, make_source)
 
     def compile_affine_simd(self, a: float, b: float) -> CompiledSimdBlock:
         """y = a*x + b over 1-D blocks as a compiled SIMD kernel: ``process(input, output)``."""
@@ -250,4 +268,5 @@ class JitCompiler:
         """The C translation unit a graph compiles to; the tier is chosen by a -D flag, not here."""
         dtype = dtype or self.config.dtype
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-        return assemble.block_source(canonicalize([as_expr(o) for o in outs], inputs, dtype), dtype)
+        cg = canonicalize([as_expr(o) for o in outs], input_names(inputs), dtype)
+        return assemble.kernel_source(cg, plan_kernel(cg, dtype))

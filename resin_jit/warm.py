@@ -30,7 +30,6 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import bounded_json
 from .store.disk import KernelCache
@@ -51,8 +50,8 @@ def _affine_scalar(a, b):
 
 
 def _affine_simd(a, b):
-    from .compiler import _affine_graph, _exact_pair, block_request
-    return [block_request(_affine_graph(*_exact_pair(a, b)), "float32")]
+    from .compiler import _affine_graph, _exact_pair, graph_request
+    return [graph_request(_affine_graph(*_exact_pair(a, b)), "float32")]
 
 
 # A manifest's VSA operation → the kernel it compiles to (op, k(count, shift, dim)).
@@ -71,9 +70,9 @@ def _vsa(op, dim, shift=1, count=3, packed=False):
 
 
 def _graph_request(outputs, inputs=None, sample_rate=None):
+    from .compiler import graph_request
     from .front.canonical import canonical_graph
-    from .compiler import block_request
-    return [block_request(canonical_graph(outputs, inputs, "float32", sample_rate), "float32")]
+    return [graph_request(canonical_graph(outputs, inputs, "float32", sample_rate), "float32")]
 
 
 def _audio(node, args=(), kwargs=None):

@@ -10,7 +10,7 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 from resin_jit.front.canonical import canonical_graph
-from resin_jit.codegen.emit import graph_channel_vectorisable
+from resin_jit.front.plan import plan_kernel
 
 from conftest import NATIVE, TIERS, compiler_for
 from test_audio import signal
@@ -148,8 +148,8 @@ def groups():
     for name in audio.NODES:
         if parameter_settings(name):
             cg = default_graph(name)
-            kind = "stateless" if not cg.stateful_nodes else \
-                "channel lanes" if graph_channel_vectorisable(cg) else "one channel at a time"
+            template = plan_kernel(cg, "float32").template
+            kind = {"channels": "channel lanes", "stateful": "one channel at a time"}.get(template, "stateless")
             found.setdefault(kind, []).append(name)
     return found
 

@@ -4,16 +4,6 @@ from dataclasses import dataclass
 from ..front.nodes import Input
 
 
-def graph_vectorisable(cg):
-    """Every node can go in a block kernel's vector loop."""
-    return all(t.vector for t in cg.traits)
-
-
-def graph_channel_vectorisable(cg):
-    """Every node can run with channels across SIMD lanes."""
-    return all(t.channel_vector for t in cg.traits)
-
-
 @dataclass
 class Emitted:
     """The snippets of one graph in one mode, ready for a template."""

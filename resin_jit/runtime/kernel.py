@@ -1,156 +1,37 @@
 """Call: the compiled kernel objects users hold.
 
 Every call form (`kernel(x)`, `kernel(x=xs)`, `kernel(n=...)`, `kernel.process(x, y)`,
-`kernel.process(x, out=y)`) is handled by the C base class (csrc/dispatch_kernel.c): when the
-arguments already fit, the call goes from Python straight into the compiled entry. Everything
-else (conversion, broadcasting, a new channel count, threads, explaining a bad argument) lands
-in `_call_slow` / `_process_slow` below, which run the entry through `_run`.
+`kernel.process(x, out=y)`) is handled by the C base class (csrc/dispatch_kernel.c), bound from
+the kernel's plan: when the arguments already fit, the call goes from Python straight into the
+compiled entry. Everything else (conversion, broadcasting, a new channel count, threads,
+explaining a bad argument) lands in `_call_slow` / `_process_slow` below, which run the entry
+through `_run`.
 """
-import functools
 import os
-import sys
 import threading
+from typing import NamedTuple
 
 import numpy as np
 
-from ..codegen import assemble
-from . import numpy_backend, parallel
-from ..front.abi import PER_CHANNEL_KINDS, Layout, aligned_empty
 from ..front.errors import JitError
-from .load import NOGIL_ABOVE, _dispatch
 from ..front.nodes import real_number
-from ..front.reductions import REDUCTIONS
-
-_DTYPES = {"float32": np.dtype(np.float32), "float64": np.dtype(np.float64)}
-
-
-def as_input(value, dtype, name):
-    """An input as a C-contiguous, aligned array of `dtype`, copied only when needed."""
-    try:
-        arr = np.asarray(value)
-        complex_ = arr.dtype.kind == "c"
-        if arr.dtype.kind in "USMmV":   # text, dates, raw bytes: numpy's ufuncs refuse them too
-            raise TypeError(f"an array of {arr.dtype} holds no numbers")
-        arr = arr if complex_ else arr.astype(dtype, copy=False)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"input {name!r} cannot be converted to {dtype}: {exc}") from None
-    if complex_:   # numpy's astype would drop the imaginary part with only a warning
-        raise TypeError(f"input {name!r} is complex ({arr.dtype}); kernels compute on real numbers: "
-                        "pass its .real, .imag or abs() explicitly")
-    if arr.ndim > 2:
-        raise ValueError(f"input {name!r} must be 1-D (samples) or 2-D (channels, samples), not {arr.ndim}-D")
-    return np.require(arr, dtype, ["C", "A"])
+from . import parallel
+from .arguments import as_input, check_output, check_outputs_apart, same_buffer
+from .load import NOGIL_ABOVE, _dispatch
 
 
-def check_output(arr, dtype, shape, name):
-    if not isinstance(arr, np.ndarray):
-        raise TypeError(f"output {name!r} must be a numpy.ndarray of {dtype}, not {type(arr).__name__}")
-    if arr.dtype != dtype:
-        raise TypeError(f"output {name!r} must have dtype {dtype}, not {arr.dtype}")
-    if not arr.flags.c_contiguous:
-        raise ValueError(f"output {name!r} must be C-contiguous")
-    if not arr.flags.writeable:
-        raise ValueError(f"output {name!r} is read-only")
-    if not arr.flags.aligned:
-        raise ValueError(f"output {name!r} is not aligned to its element size")
-    if shape is not None and arr.shape != shape:
-        raise ValueError(f"output {name!r} has shape {arr.shape}, the inputs have shape {shape}")
-
-
-def _param_values(cg):
-    return np.array([cg.param_defaults[name] for name in cg.param_names], np.float64)
-
-
-class NativeRunner:
-    """Runs a graph through its compiled library; owns the buffers bound to every call:
-    runtime parameters, function pointers (py_node, library externs) and per-channel state."""
-    backend = "native"
-
-    def __init__(self, library, cg, dtype):
-        self.library, self.dtype = library, dtype
-        self.layout = layout = Layout.of(cg)
-        self.stateful = layout.stateful
-        self.has_callbacks = cg.python_callbacks
-        self.params = _param_values(cg) if layout.has_params else None
-        self._keepalive = []  # callbacks and libraries the function pointers point into
-        self._resets = []     # what restores each pointer node's own per-kernel state (py_node)
-        self.errors = []      # exceptions raised inside py_node callbacks during a call
-        self.pointers = np.array([self._bind_pointer(cg.nodes[i][0]) for i in cg.pointer_nodes], np.uint64) \
-            if layout.has_pointers else None
-        self.channels = 1
-        self._template = None
-        self.state = None
-        self.lanes = 1
-        if self.stateful:
-            self.lanes = library.state_lanes()
-            self._template = aligned_empty(library.state_size(), np.uint8)
-            library.init_state(self._template)
-            self.reset()
-
-    def _bind_pointer(self, node):
-        address, reset = node.bind_pointer(self._keepalive, self.errors)
-        if reset is not None:
-            self._resets.append(reset)
-        return address
-
-    def bound(self, state=None):
-        """The buffers appended to every call (with `state`: a thread's slice of the state instead)."""
-        return self.layout.bound(self.params, self.pointers, self.state if state is None else state)
-
-    def slice_caller(self, state):
-        """A Caller for one thread's share of a split call: its own slice of the state."""
-        return self.library.caller(self.argspec, "v", None, self.bound(state))
-
-    @functools.cached_property
-    def argspec(self):
-        """The dispatcher's letters of a call's buffers (a thread's slice of a split call)."""
-        return self.layout.letters(self.dtype)
-
-    @property
-    def state_size(self):
-        return self._template.size if self._template is not None else 0
-
-    def set_channels(self, channels):
-        """True if the state had to be re-made for a new channel count."""
-        if not self.stateful or channels == self.channels:
-            return False
-        self.channels = channels
-        self.reset()
-        return True
-
-    def reset(self):
-        if self.stateful:  # one state struct per group of `lanes` channels
-            groups = -(-self.channels // self.lanes)
-            self.state = aligned_empty(self._template.size * groups, np.uint8)
-            self.state.reshape(groups, -1)[:] = self._template
-        for reset in self._resets:
-            reset()
-
-
-class NumpyRunner:
-    """Runs a graph on numpy with the nodes' reference implementations."""
-    backend = "numpy"
-
-    def __init__(self, cg, dtype):
-        self.cg, self.dtype = cg, dtype
-        self.stateful = bool(cg.stateful_nodes)
-        self.params = _param_values(cg)
-        self.channels = 1
-        self.reset()
-
-    def set_channels(self, channels):
-        if channels == self.channels:
-            return False
-        self.channels = channels
-        self.reset()
-        return True
-
-    def reset(self):
-        self.states = [numpy_backend.initial_states(self.cg) for _ in range(self.channels)]
-
-    def run(self, inputs, outputs, shape):
-        params = dict(zip(self.cg.param_names, self.params))
-        numpy_backend.run(self.cg, inputs, outputs, shape, self.dtype, self.states, params)
+class CallBinding(NamedTuple):
+    """What the C base type binds a kernel's calls from (csrc/dispatch_kernel.c reads each field,
+    and the plan's letters, out_rows, names, output_dtypes, stateful and broadcast, by name)."""
+    plan: object           # the KernelPlan
+    entry: int             # the library's rj_entry, 0: no native code (every call takes the slow path)
+    bound: tuple           # the buffers appended to every call: parameters, pointers, state
+    keepalive: object      # the loaded library: must outlive every call of its entry
+    state_rows: int        # the channel count the bound state was made for
+    one_d: bool            # arrays must be 1-D (CompiledSimdBlock)
+    fast: bool             # calls may take the fast path (not with py_node callbacks)
+    nogil_above: int       # release the GIL for calls of more samples than this
+    threads_from: int      # calls of this many samples or more go to the slow path's threads; 0: never
 
 
 class ParamView:
@@ -274,16 +155,14 @@ class Kernel(_KernelBase):
     (array([1., 1., 1.], dtype=float32), 6.0)
     """
 
-    def __init__(self, cg, dtype, isa, runner, config=None):
-        self.graph = cg
-        self.dtype = _DTYPES[dtype]
-        layout = Layout.of(cg)
-        # Each output's dtype: the kernel's, bool for a comparison or mask, int64 for an index, as
-        # numpy gives; and whether it holds one value per channel (a reduction) or every sample.
-        self.output_dtypes = tuple(layout.output_dtype(j, dtype) for j in range(len(cg.outputs)))
-        self._per_row = tuple(kind in PER_CHANNEL_KINDS for kind in layout.outputs)
-        self._no_value_over_no_samples = [cg.nodes[i][0].op for i in cg.reductions
-                                          if REDUCTIONS[cg.nodes[i][0].op].identity is None]
+    def __init__(self, cg, plan, isa, runner, config=None, source=None):
+        self.graph, self.plan = cg, plan
+        self.dtype = np.dtype(plan.dtype)
+        # Each output's dtype (the kernel's, bool for a comparison or mask, int64 for an index, as
+        # numpy gives) and whether it holds one value per channel (a reduction) or every sample.
+        self.output_dtypes = plan.output_dtypes
+        self._per_row = tuple(out.per_row for out in plan.outputs)
+        self._make_source = source
         self.isa = isa
         self.config = config
         self.input_names = list(cg.input_names)
@@ -317,23 +196,21 @@ class Kernel(_KernelBase):
         index = self._param_index(name)
         self._runner.params[index] = real_number(value, f"parameter {name!r}")
 
-    @functools.cached_property
+    @property
     def source(self):
         """The generated C translation unit (the same for every ISA tier: a -D flag picks the tier)."""
-        return assemble.block_source(self.graph, self.dtype.name)
+        return self._make_source()
 
     def _bind_calls(self):
         """Hand the C call path what it needs; again whenever the state buffer is replaced."""
         runner = self._runner
         native = runner.backend == "native"
-        layout = Layout.of(self.graph)
-        self._bind(runner.library.entry_address if native else 0, self.n_inputs, self.n_outputs,
-                   layout.letters(self.dtype.name), "".join("r" if r else "s" for r in self._per_row),
-                   tuple(sys.intern(n) for n in self.input_names), self.output_dtypes,
-                   runner.bound() if native else (), runner.library if native else None, runner.channels,
-                   isinstance(self, CompiledSimdBlock), runner.stateful,
-                   not (runner.stateful or layout.reduces), native and not runner.has_callbacks,
-                   NOGIL_ABOVE, parallel.AUTO_THREADS_MIN_SAMPLES if parallel.usable_cores() > 1 else 0)
+        self._bind(CallBinding(
+            plan=self.plan, entry=runner.library.entry_address if native else 0,
+            bound=runner.bound() if native else (), keepalive=runner.library if native else None,
+            state_rows=runner.channels, one_d=isinstance(self, CompiledSimdBlock),
+            fast=native and not runner.has_callbacks, nogil_above=NOGIL_ABOVE,
+            threads_from=parallel.AUTO_THREADS_MIN_SAMPLES if parallel.usable_cores() > 1 else 0))
 
     # -- the slow path: every call the C path did not take -------------------------------------
 
@@ -373,7 +250,7 @@ class Kernel(_KernelBase):
             raise ValueError(f"outputs must be 1-D or 2-D (channels, samples), not {len(shape)}-D")
         for j, o in enumerate(outputs):
             check_output(o, self.output_dtypes[j], shape[:-1] if self._per_row[j] else shape, f"out{j}")
-        _check_outputs_apart(outputs)
+        check_outputs_apart(outputs)
         inputs = self._prepare_inputs(arrays, shape, outputs)
         self._run_locked(inputs, outputs, threads, shape)
 
@@ -416,7 +293,7 @@ class Kernel(_KernelBase):
                     arr = np.ascontiguousarray(np.broadcast_to(arr, shape))
                 except ValueError:
                     raise ValueError(f"input {name!r} has shape {arr.shape}, the outputs have shape {shape}") from None
-            if any(np.may_share_memory(arr, o) and not _same_buffer(arr, o) for o in outputs):
+            if any(np.may_share_memory(arr, o) and not same_buffer(arr, o) for o in outputs):
                 arr = arr.copy()  # a partly overlapping output would overwrite input not yet read
             inputs.append(arr)
         return inputs
@@ -437,8 +314,8 @@ class Kernel(_KernelBase):
         if channels > 1 and self.graph.python_callbacks:
             raise ValueError("a graph with a py_node runs one channel at a time: pass 1-D arrays")
         size = int(np.prod(shape))
-        if shape[-1] == 0 and self._no_value_over_no_samples:   # as numpy: (0, 5) gives (0,), (0, 0) raises
-            raise ValueError(f"{self._no_value_over_no_samples[0]} of no samples has no value "
+        if shape[-1] == 0 and self.plan.no_value_over_no_samples:   # as numpy: (0, 5) gives (0,), (0, 0) raises
+            raise ValueError(f"{self.plan.no_value_over_no_samples[0]} of no samples has no value "
                              "(numpy: a zero-size array to a reduction operation with no identity)")
         if size == 0 and not any(self._per_row):
             return
@@ -501,18 +378,6 @@ class Kernel(_KernelBase):
                 f"isa={self.isa} backend={self.backend} key={self.key[:12]}>")
 
 
-def _same_buffer(a, b):
-    return a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.nbytes == b.nbytes
-
-
-def _check_outputs_apart(outputs):
-    """Outputs may be one array twice, never two arrays that partly overlap."""
-    for j, a in enumerate(outputs):
-        for k in range(j):
-            if np.may_share_memory(a, outputs[k]) and not _same_buffer(a, outputs[k]):
-                raise ValueError(f"outputs 'out{k}' and 'out{j}' partly overlap in memory")
-
-
 class CompiledSimdBlock(Kernel):
     """A one-input, one-output block kernel: `process(input, output)`, both of one length."""
 
@@ -523,34 +388,3 @@ class CompiledSimdBlock(Kernel):
         if np.shape(arrays[0]) != shape and np.asarray(arrays[0]).size != shape[0]:
             raise ValueError(f"input has {np.asarray(arrays[0]).size} samples, the output {shape[0]}")
         return inputs
-
-
-class CompiledScalar:
-    """A one-input, one-output graph as a scalar function: `call_f32(x) -> float`."""
-
-    def __init__(self, cg, isa, library=None, config=None):
-        self.graph, self.isa, self.config = cg, isa, config
-        if library is not None:
-            self.call_f32 = library.caller("x", "f", self._call_slow)
-            self.backend = "native"
-        else:
-            self.call_f32 = self._call_numpy
-            self.backend = "numpy"
-
-    @property
-    def key(self):
-        """sha256 of the graph's canonical form: equal for equal structure, whatever the build order."""
-        return self.graph.key
-
-    @functools.cached_property
-    def source(self):
-        """The generated C translation unit."""
-        return assemble.scalar_source(self.graph, "float32")
-
-    def _call_slow(self, x):
-        return self.call_f32(real_number(x, "call_f32's argument"))
-
-    def _call_numpy(self, x):
-        x = np.float32(real_number(x, "call_f32's argument"))
-        out = numpy_backend.evaluate(self.graph, [np.array([x], np.float32)], 1, "float32", {})[0]
-        return float(out[0])

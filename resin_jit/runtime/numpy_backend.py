@@ -7,7 +7,6 @@ import copy
 
 import numpy as np
 
-from ..front.canonical import PER_CHANNEL
 from ..front.nodes import Const, Input, Param
 
 
@@ -35,27 +34,26 @@ def evaluate(cg, inputs, n, dtype, states, params=None):
                             for a in args]
                 result = node.evaluate(states.get(i), *operands)
                 values.append(result if traits.mask else np.asarray(result).astype(dtype, copy=False))
-        return [_output(values[o], cg, o, n, dtype) for o in cg.outputs]
+        return [values[o] for o in cg.outputs]
 
 
-def _output(value, cg, o, n, dtype):
-    """Output node o's value as its output holds it: n samples, or one per channel (a reduction)."""
-    traits = cg.traits[o]
-    out_dtype = bool if traits.mask else np.int64 if traits.index else dtype
-    value = np.asarray(value).astype(out_dtype, copy=False)
-    return value if cg.levels[o] == PER_CHANNEL else np.broadcast_to(value, (n,))
+def _output(value, out, n):
+    """An output's value as the plan says it is held: n samples, or one per row (a reduction)."""
+    value = np.asarray(value).astype(out.dtype, copy=False)
+    return value if out.per_row else np.broadcast_to(value, (n,))
 
 
-def run(cg, inputs, outputs, shape, dtype, channel_states, params=None):
+def run(cg, plan, inputs, outputs, shape, channel_states, params=None):
     """Write the graph's outputs for samples of `shape`, (n,) or (channels, n), into `outputs`
     (a reduction's: one value per channel)."""
     if len(shape) == 2:
         for ch in range(shape[0]):
             states = channel_states[ch:ch + 1] or [{}]   # a graph without state keeps one (empty) for all
-            run(cg, [x[ch] for x in inputs], [o[ch, ...] for o in outputs], shape[1:], dtype, states, params)
+            run(cg, plan, [x[ch] for x in inputs], [o[ch, ...] for o in outputs], shape[1:], states, params)
         return
     n = shape[0]
-    results = evaluate(cg, inputs, n, dtype, channel_states[0], params)
+    values = evaluate(cg, inputs, n, plan.dtype, channel_states[0], params)
+    results = [_output(value, out, n) for value, out in zip(values, plan.outputs)]
     # A result may be an input itself (or a view of one) that an output is about to overwrite
     # (process(x, out=[x*2, x])): copy those before anything is stored.
     results = [np.array(r) if any(np.may_share_memory(r, o) for o in outputs) else r for r in results]
