@@ -40,7 +40,7 @@ def _inputs(name, n):
 
 def _one_thread(kernel, args, out):
     """A call of kernel on one thread: below a million samples that is the default, and the
-    plain call form (an explicit threads= takes a slower path in kernel.py)."""
+    plain call form (an explicit threads= takes a slower path in runtime/kernel.py)."""
     if args[0].size < 1_000_000:
         return lambda: kernel.process(*args, out)
     return lambda: kernel.process(*args, out, threads=1)

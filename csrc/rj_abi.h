@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#define RJ_ABI_VERSION 2   /* resin_jit/abi.py mirrors these; a change here is a new version */
+#define RJ_ABI_VERSION 2   /* resin_jit/front/abi.py mirrors these (tests/test_abi.py holds them equal); a change here is a new version */
 #define RJ_MAX_ARGS 32
 
 /* Status codes an entry returns.  Anything but RJ_OK sends the call to the
@@ -20,7 +20,7 @@
 #define RJ_ERR_LENGTH    1   /* buffers whose lengths do not agree */
 #define RJ_ERR_ARGUMENT  2   /* any other argument the kernel cannot take */
 
-/* One call. A graph kernel's buffers come in this order (resin_jit/abi.py, Layout): its inputs,
+/* One call. A graph kernel's buffers come in this order (resin_jit/front/plan.py): its inputs,
  * its outputs, then the buffers the kernel object binds to every call: runtime parameters
  * (double), function pointers (uint64_t), state. An input may be a single element, which
  * stands for every sample (see rj_samples.h). */

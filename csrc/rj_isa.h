@@ -1,6 +1,6 @@
 /* rj_isa.h - which ISA tier a kernel is built for, and what that tier has.
  *
- * Exactly one RJ_ISA_* macro, given on the command line (resin_jit/isa.py's table holds each
+ * Exactly one RJ_ISA_* macro, given on the command line (resin_jit/toolchain/isa.py's table holds each
  * tier's macro and flags), picks the tier; simd.h (float vectors) and vsa.h (trit vectors) both
  * build on what this header works out from it:
  *

@@ -88,7 +88,7 @@ RJ_SOFT_FLOOR_SCALAR(rj_soft_floor, double, 4503599627370496.0, __builtin_fabs, 
  * compiler may swap the operands of a commutative instruction, and may do so in a kernel's vector
  * loop and not in its scalar tail, so that a sample's NaN would depend on where it fell. As one
  * instruction written out, the order is the C order in both. Under -ffp-contract=fast
- * (JitConfig(fastmath=True), for which resin_jit/build.py defines RJ_FP_CONTRACT) the C
+ * (JitConfig(fastmath=True), for which resin_jit/toolchain/build.py defines RJ_FP_CONTRACT) the C
  * operators stay, so that the compiler can fuse a multiply and an add; elsewhere (other
  * architectures) too. Legacy SSE takes its operands in registers only: an unaligned memory
  * operand would fault. */

@@ -13,12 +13,14 @@ from .codegen import assemble
 from .config import JitConfig
 from .front.abi import MAX_ARGS
 from .front.canonical import canonical_graph, canonicalize
+from .front.environment import env_flag
 from .front.errors import JitError
 from .front.externals import naming_externs
 from .front.graph import input as make_input
 from .front.nodes import Affine, Expr, Input, as_expr, real_number
 from .front.plan import plan_kernel
 from .front.settings import positive_rate
+from .runtime import load
 from .runtime.kernel import CompiledSimdBlock, Kernel
 from .runtime.runners import NativeRunner, NumpyRunner
 from .runtime.scalar import CompiledScalar
@@ -89,6 +91,15 @@ def _summary(cg, most=6):
     names = [repr(node) for node, _ in cg.nodes if not isinstance(node, Input)]
     more = f", ... {len(names) - most} more" if len(names) > most else ""
     return f"inputs {', '.join(cg.input_names) or 'none'}; {', '.join(names[:most])}{more}"
+
+
+def _unavailable_reason():
+    """Why no kernel can run natively in this process (then every kernel runs on numpy), or None."""
+    if env_flag("RESIN_JIT_DISABLE"):
+        return "RESIN_JIT_DISABLE=1"
+    if load._dispatch is None:
+        return "the resin_jit.runtime._dispatch extension is not built (reinstall with a C compiler present)"
+    return None
 
 
 def _warn_fallback(reason):
@@ -174,11 +185,11 @@ class JitCompiler:
         if not isinstance(config, JitConfig):
             raise TypeError(f"config must be a JitConfig, not {type(config).__name__}")
         self.config = config
-        self.libraries = Libraries(config)
+        self.libraries = Libraries(config, opener=load.LoadedLibrary)
         self.isa = self.libraries.isa
         self.stats = self.libraries.stats
-        self.backend = "native" if self.libraries.native else "numpy"   # per kernel: kernel.backend
-        self.unavailable_reason = self.libraries.unavailable_reason
+        self.unavailable_reason = _unavailable_reason()
+        self.backend = "numpy" if self.unavailable_reason else "native"   # per kernel: kernel.backend
         self._shared_kernels = {}  # (class, dtype, graph ident) → a kernel with nothing mutable to share
         if self.unavailable_reason:
             _warn_fallback(self.unavailable_reason)

@@ -326,7 +326,7 @@ def build_entry(entry, tier, cache_dir):
     try:
         libraries = _builder(tier, entry.get("opt_level", 2), cache_dir)
         start = time.perf_counter()
-        statuses = [libraries.store(*request) for request in KINDS[entry["kind"]].requests(**_params(entry))]
+        statuses = [libraries.put(*request) for request in KINDS[entry["kind"]].requests(**_params(entry))]
         return ("built" if "built" in statuses else "cached"), f"{time.perf_counter() - start:.2f} s"
     except Exception as exc:  # noqa: BLE001 - reported per entry; warm exits 1
         return "failed", f"{type(exc).__name__}: {exc}"

@@ -1,6 +1,6 @@
 """The functions of expressions: `rj.sin(x)`, `rj.where(x < y, a, b)`, `rj.clip(x, lo, hi)`.
 
-Each builds MathOp nodes (nodes.py) of one op of ops.OPS; operators (`x * 2 + 1`, `x < y`)
+Each builds MathOp nodes (front/nodes.py) of one op of ops.OPS; operators (`x * 2 + 1`, `x < y`)
 do the same. Comparisons give masks; a mask used as a number becomes 1.0 or 0.0. The
 elementwise functions are numpy's, with its names and its treatment of NaN, infinities, signed
 zeros and domain errors; csrc/vmath.h has a vector form of each, so a graph using them stays

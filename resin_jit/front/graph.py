@@ -1,6 +1,6 @@
 """Building graphs: named inputs (`rj.input("x") * 2`) and the explicit `Graph` builder.
 
-Both build the same thing: an `Expr` DAG (nodes.py) whose vertices are (node, input edges).
+Both build the same thing: an `Expr` DAG (front/nodes.py) whose vertices are (node, input edges).
 """
 from .canonical import canonicalize
 from .errors import JitError

@@ -67,7 +67,7 @@ class Node:
       needs_pointer    calls through a function pointer the kernel gets at run time (bind_pointer)
       needs_arrays     evaluate() takes its inputs as whole arrays, never as scalars
       python_callback  calls Python per sample: errors are raised after the call, one channel at a time
-      reduction        reduces its input over the samples axis to one value per channel (reductions.py)
+      reduction        reduces its input over the samples axis to one value per channel (front/reductions.py)
       index            its value is a sample's index (int64), not a number
     and methods: initial_state() (one channel's state, None when stateless), evaluate_source()
     (a stateful source's n samples), bind_pointer() (with needs_pointer).
@@ -321,7 +321,7 @@ class Expr:
 
 
 # numpy's ufuncs that are one op of ops.OPS (its numpy reference); a few more, and numpy's other
-# functions, are registered where they are built (mathops.py): NAMED_OPS by op name for ufuncs
+# functions, are registered where they are built (front/functions.py): NAMED_OPS by op name for ufuncs
 # that need more than apply() (a power with a constant exponent, divmod's two results),
 # NUMPY_FUNCTIONS by function.
 UFUNC_OPS = {op.numpy: name for name, op in OPS.items() if isinstance(op.numpy, np.ufunc)}

@@ -2,9 +2,10 @@
 
 - CacheLocator: where a key's artifacts live, and which names in a cache directory are ours;
 - CacheIndex: what is recorded beside each artifact (key, size, sha256), checked before loading
-  (both in cacheentries.py);
-- KernelCache: get-or-build with a lock per key, a private staging directory, an atomic
-  rename into place and the metadata written last as the ready marker (after FEniCS ffcx).
+  (both in store/entries.py);
+- KernelCache: the store interface's disk cache (store/interface.py), get-or-build with a lock per
+  key, a private staging directory, an atomic rename into place and the metadata written last as
+  the ready marker (after FEniCS ffcx); ReadOnlyLayer, a prebuilt layer, the same read only.
 
 A library in the cache is code the next process runs. A cache directory says it is one
 (CACHEDIR.TAG with resin_jit's line); one that is not tagged so, or that others can write, is
@@ -20,7 +21,7 @@ An entry is kernels/<k>/<key>.so, <key>.json (key, size, sha256: the ready marke
 the last use, for LRU eviction), <key>.hits (one byte appended per disk hit: O_APPEND writes from
 many processes never lose a count) and, with RESIN_JIT_DEBUG=1, <key>.c and <key>.cmd. Beside
 kernels/: CACHEDIR.TAG, locks/<key>.lock, staging/build-*/ (one per build under way) and the memo
-files of build.py and resources.py.
+folder memo/ (store/memo.py).
 """
 import contextlib
 import errno
@@ -38,6 +39,7 @@ from .fs import (cache_dir_problem, directories_problem, key_lock, lstat_or_none
                       remove_lock_file)
 from ..front.environment import env_flag
 from ..front.errors import JitCompileError, JitError
+from .interface import KernelStore, build_privately
 
 log = logging.getLogger("resin_jit")
 STALE_STAGING_SECONDS = 600  # longer than build.py's compiler timeout: older staging dirs are orphans
@@ -87,8 +89,9 @@ def default_cache_dir():
     return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "resin_jit"
 
 
-class ReadOnlyLayer:
+class ReadOnlyLayer(KernelStore):
     """A prebuilt layer: the same layout, tagged, read-only, warmed ahead (resin-jit warm)."""
+    hit = "prebuilt"
 
     def __init__(self, root):
         owners = (os.getuid() if hasattr(os, "getuid") else 0, 0)  # ours, or installed by root
@@ -99,13 +102,16 @@ class ReadOnlyLayer:
         if self.problem and self.root.exists():
             warn_once("not using prebuilt layer %s: %s", root, self.problem)
 
-    def load(self, key, load):
+    def find(self, key, opener):
         if self.problem:
             return None
-        loaded, problem = self.index.load(key, load)
+        loaded, problem = self.index.load(key, opener)
         if problem:
             warn_once("prebuilt layer %s: kernel %s is damaged (%s); not used", self.root, key[:16], problem)
         return loaded
+
+    def get_or_build(self, key, opener, compile, metadata):
+        raise JitError(f"prebuilt layer {self.root} is read-only: nothing is built into it")
 
 
 class Claim:
@@ -124,14 +130,20 @@ class Claim:
         return self.loaded
 
 
+def _checked_only(path):
+    """An opener for entries that are checked but not opened (resin-jit warm: the code may be another tier's)."""
+    return True
+
+
 class UntrustedDirectory(PermissionError):
     """A directory between the cache's root and a key's entry that others could write: what is
     there may not be ours, so nothing is loaded from it, stored in it or removed from it."""
 
 
-class KernelCache:
+class KernelCache(KernelStore):
     """Get a key's library from the disk cache, or claim the right to build it once and store it.
-    A read_only cache (this user's own, tagged, and not writable here) is only loaded from."""
+    A read_only cache (this user's own, tagged, and not writable here) is only loaded from: what
+    it lacks is built in a private directory."""
 
     def __init__(self, root, max_bytes=None, read_only=False):
         self.locator = CacheLocator(root)
@@ -199,6 +211,33 @@ class KernelCache:
                     shutil.rmtree(claim.staging, ignore_errors=True)
         if claim.loaded is not None and self.max_bytes is not None:
             self.evict(self.max_bytes, keep=key)
+
+    def get_or_build(self, key, opener, compile, metadata):
+        if self.read_only:
+            loaded = self.find(key, opener)
+            return (loaded, "disk") if loaded is not None else (opener(build_privately(key, compile)), "built")
+        try:
+            with self.claim(key, opener) as claim:
+                if claim.loaded is None:
+                    claim.commit(compile(claim.staging), **metadata())
+        except UntrustedDirectory as exc:
+            warn_once("not using the kernel cache %s for kernels under %s: %s; nothing there is loaded, "
+                      "replaced or removed, they are built in a private directory", self.root,
+                      self.locator.library(key).parent, exc.strerror)
+            return opener(build_privately(key, compile)), "built"
+        except OSError as exc:  # the cache became unwritable: disk full, over quota, read-only remount
+            warn_once("cannot write to the kernel cache %s (%s): building in a private directory",
+                      self.root, exc.strerror or exc)
+            return opener(build_privately(key, compile, exc, self.root)), "built"
+        return claim.loaded, claim.how
+
+    def put(self, key, compile, metadata):
+        if self.read_only:
+            raise JitError(f"nothing to store into: the kernel cache {self.root} is read-only")
+        with self.claim(key, _checked_only) as claim:
+            if claim.loaded is None:
+                claim.commit(compile(claim.staging), **metadata())
+        return "built" if claim.how == "built" else "cached"
 
     def _check_directories(self, key, missing_ok=False):
         """Raise UntrustedDirectory if others could write a directory above the key's entry: what

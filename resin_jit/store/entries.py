@@ -1,6 +1,6 @@
 """The entries of a kernel cache directory: where a key's files live and which names there are
 ours (CacheLocator), and what is recorded beside each library and checked before it is loaded
-(CacheIndex). cache.py builds the get-or-build cache on them; see its docstring for the layout.
+(CacheIndex). store/disk.py builds the get-or-build cache on them; see its docstring for the layout.
 """
 import contextlib
 import hashlib
@@ -15,6 +15,7 @@ from pathlib import Path
 from .fs import (SAFE_FLAGS, Refused, directories_problem, dlopen_path, lstat_or_none, mkdir_private, open_regular,
                       read_fd, remove_file, write_atomically)
 from ..front.errors import JitCompileError
+from . import memo
 
 LIBRARY_SUFFIX = ".so"
 ENTRY_SUFFIXES = (".json", LIBRARY_SUFFIX, ".hits", ".c", ".cmd")  # the metadata goes first
@@ -23,8 +24,7 @@ KEY_FILE = re.compile(r"([0-9a-f]{64})(\.json|\.so|\.hits|\.c|\.cmd)")
 LOCK_FILE = re.compile(r"([0-9a-f]{64})\.lock")
 SHARD = re.compile(r"[0-9a-f]{2}")
 STAGING_PREFIX = "build-"
-MEMO_FILES = ("toolchains.json", "fingerprints.json")  # build.py's and resources.py's
-# What a writer that died left of its temporary files (build.py, resources.py, cachefs.write_tag, record)
+# What a writer that died left of its temporary files (memos, fs.write_tag, CacheIndex.record)
 TEMPORARY_FILE = re.compile(
     r"\.(toolchains\.json|fingerprints\.json|CACHEDIR\.TAG|[0-9a-f]{64}\.json)\.[0-9]+\.[0-9]+\.tmp")
 
@@ -88,19 +88,20 @@ class CacheLocator:
         return sorted(m.group(1) for m in map(LOCK_FILE.fullmatch, _names(self.root / "locks")) if m)
 
     def memo_files(self):
-        return [self.root / name for name in MEMO_FILES]
+        return memo.files(self.root)
 
     def leftovers(self, older_than):
         """Staging dirs and temporary files that crashed builds and writers left, older than `older_than` s."""
         found = [self.root / "staging" / n for n in _names(self.root / "staging") if n.startswith(STAGING_PREFIX)]
-        for folder, follow in ((self.root, True), *((shard, False) for shard in self.shards())):
+        for folder, follow in ((self.root, True), (self.root / memo.FOLDER, False),
+                               *((shard, False) for shard in self.shards())):
             found += [folder / n for n in _names(folder, follow) if TEMPORARY_FILE.fullmatch(n)]
         now = time.time()
         return [p for p in found if now - getattr(lstat_or_none(p), "st_mtime", now) > older_than]
 
     def folders(self):
         """The folders the cache makes, deepest first."""
-        return [*self.shards(), *(self.root / name for name in ("kernels", "locks", "staging"))]
+        return [*self.shards(), *(self.root / name for name in ("kernels", "locks", "staging", memo.FOLDER))]
 
 
 def file_sha256(path):

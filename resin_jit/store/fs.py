@@ -1,4 +1,4 @@
-"""File-system primitives of the disk cache (cache.py): whose a directory is, the cache directory
+"""File-system primitives of the disk cache (store/disk.py): whose a directory is, the cache directory
 tag, files opened so that what is checked is what is read, per-key locks, and moving aside
 what is not ours.
 
@@ -196,7 +196,7 @@ def open_regular(path, owners=None, trust=False):
 
 def write_atomically(path, data):
     """`data` (bytes) into `path` whole: a reader finds the old file or the new one, never half.
-    The temporary name is `.<name>.<pid>.<thread>.tmp` (cache.py's clear knows it)."""
+    The temporary name is `.<name>.<pid>.<thread>.tmp` (store/entries.py's leftovers know it)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_bytes(data)
@@ -217,12 +217,6 @@ def read_json_object(path):
     finally:
         os.close(fd)
     return value if isinstance(value, dict) else {}
-
-
-def write_memo(path, value):
-    """A memo file (a JSON object) written whole; a failure only costs the next process time."""
-    with contextlib.suppress(OSError):
-        write_atomically(path, json.dumps(value).encode())
 
 
 def read_fd(fd):

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from ..front import abi
 from ..toolchain import host
-from .fs import read_json_object, write_memo
 from ..codegen.resources import PACKAGE_DIR, csrc_dir, templates_dir
 
 # The modules (files, or folders ending in "/", relative to the package) that cannot change the
@@ -112,13 +111,14 @@ def computed_fingerprint():
 
 
 @functools.lru_cache(maxsize=None)
-def codegen_fingerprint(memo_dir=None):
+def codegen_fingerprint(memo=None):
     """sha256 over codegen_files(): a change to any of them is a new key.
 
     An installed package carries the digest its build computed (its files do not change), so a
     new process reads one small file. In a source tree, where they do change, hashing them costs
-    about a millisecond: with `memo_dir` the digest is remembered under a signature of the files'
-    paths, sizes and modification times, which a new process checks with a stat call per file.
+    about a millisecond: with a `memo` (store/memo.py) the digest is remembered under a signature
+    of the files' paths, sizes and modification times, which a new process checks with a stat
+    call per file.
     """
     shipped = shipped_fingerprint()
     if shipped:
@@ -127,19 +127,19 @@ def codegen_fingerprint(memo_dir=None):
     stats = [os.stat(f) for f in files]
     signature = hashlib.sha256("\n".join(f"{f}|{st.st_size}|{st.st_mtime_ns}"
                                          for f, st in zip(files, stats)).encode()).hexdigest()
-    memo = Path(memo_dir) / "fingerprints.json" if memo_dir else None
-    known = read_json_object(memo) if memo else {}
-    if isinstance(known.get(signature), str):
-        return known[signature]
+    known = memo.get(signature) if memo else None
+    if known:
+        return known
     fingerprint = computed_fingerprint()
     if memo:
-        write_memo(memo, {signature: fingerprint})
+        memo.put(signature, fingerprint, keep_others=False)
     return fingerprint
 
 
-def kernel_key(ident, tier, opt_level, fastmath, memo_dir=None, arch=None):
+def kernel_key(ident, tier, opt_level, fastmath, arch=None, fingerprint=None):
     """The disk key of the library that `ident` compiles to with these settings, for `arch`
-    (default: this machine's architecture)."""
-    parts = [repr(ident), codegen_fingerprint(memo_dir), tier, f"O{opt_level}", f"fastmath={bool(fastmath)}",
+    (default: this machine's architecture); `fingerprint` is codegen_fingerprint()'s (given by a
+    caller that has it remembered)."""
+    parts = [repr(ident), fingerprint or codegen_fingerprint(), tier, f"O{opt_level}", f"fastmath={bool(fastmath)}",
              f"abi={abi.ABI_VERSION}", platform_tag(arch)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()

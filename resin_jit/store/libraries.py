@@ -1,12 +1,13 @@
 """Libraries: the compiled library for what a kernel computes, from wherever it already is.
 
 One object per compiler, shared by its JitCompiler and every JitVSAEngine on it: the ISA tier,
-the toolchain and its flags, the prebuilt layers, the disk cache, and the counters. A library is
-asked for by its ident (a tuple of str/int naming what its source computes, e.g. a graph's
-canonical form) and comes from the process memo, a prebuilt layer, the disk cache, or a build of
-`make_source()`, in that order. Without a C compiler the first three still serve: `get` returns
-None only for a library that is nowhere and cannot be built, and the caller runs that one kernel
-on numpy.
+the toolchain and its flags, the stores (store/interface.py: the prebuilt layers, then one
+writable store, the disk cache or a null one), the memos, and the counters. A library is asked
+for by its ident (a tuple of str/int naming what its source computes, e.g. a graph's canonical
+form) and comes from the process memo, a prebuilt layer, the store, or a build of
+`make_source()`, in that order, opened by the `opener` the caller gives (runtime/load.py's).
+Without a C compiler the first three still serve: `get` returns None only for a library that is
+nowhere and cannot be built, and the caller runs that one kernel on numpy.
 
 A Libraries made with build_only=True (resin-jit warm) puts libraries into its cache without
 loading them, for any tier of an architecture, cross-compiling where the tier is not the host's:
@@ -20,14 +21,13 @@ import shutil
 import threading
 import time
 
-from ..toolchain import build, host, isa
-from . import disk, fs, keys
-from ..runtime import load
-from ..front.environment import env_flag
 from ..front.errors import JitError
+from ..toolchain import build, host, isa
+from . import disk, fs, keys, memo
+from .interface import NullStore
 
 log = logging.getLogger("resin_jit")
-_memo = {}   # (ident, build ident) → LoadedLibrary, for every compiler of the process
+_memo = {}   # (ident, build ident) → the opened library, for every compiler of the process
 # First requests of one library from several threads build it once: each waits on its key's
 # stripe (a fixed set of locks, so nothing grows with the number of kernels).
 _stripes = tuple(threading.Lock() for _ in range(64))
@@ -44,42 +44,42 @@ if hasattr(os, "register_at_fork"):
 CROSS_COMPILERS = {"aarch64": ("aarch64-linux-gnu-gcc",)}   # a tier's architecture → compilers for it
 
 
-def open_cache(config):
-    """The configured disk cache, or None (switched off, or unusable: said once, with the reason).
-    A cache this process cannot write is opened read-only: what it holds is loaded, what it
-    lacks is built in a private directory."""
+def open_store(config):
+    """The configured writable store: the disk cache, or a NullStore (switched off, or unusable:
+    said once, with the reason). A cache this process cannot write is opened read-only: what it
+    holds is loaded, what it lacks is built in a private directory."""
     if not config.cache_enabled():
-        return None
+        return NullStore()
     root = config.resolved_cache_dir() or disk.default_cache_dir()
     problem = fs.claim_cache_dir(root)
     if problem:
         disk.warn_unusable_dir(root, problem)
-        return None
+        return NullStore()
     read_only = not os.access(root, os.W_OK)
     if read_only:
         disk.warn_read_only_dir(root)
     return disk.KernelCache(root, max_bytes=config.resolved_cache_max_bytes(), read_only=read_only)
 
 
-def _checked_only(path):
-    """A `load` for entries that are checked but not opened (build_only: the code may be foreign)."""
-    return True
-
-
 class Libraries:
     """Get-or-build of compiled libraries for one configuration (see the module's doc)."""
 
-    def __init__(self, config, build_only=False):
+    def __init__(self, config, opener=None, build_only=False, store=None):
         self.config = config
+        self.opener = opener
         self.build_only = build_only
         self.isa = self._tier(config, build_only)
         self.arch = isa.TIERS[self.isa].arch or host.architecture()
         self.stats = {"compiles": 0, "disk_hits": 0, "prebuilt_hits": 0, "memory_hits": 0, "compile_seconds": 0.0}
-        self.cache = open_cache(config)
+        self.store = store if store is not None else open_store(config)
         self.layers = [disk.ReadOnlyLayer(root) for root in config.resolved_layers()] if config.prebuilt else []
-        self.unavailable_reason = self._unavailable_reason()
         # What besides the source decides a library, for the in-process memo.
         self._build_ident = (self.isa, config.opt_level, config.fastmath)
+
+    @property
+    def cache(self):
+        """The disk cache, or None (no cache, or a store of another kind)."""
+        return self.store if isinstance(self.store, disk.KernelCache) else None
 
     # The C compiler is looked for when first needed (a build, or a question about it): a process
     # that loads every kernel from a layer or the cache never searches PATH for one.
@@ -98,6 +98,11 @@ class Libraries:
         """The compiler flags of this configuration's libraries (None without a compiler)."""
         return self.toolchain.flags(self.isa, self.config.opt_level, self.config.fastmath) if self.toolchain else None
 
+    @functools.cached_property
+    def fingerprint(self):
+        """The code's fingerprint (store/keys.py), remembered in the store's memo folder."""
+        return keys.codegen_fingerprint(memo.memo(self.store.root, "fingerprints"))
+
     @staticmethod
     def _tier(config, build_only):
         name = config.resolved_isa().lower()
@@ -105,25 +110,13 @@ class Libraries:
             return name
         return host.resolve_tier(name)
 
-    @property
-    def native(self):
-        """Kernels can run natively here (they may still have to come from a layer or the cache)."""
-        return self.unavailable_reason is None
-
-    def _unavailable_reason(self):
-        if env_flag("RESIN_JIT_DISABLE"):
-            return "RESIN_JIT_DISABLE=1"
-        if load._dispatch is None and not self.build_only:
-            return "the resin_jit.runtime._dispatch extension is not built (reinstall with a C compiler present)"
-        return None
-
     def _find_toolchain(self):
-        memo_dir = self.cache.root if self.cache else None
+        toolchains = memo.memo(self.store.root, "toolchains")
         if self.arch == host.architecture():
-            return build.find_toolchain(self.config.cc, memo_dir)
+            return build.find_toolchain(self.config.cc, toolchains)
         for name in CROSS_COMPILERS.get(self.arch, ()):
             if shutil.which(name):
-                return build.find_toolchain(name, memo_dir)
+                return build.find_toolchain(name, toolchains)
         return None
 
     def _no_compiler_reason(self):
@@ -133,89 +126,52 @@ class Libraries:
         return "no working C compiler found (set CC or install gcc or clang)"
 
     def key(self, ident):
-        """The disk key of `ident` built for this configuration (keys.py: portable across machines)."""
-        return keys.kernel_key(ident, self.isa, self.config.opt_level, self.config.fastmath,
-                               str(self.cache.root) if self.cache else None, self.arch)
+        """The disk key of `ident` built for this configuration (store/keys.py: portable across machines)."""
+        return keys.kernel_key(ident, self.isa, self.config.opt_level, self.config.fastmath, self.arch,
+                               self.fingerprint)
 
     # -- getting a library ----------------------------------------------------------------------
 
     def get(self, ident, make_source):
-        """The loaded library for `ident`: from the memo, a prebuilt layer, the disk cache, or by
+        """The opened library for `ident`: from the memo, a prebuilt layer, the store, or by
         building `make_source()`; None when it is nowhere and there is no compiler to build it."""
-        if not self.native or self.build_only:
-            raise JitError(f"no native backend: {self.unavailable_reason or 'a build-only Libraries loads nothing'}")
+        if self.build_only or self.opener is None:
+            raise JitError("this Libraries only builds (resin-jit warm): it opens nothing")
         memo_key = (ident, self._build_ident)
         library = _memo.get(memo_key)
         if library is None:
             with _stripes[hash(memo_key) % len(_stripes)]:
                 library = _memo.get(memo_key)
                 if library is None:
-                    library = self._find_or_build(self.key(ident), make_source, load.LoadedLibrary)
+                    library = self._find_or_build(self.key(ident), make_source)
                     if library is not None:
                         _memo[memo_key] = library
                     return library
         self.stats["memory_hits"] += 1
         return library
 
-    def store(self, ident, make_source):
-        """build_only: put `ident`'s library into the cache unless it is there already; "built" or
-        "cached". Nothing is loaded, so the tier may be one this host cannot run."""
-        if self.cache is None or self.cache.read_only:
-            state = "read-only" if self.cache else "off or unusable"
-            raise JitError(f"nothing to store into: the kernel cache is {state}")
+    def put(self, ident, make_source):
+        """build_only: put `ident`'s library into the store unless it is there already; "built" or
+        "cached". Nothing is opened, so the tier may be one this host cannot run."""
         if self.toolchain is None:
             raise JitError(f"cannot build {self.isa} kernels here: {self.build_reason}")
         key = self.key(ident)
-        with self.cache.claim(key, _checked_only) as claim:
-            if claim.loaded is None:
-                claim.commit(self._compile(key, make_source, claim.staging), **self._metadata())
-        return "built" if claim.how == "built" else "cached"
+        return self.store.put(key, lambda workdir: self._compile(key, make_source, workdir), self._metadata)
 
-    def _find_or_build(self, key, make_source, opener):
-        for layer in self.layers:
-            loaded = layer.load(key, opener)
+    def _find_or_build(self, key, make_source):
+        for store in self.layers:
+            loaded = store.find(key, self.opener)
             if loaded is not None:
-                return self._found(key, loaded, "prebuilt")
-        if self.cache is not None and (self.toolchain is None or self.cache.read_only):
-            loaded = self.cache.find(key, opener)   # what is there is still there to load
-            if loaded is not None:
-                return self._found(key, loaded, "disk")
-        if self.toolchain is None:
-            return None
-        if self.cache is None or self.cache.read_only:
-            return self._build_privately(key, make_source, opener)
-        try:
-            with self.cache.claim(key, opener) as claim:
-                if claim.loaded is None:
-                    claim.commit(self._compile(key, make_source, claim.staging), **self._metadata())
-        except disk.UntrustedDirectory as exc:
-            disk.warn_once("not using the kernel cache %s for kernels under %s: %s; nothing there is loaded, "
-                            "replaced or removed, they are built in a private directory", self.cache.root,
-                            self.cache.locator.library(key).parent, exc.strerror)
-            return self._build_privately(key, make_source, opener)
-        except OSError as exc:  # the cache became unwritable: disk full, over quota, read-only remount
-            disk.warn_once("cannot write to the kernel cache %s (%s): building in a private directory",
-                            self.cache.root, exc.strerror or exc)
-            return self._build_privately(key, make_source, opener, exc)
-        return claim.loaded if claim.how == "built" else self._found(key, claim.loaded, claim.how)
-
-    def _build_privately(self, key, make_source, opener, cache_error=None):
-        """Build in a directory of this process's own (TMPDIR) and load; a disk that cannot take
-        it there either is a JitError saying where each attempt failed."""
-        workdir = None
-        try:
-            workdir = fs.private_build_dir()
-            built = self._compile(key, make_source, workdir)
-        except OSError as exc:   # a write's error names no file: then the directory it wrote in
-            where = f"{exc.strerror or exc}: {exc.filename or workdir or fs.private_dirs_parent()}"
-            cached = "" if cache_error is None else \
-                f" after the kernel cache {self.cache.root} could not take it ({cache_error.strerror or cache_error})"
-            raise JitError(f"cannot build kernel {key[:16]}: the private build directory failed ({where}){cached}; "
-                           "set TMPDIR (or RESIN_JIT_CACHE_DIR) to a directory that can take it") from exc
-        return opener(built)
+                return self._found(key, loaded, store.hit)
+        if self.toolchain is None:   # what the store holds is still there to open
+            loaded = self.store.find(key, self.opener)
+            return self._found(key, loaded, self.store.hit) if loaded is not None else None
+        loaded, how = self.store.get_or_build(key, self.opener, lambda workdir: self._compile(key, make_source, workdir),
+                                              self._metadata)
+        return loaded if how == "built" else self._found(key, loaded, how)
 
     def _found(self, key, loaded, how):
-        self.stats["disk_hits" if how == "disk" else "prebuilt_hits"] += 1
+        self.stats["prebuilt_hits" if how == "prebuilt" else "disk_hits"] += 1
         log.info("loaded kernel %s from the %s cache", key[:16], how)
         return loaded
 

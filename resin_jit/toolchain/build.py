@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import host, isa
-from ..store.fs import read_json_object, write_memo
 from ..front.errors import JitCompileError, JitError
 from ..codegen.resources import csrc_dir
 
@@ -47,23 +46,23 @@ class Toolchain:
         return [f"-O{opt_level}", *BASE_FLAGS, *CONTRACT_FLAGS[fastmath], *isa.compile_flags(tier)]
 
 
-def find_toolchain(cc=None, memo_dir=None):
+def find_toolchain(cc=None, memo=None):
     """The compiler and its version, or None. The version is remembered per (path, mtime, size)
-    in memo_dir so a new process need not run `cc --version` before it can load from the cache."""
+    in `memo` (an object with get(key) and put(key, value): the store's, store/memo.py), so a new
+    process need not run `cc --version` before it can load from the cache."""
     path = host.find_compiler(cc)
     if path is None:
         return None
     st = os.stat(path)
     stamp = f"{path}|{st.st_mtime_ns}|{st.st_size}"
-    memo = Path(memo_dir) / "toolchains.json" if memo_dir else None
-    known = read_json_object(memo) if memo else {}
-    if isinstance(known.get(stamp), str):
-        return Toolchain(path, known[stamp])
+    known = memo.get(stamp) if memo else None
+    if known:
+        return Toolchain(path, known)
     version = host.compiler_version(path)
     if version is None:
         return None
     if memo:
-        write_memo(memo, {**known, stamp: version})
+        memo.put(stamp, version)
     return Toolchain(path, version)
 
 

@@ -4,7 +4,7 @@ Each tier names the macro that selects csrc/rj_isa.h's layer, the compiler flags
 instructions, the CPU features a host needs to run it (as /proc/cpuinfo spells them) and the
 architecture it belongs to (None: every architecture). Within an architecture, tiers are listed
 lowest first; a wider tier starts from the one below and overrides what differs, as pystencils'
-instruction-set tables do. The op-to-C rules (ops.py) are the same for every tier, because
+instruction-set tables do. The op-to-C rules (front/ops.py) are the same for every tier, because
 csrc/simd.h gives every tier the same names.
 """
 from dataclasses import dataclass, replace
