@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import EDGE_VALUES, assert_affine_close, needs_native
+from support import EDGE_VALUES, TIERS, assert_affine_close, compiler_for, needs_native
 
 BIG = float(np.float32(1e30))
 finite32 = st.floats(min_value=-BIG, max_value=BIG, allow_nan=False, width=32)
@@ -103,7 +103,6 @@ def test_returning_call(jit):
 @settings(max_examples=60, deadline=None)
 @given(a=finite32, b=finite32, xs=st.lists(finite32, min_size=0, max_size=40))
 def test_many_coefficient_pairs(a, b, xs):
-    from conftest import compiler_for, TIERS
     x = np.array(xs, np.float32)
     out = np.empty_like(x)
     compiler_for(TIERS[-1]).compile_affine_simd(a, b).process(x, out)

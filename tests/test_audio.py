@@ -7,9 +7,8 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 
-from conftest import TIERS, compiler_for
-
-SR = 44100.0
+from support import TIERS, compiler_for
+from support.audio import SR, rbj, signal
 
 
 def ref_biquad(coeffs, x):
@@ -23,38 +22,6 @@ def ref_biquad(coeffs, x):
         z2 = b2 * v - a2 * out
         y[i] = out
     return y
-
-
-def rbj(kind, f0, q, gain_db=0.0, fs=SR):
-    """The RBJ cookbook's coefficients, normalised by a0 (from the cookbook text)."""
-    A = 10 ** (gain_db / 40)
-    w0 = 2 * math.pi * f0 / fs
-    c, alpha = math.cos(w0), math.sin(w0) / (2 * q)
-    if kind == "lowpass":
-        b, a = [(1 - c) / 2, 1 - c, (1 - c) / 2], [1 + alpha, -2 * c, 1 - alpha]
-    elif kind == "highpass":
-        b, a = [(1 + c) / 2, -(1 + c), (1 + c) / 2], [1 + alpha, -2 * c, 1 - alpha]
-    elif kind == "bandpass":
-        b, a = [alpha, 0, -alpha], [1 + alpha, -2 * c, 1 - alpha]
-    elif kind == "notch":
-        b, a = [1, -2 * c, 1], [1 + alpha, -2 * c, 1 - alpha]
-    elif kind == "peak":
-        b, a = [1 + alpha * A, -2 * c, 1 - alpha * A], [1 + alpha / A, -2 * c, 1 - alpha / A]
-    elif kind == "lowshelf":
-        s = 2 * math.sqrt(A) * alpha
-        b = [A * ((A + 1) - (A - 1) * c + s), 2 * A * ((A - 1) - (A + 1) * c), A * ((A + 1) - (A - 1) * c - s)]
-        a = [(A + 1) + (A - 1) * c + s, -2 * ((A - 1) + (A + 1) * c), (A + 1) + (A - 1) * c - s]
-    else:
-        s = 2 * math.sqrt(A) * alpha
-        b = [A * ((A + 1) + (A - 1) * c + s), -2 * A * ((A - 1) + (A + 1) * c), A * ((A + 1) + (A - 1) * c - s)]
-        a = [(A + 1) - (A - 1) * c + s, 2 * ((A - 1) - (A + 1) * c), (A + 1) - (A - 1) * c - s]
-    return [b[0] / a[0], b[1] / a[0], b[2] / a[0], a[1] / a[0], a[2] / a[0]]
-
-
-def signal(n=3000, seed=0):
-    rng = np.random.default_rng(seed)
-    t = np.arange(n) / SR
-    return (0.5 * np.sin(2 * np.pi * 220 * t) + 0.3 * rng.standard_normal(n)).astype(np.float32)
 
 
 @pytest.fixture(params=[t for t in TIERS])

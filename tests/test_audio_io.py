@@ -8,7 +8,7 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 
-from test_audio import SR, rbj
+from support.audio import SR, rbj
 
 
 def pcm16_values(shape, seed=0):

@@ -8,7 +8,7 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 
-from test_audio import SR, rbj, signal
+from support.audio import SR, rbj, ref_biquad_per_sample, signal
 
 N = 3000
 CUTS = (0, 1100, 2300)   # where the next value of a setting takes over: two changes mid-stream
@@ -16,22 +16,10 @@ CUTS = (0, 1100, 2300)   # where the next value of a setting takes over: two cha
 
 # -- references: plain loops over per-sample settings (an array of each setting's value) ----------
 
-def ref_biquad(x, rows):
-    """Direct form I (the past inputs and outputs are the state: what a coefficient change sees) with
-    a row of (b0, b1, b2, a1, a2) per sample."""
-    x1 = x2 = y1 = y2 = 0.0
-    out = np.empty(len(x))
-    for i, (v, (b0, b1, b2, a1, a2)) in enumerate(zip(x.astype(np.float64), rows)):
-        y = b0 * v + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
-        x1, x2, y1, y2 = v, x1, y, y1
-        out[i] = y
-    return out
-
-
 def ref_rbj(kind):
     def run(x, frequency, q, gain_db=None):
         g = np.zeros(len(x)) if gain_db is None else gain_db
-        return ref_biquad(x, [rbj(kind, f, qq, gg) for f, qq, gg in zip(frequency, q, g)])
+        return ref_biquad_per_sample(x, [rbj(kind, f, qq, gg) for f, qq, gg in zip(frequency, q, g)])
     return run
 
 
@@ -220,7 +208,7 @@ CASES = {
     **{f"Biquad.{kind}": case(lambda x, kind=kind, **s: getattr(audio.Biquad, kind)(**s)(x), ref_rbj(kind),
                               {**BIQUAD_VALUES, "gain_db": (6.0, -12.0, 3.0)}) for kind in
        ("peak", "lowshelf", "highshelf")},
-    "Biquad": case(lambda x, **s: audio.Biquad(**s)(x), lambda x, b0, b1, b2, a1, a2: ref_biquad(
+    "Biquad": case(lambda x, **s: audio.Biquad(**s)(x), lambda x, b0, b1, b2, a1, a2: ref_biquad_per_sample(
         x, list(zip(b0, b1, b2, a1, a2))), {"b0": (0.2, 0.5, 1.0), "b1": (0.4, 0.0, -0.3), "b2": (0.2, -0.5, 0.1),
                                              "a1": (-0.5, 0.1, 0.2), "a2": (0.25, 0.3, -0.1)}),
     "Delay": case(lambda x, time: audio.Delay(time, maximum=400)(x), ref_delay, {"time": (7.0, 123.0, 0.0)}),

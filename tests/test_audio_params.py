@@ -8,8 +8,7 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 
-from test_audio import SR, rbj, signal
-from test_audio_nodes import ref_biquad
+from support.audio import SR, rbj, ref_biquad_per_sample, signal
 
 
 def test_settings_are_parameters_named_after_their_nodes(jit):
@@ -106,7 +105,8 @@ def test_modulated_biquad_in_simd_lanes_equals_each_channel_alone(jit, channels)
     fs[:, 1000:1500] = 900.0   # a stretch where nothing changes: no lane recomputes
     together = k(xs, fs)
     for ch in range(channels):
-        expected = ref_biquad(xs[ch], [rbj("bandpass", fv, np.float32(3.0)) for fv in fs[ch].astype(np.float64)])
+        rows = [rbj("bandpass", fv, np.float32(3.0)) for fv in fs[ch].astype(np.float64)]
+        expected = ref_biquad_per_sample(xs[ch], rows)
         np.testing.assert_allclose(together[ch], expected, atol=2e-5)
 
 
@@ -222,7 +222,7 @@ def test_a_smoothed_cutoff_sweeps_the_coefficients_per_sample(jit):
     for _ in range(3000):
         f = f + (4000.0 - f) * c
         rows.append(rbj("lowpass", f, np.float32(0.7071)))
-    expected = ref_biquad(sig, [rbj("lowpass", 500.0, np.float32(0.7071))] * 1000 + rows)[1000:]
+    expected = ref_biquad_per_sample(sig, [rbj("lowpass", 500.0, np.float32(0.7071))] * 1000 + rows)[1000:]
     np.testing.assert_allclose(out, expected, atol=1e-4)
 
 
@@ -279,7 +279,7 @@ def test_per_sample_coefficients_are_the_cookbook_ones_over_the_whole_band(jit):
         k = jit.compile(getattr(audio.Biquad, kind)(rj.input("f"), q=1.3, **extra)(rj.input("x")),
                         inputs=["x", "f"], dtype="float64")
         rows = [rbj(kind, fv, 1.3, **extra) for fv in f]
-        np.testing.assert_allclose(k(x, f), ref_biquad(x, rows), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(k(x, f), ref_biquad_per_sample(x, rows), rtol=1e-9, atol=1e-9)
 
 
 def test_a_sweep_past_nyquist_saturates(jit):
@@ -289,4 +289,4 @@ def test_a_sweep_past_nyquist_saturates(jit):
     k = jit.compile(audio.Biquad.lowpass(rj.input("f"))(rj.input("x")), inputs=["x", "f"], dtype="float64")
     top = (math.pi - 1e-6) * SR / (2 * math.pi)
     np.testing.assert_allclose(k(x.astype(np.float64), f.astype(np.float64)),
-                               ref_biquad(x, [rbj("lowpass", top, 0.7071)] * 2000), rtol=1e-6, atol=1e-6)
+                               ref_biquad_per_sample(x, [rbj("lowpass", top, 0.7071)] * 2000), rtol=1e-6, atol=1e-6)

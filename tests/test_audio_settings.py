@@ -12,8 +12,8 @@ from resin_jit import audio
 from resin_jit.front.canonical import canonical_graph
 from resin_jit.front.plan import plan_kernel
 
-from conftest import NATIVE, TIERS, compiler_for
-from test_audio import signal
+from support import NATIVE, TIERS, compiler_for
+from support.audio import signal
 
 HOSTILE = [math.nan, math.inf, -math.inf, 1e300, -1e300]
 TOLERANCE = 2e-5   # the two backends' transcendental functions differ by a few ULP (test_audio_nodes.py)
@@ -97,7 +97,7 @@ CASES = [(name, setting) for name in audio.NODES for setting in parameter_settin
 def test_a_misspelt_keyword_is_a_type_error_naming_the_known_ones(name):
     with pytest.raises(TypeError, match="frequncy") as caught:
         make(name, frequncy=220.0)
-    if name != "Affine":   # nodes.Affine is the graph core's (Python's own message names only the stranger)
+    if name != "Affine":   # front/nodes.py's Affine is the graph core's (Python's own message names only the stranger)
         known = [s for s in (*NEEDS.get(name, {}), *parameter_settings(name)) if not s.startswith("weight")]
         assert "it takes:" in str(caught.value) and all(s in str(caught.value) for s in known), caught.value
 

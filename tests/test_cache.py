@@ -9,7 +9,7 @@ import textwrap
 import resin_jit as rj
 from resin_jit.store.disk import default_cache_dir
 
-from conftest import needs_native
+from support import needs_native
 
 pytestmark = needs_native
 

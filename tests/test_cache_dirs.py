@@ -15,11 +15,10 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-from resin_jit.store import disk as cache
-from resin_jit.store import fs as cachefs
+from resin_jit.store import disk, fs
 
-from cache_harness import CLEAN_ENV, X, only_entry, probe, run_affine, warnings_of
-from conftest import needs_native
+from support import needs_native
+from support.cache import CLEAN_ENV, X, only_entry, probe, run_affine, snapshot, warnings_of
 
 pytestmark = needs_native
 
@@ -68,11 +67,7 @@ def test_artifact_not_ours_alone_is_not_loaded(tmp_path, how, what):
     assert result["stats"]["compiles"] == 1 and len(result["loaded"]) == 1  # only the rebuilt one
     assert any("owned by uid" in m or "writable by group" in m for m in result["warnings"]), result["warnings"]
     lib, meta = only_entry(tmp_path)
-    assert cachefs.untrusted_reason(lib) is None and cachefs.untrusted_reason(meta) is None
-
-
-def snapshot(root):
-    return {p: (p.lstat().st_mtime_ns, p.lstat().st_size) for p in root.rglob("*")}
+    assert fs.untrusted_reason(lib) is None and fs.untrusted_reason(meta) is None
 
 
 def untrusted_warning(root, shard, reason):
@@ -93,7 +88,7 @@ def test_a_kernels_dir_not_ours_alone_is_not_loaded_from_or_written_to(tmp_path,
     before = snapshot(kernels)
     result = probe(tmp_path)
     assert result["stats"]["disk_hits"] == 0 and result["stats"]["compiles"] == 1
-    reason = cachefs.untrusted_reason(kernels)
+    reason = fs.untrusted_reason(kernels)
     assert result["warnings"] == [untrusted_warning(tmp_path, lib.parent, reason)]
     assert snapshot(kernels) == before
 
@@ -178,7 +173,7 @@ def test_unwritable_kernel_dir_falls_back_to_a_private_build(tmp_path, new_proce
 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(cache.CacheLocator, "staging", full)
+    monkeypatch.setattr(disk.CacheLocator, "staging", full)
     with caplog.at_level(logging.WARNING, logger="resin_jit"):
         out = np.empty_like(X)
         jit.compile_affine_simd(1.5, 2.0).process(X, out)

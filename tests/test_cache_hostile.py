@@ -1,7 +1,7 @@
 """Issue 9: the disk cache against a hostile or broken world: directories that are not ours,
 files swapped or replaced by something else, a full or read-only disk, libraries that do not load.
 
-Processes are real subprocesses where it matters (test_cache_trust.py's probe); a tiny full or
+Processes are real subprocesses where it matters (support/cache.py's probe); a tiny full or
 read-only filesystem is a tmpfs mounted for the test (root only).
 """
 import errno
@@ -18,12 +18,11 @@ import pytest
 
 import resin_jit as rj
 from resin_jit.toolchain import build
-from resin_jit.store import disk as cache
-from resin_jit.store import fs as cachefs
+from resin_jit.store import disk, fs
 from resin_jit.front.errors import JitCompileError
 
-from cache_harness import run_affine, warnings_of
-from conftest import needs_native
+from support import needs_native
+from support.cache import run_affine, snapshot, warnings_of
 
 # -- the compiler says the disk stopped it ------------------------------------------------------------
 
@@ -70,14 +69,13 @@ def test_an_absent_or_empty_cache_dir_is_created_and_tagged(tmp_path, new_proces
         new_process()
         run_affine(root)
         assert (root / "CACHEDIR.TAG").read_bytes().splitlines()[0] == SIGNATURE
-        assert len(cache.KernelCache(root).entries()) == 1
+        assert len(disk.KernelCache(root).entries()) == 1
 
 
 def test_a_directory_another_process_tags_while_we_look_is_a_cache(tmp_path, monkeypatch):
     """Two processes claiming one new directory: the second may find it untagged, then find the
     first one's files in it. It is a cache all the same (the race test once saw one of eight
     processes build privately)."""
-    from resin_jit.store import fs as cachefs
     root = tmp_path / "cache"
     root.mkdir()
     looks = []
@@ -85,12 +83,12 @@ def test_a_directory_another_process_tags_while_we_look_is_a_cache(tmp_path, mon
     def first_untagged_then_tagged(path):
         looks.append(path)
         if len(looks) == 1:   # meanwhile the other process tags the directory and starts using it
-            cachefs.write_tag(root)
+            fs.write_tag(root)
             (root / "locks").mkdir()
             return False
-        return cachefs.TAG_SIGNATURE in (root / "CACHEDIR.TAG").read_bytes()
-    monkeypatch.setattr(cachefs, "is_tagged", first_untagged_then_tagged)
-    assert cachefs.claim_cache_dir(root) is None
+        return fs.TAG_SIGNATURE in (root / "CACHEDIR.TAG").read_bytes()
+    monkeypatch.setattr(fs, "is_tagged", first_untagged_then_tagged)
+    assert fs.claim_cache_dir(root) is None
 
 
 @needs_native
@@ -111,13 +109,9 @@ def test_a_directory_with_things_in_it_and_no_tag_is_never_written_to(tmp_path, 
 
 
 OTHER_PROGRAMS_TAG = SIGNATURE + b"\n# This file is a cache directory tag created by othertool.\n"
-# What every resin_jit so far has written (cachefs.TAG_TEXT): a directory it tagged stays its cache.
+# What every resin_jit so far has written (fs.TAG_TEXT): a directory it tagged stays its cache.
 RESIN_JIT_TAG = (SIGNATURE + b"\n# This file is a cache directory tag created by resin_jit.\n"
                  b"# For information about cache directory tags see https://bford.info/cachedir/\n")
-
-
-def snapshot(root):
-    return {p: (p.lstat().st_mtime_ns, p.lstat().st_size) for p in root.rglob("*")}
 
 
 def other_programs_cache(tmp_path):
@@ -130,7 +124,7 @@ def other_programs_cache(tmp_path):
     (root / "locks").mkdir()
     (root / "locks" / f"{'ab' * 32}.lock").write_bytes(b"")
     (root / "CACHEDIR.TAG").write_bytes(OTHER_PROGRAMS_TAG)
-    old = time.time() - 2 * cache.STALE_STAGING_SECONDS
+    old = time.time() - 2 * disk.STALE_STAGING_SECONDS
     for path in (build_dir / "part-1", build_dir):
         os.utime(path, (old, old))
     return root
@@ -149,8 +143,8 @@ def test_a_directory_another_program_tagged_is_not_ours(tmp_path, new_process, m
         jit = run_affine(None)
     assert jit.stats["compiles"] == 1 and jit.libraries.cache is None
     with pytest.raises(ValueError, match="refusing to clear .*another program's"):
-        cache.KernelCache(root).clear()
-    assert cache.KernelCache(root).evict(0) == [] and cache.KernelCache(root).tidy() == 0
+        disk.KernelCache(root).clear()
+    assert disk.KernelCache(root).evict(0) == [] and disk.KernelCache(root).tidy() == 0
     assert snapshot(root) == before
 
 
@@ -164,7 +158,7 @@ def test_a_directory_resin_jit_tagged_stays_a_cache(tmp_path, new_process, tag):
     (root / "CACHEDIR.TAG").write_bytes(tag)
     new_process()
     assert run_affine(root).stats["disk_hits"] == 1
-    assert cache.KernelCache(root).clear().kernels == 1
+    assert disk.KernelCache(root).clear().kernels == 1
 
 
 @needs_native
@@ -200,11 +194,11 @@ def test_eviction_leaves_a_directory_that_is_no_longer_tagged_alone(tmp_path, ne
     run_affine(root, 2.0, 3.0)
     (root / "CACHEDIR.TAG").unlink()
     with caplog.at_level(logging.WARNING, logger="resin_jit"):
-        assert cache.KernelCache(root).evict(0) == []
-    assert len(cache.KernelCache(root).entries()) == 2
+        assert disk.KernelCache(root).evict(0) == []
+    assert len(disk.KernelCache(root).entries()) == 2
     assert any("not evicting from" in m and "no CACHEDIR.TAG" in m for m in warnings_of(caplog))
     with pytest.raises(ValueError, match="refusing to clear"):
-        cache.KernelCache(root).clear()
+        disk.KernelCache(root).clear()
 
 
 # -- lock files ----------------------------------------------------------------------------------------
@@ -216,10 +210,10 @@ def test_a_lock_file_its_holder_removes_is_never_held_by_two(tmp_path):
     seen = {}
 
     def waiter():
-        with cache.key_lock(path) as held:
-            with cache.key_lock(path, wait=False) as also:  # a second descriptor: must be refused
+        with disk.key_lock(path) as held:
+            with disk.key_lock(path, wait=False) as also:  # a second descriptor: must be refused
                 seen.update(held=held, also=also)
-    with cache.key_lock(path):
+    with disk.key_lock(path):
         thread = threading.Thread(target=waiter)
         thread.start()
         time.sleep(0.3)  # the waiter opens the file and blocks on it (later, it only finds the new file)
@@ -235,8 +229,8 @@ def test_eviction_removes_the_lock_files_of_what_it_evicts(tmp_path, new_process
     run_affine(root, 1.0, 4.0)
     run_affine(root, 2.0, 4.0)
     assert len(list((root / "locks").iterdir())) == 2
-    assert len(cache.KernelCache(root).evict(0)) == 2
-    assert not list((root / "locks").iterdir()) and not cache.KernelCache(root).entries()
+    assert len(disk.KernelCache(root).evict(0)) == 2
+    assert not list((root / "locks").iterdir()) and not disk.KernelCache(root).entries()
 
 
 # -- a library that builds but does not load --------------------------------------------------------------
@@ -344,7 +338,7 @@ def test_a_cache_read_only_from_the_start_is_loaded_from(tmpfs, new_process):
 
 
 def no_space(*args, **kwargs):
-    raise OSError(errno.ENOSPC, "No space left on device", str(args[3]))   # as build.py reports a full disk
+    raise OSError(errno.ENOSPC, "No space left on device", str(args[3]))   # as toolchain/build.py reports a full disk
 
 
 @needs_native
@@ -358,7 +352,7 @@ def test_a_full_disk_everywhere_is_a_jit_error_saying_where(tmp_path, new_proces
         jit.compile_affine_simd(1.75, 0.5)
     message = str(caught.value)
     assert message.startswith("cannot build kernel ") and f"kernel cache {root} could not take it" in message
-    assert f"the private build directory failed (No space left on device: {cachefs.process_dir()}/" in message
+    assert f"the private build directory failed (No space left on device: {fs.process_dir()}/" in message
     assert isinstance(caught.value.__cause__, OSError) and not isinstance(caught.value, OSError)
     cache_off = rj.JitCompiler(rj.JitConfig(cache=False))
     with pytest.raises(rj.JitError, match=r"the private build directory failed \(No space left on device: "):
@@ -371,7 +365,7 @@ def test_the_cache_and_tmpdir_both_full_is_a_jit_error_saying_where(tmpfs, new_p
     root, tmp = tmpfs("256k"), tmpfs("256k")
     jit = rj.JitCompiler(rj.JitConfig(cache_dir=root))
     monkeypatch.setenv("TMPDIR", str(tmp))
-    monkeypatch.setattr(cachefs, "_process_dirs", {})   # this process's own directory: made in TMPDIR
+    monkeypatch.setattr(fs, "_process_dirs", {})   # this process's own directory: made in TMPDIR
     fill(root, leave=0)
     fill(tmp, leave=0)
     with pytest.raises(rj.JitError, match=rf"cannot build kernel .*No space left on device: {tmp}/.*"
@@ -384,16 +378,16 @@ def test_the_cache_and_tmpdir_both_full_is_a_jit_error_saying_where(tmpfs, new_p
 FORKING_CHILD = """
 import json, os, sys
 import resin_jit as rj
-from resin_jit.store import fs as cachefs
+from resin_jit.store import fs
 from resin_jit.store import libraries
 root = sys.argv[1]
 rj.JitCompiler(rj.JitConfig(cache_dir=root)).compile_affine(6.0, 1.0)
-mine = cachefs.process_dir()
+mine = fs.process_dir()
 pid = os.fork()
 if pid == 0:
     libraries._memo.clear()
     value = rj.JitCompiler(rj.JitConfig(cache_dir=root)).compile_affine(6.0, 1.0).call_f32(1.0)
-    print(json.dumps({"child": cachefs.process_dir(), "value": value}), flush=True)
+    print(json.dumps({"child": fs.process_dir(), "value": value}), flush=True)
     sys.exit(0)  # the exit handlers it inherited run here
 os.waitpid(pid, 0)
 print(json.dumps({"parent": mine, "still_there": os.path.isdir(mine)}))

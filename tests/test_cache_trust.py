@@ -20,12 +20,10 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-import resin_jit.store.libraries as libraries_module
-from resin_jit.store import disk as cache
-from resin_jit.store import fs as cachefs
+from resin_jit.store import disk, fs, libraries
 
-from cache_harness import CLEAN_ENV, PROBE, X, only_entry, probe, run_affine
-from conftest import needs_native
+from support import needs_native
+from support.cache import CLEAN_ENV, PROBE, X, only_entry, probe, run_affine
 
 pytestmark = needs_native
 # -- 1. many processes and threads ---------------------------------------------------------------
@@ -85,7 +83,7 @@ def test_eight_processes_same_and_distinct_keys_compile_each_key_once(tmp_path):
                 assert out == (np.float32(a) * X + np.float32(1.0)).tolist()
     assert len(list((tmp_path / "kernels").rglob("*.so"))) == 3 * 9
     assert not list((tmp_path / "staging").iterdir())
-    cleared = cache.KernelCache(tmp_path).clear()  # and every lock file the race made goes with its entry
+    cleared = disk.KernelCache(tmp_path).clear()  # and every lock file the race made goes with its entry
     assert cleared.kernels == 3 * 9 and cleared.busy == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["CACHEDIR.TAG"]
 
@@ -119,8 +117,8 @@ def test_a_build_killed_midway_leaves_nothing_that_loads(tmp_path):
     (left,) = (root / "staging").iterdir()
     result = probe(root, cc=str(compiler))
     assert result["stats"]["compiles"] == 1 and len(result["loaded"]) == 1 and not result["warnings"]
-    os.utime(left, (time.time() - 2 * cache.STALE_STAGING_SECONDS,) * 2)
-    assert cache.KernelCache(root).clear().kernels == 1 and not (root / "staging").exists()
+    os.utime(left, (time.time() - 2 * disk.STALE_STAGING_SECONDS,) * 2)
+    assert disk.KernelCache(root).clear().kernels == 1 and not (root / "staging").exists()
 
 
 def test_threads_with_their_own_compilers_compile_once_and_load_only_whole_files(tmp_path, new_process, loads):
@@ -176,7 +174,7 @@ def delete_library(lib, meta):
 def forged_metadata(lib, meta):
     """Garbage whose hash the metadata records: it passes the check, fails dlopen, is rebuilt."""
     lib.write_bytes(b"not an ELF file" * 100)
-    meta.write_text(json.dumps({**json.loads(meta.read_text()), "size": 1500, "sha256": cache.file_sha256(lib)}))
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "size": 1500, "sha256": disk.file_sha256(lib)}))
 
 
 DAMAGE = [(truncate, "size"), (garbage_same_size, "sha256"), (drop_metadata, "metadata missing"),
@@ -193,7 +191,7 @@ def test_damaged_entry_is_detected_removed_and_rebuilt(tmp_path, damage, words):
     assert result["stats"]["compiles"] == 1
     assert any("damaged cache entry" in m and words in m for m in result["warnings"]), result["warnings"]
     lib, meta = only_entry(tmp_path)
-    assert json.loads(meta.read_text())["sha256"] == cache.file_sha256(lib)
+    assert json.loads(meta.read_text())["sha256"] == disk.file_sha256(lib)
     assert probe(tmp_path)["stats"]["disk_hits"] == 1
 
 
@@ -302,7 +300,7 @@ def test_a_library_that_fails_its_hash_is_never_dlopened(tmp_path):
                     f'{{ creat("{mark}", 0600); }}\nint rj_entry(void *c) {{ return 0; }}\n')
     subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib), str(evil)], check=True)
     meta.write_text(json.dumps({**json.loads(meta.read_text()), "size": lib.stat().st_size}))
-    evil_sha = cache.file_sha256(lib)
+    evil_sha = disk.file_sha256(lib)
     result = probe(tmp_path)
     assert result["stats"]["compiles"] == 1
     assert not mark.exists() and evil_sha not in result["loaded"]
@@ -348,7 +346,7 @@ def _age(root, key_of, seconds):
 
 
 def _keys(root):
-    return {e.key for e in cache.KernelCache(root).entries()}
+    return {e.key for e in disk.KernelCache(root).entries()}
 
 
 def _three_entries(root, new_process, limit):
@@ -397,7 +395,7 @@ def test_an_entry_whose_lock_is_held_is_never_evicted(tmp_path, new_process):
         assert b in keys and a not in keys  # B is older but someone is loading it: A goes instead
     finally:
         holder.communicate("done\n", timeout=30)
-    assert cache.KernelCache(root).evict(0) and not _keys(root)
+    assert disk.KernelCache(root).evict(0) and not _keys(root)
 
 
 def test_size_limit_from_the_environment(tmp_path, new_process, monkeypatch):
@@ -432,19 +430,19 @@ def test_debug_keeps_sources_and_command_lines(tmp_path, new_process, monkeypatc
     source, command = lib.with_suffix(".c"), lib.with_suffix(".cmd")
     assert "rj_entry" in source.read_text()
     assert "-shared" in command.read_text() and "-o" in command.read_text()
-    cache.KernelCache(tmp_path).clear()
+    disk.KernelCache(tmp_path).clear()
     assert not list((tmp_path / "kernels").rglob("*.*"))
 
 
 def test_debug_keeps_the_private_build_dir_when_the_cache_is_off(tmp_path, monkeypatch):
-    monkeypatch.setattr(cachefs, "_process_dirs", {})
-    monkeypatch.setattr(libraries_module, "_memo", {})
+    monkeypatch.setattr(fs, "_process_dirs", {})
+    monkeypatch.setattr(libraries, "_memo", {})
     monkeypatch.setenv("RESIN_JIT_DEBUG", "1")
     registered = []
-    monkeypatch.setattr(cachefs.atexit, "register", lambda *a: registered.append(a))
+    monkeypatch.setattr(fs.atexit, "register", lambda *a: registered.append(a))
     jit = rj.JitCompiler(rj.JitConfig(cache=False))
     jit.compile_affine_simd(9.0, 1.0)
-    private = cachefs.process_dir()
+    private = fs.process_dir()
     assert not registered
     assert sorted(p.suffix for p in Path(private).rglob("*.c*")) == [".c", ".cmd"]
     shutil.rmtree(private)

@@ -5,7 +5,6 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 
-from conftest import needs_native
 
 x = rj.input("x")
 STATEFUL = {

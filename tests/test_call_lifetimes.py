@@ -14,7 +14,7 @@ import numpy as np
 import resin_jit as rj
 from resin_jit import audio
 
-from conftest import needs_native
+from support import needs_native
 
 N = 4096
 x, y = rj.input("x"), rj.input("y")

@@ -12,7 +12,7 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 
-from conftest import NATIVE, needs_native
+from support import NATIVE, needs_native, normal
 
 SIZES = [0, 1, 7, 64, 513, 1500]   # 513 and 1500 cross rj_samples.h's chunks of 512 with a tail
 
@@ -34,10 +34,6 @@ def kernel(jit):
     return jit.compile(graph(), inputs=["x", "y"])
 
 
-def data(n, seed=0, dtype=np.float32):
-    return np.random.default_rng(seed).standard_normal(n).astype(dtype)
-
-
 def assert_same(got, want):
     for g, w in zip(got, want):
         np.testing.assert_array_equal(g, np.broadcast_to(w, np.shape(g)))
@@ -45,7 +41,7 @@ def assert_same(got, want):
 
 def test_every_form_runs_in_c_and_equals_numpy(kernel):
     for n in SIZES:
-        xs, ys = data(n, 1), data(n, 2)
+        xs, ys = normal(n, 1), normal(n, 2)
         want = reference(xs, ys)
         outs = [np.empty(n, np.float32), np.empty(n, np.float32)]
         slow_before = kernel._slow_calls
@@ -66,7 +62,7 @@ def test_every_form_runs_in_c_and_equals_numpy(kernel):
 @pytest.mark.parametrize("scalar", [0.75, 2, np.float32(0.75), np.float64(-1.5), np.int16(3), np.uint64(7)])
 def test_numbers_broadcast_in_c(kernel, scalar):
     for n in SIZES:
-        xs = data(n, 3)
+        xs = normal(n, 3)
         before = kernel._slow_calls
         got = kernel(xs, scalar)
         assert_same(got, reference(xs, np.float32(float(scalar))))
@@ -82,7 +78,7 @@ def test_numbers_broadcast_in_c(kernel, scalar):
 def test_the_slow_path_gives_the_same_values(kernel):
     """Conversions (lists, float64, strided and misaligned views, 0-d arrays, 2-D broadcasts)
     take the slow path and give what the C path gives on the converted arrays."""
-    xs, ys = data(300, 4), data(300, 5)
+    xs, ys = normal(300, 4), normal(300, 5)
     want = reference(xs, ys)
     raw = np.empty(301 * 4 + 1, np.uint8)
     misaligned = raw[1:1 + 300 * 4].view(np.float32)
@@ -103,7 +99,7 @@ def test_the_slow_path_gives_the_same_values(kernel):
 
 def test_two_d_arrays_and_sizes_zero_and_one(kernel):
     for shape in [(3, 5), (1, 1), (2, 0), (0, 4)]:
-        xs, ys = data(int(np.prod(shape)), 6).reshape(shape), data(int(np.prod(shape)), 7).reshape(shape)
+        xs, ys = normal(int(np.prod(shape)), 6).reshape(shape), normal(int(np.prod(shape)), 7).reshape(shape)
         before = kernel._slow_calls
         got = kernel(xs, ys)
         assert got[0].shape == shape and kernel._slow_calls == before
@@ -111,7 +107,7 @@ def test_two_d_arrays_and_sizes_zero_and_one(kernel):
 
 
 def test_in_place_is_fast_and_partial_overlap_is_numpys_answer(kernel):
-    xs, ys = data(100, 8), data(100, 9)
+    xs, ys = normal(100, 8), normal(100, 9)
     want = reference(xs, ys)
     a, b = xs.copy(), ys.copy()
     before = kernel._slow_calls
@@ -126,7 +122,7 @@ def test_in_place_is_fast_and_partial_overlap_is_numpys_answer(kernel):
 
 
 def test_call_errors_are_the_slow_paths(kernel):
-    xs = data(8)
+    xs = normal(8)
     with pytest.raises(TypeError, match="takes 2 input"):
         kernel(xs)
     with pytest.raises(TypeError, match="unexpected keyword argument.*'z'.*inputs are x, y"):
@@ -183,7 +179,7 @@ def test_inputs_may_be_named_by_expression(jit):
 def test_float64_kernels_and_dtype_mismatch(jit):
     x = rj.input("x")
     k = jit.compile(x * 3.0 + 1.0, dtype="float64")
-    xs = data(100, 10, np.float64)
+    xs = normal(100, 10, np.float64)
     before = k._slow_calls
     np.testing.assert_array_equal(k(xs), xs * 3.0 + 1.0)
     assert k._slow_calls == before
@@ -195,7 +191,7 @@ def test_stateful_kernels_are_on_the_fast_path(jit):
     x = rj.input("x")
     synth = jit.compile(audio.Biquad.lowpass(1000.0)(x))
     ref = jit.compile(audio.Biquad.lowpass(1000.0)(x))
-    signal = data(2048, 11)
+    signal = normal(2048, 11)
     block = np.empty(256, np.float32)
     expected = ref(signal)
     before = synth._slow_calls
@@ -217,7 +213,7 @@ def test_a_stateful_kernel_serves_one_thread_at_a_time(jit, channels):
     gave values neither serial order gives). Now every round equals one of the two orders."""
     x = rj.input("x")
     kernel = jit.compile(audio.OnePole.lowpass(500.0)(audio.Biquad.lowpass(2000.0)(x)))
-    blocks = [data(200_000 * channels, s).reshape(channels, -1) if channels > 1 else data(200_000, s)
+    blocks = [normal(200_000 * channels, s).reshape(channels, -1) if channels > 1 else normal(200_000, s)
               for s in (12, 13)]
 
     def serial(order):
@@ -261,7 +257,7 @@ def test_a_kernel_called_from_its_own_py_node_is_an_error(jit):
 @pytest.mark.skipif(not NATIVE, reason="no C compiler on this machine: native path untestable")
 def test_numpy_backend_takes_every_form(numpy_jit):
     k = numpy_jit.compile(graph(), inputs=["x", "y"])
-    xs, ys = data(70, 14), data(70, 15)
+    xs, ys = normal(70, 14), normal(70, 15)
     want = reference(xs, ys)
     assert_same(k(xs, ys), want)
     assert_same(k(y=ys, x=xs), want)

@@ -1,30 +1,25 @@
 """The resin-jit command: its subcommands and exit codes."""
-import subprocess
-import sys
-
 import pytest
 
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "resin_jit", *args], capture_output=True, text=True, timeout=300)
+from support import run_cli
 
 
 def test_help_and_usage_errors():
-    assert run("--help").returncode == 0
-    assert "demo" in run("--help").stdout
-    assert run().returncode == 2
-    assert run("no-such-command").returncode == 2
+    assert run_cli("--help").returncode == 0
+    assert "demo" in run_cli("--help").stdout
+    assert run_cli().returncode == 2
+    assert run_cli("no-such-command").returncode == 2
 
 
 def test_doctor_reports_the_machine():
-    proc = run("doctor")
+    proc = run_cli("doctor")
     assert proc.returncode == 0, proc.stderr
     for words in ("architecture", "ISA tiers", "C compiler", "cache directory", "backend"):
         assert words in proc.stdout
 
 
 def test_demo_runs():
-    proc = run("demo")
+    proc = run_cli("demo")
     assert proc.returncode == 0, proc.stderr
     assert "call_f32(2.0) = 2.0" in proc.stdout
     assert "[1.0, 1.5, 2.0, 2.5]" in proc.stdout
@@ -45,6 +40,6 @@ def test_every_benchmark_group_is_run_below():
 def test_every_benchmark_group_runs(group):
     """`resin-jit bench --quick` end to end, so the benchmarks cannot rot between measuring runs
     (the figures themselves are never asserted: timings belong in the bench output, not in tests)."""
-    proc = run("bench", "--quick", "--only", group)
+    proc = run_cli("bench", "--quick", "--only", group)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert f"## {BENCH_TABLES[group]}" in proc.stdout, proc.stdout

@@ -9,8 +9,7 @@ import time
 
 import pytest
 
-
-from conftest import needs_native
+from support import needs_native, run_cli
 
 MANIFEST = [{"kind": "affine_scalar", "a": 0.5, "b": 1.0}, {"kind": "affine_simd", "a": 0.5, "b": 1.0}]
 
@@ -22,10 +21,9 @@ def cache_dir(tmp_path):
 
 @pytest.fixture
 def cli(cache_dir):
+    """The command on this test's cache directory and no prebuilt layer (a keyword overrides either)."""
     def run(*args, **env):
-        env = {**os.environ, "RESIN_JIT_CACHE_DIR": str(cache_dir), "RESIN_JIT_PREBUILT": "", **env}
-        return subprocess.run([sys.executable, "-m", "resin_jit", *args], capture_output=True, text=True,
-                              env=env, timeout=300)
+        return run_cli(*args, **{"RESIN_JIT_CACHE_DIR": str(cache_dir), "RESIN_JIT_PREBUILT": "", **env})
     return run
 
 

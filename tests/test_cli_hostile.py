@@ -12,15 +12,14 @@ import numpy as np
 
 import resin_jit as rj
 from resin_jit import demo
-from resin_jit.store import disk as cache
+from resin_jit.store import disk
 
-from cache_harness import run_affine
-from conftest import needs_native
+from support import needs_native, run_cli
+from support.cache import run_affine
 
 
 def cli(*args, **env):
-    return subprocess.run([sys.executable, "-m", "resin_jit", *args], capture_output=True, text=True,
-                          env={**os.environ, "RESIN_JIT_PREBUILT": "", **env}, timeout=120)
+    return run_cli(*args, timeout=120, RESIN_JIT_PREBUILT="", **env)
 
 
 def test_version():
@@ -105,7 +104,7 @@ def test_clear_removes_only_what_resin_jit_made_and_says_what(tmp_path, new_proc
     for a in (1.0, 2.0, 1.0):
         new_process()
         run_affine(root, a, 9.0)  # the second 1.0 is a disk hit: a .hits file
-    keys = [e.key for e in cache.KernelCache(root).entries()]
+    keys = [e.key for e in disk.KernelCache(root).entries()]
     planted = _plant(root, keys[0])
     _leave_crash_leftovers(root)
     proc = cli("cache", "clear", "--cache-dir", str(root))

@@ -8,7 +8,7 @@ from resin_jit import audio
 from resin_jit import dask as rj_dask
 from resin_jit.vsa import ItemMemory, JitVSAEngine, TritVector
 
-from conftest import needs_native
+from support import needs_native
 
 da = pytest.importorskip("dask.array", reason="dask is in the test extra: pip install -e '.[test]'")
 distributed = pytest.importorskip("distributed")

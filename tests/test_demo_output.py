@@ -11,10 +11,7 @@ import pytest
 
 from resin_jit import demo
 
-
-def cli(*args, timeout=300, **env):
-    return subprocess.run([sys.executable, "-m", "resin_jit", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=timeout)
+from support import run_cli
 
 
 @pytest.fixture
@@ -31,7 +28,7 @@ def test_a_link_planted_at_the_old_shared_name_is_never_followed(tmp_path, victi
     shared = tmp_path / "shared-tmp"
     shared.mkdir()
     (shared / "resin_jit_demo.wav").symlink_to(victim)
-    proc = cli("demo", TMPDIR=str(shared))
+    proc = run_cli("demo", TMPDIR=str(shared))
     assert proc.returncode == 0, proc.stderr
     wrote = re.search(r"of audio to (\S+);", proc.stdout).group(1)
     folder = os.path.dirname(wrote)
@@ -45,7 +42,7 @@ def test_a_link_planted_at_the_old_shared_name_is_never_followed(tmp_path, victi
 def test_a_fifo_at_output_is_a_usage_error_at_once(tmp_path):
     fifo = tmp_path / "out.wav"
     os.mkfifo(fifo)
-    proc = cli("demo", "--output", str(fifo), timeout=60)   # the old demo waited for a reader forever
+    proc = run_cli("demo", "--output", str(fifo), timeout=60)   # the old demo waited for a reader forever
     assert proc.returncode == 2 and proc.stdout == ""
     assert f"{fifo} is not a regular file" in proc.stderr
 
@@ -55,7 +52,7 @@ def test_a_link_at_output_is_refused(tmp_path, victim, dangling):
     target = tmp_path / "not-yet-there.wav" if dangling else victim
     link = tmp_path / "out.wav"
     link.symlink_to(target)
-    proc = cli("demo", "--output", str(link), timeout=60)
+    proc = run_cli("demo", "--output", str(link), timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     assert f"{link} is a symbolic link, which the demo does not follow" in proc.stderr
     assert link.is_symlink() and (victim.exists() if not dangling else not target.exists())

@@ -6,7 +6,7 @@ import resin_jit as rj
 from resin_jit.codegen import assemble
 from resin_jit.front.nodes import Node
 
-from conftest import needs_native
+from support import needs_native
 
 
 def test_bad_outputs_are_named(jit):

@@ -11,7 +11,7 @@ import pytest
 import resin_jit as rj
 from resin_jit.toolchain.build import compile_library
 
-from conftest import NATIVE, compiler_for
+from support import NATIVE, compiler_for
 
 CUBE = "static double cube(double v) { return v * v * v; }"
 UNDECLARED = "is not a C library function an extern can call: <math.h> declares none of that name"

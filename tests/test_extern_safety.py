@@ -9,7 +9,7 @@ from resin_jit import audio
 from resin_jit.toolchain.build import Toolchain, compile_library
 from resin_jit.vsa import kernels as vsa_kernels
 
-from conftest import CROSS_CC, NATIVE, RunningSum, compiler_for, needs_neon
+from support import CROSS_CC, NATIVE, RunningSum, compiler_for, needs_neon
 
 CUBE = "static double f(double v) { return v * v * v; }"
 SQUARE = "static double f(double v) { return v * v; }"

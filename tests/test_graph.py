@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import resin_jit as rj
 from resin_jit.front.canonical import canonicalize
 
-from conftest import EDGE_VALUES, TIERS, compiler_for, needs_native
+from support import EDGE_VALUES, TIERS, compiler_for, needs_native
 
 # Ops numpy and IEEE both round exactly: a compiled graph of these must equal numpy bit for bit.
 EXACT_BINARY = {

@@ -7,8 +7,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
-import warnings
 
 import numpy as np
 import pytest
@@ -19,33 +17,11 @@ from resin_jit.toolchain import isa
 from resin_jit.store import libraries
 from resin_jit.codegen.resources import csrc_dir
 
-from conftest import TIERS, needs_native
+from support import TIERS, needs_native
+from support.fork import in_child, lock_held_by_another_thread
 
 x, y = rj.input("x"), rj.input("y")
 N = 4096
-
-
-def in_child(work, timeout=30.0):
-    """Run work() in a forked child: its exit code (0: work returned), or "hung" after `timeout`."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)   # 3.12: fork() of a process with threads
-        pid = os.fork()
-    if pid == 0:   # the child: never return into pytest
-        status = 1
-        try:
-            work()
-            status = 0
-        finally:
-            os._exit(status)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.05)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    return "hung"
 
 
 def _resize_numpy(out):
@@ -99,16 +75,6 @@ def test_a_new_thread_in_a_child_can_call_a_kernel_another_thread_held_at_the_fo
         pytest.skip("no C compiler on this machine")
     jit = request.getfixturevalue("numpy_jit") if backend == "numpy" else rj.JitCompiler()
     kernel = jit.compile(audio.Biquad.lowpass(1000.0)(x))
-    holding, done = threading.Event(), threading.Event()
-
-    def hold():
-        kernel._acquire()
-        holding.set()
-        done.wait(30)
-        kernel._release()
-    holder = threading.Thread(target=hold)
-    holder.start()
-    holding.wait(10)
 
     def work():
         failures = []
@@ -122,11 +88,8 @@ def test_a_new_thread_in_a_child_can_call_a_kernel_another_thread_held_at_the_fo
         thread.start()
         thread.join(20)
         assert not thread.is_alive() and not failures, failures
-    try:
-        assert in_child(work) == 0
-    finally:
-        done.set()
-        holder.join(10)
+    with lock_held_by_another_thread(kernel):
+        assert in_child(work, timeout=30) == 0
 
 
 # Found (item 7, fork): the fork fixes renew the kernels' locks and the thread pool, but not the
@@ -173,8 +136,8 @@ def test_two_reduction_outputs_that_partly_overlap_are_an_error_on_the_fast_path
 
 
 # Found (item 4, rows of no samples): a reduction over (0, n) gives an empty result (as numpy),
-# except with threads=2 on the native backend: _run_threaded splits 0 rows into min(threads, 0) = 0
-# parts and parallel.bounds divides by zero (ZeroDivisionError).
+# except with threads=2 on the native backend: Kernel._run_threaded (runtime/kernel.py) splits 0 rows into
+# min(threads, 0) = 0 parts and runtime/parallel.py's bounds divides by zero (ZeroDivisionError).
 @needs_native
 @pytest.mark.parametrize("shape", [(0, 5), (0, 0)])
 def test_a_reduction_over_no_rows_with_threads_gives_an_empty_result(shape):

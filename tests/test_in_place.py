@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import resin_jit as rj
 from resin_jit import audio
 
-from conftest import EDGE_VALUES, TIERS, compiler_for, needs_native
+from support import EDGE_VALUES, TIERS, compiler_for, needs_native
 
 x, y = rj.input("x"), rj.input("y")
 

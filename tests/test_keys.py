@@ -54,7 +54,7 @@ def test_what_shapes_generated_code_is_in_the_key_and_nothing_else(package_copy,
 
 @pytest.mark.parametrize("module", keys.package_modules(resources.PACKAGE_DIR))
 def test_every_module_is_in_the_key_unless_it_cannot_shape_a_kernel(package_copy, module):
-    """Issue 17: canonical.py and reductions.py shape kernels and were not in a hand-kept list.
+    """Issue 17: front/canonical.py and front/reductions.py shape kernels and were not in a hand-kept list.
     Now every module is in the key but those NOT_CODEGEN names, each with its reason."""
     before = key_now()
     (package_copy / module).write_text((package_copy / module).read_text() + "\n# edit\n")

@@ -1,20 +1,18 @@
 """Issue 17 item 12: every size a `resin-jit warm` manifest can state is bounded, and a manifest
 beyond a bound is a usage error (exit 2, a message) found with a bounded read, before any work."""
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from resin_jit import bounded_json, warm
 
+from support import run_cli
+
 LIMITS = warm.LIMITS
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "resin_jit", *args], capture_output=True, text=True,
-                          env={**os.environ, "RESIN_JIT_PREBUILT": ""}, timeout=60)
+    return run_cli(*args, timeout=60, RESIN_JIT_PREBUILT="")
 
 
 MIX_OF_20000 = json.dumps([{"kind": "audio", "node": "Mix", "args": [[0.5] * 20000]}])

@@ -6,15 +6,9 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 
-from conftest import NATIVE
+from support import NATIVE
 
 XS = np.array([-2.0, -1.0, -0.0, 0.0, 0.5, 1.0, 2.0, np.inf, -np.inf, np.nan], np.float32)
-
-
-@pytest.fixture(params=["native", "numpy"])
-def any_jit(request, jit, numpy_jit):
-    """Every tier's compiler, and the numpy backend."""
-    return jit if request.param == "native" else numpy_jit
 
 
 def test_numpy_ufuncs_on_expressions_build_the_graph(any_jit):

@@ -5,9 +5,7 @@ exactly as in a kernel without state (and as numpy float32 for the exact ops), w
 channel ran in a SIMD lane beside others or alone, on every tier.
 """
 import struct
-import subprocess
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,10 +13,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import resin_jit as rj
 from resin_jit import audio
-from resin_jit.toolchain.build import Toolchain
-from resin_jit.codegen.resources import csrc_dir
 
-from conftest import CROSS_CC, EDGE_VALUES, QEMU, TIERS, compiler_for, needs_neon
+from support import EDGE_VALUES, TIERS, compiler_for, needs_neon
+from support.neon import build_for_qemu, run_under_qemu
 
 N = 203  # odd: nothing lines up with a vector width
 CHANNELS = [None, 1, 2, 3, 5, 8, 9]  # None: a mono (1-D) signal; odd counts end in a lone channel
@@ -230,25 +227,10 @@ def test_pure_math_in_a_sample_by_sample_stateful_graph_rounds_as_numpy(jit, cha
         assert_bits_equal(out, ref)
 
 
-NEON_HARNESS = Path(__file__).parent / "c" / "neon_channels_harness.c"
-
-
-def build_neon_channels(source, workdir):
-    """The kernel built with the flags kernels are built with (static, for qemu), in the harness."""
-    kernel = workdir / "kernel.c"
-    kernel.write_text(source)
-    exe = workdir / "kernel_neon"
-    flags = [f for f in Toolchain(CROSS_CC, "cross").flags("neon", 2) if f != "-shared"]
-    subprocess.run([CROSS_CC, *flags, "-static", "-I", str(csrc_dir()), str(kernel), str(NEON_HARNESS),
-                    "-o", str(exe), "-lm"], check=True, capture_output=True, text=True)
-    return exe
-
-
 def run_neon_channels(exe, x, y):
-    """The three outputs of the harness's kernel on (x, y), each (channels, n)."""
+    """The three outputs of tests/c/neon_channels_harness.c's kernel on (x, y), each (channels, n)."""
     payload = struct.pack("<qq", *x.shape) + x.astype("<f4").tobytes() + y.astype("<f4").tobytes()
-    proc = subprocess.run([QEMU, str(exe)], input=payload, capture_output=True, check=True, timeout=60)
-    return np.frombuffer(proc.stdout, "<f4").astype(np.float32).reshape(3, *x.shape)
+    return np.frombuffer(run_under_qemu(exe, payload), "<f4").astype(np.float32).reshape(3, *x.shape)
 
 
 @needs_neon
@@ -260,7 +242,7 @@ def test_neon_channel_kernels_round_as_the_other_fma_tiers(tmp_path):
     graph = [x * y + 0.1, rj.sin(x) * y, filtered * y + 0.1]
     source = rj.JitCompiler(rj.JitConfig(isa="scalar")).source_of(graph, inputs=["x", "y"])
     fma_tiers = [t for t in TIERS if t in FMA_TIERS]
-    exe = build_neon_channels(source, tmp_path)
+    exe = build_for_qemu(source, "neon_channels_harness.c", tmp_path)
     for channels in (1, 2, 3):  # NEON has two double lanes: a pair, and a lone channel
         a, b = inputs(channels, "float32", seed=4)
         out = run_neon_channels(exe, a, b)
@@ -278,8 +260,8 @@ def test_neon_channel_kernels_give_each_channel_as_alone(tmp_path):
     x, y = rj.input("x"), rj.input("y")
     graph = [audio.Biquad.lowpass(2000.0, freeze=True)(x) * y + 0.1,   # the harness binds no parameters
              audio.OnePole.highpass(300.0, freeze=True)(x + y), audio.OnePole.lowpass(300.0, freeze=True)(x) - y]
-    exe = build_neon_channels(rj.JitCompiler(rj.JitConfig(isa="scalar")).source_of(graph, inputs=["x", "y"]),
-                              tmp_path)
+    source = rj.JitCompiler(rj.JitConfig(isa="scalar")).source_of(graph, inputs=["x", "y"])
+    exe = build_for_qemu(source, "neon_channels_harness.c", tmp_path)
     rng = np.random.default_rng(12)
     a, b = (rng.standard_normal((5, N)).astype(np.float32) for _ in range(2))
     alone = [run_neon_channels(exe, a[c:c + 1], b[c:c + 1])[:, 0] for c in range(5)]

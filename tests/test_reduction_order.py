@@ -8,9 +8,7 @@ whole vector go into a tail."""
 import itertools
 import math
 import struct
-import subprocess
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,10 +16,9 @@ from hypothesis import given, settings, strategies as st
 
 import resin_jit as rj
 from resin_jit import audio
-from resin_jit.toolchain import isa
-from resin_jit.codegen.resources import csrc_dir
 
-from conftest import CROSS_CC, QEMU, TIERS, compiler_for, needs_native, needs_neon
+from support import TIERS, compiler_for, needs_native, needs_neon
+from support.neon import build_for_qemu, run_under_qemu
 
 SUM_BLOCK = 64
 VECTOR_BYTES = {"scalar": 0, "sse2": 16, "sse4.1": 16, "avx2": 32, "avx512": 64, "neon": 16}   # simd.h
@@ -187,19 +184,15 @@ def test_any_values_give_the_same_bits_beside_an_argmin(n, seed, tier, dtype, ro
 def neon_kernel(graph, dtype, values, indexes, workdir):
     """The graph's reduction kernel built for AArch64 (tests/c/neon_reduce_harness.c), as a function
     of a (rows, n) array run under qemu: its value outputs, then its index outputs, per row."""
-    source = workdir / f"kernel_{indexes}.c"
-    source.write_text(compiler_for("scalar").compile(graph, dtype=dtype).source)   # the tier is a -D flag
-    exe = workdir / f"kernel_{indexes}"
+    source = compiler_for("scalar").compile(graph, dtype=dtype).source   # the tier is a -D flag
     ctype = "float" if dtype == "float32" else "double"
-    subprocess.run([CROSS_CC, "-O2", "-std=gnu11", "-static", "-fno-math-errno", "-ffp-contract=off",
-                    *isa.compile_flags("neon"), f"-DRJ_T={ctype}", f"-DRJ_VALUES={values}", f"-DRJ_INDEXES={indexes}",
-                    "-I", str(csrc_dir()), str(source), str(Path(__file__).parent / "c" / "neon_reduce_harness.c"),
-                    "-o", str(exe), "-lm"], check=True, capture_output=True, text=True)
+    exe = build_for_qemu(source, "neon_reduce_harness.c", workdir, name=f"kernel_{indexes}",
+                         defines=[f"-DRJ_T={ctype}", f"-DRJ_VALUES={values}", f"-DRJ_INDEXES={indexes}"])
 
     def run(xs):
         rows, n = xs.shape
         payload = struct.pack("<qq", rows, n) + xs.astype(xs.dtype.newbyteorder("<")).tobytes()
-        out = subprocess.run([QEMU, str(exe)], input=payload, capture_output=True, check=True, timeout=60).stdout
+        out = run_under_qemu(exe, payload)
         split = rows * values * xs.dtype.itemsize
         return (np.frombuffer(out[:split], xs.dtype).reshape(values, rows),
                 np.frombuffer(out[split:], "<i8").reshape(indexes, rows))

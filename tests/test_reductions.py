@@ -10,18 +10,9 @@ from hypothesis import given, settings, strategies as st
 import resin_jit as rj
 from resin_jit import audio
 
-from conftest import NATIVE, TIERS, compiler_for
+from support import NATIVE, TIERS, compiler_for, normal
 
 SIZES = [1, 2, 7, 64, 513, 5000]   # 5000 float32: several RJ_SUM_BLOCK blocks of vectors and a tail
-
-
-@pytest.fixture(params=["native", "numpy"])
-def any_jit(request, jit, numpy_jit):
-    return jit if request.param == "native" else numpy_jit
-
-
-def data(shape, seed=0, dtype=np.float32):
-    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
 
 
 def exact_sum(values):
@@ -42,7 +33,7 @@ def test_every_reduction_equals_numpy(any_jit, dtype):
     kernel = any_jit.compile([x * 2.0, rj.sum(x), rj.mean(x), rj.min(x), rj.max(x), rj.argmin(x), rj.argmax(x),
                               rj.prod(x * 0.001 + 1.0)], dtype=dtype)
     for n in SIZES:
-        xs = data(n, n, dtype)
+        xs = normal(n, n, dtype)
         doubled, total, mean, low, high, arg_low, arg_high, product = kernel(xs)
         assert total.shape == () and arg_low.dtype == np.int64 and total.dtype == np.dtype(dtype)
         np.testing.assert_array_equal(doubled, xs * xs.dtype.type(2))
@@ -70,7 +61,7 @@ def test_nan_infinities_and_ties_as_numpy(any_jit):
 def test_one_value_per_channel_and_threads(any_jit):
     x, y = rj.input("x"), rj.input("y")
     kernel = any_jit.compile([x + y, rj.sum(x * y), rj.max(abs(x)), rj.argmax(y)], inputs=[x, y])
-    a, b = data((5, 700), 1), data((5, 700), 2)
+    a, b = normal((5, 700), 1), normal((5, 700), 2)
     added, dots, peaks, where = kernel(a, b)
     assert added.shape == (5, 700) and dots.shape == peaks.shape == where.shape == (5,)
     for ch in range(5):
@@ -85,7 +76,7 @@ def test_one_value_per_channel_and_threads(any_jit):
 def test_expressions_of_reduced_values_run_once_per_channel(any_jit):
     x = rj.input("x")
     kernel = any_jit.compile([rj.sqrt(rj.mean(x * x)), rj.max(x) - rj.min(x), rj.sum(x > 0.5) / 2.0])
-    xs = data((3, 1000), 4)
+    xs = normal((3, 1000), 4)
     rms, spread, half_count = kernel(xs)
     np.testing.assert_allclose(rms, np.sqrt(np.mean(xs.astype(np.float64) ** 2, axis=1)), rtol=1e-6)
     np.testing.assert_array_equal(spread, xs.max(axis=1) - xs.min(axis=1))
@@ -127,7 +118,7 @@ def test_numpy_names_on_expressions():
 def test_reductions_go_straight_into_c_and_into_arrays_you_own():
     x = rj.input("x")
     kernel = rj.JitCompiler().compile([x * 3.0, rj.sum(x), rj.argmax(x)])
-    xs = data(1000, 5)
+    xs = normal(1000, 5)
     tripled, total, where = np.empty(1000, np.float32), np.empty((), np.float32), np.empty((), np.int64)
     before = kernel._slow_calls
     kernel.process(xs, out=[tripled, total, where])
@@ -173,7 +164,7 @@ def test_reductions_of_a_stateful_graph_meter_each_block(jit, numpy_jit, dtype):
     graph = [y, rj.max(abs(y)), rj.sqrt(rj.mean(y * y)), rj.argmax(y), rj.sum(y) * rj.param("g", 2.0)]
     kernels = [jit.compile(graph, dtype=dtype), numpy_jit.compile(graph, dtype=dtype)]
     for shape in [(1,), (7,), (3, 1), (2, 1000), (9, 130)]:
-        signal = data(shape, 7, dtype)
+        signal = normal(shape, 7, dtype)
         for kernel in kernels:
             kernel.reset()
         for block in (signal[..., : shape[-1] // 2], signal[..., shape[-1] // 2:]):
@@ -197,7 +188,7 @@ def test_a_stateful_graph_with_reductions_splits_channels_across_threads_and_kee
     x = rj.input("x")
     y = audio.OnePole.lowpass(500.0)(x)
     kernel = rj.JitCompiler().compile([y, rj.max(y), rj.mean(y)])
-    bank, mono = data((8, 3000), 8), data(1_200_000, 9)
+    bank, mono = normal((8, 3000), 8), normal(1_200_000, 9)
     for signal in (bank, mono):
         kernel.reset()
         alone = kernel(signal, threads=1)
@@ -211,7 +202,7 @@ def test_a_mono_stateful_kernel_runs_its_samples_in_order_whatever_the_threads()
     """One channel cannot split across threads: its samples depend on each other (a million samples
     or more asked for every core by default)."""
     kernel = rj.JitCompiler().compile(audio.Biquad.lowpass(800.0)(rj.input("x")))
-    signal = data(1_100_000, 10)
+    signal = normal(1_100_000, 10)
     alone = kernel(signal, threads=1)
     for threads in (None, 2):
         kernel.reset()

@@ -9,7 +9,7 @@ import resin_jit as rj
 from resin_jit import audio
 from resin_jit.vsa import ItemMemory, JitVSAEngine, PackedTritVector, TritVector
 
-from conftest import needs_native
+from support import needs_native
 
 
 @needs_native

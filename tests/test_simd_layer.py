@@ -26,7 +26,7 @@ SELFTEST = Path(__file__).resolve().parent / "c" / "simd_selftest.c"
 # features; the AArch64 ones (NEON, and the scalar tier built for AArch64) under qemu.
 X86_TIERS = [t.name for t in isa.tiers_of("x86_64")]
 AARCH64_TIERS = [t.name for t in isa.tiers_of("aarch64")]
-# -fno-math-errno and -ffp-contract=off as kernels are built (resin_jit/build.py; simd.h says
+# -fno-math-errno and -ffp-contract=off as kernels are built (resin_jit/toolchain/build.py; simd.h says
 # why both matter); warnings are errors so the header stays clean for whoever includes it.
 BASE_FLAGS = ["-fno-math-errno", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror"]
 OPT_LEVELS = ["-O0", "-O2", "-O3"]

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-import resin_jit.store.libraries as libraries_module
+from resin_jit.store import libraries
 from resin_jit import audio, warm
 from resin_jit.toolchain import host
 from resin_jit.toolchain import isa
 from resin_jit.store import keys
 
-from conftest import needs_native
+from support import needs_native
 
 pytestmark = needs_native
 X = np.arange(37, dtype=np.float32)
@@ -27,7 +27,7 @@ CI_LAYER = os.environ.get("RESIN_JIT_PREBUILT")   # .ci/run warms one before the
 def without_compiler(monkeypatch):
     """From here on, this process is one on a machine with no C compiler (and nothing loaded yet)."""
     monkeypatch.setattr(host, "find_compiler", lambda cc=None: None)
-    monkeypatch.setattr(libraries_module, "_memo", {})
+    monkeypatch.setattr(libraries, "_memo", {})
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def no_layers(monkeypatch):
 
 
 def test_without_a_compiler_the_backend_is_native_and_the_cache_still_serves(tmp_path, monkeypatch):
-    monkeypatch.setattr(libraries_module, "_memo", {})
+    monkeypatch.setattr(libraries, "_memo", {})
     rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path)).compile_affine_simd(0.5, 1.0)   # into the cache
     without_compiler(monkeypatch)
     jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path))

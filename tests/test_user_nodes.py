@@ -13,7 +13,7 @@ import numpy as np
 
 import resin_jit as rj
 
-from conftest import needs_native
+from support import needs_native
 
 
 def scale_class(factor):

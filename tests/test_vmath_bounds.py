@@ -1,48 +1,16 @@
 """The accuracy table, stated three times, says the same each time: README.md (for users), the
 comment table of csrc/vmath.h and the bounds tests/c/vmath_check.c holds every function to
 (the C battery measures every float through each unary function, tier by tier). The Python
-accuracy tests (test_vmath.py, test_vmath_accuracy.py) read their bounds from README.md here."""
+accuracy tests (test_vmath.py, test_vmath_accuracy.py) read their bounds from README.md through
+tests/support/vmath_bounds.py."""
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+from support.vmath_bounds import BOUNDS, COLUMNS, EXACT, FUNCTIONS, ROOT, _number
+
 HEADER = ROOT / "csrc" / "vmath.h"
 CHECK = ROOT / "tests" / "c" / "vmath_check.c"
-
-COLUMNS = ("float32_fma", "float32", "float64_fma", "float64")
-# the rows the table must have; "exact" rows are bit for bit the correctly rounded result
-FUNCTIONS = ("sin", "cos", "tan", "exp", "expm1", "log", "log1p", "log2", "log10", "sinh", "cosh", "tanh", "arcsin",
-             "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot", "pow", "x**3", "x**4", "x**-2")
-EXACT = ("trunc", "ceil", "round", "sign", "fmod", "copysign", "nextafter", "x**0")
 # vmath_check.c's names for the powers
 C_NAMES = {"x**3": "pow3", "x**4": "pow4", "x**-2": "powm2", "x**0": "pow0"}
-
-
-def _number(text):
-    return 0.0 if text.strip() == "exact" else float(text)
-
-
-def readme_bounds():
-    """{function: {column: worst ULP}} from README.md's accuracy table (exact rows are 0)."""
-    table = {}
-    for line in README.read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 5 or not cells[0].startswith("`"):
-            continue
-        for name in (n.strip("` ") for n in cells[0].split(",")):
-            if name in FUNCTIONS or name in EXACT:
-                table[name] = dict(zip(COLUMNS, map(_number, cells[1:])))
-    return table
-
-
-BOUNDS = readme_bounds()
-
-
-def bound(name, dtype, tier):
-    """The README's bound for `name` computed in `dtype` on `tier`."""
-    fma = "_fma" if tier in ("avx2", "avx512", "neon") else ""
-    return BOUNDS[name][f"{dtype}{fma}"]
 
 
 def test_readme_table_has_every_function():

@@ -13,7 +13,7 @@ import pytest
 from resin_jit.toolchain import isa
 from resin_jit.codegen.resources import csrc_dir
 
-from conftest import CAN_RUN_NEON, CROSS_CC, QEMU, TIERS, needs_neon
+from support import CAN_RUN_NEON, CROSS_CC, QEMU, TIERS, needs_neon
 
 CHECK = Path(__file__).parent / "c" / "vmath_check.c"
 CC = shutil.which("gcc") or shutil.which("cc")

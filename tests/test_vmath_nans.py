@@ -16,7 +16,7 @@ import pytest
 
 import resin_jit as rj
 
-from test_vmath import BY_NAME, compile_fn
+from support.vmath import BY_NAME, compile_fn
 
 N = 37
 DTYPES = ["float32", "float64"]

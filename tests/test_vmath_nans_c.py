@@ -12,7 +12,7 @@ import pytest
 from resin_jit.toolchain import isa
 from resin_jit.codegen.resources import csrc_dir
 
-from conftest import CROSS_CC, QEMU, TIERS, needs_neon
+from support import CROSS_CC, QEMU, TIERS, needs_neon
 
 SOURCE = Path(__file__).parent / "c" / "vmath_nans.c"
 FLAGS = ["-O2", "-std=gnu11", "-fno-math-errno", "-ffp-contract=off", "-Wall", "-Werror"]

@@ -19,9 +19,8 @@ import pytest
 import resin_jit as rj
 
 import vmath_inputs
-from test_vmath import BY_NAME, compile_fn
-from test_vmath_accuracy import MP, RANGES, _draw
-from test_vmath_bounds import FUNCTIONS, bound
+from support.vmath import BY_NAME, MP, RANGES, _draw, compile_fn
+from support.vmath_bounds import FUNCTIONS, bound
 
 PREC = 160
 RANDOM_PER_RANGE = 100
@@ -181,7 +180,7 @@ def test_validation_tables_are_read():
 
 
 if __name__ == "__main__":   # the measured worst errors, for README.md's table
-    from conftest import compiler_for
+    from support import compiler_for
     from resin_jit.toolchain.host import available_tiers
     tiers = sys.argv[1:] or [t for t in available_tiers() if t != "neon"]
     print(f"{'function':10}" + "".join(f"{t + ' ' + d[5:]:>14}" for d in ("float32", "float64") for t in tiers))

@@ -24,7 +24,7 @@ from resin_jit.vsa import kernels, reference as R, search
 from resin_jit.vsa.engine import RECYCLE
 from resin_jit.vsa.vectors import _dense, _packed
 
-from conftest import NATIVE, TIERS, needs_native
+from support import NATIVE, TIERS, needs_native
 
 ALL_DIMS = [1, 2, 7, 63, 64, 65, 1000, 1023, 10000, 59049, 70000]
 # Lower tiers: below and above each vector width (8, 16, 32 trits), a word (64), and large

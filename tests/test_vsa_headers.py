@@ -11,7 +11,7 @@ from resin_jit.toolchain import isa
 from resin_jit.toolchain.host import find_compiler
 from resin_jit.codegen.resources import csrc_dir
 
-from conftest import TIERS, needs_native
+from support import TIERS, needs_native
 
 # every optional section switched on: a reduction's terms and score, a bundle's count, a shift
 GIVEN = {

@@ -12,7 +12,7 @@ from resin_jit.vsa import ItemMemory, JitVSAEngine, PackedTritVector, TritVector
 from resin_jit.vsa.search import best_first
 from resin_jit.vsa.vectors import popcount_rows
 
-from conftest import NATIVE, needs_native
+from support import NATIVE, needs_native
 
 PACKAGE = Path(rj.__file__).parent
 

@@ -14,7 +14,8 @@ from resin_jit.codegen.resources import csrc_dir
 from resin_jit.vsa import TritVector, kernels, reference as R
 from resin_jit.vsa.vectors import popcount_rows, words_for
 
-from conftest import CROSS_CC, QEMU, needs_neon
+from support import CROSS_CC, needs_neon
+from support.neon import run_under_qemu
 
 HARNESS = Path(__file__).parent / "c" / "vsa_harness.c"
 
@@ -111,8 +112,7 @@ def test_vsa_kernels_on_aarch64(tmp_path):
             payload += arr.tobytes()
         requests.append(payload)
         checks.append((argspec, [np.ascontiguousarray(a, DTYPES[l.lower()]) for l, a in zip(argspec, args)], check))
-    proc = subprocess.run([QEMU, str(exe)], input=b"".join(requests), capture_output=True, check=True, timeout=120)
-    reply, at = proc.stdout, 0
+    reply, at = run_under_qemu(exe, b"".join(requests), timeout=120), 0
     failures = []
     for case, (argspec, args, check) in zip(selected, checks):
         status, ret_int, ret_float = struct.unpack_from("<iqd", reply, at)

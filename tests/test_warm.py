@@ -14,11 +14,11 @@ import pytest
 
 import resin_jit as rj
 import resin_jit.config as config_module
-import resin_jit.store.libraries as libraries_module
+from resin_jit.store import libraries
 from resin_jit import warm
 from resin_jit.toolchain import host
 
-from conftest import needs_native
+from support import needs_native
 
 pytestmark = needs_native
 
@@ -109,7 +109,7 @@ def test_prebuilt_directory_inside_the_package_is_a_layer(tmp_path, monkeypatch)
     monkeypatch.delenv("RESIN_JIT_PREBUILT", raising=False)
     monkeypatch.setattr(config_module, "PACKAGE_DIR", package)
     assert rj.JitConfig.resolved_layers() == [str(package / "prebuilt")]
-    monkeypatch.setattr(libraries_module, "_memo", {})
+    monkeypatch.setattr(libraries, "_memo", {})
     jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path / "user"))
     jit.compile_affine_simd(AFFINE[1]["a"], AFFINE[1]["b"])
     assert jit.stats["prebuilt_hits"] == 1 and jit.stats["compiles"] == 0
@@ -121,7 +121,7 @@ def test_layers_are_configuration(tmp_path, monkeypatch):
     manifest.write_text(json.dumps(AFFINE[3:4]))
     assert cli("warm", "--manifest", str(manifest), "--cache-dir", str(tmp_path / "layer"), "-q").returncode == 0
     monkeypatch.setenv("RESIN_JIT_PREBUILT", str(tmp_path / "layer"))
-    monkeypatch.setattr(libraries_module, "_memo", {})
+    monkeypatch.setattr(libraries, "_memo", {})
     jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path / "user", prebuilt=False))
     jit.compile_affine_simd(AFFINE[3]["a"], AFFINE[3]["b"])
     assert jit.stats["prebuilt_hits"] == 0 and jit.stats["compiles"] == 1

@@ -1,7 +1,8 @@
 """What the cache tests share: a kernel run in this process or in a new one, and what they saw.
 
-In-process tests stand for "a new process" by emptying the compiler's memo (conftest's
-new_process), which is the only state a process keeps between compiles; `probe` runs a real one.
+In-process tests stand for "a new process" by emptying the compiler's memo (conftest.py's
+new_process fixture), which is the only state a process keeps between compiles; `probe` runs a
+real one.
 """
 import json
 import logging
@@ -14,7 +15,7 @@ import numpy as np
 
 import resin_jit as rj
 
-from conftest import CACHE_ENV
+from . import CACHE_ENV
 
 X = np.arange(37, dtype=np.float32)
 CLEAN_ENV = dict.fromkeys(CACHE_ENV, "")
@@ -32,7 +33,7 @@ PROBE = textwrap.dedent("""
     import json, logging, sys
     import numpy as np
     import resin_jit as rj
-    from resin_jit.store import disk as cache
+    from resin_jit.store import disk
     from resin_jit.runtime import load
     messages, loaded = [], []
     class Keep(logging.Handler):
@@ -42,7 +43,7 @@ PROBE = textwrap.dedent("""
     logging.getLogger("resin_jit").setLevel(logging.INFO)
     original = load.LoadedLibrary
     def spy(path):
-        loaded.append(cache.file_sha256(path))
+        loaded.append(disk.file_sha256(path))
         return original(path)
     load.LoadedLibrary = spy
     root, a, b, config = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), json.loads(sys.argv[4])
@@ -71,6 +72,11 @@ def probe(root, a=0.5, b=1.0, **config):
 def only_entry(root):
     (lib,) = (root / "kernels").rglob("*.so")
     return lib, lib.with_suffix(".json")
+
+
+def snapshot(root):
+    """Every path under root with its modification time and size: equal snapshots, nothing changed."""
+    return {p: (p.lstat().st_mtime_ns, p.lstat().st_size) for p in root.rglob("*")}
 
 
 def warnings_of(caplog):
