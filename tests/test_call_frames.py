@@ -9,7 +9,7 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 
-from conftest import needs_native
+from support import needs_native
 
 x, y = rj.input("x"), rj.input("y")
 

@@ -12,7 +12,7 @@ from resin_jit.runtime import load
 from resin_jit.store import disk, interface, memo
 from resin_jit.store.libraries import Libraries, open_store
 
-from conftest import needs_native
+from support import needs_native
 
 x = rj.input("x")
 
