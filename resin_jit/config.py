@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from .toolchain.isa import TIERS
 from .codegen.resources import PACKAGE_DIR
 from .front.environment import env_flag
-from .front.settings import positive_rate
+from .front.node_settings import positive_rate
 
 DTYPES = ("float32", "float64")
 

@@ -1,7 +1,7 @@
 """The frequency response of a compiled linear graph, from its impulse response."""
 import numpy as np
 
-from ..front.settings import DEFAULT_SAMPLE_RATE
+from ..front.node_settings import DEFAULT_SAMPLE_RATE
 
 IMPULSE_SAMPLES = 1 << 15
 

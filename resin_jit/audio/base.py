@@ -20,8 +20,9 @@ import math
 import numpy as np
 
 from ..front.errors import JitError
-from ..front.nodes import Const, Expr, JitCategory, Node, Param, exact, real_number
-from ..front.settings import DEFAULT_SAMPLE_RATE, Setting, new_owner, positive_rate
+from ..front.nodes import Const, JitCategory, Node, Param, exact, real_number
+from ..front.expr import Expr
+from ..front.node_settings import DEFAULT_SAMPLE_RATE, Setting, new_owner, positive_rate
 from .formula import CMath, CValue, c_values, fold
 
 TWO_PI = 2.0 * math.pi

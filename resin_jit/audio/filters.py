@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..front.settings import positive_rate
+from ..front.node_settings import positive_rate
 from .base import TWO_PI, RatedNode, Stateful, check_nyquist, known_keywords
 from .formula import fold, reference
 

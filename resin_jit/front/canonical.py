@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import JitError
 from .nodes import Const, Input, Param, exact, traits_of
-from .settings import bind_sample_rate, frozen, is_auto_setting, name_settings, rate_token
+from .node_settings import bind_sample_rate, frozen, is_auto_setting, name_settings, rate_token
 
 
 class CanonicalGraph:
@@ -148,7 +148,7 @@ def _prune(nodes, keys, outputs):
 def canonicalize(outputs, input_order=None, dtype=None, sample_rate=None, freeze=False):
     """Number the DAG under `outputs` post-order; `input_order` fixes the inputs' positions.
     With a dtype, pure-math nodes of constants fold to constants of that dtype. Nodes' settings
-    are named and rate-dependent nodes bound to one sample rate (front/settings.py); with `freeze`,
+    are named and rate-dependent nodes bound to one sample rate (front/node_settings.py); with `freeze`,
     settings are constants instead."""
     if not outputs:
         raise JitError("a graph needs at least one output")

@@ -27,7 +27,7 @@ import sys
 import numpy as np
 
 from .errors import JitCompileError, JitError
-from .nodes import Expr
+from .expr import Expr
 from .nodes import JitCategory, Node
 
 C_TYPES = {"float": "float", "double": "double", "float32": "float", "float64": "double"}

@@ -8,7 +8,9 @@ one vector loop, and README.md's table gives the accuracy of each.
 """
 import numpy as np
 
-from .nodes import NAMED_OPS, NUMPY_FUNCTIONS, UFUNC_OPS, Const, Expr, MathOp, Param, apply, as_expr
+from .nodes import Const, MathOp, Param
+
+from .expr import NAMED_OPS, NUMPY_FUNCTIONS, UFUNC_OPS, Expr, apply, as_expr
 
 
 def minimum(a, b):

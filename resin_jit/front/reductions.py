@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .nodes import NUMPY_FUNCTIONS, Expr, MathOp, Node, as_expr
+from .nodes import MathOp, Node
+
+from .expr import NUMPY_FUNCTIONS, Expr, as_expr
 
 
 @dataclass(frozen=True)
