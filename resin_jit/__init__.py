@@ -20,8 +20,8 @@ from .front.functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
                       maximum, minimum, mod, nextafter, ones_like, pow, remainder, rint, round, sign, sin, sinh,
                       sqrt, tan, tanh, trunc, where, zeros_like)
 from .front.reductions import argmax, argmin, max, mean, min, prod, sum  # noqa: A004 - numpy's names, as rj.sum etc.
-from .front.nodes import JitCategory, JitCompilable, Node, Param, SimdCompilable
-from .front.expr import Expr
+from .front.nodes import Expr, Node, Param
+from .front.protocols import JitCategory, JitCompilable, SimdCompilable
 
 __version__ = "0.1.0"
 

@@ -17,8 +17,7 @@ from .front.environment import env_flag
 from .front.errors import JitError
 from .front.externals import naming_externs
 from .front.graph import input as make_input
-from .front.nodes import Affine, Input, real_number
-from .front.expr import Expr, as_expr
+from .front.nodes import Affine, Expr, Input, as_expr, real_number
 from .front.plan import plan_kernel
 from .front.node_settings import positive_rate
 from .runtime import load

@@ -20,8 +20,8 @@ import math
 import numpy as np
 
 from ..front.errors import JitError
-from ..front.nodes import Const, JitCategory, Node, Param, exact, real_number
-from ..front.expr import Expr
+from ..front.nodes import Const, Expr, Node, Param, exact, real_number
+from ..front.protocols import JitCategory
 from ..front.node_settings import DEFAULT_SAMPLE_RATE, Setting, new_owner, positive_rate
 from .formula import CMath, CValue, c_values, fold
 

@@ -4,8 +4,7 @@ import math
 import numpy as np
 
 from ..front.functions import clip, cos, sin
-from ..front.nodes import Const
-from ..front.expr import Expr
+from ..front.nodes import Const, Expr
 from .base import AudioNode, known_keywords, setting_operands
 
 

@@ -10,9 +10,8 @@ import math
 
 import numpy as np
 
-from ..front.nodes import Const, exact, real_number
+from ..front.nodes import Const, Expr, exact, real_number
 
-from ..front.expr import Expr
 from .base import RatedNode, Stateful, known_keywords, setting_operands
 
 MAX_SAMPLES = 1 << 22

@@ -27,8 +27,8 @@ import sys
 import numpy as np
 
 from .errors import JitCompileError, JitError
-from .expr import Expr
-from .nodes import JitCategory, Node
+from .nodes import Expr, Node
+from .protocols import JitCategory
 
 C_TYPES = {"float": "float", "double": "double", "float32": "float", "float64": "double"}
 C_KEYWORDS = set("""auto break case char const continue default do double else enum extern float for goto if

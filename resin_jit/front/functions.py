@@ -8,9 +8,8 @@ one vector loop, and README.md's table gives the accuracy of each.
 """
 import numpy as np
 
-from .nodes import Const, MathOp, Param
+from .nodes import Const, Expr, MathOp, NAMED_OPS, NUMPY_FUNCTIONS, Param, UFUNC_OPS, apply, as_expr
 
-from .expr import NAMED_OPS, NUMPY_FUNCTIONS, UFUNC_OPS, Expr, apply, as_expr
 
 
 def minimum(a, b):

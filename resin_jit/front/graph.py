@@ -4,8 +4,7 @@ Both build the same thing: an `Expr` DAG (front/nodes.py) whose vertices are (no
 """
 from .canonical import canonicalize
 from .errors import JitError
-from .nodes import Input
-from .expr import Expr, as_expr
+from .nodes import Expr, Input, as_expr
 
 
 def input(name: str) -> Expr:  # noqa: A001 - the public name the API asks for

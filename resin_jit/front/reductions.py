@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .nodes import MathOp, Node
+from .nodes import Expr, MathOp, NUMPY_FUNCTIONS, Node, as_expr
 
-from .expr import NUMPY_FUNCTIONS, Expr, as_expr
 
 
 @dataclass(frozen=True)
