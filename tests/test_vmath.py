@@ -11,25 +11,15 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
+from resin_jit.front import vmath_table
 from resin_jit.front.functions import pow_rewrite
 from resin_jit.front.nodes import Const
 
 from conftest import TIERS, compiler_for
-from test_vmath_accuracy import MP, reference as mp_reference, ulp_errors_exact
+from test_vmath_accuracy import MP, _draw, reference as mp_reference, ulp_errors_exact
 from test_vmath_bounds import bound
 
 F32_MAX = float(np.finfo(np.float32).max)
-
-
-def spread(rng, lo, hi, n):
-    """n values in [lo, hi]: log-uniform for 0 < lo, uniform otherwise."""
-    if lo > 0:
-        return np.exp(rng.uniform(np.log(lo), np.log(hi), n))
-    return rng.uniform(lo, hi, n)
-
-
-def both_signs(rng, lo, hi, n):
-    return spread(rng, lo, hi, n) * rng.choice([-1.0, 1.0], n)
 
 
 @dataclass(frozen=True)
@@ -39,47 +29,40 @@ class Fn:
     ref: object          # the numpy function (on float64 values: the reference)
     samples: object      # (rng, n) -> tuple of float64 arrays, one per argument
     arity: int = 1
+    exact: bool = False  # correctly rounded always: its float32 reference is numpy's in float32
 
 
-def _power(k):
-    return Fn(f"x**{k}", lambda x: rj.pow(x, k), lambda x: np.power(x, float(k)),
-              lambda r, n: (both_signs(r, 1e-12, 1e12, n),))
+def _within_float32(lo, hi, signs):
+    """A declared range cut to float32's finite values (where it can say something in float32)."""
+    tiny = float(np.finfo(np.float32).smallest_subnormal)
+    if lo > 0:
+        return max(lo, tiny), min(hi, F32_MAX), signs
+    return max(lo, -F32_MAX), min(hi, F32_MAX), signs
 
 
-FUNCTIONS = [
-    Fn("sin", rj.sin, np.sin, lambda r, n: (np.concatenate([r.uniform(-10, 10, n), both_signs(r, 1e-30, F32_MAX, n)]),)),
-    Fn("cos", rj.cos, np.cos, lambda r, n: (np.concatenate([r.uniform(-10, 10, n), both_signs(r, 1e-30, F32_MAX, n)]),)),
-    Fn("tan", rj.tan, np.tan, lambda r, n: (np.concatenate([r.uniform(-10, 10, n), both_signs(r, 1e-30, F32_MAX, n)]),)),
-    Fn("exp", rj.exp, np.exp, lambda r, n: (r.uniform(-104, 89, n),)),
-    Fn("expm1", rj.expm1, np.expm1, lambda r, n: (np.concatenate([r.uniform(-20, 89, n), both_signs(r, 1e-30, 1, n)]),)),
-    Fn("log", rj.log, np.log, lambda r, n: (spread(r, 1e-45, F32_MAX, n),)),
-    Fn("log1p", rj.log1p, np.log1p, lambda r, n: (np.concatenate([r.uniform(-1, 1, n), both_signs(r, 1e-30, 1, n),
-                                                               spread(r, 1, F32_MAX, n)]),)),
-    Fn("log2", rj.log2, np.log2, lambda r, n: (spread(r, 1e-45, F32_MAX, n),)),
-    Fn("log10", rj.log10, np.log10, lambda r, n: (spread(r, 1e-45, F32_MAX, n),)),
-    Fn("sinh", rj.sinh, np.sinh, lambda r, n: (np.concatenate([r.uniform(-90, 90, n), both_signs(r, 1e-30, 1, n)]),)),
-    Fn("cosh", rj.cosh, np.cosh, lambda r, n: (r.uniform(-90, 90, n),)),
-    Fn("tanh", rj.tanh, np.tanh, lambda r, n: (np.concatenate([r.uniform(-10, 10, n), both_signs(r, 1e-30, 1, n)]),)),
-    Fn("arcsin", rj.arcsin, np.arcsin, lambda r, n: (np.concatenate([r.uniform(-1, 1, n), both_signs(r, 1e-30, 1, n)]),)),
-    Fn("arccos", rj.arccos, np.arccos, lambda r, n: (r.uniform(-1, 1, n),)),
-    Fn("arctan", rj.arctan, np.arctan, lambda r, n: (both_signs(r, 1e-30, F32_MAX, n),)),
-    Fn("arcsinh", rj.arcsinh, np.arcsinh, lambda r, n: (both_signs(r, 1e-30, F32_MAX, n),)),
-    Fn("arccosh", rj.arccosh, np.arccosh, lambda r, n: (spread(r, 1, F32_MAX, n),)),
-    Fn("arctanh", rj.arctanh, np.arctanh, lambda r, n: (np.concatenate([r.uniform(-1, 1, n), both_signs(r, 1e-30, 1, n)]),)),
-    Fn("arctan2", rj.arctan2, np.arctan2, lambda r, n: (both_signs(r, 1e-30, 1e30, n), both_signs(r, 1e-30, 1e30, n)), 2),
-    Fn("hypot", rj.hypot, np.hypot, lambda r, n: (both_signs(r, 1e-30, 1e30, n), both_signs(r, 1e-30, 1e30, n)), 2),
-    Fn("pow", rj.pow, np.power, lambda r, n: (spread(r, 1e-3, 1e3, n), r.uniform(-12, 12, n)), 2),
-    _power(3), _power(4), _power(-2),
-    Fn("fmod", rj.fmod, np.fmod, lambda r, n: (both_signs(r, 1e-20, 1e20, n), both_signs(r, 1e-10, 1e10, n)), 2),
-    Fn("copysign", rj.copysign, np.copysign, lambda r, n: (both_signs(r, 1e-30, 1e30, n), both_signs(r, 1e-30, 1e30, n)), 2),
-    Fn("nextafter", rj.nextafter, np.nextafter, lambda r, n: (both_signs(r, 1e-30, 1e30, n), both_signs(r, 1e-30, 1e30, n)), 2),
-    Fn("trunc", rj.trunc, np.trunc, lambda r, n: (np.concatenate([r.uniform(-1e3, 1e3, n), np.arange(-8, 8.5, 0.5)]),)),
-    Fn("ceil", rj.ceil, np.ceil, lambda r, n: (np.concatenate([r.uniform(-1e3, 1e3, n), np.arange(-8, 8.5, 0.5)]),)),
-    Fn("round", rj.round, np.rint, lambda r, n: (np.concatenate([r.uniform(-1e3, 1e3, n), np.arange(-8, 8.5, 0.5)]),)),
-    Fn("sign", rj.sign, np.sign, lambda r, n: (r.uniform(-1, 1, n),)),
-]
+def _samples(declared):
+    """(rng, n) -> n samples of each declared range (cut to float32's values; a range of doubles
+    only, such as log's denormals, left out), per argument."""
+    ranges = [[_within_float32(*argument) for argument in r] for r in declared.ranges]
+    ranges = [r for r in ranges if all(lo < hi for lo, hi, _ in r)]
+
+    def draw(rng, n):
+        return tuple(np.concatenate([_draw(rng, *r[k], n) for r in ranges]) for k in range(declared.arity))
+    return draw
+
+
+def _fn(declared):
+    if declared.build == "power":
+        k = declared.exponent
+        build = lambda x: rj.pow(x, k)      # noqa: E731 - x**k as users spell it
+    else:
+        build = getattr(rj, declared.name)
+    return Fn(declared.label, build, declared.numpy_function, _samples(declared), declared.arity, declared.exact)
+
+
+# every function csrc/vmath_functions.h declares, by its README row
+FUNCTIONS = [_fn(declared) for declared in vmath_table.FUNCTIONS]
 BY_NAME = {f.name: f for f in FUNCTIONS}
-EXACT_IN_FLOAT32 = {"copysign", "nextafter"}   # their float32 reference is float32 itself
 
 
 def ulp_errors(got, ref):
@@ -105,10 +88,10 @@ def run(kernel, args, dtype):
 
 
 def reference(fn, args, dtype):
-    """numpy on float64 values, for float32 arguments; in float32 itself for copysign and
-    nextafter, whose float64 result differs."""
+    """numpy on float64 values, for float32 arguments; in float32 itself for the exact functions
+    (copysign's and nextafter's float64 result differs)."""
     with np.errstate(all="ignore"):
-        if fn.name in EXACT_IN_FLOAT32 and dtype == "float32":
+        if fn.exact and dtype == "float32":
             return fn.ref(*[a.astype(np.float32) for a in args]).astype(np.float64)
         return fn.ref(*[a.astype(dtype).astype(np.float64) for a in args])
 

@@ -9,50 +9,25 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
+from resin_jit.front import vmath_table
 
 from test_vmath_bounds import bound
 
 mp.mp.prec = 160
 PER_RANGE = 300
 
-MP = {
-    "sin": mp.sin, "cos": mp.cos, "tan": mp.tan, "exp": mp.exp, "expm1": mp.expm1, "log": mp.log,
-    "log1p": mp.log1p, "log2": lambda x: mp.log(x, 2), "log10": mp.log10, "sinh": mp.sinh, "cosh": mp.cosh,
-    "tanh": mp.tanh, "arcsin": mp.asin, "arccos": mp.acos, "arctan": mp.atan, "arcsinh": mp.asinh,
-    "arccosh": mp.acosh, "arctanh": mp.atanh, "arctan2": mp.atan2, "hypot": mp.hypot, "pow": mp.power,
-    "x**3": lambda x: x ** 3, "x**4": lambda x: x ** 4, "x**-2": lambda x: x ** -2,
-}
-NUMPY = {"arctan2": np.arctan2, "hypot": np.hypot, "pow": np.power, "x**3": lambda x: x ** 3.0,
-         "x**4": lambda x: x ** 4.0, "x**-2": lambda x: x ** -2.0}
-BUILD = {"x**3": lambda x: rj.pow(x, 3), "x**4": lambda x: rj.pow(x, 4), "x**-2": lambda x: rj.pow(x, -2)}
+# Each measured function of csrc/vmath_functions.h (README row), its mpmath reference: mpmath's
+# function of the declared REFERENCE's name but for these, its numpy function and how rj builds it
+MP_BY_REFERENCE = {"log2": lambda x: mp.log(x, 2), "ref_pow": mp.power}
+DECLARED = [fn for fn in vmath_table.FUNCTIONS if not fn.exact]
+MP = {fn.label: (lambda x, k=fn.exponent: x ** k) if fn.build == "power"
+      else MP_BY_REFERENCE.get(fn.reference) or getattr(mp, fn.reference) for fn in DECLARED}
+NUMPY = {fn.label: fn.numpy_function for fn in DECLARED}
+BUILD = {fn.label: (lambda x, k=fn.exponent: rj.pow(x, k)) if fn.build == "power" else getattr(rj, fn.name)
+         for fn in DECLARED}
 
 # (lo, hi, both signs): log-uniform when lo > 0; each binary range gives x1 and x2
-RANGES = {
-    "sin": [(-10, 10, 0), (1e-300, 1e-5, 1), (-1.6e6, 1.6e6, 0), (1.6e6, 1e300, 1)],
-    "cos": [(-10, 10, 0), (-1.6e6, 1.6e6, 0), (1.6e6, 1e300, 1)],
-    "tan": [(-10, 10, 0), (1e-300, 1e-5, 1), (-1.6e6, 1.6e6, 0), (1.6e6, 1e300, 1)],
-    "exp": [(-745, 709.7, 0), (-1, 1, 0)],
-    "expm1": [(-1, 1, 0), (-50, 709.7, 0), (1e-300, 1e-3, 1)],
-    "log": [(1e-300, 1e300, 0), (0.5, 2, 0), (5e-324, 2e-308, 0)],
-    "log1p": [(-1, 1, 0), (1e-300, 1e300, 0), (1e-300, 1e-3, 1)],
-    "log2": [(1e-300, 1e300, 0), (0.5, 2, 0)],
-    "log10": [(1e-300, 1e300, 0), (0.5, 2, 0)],
-    "sinh": [(-25, 25, 0), (-710, 710, 0), (1e-300, 1e-3, 1)],
-    "cosh": [(-25, 25, 0), (-710, 710, 0)],
-    "tanh": [(-20, 20, 0), (-1.5, 1.5, 0), (1e-300, 1e-3, 1)],
-    "arcsin": [(-1, 1, 0), (1e-300, 1e-3, 1)],
-    "arccos": [(-1, 1, 0)],
-    "arctan": [(-10, 10, 0), (1e-300, 1e300, 1)],
-    "arcsinh": [(-10, 10, 0), (1e-300, 1e300, 1)],
-    "arccosh": [(1, 10, 0), (1, 1e300, 0)],
-    "arctanh": [(-1, 1, 0), (1e-300, 1e-3, 1)],
-    "arctan2": [((1e-300, 1e300, 1), (1e-300, 1e300, 1)), ((0.1, 10, 1), (0.1, 10, 1))],
-    "hypot": [((1e-300, 1e300, 1), (1e-300, 1e300, 1)), ((0.5, 2, 1), (0.5, 2, 1))],
-    "pow": [((1e-3, 1e3, 0), (-12, 12, 0)), ((1e-300, 1e300, 0), (-2, 2, 0))],
-    "x**3": [(1e-100, 1e100, 1), (1, 1e6, 0), (1e-110, 1e-95, 1)],
-    "x**4": [(1e-70, 1e70, 1), (1e-82, 1e-70, 1)],
-    "x**-2": [(1e-150, 1e150, 1), (1e-160, 1e-150, 1)],
-}
+RANGES = {fn.label: [r[0] if fn.arity == 1 else r for r in fn.ranges] for fn in DECLARED}
 
 
 def _draw(rng, lo, hi, signs, n):
@@ -74,7 +49,7 @@ def reference(name, args):
     NaN, infinities, signed zeros and the exact special cases (arctan2 of a zero), which mpmath
     has no signs for."""
     with np.errstate(all="ignore"):
-        approx = NUMPY.get(name, getattr(np, name, None))(*args)
+        approx = NUMPY[name](*args)
     rounded, exact = np.array(approx, np.float64), np.full(np.shape(approx), None, object)
     ordinary = np.isfinite(approx) & (approx != 0)
     for a in args:
@@ -117,7 +92,7 @@ def samples(name):
 def test_float64_within_the_stated_bound(jit, name):
     args, rounded, exact = samples(name)
     names = ["x", "y"][:len(args)]
-    build = BUILD.get(name, getattr(rj, name, None))
+    build = BUILD[name]
     kernel = jit.compile(build(*(rj.input(n) for n in names)), inputs=names, dtype="float64")
     with np.errstate(all="ignore"):
         got = kernel(*args)
