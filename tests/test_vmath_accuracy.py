@@ -16,12 +16,19 @@ from test_vmath_bounds import bound
 mp.mp.prec = 160
 PER_RANGE = 300
 
-# Each measured function of csrc/vmath_functions.h (README row), its mpmath reference: mpmath's
-# function of the declared REFERENCE's name but for these, its numpy function and how rj builds it
-MP_BY_REFERENCE = {"log2": lambda x: mp.log(x, 2), "ref_pow": mp.power}
+# The mpmath function of each C99 <math.h> function whose mpmath name or branch differs (the others
+# are mpmath's function of the same name), and of vmath_check.c's own ref_pow: a declared
+# REFERENCE names the Python tests' reference too.
+LIBM_IN_MPMATH = {
+    "exp2": lambda x: mp.power(2, x), "log2": lambda x: mp.log(x, 2), "pow": mp.power, "ref_pow": mp.power,
+    "cbrt": lambda x: mp.sign(x) * mp.cbrt(abs(x)),    # mpmath's cbrt of x < 0 is the principal, complex root
+    "tgamma": mp.gamma, "lgamma": lambda x: mp.log(abs(mp.gamma(x))),
+}
+# Each measured function of csrc/vmath_functions.h (README row): its mpmath reference, its numpy
+# function and how rj builds it
 DECLARED = [fn for fn in vmath_table.FUNCTIONS if not fn.exact]
 MP = {fn.label: (lambda x, k=fn.exponent: x ** k) if fn.build == "power"
-      else MP_BY_REFERENCE.get(fn.reference) or getattr(mp, fn.reference) for fn in DECLARED}
+      else LIBM_IN_MPMATH.get(fn.reference) or getattr(mp, fn.reference) for fn in DECLARED}
 NUMPY = {fn.label: fn.numpy_function for fn in DECLARED}
 BUILD = {fn.label: (lambda x, k=fn.exponent: rj.pow(x, k)) if fn.build == "power" else getattr(rj, fn.name)
          for fn in DECLARED}
