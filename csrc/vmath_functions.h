@@ -148,6 +148,10 @@ RJ_VM_BINARY(pow, power, ref_pow, 0.529, 0.529, 0.57, 0.57,
              "exactly numpy's result (see pow_rewrite).")
 RJ_VM_RANGE2(pow, 1e-3, 1e3, -12, 12, 0) RJ_VM_RANGE2(pow, 1e-300, 1e300, -2, 2, 0)
 
+RJ_VM_UNARY(cbrt, cbrt, cbrt, 0.5, 0.5, 0.57, 0.57,
+            "Cube root, elementwise (numpy.cbrt).", "The real cube root of x, with x's sign; +-0 and +-inf for themselves.")
+RJ_VM_RANGE(cbrt, -10, 10, 0) RJ_VM_RANGE(cbrt, 1e-300, 1e300, 1) RJ_VM_RANGE(cbrt, 4.9e-324, 2.2e-308, 1)
+
 RJ_VM_POWER(pow3, 3, 0.5, 0.5, 0.51, 0.51)
 RJ_VM_RANGE(pow3, 1e-100, 1e100, 1) RJ_VM_RANGE(pow3, 1, 1e6, 0) RJ_VM_RANGE(pow3, 1e-110, 1e-95, 1)
 
