@@ -7,6 +7,7 @@
  *   resin_jit/front/vmath_table.py   the op table (front/ops.py), the public functions rj.NAME
  *                            (front/functions.py) and the accuracy bounds the tests hold
  *   tests/c/vmath_check.c    the C battery: every function, its reference, bound and ranges
+ *   tests/c/vmath_nans.c     the NaN rules of the RJ_VM_UNARY and RJ_VM_BINARY functions
  * so this file is plain data: no include guard; an includer defines the row macros it wants
  * before including it, and the others expand to nothing. Python parses it, so a row is a macro
  * name and its arguments (identifiers, decimal numbers, string literals with no backslashes),
@@ -23,8 +24,10 @@
  *   RJ_VM_POWER(NAME, K, F32_FMA, F32, F64_FMA, F64)
  *       x**K for a constant K: the op NAME, rj_vX_powi(x, K); README's row x**K.
  * NUMPY is the numpy ufunc it matches (numpy.NUMPY); REFERENCE the libm function the C battery
- * measures it against (REFERENCE for float results, REFERENCEl for double ones) and, of the same
- * name, the mpmath function the Python tests do. F32_FMA ... F64 are the accuracy README.md
+ * measures it against (REFERENCE for float results, REFERENCEl for double ones; ref_NAME is
+ * vmath_check_functions.h's own) and the mpmath function the Python tests do (of the same name,
+ * or test_vmath_accuracy.LIBM_IN_MPMATH's where mpmath spells it otherwise, as cbrt's real root).
+ * A power's references are pow(x, K) and mpmath's x**K. F32_FMA ... F64 are the accuracy README.md
  * states: the worst error measured, in ULP of the correctly rounded result, in float32 and
  * float64 on the tiers with FMA (AVX2, AVX-512, NEON) and on the others; 0 is "exact" (the
  * correctly rounded result, always). SUMMARY and RETURNS are rj.NAME's docstring.
