@@ -1,9 +1,8 @@
 /* vmath.h - the elementwise math of kernels, on rj_vf / rj_vd and their scalar twins.
  *
- *   rj_vX_NAME(x): sin cos tan exp expm1 log log1p log2 log10 sinh cosh tanh arcsin arccos
- *                  arctan arcsinh arccosh arctanh trunc ceil round sign
- *   rj_vX_NAME(x, y): pow arctan2 hypot fmod copysign nextafter      rj_vX_powi(x, k): x^k, k 0 3 4 -2
- *                     remainder floor_divide (numpy's % and //, vmath_divmod.h)
+ *   rj_vX_NAME(x), rj_vX_NAME(x, y): every function vmath_functions.h declares, one row each
+ *   rj_vX_powi(x, k): x^k for its RJ_VM_POWER rows' k
+ *   rj_vX_remainder(x, y), rj_vX_floor_divide(x, y): numpy's % and // (vmath_divmod.h)
  *   rj_f_* / rj_d_*: the scalar twins, bit for bit one lane of the vector version on the same tier
  *
  * NaN, infinities, signed zeros, denormals and domain errors as numpy (C99 Annex F): round is
@@ -27,40 +26,14 @@
  * (vmath_reduce.h), and fmod with a quotient of 2^52 or more (float 2^29) calls libm's fmod,
  * exact like every fmod result.
  *
- * Accuracy: the worst error measured, in ULP of the correctly rounded result, rounded up with at
- * least 0.005 to spare: float over every 7th float bit pattern (tests/c/vmath_check.c f NAME 7),
- * double by a search of each function's range against long double (vmath_check.c d NAME LO HI N,
- * millions of samples where the errors were largest; pow and arctan2 against quad precision), and
- * both against mpmath on numpy's validation tables, adversarial and random inputs
- * (tests/test_vmath_reference.py); FMA tiers and the others. README.md states the same table; the
- * tests hold each function to it on every tier.
- *   function               float32             float64
- *                         FMA    others      FMA    others
- *   sin                   0.502    0.502     0.73     0.78
- *   cos                   0.502    0.502     0.73      0.8
- *   tan                   0.502    0.502     0.75     0.77
- *   arcsin                0.501    0.501     0.66     0.66
- *   arccos                0.501    0.501     0.65     0.65
- *   arctan                0.501    0.501     0.65     0.65
- *   arctan2               0.501    0.501     0.65     0.65
- *   hypot                   0.5      0.5     0.51     0.51
- *   exp                   0.502    0.502     0.64     0.66
- *   expm1                 0.508    0.508     0.75     0.75
- *   log                   0.501    0.501     0.88     0.88
- *   log1p                 0.501    0.501     0.89     0.89
- *   log2                  0.501    0.501     0.89     0.89
- *   log10                 0.501    0.501     0.78     0.78
- *   sinh                  0.507    0.507     0.68     0.68
- *   cosh                  0.502    0.502     0.63     0.65
- *   tanh                  0.507    0.507     0.65     0.65
- *   arcsinh               0.501    0.501     0.88     0.88
- *   arccosh               0.501    0.501     0.88     0.88
- *   arctanh               0.501    0.501     0.88     0.88
- *   pow                   0.529    0.529     0.57     0.57
- *   x**3                    0.5      0.5     0.51     0.51
- *   x**4                    0.5      0.5     0.51     0.51
- *   x**-2                   0.5      0.5     0.51     0.51
- *   trunc, ceil, round, sign, fmod, copysign, nextafter, x**0   exact    exact    exact    exact
+ * Every function is declared once, in vmath_functions.h, with the accuracy it is held to (README.md
+ * states the same table; tests/test_vmath_bounds.py checks it): the worst error measured, in ULP
+ * of the correctly rounded result, rounded up with at least 0.005 to spare: float over every 7th
+ * float bit pattern (tests/c/vmath_check.c f NAME 7), double by a search of each function's range
+ * against long double (vmath_check.c d NAME LO HI N, millions of samples where the errors were
+ * largest; pow and arctan2 against quad precision), and both against mpmath on numpy's
+ * validation tables, adversarial and random inputs (tests/test_vmath_reference.py); FMA tiers and
+ * the others. The tests hold each function to it on every tier.
  * Polynomials are fitted for these files (Remez, minimax relative error; the fit's error is
  * given beside each) except fdlibm's (Sun) e_log.c R for double log.
  */
@@ -95,15 +68,6 @@ RJ_INLINE rj_vd rj_vd_fromuint(rj_vdu u) { return (rj_vd)u; }
 #include "vmath_round.h"
 #include "vmath_reduce.h"
 
-/* The double functions, and the float cores vmf_* (vmath_float.h) they are built on */
-#define RJ_VM_DOUBLE_UNARY(X) X(sin) X(cos) X(tan) X(exp) X(expm1) X(log) X(log1p) X(log2) X(log10)  \
-    X(sinh) X(cosh) X(tanh) X(arcsin) X(arccos) X(arctan) X(arcsinh) X(arccosh) X(arctanh)          \
-    X(vmf_sin) X(vmf_cos) X(vmf_tan) X(vmf_exp) X(vmf_expm1) X(vmf_log) X(vmf_log1p) X(vmf_log2)   \
-    X(vmf_log10) X(vmf_sinh) X(vmf_cosh) X(vmf_tanh) X(vmf_arcsin) X(vmf_arccos) X(vmf_arctan)     \
-    X(vmf_arcsinh) X(vmf_arccosh) X(vmf_arctanh)
-#define RJ_VM_DOUBLE_BINARY(X) X(pow) X(arctan2) X(hypot) X(fmod) X(vmf_pow) X(vmf_arctan2) X(vmf_hypot) \
-    X(vmf_fmod)
-
 #if RJ_VECTOR_BYTES
 #define RJ_VM_P rj_vd
 #define RJ_VM_MP rj_md
@@ -118,8 +82,10 @@ RJ_INLINE rj_vd rj_vm_lane0(double x) { rj_vd v = {0}; v[0] = x; return v; }
 #define RJ_VM_TWIN1(NAME) RJ_INLINE double rj_d_##NAME(double x) { return rj_vd_##NAME(rj_vm_lane0(x))[0]; }
 #define RJ_VM_TWIN2(NAME) \
     RJ_INLINE double rj_d_##NAME(double x, double y) { return rj_vd_##NAME(rj_vm_lane0(x), rj_vm_lane0(y))[0]; }
-RJ_VM_DOUBLE_UNARY(RJ_VM_TWIN1)
-RJ_VM_DOUBLE_BINARY(RJ_VM_TWIN2)
+/* of each declared function (vmath_functions.h), the double function and its float core vmf_* */
+#define RJ_VM_UNARY(NAME, ...) RJ_VM_TWIN1(NAME) RJ_VM_TWIN1(vmf_##NAME)
+#define RJ_VM_BINARY(NAME, ...) RJ_VM_TWIN2(NAME) RJ_VM_TWIN2(vmf_##NAME)
+#include "vmath_functions.h"
 RJ_INLINE double rj_d_powi(double x, int k) { return rj_vd_powi(rj_vm_lane0(x), k)[0]; }
 RJ_INLINE double rj_d_vmf_powi(double x, int k) { return rj_vd_vmf_powi(rj_vm_lane0(x), k)[0]; }
 #undef RJ_VM_TWIN1
@@ -137,8 +103,6 @@ RJ_INLINE double rj_d_vmf_powi(double x, int k) { return rj_vd_vmf_powi(rj_vm_la
 #include "vmath_float.h"
 #include "vmath_divmod.h"
 
-#undef RJ_VM_DOUBLE_UNARY
-#undef RJ_VM_DOUBLE_BINARY
 #undef LN2_1
 #undef LN2_2
 #undef LOG2E

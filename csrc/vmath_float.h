@@ -5,18 +5,17 @@
  * values in double arithmetic (2^-33 relative or better), and rounds the result to float once:
  * within a hair of 0.5 ULP of the correctly rounded float. The scalar twin is the same on one
  * value, the vector form on the two halves of an rj_vf (vcvtps2pd / fcvtl there and back), so
- * twin and lane agree bit for bit.
+ * twin and lane agree bit for bit. The functions are vmath_functions.h's RJ_VM_UNARY and
+ * RJ_VM_BINARY rows (those with a float core vmf_NAME): each block includes it with its own row
+ * macros.
  */
-#define RJ_VM_FLOAT_UNARY(X) X(sin) X(cos) X(tan) X(exp) X(log) X(tanh) X(sinh) X(cosh) X(arcsin) \
-    X(arccos) X(arctan) X(arcsinh) X(arccosh) X(arctanh) X(log1p) X(log10) X(log2) X(expm1)
-#define RJ_VM_FLOAT_BINARY(X) X(pow) X(arctan2) X(hypot) X(fmod)
-
 #define RJ_VM_SCALAR1(NAME) \
     RJ_INLINE float rj_f_##NAME(float x) { return (float)rj_d_vmf_##NAME((double)x); }
 #define RJ_VM_SCALAR2(NAME) \
     RJ_INLINE float rj_f_##NAME(float x, float y) { return (float)rj_d_vmf_##NAME((double)x, (double)y); }
-RJ_VM_FLOAT_UNARY(RJ_VM_SCALAR1)
-RJ_VM_FLOAT_BINARY(RJ_VM_SCALAR2)
+#define RJ_VM_UNARY(NAME, ...) RJ_VM_SCALAR1(NAME)
+#define RJ_VM_BINARY(NAME, ...) RJ_VM_SCALAR2(NAME)
+#include "vmath_functions.h"
 RJ_INLINE float rj_f_powi(float x, int k) { return (float)rj_d_vmf_powi((double)x, k); }
 #undef RJ_VM_SCALAR1
 #undef RJ_VM_SCALAR2
@@ -49,8 +48,9 @@ RJ_INLINE float rj_f_powi(float x, int k) { return (float)rj_d_vmf_powi((double)
             RJ_VM_NARROW(rj_vd_vmf_##NAME(RJ_VD_WIDEN(RJ_VM_LOW(x)), RJ_VD_WIDEN(RJ_VM_LOW(y)))),   \
             RJ_VM_NARROW(rj_vd_vmf_##NAME(RJ_VD_WIDEN(RJ_VM_HIGH(x)), RJ_VD_WIDEN(RJ_VM_HIGH(y))))); \
     }
-RJ_VM_FLOAT_UNARY(RJ_VM_VECTOR1)
-RJ_VM_FLOAT_BINARY(RJ_VM_VECTOR2)
+#define RJ_VM_UNARY(NAME, ...) RJ_VM_VECTOR1(NAME)
+#define RJ_VM_BINARY(NAME, ...) RJ_VM_VECTOR2(NAME)
+#include "vmath_functions.h"
 RJ_INLINE rj_vf rj_vf_powi(rj_vf x, int k)
 {
     return RJ_VM_JOIN(RJ_VM_NARROW(rj_vd_vmf_powi(RJ_VD_WIDEN(RJ_VM_LOW(x)), k)),
@@ -68,14 +68,13 @@ RJ_INLINE rj_vf rj_vf_powi(rj_vf x, int k)
                             RJ_INLINE double rj_vd_##NAME(double x) { return rj_d_##NAME(x); }
 #  define RJ_VM_ALIAS2(NAME) RJ_INLINE float rj_vf_##NAME(float x, float y) { return rj_f_##NAME(x, y); } \
                              RJ_INLINE double rj_vd_##NAME(double x, double y) { return rj_d_##NAME(x, y); }
-RJ_VM_FLOAT_UNARY(RJ_VM_ALIAS)
-RJ_VM_FLOAT_BINARY(RJ_VM_ALIAS2)
-RJ_VM_ALIAS(trunc) RJ_VM_ALIAS(ceil) RJ_VM_ALIAS(round) RJ_VM_ALIAS(sign)
-RJ_VM_ALIAS2(copysign) RJ_VM_ALIAS2(nextafter)
+#  define RJ_VM_UNARY(NAME, ...) RJ_VM_ALIAS(NAME)
+#  define RJ_VM_BINARY(NAME, ...) RJ_VM_ALIAS2(NAME)
+#  define RJ_VM_TYPED_UNARY(NAME, ...) RJ_VM_ALIAS(NAME)
+#  define RJ_VM_TYPED_BINARY(NAME, ...) RJ_VM_ALIAS2(NAME)
+#  include "vmath_functions.h"
 RJ_INLINE float rj_vf_powi(float x, int k) { return rj_f_powi(x, k); }
 RJ_INLINE double rj_vd_powi(double x, int k) { return rj_d_powi(x, k); }
 #  undef RJ_VM_ALIAS
 #  undef RJ_VM_ALIAS2
 #endif
-#undef RJ_VM_FLOAT_UNARY
-#undef RJ_VM_FLOAT_BINARY

@@ -1,4 +1,4 @@
-/* vmath_pow.h (part of vmath_body.h) - pow and powi; the float core vmf_pow.
+/* vmath_pow.h (part of vmath_body.h) - pow, powi and cbrt; the float cores vmf_pow, vmf_cbrt.
  *
  * double pow: e^(y log|x|) with log|x| to about 2^-68 relative and y log|x| as a double-double,
  * because exp turns the absolute error of its argument (up to 745) into the relative error of
@@ -179,4 +179,31 @@ RJ_INLINE V F(vmf_powi)(V x, int k)
 {
     const V p = x * x;
     return k == 0 ? K(1.0) : k == 3 ? p * x : k == 4 ? p * p : K(1.0) / p;
+}
+
+/* cbrt|x| = e^(log|x| / 3): the log as a double-double, divided by 3 as one (th = lh / 3 rounded;
+ * lh - 3 th exactly, as lh - p - pe with 3 th = p + pe, p within a factor 2 of lh), then exp of
+ * the double-double rounded once, as pow's. x's sign; +-0, +-inf and NaN are themselves. */
+RJ_INLINE V F(cbrt)(V x)
+{
+    const V ax = F(abs)(x);
+    V ll, pe;
+    const V lh = F(vm_log_dd)(ax, &ll);
+    const V th = lh / K(3.0);
+    const V p = F(vm_two_prod)(th, K(3.0), &pe);
+    const V tl = (((lh - p) - pe) + ll) / K(3.0);
+    V r, small;
+    const V t = F(vm_exp_k)(th, tl, &r, &small, 1);
+    const V y = F(select)(F(eq)(ax, K(0.0)) | F(eq)(ax, K(INF)), ax, F(vm_exp_finish)(t, r, small));
+    return NAN_IN(x, F(copysign)(y, x));
+}
+
+/* float cbrt: |x|^(1/3) by vmf_pow_core (2^-29), then one Newton step y - (y^3 - |x|) / (3 y^2),
+ * which squares the relative error (2^-52 after rounding) */
+RJ_INLINE V F(vmf_cbrt)(V x)
+{
+    const V ax = F(abs)(x);
+    const V y0 = F(vmf_pow_core)(ax, K(1.0 / 3.0));
+    const V y = y0 - (y0 * y0 * y0 - ax) / (K(3.0) * y0 * y0);
+    return NAN_IN(x, F(copysign)(F(select)(F(eq)(ax, K(0.0)) | F(eq)(ax, K(INF)), ax, y), x));
 }

@@ -15,10 +15,8 @@ from .front.graph import Graph, input
 from .toolchain.host import host_info
 from .runtime.kernel import CompiledSimdBlock, Kernel
 from .runtime.scalar import CompiledScalar
-from .front.functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, clip, conj, copy, copysign,
-                      cos, cosh, divmod, exp, expm1, floor, floor_divide, fmod, hypot, log, log1p, log2, log10,
-                      maximum, minimum, mod, nextafter, ones_like, pow, remainder, rint, round, sign, sin, sinh,
-                      sqrt, tan, tanh, trunc, where, zeros_like)
+from .front import functions as _functions
+from .front.functions import *  # noqa: F401,F403 - rj.where, rj.clip, and rj.sin ... of csrc/vmath_functions.h
 from .front.reductions import argmax, argmin, max, mean, min, prod, sum  # noqa: A004 - numpy's names, as rj.sum etc.
 from .front.nodes import Expr, Node, Param
 from .front.protocols import JitCategory, JitCompilable, SimdCompilable
@@ -51,8 +49,5 @@ __all__ = [
     "sum", "mean", "min", "max", "prod", "argmin", "argmax", "JitConfig", "JitCompiler", "JitContext",
     "JitCompileError", "JitError", "Expr", "Graph", "input", "param", "host_info", "CompiledScalar",
     "CompiledSimdBlock", "Kernel", "JitCategory", "JitCompilable", "Node", "Param", "SimdCompilable", "extern",
-    "py_node", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "ceil", "clip", "conj", "copy", "copysign",
-    "cos", "cosh", "divmod", "exp", "expm1", "floor", "floor_divide", "fmod", "hypot", "log", "log1p", "log2",
-    "log10", "maximum", "minimum", "mod", "nextafter", "ones_like", "pow", "remainder", "rint", "round", "sign", "sin", "sinh",
-    "sqrt", "tan", "tanh", "trunc", "where", "zeros_like",
+    "py_node", *_functions.__all__,
 ]

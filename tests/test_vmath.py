@@ -17,8 +17,6 @@ from support import TIERS, compiler_for
 from support.vmath import BY_NAME, FUNCTIONS, MP, compile_fn, reference as mp_reference, ulp_errors_exact
 from support.vmath_bounds import bound
 
-EXACT_IN_FLOAT32 = {"copysign", "nextafter"}   # their float32 reference is float32 itself
-
 
 def ulp_errors(got, ref):
     """|got - ref| in ULP of ref rounded to got's dtype; a NaN mismatch, an infinity or a zero of
@@ -43,10 +41,10 @@ def run(kernel, args, dtype):
 
 
 def reference(fn, args, dtype):
-    """numpy on float64 values, for float32 arguments; in float32 itself for copysign and
-    nextafter, whose float64 result differs."""
+    """numpy on float64 values, for float32 arguments; in float32 itself for the exact functions
+    (copysign's and nextafter's float64 result differs)."""
     with np.errstate(all="ignore"):
-        if fn.name in EXACT_IN_FLOAT32 and dtype == "float32":
+        if fn.exact and dtype == "float32":
             return fn.ref(*[a.astype(np.float32) for a in args]).astype(np.float64)
         return fn.ref(*[a.astype(dtype).astype(np.float64) for a in args])
 

@@ -1,40 +1,38 @@
-"""The accuracy table, stated three times, says the same each time: README.md (for users), the
-comment table of csrc/vmath.h and the bounds tests/c/vmath_check.c holds every function to
-(the C battery measures every float through each unary function, tier by tier). The Python
-accuracy tests (test_vmath.py, test_vmath_accuracy.py) read their bounds from README.md through
+"""The accuracy table is declared once, with the functions, in csrc/vmath_functions.h (the C battery,
+tests/c/vmath_check.c, holds every function to it by including that file); README.md states it
+for users, row for row. The Python accuracy tests (test_vmath.py, test_vmath_accuracy.py,
+test_vmath_reference.py) read their bounds from the declaration through
 tests/support/vmath_bounds.py."""
-import re
-
-from support.vmath_bounds import BOUNDS, COLUMNS, EXACT, FUNCTIONS, ROOT, _number
-
-HEADER = ROOT / "csrc" / "vmath.h"
-CHECK = ROOT / "tests" / "c" / "vmath_check.c"
-# vmath_check.c's names for the powers
-C_NAMES = {"x**3": "pow3", "x**4": "pow4", "x**-2": "powm2", "x**0": "pow0"}
+from support.vmath_bounds import BOUNDS, COLUMNS, DECLARED, EXACT, FUNCTIONS, README
 
 
-def test_readme_table_has_every_function():
-    assert set(BOUNDS) == set(FUNCTIONS) | set(EXACT)
-    for name in EXACT:
-        assert set(BOUNDS[name].values()) == {0.0}, name
+def _cell(value):
+    return "exact" if value == 0 else f"{value:g}"
 
 
-def test_header_table_states_the_readme_numbers():
-    """Each row of vmath.h's table: the function names, then the four numbers of README's row."""
-    rows = {}
-    for line in HEADER.read_text().split("*/")[0].splitlines():
-        m = re.match(r"\s*\*\s+([a-z0-9*,\- ]+?)\s{2,}(exact|[0-9.]+)\s+(exact|[0-9.]+)\s+(exact|[0-9.]+)\s+(exact|[0-9.]+)\s*$",
-                     line)
-        if m:
-            for name in m.group(1).split(","):
-                rows[name.strip()] = dict(zip(COLUMNS, map(_number, m.groups()[1:])))
-    assert rows == BOUNDS
+def declared_table():
+    """README.md's accuracy table as the declaration gives it, one line a row."""
+    rows = [f"| `{name}` | {' | '.join(_cell(BOUNDS[name][c]) for c in COLUMNS)} |" for name in FUNCTIONS]
+    rows.append(f"| {', '.join(f'`{name}`' for name in EXACT)} | {' | '.join(['exact'] * len(COLUMNS))} |")
+    return rows
 
 
-def test_c_battery_holds_the_readme_numbers():
-    """vmath_check.c's BOUNDS rows are {name, float32 FMA, float32, float64 FMA, float64}."""
-    text = CHECK.read_text()
-    rows = {m.group(1): dict(zip(COLUMNS, map(float, m.groups()[1:])))
-            for m in re.finditer(r'\{"(\w+)", ([0-9.]+), ([0-9.]+), ([0-9.]+), ([0-9.]+)\}', text)}
-    for name, row in BOUNDS.items():
-        assert rows[C_NAMES.get(name, name)] == row, name
+def readme_table():
+    """README.md's accuracy table: its lines that start with a function's name in backticks."""
+    return [line.strip() for line in README.read_text().splitlines()
+            if line.startswith("| `") and line.count("|") == len(COLUMNS) + 2]
+
+
+def test_readme_states_the_declared_table():
+    """Row for row, in the declaration's order (a function added to csrc/vmath_functions.h needs
+    its README row, and a changed bound its README cell)."""
+    expected = "\n".join(declared_table())
+    assert "\n".join(readme_table()) == expected, f"README.md's accuracy table should read:\n{expected}"
+
+
+def test_declared_bounds_are_measured_errors():
+    """A function is exact in every column or in none; a measured worst error is at least half an
+    ULP (a correctly rounded result is that far from the exact one at worst) and every function
+    is faithful (below one ULP)."""
+    for fn in DECLARED:
+        assert fn.exact or all(0.5 <= b < 1 for b in fn.bounds), (fn.label, fn.bounds)

@@ -65,16 +65,17 @@ def _exact(name, args):
 def inputs(name, dtype):
     """(a) numpy's table, (b) adversarial, (c) random inputs for `name`, cast to dtype, as float64
     arrays (float32 points also get their float32 neighbours)."""
-    sets = [vmath_inputs.adversarial(name)]
+    arity = BY_NAME[name].arity
+    sets = [vmath_inputs.adversarial(name, arity)]
     table = vmath_inputs.validation_table(name)
-    if table.size:
+    if table.size and arity == 1:
         sets.append((table,))
     rng = np.random.default_rng(zlib.crc32(f"reference {name}".encode()))
-    if isinstance(RANGES[name][0][0], tuple):
+    if arity == 2:
         sets.append(tuple(np.concatenate([_draw(rng, *r[k], RANDOM_PER_RANGE) for r in RANGES[name]]) for k in (0, 1)))
     else:
         sets.append((np.concatenate([_draw(rng, *r, RANDOM_PER_RANGE) for r in RANGES[name]]),))
-    args = [np.concatenate([s[k] for s in sets]) for k in range(len(sets[0]))]
+    args = [np.concatenate([s[k] for s in sets]) for k in range(arity)]
     with np.errstate(all="ignore"):
         args = [a.astype(dtype) for a in args]
     if dtype == "float32" and len(args) == 1:

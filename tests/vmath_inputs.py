@@ -207,6 +207,8 @@ def searched(name, arity):
 
 
 def _unary(name):
+    """The generated adversarial arguments of a unary README row (none for a row with no generator
+    here: it is measured on numpy's table, if numpy has one, and random samples)."""
     table = {
         "sin": _trig, "cos": _trig, "tan": _trig, "exp": _exp_points,
         "expm1": lambda: np.concatenate([_exp_points(), [-745.0, -1e300, 1e-300]]),
@@ -216,7 +218,7 @@ def _unary(name):
         "arcsinh": _asinh_points, "arccosh": _acosh_points, "arctanh": _atanh_points,
         "x**3": lambda: _powers(3), "x**4": lambda: _powers(4), "x**-2": lambda: _powers(-2),
     }
-    return (table[name](),)
+    return (table[name]() if name in table else np.empty(0),)
 
 
 def _arctan2():
@@ -261,9 +263,9 @@ def _pow():
     return np.concatenate([near_one, x2, x3, x4]), np.concatenate([y1, y2, y3, y4])
 
 
-def adversarial(name):
-    """The adversarial arguments for README row `name` (a tuple of float64 arrays): the generated
-    ones and the searched ones."""
+def adversarial(name, arity=1):
+    """The adversarial arguments for README row `name` of `arity` arguments (a tuple of float64
+    arrays, empty where there are none): the generated ones and the searched ones."""
     binary = {"arctan2": _arctan2, "hypot": _hypot, "pow": _pow}
-    generated = binary[name]() if name in binary else _unary(name)
+    generated = binary[name]() if name in binary else _unary(name) if arity == 1 else (np.empty(0),) * arity
     return tuple(np.concatenate([g, s]) for g, s in zip(generated, searched(name, len(generated))))

@@ -3,13 +3,20 @@
 Each builds MathOp nodes (front/nodes.py) of one op of ops.OPS; operators (`x * 2 + 1`, `x < y`)
 do the same. Comparisons give masks; a mask used as a number becomes 1.0 or 0.0. The
 elementwise functions are numpy's, with its names and its treatment of NaN, infinities, signed
-zeros and domain errors; csrc/vmath.h has a vector form of each, so a graph using them stays
-one vector loop, and README.md's table gives the accuracy of each.
+zeros and domain errors. The vector-math functions (rj.sin, rj.hypot, ...) are made here from
+their declaration, csrc/vmath_functions.h (vmath_table), one each with its docstring; csrc/vmath.h
+has a vector form of each, so a graph using them stays one vector loop, and README.md's table
+gives the accuracy of each.
 """
+import functools
+
 import numpy as np
 
-from .nodes import Const, Expr, MathOp, NAMED_OPS, NUMPY_FUNCTIONS, Param, UFUNC_OPS, apply, as_expr
+from . import vmath_table
+from .nodes import NAMED_OPS, NUMPY_FUNCTIONS, UFUNC_OPS, Const, Expr, MathOp, Param, apply, as_expr
 
+__all__ = ["minimum", "maximum", "clip", "where", "sqrt", "floor", "rint", "remainder", "mod", "floor_divide",
+           "conj", "copy", "ones_like", "zeros_like", "divmod"]   # and the vector-math functions (rj.pow too), below
 
 
 def minimum(a, b):
@@ -78,61 +85,32 @@ def _function(op, arity, summary, returns):
 
 sqrt = _function("sqrt", 1, "Square root, elementwise (numpy.sqrt).", "sqrt(x); NaN below zero, -0.0 for -0.0.")
 floor = _function("floor", 1, "Floor, elementwise (numpy.floor).", "The largest integer not above x.")
-ceil = _function("ceil", 1, "Ceiling, elementwise (numpy.ceil).", "The smallest integer not below x; -0.0 for x in (-1, -0].")
-trunc = _function("trunc", 1, "Truncation toward zero, elementwise (numpy.trunc).", "x without its fraction, with x's sign.")
-round = _function("round", 1, "Round to the nearest integer, halves to even (numpy.round, numpy.rint).",  # noqa: A001
-                  "The integer nearest x; 0.5 -> 0.0, 1.5 -> 2.0, -0.5 -> -0.0.")
+# rj.NAME of each declared vector-math function (powers are x**k: pow_rewrite)
+VECTOR_MATH = {fn.name: _function(fn.name, fn.arity, fn.summary, fn.returns)
+               for fn in vmath_table.FUNCTIONS if fn.public}
+globals().update(VECTOR_MATH)
+__all__ += list(VECTOR_MATH)
+
 rint = _function("round", 1, "Round to the nearest integer, halves to even (numpy.rint); the same as rj.round.",
                  "The integer nearest x; 0.5 -> 0.0, 1.5 -> 2.0, -0.5 -> -0.0.")
 rint.__name__ = rint.__qualname__ = "rint"
-sign = _function("sign", 1, "Sign, elementwise (numpy.sign).", "1.0, -1.0 or 0.0 (for either zero); NaN for NaN.")
-sin = _function("sin", 1, "Sine, elementwise (numpy.sin).", "sin(x), over the whole range of x; NaN for +-inf.")
-cos = _function("cos", 1, "Cosine, elementwise (numpy.cos).", "cos(x), over the whole range of x; NaN for +-inf.")
-tan = _function("tan", 1, "Tangent, elementwise (numpy.tan).", "tan(x), over the whole range of x; NaN for +-inf.")
-arcsin = _function("arcsin", 1, "Inverse sine, elementwise (numpy.arcsin).", "arcsin(x) in [-pi/2, pi/2]; NaN for |x| > 1.")
-arccos = _function("arccos", 1, "Inverse cosine, elementwise (numpy.arccos).", "arccos(x) in [0, pi]; NaN for |x| > 1.")
-arctan = _function("arctan", 1, "Inverse tangent, elementwise (numpy.arctan).", "arctan(x) in [-pi/2, pi/2].")
-arctan2 = _function("arctan2", 2, "Angle of the point (x2, x1), elementwise (numpy.arctan2).",
-                    "arctan(x1/x2) in the quadrant of (x2, x1), in [-pi, pi]; the signs of zeros as C's atan2.")
-hypot = _function("hypot", 2, "Hypotenuse, elementwise (numpy.hypot).",
-                  "sqrt(x1**2 + x2**2) without intermediate overflow or underflow; inf if either is infinite.")
-exp = _function("exp", 1, "Exponential, elementwise (numpy.exp).", "e**x; inf on overflow, denormals and 0 below.")
-expm1 = _function("expm1", 1, "e**x - 1, elementwise (numpy.expm1).", "e**x - 1, accurate for x near 0.")
-log = _function("log", 1, "Natural logarithm, elementwise (numpy.log).", "log(x); -inf at 0, NaN below.")
-log1p = _function("log1p", 1, "log(1 + x), elementwise (numpy.log1p).", "log(1 + x), accurate for x near 0; -inf at -1, NaN below.")
-log2 = _function("log2", 1, "Base-2 logarithm, elementwise (numpy.log2).", "log2(x), exact for powers of 2; -inf at 0, NaN below.")
-log10 = _function("log10", 1, "Base-10 logarithm, elementwise (numpy.log10).", "log10(x); -inf at 0, NaN below.")
-sinh = _function("sinh", 1, "Hyperbolic sine, elementwise (numpy.sinh).", "sinh(x); +-inf on overflow.")
-cosh = _function("cosh", 1, "Hyperbolic cosine, elementwise (numpy.cosh).", "cosh(x); inf on overflow.")
-tanh = _function("tanh", 1, "Hyperbolic tangent, elementwise (numpy.tanh).", "tanh(x) in [-1, 1].")
-arcsinh = _function("arcsinh", 1, "Inverse hyperbolic sine, elementwise (numpy.arcsinh).", "arcsinh(x).")
-arccosh = _function("arccosh", 1, "Inverse hyperbolic cosine, elementwise (numpy.arccosh).", "arccosh(x); NaN below 1.")
-arctanh = _function("arctanh", 1, "Inverse hyperbolic tangent, elementwise (numpy.arctanh).",
-                    "arctanh(x); +-inf at +-1, NaN beyond.")
-fmod = _function("fmod", 2, "Remainder of division, elementwise (numpy.fmod, C's fmod).",
-                 "x1 - n*x2 for n = trunc(x1/x2), exact, with the sign of x1 (zeros too); NaN for x2 = 0 or x1 infinite.")
 remainder = _function("remainder", 2, "Remainder of division with the divisor's sign, elementwise (numpy.remainder, "
                       "x1 % x2).", "x1 - floor(x1/x2)*x2 as numpy computes it: fmod moved to x2's sign; NaN for x2 = 0.")
 mod = remainder
 floor_divide = _function("floor_divide", 2, "Division rounded down, elementwise (numpy.floor_divide, x1 // x2).",
                          "floor(x1/x2) as numpy computes it (from fmod, exact); +-inf or NaN for x2 = 0.")
-copysign = _function("copysign", 2, "x1 with the sign of x2, elementwise (numpy.copysign).", "|x1| with x2's sign bit.")
-nextafter = _function("nextafter", 2, "Next representable value after x1 toward x2, elementwise (numpy.nextafter).",
-                      "The neighbour of x1 toward x2; x2 if they are equal; NaN if either is NaN.")
 
 # The constant exponents numpy computes without pow (its power loop's fast paths for a constant
 # exponent: numpy/_core/src/umath/loops_umath_fp.dispatch.c.src; `array ** 2` and `** -1` and
-# `** 0.5` go to square, reciprocal and sqrt, the same operations), and the small integers for
-# which numpy calls pow, correctly rounded there and here from exact products.
+# `** 0.5` go to square, reciprocal and sqrt, the same operations), and the declared powers
+# (csrc/vmath_functions.h's RJ_VM_POWER rows): 0, numpy's 1.0 for every x, and the small
+# integers for which numpy calls pow, correctly rounded there and here from exact products.
 _POW_REWRITES = {
     2.0: lambda x: apply("mul", x, x),
     0.5: lambda x: apply("sqrt", x),
     -1.0: lambda x: apply("div", 1.0, x),
     1.0: as_expr,
-    0.0: lambda x: apply("pow0", x),
-    3.0: lambda x: apply("pow3", x),
-    4.0: lambda x: apply("pow4", x),
-    -2.0: lambda x: apply("pow_m2", x),
+    **{float(fn.exponent): functools.partial(apply, fn.name) for fn in vmath_table.FUNCTIONS if fn.build == "power"},
 }
 
 
@@ -162,29 +140,21 @@ def pow_rewrite(base, exponent):
     -------
     Expr or None
         For an exponent of 2, 0.5, -1, 1 or 0 the expression numpy's result is bit for bit
-        (``x*x``, ``sqrt(x)``, ``1/x``, ``x``, 1.0); for 3, 4 and -2 the power from exact
-        products, rounded once; None for every other exponent (then rj.pow's general power).
+        (``x*x``, ``sqrt(x)``, ``1/x``, ``x``, 1.0); for 3, 4 and -2 (the declared powers) the
+        power from exact products, rounded once; None for every other exponent (then rj.pow's
+        general power).
     """
     rewrite = _POW_REWRITES.get(_constant(exponent))
     return rewrite(base) if rewrite is not None else None
 
 
 def pow(x1, x2):  # noqa: A001 - the public name the API asks for
-    """First argument raised to the second, elementwise (numpy.power).
-
-    Parameters
-    ----------
-    x1, x2 : Expr or float
-        The base and the exponent: expressions or numbers.
-
-    Returns
-    -------
-    Expr
-        x1**x2 with C99's special cases; for a constant exponent of 2, 0.5, -1, 1, 0, 3, 4 or -2,
-        exactly numpy's result (see pow_rewrite).
-    """
     rewritten = pow_rewrite(x1, x2)
     return rewritten if rewritten is not None else apply("pow", x1, x2)
+
+
+pow.__doc__ = VECTOR_MATH["pow"].__doc__   # the declaration's: rj.pow is its op, and pow_rewrite's
+VECTOR_MATH["pow"] = pow
 
 
 def _real_identity(name, summary):
@@ -230,7 +200,7 @@ UFUNC_OPS.update({np.divmod: "divmod", np.square: "square", np.reciprocal: "reci
 def _numpy_round(x, decimals=0, out=None):
     if decimals != 0 or out is not None:
         raise TypeError("numpy.round on an expression takes no decimals or out= (rj.round rounds to integers)")
-    return round(x)
+    return VECTOR_MATH["round"](x)
 
 
 NUMPY_FUNCTIONS.update({np.where: where, np.clip: clip, np.round: _numpy_round, np.copy: copy,

@@ -1,5 +1,6 @@
 """The elementwise ops: for each, its C rule (written against csrc/simd.h's names), its numpy
-reference, its arity and how it treats masks. One table, as tinygrad's C renderer keeps one.
+reference, its arity and how it treats masks. One table, as tinygrad's C renderer keeps one; the
+vector-math functions' rows come from their declaration (vmath_table, csrc/vmath_functions.h).
 
 In a rule, `{p}` is the simd.h prefix of the value kind being emitted (`rj_f`/`rj_d` for scalar
 float/double code, `rj_vf`/`rj_vd` for vectors), `{m}` the matching mask prefix, `{0}`... the
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
+
+from . import vmath_table
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ def _from_mask(m):
     return np.asarray(m, np.float64)
 
 
-OPS = MappingProxyType({
+_ELEMENTWISE = {
     "add": Op("{p}_add({0}, {1})", np.add),
     "sub": Op("{p}_sub({0}, {1})", np.subtract),
     "mul": Op("{p}_mul({0}, {1})", np.multiply),
@@ -52,43 +55,16 @@ OPS = MappingProxyType({
     "mask_and": Op("{m}_and({0}, {1})", np.logical_and, mask=True, takes_masks=(0, 1)),
     "mask_or": Op("{m}_or({0}, {1})", np.logical_or, mask=True, takes_masks=(0, 1)),
     "mask_not": Op("{m}_not({0})", np.logical_not, 1, mask=True, takes_masks=(0,)),
-    "sin": Op("{p}_sin({0})", np.sin, 1),
-    "cos": Op("{p}_cos({0})", np.cos, 1),
-    "tan": Op("{p}_tan({0})", np.tan, 1),
-    "exp": Op("{p}_exp({0})", np.exp, 1),
-    "log": Op("{p}_log({0})", np.log, 1),
-    "tanh": Op("{p}_tanh({0})", np.tanh, 1),
-    "pow": Op("{p}_pow({0}, {1})", np.power),
-    "sinh": Op("{p}_sinh({0})", np.sinh, 1),
-    "cosh": Op("{p}_cosh({0})", np.cosh, 1),
-    "arcsin": Op("{p}_arcsin({0})", np.arcsin, 1),
-    "arccos": Op("{p}_arccos({0})", np.arccos, 1),
-    "arctan": Op("{p}_arctan({0})", np.arctan, 1),
-    "arcsinh": Op("{p}_arcsinh({0})", np.arcsinh, 1),
-    "arccosh": Op("{p}_arccosh({0})", np.arccosh, 1),
-    "arctanh": Op("{p}_arctanh({0})", np.arctanh, 1),
-    "expm1": Op("{p}_expm1({0})", np.expm1, 1),
-    "log1p": Op("{p}_log1p({0})", np.log1p, 1),
-    "log2": Op("{p}_log2({0})", np.log2, 1),
-    "log10": Op("{p}_log10({0})", np.log10, 1),
-    "ceil": Op("{p}_ceil({0})", np.ceil, 1),
-    "trunc": Op("{p}_trunc({0})", np.trunc, 1),
-    "round": Op("{p}_round({0})", np.rint, 1),          # half to even, as numpy.round and numpy.rint
-    "sign": Op("{p}_sign({0})", np.sign, 1),
-    "arctan2": Op("{p}_arctan2({0}, {1})", np.arctan2),
-    "hypot": Op("{p}_hypot({0}, {1})", np.hypot),
-    "fmod": Op("{p}_fmod({0}, {1})", np.fmod),
     "remainder": Op("{p}_remainder({0}, {1})", np.remainder),          # x % y: the divisor's sign
     "floor_divide": Op("{p}_floor_divide({0}, {1})", np.floor_divide),  # x // y
-    "copysign": Op("{p}_copysign({0}, {1})", np.copysign),
-    "nextafter": Op("{p}_nextafter({0}, {1})", np.nextafter),
-    # x**k for a constant k (mathops.pow_rewrite): 0, numpy's 1.0 for every x; 3, 4 and -2, for which
-    # numpy calls pow, from exact products rounded once
-    "pow0": Op("{p}_powi({0}, 0)", lambda x: np.power(x, 0), 1),
-    "pow3": Op("{p}_powi({0}, 3)", lambda x: np.power(x, 3), 1),
-    "pow4": Op("{p}_powi({0}, 4)", lambda x: np.power(x, 4), 1),
-    "pow_m2": Op("{p}_powi({0}, -2)", lambda x: np.power(x, -2), 1),
-})
+}
+# an op of each vector-math function csrc/vmath_functions.h declares (vmath_table): rj_vX_NAME,
+# and for x**k with a constant k (functions.pow_rewrite) rj_vX_powi(x, k)
+_VECTOR_MATH = {fn.name: Op(fn.c_rule, fn.numpy_function, fn.arity) for fn in vmath_table.FUNCTIONS}
+_TWICE = sorted(_ELEMENTWISE.keys() & _VECTOR_MATH.keys())
+if _TWICE:
+    raise ValueError(f"csrc/vmath_functions.h declares ops that ops.py has: {_TWICE}")
+OPS = MappingProxyType({**_ELEMENTWISE, **_VECTOR_MATH})
 
 # What templates and nodes need besides the ops: moving values in and out of memory.
 HELPERS = MappingProxyType({

@@ -1,4 +1,6 @@
-/* vmath_check.c - accuracy, special values and twin identity of csrc/vmath.h on one tier.
+/* vmath_check.c - accuracy, special values and twin identity of csrc/vmath.h on one tier: every
+ * function csrc/vmath_functions.h declares, held to its declared bounds on its declared ranges
+ * (vmath_check_functions.h; NAME below is a row's name: sin, pow, pow3, pow_m2, ...).
  *
  * Build with the tier's flags, e.g.
  *   gcc -O2 -std=gnu11 -fno-math-errno -ffp-contract=off -Icsrc -mavx2 -mfma -DRJ_ISA_AVX2 \
@@ -68,102 +70,7 @@ static void note(stats *s, double err, double x, double y)
     if (err > s->worst || (isnan(err) && !isnan(s->worst))) { s->worst = err; s->worst_x = x; s->worst_y = y; }
 }
 
-/* ---- the functions under test, and their references --------------------------------------- */
-
-static double sign_ref(double x) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x; }
-static long double sign_refl(long double x) { return x > 0 ? 1.0L : x < 0 ? -1.0L : x == 0 ? 0.0L : x; }
-static double nextafterf_ref(double x, double y) { return nextafterf((float)x, (float)y); }
-static long double nextafter_refl(long double x, long double y) { return nextafter((double)x, (double)y); }
-static double pow3(double x) { return pow(x, 3); }
-static double pow4(double x) { return pow(x, 4); }
-static double powm2(double x) { return pow(x, -2); }
-static double pow0(double x) { return pow(x, 0); }
-static long double pow3l(long double x) { return powl(x, 3); }
-static long double pow4l(long double x) { return powl(x, 4); }
-static long double powm2l(long double x) { return powl(x, -2); }
-static long double pow0l(long double x) { return powl(x, 0); }
-/* pow's reference: x87's powl is off by up to 2^-64 |y log2 x| relative, a third of an ULP of a
- * double at the ends of the range; quad precision where GCC has it (AArch64's powl is quad) */
-#if defined(__x86_64__) && !defined(__clang__)
-#  include <quadmath.h>
-static long double pow_refl(long double x, long double y) { return (long double)powq((__float128)x, (__float128)y); }
-#else
-static long double pow_refl(long double x, long double y) { return powl(x, y); }
-#endif
-
-typedef rj_vf (*vf1)(rj_vf);
-typedef float (*f1)(float);
-typedef double (*r1)(double);
-typedef rj_vd (*vd1)(rj_vd);
-typedef double (*d1)(double);
-typedef long double (*rl1)(long double);
-typedef rj_vf (*vf2)(rj_vf, rj_vf);
-typedef float (*f2)(float, float);
-typedef double (*r2)(double, double);
-typedef rj_vd (*vd2)(rj_vd, rj_vd);
-typedef double (*d2)(double, double);
-typedef long double (*rl2)(long double, long double);
-
-/* out-of-line wrappers: the header's functions are always_inline */
-#define WRAP1(NAME)                                                                                \
-    static rj_vf wvf_##NAME(rj_vf x) { return rj_vf_##NAME(x); }                                  \
-    static float wf_##NAME(float x) { return rj_f_##NAME(x); }                                    \
-    static rj_vd wvd_##NAME(rj_vd x) { return rj_vd_##NAME(x); }                                  \
-    static double wd_##NAME(double x) { return rj_d_##NAME(x); }
-#define WRAP2(NAME)                                                                                \
-    static rj_vf wvf_##NAME(rj_vf x, rj_vf y) { return rj_vf_##NAME(x, y); }                      \
-    static float wf_##NAME(float x, float y) { return rj_f_##NAME(x, y); }                        \
-    static rj_vd wvd_##NAME(rj_vd x, rj_vd y) { return rj_vd_##NAME(x, y); }                      \
-    static double wd_##NAME(double x, double y) { return rj_d_##NAME(x, y); }
-#define WRAPI(NAME, K)                                                                             \
-    static rj_vf wvf_##NAME(rj_vf x) { return rj_vf_powi(x, K); }                                 \
-    static float wf_##NAME(float x) { return rj_f_powi(x, K); }                                   \
-    static rj_vd wvd_##NAME(rj_vd x) { return rj_vd_powi(x, K); }                                 \
-    static double wd_##NAME(double x) { return rj_d_powi(x, K); }
-WRAP1(sin) WRAP1(cos) WRAP1(tan) WRAP1(exp) WRAP1(expm1) WRAP1(log) WRAP1(log1p) WRAP1(log2)
-WRAP1(log10) WRAP1(sinh) WRAP1(cosh) WRAP1(tanh) WRAP1(arcsin) WRAP1(arccos) WRAP1(arctan)
-WRAP1(arcsinh) WRAP1(arccosh) WRAP1(arctanh) WRAP1(trunc) WRAP1(ceil) WRAP1(round) WRAP1(sign)
-WRAP2(pow) WRAP2(arctan2) WRAP2(hypot) WRAP2(fmod) WRAP2(copysign) WRAP2(nextafter)
-WRAPI(pow3, 3) WRAPI(pow4, 4) WRAPI(powm2, -2) WRAPI(pow0, 0)
-
-#define FN1(NAME, REF, REFL) {#NAME, wvf_##NAME, wf_##NAME, REF, wvd_##NAME, wd_##NAME, REFL}
-static const struct unary {
-    const char *name;
-    vf1 vf; f1 f; r1 fref;
-    vd1 vd; d1 d; rl1 dref;
-} UNARY[] = {
-    FN1(sin, sin, sinl), FN1(cos, cos, cosl), FN1(tan, tan, tanl), FN1(exp, exp, expl),
-    FN1(expm1, expm1, expm1l), FN1(log, log, logl), FN1(log1p, log1p, log1pl), FN1(log2, log2, log2l),
-    FN1(log10, log10, log10l), FN1(sinh, sinh, sinhl), FN1(cosh, cosh, coshl), FN1(tanh, tanh, tanhl),
-    FN1(arcsin, asin, asinl), FN1(arccos, acos, acosl), FN1(arctan, atan, atanl),
-    FN1(arcsinh, asinh, asinhl), FN1(arccosh, acosh, acoshl), FN1(arctanh, atanh, atanhl),
-    FN1(trunc, trunc, truncl), FN1(ceil, ceil, ceill), FN1(round, nearbyint, nearbyintl),
-    FN1(sign, sign_ref, sign_refl), FN1(pow3, pow3, pow3l), FN1(pow4, pow4, pow4l),
-    FN1(powm2, powm2, powm2l), FN1(pow0, pow0, pow0l),
-};
-#define FN2(NAME, REF, REFL) {#NAME, wvf_##NAME, wf_##NAME, REF, wvd_##NAME, wd_##NAME, REFL}
-static const struct binary {
-    const char *name;
-    vf2 vf; f2 f; r2 fref;
-    vd2 vd; d2 d; rl2 dref;
-} BINARY[] = {
-    FN2(pow, pow, pow_refl), FN2(arctan2, atan2, atan2l), FN2(hypot, hypot, hypotl), FN2(fmod, fmod, fmodl),
-    FN2(copysign, copysign, copysignl), FN2(nextafter, nextafterf_ref, nextafter_refl),
-};
-enum { N_UNARY = sizeof UNARY / sizeof UNARY[0], N_BINARY = sizeof BINARY / sizeof BINARY[0] };
-
-static const struct unary *find_unary(const char *name)
-{
-    for (int i = 0; i < N_UNARY; i++)
-        if (!strcmp(UNARY[i].name, name)) return &UNARY[i];
-    return NULL;
-}
-static const struct binary *find_binary(const char *name)
-{
-    for (int i = 0; i < N_BINARY; i++)
-        if (!strcmp(BINARY[i].name, name)) return &BINARY[i];
-    return NULL;
-}
+#include "vmath_check_functions.h"
 
 /* ---- running values through a function: all lanes of the vector, each lane's twin ---------- */
 
@@ -430,60 +337,6 @@ static void hashes(uint64_t stride)
 }
 
 /* ---- main --------------------------------------------------------------------------------- */
-
-/* The bounds the battery holds each function to, in ULP: the accuracy vmath.h and README.md
- * state ({name, float on FMA tiers, float on the others, double on FMA tiers, double on the
- * others}; tests/test_vmath_bounds.py checks that all three agree). "special": special values. */
-static const struct bound { const char *name; double f_fma, f, d_fma, d; } BOUNDS[] = {
-    {"sin", 0.502, 0.502, 0.73, 0.78}, {"cos", 0.502, 0.502, 0.73, 0.8}, {"tan", 0.502, 0.502, 0.75, 0.77},
-    {"arcsin", 0.501, 0.501, 0.66, 0.66}, {"arccos", 0.501, 0.501, 0.65, 0.65},
-    {"arctan", 0.501, 0.501, 0.65, 0.65}, {"arctan2", 0.501, 0.501, 0.65, 0.65},
-    {"hypot", 0.5, 0.5, 0.51, 0.51}, {"exp", 0.502, 0.502, 0.64, 0.66}, {"expm1", 0.508, 0.508, 0.75, 0.75},
-    {"log", 0.501, 0.501, 0.88, 0.88}, {"log1p", 0.501, 0.501, 0.89, 0.89}, {"log2", 0.501, 0.501, 0.89, 0.89},
-    {"log10", 0.501, 0.501, 0.78, 0.78}, {"sinh", 0.507, 0.507, 0.68, 0.68}, {"cosh", 0.502, 0.502, 0.63, 0.65},
-    {"tanh", 0.507, 0.507, 0.65, 0.65}, {"arcsinh", 0.501, 0.501, 0.88, 0.88},
-    {"arccosh", 0.501, 0.501, 0.88, 0.88}, {"arctanh", 0.501, 0.501, 0.88, 0.88},
-    {"pow", 0.529, 0.529, 0.57, 0.57}, {"pow3", 0.5, 0.5, 0.51, 0.51}, {"pow4", 0.5, 0.5, 0.51, 0.51},
-    {"powm2", 0.5, 0.5, 0.51, 0.51}, {"trunc", 0, 0, 0, 0}, {"ceil", 0, 0, 0, 0}, {"round", 0, 0, 0, 0},
-    {"sign", 0, 0, 0, 0}, {"fmod", 0, 0, 0, 0}, {"copysign", 0, 0, 0, 0}, {"nextafter", 0, 0, 0, 0},
-    {"pow0", 0, 0, 0, 0}, {"special", 0.529, 0.529, 0.89, 0.89},
-};
-
-static double bound_of(const char *name, int dbl)
-{
-    for (unsigned i = 0; i < sizeof BOUNDS / sizeof BOUNDS[0]; i++)
-        if (!strcmp(BOUNDS[i].name, name))
-            return dbl ? (RJ_HAS_FMA ? BOUNDS[i].d_fma : BOUNDS[i].d) : (RJ_HAS_FMA ? BOUNDS[i].f_fma : BOUNDS[i].f);
-    fprintf(stderr, "no bound for %s\n", name);
-    exit(2);
-}
-
-/* the double ranges each unary function is sampled on: {lo, hi, both signs} */
-static const struct range { const char *name; double lo, hi; int both; } RANGES[] = {
-    {"sin", -10, 10, 0}, {"sin", 1e-300, 1e-5, 1}, {"sin", -1.6e6, 1.6e6, 0}, {"sin", 1.6e6, 1e22, 1},
-    {"sin", 1e22, 1.7e308, 1}, {"cos", -10, 10, 0}, {"cos", -1.6e6, 1.6e6, 0}, {"cos", 1.6e6, 1.7e308, 1},
-    {"tan", -10, 10, 0}, {"tan", 1e-300, 1e-5, 1}, {"tan", -1.6e6, 1.6e6, 0}, {"tan", 1.6e6, 1.7e308, 1},
-    {"exp", -745.2, 709.8, 0}, {"exp", -1, 1, 0}, {"expm1", -1, 1, 0}, {"expm1", -50, 709.8, 0},
-    {"expm1", 1e-300, 1e-3, 1}, {"log", 1e-300, 1e300, 0}, {"log", 0.5, 2, 0}, {"log", 4.9e-324, 2.2e-308, 0},
-    {"log1p", -1, 1, 0}, {"log1p", 1e-300, 1e300, 0}, {"log1p", 1e-300, 1e-3, 1}, {"log2", 1e-300, 1e300, 0},
-    {"log2", 0.5, 2, 0}, {"log10", 1e-300, 1e300, 0}, {"log10", 0.5, 2, 0}, {"sinh", -25, 25, 0},
-    {"sinh", -710.4, 710.4, 0}, {"sinh", 1e-300, 1e-3, 1}, {"cosh", -25, 25, 0}, {"cosh", -710.4, 710.4, 0},
-    {"tanh", -20, 20, 0}, {"tanh", -1.5, 1.5, 0}, {"tanh", 1e-300, 1e-3, 1}, {"arcsin", -1, 1, 0},
-    {"arcsin", 1e-300, 1e-3, 1}, {"arccos", -1, 1, 0}, {"arctan", -10, 10, 0}, {"arctan", 1e-300, 1e300, 1},
-    {"arcsinh", -10, 10, 0}, {"arcsinh", 1e-300, 1e300, 1}, {"arccosh", 1, 10, 0}, {"arccosh", 1, 1e300, 0},
-    {"arctanh", -1, 1, 0}, {"arctanh", 1e-300, 1e-3, 1}, {"trunc", 1e-10, 1e17, 1}, {"ceil", 1e-10, 1e17, 1},
-    {"round", 1e-10, 1e17, 1}, {"sign", -1, 1, 0}, {"pow3", 1e-100, 1e100, 1}, {"pow4", 1e-70, 1e70, 1},
-    {"powm2", 1e-150, 1e150, 1}, {"pow3", 1, 1e6, 0}, {"pow3", 1e-110, 1e-95, 1}, {"pow4", 1e-82, 1e-70, 1},
-    {"powm2", 1e-160, 1e-150, 1},
-};
-
-/* the binary functions' double and float pair ranges: {x lo, x hi, y lo, y hi, random signs} */
-static const struct range2 { const char *name; double xlo, xhi, ylo, yhi; int signs; } RANGES2[] = {
-    {"arctan2", 1e-300, 1e300, 1e-300, 1e300, 1}, {"arctan2", 0.1, 10, 0.1, 10, 1},
-    {"hypot", 1e-300, 1e300, 1e-300, 1e300, 1}, {"hypot", 0.5, 2, 0.5, 2, 1},
-    {"fmod", 1e-300, 1e300, 1e-300, 1e300, 1}, {"fmod", 1, 1e10, 1e-3, 1e3, 1},
-    {"copysign", 1e-300, 1e300, 1e-300, 1e300, 1}, {"nextafter", 1e-300, 1e300, 1e-300, 1e300, 1},
-};
 
 int main(int argc, char **argv)
 {

@@ -64,13 +64,28 @@ typedef struct {
     static float wf_##NAME(float x, float y) { return rj_f_##NAME(x, y); }                         \
     static const fn2 NAME##_ = {#NAME, wvd_##NAME, wd_##NAME, wvf_##NAME, wf_##NAME};
 
-#define UNARY(X) X(sin) X(cos) X(tan) X(exp) X(expm1) X(log) X(log1p) X(log2) X(log10) X(sinh) X(cosh)    \
-    X(tanh) X(arcsin) X(arccos) X(arctan) X(arcsinh) X(arccosh) X(arctanh) X(trunc) X(ceil) X(round)
-#define BINARY_FIRST(X) X(add) X(sub) X(mul) X(div) X(min) X(max) X(pow) X(arctan2) X(hypot) X(fmod) \
-    X(remainder) X(floor_divide)
-UNARY(WRAP1)
-BINARY_FIRST(WRAP2)
+/* the functions a NaN goes through as itself: every unary function csrc/vmath_functions.h
+ * declares with an algorithm of its own (RJ_VM_UNARY), and the rounding functions */
+#define RJ_VM_UNARY(NAME, ...) WRAP1(NAME)
+#include "vmath_functions.h"
+WRAP1(trunc) WRAP1(ceil) WRAP1(round)
+static const fn2 *const UNARY[] = {
+#define RJ_VM_UNARY(NAME, ...) &NAME##_,
+#include "vmath_functions.h"
+    &trunc_, &ceil_, &round_,
+};
+/* and those that give the first of two NaNs: the binary ones (RJ_VM_BINARY), simd.h's arithmetic
+ * and numpy's % and // */
+#define RJ_VM_BINARY(NAME, ...) WRAP2(NAME)
+#include "vmath_functions.h"
+WRAP2(add) WRAP2(sub) WRAP2(mul) WRAP2(div) WRAP2(min) WRAP2(max) WRAP2(remainder) WRAP2(floor_divide)
 WRAP2(nextafter)
+static const fn2 *const BINARY_FIRST[] = {
+#define RJ_VM_BINARY(NAME, ...) &NAME##_,
+#include "vmath_functions.h"
+    &add_, &sub_, &mul_, &div_, &min_, &max_, &remainder_, &floor_divide_,
+};
+enum { N_UNARY = sizeof UNARY / sizeof UNARY[0], N_BINARY_FIRST = sizeof BINARY_FIRST / sizeof BINARY_FIRST[0] };
 
 /* every lane of the vector function and the twin, for one pair of arguments (y unused by unary
  * functions) */
@@ -125,16 +140,16 @@ int main(void)
     for (int i = 0; i < N_NAN; i++) {
         const double a = from_d(nan_d[i]);
         const uint32_t af = bits_f((float)a);
-#define ONE_NAN(NAME) CHECK1(NAME, a, nan_d[i], af);
-        UNARY(ONE_NAN)
+        for (int f = 0; f < N_UNARY; f++) check(UNARY[f], a, 0.0, nan_d[i], af);
         for (int j = 0; j < N_NAN; j++) {
             const double b = from_d(nan_d[j]);
-#define FIRST_NAN(NAME) CHECK2(NAME, a, b, nan_d[i], af);
-            BINARY_FIRST(FIRST_NAN)
+            for (int f = 0; f < N_BINARY_FIRST; f++) check(BINARY_FIRST[f], a, b, nan_d[i], af);
             CHECK2(nextafter, a, b, nan_d[j], bits_f((float)b));
         }
-#define NAN_AND_NUMBER(NAME) CHECK2(NAME, a, 1.5, nan_d[i], af); CHECK2(NAME, 1.5, a, nan_d[i], af);
-        BINARY_FIRST(NAN_AND_NUMBER)
+        for (int f = 0; f < N_BINARY_FIRST; f++) {      /* a NaN and a number: the NaN, from either side */
+            check(BINARY_FIRST[f], a, 1.5, nan_d[i], af);
+            check(BINARY_FIRST[f], 1.5, a, nan_d[i], af);
+        }
     }
     (void)from_f;
     printf("tier %s: %s\n", RJ_ISA_NAME, failures ? "FAIL" : "PASS");

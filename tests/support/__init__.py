@@ -9,7 +9,7 @@ conftest.py). No test file imports another test file; what two of them need live
 - support.neon: a kernel cross-built for AArch64 into a tests/c harness, run under qemu;
 - support.audio: the sample rate, test signal and filter references of the audio tests;
 - support.vmath, support.vmath_bounds: the vector-math functions under test, their mpmath
-  reference, and README.md's accuracy table.
+  reference, and their accuracy table, as csrc/vmath_functions.h declares them.
 """
 import itertools
 import os

@@ -1,39 +1,22 @@
-"""README.md's accuracy table, read: the worst error, in ULP, README.md states for each vector-math
-function, dtype and tier (tests/test_vmath_bounds.py holds csrc/vmath.h's table and
-tests/c/vmath_check.c's bounds to it; the Python accuracy tests measure against it)."""
+"""The accuracy table, as csrc/vmath_functions.h declares it (read through
+resin_jit/front/vmath_table.py): the worst error, in ULP, of each vector-math function by its
+README.md row, dtype and tier. tests/test_vmath_bounds.py holds README.md's table to it; the
+Python accuracy tests measure against it."""
 from pathlib import Path
+
+from resin_jit.front.vmath_table import COLUMNS, FUNCTIONS as DECLARED  # noqa: F401 - COLUMNS for the tests
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 README = ROOT / "README.md"
 
-COLUMNS = ("float32_fma", "float32", "float64_fma", "float64")
-# the rows the table must have; "exact" rows are bit for bit the correctly rounded result
-FUNCTIONS = ("sin", "cos", "tan", "exp", "expm1", "log", "log1p", "log2", "log10", "sinh", "cosh", "tanh", "arcsin",
-             "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot", "pow", "x**3", "x**4", "x**-2")
-EXACT = ("trunc", "ceil", "round", "sign", "fmod", "copysign", "nextafter", "x**0")
-
-
-def _number(text):
-    return 0.0 if text.strip() == "exact" else float(text)
-
-
-def readme_bounds():
-    """{function: {column: worst ULP}} from README.md's accuracy table (exact rows are 0)."""
-    table = {}
-    for line in README.read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 5 or not cells[0].startswith("`"):
-            continue
-        for name in (n.strip("` ") for n in cells[0].split(",")):
-            if name in FUNCTIONS or name in EXACT:
-                table[name] = dict(zip(COLUMNS, map(_number, cells[1:])))
-    return table
-
-
-BOUNDS = readme_bounds()
+# README's rows: the measured functions, then the exact ones (bit for bit the correctly rounded
+# result, on one row)
+FUNCTIONS = tuple(fn.label for fn in DECLARED if not fn.exact)
+EXACT = tuple(fn.label for fn in DECLARED if fn.exact)
+BOUNDS = {fn.label: fn.bound for fn in DECLARED}
 
 
 def bound(name, dtype, tier):
-    """The README's bound for `name` computed in `dtype` on `tier`."""
+    """The declared bound for README row `name` computed in `dtype` on `tier`."""
     fma = "_fma" if tier in ("avx2", "avx512", "neon") else ""
     return BOUNDS[name][f"{dtype}{fma}"]
