@@ -88,8 +88,8 @@ def test_warm_all_builds_every_tier_of_the_architecture_and_neon_where_it_can(tm
     report = warm.warm([entry], tmp_path / "layer", jobs=2, progress=False, isa="all")
     assert report.ok(), report.results
     assert {tier for _, tier, _, _ in report.results} == set(tiers)
-    from resin_jit.compiler import _affine_graph, _exact_pair, block_request
-    ident, _ = block_request(_affine_graph(*_exact_pair(4.0, 1.0)), "float32")
+    from resin_jit.compiler import _affine_graph, _exact_pair, graph_request
+    ident, _ = graph_request(_affine_graph(*_exact_pair(4.0, 1.0)), "float32")
     for tier in tiers:
         arch = isa.TIERS[tier].arch or host.architecture()
         key = keys.kernel_key(ident, tier, 2, False, arch=arch)
