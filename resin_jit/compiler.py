@@ -230,6 +230,14 @@ class JitCompiler:
         return self._block_kernel(cg, dtype, Kernel)
 
     def _block_kernel(self, cg, dtype, cls):
+        # No parameters, state or callbacks: callers of the same graph may share one kernel, found
+        # before anything is planned (a memory hit costs a dict lookup). A graph with a user's
+        # node class is keyed by its C too (block_request), so it is looked up once that is known.
+        shareable = self.backend == "native" and not (cg.param_names or cg.pointer_nodes or cg.stateful_nodes)
+        shared_key = (cls, dtype, cg.ident)
+        if shareable and not cg.foreign and (kernel := self._shared_kernels.get(shared_key)) is not None:
+            self.stats["memory_hits"] += 1
+            return kernel
         plan = plan_kernel(cg, dtype)
         if self.backend == "numpy":
             return cls(cg, plan, "numpy", NumpyRunner(cg, plan), self.config, _source(cg, plan))
@@ -238,18 +246,17 @@ class JitCompiler:
                            f"pointers, state); this one has {plan.n_in} inputs and {plan.n_out} outputs")
         with naming_externs(cg):
             ident, make_source = block_request(cg, plan)
-            shared_key = (cls, ident)
-            kernel = self._shared_kernels.get(shared_key)
-            if kernel is not None:
-                self.stats["memory_hits"] += 1
-                return kernel
+            if cg.foreign:
+                shared_key = (cls, ident)
+                if shareable and (kernel := self._shared_kernels.get(shared_key)) is not None:
+                    self.stats["memory_hits"] += 1
+                    return kernel
             library = self.libraries.get(ident, make_source)
         if library is None:
             _warn_numpy_kernel(cg, self.libraries.build_reason)
             return cls(cg, plan, "numpy", NumpyRunner(cg, plan), self.config, make_source)
         kernel = cls(cg, plan, self.isa, NativeRunner(library, cg, plan), self.config, make_source)
-        if not (cg.param_names or cg.pointer_nodes or cg.stateful_nodes):
-            # no parameters, state or callbacks: callers of the same graph may share one kernel
+        if shareable:
             if len(self._shared_kernels) >= SHARED_KERNELS_MAX:
                 self._shared_kernels.clear()
             self._shared_kernels[shared_key] = kernel

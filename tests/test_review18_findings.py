@@ -181,22 +181,36 @@ def test_a_memo_of_deeply_nested_json_reads_as_empty(tmp_path):
 
 
 # Found (item 5, import fails; introduced): front/vmath_table.py reads csrc/vmath_functions.h at
-# import. A package without csrc/ beside or inside it (vendored, zipped, built by another backend
-# than setup.py's build_py) no longer imports at all: FileNotFoundError from `import resin_jit`.
-# Before the refactor it imported, and ran on the numpy backend (or a prebuilt layer); a malformed
-# header (a BOM, a C hex float) fails the import the same way, with a ValueError.
-def test_the_package_imports_and_runs_on_numpy_without_csrc(tmp_path):
-    site = tmp_path / "site"
-    shutil.copytree(PACKAGE, site / "resin_jit", ignore=shutil.ignore_patterns("__pycache__", "csrc", "templates",
-                                                                                "prebuilt"))
+# import, by path. A zipped package (csrc/ inside it, as in the wheel) could not read it; a copy
+# of the package folder without csrc/ failed with a bare FileNotFoundError. Now the header is read
+# as a package resource (zip-safe, a BOM allowed), and a copy without it is a clear ImportError.
+def test_a_zipped_package_imports_and_runs_on_numpy(tmp_path):
+    tree = tmp_path / "tree"
+    shutil.copytree(PACKAGE, tree / "resin_jit", ignore=shutil.ignore_patterns("__pycache__", "prebuilt", "*.so"))
+    for folder in ("csrc", "templates"):
+        if not (tree / "resin_jit" / folder).exists():
+            shutil.copytree(csrc_dir().parent / folder, tree / "resin_jit" / folder)
+    header = tree / "resin_jit" / "csrc" / "vmath_functions.h"
+    header.write_bytes(b"\xef\xbb\xbf" + header.read_bytes())   # a BOM, as some editors save
+    archive = shutil.make_archive(str(tmp_path / "resin_jit"), "zip", tree)
     proc = _run_script("""
         import warnings
         warnings.simplefilter("ignore")
         import numpy as np, resin_jit as rj
+        assert ".zip" in rj.__file__, rj.__file__
         x = rj.input("x")
-        print(rj.JitCompiler().compile(x * 2.0)(np.ones(2, np.float32)).tolist())
-    """, tmp_path, PYTHONPATH=str(site), RESIN_JIT_DISABLE="1")
-    assert proc.returncode == 0 and proc.stdout.strip() == "[2.0, 2.0]", proc.stderr[-1500:]
+        print(rj.JitCompiler().compile(rj.sqrt(x) * 2.0)(np.full(2, 4.0, np.float32)).tolist())
+    """, tmp_path, PYTHONPATH=archive, RESIN_JIT_DISABLE="1")
+    assert proc.returncode == 0 and proc.stdout.strip() == "[4.0, 4.0]", proc.stderr[-1500:]
+
+
+def test_a_copy_of_the_package_without_csrc_says_so_on_import(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(PACKAGE, site / "resin_jit", ignore=shutil.ignore_patterns("__pycache__", "csrc", "templates",
+                                                                                "prebuilt"))
+    proc = _run_script("import resin_jit", tmp_path, PYTHONPATH=str(site))
+    assert proc.returncode == 1
+    assert "ImportError: resin_jit: csrc/vmath_functions.h is in neither the package nor beside it" in proc.stderr
 
 
 # Found (item 2, wrong answer on the numpy backend; pre-existing, not caught by the plan): the

@@ -6,6 +6,7 @@ its README.md row.
 The header is read once, at import. Its rows are C macro calls whose arguments are identifiers,
 decimal numbers and string literals; anything else is a ValueError naming the line.
 """
+import importlib.resources
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -202,15 +203,29 @@ def parse(text):
     return tuple(functions.values())
 
 
-def header_path():
-    """csrc/vmath_functions.h: inside the package in a wheel, beside it in a source tree (as
-    codegen.resources finds csrc/, which front/ does not import: it is the first stage)."""
-    package = Path(__file__).resolve().parent.parent
-    for folder in (package / "csrc", package.parent / "csrc"):
-        if (folder / HEADER).is_file():
-            return folder / HEADER
-    raise FileNotFoundError(f"resin_jit cannot find csrc/{HEADER}")
+def header_text():
+    """csrc/vmath_functions.h's text: inside the package in a wheel (read as a resource, so a
+    zipped package reads it too), beside it in a source tree (as codegen.resources finds csrc/,
+    which front/ does not import: it is the first stage). None if neither has it."""
+    try:
+        return (importlib.resources.files("resin_jit") / "csrc" / HEADER).read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    beside = Path(__file__).resolve().parent.parent.parent / "csrc" / HEADER
+    return beside.read_text(encoding="utf-8-sig") if beside.is_file() else None
 
 
-FUNCTIONS = parse(header_path().read_text())
+def _declared():
+    """The declared functions. A copy of the package without csrc/ (a folder copied out of a
+    source tree) is no installation of resin_jit: it cannot build kernels, and rj.sin would not
+    exist; ImportError says so at once rather than an AttributeError later."""
+    text = header_text()
+    if text is None:
+        raise ImportError(f"resin_jit: csrc/{HEADER} is in neither the package nor beside it: this copy of "
+                          f"resin_jit is incomplete; install it with pip (pip install resin_jit, or pip install "
+                          f"-e . in a source tree)")
+    return parse(text)
+
+
+FUNCTIONS = _declared()
 BY_NAME = {fn.name: fn for fn in FUNCTIONS}

@@ -33,7 +33,9 @@ def evaluate(cg, inputs, n, dtype, states, params=None):
                 operands = [np.broadcast_to(np.asarray(values[a], dtype), (n,)) if traits.needs_arrays else values[a]
                             for a in args]
                 result = node.evaluate(states.get(i), *operands)
-                values.append(result if traits.mask else np.asarray(result).astype(dtype, copy=False))
+                # a mask stays bool and an index int64 (in float32 one past 2**24 would round)
+                keep = traits.mask or traits.index
+                values.append(result if keep else np.asarray(result).astype(dtype, copy=False))
         return [values[o] for o in cg.outputs]
 
 

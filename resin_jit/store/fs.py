@@ -203,30 +203,37 @@ def write_atomically(path, data):
     os.replace(tmp, path)
 
 
-def read_json_object(path):
+MAX_MEMO_BYTES = 1 << 20   # a memo holds a few dozen short entries; more is not one resin_jit wrote
+
+
+def read_json_object(path, max_bytes=MAX_MEMO_BYTES):
     """The JSON object in the regular file `path` (never read through a symlink or from a FIFO),
-    or {} when there is none: the memo files only save time, so anything odd counts as empty."""
+    or {} when there is none: the memo files only save time, so anything odd counts as empty
+    (a file over max_bytes, or brackets nested deeper than the parser recurses)."""
     try:
         fd, _ = open_regular(path)
     except Refused:
         return {}
     try:
-        value = json.loads(read_fd(fd))
-    except (OSError, ValueError):
+        data = read_fd(fd, max_bytes + 1)
+        value = json.loads(data) if len(data) <= max_bytes else {}
+    except (OSError, ValueError, RecursionError):
         return {}
     finally:
         os.close(fd)
     return value if isinstance(value, dict) else {}
 
 
-def read_fd(fd):
-    """Every byte from the descriptor's position to the end."""
-    chunks = []
-    while True:
-        chunk = os.read(fd, 1 << 20)
+def read_fd(fd, limit=None):
+    """Every byte from the descriptor's position to the end (at most `limit` of them)."""
+    chunks, size = [], 0
+    while limit is None or size < limit:
+        chunk = os.read(fd, 1 << 20 if limit is None else min(1 << 20, limit - size))
         if not chunk:
-            return b"".join(chunks)
+            break
         chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def lstat_or_none(path):
