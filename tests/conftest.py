@@ -9,7 +9,7 @@ from support import CACHE_ENV, NATIVE, TIERS, compiler_for   # first: it sets th
 
 import resin_jit as rj
 from resin_jit.runtime import load
-from resin_jit.store import disk, libraries
+from resin_jit.store import entries, libraries
 
 
 @pytest.fixture(params=TIERS)
@@ -52,7 +52,7 @@ def loads(monkeypatch):
     original = load.LoadedLibrary
 
     def spy(path):
-        seen.append(disk.file_sha256(path))
+        seen.append(entries.file_sha256(path))
         return original(path)
     monkeypatch.setattr(load, "LoadedLibrary", spy)
     return seen

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
-from resin_jit.store import disk, fs, libraries
+from resin_jit.store import disk, entries, fs, libraries
 
 from support import needs_native
 from support.cache import CLEAN_ENV, PROBE, X, only_entry, probe, run_affine
@@ -174,7 +174,7 @@ def delete_library(lib, meta):
 def forged_metadata(lib, meta):
     """Garbage whose hash the metadata records: it passes the check, fails dlopen, is rebuilt."""
     lib.write_bytes(b"not an ELF file" * 100)
-    meta.write_text(json.dumps({**json.loads(meta.read_text()), "size": 1500, "sha256": disk.file_sha256(lib)}))
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "size": 1500, "sha256": entries.file_sha256(lib)}))
 
 
 DAMAGE = [(truncate, "size"), (garbage_same_size, "sha256"), (drop_metadata, "metadata missing"),
@@ -191,7 +191,7 @@ def test_damaged_entry_is_detected_removed_and_rebuilt(tmp_path, damage, words):
     assert result["stats"]["compiles"] == 1
     assert any("damaged cache entry" in m and words in m for m in result["warnings"]), result["warnings"]
     lib, meta = only_entry(tmp_path)
-    assert json.loads(meta.read_text())["sha256"] == disk.file_sha256(lib)
+    assert json.loads(meta.read_text())["sha256"] == entries.file_sha256(lib)
     assert probe(tmp_path)["stats"]["disk_hits"] == 1
 
 
@@ -300,7 +300,7 @@ def test_a_library_that_fails_its_hash_is_never_dlopened(tmp_path):
                     f'{{ creat("{mark}", 0600); }}\nint rj_entry(void *c) {{ return 0; }}\n')
     subprocess.run(["cc", "-shared", "-fPIC", "-o", str(lib), str(evil)], check=True)
     meta.write_text(json.dumps({**json.loads(meta.read_text()), "size": lib.stat().st_size}))
-    evil_sha = disk.file_sha256(lib)
+    evil_sha = entries.file_sha256(lib)
     result = probe(tmp_path)
     assert result["stats"]["compiles"] == 1
     assert not mark.exists() and evil_sha not in result["loaded"]

@@ -34,7 +34,7 @@ import warnings
 from collections import namedtuple
 from pathlib import Path
 
-from .entries import KERNEL_SUFFIXES, CacheIndex, CacheLocator, file_sha256  # noqa: F401 - for callers
+from .entries import KERNEL_SUFFIXES, CacheIndex, CacheLocator
 from .fs import (cache_dir_problem, directories_problem, key_lock, lstat_or_none, mkdir_private, remove_file,
                       remove_lock_file)
 from ..front.environment import env_flag

@@ -33,7 +33,7 @@ PROBE = textwrap.dedent("""
     import json, logging, sys
     import numpy as np
     import resin_jit as rj
-    from resin_jit.store import disk
+    from resin_jit.store import disk, entries
     from resin_jit.runtime import load
     messages, loaded = [], []
     class Keep(logging.Handler):
@@ -43,7 +43,7 @@ PROBE = textwrap.dedent("""
     logging.getLogger("resin_jit").setLevel(logging.INFO)
     original = load.LoadedLibrary
     def spy(path):
-        loaded.append(disk.file_sha256(path))
+        loaded.append(entries.file_sha256(path))
         return original(path)
     load.LoadedLibrary = spy
     root, a, b, config = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), json.loads(sys.argv[4])
