@@ -1,4 +1,4 @@
-/* dispatch.c - resin_jit._dispatch: the hot path from Python into a compiled kernel.
+/* dispatch.c - resin_jit.runtime._dispatch: the hot path from Python into a compiled kernel.
  *
  * A Caller wraps one library's rj_entry. Its argspec says what each positional argument is;
  * calling it takes buffer pointers straight from the arguments, checks element type,
@@ -147,6 +147,10 @@ static int caller_init(Caller *self, PyObject *args, PyObject *kwds)
     const char *argspec, *ret;
     PyObject *slow_path, *bound, *keepalive;
     Py_ssize_t nogil_above = 1 << 16;
+    if (self->entry != NULL) {   /* a call may be running its entry without the GIL: nothing it reads may change */
+        PyErr_SetString(PyExc_TypeError, "resin_jit: a Caller is set up once; make a new one");
+        return -1;
+    }
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "KssOO!O|n", names, &entry, &argspec, &ret, &slow_path,
                                      &PyTuple_Type, &bound, &keepalive, &nogil_above))
         return -1;
@@ -248,7 +252,7 @@ static PyMemberDef caller_members[] = {
 
 static PyTypeObject CallerType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "resin_jit._dispatch.Caller",
+    .tp_name = "resin_jit.runtime._dispatch.Caller",
     .tp_basicsize = sizeof(Caller),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
     .tp_doc = "Calls a compiled library's rj_entry with buffers taken straight from its arguments.",
@@ -264,7 +268,7 @@ static PyTypeObject CallerType = {
 };
 
 static struct PyModuleDef dispatch_module = {
-    PyModuleDef_HEAD_INIT, "_dispatch", "The call path from Python into compiled resin_jit kernels.", -1,
+    PyModuleDef_HEAD_INIT, "resin_jit.runtime._dispatch", "The call path from Python into compiled resin_jit kernels.", -1,
     module_methods,
 };
 

@@ -1,4 +1,4 @@
-/* dispatch.h - what the parts of resin_jit._dispatch share: taking arguments apart.
+/* dispatch.h - what the parts of resin_jit.runtime._dispatch share: taking arguments apart.
  *
  * The extension is the hot path from Python into compiled kernels. Two callable types use
  * these helpers: Caller (dispatch.c), which passes buffers to any entry by an argspec, and
@@ -45,7 +45,7 @@ void rj_release(rj_arg *args, int n);
  * by being the very same buffer: elementwise kernels may work in place, never half in place. */
 int rj_partly_overlap(const rj_arg *args, const char *kinds, int n);
 
-/* _dispatch.after_fork(): called in a forked child (os.register_at_fork); see dispatch_kernel.c. */
+/* _dispatch.after_fork(): called in a forked child (os.register_at_fork); see dispatch_lock.c. */
 PyObject *rj_after_fork(PyObject *module, PyObject *unused);
 
 /* 1 and *value set for a Python float or int or a numpy float or integer; 0 for anything else. */

@@ -1,4 +1,4 @@
-/* dispatch_kernel.c - resin_jit._dispatch.Kernel: every call form of a graph kernel, in C.
+/* dispatch_kernel.c - resin_jit.runtime._dispatch.Kernel: every call form of a graph kernel, in C.
  *
  * resin_jit.Kernel subclasses this type. A call in the common case goes from Python straight
  * into the kernel's entry, with no Python frame in between:
@@ -15,6 +15,11 @@
  *
  * A stateful kernel has one state, so its calls are serialised by a lock: the fast path takes
  * it around the entry, the slow path with _acquire() / _release().
+ *
+ * Python code may run in the middle of a call (a numpy scalar subclass's __float__, another
+ * thread while this one waits for the lock or runs the entry without the GIL) and rebind the
+ * kernel. The plan cannot change (dispatch_bind.c), and what a binding changes the call reads
+ * from the rj_binding it holds from just before it fills the rj_call until its entry returns.
  */
 #include "dispatch_kernel.h"   /* first: it includes Python.h */
 #include <structmember.h>
@@ -37,24 +42,28 @@ static int output_fits(const Kernel *self, int j, const rj_arg *out, const rj_ar
 
 static PyObject *new_output(Kernel *self, int j, const rj_arg *shape)
 {
+    PyObject *dtype = Py_NewRef(PyTuple_GET_ITEM(self->out_dtypes, j));   /* held: numpy.empty runs Python code */
     PyObject *dims = self->out_rows[j] == 'r' ? (shape->ndim == 2 ? Py_BuildValue("(n)", shape->shape[0])
                                                                    : PyTuple_New(0))
                    : shape->ndim == 2 ? Py_BuildValue("(nn)", shape->shape[0], shape->shape[1])
                                       : PyLong_FromSsize_t(shape->shape[0]);
-    if (dims == NULL) return NULL;
-    PyObject *args[2] = {dims, PyTuple_GET_ITEM(self->out_dtypes, j)};
-    PyObject *array = PyObject_Vectorcall(rj_numpy_empty, args, 2, NULL);
-    Py_DECREF(dims);
+    PyObject *array = NULL;
+    if (dims != NULL) {
+        PyObject *args[2] = {dims, dtype};
+        array = PyObject_Vectorcall(rj_numpy_empty, args, 2, NULL);
+        Py_DECREF(dims);
+    }
+    Py_DECREF(dtype);
     return array;
 }
 
 /* The shape every array of the call has, when there is no array to take it from. */
-static int shape_without_arrays(Kernel *self, const rj_request *req, rj_arg *shape)
+static int shape_without_arrays(const rj_request *req, rj_arg *shape)
 {
     memset(shape, 0, sizeof *shape);
     shape->ndim = 1;
     shape->shape[1] = 1;
-    if (self->n_in > 0) {   /* only numbers: one sample, as numpy's broadcast of scalars gives */
+    if (req->n_in > 0) {   /* only numbers: one sample, as numpy's broadcast of scalars gives */
         shape->shape[0] = 1;
         return 1;
     }
@@ -66,38 +75,38 @@ static int shape_without_arrays(Kernel *self, const rj_request *req, rj_arg *sha
     return 1;
 }
 
-static PyObject *results(Kernel *self, const rj_request *req, PyObject **made)
+static PyObject *results(const rj_request *req, PyObject **made)
 {
     if (req->have_outputs) Py_RETURN_NONE;
-    if (self->n_out == 1) return Py_NewRef(made[0]);
-    PyObject *tuple = PyTuple_New(self->n_out);
-    for (int j = 0; tuple != NULL && j < self->n_out; j++) PyTuple_SET_ITEM(tuple, j, Py_NewRef(made[j]));
+    if (req->n_out == 1) return Py_NewRef(made[0]);
+    PyObject *tuple = PyTuple_New(req->n_out);
+    for (int j = 0; tuple != NULL && j < req->n_out; j++) PyTuple_SET_ITEM(tuple, j, Py_NewRef(made[j]));
     return tuple;
 }
 
-static int call_entry(Kernel *self, rj_call *call, int64_t total)
+static int call_entry(const Kernel *self, const rj_binding *binding, rj_call *call, int64_t total)
 {
     int ran;
     if (total > self->nogil_above) {
         Py_BEGIN_ALLOW_THREADS
-        ran = self->entry(call);
+        ran = binding->entry(call);
         Py_END_ALLOW_THREADS
     } else {
-        ran = self->entry(call);
+        ran = binding->entry(call);
     }
     return ran;
 }
 
-static void fill_call(Kernel *self, rj_call *call, const rj_arg *args, int n_buf)
+static void fill_call(const rj_binding *binding, rj_call *call, const rj_arg *args, int n_buf)
 {
     for (int b = 0; b < n_buf; b++) {
         call->ptr[b] = args[b].ptr;
         call->len[b] = args[b].len;
         call->rows[b] = args[b].ndim == 2 ? args[b].shape[0] : 1;
     }
-    for (int k = 0; k < self->nbound; k++) {
-        call->ptr[n_buf + k] = self->bound_views[k].buf;
-        call->len[n_buf + k] = self->bound_views[k].len / self->bound_views[k].itemsize;
+    for (int k = 0; k < binding->nbound; k++) {   /* n_buf + nbound <= RJ_MAX_ARGS: checked at every binding */
+        call->ptr[n_buf + k] = binding->views[k].buf;
+        call->len[n_buf + k] = binding->lens[k];
         call->rows[n_buf + k] = 1;
     }
 }
@@ -150,7 +159,7 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
     rj_arg implicit;
     int status = 0, scalars = 0, is_number[RJ_MAX_ARGS];
 
-    if (!self->fast || n_buf + self->nbound > RJ_MAX_ARGS) return 0;
+    if (!self->fast) return 0;
     for (int b = 0; b < n_buf; b++) {
         args[b].held = 0;
         args[b].ndim = 0;
@@ -176,7 +185,7 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
     for (int i = 0; i < n_in && shape == NULL; i++)
         if (args[i].ndim > 0) shape = &args[i];
     if (shape == NULL) {
-        if (!shape_without_arrays(self, req, &implicit)) goto done;
+        if (!shape_without_arrays(req, &implicit)) goto done;
         shape = &implicit;
     }
     for (int i = 0; i < n_in; i++)
@@ -186,7 +195,7 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
     const int64_t total = (int64_t)shape->shape[0] * shape->shape[1];
     const Py_ssize_t rows = shape->ndim == 2 ? shape->shape[0] : 1;
     const Py_ssize_t per_row = shape->ndim == 2 ? shape->shape[1] : shape->shape[0];
-    if ((self->one_d && shape->ndim != 1) || (self->stateful && rows != self->state_rows)
+    if ((self->one_d && shape->ndim != 1) || (self->stateful && rows != self->binding->state_rows)
         || (self->reduces && per_row == 0)   /* rows of no samples: the slow path knows which reductions have no value */
         || (scalars && !self->broadcast && total != 1) || (self->threads_from > 0 && total >= self->threads_from))
         goto done;
@@ -204,18 +213,24 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
         status = -1;
         goto done;
     }
-    /* the state remade, or an array resized, while we waited (or while outputs were made) */
-    if ((self->stateful && rows != self->state_rows) || !all_unmoved(self, req, args, kinds, is_number)) {
+    /* What the entry runs with, held until it returns. The kernel rebound (its state remade, or
+     * without native code now), or an array resized, while we waited (or while outputs were made):
+     * the slow path. */
+    rj_binding *binding = rj_binding_take(self);
+    if (binding == NULL || binding->entry == NULL || !self->fast || (self->stateful && rows != binding->state_rows)
+        || !all_unmoved(self, req, args, kinds, is_number)) {
         rj_kernel_release(self);
+        if (binding != NULL) rj_binding_drop(binding);
         goto done;
     }
     rj_call call;
-    fill_call(self, &call, args, n_buf);
-    const int ran = total > 0 || self->reduces ? call_entry(self, &call, total) : RJ_OK;   /* a sum of none is 0 */
+    fill_call(binding, &call, args, n_buf);
+    const int ran = total > 0 || self->reduces ? call_entry(self, binding, &call, total) : RJ_OK;   /* a sum of none is 0 */
     rj_kernel_release(self);
+    rj_binding_drop(binding);
     if (ran == RJ_OK) {   /* anything else was checked above, so is not expected: the slow path explains */
         self->fast_calls++;
-        *result = results(self, req, made);
+        *result = results(req, made);
         status = *result != NULL ? 1 : -1;
     }
 done:
@@ -297,11 +312,12 @@ static PyObject *kernel_run(PyObject *op, PyObject *const *args, Py_ssize_t narg
     const int n_buf = self->n_in + self->n_out;
     rj_arg arrays[RJ_MAX_ARGS];
     char kinds[RJ_MAX_ARGS];
-    int taken = 0, fits = self->entry != NULL && nargs == n_buf && n_buf + self->nbound <= RJ_MAX_ARGS;
     if (self->stateful && self->owner != PyThread_get_thread_ident()) {
         PyErr_SetString(PyExc_RuntimeError, "resin_jit: _run of a stateful kernel without its lock");
         return NULL;
     }
+    rj_binding *binding = rj_binding_take(self);   /* held until the entry returns, whatever rebinds the kernel */
+    int taken = 0, fits = binding != NULL && binding->entry != NULL && nargs == n_buf;
     while (fits && taken < n_buf) {
         kinds[taken] = taken < self->n_in ? self->letter : self->out_letters[taken - self->n_in];
         fits = rj_take_array(args[taken], kinds[taken], &arrays[taken]);
@@ -319,10 +335,11 @@ static PyObject *kernel_run(PyObject *op, PyObject *const *args, Py_ssize_t narg
     if (fits) {
         const int64_t total = arrays[first].len;
         rj_call call;
-        fill_call(self, &call, arrays, n_buf);
-        ran = total > 0 || self->reduces ? call_entry(self, &call, total) : RJ_OK;
+        fill_call(binding, &call, arrays, n_buf);
+        ran = total > 0 || self->reduces ? call_entry(self, binding, &call, total) : RJ_OK;
     }
     rj_release(arrays, taken);
+    if (binding != NULL) rj_binding_drop(binding);
     if (ran != RJ_OK) {
         PyErr_SetString(PyExc_ValueError, "resin_jit: converted arguments still do not fit the kernel");
         return NULL;
@@ -350,19 +367,22 @@ static int kernel_traverse(Kernel *self, visitproc visit, void *arg)
 {
     Py_VISIT(self->names);
     Py_VISIT(self->out_dtypes);
-    Py_VISIT(self->bound);
-    Py_VISIT(self->keepalive);
+    if (self->binding != NULL) {
+        Py_VISIT(self->binding->bound);
+        Py_VISIT(self->binding->keepalive);
+    }
     return 0;
 }
 
+/* The garbage collector's, for a kernel no call holds (so none is in flight). The names stay: a
+ * tuple of str holds nothing that could lead back here, and the call path reads it unchecked. */
 static int kernel_clear(Kernel *self)
 {
-    rj_release_bound(self);
-    self->entry = NULL;
-    Py_CLEAR(self->names);
+    rj_binding *binding = self->binding;
+    self->binding = NULL;
+    self->fast = 0;
     Py_CLEAR(self->out_dtypes);
-    Py_CLEAR(self->bound);
-    Py_CLEAR(self->keepalive);
+    if (binding != NULL) rj_binding_drop(binding);
     return 0;
 }
 
@@ -370,6 +390,7 @@ static void kernel_dealloc(Kernel *self)
 {
     PyObject_GC_UnTrack(self);
     kernel_clear(self);
+    Py_CLEAR(self->names);
     if (self->lock != NULL) PyThread_free_lock(self->lock);
     Py_TYPE(self)->tp_free((PyObject *)self);   /* a Python subclass's dealloc drops the type */
 }
@@ -402,7 +423,7 @@ static PyMemberDef kernel_members[] = {
 
 PyTypeObject rj_KernelType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "resin_jit._dispatch.Kernel",
+    .tp_name = "resin_jit.runtime._dispatch.Kernel",
     .tp_basicsize = sizeof(Kernel),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
     .tp_doc = "The C half of resin_jit.Kernel: every call form, straight into the compiled entry.",

@@ -91,21 +91,3 @@ int rj_sort_arguments(Kernel *self, rj_request *req, PyObject *const *args, Py_s
     }
     return a == nargs && (process || self->n_in > 0 || req->n != NULL);
 }
-
-/* The sorted objects are borrowed: out= items from a list that Python code can change while the
- * call runs (a numpy scalar's __float__ during conversion, another thread while this one waits
- * for the lock). A reference to each, for the whole call, keeps every array the entry reads or
- * writes alive (and numpy will not resize an array referenced from elsewhere). */
-void rj_hold(rj_request *req)
-{
-    for (int i = 0; i < req->n_in; i++) Py_INCREF(req->inputs[i]);
-    for (int j = 0; req->have_outputs && j < req->n_out; j++) Py_INCREF(req->outputs[j]);
-    Py_XINCREF(req->n);
-}
-
-void rj_let_go(rj_request *req)
-{
-    for (int i = 0; i < req->n_in; i++) Py_DECREF(req->inputs[i]);
-    for (int j = 0; req->have_outputs && j < req->n_out; j++) Py_DECREF(req->outputs[j]);
-    Py_XDECREF(req->n);
-}

@@ -3,7 +3,7 @@
 Everything downstream reads it and decides none of it again: rendering (codegen/) picks its
 template and lays out its buffers from it, the numpy backend (runtime/numpy_backend.py) gives
 each output the kind and dtype written here, and the call path (runtime/kernel.py and the C base
-type, csrc/dispatch_kernel.c) binds from it. A kernel's buffers come in one fixed order, the call
+type, csrc/dispatch_bind.c) binds from it. A kernel's buffers come in one fixed order, the call
 ABI of csrc/rj_abi.h: the inputs, the outputs, then the buffers the kernel object owns and binds
 to every call (the runtime parameters, the function pointers, the state).
 """
@@ -128,7 +128,7 @@ class KernelPlan:
         return tuple(b for b, present in ((params, self.has_params), (pointers, self.has_pointers),
                                           (state, self.stateful)) if present)
 
-    # -- what the call path binds from (csrc/dispatch_kernel.c reads these by name) -----------------
+    # -- what the call path binds from (csrc/dispatch_bind.c reads these by name) --------------------
     @property
     def letters(self):
         """The dispatcher's letter of each of a call's buffers: the inputs', then the outputs'."""

@@ -21,8 +21,12 @@ from .load import NOGIL_ABOVE, _dispatch
 
 
 class CallBinding(NamedTuple):
-    """What the C base type binds a kernel's calls from (csrc/dispatch_kernel.c reads each field,
-    and the plan's letters, out_rows, names, output_dtypes, stateful and broadcast, by name)."""
+    """What the C base type binds a kernel's calls from (csrc/dispatch_bind.c reads each field,
+    and the plan's letters, out_rows, names, output_dtypes, stateful and broadcast, by name).
+
+    A kernel's plan is bound once: a later binding (a new state, a reset, new thread settings)
+    must bring the same plan, and only the other fields may change; anything else is refused
+    with a ValueError."""
     plan: object           # the KernelPlan
     entry: int             # the library's rj_entry, 0: no native code (every call takes the slow path)
     bound: tuple           # the buffers appended to every call: parameters, pointers, state

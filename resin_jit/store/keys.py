@@ -16,6 +16,7 @@ machine of its architecture. It covers what decides a library's machine code and
 Kernels include no Python.h, so neither the Python version nor cffi's is part of it. The
 compiler's identity, the host and the build time go into each entry's metadata instead.
 """
+import fnmatch
 import functools
 import hashlib
 import os
@@ -43,7 +44,8 @@ NOT_CODEGEN = {
     "audio/analysis.py": "measures a compiled kernel's response: a caller",
     "benchmarks/": "timings: a caller (resin_jit.benchmarks in a wheel, beside the package in a source tree)",
 }
-NOT_KERNEL_HEADERS = ("dispatch.h",)   # the dispatcher's own header: kernels never include it
+# The dispatcher's own headers (csrc/dispatch.h, dispatch_kernel.h, ...): no kernel includes them.
+NOT_KERNEL_HEADERS = "dispatch*.h"
 
 
 @functools.lru_cache(maxsize=None)
@@ -82,7 +84,7 @@ def package_modules(root):
 def codegen_files():
     """(name, path) of every file whose content shapes the machine code of a kernel, in a fixed
     order; the name is the same in a wheel and in a source tree."""
-    headers = sorted(n for n in os.listdir(csrc_dir()) if n.endswith(".h") and n not in NOT_KERNEL_HEADERS)
+    headers = sorted(n for n in os.listdir(csrc_dir()) if n.endswith(".h") and not fnmatch.fnmatchcase(n, NOT_KERNEL_HEADERS))
     templates = sorted(n for n in os.listdir(templates_dir()) if n.endswith(".c"))
     modules = [n for n in package_modules(PACKAGE_DIR) if is_codegen_module(n)]
     return (*((f"csrc/{n}", csrc_dir() / n) for n in headers), *((f"templates/{n}", templates_dir() / n)
