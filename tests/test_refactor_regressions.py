@@ -1,6 +1,6 @@
-"""A hostile review of issue 18 (the stage folders, the kernel plan, the CallBinding): each test
-here fails on branch `stages` as reviewed; the comment above it names the defect it found, says
-whether the refactor introduced it or left it as it was, and how bad it is.
+"""What a hostile review of issue 18's refactor (the stage folders, the kernel plan, the
+CallBinding) found: each test here failed on the branch as reviewed; the comment above it names
+the defect, says whether the refactor introduced it or left it as it was, and how bad it was.
 """
 import os
 import re
