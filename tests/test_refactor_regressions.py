@@ -283,7 +283,7 @@ def test_the_file_cited_as_reading_the_binding_reads_it():
         assert cited and all('"out_rows"' in (ROOT / c).read_text() for c in cited), (where, cited)
 
 
-# Found (the fingerprint's hand list; introduced): keys.NOT_KERNEL_HEADERS still names only
+# Found (the fingerprint's hand list; introduced): the hand list of dispatcher headers (keys.NOT_KERNEL_HEADERS) named only
 # dispatch.h, so the dispatcher's new header dispatch_kernel.h, which no kernel includes, is in
 # every key: editing the dispatcher's struct invalidates every cache and prebuilt layer, against
 # the key's own rule ("the headers kernels include, csrc/*.h but the dispatcher's").
