@@ -273,13 +273,13 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 
 /* Newer clang spells sqrt and fma generically and may drop the ia32 names. */
 #if defined(__clang__) && !defined(RJ_ISA_NEON)
-#  if __has_builtin(__builtin_elementwise_sqrt)
+#  if RJ_HAS_BUILTIN(__builtin_elementwise_sqrt)
 #    undef RJ_VF_SQRT
 #    undef RJ_VD_SQRT
 #    define RJ_VF_SQRT(a) __builtin_elementwise_sqrt(a)
 #    define RJ_VD_SQRT(a) __builtin_elementwise_sqrt(a)
 #  endif
-#  if RJ_HAS_FMA && __has_builtin(__builtin_elementwise_fma)
+#  if RJ_HAS_FMA && RJ_HAS_BUILTIN(__builtin_elementwise_fma)
 #    undef RJ_VF_FMA
 #    undef RJ_VD_FMA
 #    define RJ_VF_FMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
