@@ -1,12 +1,14 @@
 """Issue 19, item 1: any C compiler. Every kernel on every tier this host runs, built by clang (the
-system's) and by zig's clang, gives gcc's results bit for bit: the vector-math functions, the
-reductions, an audio patch and the VSA operations, on edge values (NaN with a payload, ±inf, ±0,
-denormals, halves, trig arguments for the slow reduction) at awkward sizes and a misaligned view.
+system's), by zig's clang and by gcc 11, gives gcc's results bit for bit: the vector-math
+functions, the reductions, an audio patch and the VSA operations, on edge values (NaN with a
+payload, ±inf, ±0, denormals, halves, trig arguments for the slow reduction) at awkward sizes
+and a misaligned view.
 
 The compiler is not part of a kernel's key (store/keys.py), which is what this proves right. So
 each compiler builds into a cache directory of its own, with the process memo emptied around it:
 else gcc's kernels would answer for clang's. gcc is the reference; clang missing is a skip
-only off CI (.ci/run installs it), zig a skip without the ziglang package (resin_jit[compiler]).
+only off CI (.ci/run installs it), zig a skip without the ziglang package (resin_jit[compiler]),
+gcc 11 one where it is not installed.
 """
 import contextlib
 import ctypes
@@ -27,10 +29,14 @@ from support import NATIVE, TIERS, zig_binary
 from support.audio import signal
 
 GCC = shutil.which("gcc")
-COMPILERS = {"clang": shutil.which("clang"), "zig": zig_binary()}
+# name: (family, command or None). gcc 11 (Ubuntu 22.04's, RHEL 9's) has no __builtin_shufflevector:
+# simd.h's fallback for it is what it tests.
+COMPILERS = {"clang": ("clang", shutil.which("clang")), "zig": ("zig", zig_binary()),
+             "gcc-11": ("gcc", shutil.which("gcc-11"))}
 MISSING = {"clang": "clang is not installed (Debian: apt-get install clang)",
-           "zig": "the ziglang package is not installed (pip install 'resin_jit[compiler]')"}
-if os.environ.get("CI") and COMPILERS["clang"] is None:
+           "zig": "the ziglang package is not installed (pip install 'resin_jit[compiler]')",
+           "gcc-11": "gcc-11 is not installed (Debian: apt-get install gcc-11)"}
+if os.environ.get("CI") and COMPILERS["clang"][1] is None:
     raise RuntimeError("CI must provide clang (.ci/run installs it) to test kernels built by clang")
 
 pytestmark = pytest.mark.skipif(not (NATIVE and GCC), reason="gcc builds the reference results: not installed")
@@ -39,9 +45,9 @@ pytestmark = pytest.mark.skipif(not (NATIVE and GCC), reason="gcc builds the ref
 @pytest.fixture(params=list(COMPILERS))
 def compiler(request):
     """(family, command) of a compiler to hold against gcc."""
-    if COMPILERS[request.param] is None:
+    if COMPILERS[request.param][1] is None:
         pytest.skip(MISSING[request.param])
-    return request.param, COMPILERS[request.param]
+    return COMPILERS[request.param]
 
 
 @contextlib.contextmanager
@@ -222,7 +228,7 @@ def test_kernels_built_by_each_compiler_give_gcc_s_bits(compiler, tier, battery,
     got = run_built_by(command, tier, tmp_path, BATTERIES[battery], family)
     assert len(got) == len(expected)
     different = [i for i, (g, e) in enumerate(zip(got, expected)) if g != e]
-    assert not different, f"{family} differs from gcc on {battery}, {tier}: results {different[:10]}"
+    assert not different, f"{command} differs from gcc on {battery}, {tier}: results {different[:10]}"
 
 
 # -- what a rounding mode the caller set cannot change ---------------------------------------------
