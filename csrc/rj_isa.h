@@ -9,6 +9,7 @@
  *   RJ_HAS_FMA        1 if it has fused multiply-add
  *   RJ_HAS_ROUND      1 if it has a round-down instruction
  *   RJ_INLINE         what every helper of the headers is declared with
+ *   RJ_HAS_BUILTIN(B) 1 if the compiler has builtin B (a feature test, never a compiler's name)
  *
  * A tier whose -m flags are missing fails here first, before the puzzling errors about builtins
  * further down.
@@ -68,6 +69,14 @@
 #  define RJ_HAS_ROUND 1
 #else
 #  define RJ_HAS_ROUND 0
+#endif
+
+/* Whether the compiler has builtin B: gcc 10 and later and every clang answer __has_builtin; a
+ * compiler that cannot is taken to have none, and gets each user's portable fallback. */
+#if defined(__has_builtin)
+#  define RJ_HAS_BUILTIN(B) __has_builtin(B)
+#else
+#  define RJ_HAS_BUILTIN(B) 0
 #endif
 
 /* always_inline: kernels built at -O0 (for debugging) still get straight-line code. */

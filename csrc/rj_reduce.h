@@ -31,6 +31,11 @@
  *              adds in one lane.
  *   rj_prod    a product in double, lane by lane, then across the lanes.
  *   min / max  in the kernel's dtype with simd.h's rj_*_min / rj_*_max: NaN anywhere gives NaN.
+ *
+ * Every add and multiply is simd.h's rj_*_add / rj_*_mul, the accumulator first: one instruction
+ * in the order written. Where two NaNs meet, the first operand's comes out, and a compiler free to
+ * swap the operands of a C + (clang 22 does, in the AVX-512 fold) would choose which NaN a sum
+ * gives: with the order fixed, every compiler gives the same bits.
  */
 #ifndef RJ_REDUCE_H
 #define RJ_REDUCE_H
@@ -102,7 +107,7 @@ RJ_INLINE void rj_sum_carry(rj_sum *s, double total)
 {
     int64_t b = s->blocks++;
     int k = 0;
-    for (; b & 1; b >>= 1, k++) total += s->level[k];
+    for (; b & 1; b >>= 1, k++) total = rj_d_add(total, s->level[k]);
     s->level[k] = total;
 }
 
@@ -110,11 +115,11 @@ RJ_INLINE void rj_sum_carry(rj_sum *s, double total)
  * into the cascade; the lanes start again. With float32 the first step adds the two parts. */
 RJ_INLINE void rj_sum_fold(rj_sum *s)
 {
-    const rj_vd v = s->lanes > RJ_VD_WIDTH ? s->part[0] + s->part[1] : s->part[0];
+    const rj_vd v = s->lanes > RJ_VD_WIDTH ? rj_vd_add(s->part[0], s->part[1]) : s->part[0];
     double lane[RJ_VD_WIDTH];
     __builtin_memcpy(lane, &v, sizeof lane);
     _Pragma("GCC unroll 8") for (int half = RJ_VD_WIDTH / 2; half > 0; half /= 2)
-        _Pragma("GCC unroll 8") for (int l = 0; l < half; l++) lane[l] += lane[l + half];
+        _Pragma("GCC unroll 8") for (int l = 0; l < half; l++) lane[l] = rj_d_add(lane[l], lane[l + half]);
     rj_sum_carry(s, lane[0]);
     s->part[0] = s->part[1] = rj_vd_set1(0.0);
 }
@@ -125,33 +130,33 @@ RJ_INLINE double rj_sum_total(const rj_sum *s)
     double total = s->tail;
     int64_t b = s->blocks;
     for (int k = 0; b; b >>= 1, k++)   /* the smallest partial sums first */
-        if (b & 1) total += s->level[k];
+        if (b & 1) total = rj_d_add(total, s->level[k]);
     return total;
 }
 
 /* A vector of the kernel's values into the lanes (the vector loop; it folds after each block). */
-RJ_INLINE void rj_sum_add_vd(rj_sum *s, rj_vd v) { s->part[0] += v; }
+RJ_INLINE void rj_sum_add_vd(rj_sum *s, rj_vd v) { s->part[0] = rj_vd_add(s->part[0], v); }
 #if RJ_VECTOR_BYTES
 RJ_INLINE void rj_sum_add_vf(rj_sum *s, rj_vf v)
 {
-    s->part[0] += rj_vd_widen(v);
-    s->part[1] += rj_vd_widen_high(v);
+    s->part[0] = rj_vd_add(s->part[0], rj_vd_widen(v));
+    s->part[1] = rj_vd_add(s->part[1], rj_vd_widen_high(v));
 }
 #else
-RJ_INLINE void rj_sum_add_vf(rj_sum *s, rj_vf v) { s->part[0] += (double)v; }
+RJ_INLINE void rj_sum_add_vf(rj_sum *s, rj_vf v) { s->part[0] = rj_d_add(s->part[0], (double)v); }
 #endif
 
 /* A value after the row's last whole vector (the vector loop's scalar tail). */
-RJ_INLINE void rj_sum_add_tail(rj_sum *s, double x) { s->tail += x; }
+RJ_INLINE void rj_sum_add_tail(rj_sum *s, double x) { s->tail = rj_d_add(s->tail, x); }
 
 /* A staged vector: its values converted to double when staged, exactly as rj_vd_widen converts
  * them, so the lanes take the same values as from rj_sum_add_vf / _vd. */
 RJ_INLINE void rj_sum_add_staged_f(rj_sum *s, const double *v)
 {
-    s->part[0] += rj_vd_load(v);
-    if (RJ_VF_WIDTH > 1) s->part[1] += rj_vd_load(v + RJ_VD_WIDTH);
+    s->part[0] = rj_vd_add(s->part[0], rj_vd_load(v));
+    if (RJ_VF_WIDTH > 1) s->part[1] = rj_vd_add(s->part[1], rj_vd_load(v + RJ_VD_WIDTH));
 }
-RJ_INLINE void rj_sum_add_staged_d(rj_sum *s, const double *v) { s->part[0] += rj_vd_load(v); }
+RJ_INLINE void rj_sum_add_staged_d(rj_sum *s, const double *v) { s->part[0] = rj_vd_add(s->part[0], rj_vd_load(v)); }
 
 /* After staged vectors of a loop going sample by sample: fold where the vector loop folds, after
  * each block and after the row's last whole vector. */
@@ -181,23 +186,23 @@ RJ_INLINE void rj_prod_init(rj_prod *p, int64_t n, int lanes)
     p->whole = n - n % lanes;
     p->lanes = lanes;
 }
-RJ_INLINE void rj_prod_add_vd(rj_prod *p, rj_vd v) { p->part[0] *= v; }
+RJ_INLINE void rj_prod_add_vd(rj_prod *p, rj_vd v) { p->part[0] = rj_vd_mul(p->part[0], v); }
 #if RJ_VECTOR_BYTES
 RJ_INLINE void rj_prod_add_vf(rj_prod *p, rj_vf v)
 {
-    p->part[0] *= rj_vd_widen(v);
-    p->part[1] *= rj_vd_widen_high(v);
+    p->part[0] = rj_vd_mul(p->part[0], rj_vd_widen(v));
+    p->part[1] = rj_vd_mul(p->part[1], rj_vd_widen_high(v));
 }
 #else
-RJ_INLINE void rj_prod_add_vf(rj_prod *p, rj_vf v) { p->part[0] *= (double)v; }
+RJ_INLINE void rj_prod_add_vf(rj_prod *p, rj_vf v) { p->part[0] = rj_d_mul(p->part[0], (double)v); }
 #endif
-RJ_INLINE void rj_prod_add_tail(rj_prod *p, double x) { p->tail *= x; }
+RJ_INLINE void rj_prod_add_tail(rj_prod *p, double x) { p->tail = rj_d_mul(p->tail, x); }
 RJ_INLINE void rj_prod_add_staged_f(rj_prod *p, const double *v)   /* as rj_sum_add_staged_f */
 {
-    p->part[0] *= rj_vd_load(v);
-    if (RJ_VF_WIDTH > 1) p->part[1] *= rj_vd_load(v + RJ_VD_WIDTH);
+    p->part[0] = rj_vd_mul(p->part[0], rj_vd_load(v));
+    if (RJ_VF_WIDTH > 1) p->part[1] = rj_vd_mul(p->part[1], rj_vd_load(v + RJ_VD_WIDTH));
 }
-RJ_INLINE void rj_prod_add_staged_d(rj_prod *p, const double *v) { p->part[0] *= rj_vd_load(v); }
+RJ_INLINE void rj_prod_add_staged_d(rj_prod *p, const double *v) { p->part[0] = rj_vd_mul(p->part[0], rj_vd_load(v)); }
 RJ_ADD_SAMPLE(rj_prod_add_sample_f, rj_prod, float, RJ_VF_WIDTH, staged, rj_prod_add_staged_f, rj_prod_add_tail,
               RJ_NOTHING_MORE)
 RJ_ADD_SAMPLE(rj_prod_add_sample_d, rj_prod, double, RJ_VD_WIDTH, staged, rj_prod_add_staged_d, rj_prod_add_tail,
@@ -206,7 +211,7 @@ RJ_INLINE double rj_prod_total(const rj_prod *p)
 {
     double total = p->tail;
     for (int k = 0; k < (p->lanes > RJ_VD_WIDTH ? 2 : 1); k++)
-        for (int l = 0; l < RJ_VD_WIDTH; l++) total *= RJ_LANE(p->part[k], l);
+        for (int l = 0; l < RJ_VD_WIDTH; l++) total = rj_d_mul(total, RJ_LANE(p->part[k], l));
     return total;
 }
 

@@ -48,10 +48,19 @@ RJ_INLINE rj_vf_lanes rj_vf_to_lanes(rj_vf v) { return rj_vf_low_half(v); }
 #  define RJ_NEXT_ROW_2 2, 3, 10, 11, 6, 7, 14, 15
 #  define RJ_ROW_4 0, 1, 2, 3, 8, 9, 10, 11
 #  define RJ_NEXT_ROW_4 4, 5, 6, 7, 12, 13, 14, 15
+#  if RJ_HAS_BUILTIN(__builtin_shufflevector)
+#    define RJ_SHUFFLE_ROWS(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#  else   /* GCC before 12: its __builtin_shuffle, the lanes named by integers as wide as a lane */
+typedef int32_t rj_lanes_index_f __attribute__((vector_size(sizeof(rj_vf_lanes))));
+typedef int64_t rj_lanes_index_d __attribute__((vector_size(sizeof(rj_vd_lanes))));
+#    define RJ_SHUFFLE_ROWS(a, b, ...)                                                             \
+    __builtin_shuffle(a, b, _Generic((a), rj_vf_lanes: (rj_lanes_index_f){__VA_ARGS__},            \
+                                          default: (rj_lanes_index_d){__VA_ARGS__}))
+#  endif
 #  define RJ_SWAP_LANES(r, p, b)                                                                   \
     do {                                                                                           \
-        const __typeof__((r)[0]) row_ = __builtin_shufflevector((r)[p], (r)[(p) + (b)], RJ_ROW_##b); \
-        (r)[(p) + (b)] = __builtin_shufflevector((r)[p], (r)[(p) + (b)], RJ_NEXT_ROW_##b);        \
+        const __typeof__((r)[0]) row_ = RJ_SHUFFLE_ROWS((r)[p], (r)[(p) + (b)], RJ_ROW_##b);     \
+        (r)[(p) + (b)] = RJ_SHUFFLE_ROWS((r)[p], (r)[(p) + (b)], RJ_NEXT_ROW_##b);               \
         (r)[p] = row_;                                                                             \
     } while (0)
 #  define RJ_TRANSPOSE(r)                                                                          \

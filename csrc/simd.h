@@ -14,7 +14,8 @@
  *   rj_vd_widen(vf)      the low RJ_VD_WIDTH lanes of an rj_vf as doubles (exact); _high: the others
  *   rj_vf_narrow(vd)     an rj_vd rounded to float in the low RJ_VD_WIDTH lanes, +0.0 above
  *   rj_vf_low_half(vf) rj_vf_from_half(h)   (vector tiers) an rj_vf's low RJ_VD_WIDTH lanes as
- *                        an rj_vf_half, and back (+0.0 above)
+ *                        an rj_vf_half, and back (+0.0 above); rj_vf_high_half(vf) the others,
+ *                        rj_vf_join(low, high) the rj_vf of two halves
  *   add sub mul div neg abs sqrt floor, fma(a, b, c) = a*b + c (fused when RJ_HAS_FMA)
  *   min max              NaN if either operand is NaN (as numpy.minimum), else the smaller /
  *                        larger; of +0.0 and -0.0 (equal) the second operand, as numpy
@@ -273,13 +274,13 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 
 /* Newer clang spells sqrt and fma generically and may drop the ia32 names. */
 #if defined(__clang__) && !defined(RJ_ISA_NEON)
-#  if __has_builtin(__builtin_elementwise_sqrt)
+#  if RJ_HAS_BUILTIN(__builtin_elementwise_sqrt)
 #    undef RJ_VF_SQRT
 #    undef RJ_VD_SQRT
 #    define RJ_VF_SQRT(a) __builtin_elementwise_sqrt(a)
 #    define RJ_VD_SQRT(a) __builtin_elementwise_sqrt(a)
 #  endif
-#  if RJ_HAS_FMA && __has_builtin(__builtin_elementwise_fma)
+#  if RJ_HAS_FMA && RJ_HAS_BUILTIN(__builtin_elementwise_fma)
 #    undef RJ_VF_FMA
 #    undef RJ_VD_FMA
 #    define RJ_VF_FMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
@@ -400,17 +401,41 @@ typedef float rj_vf_half __attribute__((vector_size(RJ_VECTOR_BYTES / 2)));
 #  define RJ_HIGH_LANES 8, 9, 10, 11, 12, 13, 14, 15
 #  define RJ_ALL_LANES 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
 #endif
+/* An rj_vf's low and high halves, and the rj_vf of two halves. GCC before 12 has no
+ * __builtin_shufflevector: there the same bytes move by memcpy, which it makes the same extract
+ * or insert instruction. */
+#if RJ_HAS_BUILTIN(__builtin_shufflevector)
 RJ_INLINE rj_vf_half rj_vf_low_half(rj_vf v) { return __builtin_shufflevector(v, v, RJ_HALF_LANES); }
+RJ_INLINE rj_vf_half rj_vf_high_half(rj_vf v) { return __builtin_shufflevector(v, v, RJ_HIGH_LANES); }
+RJ_INLINE rj_vf rj_vf_join(rj_vf_half low, rj_vf_half high) { return __builtin_shufflevector(low, high, RJ_ALL_LANES); }
+#else
+RJ_INLINE rj_vf_half rj_vf_low_half(rj_vf v)
+{
+    rj_vf_half h;
+    __builtin_memcpy(&h, &v, sizeof h);
+    return h;
+}
+RJ_INLINE rj_vf_half rj_vf_high_half(rj_vf v)
+{
+    rj_vf_half h;
+    __builtin_memcpy(&h, (const char *)&v + sizeof h, sizeof h);
+    return h;
+}
+RJ_INLINE rj_vf rj_vf_join(rj_vf_half low, rj_vf_half high)
+{
+    rj_vf v;
+    __builtin_memcpy(&v, &low, sizeof low);
+    __builtin_memcpy((char *)&v + sizeof low, &high, sizeof high);
+    return v;
+}
+#endif
 RJ_INLINE rj_vf rj_vf_from_half(rj_vf_half h)   /* h in the low lanes, +0.0 above */
 {
     const rj_vf_half zero = {0};
-    return __builtin_shufflevector(h, zero, RJ_ALL_LANES);
+    return rj_vf_join(h, zero);
 }
 RJ_INLINE rj_vd rj_vd_widen(rj_vf v) { return RJ_VD_WIDEN(rj_vf_low_half(v)); }
-RJ_INLINE rj_vd rj_vd_widen_high(rj_vf v)   /* the high RJ_VD_WIDTH lanes, as doubles */
-{
-    return RJ_VD_WIDEN(__builtin_shufflevector(v, v, RJ_HIGH_LANES));
-}
+RJ_INLINE rj_vd rj_vd_widen_high(rj_vf v) { return RJ_VD_WIDEN(rj_vf_high_half(v)); }   /* the high lanes */
 RJ_INLINE rj_vf rj_vf_narrow(rj_vd v) { return rj_vf_from_half(__builtin_convertvector(v, rj_vf_half)); }
 #undef RJ_HALF_LANES
 #undef RJ_HIGH_LANES

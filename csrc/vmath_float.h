@@ -21,19 +21,9 @@ RJ_INLINE float rj_f_powi(float x, int k) { return (float)rj_d_vmf_powi((double)
 #undef RJ_VM_SCALAR2
 
 #if RJ_VECTOR_BYTES
-#  if RJ_VF_WIDTH == 4
-#    define RJ_VM_LOW(v) __builtin_shufflevector(v, v, 0, 1)
-#    define RJ_VM_HIGH(v) __builtin_shufflevector(v, v, 2, 3)
-#    define RJ_VM_JOIN(a, b) __builtin_shufflevector(a, b, 0, 1, 2, 3)
-#  elif RJ_VF_WIDTH == 8
-#    define RJ_VM_LOW(v) __builtin_shufflevector(v, v, 0, 1, 2, 3)
-#    define RJ_VM_HIGH(v) __builtin_shufflevector(v, v, 4, 5, 6, 7)
-#    define RJ_VM_JOIN(a, b) __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7)
-#  else
-#    define RJ_VM_LOW(v) __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7)
-#    define RJ_VM_HIGH(v) __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15)
-#    define RJ_VM_JOIN(a, b) __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-#  endif
+#  define RJ_VM_LOW(v) rj_vf_low_half(v)      /* simd.h's halves */
+#  define RJ_VM_HIGH(v) rj_vf_high_half(v)
+#  define RJ_VM_JOIN(a, b) rj_vf_join((a), (b))
 #  define RJ_VM_NARROW(v) __builtin_convertvector((v), rj_vf_half)
 #  define RJ_VM_VECTOR1(NAME)                                                                       \
     RJ_INLINE rj_vf rj_vf_##NAME(rj_vf x)                                                           \

@@ -21,12 +21,27 @@
 #  define RJ_VM_TRUNCD __builtin_trunc
 #  define RJ_VM_CEILF __builtin_ceilf
 #  define RJ_VM_CEILD __builtin_ceil
-#  if defined(__clang__) && !__has_builtin(__builtin_roundevenf)
-#    define RJ_VM_ROUNDF __builtin_rintf       /* clang before 15: rint, the same in the default */
-#    define RJ_VM_ROUNDD __builtin_rint        /* rounding mode (kernels never change it) */
-#  else
-#    define RJ_VM_ROUNDF __builtin_roundevenf
+#  if RJ_HAS_BUILTIN(__builtin_roundevenf)
+#    define RJ_VM_ROUNDF __builtin_roundevenf  /* one roundss $8 / frintn, as the vector lanes */
 #    define RJ_VM_ROUNDD __builtin_roundeven
+#  else
+/* A compiler without roundeven (clang before 15): the same value, exactly, from trunc. The part
+ * after the point, x - trunc(x), is exact; past a half, or at a half from an odd integer, the
+ * result is one further from zero. Not rint: that rounds as the caller's rounding mode says,
+ * and the vector lanes' ROUNDPS does not. inf - inf is NaN, and every comparison with NaN false,
+ * so infinities and NaN come out as trunc gives them, -0.0 and -0.5 as -0.0. */
+#    define RJ_VM_HALF_EVEN(NAME, T, TRUNC, ABS, COPYSIGN)                                          \
+    RJ_INLINE T NAME(T x)                                                                          \
+    {                                                                                              \
+        const T t = TRUNC(x), part = ABS(x - t);                                                   \
+        const int odd = t != (T)2 * TRUNC(t * (T)0.5);                                             \
+        return (part > (T)0.5 || (part == (T)0.5 && odd)) ? t + COPYSIGN((T)1, x) : t;             \
+    }
+RJ_VM_HALF_EVEN(rj_f_vm_roundeven, float, __builtin_truncf, __builtin_fabsf, __builtin_copysignf)
+RJ_VM_HALF_EVEN(rj_d_vm_roundeven, double, __builtin_trunc, __builtin_fabs, __builtin_copysign)
+#    undef RJ_VM_HALF_EVEN
+#    define RJ_VM_ROUNDF rj_f_vm_roundeven
+#    define RJ_VM_ROUNDD rj_d_vm_roundeven
 #  endif
 #else
 #  define RJ_VM_SOFT_SCALAR(P, T, TWO_P, ABS, COPYSIGN)                                              \

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__
 from .toolchain.isa import TIERS
 
-BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "cache", "scaleout", "audio", "vmath"]
+BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "cache", "scaleout", "audio", "vmath", "compilers"]
 # Each group's module, imported only when it runs (benchmarks/ installs as resin_jit.benchmarks).
 BENCH_MODULES = {name: (lambda name=name: importlib.import_module(f"resin_jit.benchmarks.bench_{name}"))
                  for name in BENCH_GROUPS}
@@ -65,7 +65,8 @@ def cmd_doctor(args):
         warnings.simplefilter("ignore", RuntimeWarning)   # said below, part by part
         jit = JitCompiler()
     libraries = jit.libraries
-    compiler = f"{libraries.toolchain.path}  {libraries.toolchain.version}" if libraries.toolchain else \
+    toolchain = libraries.toolchain
+    compiler = f"{' '.join(toolchain.command)}  {toolchain.version} ({toolchain.family})" if toolchain else \
         f"none ({libraries.build_reason}): kernels load from prebuilt layers and the cache; any other runs on numpy"
     print(f"C compiler        {compiler}")
     cache = libraries.cache

@@ -19,7 +19,9 @@ class JitConfig:
     opt_level: the C compiler's -O level, 0..3.
     cache_dir: where compiled kernels are kept; env RESIN_JIT_CACHE_DIR; default the user cache dir.
     cache: False (or env RESIN_JIT_CACHE=0) compiles into a private temporary directory.
-    cc: the C compiler; default $CC, then cc, gcc, clang.
+    cc: the C compiler: a program (gcc, clang, a path) or a command ("zig cc"); default $CC, then
+        cc, gcc, clang. gcc, clang and zig cc build the same kernels, bit for bit (toolchain/
+        compilers.py has each family's flags), so the compiler is not part of a kernel's key.
     dtype: "float32" or "float64" for graph kernels.
     cache_max_bytes: evict least recently used kernels beyond this size; env RESIN_JIT_CACHE_MAX_BYTES.
     fastmath: let the C compiler fuse a multiply and the add or subtract after it into one FMA

@@ -47,6 +47,20 @@ def test_an_extern_contradicting_the_c_library_is_a_compile_error(compiler, name
     assert name in caught.value.output
 
 
+@pytest.mark.parametrize("name, c_source", [
+    ("sinf", "double sinf(double v) { return v + 1; }"),
+    ("erff", "float erff(float v, float w) { return v + w; }"),
+])
+def test_a_c_source_redefining_a_c_library_function_with_another_type_is_named(compiler, name, c_source):
+    """Without <math.h> the compiler still knows the function: gcc's mismatch and clang's
+    incompatible redeclaration are both errors (clang used to warn that gcc's flag was unknown,
+    and build a kernel whose call it may fold as the library function's)."""
+    args = [rj.input("x")] * (c_source.count(",") + 1)
+    signature = "double(double)" if name == "sinf" else "float(float, float)"
+    with pytest.raises(rj.JitCompileError, match=rf"extern '{name}' {CLASHES}"):
+        compiler.compile(rj.extern(name, signature, c_source=c_source)(*args))
+
+
 def test_an_extern_of_the_c_library_s_own_signature_works(compiler):
     x, y = rj.input("x"), rj.input("y")
     graph = [rj.extern("erff", "float(float)")(x), rj.extern("cbrt", "float64(float64)")(x),

@@ -164,7 +164,8 @@ _BUILD_COMPLAINTS = (
     (re.compile(rf"undefined (?:reference to|symbol:) {_Q}?{_NAME}"), "any",
      "extern {!r} is declared but defined nowhere (neither in its c_source nor in the C library)"),
     (re.compile(rf"conflicting types for (?:built-in function )?{_Q}{_NAME}|{_Q}{_NAME}[’'\"] redeclared as "
-                rf"different kind of symbol|redefinition of {_Q}{_NAME}[’'\"] as different kind of symbol"), "any",
+                rf"different kind of symbol|redefinition of {_Q}{_NAME}[’'\"] as different kind of symbol|"
+                rf"incompatible redeclaration of library function {_Q}{_NAME}"), "any",
      "extern {!r} clashes with a C library function of another type; give it another name or "
      "the library function's own signature"),
     (re.compile(rf"static declaration of {_Q}{_NAME}[’'\"] follows non-static"), "source",

@@ -50,13 +50,7 @@ NOT_KERNEL_HEADER_PREFIX = "dispatch"
 @functools.lru_cache(maxsize=None)
 def platform_tag(arch=None):
     """OS, architecture (default: this machine's) and C library family, e.g. 'linux-x86_64-glibc'."""
-    try:
-        libc = (os.confstr("CS_GNU_LIBC_VERSION") or "").split()[0]
-    except (AttributeError, ValueError, OSError, IndexError):
-        libc = ""
-    if not libc:
-        libc = "musl" if sys.platform.startswith("linux") else "libc"
-    return f"{sys.platform}-{arch or host.architecture()}-{libc}"
+    return f"{sys.platform}-{arch or host.architecture()}-{host.c_library()}"
 
 
 def is_codegen_module(name):

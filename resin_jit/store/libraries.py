@@ -178,6 +178,7 @@ class Libraries:
     def _metadata(self):
         """What an entry records of how it was built (the key leaves all of it out)."""
         return {"isa": self.isa, "compiler": self.toolchain.version, "compiler_path": self.toolchain.path,
+                "compiler_family": self.toolchain.family,
                 "host": platform.node(), "built_on": host.architecture()}
 
     def _compile(self, key, make_source, workdir):

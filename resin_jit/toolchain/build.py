@@ -14,15 +14,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import host, isa
+from . import compilers, host, isa
 from ..front.errors import JitCompileError, JitError
 from ..codegen.resources import csrc_dir
 
-# -z defs: a symbol no library defines fails the build, with the linker naming it, instead of the
-# dlopen. A function declared with another type than GCC knows the library's by is an error, not a
-# call with the wrong arguments. (Apple's linker refuses undefined symbols already, and knows no -z.)
-BASE_FLAGS = ("-std=gnu11", "-shared", "-fPIC", "-fno-math-errno", "-fvisibility=hidden", "-pipe",
-              "-Werror=builtin-declaration-mismatch", *(() if sys.platform == "darwin" else ("-Wl,-z,defs",)))
 # The libraries a kernel may call into (libc is always linked): after the source, or the linker
 # drops a library no object before it needed.
 LINK_LIBRARIES = ("-lm",)
@@ -39,31 +34,66 @@ DISK_ERRORS = {errno.ENOSPC: "No space left on device", errno.EDQUOT: "Disk quot
 
 @dataclass(frozen=True)
 class Toolchain:
+    """A C compiler: its program's path, its version line, its family (compilers.FAMILIES; by
+    default recognised from the path and version) and the words that follow the program on every
+    command line (zig's "cc")."""
     path: str
     version: str
+    family: str = ""
+    args: tuple = ()
+
+    def __post_init__(self):
+        if not self.family:
+            object.__setattr__(self, "family", compilers.recognise((self.path,), self.version).name)
+        compilers.family(self.family)   # a ValueError for a name no table row has
+        if self.family == compilers.ZIG.name and not self.args:
+            object.__setattr__(self, "args", compilers.ZIG_SUBCOMMAND)
+        object.__setattr__(self, "args", tuple(self.args))
+
+    @property
+    def command(self):
+        """The words every compiler command line starts with."""
+        return (self.path, *self.args)
 
     def flags(self, tier, opt_level, fastmath=False):
-        return [f"-O{opt_level}", *BASE_FLAGS, *CONTRACT_FLAGS[fastmath], *isa.compile_flags(tier)]
+        """The command line's flags for a kernel of `tier`, for this platform."""
+        family = compilers.family(self.family)
+        arch = isa.TIERS[tier].arch or host.architecture()
+        return [f"-O{opt_level}", *family.flags(arch, sys.platform, host.c_library()), *CONTRACT_FLAGS[fastmath],
+                *isa.compile_flags(tier)]
+
+
+# The toolchain memo's key for a compiler: its command and the program file's stamp. The value is
+# the family and the version line, a newline between (which no version line holds); the "2|" keeps
+# older versions' entries (the version line alone, under the path and stamp) out of the way.
+def _memo_key(command, st):
+    return f"2|{shlex.join(command)}|{st.st_mtime_ns}|{st.st_size}"
+
+
+def _remembered(value):
+    """(family, version) of a memo's value, or None for one not of this form."""
+    family, newline, version = value.partition("\n")
+    return (family, version) if newline and family in compilers.FAMILIES and version else None
 
 
 def find_toolchain(cc=None, memo=None):
-    """The compiler and its version, or None. The version is remembered per (path, mtime, size)
-    in `memo` (an object with get(key) and put(key, value): the store's, store/memo.py), so a new
+    """The compiler (host.find_compiler_command: the argument, $CC, cc, gcc, clang), its family and
+    its version, or None. Family and version are remembered per command and program stamp in
+    `memo` (an object with get(key) and put(key, value): the store's, store/memo.py), so a new
     process need not run `cc --version` before it can load from the cache."""
-    path = host.find_compiler(cc)
-    if path is None:
+    command = host.find_compiler_command(cc)
+    if command is None:
         return None
-    st = os.stat(path)
-    stamp = f"{path}|{st.st_mtime_ns}|{st.st_size}"
-    known = memo.get(stamp) if memo else None
-    if known:
-        return Toolchain(path, known)
-    version = host.compiler_version(path)
-    if version is None:
-        return None
-    if memo:
-        memo.put(stamp, version)
-    return Toolchain(path, version)
+    key = _memo_key(command, os.stat(command[0]))
+    known = _remembered(memo.get(key) or "") if memo else None
+    if known is None:
+        known = host.compiler_identity(command)
+        if known is None:
+            return None
+        if memo:
+            memo.put(key, "\n".join(known))
+    family, version = known
+    return Toolchain(command[0], version, family, command[1:])
 
 
 def compile_library(source, toolchain, flags, workdir, name="kernel"):
@@ -72,7 +102,7 @@ def compile_library(source, toolchain, flags, workdir, name="kernel"):
     c_path = workdir / f"{name}.c"
     so_path = workdir / f"{name}.so"
     c_path.write_text(source)
-    command = [toolchain.path, *flags, "-I", str(csrc_dir()),
+    command = [*toolchain.command, *flags, "-I", str(csrc_dir()),
                "-o", str(so_path), str(c_path), *LINK_LIBRARIES]
     (workdir / f"{name}.cmd").write_text(shlex.join(command) + "\n")  # kept with RESIN_JIT_DEBUG=1
     start = time.perf_counter()

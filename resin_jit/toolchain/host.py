@@ -2,13 +2,13 @@
 import functools
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
 
-from . import isa
+from . import compilers, isa
 from ..front.errors import JitError
-
 
 
 def architecture():
@@ -18,6 +18,16 @@ def architecture():
     if machine in ("aarch64", "arm64"):
         return "aarch64"
     return machine
+
+
+@functools.lru_cache(maxsize=None)
+def c_library():
+    """The C library's family: "glibc", "musl" on a Linux without glibc, else "libc"."""
+    try:
+        libc = (os.confstr("CS_GNU_LIBC_VERSION") or "").split()[0]
+    except (AttributeError, ValueError, OSError, IndexError):
+        libc = ""
+    return libc or ("musl" if sys.platform.startswith("linux") else "libc")
 
 
 def _cpu_flags():
@@ -64,38 +74,91 @@ def resolve_tier(name):
     return name
 
 
-def find_compiler(cc=None):
-    """The C compiler to use: the argument (only it, if given), else $CC, else cc, gcc or clang; or None."""
+def find_compiler_command(cc=None):
+    """The C compiler to use, as a tuple of words (the program's real path, then the words that
+    follow it, e.g. zig's "cc"): the argument (only it, if given), else $CC, else cc, gcc or clang;
+    or None. A name that is a program on PATH is the program; else it is split as a shell would
+    ("zig cc", "ccache gcc"), and its first word must be one. The zig binary alone means "zig cc"."""
     for candidate in (cc,) if cc else (os.environ.get("CC"), "cc", "gcc", "clang"):
-        if candidate:
-            path = shutil.which(candidate)
-            if path:
-                return os.path.realpath(path)
+        command = _command_of(candidate) if candidate else None
+        if command:
+            return command
     return None
 
 
-@functools.lru_cache(maxsize=None)
-def compiler_version(path):
-    """The first line of `cc --version`, or None when the compiler does not run."""
+def _command_of(text):
+    path = shutil.which(text)
+    words = [] if path else _split(text)
+    if not path and words:
+        path = shutil.which(words[0])
+    if not path:
+        return None
+    path = os.path.realpath(path)
+    args = tuple(words[1:])
+    if compilers.is_zig(path) and not args:
+        args = compilers.ZIG_SUBCOMMAND
+    return (path, *args)
+
+
+def _split(text):
     try:
-        proc = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
+        return shlex.split(text)
+    except ValueError:   # an unbalanced quote: no compiler by that name
+        return []
+
+
+def find_compiler(cc=None):
+    """The path of the C compiler find_compiler_command() finds, or None."""
+    command = find_compiler_command(cc)
+    return command[0] if command else None
+
+
+@functools.lru_cache(maxsize=None)
+def compiler_identity(command):
+    """(family name, version) of the compiler run as `command` (a tuple of words), from its
+    `--version` (the version is the first line; zig's own version first, then its clang's), or
+    None when it does not run."""
+    text = _version_output(command, "--version")
+    if text is None:
+        return None
+    family = compilers.recognise(command, text)
+    version = text.splitlines()[0].strip()
+    if family is compilers.ZIG:
+        zig = _version_output(command[:1], "version")
+        version = f"zig {zig.strip()} ({version})" if zig else version
+    return family.name, version
+
+
+def compiler_version(path):
+    """The version line compiler_identity() gives `path` (a program, or a command), or None."""
+    identity = compiler_identity(tuple(path) if isinstance(path, (tuple, list)) else (path,))
+    return identity[1] if identity else None
+
+
+def _version_output(command, option):
+    try:
+        proc = subprocess.run([*command, option], capture_output=True, text=True, timeout=30,
+                              env={**os.environ, "LC_ALL": "C"})
     except (OSError, subprocess.SubprocessError):
         return None
-    if proc.returncode != 0 or not proc.stdout:
+    if proc.returncode != 0 or not proc.stdout.strip():
         return None
-    return proc.stdout.splitlines()[0].strip()
+    return proc.stdout
 
 
 def host_info(cc=None) -> dict:
     """What this machine offers resin_jit: architecture, platform, the ISA tiers it can run and
     the best of them, the C compiler and its version, the Python version."""
-    compiler = find_compiler(cc)
+    command = find_compiler_command(cc)
+    identity = compiler_identity(command) if command else None
     return {
         "architecture": architecture(),
         "platform": sys.platform,
         "isa_tiers": list(available_tiers()),
         "best_isa": best_tier(),
-        "compiler": compiler,
-        "compiler_version": compiler_version(compiler) if compiler else None,
+        "compiler": command[0] if command else None,
+        "compiler_command": list(command) if command else None,
+        "compiler_family": identity[0] if identity else None,
+        "compiler_version": identity[1] if identity else None,
         "python": platform.python_version(),
     }

@@ -1,9 +1,9 @@
 """What the tests share: plain helpers and facts about this machine (pytest's fixtures are in
 conftest.py). No test file imports another test file; what two of them need lives here:
 
-- here: the tiers this host runs and a compiler for each, the markers that skip what the host
-  cannot test, edge values, the affine reference, a small user-written stateful node, seeded
-  data and the `resin-jit` command in a new process;
+- here: the tiers this host runs and a compiler for each, zig's binary where installed, the
+  markers that skip what the host cannot test, edge values, the affine reference, a small
+  user-written stateful node, seeded data and the `resin-jit` command in a new process;
 - support.cache: a kernel run in this process or in a new one, and what the cache saw;
 - support.fork: a forked child, and a kernel's lock held by another thread across the fork;
 - support.neon: a kernel cross-built for AArch64 into a tests/c harness, run under qemu;
@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import resin_jit as rj  # noqa: E402
+from resin_jit.toolchain.compilers import ziglang_binary as zig_binary  # noqa: E402,F401 - for the tests
 from resin_jit.toolchain.host import available_tiers  # noqa: E402
 
 NATIVE = rj.JitCompiler().backend == "native"
@@ -40,6 +41,8 @@ if not CAN_RUN_NEON and os.environ.get("CI"):
     raise RuntimeError("CI must provide aarch64-linux-gnu-gcc and qemu-aarch64 for the NEON tests "
                        "(.ci/run installs them)")
 needs_neon = pytest.mark.skipif(not CAN_RUN_NEON, reason="needs gcc-aarch64-linux-gnu and qemu-user")
+
+
 
 CACHE_ENV = ("RESIN_JIT_PREBUILT", "RESIN_JIT_CACHE_MAX_BYTES", "RESIN_JIT_DEBUG")  # no cache test inherits these
 _compilers = {}

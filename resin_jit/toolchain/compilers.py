@@ -1,0 +1,129 @@
+"""C compiler families: how each is recognised, and the flags it builds a kernel with.
+
+Kernels are built the same way by every compiler: the same C (csrc/ and templates/ are plain
+GNU C that gcc and clang both take, with a feature test where they differ), the same tier flags
+(isa.py), -ffp-contract=off, and so the same bits out (tests/test_compilers.py holds that). What
+differs between families is spelled here, one row each: which flag turns a declaration that
+contradicts a C library function into an error, and what a family needs besides (zig: its target
+named, the target's baseline CPU, no sanitizer).
+
+A family is recognised from the command (zig is "zig cc", whose clang does not say it is zig's)
+or else from what `CC --version` prints. It goes into the toolchain memo and an entry's metadata;
+it is not part of a kernel's key, because what the compiler is cannot change the results.
+"""
+import os
+import re
+import sys
+from dataclasses import dataclass
+from types import MappingProxyType
+
+# Every family's: GNU C (vector extensions, inline asm), a position-independent shared library
+# that exports what rj_abi.h's RJ_EXPORT marks and nothing else, sqrt as one instruction, and the
+# compiler's temporary files in pipes.
+COMMON_FLAGS = ("-std=gnu11", "-fPIC", "-fno-math-errno", "-fvisibility=hidden", "-pipe")
+SHARED_FLAGS = ("-shared",)
+# -z defs: a symbol no library defines fails the build, with the linker naming it, instead of the
+# dlopen (GNU ld, gold, lld and zig's linker). Apple's linker refuses undefined symbols already,
+# and knows no -z.
+ELF_NO_UNDEFINED = ("-Wl,-z,defs",)
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    errors: tuple = ()     # warnings made errors: a function declared with another type than the
+                           # C library's is an error, not a call with the wrong arguments
+    extra: tuple = ()      # what the family needs besides (zig: see ZIG)
+    names_target: bool = False   # the family is told its target (zig_target), else builds for the host
+
+    def compile_flags(self):
+        """The flags of every kernel this family builds, before the tier's and the -O level."""
+        return (*COMMON_FLAGS, *self.extra, *self.errors)
+
+    def link_flags(self, platform=sys.platform):
+        """The flags that make a shared library for `platform` (a sys.platform value)."""
+        return (*SHARED_FLAGS, *(() if platform == "darwin" else ELF_NO_UNDEFINED))
+
+    def target_flags(self, arch, platform=sys.platform, libc="glibc"):
+        """The target, for a family that is told it (zig); none for one that builds for the host."""
+        return ("-target", zig_target(arch, platform, libc)) if self.names_target else ()
+
+    def flags(self, arch="x86_64", platform=sys.platform, libc="glibc"):
+        """Every flag but the tier's, the -O level's and the contraction's, for kernels of `arch`
+        running on `platform` (a sys.platform value) with the C library `libc` (host.c_library)."""
+        return [*self.compile_flags(), *self.target_flags(arch, platform, libc), *self.link_flags(platform)]
+
+
+_CLANG_ERRORS = ("-Werror=incompatible-library-redeclaration",)
+# zig cc builds for the CPU it runs on unless told otherwise (an AVX-512 "scalar" kernel under a
+# key every x86-64 machine shares), and instruments code built without optimisation with UBSan
+# (a kernel at -O0 would be another program): the baseline CPU of the target, plus the tier's
+# flags, and no sanitizer. Told its target, it links against the C library stubs it carries
+# instead of asking the system's C compiler where that one's are, four runs of `cc` a build.
+ZIG = Family("zig", _CLANG_ERRORS, ("-mcpu=baseline", "-fno-sanitize=all"), names_target=True)
+
+FAMILIES = MappingProxyType({f.name: f for f in (
+    Family("gcc", ("-Werror=builtin-declaration-mismatch",)),
+    Family("clang", _CLANG_ERRORS),
+    Family("apple-clang", _CLANG_ERRORS),
+    ZIG,
+    Family("cc"),          # a compiler none of the above: the common flags only, and the probe decides
+)})
+
+# zig's names of operating systems (by sys.platform) and of Linux's C libraries (by host.c_library)
+ZIG_OS = {"linux": "linux", "darwin": "macos", "win32": "windows"}
+ZIG_LINUX_ABI = {"glibc": "gnu", "musl": "musl"}
+
+
+def zig_target(arch, platform=sys.platform, libc="glibc"):
+    """zig's name of the target: architecture, operating system and ABI, e.g. x86_64-linux-gnu,
+    aarch64-macos, x86_64-windows-gnu. A ValueError for a platform zig is not known to serve here."""
+    os_name = ZIG_OS.get("linux" if platform.startswith("linux") else platform)
+    if os_name is None:
+        raise ValueError(f"no zig target known for the platform {platform!r}")
+    if os_name == "linux":
+        return f"{arch}-linux-{ZIG_LINUX_ABI.get(libc, 'gnu')}"
+    return f"{arch}-{os_name}" + ("-gnu" if os_name == "windows" else "")
+
+
+ZIG_SUBCOMMAND = ("cc",)
+
+
+def is_zig(program):
+    """True if `program` (a path or a name) is the zig binary (its pip package is ziglang)."""
+    name = os.path.basename(program).lower()
+    return name in ("zig", "zig.exe")
+
+
+def ziglang_binary():
+    """The zig binary of the ziglang package (pip install 'resin_jit[compiler]'), or None. (Not yet
+    one of find_compiler's candidates: give it as CC or JitConfig(cc=...).)"""
+    try:
+        import ziglang
+    except ImportError:
+        return None
+    path = os.path.join(os.path.dirname(ziglang.__file__), "zig.exe" if os.name == "nt" else "zig")
+    return path if os.path.isfile(path) else None
+
+
+def recognise(command, version_text):
+    """The Family of the compiler run as `command` (a sequence of words), given what its
+    `--version` printed."""
+    if command and is_zig(command[0]):
+        return ZIG
+    if re.search(r"^Apple (clang|LLVM) version", version_text, re.M):
+        return FAMILIES["apple-clang"]
+    if re.search(r"\bclang version \d", version_text):
+        return FAMILIES["clang"]
+    if re.search(r"\bgcc\b|\(GCC\)|Free Software Foundation", version_text, re.I):
+        return FAMILIES["gcc"]
+    name = os.path.basename(command[0]).lower() if command else ""   # a version line that says neither
+    return FAMILIES["clang" if "clang" in name else "gcc" if "gcc" in name else "cc"]
+
+
+def family(name):
+    """The Family called `name` (FAMILIES), or a ValueError naming the known ones."""
+    try:
+        return FAMILIES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown compiler family {name!r}; the families are {', '.join(FAMILIES)}") from None
