@@ -88,12 +88,11 @@ RJ_SOFT_FLOOR_SCALAR(rj_soft_floor, double, 4503599627370496.0, __builtin_fabs, 
  * of the instruction's first operand (as numpy's vector loops give x's in x + y); but the
  * compiler may swap the operands of a commutative instruction, and may do so in a kernel's vector
  * loop and not in its scalar tail, so that a sample's NaN would depend on where it fell. As one
- * instruction written out, the order is the C order in both. Under -ffp-contract=fast
- * (JitConfig(fastmath=True), for which resin_jit/toolchain/build.py defines RJ_FP_CONTRACT) the C
- * operators stay, so that the compiler can fuse a multiply and an add; elsewhere (other
- * architectures) too. Legacy SSE takes its operands in registers only: an unaligned memory
- * operand would fault. */
-#if defined(RJ_FP_CONTRACT) || !(defined(__x86_64__) || defined(__aarch64__))
+ * instruction written out, the order is the C order in both. Other architectures keep the C
+ * operators. (JitConfig(fastmath=True) fuses with rj_*_fma, which resin_jit/front/fusion.py
+ * chooses, never by contraction.) Legacy SSE takes its operands in registers only: an unaligned
+ * memory operand would fault. */
+#if !(defined(__x86_64__) || defined(__aarch64__))
 #  define RJ_ORDERED_OP(NAME, T, OP, INSN) RJ_INLINE T NAME(T a, T b) { return a OP b; }
 #elif defined(__aarch64__)                /* INSN: the instruction, e.g. "fadd %d0, %d1, %d2" */
 #  define RJ_ORDERED_OP(NAME, T, OP, INSN)                                                        \

@@ -238,7 +238,7 @@ class JitCompiler:
         if shareable and not cg.foreign and (kernel := self._shared_kernels.get(shared_key)) is not None:
             self.stats["memory_hits"] += 1
             return kernel
-        plan = plan_kernel(cg, dtype)
+        plan = plan_kernel(cg, dtype, self.config.fastmath)
         if self.backend == "numpy":
             return cls(cg, plan, "numpy", NumpyRunner(cg, plan), self.config, _source(cg, plan))
         if plan.buffers + plan.has_params + plan.has_pointers + plan.stateful > MAX_ARGS:
@@ -287,4 +287,4 @@ class JitCompiler:
         dtype = dtype or self.config.dtype
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         cg = canonicalize([as_expr(o) for o in outs], input_names(inputs), dtype)
-        return assemble.kernel_source(cg, plan_kernel(cg, dtype))
+        return assemble.kernel_source(cg, plan_kernel(cg, dtype, self.config.fastmath))

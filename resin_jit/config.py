@@ -24,9 +24,9 @@ class JitConfig:
         compilers.py has each family's flags), so the compiler is not part of a kernel's key.
     dtype: "float32" or "float64" for graph kernels.
     cache_max_bytes: evict least recently used kernels beyond this size; env RESIN_JIT_CACHE_MAX_BYTES.
-    fastmath: let the C compiler fuse a multiply and the add or subtract after it into one FMA
-        on tiers that have one (AVX2, AVX-512, NEON), rounding once instead of twice (what
-        numba's fastmath starts with). A fused a*b + c is within half an ULP of the exact value;
+    fastmath: fuse a multiply and the add or subtract after it into one FMA on tiers that have
+        one (AVX2, AVX-512, NEON), rounding once instead of twice (what numba's fastmath starts
+        with); which ones, front/fusion.py decides (not the compiler, so every compiler agrees). A fused a*b + c is within half an ULP of the exact value;
         when nothing overflows it differs from numpy's by at most half an ULP of a*b plus an ULP
         of the result, far more than an ULP of a result that cancels; where a*b alone overflows
         it can be finite or another infinity where numpy gives inf or NaN (the README has

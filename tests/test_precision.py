@@ -13,13 +13,17 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import resin_jit as rj
 from resin_jit import audio
+from resin_jit.front.canonical import canonicalize
+from resin_jit.front.fusion import fused_ops
+from resin_jit.front.nodes import Const, Input
+from resin_jit.toolchain import isa
 
 from support import EDGE_VALUES, TIERS, compiler_for, needs_neon
 from support.neon import build_for_qemu, run_under_qemu
 
 N = 203  # odd: nothing lines up with a vector width
 CHANNELS = [None, 1, 2, 3, 5, 8, 9]  # None: a mono (1-D) signal; odd counts end in a lone channel
-FMA_TIERS = ("avx2", "avx512")  # the x86 tiers with FMA instructions (NEON has them too)
+FMA_TIERS = tuple(t for t in TIERS if isa.TIERS[t].fma)   # the tiers with FMA instructions here
 
 
 def exact_ops(x, y):
@@ -348,3 +352,80 @@ def test_fastmath_stays_within_the_documented_bound(jit, operands):
                 assert abs(Fraction(float(got[k])) - exact) <= _ulp(got[k]) / 2
             bound = _ulp(product[k]) / 2 + max(_ulp(got[k]), _ulp(numpy_result[k]))
             assert abs(Fraction(float(got[k])) - Fraction(float(numpy_result[k]))) <= bound
+
+
+# ---- which multiply-adds fastmath fuses: front/fusion.py's rule, not the compiler's -----------
+
+def fma32(a, b, c):
+    """float32 a*b + c rounded once, exactly: a*b is exact in double, the sum is rounded to odd
+    there (53 bits: enough that rounding it again to float32's 24 is as rounding once)."""
+    a, b, c = (np.asarray(v, np.float32).astype(np.float64) for v in (a, b, c))
+    with np.errstate(all="ignore"):
+        p = a * b
+        s = p + c
+        back = s - p
+        error = (p - (s - back)) + (c - back)        # TwoSum: s + error == p + c exactly
+        even = (s.view(np.int64) & 1) == 0
+        odd = np.where(np.isfinite(error) & (error != 0) & even, np.nextafter(s, np.copysign(np.inf, error)), s)
+        return odd.astype(np.float32)
+
+
+def fused_reference(outputs, inputs, values, tier):
+    """The graph's float32 values in numpy, with the multiply-adds front/fusion.py fuses on `tier`
+    rounded once (fma32) where the tier has FMA, and everything else as numpy rounds it."""
+    cg = canonicalize(outputs, inputs, "float32")
+    fused = {f.node: f for f in fused_ops(cg)} if isa.TIERS[tier].fma else {}
+    got = []
+    with np.errstate(all="ignore"):
+        for i, (node, args) in enumerate(cg.nodes):
+            if isinstance(node, Input):
+                got.append(values[inputs.index(node.name)])
+            elif isinstance(node, Const):
+                got.append(np.float32(node.value))
+            elif i in fused:
+                a, b, c = (got[k] for k in fused[i].operands)
+                sign = {"fma": (1, 1), "fms": (1, -1), "fnma": (-1, 1)}[fused[i].op]
+                got.append(fma32(sign[0] * a, b, sign[1] * c))
+            else:
+                got.append(np.asarray(node.evaluate(None, *(got[k] for k in args)), np.float32))
+    return [got[o] for o in cg.outputs]
+
+
+def test_fastmath_fuses_by_gcc_s_rule():
+    """A product is fused into every add and subtract that uses it, when nothing else uses it and
+    it is no output; of a*b + c*d the product computed first."""
+    x, y, z, w = (rj.input(n) for n in "xyzw")
+
+    def fused(*outputs):
+        cg = canonicalize(list(outputs), ["x", "y", "z", "w"], "float32")
+        named = [node.name if isinstance(node, Input) else repr(node) for node, _ in cg.nodes]
+        return sorted((f.op, tuple(named[k] for k in f.operands)) for f in fused_ops(cg))
+    assert fused(x * y + z, x * y - z) == [("fma", ("x", "y", "z")), ("fms", ("x", "y", "z"))]  # clang: neither
+    assert fused(z - x * y) == [("fnma", ("x", "y", "z"))]
+    assert fused(x * y + z, x * y) == []               # the product is an output
+    assert fused(x * y + z, (x * y) * z) == []         # and a factor of another product
+    assert fused(x * y + z * w) == [("fma", ("x", "y", "mul"))]   # the left product; z*w rounds alone
+    assert fused(x * x + x * x) == []
+    assert fused(rj.param("g", 2.0) * rj.param("h", 3.0) + x) == []   # computed once, before the loop
+
+
+FUSION_GRAPHS = [lambda x, y, z: [x * y + z, x * y - z, z - x * y],
+                 lambda x, y, z: [(x * y + z) * x - y, x * x + y * y, x * y + z * 3.0],
+                 lambda x, y, z: [rj.sqrt(abs(x)) * y - z, x * y + z, x * y]]
+
+
+@pytest.mark.parametrize("graph", range(len(FUSION_GRAPHS)))
+def test_fastmath_kernels_give_the_fused_reference_bit_for_bit(jit, graph):
+    """Every tier gives what front/fusion.py's rule gives in numpy (fused ops rounded once where
+    the tier has FMA, twice elsewhere), on edge values, cancelling operands, the tail."""
+    rng = np.random.default_rng(graph)
+    a = np.concatenate([EDGE_VALUES, rng.standard_normal(N).astype(np.float32)])
+    b = np.concatenate([np.roll(EDGE_VALUES, 3), rng.standard_normal(N).astype(np.float32)])
+    with np.errstate(all="ignore"):
+        c = np.concatenate([np.roll(EDGE_VALUES, 7), -(a[len(EDGE_VALUES):] * b[len(EDGE_VALUES):])])
+    names = ["x", "y", "z"]
+    outputs = FUSION_GRAPHS[graph](*(rj.input(n) for n in names))
+    fast = rj.JitCompiler(rj.JitConfig(isa=jit.isa, fastmath=True)).compile(outputs, inputs=names)
+    for got, expected in zip(fast(a, b, c), fused_reference(outputs, names, [a, b, c], jit.isa)):
+        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(np.signbit(got[~np.isnan(got)]), np.signbit(expected[~np.isnan(got)]))

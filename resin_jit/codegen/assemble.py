@@ -86,13 +86,13 @@ def block_source(cg, plan):
     """A stateless graph over n samples: a vector loop (when the plan has one), a scalar tail."""
     dtype, vector = plan.dtype, plan.vector
     scalar_ctx = JitContext(dtype, "scalar", graph=cg)
-    scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]")
+    scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]", fused=plan.fused)
     sp = ops.PREFIX[(dtype, False)]
     store_scalar = [_store(plan, j, sp, f"out{j} + i", r) for j, r in enumerate(scalar.results)]
     if vector:
         vec_ctx = JitContext(dtype, "vector", externs=scalar_ctx.externs, graph=cg)
         p = ops.PREFIX[(dtype, True)]
-        vec = emit_graph(cg, vec_ctx, lambda k: ops.render("load", p, f"in{k} + i"))
+        vec = emit_graph(cg, vec_ctx, lambda k: ops.render("load", p, f"in{k} + i"), fused=plan.fused)
         vector_body = vec.body + [_store(plan, j, p, f"out{j} + i", r) for j, r in enumerate(vec.results)]
         hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
     else:
@@ -148,7 +148,7 @@ def stateful_source(cg, plan):
     dtype = plan.dtype
     red = Reductions(cg, plan)
     ctx = JitContext(dtype, "scalar", graph=cg)
-    em = emit_graph(cg, ctx, lambda k: f"in{k}[i]", only=sample_level(cg))
+    em = emit_graph(cg, ctx, lambda k: f"in{k}[i]", only=sample_level(cg), fused=plan.fused)
     store = [_store(plan, j, ops.PREFIX[(dtype, False)], f"out{j} + i", em.results[j])
              for j in red.per_sample_outputs]
     load_state, store_state = _state_locals(em.state_fields)
@@ -167,8 +167,9 @@ def channels_source(cg, plan):
     ran alone or beside others, nor on the stateful nodes beside a pure-math one."""
     dtype = plan.dtype
     ctx = JitContext(dtype, "channels", graph=cg)
-    vec = emit_graph(cg, ctx, lambda k: f"lane_in{k}")
-    one = emit_graph(cg, JitContext(dtype, "scalar", graph=cg), lambda k: f"in{k}[g * RJ_VD_WIDTH * n + i]")
+    vec = emit_graph(cg, ctx, lambda k: f"lane_in{k}", fused=plan.fused)
+    one = emit_graph(cg, JitContext(dtype, "scalar", graph=cg), lambda k: f"in{k}[g * RJ_VD_WIDTH * n + i]",
+                     fused=plan.fused)
     load_vec, store_vec = _state_locals(vec.state_fields)
     before, first, last, after = _channel_moves(ctx, plan, vec.results)
     load_one, store_one = _state_locals(one.state_fields)
@@ -206,7 +207,7 @@ def reduce_source(cg, plan):
     dtype, vector = plan.dtype, plan.vector
     red = Reductions(cg, plan)
     scalar_ctx = JitContext(dtype, "scalar", graph=cg)
-    scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]", only=sample_level(cg))
+    scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]", only=sample_level(cg), fused=plan.fused)
     sp = ops.PREFIX[(dtype, False)]
     # the samples after the last whole vector, or (not vectorised) every sample, in the scalar loop
     scalar_body = scalar.body + [_store(plan, j, sp, f"out{j} + i", scalar.results[j])
@@ -215,7 +216,7 @@ def reduce_source(cg, plan):
     if vector:
         p = ops.PREFIX[(dtype, True)]
         vec = emit_graph(cg, JitContext(dtype, "vector", externs=scalar_ctx.externs, graph=cg),
-                         lambda k: ops.render("load", p, f"in{k} + i"), only=sample_level(cg))
+                         lambda k: ops.render("load", p, f"in{k} + i"), only=sample_level(cg), fused=plan.fused)
         vector_body = vec.body + [_store(plan, j, p, f"out{j} + i", vec.results[j])
                                   for j in red.per_sample_outputs] + red.fold_vector(vec.names)
         hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]

@@ -16,13 +16,16 @@ class Emitted:
     prologue: list         # once per call, before the loop and after the state is loaded
 
 
-def emit_graph(cg, ctx, read_input, only=None, given=None):
+def emit_graph(cg, ctx, read_input, only=None, given=None, fused=()):
     """Emit the nodes of `cg` into `ctx` (those whose index `only` accepts, default all);
     `read_input(k)` gives the C expression of input k, `given` the C names of nodes computed
-    elsewhere (a reduction's result). The results name each output's value (None if not emitted)."""
+    elsewhere (a reduction's result), `fused` the adds and subtracts to emit as fused ops (the
+    plan's, front/fusion.py). The results name each output's value (None if not emitted)."""
     names = dict(given or {})
+    fusing = {f.node: f for f in fused}
+    products = {f.product for f in fused}   # every use fused: not computed alone
     for i, (node, args) in enumerate(cg.nodes):
-        if i in names or (only is not None and not only(i)):
+        if i in names or i in products or (only is not None and not only(i)):
             continue
         if isinstance(node, Input):
             # Read into a local before anything is stored: an output may be this very input
@@ -32,8 +35,11 @@ def emit_graph(cg, ctx, read_input, only=None, given=None):
             names[i] = f"v{i}"
             continue
         ctx.node_id = i
-        arg_names = [names[a] for a in args]
-        expr = node.emit_simd(ctx, arg_names) if ctx.vector else node.emit_scalar(ctx, arg_names)
+        if i in fusing:
+            expr = ctx.op(fusing[i].op, *(names[a] for a in fusing[i].operands))
+        else:
+            arg_names = [names[a] for a in args]
+            expr = node.emit_simd(ctx, arg_names) if ctx.vector else node.emit_scalar(ctx, arg_names)
         if ctx.is_constant(expr):  # used by name, so ops can tell it is one (see JitContext.op)
             names[i] = expr
             continue

@@ -38,6 +38,10 @@ _ELEMENTWISE = {
     "mul": Op("{p}_mul({0}, {1})", np.multiply),
     "div": Op("{p}_div({0}, {1})", np.divide),
     "fma": Op("{p}_fma({0}, {1}, {2})", lambda a, b, c: a * b + c, 3),
+    # a*b - c and c - a*b, which fastmath fuses (front/fusion.py); the negation is exact, and
+    # the compiler makes one vfmsub / vfnmadd (AArch64: fnmsub / fmsub) of it
+    "fms": Op("{p}_fma({0}, {1}, {p}_neg({2}))", lambda a, b, c: a * b - c, 3),
+    "fnma": Op("{p}_fma({p}_neg({0}), {1}, {2})", lambda a, b, c: c - a * b, 3),
     "neg": Op("{p}_neg({0})", np.negative, 1),
     "abs": Op("{p}_abs({0})", np.abs, 1),
     "sqrt": Op("{p}_sqrt({0})", np.sqrt, 1),

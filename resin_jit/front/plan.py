@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .canonical import PER_CHANNEL
+from .fusion import fused_ops
 from .reductions import REDUCTIONS
 
 NUMBER_LETTER = {"float32": "f", "float64": "d"}   # the dispatcher's letter of a dtype (csrc/dispatch.h)
@@ -84,6 +85,7 @@ class KernelPlan:
     stateful: bool
     python_callbacks: bool
     no_value_over_no_samples: tuple   # the reductions that have no value over no samples (min, argmax, ...)
+    fused: tuple = ()   # fastmath's fused multiply-adds (front/fusion.Fused)
 
     # -- the buffers, in rj_call order --------------------------------------------------------------
     @property
@@ -167,8 +169,9 @@ def _template(cg, reduces):
     return "reduce" if reduces else "block"
 
 
-def plan_kernel(cg, dtype):
-    """The plan of `cg`'s kernel of `dtype` ("float32" or "float64")."""
+def plan_kernel(cg, dtype, fastmath=False):
+    """The plan of `cg`'s kernel of `dtype` ("float32" or "float64"); with `fastmath`, its
+    multiply-adds fused (JitConfig.fastmath)."""
     if dtype not in NUMBER_LETTER:
         raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
     outputs = tuple(_planned_output(cg, o, dtype) for o in cg.outputs)
@@ -178,4 +181,5 @@ def plan_kernel(cg, dtype):
     return KernelPlan(dtype=dtype, template=_template(cg, reduces), vector=vector, input_names=cg.input_names,
                       outputs=outputs, param_names=cg.param_names, pointers=len(cg.pointer_nodes),
                       stateful=bool(cg.stateful_nodes), python_callbacks=cg.python_callbacks,
-                      no_value_over_no_samples=tuple(op for op in ops if REDUCTIONS[op].identity is None))
+                      no_value_over_no_samples=tuple(op for op in ops if REDUCTIONS[op].identity is None),
+                      fused=fused_ops(cg) if fastmath else ())

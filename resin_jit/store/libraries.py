@@ -96,7 +96,7 @@ class Libraries:
     @functools.cached_property
     def flags(self):
         """The compiler flags of this configuration's libraries (None without a compiler)."""
-        return self.toolchain.flags(self.isa, self.config.opt_level, self.config.fastmath) if self.toolchain else None
+        return self.toolchain.flags(self.isa, self.config.opt_level) if self.toolchain else None
 
     @functools.cached_property
     def fingerprint(self):

@@ -21,10 +21,11 @@ from ..codegen.resources import csrc_dir
 # The libraries a kernel may call into (libc is always linked): after the source, or the linker
 # drops a library no object before it needed.
 LINK_LIBRARIES = ("-lm",)
-# Off: a multiply and an add round twice, as in numpy, and the same in vector loop and scalar
-# tail. fast (JitConfig(fastmath=True)): the compiler may fuse them into one FMA (RJ_FP_CONTRACT
-# tells csrc/simd.h to leave them as C operators it can fuse).
-CONTRACT_FLAGS = {False: ("-ffp-contract=off",), True: ("-ffp-contract=fast", "-DRJ_FP_CONTRACT")}
+# A multiply and an add round twice, as in numpy, and the same in vector loop and scalar tail,
+# whichever compiler builds them. JitConfig(fastmath=True) fuses them too, but not through the
+# compiler's contraction (gcc and clang fuse different ones): resin_jit emits the fused ops itself
+# (front/fusion.py).
+CONTRACT_FLAG = "-ffp-contract=off"
 # A disk that is full, over quota or read-only: the cache's business (it builds elsewhere), not a
 # compile error. Recognised by the strerror text ending one of the compiler's lines, e.g.
 # "ld: final link failed: No space left on device"; the compiler runs in the C locale to say it so.
@@ -55,11 +56,11 @@ class Toolchain:
         """The words every compiler command line starts with."""
         return (self.path, *self.args)
 
-    def flags(self, tier, opt_level, fastmath=False):
+    def flags(self, tier, opt_level):
         """The command line's flags for a kernel of `tier`, for this platform."""
         family = compilers.family(self.family)
         arch = isa.TIERS[tier].arch or host.architecture()
-        return [f"-O{opt_level}", *family.flags(arch, sys.platform, host.c_library()), *CONTRACT_FLAGS[fastmath],
+        return [f"-O{opt_level}", *family.flags(arch, sys.platform, host.c_library()), CONTRACT_FLAG,
                 *isa.compile_flags(tier)]
 
 

@@ -18,6 +18,8 @@ class Tier:
     flags: tuple = ()           # compiler flags that enable the tier's instructions
     features: frozenset = frozenset()   # CPU features (/proc/cpuinfo names) it needs
     arch: "str | None" = None   # None: any architecture
+    fma: bool = False           # has fused multiply-add (csrc/rj_isa.h's RJ_HAS_FMA): fastmath's fused
+                                # ops (front/fusion.py) round once here, twice (as unfused) elsewhere
 
     def compile_flags(self):
         """The flags that select the tier: its -m options and the macro the headers switch on."""
@@ -29,11 +31,11 @@ _SSE2 = Tier("sse2", "RJ_ISA_SSE2", ("-msse2",), frozenset({"sse2"}), "x86_64")
 _SSE41 = replace(_SSE2, name="sse4.1", macro="RJ_ISA_SSE41", flags=("-msse4.1",),
                  features=_SSE2.features | {"sse4_1"})
 _AVX2 = replace(_SSE41, name="avx2", macro="RJ_ISA_AVX2", flags=("-mavx2", "-mfma", "-mpopcnt"),
-                features=_SSE41.features | {"avx2", "fma", "popcnt"})
+                features=_SSE41.features | {"avx2", "fma", "popcnt"}, fma=True)
 _AVX512 = replace(_AVX2, name="avx512", macro="RJ_ISA_AVX512",
                   flags=("-mavx512f", "-mavx512dq", "-mavx512vl", "-mavx512bw", "-mfma", "-mpopcnt"),
                   features=_AVX2.features | {"avx512f", "avx512dq", "avx512vl", "avx512bw"})
-_NEON = Tier("neon", "RJ_ISA_NEON", ("-march=armv8-a",), frozenset(), "aarch64")  # Advanced SIMD is mandatory
+_NEON = Tier("neon", "RJ_ISA_NEON", ("-march=armv8-a",), frozenset(), "aarch64", fma=True)  # Advanced SIMD is mandatory
 
 TIERS = MappingProxyType({t.name: t for t in (_SCALAR, _SSE2, _SSE41, _AVX2, _AVX512, _NEON)})
 
