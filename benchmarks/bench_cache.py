@@ -93,8 +93,12 @@ def new_process(layer, no_compiler, user_cache):
     if no_compiler:   # beside the cache, not in it: a folder resin_jit did not make would make it not a cache
         empty = user_cache + "-no-compilers"
         os.makedirs(empty, exist_ok=True)
+        hidden = os.path.join(empty, "site", "ziglang")   # a ziglang package without its zig shadows the real one
+        os.makedirs(hidden, exist_ok=True)
+        open(os.path.join(hidden, "__init__.py"), "w").close()
         env = {k: v for k, v in env.items() if k != "CC"}
         env["PATH"] = empty
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (os.path.dirname(hidden), env.get("PYTHONPATH"))))
     proc = subprocess.run([sys.executable, "-c", FIRST_RESULT], capture_output=True, text=True, env=env, check=True)
     result = json.loads(proc.stdout.splitlines()[-1])
     assert result["stats"]["prebuilt_hits"] == 1 and result["stats"]["compiles"] == 0, result

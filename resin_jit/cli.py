@@ -66,7 +66,7 @@ def cmd_doctor(args):
         jit = JitCompiler()
     libraries = jit.libraries
     toolchain = libraries.toolchain
-    compiler = f"{' '.join(toolchain.command)}  {toolchain.version} ({toolchain.family})" if toolchain else \
+    compiler = _describe_compiler(toolchain) if toolchain else \
         f"none ({libraries.build_reason}): kernels load from prebuilt layers and the cache; any other runs on numpy"
     print(f"C compiler        {compiler}")
     cache = libraries.cache
@@ -83,6 +83,16 @@ def cmd_doctor(args):
     ok = out.tolist() == [1.0, 1.5, 2.0, 2.5]
     print(f"smoke test        affine kernel on {kernel.isa}, {kernel.backend}: {'ok' if ok else 'WRONG ' + str(out)}")
     return 0 if ok else 1
+
+
+def _describe_compiler(toolchain):
+    """The compiler's command, version and family; for zig, where it came from and where its caches are."""
+    from .toolchain import compilers
+    text = f"{' '.join(toolchain.command)}  {toolchain.version} ({toolchain.family})"
+    if compilers.is_ziglang_binary(toolchain.path):
+        text += ", from the ziglang package"
+    caches = dict(toolchain.env).get("ZIG_GLOBAL_CACHE_DIR")
+    return text + (f"; its caches in {caches}" if caches else "")
 
 
 _NO_EXTENSION = ("not built: every kernel runs on numpy (reinstall with a C compiler present, or from a wheel "

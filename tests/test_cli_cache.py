@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from support import needs_native, run_cli
+from support import needs_native, no_compiler_env, run_cli
 
 MANIFEST = [{"kind": "affine_scalar", "a": 0.5, "b": 1.0}, {"kind": "affine_simd", "a": 0.5, "b": 1.0}]
 
@@ -154,12 +154,9 @@ def test_failures_exit_1(cli, tmp_path):
     assert proc.returncode == 1 and "cannot" in proc.stderr
     failing = tmp_path / "failing.json"
     failing.write_text(json.dumps([{"kind": "affine_simd", "a": 1.0, "b": 1.0}]))   # well formed
-    no_compilers = tmp_path / "empty-bin"
-    no_compilers.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "CC"}
     proc = subprocess.run([sys.executable, "-m", "resin_jit", "warm", "--manifest", str(failing), "-q"],
                           capture_output=True, text=True, timeout=300,
-                          env={**env, "PATH": str(no_compilers), "RESIN_JIT_CACHE_DIR": str(tmp_path / "cache")})
+                          env=no_compiler_env(tmp_path, RESIN_JIT_CACHE_DIR=str(tmp_path / "cache")))
     assert proc.returncode == 1 and "failed: " in proc.stdout and "no working C compiler" in proc.stdout
 
 

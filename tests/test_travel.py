@@ -17,7 +17,7 @@ from resin_jit.toolchain import host
 from resin_jit.toolchain import isa
 from resin_jit.store import keys
 
-from support import needs_native
+from support import needs_native, no_compiler_env
 
 pytestmark = needs_native
 X = np.arange(37, dtype=np.float32)
@@ -26,7 +26,7 @@ CI_LAYER = os.environ.get("RESIN_JIT_PREBUILT")   # .ci/run warms one before the
 
 def without_compiler(monkeypatch):
     """From here on, this process is one on a machine with no C compiler (and nothing loaded yet)."""
-    monkeypatch.setattr(host, "find_compiler", lambda cc=None: None)
+    monkeypatch.setattr(host, "find_compiler_command", lambda cc=None: None)
     monkeypatch.setattr(libraries, "_memo", {})
 
 
@@ -110,12 +110,9 @@ def builtin_layer(tmp_path_factory):
 
 
 def run_without_compiler(args, layer, tmp_path):
-    """A new process as a user with the wheel and no compiler: PATH without cc/gcc/clang, CC
-    unset, any RuntimeWarning (a numpy fallback) an error."""
-    empty = tmp_path / "bin"
-    empty.mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k != "CC"}
-    env.update(PATH=str(empty), RESIN_JIT_PREBUILT=layer, RESIN_JIT_CACHE_DIR=str(tmp_path / "user"))
+    """A new process as a user with the wheel and no compiler (support.no_compiler_env: PATH
+    without cc/gcc/clang, CC unset, no ziglang), any RuntimeWarning (a numpy fallback) an error."""
+    env = no_compiler_env(tmp_path, RESIN_JIT_PREBUILT=layer, RESIN_JIT_CACHE_DIR=str(tmp_path / "user"))
     proc = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", *args], capture_output=True, text=True,
                           env=env, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

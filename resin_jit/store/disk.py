@@ -21,7 +21,7 @@ An entry is kernels/<k>/<key>.so, <key>.json (key, size, sha256: the ready marke
 the last use, for LRU eviction), <key>.hits (one byte appended per disk hit: O_APPEND writes from
 many processes never lose a count) and, with RESIN_JIT_DEBUG=1, <key>.c and <key>.cmd. Beside
 kernels/: CACHEDIR.TAG, locks/<key>.lock, staging/build-*/ (one per build under way) and the memo
-folder memo/ (store/memo.py).
+folder memo/ (store/memo.py) and zig's caches zig/ (store/zig_cache.py).
 """
 import contextlib
 import errno
@@ -40,6 +40,7 @@ from .fs import (cache_dir_problem, directories_problem, key_lock, lstat_or_none
 from ..front.environment import env_flag
 from ..front.errors import JitCompileError, JitError
 from .interface import KernelStore, build_privately
+from . import zig_cache
 
 log = logging.getLogger("resin_jit")
 STALE_STAGING_SECONDS = 600  # longer than build.py's compiler timeout: older staging dirs are orphans
@@ -320,9 +321,9 @@ class KernelCache(KernelStore):
             return removed
 
     def clear(self):
-        """Remove every entry nobody is using and its lock file, the memo files, what crashed
-        builds left, then the cache's folders that are left empty: only names this cache makes,
-        whatever else is in the directory stays. A directory that is not a resin_jit cache is
+        """Remove every entry nobody is using and its lock file, the memo files, zig's caches
+        (store/zig_cache.py), what crashed builds left, then the cache's folders that are left
+        empty: only names this cache makes, whatever else is in the directory stays. A directory that is not a resin_jit cache is
         refused (ValueError). Returns Cleared(kernels, files, busy)."""
         problem = cache_dir_problem(self.root)
         if problem:
@@ -337,6 +338,7 @@ class KernelCache(KernelStore):
             kernels += bool(removed & KERNEL_SUFFIXES)
             files += len(removed - KERNEL_SUFFIXES) + (key in locks)
         files += sum(remove_file(path) for path in self.locator.memo_files())
+        files += zig_cache.clear(self.root)
         for path in self.locator.leftovers(STALE_STAGING_SECONDS):
             files += self._remove_leftover(path)
         for folder in self.locator.folders():

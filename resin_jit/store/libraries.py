@@ -13,6 +13,7 @@ A Libraries made with build_only=True (resin-jit warm) puts libraries into its c
 loading them, for any tier of an architecture, cross-compiling where the tier is not the host's:
 that is how one prebuilt layer comes to serve every CPU of the architecture.
 """
+import dataclasses
 import functools
 import logging
 import os
@@ -22,8 +23,8 @@ import threading
 import time
 
 from ..front.errors import JitError
-from ..toolchain import build, host, isa
-from . import disk, fs, keys, memo
+from ..toolchain import build, compilers, host, isa
+from . import disk, fs, keys, memo, zig_cache
 from .interface import NullStore
 
 log = logging.getLogger("resin_jit")
@@ -113,17 +114,24 @@ class Libraries:
     def _find_toolchain(self):
         toolchains = memo.memo(self.store.root, "toolchains")
         if self.arch == host.architecture():
-            return build.find_toolchain(self.config.cc, toolchains)
+            return self._with_its_caches(build.find_toolchain(self.config.cc, toolchains))
         for name in CROSS_COMPILERS.get(self.arch, ()):
             if shutil.which(name):
-                return build.find_toolchain(name, toolchains)
+                return self._with_its_caches(build.find_toolchain(name, toolchains))
         return None
+
+    def _with_its_caches(self, toolchain):
+        """zig's caches in the store's zig/ folder (store/zig_cache.py), not the user's ~/.cache/zig."""
+        if toolchain is None or toolchain.family != compilers.ZIG.name:
+            return toolchain
+        env = compilers.zig_cache_env(zig_cache.folder(self.store.root))
+        return dataclasses.replace(toolchain, env=tuple(env.items()))
 
     def _no_compiler_reason(self):
         if self.arch != host.architecture():
             return (f"no cross compiler for {self.arch} found "
                     f"({', '.join(CROSS_COMPILERS.get(self.arch, ())) or 'none known'})")
-        return "no working C compiler found (set CC or install gcc or clang)"
+        return "no working C compiler found (set CC, install gcc or clang, or pip install 'resin_jit[compiler]')"
 
     def key(self, ident):
         """The disk key of `ident` built for this configuration (store/keys.py: portable across machines)."""

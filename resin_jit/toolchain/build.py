@@ -37,11 +37,13 @@ DISK_ERRORS = {errno.ENOSPC: "No space left on device", errno.EDQUOT: "Disk quot
 class Toolchain:
     """A C compiler: its program's path, its version line, its family (compilers.FAMILIES; by
     default recognised from the path and version) and the words that follow the program on every
-    command line (zig's "cc")."""
+    command line (zig's "cc"), and what it needs in its environment (zig: where its caches are,
+    store/zig_cache.py), as (name, value) pairs."""
     path: str
     version: str
     family: str = ""
     args: tuple = ()
+    env: tuple = ()
 
     def __post_init__(self):
         if not self.family:
@@ -50,6 +52,7 @@ class Toolchain:
         if self.family == compilers.ZIG.name and not self.args:
             object.__setattr__(self, "args", compilers.ZIG_SUBCOMMAND)
         object.__setattr__(self, "args", tuple(self.args))
+        object.__setattr__(self, "env", tuple(self.env))
 
     @property
     def command(self):
@@ -78,8 +81,8 @@ def _remembered(value):
 
 
 def find_toolchain(cc=None, memo=None):
-    """The compiler (host.find_compiler_command: the argument, $CC, cc, gcc, clang), its family and
-    its version, or None. Family and version are remembered per command and program stamp in
+    """The compiler (host.find_compiler_command: the argument, $CC, cc, gcc, clang, ziglang's zig),
+    its family and its version, or None. Family and version are remembered per command and program stamp in
     `memo` (an object with get(key) and put(key, value): the store's, store/memo.py), so a new
     process need not run `cc --version` before it can load from the cache."""
     command = host.find_compiler_command(cc)
@@ -109,7 +112,7 @@ def compile_library(source, toolchain, flags, workdir, name="kernel"):
     start = time.perf_counter()
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=300,
-                              env={**os.environ, "LC_ALL": "C"})
+                              env={**os.environ, "LC_ALL": "C", **dict(toolchain.env)})
     except (OSError, subprocess.SubprocessError) as exc:
         raise JitError(f"could not run the C compiler {toolchain.path}: {exc}") from exc
     seconds = time.perf_counter() - start

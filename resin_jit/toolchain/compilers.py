@@ -11,6 +11,7 @@ A family is recognised from the command (zig is "zig cc", whose clang does not s
 or else from what `CC --version` prints. It goes into the toolchain memo and an entry's metadata;
 it is not part of a kernel's key, because what the compiler is cannot change the results.
 """
+import importlib.util
 import os
 import re
 import sys
@@ -96,14 +97,32 @@ def is_zig(program):
 
 
 def ziglang_binary():
-    """The zig binary of the ziglang package (pip install 'resin_jit[compiler]'), or None. (Not yet
-    one of find_compiler's candidates: give it as CC or JitConfig(cc=...).)"""
+    """The zig binary of the ziglang package (pip install 'resin_jit[compiler]'), or None: the last
+    compiler host.find_compiler_command tries. Found without importing the package (its import
+    is not needed to run the binary, and a build must not cost a Python process): the package's
+    folder from its import spec, and there an executable zig (zig.exe on Windows)."""
     try:
-        import ziglang
-    except ImportError:
+        spec = importlib.util.find_spec("ziglang")
+    except (ImportError, ValueError):
         return None
-    path = os.path.join(os.path.dirname(ziglang.__file__), "zig.exe" if os.name == "nt" else "zig")
-    return path if os.path.isfile(path) else None
+    folders = list(spec.submodule_search_locations or ()) if spec else []
+    for folder in folders:
+        path = os.path.join(folder, "zig.exe" if os.name == "nt" else "zig")
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def is_ziglang_binary(path):
+    """True if `path` is the ziglang package's zig binary (doctor says where a compiler came from)."""
+    found = ziglang_binary()
+    return bool(path) and found is not None and os.path.realpath(path) == os.path.realpath(found)
+
+
+def zig_cache_env(folder):
+    """The environment that puts zig's caches in `folder`, not ~/.cache/zig: its global cache (the
+    C library stubs and compiler_rt it builds once, ~6 s) and its local one (per build), together."""
+    return {"ZIG_GLOBAL_CACHE_DIR": str(folder), "ZIG_LOCAL_CACHE_DIR": str(folder)}
 
 
 def recognise(command, version_text):

@@ -6,6 +6,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 
 from . import compilers, isa
 from ..front.errors import JitError
@@ -76,14 +77,16 @@ def resolve_tier(name):
 
 def find_compiler_command(cc=None):
     """The C compiler to use, as a tuple of words (the program's real path, then the words that
-    follow it, e.g. zig's "cc"): the argument (only it, if given), else $CC, else cc, gcc or clang;
-    or None. A name that is a program on PATH is the program; else it is split as a shell would
-    ("zig cc", "ccache gcc"), and its first word must be one. The zig binary alone means "zig cc"."""
+    follow it, e.g. zig's "cc"): the argument (only it, if given), else $CC, else cc, gcc or clang,
+    else the zig of the ziglang package (pip install 'resin_jit[compiler]'); or None. A name that
+    is a program on PATH is the program; else it is split as a shell would ("zig cc", "ccache
+    gcc"), and its first word must be one. The zig binary alone means "zig cc"."""
     for candidate in (cc,) if cc else (os.environ.get("CC"), "cc", "gcc", "clang"):
         command = _command_of(candidate) if candidate else None
         if command:
             return command
-    return None
+    zig = None if cc else compilers.ziglang_binary()
+    return (os.path.realpath(zig), *compilers.ZIG_SUBCOMMAND) if zig else None
 
 
 def _command_of(text):
@@ -136,9 +139,16 @@ def compiler_version(path):
 
 
 def _version_output(command, option):
+    if compilers.is_zig(command[0]):   # even `zig version` makes zig's cache folders: in one thrown away
+        with tempfile.TemporaryDirectory(prefix="resin_jit-zig-") as folder:
+            return _run_for_output(command, option, compilers.zig_cache_env(folder))
+    return _run_for_output(command, option, {})
+
+
+def _run_for_output(command, option, env):
     try:
         proc = subprocess.run([*command, option], capture_output=True, text=True, timeout=30,
-                              env={**os.environ, "LC_ALL": "C"})
+                              env={**os.environ, "LC_ALL": "C", **env})
     except (OSError, subprocess.SubprocessError):
         return None
     if proc.returncode != 0 or not proc.stdout.strip():

@@ -14,6 +14,7 @@ conftest.py). No test file imports another test file; what two of them need live
 import itertools
 import os
 import shutil
+from pathlib import Path
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,19 @@ def compiler_for(tier):
 def normal(shape, seed=0, dtype=np.float32):
     """Seeded standard-normal samples of `shape` (a length or a tuple), in `dtype`."""
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def no_compiler_env(folder, **extra):
+    """This process's environment as on a machine with no C compiler: PATH without cc, gcc or
+    clang, CC unset, and the ziglang package (where installed here) hidden behind one that has no
+    zig binary. `folder` holds the empty bin and that package; `extra` is added."""
+    empty, site = Path(folder) / "no-compiler-bin", Path(folder) / "no-compiler-site"
+    empty.mkdir(parents=True, exist_ok=True)
+    (site / "ziglang").mkdir(parents=True, exist_ok=True)
+    (site / "ziglang" / "__init__.py").touch()
+    env = {k: v for k, v in os.environ.items() if k != "CC"}
+    env.update(PATH=str(empty), PYTHONPATH=os.pathsep.join(filter(None, (str(site), os.environ.get("PYTHONPATH")))))
+    return {**env, **extra}
 
 
 def run_cli(*args, timeout=300, **env):
