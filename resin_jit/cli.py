@@ -71,6 +71,7 @@ def cmd_doctor(args):
     print(f"C compiler        {compiler}")
     cache = libraries.cache
     print(f"cache directory   {cache.root if cache else _cache_problem()}")
+    _print_platform_paths()
     _print_layers("prebuilt layers   ")
     reason = f" ({jit.unavailable_reason})" if jit.unavailable_reason else ""
     print(f"backend           {jit.backend}{reason}")
@@ -109,6 +110,14 @@ def _cache_problem():
         return "off (RESIN_JIT_CACHE=0): kernels are built in a private temporary directory"
     root = config.resolved_cache_dir() or default_cache_dir()
     return f"{root}: not used ({cache_dir_problem(root) or 'not writable'}): kernels are built privately"
+
+
+def _print_platform_paths():
+    """How this OS locks cache keys, loads a checked library, and checks who owns the cache."""
+    from .store import fs, locks
+    print(f"cache locks       {locks.describe()}")
+    print(f"kernel loading    {fs.load_description()}")
+    print(f"cache ownership   {fs.ownership().describe()}")
 
 
 def _cache_root(args):

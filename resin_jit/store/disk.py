@@ -26,7 +26,9 @@ folder memo/ (store/memo.py) and zig's caches zig/ (store/zig_cache.py).
 import contextlib
 import errno
 import logging
+import ntpath
 import os
+import posixpath
 import shutil
 import stat
 import sys
@@ -35,8 +37,8 @@ from collections import namedtuple
 from pathlib import Path
 
 from .entries import KERNEL_SUFFIXES, CacheIndex, CacheLocator
-from .fs import (cache_dir_problem, directories_problem, key_lock, lstat_or_none, mkdir_private, remove_file,
-                      remove_lock_file)
+from .fs import cache_dir_problem, directories_problem, lstat_or_none, mkdir_private, remove_file
+from .locks import key_lock, remove_lock_file
 from ..front.environment import env_flag
 from ..front.errors import JitCompileError, JitError
 from .interface import KernelStore, build_privately
@@ -67,12 +69,13 @@ def warn_unusable_dir(root, problem):
                       "temporary directory", RuntimeWarning, stacklevel=4)
 
 
-def warn_read_only_dir(root):
-    """Once per process and directory, as warn_unusable_dir."""
+def warn_read_only_dir(root, why=None):
+    """Once per process and directory, as warn_unusable_dir. `why` it is only read: by default,
+    that it is not writable."""
     if str(root) not in _warned_dirs:
         _warned_dirs.add(str(root))
-        warnings.warn(f"resin_jit: cache directory {root} is not writable: kernels there are loaded, the others are "
-                      "built in a private temporary directory", RuntimeWarning, stacklevel=4)
+        warnings.warn(f"resin_jit: cache directory {root} {why or 'is not writable'}: kernels there are loaded, "
+                      "the others are built in a private temporary directory", RuntimeWarning, stacklevel=4)
 
 
 def debug_enabled():
@@ -81,13 +84,25 @@ def debug_enabled():
 
 
 def default_cache_dir():
-    """The platform's user cache directory for resin_jit."""
+    """The platform's user cache directory for resin_jit: ~/Library/Caches/resin_jit on macOS,
+    %LOCALAPPDATA%\\resin_jit\\Cache on Windows (the account's own profile: see
+    fs.UncheckedOwnership), $XDG_CACHE_HOME/resin_jit elsewhere. An environment variable that is
+    empty or not an absolute path is ignored (the XDG spec's rule): a relative one would put the
+    cache wherever the process happens to run."""
     home = Path.home()
     if sys.platform == "darwin":
         return home / "Library" / "Caches" / "resin_jit"
     if sys.platform.startswith("win"):
-        return Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local")) / "resin_jit" / "Cache"
-    return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "resin_jit"
+        return _absolute_env("LOCALAPPDATA", home / "AppData" / "Local") / "resin_jit" / "Cache"
+    return _absolute_env("XDG_CACHE_HOME", home / ".cache") / "resin_jit"
+
+
+def _absolute_env(name, default):
+    """The directory named by environment variable `name` if it is an absolute path, else `default`.
+    Judged by the platform's own rules (C:\\ on Windows, / elsewhere), whichever os.path is loaded."""
+    value = os.environ.get(name) or ""
+    rules = ntpath if sys.platform.startswith("win") else posixpath
+    return Path(value) if value and rules.isabs(value) else Path(default)
 
 
 class ReadOnlyLayer(KernelStore):

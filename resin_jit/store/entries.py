@@ -144,11 +144,12 @@ class CacheIndex:
         in before dlopen(); (None, problem) if it is damaged or does not load; (None, None) if
         there is none. Builders hold the key's lock exclusively from the rename to the metadata
         write, so a library without metadata seen under the lock is a crashed build."""
-        fd, problem = self._open(key)
-        if fd is None:
+        opened, problem = self._open(key)
+        if opened is None:
             return None, problem
+        fd, verified = opened
         try:
-            with dlopen_path(fd, self.locator.library(key)) as path:
+            with dlopen_path(fd, verified, LIBRARY_SUFFIX) as path:
                 return load(path), None
         except JitCompileError as exc:
             return None, f"does not load: {exc.__cause__ or exc}"  # what dlopen() said
@@ -172,7 +173,7 @@ class CacheIndex:
             return None, f"unreadable ({exc.strerror})"
 
     def _open_checked(self, key):
-        """A descriptor of the key's library, every check passed on it; raises Refused."""
+        """(descriptor, bytes) of the key's library, every check passed on them; raises Refused."""
         # Whoever can write a directory above, or the metadata, can swap the code and its recorded hash.
         problem = directories_problem(self.locator.root, self.locator.shard(key), self.trusted_owners)
         if problem:
@@ -186,12 +187,13 @@ class CacheIndex:
         try:
             if st.st_size != meta["size"]:
                 raise Refused(f"size {st.st_size} != recorded {meta['size']}")
-            if hashlib.sha256(read_fd(fd)).hexdigest() != meta["sha256"]:
+            verified = read_fd(fd)
+            if hashlib.sha256(verified).hexdigest() != meta["sha256"]:
                 raise Refused("sha256 does not match the recorded one")
         except BaseException:
             os.close(fd)
             raise
-        return fd
+        return fd, verified
 
     def record(self, key, library, **extra):
         """Write the metadata (the ready marker) atomically, after the library is in place."""

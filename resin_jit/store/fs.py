@@ -1,6 +1,6 @@
 """File-system primitives of the disk cache (store/disk.py): whose a directory is, the cache directory
-tag, files opened so that what is checked is what is read, per-key locks, and moving aside
-what is not ours.
+tag, files opened so that what is checked is what is read, the path a verified library is loaded
+from, and moving aside what is not ours (the per-key locks are store/locks.py).
 
 Everything found on disk is untrusted input: a cache directory must say it is one (CACHEDIR.TAG,
 https://bford.info/cachedir/), files are opened without following symlinks and checked on the
@@ -22,11 +22,6 @@ import threading
 from pathlib import Path
 
 from ..front.environment import env_flag
-
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; the atomic rename still keeps entries whole
-    fcntl = None
 
 log = logging.getLogger("resin_jit")
 TAG_NAME = "CACHEDIR.TAG"
@@ -54,14 +49,64 @@ class Refused(Exception):
 
 # -- whose it is ---------------------------------------------------------------------------------
 
+class PosixOwnership:
+    """Linux, macOS, the BSDs: a file's uid, and its group and other write bits, say who can change it."""
+    name = "uid and mode"
+
+    @staticmethod
+    def applies():
+        return hasattr(os, "getuid")
+
+    @staticmethod
+    def problem(path, st, owners):
+        if st.st_uid not in (owners or (os.getuid(),)):
+            return f"{path} is owned by uid {st.st_uid}, not by this user (uid {os.getuid()})"
+        if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return f"{path} is writable by group or others (mode {stat.S_IMODE(st.st_mode):o})"
+        return None
+
+    @staticmethod
+    def describe():
+        return ("checked: the cache, its folders and every entry owned by this user (uid "
+                f"{os.getuid()}) and writable by nobody else")
+
+
+class UncheckedOwnership:
+    """Windows: no uid (os.stat's st_uid is 0 for every file), and the mode bits only mirror the
+    read-only attribute (a writable file reads 0o666 whoever may write it): who may write is in
+    the ACLs, which are not read here. What the cache trusts is the folder it is in: the default,
+    %LOCALAPPDATA%\\resin_jit\\Cache, is in the account's own profile, which other users cannot
+    write unless its ACL was changed. A cache_dir somewhere shared is trusted as it is."""
+    name = "none"
+
+    @staticmethod
+    def applies():
+        return True
+
+    @staticmethod
+    def problem(path, st, owners):
+        return None
+
+    @staticmethod
+    def describe():
+        return ("NOT checked: this system has no uid and its mode bits do not say who may write (Windows ACLs are "
+                "not read); the cache is as private as its folder (the default, under %LOCALAPPDATA%, is the "
+                "account's own), so do not point RESIN_JIT_CACHE_DIR at a folder other accounts can write")
+
+
+OWNERSHIPS = (PosixOwnership, UncheckedOwnership)   # the first that applies to this system is used
+
+
+def ownership():
+    """How this system's ownership checks are done (an OWNERSHIPS entry)."""
+    return next(policy for policy in OWNERSHIPS if policy.applies())
+
+
 def stat_problem(path, st, owners=None):
     """Why a file or directory with stat `st` must not be trusted (its owner, its mode), or None.
-    `owners`: the uids allowed to own it (default: this user only)."""
-    if hasattr(os, "getuid") and st.st_uid not in (owners or (os.getuid(),)):
-        return f"{path} is owned by uid {st.st_uid}, not by this user (uid {os.getuid()})"
-    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return f"{path} is writable by group or others (mode {stat.S_IMODE(st.st_mode):o})"
-    return None
+    `owners`: the uids allowed to own it (default: this user only). On a system without uids
+    nothing is checked (UncheckedOwnership says why)."""
+    return ownership().problem(path, st, owners)
 
 
 def untrusted_reason(path, owners=None):
@@ -326,16 +371,19 @@ def private_build_dir():
 
 
 @contextlib.contextmanager
-def dlopen_path(fd, path):
-    """A path that dlopen() resolves to exactly the open file `fd` (the one that was checked and
-    hashed, whatever has happened to `path` since): a symlink to /proc/self/fd/N, in this
-    process's own directory, under a name never used before. Not /proc/self/fd/N itself: glibc
-    hands back the library already loaded under a name it has seen, and fd numbers are reused,
-    so the next kernel would run the previous one's code. Without /proc/self/fd: `path`."""
+def dlopen_path(fd, verified, suffix=".so"):
+    """A path that dlopen() resolves to exactly the library that was checked and hashed, whatever
+    has happened to its name since: `fd` is it, open, and `verified` its bytes as hashed.
+    With /proc/self/fd: a symlink to /proc/self/fd/N, in this process's own directory, under a
+    name never used before. Not /proc/self/fd/N itself: glibc hands back the library already
+    loaded under a name it has seen, and fd numbers are reused, so the next kernel would run the
+    previous one's code. Without it (macOS, Windows, a Linux without /proc): a copy of `verified`
+    written to a new file in the same private directory (private_copy)."""
     if not PROC_FD:
-        yield path
+        with private_copy(verified, suffix) as path:
+            yield path
         return
-    link = os.path.join(process_dir(), f"{next(_link_numbers)}.so")
+    link = os.path.join(process_dir(), f"{next(_link_numbers)}{suffix}")
     os.symlink(f"/proc/self/fd/{fd}", link)
     try:
         yield link
@@ -343,67 +391,30 @@ def dlopen_path(fd, path):
         os.unlink(link)
 
 
-# -- locks -----------------------------------------------------------------------------------------
-
 @contextlib.contextmanager
-def key_lock(path, shared=False, wait=True):
-    """An advisory lock on `path`: exclusive to build or remove a key, shared to load it.
-    With wait=False, yields False instead of waiting when someone else holds it. Whoever holds
-    it exclusively may unlink the lock file (remove_lock_file)."""
-    if fcntl is None:
-        yield True
-        return
-    fd = _acquire(path, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB))
-    if fd is None:
-        yield False
-        return
+def private_copy(data, suffix):
+    """`data` in a file of its own in process_dir() (mode 0700, which only this user can enter),
+    created anew (O_EXCL, no symlink followed) under a name never used before (dyld and glibc
+    return the library already loaded under a name they have seen). Removed after the load: the
+    loaded code stays mapped (on Windows a loaded DLL cannot be removed: process_dir's exit
+    handler tries again)."""
+    path = os.path.join(process_dir(), f"{next(_link_numbers)}{suffix}")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | SAFE_FLAGS | getattr(os, "O_BINARY", 0), 0o700)
     try:
-        yield True
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
     finally:
-        os.close(fd)  # releases the lock
-
-
-def remove_lock_file(path):
-    """Called holding the lock exclusively: whoever waits for it will find the file gone and retry."""
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-
-
-def _acquire(path, mode):
-    """A descriptor of the lock file at `path`, locked; None if it is taken and mode says not to
-    wait. A lock granted on a file that the path no longer names (its holder removed it) guards
-    nothing: then the new file is opened and locked instead."""
-    while True:
-        fd = _open_lock_file(path)
-        try:
-            fcntl.flock(fd, mode)
-        except BlockingIOError:
-            os.close(fd)
-            return None
-        except BaseException:
-            os.close(fd)
-            raise
-        held = os.fstat(fd)
-        now = lstat_or_none(path)
-        if now is not None and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
-            return fd
         os.close(fd)
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
-def _open_lock_file(path):
-    """The lock file at `path`, created if need be; on a read-only filesystem an existing one is
-    opened read-only (flock takes any descriptor). What is not a regular file there is set aside."""
-    mkdir_private(path.parent)
-    st = lstat_or_none(path)
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        set_aside(path)
-    try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | SAFE_FLAGS, 0o600)
-    except OSError as exc:
-        if exc.errno != errno.EROFS:
-            raise
-        error = exc
-    try:
-        return os.open(path, READ_FLAGS)
-    except FileNotFoundError:
-        raise error from None  # no lock file, and none can be made: the read-only filesystem is the news
+def load_description():
+    """One line for `resin-jit doctor`: how a verified library reaches dlopen()."""
+    if PROC_FD:
+        return "through /proc/self/fd: the very file that was checked"
+    return "from a private copy of the checked bytes (no /proc/self/fd here)"

@@ -24,7 +24,7 @@ import time
 
 from ..front.errors import JitError
 from ..toolchain import build, compilers, host, isa
-from . import disk, fs, keys, memo, zig_cache
+from . import disk, fs, keys, locks, memo, zig_cache
 from .interface import NullStore
 
 log = logging.getLogger("resin_jit")
@@ -48,7 +48,8 @@ CROSS_COMPILERS = {"aarch64": ("aarch64-linux-gnu-gcc",)}   # a tier's architect
 def open_store(config):
     """The configured writable store: the disk cache, or a NullStore (switched off, or unusable:
     said once, with the reason). A cache this process cannot write is opened read-only: what it
-    holds is loaded, what it lacks is built in a private directory."""
+    holds is loaded, what it lacks is built in a private directory. So is one on a system without
+    file locks (store/locks.py): processes could not build into it without racing each other."""
     if not config.cache_enabled():
         return NullStore()
     root = config.resolved_cache_dir() or disk.default_cache_dir()
@@ -56,9 +57,10 @@ def open_store(config):
     if problem:
         disk.warn_unusable_dir(root, problem)
         return NullStore()
-    read_only = not os.access(root, os.W_OK)
+    no_locks = locks.unavailable_reason()
+    read_only = bool(no_locks) or not os.access(root, os.W_OK)
     if read_only:
-        disk.warn_read_only_dir(root)
+        disk.warn_read_only_dir(root, f"is only read ({no_locks})" if no_locks else None)
     return disk.KernelCache(root, max_bytes=config.resolved_cache_max_bytes(), read_only=read_only)
 
 
