@@ -6,9 +6,8 @@ and a misaligned view.
 
 The compiler is not part of a kernel's key (store/keys.py), which is what this proves right. So
 each compiler builds into a cache directory of its own, with the process memo emptied around it:
-else gcc's kernels would answer for clang's. gcc is the reference; clang missing is a skip
-only off CI (.ci/run installs it), zig a skip without the ziglang package (resin_jit[compiler]),
-gcc 11 one where it is not installed.
+else gcc's kernels would answer for clang's. gcc is the reference; a compiler missing is a skip
+only off CI (.ci/run installs clang, gcc-11 and the ziglang package: missing there is an error).
 """
 import contextlib
 import ctypes
@@ -37,8 +36,10 @@ COMPILERS = {"clang": ("clang", shutil.which("clang")), "zig": ("zig", zig_binar
 MISSING = {"clang": "clang is not installed (Debian: apt-get install clang)",
            "zig": "the ziglang package is not installed (pip install 'resin_jit[compiler]')",
            "gcc-11": "gcc-11 is not installed (Debian: apt-get install gcc-11)"}
-if os.environ.get("CI") and COMPILERS["clang"][1] is None:
-    raise RuntimeError("CI must provide clang (.ci/run installs it) to test kernels built by clang")
+if os.environ.get("CI") and any(command is None for _, command in COMPILERS.values()):
+    raise RuntimeError("CI must provide every compiler held against gcc (.ci/run installs clang and gcc-11 "
+                       "with apt, ziglang with pip): missing " +
+                       ", ".join(name for name, (_, command) in COMPILERS.items() if command is None))
 
 pytestmark = pytest.mark.skipif(not (NATIVE and GCC), reason="gcc builds the reference results: not installed")
 
