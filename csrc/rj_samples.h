@@ -16,6 +16,20 @@
 
 typedef int (*rj_body_fn)(rj_call *call, int64_t n);
 
+/* `count` copies of the `size`-byte element at `value` into dst: one, then doubling copies of
+ * what is there, so log2(count) memcpy calls rather than one an element. */
+static inline void rj_fill(unsigned char *dst, const void *value, size_t size, int64_t count)
+{
+    const size_t total = size * (size_t)count;
+    size_t have = size;
+    memcpy(dst, value, size);
+    while (have < total) {
+        const size_t more = have < total - have ? have : total - have;
+        memcpy(dst + have, dst, more);
+        have += more;
+    }
+}
+
 /* Run `body` over the n samples of `call`'s first `buffers` buffers (inputs first), whose
  * elements are sizes[b] bytes each. */
 static inline int rj_run_samples(rj_call *call, int n_in, int buffers, int64_t n, const uint8_t *sizes,
@@ -30,10 +44,11 @@ static inline int rj_run_samples(rj_call *call, int n_in, int buffers, int64_t n
     if (broadcast == 0 || n <= 1) return body(call, n);
 
     _Alignas(64) unsigned char expanded[broadcast][RJ_CHUNK * 8];   /* 8: the widest element */
+    const int64_t filled = n < RJ_CHUNK ? n : RJ_CHUNK;   /* no chunk is longer than the first */
     rj_call chunk = *call;
     for (int b = 0, e = 0; b < n_in; b++) {
         if (call->len[b] != 1) continue;
-        for (int64_t i = 0; i < RJ_CHUNK; i++) memcpy(expanded[e] + i * sizes[b], call->ptr[b], sizes[b]);
+        rj_fill(expanded[e], call->ptr[b], sizes[b], filled);
         chunk.ptr[b] = expanded[e++];
     }
     for (int64_t start = 0; start < n; start += RJ_CHUNK) {
