@@ -73,7 +73,7 @@ setup(
         Extension(
             "resin_jit.runtime._dispatch",
             sources=["csrc/dispatch.c", "csrc/dispatch_args.c", "csrc/dispatch_kernel.c", "csrc/dispatch_request.c",
-                     "csrc/dispatch_lock.c", "csrc/dispatch_bind.c"],
+                     "csrc/dispatch_lock.c", "csrc/dispatch_bind.c", "csrc/dispatch_cpu.c"],
             depends=["csrc/dispatch.h", "csrc/dispatch_kernel.h", "csrc/rj_abi.h"],
             include_dirs=["csrc"],
             extra_compile_args=["-O2", "-Wall", "-Wshadow"],

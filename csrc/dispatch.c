@@ -236,6 +236,8 @@ static PyMethodDef module_methods[] = {
      "set_numpy(ndarray, empty, floating, integer): the numpy objects the fast paths read and make."},
     {"after_fork", rj_after_fork, METH_NOARGS,
      "In a forked child: kernels take new locks (a thread that held one did not come along)."},
+    {"cpu_registers", rj_cpu_registers, METH_NOARGS,
+     "x86: a dict of CPUID leaf 1 ECX/EDX, leaf 7 EBX, XCR0 and (macOS) hw.optional.avx512f; else None."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -48,6 +48,9 @@ int rj_partly_overlap(const rj_arg *args, const char *kinds, int n);
 /* _dispatch.after_fork(): called in a forked child (os.register_at_fork); see dispatch_lock.c. */
 PyObject *rj_after_fork(PyObject *module, PyObject *unused);
 
+/* _dispatch.cpu_registers(): the x86 CPUID and XCR0 words host detection decodes, or None; see dispatch_cpu.c. */
+PyObject *rj_cpu_registers(PyObject *module, PyObject *unused);
+
 /* 1 and *value set for a Python float or int or a numpy float or integer; 0 for anything else. */
 int rj_take_number(PyObject *obj, double *value);
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import compilers, isa
+from . import compilers, cpu_features, isa
 from ..front.errors import JitError
 
 
@@ -32,22 +32,9 @@ def c_library():
 
 
 def _cpu_flags():
-    """CPU feature flags in /proc/cpuinfo's spelling (Linux), or from sysctl (macOS)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith(("flags", "Features")):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    if sys.platform == "darwin":
-        names = ["sysctl", "-n", "machdep.cpu.features", "machdep.cpu.leaf7_features"]
-        try:
-            out = subprocess.run(names, capture_output=True, text=True, timeout=5).stdout
-        except (OSError, subprocess.SubprocessError):
-            return set()
-        return {w.lower().replace(".", "_") for w in out.split()}
-    return set()
+    """The CPU features this process can use, in /proc/cpuinfo's spelling (isa.py's): from CPUID and
+    XCR0 where the extension is built, else what the OS tells (cpu_features.detect)."""
+    return cpu_features.detect()
 
 
 @functools.lru_cache(maxsize=None)
@@ -55,8 +42,14 @@ def available_tiers():
     """The ISA tiers this host can run, lowest first (isa.TIERS: its architecture's tiers whose
     CPU features the host has)."""
     tiers = isa.tiers_of(architecture())
-    flags = _cpu_flags() if any(t.features for t in tiers) else set()
-    return tuple(t.name for t in tiers if t.features <= flags)
+    flags = _cpu_flags() if any(t.features for t in tiers) else frozenset()
+    return tiers_with(flags)
+
+
+def tiers_with(features, arch=None):
+    """The names of the tiers of `arch` (this host's by default) whose CPU features are all among
+    `features`, lowest first."""
+    return tuple(t.name for t in isa.tiers_of(arch or architecture()) if t.features <= set(features))
 
 
 def best_tier():
