@@ -48,7 +48,7 @@ STANDARD_HEADERS = ("assert.h ctype.h errno.h float.h inttypes.h iso646.h limits
 # compiler's), the system headers it has besides, and what its code may not name.
 NON_GNU_VIEWS = {
     "msvc": (["-D_WIN32=1", "-D_WIN64=1", "-D_MSC_VER=1940", "-D_M_X64=100", "-D_M_AMD64=100"],
-             ["windows.h"], re.compile(r"\bpthread_\w+")),
+             ["windows.h", "intrin.h"], re.compile(r"\bpthread_\w+")),
     "unix": (["-D__unix__=1", "-D__unix=1", "-Dunix=1"],
              ["pthread.h", "unistd.h", "dlfcn.h", "fcntl.h", *(f"sys/{name}.h" for name in ("types", "stat", "mman"))],
              None),
