@@ -4,7 +4,10 @@ tier of the platform (resin_jit/prebuilt/), so that a machine with no C compiler
 built-in manifest's kernels natively. benchmarks/ installs as resin_jit.benchmarks.
 
 The extension is optional: without a C compiler the package installs anyway and runs on its numpy
-backend (install again with a compiler present, or from a wheel, to get the extension).
+backend (install again with a compiler present, or from a wheel, to get the extension). It is
+standard C11 (tests/test_dispatch_standard_c.py), so MSVC builds it for a Windows wheel; the
+kernels of the prebuilt layer are GNU C and need gcc, clang or zig (pyproject.toml's
+[tool.cibuildwheel] brings zig on Windows).
 """
 import os
 import shutil
@@ -13,9 +16,24 @@ import sys
 from pathlib import Path
 
 from setuptools import Extension, find_packages, setup
+from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).parent
+# The dispatcher's compile flags by the compiler's family (distutils' compiler_type): MSVC spells
+# them its own way; gcc, clang and mingw take the GNU spelling.
+DISPATCH_FLAGS = {"msvc": ["/O2", "/W3", "/std:c11"]}
+GNU_DISPATCH_FLAGS = ["-O2", "-Wall", "-Wshadow"]
+
+
+class BuildExtPerCompiler(build_ext):
+    """The extension with flags its compiler understands (MSVC's are file names to gcc)."""
+
+    def build_extensions(self):
+        flags = DISPATCH_FLAGS.get(self.compiler.compiler_type, GNU_DISPATCH_FLAGS)
+        for extension in self.extensions:
+            extension.extra_compile_args = list(flags)
+        super().build_extensions()
 
 
 class BuildPyWithKernels(build_py):
@@ -65,7 +83,7 @@ class BuildPyWithKernels(build_py):
 
 
 setup(
-    cmdclass={"build_py": BuildPyWithKernels},
+    cmdclass={"build_py": BuildPyWithKernels, "build_ext": BuildExtPerCompiler},
     packages=[*find_packages(include=["resin_jit", "resin_jit.*"]), "resin_jit.benchmarks"],
     package_dir={"resin_jit.benchmarks": "benchmarks"},
     package_data={"resin_jit": ["py.typed"]},
@@ -75,8 +93,7 @@ setup(
             sources=["csrc/dispatch.c", "csrc/dispatch_args.c", "csrc/dispatch_kernel.c", "csrc/dispatch_request.c",
                      "csrc/dispatch_lock.c", "csrc/dispatch_bind.c", "csrc/dispatch_cpu.c"],
             depends=["csrc/dispatch.h", "csrc/dispatch_kernel.h", "csrc/rj_abi.h"],
-            include_dirs=["csrc"],
-            extra_compile_args=["-O2", "-Wall", "-Wshadow"],
+            include_dirs=["csrc"],   # compile flags: BuildExtPerCompiler
             optional=True,
         )
     ],

@@ -219,6 +219,7 @@ static PyObject *caller_call(PyObject *self, PyObject *args, PyObject *kwargs)
 
 static PyObject *set_numpy(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    (void)module;   /* METH_FASTCALL's signature */
     if (nargs != 4 || !PyType_Check(args[0]) || !PyCallable_Check(args[1]) || !PyType_Check(args[2])
         || !PyType_Check(args[3])) {
         PyErr_SetString(PyExc_TypeError, "set_numpy takes numpy.ndarray, numpy.empty, numpy.floating, numpy.integer");
@@ -271,7 +272,7 @@ static PyTypeObject CallerType = {
 
 static struct PyModuleDef dispatch_module = {
     PyModuleDef_HEAD_INIT, "resin_jit.runtime._dispatch", "The call path from Python into compiled resin_jit kernels.", -1,
-    module_methods,
+    module_methods, NULL, NULL, NULL, NULL,   /* no slots, traverse, clear or free */
 };
 
 PyMODINIT_FUNC PyInit__dispatch(void)

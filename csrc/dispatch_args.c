@@ -34,10 +34,15 @@ typedef struct {
 #define RJ_NPY_ALIGNED 0x0100
 #define RJ_NPY_WRITEABLE 0x0400
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The byte order an array's descr may name that is not this machine's, from Python's pyport.h,
+ * which every compiler reads. (Not from GCC's __BYTE_ORDER__: MSVC has none, and a test of it
+ * took '>' arrays for native ones there.) */
+#if PY_LITTLE_ENDIAN
 #  define RJ_FOREIGN_ORDER '>'
+#  define RJ_NATIVE_ORDER '<'
 #else
 #  define RJ_FOREIGN_ORDER '<'
+#  define RJ_NATIVE_ORDER '>'
 #endif
 
 int rj_is_buffer_letter(char letter) { return letter != '\0' && strchr("fFdDbBuUqQmM", letter) != NULL; }
@@ -71,10 +76,7 @@ static int type_char_matches(char type, char letter)
 static int format_matches(const char *format, char letter)
 {
     if (format == NULL) return (letter | 0x20) == 'b';   /* "B" unsigned bytes by default: not bools */
-    if (*format == '@' || *format == '=') format++;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    else if (*format == '<') format++;
-#endif
+    if (*format == '@' || *format == '=' || *format == RJ_NATIVE_ORDER) format++;
     return format[0] != '\0' && format[1] == '\0' && type_char_matches(format[0], letter);
 }
 

@@ -136,8 +136,7 @@ static int unmoved(PyObject *obj, char letter, const rj_arg *taken)
            && now.shape[0] == taken->shape[0] && now.shape[1] == taken->shape[1];
 }
 
-static int all_unmoved(Kernel *self, const rj_request *req, const rj_arg *args, const char *kinds,
-                       const int *numbers)
+static int all_unmoved(const rj_request *req, const rj_arg *args, const char *kinds, const int *numbers)
 {
     for (int i = 0; i < req->n_in; i++)
         if (!numbers[i] && !unmoved(req->inputs[i], kinds[i], &args[i])) return 0;
@@ -218,7 +217,7 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
      * the slow path. */
     rj_binding *binding = rj_binding_take(self);
     if (binding == NULL || binding->entry == NULL || !self->fast || (self->stateful && rows != binding->state_rows)
-        || !all_unmoved(self, req, args, kinds, is_number)) {
+        || !all_unmoved(req, args, kinds, is_number)) {
         rj_kernel_release(self);
         if (binding != NULL) rj_binding_drop(binding);
         goto done;
@@ -349,11 +348,13 @@ static PyObject *kernel_run(PyObject *op, PyObject *const *args, Py_ssize_t narg
 
 static PyObject *kernel_acquire(PyObject *op, PyObject *unused)
 {
+    (void)unused;   /* METH_NOARGS's signature */
     return rj_kernel_acquire((Kernel *)op) < 0 ? NULL : Py_NewRef(Py_None);
 }
 
 static PyObject *kernel_release(PyObject *op, PyObject *unused)
 {
+    (void)unused;   /* METH_NOARGS's signature */
     Kernel *self = (Kernel *)op;
     if (self->lock != NULL && self->owner != PyThread_get_thread_ident()) {
         PyErr_SetString(PyExc_RuntimeError, "resin_jit: releasing a kernel lock this thread does not hold");
@@ -397,6 +398,8 @@ static void kernel_dealloc(Kernel *self)
 
 static PyObject *kernel_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
+    (void)args;   /* tp_new's signature: the arguments are _bind's, later */
+    (void)kwargs;
     Kernel *self = (Kernel *)type->tp_alloc(type, 0);   /* zeroed: no entry, every call is slow */
     if (self == NULL) return NULL;
     self->vectorcall = kernel_vectorcall;

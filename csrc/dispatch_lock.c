@@ -12,6 +12,8 @@ static unsigned long rj_forking_thread = 0;   /* in a child: the one thread that
 
 PyObject *rj_after_fork(PyObject *module, PyObject *unused)
 {
+    (void)module;   /* METH_NOARGS's signature */
+    (void)unused;
     rj_forks++;
     rj_forking_thread = PyThread_get_thread_ident();
     Py_RETURN_NONE;

@@ -38,8 +38,10 @@ typedef int (*rj_entry_fn)(rj_call *call);
 
 #if defined(_WIN32)
 #define RJ_EXPORT __declspec(dllexport)
-#else
+#elif defined(__GNUC__)   /* gcc, clang, zig: kernels build with -fvisibility=hidden */
 #define RJ_EXPORT __attribute__((visibility("default")))
+#else
+#define RJ_EXPORT
 #endif
 
 #endif /* RJ_ABI_H */
