@@ -8,7 +8,8 @@
  *
  *   vector   rj_vf_* / rj_vd_* over whole vectors, the input combinations spread over the lanes
  *   twin     the scalar twin rj_f_* / rj_d_* on each combination
- *   ref      plain C and libm (floorf, sqrtf, fmaf when the tier fuses), written independently
+ *   ref      plain C and libm (floorf, sqrtf; sqrt and, when the tier fuses, fma checked or computed
+ *            exactly in 113 bits), written independently
  *
  * The vector lane must equal the twin bit for bit (a kernel's vector loop and scalar tail must
  * agree), and the twin must equal the reference (any NaN matches any NaN; the sign of a zero
@@ -23,8 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <sys/mman.h>
+#endif
 
 #include "simd.h"
 
@@ -149,7 +154,61 @@ static float ref_minf(float a, float b) { return isnan(a) || isnan(b) ? NAN : a 
 static float ref_maxf(float a, float b) { return isnan(a) || isnan(b) ? NAN : a == b ? b : a > b ? a : b; }
 static double ref_min(double a, double b) { return isnan(a) || isnan(b) ? NAN : a == b ? b : a < b ? a : b; }
 static double ref_max(double a, double b) { return isnan(a) || isnan(b) ? NAN : a == b ? b : a > b ? a : b; }
-#if RJ_HAS_FMA
+/* A format of 113 significant bits where the compiler has one: the references below compute in
+ * it, so as not to depend on the C library (MinGW-w64's fmaf and fma are not correctly rounded,
+ * and its sqrt rounds the x87's 64-bit result a second time) nor on the instruction under test. */
+#if LDBL_MANT_DIG >= 113
+typedef long double wide;   /* AArch64's long double is IEEE binary128 */
+#  define HAVE_WIDE 1
+#elif defined(__SIZEOF_FLOAT128__)
+typedef __float128 wide;
+#  define HAVE_WIDE 1
+#endif
+
+#if HAVE_WIDE
+/* sqrt correctly rounded: the library's value moved to the neighbour whose midpoint with it has
+ * a square (exact in 113 bits) on x's side, while there is one. */
+static double d_step(double y, int up) { uint64_t u; memcpy(&u, &y, 8); u += up ? 1 : -1; return d_bits(u); }
+static double ref_sqrt(double x)
+{
+    double y = libm_sqrt(x);
+    if (!(x > 0) || x == INFINITY) return y;
+    for (;;) {
+        const wide above = ((wide)y + d_step(y, 1)) / 2, below = ((wide)y + d_step(y, 0)) / 2;
+        if ((wide)x > above * above) y = d_step(y, 1);
+        else if ((wide)x < below * below) y = d_step(y, 0);
+        else return y;
+    }
+}
+#else
+#  define ref_sqrt libm_sqrt
+#endif
+
+#if RJ_HAS_FMA && HAVE_WIDE
+/* Fused: the product exact in the wide format, the sum rounded to odd there (TwoSum gives what
+ * rounding lost, and a lossy sum whose last bit is even steps one unit toward it); one more
+ * rounding, to float or double, is then correct, as round-to-odd with two bits to spare makes it. */
+static wide sum_rounded_to_odd(wide p, wide c)
+{
+    volatile wide s = p + c;
+    if (s - s != 0) return s;   /* an infinity or a NaN */
+    const wide back = s - p, lost = (p - (s - back)) + (c - back);
+    uint64_t bits[2];           /* little-endian: bits[0] ends in the significand's last bit */
+    wide odd = s;
+    memcpy(bits, &odd, sizeof bits);
+    if (lost != 0 && !(bits[0] & 1)) {
+        const int away = (lost > 0) == (s > 0);   /* one unit up in magnitude, or down */
+        if (away) bits[1] += ++bits[0] == 0;
+        else bits[1] -= bits[0]-- == 0;
+        memcpy(&odd, bits, sizeof bits);
+    }
+    return odd;
+}
+static float ref_fmaf(float a, float b, float c) { return (float)sum_rounded_to_odd((wide)a * b, c); }
+static double ref_fma(double a, double b, double c) { return (double)sum_rounded_to_odd((wide)a * b, c); }
+#  define REF_FMAF ref_fmaf
+#  define REF_FMA ref_fma
+#elif RJ_HAS_FMA
 static float (*volatile libm_fmaf)(float, float, float) = fmaf;
 static double (*volatile libm_fma)(double, double, double) = fma;
 #  define REF_FMAF libm_fmaf
@@ -201,7 +260,7 @@ static double ref_mul_add(double a, double b, double c) { volatile double p = a 
 #define MASK_ROW(X, NAME, ARITY, V, S, R) ENTRY(X, NAME, ARITY, 1)
 
 ALL_OPS(OP, MASK_OP, f, libm_floorf, libm_sqrtf, REF_FMAF, ref_minf, ref_maxf, fabsf)
-ALL_OPS(OP, MASK_OP, d, libm_floor, libm_sqrt, REF_FMA, ref_min, ref_max, fabs)
+ALL_OPS(OP, MASK_OP, d, libm_floor, ref_sqrt, REF_FMA, ref_min, ref_max, fabs)
 static const struct op F_OPS[] = {ALL_OPS(ROW, MASK_ROW, f, , , , , , )};
 static const struct op D_OPS[] = {ALL_OPS(ROW, MASK_ROW, d, , , , , , )};
 
@@ -427,6 +486,24 @@ static void check_conversions(void)
     }
 }
 
+/* Two pages, the second inaccessible, so that a load or store past the end of the first faults;
+ * the first page, or NULL if they cannot be had. */
+static char *page_before_a_guard(size_t *page)
+{
+#if defined(_WIN32)
+    SYSTEM_INFO info;
+    GetSystemInfo(&info);
+    *page = info.dwPageSize;
+    char *map = VirtualAlloc(NULL, 2 * *page, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    DWORD was;
+    return map && VirtualProtect(map + *page, *page, PAGE_NOACCESS, &was) ? map : NULL;
+#else
+    *page = (size_t)sysconf(_SC_PAGESIZE);
+    char *map = mmap(NULL, 2 * *page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return map != MAP_FAILED && mprotect(map + *page, *page, PROT_NONE) == 0 ? map : NULL;
+#endif
+}
+
 int main(void)
 {
     memcpy(f_edge, F_EDGE, sizeof F_EDGE);
@@ -448,11 +525,13 @@ int main(void)
     check_ops("vf", F_OPS, (int)(sizeof F_OPS / sizeof F_OPS[0]), f_edge, F_COUNT, 4, RJ_VF_WIDTH);
     check_ops("vd", D_OPS, (int)(sizeof D_OPS / sizeof D_OPS[0]), d_edge, D_COUNT, 8, RJ_VD_WIDTH);
 
-    long page = sysconf(_SC_PAGESIZE);
-    char *map = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (map == MAP_FAILED || mprotect(map + page, (size_t)page, PROT_NONE) != 0) { puts("mmap failed"); return 2; }
-    signal(SIGSEGV, on_fault);
+    size_t page;
+    char *map = page_before_a_guard(&page);
+    if (!map) { puts("no guard page"); return 2; }
+    signal(SIGSEGV, on_fault);   /* Windows: MinGW's C runtime turns an access violation into SIGSEGV */
+#ifdef SIGBUS
     signal(SIGBUS, on_fault);
+#endif
     check_memory_f(map + page);
     check_memory_d(map + page);
     check_kernel_f();

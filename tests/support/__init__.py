@@ -6,7 +6,10 @@ conftest.py). No test file imports another test file; what two of them need live
   user-written stateful node, seeded data and the `resin-jit` command in a new process;
 - support.cache: a kernel run in this process or in a new one, and what the cache saw;
 - support.fork: a forked child, and a kernel's lock held by another thread across the fork;
-- support.neon: a kernel cross-built for AArch64 into a tests/c harness, run under qemu;
+- support.neon: a kernel cross-built for AArch64 (by gcc or zig) into a tests/c harness, run under qemu;
+- support.wine: programs and kernels cross-built for Windows x86-64, run under wine;
+- support.crossrun, support.cross_kernels: kernels called natively here, and the same calls made
+  of them where they run emulated (tests/c/call_harness.c's requests and replies);
 - support.audio: the sample rate, test signal and filter references of the audio tests;
 - support.vmath, support.vmath_bounds: the vector-math functions under test, their mpmath
   reference, and their accuracy table, as csrc/vmath_functions.h declares them.

@@ -1,25 +1,75 @@
 """The NEON tier tested for real: a kernel's C source cross-built for AArch64 with the flags kernels
 are built with (toolchain/build.py's, for the NEON tier), statically into one of the harnesses in
-tests/c, which reads a call's inputs on stdin and writes its outputs to stdout; run under qemu."""
+tests/c, which reads a call's inputs on stdin and writes its outputs to stdout; run under qemu.
+
+A kernel is compiled by gcc (aarch64-linux-gnu-gcc) or by zig cc (-target aarch64-linux-gnu, as
+`resin-jit warm` cross-builds a linux-aarch64 layer); the cross gcc links either. zig's own static
+link would first build a C library for the target (musl: ~3 minutes here, once per zig cache)."""
+import os
 import subprocess
 from pathlib import Path
 
 from resin_jit.codegen.resources import csrc_dir
+from resin_jit.toolchain import compilers
 from resin_jit.toolchain.build import Toolchain
 
-from . import CROSS_CC, QEMU
+from . import CROSS_CC, QEMU, zig_binary
 
 HARNESSES = Path(__file__).resolve().parent.parent / "c"
+COMPILERS = ("gcc", "zig")
+# The symbols a kernel defines for its caller; each gets a suffix where many kernels share a program.
+KERNEL_SYMBOLS = ("rj_entry", "rj_scalar", "rj_state_size", "rj_state_lanes", "rj_state_init")
 
 
-def build_for_qemu(source, harness, workdir, name="kernel_neon", defines=()):
-    """`source` (a kernel's C) written to NAME.c in workdir and built with tests/c's `harness` into
-    the static executable NAME there (its path is returned); `defines` are -D flags the harness reads."""
-    kernel = Path(workdir) / f"{name}.c"
+def kernel_flags(compiler, tier="neon"):
+    """The flags resin_jit builds a kernel of `tier` for AArch64 Linux with, by `compiler` ("gcc",
+    the cross gcc, or "zig"), for an object to link statically: the command's words after the
+    program's."""
+    toolchain = Toolchain(CROSS_CC, "cross", "gcc") if compiler == "gcc" else Toolchain(zig_binary(), "zig", "zig")
+    flags = [f for f in toolchain.flags(tier, 2) if f != "-shared" and not f.startswith("-Wl,")]
+    if compiler == "zig":   # zig cc reads -march=armv8-a (isa.py's NEON flag) as the CPU "armv8", which it
+        flags = [f for f in flags if not f.startswith("-march=")]   # does not know; its -mcpu=baseline is armv8-a
+    return [*toolchain.args, *flags, "-I", str(csrc_dir())]
+
+
+def compile_kernel(source, workdir, name, compiler="gcc", tier="neon", defines=()):
+    """`source` written to NAME.c in workdir and compiled by `compiler` to NAME.o there, its path."""
+    kernel, obj = Path(workdir) / f"{name}.c", Path(workdir) / f"{name}.o"
     kernel.write_text(source)
+    program = CROSS_CC if compiler == "gcc" else zig_binary()
+    env = {**os.environ, **compilers.zig_cache_env(Path(workdir) / "zig-cache")}
+    subprocess.run([program, *kernel_flags(compiler, tier), *defines, "-c", str(kernel), "-o", str(obj)],
+                   check=True, capture_output=True, text=True, env=env)
+    return obj
+
+
+def build_for_qemu(source, harness, workdir, name="kernel_neon", defines=(), compiler="gcc"):
+    """`source` (a kernel's C) written to NAME.c in workdir, compiled by `compiler` and built with
+    tests/c's `harness` into the static executable NAME there (its path is returned); `defines`
+    are -D flags the harness reads."""
     exe = Path(workdir) / name
-    flags = [f for f in Toolchain(CROSS_CC, "cross").flags("neon", 2) if f != "-shared"]
-    subprocess.run([CROSS_CC, *flags, "-static", *defines, "-I", str(csrc_dir()), str(kernel), str(HARNESSES / harness),
+    obj = compile_kernel(source, workdir, name, compiler, defines=defines)
+    subprocess.run([CROSS_CC, "-O2", "-static", *defines, "-I", str(csrc_dir()), str(obj), str(HARNESSES / harness),
+                    "-o", str(exe), "-lm"], check=True, capture_output=True, text=True)
+    return exe
+
+
+def link_call_harness(objects, stateful, workdir, name):
+    """tests/c/call_harness.c linked statically with the kernel objects (each a renamed copy: its
+    symbols end in _<n>) for qemu; `stateful` says which kernels keep state."""
+    workdir = Path(workdir)
+    (workdir / "call_entries.h").write_text(
+        "#define RJ_ENTRIES(X) " + " ".join(f"X({n})" for n in range(len(objects))) + "\n"
+        "#define RJ_STATEFUL(X) " + " ".join(f"X({n})" for n, s in enumerate(stateful) if s) + "\n")
+    objcopy = CROSS_CC[:-len("gcc")] + "objcopy"
+    renamed = []
+    for n, obj in enumerate(objects):
+        renamed.append(Path(obj).with_name(f"{Path(obj).stem}_{n}.o"))
+        subprocess.run([objcopy, *(f"--redefine-sym={s}={s}_{n}" for s in KERNEL_SYMBOLS), str(obj), str(renamed[-1])],
+                       check=True, capture_output=True, text=True)
+    exe = workdir / name
+    subprocess.run([CROSS_CC, "-O2", "-std=gnu11", "-Wall", "-Werror", "-static", "-DRJ_LINKED_ENTRIES",
+                    "-I", str(csrc_dir()), "-I", str(workdir), str(HARNESSES / "call_harness.c"), *map(str, renamed),
                     "-o", str(exe), "-lm"], check=True, capture_output=True, text=True)
     return exe
 
