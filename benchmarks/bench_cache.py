@@ -9,6 +9,7 @@ Every figure is measured in this run; each sample starts from an empty cache dir
 import json
 import multiprocessing
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -56,6 +57,43 @@ def bench_warm(name, manifest, repeat, isa="auto"):
     return (f"{name} ({kernels} kernels)",
             {"one by one": fmt_time(serial), "warm -j 1": fmt_time(one), f"warm -j {cores}": fmt_time(parallel),
              "speed-up": ratio(serial, parallel)})
+
+
+CROSS = """
+import json, sys, time
+from resin_jit import warm
+manifest, root, targets = json.loads(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+start = time.perf_counter()
+report = warm.warm(manifest, root, jobs=int(sys.argv[4]), progress=False, platforms=targets)
+print(json.dumps([time.perf_counter() - start, [r[3] for r in report.results]]))
+"""
+
+
+def cross_warm(manifest, targets, jobs):
+    """(seconds, kernels) of warming `manifest` for the platforms `targets` into an empty layer."""
+    with tempfile.TemporaryDirectory() as root:
+        proc = subprocess.run([sys.executable, "-c", CROSS, json.dumps(manifest), root, json.dumps(targets), str(jobs)],
+                              capture_output=True, text=True, check=True)
+        seconds, statuses = json.loads(proc.stdout.splitlines()[-1])
+    assert "failed" not in statuses, statuses
+    return seconds, len(statuses)
+
+
+def bench_cross_platforms(repeat, manifest, name):
+    """The built-in manifest for every platform but this one, cross-built with zig (its caches in
+    the user's resin_jit cache: its first build for a platform, ~6 s, for Windows ~100 s, is paid
+    once per machine, by the first call here when they are cold), with one worker per core."""
+    from resin_jit.toolchain import compilers, platforms
+    if compilers.ziglang_binary() is None and shutil.which("zig") is None:
+        print("   (no zig: pip install 'resin_jit[compiler]' to cross-build layers)")
+        return None
+    targets = [name for name in platforms.PLATFORMS if name != platforms.host().name]
+    cores = os.cpu_count() or 1
+    first, _ = cross_warm([{"kind": "affine_simd", "a": 1.0, "b": 0.0}], targets, cores)
+    seconds, kernels = _median(lambda: cross_warm(manifest, targets, cores), repeat)
+    return (f"{name} for {len(targets)} other platforms ({kernels} kernels, every tier)",
+            {"one kernel each, first": fmt_time(first), f"warm -j {cores}": fmt_time(seconds),
+             "per kernel": fmt_time(seconds / kernels)})
 
 
 def _median(measure, repeat):
@@ -187,6 +225,12 @@ def run(quick=False):
     table("warm: compiling a manifest (medians, each from an empty cache)", rows,
           note=f"one by one = build_entry in one running process; warm = worker processes, start-up included; "
                f"{cores} cores")
+    cross = bench_cross_platforms(1, *(([{"kind": "demo"}], "the demo's kernels") if quick
+                                       else (warm.builtin_manifest(), "built-in manifest")))
+    if cross:
+        table("warm --platform: layers for the other platforms, cross-built with zig", [cross],
+              note="first = a one-kernel manifest for each platform (zig's one-time build of each platform's C "
+                   "library stubs when its caches are cold, ~0 when warm); then the whole manifest, from an empty layer")
     rounds = 100 if quick else 1000
     processes, threads = 2, 4
     failures, wrong, seconds, errors = soak(rounds, processes, threads)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .toolchain.isa import TIERS
+from .toolchain.platforms import PLATFORMS
 
 BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "cache", "scaleout", "audio", "vmath", "compilers"]
 # Each group's module, imported only when it runs (benchmarks/ installs as resin_jit.benchmarks).
@@ -147,12 +148,17 @@ def cmd_warm(args):
     except warm.ManifestError as exc:
         print(f"resin-jit warm: error: {exc}", file=sys.stderr)
         return 2
+    problem = warm.tier_problem(args.isa, warm.targets_for(args.platform))
+    if problem:
+        print(f"resin-jit warm: error: {problem}", file=sys.stderr)
+        return 2
     root = _cache_root(args)
     problem = claim_cache_dir(root)  # created and tagged: a prebuilt layer is a cache directory
     if problem:
         print(f"resin-jit warm: error: cannot warm {root}: {problem}", file=sys.stderr)
         return 1
-    report = warm.warm(manifest, root, jobs=args.jobs, progress=not args.quiet, isa=args.isa)
+    report = warm.warm(manifest, root, jobs=args.jobs, progress=not args.quiet, isa=args.isa,
+                       platforms=args.platform)
     warm.print_report(report, root)
     return 0 if report.ok() else 1
 
@@ -251,9 +257,12 @@ def _add_warm_parser(sub):
     warm.add_argument("--cache-dir", metavar="DIR", help="where to put the kernels (default: the user cache)")
     warm.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help="worker processes (default: one per core)")
     warm.add_argument("--isa", default="auto", choices=["auto", "all", *TIERS],
-                      help="the tiers to build for: this host's best (auto, the default), one tier, or all of this "
-                           "architecture's (and AArch64's with aarch64-linux-gnu-gcc installed): one layer then "
-                           "serves every CPU of the architecture")
+                      help="the tiers to build for: this host's best (auto, the default), one tier, or all of the "
+                           "platform's architecture: one layer then serves every CPU of it")
+    warm.add_argument("--platform", action="append", choices=["host", "all", *PLATFORMS], metavar="NAME",
+                      help="build for this platform (host, the default; all; or one of "
+                           f"{', '.join(PLATFORMS)}), cross-compiling with zig (pip install 'resin_jit[compiler]') "
+                           "where the host cannot; repeat for several. Another platform's --isa auto is all its tiers")
     warm.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     warm.set_defaults(func=cmd_warm)
 

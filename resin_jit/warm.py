@@ -286,45 +286,66 @@ def describe(entry):
 
 # -- building entries, in whichever process ---------------------------------------------------
 
-def tiers_for(isa_choice, entry=None):
-    """The tiers to warm an entry for: its own "isa", or the --isa choice: "auto" (this host's
-    best), a tier name, or "all" (every tier of this architecture but the scalar one, and NEON too
-    where a cross compiler for AArch64 is installed)."""
-    from .toolchain import host, isa
-    from .store import libraries
+def targets_for(names=None):
+    """The platforms to warm for (toolchain/platforms.py): this one (None or "host"), named ones,
+    or "all" (every platform of the table). A ValueError names one that is not known."""
+    from .toolchain import platforms
+    found = []
+    for name in names or ["host"]:
+        rows = (platforms.host(),) if name == "host" else tuple(platforms.PLATFORMS.values()) if name == "all" \
+            else (platforms.named(name),)
+        found += [row for row in rows if row not in found]
+    return found
+
+
+def tiers_for(isa_choice, entry=None, target=None):
+    """The tiers to warm an entry for on the platform `target` (default: this one): its own "isa",
+    or the --isa choice: "auto" (this host's best; for another platform, whose CPUs are unknown
+    here, every tier as "all"), a tier name, or "all" (every tier of the platform's architecture
+    but the scalar one: one layer then serves every CPU of the platform). Another architecture's
+    tiers are another platform's (--platform linux-aarch64)."""
+    from .toolchain import host, isa, platforms
+    target = target or platforms.host()
     choice = (entry or {}).get("isa", isa_choice)
-    if choice == "auto":
+    if choice == "auto" and target == platforms.host():
         return [host.best_tier()]
-    if choice != "all":
-        return [choice]
-    tiers = [t.name for t in isa.tiers_of(host.architecture()) if t.name != "scalar"]
-    for arch, compilers in libraries.CROSS_COMPILERS.items():
-        if arch != host.architecture() and any(shutil.which(c) for c in compilers):
-            tiers += [t.name for t in isa.tiers_of(arch) if t.arch == arch]
-    return tiers
+    if choice not in ("all", "auto"):   # a tier of another architecture has no kernels here
+        return [choice] if isa.TIERS[choice].arch in (None, target.arch) else []
+    return [t.name for t in isa.tiers_of(target.arch) if t.name != "scalar"]
+
+
+def tier_problem(isa_choice, targets):
+    """Why --isa `isa_choice` cannot be warmed for every one of `targets` (a tier of one
+    architecture, platforms of another), or None."""
+    from .toolchain import isa
+    arch = isa.TIERS[isa_choice].arch if isa_choice in isa.TIERS else None
+    others = [t.name for t in targets if arch not in (None, t.arch)]
+    return f"the {isa_choice} tier is {arch}'s, not {', '.join(others)}'s" if others else None
 
 
 _builders = {}
 
 
-def _builder(tier, opt_level, cache_dir):
-    """One build-only Libraries per (tier, -O, directory) in this process."""
+def _builder(tier, opt_level, cache_dir, target=None):
+    """One build-only Libraries per (tier, -O, directory, platform) in this process."""
     from .config import JitConfig
     from .store.libraries import Libraries
     config = JitConfig(cache_dir=cache_dir, isa=tier, opt_level=opt_level, prebuilt=False)
-    if config not in _builders:
-        _builders[config] = Libraries(config, build_only=True)
-    return _builders[config]
+    if (config, target) not in _builders:
+        _builders[config, target] = Libraries(config, build_only=True, target=target)
+    return _builders[config, target]
 
 
-def build_entry(entry, tier, cache_dir):
-    """Build one entry's kernels for one tier into cache_dir, loading nothing: (status, detail),
-    status built / cached / failed. Never raises: a worker reports, the parent decides."""
+def build_entry(entry, tier, cache_dir, target=None):
+    """Build one entry's kernels for one tier into cache_dir, for the platform named `target`
+    (default: this one), loading nothing: (status, detail), status built / cached / failed.
+    Never raises: a worker reports, the parent decides."""
     problem = _entry_problem(entry)
     if problem:
         return "failed", problem
     try:
-        libraries = _builder(tier, entry.get("opt_level", 2), cache_dir)
+        from .toolchain import platforms
+        libraries = _builder(tier, entry.get("opt_level", 2), cache_dir, platforms.named(target) if target else None)
         start = time.perf_counter()
         statuses = [libraries.put(*request) for request in KINDS[entry["kind"]].requests(**_params(entry))]
         return ("built" if "built" in statuses else "cached"), f"{time.perf_counter() - start:.2f} s"
@@ -357,11 +378,11 @@ def load_here(manifest, jit_for=None):
 
 @dataclass
 class Report:
-    results: list = field(default_factory=list)  # (entry, tier, status, detail)
+    results: list = field(default_factory=list)  # (entry, platform name, tier, status, detail)
     seconds: float = 0.0
 
     def count(self, status):
-        return sum(1 for r in self.results if r[2] == status)
+        return sum(1 for r in self.results if r[3] == status)
 
     def ok(self):
         return self.count("failed") == 0
@@ -399,35 +420,47 @@ def _start_method():
     return "spawn"
 
 
-def warm(manifest, cache_dir, jobs=None, progress=True, isa="auto"):
-    """Build every entry's kernels, for each tier `isa` names (see tiers_for), into cache_dir
-    with `jobs` worker processes (default: one per core). Nothing is loaded."""
+def warm(manifest, cache_dir, jobs=None, progress=True, isa="auto", platforms=None):
+    """Build every entry's kernels, for each platform `platforms` names (see targets_for; default
+    this one) and each tier `isa` names there (see tiers_for), into cache_dir with `jobs` worker
+    processes (default: one per core). Nothing is loaded."""
     validate(manifest)
+    targets = targets_for(platforms)
     problem = check_target(cache_dir)
     if problem:
         raise OSError(f"cannot warm {cache_dir}: {problem}")
-    work = [(entry, tier) for entry in manifest for tier in tiers_for(isa, entry)]
+    work = [(entry, None if target.name == _host_name() else target.name, tier)
+            for target in targets for entry in manifest for tier in tiers_for(isa, entry, target)]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work) or 1))
     bar = Progress(len(work)) if progress else None
     report, start = Report(), time.perf_counter()
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(_start_method())) as pool:
-        futures = {pool.submit(build_entry, entry, tier, str(cache_dir)): (entry, tier) for entry, tier in work}
+        futures = {pool.submit(build_entry, entry, tier, str(cache_dir), target): (entry, target, tier)
+                   for entry, target, tier in work}
         for done, future in enumerate(as_completed(futures), 1):
-            entry, tier = futures[future]
-            report.results.append((entry, tier, *future.result()))
+            entry, target, tier = futures[future]
+            report.results.append((entry, target or _host_name(), tier, *future.result()))
             if bar:
-                bar.update(done, f"{report.results[-1][2]:8} {tier:7} {describe(entry)}")
+                bar.update(done, f"{report.results[-1][3]:8} {target or '':18} {tier:7} {describe(entry)}")
     KernelCache(cache_dir).tidy()   # a layer is its entries: no lock files, hit counts or memos
     report.seconds = time.perf_counter() - start
     return report
 
 
+def _host_name():
+    from .toolchain import platforms
+    return platforms.host().name
+
+
 def print_report(report, cache_dir, stream=None):
     stream = stream or sys.stdout
     counts = ", ".join(f"{report.count(s)} {s}" for s in ("built", "cached", "failed"))
-    tiers = sorted({tier for _, tier, _, _ in report.results})
-    print(f"warmed {len(report.results)} kernels ({', '.join(tiers) or 'no tiers'}) into {cache_dir} in "
+    builds = {}
+    for _, target, tier, _, _ in report.results:
+        builds.setdefault(target, set()).add(tier)
+    shown = "; ".join(f"{target}: {', '.join(sorted(tiers))}" for target, tiers in builds.items())
+    print(f"warmed {len(report.results)} kernels ({shown or 'no tiers'}) into {cache_dir} in "
           f"{report.seconds:.1f} s: {counts}", file=stream)
-    for entry, tier, status, detail in report.results:
+    for entry, target, tier, status, detail in report.results:
         if status == "failed":
-            print(f"  failed: {tier} {describe(entry)}: {detail}", file=stream)
+            print(f"  failed: {target} {tier} {describe(entry)}: {detail}", file=stream)

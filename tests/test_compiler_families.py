@@ -11,7 +11,7 @@ import pytest
 
 import resin_jit as rj
 from resin_jit.store import memo
-from resin_jit.toolchain import build, compilers, host
+from resin_jit.toolchain import build, compilers, host, platforms
 
 from support import NATIVE, TIERS, zig_binary
 
@@ -35,30 +35,34 @@ def test_a_family_is_recognised_from_the_command_and_version_text(command, text,
 
 
 def test_each_family_has_its_own_error_flag_and_a_toolchain_checks_its_family():
-    assert "-Werror=builtin-declaration-mismatch" in compilers.FAMILIES["gcc"].flags()
+    linux, mac = platforms.named("linux-x86_64"), platforms.named("macos-arm64")
+    assert "-Werror=builtin-declaration-mismatch" in compilers.FAMILIES["gcc"].flags(linux)
     for name in ("clang", "apple-clang", "zig"):
-        flags = compilers.FAMILIES[name].flags()
+        flags = compilers.FAMILIES[name].flags(linux)
         assert "-Werror=incompatible-library-redeclaration" in flags and "-Werror=builtin-declaration-mismatch" not in flags
-    assert "-Wl,-z,defs" in compilers.FAMILIES["gcc"].flags("x86_64", "linux")
-    assert "-Wl,-z,defs" not in compilers.FAMILIES["apple-clang"].flags("aarch64", "darwin")   # Apple's ld: no -z
-    assert "-target" not in compilers.FAMILIES["clang"].flags("x86_64", "linux")
+    assert "-Wl,-z,defs" in compilers.FAMILIES["gcc"].flags(linux)
+    assert "-Wl,-z,defs" not in compilers.FAMILIES["apple-clang"].flags(mac)   # Apple's ld: no -z
+    assert "-target" not in compilers.FAMILIES["clang"].flags(linux)
     assert build.Toolchain("/usr/bin/clang", "Debian clang version 14.0.6").family == "clang"
     assert build.Toolchain("/opt/zig", "clang version 22.1.8", "zig").command == ("/opt/zig", "cc")
     with pytest.raises(ValueError, match="unknown compiler family 'icc'"):
         build.Toolchain("/opt/icc", "icc 2021", "icc")
 
 
-@pytest.mark.parametrize("arch, platform, libc, target", [
-    ("x86_64", "linux", "glibc", "x86_64-linux-gnu"), ("aarch64", "linux", "musl", "aarch64-linux-musl"),
-    ("aarch64", "darwin", "libc", "aarch64-macos"), ("x86_64", "win32", "libc", "x86_64-windows-gnu"),
+@pytest.mark.parametrize("name, target", [
+    ("linux-x86_64", "x86_64-linux-gnu.2.17"), ("linux-x86_64-musl", "x86_64-linux-musl"),
+    ("macos-arm64", "aarch64-macos.11.0"), ("macos-x86_64", "x86_64-macos.11.0"),
+    ("windows-x86_64", "x86_64-windows-gnu"),
 ])
-def test_zig_is_told_its_target_for_the_kernel_s_architecture_and_platform(arch, platform, libc, target):
+def test_zig_is_told_its_target_for_the_kernel_s_architecture_and_platform(name, target):
     """Told no target, zig builds for this CPU and asks the system's cc four times a build where its
-    C library is; told one, it links against the stubs it carries."""
-    flags = compilers.ZIG.flags(arch, platform, libc)
-    assert flags[flags.index("-target") + 1] == target and "-mcpu=baseline" in flags
-    with pytest.raises(ValueError, match="no zig target known for the platform 'sunos5'"):
-        compilers.zig_target("x86_64", "sunos5")
+    C library is; told one, it links against the stubs it carries (glibc 2.17's symbols: every
+    manylinux2014 system; macOS 11, the first on Apple Silicon)."""
+    flags = compilers.ZIG.flags(platforms.named(name))
+    assert flags[flags.index("-target") + 1] == target and "-mcpu=baseline" in flags and "-g0" in flags
+    assert ("-s" in flags) == name.startswith("windows")   # no .pdb beside a DLL
+    with pytest.raises(ValueError, match="no zig target known for the platform 'sunos5-x86_64-libc'"):
+        platforms.describe("sunos5", "x86_64", "libc").zig_target()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 import pytest
 
 import resin_jit as rj
-from resin_jit.toolchain import build
+from resin_jit.toolchain import build, platforms
 from resin_jit.store import keys
 from resin_jit.codegen import resources
 
@@ -188,6 +188,7 @@ def test_the_compiler_and_python_are_not_in_the_key(tmp_path, monkeypatch):
 def test_platform_tag_names_os_architecture_and_libc():
     tag = keys.platform_tag()
     assert tag.startswith(sys.platform + "-") and tag.count("-") >= 2
+    assert keys.platform_tag(platforms.named("macos-arm64")) == "darwin-aarch64-libc"
 
 
 def test_a_key_in_a_new_process_runs_nothing_and_hashes_once(tmp_path):

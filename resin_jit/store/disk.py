@@ -17,7 +17,7 @@ regular file set aside, and rebuilt with a warning on the "resin_jit" logger. An
 directory others can write is neither: it is left as it is (UntrustedDirectory), and the caller
 builds elsewhere. A cache this process cannot write is opened read_only: loaded from, never changed.
 
-An entry is kernels/<k>/<key>.so, <key>.json (key, size, sha256: the ready marker; its mtime is
+An entry is kernels/<k>/<key>.so (.dylib for macOS, .dll for Windows: toolchain/platforms.py), <key>.json (key, size, sha256: the ready marker; its mtime is
 the last use, for LRU eviction), <key>.hits (one byte appended per disk hit: O_APPEND writes from
 many processes never lose a count) and, with RESIN_JIT_DEBUG=1, <key>.c and <key>.cmd. Beside
 kernels/: CACHEDIR.TAG, locks/<key>.lock, staging/build-*/ (one per build under way) and the memo
@@ -161,8 +161,8 @@ class KernelCache(KernelStore):
     A read_only cache (this user's own, tagged, and not writable here) is only loaded from: what
     it lacks is built in a private directory."""
 
-    def __init__(self, root, max_bytes=None, read_only=False):
-        self.locator = CacheLocator(root)
+    def __init__(self, root, max_bytes=None, read_only=False, library_suffix=None):
+        self.locator = CacheLocator(root, library_suffix)
         self.index = CacheIndex(self.locator)
         self.max_bytes = max_bytes
         self.read_only = read_only
@@ -293,7 +293,8 @@ class KernelCache(KernelStore):
         rows = []
         for key in self.locator.keys():
             meta = self.index.read(key)
-            library, marker = lstat_or_none(self.locator.library(key)), lstat_or_none(self.locator.meta(key))
+            path = self.locator.any_library(key)
+            library, marker = (lstat_or_none(path) if path else None), lstat_or_none(self.locator.meta(key))
             if meta is not None and library is not None and marker is not None and stat.S_ISREG(library.st_mode):
                 rows.append(Entry(key, library.st_size, marker.st_mtime, meta, self.index.hits(key)))
         return sorted(rows, key=lambda r: r.last_used)
@@ -362,8 +363,8 @@ class KernelCache(KernelStore):
         return Cleared(kernels, files, busy)
 
     def tidy(self):
-        """Remove the lock files nobody holds and what crashed builds left (a prebuilt layer ships
-        its entries, not these); returns how many files went. A directory that is not a resin_jit
+        """Remove the lock files nobody holds, what crashed builds left and zig's caches (a prebuilt
+        layer ships its entries, not these); returns how many files went. A directory that is not a resin_jit
         cache is left alone, with a warning."""
         problem = cache_dir_problem(self.root)
         if problem:
@@ -378,6 +379,7 @@ class KernelCache(KernelStore):
                     files += 1
         for path in self.locator.leftovers(STALE_STAGING_SECONDS):
             files += self._remove_leftover(path)
+        files += zig_cache.clear(self.root)   # what a warm of an older version left there
         for folder in self.locator.folders():
             with contextlib.suppress(OSError):
                 os.rmdir(folder)  # only if empty

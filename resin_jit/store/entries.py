@@ -16,11 +16,15 @@ from .fs import (SAFE_FLAGS, Refused, directories_problem, dlopen_path, lstat_or
                       read_fd, remove_file, write_atomically)
 from ..front.errors import JitCompileError
 from . import memo
+from ..toolchain import platforms
+from ..toolchain.platforms import ALL_LIBRARY_SUFFIXES
 
-LIBRARY_SUFFIX = ".so"
-ENTRY_SUFFIXES = (".json", LIBRARY_SUFFIX, ".hits", ".c", ".cmd")  # the metadata goes first
-KERNEL_SUFFIXES = {".json", LIBRARY_SUFFIX}  # either one left is a kernel still there
-KEY_FILE = re.compile(r"([0-9a-f]{64})(\.json|\.so|\.hits|\.c|\.cmd)")
+# A key's library is named as its platform names shared libraries (platforms.py: .so, .dylib,
+# .dll); a layer warmed for several platforms holds all three kinds, so each is a name of ours.
+LIBRARY_SUFFIX = platforms.host().library_suffix
+ENTRY_SUFFIXES = (".json", *ALL_LIBRARY_SUFFIXES, ".hits", ".c", ".cmd")  # the metadata goes first
+KERNEL_SUFFIXES = {".json", *ALL_LIBRARY_SUFFIXES}  # any one left is a kernel still there
+KEY_FILE = re.compile(r"([0-9a-f]{64})(\.json|\.so|\.dylib|\.dll|\.hits|\.c|\.cmd)")
 LOCK_FILE = re.compile(r"([0-9a-f]{64})\.lock")
 SHARD = re.compile(r"[0-9a-f]{2}")
 STAGING_PREFIX = "build-"
@@ -40,16 +44,27 @@ def _names(folder, follow=False):
 
 
 class CacheLocator:
-    """Where a key's artifacts live under one root directory, and which names there are ours."""
+    """Where a key's artifacts live under one root directory, and which names there are ours.
+    Its libraries are named with `library_suffix`: this platform's, or the one warmed for."""
 
-    def __init__(self, root):
+    def __init__(self, root, library_suffix=None):
         self.root = Path(root)
+        self.library_suffix = library_suffix or LIBRARY_SUFFIX
+        if self.library_suffix not in ALL_LIBRARY_SUFFIXES:
+            raise ValueError(f"not a shared library suffix: {self.library_suffix!r}")
 
     def entry(self, key, suffix):
         return self.root / "kernels" / key[:2] / f"{key}{suffix}"
 
     def library(self, key):
-        return self.entry(key, LIBRARY_SUFFIX)
+        return self.entry(key, self.library_suffix)
+
+    def any_library(self, key):
+        """The key's library whatever platform's it is (a layer warmed for several), or None."""
+        for suffix in (self.library_suffix, *ALL_LIBRARY_SUFFIXES):
+            if lstat_or_none(self.entry(key, suffix)) is not None:
+                return self.entry(key, suffix)
+        return None
 
     def meta(self, key):
         return self.entry(key, ".json")
@@ -149,7 +164,7 @@ class CacheIndex:
             return None, problem
         fd, verified = opened
         try:
-            with dlopen_path(fd, verified, LIBRARY_SUFFIX) as path:
+            with dlopen_path(fd, verified, self.locator.library_suffix) as path:
                 return load(path), None
         except JitCompileError as exc:
             return None, f"does not load: {exc.__cause__ or exc}"  # what dlopen() said
@@ -161,9 +176,10 @@ class CacheIndex:
         for suffix, st in found.items():
             if st is not None and not stat.S_ISREG(st.st_mode):
                 return None, f"{self.locator.entry(key, suffix).name} is not a regular file"
+        library = found[self.locator.library_suffix]
         if found[".json"] is None:
-            return (None, "metadata missing") if found[LIBRARY_SUFFIX] else (None, None)
-        if found[LIBRARY_SUFFIX] is None:
+            return (None, "metadata missing") if library else (None, None)
+        if library is None:
             return None, "library missing"
         try:
             return self._open_checked(key), None

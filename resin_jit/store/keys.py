@@ -19,10 +19,9 @@ compiler's identity, the host and the build time go into each entry's metadata i
 import functools
 import hashlib
 import os
-import sys
 
 from ..front import abi
-from ..toolchain import host
+from ..toolchain import platforms
 from ..codegen.resources import PACKAGE_DIR, csrc_dir, templates_dir
 
 # The modules (files, or folders ending in "/", relative to the package) that cannot change the
@@ -47,10 +46,10 @@ NOT_CODEGEN = {
 NOT_KERNEL_HEADER_PREFIX = "dispatch"
 
 
-@functools.lru_cache(maxsize=None)
-def platform_tag(arch=None):
-    """OS, architecture (default: this machine's) and C library family, e.g. 'linux-x86_64-glibc'."""
-    return f"{sys.platform}-{arch or host.architecture()}-{host.c_library()}"
+def platform_tag(target=None):
+    """OS, architecture and C library family of `target` (a platforms.Platform; default: this
+    machine's), e.g. 'linux-x86_64-glibc': what a process there computes of itself."""
+    return (target or platforms.host()).tag
 
 
 def is_codegen_module(name):
@@ -138,10 +137,10 @@ def codegen_fingerprint(memo=None):
     return fingerprint
 
 
-def kernel_key(ident, tier, opt_level, fastmath, arch=None, fingerprint=None):
-    """The disk key of the library that `ident` compiles to with these settings, for `arch`
-    (default: this machine's architecture); `fingerprint` is codegen_fingerprint()'s (given by a
+def kernel_key(ident, tier, opt_level, fastmath, target=None, fingerprint=None):
+    """The disk key of the library that `ident` compiles to with these settings, for the platform
+    `target` (default: this machine's); `fingerprint` is codegen_fingerprint()'s (given by a
     caller that has it remembered)."""
     parts = [repr(ident), fingerprint or codegen_fingerprint(), tier, f"O{opt_level}", f"fastmath={bool(fastmath)}",
-             f"abi={abi.ABI_VERSION}", platform_tag(arch)]
+             f"abi={abi.ABI_VERSION}", platform_tag(target)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()

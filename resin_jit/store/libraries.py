@@ -10,8 +10,9 @@ Without a C compiler the first three still serve: `get` returns None only for a 
 nowhere and cannot be built, and the caller runs that one kernel on numpy.
 
 A Libraries made with build_only=True (resin-jit warm) puts libraries into its cache without
-loading them, for any tier of an architecture, cross-compiling where the tier is not the host's:
-that is how one prebuilt layer comes to serve every CPU of the architecture.
+loading them, for any tier of an architecture and any platform (toolchain/platforms.py),
+cross-compiling where the tier or the platform is not the host's: that is how one prebuilt layer
+comes to serve every CPU of the architecture, and one machine warms every platform's.
 """
 import dataclasses
 import functools
@@ -23,7 +24,7 @@ import threading
 import time
 
 from ..front.errors import JitError
-from ..toolchain import build, compilers, host, isa
+from ..toolchain import build, compilers, host, isa, platforms
 from . import disk, fs, keys, locks, memo, zig_cache
 from .interface import NullStore
 
@@ -42,10 +43,12 @@ def _new_stripes():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_new_stripes)
-CROSS_COMPILERS = {"aarch64": ("aarch64-linux-gnu-gcc",)}   # a tier's architecture → compilers for it
+# A platform that is not the host's → the cross compilers that build for it, tried in order before
+# zig (which builds for every platform: toolchain/platforms.py, Platform.zig_target).
+CROSS_COMPILERS = {"linux-aarch64": ("aarch64-linux-gnu-gcc",)}
 
 
-def open_store(config):
+def open_store(config, library_suffix=None):
     """The configured writable store: the disk cache, or a NullStore (switched off, or unusable:
     said once, with the reason). A cache this process cannot write is opened read-only: what it
     holds is loaded, what it lacks is built in a private directory. So is one on a system without
@@ -61,23 +64,25 @@ def open_store(config):
     read_only = bool(no_locks) or not os.access(root, os.W_OK)
     if read_only:
         disk.warn_read_only_dir(root, f"is only read ({no_locks})" if no_locks else None)
-    return disk.KernelCache(root, max_bytes=config.resolved_cache_max_bytes(), read_only=read_only)
+    return disk.KernelCache(root, max_bytes=config.resolved_cache_max_bytes(), read_only=read_only,
+                            library_suffix=library_suffix)
 
 
 class Libraries:
     """Get-or-build of compiled libraries for one configuration (see the module's doc)."""
 
-    def __init__(self, config, opener=None, build_only=False, store=None):
+    def __init__(self, config, opener=None, build_only=False, store=None, target=None):
         self.config = config
         self.opener = opener
         self.build_only = build_only
         self.isa = self._tier(config, build_only)
-        self.arch = isa.TIERS[self.isa].arch or host.architecture()
+        self.target = self._target(self.isa, target, build_only)
+        self.arch = self.target.arch
         self.stats = {"compiles": 0, "disk_hits": 0, "prebuilt_hits": 0, "memory_hits": 0, "compile_seconds": 0.0}
-        self.store = store if store is not None else open_store(config)
+        self.store = store if store is not None else open_store(config, self.target.library_suffix)
         self.layers = [disk.ReadOnlyLayer(root) for root in config.resolved_layers()] if config.prebuilt else []
         # What besides the source decides a library, for the in-process memo.
-        self._build_ident = (self.isa, config.opt_level, config.fastmath)
+        self._build_ident = (self.isa, config.opt_level, config.fastmath, self.target.tag)
 
     @property
     def cache(self):
@@ -99,7 +104,7 @@ class Libraries:
     @functools.cached_property
     def flags(self):
         """The compiler flags of this configuration's libraries (None without a compiler)."""
-        return self.toolchain.flags(self.isa, self.config.opt_level) if self.toolchain else None
+        return self.toolchain.flags(self.isa, self.config.opt_level, self.target) if self.toolchain else None
 
     @functools.cached_property
     def fingerprint(self):
@@ -113,31 +118,62 @@ class Libraries:
             return name
         return host.resolve_tier(name)
 
+    @staticmethod
+    def _target(tier, target, build_only):
+        """The platform the libraries are for: `target` (only to build: resin-jit warm), else this
+        one, on the tier's architecture (NEON kernels cross-built on x86-64 are AArch64's)."""
+        arch = isa.TIERS[tier].arch
+        if target is None:
+            return platforms.host().with_arch(arch or platforms.host().arch)
+        if not build_only and target != platforms.host():
+            raise JitError(f"kernels for {target.name} are built here, not run: use resin-jit warm --platform")
+        if arch not in (None, target.arch):
+            raise JitError(f"the {tier} tier is {arch}'s; {target.name} runs {target.arch}")
+        return target
+
     def _find_toolchain(self):
         toolchains = memo.memo(self.store.root, "toolchains")
-        if self.arch == host.architecture():
+        if self.target == platforms.host():
             return self._with_its_caches(build.find_toolchain(self.config.cc, toolchains))
-        for name in CROSS_COMPILERS.get(self.arch, ()):
+        for name in (*CROSS_COMPILERS.get(self.target.name, ()), *self._cross_zig()):
             if shutil.which(name):
                 return self._with_its_caches(build.find_toolchain(name, toolchains))
         return None
+
+    def _cross_zig(self):
+        """zig, which builds for every platform: the configured compiler if it is zig, the ziglang
+        package's, or one on PATH."""
+        configured = self.config.cc or os.environ.get("CC") or ""
+        command = host.find_compiler_command(configured) if configured else None
+        return [name for name in ((command or ("",))[0], compilers.ziglang_binary(), "zig")
+                if name and compilers.is_zig(name)]
 
     def _with_its_caches(self, toolchain):
         """zig's caches in the store's zig/ folder (store/zig_cache.py), not the user's ~/.cache/zig."""
         if toolchain is None or toolchain.family != compilers.ZIG.name:
             return toolchain
-        env = compilers.zig_cache_env(zig_cache.folder(self.store.root))
+        env = compilers.zig_cache_env(zig_cache.folder(self._zig_cache_root()))
         return dataclasses.replace(toolchain, env=tuple(env.items()))
 
+    def _zig_cache_root(self):
+        """The cache directory whose zig/ folder keeps zig's caches: the store's, but for a build
+        into a prebuilt layer (resin-jit warm), the user's own cache (a layer ships its kernels,
+        not 50 MB of zig's work; and the next warm finds them there)."""
+        if not self.build_only:
+            return self.store.root
+        root = os.environ.get("RESIN_JIT_CACHE_DIR") or disk.default_cache_dir()
+        return None if fs.claim_cache_dir(root) else root   # None: this process's private directory
+
     def _no_compiler_reason(self):
-        if self.arch != host.architecture():
-            return (f"no cross compiler for {self.arch} found "
-                    f"({', '.join(CROSS_COMPILERS.get(self.arch, ())) or 'none known'})")
+        if self.target != platforms.host():
+            return (f"no compiler for {self.target.name} found "
+                    f"({', '.join((*CROSS_COMPILERS.get(self.target.name, ()), 'zig'))}: "
+                    "pip install 'resin_jit[compiler]' brings zig)")
         return "no working C compiler found (set CC, install gcc or clang, or pip install 'resin_jit[compiler]')"
 
     def key(self, ident):
         """The disk key of `ident` built for this configuration (store/keys.py: portable across machines)."""
-        return keys.kernel_key(ident, self.isa, self.config.opt_level, self.config.fastmath, self.arch,
+        return keys.kernel_key(ident, self.isa, self.config.opt_level, self.config.fastmath, self.target,
                                self.fingerprint)
 
     # -- getting a library ----------------------------------------------------------------------
@@ -189,11 +225,13 @@ class Libraries:
         """What an entry records of how it was built (the key leaves all of it out)."""
         return {"isa": self.isa, "compiler": self.toolchain.version, "compiler_path": self.toolchain.path,
                 "compiler_family": self.toolchain.family,
-                "host": platform.node(), "built_on": host.architecture()}
+                "platform": self.target.name, "host": platform.node(), "built_on": platforms.host().name}
 
     def _compile(self, key, make_source, workdir):
         start = time.perf_counter()
-        so_path, _ = build.compile_library(make_source(), self.toolchain, self.flags, workdir, name=key[:16])
+        so_path, _ = build.compile_library(make_source(), self.toolchain, self.flags, workdir, name=key[:16],
+                                           suffix=self.target.library_suffix,
+                                           link_flags=self.toolchain.link_flags(self.target))
         seconds = time.perf_counter() - start
         self.stats["compiles"] += 1
         self.stats["compile_seconds"] += seconds

@@ -9,12 +9,11 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import compilers, host, isa
+from . import compilers, host, isa, platforms
 from ..front.errors import JitCompileError, JitError
 from ..codegen.resources import csrc_dir
 
@@ -59,12 +58,18 @@ class Toolchain:
         """The words every compiler command line starts with."""
         return (self.path, *self.args)
 
-    def flags(self, tier, opt_level):
-        """The command line's flags for a kernel of `tier`, for this platform."""
+    def link_flags(self, target):
+        """The flags of a separate link step for the platform `target` (platforms.Platform), or None
+        where one run compiles and links (compilers.Family.links_apart)."""
         family = compilers.family(self.family)
-        arch = isa.TIERS[tier].arch or host.architecture()
-        return [f"-O{opt_level}", *family.flags(arch, sys.platform, host.c_library()), CONTRACT_FLAG,
-                *isa.compile_flags(tier)]
+        return [*family.extra, *family.target_flags(target), *family.link_flags(target)] if family.links_apart else None
+
+    def flags(self, tier, opt_level, target=None):
+        """The command line's flags for a kernel of `tier` on the platform `target` (default: this
+        one, or its system on the tier's architecture)."""
+        family = compilers.family(self.family)
+        target = target or platforms.host().with_arch(isa.TIERS[tier].arch or platforms.host().arch)
+        return [f"-O{opt_level}", *family.flags(target), CONTRACT_FLAG, *family.tier_flags(isa.compile_flags(tier))]
 
 
 # The toolchain memo's key for a compiler: its command and the program file's stamp. The value is
@@ -100,30 +105,46 @@ def find_toolchain(cc=None, memo=None):
     return Toolchain(command[0], version, family, command[1:])
 
 
-def compile_library(source, toolchain, flags, workdir, name="kernel"):
-    """Write `source` to workdir/name.c and compile it to workdir/name.so; returns (so, seconds)."""
+def compile_library(source, toolchain, flags, workdir, name="kernel", suffix=None, link_flags=None):
+    """Write `source` to workdir/name.c and compile it to the shared library workdir/name + suffix
+    (default: this platform's, .so, .dylib or .dll); returns (library, seconds). With `link_flags`
+    (Toolchain.link_flags: zig's) it is compiled to an object first and linked by a second run."""
     workdir = Path(workdir)
     c_path = workdir / f"{name}.c"
-    so_path = workdir / f"{name}.so"
+    so_path = workdir / f"{name}{suffix or platforms.host().library_suffix}"
     c_path.write_text(source)
-    command = [*toolchain.command, *flags, "-I", str(csrc_dir()),
-               "-o", str(so_path), str(c_path), *LINK_LIBRARIES]
-    (workdir / f"{name}.cmd").write_text(shlex.join(command) + "\n")  # kept with RESIN_JIT_DEBUG=1
+    include = ["-I", str(csrc_dir())]
+    if link_flags is None:
+        commands = [[*toolchain.command, *flags, *include, "-o", str(so_path), str(c_path), *LINK_LIBRARIES]]
+    else:
+        object_path = workdir / f"{name}.o"
+        commands = [[*toolchain.command, *flags, *include, "-c", "-o", str(object_path), str(c_path)],
+                    [*toolchain.command, *link_flags, "-o", str(so_path), str(object_path), *LINK_LIBRARIES]]
+    (workdir / f"{name}.cmd").write_text("".join(shlex.join(c) + "\n" for c in commands))  # kept with RESIN_JIT_DEBUG=1
     start = time.perf_counter()
+    for command in commands:
+        _run(command, toolchain, c_path, workdir)
+    if not so_path.exists():
+        raise JitCompileError(f"C compiler made no library from {c_path}", output="", source_path=str(c_path),
+                              command=commands[-1])
+    return so_path, time.perf_counter() - start
+
+
+def _run(command, toolchain, c_path, workdir):
+    """Run one compiler command; a JitCompileError with its output if it fails (an OSError if the
+    disk stopped it)."""
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=300,
                               env={**os.environ, "LC_ALL": "C", **dict(toolchain.env)})
     except (OSError, subprocess.SubprocessError) as exc:
         raise JitError(f"could not run the C compiler {toolchain.path}: {exc}") from exc
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0 or not so_path.exists():
+    if proc.returncode != 0:
         error = JitCompileError(f"C compiler failed on {c_path}", output=proc.stderr + proc.stdout,
                                 source_path=str(c_path), command=command)
         code = disk_errno(error.output)
         if code is not None:
             raise OSError(code, DISK_ERRORS[code], str(workdir)) from error
         raise error
-    return so_path, seconds
 
 
 def disk_errno(output):
@@ -138,7 +159,8 @@ def probe(toolchain, workdir):
     """True if the toolchain builds a trivial shared library (a compiler that cannot is none)."""
     try:
         compile_library('#include "rj_abi.h"\nRJ_EXPORT int rj_entry(rj_call *c) { (void)c; return 0; }\n',
-                        toolchain, toolchain.flags("scalar", 0), workdir, name="probe")
+                        toolchain, toolchain.flags("scalar", 0), workdir, name="probe",
+                        link_flags=toolchain.link_flags(platforms.host()))
         return True
     except JitError:
         return False

@@ -14,7 +14,6 @@ it is not part of a kernel's key, because what the compiler is cannot change the
 import importlib.util
 import os
 import re
-import sys
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -35,24 +34,32 @@ class Family:
     errors: tuple = ()     # warnings made errors: a function declared with another type than the
                            # C library's is an error, not a call with the wrong arguments
     extra: tuple = ()      # what the family needs besides (zig: see ZIG)
-    names_target: bool = False   # the family is told its target (zig_target), else builds for the host
+    names_target: bool = False   # the family is told its target (Platform.zig_target), else builds for the host
+    strip_pe: tuple = ()   # a Windows DLL's link: what keeps its debug database (a .pdb, 1 MB) from being written
+    takes_march: bool = True   # the tier's -march= (NEON's armv8-a) is understood; zig reads it as a CPU name
+    links_apart: bool = False  # compiled to an object, then linked by another run (see ZIG)
+
+    def tier_flags(self, flags):
+        """The tier's flags (isa.py) as this family takes them."""
+        return tuple(flag for flag in flags if self.takes_march or not flag.startswith("-march="))
 
     def compile_flags(self):
         """The flags of every kernel this family builds, before the tier's and the -O level."""
         return (*COMMON_FLAGS, *self.extra, *self.errors)
 
-    def link_flags(self, platform=sys.platform):
-        """The flags that make a shared library for `platform` (a sys.platform value)."""
-        return (*SHARED_FLAGS, *(() if platform == "darwin" else ELF_NO_UNDEFINED))
+    def link_flags(self, target):
+        """The flags that make a shared library for `target` (a platforms.Platform)."""
+        return (*SHARED_FLAGS, *(ELF_NO_UNDEFINED if target.is_elf else ()),
+                *(self.strip_pe if target.system == "win32" else ()))
 
-    def target_flags(self, arch, platform=sys.platform, libc="glibc"):
+    def target_flags(self, target):
         """The target, for a family that is told it (zig); none for one that builds for the host."""
-        return ("-target", zig_target(arch, platform, libc)) if self.names_target else ()
+        return ("-target", target.zig_target()) if self.names_target else ()
 
-    def flags(self, arch="x86_64", platform=sys.platform, libc="glibc"):
-        """Every flag but the tier's, the -O level's and the contraction's, for kernels of `arch`
-        running on `platform` (a sys.platform value) with the C library `libc` (host.c_library)."""
-        return [*self.compile_flags(), *self.target_flags(arch, platform, libc), *self.link_flags(platform)]
+    def flags(self, target):
+        """Every flag but the tier's, the -O level's and the contraction's, for kernels of the
+        platform `target` (platforms.Platform)."""
+        return [*self.compile_flags(), *self.target_flags(target), *self.link_flags(target)]
 
 
 _CLANG_ERRORS = ("-Werror=incompatible-library-redeclaration",)
@@ -61,7 +68,14 @@ _CLANG_ERRORS = ("-Werror=incompatible-library-redeclaration",)
 # (a kernel at -O0 would be another program): the baseline CPU of the target, plus the tier's
 # flags, and no sanitizer. Told its target, it links against the C library stubs it carries
 # instead of asking the system's C compiler where that one's are, four runs of `cc` a build.
-ZIG = Family("zig", _CLANG_ERRORS, ("-mcpu=baseline", "-fno-sanitize=all"), names_target=True)
+# zig also writes debug information unless told not to (a library four times the size) and, for
+# Windows, a .pdb beside the DLL. It reads -march=armv8-a as the CPU "armv8" less the feature "a"
+# (an error): its -mcpu=baseline is that architecture's baseline already. And it builds compiler_rt
+# and the C library stubs a library links with for the CPU features it is given (-mavx2...): once
+# per tier and platform, 4-70 s each (Windows' C runtime the most), unless the link is a second run
+# without the tier's flags, which builds them once per platform.
+ZIG = Family("zig", _CLANG_ERRORS, ("-mcpu=baseline", "-fno-sanitize=all", "-g0"), names_target=True,
+             strip_pe=("-s",), takes_march=False, links_apart=True)
 
 FAMILIES = MappingProxyType({f.name: f for f in (
     Family("gcc", ("-Werror=builtin-declaration-mismatch",)),
@@ -70,22 +84,6 @@ FAMILIES = MappingProxyType({f.name: f for f in (
     ZIG,
     Family("cc"),          # a compiler none of the above: the common flags only, and the probe decides
 )})
-
-# zig's names of operating systems (by sys.platform) and of Linux's C libraries (by host.c_library)
-ZIG_OS = {"linux": "linux", "darwin": "macos", "win32": "windows"}
-ZIG_LINUX_ABI = {"glibc": "gnu", "musl": "musl"}
-
-
-def zig_target(arch, platform=sys.platform, libc="glibc"):
-    """zig's name of the target: architecture, operating system and ABI, e.g. x86_64-linux-gnu,
-    aarch64-macos, x86_64-windows-gnu. A ValueError for a platform zig is not known to serve here."""
-    os_name = ZIG_OS.get("linux" if platform.startswith("linux") else platform)
-    if os_name is None:
-        raise ValueError(f"no zig target known for the platform {platform!r}")
-    if os_name == "linux":
-        return f"{arch}-linux-{ZIG_LINUX_ABI.get(libc, 'gnu')}"
-    return f"{arch}-{os_name}" + ("-gnu" if os_name == "windows" else "")
-
 
 ZIG_SUBCOMMAND = ("cc",)
 

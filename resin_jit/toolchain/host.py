@@ -8,27 +8,18 @@ import subprocess
 import sys
 import tempfile
 
-from . import compilers, cpu_features, isa
+from . import compilers, cpu_features, isa, platforms
 from ..front.errors import JitError
 
 
 def architecture():
-    machine = platform.machine().lower()
-    if machine in ("x86_64", "amd64"):
-        return "x86_64"
-    if machine in ("aarch64", "arm64"):
-        return "aarch64"
-    return machine
+    """This machine's architecture as isa.py names it (platforms.normalise_arch): x86_64, aarch64."""
+    return platforms.host().arch
 
 
-@functools.lru_cache(maxsize=None)
 def c_library():
     """The C library's family: "glibc", "musl" on a Linux without glibc, else "libc"."""
-    try:
-        libc = (os.confstr("CS_GNU_LIBC_VERSION") or "").split()[0]
-    except (AttributeError, ValueError, OSError, IndexError):
-        libc = ""
-    return libc or ("musl" if sys.platform.startswith("linux") else "libc")
+    return platforms.host().libc
 
 
 def _cpu_flags():
@@ -157,6 +148,7 @@ def host_info(cc=None) -> dict:
     return {
         "architecture": architecture(),
         "platform": sys.platform,
+        "platform_name": platforms.host().name,
         "isa_tiers": list(available_tiers()),
         "best_isa": best_tier(),
         "compiler": command[0] if command else None,
