@@ -26,8 +26,10 @@ NEIGHBOURS = 3          # each point and the 3 doubles either side of it
 def validation_table(name):
     """The inputs of numpy's validation table for `name` (float32 and float64 rows, as float64),
     or an empty array where numpy ships none or its tests are not installed."""
-    path = os.path.join(os.path.dirname(np.__file__), "_core", "tests", "data", f"umath-validation-set-{name}.csv")
-    if not os.path.exists(path):
+    folders = [os.path.join(os.path.dirname(np.__file__), core, "tests", "data") for core in ("_core", "core")]
+    path = next((p for p in (os.path.join(f, f"umath-validation-set-{name}.csv") for f in folders)
+                 if os.path.exists(p)), None)   # numpy 2's layout, then numpy 1's
+    if path is None:
         return np.empty(0)
     values = []
     with open(path, newline="") as f:

@@ -20,6 +20,10 @@ from ..codegen.resources import csrc_dir
 # The libraries a kernel may call into (libc is always linked): after the source, or the linker
 # drops a library no object before it needed.
 LINK_LIBRARIES = ("-lm",)
+# A separate link step's level (compilers.Family.links_apart): zig builds compiler_rt at the level
+# of the command that links (without one, unoptimised: 18 s instead of 5 s, once per cache), and
+# one level for every kernel builds it once.
+LINK_OPT_LEVEL = "-O2"
 # A multiply and an add round twice, as in numpy, and the same in vector loop and scalar tail,
 # whichever compiler builds them. JitConfig(fastmath=True) fuses them too, but not through the
 # compiler's contraction (gcc and clang fuse different ones): resin_jit emits the fused ops itself
@@ -62,7 +66,9 @@ class Toolchain:
         """The flags of a separate link step for the platform `target` (platforms.Platform), or None
         where one run compiles and links (compilers.Family.links_apart)."""
         family = compilers.family(self.family)
-        return [*family.extra, *family.target_flags(target), *family.link_flags(target)] if family.links_apart else None
+        if not family.links_apart:
+            return None
+        return [LINK_OPT_LEVEL, *family.extra, *family.target_flags(target), *family.link_flags(target)]
 
     def flags(self, tier, opt_level, target=None):
         """The command line's flags for a kernel of `tier` on the platform `target` (default: this
