@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from resin_jit.toolchain import cpu_features, host, isa
+from resin_jit.toolchain import cpu_features, host, isa, platforms
 
 CPU_C = Path(__file__).resolve().parent.parent / "csrc" / "dispatch_cpu.c"
 STRICT = ["-std=c11", "-Wpedantic", "-Wall", "-Wextra", "-Werror", "-Wmissing-prototypes", "-fsyntax-only"]
@@ -188,10 +188,12 @@ def test_apple_silicon_has_no_x86_features_and_runs_neon(monkeypatch):
     monkeypatch.setattr(platform, "machine", lambda: "arm64")
     monkeypatch.setattr(host, "_cpu_flags", lambda: pytest.fail("AArch64's tiers need no CPU features"))
     host.available_tiers.cache_clear()
+    platforms.host.cache_clear()   # the machine is read once a process
     try:
         assert host.available_tiers() == ("scalar", "neon")
     finally:
         host.available_tiers.cache_clear()
+        platforms.host.cache_clear()
 
 
 class FakeKernel32:
