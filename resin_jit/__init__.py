@@ -6,6 +6,12 @@
     kernel = jit.compile(rj.clip(x * 2 + 1, -1, 1))
     y = kernel(samples)
 """
+from .toolchain import cpu_features as _cpu_features
+try:   # the processor's CPUID and XCR0, read by the extension (csrc/dispatch_cpu.c) where it is built
+    from .runtime import _dispatch as _extension
+    _cpu_features.read_registers = getattr(_extension, "cpu_registers", None)
+except ImportError:
+    pass
 from .config import JitConfig
 from .compiler import JitCompiler
 from .codegen.context import JitContext

@@ -245,8 +245,8 @@ def test_a_library_that_builds_but_does_not_load_is_a_compile_error_once_per_req
     new_process()
     original = build.compile_library
 
-    def unloadable(source, toolchain, flags, workdir, name="kernel"):
-        return original(UNLOADABLE, toolchain, ["-shared", "-fPIC"], workdir, name)
+    def unloadable(source, toolchain, flags, workdir, name="kernel", **where):
+        return original(UNLOADABLE, toolchain, ["-shared", "-fPIC"], workdir, name, **where)
     monkeypatch.setattr(build, "compile_library", unloadable)
     root = tmp_path / "cache"
     jit = rj.JitCompiler(rj.JitConfig(cache_dir=root, cache=cached))

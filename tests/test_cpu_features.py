@@ -68,9 +68,13 @@ def test_without_the_extensions_registers_linux_reads_proc_cpuinfo(monkeypatch):
 
 
 def test_an_extension_built_before_cpu_registers_is_not_the_processor(monkeypatch):
+    import resin_jit
     from resin_jit.runtime import _dispatch
+    assert cpu_features.read_registers == _dispatch.cpu_registers   # handed in by the package's top
     monkeypatch.delattr(_dispatch, "cpu_registers", raising=False)
+    monkeypatch.setattr(cpu_features, "read_registers", getattr(_dispatch, "cpu_registers", None))
     assert cpu_features.from_processor() is None
+    assert resin_jit.host_info()["isa_tiers"]
 
 
 def test_every_tier_from_register_values_when_the_os_saves_every_state():

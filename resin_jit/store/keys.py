@@ -34,6 +34,7 @@ NOT_CODEGEN = {
     "dask.py": "runs kernels over dask arrays: a caller",
     "warm.py": "chooses idents only: compiler.py and vsa/kernels.py pair each with its source",
     "bounded_json.py": "reads warm's manifests",
+    "manifest_fields.py": "checks warm's manifests",
     "store/disk.py": "moves and checks a library's bytes by its key, never makes or reads what they are",
     "store/entries.py": "where a cache entry's files are, and the check of a library's bytes",
     "store/fs.py": "the cache's file primitives",

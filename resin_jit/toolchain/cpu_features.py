@@ -67,16 +67,17 @@ def _darwin_release():
     return os.uname().release if sys.platform == "darwin" else None
 
 
+# The _dispatch extension's cpu_registers(), or None without it: handed in by the package's top
+# (resin_jit/__init__.py), since a stage imports only the stages before it and the extension is
+# the runtime's.
+read_registers = None
+
+
 def from_processor(read=None):
     """from_registers() of this CPU's words (macOS's AVX-512 word withdrawn on a kernel before the
     fix), or None where the extension is not built (or is one built before it could read them) or
     the CPU is not x86."""
-    if read is None:
-        try:
-            from ..runtime import _dispatch
-        except ImportError:
-            return None
-        read = getattr(_dispatch, "cpu_registers", None)
+    read = read or read_registers
     registers = read() if read is not None else None
     if registers is None:
         return None

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from resin_jit.codegen.resources import csrc_dir
-from resin_jit.toolchain import compilers, isa
+from resin_jit.toolchain import compilers, isa, platforms
 from resin_jit.toolchain.build import CONTRACT_FLAG
 
 from . import zig_binary
@@ -47,7 +47,7 @@ def kernel_command(compiler, tier, opt_level=2):
     """The command that compiles a kernel of `tier` for Windows x86-64 to an object (-c, -o follow)."""
     family = compilers.family("zig" if compiler == "zig" else "gcc")
     program = [ZIG, "cc"] if compiler == "zig" else [MINGW_CC]
-    return [*program, f"-O{opt_level}", *family.compile_flags(), *family.target_flags("x86_64", "win32"),
+    return [*program, f"-O{opt_level}", *family.compile_flags(), *family.target_flags(platforms.named("windows-x86_64")),
             CONTRACT_FLAG, *isa.compile_flags(tier), "-I", str(csrc_dir()), "-c"]
 
 
