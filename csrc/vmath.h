@@ -42,6 +42,19 @@
 
 #include "simd.h"
 
+/* Accuracy levels (JitConfig(ulp=...), which a kernel's source defines RJ_VM_LEVEL to):
+ *   RJ_VM_LEVEL_HALF  float functions by the double cores rounded once: within a hair of 0.5 ULP
+ *   RJ_VM_LEVEL_ONE   float functions computed in float on full-width vectors, within 1 ULP
+ *   RJ_VM_LEVEL_FOUR  numpy's own class of bound (up to 4 ULP) where that buys speed
+ * The double functions are the same at every level but where a row of vmath_functions.h's
+ * RJ_VM_LEVEL_BOUNDS says otherwise. */
+#define RJ_VM_LEVEL_HALF 0
+#define RJ_VM_LEVEL_ONE 1
+#define RJ_VM_LEVEL_FOUR 2
+#ifndef RJ_VM_LEVEL
+#  define RJ_VM_LEVEL RJ_VM_LEVEL_ONE
+#endif
+
 /* The NaN of an invalid operation (0/0, inf - inf, sqrt(-1)) on this machine: sign set on x86
  * (0xfff8000000000000, 0xffc00000 as a float), clear on AArch64. */
 #if defined(__x86_64__) || defined(__i386__)
@@ -56,6 +69,12 @@ RJ_INLINE uint32_t rj_f_asuint(float x) { uint32_t u; __builtin_memcpy(&u, &x, s
 RJ_INLINE float rj_f_fromuint(uint32_t u) { float x; __builtin_memcpy(&x, &u, sizeof x); return x; }
 RJ_INLINE uint64_t rj_d_asuint(double x) { uint64_t u; __builtin_memcpy(&u, &x, sizeof u); return u; }
 RJ_INLINE double rj_d_fromuint(uint64_t u) { double x; __builtin_memcpy(&x, &u, sizeof x); return x; }
+#if !RJ_VECTOR_BYTES   /* the scalar tier: its "vectors" are scalars */
+RJ_INLINE uint32_t rj_vf_asuint(float x) { return rj_f_asuint(x); }
+RJ_INLINE float rj_vf_fromuint(uint32_t u) { return rj_f_fromuint(u); }
+RJ_INLINE uint64_t rj_vd_asuint(double x) { return rj_d_asuint(x); }
+RJ_INLINE double rj_vd_fromuint(uint64_t u) { return rj_d_fromuint(u); }
+#endif
 #if RJ_VECTOR_BYTES
 typedef uint32_t rj_vfu __attribute__((vector_size(RJ_VECTOR_BYTES)));
 typedef uint64_t rj_vdu __attribute__((vector_size(RJ_VECTOR_BYTES)));
@@ -101,6 +120,9 @@ RJ_INLINE double rj_d_vmf_powi(double x, int k) { return rj_vd_vmf_powi(rj_vm_la
 #endif
 
 #include "vmath_float.h"
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
+#  include "vmath_f32.h"
+#endif
 #include "vmath_divmod.h"
 
 #undef LN2_1

@@ -5,12 +5,13 @@ template assembly (codegen/) → build (toolchain/build.py) → store: memo, pre
 cache (store/) → load → call (runtime/).
 """
 import copyreg
+import dataclasses
 import functools
 import hashlib
 import warnings
 
 from .codegen import assemble
-from .config import JitConfig
+from .config import JitConfig, accuracy_level
 from .front.abi import MAX_ARGS
 from .front.canonical import canonical_graph, canonicalize
 from .front.environment import env_flag
@@ -50,16 +51,17 @@ def block_request(cg, plan):
     """(ident, make_source) of a graph's kernel: what Libraries.get and warm take. A graph with a
     user's node class is keyed by its C as well: that code is the user's, which no fingerprint of
     resin_jit covers (an edited emit() must not load the last version's kernel)."""
-    ident = ("block", plan.dtype, cg.ident)
+    ident = ("block", plan.dtype, plan.ulp, cg.ident)
     if not cg.foreign:
         return ident, functools.lru_cache(maxsize=1)(lambda: assemble.kernel_source(cg, plan))
     source = assemble.kernel_source(cg, plan)
     return ident + (("source", hashlib.sha256(source.encode()).hexdigest()),), lambda: source
 
 
-def graph_request(cg, dtype):
-    """block_request of `cg`'s kernel of `dtype`, planned here (resin-jit warm's graphs)."""
-    return block_request(cg, plan_kernel(cg, dtype))
+def graph_request(cg, dtype, ulp=1.0):
+    """block_request of `cg`'s kernel of `dtype` at accuracy level `ulp`, planned here (resin-jit
+    warm's graphs)."""
+    return block_request(cg, plan_kernel(cg, dtype, ulp=ulp))
 
 
 def _source(cg, plan):
@@ -132,7 +134,7 @@ def rebuild_kernel(cls, cg, dtype, config, params):
         jit = _rebuild_compilers[config] = JitCompiler(config)
     if cls is CompiledScalar:
         return jit._scalar_kernel(cg)
-    kernel = jit._block_kernel(cg, dtype, cls)
+    kernel = jit._block_kernel(cg, dtype, cls, config)
     for name, value in params.items():
         kernel.set_param(name, value)
     return kernel
@@ -197,7 +199,7 @@ class JitCompiler:
     # -- public compile entry points ------------------------------------------------------------
 
     def compile(self, outputs, inputs=None, dtype: "str | None" = None, sample_rate: "float | None" = None,
-                freeze: bool = False) -> Kernel:
+                freeze: bool = False, ulp: "float | None" = None) -> Kernel:
         """Compile one expression, or a list of them, into a kernel.
 
         Parameters
@@ -212,6 +214,8 @@ class JitCompiler:
             An audio graph's sample rate in Hz (default: the config's, else the nodes' own).
         freeze : bool
             Compile every node's settings as constants instead of runtime parameters.
+        ulp : {0.5, 1.0, 4.0}, optional
+            The accuracy of the kernel's vector math (default: the config's, JitConfig.ulp).
 
         Returns
         -------
@@ -226,36 +230,39 @@ class JitCompiler:
             raise TypeError(f"freeze must be True or False, not {freeze!r}")
         rate = positive_rate(sample_rate) if sample_rate is not None else self.config.sample_rate
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        config = self.config if ulp is None else dataclasses.replace(self.config, ulp=accuracy_level(ulp))
         cg = canonical_graph([as_expr(o) for o in outs], input_names(inputs), dtype, rate, freeze)
-        return self._block_kernel(cg, dtype, Kernel)
+        return self._block_kernel(cg, dtype, Kernel, config)
 
-    def _block_kernel(self, cg, dtype, cls):
+    def _block_kernel(self, cg, dtype, cls, config=None):
+        config = config or self.config   # this compiler's, or its own with another ulp (compile's)
+        ulp = config.resolved_ulp()
         # No parameters, state or callbacks: callers of the same graph may share one kernel, found
         # before anything is planned (a memory hit costs a dict lookup). A graph with a user's
         # node class is keyed by its C too (block_request), so it is looked up once that is known.
         shareable = self.backend == "native" and not (cg.param_names or cg.pointer_nodes or cg.stateful_nodes)
-        shared_key = (cls, dtype, cg.ident)
+        shared_key = (cls, dtype, ulp, cg.ident)
         if shareable and not cg.foreign and (kernel := self._shared_kernels.get(shared_key)) is not None:
             self.stats["memory_hits"] += 1
             return kernel
-        plan = plan_kernel(cg, dtype, self.config.fastmath)
+        plan = plan_kernel(cg, dtype, config.fastmath, ulp)
         if self.backend == "numpy":
-            return cls(cg, plan, "numpy", NumpyRunner(cg, plan), self.config, _source(cg, plan))
+            return cls(cg, plan, "numpy", NumpyRunner(cg, plan), config, _source(cg, plan))
         if plan.buffers + plan.has_params + plan.has_pointers + plan.stateful > MAX_ARGS:
             raise JitError(f"a native kernel takes at most {MAX_ARGS} buffers (inputs, outputs, parameters, "
                            f"pointers, state); this one has {plan.n_in} inputs and {plan.n_out} outputs")
         with naming_externs(cg):
             ident, make_source = block_request(cg, plan)
             if cg.foreign:
-                shared_key = (cls, ident)
+                shared_key = (cls, ulp, ident)
                 if shareable and (kernel := self._shared_kernels.get(shared_key)) is not None:
                     self.stats["memory_hits"] += 1
                     return kernel
             library = self.libraries.get(ident, make_source)
         if library is None:
             _warn_numpy_kernel(cg, self.libraries.build_reason)
-            return cls(cg, plan, "numpy", NumpyRunner(cg, plan), self.config, make_source)
-        kernel = cls(cg, plan, self.isa, NativeRunner(library, cg, plan), self.config, make_source)
+            return cls(cg, plan, "numpy", NumpyRunner(cg, plan), config, make_source)
+        kernel = cls(cg, plan, self.isa, NativeRunner(library, cg, plan), config, make_source)
         if shareable:
             if len(self._shared_kernels) >= SHARED_KERNELS_MAX:
                 self._shared_kernels.clear()
@@ -282,9 +289,10 @@ class JitCompiler:
         cg = _affine_graph(*_exact_pair(a, b))
         return self._block_kernel(cg, "float32", CompiledSimdBlock)
 
-    def source_of(self, outputs, inputs=None, dtype: "str | None" = None) -> str:
+    def source_of(self, outputs, inputs=None, dtype: "str | None" = None, ulp: "float | None" = None) -> str:
         """The C translation unit a graph compiles to; the tier is chosen by a -D flag, not here."""
         dtype = dtype or self.config.dtype
+        ulp = self.config.resolved_ulp() if ulp is None else accuracy_level(ulp)
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         cg = canonicalize([as_expr(o) for o in outs], input_names(inputs), dtype)
-        return assemble.kernel_source(cg, plan_kernel(cg, dtype, self.config.fastmath))
+        return assemble.kernel_source(cg, plan_kernel(cg, dtype, self.config.fastmath, ulp))

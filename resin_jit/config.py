@@ -9,6 +9,17 @@ from .front.environment import env_flag
 from .front.node_settings import positive_rate
 
 DTYPES = ("float32", "float64")
+ULP_LEVELS = (0.5, 1.0, 4.0)   # the accuracy levels of the vector math (csrc/vmath.h's RJ_VM_LEVEL_*)
+
+
+def accuracy_level(ulp):
+    """`ulp` checked: one of ULP_LEVELS (an int or float equal to one), as a float."""
+    if isinstance(ulp, bool) or not isinstance(ulp, (int, float)):
+        raise TypeError(f"ulp must be a number (one of {', '.join(map(str, ULP_LEVELS))}), not {type(ulp).__name__}")
+    if ulp not in ULP_LEVELS:
+        raise ValueError(f"ulp must be one of {', '.join(map(str, ULP_LEVELS))} (the accuracy levels of the "
+                         f"vector math), not {ulp!r}")
+    return float(ulp)
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,12 @@ class JitConfig:
     prebuilt: search the prebuilt layers (RESIN_JIT_PREBUILT, then the package's prebuilt/)
         before the cache; False builds into the cache what a layer already holds (resin-jit warm).
     sample_rate: the rate of audio graphs whose nodes state none (default: theirs, else 44100).
+    ulp: the accuracy of the vector math (sin, exp, log, pow, ...), the bound on its error in
+        units in the last place: 1.0 (default) computes float32 functions in float arithmetic on
+        full-width vectors within 1 ULP, float64 within 1 ULP; 0.5 rounds every float32 result
+        from a double computation (within a hair of half an ULP, about three times the cost);
+        4.0 allows numpy's own class of bound where that buys speed. README.md has each level's
+        measured worst error, function by function. Part of every kernel's key; env RESIN_JIT_ULP.
     """
     isa: str = "auto"
     opt_level: int = 2
@@ -45,6 +62,7 @@ class JitConfig:
     fastmath: bool = False
     prebuilt: bool = True
     sample_rate: "float | None" = None
+    ulp: "float | None" = None
 
     def __post_init__(self):
         if not isinstance(self.isa, str):
@@ -64,6 +82,8 @@ class JitConfig:
             raise TypeError(f"cache_dir must be a str or os.PathLike, not {type(self.cache_dir).__name__}")
         if self.sample_rate is not None:
             positive_rate(self.sample_rate)
+        if self.ulp is not None:
+            accuracy_level(self.ulp)
         if self.cache_max_bytes is not None:
             if isinstance(self.cache_max_bytes, bool) or not isinstance(self.cache_max_bytes, int):
                 raise TypeError(f"cache_max_bytes must be an int or None, not {self.cache_max_bytes!r}")
@@ -73,6 +93,18 @@ class JitConfig:
     def resolved_isa(self) -> str:
         """The tier asked for: the config's, or RESIN_JIT_ISA where the config says "auto"."""
         return os.environ.get("RESIN_JIT_ISA") or self.isa if self.isa == "auto" else self.isa
+
+    def resolved_ulp(self) -> float:
+        """The accuracy level: the config's, else RESIN_JIT_ULP, else 1.0."""
+        if self.ulp is not None:
+            return float(self.ulp)
+        value = os.environ.get("RESIN_JIT_ULP", "").strip()
+        if not value:
+            return 1.0
+        try:
+            return accuracy_level(float(value))
+        except ValueError:
+            raise ValueError(f"RESIN_JIT_ULP must be one of {', '.join(map(str, ULP_LEVELS))}, not {value!r}") from None
 
     def cache_enabled(self) -> bool:
         """Whether kernels go to the disk cache (False with cache=False or RESIN_JIT_CACHE=0)."""

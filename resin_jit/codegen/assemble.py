@@ -14,14 +14,21 @@ from .resources import read_template
 
 INDENT = " " * 8
 INCLUDES = '#include "rj_abi.h"\n#include "simd.h"\n#include "vmath.h"'
+# JitConfig.ulp's levels as csrc/vmath.h names them
+VMATH_LEVELS = {0.5: "RJ_VM_LEVEL_HALF", 1.0: "RJ_VM_LEVEL_ONE", 4.0: "RJ_VM_LEVEL_FOUR"}
 
 
 def _lines(statements, indent=INDENT):
     return "\n".join(indent + s for s in statements)
 
 
-def _fill(template_name, **fields):
-    return string.Template(read_template(template_name)).substitute(includes=INCLUDES, **fields)
+def _includes(ulp):
+    """The headers of a kernel, its vector math at accuracy level `ulp` (JitConfig.ulp)."""
+    return f"#define RJ_VM_LEVEL {VMATH_LEVELS[ulp]}\n{INCLUDES}"
+
+
+def _fill(template_name, ulp=1.0, **fields):
+    return string.Template(read_template(template_name)).substitute(includes=_includes(ulp), **fields)
 
 
 def _prelude(emitted):
@@ -97,7 +104,7 @@ def block_source(cg, plan):
         hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
     else:
         vector_body, hoisted, lanes = ["/* not vectorisable: every sample runs in the loop below */"], [], "(n + 1)"
-    return _fill("block.c", prelude=_prelude(scalar), first_output=plan.n_in, inputs=plan.n_in,
+    return _fill("block.c", plan.ulp, prelude=_prelude(scalar), first_output=plan.n_in, inputs=plan.n_in,
                  buffers=plan.buffers, sizes=_element_sizes(plan),
                  checks=_lines(_checks(plan), "    "), bind=_lines(_bindings(plan), "    "),
                  hoisted=_lines(hoisted, "    "), lanes=lanes, vector_body=_lines(vector_body),
@@ -152,7 +159,7 @@ def stateful_source(cg, plan):
     store = [_store(plan, j, ops.PREFIX[(dtype, False)], f"out{j} + i", em.results[j])
              for j in red.per_sample_outputs]
     load_state, store_state = _state_locals(em.state_fields)
-    return _fill("stateful.c", prelude=_prelude(em), state=_state_section(em.state_fields, "1"),
+    return _fill("stateful.c", plan.ulp, prelude=_prelude(em), state=_state_section(em.state_fields, "1"),
                  state_buffer=plan.state_slot, checks=_lines(_checks(plan), "    "),
                  bind=_lines(_bindings(plan, " + ch * n")),
                  hoisted=_lines(em.hoisted + load_state + em.prologue + red.init(), INDENT),
@@ -173,7 +180,7 @@ def channels_source(cg, plan):
     load_vec, store_vec = _state_locals(vec.state_fields)
     before, first, last, after = _channel_moves(ctx, plan, vec.results)
     load_one, store_one = _state_locals(one.state_fields)
-    return _fill("channels.c", prelude=_prelude(vec), state=_state_section(vec.state_fields, "RJ_VD_WIDTH"),
+    return _fill("channels.c", plan.ulp, prelude=_prelude(vec), state=_state_section(vec.state_fields, "RJ_VD_WIDTH"),
                  first_output=plan.n_in, buffers=plan.buffers, state_buffer=plan.state_slot,
                  checks=_lines(_checks(plan), "    "), bind=_lines(_bindings(plan), "    "),
                  hoisted=_lines(vec.hoisted, "    "), load_vector=_lines(load_vec + vec.prologue, "    "),
@@ -222,7 +229,7 @@ def reduce_source(cg, plan):
         hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
     else:
         vector_body, hoisted, lanes = ["/* not vectorised: every sample runs in the loop below */"], [], "(n + 1)"
-    return _fill("reduce.c", prelude=_prelude(scalar), checks=_lines(_checks(plan), "    "),
+    return _fill("reduce.c", plan.ulp, prelude=_prelude(scalar), checks=_lines(_checks(plan), "    "),
                  bind=_lines(_bindings(plan, " + r * n")), hoisted=_lines(hoisted),
                  init=_lines(red.init()), lanes=lanes, vector_body=_lines(vector_body, INDENT + "    "),
                  fold=_lines(red.fold_block(), INDENT + "    "), scalar_body=_lines(scalar_body, INDENT + "    "),

@@ -86,6 +86,7 @@ class KernelPlan:
     python_callbacks: bool
     no_value_over_no_samples: tuple   # the reductions that have no value over no samples (min, argmax, ...)
     fused: tuple = ()   # fastmath's fused multiply-adds (front/fusion.Fused)
+    ulp: float = 1.0    # the vector math's accuracy level (JitConfig.ulp)
 
     # -- the buffers, in rj_call order --------------------------------------------------------------
     @property
@@ -169,9 +170,9 @@ def _template(cg, reduces):
     return "reduce" if reduces else "block"
 
 
-def plan_kernel(cg, dtype, fastmath=False):
+def plan_kernel(cg, dtype, fastmath=False, ulp=1.0):
     """The plan of `cg`'s kernel of `dtype` ("float32" or "float64"); with `fastmath`, its
-    multiply-adds fused (JitConfig.fastmath)."""
+    multiply-adds fused (JitConfig.fastmath); its vector math at accuracy level `ulp` (JitConfig.ulp)."""
     if dtype not in NUMBER_LETTER:
         raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
     outputs = tuple(_planned_output(cg, o, dtype) for o in cg.outputs)
@@ -182,4 +183,4 @@ def plan_kernel(cg, dtype, fastmath=False):
                       outputs=outputs, param_names=cg.param_names, pointers=len(cg.pointer_nodes),
                       stateful=bool(cg.stateful_nodes), python_callbacks=cg.python_callbacks,
                       no_value_over_no_samples=tuple(op for op in ops if REDUCTIONS[op].identity is None),
-                      fused=fused_ops(cg) if fastmath else ())
+                      fused=fused_ops(cg) if fastmath else (), ulp=float(ulp))
