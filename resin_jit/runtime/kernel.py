@@ -180,6 +180,11 @@ class Kernel(_KernelBase):
         return self._runner.backend
 
     @property
+    def ulp(self):
+        """The accuracy level of the kernel's vector math: 0.5, 1.0 or 4.0 (JitConfig.ulp)."""
+        return self.plan.ulp
+
+    @property
     def key(self):
         """sha256 of the graph's canonical form: equal for equal structure, whatever the build order."""
         return self.graph.key
