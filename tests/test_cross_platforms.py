@@ -142,7 +142,8 @@ def exported(path):
     return {n[1:] if path.suffix == ".dylib" else n for n in names}
 
 
-MANIFEST = [{"kind": "affine_simd", "a": 0.640625, "b": -3.5},   # a kernel no other test loads first {"kind": "audio", "node": "Biquad.lowpass", "args": [800.0]},
+MANIFEST = [{"kind": "affine_simd", "a": 0.640625, "b": -3.5},   # a kernel no other test loads first
+            {"kind": "audio", "node": "Biquad.lowpass", "args": [800.0]},
             {"kind": "vsa", "op": "dot", "dim": 64}]
 EXPORTS = {"affine_simd": {"rj_entry"}, "audio": {"rj_entry", "rj_state_size", "rj_state_lanes", "rj_state_init"},
            "vsa": {"rj_entry"}}
