@@ -10,6 +10,7 @@ from .front.node_settings import positive_rate
 
 DTYPES = ("float32", "float64")
 ULP_LEVELS = (0.5, 1.0, 4.0)   # the accuracy levels of the vector math (csrc/vmath.h's RJ_VM_LEVEL_*)
+_ULP_SPELLINGS = {"0.5": 0.5, "1": 1.0, "1.0": 1.0, "4": 4.0, "4.0": 4.0}   # RESIN_JIT_ULP's values
 
 
 def accuracy_level(ulp):
@@ -101,10 +102,9 @@ class JitConfig:
         value = os.environ.get("RESIN_JIT_ULP", "").strip()
         if not value:
             return 1.0
-        try:
-            return accuracy_level(float(value))
-        except ValueError:
-            raise ValueError(f"RESIN_JIT_ULP must be one of {', '.join(map(str, ULP_LEVELS))}, not {value!r}") from None
+        if value not in _ULP_SPELLINGS:   # an explicit table: not float(), which takes "١", "1e0", "nan"
+            raise ValueError(f"RESIN_JIT_ULP must be one of {', '.join(map(str, ULP_LEVELS))}, not {value!r}")
+        return _ULP_SPELLINGS[value]
 
     def cache_enabled(self) -> bool:
         """Whether kernels go to the disk cache (False with cache=False or RESIN_JIT_CACHE=0)."""
