@@ -33,7 +33,7 @@ def _fill(template_name, ulp=1.0, **fields):
 
 def _prelude(emitted):
     # each definition once: one c_source may define the functions of several externs
-    return "\n".join(dict.fromkeys(emitted.externs.values()))
+    return "\n".join([emitted.outlined] + list(dict.fromkeys(emitted.externs.values())))
 
 
 def scalar_source(cg, dtype):
