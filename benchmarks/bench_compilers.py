@@ -5,6 +5,13 @@ zig's first run ever costs (it builds its own caches once: timed here in a fresh
 
 Each build's graph differs from the others in one constant, so that no compiler's own cache (zig
 keeps one) serves a build from an earlier one.
+
+Issue 20's (item 4): how a cold build grows with the graph, by gcc and clang: the trig graph at
+each accuracy level (target 100 ms), a chain of elementwise nodes with a sine every tenth node at
+10, 100, 1,000 and (full run only) 3,000 nodes (targets: 1,000 within 2 s, 3,000 within 6 s), and
+the chain kernels' run time over 44,100 samples; in the full run, beside each chain of 100 nodes or
+fewer, the same kernel with every function inlined (codegen/outline.py's choice turned off): what
+building and running it cost before functions went out of line.
 """
 import contextlib
 import shutil
@@ -12,11 +19,14 @@ import statistics
 import tempfile
 import time
 
+import numpy as np
+
 import resin_jit as rj
+from resin_jit.codegen import outline
 from resin_jit.store import libraries
 from resin_jit.toolchain import compilers as families
 
-from .common import fmt_time, ratio, table
+from .common import fmt_time, median_seconds, ratio, table
 
 
 def ten_node_graph(k):
@@ -34,18 +44,32 @@ def trig_graph(k):
 GRAPHS = {"10-node graph": ten_node_graph, "trig graph (sin, cos, tan, pow)": trig_graph}
 
 
-def cold_build(cc, graph, cache):
+def chain(n, k):
+    """n elementwise nodes after the input, every tenth a sine (issue 20's graph)."""
+    y = rj.input("x")
+    for i in range(n):
+        if i % 10 == 9:
+            y = rj.sin(y)
+        else:
+            y = y * (0.75 + k * 2.0 ** -30) if i % 3 == 0 else y + 0.125 if i % 3 == 1 else y - 0.0625
+    return y
+
+
+def cold_build(cc, graph, cache, kernels=None, **config):
     """(seconds of compile() end to end, seconds of the compiler's run) of `graph` built by `cc`
     into the cache directory `cache`, which does not hold it, with no kernel in memory. zig keeps
     its own caches in the cache directory's zig/ (store/zig_cache.py): a cache directory it has
-    built in before is the usual case, a new one its first run."""
+    built in before is the usual case, a new one its first run. `config`: JitConfig's fields
+    besides; `kernels` (a list) gets the kernel."""
     saved, libraries._memo = libraries._memo, {}
     try:
-        jit = rj.JitCompiler(rj.JitConfig(cc=cc, cache_dir=cache))
+        jit = rj.JitCompiler(rj.JitConfig(cc=cc, cache_dir=cache, **config))
         jit.libraries.toolchain   # its version is looked up once per cache, not per build: not timed
         start = time.perf_counter()
-        jit.compile(graph)
+        kernel = jit.compile(graph)
         seconds = time.perf_counter() - start
+        if kernels is not None:
+            kernels.append(kernel)
         assert jit.stats["compiles"] == 1, jit.stats
         return seconds, jit.stats["compile_seconds"]
     finally:
@@ -68,6 +92,9 @@ def run(quick=False):
     with contextlib.ExitStack() as stack:
         caches = {name: stack.enter_context(tempfile.TemporaryDirectory()) for name in compilers}
         _compare(compilers, caches, repeat)
+        scaling = {name: compilers[name] for name in ("gcc", "clang") if name in compilers}
+        _trig_levels(scaling, caches, repeat)
+        _chains(scaling, caches, repeat, quick)
     if "zig cc" in compilers and not quick:
         firsts = [zig_first_run(compilers["zig cc"], ten_node_graph(k)) for k in range(repeat)]
         total, compiler = (statistics.median(t[i] for t in firsts) for i in (0, 1))
@@ -96,3 +123,44 @@ def _compare(compilers, caches, repeat):
         rows.append((title, row))
     table(f"compilers: a cold build, median of {repeat} (compile() end to end; cc: the compiler's run)", rows,
           note=f"tier {rj.host_info()['best_isa']}; targets: clang within 1.3x gcc, zig within 1.5x")
+
+
+def _median_build(cc, make, cache, repeat, **config):
+    """(median seconds of compile(), of the compiler's run, the last kernel) of `repeat` cold builds."""
+    counter, kernels = iter(range(1, 1 << 30)), []
+    builds = [cold_build(cc, make(next(counter)), cache, kernels, **config) for _ in range(repeat)]
+    return statistics.median(b[0] for b in builds), statistics.median(b[1] for b in builds), kernels[-1]
+
+
+def _trig_levels(compilers, caches, repeat):
+    rows = []
+    for ulp in (0.5, 1.0, 4.0):
+        row = {}
+        for name, cc in compilers.items():
+            total, compiler, _ = _median_build(cc, trig_graph, caches[name], repeat, ulp=ulp)
+            row[name], row[f"{name} (cc)"] = fmt_time(total), fmt_time(compiler)
+        rows.append((f"trig graph, ulp={ulp}", row))
+    table(f"compile scaling: a cold build of the trig graph (sin, cos, tan, pow) per accuracy level, median of {repeat}",
+          rows, note="float32; target 100 ms at every level")
+
+
+def _chains(compilers, caches, repeat, quick):
+    x = np.linspace(-3.0, 3.0, 44_100).astype(np.float32)
+    rows = []
+    for n in (10, 100, 1000) if quick else (10, 100, 1000, 3000):
+        forms = {"": outline.OUTLINE_AT} if quick or n > 100 else {"": outline.OUTLINE_AT, ", inlined": 1 << 30}
+        row = {}
+        for name, cc in compilers.items():
+            for form, outline_at in forms.items():
+                saved, outline.OUTLINE_AT = outline.OUTLINE_AT, outline_at
+                try:
+                    total, _, kernel = _median_build(cc, lambda k: chain(n, k), caches[name], 1 if n >= 1000 else repeat)
+                finally:
+                    outline.OUTLINE_AT = saved
+                row[f"{name}{form}"] = fmt_time(total)
+                row[f"{name}{form} run"] = fmt_time(median_seconds(lambda: kernel(x), repeat=5 if quick else 21))
+        rows.append((f"chain of {n} nodes", row))
+    table("compile scaling: a cold build of a chain with a sine every 10th node (compile() end to end), and its "
+          "run over 44,100 float32 samples", rows,
+          note="targets: 1,000 nodes within 2 s, 3,000 within 6 s, no slower to run; \"inlined\": every function "
+               "inlined, as before codegen/outline.py")

@@ -3,9 +3,10 @@
 Buffers reach a kernel in the plan's order (front/plan.py): the inputs, the outputs, then the
 bound buffers the kernel object owns: runtime parameters, function pointers, state.
 """
+import re
 import string
 
-from ..front import ops
+from ..front import ops, vmath_table
 from ..front.errors import JitError
 from .context import JitContext, c_literal
 from .emit import emit_graph
@@ -14,6 +15,8 @@ from .resources import read_template
 
 INDENT = " " * 8
 INCLUDES = '#include "rj_abi.h"\n#include "simd.h"\n#include "vmath.h"'
+INCLUDES_NO_VMATH = '#include "rj_abi.h"\n#include "simd.h"'
+_INCLUDES_HERE = "/* resin_jit: the includes */"
 # JitConfig.ulp's levels as csrc/vmath.h names them
 VMATH_LEVELS = {0.5: "RJ_VM_LEVEL_HALF", 1.0: "RJ_VM_LEVEL_ONE", 4.0: "RJ_VM_LEVEL_FOUR"}
 
@@ -22,18 +25,33 @@ def _lines(statements, indent=INDENT):
     return "\n".join(indent + s for s in statements)
 
 
-def _includes(ulp):
-    """The headers of a kernel, its vector math at accuracy level `ulp` (JitConfig.ulp)."""
-    return f"#define RJ_VM_LEVEL {VMATH_LEVELS[ulp]}\n{INCLUDES}"
+def _includes(ulp, text=None):
+    """The headers of a kernel, its vector math at accuracy level `ulp` (JitConfig.ulp); csrc/vmath.h
+    only where the kernel's C (`text`, the rest of it) calls into it (see uses_vector_math)."""
+    headers = INCLUDES if text is None or uses_vector_math(text) else INCLUDES_NO_VMATH
+    return f"#define RJ_VM_LEVEL {VMATH_LEVELS[ulp]}\n{headers}"
+
+
+# The names csrc/vmath.h defines: rj_vX_NAME and rj_X_NAME for its functions and helpers, its
+# unsigned vector types, and its internals (rj_vm_*, RJ_VM_*, a kernel's out-of-line rj_k_*).
+_VMATH_NAMES = re.compile(r"\b(?:rj_v?[fd]_(?:wide_|vmf_)?(?:%s)|rj_v[fd]u|rj_vm_\w+|RJ_VM_\w+|rj_k_\w+)\b" % "|".join(
+    sorted({fn.name for fn in vmath_table.FUNCTIONS} | {"powi", "remainder", "floor_divide", "asuint", "fromuint"})))
+
+
+def uses_vector_math(text):
+    """Whether the C `text` names anything of csrc/vmath.h. Parsing the header costs a kernel that
+    calls none of it (the 10-node graph: arithmetic and comparisons) about a third of its build."""
+    return _VMATH_NAMES.search(text) is not None
 
 
 def _fill(template_name, ulp=1.0, **fields):
-    return string.Template(read_template(template_name)).substitute(includes=_includes(ulp), **fields)
+    text = string.Template(read_template(template_name)).substitute(includes=_INCLUDES_HERE, **fields)
+    return text.replace(_INCLUDES_HERE, _includes(ulp, text.replace(_INCLUDES_HERE, "")), 1)
 
 
 def _prelude(emitted):
     # each definition once: one c_source may define the functions of several externs
-    return "\n".join(dict.fromkeys(emitted.externs.values()))
+    return "\n".join([emitted.outlined] + list(dict.fromkeys(emitted.externs.values())))
 
 
 def scalar_source(cg, dtype):

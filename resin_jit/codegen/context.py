@@ -13,6 +13,7 @@ import numpy as np
 from ..front import ops
 from ..front.errors import JitError
 from ..front.nodes import real_number
+from . import outline
 
 
 def _excerpt(c_text, limit=120):
@@ -80,6 +81,7 @@ class JitContext:
         self._names = itertools.count()
         self._hoisted_names = {}
         self._constant_values = {}  # C value (literal or hoisted name) -> the constant it holds
+        self.outlined = outline.outlined(graph)   # the vector math called out of line (outline.py)
 
     def fresh(self, stem="t"):
         """A new local identifier; `stem` must be a short lowercase word chosen by the code, not a user."""
@@ -136,6 +138,8 @@ class JitContext:
             # simd.h tests its first operand for NaN, a test the C compiler drops for a constant;
             # the order of min/max matters only for +-0 and NaN, which the constant is not.
             args = (args[1], args[0])
+        if name in self.outlined:
+            return f"{outline.call_name(self.prefix, name)}({', '.join(args)})"
         return ops.render(name, self.prefix, *args)
 
     def is_constant(self, value):

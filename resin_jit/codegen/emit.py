@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from ..front.nodes import Input
+from . import outline
 
 
 @dataclass
@@ -14,6 +15,7 @@ class Emitted:
     externs: dict
     names: dict            # node index → the C name of its value
     prologue: list         # once per call, before the loop and after the state is loaded
+    outlined: str = ""     # the C that defines the vector math called out of line (outline.py)
 
 
 def emit_graph(cg, ctx, read_input, only=None, given=None, fused=()):
@@ -47,4 +49,4 @@ def emit_graph(cg, ctx, read_input, only=None, given=None, fused=()):
         ctx.emit(f"const {ctype} v{i} = {expr};")
         names[i] = f"v{i}"
     return Emitted(ctx.hoisted, ctx.body, [names.get(o) for o in cg.outputs], ctx.state_fields, ctx.externs,
-                   names, ctx.prologue)
+                   names, ctx.prologue, outline.prelude(ctx.outlined, ctx.dtype))
