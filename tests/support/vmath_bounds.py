@@ -25,8 +25,9 @@ def bounds_at(ulp):
 BOUNDS = bounds_at(LEVELS["HALF"])
 
 
-def bound(name, dtype, config):
+def bound(name, dtype, config, ulp=None):
     """The declared bound for README row `name` computed in `dtype` by kernels of `config` (a
-    JitConfig: its tier, isa, and its accuracy level, resolved_ulp())."""
+    JitConfig: its tier, isa, and its accuracy level, resolved_ulp(), or `ulp` where given, as
+    compile(..., ulp=) overrides the config's)."""
     fma = "_fma" if isa.TIERS[config.isa].fma else ""
-    return BY_LABEL[name].bound_at(config.resolved_ulp())[f"{dtype}{fma}"]
+    return BY_LABEL[name].bound_at(config.resolved_ulp() if ulp is None else ulp)[f"{dtype}{fma}"]
