@@ -97,7 +97,7 @@ MEASURED = ROW.replace(", 0, 0, 0, 0,", ", 0.5, 0.5, 0.6, 0.6,") + LEVEL_ROWS.fo
     (ROW[:-2], "is not closed"),
     (MEASURED.replace("FOUR", "HALF"), "level must be ONE or FOUR (a function's own row is HALF's), got 'HALF'"),
     (MEASURED.replace("FOUR", "TWO"), "level must be ONE or FOUR"),
-    (MEASURED.replace("FOUR", "2"), "level must be a lowercase C name"),
+    (MEASURED.replace("FOUR", "4"), "level must be ONE or FOUR (a function's own row is HALF's), got 4.0"),
     (MEASURED.replace("FOUR", "ONE"), "two RJ_VM_LEVEL_BOUNDS rows at ulp=1"),
     (MEASURED.replace("FOUR, 2.5", "FOUR, 0"), "a bound of 0 or less at ulp=4"),
     (MEASURED.split("RJ_VM_LEVEL_BOUNDS(magnitude, FOUR")[0], "needs one RJ_VM_LEVEL_BOUNDS row for each of ONE and FOUR"),

@@ -163,15 +163,14 @@ def _argument(line, macro, parts):
 def _field(line, macro, field, argument):
     """A row's field, checked for its kind."""
     kind, value = argument
-    expected = ("text" if field in _TEXT_FIELDS else "name" if field in _NAME_FIELDS | _LEVEL_FIELDS
-                else "number")
-    if kind != expected or (field in _NAME_FIELDS and not re.fullmatch(r"[a-z_][a-z0-9_]*", value)):
+    if field in _LEVEL_FIELDS:
+        if kind != "name" or value not in LEVELS or value == "HALF":
+            raise _error(line, f"{macro}'s {field} must be ONE or FOUR (a function's own row is HALF's), got {value!r}")
+        return LEVELS[value]
+    expected = "text" if field in _TEXT_FIELDS else "name" if field in _NAME_FIELDS else "number"
+    if kind != expected or (kind == "name" and not re.fullmatch(r"[a-z_][a-z0-9_]*", value)):
         what = {"text": "a string", "name": "a lowercase C name", "number": "a number"}[expected]
         raise _error(line, f"{macro}'s {field} must be {what}, got {value!r}")
-    if field in _LEVEL_FIELDS:
-        if value not in LEVELS or value == "HALF":
-            raise _error(line, f"{macro}'s level must be ONE or FOUR (a function's own row is HALF's), got {value!r}")
-        return LEVELS[value]
     if field == "both_signs" and value not in (0, 1):
         raise _error(line, f"{macro}'s {field} must be 0 or 1")
     if field in _INT_FIELDS and value != int(value):
