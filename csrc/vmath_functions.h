@@ -1,5 +1,6 @@
 /* vmath_functions.h - every vector-math function, declared once. Adding a function is its
- * algorithm (a vmath_*.h file), one row here and its row in README.md's accuracy table.
+ * algorithm (a vmath_*.h file), its rows here (the function, its ranges, its bounds at each
+ * accuracy level), its place in vmath_f32.h's lists and its row in README.md's accuracy tables.
  *
  * The rows are read by
  *   vmath.h, vmath_float.h   the scalar twins rj_d_NAME, the float functions rj_f_NAME and
@@ -30,7 +31,11 @@
  * A power's references are pow(x, K) and mpmath's x**K. F32_FMA ... F64 are the accuracy README.md
  * states: the worst error measured, in ULP of the correctly rounded result, in float32 and
  * float64 on the tiers with FMA (AVX2, AVX-512, NEON) and on the others; 0 is "exact" (the
- * correctly rounded result, always). SUMMARY and RETURNS are rj.NAME's docstring.
+ * correctly rounded result, always). These are the bounds of the 0.5-ULP level (JitConfig(ulp=0.5),
+ * RJ_VM_LEVEL_HALF); each measured function's bounds at the others are its rows
+ *   RJ_VM_LEVEL_BOUNDS(NAME, LEVEL, F32_FMA, F32, F64_FMA, F64)     LEVEL: ONE or FOUR
+ * at the end of this file, one per level; an exact function is exact at every level and has none.
+ * SUMMARY and RETURNS are rj.NAME's docstring.
  *
  * The ranges each function's accuracy is measured on (the C battery's double samples, the
  * Python tests' samples against mpmath and numpy), at least one per function:
@@ -52,6 +57,9 @@
 #endif
 #ifndef RJ_VM_POWER
 #  define RJ_VM_POWER(...)
+#endif
+#ifndef RJ_VM_LEVEL_BOUNDS
+#  define RJ_VM_LEVEL_BOUNDS(...)
 #endif
 #ifndef RJ_VM_RANGE
 #  define RJ_VM_RANGE(...)
@@ -199,10 +207,72 @@ RJ_VM_RANGE2(nextafter, 1e-300, 1e300, 1e-300, 1e300, 1)
 RJ_VM_POWER(pow0, 0, 0, 0, 0, 0)
 RJ_VM_RANGE(pow0, -10, 10, 0) RJ_VM_RANGE(pow0, 1e-300, 1e300, 1)
 
+/* The bounds at the other accuracy levels (JitConfig(ulp=1.0) and (ulp=4.0), csrc/vmath.h's
+ * RJ_VM_LEVEL_ONE and RJ_VM_LEVEL_FOUR): one row per measured function and level, the columns as
+ * above. A function that takes the double route at a level (vmath_f32.h's RJ_VMF_WIDE_ROWS) has
+ * the HALF level's numbers there. To measure a level again, tier class by tier class:
+ *   PYTHONPATH=.:tests python tests/support/vmath_battery.py ONE     (or FOUR; --help)
+ * which prints these rows from the C battery's measurements. */
+
+/* 1 ULP */
+RJ_VM_LEVEL_BOUNDS(sin,     ONE, 0.502, 0.502, 0.73, 0.78)
+RJ_VM_LEVEL_BOUNDS(cos,     ONE, 0.502, 0.502, 0.73, 0.8)
+RJ_VM_LEVEL_BOUNDS(tan,     ONE, 0.502, 0.502, 0.75, 0.77)
+RJ_VM_LEVEL_BOUNDS(arcsin,  ONE, 0.501, 0.501, 0.66, 0.66)
+RJ_VM_LEVEL_BOUNDS(arccos,  ONE, 0.501, 0.501, 0.65, 0.65)
+RJ_VM_LEVEL_BOUNDS(arctan,  ONE, 0.501, 0.501, 0.65, 0.65)
+RJ_VM_LEVEL_BOUNDS(arctan2, ONE, 0.501, 0.501, 0.65, 0.65)
+RJ_VM_LEVEL_BOUNDS(hypot,   ONE, 0.5, 0.5, 0.51, 0.51)
+RJ_VM_LEVEL_BOUNDS(exp,     ONE, 0.502, 0.502, 0.64, 0.66)
+RJ_VM_LEVEL_BOUNDS(expm1,   ONE, 0.508, 0.508, 0.75, 0.75)
+RJ_VM_LEVEL_BOUNDS(log,     ONE, 0.501, 0.501, 0.88, 0.88)
+RJ_VM_LEVEL_BOUNDS(log1p,   ONE, 0.501, 0.501, 0.89, 0.89)
+RJ_VM_LEVEL_BOUNDS(log2,    ONE, 0.501, 0.501, 0.89, 0.89)
+RJ_VM_LEVEL_BOUNDS(log10,   ONE, 0.501, 0.501, 0.78, 0.78)
+RJ_VM_LEVEL_BOUNDS(sinh,    ONE, 0.507, 0.507, 0.68, 0.68)
+RJ_VM_LEVEL_BOUNDS(cosh,    ONE, 0.502, 0.502, 0.63, 0.65)
+RJ_VM_LEVEL_BOUNDS(tanh,    ONE, 0.507, 0.507, 0.65, 0.65)
+RJ_VM_LEVEL_BOUNDS(arcsinh, ONE, 0.501, 0.501, 0.88, 0.88)
+RJ_VM_LEVEL_BOUNDS(arccosh, ONE, 0.501, 0.501, 0.88, 0.88)
+RJ_VM_LEVEL_BOUNDS(arctanh, ONE, 0.501, 0.501, 0.88, 0.88)
+RJ_VM_LEVEL_BOUNDS(pow,     ONE, 0.529, 0.529, 0.57, 0.57)
+RJ_VM_LEVEL_BOUNDS(cbrt,    ONE, 0.5, 0.5, 0.57, 0.57)
+RJ_VM_LEVEL_BOUNDS(pow3,    ONE, 0.5, 0.5, 0.51, 0.51)
+RJ_VM_LEVEL_BOUNDS(pow4,    ONE, 0.5, 0.5, 0.51, 0.51)
+RJ_VM_LEVEL_BOUNDS(pow_m2,  ONE, 0.5, 0.5, 0.51, 0.51)
+
+/* 4 ULP */
+RJ_VM_LEVEL_BOUNDS(sin,     FOUR, 0.502, 0.502, 0.73, 0.78)
+RJ_VM_LEVEL_BOUNDS(cos,     FOUR, 0.502, 0.502, 0.73, 0.8)
+RJ_VM_LEVEL_BOUNDS(tan,     FOUR, 0.502, 0.502, 0.75, 0.77)
+RJ_VM_LEVEL_BOUNDS(arcsin,  FOUR, 0.501, 0.501, 0.66, 0.66)
+RJ_VM_LEVEL_BOUNDS(arccos,  FOUR, 0.501, 0.501, 0.65, 0.65)
+RJ_VM_LEVEL_BOUNDS(arctan,  FOUR, 0.501, 0.501, 0.65, 0.65)
+RJ_VM_LEVEL_BOUNDS(arctan2, FOUR, 0.501, 0.501, 0.65, 0.65)
+RJ_VM_LEVEL_BOUNDS(hypot,   FOUR, 0.5, 0.5, 0.51, 0.51)
+RJ_VM_LEVEL_BOUNDS(exp,     FOUR, 0.502, 0.502, 0.64, 0.66)
+RJ_VM_LEVEL_BOUNDS(expm1,   FOUR, 0.508, 0.508, 0.75, 0.75)
+RJ_VM_LEVEL_BOUNDS(log,     FOUR, 0.501, 0.501, 0.88, 0.88)
+RJ_VM_LEVEL_BOUNDS(log1p,   FOUR, 0.501, 0.501, 0.89, 0.89)
+RJ_VM_LEVEL_BOUNDS(log2,    FOUR, 0.501, 0.501, 0.89, 0.89)
+RJ_VM_LEVEL_BOUNDS(log10,   FOUR, 0.501, 0.501, 0.78, 0.78)
+RJ_VM_LEVEL_BOUNDS(sinh,    FOUR, 0.507, 0.507, 0.68, 0.68)
+RJ_VM_LEVEL_BOUNDS(cosh,    FOUR, 0.502, 0.502, 0.63, 0.65)
+RJ_VM_LEVEL_BOUNDS(tanh,    FOUR, 0.507, 0.507, 0.65, 0.65)
+RJ_VM_LEVEL_BOUNDS(arcsinh, FOUR, 0.501, 0.501, 0.88, 0.88)
+RJ_VM_LEVEL_BOUNDS(arccosh, FOUR, 0.501, 0.501, 0.88, 0.88)
+RJ_VM_LEVEL_BOUNDS(arctanh, FOUR, 0.501, 0.501, 0.88, 0.88)
+RJ_VM_LEVEL_BOUNDS(pow,     FOUR, 0.529, 0.529, 0.57, 0.57)
+RJ_VM_LEVEL_BOUNDS(cbrt,    FOUR, 0.5, 0.5, 0.57, 0.57)
+RJ_VM_LEVEL_BOUNDS(pow3,    FOUR, 0.5, 0.5, 0.51, 0.51)
+RJ_VM_LEVEL_BOUNDS(pow4,    FOUR, 0.5, 0.5, 0.51, 0.51)
+RJ_VM_LEVEL_BOUNDS(pow_m2,  FOUR, 0.5, 0.5, 0.51, 0.51)
+
 #undef RJ_VM_UNARY
 #undef RJ_VM_BINARY
 #undef RJ_VM_TYPED_UNARY
 #undef RJ_VM_TYPED_BINARY
 #undef RJ_VM_POWER
+#undef RJ_VM_LEVEL_BOUNDS
 #undef RJ_VM_RANGE
 #undef RJ_VM_RANGE2

@@ -64,7 +64,7 @@ def test_float32_within_the_stated_bound(jit, name):
     got = run(kernel, args, np.float32)
     err = ulp_errors(got, reference(fn, args, "float32"))
     worst = int(np.argmax(err))
-    assert err[worst] <= bound(name, "float32", jit.config.isa), \
+    assert err[worst] <= bound(name, "float32", jit.config), \
         f"{name}{tuple(a[worst].astype(np.float32) for a in args)} = {got[worst]!r}, {err[worst]:.3f} ULP"
 
 
@@ -85,7 +85,7 @@ def test_special_values_as_numpy(jit, name, dtype):
         args = (np.repeat(SPECIALS, SPECIALS.size), np.tile(SPECIALS, SPECIALS.size))
     got = run(compile_fn(jit, fn, dtype), args, dtype)
     err = errors(fn, args, got, dtype)
-    bad = np.flatnonzero(err > bound(name, dtype, jit.config.isa))
+    bad = np.flatnonzero(err > bound(name, dtype, jit.config))
     assert bad.size == 0, [(tuple(a[i] for a in args), got[i], err[i]) for i in bad[:5]]
 
 
@@ -119,7 +119,7 @@ def test_domain_edges(jit, name, args, expected, dtype):
     values = [np.array([a]) for a in args]
     got = run(compile_fn(jit, fn, dtype), values, dtype)[0]
     if expected is None:
-        assert errors(fn, values, np.array([got]), dtype)[0] <= bound(name, dtype, jit.config.isa), (args, got)
+        assert errors(fn, values, np.array([got]), dtype)[0] <= bound(name, dtype, jit.config), (args, got)
     elif np.isnan(expected):
         assert np.isnan(got)
     elif name in ("arcsin", "arctan2") and abs(expected) not in (0.0, np.inf):
@@ -196,8 +196,8 @@ def test_integer_powers_exact(jit, k, dtype):
     exact = np.array(powers, object)
     errors_of = ((lambda got: ulp_errors(got, rounded)) if dtype == "float32"
                  else (lambda got: ulp_errors_exact(got, rounded, exact)))
-    assert errors_of(special).max() <= (0.5 if k in (2, -1) else bound(f"x**{k}", dtype, jit.config.isa))
-    assert errors_of(general).max() <= bound("pow", dtype, jit.config.isa)
+    assert errors_of(special).max() <= (0.5 if k in (2, -1) else bound(f"x**{k}", dtype, jit.config))
+    assert errors_of(general).max() <= bound("pow", dtype, jit.config)
 
 
 def test_pow_rewrite_covers_numpy_special_exponents_only():

@@ -41,7 +41,7 @@ def test_float64_within_the_stated_bound(jit, name):
         got = kernel(*args)
     err = ulp_errors_exact(got, rounded, exact)
     worst = int(np.argmax(err))
-    assert err[worst] <= bound(name, "float64", jit.config.isa), \
+    assert err[worst] <= bound(name, "float64", jit.config), \
         f"{name}{tuple(float(a[worst]) for a in args)} = {got[worst]!r}, {err[worst]:.3f} ULP"
 
 
@@ -59,4 +59,4 @@ def test_issue_examples(jit, name, dtype, x):
     exact = MP[name](mp.mpf(float(arg[0])))
     got = float(kernel(arg)[0])
     ulp = float(np.spacing(np.array(abs(float(exact)), dtype)))
-    assert abs(mp.mpf(got) - exact) / ulp <= bound(name, dtype, jit.config.isa), (got, exact)
+    assert abs(mp.mpf(got) - exact) / ulp <= bound(name, dtype, jit.config), (got, exact)

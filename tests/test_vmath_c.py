@@ -1,72 +1,107 @@
-"""csrc/vmath.h in C, tier by tier (tests/c/vmath_check.c): every declared function's float
-accuracy over a stride through all float bit patterns and its double accuracy on random samples
-over its ranges, held to the accuracy csrc/vmath_functions.h declares (README.md states it,
-checked by test_vmath_bounds.py); the IEEE special values; and that each scalar twin matches its
-vector lane bit for bit. Then that tiers which round alike give identical results for every
-function: every FMA tier (AVX2, AVX-512, NEON) one set, every other tier another."""
+"""csrc/vmath.h in C, tier by tier and accuracy level by level (tests/c/vmath_check.c, built with
+-DRJ_VM_LEVEL=RJ_VM_LEVEL_HALF, _ONE or _FOUR by tests/support/vmath_battery.py): every declared
+function's float accuracy over a stride through all float bit patterns and its double accuracy on
+random samples over its ranges, held to the accuracy csrc/vmath_functions.h declares at that level
+(README.md states it, checked by test_vmath_bounds.py); the IEEE special values; and that each
+scalar twin matches its vector lane bit for bit. Then that tiers which round alike give identical
+results for every function at every level: every FMA tier (AVX2, AVX-512, NEON) one set, every
+other tier another.
+
+The full battery runs at every level on the host's best tier with FMA and its best without (one
+of each tier class of the tables, support.vmath_battery.FULL_TIERS) and on every tier at the
+default level; elsewhere a 7 times coarser one (and the hashes, which tie every tier to its
+class's full run)."""
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from resin_jit.toolchain import isa
 from resin_jit.codegen.resources import csrc_dir
 from resin_jit.front import vmath_table
+from resin_jit.toolchain import isa
 
-from support import CAN_RUN_NEON, CROSS_CC, QEMU, TIERS, needs_neon
+from support import CAN_RUN_NEON, TIERS, needs_neon
+from support.vmath_battery import CC, CHECK, FLAGS, FULL_TIERS, LEVELS, build, build_all, run
 
-CHECK = Path(__file__).parent / "c" / "vmath_check.c"
-CC = shutil.which("gcc") or shutil.which("cc")
-FLAGS = ["-O2", "-std=gnu11", "-fno-math-errno", "-ffp-contract=off", "-Wall", "-Werror"]
-FMA_TIERS = {"avx2", "avx512", "neon"}
+DEFAULT = LEVELS[1.0]     # vmath.h's RJ_VM_LEVEL without a define, and JitConfig's default
+FMA_TIERS = {t for t in isa.TIERS if isa.TIERS[t].fma}
+NEON = ["neon"] if CAN_RUN_NEON else []
 
 pytestmark = pytest.mark.skipif(CC is None, reason="no C compiler")
 
-_built = {}
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """Where this session's batteries are built: every tier at every level, at once."""
+    path = tmp_path_factory.mktemp("vmath")
+    build_all([(tier, level) for level in LEVELS.values() for tier in TIERS + NEON], path)
+    return path
 
 
-def build(tier, tmp_path_factory):
-    if tier not in _built:
-        exe = tmp_path_factory.mktemp("vmath") / f"vmath_check_{tier}"
-        if tier == "neon":
-            cmd, libs = [CROSS_CC, "-static", *FLAGS, *isa.compile_flags("neon")], ["-lm"]
-        else:   # pow's reference in quad precision (vmath_check.c)
-            cmd, libs = [CC, *FLAGS, *isa.compile_flags(tier)], ["-lm", "-lquadmath"]
-        subprocess.run([*cmd, "-I", str(csrc_dir()), str(CHECK), "-o", str(exe), *libs],
-                       check=True, capture_output=True, text=True)
-        _built[tier] = exe
-    return _built[tier]
+def passes(proc):
+    return proc.returncode == 0 and proc.stdout.rstrip().endswith("PASS")
 
 
-def run(tier, exe, *args):
-    cmd = ([QEMU] if tier == "neon" else []) + [str(exe), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-
-
+@pytest.mark.parametrize("level", LEVELS.values())
 @pytest.mark.parametrize("tier", TIERS)
-def test_battery(tier, tmp_path_factory):
-    proc = run(tier, build(tier, tmp_path_factory))
-    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("PASS"), proc.stdout + proc.stderr
+def test_battery(tier, level, folder):
+    full = tier in FULL_TIERS or level == DEFAULT
+    proc = run(tier, build(tier, level, folder), *([] if full else ["q"]))
+    assert passes(proc), proc.stdout + proc.stderr
+    assert proc.stdout.startswith(f"tier {tier} level {level}\n"), proc.stdout[:100]
     for fn in vmath_table.FUNCTIONS:     # every declared function, in float and in double
         for dtype in ("float", "double"):
             assert re.search(rf"^ok +{dtype} {fn.name}\b", proc.stdout, re.M), (fn.name, dtype)
 
 
 @needs_neon
-def test_battery_neon(tmp_path_factory):
-    proc = run("neon", build("neon", tmp_path_factory), "q")   # qemu is slow: a coarser stride
-    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("PASS"), proc.stdout + proc.stderr
+def test_battery_neon(folder):
+    proc = run("neon", build("neon", DEFAULT, folder), "q")   # qemu is slow: a coarser stride
+    assert passes(proc), proc.stdout + proc.stderr
 
 
-def test_tiers_that_round_alike_agree(tmp_path_factory):
-    tiers = list(TIERS) + (["neon"] if CAN_RUN_NEON else [])
+@pytest.mark.parametrize("level", LEVELS.values())
+def test_tiers_that_round_alike_agree(level, folder):
+    """(NEON's hashes under qemu are the cost: a 10 times coarser stride at the other levels)"""
     hashes = {}
-    for tier in tiers:
-        proc = run(tier, build(tier, tmp_path_factory), "h", "30011")
+    for tier in TIERS + NEON:
+        proc = run(tier, build(tier, level, folder), "h", "30011" if level == DEFAULT else "300007")
         assert proc.returncode == 0, proc.stderr
         hashes[tier] = proc.stdout
     for group in (FMA_TIERS, set(isa.TIERS) - FMA_TIERS):
-        seen = {tier: hashes[tier] for tier in tiers if tier in group}
+        seen = {tier: hashes[tier] for tier in hashes if tier in group}
         assert len(set(seen.values())) <= 1, seen
+
+
+def test_the_battery_holds_the_levels_bounds(tmp_path):
+    """The battery holds a function to its RJ_VM_LEVEL_BOUNDS row at that level, not to another
+    level's: with sin's FOUR row made stricter than anything measures, the FOUR battery fails on
+    float sin alone."""
+    csrc = tmp_path / "csrc"
+    shutil.copytree(csrc_dir(), csrc)
+    header = csrc / "vmath_functions.h"
+    row = re.compile(r"RJ_VM_LEVEL_BOUNDS\(sin, +FOUR, [^,]+, [^,]+,")
+    assert row.search(header.read_text())
+    header.write_text(row.sub("RJ_VM_LEVEL_BOUNDS(sin, FOUR, 0.1, 0.1,", header.read_text()))
+    exe = tmp_path / "vmath_check"
+    subprocess.run([CC, *FLAGS, "-DRJ_ISA_SCALAR", "-DRJ_VM_LEVEL=RJ_VM_LEVEL_FOUR", "-I", str(csrc), str(CHECK),
+                    "-o", str(exe), "-lm", "-lquadmath"], check=True, capture_output=True, text=True)
+    proc = run("scalar", exe, "q")
+    failed = [line.split()[1:3] for line in proc.stdout.splitlines() if line.startswith("FAIL ")]
+    assert proc.returncode == 1 and failed == [["float", "sin,"]], proc.stdout
+
+
+def test_the_measuring_mode_prints_every_function(folder):
+    """vmath_check.c's w mode (support/vmath_battery.py measures a level's bounds with it): each
+    function's worst error in float and in double, within the level's bounds."""
+    tier = FULL_TIERS[0]
+    for level in LEVELS.values():
+        proc = run(tier, build(tier, level, folder), "w", "400009", "200")
+        assert proc.returncode == 0 and proc.stdout.startswith(f"tier {tier} level {level}\n"), proc.stdout
+        fma = "_fma" if isa.TIERS[tier].fma else ""
+        for fn in vmath_table.FUNCTIONS:
+            m = re.search(rf"^worst {fn.name} float (\S+) double (\S+)$", proc.stdout, re.M)
+            bound = fn.bound_at(vmath_table.LEVELS[level])
+            assert m and float(m.group(1)) <= bound[f"float32{fma}"] and float(m.group(2)) <= bound[f"float64{fma}"], \
+                (fn.name, level, m and m.group())

@@ -5,10 +5,14 @@ mpmath), adversarial inputs at each algorithm's breakpoints, near multiples of p
 and underflow and with denormal results, and random samples. The worst error must be within the
 README's row on every tier.
 
+At the default accuracy level (1 ULP) on every tier; at the others on the host's best tier and its
+partner without FMA.
+
 Run as a script to print the worst error measured per row, tier and dtype (what the README states,
-rounded up):  PYTHONPATH=. python tests/test_vmath_reference.py [tier ...]
+rounded up) at a level:  RESIN_JIT_ULP=4 PYTHONPATH=. python tests/test_vmath_reference.py [tier ...]
 """
 import functools
+import os
 import sys
 import zlib
 
@@ -19,7 +23,9 @@ import pytest
 import resin_jit as rj
 
 import vmath_inputs
+from support import NATIVE, compiler_for
 from support.vmath import BY_NAME, MP, RANGES, _draw, compile_fn
+from support.vmath_battery import FULL_TIERS
 from support.vmath_bounds import FUNCTIONS, bound
 
 PREC = 160
@@ -124,10 +130,11 @@ def errors(got, dtype, hi, frac, special):
     return err
 
 
-def measure(jit, name, dtype):
-    """(worst error, its arguments, the result) of README row `name` on jit's tier."""
+def measure(jit, name, dtype, ulp=None):
+    """(worst error, its arguments, the result) of README row `name` on jit's tier at accuracy
+    level `ulp` (default: jit's)."""
     args, hi, frac, special = reference(name, dtype)
-    kernel = compile_fn(jit, BY_NAME[name], dtype)
+    kernel = compile_fn(jit, BY_NAME[name], dtype, ulp)
     with np.errstate(all="ignore"):
         got = kernel(*[a.astype(dtype) for a in args])
     err = errors(got, dtype, hi, frac, special)
@@ -139,7 +146,25 @@ def measure(jit, name, dtype):
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_within_the_stated_bound(jit, name, dtype):
     worst, where, got = measure(jit, name, dtype)
-    assert worst <= bound(name, dtype, jit.config.isa), f"{name}{where} = {got!r} in {dtype}: {worst:.4f} ULP"
+    assert worst <= bound(name, dtype, jit.config), f"{name}{where} = {got!r} in {dtype}: {worst:.4f} ULP"
+
+
+# The other levels (the tests above run at the default, 1 ULP) on the host's best tier with FMA
+# and its best without, one of each tier class of the tables (CI's time: the C battery holds every
+# tier at every level, test_vmath_c.py): float32 on both, float64 (the same functions at every
+# level) on the first.
+LEVEL_CASES = [(tier, ulp, dtype) for ulp in (0.5, 4.0) for dtype in ("float32", "float64")
+               for tier in FULL_TIERS[:2 if dtype == "float32" else 1]]
+
+
+@pytest.mark.skipif(not NATIVE, reason="no C compiler on this machine: native path untestable")
+@pytest.mark.parametrize("tier, ulp, dtype", LEVEL_CASES)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_within_the_stated_bound_at_each_level(name, tier, ulp, dtype):
+    jit = compiler_for(tier)
+    worst, where, got = measure(jit, name, dtype, ulp)
+    assert worst <= bound(name, dtype, jit.config, ulp), \
+        f"{name}{where} = {got!r} in {dtype} at ulp={ulp}: {worst:.4f} ULP"
 
 
 POWER_SPELLINGS = {"x ** k": lambda x, k: x ** k, "rj.pow": rj.pow, "np.power": np.power}
@@ -167,7 +192,7 @@ def test_constant_powers_at_the_edges_of_the_range(jit, spelling):
             frac = np.array([float((v - mp.mpf(h)) / mp.mpf(float(np.spacing(abs(h))))) for v, h in zip(exact, hi)])
         err = errors(got, "float64", hi, frac, np.zeros(xs.size, bool))
         worst = int(np.argmax(err))
-        assert err[worst] <= bound(f"x**{k}", "float64", jit.config.isa), (k, xs[worst], got[worst], hi[worst])
+        assert err[worst] <= bound(f"x**{k}", "float64", jit.config), (k, xs[worst], got[worst], hi[worst])
 
 
 def test_validation_tables_are_read():
@@ -180,15 +205,16 @@ def test_validation_tables_are_read():
         assert vmath_inputs.validation_table(name).size > 100, name
 
 
-if __name__ == "__main__":   # the measured worst errors, for README.md's table
-    from support import compiler_for
+if __name__ == "__main__":   # the measured worst errors, for README.md's tables
     from resin_jit.toolchain.host import available_tiers
+    ulp = float(os.environ.get("RESIN_JIT_ULP") or 1.0)
     tiers = sys.argv[1:] or [t for t in available_tiers() if t != "neon"]
+    print(f"at ulp={ulp:g} (RESIN_JIT_ULP)")
     print(f"{'function':10}" + "".join(f"{t + ' ' + d[5:]:>14}" for d in ("float32", "float64") for t in tiers))
     for name in FUNCTIONS:
         cells = []
         for dtype in ("float32", "float64"):
             for tier in tiers:
-                worst, where, got = measure(compiler_for(tier), name, dtype)
+                worst, where, got = measure(compiler_for(tier), name, dtype, ulp)
                 cells.append(f"{worst:14.4f}")
         print(f"{name:10}" + "".join(cells), flush=True)

@@ -2,7 +2,8 @@
 functions rj.NAME, the C headers' lists and the C battery all come from its row
 (resin_jit/front/vmath_table.py reads it). Held here: every declared function is an op and (but
 for powers) a public function with the declared docstring; malformed rows are clear errors; and
-a function added to a copy of the source tree as only its row and its algorithm is a working
+a function added to a copy of the source tree as only its row, its algorithm and its place in
+vmath_f32.h's list of functions by the double route is a working
 rj.NAME on every tier, measured by the C battery."""
 import os
 import re
@@ -48,15 +49,34 @@ def test_the_header_parses_as_declared():
     assert vmath_table.BY_NAME["round"].numpy_function is np.rint
 
 
+def test_bounds_per_level():
+    """A function row's bounds are the 0.5-ULP level's, its RJ_VM_LEVEL_BOUNDS rows the others';
+    an exact function is exact at every level."""
+    (fn,) = vmath_table.parse(MEASURED)
+    assert fn.bounds == fn.bounds_at(0.5) == (0.5, 0.5, 0.6, 0.6)
+    assert fn.bounds_at(1.0) == (0.6, 0.6, 0.7, 0.7) and fn.bounds_at(4) == (2.5, 3.0, 0.7, 0.8)
+    assert fn.bound_at(4.0) == {"float32_fma": 2.5, "float32": 3.0, "float64_fma": 0.7, "float64": 0.8}
+    (exact,) = vmath_table.parse(ROW)
+    assert [exact.bounds_at(u) for u in (0.5, 1.0, 4.0)] == [(0, 0, 0, 0)] * 3
+    with pytest.raises(ValueError, match="no accuracy level 2.0; the levels are 0.5, 1.0, 4.0"):
+        fn.bounds_at(2.0)
+    for declared in vmath_table.FUNCTIONS:      # the header: every function at every level
+        assert all(len(declared.bounds_at(u)) == 4 for u in vmath_table.LEVELS.values()), declared.name
+
+
 def test_strings_are_joined_and_keep_what_looks_like_comments():
     (fn,) = vmath_table.parse('RJ_VM_BINARY(m, hypot, hypot, 0.5, 0.5, 0.5, 0.5, "x1 // x2 " "/* y */", "z") // c\n'
-                              'RJ_VM_RANGE2(m, 1e-3, 1e3, -1, 1, 1)')
+                              'RJ_VM_RANGE2(m, 1e-3, 1e3, -1, 1, 1)' + LEVEL_ROWS.format(name="m"))
     assert (fn.summary, fn.returns, fn.arity) == ("x1 // x2 /* y */", "z", 2)
     assert fn.ranges == (((1e-3, 1e3, 1), (-1.0, 1.0, 1)),)
 
 
 ROW = ('RJ_VM_UNARY(magnitude, absolute, fabs, 0, 0, 0, 0, "Absolute value.", "|x|.")\n'
        'RJ_VM_RANGE(magnitude, -1, 1, 0)\n')
+# a measured function's bounds at the 1-ULP and 4-ULP levels
+LEVEL_ROWS = ("\nRJ_VM_LEVEL_BOUNDS({name}, ONE, 0.6, 0.6, 0.7, 0.7)"
+              "\nRJ_VM_LEVEL_BOUNDS({name}, FOUR, 2.5, 3, 0.7, 0.8)\n")
+MEASURED = ROW.replace(", 0, 0, 0, 0,", ", 0.5, 0.5, 0.6, 0.6,") + LEVEL_ROWS.format(name="magnitude")
 
 
 @pytest.mark.parametrize("text, message", [
@@ -75,6 +95,14 @@ ROW = ('RJ_VM_UNARY(magnitude, absolute, fabs, 0, 0, 0, 0, "Absolute value.", "|
     (ROW.replace('"|x|."', '"|x|\\n"'), "unexpected"),
     (ROW.replace(", 0, 0, 0, 0,", ", 0, 0, 0, (0),"), "nested parentheses"),
     (ROW[:-2], "is not closed"),
+    (MEASURED.replace("FOUR", "HALF"), "level must be ONE or FOUR (a function's own row is HALF's), got 'HALF'"),
+    (MEASURED.replace("FOUR", "TWO"), "level must be ONE or FOUR"),
+    (MEASURED.replace("FOUR", "4"), "level must be ONE or FOUR (a function's own row is HALF's), got 4.0"),
+    (MEASURED.replace("FOUR", "ONE"), "two RJ_VM_LEVEL_BOUNDS rows at ulp=1"),
+    (MEASURED.replace("FOUR, 2.5", "FOUR, 0"), "a bound of 0 or less at ulp=4"),
+    (MEASURED.split("RJ_VM_LEVEL_BOUNDS(magnitude, FOUR")[0], "needs one RJ_VM_LEVEL_BOUNDS row for each of ONE and FOUR"),
+    (MEASURED.replace("RJ_VM_LEVEL_BOUNDS(magnitude", "RJ_VM_LEVEL_BOUNDS(other"), "for 'other', which is not a declared"),
+    (ROW + LEVEL_ROWS.format(name="magnitude"), "'magnitude' is exact at every level: it has no RJ_VM_LEVEL_BOUNDS"),
 ])
 def test_malformed_rows_are_clear_errors(text, message):
     """(after a comment and a preprocessor line, which the parser skips, counting lines)"""
@@ -82,10 +110,12 @@ def test_malformed_rows_are_clear_errors(text, message):
         vmath_table.parse("/* a comment\n */\n#define X 1\n" + text)
 
 
-# A function added as its row and its algorithm, nothing else: |x| by another name.
+# A function added as its row and its algorithm (and its place in vmath_f32.h's list of the functions
+# that take the double route at the 1- and 4-ULP levels), nothing else: |x| by another name.
 NEW_ROW = ('RJ_VM_UNARY(magnitude, absolute, fabs, 0, 0, 0, 0,\n'
            '            "Absolute value, elementwise (numpy.absolute).", "|x|.")\n'
            'RJ_VM_RANGE(magnitude, -10, 10, 0)\n')
+WIDE_LIST = "#define RJ_VMF_WIDE_ROWS(ROW1, ROW2)"     # vmath_f32.h's functions by the double route
 NEW_ALGORITHM = ("RJ_INLINE V F(magnitude)(V x) { return F(abs)(x); }\n"
                  "RJ_INLINE V F(vmf_magnitude)(V x) { return F(abs)(x); }\n")
 
@@ -93,7 +123,7 @@ NEW_ALGORITHM = ("RJ_INLINE V F(magnitude)(V x) { return F(abs)(x); }\n"
 @pytest.fixture(scope="module")
 def tree_with_a_new_function(tmp_path_factory):
     """A copy of the package, csrc/ and templates/ whose only changes are NEW_ROW in
-    vmath_functions.h and NEW_ALGORITHM in vmath_misc.h."""
+    vmath_functions.h, NEW_ALGORITHM in vmath_misc.h and magnitude in vmath_f32.h's WIDE_LIST."""
     tree = tmp_path_factory.mktemp("tree")
     ignore = shutil.ignore_patterns("__pycache__", "prebuilt", "codegen_fingerprint")
     for folder in ("resin_jit", "csrc", "templates"):
@@ -104,6 +134,9 @@ def tree_with_a_new_function(tmp_path_factory):
     header.write_text(text[:at] + NEW_ROW + "\n" + text[at:])
     with open(tree / "csrc" / "vmath_misc.h", "a") as f:
         f.write(NEW_ALGORITHM)
+    f32 = tree / "csrc" / "vmath_f32.h"      # at the 1- and 4-ULP levels: the double route
+    assert WIDE_LIST in f32.read_text()
+    f32.write_text(f32.read_text().replace(WIDE_LIST, WIDE_LIST + " ROW1(magnitude)", 1))
     return tree
 
 

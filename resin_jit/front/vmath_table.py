@@ -1,7 +1,7 @@
 """The vector-math functions, as csrc/vmath_functions.h declares them: one row each, which the C
 headers, the C battery and (through this module) the op table, the public functions rj.NAME and
-the tests' accuracy bounds all read, so that adding a function is its algorithm, its row and
-its README.md row.
+the tests' accuracy bounds at each level (JitConfig(ulp=...)) all read, so that adding a function
+is its algorithm, its rows and its README.md rows.
 
 The header is read once, at import. Its rows are C macro calls whose arguments are identifiers,
 decimal numbers and string literals; anything else is a ValueError naming the line.
@@ -15,6 +15,9 @@ import numpy as np
 
 HEADER = "vmath_functions.h"
 COLUMNS = ("float32_fma", "float32", "float64_fma", "float64")   # the accuracy table's columns
+# the accuracy levels (JitConfig(ulp=...)) by the names csrc/vmath.h gives them (RJ_VM_LEVEL_NAME):
+# a function row's bounds are HALF's; RJ_VM_LEVEL_BOUNDS rows give the others'
+LEVELS = {"HALF": 0.5, "ONE": 1.0, "FOUR": 4.0}
 _BOUNDS = tuple(f"bound_{c}" for c in COLUMNS)
 _FUNCTION_FIELDS = ("name", "numpy", "reference", *_BOUNDS, "summary", "returns")
 # each row macro: its fields, and for a function its build (how its C comes to be) and arity
@@ -24,12 +27,14 @@ _ROWS = {
     "RJ_VM_TYPED_UNARY": (_FUNCTION_FIELDS, "typed", 1),
     "RJ_VM_TYPED_BINARY": (_FUNCTION_FIELDS, "typed", 2),
     "RJ_VM_POWER": (("name", "exponent", *_BOUNDS), "power", 1),
+    "RJ_VM_LEVEL_BOUNDS": (("name", "level", *_BOUNDS), None, None),
     "RJ_VM_RANGE": (("name", "lo", "hi", "both_signs"), None, 1),
     "RJ_VM_RANGE2": (("name", "xlo", "xhi", "ylo", "yhi", "both_signs"), None, 2),
 }
 _TEXT_FIELDS = {"summary", "returns"}
 _NAME_FIELDS = {"name", "numpy", "reference"}
 _INT_FIELDS = {"exponent", "both_signs"}
+_LEVEL_FIELDS = {"level"}
 
 
 @dataclass(frozen=True)
@@ -41,13 +46,15 @@ class VmathFunction:
     build: str              # "core" (a double algorithm and a float core), "typed" or "power"
     numpy: str              # numpy's ufunc, numpy.NUMPY (a power: numpy.power with the exponent)
     reference: str          # the C battery's reference (libm's REFERENCE and REFERENCEl)
-    bounds: tuple           # worst ULP for COLUMNS; 0 is exact
+    bounds: tuple           # worst ULP for COLUMNS at the 0.5-ULP level; 0 is exact
     summary: str = ""
     returns: str = ""
     exponent: int = None    # a power's constant exponent
     # where its accuracy is measured: ranges, each one (lo, hi, both signs) per argument, drawn
     # log-uniform where lo > 0, uniform otherwise, with random signs where both signs is 1
     ranges: tuple = ()
+    # ((ulp, bounds), ...): its worst ULP for COLUMNS at the other levels (a measured function's)
+    level_bounds: tuple = ()
 
     @property
     def label(self):
@@ -64,8 +71,18 @@ class VmathFunction:
 
     @property
     def bound(self):
-        """{column: worst ULP} (COLUMNS)."""
+        """{column: worst ULP} (COLUMNS) at the 0.5-ULP level."""
         return dict(zip(COLUMNS, self.bounds))
+
+    def bounds_at(self, ulp):
+        """Its worst ULP for COLUMNS at accuracy level `ulp` (0.5, 1.0 or 4.0)."""
+        if ulp not in LEVELS.values():
+            raise ValueError(f"no accuracy level {ulp!r}; the levels are {', '.join(map(str, LEVELS.values()))}")
+        return self.bounds if ulp == LEVELS["HALF"] or self.exact else dict(self.level_bounds)[ulp]
+
+    def bound_at(self, ulp):
+        """{column: worst ULP} (COLUMNS) at accuracy level `ulp`."""
+        return dict(zip(COLUMNS, self.bounds_at(ulp)))
 
     @property
     def c_rule(self):
@@ -146,6 +163,10 @@ def _argument(line, macro, parts):
 def _field(line, macro, field, argument):
     """A row's field, checked for its kind."""
     kind, value = argument
+    if field in _LEVEL_FIELDS:
+        if kind != "name" or value not in LEVELS or value == "HALF":
+            raise _error(line, f"{macro}'s {field} must be ONE or FOUR (a function's own row is HALF's), got {value!r}")
+        return LEVELS[value]
     expected = "text" if field in _TEXT_FIELDS else "name" if field in _NAME_FIELDS else "number"
     if kind != expected or (kind == "name" and not re.fullmatch(r"[a-z_][a-z0-9_]*", value)):
         what = {"text": "a string", "name": "a lowercase C name", "number": "a number"}[expected]
@@ -179,27 +200,47 @@ def _range(line, row, arity):
     return per_argument
 
 
+def _level_bounds(line, row, fn, levels):
+    """A RJ_VM_LEVEL_BOUNDS row of `fn` checked and added to `levels` ({ulp: bounds})."""
+    bounds = tuple(row[b] for b in _BOUNDS)
+    if fn.exact:
+        raise _error(line, f"{fn.name!r} is exact at every level: it has no RJ_VM_LEVEL_BOUNDS rows")
+    if any(b <= 0 for b in bounds):
+        raise _error(line, f"{fn.name!r} has a bound of 0 or less at ulp={row['level']:g} (exact only in its own row)")
+    if row["level"] in levels:
+        raise _error(line, f"{fn.name!r} has two RJ_VM_LEVEL_BOUNDS rows at ulp={row['level']:g}")
+    levels[row["level"]] = bounds
+
+
 def parse(text):
-    """The functions a vmath_functions.h text declares, in its order, each with its ranges."""
-    functions, ranges = {}, {}
+    """The functions a vmath_functions.h text declares, in its order, each with its ranges and
+    its bounds at every level."""
+    functions, ranges, levels = {}, {}, {}
     for line, macro, args in _rows(text):
         fields, build, arity = _ROWS[macro]
         if len(args) != len(fields):
             raise _error(line, f"{macro} takes {len(fields)} arguments ({', '.join(fields)}), got {len(args)}")
         row = {f: _field(line, macro, f, a) for f, a in zip(fields, args)}
         name = row["name"]
-        if build is None:
+        if macro == "RJ_VM_LEVEL_BOUNDS":
+            if name not in functions:
+                raise _error(line, f"{macro} for {name!r}, which is not a declared function")
+            _level_bounds(line, row, functions[name], levels[name])
+        elif build is None:
             if name not in functions or functions[name].arity != arity:
                 raise _error(line, f"{macro} for {name!r}, which is not a declared function of {arity} argument(s)")
             ranges[name].append(_range(line, row, arity))
         elif name in functions:
             raise _error(line, f"{name!r} is declared twice")
         else:
-            functions[name], ranges[name] = _function(line, row, build, arity), []
+            functions[name], ranges[name], levels[name] = _function(line, row, build, arity), [], {}
+    others = sorted(set(LEVELS.values()) - {LEVELS["HALF"]})
     for name, fn in functions.items():
         if not ranges[name]:
             raise ValueError(f"{HEADER}: {name!r} has no RJ_VM_RANGE row")
-        functions[name] = replace(fn, ranges=tuple(ranges[name]))
+        if not fn.exact and sorted(levels[name]) != others:
+            raise ValueError(f"{HEADER}: {name!r} needs one RJ_VM_LEVEL_BOUNDS row for each of ONE and FOUR")
+        functions[name] = replace(fn, ranges=tuple(ranges[name]), level_bounds=tuple(sorted(levels[name].items())))
     return tuple(functions.values())
 
 

@@ -2,13 +2,18 @@
  * function csrc/vmath_functions.h declares, held to its declared bounds on its declared ranges
  * (vmath_check_functions.h; NAME below is a row's name: sin, pow, pow3, pow_m2, ...).
  *
- * Build with the tier's flags, e.g.
+ * Build with the tier's flags and the accuracy level (RJ_VM_LEVEL_HALF, _ONE or _FOUR; vmath.h's
+ * default, ONE, without), e.g.
  *   gcc -O2 -std=gnu11 -fno-math-errno -ffp-contract=off -Icsrc -mavx2 -mfma -DRJ_ISA_AVX2 \
- *       tests/c/vmath_check.c -o vmath_check -lm -lquadmath
+ *       -DRJ_VM_LEVEL=RJ_VM_LEVEL_FOUR tests/c/vmath_check.c -o vmath_check -lm -lquadmath
  *
  *   vmath_check [q]                  the battery (tests/test_vmath_c.py): exit 0 if it passes
  *   vmath_check m N                  the battery's double and pair samples only, N of each: the
  *                                    worst errors, to measure the bounds
+ *   vmath_check w STRIDE N           each function's worst error in float (every STRIDE-th float
+ *                                    bit pattern; binary: random ones and its ranges) and in
+ *                                    double (N samples of each of its ranges): a level's bounds
+ *                                    (tests/support/vmath_battery.py)
  *   vmath_check f NAME [STRIDE]      every STRIDE-th float bit pattern (1: all 2^32) through a
  *                                    unary function: worst ULP
  *   vmath_check d NAME LO HI N       N random doubles in [LO, HI] (log-uniform if LO > 0):
@@ -336,6 +341,43 @@ static void hashes(uint64_t stride)
     }
 }
 
+/* ---- the worst error of each function, for its bounds ------------------------------------- */
+
+static stats worse(stats a, stats b) { return b.worst > a.worst || isnan(b.worst) ? b : a; }
+
+/* Each function's worst error in float (unary: every stride-th float bit pattern; binary: random
+ * bit patterns and its ranges) and in double (its ranges, n samples each), one line a function:
+ *   worst NAME float ULP double ULP
+ * (tests/support/vmath_battery.py turns two tiers' lines into the level's bound rows) */
+static int measure_worst(uint64_t stride, long n)
+{
+    int ok = 1;
+    for (int i = 0; i < N_UNARY; i++) {
+        stats sd = {0};
+        for (unsigned r = 0; r < sizeof RANGES / sizeof RANGES[0]; r++)
+            if (!strcmp(RANGES[r].name, UNARY[i].name))
+                sd = worse(sd, random_double(&UNARY[i], RANGES[r].lo, RANGES[r].hi, n, RANGES[r].both));
+        const stats sf = sweep_float(&UNARY[i], stride);
+        ok &= !sf.twin_mismatch && !sd.twin_mismatch;
+        printf("worst %s float %.6g double %.6g\n", UNARY[i].name, sf.worst, sd.worst);
+    }
+    for (int i = 0; i < N_BINARY; i++) {
+        const struct binary *b = &BINARY[i];
+        stats sf = random_float_bits(b, 4 * n), sd = {0};
+        for (unsigned r = 0; r < sizeof RANGES2 / sizeof RANGES2[0]; r++) {
+            const struct range2 *q = &RANGES2[r];
+            if (strcmp(q->name, b->name)) continue;
+            sf = worse(sf, random_pairs(b, 0, q->xlo, q->xhi, q->ylo, q->yhi, q->signs, n));
+            sd = worse(sd, random_pairs(b, 1, q->xlo, q->xhi, q->ylo, q->yhi, q->signs, n));
+        }
+        if (!strcmp(b->name, "pow")) sf = worse(sf, pow_battery(0, n)), sd = worse(sd, pow_battery(1, n));
+        ok &= !sf.twin_mismatch && !sd.twin_mismatch;
+        printf("worst %s float %.6g double %.6g\n", b->name, sf.worst, sd.worst);
+    }
+    if (!ok) printf("FAIL: twin mismatches\n");
+    return !ok;
+}
+
 /* ---- main --------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -350,13 +392,17 @@ int main(int argc, char **argv)
         if (!u) { fprintf(stderr, "unknown function %s\n", argv[2]); return 2; }
         return !report(argv[2], random_double(u, atof(argv[3]), atof(argv[4]), atol(argv[5]), 0), 1e300);
     }
+    if (argc == 4 && argv[1][0] == 'w') {
+        printf("tier %s level %s\n", RJ_ISA_NAME, LEVEL_NAME);
+        return measure_worst((uint64_t)atoll(argv[2]), atol(argv[3]));
+    }
     if (argc >= 2 && argv[1][0] == 'h') {
         hashes(argc == 3 ? (uint64_t)atol(argv[2]) : 1009);
         return 0;
     }
     const int measure = argc == 3 && argv[1][0] == 'm';
     if (!measure && (argc > 2 || (argc == 2 && strcmp(argv[1], "q")))) {
-        fprintf(stderr, "usage: %s [q | m N | h [STRIDE] | f NAME [STRIDE] | d NAME LO HI N]\n", argv[0]);
+        fprintf(stderr, "usage: %s [q | m N | w STRIDE N | h [STRIDE] | f NAME [STRIDE] | d NAME LO HI N]\n", argv[0]);
         return 2;
     }
     /* "q" (for slow emulators) takes a 7 times coarser stride and 7 times fewer samples; "m N" runs
@@ -364,7 +410,7 @@ int main(int argc, char **argv)
     const uint64_t k = argc == 2 ? 7 : 1;
     const long n = measure ? atol(argv[2]) : 20000 / (long)k;
     char what[96];
-    printf("tier %s\n", RJ_ISA_NAME);
+    printf("tier %s level %s\n", RJ_ISA_NAME, LEVEL_NAME);
     int ok = 1;
     for (int i = 0; i < N_UNARY && !measure; i++) {
         snprintf(what, sizeof what, "float %s, every %llu-th float", UNARY[i].name, (unsigned long long)(4099 * k));

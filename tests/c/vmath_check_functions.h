@@ -99,36 +99,60 @@ static const struct binary *find_binary(const char *name)
 /* ---- bounds and ranges ------------------------------------------------------------------- */
 
 /* The bounds the battery holds each function to, in ULP: the accuracy vmath_functions.h declares
- * (and README.md states; tests/test_vmath_bounds.py checks that the two agree). */
-static const struct bound { const char *name; double f_fma, f, d_fma, d; } BOUNDS[] = {
-#define BOUND(NAME, NUMPY, REF, F_FMA, F, D_FMA, D, ...) {#NAME, F_FMA, F, D_FMA, D},
-#define BOUND_POWER(NAME, K, F_FMA, F, D_FMA, D) {#NAME, F_FMA, F, D_FMA, D},
+ * (and README.md states; tests/test_vmath_bounds.py checks that the two agree) at the level this
+ * battery is built at (-DRJ_VM_LEVEL=RJ_VM_LEVEL_HALF, _ONE or _FOUR; vmath.h's default, ONE,
+ * without). A function row gives the HALF level's bounds, a RJ_VM_LEVEL_BOUNDS row another
+ * level's; an exact function has only its row (exact at every level). */
+static const struct bound { const char *name; int level; double f_fma, f, d_fma, d; } BOUNDS[] = {
+#define BOUND(NAME, NUMPY, REF, F_FMA, F, D_FMA, D, ...) {#NAME, RJ_VM_LEVEL_HALF, F_FMA, F, D_FMA, D},
+#define BOUND_POWER(NAME, K, F_FMA, F, D_FMA, D) {#NAME, RJ_VM_LEVEL_HALF, F_FMA, F, D_FMA, D},
+#define BOUND_LEVEL(NAME, LEVEL, F_FMA, F, D_FMA, D) {#NAME, RJ_VM_LEVEL_##LEVEL, F_FMA, F, D_FMA, D},
 #define RJ_VM_UNARY BOUND
 #define RJ_VM_BINARY BOUND
 #define RJ_VM_TYPED_UNARY BOUND
 #define RJ_VM_TYPED_BINARY BOUND
 #define RJ_VM_POWER BOUND_POWER
+#define RJ_VM_LEVEL_BOUNDS BOUND_LEVEL
 #include "vmath_functions.h"
 };
 enum { N_BOUNDS = sizeof BOUNDS / sizeof BOUNDS[0] };
+
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_HALF
+#  define LEVEL_NAME "HALF"
+#elif RJ_VM_LEVEL == RJ_VM_LEVEL_ONE
+#  define LEVEL_NAME "ONE"
+#else
+#  define LEVEL_NAME "FOUR"
+#endif
 
 static double column(const struct bound *b, int dbl)
 {
     return dbl ? (RJ_HAS_FMA ? b->d_fma : b->d) : (RJ_HAS_FMA ? b->f_fma : b->f);
 }
 
+/* a function's row at this level: its RJ_VM_LEVEL_BOUNDS row for RJ_VM_LEVEL, else its own row */
+static const struct bound *bound_row(const char *name)
+{
+    const struct bound *own = NULL;
+    for (int i = 0; i < N_BOUNDS; i++) {
+        if (strcmp(BOUNDS[i].name, name)) continue;
+        if (BOUNDS[i].level == RJ_VM_LEVEL) return &BOUNDS[i];
+        if (BOUNDS[i].level == RJ_VM_LEVEL_HALF) own = &BOUNDS[i];
+    }
+    if (own) return own;
+    fprintf(stderr, "no bound for %s\n", name);
+    exit(2);
+}
+
 /* a function's bound; "special" (special values through every function): the largest */
 static double bound_of(const char *name, int dbl)
 {
-    const int special = !strcmp(name, "special");
+    if (strcmp(name, "special")) return column(bound_row(name), dbl);
     double largest = 0;
-    for (int i = 0; i < N_BOUNDS; i++) {
-        if (!special && !strcmp(BOUNDS[i].name, name)) return column(&BOUNDS[i], dbl);
-        if (column(&BOUNDS[i], dbl) > largest) largest = column(&BOUNDS[i], dbl);
-    }
-    if (special) return largest;
-    fprintf(stderr, "no bound for %s\n", name);
-    exit(2);
+    for (int i = 0; i < N_BOUNDS; i++)
+        if (BOUNDS[i].level == RJ_VM_LEVEL_HALF && column(bound_row(BOUNDS[i].name), dbl) > largest)
+            largest = column(bound_row(BOUNDS[i].name), dbl);
+    return largest;
 }
 
 /* the double ranges each unary function is sampled on: {lo, hi, both signs} */

@@ -12,7 +12,9 @@ conftest.py). No test file imports another test file; what two of them need live
   of them where they run emulated (tests/c/call_harness.c's requests and replies);
 - support.audio: the sample rate, test signal and filter references of the audio tests;
 - support.vmath, support.vmath_bounds: the vector-math functions under test, their mpmath
-  reference, and their accuracy table, as csrc/vmath_functions.h declares them.
+  reference, and their accuracy tables, as csrc/vmath_functions.h declares them;
+- support.vmath_battery: the C battery (tests/c/vmath_check.c) built per tier and accuracy level,
+  and (as a script) a level's bounds measured.
 """
 import itertools
 import os

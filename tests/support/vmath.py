@@ -68,9 +68,10 @@ FUNCTIONS = [_fn(declared) for declared in vmath_table.FUNCTIONS]
 BY_NAME = {f.name: f for f in FUNCTIONS}
 
 
-def compile_fn(jit, fn, dtype="float32"):
+def compile_fn(jit, fn, dtype="float32", ulp=None):
+    """fn's kernel of `dtype` at accuracy level `ulp` (default: jit's)."""
     xs = [rj.input(name) for name in ("x", "y")[:fn.arity]]
-    return jit.compile(fn.build(*xs), inputs=[x for x in ("x", "y")[:fn.arity]], dtype=dtype)
+    return jit.compile(fn.build(*xs), inputs=[x for x in ("x", "y")[:fn.arity]], dtype=dtype, ulp=ulp)
 
 
 # -- mpmath's exact results, and errors in ULP of them -----------------------------------------
