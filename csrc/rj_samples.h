@@ -33,7 +33,7 @@ static inline void rj_fill(unsigned char *dst, const void *value, size_t size, i
 /* A vector loop over at least this many vectors starts at its first output's next vector-aligned
  * element (rj_head_to_align): fewer, and the samples run one by one to get there cost more than
  * the stores that straddle two cache lines cost the loop. */
-#define RJ_ALIGN_MIN_VECTORS 32
+#define RJ_ALIGN_MIN_VECTORS 256
 
 /* How many of n samples to run one by one before an output p of `size`-byte elements reaches
  * a multiple of `lanes` elements from an address 0 modulo lanes x size: then every vector store
