@@ -30,6 +30,22 @@ static inline void rj_fill(unsigned char *dst, const void *value, size_t size, i
     }
 }
 
+/* A vector loop over at least this many vectors starts at its first output's next vector-aligned
+ * element (rj_head_to_align): fewer, and the samples run one by one to get there cost more than
+ * the stores that straddle two cache lines cost the loop. */
+#define RJ_ALIGN_MIN_VECTORS 256
+
+/* How many of n samples to run one by one before an output p of `size`-byte elements reaches
+ * a multiple of `lanes` elements from an address 0 modulo lanes x size: then every vector store
+ * to p is aligned to its width, and none splits across two cache lines. 0 for a short loop or
+ * one element a vector; less than `lanes` always (an address not a multiple of the element
+ * size, which no alignment helps, gives some count below `lanes`, correct as any other). */
+static inline int64_t rj_head_to_align(const void *p, size_t size, int64_t lanes, int64_t n)
+{
+    if (lanes <= 1 || n < RJ_ALIGN_MIN_VECTORS * lanes) return 0;
+    return (int64_t)((((uintptr_t)0 - (uintptr_t)p) / size) % (uintptr_t)lanes);
+}
+
 /* Run `body` over the n samples of `call`'s first `buffers` buffers (inputs first), whose
  * elements are sizes[b] bytes each. */
 static inline int rj_run_samples(rj_call *call, int n_in, int buffers, int64_t n, const uint8_t *sizes,

@@ -3,8 +3,8 @@
  * Buffers arrive in rj_call order: the graph's inputs, then its outputs, then the bound
  * buffers (parameters, function pointers). rj_run_samples (csrc/rj_samples.h) checks the
  * lengths and expands inputs given as one element, so the body sees n-long buffers only.
- * The scalar tail runs the same snippets on simd.h's scalar twins, which round exactly
- * like one vector lane, so where a sample falls (body or tail) never changes its value.
+ * The scalar loop runs the same snippets on simd.h's scalar twins, which round exactly
+ * like one vector lane, so where a sample falls (body or scalar loop) never changes its value.
  */
 ${includes}
 #include "rj_samples.h"
@@ -15,14 +15,23 @@ static int rj_body(rj_call *call, int64_t n)
 {
 ${bind}
 ${hoisted}
-    int64_t i = 0;
-    for (; i + ${lanes} <= n; i += ${lanes}) {
-${vector_body}
-    }
-    for (; i < n; i++) {
+    /* The scalar loop runs twice: first over the samples before the first output's next
+     * vector-aligned element (a light graph on a long buffer: rj_head_to_align), so that no vector
+     * store straddles two cache lines, then over the tail after the last whole vector. Every sample
+     * is read into a local before its outputs are stored, and each vector covers samples no other
+     * vector does, so an output that is an input (out=x) gives numpy's values in either loop. */
+    int64_t i = 0, stop = ${head};
+    for (;;) {
+        for (; i < stop; i++) {
 ${scalar_body}
+        }
+        if (i == n) return RJ_OK;
+${unroll}
+        for (; i + ${lanes} <= n; i += ${lanes}) {
+${vector_body}
+        }
+        stop = n;
     }
-    return RJ_OK;
 }
 
 RJ_EXPORT int rj_entry(rj_call *call)

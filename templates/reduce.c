@@ -3,6 +3,8 @@
  * One pass over each row (a channel; a 1-D call is one row) computes the per-sample outputs and
  * folds the values to reduce (csrc/rj_reduce.h), in blocks of RJ_SUM_BLOCK vectors; after the row,
  * the reductions are finished and the expressions of reduced values computed, one value per row.
+ * A light loop is unrolled (assemble.py's _light): its vectors still fold one after the other, in
+ * the order of their samples, so the unrolling changes no reduction's value.
  * A graph that does not vectorise runs every sample in the second loop, whose folds put each value
  * where the vector loop would have (rj_reduce.h), so its reductions give the same bits.
  * Buffers arrive in rj_call order: inputs and per-sample outputs hold rows x n elements, each
@@ -33,6 +35,7 @@ ${init}
         while (i + ${lanes} <= n) {
             const int64_t whole = i + (n - i) / ${lanes} * ${lanes};
             const int64_t stop = whole - i > RJ_SUM_BLOCK * ${lanes} ? i + RJ_SUM_BLOCK * ${lanes} : whole;
+${unroll}
             for (; i < stop; i += ${lanes}) {
 ${vector_body}
             }

@@ -8,6 +8,8 @@ import string
 
 from ..front import ops, vmath_table
 from ..front.errors import JitError
+from ..front.nodes import Affine, Const, Input, MathOp, Param
+from ..front.reductions import Reduce
 from .context import JitContext, c_literal
 from .emit import emit_graph
 from .reduce import Reductions, c_list, sample_level
@@ -19,6 +21,11 @@ INCLUDES_NO_VMATH = '#include "rj_abi.h"\n#include "simd.h"'
 _INCLUDES_HERE = "/* resin_jit: the includes */"
 # JitConfig.ulp's levels as csrc/vmath.h names them
 VMATH_LEVELS = {0.5: "RJ_VM_LEVEL_HALF", 1.0: "RJ_VM_LEVEL_ONE", 4.0: "RJ_VM_LEVEL_FOUR"}
+# A light vector loop (_light) is unrolled this many vectors deep: loop overhead shared, and the
+# compiler free to interleave the independent samples of two vectors
+UNROLL = 2
+# the simd.h ops of a few instructions each (the rest: the vector-math functions, long bodies)
+_LIGHT_OPS = frozenset(ops.OPS) - {fn.name for fn in vmath_table.FUNCTIONS}
 
 
 def _lines(statements, indent=INDENT):
@@ -102,6 +109,29 @@ def _checks(plan):
     return checks
 
 
+def _light(cg):
+    """Whether every node of `cg` is a few instructions of simd.h (no vector-math function, no
+    node of C written elsewhere): a loop short enough that unrolling it pays and costs the
+    compiler little, and cheap enough per sample that running a few alone to align its stores does."""
+    return all(isinstance(node, (Input, Const, Param, Affine, Reduce)) or
+               (isinstance(node, MathOp) and node.op in _LIGHT_OPS) for node, _ in cg.nodes)
+
+
+def _unroll(light):
+    """The line before a vector loop: unroll a light loop (GCC and clang read this pragma)."""
+    return f"#pragma GCC unroll {UNROLL}" if light else "/* (a loop of long bodies: not unrolled) */"
+
+
+def _aligning_head(plan, light):
+    """C for how many samples block.c's scalar loop runs before its vector loop: enough to align
+    the first numeric output's stores (rj_samples.h's rj_head_to_align), in a light graph."""
+    values = [j for j, out in enumerate(plan.outputs) if not out.kind.as_bool]
+    if not (plan.vector and light and values):
+        return "0" if plan.vector else "n"
+    j = values[0]
+    return f"rj_head_to_align(out{j}, sizeof *out{j}, {ops.LANES_MACRO[plan.dtype]}, n)"
+
+
 def kernel_source(cg, plan):
     """The translation unit of `cg`'s kernel, in the template its plan names."""
     return _TEMPLATES[plan.template](cg, plan)
@@ -122,11 +152,13 @@ def block_source(cg, plan):
         hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
     else:
         vector_body, hoisted, lanes = ["/* not vectorisable: every sample runs in the loop below */"], [], "(n + 1)"
+    light = _light(cg)
     return _fill("block.c", plan.ulp, prelude=_prelude(scalar), first_output=plan.n_in, inputs=plan.n_in,
                  buffers=plan.buffers, sizes=_element_sizes(plan),
                  checks=_lines(_checks(plan), "    "), bind=_lines(_bindings(plan), "    "),
-                 hoisted=_lines(hoisted, "    "), lanes=lanes, vector_body=_lines(vector_body),
-                 scalar_body=_lines(scalar.body + store_scalar))
+                 hoisted=_lines(hoisted, "    "), head=_aligning_head(plan, light), unroll=_unroll(light),
+                 lanes=lanes, vector_body=_lines(vector_body, INDENT + "    "),
+                 scalar_body=_lines(scalar.body + store_scalar, INDENT + "    "))
 
 
 def _state_section(fields, lanes):
@@ -249,7 +281,8 @@ def reduce_source(cg, plan):
         vector_body, hoisted, lanes = ["/* not vectorised: every sample runs in the loop below */"], [], "(n + 1)"
     return _fill("reduce.c", plan.ulp, prelude=_prelude(scalar), checks=_lines(_checks(plan), "    "),
                  bind=_lines(_bindings(plan, " + r * n")), hoisted=_lines(hoisted),
-                 init=_lines(red.init()), lanes=lanes, vector_body=_lines(vector_body, INDENT + "    "),
+                 init=_lines(red.init()), lanes=lanes, unroll=_unroll(vector and _light(cg)),
+                 vector_body=_lines(vector_body, INDENT + "        "),
                  fold=_lines(red.fold_block(), INDENT + "    "), scalar_body=_lines(scalar_body, INDENT + "    "),
                  finish=_lines(red.finish(scalar_ctx.externs, "r")), **red.shape_fields())
 
