@@ -5,6 +5,7 @@ built by resin_jit's own toolchain at -O3 -march=native and timed inside C, so i
 Python at all. Peers match the kernel's rounding: numba without fastmath, the C loop with
 -ffp-contract=off. Each table's cases are sampled in turns (common.medians).
 """
+import dataclasses
 import tempfile
 
 import numpy as np
@@ -17,6 +18,7 @@ from .common import TimedInC, fmt_time, medians, native_jit, optional_import, ra
 
 SIZES = (1, 64, 256, 4096, 44100, 1_000_000)
 QUICK_SIZES = (64, 44100)
+LOOP_SIZES = (44100, 1_000_000)   # issue 20's loop targets
 
 HAND_LOOP = r"""
 #include <stdint.h>
@@ -162,6 +164,29 @@ def bench_stateless(jit, sizes, peers, timer, repeat):
     return results
 
 
+def bench_loops(jit, sizes, peers, nb, repeat):
+    """Issue 20's loop targets: the 10-node graph's own loop (process into an output, no allocation)
+    beside numba's same loop, each rounding as IEEE says and each with fastmath (FMA contraction)."""
+    if not (peers["numba"] and nb):
+        return {}
+    fast = rj.JitCompiler(dataclasses.replace(jit.config, fastmath=True))
+    exact, fused = jit.compile(ten_node_graph(), inputs=["x"]), fast.compile(ten_node_graph(), inputs=["x"])
+    into, numba_fast = peers["numba"][1], nb[0]
+    results = {}
+    for n in sizes:
+        x = np.random.default_rng(n).standard_normal(n).astype(np.float32)
+        out = np.empty_like(x)
+        t = results[n] = medians({"resin_jit process(x, y)": lambda: exact.process(x, out),
+                                  "numba, exact": lambda: into(x, out),
+                                  "resin_jit fastmath=True process(x, y)": lambda: fused.process(x, out),
+                                  "numba fastmath=True": lambda: numba_fast(x, out)}, repeat=repeat)
+        peer = {"resin_jit process(x, y)": "numba, exact", "resin_jit fastmath=True process(x, y)": "numba fastmath=True"}
+        rows = [(name, {"median": fmt_time(v), "peer / this": ratio(t[peer[name]], v) if name in peer else "1.00x"})
+                for name, v in t.items()]
+        table(f"the loop: 10-node graph, n = {n:,} float32 (isa {exact.isa}); peer / this >= 1.00x: as fast", rows)
+    return results
+
+
 def bench_stateful(jit, sizes, nb_biquad, repeat):
     node = audio.Biquad.lowpass(1000.0, q=0.7071, sample_rate=SR)
     coefficients = node.coefficients   # computed once: numba gets them as plain floats
@@ -208,9 +233,14 @@ def bench_memo(jit, repeat):
     return {"same": t["compile(same expression)"], "rebuilt": rebuilt}
 
 
-def verdicts(stateless, stateful, memo):
+def verdicts(stateless, stateful, memo, loops=None):
     """(target, measured, holds) for each of the issue's targets that this run measured."""
     out = []
+    for n, t in (loops or {}).items():
+        out += [(f"loop n={n:,}: process(x, y) >= 1.0x numba's exact loop",
+                 t["numba, exact"] / t["resin_jit process(x, y)"], -1.0),
+                (f"loop n={n:,}: fastmath process(x, y) >= 1.0x numba fastmath",
+                 t["numba fastmath=True"] / t["resin_jit fastmath=True process(x, y)"], -1.0)]
     if 64 in stateless and "numba, allocating" in stateless[64]:
         t = stateless[64]
         out += [("n=64 kernel(x) <= 1.0x numba allocating", t["kernel(x)"] / t["numba, allocating"], 1.0),
@@ -257,5 +287,6 @@ def run(quick=False):
         with tempfile.TemporaryDirectory() as tmp:
             timer = hand_loop(tmp)
             stateless = bench_stateless(jit, QUICK_SIZES if quick else SIZES, peers, timer, repeat)
+        loops = bench_loops(jit, LOOP_SIZES, peers, nb, repeat)
         stateful = bench_stateful(jit, (64, 44100) if quick else (64, 256, 4096, 44100), nb and nb[1], repeat)
-        print_verdicts(verdicts(stateless, stateful, bench_memo(jit, repeat)))
+        print_verdicts(verdicts(stateless, stateful, bench_memo(jit, repeat), loops))

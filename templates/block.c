@@ -17,17 +17,18 @@ ${bind}
 ${hoisted}
     /* The scalar loop runs twice: first over the samples before the first output's next
      * vector-aligned element (a light graph on a long buffer: rj_head_to_align), so that no vector
-     * store straddles two cache lines, then over the tail after the last whole vector. Every sample
-     * is read into a local before its outputs are stored, and each vector covers samples no other
-     * vector does, so an output that is an input (out=x) gives numpy's values in either loop. */
+     * store straddles two cache lines, then over the tail after the last whole vector (a graph of
+     * long bodies on AVX-512 has none: its last vector runs masked, rj_samples.h's _upto). Every
+     * sample is read into a local before its outputs are stored, and each vector covers samples no
+     * other vector does, so an output that is an input (out=x) gives numpy's values in any loop. */
     int64_t i = 0, stop = ${head};
     for (;;) {
         for (; i < stop; i++) {
 ${scalar_body}
         }
-        if (i == n) return RJ_OK;
+        if (i >= n) return RJ_OK;   /* (past n: a last, partial vector ran masked) */
 ${unroll}
-        for (; i + ${lanes} <= n; i += ${lanes}) {
+        for (; ${vector_while}; i += ${lanes}) {
 ${vector_body}
         }
         stop = n;

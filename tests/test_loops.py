@@ -2,7 +2,8 @@
 
 A light graph's vector loop is unrolled (assemble.py's UNROLL vectors deep), and block.c first runs
 one by one the samples before its first output's next vector-aligned element, when the buffer is
-long enough (csrc/rj_samples.h's rj_head_to_align: at least RJ_ALIGN_MIN_VECTORS vectors). Neither
+long enough (csrc/rj_samples.h's rj_head_to_align: at least RJ_ALIGN_MIN_VECTORS vectors); a graph of
+vector-math calls runs its last, partial vector masked on AVX-512 (rj_samples.h's _upto). None
 may change a value: each sample, wherever it falls (aligning head, unrolled vectors, a vector left
 over, the tail), must give the bits the same kernel gives it called on that sample alone; an output
 that is its input must give the same; a reduction must fold as the loop that goes sample by sample.
@@ -38,7 +39,7 @@ def ten_node():
 GRAPHS = {
     "10-node": lambda: [ten_node()],
     "two inputs, a mask first, then values": lambda: [x < y, x * y - 1.0, rj.sqrt(abs(x)) / (y + 3.0)],
-    "sin and exp": lambda: [rj.sin(x) + rj.exp(-abs(y))],
+    "sin and exp, a mask": lambda: [rj.sin(x) + rj.exp(-abs(y)), rj.sin(x) < y],
 }
 
 
@@ -105,8 +106,10 @@ def test_light_loops_are_unrolled_and_aligned_and_others_not():
     jit = rj.JitCompiler()
     light = jit.source_of(ten_node(), inputs=["x"])
     assert f"#pragma GCC unroll {UNROLL}" in light and "rj_head_to_align(out0," in light
-    heavy = jit.source_of(rj.sin(x), inputs=["x"])
+    heavy = jit.source_of([rj.sin(x) < y, rj.exp(x)], inputs=["x", "y"])
     assert "#pragma GCC unroll" not in heavy and "rj_head_to_align(" not in heavy
+    assert "i < RJ_LONG_BODY_END(n, RJ_VF_WIDTH)" in heavy and "rj_vf_load_upto(in1 + i, n - i)" in heavy
+    assert "rj_mf_store_bool_upto(out0 + i, " in heavy and "rj_vf_store_upto(out1 + i, " in heavy
     mask_first = jit.source_of([x < y, x * y], inputs=["x", "y"])
     assert "rj_head_to_align(out1," in mask_first
     reduction = jit.source_of([x * 2, rj.sum(x)], inputs=["x"])

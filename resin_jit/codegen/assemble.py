@@ -109,12 +109,14 @@ def _checks(plan):
     return checks
 
 
-def _light(cg):
-    """Whether every node of `cg` is a few instructions of simd.h (no vector-math function, no
-    node of C written elsewhere): a loop short enough that unrolling it pays and costs the
-    compiler little, and cheap enough per sample that running a few alone to align its stores does."""
+def _light(cg, only=None):
+    """Whether every node of `cg` (those `only` accepts, default all) is a few instructions of simd.h:
+    no vector-math function, no node of C written elsewhere. A loop short enough that unrolling it
+    pays and costs the compiler little, and cheap enough per sample that running a few alone to
+    align its stores does."""
     return all(isinstance(node, (Input, Const, Param, Affine, Reduce)) or
-               (isinstance(node, MathOp) and node.op in _LIGHT_OPS) for node, _ in cg.nodes)
+               (isinstance(node, MathOp) and node.op in _LIGHT_OPS)
+               for i, (node, _) in enumerate(cg.nodes) if only is None or only(i))
 
 
 def _unroll(light):
@@ -138,27 +140,44 @@ def kernel_source(cg, plan):
 
 
 def block_source(cg, plan):
-    """A stateless graph over n samples: a vector loop (when the plan has one), a scalar tail."""
+    """A stateless graph over n samples: a vector loop (when the plan has one), a scalar loop for the
+    samples before it (aligning a light graph's stores) and after it. A graph of long bodies runs its
+    last, partial vector as a vector where the tier masks loads and stores (rj_samples.h)."""
     dtype, vector = plan.dtype, plan.vector
     scalar_ctx = JitContext(dtype, "scalar", graph=cg)
     scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]", fused=plan.fused)
     sp = ops.PREFIX[(dtype, False)]
     store_scalar = [_store(plan, j, sp, f"out{j} + i", r) for j, r in enumerate(scalar.results)]
+    light = _light(cg)
     if vector:
         vec_ctx = JitContext(dtype, "vector", externs=scalar_ctx.externs, graph=cg)
-        p = ops.PREFIX[(dtype, True)]
-        vec = emit_graph(cg, vec_ctx, lambda k: ops.render("load", p, f"in{k} + i"), fused=plan.fused)
-        vector_body = vec.body + [_store(plan, j, p, f"out{j} + i", r) for j, r in enumerate(vec.results)]
-        hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
+        p, lanes = ops.PREFIX[(dtype, True)], ops.LANES_MACRO[dtype]
+        if light:
+            load, vector_while = (lambda k: ops.render("load", p, f"in{k} + i")), f"i + {lanes} <= n"
+        else:
+            load, vector_while = (lambda k: f"{p}_load_upto(in{k} + i, n - i)"), f"i < RJ_LONG_BODY_END(n, {lanes})"
+        vec = emit_graph(cg, vec_ctx, load, fused=plan.fused)
+        vector_body = vec.body + [_store(plan, j, p, f"out{j} + i", r) if light else _store_upto(plan, j, p, r)
+                                  for j, r in enumerate(vec.results)]
+        hoisted = vec.hoisted
     else:
-        vector_body, hoisted, lanes = ["/* not vectorisable: every sample runs in the loop below */"], [], "(n + 1)"
-    light = _light(cg)
+        vector_body, hoisted = ["/* not vectorisable: every sample runs in the loop above */"], []
+        vector_while = "0"
     return _fill("block.c", plan.ulp, prelude=_prelude(scalar), first_output=plan.n_in, inputs=plan.n_in,
                  buffers=plan.buffers, sizes=_element_sizes(plan),
                  checks=_lines(_checks(plan), "    "), bind=_lines(_bindings(plan), "    "),
-                 hoisted=_lines(hoisted, "    "), head=_aligning_head(plan, light), unroll=_unroll(light),
-                 lanes=lanes, vector_body=_lines(vector_body, INDENT + "    "),
+                 hoisted=_lines(hoisted, "    "), head=_aligning_head(plan, light), unroll=_unroll(vector and light),
+                 vector_while=vector_while, lanes=ops.LANES_MACRO[dtype] if vector else "1",
+                 vector_body=_lines(vector_body, INDENT + "    "),
                  scalar_body=_lines(scalar.body + store_scalar, INDENT + "    "))
+
+
+def _store_upto(plan, j, prefix, value):
+    """A long body's store of output j: the first n - i lanes only (rj_samples.h)."""
+    mask_prefix = {"rj_vf": "rj_mf", "rj_vd": "rj_md"}[prefix]
+    if plan.outputs[j].kind.as_bool:
+        return f"{mask_prefix}_store_bool_upto(out{j} + i, {value}, n - i);"
+    return f"{prefix}_store_upto(out{j} + i, {value}, n - i);"
 
 
 def _state_section(fields, lanes):
@@ -281,7 +300,7 @@ def reduce_source(cg, plan):
         vector_body, hoisted, lanes = ["/* not vectorised: every sample runs in the loop below */"], [], "(n + 1)"
     return _fill("reduce.c", plan.ulp, prelude=_prelude(scalar), checks=_lines(_checks(plan), "    "),
                  bind=_lines(_bindings(plan, " + r * n")), hoisted=_lines(hoisted),
-                 init=_lines(red.init()), lanes=lanes, unroll=_unroll(vector and _light(cg)),
+                 init=_lines(red.init()), lanes=lanes, unroll=_unroll(vector and _light(cg, sample_level(cg))),
                  vector_body=_lines(vector_body, INDENT + "        "),
                  fold=_lines(red.fold_block(), INDENT + "    "), scalar_body=_lines(scalar_body, INDENT + "    "),
                  finish=_lines(red.finish(scalar_ctx.externs, "r")), **red.shape_fields())

@@ -15,6 +15,7 @@ then README.md's table of the level with what tests/test_vmath_bounds.py says it
 import argparse
 import math
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,12 @@ QEMU = shutil.which("qemu-aarch64")
 FLAGS = ["-O2", "-std=gnu11", "-fno-math-errno", "-ffp-contract=off", "-Wall", "-Werror"]
 LEVELS = {ulp: name for name, ulp in vmath_table.LEVELS.items()}   # 0.5 -> "HALF", ...
 TIERS = list(available_tiers())
+NATIVE_ARCH = {"arm64": "aarch64", "amd64": "x86_64"}.get(platform.machine().lower(), platform.machine().lower())
+
+
+def _emulated(tier):
+    """Whether `tier` is another architecture's (NEON on x86-64): cross-built, run under qemu."""
+    return isa.TIERS[tier].arch not in (None, NATIVE_ARCH)
 
 
 def _best(fma):
@@ -48,18 +55,25 @@ FULL_TIERS = tuple(t for t in (_best(True), _best(False)) if t)
 _built = {}
 
 
+def command(tier, level, exe, csrc=None):
+    """The command that builds vmath_check.c for `tier` at accuracy level `level` (HALF, ONE or
+    FOUR) into `exe`, against `csrc` (default: the package's csrc/)."""
+    define = f"-DRJ_VM_LEVEL=RJ_VM_LEVEL_{level}"
+    if _emulated(tier):
+        cmd, libs = [CROSS_CC, "-static", *FLAGS, define, *isa.compile_flags(tier)], ["-lm"]
+    elif NATIVE_ARCH != "x86_64":   # quad precision (pow's reference) is x86-64's libquadmath
+        cmd, libs = [CC, *FLAGS, define, *isa.compile_flags(tier)], ["-lm"]
+    else:
+        cmd, libs = [CC, *FLAGS, define, *isa.compile_flags(tier)], ["-lm", "-lquadmath"]
+    return [*cmd, "-I", str(csrc or csrc_dir()), str(CHECK), "-o", str(exe), *libs]
+
+
 def build(tier, level, folder):
-    """vmath_check.c built for `tier` at accuracy level `level` (HALF, ONE or FOUR) in `folder`, or
-    the binary built earlier this session."""
+    """vmath_check.c built for `tier` at accuracy level `level` in `folder`, or the binary built
+    earlier this session."""
     if (tier, level) not in _built:
         exe = Path(folder) / f"vmath_check_{tier}_{level}"
-        define = f"-DRJ_VM_LEVEL=RJ_VM_LEVEL_{level}"
-        if tier == "neon":
-            cmd, libs = [CROSS_CC, "-static", *FLAGS, define, *isa.compile_flags("neon")], ["-lm"]
-        else:   # pow's reference in quad precision (vmath_check.c)
-            cmd, libs = [CC, *FLAGS, define, *isa.compile_flags(tier)], ["-lm", "-lquadmath"]
-        subprocess.run([*cmd, "-I", str(csrc_dir()), str(CHECK), "-o", str(exe), *libs],
-                       check=True, capture_output=True, text=True)
+        subprocess.run(command(tier, level, exe), check=True, capture_output=True, text=True)
         _built[tier, level] = exe
     return _built[tier, level]
 
@@ -71,7 +85,7 @@ def build_all(pairs, folder):
 
 
 def run(tier, exe, *args):
-    cmd = ([QEMU] if tier == "neon" else []) + [str(exe), *args]
+    cmd = ([QEMU] if _emulated(tier) else []) + [str(exe), *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
 
 
