@@ -145,7 +145,8 @@ def _reduce_kernel(kernel):
     the other side loads it from its own cache or compiles it. State starts afresh."""
     if isinstance(kernel, CompiledScalar):
         return rebuild_kernel, (CompiledScalar, kernel.graph, "float32", kernel.config, {})
-    return rebuild_kernel, (type(kernel), kernel.graph, kernel.dtype.name, kernel.config, dict(kernel.params.items()))
+    config = dataclasses.replace(kernel.config, ulp=kernel.ulp)   # its level, however it was set (RESIN_JIT_ULP too)
+    return rebuild_kernel, (type(kernel), kernel.graph, kernel.dtype.name, config, dict(kernel.params.items()))
 
 
 for _kernel_class in (Kernel, CompiledSimdBlock, CompiledScalar):

@@ -114,11 +114,16 @@ def test_each_level_is_its_own_kernel_and_cache_entry(tmp_path, new_process):
 
 
 @needs_native
-@pytest.mark.parametrize("how", ["config", "compile"])
-def test_a_pickled_kernel_keeps_its_level(tmp_path, how):
+@pytest.mark.parametrize("how", ["config", "compile", "environment"])
+def test_a_pickled_kernel_keeps_its_level(tmp_path, monkeypatch, how):
+    """However the level was set: one set by RESIN_JIT_ULP comes back where the variable is unset."""
+    if how == "environment":
+        monkeypatch.setenv("RESIN_JIT_ULP", "0.5")
     jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path, **({"ulp": 0.5} if how == "config" else {})))
     kernel = jit.compile(graph(), **({"ulp": 0.5} if how == "compile" else {}))
-    copy = pickle.loads(pickle.dumps(kernel))
+    data = pickle.dumps(kernel)
+    monkeypatch.delenv("RESIN_JIT_ULP", raising=False)
+    copy = pickle.loads(data)
     assert copy.plan.ulp == 0.5 and "#define RJ_VM_LEVEL RJ_VM_LEVEL_HALF\n" in copy.source
     np.testing.assert_array_equal(copy(X), kernel(X))
 

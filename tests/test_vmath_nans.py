@@ -66,17 +66,33 @@ OPERATOR_ERRORS = [("%", (np.inf, np.inf)), ("%", (np.inf, 1.0)), ("%", (1.0, 0.
                    ("+", (np.inf, -np.inf))]
 
 
+def invalid_nan(dtype):
+    """The NaN an invalid operation makes on this machine: numpy's vector 0/0, the hardware's."""
+    with np.errstate(all="ignore"):
+        return np.zeros(N, dtype) / np.zeros(N, dtype)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_domain_errors_give_numpys_nan(jit, dtype):
-    """The generated NaN is numpy's, bit for bit (issue 17: 0x7fc00000 where numpy gives 0xffc00000)."""
+def test_domain_errors_give_the_machines_nan(jit, dtype):
+    """The generated NaN is the invalid operation's, bit for bit (issue 17: 0x7fc00000 where numpy
+    gives 0xffc00000), as numpy's own vector loops give; the operators' and sqrt's are numpy's too.
+    numpy's functions do not all agree with themselves across machines: where a host's numpy calls
+    the C library instead of a vector loop (glibc's float32 log10, arcsin and arccos on an AMD
+    Zen 3 with numpy 2.4) its NaN has the library's sign, 0x7fc00000."""
     failures = []
-    cases = [(BY_NAME[n].ref, compile_fn(jit, BY_NAME[n], dtype), n, a) for n, a in DOMAIN_ERRORS]
+    # a NaN argument is no domain error: it comes out as itself (quietened), as numpy's
+    cases = [(BY_NAME[n].ref if np.isnan(a).any() else None, compile_fn(jit, BY_NAME[n], dtype), n, a)
+             for n, a in DOMAIN_ERRORS]
     cases += [(OPERATORS[s], _operator_kernel(jit, s, dtype), s, a) for s, a in OPERATOR_ERRORS]
     cases += [(np.sqrt, jit.compile(rj.sqrt(rj.input("x")), dtype=dtype), "sqrt", (-1.0,))]
     for reference, kernel, name, args in cases:
         got = run(kernel, dtype, *args)
-        with np.errstate(all="ignore"):
-            expected = reference(*[np.full(N, a, dtype) for a in args])
+        expected = invalid_nan(dtype)
+        if reference is not None:
+            with np.errstate(all="ignore"):
+                numpys = reference(*[np.full(N, a, dtype) for a in args])
+            assert np.isnan(args).any() or np.array_equal(bits(numpys), bits(expected)), name
+            expected = numpys
         if not np.array_equal(bits(got), bits(expected)):
             failures.append((name, args, hex(bits(got)[0]), hex(bits(expected)[0])))
     assert not failures, failures
