@@ -19,8 +19,9 @@
     ROW1(sin) ROW1(cos) ROW1(tan) ROW1(arcsin) ROW1(arccos) ROW1(arctan) ROW2(arctan2)             \
     ROW2(hypot)                                                                                   \
     ROW2(fmod)
-/* x**k for the constant k of RJ_VM_POWER rows: a float core, or the double route */
-#define RJ_VMF_POWI_CORE 1
+/* x**k for the constant k of RJ_VM_POWER rows: a float core, or the double route (at
+ * RJ_VM_LEVEL_ONE, where it is the faster: vmath_f32_pow.h) */
+#define RJ_VMF_POWI_CORE (RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR)
 
 #if RJ_VECTOR_BYTES
 RJ_INLINE rj_vf rj_vm_lane0f(float x) { rj_vf v = {0}; v[0] = x; return v; }

@@ -85,6 +85,14 @@ RJ_INLINE V F(vm_expm1f_dd)(V t, V a, V sq, V small, V *lo)
     return F(vm_fast_two_sum)(g, gl + (hl + (cl + s * small)), lo);
 }
 
+/* the same rounded plainly, for RJ_VM_LEVEL_FOUR: 2^k (a + small) + (2^k - 1), one rounding of
+ * a + small that 2^k - 1 can enlarge where it cancels (within 1.5 ULP) */
+RJ_INLINE V F(vm_expm1f_plain)(V t, V a, V small)
+{
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS);
+    return F(fma)(s, a + small, s - K(1.0));
+}
+
 /* x clamped to [-104, 89], beyond which the result is 0 or inf anyway (NaN passes) */
 RJ_INLINE V F(exp)(V x)
 {
@@ -98,15 +106,21 @@ RJ_INLINE V F(exp)(V x)
 RJ_INLINE V F(expm1)(V x)
 {
     const V xc = F(min)(K(89.0), F(max)(K(-18.0), x));
-    V a, sq, small, lo;
+    V a, small, s2, me;
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
+    const V t = F(vm_expf_k)(xc, K(0.0), &a, &small, 0);
+    const V e = F(vm_expm1f_plain)(t, a, small);
+    const V sq = K(0.0);
+#else
+    V sq, lo;
     const V t = F(vm_expf_k)(xc, K(0.0), &a, &small, &sq);
     const V hi = F(vm_expm1f_dd)(t, a, sq, small, &lo);
-    V s2;
+    const V e = hi + lo;
+#endif
     const V s1 = F(vm_expf_half_scale)(t, &s2);
-    V me;
     const V m = F(vm_fast_two_sum)(K(1.0), a, &me);
     const V big = (m + (me + (sq + small))) * s1 * s2;
-    const V y = F(select)(F(gt)(xc, K(64.0)), big, hi + lo);
+    const V y = F(select)(F(gt)(xc, K(64.0)), big, e);
     return NAN_IN(x, F(select)(F(lt)(F(abs)(x), K(0x1p-25)), x, y));
 }
 
@@ -128,13 +142,22 @@ RJ_INLINE V F(vm_half_expf_dd)(V a, V *lo, V *s1, V *s2)
 RJ_INLINE V F(sinh)(V x)
 {
     const V a = F(min)(K(90.0), F(abs)(x));
+    const M big = F(gt)(a, K(64.0));
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR   /* (E + E / (E + 1)) / 2, E = e^|x| - 1: within 2.5 ULP */
+    V ea, small, me, s2;
+    const V t = F(vm_expf_k)(a, K(0.0), &ea, &small, 0);
+    const V e = F(vm_expm1f_plain)(t, ea, small);
+    const V m = F(vm_fast_two_sum)(K(1.0), ea, &me);
+    const V s1 = F(vm_expf_half_scale)(t - K(1.0), &s2);
+    V y = F(select)(big, (m + (me + small)) * s1 * s2, K(0.5) * (e + e / (e + K(1.0))));
+#else
     V ml, s1, s2, ql, sl;
     const V mh = F(vm_half_expf_dd)(a, &ml, &s1, &s2);
-    const M big = F(gt)(a, K(64.0));
     const V hh = F(select)(big, K(1.0), mh * s1 * s2), hl = ml * s1 * s2;
     const V qh = F(vm_div_dd)(K(0.25), K(0.0), hh, hl, &ql);
     const V sh = F(vm_fast_two_sum)(hh, -qh, &sl);
     V y = F(select)(big, (mh + ml) * s1 * s2, sh + (sl + (hl - ql)));
+#endif
     y = F(select)(F(lt)(a, K(0x1p-12)), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
@@ -143,13 +166,19 @@ RJ_INLINE V F(sinh)(V x)
 RJ_INLINE V F(cosh)(V x)
 {
     const V a = F(min)(K(90.0), F(abs)(x));
-    V ml, s1, s2, ql, sl;
+    V ml, s1, s2;
     const V mh = F(vm_half_expf_dd)(a, &ml, &s1, &s2);
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR   /* H + 1 / (4H) in float: within 1.5 ULP */
+    const V h = (mh + ml) * s1 * s2;
+    return NAN_IN(x, h + K(0.25) / h);
+#else
+    V ql, sl;
     const M big = F(gt)(a, K(64.0));
     const V hh = F(select)(big, K(1.0), mh * s1 * s2), hl = ml * s1 * s2;
     const V qh = F(vm_div_dd)(K(0.25), K(0.0), hh, hl, &ql);
     const V sh = F(vm_fast_two_sum)(hh, qh, &sl);
     return NAN_IN(x, F(select)(big, (mh + ml) * s1 * s2, sh + (sl + (hl + ql))));
+#endif
 }
 
 /* tanh|x| = E / (E + 2), E = e^2|x| - 1 as a double-float and the quotient too; 2|x| clamped at
@@ -157,12 +186,20 @@ RJ_INLINE V F(cosh)(V x)
 RJ_INLINE V F(tanh)(V x)
 {
     const V a = F(abs)(x);
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR   /* in float: within 2 ULP */
+    V ea, small;
+    const V t = F(vm_expf_k)(F(min)(K(20.0), K(2.0) * a), K(0.0), &ea, &small, 0);
+    const V e = F(vm_expm1f_plain)(t, ea, small);
+    const V q = e / (e + K(2.0));
+#else
     V ea, sq, small, el, dl, ql;
     const V t = F(vm_expf_k)(F(min)(K(20.0), K(2.0) * a), K(0.0), &ea, &small, &sq);
     const V eh = F(vm_expm1f_dd)(t, ea, sq, small, &el);
     const V dh = F(vm_two_sum)(eh, K(2.0), &dl);
     const V qh = F(vm_div_dd)(eh, el, dh, dl + el, &ql);
-    const V y = F(select)(F(lt)(a, K(0x1p-12)), a, qh + ql);
+    const V q = qh + ql;
+#endif
+    const V y = F(select)(F(lt)(a, K(0x1p-12)), a, q);
     return NAN_IN(x, F(copysign)(y, x));
 }
 

@@ -1,5 +1,5 @@
 /* vmath_f32_pow.h (part of vmath_fbody.h) - the float cores of vmath_pow.h's functions: pow,
- * powi, cbrt.
+ * cbrt, and powi at RJ_VM_LEVEL_FOUR.
  *
  * pow: e^(y log|x|) as vmath_pow.h's, in float: log|x| as a double-float to about 2^-37 relative
  * and y log|x| as one, because exp turns the absolute error of its argument (up to 104) into the
@@ -75,58 +75,24 @@ RJ_INLINE V F(pow)(V x, V y)
     return F(vm_powf_signs)(x, y, F(vm_expf_finish)(t, a, small));
 }
 
-/* x^k for the constants k = 0, 3, 4 and -2, as vmath_pow.h's powi: products as double-floats
- * hi + lo, rounded once, x first scaled by an exact power of 2 into the range where the products'
- * error terms are exact (Dekker's product without FMA overflows past 2^114), the result scaled
- * back by back^2 (2^-60 wherever the result can be a denormal, rounded once at the denormals'
- * spacing: (hi + lo) 2^-60 = t 2^-126, t = (hi + lo) 2^66 < 1, rounded where 1 + t rounds).
- * Where a product is still not exact (overflow, underflow, zeros, inf, NaN) the plain products.
- * At RJ_VM_LEVEL_FOUR the plain products alone: within 2.5 ULP. */
+/* x^k for the constants k = 0, 3, 4 and -2 at RJ_VM_LEVEL_FOUR: the plain float products (x^-2 as
+ * (1/x)^2: x^2 would overflow where x^-2 is a denormal), within 2 ULP. At RJ_VM_LEVEL_ONE
+ * vmath_f32.h takes the double route, x^k in double rounded once: within a hair of 0.5 ULP, and
+ * three times as fast on AVX2 as these products as double-floats (float's error-free products
+ * need Dekker's splitting without FMA, and rescaling to keep it exact). */
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
 RJ_INLINE V F(powi)(V x, int k)
 {
     if (k == 0)
         return K(1.0);
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
-    const V p = x * x;
-    return k == 3 ? p * x : k == 4 ? p * p : K(1.0) / p;
-#else
-    const float tiny_at = k == 3 ? 0x1p-30f : k == 4 ? 0x1p-22f : 0x1p-40f;
-    const float huge_at = k == 3 ? 0x1p30f : k == 4 ? 0x1p22f : 0x1p40f;
-    const float up = k == 3 ? 0x1p20f : k == 4 ? 0x1p15f : 0x1p30f;   /* x^k gains 2^60 */
-    const V ax = F(abs)(x);
-    const M tiny = F(lt)(ax, K(tiny_at)), huge = F(gt)(ax, K(huge_at));
-    const V xs = x * F(select)(tiny, K(up), F(select)(huge, K(1.0f / up), K(1.0)));
-    const M gained = k == -2 ? huge : tiny;                /* xs^k = x^k 2^60 */
-    const V back = F(select)(gained, K(0x1p-30), F(select)(tiny | huge, K(0x1p30), K(1.0)));
-    V e, e2, hi, lo, dd, plain, smallest;
-    const V p = F(vm_two_prod)(xs, xs, &e);
-    if (k == 3) {
-        plain = smallest = p * xs;
-        hi = F(vm_two_prod)(p, xs, &e2);
-        lo = e2 + e * xs;
-        dd = hi + lo;
-    } else if (k == 4) {
-        plain = smallest = p * p;
-        hi = F(vm_two_prod)(p, p, &e2);
-        lo = e2 + K(2.0) * p * e;
-        dd = hi + lo;
-    } else {                                   /* -2: 1 / (p + e) = q (1 + rho) */
-        plain = hi = K(1.0) / p;
-        smallest = p;
-        const V h = F(vm_two_prod)(plain, p, &e2);
-        const V rho = ((K(1.0) - h) - e2) - plain * e;
-        lo = plain * rho;
-        dd = F(fma)(plain, rho, plain);
+    if (k == -2) {
+        const V r = K(1.0) / x;
+        return r * r;
     }
-    const M exact = F(gt)(F(abs)(smallest), K(0x1p-100)) & F(lt)(F(abs)(dd), K(INF));
-    const V normal = F(select)(exact, dd, plain) * back * back;
-    const V sign = F(copysign)(K(1.0), hi);
-    V tl;
-    const V t = F(vm_fast_two_sum)(K(1.0), sign * hi * K(0x1p66), &tl);
-    const V denormal = sign * (((t + (tl + sign * lo * K(0x1p66))) - K(1.0)) * K(0x1p-126));
-    return NAN_IN(x, F(select)(gained & exact & F(lt)(F(abs)(normal), K(MIN_NORMAL)), denormal, normal));
-#endif
+    const V p = x * x;
+    return k == 3 ? p * x : p * p;
 }
+#endif
 
 /* cbrt|x| = e^(log|x| / 3): the log as a double-float, divided by 3 as one (th = lh / 3 rounded;
  * lh - 3 th exactly, as lh - p - pe with 3 th = p + pe), then exp of the double-float rounded
