@@ -3,8 +3,8 @@
  *
  * two_sum(a, b, &e): a + b = s + e exactly (Knuth). fast_two_sum: the same when |a| >= |b| or
  * a = 0 (Dekker). two_prod(a, b, &e): a * b = p + e exactly, by an fma where the tier fuses and
- * by Dekker's product of Veltkamp halves elsewhere (exact for |a|, |b| < 2^995 and products
- * that do not underflow); both are exact, so every tier gets the same p and e.
+ * by Dekker's product of Veltkamp halves elsewhere (exact for |a|, |b| < 2^995, float 2^114, and
+ * products that do not underflow); both are exact, so every tier gets the same p and e.
  */
 RJ_INLINE V F(vm_two_sum)(V a, V b, V *e)
 {
@@ -27,8 +27,12 @@ RJ_INLINE V F(vm_two_prod)(V a, V b, V *e)
     *e = F(fma)(a, b, -p);
 #elif defined(__FP_FAST_FMA) && !RJ_VM_VEC   /* the scalar tier on a machine with fma */
     *e = __builtin_fma(a, b, -p);
-#else
-    const V ca = a * K(134217729.0), cb = b * K(134217729.0);   /* 2^27 + 1 */
+#else   /* Veltkamp's halves: 2^27 + 1 splits a double, 2^12 + 1 a float */
+#  ifdef RJ_VM_FLOAT
+    const V ca = a * K(4097.0), cb = b * K(4097.0);
+#  else
+    const V ca = a * K(134217729.0), cb = b * K(134217729.0);
+#  endif
     const V ah = ca - (ca - a), al = a - ah, bh = cb - (cb - b), bl = b - bh;
     *e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 #endif

@@ -1,1 +1,152 @@
-/* vmath_f32_log.h (part of vmath_fbody.h) - the float cores of vmath_log.h's functions. */
+/* vmath_f32_log.h (part of vmath_fbody.h) - the float cores of vmath_log.h's functions: log,
+ * log1p, log2, log10, arcsinh, arccosh, arctanh.
+ *
+ * As vmath_log.h, each is log(u) + c for some u and a small c, on one core: u = 2^e (1 + f),
+ * 1 + f in [sqrt(1/2), sqrt 2) (adding 1 - sqrt(1/2) to the bits carries into the exponent
+ * exactly when the mantissa is >= sqrt(1/2)'s; denormals are scaled first). log(1 + f) =
+ * f - f^2/2 + f^3 P(f) with no division: f^2/2 exact as two floats, f - f^2/2 and e ln 2 + that
+ * summed without error (vmath_dd.h), so that only f^3 P, and the last rounding, carry errors.
+ */
+#define LN2F_HI 0x1.62e4p-1              /* ln 2 to 15 bits: e times it is exact */
+#define LN2F_LO 0x1.7f7d1cp-20
+
+typedef struct { V e, hi, lo; } F(vm_logf_t);   /* log u = e ln2 + hi + lo, |lo| << |hi| */
+
+/* P of degree 7 fitted here (Lawson's minimax on [sqrt(1/2) - 1, sqrt 2 - 1], error 2^-27.4 of
+ * log(1 + f)) */
+RJ_INLINE F(vm_logf_t) F(vm_logf_parts)(V x)
+{
+    const M tiny = F(lt)(x, K(MIN_NORMAL));
+    const V xs = F(select)(tiny, x * K(TWO_MANT), x);
+    const U ix = F(asuint)(xs) + (ONE_BITS - SQRTH_BITS);
+    F(vm_logf_t) p;
+    /* e as a float without an int -> float conversion: 2^23 + biased exponent, minus both */
+    p.e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
+    const V f = F(fromuint)((ix & MANTMASK) + SQRTH_BITS) - K(1.0);
+    V q = MLA(K(-0.0763443783f), f, 0.127615631f);
+    q = MLA(q, f, -0.131601974f);
+    q = MLA(q, f, 0.142017603f);
+    q = MLA(q, f, -0.166233554f);
+    q = MLA(q, f, 0.200012267f);
+    q = MLA(q, f, -0.250008225f);
+    q = MLA(q, f, 0.333333313f);
+    V zl, hl;
+    const V zh = F(vm_two_prod)(f, f, &zl);
+    p.hi = F(vm_fast_two_sum)(f, K(-0.5) * zh, &hl);      /* |f| >= f^2/2 */
+    p.lo = hl + F(fma)(zh * f, q, K(-0.5) * zl);
+    return p;
+}
+
+/* e ln2 + hi + lo + c: |e ln2| >= 0.69 > |hi| unless e = 0 */
+RJ_INLINE V F(vm_logf_sum)(F(vm_logf_t) p, V c)
+{
+    V yl;
+    const V yh = F(vm_fast_two_sum)(p.e * K(LN2F_HI), p.hi, &yl);
+    return yh + (yl + (p.lo + F(fma)(p.e, K(LN2F_LO), c)));
+}
+
+/* y for a positive finite u; +inf -> inf, NaN -> NaN, 0 -> -inf, below 0 -> NaN */
+RJ_INLINE V F(vm_logf_special)(V u, V y)
+{
+    y = F(select)(F(lt)(u, K(INF)), y, u);
+    y = F(select)(F(eq)(u, K(0.0)), K(-INF), y);
+    return F(select)(F(lt)(u, K(0.0)), K(NAN_), y);
+}
+
+RJ_INLINE V F(log)(V x) { return NAN_IN(x, F(vm_logf_special)(x, F(vm_logf_sum)(F(vm_logf_parts)(x), K(0.0)))); }
+
+/* log(u) + c + extra_e ln 2 for u > 0, c small */
+RJ_INLINE V F(vm_logf_of)(V u, V c, V extra_e)
+{
+    F(vm_logf_t) p = F(vm_logf_parts)(u);
+    p.e = p.e + extra_e;
+    return F(vm_logf_special)(u, F(vm_logf_sum)(p, c));
+}
+
+/* log(1 + th + tl): u = 1 + th rounded, log(u) corrected by what u lacks, over u */
+RJ_INLINE V F(vm_log1pf_dd)(V th, V tl)
+{
+    V err;
+    const V u = F(vm_two_sum)(K(1.0), th, &err);
+    return F(vm_logf_of)(u, (err + tl) / u, K(0.0));
+}
+
+RJ_INLINE V F(log1p)(V x)
+{
+    return NAN_IN(x, F(select)(F(lt)(F(abs)(x), K(0x1p-25)), x, F(vm_log1pf_dd)(x, K(0.0))));
+}
+
+/* log2 and log10: e log_b(2) + (hi + lo) log_b(e), the product with log_b(e) = ch + cl as a
+ * double-float, e log_b(2) too (its head of 15 bits, e times it exact) */
+RJ_INLINE V F(vm_logf_base)(V x, T e2h, T e2l, T ch, T cl)
+{
+    const F(vm_logf_t) p = F(vm_logf_parts)(x);
+    V pl, wl;
+    const V ph = F(vm_two_prod)(p.hi, K(ch), &pl);
+    const V wh = F(vm_fast_two_sum)(p.e * K(e2h), ph, &wl);   /* |e log_b 2| >= |ph| unless e = 0 */
+    const V lo = wl + (pl + (F(fma)(p.hi, K(cl), p.lo * K(ch)) + p.e * K(e2l)));
+    return NAN_IN(x, F(vm_logf_special)(x, wh + lo));
+}
+
+RJ_INLINE V F(log2)(V x) { return F(vm_logf_base)(x, 1.0f, 0.0f, 0x1.715476p+0f, 0x1.4ae0cp-26f); }
+RJ_INLINE V F(log10)(V x)
+{
+    return F(vm_logf_base)(x, 0x1.344p-2f, 0x1.3509f8p-18f, 0x1.bcb7b2p-2f, -0x1.5b235ep-27f);
+}
+
+/* arcsinh|x| = log(2|x|) past 2^12, log(2|x| + 1 / (sqrt(x^2 + 1) + |x|)) past 2, and below
+ * log1p(|x| + x^2 / (1 + sqrt(1 + x^2))), each argument a double-float, as vmath_log.h's */
+RJ_INLINE V F(arcsinh)(V x)
+{
+    const V a = F(abs)(x);
+    const M big = F(gt)(a, K(0x1p12)), mid = F(gt)(a, K(2.0));
+    V a2l, wl, sl, dl, gl, tl, err, ml;
+    const V a2h = F(vm_two_prod)(a, a, &a2l);
+    const V wh = F(vm_two_sum)(K(1.0), a2h, &wl);                       /* 1 + x^2 */
+    const V sh = F(vm_sqrt_dd)(wh, wl + a2l, &sl);
+    const V dh = F(vm_fast_two_sum)(K(1.0), sh, &dl);                   /* 1 + sqrt(1 + x^2) */
+    const V gh = F(vm_div_dd)(a2h, a2l, dh, dl + sl, &gl);
+    const V th = F(vm_fast_two_sum)(a, gh, &tl);
+    const V u1 = F(vm_two_sum)(K(1.0), th, &err);
+    const V mh = F(vm_fast_two_sum)(K(2.0) * a, K(1.0) / (F(sqrt)(a * a + K(1.0)) + a), &ml);
+    const V u = F(select)(big, a, F(select)(mid, mh, u1));
+    const V c = F(select)(big, K(0.0), F(select)(mid, ml / mh, (err + (tl + gl)) / u1));
+    V y = F(vm_logf_of)(u, c, F(select)(big, K(1.0), K(0.0)));
+    y = F(select)(F(lt)(a, K(0x1p-12)), a, y);
+    return NAN_IN(x, F(copysign)(y, x));
+}
+
+/* arccosh x = log(2x) past 2^12, log(2x - 1 / (x + sqrt(x^2 - 1))) past 2, and below
+ * log1p(t + sqrt(2t + t^2)), t = x - 1 (exact), as vmath_log.h's; NaN below 1. */
+RJ_INLINE V F(arccosh)(V x)
+{
+    const V t = x - K(1.0);
+    const M big = F(gt)(x, K(0x1p12)), mid = F(gt)(x, K(2.0));
+    V t2l, wl, sl, ul, err, ml;
+    const V t2h = F(vm_two_prod)(t, t, &t2l);
+    const V wh = F(vm_two_sum)(K(2.0) * t, t2h, &wl);                   /* 2t + t^2 */
+    const V sh = F(vm_sqrt_dd)(wh, wl + t2l, &sl);
+    const V uh = F(vm_two_sum)(t, sh, &ul);
+    const V u1 = F(vm_two_sum)(K(1.0), uh, &err);
+    const V mh = F(vm_fast_two_sum)(K(2.0) * x, K(-1.0) / (x + F(sqrt)(x * x - K(1.0))), &ml);
+    const V u = F(select)(big, x, F(select)(mid, mh, u1));
+    const V c = F(select)(big, K(0.0), F(select)(mid, ml / mh, (err + (ul + sl)) / u1));
+    const V y = F(vm_logf_of)(u, c, F(select)(big, K(1.0), K(0.0)));
+    return NAN_IN(x, F(select)(F(lt)(x, K(1.0)), K(NAN_), y));
+}
+
+/* arctanh|x| = log1p(2|x| / (1 - |x|)) / 2, the quotient as a double-float; +-inf at +-1, NaN
+ * beyond; |x| < 2^-12 gives x. */
+RJ_INLINE V F(arctanh)(V x)
+{
+    const V a = F(abs)(x);
+    V dl, ql;
+    const V dh = F(vm_two_sum)(K(1.0), -a, &dl);
+    const V qh = F(vm_div_dd)(a + a, K(0.0), dh, dl, &ql);
+    V y = K(0.5) * F(vm_log1pf_dd)(qh, ql);
+    y = F(select)(F(lt)(a, K(0x1p-12)), a, y);
+    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(copysign)(y, x)));
+}
+
+#undef LN2F_HI
+#undef LN2F_LO
