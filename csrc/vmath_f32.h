@@ -12,9 +12,9 @@
 
 /* the functions with a float core, and those by the double route: ROW1 unary, ROW2 binary */
 #define RJ_VMF_CORE_ROWS(ROW1, ROW2)                                                              \
-    ROW1(sin) ROW1(cos) ROW1(arcsin) ROW1(arccos) ROW1(arctan) ROW2(arctan2) ROW2(hypot)
+    ROW1(sin) ROW1(cos) ROW1(tan) ROW1(arcsin) ROW1(arccos) ROW1(arctan) ROW2(arctan2) ROW2(hypot)
 #define RJ_VMF_WIDE_ROWS(ROW1, ROW2)                                                              \
-    ROW1(tan) ROW1(exp) ROW1(expm1) ROW1(log) ROW1(log1p) ROW1(log2) ROW1(log10) ROW1(sinh)      \
+    ROW1(exp) ROW1(expm1) ROW1(log) ROW1(log1p) ROW1(log2) ROW1(log10) ROW1(sinh)      \
     ROW1(cosh) ROW1(tanh) ROW1(arcsinh) ROW1(arccosh) ROW1(arctanh) ROW2(pow) ROW1(cbrt)           \
     ROW2(fmod)
 /* x**k for the constant k of RJ_VM_POWER rows: a float core, or the double route */

@@ -65,27 +65,40 @@ RJ_INLINE V F(vmf32_sin_k)(V rh, V rl, V z)
     V s = MLA(K(0x1.7cd428p-19f), z, -0x1.a05bb2p-13f);
     s = MLA(s, z, 0x1.111176p-7f);
     s = MLA(s, z, -0x1.555556p-3f);
-    return rh + F(fma)(rh * z, s, F(fma)(K(-0.5f) * z, rl, rl));
+    return F(fma)(rh * z, s, F(fma)(K(-0.5f) * z, rl, rl));   /* sin = r_hi + this */
 }
 
 /* cos(r_hi + r_lo) = 1 - z/2 + z^2 C(z) - r_hi r_lo: w = 1 - z/2 rounds, and its rounding error
  * ((1 - w) - z/2, exact) and that of z = r_hi^2 (zl, exact by vm_two_prod) go into the small
  * part, as in vmath_trig.h's vm_cos_k. C of degree 2 fitted here (as S: 2^-33.0 relative). */
-RJ_INLINE V F(vmf32_cos_k)(V rh, V rl, V z, V zl)
+RJ_INLINE V F(vmf32_cos_k)(V rh, V rl, V z, V zl, V *lo)
 {
     const V hz = K(0.5f) * z, w = K(1.0f) - hz;
     V c = MLA(K(0x1.99e904p-16f), z, -0x1.6c0c2ap-10f);
     c = MLA(c, z, 0x1.55554ap-5f);
-    return w + ((((K(1.0f) - w) - hz) - K(0.5f) * zl) + F(fma)(z * z, c, -(rh * rl)));
+    *lo = (((K(1.0f) - w) - hz) - K(0.5f) * zl) + F(fma)(z * z, c, -(rh * rl));
+    return w;                                                   /* cos = this + *lo */
+}
+
+/* sin r and cos r rounded, *sh and *ch, and their rounding errors *sl and *cl (fast_two_sum:
+ * the kernels' small parts are below a tenth of the large ones); returns n's bits */
+RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
+{
+    V rh, rl, zl, lo;
+    const U q = F(asuint)(F(vmf_trig_reduce)(x, &rh, &rl));
+    const V z = F(vm_two_prod)(rh, rh, &zl);
+    *sh = F(vm_fast_two_sum)(rh, F(vmf32_sin_k)(rh, rl, z), sl);
+    const V w = F(vmf32_cos_k)(rh, rl, z, zl, &lo);
+    *ch = F(vm_fast_two_sum)(w, lo, cl);
+    return q;
 }
 
 /* sin x: sin r, cos r, -sin r, -cos r by quadrant; sin(-0) = -0 (the sum above gives +0) */
 RJ_INLINE V F(sin)(V x)
 {
-    V rh, rl, zl;
-    const U q = F(asuint)(F(vmf_trig_reduce)(x, &rh, &rl));
-    const V z = F(vm_two_prod)(rh, rh, &zl);
-    const V y = F(select)(IMASK((q & 1) != 0), F(vmf32_cos_k)(rh, rl, z, zl), F(vmf32_sin_k)(rh, rl, z));
+    V sh, sl, ch, cl;
+    const U q = F(vmf32_sincos)(x, &sh, &sl, &ch, &cl);
+    const V y = F(select)(IMASK((q & 1) != 0), ch, sh);
     const V s = F(fromuint)(F(asuint)(y) ^ ((q & 2) << (BITS - 2)));
     return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, s));
 }
@@ -93,11 +106,22 @@ RJ_INLINE V F(sin)(V x)
 /* cos x: cos r, -sin r, -cos r, sin r by quadrant */
 RJ_INLINE V F(cos)(V x)
 {
-    V rh, rl, zl;
-    const U q = F(asuint)(F(vmf_trig_reduce)(x, &rh, &rl));
-    const V z = F(vm_two_prod)(rh, rh, &zl);
-    const V y = F(select)(IMASK((q & 1) != 0), F(vmf32_sin_k)(rh, rl, z), F(vmf32_cos_k)(rh, rl, z, zl));
+    V sh, sl, ch, cl;
+    const U q = F(vmf32_sincos)(x, &sh, &sl, &ch, &cl);
+    const V y = F(select)(IMASK((q & 1) != 0), sh, ch);
     return TRIG_RESULTF(x, F(fromuint)(F(asuint)(y) ^ (((q + 1) & 2) << (BITS - 2))));
+}
+
+/* tan x: sin r / cos r, or -cos r / sin r in odd quadrants, each as two floats, their quotient
+ * the rounded one refined by its exact residual (vm_div_dd); tan(-0) = -0 */
+RJ_INLINE V F(tan)(V x)
+{
+    V sh, sl, ch, cl, ql;
+    const U q = F(vmf32_sincos)(x, &sh, &sl, &ch, &cl);
+    const M odd = IMASK((q & 1) != 0);
+    const V qh = F(vm_div_dd)(F(select)(odd, ch, sh), F(select)(odd, cl, sl), F(select)(odd, -sh, ch),
+                              F(select)(odd, -sl, cl), &ql);
+    return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, qh + ql));
 }
 
 #undef TRIG_RESULTF
