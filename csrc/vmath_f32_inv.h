@@ -66,11 +66,12 @@ RJ_INLINE V F(arccos)(V x)
     return NAN_IN(x, F(select)(F(gt)(a, K(1.0f)), K(NAN_), F(select)(low, mid, F(select)(neg, left, right))));
 }
 
-/* arctan a + d = hi + *rest for a >= 0 (inf too), d a small correction (arctan2's): centres 0,
+/* arctan(a + d) = hi + *rest for a >= 0 (inf too), d a small correction (arctan2's): centres 0,
  * pi/4 (t = (a - 1)/(a + 1)) and pi/2 (t = -1/a) leave |t| <= tan(pi/8); arctan t = t + t z B(z),
  * B of degree 5 (2^-33.9). a - 1 and a + 1 are exact as hi + lo (fast_two_sum, |1| the larger
- * exponent or the sum exact); t = num / den is rounded, and its exact residual (vm_two_prod) gives
- * t_lo, which enters as t_lo / (1 + t^2); the centre plus t is summed exactly. */
+ * exponent or the sum exact, d added to their small parts); t = num / den is rounded, and its exact
+ * residual (vm_two_prod) gives t_lo, which enters as t_lo / (1 + t^2) to its second term; the
+ * centre plus t is summed exactly. */
 RJ_INLINE V F(vmf32_atan_k)(V a, V d, V *rest)
 {
     const M mid = F(gt)(a, K(0x1.a8279ap-2f)), big = F(gt)(a, K(0x1.3504f3p+1f));
@@ -79,7 +80,9 @@ RJ_INLINE V F(vmf32_atan_k)(V a, V d, V *rest)
     const V num = F(select)(big, K(-1.0f), F(select)(mid, nh, a));
     const V den = F(select)(big, a, F(select)(mid, dh, K(1.0f)));
     const M centre1 = MF(and)(mid, MF(not)(big));
-    const V numl = F(select)(centre1, nl, K(0.0f)), denl = F(select)(centre1, dl, K(0.0f));
+    /* arctan(a + d): d adds to the numerator but at the centre pi/2, to the denominator but at 0 */
+    const V numl = F(select)(centre1, nl, K(0.0f)) + F(select)(big, K(0.0f), d);
+    const V denl = F(select)(centre1, dl, K(0.0f)) + F(select)(MF(or)(mid, big), d, K(0.0f));
     const V hi = F(select)(big, K(PIO2F_HI), F(select)(mid, K(PIO4F_HI), K(0.0f)));
     const V lo = F(select)(big, K(PIO2F_LO), F(select)(mid, K(PIO4F_LO), K(0.0f)));
     const V q = K(1.0f) / den, t = num * q;
@@ -95,7 +98,7 @@ RJ_INLINE V F(vmf32_atan_k)(V a, V d, V *rest)
     b = MLA(b, z, -0x1.555554p-2f);
     V sl;
     const V sh = F(vm_fast_two_sum)(hi, t, &sl);          /* |t| < hi, or hi = 0 */
-    *rest = sl + (((t * z * b + lo) + d) + (t_lo - t_lo * z));
+    *rest = sl + ((t * z * b + lo) + (t_lo - t_lo * z));
     return sh;
 }
 
@@ -107,7 +110,7 @@ RJ_INLINE V F(arctan)(V x)
 }
 
 /* arctan2(y, x) = +-arctan|y/x| or +-(pi - arctan|y/x|) when x < 0 or x = -0, the sign y's, as
- * vmath_inv.h's: |y/x| carries its rounding error t_lo in as t_lo / (1 + t^2), both magnitudes
+ * vmath_inv.h's: |y/x| = t + d, d from the exact residual of t |x|, goes into the core, both magnitudes
  * first scaled (exactly) by 2^-40 when the larger is beyond 2^60 and by 2^90 when it is below
  * 2^-30, so that the product t |x| is exact wherever t_lo matters (t >= 2^-14: |y| >= 2^-44). Both zero: t = 0; both infinite: t = 1. */
 RJ_INLINE V F(arctan2)(V y, V x)
@@ -118,7 +121,7 @@ RJ_INLINE V F(arctan2)(V y, V x)
     V t = ay / ax;
     V pe;
     const V p = F(vm_two_prod)(t, ax, &pe);
-    V d = (((ay - p) - pe) / ax) / F(fma)(t, t, K(1.0f));
+    V d = ((ay - p) - pe) / ax;
     /* only where the product was exact: its error term normal, nothing overflowed */
     d = F(select)(F(gt)(t, K(0x1p-60f)) & F(lt)(t, K(0x1p60f)) & F(gt)(ay, K(0x1p-90f)) & F(lt)(F(abs)(d), K(INF)),
                   d, K(0.0f));

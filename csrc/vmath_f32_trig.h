@@ -113,14 +113,19 @@ RJ_INLINE V F(cos)(V x)
 }
 
 /* tan x: sin r / cos r, or -cos r / sin r in odd quadrants, each as two floats, their quotient
- * the rounded one refined by its exact residual (vm_div_dd); tan(-0) = -0 */
+ * refined by its exact residual (as vm_div_dd, with one division); tan(-0) = -0 */
 RJ_INLINE V F(tan)(V x)
 {
-    V sh, sl, ch, cl, ql;
+    V sh, sl, ch, cl;
     const U q = F(vmf32_sincos)(x, &sh, &sl, &ch, &cl);
     const M odd = IMASK((q & 1) != 0);
-    const V qh = F(vm_div_dd)(F(select)(odd, ch, sh), F(select)(odd, cl, sl), F(select)(odd, -sh, ch),
-                              F(select)(odd, -sl, cl), &ql);
+    const V nh = F(select)(odd, ch, sh), nl = F(select)(odd, cl, sl);
+    const V dh = F(select)(odd, -sh, ch), dl = F(select)(odd, -sl, cl);
+    /* one division: qh = nh / dh need not be the rounded quotient, its residual is exact */
+    const V rcp = K(1.0f) / dh, qh = nh * rcp;
+    V pe;
+    const V p = F(vm_two_prod)(qh, dh, &pe);
+    const V ql = (((nh - p) - pe) + (nl - qh * dl)) * rcp;
     return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, qh + ql));
 }
 
