@@ -1,5 +1,6 @@
-/* vmath_f32_inv.h (part of vmath_fbody.h) - the float cores of vmath_inv.h's and vmath_misc.h's
- * arcsin, arccos, arctan, arctan2 and hypot, in float arithmetic, within 1 ULP.
+/* vmath_f32_inv.h (part of vmath_fbody.h) - the float cores of vmath_inv.h's arcsin, arccos,
+ * arctan, arctan2, and of vmath_misc.h's hypot at the 4-ULP level, in float arithmetic, within
+ * 1 ULP.
  *
  * The schemes are vmath_inv.h's float cores vmf_* (and its double functions' error-free
  * refinements): the leading terms of each result are kept as unevaluated sums of two floats
@@ -134,10 +135,12 @@ RJ_INLINE V F(arctan2)(V y, V x)
     return NAN_IN2(y, x, F(copysign)(F(select)(neg, s + ((e + K(PIF_LO)) - rest), hi + rest), y));
 }
 
-/* hypot as vmath_misc.h's double one, in float: the larger magnitude scaled by 2^-70 past 2^60
- * and by 2^100 below 2^-40 (exact; its square then normal, the error terms of the squares far
- * below an ULP of the sum), the squares summed as two floats, the root refined by one Newton step on
- * that sum and scaled back (a denormal result rounded twice: still within 1 ULP). inf beats NaN. */
+#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
+/* hypot (at the 4-ULP level only: at the 1-ULP level the double route is faster than this with
+ * the refinement 1 ULP needs): the larger magnitude scaled by 2^-70 past 2^60 and by 2^100 below
+ * 2^-40 (exact; the squares then neither overflow nor underflow), the root of a^2 + b^2 in one
+ * fma, scaled back: the sum's error (up to 3/4 of an ULP of it, 1 without fma) halves in the
+ * root, which rounds once more (measured 1.01 ULP, 1.17 without fma). inf beats NaN, as in C. */
 RJ_INLINE V F(hypot)(V x, V y)
 {
     const V ax = F(abs)(x), ay = F(abs)(y);
@@ -146,15 +149,10 @@ RJ_INLINE V F(hypot)(V x, V y)
     const V scale = F(select)(big, K(0x1p-70f), F(select)(small, K(0x1p100f), K(1.0f)));
     const V unscale = F(select)(big, K(0x1p70f), F(select)(small, K(0x1p-100f), K(1.0f)));
     const V as = a * scale, bs = b * scale;
-    V ae, be, se, he;
-    const V a2 = F(vm_two_prod)(as, as, &ae), b2 = F(vm_two_prod)(bs, bs, &be);
-    const V s = F(vm_fast_two_sum)(a2, b2, &se);
-    const V h = F(sqrt)(s);
-    const V hh = F(vm_two_prod)(h, h, &he);
-    const V corr = F(select)(F(gt)(h, K(0.0f)), (((s - hh) - he) + (se + (ae + be))) / (K(2.0f) * h), K(0.0f));
-    const V r = (h + corr) * unscale;
+    const V r = F(sqrt)(F(fma)(as, as, bs * bs)) * unscale;
     return F(select)(F(eq)(ax, K(INF)) | F(eq)(ay, K(INF)), K(INF), NAN_IN2(x, y, r));
 }
+#endif
 
 #undef PIO2F_HI
 #undef PIO2F_LO

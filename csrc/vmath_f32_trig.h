@@ -80,6 +80,34 @@ RJ_INLINE V F(vmf32_cos_k)(V rh, V rl, V z, V zl, V *lo)
     return w;                                                   /* cos = this + *lo */
 }
 
+#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
+/* The 4-ULP level: r rounded to one float (the parts as above, each step rounded: r to about
+ * 2^-23 relative), sin r = r + r z S(z), cos r = 1 + z (z C(z) - 1/2): up to 2 ULP. *sl and *cl
+ * are 0 (tan divides the rounded sine and cosine). */
+RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
+{
+    V t = ROUND_SHIFTED(x, TWO_OVER_PI);
+    const V n = t - K(SHIFTER);
+    V r = F(fma)(-n, K(PIO2F_3), F(fma)(-n, K(PIO2F_2), F(fma)(-n, K(PIO2F_1), x)));
+    r = F(fma)(-n, K(PIO2F_5), F(fma)(-n, K(PIO2F_4), r));
+    const M big = MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST)));
+    if (__builtin_expect(F(vm_any)(big), 0)) {
+        V rl = K(0.0f);
+        F(vmf_rem_patch)(x, &r, &rl, &t, big);
+        r = r + rl;
+    }
+    const V z = r * r;
+    V s = MLA(K(0x1.7cd428p-19f), z, -0x1.a05bb2p-13f);
+    s = MLA(s, z, 0x1.111176p-7f);
+    s = MLA(s, z, -0x1.555556p-3f);
+    V c = MLA(K(0x1.99e904p-16f), z, -0x1.6c0c2ap-10f);
+    c = MLA(c, z, 0x1.55554ap-5f);
+    *sh = F(fma)(r * z, s, r);
+    *ch = F(fma)(z, F(fma)(z, c, K(-0.5f)), K(1.0f));
+    *sl = *cl = K(0.0f);
+    return F(asuint)(t);
+}
+#else
 /* sin r and cos r rounded, *sh and *ch, and their rounding errors *sl and *cl (fast_two_sum:
  * the kernels' small parts are below a tenth of the large ones); returns n's bits */
 RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
@@ -92,6 +120,7 @@ RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
     *ch = F(vm_fast_two_sum)(w, lo, cl);
     return q;
 }
+#endif
 
 /* sin x: sin r, cos r, -sin r, -cos r by quadrant; sin(-0) = -0 (the sum above gives +0) */
 RJ_INLINE V F(sin)(V x)
@@ -121,12 +150,18 @@ RJ_INLINE V F(tan)(V x)
     const M odd = IMASK((q & 1) != 0);
     const V nh = F(select)(odd, ch, sh), nl = F(select)(odd, cl, sl);
     const V dh = F(select)(odd, -sh, ch), dl = F(select)(odd, -sl, cl);
+#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
+    (void)nl;
+    (void)dl;
+    const V y = nh / dh;
+#else
     /* one division: qh = nh / dh need not be the rounded quotient, its residual is exact */
     const V rcp = K(1.0f) / dh, qh = nh * rcp;
     V pe;
     const V p = F(vm_two_prod)(qh, dh, &pe);
-    const V ql = (((nh - p) - pe) + (nl - qh * dl)) * rcp;
-    return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, qh + ql));
+    const V y = qh + (((nh - p) - pe) + (nl - qh * dl)) * rcp;
+#endif
+    return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, y));
 }
 
 #undef TRIG_RESULTF
