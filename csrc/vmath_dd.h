@@ -27,11 +27,11 @@ RJ_INLINE V F(vm_two_prod)(V a, V b, V *e)
     *e = F(fma)(a, b, -p);
 #elif defined(__FP_FAST_FMA) && !RJ_VM_VEC   /* the scalar tier on a machine with fma */
     *e = __builtin_fma(a, b, -p);
-#else   /* Veltkamp's halves: 2^27 + 1 splits a double, 2^12 + 1 a float */
+#else
 #  ifdef RJ_VM_FLOAT
-    const V ca = a * K(4097.0), cb = b * K(4097.0);
+    const V ca = a * K(4097.0), cb = b * K(4097.0);             /* 2^12 + 1: halves of 12 bits */
 #  else
-    const V ca = a * K(134217729.0), cb = b * K(134217729.0);
+    const V ca = a * K(134217729.0), cb = b * K(134217729.0);   /* 2^27 + 1 */
 #  endif
     const V ah = ca - (ca - a), al = a - ah, bh = cb - (cb - b), bl = b - bh;
     *e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;

@@ -1,1 +1,162 @@
-/* vmath_f32_inv.h (part of vmath_fbody.h) - the float cores of vmath_inv.h's functions. */
+/* vmath_f32_inv.h (part of vmath_fbody.h) - the float cores of vmath_inv.h's arcsin, arccos,
+ * arctan, arctan2, and of vmath_misc.h's hypot at the 4-ULP level, in float arithmetic, within
+ * 1 ULP.
+ *
+ * The schemes are vmath_inv.h's float cores vmf_* (and its double functions' error-free
+ * refinements): the leading terms of each result are kept as unevaluated sums of two floats
+ * (a rounded quotient or root and its exact residual, a constant as hi + lo), so that the result
+ * is rounded once but for terms a few percent of it. Polynomials in float coefficients fitted
+ * here (Lawson minimax, each coefficient rounded to float before the next is refitted).
+ */
+#define PIO2F_HI 0x1.921fb6p+0f           /* pi/2 rounded to float, and the rest */
+#define PIO2F_LO -0x1.777a5cp-25f
+#define PIO4F_HI 0x1.921fb6p-1f
+#define PIO4F_LO -0x1.777a5cp-26f
+#define PIF_HI 0x1.921fb6p+1f
+#define PIF_LO -0x1.777a5cp-24f
+
+/* arcsin s = s + s z A(z), z = s^2 <= 1/4: A of degree 5 (2^-31.7 relative to arcsin) */
+RJ_INLINE V F(vmf32_asin_a)(V z)
+{
+    V a = MLA(K(0x1.347a2ap-5f), z, 0x1.d5e588p-7f);
+    a = MLA(a, z, 0x1.04c7e2p-5f);
+    a = MLA(a, z, 0x1.6ca858p-5f);
+    a = MLA(a, z, 0x1.3338a8p-4f);
+    return MLA(a, z, 0x1.55554cp-3f);
+}
+
+/* s = sqrt z = *sh + *sl (*sl from the exact residual z - sh^2; 0 for z = 0), and s z A(z) */
+RJ_INLINE V F(vmf32_asin_half)(V z, V *sh, V *sl)
+{
+    V pe;
+    *sh = F(sqrt)(z);
+    const V p = F(vm_two_prod)(*sh, *sh, &pe);
+    *sl = F(select)(F(gt)(z, K(0.0f)), ((z - p) - pe) / (K(2.0f) * *sh), K(0.0f));
+    return *sh * z * F(vmf32_asin_a)(z);
+}
+
+/* arcsin: |x| <= 1/2 as a + a z A(z); beyond, pi/2 - 2 arcsin s with s = sqrt((1 - |x|)/2),
+ * pi/2 - 2 s_hi summed exactly (fast_two_sum: 2 s_hi <= 1) */
+RJ_INLINE V F(arcsin)(V x)
+{
+    const V a = F(abs)(x);
+    const M low = F(le)(a, K(0.5f));
+    const V z = F(select)(low, a * a, (K(1.0f) - a) * K(0.5f));
+    V sh, sl, e;
+    const V tail = F(vmf32_asin_half)(z, &sh, &sl);
+    const V h = F(vm_fast_two_sum)(K(PIO2F_HI), K(-2.0f) * sh, &e);
+    const V far = h + ((e + K(PIO2F_LO)) - K(2.0f) * (sl + tail));
+    const V near = F(fma)(a * z, F(vmf32_asin_a)(z), a);
+    const V y = F(select)(low, near, far);
+    return NAN_IN(x, F(select)(F(gt)(a, K(1.0f)), K(NAN_), F(copysign)(y, x)));
+}
+
+/* arccos: |x| <= 1/2 as pi/2 - x - x z A(z); x > 1/2 as 2 arcsin s, x < -1/2 as pi - 2 arcsin s */
+RJ_INLINE V F(arccos)(V x)
+{
+    const V a = F(abs)(x);
+    const M low = F(le)(a, K(0.5f)), neg = F(lt)(x, K(0.0f));
+    const V z = F(select)(low, a * a, (K(1.0f) - a) * K(0.5f));
+    V sh, sl, e1, e2;
+    const V tail = F(vmf32_asin_half)(z, &sh, &sl);
+    const V m = F(vm_fast_two_sum)(K(PIO2F_HI), -x, &e1);
+    const V mid = m + ((e1 + K(PIO2F_LO)) - x * z * F(vmf32_asin_a)(z));
+    const V l = F(vm_fast_two_sum)(K(PIF_HI), K(-2.0f) * sh, &e2);
+    const V left = l + ((e2 + K(PIF_LO)) - K(2.0f) * (sl + tail));
+    const V right = K(2.0f) * (sh + (sl + tail));
+    return NAN_IN(x, F(select)(F(gt)(a, K(1.0f)), K(NAN_), F(select)(low, mid, F(select)(neg, left, right))));
+}
+
+/* arctan(a + d) = hi + *rest for a >= 0 (inf too), d a small correction (arctan2's): centres 0,
+ * pi/4 (t = (a - 1)/(a + 1)) and pi/2 (t = -1/a) leave |t| <= tan(pi/8); arctan t = t + t z B(z),
+ * B of degree 5 (2^-33.9). a - 1 and a + 1 are exact as hi + lo (fast_two_sum, |1| the larger
+ * exponent or the sum exact, d added to their small parts); t = num / den is rounded, and its exact
+ * residual (vm_two_prod) gives t_lo, which enters as t_lo / (1 + t^2) to its second term; the
+ * centre plus t is summed exactly. */
+RJ_INLINE V F(vmf32_atan_k)(V a, V d, V *rest)
+{
+    const M mid = F(gt)(a, K(0x1.a8279ap-2f)), big = F(gt)(a, K(0x1.3504f3p+1f));
+    V nl, dl;
+    const V nh = F(vm_fast_two_sum)(K(-1.0f), a, &nl), dh = F(vm_fast_two_sum)(K(1.0f), a, &dl);
+    const V num = F(select)(big, K(-1.0f), F(select)(mid, nh, a));
+    const V den = F(select)(big, a, F(select)(mid, dh, K(1.0f)));
+    const M centre1 = MF(and)(mid, MF(not)(big));
+    /* arctan(a + d): d adds to the numerator but at the centre pi/2, to the denominator but at 0 */
+    const V numl = F(select)(centre1, nl, K(0.0f)) + F(select)(big, K(0.0f), d);
+    const V denl = F(select)(centre1, dl, K(0.0f)) + F(select)(MF(or)(mid, big), d, K(0.0f));
+    const V hi = F(select)(big, K(PIO2F_HI), F(select)(mid, K(PIO4F_HI), K(0.0f)));
+    const V lo = F(select)(big, K(PIO2F_LO), F(select)(mid, K(PIO4F_LO), K(0.0f)));
+    const V q = K(1.0f) / den, t = num * q;
+    V pe;
+    const V p = F(vm_two_prod)(t, den, &pe);
+    /* (past 2^100 the product's error term is not exact, and t_lo is far below an ULP anyway) */
+    const V t_lo = F(select)(F(lt)(a, K(0x1p100f)), (((num - p) - pe) + (numl - t * denl)) * q, K(0.0f));
+    const V z = t * t;
+    V b = MLA(K(0x1.643f38p-5f), z, -0x1.533d86p-4f);
+    b = MLA(b, z, 0x1.c2f2a6p-4f);
+    b = MLA(b, z, -0x1.246fcp-3f);
+    b = MLA(b, z, 0x1.99989p-3f);
+    b = MLA(b, z, -0x1.555554p-2f);
+    V sl;
+    const V sh = F(vm_fast_two_sum)(hi, t, &sl);          /* |t| < hi, or hi = 0 */
+    *rest = sl + ((t * z * b + lo) + (t_lo - t_lo * z));
+    return sh;
+}
+
+RJ_INLINE V F(arctan)(V x)
+{
+    V rest;
+    const V hi = F(vmf32_atan_k)(F(abs)(x), K(0.0f), &rest);
+    return NAN_IN(x, F(copysign)(hi + rest, x));
+}
+
+/* arctan2(y, x) = +-arctan|y/x| or +-(pi - arctan|y/x|) when x < 0 or x = -0, the sign y's, as
+ * vmath_inv.h's: |y/x| = t + d, d from the exact residual of t |x|, goes into the core, both magnitudes
+ * first scaled (exactly) by 2^-40 when the larger is beyond 2^60 and by 2^90 when it is below
+ * 2^-30, so that the product t |x| is exact wherever t_lo matters (t >= 2^-14: |y| >= 2^-44). Both zero: t = 0; both infinite: t = 1. */
+RJ_INLINE V F(arctan2)(V y, V x)
+{
+    const V big = F(max)(F(abs)(x), F(abs)(y));
+    const V scale = F(select)(F(gt)(big, K(0x1p60f)), K(0x1p-40f), F(select)(F(lt)(big, K(0x1p-30f)), K(0x1p90f), K(1.0f)));
+    const V ax = F(abs)(x) * scale, ay = F(abs)(y) * scale;
+    V t = ay / ax;
+    V pe;
+    const V p = F(vm_two_prod)(t, ax, &pe);
+    V d = ((ay - p) - pe) / ax;
+    /* only where the product was exact: its error term normal, nothing overflowed */
+    d = F(select)(F(gt)(t, K(0x1p-60f)) & F(lt)(t, K(0x1p60f)) & F(gt)(ay, K(0x1p-90f)) & F(lt)(F(abs)(d), K(INF)),
+                  d, K(0.0f));
+    t = F(select)(F(eq)(ax, K(0.0f)) & F(eq)(ay, K(0.0f)), K(0.0f), t);
+    t = F(select)(F(eq)(ax, K(INF)) & F(eq)(ay, K(INF)), K(1.0f), t);
+    V rest, e;
+    const V hi = F(vmf32_atan_k)(t, d, &rest);
+    const V s = F(vm_two_sum)(K(PIF_HI), -hi, &e);         /* pi - hi exactly, then the rest */
+    const M neg = IMASK((F(asuint)(x) & SIGN) != 0);
+    return NAN_IN2(y, x, F(copysign)(F(select)(neg, s + ((e + K(PIF_LO)) - rest), hi + rest), y));
+}
+
+#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
+/* hypot (at the 4-ULP level only: at the 1-ULP level the double route is faster than this with
+ * the refinement 1 ULP needs): the larger magnitude scaled by 2^-70 past 2^60 and by 2^100 below
+ * 2^-40 (exact; the squares then neither overflow nor underflow), the root of a^2 + b^2 in one
+ * fma, scaled back: the sum's error (up to 3/4 of an ULP of it, 1 without fma) halves in the
+ * root, which rounds once more (measured 1.01 ULP, 1.17 without fma). inf beats NaN, as in C. */
+RJ_INLINE V F(hypot)(V x, V y)
+{
+    const V ax = F(abs)(x), ay = F(abs)(y);
+    const V a = F(max)(ax, ay), b = F(min)(ax, ay);
+    const M big = F(gt)(a, K(0x1p60f)), small = F(lt)(a, K(0x1p-40f));
+    const V scale = F(select)(big, K(0x1p-70f), F(select)(small, K(0x1p100f), K(1.0f)));
+    const V unscale = F(select)(big, K(0x1p70f), F(select)(small, K(0x1p-100f), K(1.0f)));
+    const V as = a * scale, bs = b * scale;
+    const V r = F(sqrt)(F(fma)(as, as, bs * bs)) * unscale;
+    return F(select)(F(eq)(ax, K(INF)) | F(eq)(ay, K(INF)), K(INF), NAN_IN2(x, y, r));
+}
+#endif
+
+#undef PIO2F_HI
+#undef PIO2F_LO
+#undef PIO4F_HI
+#undef PIO4F_LO
+#undef PIF_HI
+#undef PIF_LO

@@ -1,1 +1,173 @@
-/* vmath_f32_trig.h (part of vmath_fbody.h) - the float cores of vmath_trig.h's functions. */
+/* vmath_f32_trig.h (part of vmath_fbody.h) - the float cores of vmath_trig.h's functions: sin,
+ * cos, tan in float arithmetic, within 1 ULP.
+ *
+ * x = n pi/2 + r, then a polynomial in r picked by n mod 4, as vmath_trig.h does. r is kept as
+ * an unevaluated sum r_hi + r_lo of two floats: the closest a float below 2^25 comes to a
+ * multiple of pi/2 is 2^-27.8 (x = 0x1.f9cbe2p+7), so a rounded r alone would lose up to a
+ * quarter of its bits there. While |x| < 12800 (|n| < 2^13) Cody and Waite's reduction gives it:
+ * pi/2 in five parts, the first four of 11 bits so that n times each is exact; x - n P1 - n P2 is
+ * then exact too, n P3 is subtracted with its rounding error kept (two_sum), n P4 and n P5 go into
+ * r_lo. Every operation there is exact but the last two, so FMA tiers and the others agree. Lanes
+ * beyond (and inf and NaN, which keep their NaN) are reduced one at a time in double: Cody and
+ * Waite's double reduction below 2^20, Payne and Hanek's (vmath_reduce.h) above.
+ */
+#define TRIG_RESULTF(x, y) NAN_IN((x), F(select)(F(eq)(F(abs)(x), K(INF)), K(NAN_), (y)))
+#define PIO2F_1 0x1.92p+0f                /* pi/2 in parts of 11, 11, 11, 11 and 24 bits */
+#define PIO2F_2 0x1.fb4p-12f
+#define PIO2F_3 0x1.444p-24f
+#define PIO2F_4 0x1.68cp-39f
+#define PIO2F_5 0x1.1a6264p-54f
+#define TRIGF_FAST 12800.0f               /* |n| < 2^13: n times an 11-bit part is exact */
+
+/* the lanes of big through double: r_hi + r_lo = r rounded twice (to 2^-48 of r), t = the
+ * shifter sum holding n mod 4 */
+static __attribute__((noinline, cold, unused)) void F(vmf_rem_patch)(V x, V *rh, V *rl, V *t, M big)
+{
+    FOR_EACH_SET_LANE(big, l) {
+        const double xd = LANE(x, l);
+        if (!(xd - xd == 0)) continue;                 /* inf and NaN keep their NaN */
+        double r, lo = 0.0;
+        uint32_t q;
+        if (__builtin_fabs(xd) < 0x1p20) {             /* pi/2 in 28, 28 and 53 bits, |n| < 2^20 */
+            const double s = xd * TWO_OVER_PI + 0x1.8p52, n = s - 0x1.8p52;
+            q = (uint32_t)rj_d_asuint(s) & 3;
+            r = ((xd - n * 0x1.921fb54000000p+0) - n * 0x1.10b4610000000p-30) - n * 0x1.a62633145c06ep-58;
+        } else {
+            r = rj_vm_rem_pio2_big(xd, &lo, &q);
+        }
+        const float hi = (float)r;
+        LANE(*rh, l) = hi;
+        LANE(*rl, l) = (float)((r - (double)hi) + lo);
+        LANE(*t, l) = SHIFTER + (float)q;
+    }
+}
+
+/* The reduction: returns the shifter sum t whose low bits hold n mod 4; r = *rh + *rl. */
+RJ_INLINE V F(vmf_trig_reduce)(V x, V *rh, V *rl)
+{
+    V t = ROUND_SHIFTED(x, TWO_OVER_PI);
+    const V n = t - K(SHIFTER);
+    const V r2 = F(fma)(-n, K(PIO2F_2), F(fma)(-n, K(PIO2F_1), x));      /* exact */
+    V e;
+    *rh = F(vm_two_sum)(r2, -(n * K(PIO2F_3)), &e);
+    *rl = F(fma)(-n, K(PIO2F_5), F(fma)(-n, K(PIO2F_4), e));
+    const M big = MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST)));
+    if (__builtin_expect(F(vm_any)(big), 0)) F(vmf_rem_patch)(x, rh, rl, &t, big);
+    return t;
+}
+
+/* sin(r_hi + r_lo) = r_hi + (r_lo (1 - z/2) + r_hi z S(z)), z = r_hi^2, |r| <= pi/4 (r_lo cos r_hi
+ * to its second term: r_lo z/2 is up to a fifth of an ULP): S of degree 3 in
+ * float coefficients fitted here (Lawson minimax, each coefficient rounded to float before the
+ * next is refitted: 2^-32.6 relative to sin) */
+RJ_INLINE V F(vmf32_sin_k)(V rh, V rl, V z)
+{
+    V s = MLA(K(0x1.7cd428p-19f), z, -0x1.a05bb2p-13f);
+    s = MLA(s, z, 0x1.111176p-7f);
+    s = MLA(s, z, -0x1.555556p-3f);
+    return F(fma)(rh * z, s, F(fma)(K(-0.5f) * z, rl, rl));   /* sin = r_hi + this */
+}
+
+/* cos(r_hi + r_lo) = 1 - z/2 + z^2 C(z) - r_hi r_lo: w = 1 - z/2 rounds, and its rounding error
+ * ((1 - w) - z/2, exact) and that of z = r_hi^2 (zl, exact by vm_two_prod) go into the small
+ * part, as in vmath_trig.h's vm_cos_k. C of degree 2 fitted here (as S: 2^-33.0 relative). */
+RJ_INLINE V F(vmf32_cos_k)(V rh, V rl, V z, V zl, V *lo)
+{
+    const V hz = K(0.5f) * z, w = K(1.0f) - hz;
+    V c = MLA(K(0x1.99e904p-16f), z, -0x1.6c0c2ap-10f);
+    c = MLA(c, z, 0x1.55554ap-5f);
+    *lo = (((K(1.0f) - w) - hz) - K(0.5f) * zl) + F(fma)(z * z, c, -(rh * rl));
+    return w;                                                   /* cos = this + *lo */
+}
+
+#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
+/* The 4-ULP level: r rounded to one float (the parts as above, each step rounded: r to about
+ * 2^-23 relative), sin r = r + r z S(z), cos r = 1 + z (z C(z) - 1/2): up to 2 ULP. *sl and *cl
+ * are 0 (tan divides the rounded sine and cosine). */
+RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
+{
+    V t = ROUND_SHIFTED(x, TWO_OVER_PI);
+    const V n = t - K(SHIFTER);
+    V r = F(fma)(-n, K(PIO2F_3), F(fma)(-n, K(PIO2F_2), F(fma)(-n, K(PIO2F_1), x)));
+    r = F(fma)(-n, K(PIO2F_5), F(fma)(-n, K(PIO2F_4), r));
+    const M big = MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST)));
+    if (__builtin_expect(F(vm_any)(big), 0)) {
+        V rl = K(0.0f);
+        F(vmf_rem_patch)(x, &r, &rl, &t, big);
+        r = r + rl;
+    }
+    const V z = r * r;
+    V s = MLA(K(0x1.7cd428p-19f), z, -0x1.a05bb2p-13f);
+    s = MLA(s, z, 0x1.111176p-7f);
+    s = MLA(s, z, -0x1.555556p-3f);
+    V c = MLA(K(0x1.99e904p-16f), z, -0x1.6c0c2ap-10f);
+    c = MLA(c, z, 0x1.55554ap-5f);
+    *sh = F(fma)(r * z, s, r);
+    *ch = F(fma)(z, F(fma)(z, c, K(-0.5f)), K(1.0f));
+    *sl = *cl = K(0.0f);
+    return F(asuint)(t);
+}
+#else
+/* sin r and cos r rounded, *sh and *ch, and their rounding errors *sl and *cl (fast_two_sum:
+ * the kernels' small parts are below a tenth of the large ones); returns n's bits */
+RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
+{
+    V rh, rl, zl, lo;
+    const U q = F(asuint)(F(vmf_trig_reduce)(x, &rh, &rl));
+    const V z = F(vm_two_prod)(rh, rh, &zl);
+    *sh = F(vm_fast_two_sum)(rh, F(vmf32_sin_k)(rh, rl, z), sl);
+    const V w = F(vmf32_cos_k)(rh, rl, z, zl, &lo);
+    *ch = F(vm_fast_two_sum)(w, lo, cl);
+    return q;
+}
+#endif
+
+/* sin x: sin r, cos r, -sin r, -cos r by quadrant; sin(-0) = -0 (the sum above gives +0) */
+RJ_INLINE V F(sin)(V x)
+{
+    V sh, sl, ch, cl;
+    const U q = F(vmf32_sincos)(x, &sh, &sl, &ch, &cl);
+    const V y = F(select)(IMASK((q & 1) != 0), ch, sh);
+    const V s = F(fromuint)(F(asuint)(y) ^ ((q & 2) << (BITS - 2)));
+    return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, s));
+}
+
+/* cos x: cos r, -sin r, -cos r, sin r by quadrant */
+RJ_INLINE V F(cos)(V x)
+{
+    V sh, sl, ch, cl;
+    const U q = F(vmf32_sincos)(x, &sh, &sl, &ch, &cl);
+    const V y = F(select)(IMASK((q & 1) != 0), sh, ch);
+    return TRIG_RESULTF(x, F(fromuint)(F(asuint)(y) ^ (((q + 1) & 2) << (BITS - 2))));
+}
+
+/* tan x: sin r / cos r, or -cos r / sin r in odd quadrants, each as two floats, their quotient
+ * refined by its exact residual (as vm_div_dd, with one division); tan(-0) = -0 */
+RJ_INLINE V F(tan)(V x)
+{
+    V sh, sl, ch, cl;
+    const U q = F(vmf32_sincos)(x, &sh, &sl, &ch, &cl);
+    const M odd = IMASK((q & 1) != 0);
+    const V nh = F(select)(odd, ch, sh), nl = F(select)(odd, cl, sl);
+    const V dh = F(select)(odd, -sh, ch), dl = F(select)(odd, -sl, cl);
+#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
+    (void)nl;
+    (void)dl;
+    const V y = nh / dh;
+#else
+    /* one division: qh = nh / dh need not be the rounded quotient, its residual is exact */
+    const V rcp = K(1.0f) / dh, qh = nh * rcp;
+    V pe;
+    const V p = F(vm_two_prod)(qh, dh, &pe);
+    const V y = qh + (((nh - p) - pe) + (nl - qh * dl)) * rcp;
+#endif
+    return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, y));
+}
+
+#undef TRIG_RESULTF
+#undef PIO2F_1
+#undef PIO2F_2
+#undef PIO2F_3
+#undef PIO2F_4
+#undef PIO2F_5
+#undef TRIGF_FAST
