@@ -124,3 +124,37 @@ def test_a_thousand_node_chain_gives_numpys_values(dtype, tolerance):
         out = rj.JitCompiler(rj.JitConfig(isa=tier)).compile(chain(1000), dtype=dtype)(x)
         assert out.dtype == dtype
         np.testing.assert_allclose(out, chain_reference(x, 1000), rtol=0, atol=tolerance)
+
+
+def test_a_kernel_without_vector_math_does_not_parse_its_header():
+    """csrc/vmath.h is included where the kernel's C names something of it, and only there."""
+    x = rj.input("x")
+    jit = rj.JitCompiler()
+    arithmetic = rj.where(abs(x * 0.5 + 0.25) > 0.5, x * x, rj.clip(x, -1.0, 1.0))
+    assert '#include "vmath.h"' not in jit.source_of(arithmetic)
+    for graph in (arithmetic + rj.sin(x), arithmetic % 3.0, rj.trunc(arithmetic), arithmetic ** 3,
+                  RunningSum()(arithmetic) + rj.exp(x)):
+        assert '#include "vmath.h"' in jit.source_of(graph)
+    xs = np.linspace(-3, 3, 37, dtype=np.float32)
+    np.testing.assert_array_equal(jit.compile(arithmetic)(xs),
+                                  np.where(np.abs(xs * np.float32(0.5) + np.float32(0.25)) > 0.5, xs * xs,
+                                           np.clip(xs, -1, 1)))
+
+
+def test_a_user_extern_that_calls_vector_math_gets_the_header():
+    x = rj.input("x")
+    twice_sine = rj.extern("my_twice_sine", "double(double)",
+                           c_source="static double my_twice_sine(double v) { return 2.0 * rj_d_sin(v); }")
+    jit = rj.JitCompiler(rj.JitConfig(dtype="float64"))
+    assert '#include "vmath.h"' in jit.source_of(twice_sine(x * 2.0))
+    xs = np.linspace(-3, 3, 37)
+    np.testing.assert_allclose(jit.compile(twice_sine(x * 2.0))(xs), 2.0 * np.sin(xs * 2.0), rtol=1e-15, atol=1e-300)
+
+
+def test_gcc_bounds_its_alias_walk_from_version_8():
+    from resin_jit.toolchain import compilers
+    gcc = compilers.FAMILIES["gcc"]
+    assert gcc.tuning_flags("gcc (GCC) 12.2.0") == compilers.GCC_TUNING
+    assert gcc.tuning_flags("x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14) 12.2.0") == compilers.GCC_TUNING
+    assert gcc.tuning_flags("gcc (GCC) 4.8.5 20150623 (Red Hat 4.8.5-44)") == ()
+    assert compilers.FAMILIES["clang"].tuning_flags("clang version 14.0.6") == ()

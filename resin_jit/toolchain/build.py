@@ -75,7 +75,8 @@ class Toolchain:
         one, or its system on the tier's architecture)."""
         family = compilers.family(self.family)
         target = target or platforms.host().with_arch(isa.TIERS[tier].arch or platforms.host().arch)
-        return [f"-O{opt_level}", *family.flags(target), CONTRACT_FLAG, *family.tier_flags(isa.compile_flags(tier))]
+        return [f"-O{opt_level}", *family.flags(target), *family.tuning_flags(self.version), CONTRACT_FLAG,
+                *family.tier_flags(isa.compile_flags(tier))]
 
 
 # The toolchain memo's key for a compiler: its command and the program file's stamp. The value is

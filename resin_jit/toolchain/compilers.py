@@ -38,6 +38,13 @@ class Family:
     strip_pe: tuple = ()   # a Windows DLL's link: what keeps its debug database (a .pdb, 1 MB) from being written
     takes_march: bool = True   # the tier's -march= (NEON's armv8-a) is understood; zig reads it as a CPU name
     links_apart: bool = False  # compiled to an object, then linked by another run (see ZIG)
+    tuning: tuple = ()     # flags that bound the compiler's work, not the code it makes (see GCC_TUNING)
+    tuning_since: int = 0  # the first major version that takes them
+
+    def tuning_flags(self, version):
+        """`tuning` for the compiler whose version line is `version`, where its major version takes them."""
+        found = re.search(r"\b(\d+)\.\d+", version or "")
+        return self.tuning if self.tuning and found and int(found.group(1)) >= self.tuning_since else ()
 
     def tier_flags(self, flags):
         """The tier's flags (isa.py) as this family takes them."""
@@ -77,8 +84,15 @@ _CLANG_ERRORS = ("-Werror=incompatible-library-redeclaration",)
 ZIG = Family("zig", _CLANG_ERRORS, ("-mcpu=baseline", "-fno-sanitize=all", "-g0"), names_target=True,
              strip_pe=("-s",), takes_march=False, links_apart=True)
 
+# gcc's value numbering looks back through the stores before each load for one it makes
+# redundant, up to 1,000 queries a load: in a loop body of many inlined functions that walk is a
+# third of the build (the trig graph, a chain of 100 nodes: 30-45% of gcc's time). At 100 it made
+# the same machine code for those kernels (compared instruction for instruction), and it cannot
+# change a value: it only stops a search sooner. GCC 8 brought the parameter.
+GCC_TUNING = ("--param=sccvn-max-alias-queries-per-access=100",)
+
 FAMILIES = MappingProxyType({f.name: f for f in (
-    Family("gcc", ("-Werror=builtin-declaration-mismatch",)),
+    Family("gcc", ("-Werror=builtin-declaration-mismatch",), tuning=GCC_TUNING, tuning_since=8),
     Family("clang", _CLANG_ERRORS),
     Family("apple-clang", _CLANG_ERRORS),
     ZIG,
