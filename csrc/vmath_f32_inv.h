@@ -1,6 +1,6 @@
 /* vmath_f32_inv.h (part of vmath_fbody.h) - the float cores of vmath_inv.h's arcsin, arccos,
- * arctan, arctan2, and of vmath_misc.h's hypot at the 4-ULP level, in float arithmetic, within
- * 1 ULP.
+ * arctan and arctan2 (within 1 ULP at the 1-ULP level), and of vmath_misc.h's hypot at the 4-ULP
+ * level, in float arithmetic.
  *
  * The schemes are vmath_inv.h's float cores vmf_* (and its double functions' error-free
  * refinements): the leading terms of each result are kept as unevaluated sums of two floats
