@@ -80,11 +80,24 @@ RJ_INLINE V F(vmf32_cos_k)(V rh, V rl, V z, V zl, V *lo)
     return w;                                                   /* cos = this + *lo */
 }
 
-#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
-/* The 4-ULP level: r rounded to one float (the parts as above, each step rounded: r to about
- * 2^-23 relative), sin r = r + r z S(z), cos r = 1 + z (z C(z) - 1/2): up to 2 ULP. *sl and *cl
- * are 0 (tan divides the rounded sine and cosine). */
+/* sin r and cos r rounded, *sh and *ch, and their rounding errors *sl and *cl (fast_two_sum:
+ * the kernels' small parts are below a tenth of the large ones); returns n's bits */
 RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
+{
+    V rh, rl, zl, lo;
+    const U q = F(asuint)(F(vmf_trig_reduce)(x, &rh, &rl));
+    const V z = F(vm_two_prod)(rh, rh, &zl);
+    *sh = F(vm_fast_two_sum)(rh, F(vmf32_sin_k)(rh, rl, z), sl);
+    const V w = F(vmf32_cos_k)(rh, rl, z, zl, &lo);
+    *ch = F(vm_fast_two_sum)(w, lo, cl);
+    return q;
+}
+
+#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
+/* sin and cos at the 4-ULP level: r rounded to one float (the parts as above, each step
+ * rounded: r to about 2^-23 relative), sin r = r + r z S(z), cos r = 1 + z (z C(z) - 1/2): up
+ * to 2.5 ULP. (tan keeps the 1-ULP scheme: the quotient of these is up to 3.6 ULP.) */
+RJ_INLINE U F(vmf32_sincos4)(V x, V *sh, V *ch)
 {
     V t = ROUND_SHIFTED(x, TWO_OVER_PI);
     const V n = t - K(SHIFTER);
@@ -104,29 +117,18 @@ RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
     c = MLA(c, z, 0x1.55554ap-5f);
     *sh = F(fma)(r * z, s, r);
     *ch = F(fma)(z, F(fma)(z, c, K(-0.5f)), K(1.0f));
-    *sl = *cl = K(0.0f);
     return F(asuint)(t);
 }
+#  define RJ_VMF_SINCOS(x, sh, ch) F(vmf32_sincos4)((x), (sh), (ch))
 #else
-/* sin r and cos r rounded, *sh and *ch, and their rounding errors *sl and *cl (fast_two_sum:
- * the kernels' small parts are below a tenth of the large ones); returns n's bits */
-RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
-{
-    V rh, rl, zl, lo;
-    const U q = F(asuint)(F(vmf_trig_reduce)(x, &rh, &rl));
-    const V z = F(vm_two_prod)(rh, rh, &zl);
-    *sh = F(vm_fast_two_sum)(rh, F(vmf32_sin_k)(rh, rl, z), sl);
-    const V w = F(vmf32_cos_k)(rh, rl, z, zl, &lo);
-    *ch = F(vm_fast_two_sum)(w, lo, cl);
-    return q;
-}
+#  define RJ_VMF_SINCOS(x, sh, ch) F(vmf32_sincos)((x), (sh), &(V){0}, (ch), &(V){0})
 #endif
 
 /* sin x: sin r, cos r, -sin r, -cos r by quadrant; sin(-0) = -0 (the sum above gives +0) */
 RJ_INLINE V F(sin)(V x)
 {
-    V sh, sl, ch, cl;
-    const U q = F(vmf32_sincos)(x, &sh, &sl, &ch, &cl);
+    V sh, ch;
+    const U q = RJ_VMF_SINCOS(x, &sh, &ch);
     const V y = F(select)(IMASK((q & 1) != 0), ch, sh);
     const V s = F(fromuint)(F(asuint)(y) ^ ((q & 2) << (BITS - 2)));
     return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, s));
@@ -135,8 +137,8 @@ RJ_INLINE V F(sin)(V x)
 /* cos x: cos r, -sin r, -cos r, sin r by quadrant */
 RJ_INLINE V F(cos)(V x)
 {
-    V sh, sl, ch, cl;
-    const U q = F(vmf32_sincos)(x, &sh, &sl, &ch, &cl);
+    V sh, ch;
+    const U q = RJ_VMF_SINCOS(x, &sh, &ch);
     const V y = F(select)(IMASK((q & 1) != 0), sh, ch);
     return TRIG_RESULTF(x, F(fromuint)(F(asuint)(y) ^ (((q + 1) & 2) << (BITS - 2))));
 }
@@ -150,21 +152,16 @@ RJ_INLINE V F(tan)(V x)
     const M odd = IMASK((q & 1) != 0);
     const V nh = F(select)(odd, ch, sh), nl = F(select)(odd, cl, sl);
     const V dh = F(select)(odd, -sh, ch), dl = F(select)(odd, -sl, cl);
-#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
-    (void)nl;
-    (void)dl;
-    const V y = nh / dh;
-#else
     /* one division: qh = nh / dh need not be the rounded quotient, its residual is exact */
     const V rcp = K(1.0f) / dh, qh = nh * rcp;
     V pe;
     const V p = F(vm_two_prod)(qh, dh, &pe);
     const V y = qh + (((nh - p) - pe) + (nl - qh * dl)) * rcp;
-#endif
     return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, y));
 }
 
 #undef TRIG_RESULTF
+#undef RJ_VMF_SINCOS
 #undef PIO2F_1
 #undef PIO2F_2
 #undef PIO2F_3
