@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import resin_jit as rj
+from resin_jit.compiler import block_request
 from resin_jit.runtime import load
 from resin_jit.store import disk, interface, memo
 from resin_jit.store.libraries import Libraries, open_store
@@ -55,7 +56,8 @@ def test_a_backend_is_one_class_implementing_the_interface(tmp_path, new_process
 
     new_process()
     libraries = Libraries(config, opener=load.LoadedLibrary, store=store)   # a new process's, same store
-    again = libraries.get(("block", "float32", first.compile(x * 3.0 + 0.125).graph.ident),
+    kernel = first.compile(x * 3.0 + 0.125)
+    again = libraries.get(block_request(kernel.graph, kernel.plan)[0],
                           lambda: pytest.fail("a library the store holds is not built again"))
     assert again is not None and libraries.stats["disk_hits"] == 1
 
