@@ -15,9 +15,11 @@
  * The double algorithms are written once, in vmath_body.h and the files it includes, and
  * instantiated once, for rj_vd (for double on the scalar tier); a scalar twin is the vector
  * function on a vector holding its argument in lane 0, and so agrees with every lane by
- * construction, and kernels parse the algorithms once. A float function runs a core written for
- * floats' values in double arithmetic and rounds once (vmath_float.h), so every float result is
- * within a hair of half an ULP. fma is simd.h's rj_*_fma (fused on tiers with FMA,
+ * construction, and kernels parse the algorithms once. A float function, at the half-ULP level,
+ * runs a core written for floats' values in double arithmetic and rounds once (vmath_float.h), so
+ * every float result is within a hair of half an ULP; at the 1- and 4-ULP levels it computes in
+ * float on full-width vectors (vmath_f32.h: its cores are written once, in vmath_f32_*.h, for
+ * rj_vf, the twins being lane 0 as for double). fma is simd.h's rj_*_fma (fused on tiers with FMA,
  * multiply-then-add on the others): tiers that have FMA (AVX2, AVX-512, NEON) give identical
  * results, as do the tiers without (scalar, SSE2, SSE4.1).
  * No intrinsics headers: simd.h's operations, C operators, integer views of the bits and a few
