@@ -14,21 +14,27 @@
  * sums r^2/2 exactly from r^2 as a double-double, so that only the smaller r^3 Q(r) carries
  * rounding errors: for e^r - 1 (expm1, sinh, tanh), which is about r, they would reach 0.45 ULP,
  * and pow, which is costly anyway, gains 0.09 ULP. */
+/* Q(r) of e^r = 1 + r + r^2/2 + r^3 Q(r) (Remez, relative error 2^-60.3 over |r| <= ln2/2) */
+RJ_INLINE V F(vm_exp_q)(V r)
+{
+    V q = MLA(K(0x1.1e3d2bdd4728ep-29), r, 0x1.af6be7efdecf3p-26);
+    q = MLA(q, r, 0x1.27e5b4471ee47p-22);
+    q = MLA(q, r, 0x1.71ddf020c6fa0p-19);
+    q = MLA(q, r, 0x1.a01a01368f089p-16);
+    q = MLA(q, r, 0x1.a01a01b37e3afp-13);
+    q = MLA(q, r, 0x1.6c16c16c3048ep-10);
+    q = MLA(q, r, 0x1.111111110ec5dp-7);
+    q = MLA(q, r, 0x1.5555555555503p-5);
+    return MLA(q, r, 0x1.555555555555bp-3);
+}
+
 RJ_INLINE V F(vm_exp_k)(V x, V xl, V *r, V *small, int precise)
 {
     const V t = ROUND_SHIFTED(x, LOG2E);
     const V k = t - K(SHIFTER);
     V rl;
     const V rh = F(vm_two_sum)(x - k * K(LN2_1), xl - k * K(LN2_2), &rl);
-    V q = MLA(K(0x1.1e3d2bdd4728ep-29), rh, 0x1.af6be7efdecf3p-26);
-    q = MLA(q, rh, 0x1.27e5b4471ee47p-22);
-    q = MLA(q, rh, 0x1.71ddf020c6fa0p-19);
-    q = MLA(q, rh, 0x1.a01a01368f089p-16);
-    q = MLA(q, rh, 0x1.a01a01b37e3afp-13);
-    q = MLA(q, rh, 0x1.6c16c16c3048ep-10);
-    q = MLA(q, rh, 0x1.111111110ec5dp-7);
-    q = MLA(q, rh, 0x1.5555555555503p-5);
-    q = MLA(q, rh, 0x1.555555555555bp-3);
+    V q = F(vm_exp_q)(rh);
     *r = rh;
     if (precise) {
         V zl;
@@ -94,15 +100,7 @@ RJ_INLINE V F(exp)(V x)
     const V r1 = F(fma)(k, K(-LN2_1), xc);          /* exact: k LN2_1 has 53 bits, and cancels */
     const V r = F(fma)(k, K(-LN2_2), r1);
     const V rl = F(fma)(k, K(-LN2_2), r1 - r);      /* r's rounding error (r1 - r is exact) */
-    V q = MLA(K(0x1.1e3d2bdd4728ep-29), r, 0x1.af6be7efdecf3p-26);
-    q = MLA(q, r, 0x1.27e5b4471ee47p-22);
-    q = MLA(q, r, 0x1.71ddf020c6fa0p-19);
-    q = MLA(q, r, 0x1.a01a01368f089p-16);
-    q = MLA(q, r, 0x1.a01a01b37e3afp-13);
-    q = MLA(q, r, 0x1.6c16c16c3048ep-10);
-    q = MLA(q, r, 0x1.111111110ec5dp-7);
-    q = MLA(q, r, 0x1.5555555555503p-5);
-    q = MLA(q, r, 0x1.555555555555bp-3);
+    V q = F(vm_exp_q)(r);
     q = MLA(q, r, 0.5);
     const V p = r + F(fma)(r * r, q, rl);
     const U ik = F(asuint)(t) - SHIFTER_BITS;
