@@ -197,7 +197,9 @@ def _child_measurements(plan):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = os.pathsep.join([root, env.get("PYTHONPATH", "")])
     code = f"import benchmarks.bench_vmath as b; b.child({json.dumps(plan)!r})"
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"the numpy-at-AVX2 child failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout)
 
 
@@ -262,7 +264,7 @@ def run(quick=False):
             return
         host = bench_functions(jit, **plan)
         function_tables(host, plan, f"isa {jit.isa} beside the host's numpy")
-        avx2 = _child_measurements(json.dumps(plan))
+        avx2 = _child_measurements(plan)
         if avx2:
             function_tables(avx2, plan, "isa avx2 beside numpy at AVX2")
         else:
