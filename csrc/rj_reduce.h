@@ -4,8 +4,7 @@
  * One order of operations, whichever loop runs. A row's samples reach a reduction through
  * reduce.c's vector loop (a vector of `lanes` values at a time, RJ_VF_WIDTH floats or RJ_VD_WIDTH
  * doubles, then the last n % lanes samples one by one), or one sample at a time, in the loop of a
- * graph that runs sample by sample (one with state, with argmin or argmax, or with a node that
- * does not vectorise). Both fold the same values in the same order:
+ * graph that runs sample by sample (one with state, or with a node that does not vectorise). Both fold the same values in the same order:
  *   - sample i of the first whole = n - n % lanes (the row's whole vectors) goes into lane
  *     i % lanes of the accumulator, each lane taking its samples in the order of i;
  *   - the samples from `whole` on go one by one into the accumulator's tail;
@@ -31,6 +30,8 @@
  *              adds in one lane.
  *   rj_prod    a product in double, lane by lane, then across the lanes.
  *   min / max  in the kernel's dtype with simd.h's rj_*_min / rj_*_max: NaN anywhere gives NaN.
+ *   argmin / argmax  blocks of values in order, each reduced by vector min / max, searched only
+ *              where it holds a NaN or a better value than the best so far.
  *
  * Every add and multiply is simd.h's rj_*_add / rj_*_mul, the accumulator first: one instruction
  * in the order written. Where two NaNs meet, the first operand's comes out, and a compiler free to
@@ -248,5 +249,97 @@ RJ_EXTREMUM(rj_min_f, rj_vf, float, RJ_VF_WIDTH, rj_vf_min, rj_f_min, __builtin_
 RJ_EXTREMUM(rj_max_f, rj_vf, float, RJ_VF_WIDTH, rj_vf_max, rj_f_max, -__builtin_inff())
 RJ_EXTREMUM(rj_min_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_min, rj_d_min, __builtin_inf())
 RJ_EXTREMUM(rj_max_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_max, rj_d_max, -__builtin_inf())
+
+/* -- argmin and argmax ------------------------------------------------------------------------ */
+
+/* The index of the first best value, or of the first NaN, as numpy's argmin/argmax give; as an
+ * index does not round, any loop finds the same one. The vector loop's vectors are stored in a
+ * block of RJ_ARG_BLOCK values while the block's best per lane is kept (VBEST: x86's minps/maxps
+ * rule, which a NaN in x leaves alone), and each lane notes whether x * 0 was a NaN (x a NaN or
+ * infinite): no chain of dependent steps but a max and an or, so one vector's work overlaps the
+ * next's. At the block's end only a block better than the best so far is searched (for the first
+ * of its best), and only one with a NaN or an infinity is compared value by value. The samples
+ * after the last whole vector (or all of them, in a loop going sample by sample) are compared one
+ * by one in `late`. Of two candidates the earlier is kept unless the later is better, or a NaN
+ * the earlier is not. */
+#define RJ_ARG_BLOCK 256   /* values: a multiple of every tier's lane count */
+#define RJ_ARGBEST(NAME, V, T, M, W, VBEST, VBETTER, BETTER, WORST)                               \
+    typedef struct { T value; int64_t at; } NAME##_pick;   /* at < 0: nothing yet */              \
+    typedef struct {                                                                              \
+        T *staged;                /* the block's values, apart: storing to them would otherwise */ \
+                                  /* keep the rest of the accumulator out of registers */         \
+        V lanes;                  /* the block's best per lane */                                 \
+        M special;                /* per lane: a NaN or an infinity seen in the block */          \
+        int64_t fill, base;       /* values in the block; the index of its first */               \
+        NAME##_pick early, late;  /* the best of the blocks so far; of the samples one by one */  \
+    } NAME;                                                                                       \
+    RJ_INLINE NAME##_pick NAME##_combine(NAME##_pick early, NAME##_pick late)                     \
+    {                                                                                             \
+        if (late.at < 0 || (early.at >= 0 && (early.value != early.value                          \
+                                              || !(late.value != late.value || late.value BETTER early.value)))) \
+            return early;                                                                         \
+        return late;                                                                              \
+    }                                                                                             \
+    RJ_INLINE void NAME##_start_block(NAME *a)                                                    \
+    {                                                                                             \
+        a->lanes = V##_set1(WORST);                                                               \
+        a->special = V##_ne(a->lanes, a->lanes);   /* no lane set */                              \
+        a->fill = 0;                                                                              \
+    }                                                                                             \
+    RJ_INLINE void NAME##_init(NAME *a, T *staged)                                                \
+    {                                                                                             \
+        a->staged = staged;                                                                       \
+        NAME##_start_block(a);                                                                    \
+        a->base = 0;                                                                              \
+        a->early.at = a->late.at = -1;                                                            \
+        a->early.value = a->late.value = 0;                                                       \
+    }                                                                                             \
+    /* the block's first best value, or its first NaN, where it beats the best so far */          \
+    RJ_INLINE void NAME##_end_block(NAME *a)                                                      \
+    {                                                                                             \
+        const int found = a->early.at >= 0;                                                       \
+        if (found && a->early.value != a->early.value) {                                          \
+            /* a NaN found: nothing can beat it */                                                \
+        } else if (M##_any(a->special)) {                                                         \
+            for (int64_t j = 0; j < a->fill; j++) {                                               \
+                const NAME##_pick p = {a->staged[j], a->base + j};                                \
+                a->early = NAME##_combine(a->early, p);                                           \
+            }                                                                                     \
+        } else if (!found || M##_any(VBETTER(a->lanes, V##_set1(a->early.value)))) {              \
+            T lane[W];                                                                            \
+            __builtin_memcpy(lane, &a->lanes, sizeof lane);                                       \
+            T best = lane[0];                                                                     \
+            for (int l = 1; l < W; l++) best = lane[l] BETTER best ? lane[l] : best;              \
+            int64_t j = 0;                                                                        \
+            while (a->staged[j] != best) j++;   /* the block holds it */                          \
+            a->early.value = best;                                                                \
+            a->early.at = a->base + j;                                                            \
+        }                                                                                         \
+        a->base += a->fill;                                                                       \
+        NAME##_start_block(a);                                                                    \
+    }                                                                                             \
+    RJ_INLINE void NAME##_add_vector(NAME *a, V x)                                                \
+    {                                                                                             \
+        V##_store(a->staged + a->fill, x);                                                        \
+        a->lanes = VBEST(x, a->lanes);                                                            \
+        const V zero = V##_mul(x, V##_set1(0));                                                   \
+        a->special = M##_or(a->special, V##_ne(zero, zero));                                      \
+        if ((a->fill += W) == RJ_ARG_BLOCK) NAME##_end_block(a);                                  \
+    }                                                                                             \
+    RJ_INLINE void NAME##_add_sample(NAME *a, T x, int64_t i)                                     \
+    {                                                                                             \
+        const NAME##_pick p = {x, i};                                                             \
+        a->late = NAME##_combine(a->late, p);                                                     \
+    }                                                                                             \
+    RJ_INLINE int64_t NAME##_total(NAME *a)                                                       \
+    {                                                                                             \
+        if (a->fill) NAME##_end_block(a);                                                         \
+        return NAME##_combine(a->early, a->late).at;                                              \
+    }
+RJ_ARGBEST(rj_argmin_f, rj_vf, float, rj_mf, RJ_VF_WIDTH, RJ_VF_MINPS, rj_vf_lt, <, __builtin_inff())
+RJ_ARGBEST(rj_argmax_f, rj_vf, float, rj_mf, RJ_VF_WIDTH, RJ_VF_MAXPS, rj_vf_gt, >, -__builtin_inff())
+RJ_ARGBEST(rj_argmin_d, rj_vd, double, rj_md, RJ_VD_WIDTH, RJ_VD_MINPS, rj_vd_lt, <, __builtin_inf())
+RJ_ARGBEST(rj_argmax_d, rj_vd, double, rj_md, RJ_VD_WIDTH, RJ_VD_MAXPS, rj_vd_gt, >, -__builtin_inf())
+_Static_assert(RJ_ARG_BLOCK % RJ_VF_WIDTH == 0 && RJ_ARG_BLOCK % RJ_VD_WIDTH == 0, "blocks of whole vectors");
 
 #endif /* RJ_REDUCE_H */

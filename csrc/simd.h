@@ -156,7 +156,8 @@ RJ_ORDERED_OP(rj_d_ordered_mul, double, *, "mulsd")
     RJ_INLINE T P##_from_mask(int m) { return m ? (T)1 : (T)0; }                                  \
     RJ_INLINE int MP##_and(int a, int b) { return a & b; }                                        \
     RJ_INLINE int MP##_or(int a, int b) { return a | b; }                                         \
-    RJ_INLINE int MP##_not(int a) { return !a; }
+    RJ_INLINE int MP##_not(int a) { return !a; }                                                  \
+    RJ_INLINE int MP##_any(int a) { return a != 0; }
 
 RJ_SCALAR_OPS(rj_f, rj_f, float, rj_mfs, RJ_FLOORF, RJ_FMAF, __builtin_sqrtf, __builtin_fabsf)
 RJ_SCALAR_OPS(rj_d, rj_d, double, rj_mds, RJ_FLOORD, RJ_FMAD, __builtin_sqrt, __builtin_fabs)
@@ -172,6 +173,11 @@ typedef int rj_md;
 
 RJ_SCALAR_OPS(rj_vf, rj_f, float, rj_mf, RJ_FLOORF, RJ_FMAF, __builtin_sqrtf, __builtin_fabsf)
 RJ_SCALAR_OPS(rj_vd, rj_d, double, rj_md, RJ_FLOORD, RJ_FMAD, __builtin_sqrt, __builtin_fabs)
+/* x86's min/max rule (the vector tiers' RJ_*_MINPS / MAXPS), for a "vector" of one value */
+#define RJ_VF_MINPS(x, y) ((x) < (y) ? (x) : (y))
+#define RJ_VF_MAXPS(x, y) ((x) > (y) ? (x) : (y))
+#define RJ_VD_MINPS(x, y) ((x) < (y) ? (x) : (y))
+#define RJ_VD_MAXPS(x, y) ((x) > (y) ? (x) : (y))
 
 RJ_INLINE rj_vd rj_vd_widen(rj_vf v) { return (double)v; }
 RJ_INLINE rj_vd rj_vd_widen_high(rj_vf v) { (void)v; return 0.0; }   /* one lane: no high half */
@@ -362,6 +368,41 @@ RJ_ORDERED_OP(rj_vd_ordered_mul, rj_vd, *, "mulpd")
 
 RJ_VECTOR_OPS(rj_vf, rj_vf, float, rj_mf, rj_mf, RJ_VF_WIDTH, VF)
 RJ_VECTOR_OPS(rj_vd, rj_vd, double, rj_md, rj_md, RJ_VD_WIDTH, VD)
+
+/* Whether any lane of a mask is set: one instruction or two per tier. */
+RJ_INLINE int rj_mf_any(rj_mf m)
+{
+#if defined(RJ_ISA_AVX512)
+    return __builtin_ia32_cvtd2mask512(m) != 0;                      /* vpmovd2m */
+#elif defined(RJ_ISA_AVX2)
+    return __builtin_ia32_movmskps256((rj_vf)m) != 0;
+#elif defined(RJ_ISA_SSE41) || defined(RJ_ISA_SSE2)
+    return __builtin_ia32_movmskps((rj_vf)m) != 0;
+#elif defined(RJ_ISA_NEON)
+    return vmaxvq_u32((uint32x4_t)m) != 0;
+#else
+    int any = 0;
+    for (int l = 0; l < RJ_VF_WIDTH; l++) any |= m[l] != 0;
+    return any;
+#endif
+}
+RJ_INLINE int rj_md_any(rj_md m)
+{
+#if defined(RJ_ISA_AVX512)
+    typedef long long rj_v8di __attribute__((vector_size(64)));   /* GCC's and clang's argument type */
+    return __builtin_ia32_cvtq2mask512((rj_v8di)m) != 0;             /* vpmovq2m */
+#elif defined(RJ_ISA_AVX2)
+    return __builtin_ia32_movmskpd256((rj_vd)m) != 0;
+#elif defined(RJ_ISA_SSE41) || defined(RJ_ISA_SSE2)
+    return __builtin_ia32_movmskpd((rj_vd)m) != 0;
+#elif defined(RJ_ISA_NEON)
+    return vmaxvq_u32((uint32x4_t)m) != 0;
+#else
+    int any = 0;
+    for (int l = 0; l < RJ_VD_WIDTH; l++) any |= m[l] != 0;
+    return any;
+#endif
+}
 
 #if RJ_HAS_ROUND
 RJ_INLINE rj_vf rj_vf_floor(rj_vf a) { return RJ_VF_FLOOR(a); }

@@ -39,33 +39,8 @@ RJ_INLINE V F(vm_two_prod)(V a, V b, V *e)
     return p;
 }
 
-/* Whether any lane of a mask is set: one instruction or two per tier. */
-RJ_INLINE int F(vm_any)(M m)
-{
-#if !RJ_VM_VEC
-    return m != 0;
-#elif defined(RJ_ISA_AVX512) && defined(RJ_VM_FLOAT)
-    typedef int rj_vm_v16si __attribute__((vector_size(64)));
-    return __builtin_ia32_cvtd2mask512((rj_vm_v16si)m) != 0;    /* vpmovd2m */
-#elif defined(RJ_ISA_AVX512)
-    typedef long long rj_vm_v8di __attribute__((vector_size(64)));
-    return __builtin_ia32_cvtq2mask512((rj_vm_v8di)m) != 0;     /* vpmovq2m: GCC and clang both */
-#elif defined(RJ_ISA_AVX2) && defined(RJ_VM_FLOAT)
-    return __builtin_ia32_movmskps256((rj_vf)m) != 0;
-#elif defined(RJ_ISA_AVX2)
-    return __builtin_ia32_movmskpd256((rj_vd)m) != 0;
-#elif (defined(RJ_ISA_SSE41) || defined(RJ_ISA_SSE2)) && defined(RJ_VM_FLOAT)
-    return __builtin_ia32_movmskps((rj_vf)m) != 0;
-#elif defined(RJ_ISA_SSE41) || defined(RJ_ISA_SSE2)
-    return __builtin_ia32_movmskpd((rj_vd)m) != 0;
-#elif defined(RJ_ISA_NEON)
-    return vmaxvq_u32((uint32x4_t)m) != 0;
-#else
-    int any = 0;
-    for (int l = 0; l < LANES; l++) any |= m[l] != 0;
-    return any;
-#endif
-}
+/* Whether any lane of a mask is set (simd.h's, per tier). */
+RJ_INLINE int F(vm_any)(M m) { return MF(any)(m); }
 
 /* (nh + nl) / (dh + dl) = qh + *ql: the quotient rounded, then refined by its residual, which
  * the exact product qh dh makes exact but for nl and dl */

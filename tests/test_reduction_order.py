@@ -1,6 +1,7 @@
 """Issue 17, item 5: the sum bound README states, against inputs built to break it, and a reduction's
 value the same bits whatever loop runs it (the vector loop, the loop that goes sample by sample in a
-graph with argmin or a node that does not vectorise, or a graph with state), on every tier.
+graph with a node that does not vectorise, or a graph with state), on every tier; argmin and argmax,
+which run in every loop too (issue 21), numpy's index in each.
 
 csrc/rj_reduce.h says the order: sample i of a row's whole vectors goes into lane i % lanes, each
 lane adds RJ_SUM_BLOCK = 64 values a block, blocks are folded pairwise; the samples after the last
@@ -105,18 +106,16 @@ def bits(value):
 
 
 def loops(tier, dtype, with_index):
-    """One graph per loop a reduction can run in: the vector loop, the per-sample loop (an argmin
-    beside; a node that does not vectorise), the stateful one (a filter beside)."""
+    """One graph per loop a reduction can run in: the vector loop, the per-sample loop (a node that
+    does not vectorise beside), the stateful one (a filter beside); argmin and argmax last in each."""
     x = rj.input("x")
     jit = compiler_for(tier)
     ident = rj.extern("ident_v", "double(double)", c_source="static double ident_v(double v) { return v; }",
                       reference=lambda v: v)
     values = [rj.sum(x), rj.mean(x), rj.prod(x)] + ([rj.min(x), rj.max(x)] if with_index else [])
     index = [rj.argmin(x), rj.argmax(x)] if with_index else []
-    graphs = {"vector": values, "beside argmin": values + index, "beside a scalar-only node": [ident(x)] + values,
+    graphs = {"vector": values + index, "beside a scalar-only node": [ident(x)] + values + index,
               "stateful": [audio.OnePole.lowpass(900.0)(x)] + values + index}
-    if not with_index:
-        del graphs["beside argmin"]
     kernels = {name: jit.compile(graph, dtype=dtype) for name, graph in graphs.items()}
     assert "rj_sum_add_v" in kernels["vector"].source, "the first graph's sum must run in the vector loop"
     for name in kernels.keys() - {"vector"}:
@@ -128,8 +127,9 @@ def loops(tier, dtype, with_index):
 @pytest.mark.parametrize("tier", TIERS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_a_reduction_gives_the_same_bits_in_every_loop(tier, dtype):
-    """sum, mean, prod, min, max of an input, alone and beside argmin, a scalar-only node or a filter:
-    the same bits, 1-D and 2-D, for lengths from 1 through tails and several blocks."""
+    """sum, mean, prod, min, max of an input, in the vector loop, beside a scalar-only node or a filter:
+    the same bits, 1-D and 2-D, for lengths from 1 through tails and several blocks; argmin and argmax
+    numpy's in every loop."""
     kernels, n_values = loops(tier, dtype, with_index=True)
     width = lanes(tier, dtype)
     for n in sorted({1, 2, width - 1, width + 1, SUM_BLOCK * width, SUM_BLOCK * width + width - 1, 3001} - {0}):
@@ -145,7 +145,7 @@ def test_a_reduction_gives_the_same_bits_in_every_loop(tier, dtype):
                 with np.errstate(all="ignore"):
                     np.testing.assert_array_equal(alone[3], np.min(xs, axis=-1))
                     np.testing.assert_array_equal(alone[4], np.max(xs, axis=-1))
-                for name in ("beside argmin", "stateful"):
+                for name in results:
                     got = results[name][-2:]
                     np.testing.assert_array_equal(got[0], np.argmin(xs, axis=-1))
                     np.testing.assert_array_equal(got[1], np.argmax(xs, axis=-1))
@@ -170,15 +170,18 @@ def test_sums_of_no_samples_and_of_no_whole_vector_agree_in_every_loop(tier):
 @settings(max_examples=30, deadline=None)
 @given(n=st.integers(1, 3000), seed=st.integers(0, 2 ** 32), tier=st.sampled_from(TIERS),
        dtype=st.sampled_from(["float32", "float64"]), rows=st.integers(1, 3))
-def test_any_values_give_the_same_bits_beside_an_argmin(n, seed, tier, dtype, rows):
+def test_any_values_give_the_same_bits_in_the_vector_loop_and_sample_by_sample(n, seed, tier, dtype, rows):
     """Random lengths and values over many magnitudes: the vector loop and the loop that goes sample
-    by sample agree on every reduction of every row."""
+    by sample agree on every reduction of every row, argmin and argmax numpy's in both."""
     rng = np.random.default_rng(seed)
     xs = (rng.standard_normal((rows, n)) * 2.0 ** rng.integers(-30, 30, (rows, n))).astype(dtype)
     kernels, n_values = loops(tier, dtype, with_index=True)
     with np.errstate(all="ignore"):
-        alone, beside = kernels["vector"](xs), kernels["beside argmin"](xs)
-    assert [bits(v) for v in alone] == [bits(v) for v in beside[:n_values]]
+        alone, beside = kernels["vector"](xs), kernels["beside a scalar-only node"](xs)[1:]
+    assert [bits(v) for v in alone] == [bits(v) for v in beside]
+    for got in (alone, beside):
+        np.testing.assert_array_equal(got[-2], np.argmin(xs, axis=-1))
+        np.testing.assert_array_equal(got[-1], np.argmax(xs, axis=-1))
 
 
 def neon_kernel(graph, dtype, values, indexes, workdir):

@@ -29,13 +29,13 @@ def _accumulator(kind, init_args, vector, sample, block="", finish=None):
                  finish or f"rj_{kind}_total(&{{a}})")
 
 
-def _first_best(better):
-    """argmin/argmax: the index of the first best sample, a NaN best of all, as numpy says. Every
-    loop compares the samples one by one, in order."""
-    compare = (f"if ({{a}} < 0 || ({{a}}_b == {{a}}_b && ({{x}} != {{x}} || {{x}} {better} {{a}}_b))) "
-               "{{ {a}_b = {x}; {a} = i; }}")
-    return _Fold("{T} {a}_b = 0; int64_t {a} = -1;", vector=None, tail=compare, sample=compare, block="",
-                 finish="{a}")
+def _first_best(kind):
+    """argmin/argmax: the index of the first best sample, a NaN best of all, as numpy says
+    (rj_reduce.h's rj_argmin_* / rj_argmax_*: best per lane in the vector loop, one by one after)."""
+    a = f"rj_{kind}_{{w}}"
+    sample = f"{a}_add_sample(&{{a}}, {{x}}, i);"   # i: the sample's index in the row, in every loop
+    return _Fold(f"{{T}} {{a}}_staged[RJ_ARG_BLOCK]; {a} {{a}}; {a}_init(&{{a}}, {{a}}_staged);", f"{a}_add_vector(&{{a}}, {{x}});", sample, sample, "",
+                 f"{a}_total(&{{a}})")
 
 
 _FOLDS = {
@@ -45,8 +45,8 @@ _FOLDS = {
     "prod": _accumulator("prod", "n, {W}", "add_v{w}", "sample_{w}", finish="({T})rj_prod_total(&{a})"),
     "min": _accumulator("min_{w}", "n", "add_vector", "sample"),
     "max": _accumulator("max_{w}", "n", "add_vector", "sample"),
-    "argmin": _first_best("<"),
-    "argmax": _first_best(">"),
+    "argmin": _first_best("argmin"),
+    "argmax": _first_best("argmax"),
 }
 
 

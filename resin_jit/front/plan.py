@@ -178,7 +178,7 @@ def plan_kernel(cg, dtype, fastmath=False, ulp=1.0):
     outputs = tuple(_planned_output(cg, o, dtype) for o in cg.outputs)
     reduces = any(out.per_row for out in outputs)
     ops = [cg.nodes[i][0].op for i in cg.reductions]
-    vector = all(t.vector for t in cg.traits) and all(REDUCTIONS[op].vectorises for op in ops)
+    vector = all(t.vector for t in cg.traits)
     return KernelPlan(dtype=dtype, template=_template(cg, reduces), vector=vector, input_names=cg.input_names,
                       outputs=outputs, param_names=cg.param_names, pointers=len(cg.pointer_nodes),
                       stateful=bool(cg.stateful_nodes), python_callbacks=cg.python_callbacks,

@@ -23,7 +23,6 @@ class Reduction:
     numpy: object      # the reference over one channel's samples
     index: bool = False   # the value is a sample's index (int64), not a number of the kernel's dtype
     identity: "float | None" = None   # the value over no samples (None: an error, as numpy)
-    vectorises: bool = True   # folds whole vectors (argmin/argmax compare sample by sample, in order)
 
 
 REDUCTIONS = {
@@ -32,8 +31,8 @@ REDUCTIONS = {
     "mean": Reduction(np.mean, identity=float("nan")),
     "min": Reduction(np.min),
     "max": Reduction(np.max),
-    "argmin": Reduction(np.argmin, index=True, vectorises=False),
-    "argmax": Reduction(np.argmax, index=True, vectorises=False),
+    "argmin": Reduction(np.argmin, index=True),
+    "argmax": Reduction(np.argmax, index=True),
 }
 
 
