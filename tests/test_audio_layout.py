@@ -9,7 +9,7 @@ import pytest
 import resin_jit as rj
 from resin_jit import audio
 
-from support import normal
+from support import needs_native, normal
 
 
 @pytest.fixture(params=["native", "numpy"])
@@ -137,6 +137,7 @@ def test_a_stateless_kernel_does_not_warn(backend_jit):
     assert caught(lambda: kernel(np.ones((48000, 2), np.float32))) == []
 
 
+@needs_native
 def test_the_keyword_takes_the_slow_path_and_the_fast_path_stays_as_it_was():
     kernel = lowpass(rj.JitCompiler())
     block = np.zeros((2, 64), np.float32)
