@@ -8,7 +8,8 @@ import numpy as np
 import resin_jit as rj
 from resin_jit import audio
 
-from .common import fmt_time, medians, native_jit, optional_import, ratio, table
+from .common import (SPEEDUP, TIME_RATIO, Target, fmt_time, medians, native_jit, optional_import, print_verdicts,
+                     ratio, table)
 
 N = 44100
 SR = 44100.0
@@ -170,28 +171,30 @@ def bench_static(jit, nb, repeat):
 
 
 def verdicts(params, swept, static):
-    """(target, figure, bound): a bound > 0 is an upper limit, < 0 a lower limit of its absolute value."""
-    out = [("setting a parameter (kernel.params[name] = v) <= 1 us", params["set"] * 1e6, 1.0),
-           ("kernel.set_param(name, v) <= 1 us", params["set_param"] * 1e6, 1.0),
-           ("compiles while setting parameters = 0", params["set_compiles"], 0.5),
-           ("compiles for 4 ten-band EQs of different frequencies = 1", params["eq_compiles"], 1.5),
-           ("static biquad mono: parameters / before <= 1.0", static["mono, parameters"] / static["mono, before"], 1.0),
-           ("static biquad 8 channels: parameters / before <= 1.0",
-            static["8 channels, parameters"] / static["8 channels, before"], 1.0)]
+    """A Target for each of the issue's targets that this run measured."""
+    before = "the same filter before issue 12 (TDF-II, constants)"
+    out = [Target("setting a parameter (kernel.params[name] = v)", params["set"] * 1e6, 1.0, "microseconds"),
+           Target("kernel.set_param(name, v)", params["set_param"] * 1e6, 1.0, "microseconds"),
+           Target("compiles while setting parameters", params["set_compiles"], 0, "compiles"),
+           Target("compiles for 4 ten-band EQs of different frequencies", params["eq_compiles"], 1, "compiles"),
+           Target("static biquad mono, settings as parameters", static["mono, parameters"] / static["mono, before"],
+                  1.0, TIME_RATIO, before),
+           Target("static biquad 8 channels, settings as parameters",
+                  static["8 channels, parameters"] / static["8 channels, before"], 1.0, TIME_RATIO, before)]
     if "mono, numba" in static:
-        out.append(("static biquad mono >= 1.0x numba", static["mono, numba"] / static["mono, parameters"], -1.0))
+        out.append(Target("static biquad mono", static["mono, numba"] / static["mono, parameters"], -1.0, SPEEDUP,
+                          "numba"))
     if "numba, frequency from an LFO signal" in swept:
-        out += [("swept biquad mono (LFO signal) >= 1.0x numba", swept["numba, frequency from an LFO signal"]
-                 / swept["resin_jit, frequency from an LFO signal"], -1.0),
-                ("swept biquad mono (LFO inside) >= 1.0x numba", swept["numba, its own LFO"]
-                 / swept["resin_jit, the LFO inside the graph"], -1.0),
-                ("swept biquad 8 channels >= 3x numba channel by channel", swept["numba 8 channels one by one"]
-                 / swept["resin_jit 8 channels, LFO signals"], -3.0)]
+        out += [Target("swept biquad mono (LFO signal)", swept["numba, frequency from an LFO signal"]
+                       / swept["resin_jit, frequency from an LFO signal"], -1.0, SPEEDUP, "numba"),
+                Target("swept biquad mono (LFO inside)", swept["numba, its own LFO"]
+                       / swept["resin_jit, the LFO inside the graph"], -1.0, SPEEDUP, "numba, its own LFO"),
+                Target("swept biquad 8 channels", swept["numba 8 channels one by one"]
+                       / swept["resin_jit 8 channels, LFO signals"], -3.0, SPEEDUP, "numba, channel by channel")]
     return out
 
 
 def run(quick=False):
-    from .bench_calls import print_verdicts
     with native_jit() as jit:
         if not jit:
             return

@@ -14,7 +14,8 @@ import resin_jit as rj
 from resin_jit import audio
 
 from .bench_graph import SR, numpy_ten_node, ten_node_graph
-from .common import TimedInC, fmt_time, medians, native_jit, optional_import, ratio, table
+from .common import (SPEEDUP, TIME_RATIO, Target, TimedInC, fmt_time, medians, native_jit, optional_import,
+                     print_verdicts, ratio, table)
 
 SIZES = (1, 64, 256, 4096, 44100, 1_000_000)
 QUICK_SIZES = (64, 44100)
@@ -234,46 +235,40 @@ def bench_memo(jit, repeat):
 
 
 def verdicts(stateless, stateful, memo, loops=None):
-    """(target, measured, holds) for each of the issue's targets that this run measured."""
+    """A Target for each of the issue's targets that this run measured."""
     out = []
     for n, t in (loops or {}).items():
-        out += [(f"loop n={n:,}: process(x, y) >= 1.0x numba's exact loop",
-                 t["numba, exact"] / t["resin_jit process(x, y)"], -1.0),
-                (f"loop n={n:,}: fastmath process(x, y) >= 1.0x numba fastmath",
-                 t["numba fastmath=True"] / t["resin_jit fastmath=True process(x, y)"], -1.0)]
+        out += [Target(f"loop n={n:,}: process(x, y)", t["numba, exact"] / t["resin_jit process(x, y)"], -1.0,
+                       SPEEDUP, "numba's exact loop"),
+                Target(f"loop n={n:,}: fastmath process(x, y)",
+                       t["numba fastmath=True"] / t["resin_jit fastmath=True process(x, y)"], -1.0, SPEEDUP,
+                       "numba fastmath=True")]
     if 64 in stateless and "numba, allocating" in stateless[64]:
         t = stateless[64]
-        out += [("n=64 kernel(x) <= 1.0x numba allocating", t["kernel(x)"] / t["numba, allocating"], 1.0),
-                ("n=64 process(x, out=y) <= 1.0x numba into out", t["process(x, out=y)"] / t["numba, into out"], 1.0),
-                ("n=64 process(x, y) <= 1.0x numba into out", t["process(x, y)"] / t["numba, into out"], 1.0),
-                ("n=64 kernel(x=x) <= 1.3x numba allocating", t["kernel(x=x)"] / t["numba, allocating"], 1.3)]
+        out += [Target(f"n=64 {form}", t[form] / t[peer], bound, TIME_RATIO, f"numba, {peer.split(', ')[1]}")
+                for form, peer, bound in (("kernel(x)", "numba, allocating", 1.0),
+                                          ("process(x, out=y)", "numba, into out", 1.0),
+                                          ("process(x, y)", "numba, into out", 1.0),
+                                          ("kernel(x=x)", "numba, allocating", 1.3))]
     if 44100 in stateless and "limit: hand C loop, timed in C" in stateless[44100]:
         t = stateless[44100]
         limit = t["limit: hand C loop, timed in C"]
         for form in ("process(x, out=y)", "process(x, y)"):
-            out.append((f"n=44100 {form} <= 1.1x the hand C loop", t[form] / limit, 1.1))
+            out.append(Target(f"n=44100 {form}", t[form] / limit, 1.1, TIME_RATIO, "the hand C loop"))
         for form in ("kernel(x)", "kernel(x=x)"):
-            out.append((f"n=44100 {form} <= 1.1x (hand C loop + np.empty)",
-                        t[form] / (limit + t["np.empty(n) alone"]), 1.1))
+            out.append(Target(f"n=44100 {form}", t[form] / (limit + t["np.empty(n) alone"]), 1.1, TIME_RATIO,
+                              "the hand C loop + np.empty"))
     for n, t in stateful.items():
         if n != "bank" and "numba per-sample loop" in t:
-            out.append((f"biquad mono n={n:,}: synth.process(x, y) >= 1.0x numba",
-                        t["numba per-sample loop"] / t["synth.process(x, y)"], -1.0))
+            out.append(Target(f"biquad mono n={n:,}: synth.process(x, y)",
+                              t["numba per-sample loop"] / t["synth.process(x, y)"], -1.0, SPEEDUP, "numba"))
     if "numba, channel by channel" in stateful.get("bank", {}):
         t = stateful["bank"]
-        out.append(("8-channel bank >= 3x numba channel by channel",
-                    t["numba, channel by channel"] / t["synth.process(bank, out=...)"], -3.0))
-    out += [("compile same expression <= 5 us", memo["same"] * 1e6, 5.0),
-            ("compile equal 10-node graph built again <= 25 us", memo["rebuilt"] * 1e6, 25.0)]
+        out.append(Target("8-channel biquad bank", t["numba, channel by channel"] / t["synth.process(bank, out=...)"],
+                          -3.0, SPEEDUP, "numba, channel by channel"))
+    out += [Target("compile the same expression again", memo["same"] * 1e6, 5.0, "microseconds"),
+            Target("compile an equal 10-node graph built again", memo["rebuilt"] * 1e6, 25.0, "microseconds")]
     return out
-
-
-def print_verdicts(rows):
-    """A bound > 0 is an upper limit on the figure, < 0 a lower limit of its absolute value."""
-    print("\n## targets")
-    for name, value, bound in rows:
-        holds = value <= bound if bound > 0 else value >= -bound
-        print(f"{'MET   ' if holds else 'MISSED'}  {name}: {value:.2f}")
 
 
 def run(quick=False):

@@ -22,7 +22,7 @@ import resin_jit as rj
 from resin_jit.config import ULP_LEVELS
 from resin_jit.front import vmath_table
 
-from .common import fmt_time, medians, native_jit, optional_import, ratio, table
+from .common import SPEEDUP, Target, fmt_time, medians, native_jit, optional_import, print_verdicts, ratio, table
 
 SIZES = (44_100, 1_000_000)
 QUICK_SIZES = (44_100,)
@@ -225,33 +225,28 @@ def function_tables(measured, plan, where):
 
 
 def verdicts(host, avx2, graph, expressions, plan):
-    """(target, measured, bound): bound > 0 an upper limit, < 0 a lower limit of its absolute value."""
+    """A Target for each of the issue's targets that this run measured."""
     out = []
     if DEFAULT_LEVEL in plan["levels"] and "float32" in plan["dtypes"]:
         for source, where in ((host, "the host's numpy"), (avx2, "numpy at AVX2")):
             for name in plan["names"] if source else ():
                 for n in plan["sizes"]:
                     t = source[f"{name} float32 {n}"]
-                    out.append((f"{vmath_table.BY_NAME[name].label} float32 n={n:,} ulp=1 >= {ULP1_TARGET}x {where}",
-                                t["numpy"] / t[_level(DEFAULT_LEVEL)], -ULP1_TARGET))
+                    out.append(Target(f"{vmath_table.BY_NAME[name].label} float32 n={n:,} ulp=1",
+                                      t["numpy"] / t[_level(DEFAULT_LEVEL)], -ULP1_TARGET, SPEEDUP, where))
     for n, t in graph.items():
         best = min(v for k, v in t.items() if k.startswith("resin_jit"))
         if "numexpr, all threads" in t:
-            out.append((f"5-function graph n={n:,} >= 1.0x numexpr (all threads)", t["numexpr, all threads"] / best, -1.0))
+            out.append(Target(f"5-function graph n={n:,}", t["numexpr, all threads"] / best, -1.0, SPEEDUP,
+                              "numexpr, all threads"))
         if "numba" in t:
-            out.append((f"5-function graph n={n:,} >= 1.0x numba", t["numba"] / best, -1.0))
+            out.append(Target(f"5-function graph n={n:,}", t["numba"] / best, -1.0, SPEEDUP, "numba"))
     if expressions:
         report, total = expressions
         for dtype, (written, _, _) in report.items():
-            out.append((f"numexpr's {total} test expressions written, {dtype} (missing)", total - written, 0.0))
+            out.append(Target(f"numexpr's {total} test expressions, {dtype}", total - written, 0,
+                              "expressions not written"))
     return out
-
-
-def print_verdicts(rows):
-    print("\n## targets")
-    for name, value, bound in rows:
-        holds = value <= bound if bound >= 0 else value >= -bound
-        print(f"{'MET   ' if holds else 'MISSED'}  {name}: {value:.2f}")
 
 
 def run(quick=False):

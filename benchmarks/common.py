@@ -4,6 +4,7 @@ import importlib
 import statistics
 import tempfile
 import time
+from typing import NamedTuple
 
 
 def optional_import(name):
@@ -95,6 +96,36 @@ def ratio(slow, fast):
     if not slow or not fast:
         return "-"
     return f"{slow / fast:.2f}x"
+
+
+SPEEDUP = "the peer's time / ours"    # a Target's measure: how many times faster than the peer
+TIME_RATIO = "our time / the peer's"  # how many times the peer's time
+
+
+class Target(NamedTuple):
+    """One target of a benchmark: `case` measured as `value` (`measure` says what the figure is:
+    SPEEDUP, TIME_RATIO or a unit) against `bound`, an upper limit when >= 0, else a lower limit of
+    its absolute value; `peer` is what it is measured beside ("" for a target in absolute units)."""
+    case: str
+    value: float
+    bound: float
+    measure: str
+    peer: str = ""
+
+    @property
+    def met(self):
+        return self.value <= self.bound if self.bound >= 0 else self.value >= -self.bound
+
+
+def print_verdicts(targets, title="targets"):
+    """One line per Target, MET or MISSED, each with its measure, its target and its peer."""
+    print(f"\n## {title}")
+    for t in targets:
+        times = "x" if t.measure in (SPEEDUP, TIME_RATIO) else ""
+        limit = f"{'<=' if t.bound >= 0 else '>='} {abs(t.bound):g}{times}"
+        peer = f"peer: {t.peer}" if t.peer else "no peer (an absolute target)"
+        figure = (f"{t.value:.0f}" if float(t.value).is_integer() and not times else f"{t.value:.2f}") + times
+        print(f"{'MET   ' if t.met else 'MISSED'}  {t.case}: {figure} ({t.measure}); target {limit}; {peer}")
 
 
 @contextlib.contextmanager

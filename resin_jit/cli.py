@@ -205,6 +205,9 @@ def cmd_cache_clear(args):
     from .store.disk import KernelCache
     from .store.fs import cache_dir_problem
     root = _cache_root(args)
+    if not os.path.lexists(root):   # a fresh machine: not an error (a dangling symlink is refused below)
+        print(f"nothing to clear: {root} does not exist")
+        return 0
     problem = cache_dir_problem(root)
     if problem:
         print(f"resin-jit cache clear: error: refusing to clear {root}: {problem}", file=sys.stderr)

@@ -142,3 +142,87 @@ def test_a_file_that_cannot_be_made_is_an_os_error_and_leaves_nothing_behind(tmp
             audio.write_wav(path, np.zeros(50000, np.float32), 44100, format=fmt)
     gc.collect()
     assert unraisable == []
+
+
+# -- layout and atomic writes (issue 21) ------------------------------------------------------------
+
+def test_read_wav_gives_either_layout(tmp_path):
+    samples = pcm16_values((2, 300), seed=3)
+    audio.write_wav(tmp_path / "a.wav", samples, 8000)
+    first, _ = audio.read_wav(tmp_path / "a.wav")
+    last, rate = audio.read_wav(tmp_path / "a.wav", channel_axis=-1)
+    assert rate == 8000 and first.shape == (2, 300) and last.shape == (300, 2)
+    for array in (first, last):
+        assert array.flags.c_contiguous and array.flags.writeable and array.dtype == np.float32
+    np.testing.assert_array_equal(last, samples.T)
+
+
+@pytest.mark.parametrize("fmt", ["pcm16", "pcm24", "float32"])
+def test_frames_by_channels_is_written_with_channel_axis(tmp_path, fmt):
+    samples = pcm16_values((2, 500), seed=4)
+    audio.write_wav(tmp_path / "first.wav", samples, 44100, format=fmt)
+    audio.write_wav(tmp_path / "last.wav", samples.T.copy(), 44100, format=fmt, channel_axis=-1)
+    assert (tmp_path / "first.wav").read_bytes() == (tmp_path / "last.wav").read_bytes()
+
+
+@pytest.mark.parametrize("shape", [(1000, 2), (48000, 2), (48000, 1)])
+def test_frames_by_channels_without_channel_axis_is_refused_naming_the_fix(tmp_path, shape):
+    with pytest.raises(ValueError, match=r"\.T.*channel_axis=-1") as info:
+        audio.write_wav(tmp_path / "x.wav", np.zeros(shape), 44100)
+    assert str(shape) in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_channel_axis_zero_writes_the_rows_as_channels(tmp_path):
+    audio.write_wav(tmp_path / "many.wav", np.zeros((100, 2)), 8000, channel_axis=0)
+    with wave.open(str(tmp_path / "many.wav")) as f:
+        assert (f.getnchannels(), f.getnframes()) == (100, 2)
+    with pytest.raises(ValueError, match="at most 32767 channels"):   # a frame's bytes must fit 16 bits
+        audio.write_wav(tmp_path / "huge.wav", np.zeros((48000, 2)), 8000, channel_axis=0)
+    assert [p.name for p in tmp_path.iterdir()] == ["many.wav"]
+
+
+@pytest.mark.parametrize("fmt", ["pcm16", "pcm24"])
+def test_a_failure_mid_write_leaves_nothing_behind_and_the_old_file_untouched(tmp_path, monkeypatch, fmt):
+    old = b"the file that was there"
+    (tmp_path / "a.wav").write_bytes(old)
+
+    def fail(self, data):
+        self._file.write(data[:100])   # part of the file is out when the disk fills up
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(wave.Wave_write, "writeframes", fail)
+    with pytest.raises(OSError, match="No space"):
+        audio.write_wav(tmp_path / "a.wav", np.zeros((2, 5000)), 44100, format=fmt)
+    with pytest.raises(OSError, match="No space"):
+        audio.write_wav(tmp_path / "new.wav", np.zeros((2, 5000)), 44100, format=fmt)
+    assert [p.name for p in tmp_path.iterdir()] == ["a.wav"] and (tmp_path / "a.wav").read_bytes() == old
+
+
+def test_a_write_replaces_a_symlink_and_never_writes_through_it(tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"keep")
+    (tmp_path / "out.wav").symlink_to(victim)
+    audio.write_wav(tmp_path / "out.wav", np.zeros(10), 8000)
+    assert victim.read_bytes() == b"keep" and not (tmp_path / "out.wav").is_symlink()
+    assert audio.read_wav(tmp_path / "out.wav")[0].shape == (1, 10)
+
+
+def test_a_directory_or_fifo_at_the_path_is_refused(tmp_path):
+    import os
+    (tmp_path / "dir.wav").mkdir()
+    os.mkfifo(tmp_path / "pipe.wav")
+    for name, error in (("dir.wav", IsADirectoryError), ("pipe.wav", FileExistsError)):
+        with pytest.raises(error, match="not a regular file"):
+            audio.write_wav(tmp_path / name, np.zeros(10), 8000)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.wav", "pipe.wav"]
+    assert list((tmp_path / "dir.wav").iterdir()) == []
+
+
+def test_a_new_file_gets_the_mode_open_gives(tmp_path):
+    import os
+    umask = os.umask(0o022)
+    try:
+        audio.write_wav(tmp_path / "a.wav", np.zeros(10), 8000)
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "a.wav").stat().st_mode & 0o777 == 0o644

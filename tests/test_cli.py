@@ -1,4 +1,7 @@
 """The resin-jit command: its subcommands and exit codes."""
+import importlib.util
+import pathlib
+
 import pytest
 
 from support import run_cli
@@ -43,3 +46,35 @@ def test_every_benchmark_group_runs(group):
     proc = run_cli("bench", "--quick", "--only", group)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert f"## {BENCH_TABLES[group]}" in proc.stdout, proc.stdout
+
+
+def test_cache_clear_of_a_cache_not_made_yet_has_nothing_to_clear(tmp_path):
+    missing = tmp_path / "never-made"
+    proc = run_cli("cache", "clear", "--cache-dir", str(missing), RESIN_JIT_PREBUILT="")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"nothing to clear: {missing} does not exist" and proc.stderr == ""
+    assert not missing.exists()
+
+
+def bench_common():
+    """benchmarks/common.py of this checkout (the installed resin_jit.benchmarks may be another's)."""
+    path = pathlib.Path(__file__).parents[1] / "benchmarks" / "common.py"
+    spec = importlib.util.spec_from_file_location("bench_common_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_target_line_says_the_figure_the_measure_the_target_and_the_peer(capsys):
+    common = bench_common()
+    common.print_verdicts([common.Target("n=64 kernel(x)", 1.25, 1.0, common.TIME_RATIO, "numba, allocating"),
+                           common.Target("swept biquad", 0.81, -1.0, common.SPEEDUP, "numba"),
+                           common.Target("compile again", 7.5, 5.0, "microseconds"),
+                           common.Target("static biquad", 2.0, -1.0, common.SPEEDUP, "numba")], "VSA targets")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "## VSA targets"
+    assert lines[2:] == [
+        "MISSED  n=64 kernel(x): 1.25x (our time / the peer's); target <= 1x; peer: numba, allocating",
+        "MISSED  swept biquad: 0.81x (the peer's time / ours); target >= 1x; peer: numba",
+        "MISSED  compile again: 7.50 (microseconds); target <= 5; no peer (an absolute target)",
+        "MET     static biquad: 2.00x (the peer's time / ours); target >= 1x; peer: numba"]

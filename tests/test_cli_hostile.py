@@ -63,8 +63,9 @@ def test_clear_refuses_what_is_not_a_resin_jit_cache(tmp_path):
     site.mkdir(parents=True)
     os.utime(site, (time.time() - 7200,) * 2)  # "stale", if it were a staging dir of ours
     (tmp_path / "file").write_text("")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
     for target, words in ((project, "not a resin_jit cache directory (no CACHEDIR.TAG)"),
-                          (tmp_path / "missing", "does not exist"), (tmp_path / "file", "is not a directory")):
+                          (tmp_path / "dangling", "does not exist"), (tmp_path / "file", "is not a directory")):
         proc = cli("cache", "clear", "--cache-dir", str(target))
         assert proc.returncode == 1 and f"refusing to clear {target}: " in proc.stderr and words in proc.stderr
     assert site.is_dir() and [p.name for p in project.iterdir()] == ["staging"]  # no locks/ made either

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..front.errors import JitError
 from ..front.nodes import real_number
-from . import parallel
+from . import layout, parallel
 from .arguments import as_input, check_output, check_outputs_apart, same_buffer
 from .load import NOGIL_ABOVE, _dispatch
 
@@ -119,7 +119,8 @@ class Kernel(_KernelBase):
     Every call form goes straight into the compiled code when its arguments fit (arrays of the
     kernel's dtype, C-contiguous, one shape; numbers broadcast); anything else is converted first.
     A stateful kernel keeps one state per channel between calls, and its calls from several
-    threads run one at a time.
+    threads run one at a time. 2-D arrays are (channels, n); every call takes ``channel_axis=-1``
+    for (n, channels) (soundfile's frames × channels), and gives results in that layout too.
 
     Methods
     -------
@@ -127,6 +128,8 @@ class Kernel(_KernelBase):
         New output arrays (a tuple for several outputs); inputs by position or by name.
     process(*inputs, *outputs) / process(*inputs, out=...)
         Write into arrays you own.
+    channel_axis=0 | -1 (either call)
+        Where the channels of 2-D arrays are: 0 (channels, n), the default; -1 (n, channels).
     reset()
         Back to the initial state.
     set_param(name, value)
@@ -241,7 +244,7 @@ class Kernel(_KernelBase):
                 return None
         return inputs + list(rest)
 
-    def _process_slow(self, *arrays, out=None, threads=None, **named):
+    def _process_slow(self, *arrays, out=None, threads=None, channel_axis=None, **named):
         if out is None:
             if named:
                 raise TypeError("process with inputs given by name takes its outputs as out=...")
@@ -254,16 +257,20 @@ class Kernel(_KernelBase):
         if len(arrays) != self.n_inputs or len(outputs) != self.n_outputs:
             raise TypeError(f"process takes {self.n_inputs} input(s) and {self.n_outputs} output(s), "
                             f"got {len(arrays)} and {len(outputs)}")
+        if layout.channels_last(channel_axis) and not self.plan.broadcast:   # elementwise: any layout will do
+            return layout.process_channels_last(self, arrays, outputs, threads)
         shape = self._samples_shape(arrays, outputs)
         if len(shape) not in (1, 2):
             raise ValueError(f"outputs must be 1-D or 2-D (channels, samples), not {len(shape)}-D")
+        if channel_axis is None and self._runner.stateful:
+            layout.warn_if_transposed(self, shape)
         for j, o in enumerate(outputs):
             check_output(o, self.output_dtypes[j], shape[:-1] if self._per_row[j] else shape, f"out{j}")
         check_outputs_apart(outputs)
         inputs = self._prepare_inputs(arrays, shape, outputs)
         self._run_locked(inputs, outputs, threads, shape)
 
-    def _call_slow(self, *arrays, n=None, threads=None, **named):
+    def _call_slow(self, *arrays, n=None, threads=None, channel_axis=None, **named):
         inputs = self._inputs_by_name(arrays, named, "kernel")
         if inputs is None or len(inputs) != self.n_inputs:
             raise TypeError(f"kernel takes {self.n_inputs} input(s) ({', '.join(self.input_names)}), "
@@ -279,8 +286,10 @@ class Kernel(_KernelBase):
             shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
             if len(shape) == 0:
                 shape = (1,)
-        outputs = [np.empty(shape[:-1] if per_row else shape, d) for d, per_row in zip(self.output_dtypes, self._per_row)]
-        self._process_slow(*inputs, out=outputs, threads=threads)
+        moved = len(shape) == 2 and layout.channels_last(channel_axis) and not self.plan.broadcast
+        outputs = [np.empty(shape[-1:] if moved else shape[:-1], d) if per_row else layout.new_output(shape, d, moved)
+                   for d, per_row in zip(self.output_dtypes, self._per_row)]
+        self._process_slow(*inputs, out=outputs, threads=threads, channel_axis=channel_axis)
         return outputs[0] if self.n_outputs == 1 else tuple(outputs)
 
     def _samples_shape(self, arrays, outputs):

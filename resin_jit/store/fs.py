@@ -248,6 +248,30 @@ def write_atomically(path, data):
     os.replace(tmp, path)
 
 
+@contextlib.contextmanager
+def replacing(path):
+    """A new binary file (read-write) that becomes `path` whole when the block ends, or is removed
+    when it raises: a reader finds the old file or the new one, and nothing is left behind. It is
+    made in path's directory under a name never used before, created anew (O_EXCL: no symlink
+    followed), mode 0666 less the umask as open() gives. A symlink at `path` is itself replaced;
+    a directory, device, FIFO or socket there is refused (an OSError, before anything is made)."""
+    path, st = Path(path), lstat_or_none(path)
+    if st is not None and not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+        kind = IsADirectoryError if stat.S_ISDIR(st.st_mode) else FileExistsError
+        raise kind(errno.EISDIR if kind is IsADirectoryError else errno.EEXIST,
+                   "not a regular file, which is all that is replaced: give the path of a file", str(path))
+    tmp = path.with_name(f".{path.name[:200]}.{secrets.token_hex(8)}.tmp")   # within NAME_MAX
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | SAFE_FLAGS | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "r+b") as out:
+            yield out
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 MAX_MEMO_BYTES = 1 << 20   # a memo holds a few dozen short entries; more is not one resin_jit wrote
 
 
