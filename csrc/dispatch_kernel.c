@@ -40,11 +40,14 @@ static int output_fits(const Kernel *self, int j, const rj_arg *out, const rj_ar
     return shape->ndim == 2 ? out->ndim == 1 && out->shape[0] == shape->shape[0] : out->ndim == 0;
 }
 
-static PyObject *new_output(Kernel *self, int j, const rj_arg *shape)
+/* Output j of a call whose samples have `shape`; zero_d: the inputs were all numbers or 0-d arrays
+ * (one sample), so a per-sample output is 0-d, as numpy gives. */
+static PyObject *new_output(Kernel *self, int j, const rj_arg *shape, int zero_d)
 {
     PyObject *dtype = Py_NewRef(PyTuple_GET_ITEM(self->out_dtypes, j));   /* held: numpy.empty runs Python code */
     PyObject *dims = self->out_rows[j] == 'r' ? (shape->ndim == 2 ? Py_BuildValue("(n)", shape->shape[0])
                                                                    : PyTuple_New(0))
+                   : zero_d ? PyTuple_New(0)
                    : shape->ndim == 2 ? Py_BuildValue("(nn)", shape->shape[0], shape->shape[1])
                                       : PyLong_FromSsize_t(shape->shape[0]);
     PyObject *array = NULL;
@@ -183,6 +186,7 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
         if (self->out_rows[j] == 's') shape = &args[n_in + j];
     for (int i = 0; i < n_in && shape == NULL; i++)
         if (args[i].ndim > 0) shape = &args[i];
+    const int zero_d = shape == NULL && n_in > 0;   /* numbers and 0-d arrays only */
     if (shape == NULL) {
         if (!shape_without_arrays(req, &implicit)) goto done;
         shape = &implicit;
@@ -200,7 +204,7 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
         goto done;
 
     for (int j = 0; !req->have_outputs && j < n_out; j++) {
-        made[j] = new_output(self, j, shape);
+        made[j] = new_output(self, j, shape, zero_d);
         if (made[j] == NULL || !rj_take_array(made[j], kinds[n_in + j], &args[n_in + j])) {
             status = -1;
             goto done;

@@ -284,12 +284,14 @@ class Kernel(_KernelBase):
                 raise TypeError("n= is the block length of a kernel without inputs; this kernel takes its "
                                 "length from its inputs")
             shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
-            if len(shape) == 0:
-                shape = (1,)
+        zero_d = len(shape) == 0   # numbers and 0-d arrays: one sample, and 0-d outputs, as numpy gives
+        shape = shape or (1,)
         moved = len(shape) == 2 and layout.channels_last(channel_axis) and not self.plan.broadcast
         outputs = [np.empty(shape[-1:] if moved else shape[:-1], d) if per_row else layout.new_output(shape, d, moved)
                    for d, per_row in zip(self.output_dtypes, self._per_row)]
         self._process_slow(*inputs, out=outputs, threads=threads, channel_axis=channel_axis)
+        if zero_d:
+            outputs = [o.reshape(()) for o in outputs]
         return outputs[0] if self.n_outputs == 1 else tuple(outputs)
 
     def _samples_shape(self, arrays, outputs):
