@@ -118,6 +118,9 @@ static void fill_call(const rj_binding *binding, rj_call *call, const rj_arg *ar
 static int take_number(Kernel *self, PyObject *obj, rj_arg *arg, void *number)
 {
     double value;
+    /* a kernel that follows its inputs takes numpy's float64 scalars (strongly typed, NEP 50) on
+     * its float64 side only */
+    if (self->follows && self->letter == 'f' && PyFloat_Check(obj) && !PyFloat_CheckExact(obj)) return 0;
     if (!rj_take_number(obj, &value)) return 0;
     if (self->letter == 'f') *(float *)number = (float)value;
     else *(double *)number = value;
@@ -255,6 +258,20 @@ static PyObject *slow_call(Kernel *self, const char *method, PyObject *const *ar
     return result;
 }
 
+/* Whether some input has a dtype (a numpy array or scalar): Python numbers alone do not choose a
+ * following kernel's dtype, and are float64 to it, as to numpy (NEP 50). */
+static int any_typed(const rj_request *req)
+{
+    for (int i = 0; i < req->n_in; i++) {
+        PyObject *obj = req->inputs[i];
+        if ((rj_ndarray_type != NULL && PyObject_TypeCheck(obj, rj_ndarray_type))
+            || (rj_numpy_floating != NULL && PyObject_TypeCheck(obj, (PyTypeObject *)rj_numpy_floating))
+            || (rj_numpy_integer != NULL && PyObject_TypeCheck(obj, (PyTypeObject *)rj_numpy_integer)))
+            return 1;
+    }
+    return 0;
+}
+
 static PyObject *dispatch(Kernel *self, PyObject *const *args, Py_ssize_t nargs, const rj_keywords *kw,
                           int process)
 {
@@ -262,7 +279,15 @@ static PyObject *dispatch(Kernel *self, PyObject *const *args, Py_ssize_t nargs,
     PyObject *result = NULL;
     if (!rj_sort_arguments(self, &req, args, nargs, kw, process)) return NULL;   /* NULL, no error: slow */
     rj_hold(&req);
-    int ran = try_fast(self, &req, &result);
+    /* A following kernel (runtime/following.py) runs what its arrays' dtype says: float32 here,
+     * float64 in its sibling, numbers alone there too; the slow path decides anything else. */
+    const int numbers_alone = self->follows && req.n_in > 0 && !any_typed(&req);
+    int ran = numbers_alone ? 0 : try_fast(self, &req, &result);
+    if (ran == 0 && self->sibling != NULL) {
+        PyObject *sibling = Py_NewRef(self->sibling);
+        ran = try_fast((Kernel *)sibling, &req, &result);
+        Py_DECREF(sibling);
+    }
     rj_let_go(&req);
     return ran > 0 ? result : NULL;
 }
@@ -372,6 +397,7 @@ static int kernel_traverse(Kernel *self, visitproc visit, void *arg)
 {
     Py_VISIT(self->names);
     Py_VISIT(self->out_dtypes);
+    Py_VISIT(self->sibling);
     if (self->binding != NULL) {
         Py_VISIT(self->binding->bound);
         Py_VISIT(self->binding->keepalive);
@@ -387,6 +413,7 @@ static int kernel_clear(Kernel *self)
     self->binding = NULL;
     self->fast = 0;
     Py_CLEAR(self->out_dtypes);
+    Py_CLEAR(self->sibling);
     if (binding != NULL) rj_binding_drop(binding);
     return 0;
 }
@@ -425,7 +452,44 @@ static PyMethodDef kernel_methods[] = {
 static PyMemberDef kernel_members[] = {
     {"_fast_calls", T_ULONGLONG, offsetof(Kernel, fast_calls), READONLY, "Calls run straight from C."},
     {"_slow_calls", T_ULONGLONG, offsetof(Kernel, slow_calls), READONLY, "Calls handed to the Python slow path."},
+    {"_follows", T_INT, offsetof(Kernel, follows), 0, "1: the kernel follows its inputs' dtype (numbers alone: slow path)."},
     {NULL, 0, 0, 0, NULL},
+};
+
+extern PyTypeObject rj_KernelType;   /* defined below */
+
+static PyObject *kernel_get_sibling(PyObject *op, void *unused)
+{
+    (void)unused;
+    Kernel *self = (Kernel *)op;
+    return Py_NewRef(self->sibling != NULL ? self->sibling : Py_None);
+}
+
+/* Only a bound Kernel of the same inputs and outputs: the call's arguments, sorted against this
+ * kernel's names, go to it unchanged. */
+static int kernel_set_sibling(PyObject *op, PyObject *value, void *unused)
+{
+    (void)unused;
+    Kernel *self = (Kernel *)op;
+    if (value == NULL || value == Py_None) {
+        Py_CLEAR(self->sibling);
+        return 0;
+    }
+    Kernel *other = (Kernel *)value;
+    if (!PyObject_TypeCheck(value, &rj_KernelType) || other == self || other->out_dtypes == NULL
+        || self->out_dtypes == NULL || other->n_in != self->n_in || other->n_out != self->n_out
+        || PyObject_RichCompareBool(other->names, self->names, Py_EQ) != 1) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "a kernel's sibling is a bound Kernel of the same inputs and outputs");
+        return -1;
+    }
+    Py_XSETREF(self->sibling, Py_NewRef(value));
+    return 0;
+}
+
+static PyGetSetDef kernel_getset[] = {
+    {"_sibling", kernel_get_sibling, kernel_set_sibling, "The kernel of the other dtype calls may take, or None.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 PyTypeObject rj_KernelType = {
@@ -442,4 +506,5 @@ PyTypeObject rj_KernelType = {
     .tp_vectorcall_offset = offsetof(Kernel, vectorcall),
     .tp_methods = kernel_methods,
     .tp_members = kernel_members,
+    .tp_getset = kernel_getset,
 };

@@ -54,6 +54,11 @@ typedef struct {
     unsigned long owner;        /* the thread that holds the lock, 0 when none */
     unsigned long lock_forks;   /* rj_forks when the lock was made */
     unsigned long long fast_calls, slow_calls;
+    /* A kernel compiled without a dtype follows its inputs' (runtime/following.py): this one runs
+     * float32 arrays, its sibling (set from Python on first use) float64 ones; calls of numbers
+     * alone, or of arrays of neither, go to the slow path, which decides as numpy promotes. */
+    int follows;
+    PyObject *sibling;          /* a Kernel of the other dtype, or NULL */
 } Kernel;
 
 /* ---- the lock (dispatch_lock.c) ---------------------------------------------------------------- */

@@ -15,7 +15,7 @@ except ImportError:
 from .config import JitConfig
 from .compiler import JitCompiler
 from .codegen.context import JitContext
-from .front.errors import JitCompileError, JitError
+from .front.errors import JitCompileError, JitError, PrecisionWarning
 from .front.externals import extern, py_node
 from .front.graph import Graph, input
 from .toolchain.host import host_info
@@ -53,7 +53,7 @@ def param(name: str, default: float = 0.0) -> Expr:
 
 __all__ = [
     "sum", "mean", "min", "max", "prod", "argmin", "argmax", "JitConfig", "JitCompiler", "JitContext",
-    "JitCompileError", "JitError", "Expr", "Graph", "input", "param", "host_info", "CompiledScalar",
+    "JitCompileError", "JitError", "PrecisionWarning", "Expr", "Graph", "input", "param", "host_info", "CompiledScalar",
     "CompiledSimdBlock", "Kernel", "JitCategory", "JitCompilable", "Node", "Param", "SimdCompilable", "extern",
     "py_node", *_functions.__all__,
 ]

@@ -23,6 +23,7 @@ from .front.plan import plan_kernel
 from .front.node_settings import positive_rate
 from .runtime import load
 from .runtime.kernel import CompiledSimdBlock, Kernel
+from .runtime.following import FollowingKernel
 from .runtime.runners import NativeRunner, NumpyRunner
 from .runtime.scalar import CompiledScalar
 from .store.libraries import Libraries
@@ -125,13 +126,18 @@ def _affine_graph(a_hex, b_hex):
 _rebuild_compilers = {}
 
 
-def rebuild_kernel(cls, cg, dtype, config, params):
-    """Unpickling: the same graph through this process's compiler for the same config (its memo
-    and disk cache make this a load, not a compile, wherever the kernel was built before)."""
+def _rebuild_compiler(config):
     config = config or JitConfig()
     jit = _rebuild_compilers.get(config)
     if jit is None:
         jit = _rebuild_compilers[config] = JitCompiler(config)
+    return jit
+
+
+def rebuild_kernel(cls, cg, dtype, config, params):
+    """Unpickling: the same graph through this process's compiler for the same config (its memo
+    and disk cache make this a load, not a compile, wherever the kernel was built before)."""
+    jit = _rebuild_compiler(config)
     if cls is CompiledScalar:
         return jit._scalar_kernel(cg)
     kernel = jit._block_kernel(cg, dtype, cls, config)
@@ -146,10 +152,26 @@ def _reduce_kernel(kernel):
     if isinstance(kernel, CompiledScalar):
         return rebuild_kernel, (CompiledScalar, kernel.graph, "float32", kernel.config, {})
     config = dataclasses.replace(kernel.config, ulp=kernel.ulp)   # its level, however it was set (RESIN_JIT_ULP too)
+    if isinstance(kernel, FollowingKernel):
+        return rebuild_following, (kernel.graph, kernel._graph64(), config, dict(kernel.params.items()))
     return rebuild_kernel, (type(kernel), kernel.graph, kernel.dtype.name, config, dict(kernel.params.items()))
 
 
-for _kernel_class in (Kernel, CompiledSimdBlock, CompiledScalar):
+def rebuild_following(cg, cg64, config, params):
+    """Unpickling a kernel that follows its inputs' dtype (both graphs travel: constants fold per dtype)."""
+    kernel = _rebuild_compiler(config)._following_kernel(cg, lambda: cg64, config)
+    for name, value in params.items():
+        kernel.set_param(name, value)
+    return kernel
+
+
+def fresh_copy(kernel):
+    """The kernel's graph again, with its parameter values and a new state (a memo hit, no compile)."""
+    rebuild, args = _reduce_kernel(kernel)
+    return rebuild(*args)
+
+
+for _kernel_class in (Kernel, CompiledSimdBlock, CompiledScalar, FollowingKernel):
     copyreg.pickle(_kernel_class, _reduce_kernel)
 
 
@@ -210,8 +232,9 @@ class JitCompiler:
         inputs : list of str or rj.input expressions, optional
             The kernel's positional order (default: the order in which the graph meets them).
         dtype : numpy dtype or its name, optional
-            The kernel's dtype, float32 or float64 in any spelling np.dtype takes (default: the
-            config's).
+            The kernel's dtype, float32 or float64 in any spelling np.dtype takes; default the
+            config's, whose default (None) makes a kernel that follows its inputs' dtype as numpy's
+            ufuncs do (a FollowingKernel: float32 and float64 variants, each compiled on first use).
         sample_rate : float, optional
             An audio graph's sample rate in Hz (default: the config's, else the nodes' own).
         freeze : bool
@@ -225,14 +248,24 @@ class JitCompiler:
             Compiling a graph this compiler already returned (the same expression, or an equal one
             built again) is a lookup.
         """
-        dtype = self.config.dtype if dtype is None else dtype_name(dtype)
+        dtype = self.config.dtype if dtype is None else dtype_name(dtype)   # None: follow the inputs
         if not isinstance(freeze, bool):
             raise TypeError(f"freeze must be True or False, not {freeze!r}")
         rate = positive_rate(sample_rate) if sample_rate is not None else self.config.sample_rate
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         config = self.config if ulp is None else dataclasses.replace(self.config, ulp=accuracy_level(ulp))
-        cg = canonical_graph([as_expr(o) for o in outs], input_names(inputs), dtype, rate, freeze)
-        return self._block_kernel(cg, dtype, Kernel, config)
+        exprs, names = [as_expr(o) for o in outs], input_names(inputs)
+        if dtype is not None:
+            return self._block_kernel(canonical_graph(exprs, names, dtype, rate, freeze), dtype, Kernel, config)
+        cg = canonical_graph(exprs, names, "float32", rate, freeze)
+        return self._following_kernel(cg, lambda: canonical_graph(exprs, names, "float64", rate, freeze), config)
+
+    def _following_kernel(self, cg, graph64, config):
+        """The float32 kernel of `cg` that makes its float64 sibling from graph64() on first use."""
+        kernel = self._block_kernel(cg, "float32", FollowingKernel, config)
+        if kernel._make is None:   # new (a shared one was set up when first made)
+            kernel._follow(graph64, lambda g: self._block_kernel(g, "float64", Kernel, config))
+        return kernel
 
     def _block_kernel(self, cg, dtype, cls, config=None):
         config = config or self.config   # this compiler's, or its own with another ulp (compile's)
@@ -291,7 +324,7 @@ class JitCompiler:
 
     def source_of(self, outputs, inputs=None, dtype: "str | None" = None, ulp: "float | None" = None) -> str:
         """The C translation unit a graph compiles to; the tier is chosen by a -D flag, not here."""
-        dtype = self.config.dtype if dtype is None else dtype_name(dtype)
+        dtype = dtype_name(dtype if dtype is not None else self.config.dtype or "float32")
         ulp = self.config.resolved_ulp() if ulp is None else accuracy_level(ulp)
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         cg = canonicalize([as_expr(o) for o in outs], input_names(inputs), dtype)

@@ -47,7 +47,10 @@ class JitConfig:
     cc: the C compiler: a program (gcc, clang, a path) or a command ("zig cc"); default $CC, then
         cc, gcc, clang. gcc, clang and zig cc build the same kernels, bit for bit (toolchain/
         compilers.py has each family's flags), so the compiler is not part of a kernel's key.
-    dtype: float32 or float64 for graph kernels, in any spelling np.dtype takes ("f8", np.float64).
+    dtype: None (the default): a graph kernel computes in its inputs' dtype, as numpy's ufuncs
+        (float32 arrays in float32, float64 arrays, integers and numbers alone in float64, each
+        variant compiled on first use); or float32 / float64 in any spelling np.dtype takes
+        ("f8", np.float64): every call in that dtype, float64 arrays converted with a warning.
     cache_max_bytes: evict least recently used kernels beyond this size; env RESIN_JIT_CACHE_MAX_BYTES.
     fastmath: fuse a multiply and the add or subtract after it into one FMA on tiers that have
         one (AVX2, AVX-512, NEON), rounding once instead of twice (what numba's fastmath starts
@@ -71,7 +74,7 @@ class JitConfig:
     cache_dir: "str | os.PathLike | None" = None
     cache: bool = True
     cc: "str | None" = None
-    dtype: str = "float32"
+    dtype: "str | None" = None
     cache_max_bytes: "int | None" = None
     fastmath: bool = False
     prebuilt: bool = True
@@ -85,9 +88,8 @@ class JitConfig:
             raise ValueError(f"unknown ISA tier {self.isa!r}; known tiers: auto, {', '.join(TIERS)}")
         if isinstance(self.opt_level, bool) or not isinstance(self.opt_level, int) or not 0 <= self.opt_level <= 3:
             raise ValueError(f"opt_level must be an int from 0 to 3, not {self.opt_level!r}")
-        if self.dtype is None:
-            raise TypeError("dtype must be a numpy dtype or its name (float32 or float64), not None")
-        object.__setattr__(self, "dtype", dtype_name(self.dtype))   # "f8", np.float64 ... -> "float64"
+        if self.dtype is not None:   # None: kernels follow their inputs' dtype
+            object.__setattr__(self, "dtype", dtype_name(self.dtype))   # "f8", np.float64 ... -> "float64"
         if self.cc is not None and not isinstance(self.cc, str):
             raise TypeError(f"cc must be a str, not {type(self.cc).__name__}")
         for name in ("cache", "fastmath", "prebuilt"):

@@ -32,5 +32,5 @@ def frequency_response(kernel, frequencies, samples=IMPULSE_SAMPLES, sample_rate
 
 def _fresh(kernel):
     """The kernel's graph again, with its parameter values, its state new (a memo hit, no compile)."""
-    from ..compiler import rebuild_kernel
-    return rebuild_kernel(type(kernel), kernel.graph, kernel.dtype.name, kernel.config, dict(kernel.params.items()))
+    from ..compiler import fresh_copy
+    return fresh_copy(kernel)

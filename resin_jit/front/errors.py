@@ -1,4 +1,4 @@
-"""The exceptions resin_jit raises."""
+"""The exceptions and warnings resin_jit raises."""
 
 
 class JitError(Exception):
@@ -17,3 +17,7 @@ class JitCompileError(JitError):
         self.output = output
         self.source_path = source_path
         self.command = command
+
+
+class PrecisionWarning(UserWarning):
+    """An input was converted to a narrower dtype (float64 data into a kernel fixed at float32)."""

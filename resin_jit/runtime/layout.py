@@ -39,10 +39,10 @@ def warn_if_transposed(kernel, shape):
                    f"{shape[0]} channels of {shape[1]} sample(s) each. If it holds {shape[1]} channel(s) of "
                    f"{shape[0]} samples (soundfile's frames × channels), pass channel_axis=-1 or its .T "
                    "(channel_axis=0 says the layout is meant and silences this)")
-        warnings.warn(message, UserWarning, stacklevel=_callers_level())
+        warnings.warn(message, UserWarning, stacklevel=callers_level())
 
 
-def _callers_level():
+def callers_level():
     """The stacklevel of the first frame outside resin_jit, for warnings.warn called by our caller."""
     frame, level = sys._getframe(1), 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("resin_jit."):
