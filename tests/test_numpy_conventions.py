@@ -264,6 +264,28 @@ def test_mask_subtraction_and_negation_are_refused_with_what_works(any_jit):
         np.testing.assert_array_equal(g, w)
 
 
+def test_reductions_of_masks_and_comparisons_of_reduced_values(any_jit):
+    """numpy's max and min of bools are bools; a comparison of reduced values (rj.sum(x) > 0) used
+    to fail to build (a mask output was taken for one of every sample)."""
+    x = rj.input("x")
+    m = x > 0
+    kernel = any_jit.compile([m.max(), m.min(), rj.max(m), rj.sum(x) > 0, m.argmax(),
+                              m.sum(), m.mean(), x * 2])
+    ys = np.array([[-1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [-1.0, -2.0, -3.0]], np.float32)
+    for rows in (ys, ys[0]):   # (channels,) values, and 0-d ones from 1-D input
+        M = rows > 0
+        want = [M.max(-1), M.min(-1), M.max(-1), rows.sum(-1) > 0, M.argmax(-1), M.sum(-1), M.mean(-1), rows * 2]
+        for g, w in zip(kernel(rows), want):
+            assert g.shape == w.shape
+            # bool and int64 as numpy's; a count or mean of a mask in the kernel's dtype (numpy: int64, float64)
+            assert g.dtype == w.dtype or (g.dtype == np.float32 and w.dtype.kind in "if")
+            np.testing.assert_array_equal(g, w.astype(g.dtype))
+    biggest, smallest = np.empty(3, np.bool_), np.empty(3, np.bool_)
+    got = kernel(ys, out=(biggest, smallest) + (None,) * 6)
+    assert got[0] is biggest and got[1] is smallest
+    np.testing.assert_array_equal(biggest, (ys > 0).max(-1))
+
+
 def test_float64_kernels_keep_mask_results_bool(any_jit):
     x = rj.input("x")
     kernel = any_jit.compile([(x > 0) + (x < 1), (x > 0) * x], dtype="float64")
