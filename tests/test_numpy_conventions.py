@@ -75,14 +75,13 @@ def test_a_source_takes_its_length_from_out_or_n(any_jit):
 def test_process_makes_the_outputs_given_as_none(any_jit):
     """process() wanted an array for every output, the 0-d reductions included."""
     kernel = two_outputs(any_jit)
-    scaled, total = np.empty(10, np.float32), np.empty((), np.float32)
     finite = XS[np.isfinite(XS)]
-    scaled = scaled[:finite.size]
+    scaled, total = np.empty(finite.size, np.float32), np.empty((), np.float32)
     assert kernel.process(finite, out=[scaled, None]) is None
     np.testing.assert_array_equal(scaled, finite * 2 + 1)
     assert kernel.process(finite, None, total) is None   # positional outputs too
     assert total == finite.sum()
-    assert kernel.process(finite, out=None) is None      # every output made, none kept: the state still runs
+    assert kernel.process(finite, out=None) is None      # every output made, none kept
 
 
 def test_stateful_kernels_keep_their_state_through_out(any_jit):
@@ -93,6 +92,9 @@ def test_stateful_kernels_keep_their_state_through_out(any_jit):
     block = np.empty(256, np.float32)
     got = [kernel(signal[:256], out=block).copy(), kernel(signal[256:], out=block).copy()]
     np.testing.assert_array_equal(np.concatenate(got), reference(signal))
+    kernel.reset()
+    kernel.process(signal[:256], out=None)   # the outputs dropped, the state run on
+    np.testing.assert_array_equal(kernel(signal[256:], out=block), got[1])
 
 
 def test_out_errors_name_the_output_and_the_fix(any_jit):
