@@ -4,6 +4,7 @@
  * into the kernel's entry, with no Python frame in between:
  *
  *   kernel(x, y)  kernel(x=xs, y=ys)  kernel(n=1024)         outputs allocated here
+ *   kernel(x, out=y)  kernel(x, out=(y0, y1))               the outputs given, returned
  *   kernel.process(x, y, out0)  kernel.process(x, out=y)  kernel.process(x, out=[y0, y1])
  *
  * when every array is a numpy array (or buffer) of the kernel's dtype, C-contiguous and aligned,
@@ -78,12 +79,15 @@ static int shape_without_arrays(const rj_request *req, rj_arg *shape)
     return 1;
 }
 
+/* What the call returns: None from process(), else the outputs (given by out=, or made here),
+ * one array or a tuple, as numpy's ufuncs return them. */
 static PyObject *results(const rj_request *req, PyObject **made)
 {
-    if (req->have_outputs) Py_RETURN_NONE;
-    if (req->n_out == 1) return Py_NewRef(made[0]);
+    if (req->process) Py_RETURN_NONE;
+    PyObject *const *outputs = req->have_outputs ? req->outputs : made;
+    if (req->n_out == 1) return Py_NewRef(outputs[0]);
     PyObject *tuple = PyTuple_New(req->n_out);
-    for (int j = 0; tuple != NULL && j < req->n_out; j++) PyTuple_SET_ITEM(tuple, j, Py_NewRef(made[j]));
+    for (int j = 0; tuple != NULL && j < req->n_out; j++) PyTuple_SET_ITEM(tuple, j, Py_NewRef(outputs[j]));
     return tuple;
 }
 
@@ -152,7 +156,7 @@ static int all_unmoved(const rj_request *req, const rj_arg *args, const char *ki
 }
 
 /* Run the request. Returns 1 with *result set when it ran, 0 when it belongs to the slow path,
- * -1 on an error. For process() the result is None, else the new output(s). */
+ * -1 on an error. For process() the result is None, else the output(s). */
 static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
 {
     rj_arg args[RJ_MAX_ARGS];

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import JitError
-from .ops import OPS
+from .methods import ArrayMethods
+from .ops import OPS, SAME
 from .protocols import JitCategory, JitCompilable, SimdCompilable
 
 
@@ -142,9 +143,10 @@ def exact(value):
 
 # -- expressions ----------------------------------------------------------------------------------
 
-class Expr:
+class Expr(ArrayMethods):
     """One node applied to its input expressions. `_sid` is its structure's number, given on
-    first compile (canonical.structure_id): equal structures get equal numbers."""
+    first compile (canonical.structure_id): equal structures get equal numbers. numpy's array
+    methods (x.sum(), x.clip(lo, hi), ...) are front/methods.py's."""
     __slots__ = ("node", "args", "_sid")
 
     def __init__(self, node, args=()):
@@ -234,6 +236,18 @@ class Expr:
     def __or__(self, other):
         return apply("mask_or", self, other)
 
+    def __rand__(self, other):
+        return apply("mask_and", other, self)
+
+    def __ror__(self, other):
+        return apply("mask_or", other, self)
+
+    def __xor__(self, other):
+        return NAMED_OPS["logical_xor"](self, other)
+
+    def __rxor__(self, other):
+        return NAMED_OPS["logical_xor"](other, self)
+
     def __neg__(self):
         return apply("neg", self)
 
@@ -257,8 +271,12 @@ class Expr:
         return as_expr(0.0)
 
     def __bool__(self):
-        raise TypeError("an expression has no truth value until it runs; use rj.where(mask, a, b) "
-                        "instead of if/and/or, and write a < x and x < b for a < x < b")
+        raise TypeError("an expression has no truth value until it runs: write rj.where(mask, a, b) for "
+                        "if/else, & | ~ for and/or/not, and (a < x) & (x < b) for a < x < b")
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("an expression is a graph to compile, not an array: make a kernel of it "
+                        "(kernel = rj.JitCompiler().compile(expr)) and call that on arrays (kernel(xs))")
 
     # numpy on expressions: np.sin(x), np.maximum(x, 0), np.where(m, a, b) build graph nodes.
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -273,6 +291,8 @@ class Expr:
             if isinstance(value, np.ndarray) and value.ndim > 0:
                 raise TypeError(f"numpy.{ufunc.__name__} of an expression and an array: pass the array as an "
                                 "input of the kernel (rj.input) instead")
+        # a numpy scalar on the left (np.float32(1) < x) comes as a 0-d array: its number
+        inputs = [value[()] if isinstance(value, np.ndarray) else value for value in inputs]
         return NAMED_OPS[name](*inputs) if name in NAMED_OPS else apply(name, *inputs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -307,19 +327,24 @@ def as_expr(value):
 
 
 def apply(op, *args):
-    """op(*args) as an expression, converting masks and numbers to what each operand needs."""
-    node = MathOp(op)
-    wants_mask = OPS[op].takes_masks
+    """op(*args) as an expression, converting masks and numbers to what each operand needs. On
+    masks only, numpy's result on bools: a mask where numpy gives one (bool + bool is `or`,
+    bool * bool `and`), numpy's TypeError where it refuses (bool - bool)."""
+    args = [as_expr(arg) for arg in args]
+    masks = [bool(getattr(arg.node, "mask", False)) for arg in args]
+    rule = OPS[op]
+    if (rule.on_masks or rule.refuses_masks) and all(masks):
+        if rule.refuses_masks:
+            raise TypeError(rule.refuses_masks)
+        return args[0] if rule.on_masks == SAME else apply(rule.on_masks, *args)
     fixed = []
-    for i, arg in enumerate(args):
-        arg = as_expr(arg)
-        is_mask = bool(getattr(arg.node, "mask", False))
-        if i in wants_mask and not is_mask:
+    for i, (arg, is_mask) in enumerate(zip(args, masks)):
+        if i in rule.takes_masks and not is_mask:
             arg = Expr(MathOp("ne"), (arg, Const(0.0)))      # a number as a condition: nonzero is true
-        elif i not in wants_mask and is_mask:
+        elif i not in rule.takes_masks and is_mask:
             arg = Expr(MathOp("from_mask"), (arg,))           # a mask as a number: 1.0 or 0.0
         fixed.append(arg)
-    return Expr(node, fixed)
+    return Expr(MathOp(op), fixed)
 
 
 # -- the built-in nodes ---------------------------------------------------------------------------
