@@ -234,7 +234,25 @@ def bench_memo(jit, repeat):
     return {"same": t["compile(same expression)"], "rebuilt": rebuilt}
 
 
-def verdicts(stateless, stateful, memo, loops=None):
+def bench_dtypes(jit, repeat, n=64):
+    """Issue 21 item 1: what following the inputs' dtype costs a call (a kernel compiled without
+    dtype=, whose float64 variant the C path picks by the arrays' dtype) beside a kernel fixed at
+    each dtype, the 10-node graph at n = 64. Returns the medians."""
+    follows = jit.compile(ten_node_graph(), inputs=["x"])
+    fixed = {d: jit.compile(ten_node_graph(), inputs=["x"], dtype=d) for d in ("float32", "float64")}
+    xs = {d: np.random.default_rng(7).standard_normal(n).astype(d) for d in fixed}
+    follows(xs["float64"])   # its float64 variant made before timing
+    cases = {}
+    for d in fixed:
+        cases[f"fixed {d}: kernel(x)"] = lambda d=d: fixed[d](xs[d])
+        cases[f"following: kernel(x {d})"] = lambda d=d: follows(xs[d])
+    t = medians(cases, repeat=repeat)
+    table(f"a kernel following its inputs' dtype beside kernels fixed at one, 10-node graph, n = {n}; "
+          "the difference is the dtype check", [(k, {"median": fmt_time(v)}) for k, v in t.items()])
+    return t
+
+
+def verdicts(stateless, stateful, memo, loops=None, dtypes=None):
     """A Target for each of the issue's targets that this run measured."""
     out = []
     for n, t in (loops or {}).items():
@@ -266,6 +284,10 @@ def verdicts(stateless, stateful, memo, loops=None):
         t = stateful["bank"]
         out.append(Target("8-channel biquad bank", t["numba, channel by channel"] / t["synth.process(bank, out=...)"],
                           -3.0, SPEEDUP, "numba, channel by channel"))
+    for d in ("float32", "float64") if dtypes else ():
+        out.append(Target(f"n=64 dtype check of a following kernel, {d} data",
+                          (dtypes[f"following: kernel(x {d})"] - dtypes[f"fixed {d}: kernel(x)"]) * 1e9, 20.0,
+                          "nanoseconds added to a call"))
     out += [Target("compile the same expression again", memo["same"] * 1e6, 5.0, "microseconds"),
             Target("compile an equal 10-node graph built again", memo["rebuilt"] * 1e6, 25.0, "microseconds")]
     return out
@@ -284,4 +306,5 @@ def run(quick=False):
             stateless = bench_stateless(jit, QUICK_SIZES if quick else SIZES, peers, timer, repeat)
         loops = bench_loops(jit, LOOP_SIZES, peers, nb, repeat)
         stateful = bench_stateful(jit, (64, 44100) if quick else (64, 256, 4096, 44100), nb and nb[1], repeat)
-        print_verdicts(verdicts(stateless, stateful, bench_memo(jit, repeat), loops))
+        dtypes = bench_dtypes(jit, repeat)
+        print_verdicts(verdicts(stateless, stateful, bench_memo(jit, repeat), loops, dtypes))

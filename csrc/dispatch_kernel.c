@@ -284,8 +284,9 @@ static PyObject *dispatch(Kernel *self, PyObject *const *args, Py_ssize_t nargs,
     if (!rj_sort_arguments(self, &req, args, nargs, kw, process)) return NULL;   /* NULL, no error: slow */
     rj_hold(&req);
     /* A following kernel (runtime/following.py) runs what its arrays' dtype says: float32 here,
-     * float64 in its sibling, numbers alone there too; the slow path decides anything else. */
-    const int numbers_alone = self->follows && req.n_in > 0 && !any_typed(&req);
+     * float64 in its sibling, numbers alone there too (unless outputs given say which); the slow
+     * path decides anything else. */
+    const int numbers_alone = self->follows && req.n_in > 0 && !req.have_outputs && !any_typed(&req);
     int ran = numbers_alone ? 0 : try_fast(self, &req, &result);
     if (ran == 0 && self->sibling != NULL) {
         PyObject *sibling = Py_NewRef(self->sibling);

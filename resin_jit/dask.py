@@ -13,6 +13,7 @@ import copy
 import numpy as np
 
 from .runtime.kernel import Kernel
+from .runtime.following import FollowingKernel, computing_dtype
 from .vsa import ItemMemory, JitVSAEngine
 from .vsa.memory import as_query_planes
 from .vsa.search import check_metric
@@ -54,8 +55,17 @@ def map_blocks(kernel, *arrays):
                 raise ValueError("a stateful kernel carries state along the samples: pass (channels, n) arrays "
                                  "chunked along the channel axis only (one chunk along the samples)")
     run = _run_block_from_the_start if kernel.graph.stateful_nodes else _run_block
-    return da.map_blocks(run, kernel, *arrays, dtype=kernel.dtype,
-                         meta=np.empty((0,) * arrays[0].ndim, kernel.dtype))
+    dtype = _result_dtype(kernel, arrays)
+    return da.map_blocks(run, kernel, *arrays, dtype=dtype, meta=np.empty((0,) * arrays[0].ndim, dtype))
+
+
+def _result_dtype(kernel, arrays):
+    """The output's dtype for blocks of these arrays: a kernel following its inputs' dtype computes
+    in the one numpy's promotion of theirs gives (a mask or an index output keeps its own)."""
+    out = kernel.output_dtypes[0]
+    if isinstance(kernel, FollowingKernel) and out == kernel.dtype:
+        return np.dtype(computing_dtype([np.empty(0, a.dtype) for a in arrays]))
+    return out
 
 
 _engines = {}

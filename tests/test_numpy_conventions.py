@@ -106,9 +106,11 @@ def test_out_errors_name_the_output_and_the_fix(any_jit):
         kernel(xs, out=(None, None, None))
     with pytest.raises(TypeError, match=r"out= gives 1 array\(s\) and this process has 2 output\(s\)"):
         kernel.process(xs, out=[None])
+    fixed = any_jit.compile([rj.input("x") * 2.0 + 1.0, rj.sum(rj.input("x"))], dtype="float32")
     with pytest.raises(TypeError, match=r"output 'out0' must have dtype float32, not float64: pass np.empty\(\(4,\), "
                                         r"'float32'\), or None"):
-        kernel(xs, out=(np.empty(4), None))
+        fixed(xs, out=(np.empty(4), None))
+    assert kernel(xs, out=(np.empty(4), None))[1].dtype == np.float64   # following: out= chooses, as numpy's
     with pytest.raises(ValueError, match=r"output 'out1' has shape \(4,\) where this call needs \(\).*"
                                          r"np.empty\(\(\), 'float32'\)"):
         kernel(xs, out=(None, np.empty(4, np.float32)))

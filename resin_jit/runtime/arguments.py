@@ -3,7 +3,12 @@
 The C call path (csrc/dispatch_kernel.c) takes what already fits; every other call lands here
 first, which turns what it can into arrays of the kernel's dtype and explains the rest.
 """
+import warnings
+
 import numpy as np
+
+from ..front.errors import PrecisionWarning
+from .layout import callers_level
 
 
 def as_input(value, dtype, name):
@@ -77,3 +82,15 @@ def check_outputs_apart(outputs):
         for k in range(j):
             if np.may_share_memory(a, outputs[k]) and not same_buffer(a, outputs[k]):
                 raise ValueError(f"outputs 'out{k}' and 'out{j}' partly overlap in memory")
+
+
+def warn_if_narrowed(kernel, name, value):
+    """Once per kernel: float64 data given to a kernel fixed at float32 (compiled with
+    dtype=float32, or a JitConfig's) loses precision in the conversion; say so, and how not to."""
+    if kernel.dtype == np.float32 and not kernel._follows and not getattr(kernel, "_narrowed", False) \
+            and isinstance(value, (np.ndarray, np.generic)) and value.dtype == np.float64:
+        kernel._narrowed = True
+        warnings.warn(f"input {name!r} is float64 and this kernel computes in float32 (compiled with "
+                      "dtype=float32): converted, its values rounded to float32. Compile without dtype= "
+                      "(the kernel then follows its inputs' dtype) or with dtype=np.float64 to keep them",
+                      PrecisionWarning, stacklevel=callers_level())

@@ -10,9 +10,15 @@ both; a stateful kernel keeps one state per dtype it has run.
 """
 import numpy as np
 
+from .arguments import NOT_GIVEN
 from .kernel import Kernel
 
 _SMALL_INTEGERS = 2   # bytes: numpy computes int8/int16 (and bool) arrays' functions in float32 or less
+
+
+def _listed(out):
+    """out= as a list of outputs (None entries kept)."""
+    return [] if out is None else list(out) if isinstance(out, (list, tuple)) else [out]
 
 
 def computing_dtype(values):
@@ -63,20 +69,29 @@ class FollowingKernel(Kernel):
             self._sibling = sibling
         return sibling
 
-    def _call_slow(self, *arrays, **named):
-        inputs = [*arrays, *(value for name, value in named.items() if name in self.input_names)]
-        kernel = self._variant(computing_dtype(inputs) if self.n_inputs else "float32")
-        return super()._call_slow(*arrays, **named) if kernel is self else kernel(*arrays, **named)
+    def _dtype_of_call(self, inputs, outputs):
+        """The dtype a call runs in: that of the first float32 or float64 output given (out=, as
+        numpy's ufuncs write into it), else of the inputs as numpy promotes; a kernel without inputs
+        (an oscillator) float32 unless an output says otherwise."""
+        for o in outputs:
+            if isinstance(o, np.ndarray) and o.dtype.name in ("float32", "float64"):
+                return o.dtype.name
+        return computing_dtype(inputs) if self.n_inputs else "float32"
 
-    def _process_slow(self, *arrays, out=None, **named):
-        given = list(out) if isinstance(out, (list, tuple)) else [out] if out is not None else \
-            list(arrays[self.n_inputs:]) if not named else []
-        floats = [o.dtype.name for o in given if isinstance(o, np.ndarray) and o.dtype.name in ("float32", "float64")]
+    def _call_slow(self, *arrays, out=None, **named):
+        inputs = [*arrays, *(value for name, value in named.items() if name in self.input_names)]
+        kernel = self._variant(self._dtype_of_call(inputs, _listed(out)))
+        if kernel is self:
+            return super()._call_slow(*arrays, out=out, **named)
+        return kernel(*arrays, **named) if out is None else kernel(*arrays, out=out, **named)
+
+    def _process_slow(self, *arrays, out=NOT_GIVEN, **named):
+        given = _listed(out) if out is not NOT_GIVEN else list(arrays[self.n_inputs:]) if not named else []
         inputs = [*arrays[:self.n_inputs], *(value for name, value in named.items() if name in self.input_names)]
-        kernel = self._variant(floats[0] if floats else computing_dtype(inputs) if self.n_inputs else "float32")
+        kernel = self._variant(self._dtype_of_call(inputs, given))
         if kernel is self:
             return super()._process_slow(*arrays, out=out, **named)
-        return kernel.process(*arrays, **named) if out is None else kernel.process(*arrays, out=out, **named)
+        return kernel.process(*arrays, **named) if out is NOT_GIVEN else kernel.process(*arrays, out=out, **named)
 
     def set_param(self, name, value):
         super().set_param(name, value)
@@ -87,3 +102,8 @@ class FollowingKernel(Kernel):
         super().reset()
         if self._sibling is not None:
             self._sibling.reset()
+
+
+FollowingKernel.__doc__ = f"""{FollowingKernel.__doc__}
+    Everything else as a Kernel's:
+    {Kernel.__doc__}"""

@@ -9,15 +9,15 @@ new channel count, threads, an output to make, explaining a bad argument) lands 
 """
 import os
 import threading
-import warnings
 from typing import NamedTuple
 
 import numpy as np
 
-from ..front.errors import JitError, PrecisionWarning
+from ..front.errors import JitError
 from ..front.nodes import real_number
 from . import layout, parallel
-from .arguments import NOT_GIVEN, as_input, check_output, check_outputs_apart, outputs_given, same_buffer
+from .arguments import (NOT_GIVEN, as_input, check_output, check_outputs_apart, outputs_given, same_buffer,
+                        warn_if_narrowed)
 from .load import NOGIL_ABOVE, _dispatch
 
 
@@ -337,7 +337,7 @@ class Kernel(_KernelBase):
     def _prepare_inputs(self, arrays, shape, outputs):
         inputs = []
         for name, value in zip(self.input_names, arrays):
-            self._warn_if_narrowed(name, value)
+            warn_if_narrowed(self, name, value)
             arr = as_input(value, self.dtype, name)
             if arr.shape != shape:
                 try:
@@ -348,17 +348,6 @@ class Kernel(_KernelBase):
                 arr = arr.copy()  # a partly overlapping output would overwrite input not yet read
             inputs.append(arr)
         return inputs
-
-    def _warn_if_narrowed(self, name, value):
-        """Once per kernel: float64 data given to a kernel fixed at float32 (compiled with
-        dtype=float32, or a JitConfig's) loses precision in the conversion; say so, and how not to."""
-        if self.dtype == np.float32 and not self._follows and not getattr(self, "_narrowed", False) \
-                and isinstance(value, (np.ndarray, np.generic)) and value.dtype == np.float64:
-            self._narrowed = True
-            warnings.warn(f"input {name!r} is float64 and this kernel computes in float32 (compiled with "
-                          "dtype=float32): converted, its values rounded to float32. Compile without dtype= "
-                          "(the kernel then follows its inputs' dtype) or with dtype=np.float64 to keep them",
-                          PrecisionWarning, stacklevel=layout.callers_level())
 
     def _run_locked(self, inputs, outputs, threads, shape):
         """Run with the kernel's lock held: a stateful kernel's state serves one call at a time."""
