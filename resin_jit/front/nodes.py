@@ -84,7 +84,7 @@ class Node:
     def __repr__(self):
         return f"{type(self).__name__}{self.key()[1:]}"
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs: "Expr | float") -> "Expr":
         """Apply the node to input expressions (sources take none): `Gain(0.5)(x)`."""
         return Expr(self, inputs)
 
@@ -406,7 +406,8 @@ class Param(Node):
 
 
 class Affine(Node):
-    """a * x + b: the seed project's one example, here an ordinary one-node graph."""
+    """a * x + b: the seed project's one example, here an ordinary one-node graph; a a linear factor
+    and b an offset in the signal's units, any finite numbers."""
 
     def __init__(self, a, b):
         self.a, self.b = real_number(a, "a"), real_number(b, "b")

@@ -9,7 +9,7 @@ through `_run`.
 """
 import os
 import threading
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from ..front.errors import JitError
 from ..front.nodes import real_number
 from . import layout, parallel
 from .arguments import as_input, check_output, check_outputs_apart, same_buffer
+from .call_types import KernelType, TypedCalls
 from .load import NOGIL_ABOVE, _dispatch
 
 
@@ -110,10 +111,14 @@ class _PythonCalls:
         self._lock.release()
 
 
-_KernelBase = _dispatch.Kernel if _dispatch is not None else _PythonCalls
+if TYPE_CHECKING:   # the call forms' types (call_types.py) before _PythonCalls' untyped ones
+    class _KernelBase(TypedCalls, _PythonCalls):
+        pass
+else:
+    _KernelBase = _dispatch.Kernel if _dispatch is not None else _PythonCalls
 
 
-class Kernel(_KernelBase):
+class Kernel(_KernelBase, metaclass=KernelType):
     """A compiled graph, called like a numpy function (made by JitCompiler.compile, not by hand).
 
     Every call form goes straight into the compiled code when its arguments fit (arrays of the
@@ -178,7 +183,7 @@ class Kernel(_KernelBase):
         self._bind_calls()
 
     @property
-    def backend(self):
+    def backend(self) -> str:
         """"native", or "numpy" for a kernel that could not be built or loaded here."""
         return self._runner.backend
 
@@ -193,7 +198,7 @@ class Kernel(_KernelBase):
         return self.graph.key
 
     @property
-    def params(self):
+    def params(self) -> ParamView:
         """The runtime parameters by name: ``kernel.params["gain"] = 0.8``."""
         return ParamView(self)
 
@@ -382,7 +387,7 @@ class Kernel(_KernelBase):
             self._runner.slice_caller(state).invoke(*[x[lo:hi] for x in inputs], *[o[lo:hi] for o in outputs])
         parallel.run_chunks(work_channels, parallel.bounds(channels, min(threads, channels), align=lanes))
 
-    def reset(self):
+    def reset(self) -> None:
         """Back to the initial state (every channel's), as if the kernel were new."""
         self._acquire()
         try:
