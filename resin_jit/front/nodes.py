@@ -158,7 +158,8 @@ class Expr:
         self._sid = None
 
     def __repr__(self):
-        return f"Expr({self.node!r})"
+        from .display import expr_repr   # here: display reads the node classes defined below
+        return expr_repr(self)
 
     def __add__(self, other):
         return apply("add", self, other)
