@@ -6,7 +6,8 @@ import numpy as np
 
 import resin_jit as rj
 
-from .common import SPEEDUP, TIME_RATIO, Target, fmt_time, medians, native_jit, optional_import, print_verdicts, ratio, table
+from .common import (SPEEDUP, TIME_RATIO, Target, fmt_time, medians, native_jit, optional_import, print_verdicts,
+                     ratio, table)
 
 SIZES = (44_100, 1_000_000)
 ARGMAX_SIZE, QUICK_ARGMAX_SIZE = 10_000_000, 1_000_000

@@ -4,6 +4,7 @@
  * into the kernel's entry, with no Python frame in between:
  *
  *   kernel(x, y)  kernel(x=xs, y=ys)  kernel(n=1024)         outputs allocated here
+ *   kernel(x, out=y)  kernel(x, out=(y0, y1))               the outputs given, returned
  *   kernel.process(x, y, out0)  kernel.process(x, out=y)  kernel.process(x, out=[y0, y1])
  *
  * when every array is a numpy array (or buffer) of the kernel's dtype, C-contiguous and aligned,
@@ -40,11 +41,14 @@ static int output_fits(const Kernel *self, int j, const rj_arg *out, const rj_ar
     return shape->ndim == 2 ? out->ndim == 1 && out->shape[0] == shape->shape[0] : out->ndim == 0;
 }
 
-static PyObject *new_output(Kernel *self, int j, const rj_arg *shape)
+/* Output j of a call whose samples have `shape`; zero_d: the inputs were all numbers or 0-d arrays
+ * (one sample), so a per-sample output is 0-d, as numpy gives. */
+static PyObject *new_output(Kernel *self, int j, const rj_arg *shape, int zero_d)
 {
     PyObject *dtype = Py_NewRef(PyTuple_GET_ITEM(self->out_dtypes, j));   /* held: numpy.empty runs Python code */
     PyObject *dims = self->out_rows[j] == 'r' ? (shape->ndim == 2 ? Py_BuildValue("(n)", shape->shape[0])
                                                                    : PyTuple_New(0))
+                   : zero_d ? PyTuple_New(0)
                    : shape->ndim == 2 ? Py_BuildValue("(nn)", shape->shape[0], shape->shape[1])
                                       : PyLong_FromSsize_t(shape->shape[0]);
     PyObject *array = NULL;
@@ -75,12 +79,15 @@ static int shape_without_arrays(const rj_request *req, rj_arg *shape)
     return 1;
 }
 
+/* What the call returns: None from process(), else the outputs (given by out=, or made here),
+ * one array or a tuple, as numpy's ufuncs return them. */
 static PyObject *results(const rj_request *req, PyObject **made)
 {
-    if (req->have_outputs) Py_RETURN_NONE;
-    if (req->n_out == 1) return Py_NewRef(made[0]);
+    if (req->process) Py_RETURN_NONE;
+    PyObject *const *outputs = req->have_outputs ? req->outputs : made;
+    if (req->n_out == 1) return Py_NewRef(outputs[0]);
     PyObject *tuple = PyTuple_New(req->n_out);
-    for (int j = 0; tuple != NULL && j < req->n_out; j++) PyTuple_SET_ITEM(tuple, j, Py_NewRef(made[j]));
+    for (int j = 0; tuple != NULL && j < req->n_out; j++) PyTuple_SET_ITEM(tuple, j, Py_NewRef(outputs[j]));
     return tuple;
 }
 
@@ -146,7 +153,7 @@ static int all_unmoved(const rj_request *req, const rj_arg *args, const char *ki
 }
 
 /* Run the request. Returns 1 with *result set when it ran, 0 when it belongs to the slow path,
- * -1 on an error. For process() the result is None, else the new output(s). */
+ * -1 on an error. For process() the result is None, else the output(s). */
 static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
 {
     rj_arg args[RJ_MAX_ARGS];
@@ -183,6 +190,7 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
         if (self->out_rows[j] == 's') shape = &args[n_in + j];
     for (int i = 0; i < n_in && shape == NULL; i++)
         if (args[i].ndim > 0) shape = &args[i];
+    const int zero_d = shape == NULL && n_in > 0;   /* numbers and 0-d arrays only */
     if (shape == NULL) {
         if (!shape_without_arrays(req, &implicit)) goto done;
         shape = &implicit;
@@ -200,7 +208,7 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
         goto done;
 
     for (int j = 0; !req->have_outputs && j < n_out; j++) {
-        made[j] = new_output(self, j, shape);
+        made[j] = new_output(self, j, shape, zero_d);
         if (made[j] == NULL || !rj_take_array(made[j], kinds[n_in + j], &args[n_in + j])) {
             status = -1;
             goto done;

@@ -72,7 +72,8 @@ int rj_kernel_new_lock(Kernel *self);
 typedef struct {
     PyObject *inputs[RJ_MAX_ARGS];
     PyObject *outputs[RJ_MAX_ARGS];
-    int have_outputs;
+    int have_outputs;           /* out= (or process()'s positional outputs) gave them */
+    int process;                /* process() returns None; a call its outputs, given or made */
     PyObject *n;                /* n= of a kernel without inputs, or NULL */
     int n_in, n_out;            /* as sorted: the kernel's, which no later binding changes */
 } rj_request;

@@ -39,8 +39,10 @@ static int input_index(Kernel *self, PyObject *name)
     return -1;
 }
 
-/* Keywords: the inputs by name, out= (process), n= (kernels without inputs). 0 if the call is
- * one for the slow path (an unknown keyword, an input given twice, threads=, ...). */
+/* Keywords: the inputs by name, out=, n= (kernels without inputs). 0 if the call is one for the
+ * slow path (an unknown keyword, an input given twice, threads=, ...). A call's out=None makes
+ * every output, as no out= does; a None among the outputs fails rj_take_array: the slow path
+ * makes that one. */
 static int sort_keywords(Kernel *self, rj_request *req, const rj_keywords *kw, int process)
 {
     for (Py_ssize_t k = 0; k < kw->count; k++) {
@@ -49,7 +51,8 @@ static int sort_keywords(Kernel *self, rj_request *req, const rj_keywords *kw, i
         if (i >= 0) {
             if (req->inputs[i] != NULL) return 0;
             req->inputs[i] = value;
-        } else if (process && PyUnicode_CompareWithASCIIString(name, "out") == 0) {
+        } else if (PyUnicode_CompareWithASCIIString(name, "out") == 0) {
+            if (!process && value == Py_None) continue;
             if (PyList_CheckExact(value) || PyTuple_CheckExact(value)) {
                 if (PySequence_Fast_GET_SIZE(value) != self->n_out) return 0;
                 for (int j = 0; j < self->n_out; j++) req->outputs[j] = PySequence_Fast_GET_ITEM(value, j);
@@ -68,7 +71,8 @@ static int sort_keywords(Kernel *self, rj_request *req, const rj_keywords *kw, i
 }
 
 /* Positional arguments fill the inputs not given by name, in order; process() then takes its
- * outputs positionally unless out= gave them. 0 if the call is one for the slow path. */
+ * outputs positionally unless out= gave them. 0 if the call is one for the slow path (a kernel
+ * without inputs given neither n= nor out=, or both: the slow path checks they agree). */
 int rj_sort_arguments(Kernel *self, rj_request *req, PyObject *const *args, Py_ssize_t nargs,
                           const rj_keywords *kw, int process)
 {
@@ -77,6 +81,7 @@ int rj_sort_arguments(Kernel *self, rj_request *req, PyObject *const *args, Py_s
     req->n = NULL;
     req->n_in = self->n_in;
     req->n_out = self->n_out;
+    req->process = process;
     if (!sort_keywords(self, req, kw, process)) return 0;
     Py_ssize_t a = 0;
     for (int i = 0; i < self->n_in; i++) {
@@ -89,5 +94,5 @@ int rj_sort_arguments(Kernel *self, rj_request *req, PyObject *const *args, Py_s
         for (int j = 0; j < self->n_out; j++) req->outputs[j] = args[a++];
         req->have_outputs = 1;
     }
-    return a == nargs && (process || self->n_in > 0 || req->n != NULL);
+    return a == nargs && (process || self->n_in > 0 || (req->n != NULL) != req->have_outputs);
 }

@@ -11,7 +11,7 @@ import hashlib
 import warnings
 
 from .codegen import assemble
-from .config import JitConfig, accuracy_level
+from .config import JitConfig, accuracy_level, dtype_name
 from .front.abi import MAX_ARGS
 from .front.canonical import canonical_graph, canonicalize
 from .front.environment import env_flag
@@ -209,8 +209,9 @@ class JitCompiler:
             What the kernel computes; numbers become constants.
         inputs : list of str or rj.input expressions, optional
             The kernel's positional order (default: the order in which the graph meets them).
-        dtype : {"float32", "float64"}, optional
-            The kernel's dtype (default: the config's).
+        dtype : numpy dtype or its name, optional
+            The kernel's dtype, float32 or float64 in any spelling np.dtype takes (default: the
+            config's).
         sample_rate : float, optional
             An audio graph's sample rate in Hz (default: the config's, else the nodes' own).
         freeze : bool
@@ -224,9 +225,7 @@ class JitCompiler:
             Compiling a graph this compiler already returned (the same expression, or an equal one
             built again) is a lookup.
         """
-        dtype = dtype or self.config.dtype
-        if dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
+        dtype = self.config.dtype if dtype is None else dtype_name(dtype)
         if not isinstance(freeze, bool):
             raise TypeError(f"freeze must be True or False, not {freeze!r}")
         rate = positive_rate(sample_rate) if sample_rate is not None else self.config.sample_rate
@@ -292,7 +291,7 @@ class JitCompiler:
 
     def source_of(self, outputs, inputs=None, dtype: "str | None" = None, ulp: "float | None" = None) -> str:
         """The C translation unit a graph compiles to; the tier is chosen by a -D flag, not here."""
-        dtype = dtype or self.config.dtype
+        dtype = self.config.dtype if dtype is None else dtype_name(dtype)
         ulp = self.config.resolved_ulp() if ulp is None else accuracy_level(ulp)
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         cg = canonicalize([as_expr(o) for o in outs], input_names(inputs), dtype)

@@ -23,6 +23,19 @@ def accuracy_level(ulp):
     return float(ulp)
 
 
+def dtype_name(dtype):
+    """`dtype` checked, as its name: anything np.dtype takes ("float64", "f8", np.float64,
+    np.dtype("f8")) that is float32 or float64, the dtypes kernels compute in."""
+    import numpy as np
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        raise TypeError(f"dtype must be a numpy dtype or its name (float32 or float64), not {dtype!r}") from None
+    if name not in DTYPES:
+        raise ValueError(f"dtype must be float32 or float64 (kernels compute in one of them), not {name}")
+    return name
+
+
 @dataclass(frozen=True)
 class JitConfig:
     """How kernels are compiled and cached.
@@ -34,7 +47,7 @@ class JitConfig:
     cc: the C compiler: a program (gcc, clang, a path) or a command ("zig cc"); default $CC, then
         cc, gcc, clang. gcc, clang and zig cc build the same kernels, bit for bit (toolchain/
         compilers.py has each family's flags), so the compiler is not part of a kernel's key.
-    dtype: "float32" or "float64" for graph kernels.
+    dtype: float32 or float64 for graph kernels, in any spelling np.dtype takes ("f8", np.float64).
     cache_max_bytes: evict least recently used kernels beyond this size; env RESIN_JIT_CACHE_MAX_BYTES.
     fastmath: fuse a multiply and the add or subtract after it into one FMA on tiers that have
         one (AVX2, AVX-512, NEON), rounding once instead of twice (what numba's fastmath starts
@@ -72,8 +85,9 @@ class JitConfig:
             raise ValueError(f"unknown ISA tier {self.isa!r}; known tiers: auto, {', '.join(TIERS)}")
         if isinstance(self.opt_level, bool) or not isinstance(self.opt_level, int) or not 0 <= self.opt_level <= 3:
             raise ValueError(f"opt_level must be an int from 0 to 3, not {self.opt_level!r}")
-        if self.dtype not in DTYPES:
-            raise ValueError(f"dtype must be one of {DTYPES}, not {self.dtype!r}")
+        if self.dtype is None:
+            raise TypeError("dtype must be a numpy dtype or its name (float32 or float64), not None")
+        object.__setattr__(self, "dtype", dtype_name(self.dtype))   # "f8", np.float64 ... -> "float64"
         if self.cc is not None and not isinstance(self.cc, str):
             raise TypeError(f"cc must be a str, not {type(self.cc).__name__}")
         for name in ("cache", "fastmath", "prebuilt"):

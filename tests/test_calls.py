@@ -71,8 +71,11 @@ def test_numbers_broadcast_in_c(kernel, scalar):
         kernel.process(xs, scalar, out=outs)
         assert_same(outs, reference(xs, np.float32(float(scalar))))
         assert kernel._slow_calls == before
-    single = kernel(scalar, 0.5)
-    assert single[0].shape == (1,) and kernel._slow_calls == before
+    single = kernel(scalar, 0.5)   # numbers only: one sample, 0-d outputs as numpy gives (issue 21)
+    assert single[0].shape == () and kernel._slow_calls == before
+    zero_d = kernel(np.array(float(scalar), np.float32), 0.5)
+    assert zero_d[0].shape == () and kernel._slow_calls == before
+    assert_same(zero_d, reference(np.float32(float(scalar)), np.float32(0.5)))
 
 
 def test_the_slow_path_gives_the_same_values(kernel):
@@ -278,3 +281,18 @@ def test_calls_with_more_inputs_than_the_dispatcher_holds_fall_back_cleanly():
     arrays = [np.full(10, i, np.float32) for i in range(20)]
     out = k(*arrays)
     assert np.all(out[0] == sum(range(20))) and np.all(out[1] == 2 * sum(range(20)))
+
+
+def test_zero_d_inputs_give_zero_d_outputs_on_every_path(any_jit):
+    """Issue 21 item 1: numbers and 0-d arrays are one sample, and the outputs are 0-d, as numpy's
+    ufuncs give: the C path (numbers, 0-d arrays of the dtype), the slow path (a float64 0-d array
+    converted, a Python int) and the numpy backend alike; a reduction of one sample is 0-d too."""
+    x, y = rj.input("x"), rj.input("y")
+    kernel = any_jit.compile([x * 2 + y, x > y, rj.sum(x * y)], inputs=[x, y])
+    for args in [(np.float32(1.5), 0.25), (np.array(1.5, np.float32), np.array(0.25, np.float32)),
+                 (np.array(1.5), 0.25), (1.5, 0.25), (np.float64(1.5), np.array(0.25, np.float32))]:
+        value, mask, total = kernel(*args)
+        assert value.shape == mask.shape == total.shape == ()
+        assert (float(value), bool(mask), float(total)) == (3.25, True, 0.375)
+    one = kernel(np.ones(1, np.float32), 0.25)
+    assert one[0].shape == (1,) and one[2].shape == ()   # a 1-D array of one sample stays 1-D

@@ -120,3 +120,24 @@ def test_user_strings_never_reach_the_c_source():
     source = assemble.kernel_source(cg, plan_kernel(cg, "float32"))
     assert "evil" not in source
     assert "__builtin_nanf" in source
+
+
+@pytest.mark.parametrize("spelling", [np.float64, "f8", "d", np.dtype("float64"), "float64", "<f8"])
+def test_dtype_takes_any_spelling_numpy_takes(spelling):
+    """Issue 21 item 1: dtype= as np.dtype reads it, on compile and on JitConfig."""
+    x = rj.input("x")
+    kernel = rj.JitCompiler().compile(x * 2, dtype=spelling)
+    assert kernel.dtype == np.float64 and kernel(np.ones(3)).dtype == np.float64
+    assert rj.JitConfig(dtype=spelling).dtype == "float64"
+    assert rj.JitCompiler(rj.JitConfig(dtype=spelling)).compile(x + 1).dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype, error, words", [
+    ("int32", ValueError, "float32 or float64 .kernels compute in one of them., not int32"),
+    (np.complex64, ValueError, "not complex64"), ("f16x", TypeError, "a numpy dtype or its name"),
+    (3.5, TypeError, "a numpy dtype or its name")])
+def test_a_dtype_kernels_do_not_compute_in_is_named(dtype, error, words):
+    with pytest.raises(error, match=words):
+        rj.JitCompiler().compile(rj.input("x") * 2, dtype=dtype)
+    with pytest.raises(error, match=words):
+        rj.JitConfig(dtype=dtype)

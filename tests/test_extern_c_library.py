@@ -169,3 +169,36 @@ def test_a_library_path_of_any_kind_is_a_plain_str(tmp_path):
     for bad in ("", "lib\0m.so"):
         with pytest.raises(ValueError, match="library must name a shared library file"):
             rj.extern("f", "double(double)", library=bad)
+
+
+@pytest.mark.parametrize("name, signature, numpy_fn", [
+    ("erff", "float(float)", np.vectorize(math.erf)), ("erf", "double(double)", np.vectorize(math.erf)),
+    ("hypotf", "float(float, float)", np.hypot), ("pow", "double(double, double)", np.power),
+    ("cbrt", "double(double)", np.cbrt), ("fma", "double(double, double, double)", lambda a, b, c: a * b + c)])
+def test_a_c_library_extern_runs_on_the_numpy_backend_through_the_c_library(numpy_jit, name, signature, numpy_fn):
+    """Issue 21 item 6: without a C compiler, a <math.h> extern is the C library's own function,
+    called through cffi (no reference= needed), with the prototype the header gives it."""
+    x, y, z = rj.input("x"), rj.input("y"), rj.input("z")
+    arity = signature.count(",") + 1
+    kernel = numpy_jit.compile(rj.extern(name, signature)(*[x, y, z][:arity]), inputs=[x, y, z][:arity],
+                               dtype="float64")
+    args = [np.linspace(0.1, 2.0, 7) + k for k in range(arity)]
+    np.testing.assert_allclose(kernel(*args), numpy_fn(*args), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name, signature", [
+    ("system", "double(double)"), ("unlink", "double(double)"),   # not <math.h>'s: never called
+    ("erf", "float(float)"), ("sinf", "double(double)"),          # <math.h>'s, but not that prototype
+    ("pow", "double(double)")])
+def test_the_numpy_backend_calls_no_c_function_but_math_h_s_with_its_prototype(numpy_jit, name, signature):
+    with pytest.raises(rj.JitError, match=f"extern {name!r}: without a C compiler only <math.h>'s functions"):
+        numpy_jit.compile(rj.extern(name, signature)(rj.input("x")))(np.ones(3, np.float32))
+
+
+def test_an_extern_with_c_source_and_no_reference_names_the_fix_on_numpy(numpy_jit):
+    with pytest.raises(rj.JitError, match="has no numpy reference: pass reference="):
+        numpy_jit.compile(rj.extern("cube", "double(double)", c_source=CUBE)(rj.input("x")))(np.ones(3, np.float32))
+    cube = CUBE.replace("cube", "cube3")   # (an extern is its name, signature and C: one node per such triple)
+    with_reference = numpy_jit.compile(rj.extern("cube3", "double(double)", c_source=cube,
+                                                 reference=lambda v: v ** 3)(rj.input("x")))
+    np.testing.assert_array_equal(with_reference(np.arange(3, dtype=np.float32)), [0, 1, 8])

@@ -128,6 +128,25 @@ def test_an_input_partly_under_an_output_is_read_before_it_is_overwritten():
 
 
 @needs_native
+def test_the_call_form_takes_out_as_numpy_does():
+    """kernel(xs, out=xs), as np.multiply(xs, 2, out=xs): in place, the array returned itself, from
+    C; a partly overlapping output (out=base[1:]) gives numpy's answer through the slow path."""
+    kernel = rj.JitCompiler().compile(x * 2 + 1)
+    xs = np.linspace(-3, 3, 1001).astype(np.float32)
+    want = xs * 2 + 1
+    fast, slow = kernel._fast_calls, kernel._slow_calls
+    assert kernel(xs, out=xs) is xs
+    np.testing.assert_array_equal(xs, want)
+    assert (kernel._fast_calls - fast, kernel._slow_calls - slow) == (1, 0)
+    base = np.arange(100, dtype=np.float32)
+    expected = base.copy()
+    np.add(expected[:-1] * 2, 1, out=expected[1:])
+    shifted = base[1:]
+    assert kernel(base[:-1], out=shifted) is shifted
+    np.testing.assert_array_equal(base, expected)
+
+
+@needs_native
 def test_two_outputs_that_partly_overlap_are_an_error():
     kernel = rj.JitCompiler().compile([x + 1, x * 2])
     base = np.zeros(101, np.float32)

@@ -81,6 +81,26 @@ def parse_signature(signature):
     return C_TYPES[ret], [C_TYPES[a] for a in args]
 
 
+_C_LIBRARY_FUNCTIONS = {}   # a <math.h> extern's declaration -> (its function, cffi's ffi and library)
+# The <math.h> functions (C99) of doubles only, by arity; NAME takes and gives doubles, NAMEf floats.
+# The numpy backend calls a C library extern only if it is one of these, with their prototype: the
+# native path has the C compiler check that against the header, which the numpy path does not have.
+_MATH_H_ARITY = {
+    **dict.fromkeys("acos asin atan cos sin tan acosh asinh atanh cosh sinh tanh exp exp2 expm1 log log10 "
+                    "log1p log2 logb cbrt fabs sqrt erf erfc lgamma tgamma ceil floor nearbyint rint round "
+                    "trunc".split(), 1),
+    **dict.fromkeys("atan2 hypot pow fmod remainder copysign nextafter fdim fmax fmin".split(), 2),
+    "fma": 3,
+}
+
+
+def _math_h_prototype(name):
+    """(ret, args) of a <math.h> function of floats or doubles, or None."""
+    base, kind = (name[:-1], "float") if name.endswith("f") and name[:-1] in _MATH_H_ARITY else (name, "double")
+    arity = _MATH_H_ARITY.get(base)
+    return None if arity is None else (kind, [kind] * arity)
+
+
 class ExternCall(Node):
     """A call to a named C function on each sample (not vectorised)."""
     category = JitCategory.EXTERNAL
@@ -144,10 +164,39 @@ class ExternCall(Node):
             address, _ = self.bind_pointer(keep, None)
             ffi = keep[0][0]
             fn = ffi.cast(f"{self.ret}(*)({', '.join(self.args)})", address)
+        if fn is None and self.c_source is None:
+            fn = self._from_c_library()
         if fn is None:
             raise JitError(f"extern {self.name!r} has no numpy reference: pass reference=... to rj.extern "
                            "to run it without a C compiler")
         return np.array([fn(*map(float, xs)) for xs in zip(*arrays)], np.float64)
+
+    def _from_c_library(self):
+        """The C library's own function (a <math.h> extern), called through cffi where the graph
+        runs on numpy: the process's C library first (libm is in it wherever Python links it),
+        then libm and the C runtime by name. Loaded once per process (not kept on the node, which
+        pickles)."""
+        declaration = f"{self.ret} {self.name}({', '.join(self.args)});"
+        if _math_h_prototype(self.name) != (self.ret, self.args):
+            raise JitError(f"extern {self.name!r}: without a C compiler only <math.h>'s functions of float or "
+                           f"double run, with their prototypes ({self.name} {self.ret}({', '.join(self.args)}) is "
+                           "not one); pass reference=... to rj.extern")
+        if declaration not in _C_LIBRARY_FUNCTIONS:
+            import cffi
+            import ctypes.util
+            ffi = cffi.FFI()
+            ffi.cdef(declaration)
+            for library in (None, ctypes.util.find_library("m"), ctypes.util.find_library("c"), "ucrtbase"):
+                try:
+                    lib = ffi.dlopen(library)
+                    _C_LIBRARY_FUNCTIONS[declaration] = (getattr(lib, self.name), ffi, lib)   # ffi, lib: kept loaded
+                    break
+                except (OSError, AttributeError, TypeError):
+                    continue
+            else:
+                raise JitError(f"extern {self.name!r}: no C library here defines it, so it cannot run on numpy; "
+                               "pass reference=... to rj.extern")
+        return _C_LIBRARY_FUNCTIONS[declaration][0]
 
     def __repr__(self):
         return f"extern {self.name}"
@@ -223,8 +272,9 @@ def extern(name: str, signature: str = "double(double)", c_source: "str | None" 
         A shared library that defines it, loaded and called through a pointer (no header declares
         it, so the signature is taken as given).
     reference : callable, optional
-        The function in Python, called per sample where the graph runs on numpy (a library's
-        function is called through cffi instead; other externs without one cannot run there).
+        The function in Python, called per sample where the graph runs on numpy. Without one, a
+        library's function, and a <math.h> function of the C library, are called there through
+        cffi; an extern with c_source cannot run on numpy without it.
 
     Returns
     -------

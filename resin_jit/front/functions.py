@@ -17,8 +17,9 @@ import numpy as np
 from . import vmath_table
 from .nodes import NAMED_OPS, NUMPY_FUNCTIONS, UFUNC_OPS, Const, Expr, MathOp, Param, apply, as_expr
 
-__all__ = ["minimum", "maximum", "clip", "where", "sqrt", "floor", "rint", "remainder", "mod", "floor_divide",
-           "conj", "copy", "ones_like", "zeros_like", "divmod"]   # and the vector-math functions (rj.pow too), below
+# and the vector-math functions (rj.pow too), below
+__all__ = ["minimum", "maximum", "clip", "where", "logical_xor", "sqrt", "floor", "rint", "remainder", "mod",
+           "floor_divide", "conj", "copy", "ones_like", "zeros_like", "divmod"]
 
 
 def minimum(a: "Expr | float", b: "Expr | float") -> Expr:
@@ -31,8 +32,11 @@ def maximum(a: "Expr | float", b: "Expr | float") -> Expr:
     return apply("max", a, b)
 
 
-def clip(x: "Expr | float", lo: "Expr | float", hi: "Expr | float") -> Expr:
+def clip(x: "Expr | float", lo: "Expr | float | None", hi: "Expr | float | None") -> Expr:
     """x limited to [lo, hi], bit for bit as numpy.clip, whose loop differs with the bounds:
+
+    - a bound None: no bound on that side, as numpy (2.1 and later) takes it: maximum(x, lo) or
+      minimum(x, hi) (numpy.maximum's and numpy.minimum's rules), or x itself for both None;
 
     - both bounds one value for the whole call (numbers, runtime parameters, expressions of
       them): where x equals a bound (+0.0 against -0.0) x is kept; a NaN bound gives that NaN,
@@ -42,6 +46,8 @@ def clip(x: "Expr | float", lo: "Expr | float", hi: "Expr | float") -> Expr:
 
     (A kernel input given one number at call time is still an array bound here.)
     """
+    if lo is None or hi is None:
+        return as_expr(x) if lo is None and hi is None else minimum(x, hi) if lo is None else maximum(x, lo)
     if _one_value(lo) and _one_value(hi):
         return where(apply("ne", lo, lo), lo, minimum(hi, maximum(lo, x)))
     return minimum(maximum(x, lo), hi)
@@ -62,8 +68,19 @@ def _one_value(value):
 
 
 def where(mask: "Expr | float", a: "Expr | float", b: "Expr | float") -> Expr:
-    """a where mask is true (a comparison, or any nonzero number), else b."""
+    """a where mask is true (a comparison, or any nonzero number), else b; a mask when a and b are
+    both masks (numpy's where of bools is bool), else a number."""
+    mask, a, b = as_expr(mask), as_expr(a), as_expr(b)
+    if getattr(a.node, "mask", False) and getattr(b.node, "mask", False):
+        if not getattr(mask.node, "mask", False):
+            mask = apply("ne", mask, 0.0)   # a number as a condition: nonzero is true
+        return apply("mask_or", apply("mask_and", mask, a), apply("mask_and", apply("mask_not", mask), b))
     return apply("select", mask, a, b)
+
+
+def logical_xor(a: "Expr | float", b: "Expr | float") -> Expr:
+    """True where exactly one of a and b is (numpy.logical_xor, and a ^ b of masks): a mask."""
+    return apply("mask_and", apply("mask_or", a, b), apply("mask_not", apply("mask_and", a, b)))
 
 
 _Unary = Callable[["Expr | float"], Expr]               # rj.sqrt, rj.sin, ...
@@ -234,15 +251,32 @@ def divmod(x1: "Expr | float", x2: "Expr | float") -> "tuple[Expr, Expr]":  # no
 # (Expr.__array_function__): np.where(m, a, b), np.clip(x, lo, hi), np.round(x).
 NAMED_OPS.update({"pow": pow, "divmod": divmod, "square": lambda x: apply("mul", x, x),
                   "reciprocal": lambda x: apply("div", 1.0, x)})
-NAMED_OPS.update({"conj": conj})
+NAMED_OPS.update({"conj": conj, "logical_xor": logical_xor})
 UFUNC_OPS.update({np.divmod: "divmod", np.square: "square", np.reciprocal: "reciprocal", np.fabs: "abs",
-                  np.conjugate: "conj"})
+                  np.conjugate: "conj", np.logical_xor: "logical_xor", np.bitwise_xor: "logical_xor",
+                  np.bitwise_and: "mask_and", np.bitwise_or: "mask_or", np.invert: "mask_not"})
 def _numpy_round(x, decimals=0, out=None):
     if decimals != 0 or out is not None:
         raise TypeError("numpy.round on an expression takes no decimals or out= (rj.round rounds to integers)")
     return VECTOR_MATH["round"](x)
 
 
-NUMPY_FUNCTIONS.update({np.where: where, np.clip: clip, np.round: _numpy_round, np.copy: copy,
+_NO_VALUE = object()
+
+
+def _numpy_clip(a, a_min=_NO_VALUE, a_max=_NO_VALUE, out=None, *, min=_NO_VALUE, max=_NO_VALUE):  # noqa: A002
+    """numpy.clip's signature on an expression: the bounds by position, or min= and max= (numpy 2.1)."""
+    if out is not None:
+        raise TypeError("numpy.clip on an expression takes no out= (an expression has no array to write into yet)")
+    if a_min is _NO_VALUE and a_max is _NO_VALUE:
+        a_min, a_max = (None if bound is _NO_VALUE else bound for bound in (min, max))
+    elif a_min is _NO_VALUE or a_max is _NO_VALUE:
+        raise TypeError("numpy.clip takes both bounds, None for no bound on a side: np.clip(x, lo, None)")
+    elif min is not _NO_VALUE or max is not _NO_VALUE:
+        raise TypeError("numpy.clip takes its bounds by position or as min=/max=, not both")
+    return clip(a, a_min, a_max)
+
+
+NUMPY_FUNCTIONS.update({np.where: where, np.clip: _numpy_clip, np.round: _numpy_round, np.copy: copy,
                         np.ones_like: ones_like, np.zeros_like: zeros_like, np.real: lambda x: as_expr(x).real,
                         np.imag: lambda x: as_expr(x).imag})

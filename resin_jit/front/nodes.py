@@ -9,12 +9,14 @@ tables of the expressions' section, completed by front/functions.py and front/re
 which the front package imports with itself (front/__init__.py): an expression's numpy protocol
 works whatever a program imports first.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import JitError
-from .ops import OPS
+from .methods import ArrayMethods
+from .ops import OPS, SAME
 from .protocols import JitCategory, JitCompilable, SimdCompilable
 
 
@@ -142,12 +144,13 @@ def exact(value):
 
 # -- expressions ----------------------------------------------------------------------------------
 
-class Expr:
+class Expr(ArrayMethods):
     """One node applied to its input expressions. `_sid` is its structure's number, given on
-    first compile (canonical.structure_id): equal structures get equal numbers."""
+    first compile (canonical.structure_id): equal structures get equal numbers. numpy's array
+    methods (x.sum(), x.clip(lo, hi), ...) are front/methods.py's."""
     __slots__ = ("node", "args", "_sid")
 
-    def __init__(self, node, args=()):
+    def __init__(self, node: "Node | JitCompilable", args: "Iterable[Expr | float]" = ()) -> None:
         if not (isinstance(node, Node) or isinstance(node, JitCompilable)):  # Node first: Protocol checks are slow
             raise TypeError(f"{type(node).__name__} is not a JitCompilable node")
         args = tuple(as_expr(a) for a in args)
@@ -161,105 +164,121 @@ class Expr:
         from .display import expr_repr   # here: display reads the node classes defined below
         return expr_repr(self)
 
-    def __add__(self, other):
+    def __add__(self, other: "Expr | float") -> "Expr":
         return apply("add", self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: "Expr | float") -> "Expr":
         return apply("add", other, self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: "Expr | float") -> "Expr":
         return apply("sub", self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: "Expr | float") -> "Expr":
         return apply("sub", other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: "Expr | float") -> "Expr":
         return apply("mul", self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: "Expr | float") -> "Expr":
         return apply("mul", other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: "Expr | float") -> "Expr":
         return apply("div", self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: "Expr | float") -> "Expr":
         return apply("div", other, self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: "Expr | float") -> "Expr":
         return NAMED_OPS["pow"](self, other)   # rj.pow: numpy's exact x**2, x**0.5, x**-1, ...
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: "Expr | float") -> "Expr":
         return NAMED_OPS["pow"](other, self)
 
-    def __mod__(self, other):
+    def __mod__(self, other: "Expr | float") -> "Expr":
         return apply("remainder", self, other)
 
-    def __rmod__(self, other):
+    def __rmod__(self, other: "Expr | float") -> "Expr":
         return apply("remainder", other, self)
 
-    def __floordiv__(self, other):
+    def __floordiv__(self, other: "Expr | float") -> "Expr":
         return apply("floor_divide", self, other)
 
-    def __rfloordiv__(self, other):
+    def __rfloordiv__(self, other: "Expr | float") -> "Expr":
         return apply("floor_divide", other, self)
 
-    def __divmod__(self, other):
+    def __divmod__(self, other: "Expr | float") -> "tuple[Expr, Expr]":
         return apply("floor_divide", self, other), apply("remainder", self, other)
 
-    def __rdivmod__(self, other):
+    def __rdivmod__(self, other: "Expr | float") -> "tuple[Expr, Expr]":
         return apply("floor_divide", other, self), apply("remainder", other, self)
 
-    def __lt__(self, other):
+    def __lt__(self, other: "Expr | float") -> "Expr":
         return apply("lt", self, other)
 
-    def __le__(self, other):
+    def __le__(self, other: "Expr | float") -> "Expr":
         return apply("le", self, other)
 
-    def __gt__(self, other):
+    def __gt__(self, other: "Expr | float") -> "Expr":
         return apply("gt", self, other)
 
-    def __ge__(self, other):
+    def __ge__(self, other: "Expr | float") -> "Expr":
         return apply("ge", self, other)
 
-    def __eq__(self, other):
+    def __eq__(self, other: "Expr | float") -> "Expr":  # type: ignore[override]
         return apply("eq", self, other)
 
-    def __ne__(self, other):
+    def __ne__(self, other: "Expr | float") -> "Expr":  # type: ignore[override]
         return apply("ne", self, other)
 
     __hash__ = object.__hash__   # == builds a mask, so expressions hash (and meet in sets) by identity
 
-    def __and__(self, other):
+    def __and__(self, other: "Expr | float") -> "Expr":
         return apply("mask_and", self, other)
 
-    def __or__(self, other):
+    def __or__(self, other: "Expr | float") -> "Expr":
         return apply("mask_or", self, other)
 
-    def __neg__(self):
+    def __rand__(self, other: "Expr | float") -> "Expr":
+        return apply("mask_and", other, self)
+
+    def __ror__(self, other: "Expr | float") -> "Expr":
+        return apply("mask_or", other, self)
+
+    def __xor__(self, other: "Expr | float") -> "Expr":
+        return NAMED_OPS["logical_xor"](self, other)
+
+    def __rxor__(self, other: "Expr | float") -> "Expr":
+        return NAMED_OPS["logical_xor"](other, self)
+
+    def __neg__(self) -> "Expr":
         return apply("neg", self)
 
-    def __pos__(self):
+    def __pos__(self) -> "Expr":
         return self
 
-    def __abs__(self):
+    def __abs__(self) -> "Expr":
         return apply("abs", self)
 
-    def __invert__(self):
+    def __invert__(self) -> "Expr":
         return apply("mask_not", self)
 
     @property
-    def real(self):
+    def real(self) -> "Expr":
         """The expression itself: resin_jit's values are real (numpy's .real of a real array)."""
         return self
 
     @property
-    def imag(self):
+    def imag(self) -> "Expr":
         """0.0: a real value has no imaginary part (numpy's .imag of a real array)."""
         return as_expr(0.0)
 
     def __bool__(self):
-        raise TypeError("an expression has no truth value until it runs; use rj.where(mask, a, b) "
-                        "instead of if/and/or, and write a < x and x < b for a < x < b")
+        raise TypeError("an expression has no truth value until it runs: write rj.where(mask, a, b) for "
+                        "if/else, & | ~ for and/or/not, and (a < x) & (x < b) for a < x < b")
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("an expression is a graph to compile, not an array: make a kernel of it "
+                        "(kernel = rj.JitCompiler().compile(expr)) and call that on arrays (kernel(xs))")
 
     # numpy on expressions: np.sin(x), np.maximum(x, 0), np.where(m, a, b) build graph nodes.
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -274,6 +293,8 @@ class Expr:
             if isinstance(value, np.ndarray) and value.ndim > 0:
                 raise TypeError(f"numpy.{ufunc.__name__} of an expression and an array: pass the array as an "
                                 "input of the kernel (rj.input) instead")
+        # a numpy scalar on the left (np.float32(1) < x) comes as a 0-d array: its number
+        inputs = [value[()] if isinstance(value, np.ndarray) else value for value in inputs]
         return NAMED_OPS[name](*inputs) if name in NAMED_OPS else apply(name, *inputs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -308,19 +329,24 @@ def as_expr(value):
 
 
 def apply(op, *args):
-    """op(*args) as an expression, converting masks and numbers to what each operand needs."""
-    node = MathOp(op)
-    wants_mask = OPS[op].takes_masks
+    """op(*args) as an expression, converting masks and numbers to what each operand needs. On
+    masks only, numpy's result on bools: a mask where numpy gives one (bool + bool is `or`,
+    bool * bool `and`), numpy's TypeError where it refuses (bool - bool)."""
+    args = [as_expr(arg) for arg in args]
+    masks = [bool(getattr(arg.node, "mask", False)) for arg in args]
+    rule = OPS[op]
+    if (rule.on_masks or rule.refuses_masks) and all(masks):
+        if rule.refuses_masks:
+            raise TypeError(rule.refuses_masks)
+        return args[0] if rule.on_masks == SAME else apply(rule.on_masks, *args)
     fixed = []
-    for i, arg in enumerate(args):
-        arg = as_expr(arg)
-        is_mask = bool(getattr(arg.node, "mask", False))
-        if i in wants_mask and not is_mask:
+    for i, (arg, is_mask) in enumerate(zip(args, masks)):
+        if i in rule.takes_masks and not is_mask:
             arg = Expr(MathOp("ne"), (arg, Const(0.0)))      # a number as a condition: nonzero is true
-        elif i not in wants_mask and is_mask:
+        elif i not in rule.takes_masks and is_mask:
             arg = Expr(MathOp("from_mask"), (arg,))           # a mask as a number: 1.0 or 0.0
         fixed.append(arg)
-    return Expr(node, fixed)
+    return Expr(MathOp(op), fixed)
 
 
 # -- the built-in nodes ---------------------------------------------------------------------------

@@ -21,6 +21,10 @@ class Op:
     arity: int = 2
     mask: bool = False          # the result is a comparison mask, not a number
     takes_masks: tuple = ()     # operand positions that are masks
+    # On masks only (numpy's bools): the op numpy's result is, a mask again (bool + bool is `or`;
+    # SAME: the mask itself), or the TypeError numpy raises. Else a mask counts as 1.0 and 0.0.
+    on_masks: str = ""
+    refuses_masks: str = ""
 
     @property
     def foldable(self):
@@ -28,26 +32,33 @@ class Op:
         return not self.mask and not self.takes_masks
 
 
+SAME = "same"   # on_masks: the op of a mask is the mask (abs, floor)
+
+
 def _from_mask(m):
     return np.asarray(m, np.float64)
 
 
 _ELEMENTWISE = {
-    "add": Op("{p}_add({0}, {1})", np.add),
-    "sub": Op("{p}_sub({0}, {1})", np.subtract),
-    "mul": Op("{p}_mul({0}, {1})", np.multiply),
+    "add": Op("{p}_add({0}, {1})", np.add, on_masks="mask_or"),
+    "sub": Op("{p}_sub({0}, {1})", np.subtract, refuses_masks=(
+        "a mask minus a mask is refused, as numpy refuses bool - bool: write a ^ b (or np.logical_xor(a, b)) for one "
+        "but not both, a & ~b for a but not b, or rj.where(a, 1.0, 0.0) - b for numbers")),
+    "mul": Op("{p}_mul({0}, {1})", np.multiply, on_masks="mask_and"),
     "div": Op("{p}_div({0}, {1})", np.divide),
     "fma": Op("{p}_fma({0}, {1}, {2})", lambda a, b, c: a * b + c, 3),
     # a*b - c and c - a*b, which fastmath fuses (front/fusion.py); the negation is exact, and
     # the compiler makes one vfmsub / vfnmadd (AArch64: fnmsub / fmsub) of it
     "fms": Op("{p}_fma({0}, {1}, {p}_neg({2}))", lambda a, b, c: a * b - c, 3),
     "fnma": Op("{p}_fma({p}_neg({0}), {1}, {2})", lambda a, b, c: c - a * b, 3),
-    "neg": Op("{p}_neg({0})", np.negative, 1),
-    "abs": Op("{p}_abs({0})", np.abs, 1),
+    "neg": Op("{p}_neg({0})", np.negative, 1, refuses_masks=(
+        "the negative of a mask is refused, as numpy refuses -bool: write ~mask (or np.logical_not(mask)) for its "
+        "opposite, or -rj.where(mask, 1.0, 0.0) for numbers")),
+    "abs": Op("{p}_abs({0})", np.abs, 1, on_masks=SAME),
     "sqrt": Op("{p}_sqrt({0})", np.sqrt, 1),
-    "floor": Op("{p}_floor({0})", np.floor, 1),
-    "min": Op("{p}_min({0}, {1})", np.minimum),
-    "max": Op("{p}_max({0}, {1})", np.maximum),
+    "floor": Op("{p}_floor({0})", np.floor, 1, on_masks=SAME),
+    "min": Op("{p}_min({0}, {1})", np.minimum, on_masks="mask_and"),
+    "max": Op("{p}_max({0}, {1})", np.maximum, on_masks="mask_or"),
     "lt": Op("{p}_lt({0}, {1})", np.less, mask=True),
     "le": Op("{p}_le({0}, {1})", np.less_equal, mask=True),
     "gt": Op("{p}_gt({0}, {1})", np.greater, mask=True),

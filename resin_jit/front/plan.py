@@ -42,14 +42,15 @@ OUTPUT_KINDS = {kind.name: kind for kind in (
     OutputKind("mask", per_row=False, dtype=np.bool_, ctype="uint8_t", letter="M", as_bool=True),
     OutputKind("reduced", per_row=True),
     OutputKind("index", per_row=True, dtype=np.int64, ctype="int64_t", letter="Q"),
+    OutputKind("reduced_mask", per_row=True, dtype=np.bool_, ctype="uint8_t", letter="M", as_bool=True),
 )}
 
 
 def output_kind(cg, o):
     """The kind of graph node o as an output."""
     traits = cg.traits[o]
-    if traits.mask:
-        return OUTPUT_KINDS["mask"]
+    if traits.mask:   # a comparison: of every sample, or of reduced values (rj.max(x) > 0)
+        return OUTPUT_KINDS["reduced_mask" if cg.levels[o] == PER_CHANNEL else "mask"]
     if cg.levels[o] == PER_CHANNEL:
         return OUTPUT_KINDS["index" if traits.index else "reduced"]
     return OUTPUT_KINDS["value"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .nodes import Expr, MathOp, NUMPY_FUNCTIONS, Node, as_expr
+from .nodes import Const, Expr, MathOp, NUMPY_FUNCTIONS, Node, as_expr
 
 
 
@@ -72,9 +72,11 @@ class Reduce(Node):
 def _reduction(op, doc):
     def fn(x: "Expr | float") -> Expr:
         x = as_expr(x)
-        if getattr(x.node, "mask", False):   # a mask counts as 1.0 and 0.0, as in any arithmetic
-            x = Expr(MathOp("from_mask"), (x,))
-        return Expr(Reduce(op), (x,))
+        if not getattr(x.node, "mask", False):
+            return Expr(Reduce(op), (x,))
+        # a mask counts as 1.0 and 0.0, as in any arithmetic; its max and min are bools, as numpy's
+        reduced = Expr(Reduce(op), (Expr(MathOp("from_mask"), (x,)),))
+        return Expr(MathOp("ne"), (reduced, Const(0.0))) if op in ("max", "min") else reduced
     fn.__name__ = fn.__qualname__ = op
     fn.__doc__ = f"""{doc}
 

@@ -24,19 +24,47 @@ def as_input(value, dtype, name):
     return np.require(arr, dtype, ["C", "A"])
 
 
+NOT_GIVEN = object()   # process() without out=: its outputs come by position
+
+
+def outputs_given(out, count, what):
+    """A call's out= as one entry per output: the array given, or None for one the call makes
+    (numpy's ufuncs: an array for one output, a tuple of one per output, None to make them all)."""
+    if out is None:
+        return [None] * count
+    if isinstance(out, (list, tuple)):
+        outputs = list(out)
+    elif count == 1:
+        outputs = [out]
+    else:
+        raise TypeError(f"this {what} has {count} outputs: out= takes a tuple of {count} arrays, one per output "
+                        "(None for one the call makes), not one array")
+    if len(outputs) != count:
+        raise TypeError(f"out= gives {len(outputs)} array(s) and this {what} has {count} output(s): give one array "
+                        "per output, None for one the call makes")
+    return outputs
+
+
 def check_output(arr, dtype, shape, name):
+    """An output must be an array the kernel can write into as it is: else the error, and its fix."""
+    wanted = shape if shape is not None else getattr(arr, "shape", None)
+    make = f"np.empty({wanted}, {dtype.name!r})" if wanted is not None else f"an array of {dtype.name}"
     if not isinstance(arr, np.ndarray):
-        raise TypeError(f"output {name!r} must be a numpy.ndarray of {dtype}, not {type(arr).__name__}")
+        raise TypeError(f"output {name!r} must be a numpy.ndarray of {dtype}, not {type(arr).__name__}: "
+                        f"pass {make}, or None for one the call makes")
     if arr.dtype != dtype:
-        raise TypeError(f"output {name!r} must have dtype {dtype}, not {arr.dtype}")
+        raise TypeError(f"output {name!r} must have dtype {dtype}, not {arr.dtype}: pass {make}, or None "
+                        "for one the call makes (the kernel's output_dtypes gives each output's)")
     if not arr.flags.c_contiguous:
-        raise ValueError(f"output {name!r} must be C-contiguous")
+        raise ValueError(f"output {name!r} must be C-contiguous: pass a contiguous array (np.empty_like, "
+                         "not a strided view), then copy it where you want the values")
     if not arr.flags.writeable:
-        raise ValueError(f"output {name!r} is read-only")
+        raise ValueError(f"output {name!r} is read-only: pass a writeable array, or None for one the call makes")
     if not arr.flags.aligned:
-        raise ValueError(f"output {name!r} is not aligned to its element size")
+        raise ValueError(f"output {name!r} is not aligned to its element size: pass {make}")
     if shape is not None and arr.shape != shape:
-        raise ValueError(f"output {name!r} has shape {arr.shape}, the inputs have shape {shape}")
+        raise ValueError(f"output {name!r} has shape {arr.shape} where this call needs {shape} (the samples', or one "
+                         f"value per channel for a reduction): pass {make}, or None for one the call makes")
 
 
 def same_buffer(a, b):

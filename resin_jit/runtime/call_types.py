@@ -15,17 +15,18 @@ from numpy.typing import ArrayLike, NDArray
 # dtype (floating), bool for a comparison or mask, int64 for argmin/argmax: hence NDArray[Any].
 Array = NDArray[Any]
 KernelResult = Union[Array, "tuple[Array, ...]"]
-Outputs = Union[Array, Sequence[Union[Array, None]], None]
+Outputs = Union[Array, Sequence[Union[Array, None]], None]   # one array, or one (or None) per output
 
 
 class TypedCalls:
     """For type checkers and help(), never instantiated: the two call forms as the C base class
     implements them. Under TYPE_CHECKING, kernel.py puts it first among Kernel's bases."""
 
-    def __call__(self, *inputs: ArrayLike, n: int | None = None, threads: int | None = None,
+    def __call__(self, *inputs: ArrayLike, n: int | None = None, threads: int | None = None, out: Outputs = None,
                  channel_axis: int | None = None, **named: ArrayLike) -> KernelResult:
-        """New output arrays: one array for one output, a tuple for several; inputs by position or
-        by name, numbers broadcast; ``n=`` is the length of a kernel without inputs."""
+        """The outputs: one array for one output, a tuple for several; inputs by position or by
+        name, numbers broadcast; ``n=`` is the length of a kernel without inputs; ``out=`` arrays
+        you own (returned themselves; None for one the call makes), as numpy's ufuncs take it."""
         raise AssertionError("documentation only: calling a kernel is the C base class's call")
 
     def process(self, *arrays: ArrayLike, out: Outputs = None, threads: int | None = None,

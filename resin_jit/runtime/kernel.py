@@ -1,11 +1,11 @@
 """Call: the compiled kernel objects users hold.
 
-Every call form (`kernel(x)`, `kernel(x=xs)`, `kernel(n=...)`, `kernel.process(x, y)`,
-`kernel.process(x, out=y)`) is handled by the C base class (csrc/dispatch_kernel.c), bound from
-the kernel's plan: when the arguments already fit, the call goes from Python straight into the
-compiled entry. Everything else (conversion, broadcasting, a new channel count, threads,
-explaining a bad argument) lands in `_call_slow` / `_process_slow` below, which run the entry
-through `_run`.
+Every call form (`kernel(x)`, `kernel(x=xs)`, `kernel(n=...)`, `kernel(x, out=y)`,
+`kernel.process(x, y)`, `kernel.process(x, out=y)`) is handled by the C base class
+(csrc/dispatch_kernel.c), bound from the kernel's plan: when the arguments already fit, the call
+goes from Python straight into the compiled entry. Everything else (conversion, broadcasting, a
+new channel count, threads, an output to make, explaining a bad argument) lands in `_call_slow` /
+`_process_slow` below, which run the entry through `_run`.
 """
 import os
 import threading
@@ -16,7 +16,7 @@ import numpy as np
 from ..front.errors import JitError
 from ..front.nodes import real_number
 from . import layout, parallel
-from .arguments import as_input, check_output, check_outputs_apart, same_buffer
+from .arguments import NOT_GIVEN, as_input, check_output, check_outputs_apart, outputs_given, same_buffer
 from .call_types import KernelType, TypedCalls
 from .load import NOGIL_ABOVE, _dispatch
 
@@ -129,10 +129,12 @@ class Kernel(_KernelBase, metaclass=KernelType):
 
     Methods
     -------
-    __call__(*inputs, **named) / kernel(n=...)
-        New output arrays (a tuple for several outputs); inputs by position or by name.
+    __call__(*inputs, **named) / kernel(n=...) / kernel(*inputs, out=...)
+        The output arrays (a tuple for several outputs); inputs by position or by name. As numpy's
+        ufuncs: new arrays, or with out= the arrays given (an array, or a tuple or list of one per
+        output, None where the call makes a new one), returned themselves.
     process(*inputs, *outputs) / process(*inputs, out=...)
-        Write into arrays you own.
+        Write into arrays you own (None: an output you do not need); returns None.
     channel_axis=0 | -1 (either call)
         Where the channels of 2-D arrays are: 0 (channels, n), the default; -1 (n, channels).
     reset()
@@ -249,61 +251,87 @@ class Kernel(_KernelBase, metaclass=KernelType):
                 return None
         return inputs + list(rest)
 
-    def _process_slow(self, *arrays, out=None, threads=None, channel_axis=None, **named):
-        if out is None:
+    def _process_slow(self, *arrays, out=NOT_GIVEN, threads=None, channel_axis=None, **named):
+        if out is NOT_GIVEN:
             if named:
                 raise TypeError("process with inputs given by name takes its outputs as out=...")
             if len(arrays) != self.n_inputs + self.n_outputs:
                 raise TypeError(f"process takes {self.n_inputs} input(s) and {self.n_outputs} output(s) "
                                 f"({', '.join(self.input_names) or 'no inputs'}), got {len(arrays)} arrays")
-            arrays, out = arrays[:self.n_inputs], arrays[self.n_inputs:]
+            arrays, out = arrays[:self.n_inputs], list(arrays[self.n_inputs:])
         arrays = self._inputs_by_name(arrays, named, "process") or arrays
-        outputs = [out] if isinstance(out, np.ndarray) or not isinstance(out, (list, tuple)) else list(out)
-        if len(arrays) != self.n_inputs or len(outputs) != self.n_outputs:
-            raise TypeError(f"process takes {self.n_inputs} input(s) and {self.n_outputs} output(s), "
-                            f"got {len(arrays)} and {len(outputs)}")
+        outputs = outputs_given(out, self.n_outputs, "process")
+        if len(arrays) != self.n_inputs:
+            raise TypeError(f"process takes {self.n_inputs} input(s) ({', '.join(self.input_names) or 'none'}), "
+                            f"got {len(arrays)}")
+        self._write(arrays, outputs, threads, channel_axis=channel_axis)
+
+    def _call_slow(self, *arrays, n=None, threads=None, out=None, channel_axis=None, **named):
+        inputs = self._inputs_by_name(arrays, named, "kernel")
+        if inputs is None or len(inputs) != self.n_inputs:
+            raise TypeError(f"kernel takes {self.n_inputs} input(s) ({', '.join(self.input_names)}), "
+                            f"got {len(arrays) + len(named)}")
+        outputs = outputs_given(out, self.n_outputs, "kernel")
+        if self.n_inputs > 0 and n is not None:
+            raise TypeError("n= is the block length of a kernel without inputs; this kernel takes its "
+                            "length from its inputs")
+        if self.n_inputs == 0 and (n is not None or self._given_samples(outputs) is None):
+            if n is None or isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+                raise TypeError(f"a kernel with no inputs needs the block length: kernel(n=...), got n={n!r}")
+            n = int(n)
+        # numbers and 0-d arrays: one sample, and 0-d outputs where the call makes them, as numpy gives
+        zero_d = self.n_inputs > 0 and np.broadcast_shapes(*(np.shape(a) for a in inputs)) == ()
+        outputs = self._write(inputs, outputs, threads, n, channel_axis)
+        if zero_d:
+            outputs = [o.reshape(()) if o.size == 1 and o.ndim == 1 and out is None else o for o in outputs]
+        return outputs[0] if self.n_outputs == 1 else tuple(outputs)
+
+    def _write(self, arrays, outputs, threads, n=None, channel_axis=None):
+        """Run on the inputs `arrays` into `outputs` (None: an array made here); the outputs."""
         if layout.channels_last(channel_axis) and not self.plan.broadcast:   # elementwise: any layout will do
-            return layout.process_channels_last(self, arrays, outputs, threads)
-        shape = self._samples_shape(arrays, outputs)
+            outputs = self._made_channels_last(arrays, outputs)
+            layout.process_channels_last(self, arrays, outputs, threads)
+            return outputs
+        shape = self._samples_shape(arrays, outputs, n)
         if len(shape) not in (1, 2):
             raise ValueError(f"outputs must be 1-D or 2-D (channels, samples), not {len(shape)}-D")
         if channel_axis is None and self._runner.stateful:
             layout.warn_if_transposed(self, shape)
+        outputs = [np.empty(shape[:-1] if per_row else shape, dtype) if o is None else o
+                   for o, dtype, per_row in zip(outputs, self.output_dtypes, self._per_row)]
         for j, o in enumerate(outputs):
             check_output(o, self.output_dtypes[j], shape[:-1] if self._per_row[j] else shape, f"out{j}")
         check_outputs_apart(outputs)
         inputs = self._prepare_inputs(arrays, shape, outputs)
         self._run_locked(inputs, outputs, threads, shape)
+        return outputs
 
-    def _call_slow(self, *arrays, n=None, threads=None, channel_axis=None, **named):
-        inputs = self._inputs_by_name(arrays, named, "kernel")
-        if inputs is None or len(inputs) != self.n_inputs:
-            raise TypeError(f"kernel takes {self.n_inputs} input(s) ({', '.join(self.input_names)}), "
-                            f"got {len(arrays) + len(named)}")
-        if self.n_inputs == 0:
-            if n is None or isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-                raise TypeError(f"a kernel with no inputs needs the block length: kernel(n=...), got n={n!r}")
-            shape = (int(n),)
-        else:
-            if n is not None:
-                raise TypeError("n= is the block length of a kernel without inputs; this kernel takes its "
-                                "length from its inputs")
-            shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
-            if len(shape) == 0:
-                shape = (1,)
-        moved = len(shape) == 2 and layout.channels_last(channel_axis) and not self.plan.broadcast
-        outputs = [np.empty(shape[-1:] if moved else shape[:-1], d) if per_row else layout.new_output(shape, d, moved)
-                   for d, per_row in zip(self.output_dtypes, self._per_row)]
-        self._process_slow(*inputs, out=outputs, threads=threads, channel_axis=channel_axis)
-        return outputs[0] if self.n_outputs == 1 else tuple(outputs)
+    def _made_channels_last(self, arrays, outputs):
+        """The outputs, those not given (None) made for (n, channels) inputs: a per-sample one as the
+        transpose of a C-contiguous array (the kernel writes straight into it), a reduction one per column."""
+        given = [o for o, per_row in zip(outputs, self._per_row) if o is not None and not per_row]
+        shape = np.broadcast_shapes(*(np.shape(a) for a in [*arrays, *given]))
+        return [o if o is not None else np.empty(shape[-1:], d) if per_row and len(shape) == 2
+                else np.empty(shape[:-1], d) if per_row else layout.new_output(shape, d, len(shape) == 2)
+                for o, d, per_row in zip(outputs, self.output_dtypes, self._per_row)]
 
-    def _samples_shape(self, arrays, outputs):
-        """The shape of the samples: the first per-sample output's, else that of the inputs
-        broadcast together (a kernel whose outputs are all reductions)."""
-        for j, (o, per_row) in enumerate(zip(outputs, self._per_row)):
-            if not per_row:
-                check_output(o, self.output_dtypes[j], None, f"out{j}")
-                return o.shape
+    def _given_samples(self, outputs):
+        """The first per-sample output given (not None), with its index, or None."""
+        return next(((j, o) for j, (o, per_row) in enumerate(zip(outputs, self._per_row))
+                     if o is not None and not per_row), None)
+
+    def _samples_shape(self, arrays, outputs, n=None):
+        """The shape of the samples: the first per-sample output's given, else (n,) for a kernel
+        without inputs, else that of the inputs broadcast together."""
+        given = self._given_samples(outputs)
+        if given is not None:
+            j, o = given
+            check_output(o, self.output_dtypes[j], None, f"out{j}")
+            if n is not None and o.shape != (n,):
+                raise ValueError(f"output 'out{j}' has shape {o.shape}, not the ({n},) of n={n}: pass one of them")
+            return o.shape
+        if n is not None:
+            return (n,)
         shape = np.broadcast_shapes(*(np.shape(a) for a in arrays)) if arrays else ()
         return shape or (1,)
 

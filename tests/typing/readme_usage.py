@@ -18,9 +18,13 @@ def the_use_block() -> None:
     kernel = jit.compile([rj.clip(x * y + 1, -1, 1), rj.where(x < y, rj.sin(x), rj.sqrt(abs(y)))])
     xs = np.linspace(-1, 1, 1000, dtype=np.float32)
     a, b = kernel(x=xs, y=0.5)                    # inputs by name; new arrays; numbers broadcast
-    kernel.process(x=xs, y=xs[::-1], out=[a, b])  # or into arrays you own
+    a, b = kernel(xs, 0.5, out=(a, None))         # as numpy's ufuncs: into arrays you own (returned
+                                                  # themselves), None for one the call makes
+    kernel.process(x=xs, y=xs[::-1], out=[a, b])  # the same, returning None
     kernel(xs, 0.5)                               # positionally: kernel.input_names, in the order
                                                   # the graph meets them, or as inputs=[x, y] fixes
+    stats = jit.compile([x.sum(), x.argmax(), x.clip(0, None).mean()])   # numpy's methods: rj.sum, ...
+    total, peak_at, mean_rectified = stats(xs)
 
     # Runtime parameters change without recompiling
     k = jit.compile(x * rj.param("gain", 0.5))
@@ -42,7 +46,8 @@ def the_use_block() -> None:
 
     # External C and Python inside a compiled graph
     erf = rj.extern("erff", "float(float)")                               # a C library function
-    cube = rj.extern("cube", "double(double)", c_source="static double cube(double v) { return v*v*v; }")
+    cube = rj.extern("cube", "double(double)", c_source="static double cube(double v) { return v*v*v; }",
+                     reference=lambda v: v ** 3)  # what runs where there is no C compiler
     def running_peak(v: float, state: dict[str, float]) -> float:   # any Python, per sample (slow, anything goes)
         state["peak"] = max(state["peak"], abs(v))
         return state["peak"]
