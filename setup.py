@@ -8,6 +8,12 @@ backend (install again with a compiler present, or from a wheel, to get the exte
 standard C11 (tests/test_dispatch_standard_c.py), so MSVC builds it for a Windows wheel; the
 kernels of the prebuilt layer are GNU C and need gcc, clang or zig (pyproject.toml's
 [tool.cibuildwheel] brings zig on Windows).
+
+`pip install -e .` makes setuptools' strict editable install (its documented `editable_mode=strict`,
+the default here): a tree of links to the sources under build/__editable__.*, put on the path by a
+static .pth file, which type checkers (mypy, pyright) follow; setuptools' other mode for this
+layout is an import hook they cannot see through. A new module needs `pip install -e .` again
+(`--config-settings editable_mode=lenient` gives the import hook instead).
 """
 import os
 import shutil
@@ -83,6 +89,7 @@ class BuildPyWithKernels(build_py):
 
 
 setup(
+    options={"editable_wheel": {"mode": "strict"}},   # a static path type checkers follow (docstring)
     cmdclass={"build_py": BuildPyWithKernels, "build_ext": BuildExtPerCompiler},
     packages=[*find_packages(include=["resin_jit", "resin_jit.*"]), "resin_jit.benchmarks"],
     package_dir={"resin_jit.benchmarks": "benchmarks"},

@@ -9,6 +9,8 @@
   each partition searched where it lives, the partial top-k lists merged.
 """
 import copy
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +19,10 @@ from .runtime.following import FollowingKernel, computing_dtype
 from .vsa import ItemMemory, JitVSAEngine
 from .vsa.memory import as_query_planes
 from .vsa.search import check_metric
+from .vsa.vectors import PackedTritVector, TritVector
+
+if TYPE_CHECKING:
+    import dask.array
 
 __all__ = ["map_blocks", "similarity"]
 
@@ -39,7 +45,7 @@ def _run_block_from_the_start(kernel, *blocks):
     return copy.copy(kernel)(*blocks)
 
 
-def map_blocks(kernel, *arrays):
+def map_blocks(kernel: Kernel, *arrays: "dask.array.Array") -> "dask.array.Array":
     """kernel(*blocks) on each block of the Dask arrays (broadcast and aligned by dask)."""
     da = _dask_array()
     if not isinstance(kernel, Kernel):
@@ -83,7 +89,8 @@ def _partition_top_k(block, offset, queries_pos, queries_neg, k, metric):
     return order + offset, np.take_along_axis(scores, order, axis=1)
 
 
-def similarity(queries, memory, k, metric="cosine"):
+def similarity(queries: "Sequence[TritVector | PackedTritVector] | np.ndarray", memory: "dask.array.Array", k: int,
+               metric: str = "cosine") -> "tuple[np.ndarray, np.ndarray]":
     """(indices, scores), each (n_queries, k), best first, over a Dask (N, dim) int8 memory."""
     import dask
     da = _dask_array()

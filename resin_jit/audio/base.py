@@ -16,6 +16,7 @@ import copy
 import functools
 import inspect
 import math
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
@@ -26,9 +27,10 @@ from ..front.node_settings import DEFAULT_SAMPLE_RATE, Setting, new_owner, posit
 from .formula import CMath, CValue, c_values, fold
 
 TWO_PI = 2.0 * math.pi
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-def known_keywords(function):
+def known_keywords(function: _F) -> _F:
     """`function` (a constructor or factory), refusing a keyword it does not take with a TypeError
     that names the ones it does: SineOsc(frequncy=220.0) is a mistake to report, not a setting."""
     parameters = inspect.signature(function).parameters
@@ -45,8 +47,8 @@ def known_keywords(function):
             raise TypeError(f"{what}() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
                             f"it takes: {public or 'none'}")
         return function(*args, **kwargs)
-    checked.keywords_checked = True
-    return checked
+    checked.keywords_checked = True  # type: ignore[attr-defined]
+    return checked  # type: ignore[return-value]
 
 
 def setting_number(value, what, infinite=False):
@@ -105,7 +107,7 @@ class AudioNode(Node):
         self.values = numbers(values)
         self.arity = self.inputs + len(self.operands)
 
-    def __call__(self, *signals):
+    def __call__(self, *signals: "Expr | float") -> Expr:
         if len(signals) != self.inputs:
             raise JitError(f"{self!r} takes {self.inputs} input(s), got {len(signals)}")
         return Expr(self, signals + self.operands)
@@ -173,10 +175,11 @@ class Smooth(Stateful, RatedNode):
     """A one-pole ramp toward its input, for stepped parameters (a fader without zipper noise):
     y += (x - y)·k per sample, k = 1 - exp(-1/(time·rate)), so a step is 63% done after `time`
     seconds and no sample moves by more than k times the step. It starts at its first input and
-    lands exactly on a steady input once within 1e-9 of it (relative)."""
+    lands exactly on a steady input once within 1e-9 of it (relative). time in seconds (> 0),
+    sample_rate in Hz (None: the graph's)."""
     SNAP = 1e-9
 
-    def __init__(self, time, sample_rate=None):
+    def __init__(self, time: float, sample_rate: float | None = None) -> None:
         self.time = real_number(time, "smooth")
         if not 0 < self.time < float("inf"):
             raise ValueError(f"smooth time must be a positive number of seconds, not {time!r}")
@@ -184,7 +187,7 @@ class Smooth(Stateful, RatedNode):
         self.arity = 1
         self._key = ("Smooth", exact(self.time))
 
-    def __call__(self, x):
+    def __call__(self, x: "Expr | float") -> Expr:  # type: ignore[override]
         return Expr(self, (x,))
 
     @property

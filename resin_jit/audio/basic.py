@@ -1,5 +1,6 @@
 """Gains, mixes and shapers: pure math over their settings, so they stay in vector loops."""
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -9,7 +10,11 @@ from .base import AudioNode, known_keywords, setting_operands
 
 
 class Gain(AudioNode):
-    def __init__(self, gain=1.0, *, name=None, freeze=False, smooth=None):
+    """x · gain: gain a linear factor (any real number; 1 passes x unchanged, -1 inverts it; for
+    decibels, 10 ** (dB / 20)). Parameter `gain.gain`."""
+
+    def __init__(self, gain: float | Expr = 1.0, *, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> None:
         self._setup("gain", {"gain": gain}, name, freeze, smooth)
         self._key = ("Gain",)
 
@@ -21,7 +26,11 @@ class Gain(AudioNode):
 
 
 class Offset(AudioNode):
-    def __init__(self, offset=0.0, *, name=None, freeze=False, smooth=None):
+    """x + offset: offset in the signal's own units (any real number; a DC shift of full scale 1).
+    Parameter `offset.offset`."""
+
+    def __init__(self, offset: float | Expr = 0.0, *, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> None:
         self._setup("offset", {"offset": offset}, name, freeze, smooth)
         self._key = ("Offset",)
 
@@ -33,9 +42,11 @@ class Offset(AudioNode):
 
 
 class Mix(AudioNode):
-    """The weighted sum of its inputs: Mix([0.5, 0.25])(a, b); weights `mix.weight0`, ..."""
+    """The weighted sum of its inputs: Mix([0.5, 0.25])(a, b); weights linear factors (any real
+    numbers), one per input, parameters `mix.weight0`, ..."""
 
-    def __init__(self, weights, *, name=None, freeze=False, smooth=None):
+    def __init__(self, weights: "Iterable[float | Expr]", *, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> None:
         weights = list(weights)
         if not weights:
             raise ValueError("Mix needs at least one weight")
@@ -59,10 +70,12 @@ class Mix(AudioNode):
 
 
 class Clip(AudioNode):
-    """min(hi, max(lo, x)); a bound of ±inf is no bound on that side."""
+    """min(hi, max(lo, x)): lo and hi in the signal's units (lo <= hi; a bound of ±inf is no bound on
+    that side). Parameters `clip.lo`, `clip.hi`."""
     infinite = ("lo", "hi")
 
-    def __init__(self, lo=-1.0, hi=1.0, *, name=None, freeze=False, smooth=None):
+    def __init__(self, lo: float | Expr = -1.0, hi: float | Expr = 1.0, *, name: str | None = None,
+                 freeze: bool = False, smooth: float | None = None) -> None:
         self._setup("clip", {"lo": lo, "hi": hi}, name, freeze, smooth)
         if len(self.values) == 2 and not self.values["lo"] <= self.values["hi"]:
             raise ValueError(f"Clip needs lo <= hi, got {lo}, {hi}")
@@ -76,9 +89,11 @@ class Clip(AudioNode):
 
 
 class SoftClip(AudioNode):
-    """tanh(drive * x): a smooth saturation."""
+    """tanh(drive · x): a smooth saturation to (-1, 1); drive a linear factor (> 0 in use: 1 is gentle,
+    10 hard). Parameter `softclip.drive`."""
 
-    def __init__(self, drive=1.0, *, name=None, freeze=False, smooth=None):
+    def __init__(self, drive: float | Expr = 1.0, *, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> None:
         self._setup("softclip", {"drive": drive}, name, freeze, smooth)
         self._key = ("SoftClip",)
 
@@ -90,25 +105,27 @@ class SoftClip(AudioNode):
 
 
 class Constant(Const):
-    """A constant signal (a source: Constant(0.5)())."""
+    """A constant signal: value in the signal's units, any finite number (a source: Constant(0.5)())."""
 
     @known_keywords
-    def __init__(self, value):
+    def __init__(self, value: float | Expr) -> None:
         super().__init__(value)
 
-    def __call__(self):
+    def __call__(self) -> Expr:  # type: ignore[override]
         return Expr(self)
 
 
 class Pan:
     """Equal-power panning of one signal to two: `left, right = Pan(position)(x)`, position from
-    -1 (left) to 1 (right), clipped; left = x·cos θ, right = x·sin θ with θ = (position + 1)·π/4."""
+    -1 (left) to 1 (right), clipped (a fraction of the way from the centre, 0); left = x·cos θ,
+    right = x·sin θ with θ = (position + 1)·π/4."""
     inputs = 1
 
     @known_keywords
-    def __init__(self, position=0.0, *, name=None, freeze=False, smooth=None):
+    def __init__(self, position: float | Expr = 0.0, *, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> None:
         self.position = setting_operands("pan", {"position": position}, name, freeze, smooth)["position"]
 
-    def __call__(self, x):
+    def __call__(self, x: "Expr | float") -> "tuple[Expr, Expr]":
         theta = (clip(self.position, -1.0, 1.0) + 1.0) * (math.pi / 4)
         return x * cos(theta), x * sin(theta)

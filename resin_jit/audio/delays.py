@@ -100,10 +100,13 @@ class _DelayLine(Stateful, RatedNode):
 
 
 class Delay(_DelayLine):
-    """y[i] = x[i - time] (zeros before the first input); time from 0 to maximum."""
+    """y[i] = x[i - time] (zeros before the first input); time from 0 to maximum (fractional times
+    interpolate); time, maximum in `unit`: "samples" (the default) or "seconds" (then sample_rate in
+    Hz, None: the graph's)."""
 
-    def __init__(self, time=0, maximum=None, unit="samples", sample_rate=None, *, name=None, freeze=False,
-                 smooth=None):
+    def __init__(self, time: float | Expr = 0, maximum: float | None = None, unit: str = "samples",
+                 sample_rate: float | None = None, *, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> None:
         self._line(time, maximum, unit, sample_rate)
         self._setup("delay", {"time": time}, name, freeze, smooth)
         self._key = self._key_of("Delay")
@@ -130,11 +133,14 @@ class Delay(_DelayLine):
 
 class Comb(_DelayLine):
     """A feedback comb with a one-pole lowpass in its loop (Freeverb's): y = buffer[time back];
-    s = (1 - damp)·y + damp·s; buffer ← x + feedback·s. time from 1 to maximum."""
+    s = (1 - damp)·y + damp·s; buffer ← x + feedback·s. time from 1 to maximum; feedback a linear factor
+    (|feedback| < 1 to decay), damp from 0 (no damping) to 1; time, maximum in `unit`: "samples"
+    (the default) or "seconds" (then sample_rate in Hz, None: the graph's)."""
     shortest = 1
 
-    def __init__(self, time=1116, feedback=0.84, damp=0.2, maximum=None, unit="samples", sample_rate=None,
-                 *, name=None, freeze=False, smooth=None):
+    def __init__(self, time: float | Expr = 1116, feedback: float | Expr = 0.84, damp: float | Expr = 0.2,
+                 maximum: float | None = None, unit: str = "samples", sample_rate: float | None = None, *,
+                 name: str | None = None, freeze: bool = False, smooth: float | None = None) -> None:
         self._line(time, maximum, unit, sample_rate)
         self._setup("comb", {"time": time, "feedback": feedback, "damp": damp}, name, freeze, smooth)
         self._key = self._key_of("Comb")
@@ -168,11 +174,14 @@ class Comb(_DelayLine):
 
 
 class Allpass(_DelayLine):
-    """A Schroeder allpass: w = x + gain·w[-time]; y = w[-time] - gain·w. time from 1 to maximum."""
+    """A Schroeder allpass: w = x + gain·w[-time]; y = w[-time] - gain·w. time from 1 to maximum; gain
+    a linear factor (|gain| < 1); time, maximum in `unit`: "samples" (the default) or "seconds"
+    (then sample_rate in Hz, None: the graph's)."""
     shortest = 1
 
-    def __init__(self, time=556, gain=0.5, maximum=None, unit="samples", sample_rate=None, *, name=None,
-                 freeze=False, smooth=None):
+    def __init__(self, time: float | Expr = 556, gain: float | Expr = 0.5, maximum: float | None = None,
+                 unit: str = "samples", sample_rate: float | None = None, *, name: str | None = None,
+                 freeze: bool = False, smooth: float | None = None) -> None:
         self._line(time, maximum, unit, sample_rate)
         self._setup("allpass", {"time": time, "gain": gain}, name, freeze, smooth)
         self._key = self._key_of("Allpass")
@@ -211,15 +220,18 @@ INPUT_GAIN = 0.015
 class Reverb:
     """A Freeverb-style mono reverb: eight damped combs in parallel, then four allpasses in series;
     out = wet·reverb + dry·x. Settings room_size and damp in [0, 1] (feedback 0.7 + 0.28·room_size,
-    damping 0.4·damp), wet and dry gains; its delays follow the graph's sample rate."""
+    damping 0.4·damp), wet and dry linear gains (any real numbers); its delays follow the graph's
+    sample rate."""
     inputs = 1
 
     @known_keywords
-    def __init__(self, room_size=0.5, damp=0.5, wet=0.3, dry=0.7, *, name=None, freeze=False, smooth=None):
+    def __init__(self, room_size: float | Expr = 0.5, damp: float | Expr = 0.5, wet: float | Expr = 0.3,
+                 dry: float | Expr = 0.7, *, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> None:
         self.settings = setting_operands("reverb", {"room_size": room_size, "damp": damp, "wet": wet, "dry": dry},
                                          name, freeze, smooth)
 
-    def __call__(self, x):
+    def __call__(self, x: "Expr | float") -> Expr:
         s = self.settings
         feedback, damp = s["room_size"] * 0.28 + 0.7, s["damp"] * 0.4
         combs = [Comb(Expr(Const(t / TUNING_RATE)), feedback, damp, unit="seconds", maximum=t / TUNING_RATE)(

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ..front.nodes import Expr
 from .base import RatedNode, Stateful
 from .delays import MAX_SAMPLES
 from .formula import reference
@@ -33,13 +34,15 @@ class Envelope(Stateful, RatedNode):
     """Linear attack/decay/sustain/release on a gate input (a gate is on above 0.5).
 
     A rising gate restarts the attack from the current level; a falling gate starts the release,
-    which falls at full scale per `release` seconds. Times in seconds; at least one sample each;
-    sustain clipped to [0, 1].
+    which falls at full scale per `release` seconds. attack, decay and release in seconds (at least
+    one sample each); sustain a linear level in [0, 1] (a parameter or signal is clipped to it);
+    sample_rate in Hz (None: the graph's).
     """
     channel_simd = False  # a per-channel stage machine: one channel at a time
 
-    def __init__(self, attack=0.01, decay=0.1, sustain=0.7, release=0.2, sample_rate=None, *, name=None,
-                 freeze=False, smooth=None):
+    def __init__(self, attack: float | Expr = 0.01, decay: float | Expr = 0.1, sustain: float | Expr = 0.7,
+                 release: float | Expr = 0.2, sample_rate: float | None = None, *, name: str | None = None,
+                 freeze: bool = False, smooth: float | None = None) -> None:
         values = {"attack": attack, "decay": decay, "sustain": sustain, "release": release}
         self._setup("envelope", values, name, freeze, smooth)
         _at_least(self.values, ("attack", "decay", "release"), 0.0, "seconds")
@@ -108,9 +111,11 @@ class Envelope(Stateful, RatedNode):
 
 class EnvelopeFollower(Stateful, RatedNode):
     """The level of a signal: env moves toward |x| exponentially, with time constant `attack` while
-    |x| is above it and `release` while below (0 s: at once)."""
+    |x| is above it and `release` while below: both in seconds, at least 0 (0 s: at once);
+    sample_rate in Hz (None: the graph's)."""
 
-    def __init__(self, attack=0.001, release=0.1, sample_rate=None, *, name=None, freeze=False, smooth=None):
+    def __init__(self, attack: float | Expr = 0.001, release: float | Expr = 0.1, sample_rate: float | None = None,
+                 *, name: str | None = None, freeze: bool = False, smooth: float | None = None) -> None:
         self._setup("follower", {"attack": attack, "release": release}, name, freeze, smooth)
         _at_least(self.values, ("attack", "release"), 0.0, "seconds")
         self._set_rate(sample_rate)
@@ -148,10 +153,13 @@ class Limiter(Stateful, RatedNode):
     """A peak limiter: y = x[i - lookahead]·threshold / max(threshold, env·c), env a peak follower
     (at once up to |x|, down with time constant `release`) and c = exp(lookahead/(release·rate)),
     what the release can take off in `lookahead` samples. So |y| <= threshold always, and with a
-    look-ahead the gain falls `lookahead` samples before a peak arrives."""
+    look-ahead the gain falls `lookahead` samples before a peak arrives. threshold a linear level
+    (> 0; 1 is full scale), release in seconds (> 0), lookahead in samples (an int from 0 to 2**22),
+    sample_rate in Hz (None: the graph's)."""
 
-    def __init__(self, threshold=1.0, release=0.05, lookahead=0, sample_rate=None, *, name=None, freeze=False,
-                 smooth=None):
+    def __init__(self, threshold: float | Expr = 1.0, release: float | Expr = 0.05, lookahead: int = 0,
+                 sample_rate: float | None = None, *, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> None:
         if isinstance(lookahead, bool) or not isinstance(lookahead, int) or not 0 <= lookahead <= MAX_SAMPLES:
             raise ValueError(f"lookahead must be an int from 0 to {MAX_SAMPLES} samples, not {lookahead!r}")
         self.lookahead = lookahead
@@ -211,9 +219,11 @@ class Limiter(Stateful, RatedNode):
 
 
 class PeakMeter(Stateful, RatedNode):
-    """The running peak: max(|x|, the last peak decayed with time constant `release` seconds)."""
+    """The running peak: max(|x|, the last peak decayed with time constant `release` seconds, at
+    least 0); sample_rate in Hz (None: the graph's)."""
 
-    def __init__(self, release=0.3, sample_rate=None, *, name=None, freeze=False, smooth=None):
+    def __init__(self, release: float | Expr = 0.3, sample_rate: float | None = None, *, name: str | None = None,
+                 freeze: bool = False, smooth: float | None = None) -> None:
         self._setup("peakmeter", {"release": release}, name, freeze, smooth)
         self._set_rate(sample_rate)
         self._key = ("PeakMeter",)
@@ -246,9 +256,11 @@ class PeakMeter(Stateful, RatedNode):
 
 
 class RMSMeter(Stateful, RatedNode):
-    """The running RMS level: sqrt of the mean square over an exponential window of `time` seconds."""
+    """The running RMS level: sqrt of the mean square over an exponential window of `time` seconds
+    (at least 0); sample_rate in Hz (None: the graph's)."""
 
-    def __init__(self, time=0.3, sample_rate=None, *, name=None, freeze=False, smooth=None):
+    def __init__(self, time: float | Expr = 0.3, sample_rate: float | None = None, *, name: str | None = None,
+                 freeze: bool = False, smooth: float | None = None) -> None:
         self._setup("rms", {"time": time}, name, freeze, smooth)
         self._set_rate(sample_rate)
         self._key = ("RMSMeter",)

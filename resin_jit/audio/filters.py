@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ..front.nodes import Expr
 from ..front.node_settings import positive_rate
 from .base import TWO_PI, RatedNode, Stateful, check_nyquist, known_keywords
 from .formula import fold, reference
@@ -26,10 +27,13 @@ def _positive_frequency(values, what="frequency"):
 
 
 class OnePole(Stateful, RatedNode):
-    """A one-pole filter: lowpass y = (1-a)x + a·y[-1] with a = exp(-2π fc/fs); highpass x - lowpass."""
+    """A one-pole filter: lowpass y = (1-a)x + a·y[-1] with a = exp(-2π fc/fs); highpass x - lowpass.
+    cutoff fc in Hz (> 0, below the Nyquist rate, sample_rate / 2), mode "lowpass" or "highpass",
+    sample_rate fs in Hz (None: the graph's)."""
     label = "onepole"
 
-    def __init__(self, cutoff=1000.0, sample_rate=None, mode="lowpass", *, name=None, freeze=False, smooth=None):
+    def __init__(self, cutoff: float | Expr = 1000.0, sample_rate: float | None = None, mode: str = "lowpass", *,
+                 name: str | None = None, freeze: bool = False, smooth: float | None = None) -> None:
         if mode not in ("lowpass", "highpass"):
             raise ValueError(f"mode must be 'lowpass' or 'highpass', not {mode!r}")
         self.mode = mode
@@ -40,13 +44,15 @@ class OnePole(Stateful, RatedNode):
 
     @classmethod
     @known_keywords
-    def lowpass(cls, cutoff=1000.0, sample_rate=None, *, name=None, freeze=False, smooth=None):
+    def lowpass(cls, cutoff: float | Expr = 1000.0, sample_rate: float | None = None, *, name: str | None = None,
+                freeze: bool = False, smooth: float | None = None) -> "OnePole":
         """A one-pole lowpass at `cutoff` Hz (6 dB/octave)."""
         return cls(cutoff, sample_rate, "lowpass", name=name, freeze=freeze, smooth=smooth)
 
     @classmethod
     @known_keywords
-    def highpass(cls, cutoff=1000.0, sample_rate=None, *, name=None, freeze=False, smooth=None):
+    def highpass(cls, cutoff: float | Expr = 1000.0, sample_rate: float | None = None, *, name: str | None = None,
+                 freeze: bool = False, smooth: float | None = None) -> "OnePole":
         """A one-pole highpass at `cutoff` Hz: the input minus its lowpass."""
         return cls(cutoff, sample_rate, "highpass", name=name, freeze=freeze, smooth=smooth)
 
@@ -100,13 +106,19 @@ SHELVING = ("peak", "lowshelf", "highshelf")   # the types with a gain_db
 
 class Biquad(Stateful, RatedNode):
     """A biquad in direct form I, coefficients and state in double: Biquad(b0, b1, b2,
-    a1, a2) (a0 = 1) or an RBJ-cookbook type, Biquad.lowpass(frequency, q), ..."""
+    a1, a2) (a0 = 1, each coefficient a plain number) or an RBJ-cookbook type, Biquad.lowpass(frequency,
+    q), ...: frequency in Hz (> 0, below sample_rate / 2), q dimensionless (> 0; 0.7071 is
+    Butterworth), gain_db in decibels (peak and shelves), sample_rate in Hz (None: the graph's)."""
 
-    def __init__(self, b0=1.0, b1=0.0, b2=0.0, a1=0.0, a2=0.0, *, name=None, freeze=False, smooth=None,
-                 _kind="custom", _values=None, sample_rate=None):
-        self.kind = _kind
-        values = _values if _values is not None else {"b0": b0, "b1": b1, "b2": b2, "a1": a1, "a2": a2}
-        self._setup("biquad" if _kind == "custom" else _kind, values, name, freeze, smooth)
+    def __init__(self, b0: float | Expr = 1.0, b1: float | Expr = 0.0, b2: float | Expr = 0.0,
+                 a1: float | Expr = 0.0, a2: float | Expr = 0.0, *, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None, sample_rate: float | None = None) -> None:
+        self._build("custom", {"b0": b0, "b1": b1, "b2": b2, "a1": a1, "a2": a2}, name, freeze, smooth, sample_rate)
+
+    def _build(self, kind, values, name, freeze, smooth, sample_rate):
+        """The node of type `kind` ("custom", or a cookbook type) with settings `values`."""
+        self.kind = kind
+        self._setup("biquad" if kind == "custom" else kind, values, name, freeze, smooth)
         self._check_values()
         self._set_rate(sample_rate)
         self._key = ("Biquad", self.kind)
@@ -116,11 +128,14 @@ class Biquad(Stateful, RatedNode):
         values = {"frequency": frequency, "q": q}
         if kind in SHELVING:
             values["gain_db"] = gain_db
-        return cls(name=name, freeze=freeze, smooth=smooth, _kind=kind, _values=values, sample_rate=sample_rate)
+        node = cls.__new__(cls)   # not cls(...): the constructor's signature is the raw coefficients'
+        node._build(kind, values, name, freeze, smooth, sample_rate)
+        return node
 
     @classmethod
     @known_keywords
-    def lowpass(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
+    def lowpass(cls, frequency: float | Expr = 1000.0, q: float | Expr = 0.7071, sample_rate: float | None = None, *,
+                name: str | None = None, freeze: bool = False, smooth: float | None = None) -> "Biquad":
         """RBJ cookbook lowpass: -12 dB/octave above `frequency`, resonance `q`.
 
         >>> import numpy as np
@@ -132,39 +147,46 @@ class Biquad(Stateful, RatedNode):
 
     @classmethod
     @known_keywords
-    def highpass(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
+    def highpass(cls, frequency: float | Expr = 1000.0, q: float | Expr = 0.7071, sample_rate: float | None = None,
+                 *, name: str | None = None, freeze: bool = False, smooth: float | None = None) -> "Biquad":
         """RBJ cookbook highpass: -12 dB/octave below `frequency`, resonance `q`."""
         return cls._cookbook("highpass", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
     @known_keywords
-    def bandpass(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
+    def bandpass(cls, frequency: float | Expr = 1000.0, q: float | Expr = 0.7071, sample_rate: float | None = None,
+                 *, name: str | None = None, freeze: bool = False, smooth: float | None = None) -> "Biquad":
         """RBJ cookbook band-pass (constant 0 dB peak gain) around `frequency`, bandwidth from `q`."""
         return cls._cookbook("bandpass", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
     @known_keywords
-    def notch(cls, frequency=1000.0, q=0.7071, sample_rate=None, *, name=None, freeze=False, smooth=None):
+    def notch(cls, frequency: float | Expr = 1000.0, q: float | Expr = 0.7071, sample_rate: float | None = None, *,
+              name: str | None = None, freeze: bool = False, smooth: float | None = None) -> "Biquad":
         """RBJ cookbook notch: removes `frequency`, width from `q`."""
         return cls._cookbook("notch", frequency, q, sample_rate, None, name, freeze, smooth)
 
     @classmethod
     @known_keywords
-    def peak(cls, frequency=1000.0, q=0.7071, gain_db=0.0, sample_rate=None, *, name=None, freeze=False, smooth=None):
+    def peak(cls, frequency: float | Expr = 1000.0, q: float | Expr = 0.7071, gain_db: float | Expr = 0.0,
+             sample_rate: float | None = None, *, name: str | None = None, freeze: bool = False,
+             smooth: float | None = None) -> "Biquad":
         """RBJ cookbook peaking EQ: `gain_db` around `frequency`, width from `q`."""
         return cls._cookbook("peak", frequency, q, sample_rate, gain_db, name, freeze, smooth)
 
     @classmethod
     @known_keywords
-    def lowshelf(cls, frequency=1000.0, q=0.7071, gain_db=0.0, sample_rate=None, *, name=None, freeze=False,
-                 smooth=None):
+    def lowshelf(cls, frequency: float | Expr = 1000.0, q: float | Expr = 0.7071, gain_db: float | Expr = 0.0,
+                 sample_rate: float | None = None, *, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> "Biquad":
         """RBJ cookbook low shelf: `gain_db` below `frequency`, slope from `q`."""
         return cls._cookbook("lowshelf", frequency, q, sample_rate, gain_db, name, freeze, smooth)
 
     @classmethod
     @known_keywords
-    def highshelf(cls, frequency=1000.0, q=0.7071, gain_db=0.0, sample_rate=None, *, name=None, freeze=False,
-                  smooth=None):
+    def highshelf(cls, frequency: float | Expr = 1000.0, q: float | Expr = 0.7071, gain_db: float | Expr = 0.0,
+                  sample_rate: float | None = None, *, name: str | None = None, freeze: bool = False,
+                  smooth: float | None = None) -> "Biquad":
         """RBJ cookbook high shelf: `gain_db` above `frequency`, slope from `q`."""
         return cls._cookbook("highshelf", frequency, q, sample_rate, gain_db, name, freeze, smooth)
 

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..front.nodes import Expr
 from .base import TWO_PI, RatedNode, Stateful
 
 MASK64 = (1 << 64) - 1
@@ -18,7 +19,8 @@ class _Oscillator(Stateful, RatedNode):
     label = "osc"
     band_limited = False
 
-    def __init__(self, frequency=440.0, sample_rate=None, phase=0.0, *, name=None, freeze=False, smooth=None):
+    def __init__(self, frequency: float | Expr = 440.0, sample_rate: float | None = None, phase: float | Expr = 0.0,
+                 *, name: str | None = None, freeze: bool = False, smooth: float | None = None) -> None:
         self._start({"frequency": frequency, "phase": phase}, sample_rate, name, freeze, smooth)
 
     def _start(self, values, sample_rate, name, freeze, smooth):
@@ -58,6 +60,9 @@ class _Oscillator(Stateful, RatedNode):
 
 
 class SineOsc(_Oscillator):
+    """sin(2π · phase): a sine from -1 to 1 (a source: SineOsc(440.0)()); frequency in Hz (any real
+    number; negative runs backward; keep it below the Nyquist rate, sample_rate / 2), phase a start
+    offset in cycles (0 to 1; it wraps), sample_rate in Hz (None: the graph's)."""
     label = "sine"
 
     def wave(self, ctx, t, dt, extra):
@@ -89,11 +94,15 @@ def _blep_values(t, dt):
 
 
 class SawOsc(_Oscillator):
-    """A sawtooth from -1 to 1, band-limited (PolyBLEP) unless naive=True."""
+    """A sawtooth from -1 to 1, band-limited (PolyBLEP) unless naive=True (a source: SawOsc(110.0)());
+    frequency in Hz (any real number; negative runs backward; keep it below the Nyquist rate,
+    sample_rate / 2), phase a start offset in cycles (0 to 1; it wraps), sample_rate in Hz (None:
+    the graph's)."""
     label = "saw"
 
-    def __init__(self, frequency=440.0, sample_rate=None, phase=0.0, *, naive=False, name=None, freeze=False,
-                 smooth=None):
+    def __init__(self, frequency: float | Expr = 440.0, sample_rate: float | None = None, phase: float | Expr = 0.0,
+                 *, naive: bool = False, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> None:
         super().__init__(frequency, sample_rate, phase, name=name, freeze=freeze, smooth=smooth)
         self.naive = _flag(naive, "naive")
         self._key += ("naive",) if self.naive else ()
@@ -110,12 +119,15 @@ class SawOsc(_Oscillator):
 
 
 class SquareOsc(_Oscillator):
-    """1 for the first `duty` of each period, else -1; band-limited (PolyBLEP) unless naive=True.
-    duty is clipped to [0, 1]."""
+    """1 for the first `duty` of each period, else -1; band-limited (PolyBLEP) unless naive=True. duty
+    a fraction of the period, clipped to [0, 1]; frequency in Hz (any real number; negative runs
+    backward; keep it below the Nyquist rate, sample_rate / 2), phase a start offset in cycles (0 to
+    1; it wraps), sample_rate in Hz (None: the graph's)."""
     label = "square"
 
-    def __init__(self, frequency=440.0, sample_rate=None, phase=0.0, duty=0.5, *, naive=False, name=None,
-                 freeze=False, smooth=None):
+    def __init__(self, frequency: float | Expr = 440.0, sample_rate: float | None = None, phase: float | Expr = 0.0,
+                 duty: float | Expr = 0.5, *, naive: bool = False, name: str | None = None, freeze: bool = False,
+                 smooth: float | None = None) -> None:
         self._start({"frequency": frequency, "phase": phase, "duty": duty}, sample_rate, name, freeze, smooth)
         self.naive = _flag(naive, "naive")
         self._key += ("naive",) if self.naive else ()
@@ -154,11 +166,13 @@ def _flag(value, what):
 
 
 class Noise(Stateful):
-    """White noise in [-amplitude, amplitude), seeded and deterministic (xorshift64*)."""
+    """White noise in [-amplitude, amplitude), seeded and deterministic (xorshift64*): seed an int
+    (each seed its own sequence), amplitude a linear factor (any real number; 1 is full scale)."""
     channel_simd = False  # 64-bit integer state: one channel at a time
     inputs = 0
 
-    def __init__(self, seed=1, amplitude=1.0, *, name=None, freeze=False, smooth=None):
+    def __init__(self, seed: int = 1, amplitude: float | Expr = 1.0, *, name: str | None = None,
+                 freeze: bool = False, smooth: float | None = None) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, not {type(seed).__name__}")
         self.seed = (seed & MASK64) or 0x9E3779B97F4A7C15  # xorshift must not start at zero

@@ -9,6 +9,8 @@ has a vector form of each, so a graph using them stays one vector loop, and READ
 gives the accuracy of each.
 """
 import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,17 +22,17 @@ __all__ = ["minimum", "maximum", "clip", "where", "logical_xor", "sqrt", "floor"
            "floor_divide", "conj", "copy", "ones_like", "zeros_like", "divmod"]
 
 
-def minimum(a, b):
+def minimum(a: "Expr | float", b: "Expr | float") -> Expr:
     """Elementwise minimum; NaN in either gives NaN (numpy.minimum)."""
     return apply("min", a, b)
 
 
-def maximum(a, b):
+def maximum(a: "Expr | float", b: "Expr | float") -> Expr:
     """Elementwise maximum; NaN in either gives NaN (numpy.maximum)."""
     return apply("max", a, b)
 
 
-def clip(x, lo, hi):
+def clip(x: "Expr | float", lo: "Expr | float | None", hi: "Expr | float | None") -> Expr:
     """x limited to [lo, hi], bit for bit as numpy.clip, whose loop differs with the bounds:
 
     - a bound None: no bound on that side, as numpy (2.1 and later) takes it: maximum(x, lo) or
@@ -65,7 +67,7 @@ def _one_value(value):
     return True
 
 
-def where(mask, a, b):
+def where(mask: "Expr | float", a: "Expr | float", b: "Expr | float") -> Expr:
     """a where mask is true (a comparison, or any nonzero number), else b; a mask when a and b are
     both masks (numpy's where of bools is bool), else a number."""
     mask, a, b = as_expr(mask), as_expr(a), as_expr(b)
@@ -76,18 +78,20 @@ def where(mask, a, b):
     return apply("select", mask, a, b)
 
 
-def logical_xor(a, b):
+def logical_xor(a: "Expr | float", b: "Expr | float") -> Expr:
     """True where exactly one of a and b is (numpy.logical_xor, and a ^ b of masks): a mask."""
     return apply("mask_and", apply("mask_or", a, b), apply("mask_not", apply("mask_and", a, b)))
 
 
+_Unary = Callable[["Expr | float"], Expr]               # rj.sqrt, rj.sin, ...
+_Binary = Callable[["Expr | float", "Expr | float"], Expr]   # rj.hypot, rj.remainder, ...
 _PARAMETERS = {
     1: "Parameters\n----------\nx : Expr or float\n    The argument: an expression or a number.\n",
     2: "Parameters\n----------\nx1, x2 : Expr or float\n    The arguments: expressions or numbers.\n",
 }
 
 
-def _function(op, arity, summary, returns):
+def _function(op: str, arity: int, summary: str, returns: str) -> "Callable[..., Expr]":
     """The public function of one op, with a numpydoc docstring."""
     if arity == 1:
         def fn(x: "Expr | float") -> Expr:
@@ -100,22 +104,58 @@ def _function(op, arity, summary, returns):
     return fn
 
 
-sqrt = _function("sqrt", 1, "Square root, elementwise (numpy.sqrt).", "sqrt(x); NaN below zero, -0.0 for -0.0.")
-floor = _function("floor", 1, "Floor, elementwise (numpy.floor).", "The largest integer not above x.")
+sqrt: _Unary = _function("sqrt", 1, "Square root, elementwise (numpy.sqrt).",
+                         "sqrt(x); NaN below zero, -0.0 for -0.0.")
+floor: _Unary = _function("floor", 1, "Floor, elementwise (numpy.floor).", "The largest integer not above x.")
 # rj.NAME of each declared vector-math function (powers are x**k: pow_rewrite)
 VECTOR_MATH = {fn.name: _function(fn.name, fn.arity, fn.summary, fn.returns)
                for fn in vmath_table.FUNCTIONS if fn.public}
 globals().update(VECTOR_MATH)
-__all__ += list(VECTOR_MATH)
+# Their names, spelled out for type checkers, which cannot run the lines above (tests/test_typing.py
+# holds the list to VECTOR_MATH); their signatures are declared below for them too.
+__all__ += ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "hypot", "exp", "expm1", "log", "log1p",
+            "log2", "log10", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "pow", "cbrt", "trunc", "ceil",
+            "round", "sign", "fmod", "copysign", "nextafter"]
+if TYPE_CHECKING:
+    sin: _Unary
+    cos: _Unary
+    tan: _Unary
+    arcsin: _Unary
+    arccos: _Unary
+    arctan: _Unary
+    arctan2: _Binary
+    hypot: _Binary
+    exp: _Unary
+    expm1: _Unary
+    log: _Unary
+    log1p: _Unary
+    log2: _Unary
+    log10: _Unary
+    sinh: _Unary
+    cosh: _Unary
+    tanh: _Unary
+    arcsinh: _Unary
+    arccosh: _Unary
+    arctanh: _Unary
+    cbrt: _Unary
+    trunc: _Unary
+    ceil: _Unary
+    round: _Unary  # noqa: A001 - numpy's name
+    sign: _Unary
+    fmod: _Binary
+    copysign: _Binary
+    nextafter: _Binary
 
-rint = _function("round", 1, "Round to the nearest integer, halves to even (numpy.rint); the same as rj.round.",
-                 "The integer nearest x; 0.5 -> 0.0, 1.5 -> 2.0, -0.5 -> -0.0.")
+rint: _Unary = _function("round", 1, "Round to the nearest integer, halves to even (numpy.rint); the same as "
+                         "rj.round.", "The integer nearest x; 0.5 -> 0.0, 1.5 -> 2.0, -0.5 -> -0.0.")
 rint.__name__ = rint.__qualname__ = "rint"
-remainder = _function("remainder", 2, "Remainder of division with the divisor's sign, elementwise (numpy.remainder, "
-                      "x1 % x2).", "x1 - floor(x1/x2)*x2 as numpy computes it: fmod moved to x2's sign; NaN for x2 = 0.")
+remainder: _Binary = _function("remainder", 2, "Remainder of division with the divisor's sign, elementwise "
+                               "(numpy.remainder, x1 % x2).", "x1 - floor(x1/x2)*x2 as numpy computes it: fmod "
+                               "moved to x2's sign; NaN for x2 = 0.")
 mod = remainder
-floor_divide = _function("floor_divide", 2, "Division rounded down, elementwise (numpy.floor_divide, x1 // x2).",
-                         "floor(x1/x2) as numpy computes it (from fmod, exact); +-inf or NaN for x2 = 0.")
+floor_divide: _Binary = _function("floor_divide", 2, "Division rounded down, elementwise (numpy.floor_divide, "
+                                  "x1 // x2).", "floor(x1/x2) as numpy computes it (from fmod, exact); +-inf or NaN "
+                                  "for x2 = 0.")
 
 # The constant exponents numpy computes without pow (its power loop's fast paths for a constant
 # exponent: numpy/_core/src/umath/loops_umath_fp.dispatch.c.src; `array ** 2` and `** -1` and
@@ -165,7 +205,7 @@ def pow_rewrite(base, exponent):
     return rewrite(base) if rewrite is not None else None
 
 
-def pow(x1, x2):  # noqa: A001 - the public name the API asks for
+def pow(x1: "Expr | float", x2: "Expr | float") -> Expr:  # noqa: A001 - the public name the API asks for
     rewritten = pow_rewrite(x1, x2)
     return rewritten if rewritten is not None else apply("pow", x1, x2)
 
@@ -196,7 +236,7 @@ def zeros_like(x: "Expr | float") -> Expr:
     return as_expr(0.0)
 
 
-def divmod(x1, x2):  # noqa: A001 - numpy's name
+def divmod(x1: "Expr | float", x2: "Expr | float") -> "tuple[Expr, Expr]":  # noqa: A001 - numpy's name
     """Quotient and remainder, elementwise (numpy.divmod): (x1 // x2, x1 % x2).
 
     Returns

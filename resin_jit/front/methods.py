@@ -5,46 +5,54 @@ expression's numpy protocol (front/nodes.py's NUMPY_FUNCTIONS) builds with rj.su
 rest: one rule for the method, the numpy function and the rj function. Reductions run over the
 samples (axis None or -1), one value per channel.
 """
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from .nodes import Expr
 
 
 class ArrayMethods:
     """The array methods of front/nodes.py's Expr."""
     __slots__ = ()
 
-    def sum(self, axis=None, **kwargs):
+    def sum(self, axis: "int | None" = None, **kwargs: Any) -> "Expr":
         """rj.sum(x): the sum over the samples, in double (numpy's x.sum())."""
         return np.sum(self, axis=axis, **kwargs)
 
-    def prod(self, axis=None, **kwargs):
+    def prod(self, axis: "int | None" = None, **kwargs: Any) -> "Expr":
         """rj.prod(x): the product over the samples, in double (numpy's x.prod())."""
         return np.prod(self, axis=axis, **kwargs)
 
-    def mean(self, axis=None, **kwargs):
+    def mean(self, axis: "int | None" = None, **kwargs: Any) -> "Expr":
         """rj.mean(x): the mean over the samples (numpy's x.mean())."""
         return np.mean(self, axis=axis, **kwargs)
 
-    def max(self, axis=None, **kwargs):
+    def max(self, axis: "int | None" = None, **kwargs: Any) -> "Expr":
         """rj.max(x): the largest sample, NaN if any is (numpy's x.max())."""
         return np.max(self, axis=axis, **kwargs)
 
-    def min(self, axis=None, **kwargs):
+    def min(self, axis: "int | None" = None, **kwargs: Any) -> "Expr":
         """rj.min(x): the smallest sample, NaN if any is (numpy's x.min())."""
         return np.min(self, axis=axis, **kwargs)
 
-    def argmax(self, axis=None, **kwargs):
+    def argmax(self, axis: "int | None" = None, **kwargs: Any) -> "Expr":
         """rj.argmax(x): the index of the largest sample, the first on ties (numpy's x.argmax())."""
         return np.argmax(self, axis=axis, **kwargs)
 
-    def argmin(self, axis=None, **kwargs):
+    def argmin(self, axis: "int | None" = None, **kwargs: Any) -> "Expr":
         """rj.argmin(x): the index of the smallest sample, the first on ties (numpy's x.argmin())."""
         return np.argmin(self, axis=axis, **kwargs)
 
-    def clip(self, min=None, max=None, **kwargs):  # noqa: A002 - numpy's names
+    def clip(self, min: "Expr | float | None" = None, max: "Expr | float | None" = None,  # noqa: A002
+             **kwargs: Any) -> "Expr":  # noqa: A002 - numpy's names
         """rj.clip(x, min, max): x limited to [min, max]; None is no bound on that side (numpy's x.clip())."""
         return np.clip(self, min, max, **kwargs)
 
-    def astype(self, dtype, copy=True):
+    def astype(self, dtype: "DTypeLike", copy: bool = True) -> "Expr":
         """The expression as numpy's bools or as numbers (numpy's x.astype()).
 
         A bool dtype gives a mask (x != 0: nonzero is true); a floating dtype gives numbers (a mask's

@@ -9,6 +9,7 @@ tables of the expressions' section, completed by front/functions.py and front/re
 which the front package imports with itself (front/__init__.py): an expression's numpy protocol
 works whatever a program imports first.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +86,7 @@ class Node:
     def __repr__(self):
         return f"{type(self).__name__}{self.key()[1:]}"
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs: "Expr | float") -> "Expr":
         """Apply the node to input expressions (sources take none): `Gain(0.5)(x)`."""
         return Expr(self, inputs)
 
@@ -149,7 +150,7 @@ class Expr(ArrayMethods):
     methods (x.sum(), x.clip(lo, hi), ...) are front/methods.py's."""
     __slots__ = ("node", "args", "_sid")
 
-    def __init__(self, node, args=()):
+    def __init__(self, node: "Node | JitCompilable", args: "Iterable[Expr | float]" = ()) -> None:
         if not (isinstance(node, Node) or isinstance(node, JitCompilable)):  # Node first: Protocol checks are slow
             raise TypeError(f"{type(node).__name__} is not a JitCompilable node")
         args = tuple(as_expr(a) for a in args)
@@ -160,113 +161,114 @@ class Expr(ArrayMethods):
         self._sid = None
 
     def __repr__(self):
-        return f"Expr({self.node!r})"
+        from .display import expr_repr   # here: display reads the node classes defined below
+        return expr_repr(self)
 
-    def __add__(self, other):
+    def __add__(self, other: "Expr | float") -> "Expr":
         return apply("add", self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: "Expr | float") -> "Expr":
         return apply("add", other, self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: "Expr | float") -> "Expr":
         return apply("sub", self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: "Expr | float") -> "Expr":
         return apply("sub", other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: "Expr | float") -> "Expr":
         return apply("mul", self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: "Expr | float") -> "Expr":
         return apply("mul", other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: "Expr | float") -> "Expr":
         return apply("div", self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: "Expr | float") -> "Expr":
         return apply("div", other, self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: "Expr | float") -> "Expr":
         return NAMED_OPS["pow"](self, other)   # rj.pow: numpy's exact x**2, x**0.5, x**-1, ...
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: "Expr | float") -> "Expr":
         return NAMED_OPS["pow"](other, self)
 
-    def __mod__(self, other):
+    def __mod__(self, other: "Expr | float") -> "Expr":
         return apply("remainder", self, other)
 
-    def __rmod__(self, other):
+    def __rmod__(self, other: "Expr | float") -> "Expr":
         return apply("remainder", other, self)
 
-    def __floordiv__(self, other):
+    def __floordiv__(self, other: "Expr | float") -> "Expr":
         return apply("floor_divide", self, other)
 
-    def __rfloordiv__(self, other):
+    def __rfloordiv__(self, other: "Expr | float") -> "Expr":
         return apply("floor_divide", other, self)
 
-    def __divmod__(self, other):
+    def __divmod__(self, other: "Expr | float") -> "tuple[Expr, Expr]":
         return apply("floor_divide", self, other), apply("remainder", self, other)
 
-    def __rdivmod__(self, other):
+    def __rdivmod__(self, other: "Expr | float") -> "tuple[Expr, Expr]":
         return apply("floor_divide", other, self), apply("remainder", other, self)
 
-    def __lt__(self, other):
+    def __lt__(self, other: "Expr | float") -> "Expr":
         return apply("lt", self, other)
 
-    def __le__(self, other):
+    def __le__(self, other: "Expr | float") -> "Expr":
         return apply("le", self, other)
 
-    def __gt__(self, other):
+    def __gt__(self, other: "Expr | float") -> "Expr":
         return apply("gt", self, other)
 
-    def __ge__(self, other):
+    def __ge__(self, other: "Expr | float") -> "Expr":
         return apply("ge", self, other)
 
-    def __eq__(self, other):
+    def __eq__(self, other: "Expr | float") -> "Expr":  # type: ignore[override]
         return apply("eq", self, other)
 
-    def __ne__(self, other):
+    def __ne__(self, other: "Expr | float") -> "Expr":  # type: ignore[override]
         return apply("ne", self, other)
 
     __hash__ = object.__hash__   # == builds a mask, so expressions hash (and meet in sets) by identity
 
-    def __and__(self, other):
+    def __and__(self, other: "Expr | float") -> "Expr":
         return apply("mask_and", self, other)
 
-    def __or__(self, other):
+    def __or__(self, other: "Expr | float") -> "Expr":
         return apply("mask_or", self, other)
 
-    def __rand__(self, other):
+    def __rand__(self, other: "Expr | float") -> "Expr":
         return apply("mask_and", other, self)
 
-    def __ror__(self, other):
+    def __ror__(self, other: "Expr | float") -> "Expr":
         return apply("mask_or", other, self)
 
-    def __xor__(self, other):
+    def __xor__(self, other: "Expr | float") -> "Expr":
         return NAMED_OPS["logical_xor"](self, other)
 
-    def __rxor__(self, other):
+    def __rxor__(self, other: "Expr | float") -> "Expr":
         return NAMED_OPS["logical_xor"](other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> "Expr":
         return apply("neg", self)
 
-    def __pos__(self):
+    def __pos__(self) -> "Expr":
         return self
 
-    def __abs__(self):
+    def __abs__(self) -> "Expr":
         return apply("abs", self)
 
-    def __invert__(self):
+    def __invert__(self) -> "Expr":
         return apply("mask_not", self)
 
     @property
-    def real(self):
+    def real(self) -> "Expr":
         """The expression itself: resin_jit's values are real (numpy's .real of a real array)."""
         return self
 
     @property
-    def imag(self):
+    def imag(self) -> "Expr":
         """0.0: a real value has no imaginary part (numpy's .imag of a real array)."""
         return as_expr(0.0)
 
@@ -431,7 +433,8 @@ class Param(Node):
 
 
 class Affine(Node):
-    """a * x + b: the seed project's one example, here an ordinary one-node graph."""
+    """a * x + b: the seed project's one example, here an ordinary one-node graph; a a linear factor
+    and b an offset in the signal's units, any finite numbers."""
 
     def __init__(self, a, b):
         self.a, self.b = real_number(a, "a"), real_number(b, "b")

@@ -9,7 +9,7 @@ new channel count, threads, an output to make, explaining a bad argument) lands 
 """
 import os
 import threading
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from ..front.nodes import real_number
 from . import layout, parallel
 from .arguments import (NOT_GIVEN, as_input, check_output, check_outputs_apart, outputs_given, same_buffer,
                         warn_if_narrowed)
+from .call_types import KernelType, TypedCalls
 from .load import NOGIL_ABOVE, _dispatch
 
 
@@ -114,10 +115,14 @@ class _PythonCalls:
         self._lock.release()
 
 
-_KernelBase = _dispatch.Kernel if _dispatch is not None else _PythonCalls
+if TYPE_CHECKING:   # the call forms' types (call_types.py) before _PythonCalls' untyped ones
+    class _KernelBase(TypedCalls, _PythonCalls):
+        pass
+else:
+    _KernelBase = _dispatch.Kernel if _dispatch is not None else _PythonCalls
 
 
-class Kernel(_KernelBase):
+class Kernel(_KernelBase, metaclass=KernelType):
     """A compiled graph, called like a numpy function (made by JitCompiler.compile, not by hand).
 
     Every call form goes straight into the compiled code when its arguments fit (arrays of the
@@ -184,7 +189,7 @@ class Kernel(_KernelBase):
         self._bind_calls()
 
     @property
-    def backend(self):
+    def backend(self) -> str:
         """"native", or "numpy" for a kernel that could not be built or loaded here."""
         return self._runner.backend
 
@@ -199,7 +204,7 @@ class Kernel(_KernelBase):
         return self.graph.key
 
     @property
-    def params(self):
+    def params(self) -> ParamView:
         """The runtime parameters by name: ``kernel.params["gain"] = 0.8``."""
         return ParamView(self)
 
@@ -415,7 +420,7 @@ class Kernel(_KernelBase):
             self._runner.slice_caller(state).invoke(*[x[lo:hi] for x in inputs], *[o[lo:hi] for o in outputs])
         parallel.run_chunks(work_channels, parallel.bounds(channels, min(threads, channels), align=lanes))
 
-    def reset(self):
+    def reset(self) -> None:
         """Back to the initial state (every channel's), as if the kernel were new."""
         self._acquire()
         try:

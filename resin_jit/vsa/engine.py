@@ -20,6 +20,8 @@ import functools
 import os
 import sys
 import threading
+from collections.abc import Sequence
+from typing import Any
 import warnings
 from collections import deque
 
@@ -28,7 +30,7 @@ import numpy as np
 from .. import JitCompiler
 from ..config import JitConfig
 from . import kernels, reference
-from .memory import as_item_memory, as_query_rows
+from .memory import ItemMemory, as_item_memory, as_query_rows
 from .search import best_first, check_metric, similarity_threads
 from .slow_path import slow_path
 from .vectors import (PackedTritVector, TritVector, _dense, _packed, pack_buffer, planes_to_buffer, popcount_rows,
@@ -74,7 +76,7 @@ class JitVSAEngine:
     """dot, bind/unbind, bundle, hamming, cosine, permute and batched similarity search on
     TritVector and PackedTritVector, each compiled per dimension on first use."""
 
-    def __init__(self, jit=None):
+    def __init__(self, jit: "JitCompiler | None" = None) -> None:
         if jit is not None and not isinstance(jit, JitCompiler):
             raise TypeError(f"jit must be a resin_jit.JitCompiler, not {type(jit).__name__}")
         self.jit = jit or JitCompiler()
@@ -144,7 +146,7 @@ class JitVSAEngine:
         return kernel, spare, 2 * words_for(-key) + 1, _U64, PackedTritVector
 
     @property
-    def stats(self):
+    def stats(self) -> "dict[str, float]":
         """jit_hits: operations served by a kernel already in the per-operation cache; jit_misses:
         first uses of an operation at a dimension (a compile or a disk load; on the numpy backend
         every operation); total_ops; cache_size: kernels held; hit_rate = hits / total_ops.
@@ -162,21 +164,21 @@ class JitVSAEngine:
 
     # -- reductions: dot, hamming, cosine ----------------------------------------------------------
 
-    def dot(self, a, b):
+    def dot(self, a: "TritVector | PackedTritVector", b: "TritVector | PackedTritVector") -> int:
         """Σ a·b as an int."""
         try:
             return self._hot.dot[a._key](a._buf, b._buf)
         except _MISS:
             return self._reduce("dot", self._hot.dot, a, b)
 
-    def hamming(self, a, b):
+    def hamming(self, a: "TritVector | PackedTritVector", b: "TritVector | PackedTritVector") -> int:
         """The number of positions where the trits differ."""
         try:
             return self._hot.hamming[a._key](a._buf, b._buf)
         except _MISS:
             return self._reduce("hamming", self._hot.hamming, a, b)
 
-    def cosine(self, a, b):
+    def cosine(self, a: "TritVector | PackedTritVector", b: "TritVector | PackedTritVector") -> float:
         """dot / (|a|·|b|) as a float; 0.0 when either vector is all zeros."""
         try:
             return self._hot.cosine[a._key](a._buf, b._buf)
@@ -195,7 +197,7 @@ class JitVSAEngine:
 
     # -- elementwise: bind, bundle, permute ------------------------------------------------------------
 
-    def bind(self, a, b):
+    def bind(self, a: "TritVector | PackedTritVector", b: "TritVector | PackedTritVector") -> Any:
         """The elementwise product. Binding again with the same key unbinds: exact wherever the
         key is non-zero (where it is zero the product is 0)."""
         try:
@@ -219,7 +221,7 @@ class JitVSAEngine:
         self._hot.bind[a._key] = self._maker(kernel, a._key)
         return _run_map(kernel, a, dim, a._buf, b._buf)
 
-    def bundle(self, vectors):
+    def bundle(self, vectors: "Sequence[TritVector | PackedTritVector]") -> Any:
         """The sign of the elementwise sum of two or more vectors; ties give 0."""
         if type(vectors) is not list and type(vectors) is not tuple:   # len() and [0] below need a sequence
             return self._bundle_general(vectors)
@@ -266,7 +268,7 @@ class JitVSAEngine:
         kernel(rows, out)
         return _dense(out) if layout == "dense" else _packed(out, dim)
 
-    def permute(self, v, shift):
+    def permute(self, v: "TritVector | PackedTritVector", shift: int) -> Any:
         """Cyclic shift: out[(i + shift) mod dim] = v[i] (numpy.roll); negative shifts allowed."""
         if type(shift) is not int:   # bool, numpy integers, the rest: checked and converted by the general path
             return self._permute_general(v, shift)
@@ -293,7 +295,8 @@ class JitVSAEngine:
 
     # -- search ---------------------------------------------------------------------------------------
 
-    def similarity(self, queries, memory, metric="cosine", threads=None):
+    def similarity(self, queries: "Sequence[TritVector | PackedTritVector] | np.ndarray", memory: "ItemMemory",
+                   metric: str = "cosine", threads: "int | None" = None) -> "np.ndarray":
         """(n_queries, N) float64 scores of one query or a batch against an ItemMemory (or
         anything ItemMemory takes); threads split the memory's rows (default: by size)."""
         memory = as_item_memory(memory)
@@ -304,7 +307,8 @@ class JitVSAEngine:
             rows = as_query_rows(queries, memory.dim)
         return self.similarity_rows(rows, memory, metric, threads)
 
-    def top_k(self, query, memory, k, metric="cosine"):
+    def top_k(self, query: "TritVector | PackedTritVector", memory: "ItemMemory", k: int,
+              metric: str = "cosine") -> "tuple[np.ndarray, np.ndarray]":
         """(indices, scores) of the k best matches of one query in memory, best first: highest
         score, or lowest for hamming; ties go to the lower index. k larger than N gives all N."""
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
@@ -313,7 +317,8 @@ class JitVSAEngine:
         order = best_first(scores if metric == "hamming" else -scores, int(k))
         return order, scores[order]
 
-    def cleanup(self, query, memory, threshold=0.0, metric="cosine"):
+    def cleanup(self, query: "TritVector | PackedTritVector", memory: "ItemMemory", threshold: float = 0.0,
+                metric: str = "cosine") -> Any:
         """The label of the best match of one query in memory, or KeyError if its score is worse
         than `threshold` (below it; above it for hamming)."""
         memory = as_item_memory(memory)

@@ -1,5 +1,8 @@
 """ItemMemory: N labelled vectors of one dimension, kept packed, as plain data that a
 JitVSAEngine searches (similarity, top_k, cleanup); and queries made packed rows to search with."""
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from .vectors import (PackedTritVector, TritVector, _as_trits, _check_dim, _packed, _plane_view, as_vector,
@@ -16,7 +19,8 @@ class ItemMemory:
     (None until then)."""
     __slots__ = ("rows", "dim", "labels", "norms")
 
-    def __init__(self, vectors, labels=None):
+    def __init__(self, vectors: "Iterable[TritVector | PackedTritVector] | np.ndarray",
+                 labels: "Iterable[Any] | None" = None) -> None:
         _fill(self, *_rows_of(vectors), labels)
 
     @classmethod

@@ -12,6 +12,7 @@ is set where trit 64*w + i is +1), WORDS of the negative plane, then the dimensi
 from operator import attrgetter
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..front.abi import aligned_empty
 
@@ -66,7 +67,7 @@ class TritVector:
     references the vector; users see it through a read-only view)."""
     __slots__ = ("_buf", "_key")
 
-    def __init__(self, values):
+    def __init__(self, values: "ArrayLike") -> None:
         data = _as_trits(values)
         data.flags.writeable = False
         self._buf = data
@@ -80,7 +81,7 @@ class TritVector:
     dim = property(attrgetter("_key"), doc="The number of trits.")
 
     @classmethod
-    def random(cls, dim, seed=None, sparsity=None):
+    def random(cls, dim: int, seed: "int | None" = None, sparsity: "float | None" = None) -> "TritVector":
         """Uniform over {-1, 0, 1}, or with `sparsity` (0..1) that fraction of zeros on average and
         the rest +-1; deterministic for a seed."""
         dim = _check_dim(dim)
@@ -93,7 +94,7 @@ class TritVector:
         return _dense(_frozen(_aligned_copy(np.where(rng.random(dim) < sparsity, np.int8(0), signs), np.int8)))
 
     @classmethod
-    def zeros(cls, dim):
+    def zeros(cls, dim: int) -> "TritVector":
         """The all-zero vector of `dim` trits.
 
         >>> TritVector.zeros(4).data.tolist()
@@ -138,7 +139,7 @@ class TritVector:
     def __reduce__(self):
         return (TritVector, (self._buf,))
 
-    def pack(self):
+    def pack(self) -> "PackedTritVector":
         """The same trits as a PackedTritVector."""
         return _packed(pack_buffer(self._buf), self._key)
 
@@ -180,7 +181,7 @@ class PackedTritVector:
         data = _as_trits(data)
         return _packed(pack_buffer(data), data.shape[0])
 
-    def unpack(self):
+    def unpack(self) -> TritVector:
         """The dense TritVector of these planes."""
         return _dense(unpack_buffer(self._buf, -self._key))
 
