@@ -10,7 +10,7 @@ import resin_jit
 PACKAGE = pathlib.Path(resin_jit.__file__).parent
 STAGES = ("front", "codegen", "toolchain", "store", "runtime")   # in pipeline order
 TOP = {"__init__.py", "__main__.py", "compiler.py", "config.py", "cli.py", "demo.py", "dask.py", "warm.py",
-       "bounded_json.py", "manifest_fields.py"}
+       "bounded_json.py", "manifest_fields.py", "graph_entry.py", "record.py"}
 LIMIT = 450
 
 

@@ -25,7 +25,7 @@ from collections import deque
 
 import numpy as np
 
-from .. import JitCompiler
+from .. import JitCompiler, record
 from ..config import JitConfig
 from . import kernels, reference
 from .memory import as_item_memory, as_query_rows
@@ -113,13 +113,14 @@ class JitVSAEngine:
     def _new_kernel(self, key, internal):
         op, layout, dim, k = key
         argspec, ret, _, _ = kernels.rule(op, layout, k)
+        if record.target():
+            record.vsa(op, layout, dim, k, self.jit.config)
         library = self.jit.libraries.get(*kernels.request(op, layout, dim, k))
         if library is None:
             self._on_numpy.add(key)
             warnings.warn(f"resin_jit: the VSA {op} kernel for dimension {dim} ({layout}) runs on numpy: it is in "
                           f"no prebuilt layer or cache, and it cannot be built here ({self.jit.libraries.build_reason})."
-                          " Install a C compiler, or warm it into a prebuilt layer (resin-jit warm).",
-                          RuntimeWarning, stacklevel=5)
+                          f" Install a C compiler, or {record.WARM_ROUTE}.", RuntimeWarning, stacklevel=5)
             return None
         cell = []
         caller = library.caller(argspec, ret, functools.partial(slow_path, self._refused, argspec, dim, cell))
