@@ -63,8 +63,8 @@ def name_of(value, what):
 
 def _index(value, before, what):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < before:
-        raise GraphEntryError(f"{what} must be the number of an earlier node (0 to {before - 1}), not "
-                              f"{_shown(value)}")
+        earlier = f"0 to {before - 1}" if before else "there is none before it"
+        raise GraphEntryError(f"{what} must be the number of an earlier node ({earlier}), not {_shown(value)}")
     return value
 
 
@@ -225,7 +225,8 @@ def _class_node(name, fields, args, rate):
     expr = NODE_BUILDERS[name](fields, args, rate)
     if expr.node.key() != (name, *fields) or len(expr.args) != len(args) or \
             any(a is not b for a, b in zip(expr.args, args)):
-        raise GraphEntryError(f"node {name} {_shown(fields)} of {len(args)} inputs is not one resin_jit makes")
+        raise GraphEntryError(f"node {name} {_shown(fields)} of {len(args)} inputs is not one resin_jit makes (its "
+                              "inputs are its signals, then one node per setting, as a recording writes them)")
     return expr
 
 
