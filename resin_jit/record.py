@@ -21,7 +21,7 @@ VARIABLE = "RESIN_JIT_RECORD"
 # How a kernel that cannot be built here gets here natively: what the no-compiler warnings say.
 WARM_ROUTE = (f"record it where a C compiler is ({VARIABLE}=FILE python your_program.py), warm the recording "
               "into a prebuilt layer (resin-jit warm --manifest FILE --cache-dir DIR), and point this process at "
-              "it (RESIN_JIT_PREBUILT=DIR, or ship DIR as your package's prebuilt layer)")
+              "it (RESIN_JIT_PREBUILT=DIR, with DIR shipped beside the program or in its image)")
 _seen = set()      # (file, what was asked): each kernel is recorded once per process
 _warned = set()
 
@@ -91,7 +91,15 @@ def _warn(key, message):
 
 
 def add(path, entry):
-    """Merge `entry` into the manifest at `path`, warning (once per file) if it cannot."""
+    """Merge `entry` into the manifest at `path`, warning (once per file) if it cannot. An entry
+    that `resin-jit warm` would refuse (beyond a manifest's bounds: compile_affine(1e300, 0)) is
+    left out with a warning, so that what is recorded is always a manifest warm reads."""
+    from .warm import ManifestError, validate
+    try:
+        validate([entry])
+    except ManifestError as exc:
+        _warn(("entry", _text(entry)), f"resin_jit: a kernel is not recorded into {path}: {exc}")
+        return
     try:
         merge(path, [entry])
     except (OSError, ValueError) as exc:

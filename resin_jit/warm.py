@@ -118,13 +118,15 @@ def _audio(node, args=(), kwargs=None):
     return _graph_request(list(out) if isinstance(out, tuple) else [out])
 
 
+DEMO_MANIFEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo_manifest.json")
+
+
 def _demo():
-    """Every kernel `resin-jit demo` compiles, so the demo runs natively from a wheel's layer."""
-    from . import demo
-    from .vsa import kernels
-    return (_affine_scalar(0.5, 1.0) + _affine_simd(0.5, 1.0)
-            + _graph_request([demo.patch()], sample_rate=demo.SAMPLE_RATE) + _graph_request([demo.shaper()])
-            + [kernels.request(op, layout, demo.VSA_DIM) for op, layout in demo.VSA_KERNELS])
+    """Every kernel `resin-jit demo` compiles, so the demo runs natively from a wheel's layer: its
+    recording (RESIN_JIT_RECORD=resin_jit/demo_manifest.json resin-jit demo; tests/test_record.py
+    records it again and compares)."""
+    return [request for entry in load_manifest(DEMO_MANIFEST) if entry["kind"] != "demo"
+            for request in KINDS[entry["kind"]].requests(**_params(entry))]
 
 
 def _audio_nodes():

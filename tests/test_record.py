@@ -140,6 +140,8 @@ def test_recording_skips_code_with_a_note_and_keeps_the_rest(tmp_path, monkeypat
     jit.compile(x - 4.0)
     jit.compile(x - 4.0)                   # once only
     jit.compile_affine(0.5, -0.0)
+    with pytest.warns(RuntimeWarning, match="not recorded .*'a' must be at most 2\\*\\*53 in magnitude"):
+        jit.compile_affine(1e300, 0.0)     # beyond a manifest's bounds: left out, the file stays one warm reads
     manifest = warm.load_manifest(str(path))
     assert [e["kind"] for e in manifest] == ["graph", "affine_scalar"]
     assert manifest[1] == {"kind": "affine_scalar", "a": 0.5, "b": -0.0}
@@ -207,3 +209,17 @@ def test_the_no_compiler_warning_names_the_record_and_warm_route():
         warnings.simplefilter("always")
         compiler._warn_numpy_kernel(cg, "no C compiler found")
     assert record.WARM_ROUTE in str(caught[0].message)
+
+
+@needs_native
+def test_the_demos_manifest_is_its_recording(tmp_path):
+    """warm's "demo" entry is resin_jit/demo_manifest.json, the recording of `resin-jit demo`: the
+    demo recorded again asks for exactly those kernels (a change to the tour shows here)."""
+    path = tmp_path / "demo.json"
+    env = {k: v for k, v in os.environ.items() if k != "RESIN_JIT_ULP"}
+    proc = subprocess.run([sys.executable, "-m", "resin_jit", "demo", "--output", str(tmp_path / "demo.wav")],
+                          capture_output=True, text=True, timeout=600, env={**env, "RESIN_JIT_RECORD": str(path)})
+    assert proc.returncode == 0, proc.stderr
+    shipped = warm.load_manifest(warm.DEMO_MANIFEST)
+    assert sorted(map(record._text, warm.load_manifest(str(path)))) == sorted(map(record._text, shipped))
+    assert {e["op"] for e in shipped if e["kind"] == "vsa"} == {"dot", "cosine", "pack", "norms", "similarity_cosine"}
