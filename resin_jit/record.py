@@ -115,6 +115,8 @@ def merge(path, entries):
     from .store.fs import replacing
     from .store.locks import key_lock
     path = Path(path)
+    if not path.parent.is_dir():
+        raise ValueError(f"directory {path.parent} does not exist")
     with key_lock(path.with_name(path.name + ".lock")):
         held = _read(path, bounded_json, LIMITS)
         known = {_text(e) for e in held}
@@ -131,12 +133,22 @@ def merge(path, entries):
 
 
 def _read(path, bounded_json, limits):
-    if not path.exists():
+    """The entries the manifest at `path` holds ([] when there is none), read as untrusted input:
+    never through a symlink or from a FIFO (store/fs.open_regular), within a manifest's bounds."""
+    from .store.fs import Refused, open_regular, read_fd
+    if not os.path.lexists(path):
         return []
     try:
-        value = bounded_json.load(path, limits["bytes"], limits["depth"], limits["digits"])
+        fd, _ = open_regular(path)
+    except Refused as exc:
+        raise ValueError(f"{exc}: record into a regular file") from None
+    try:
+        value = bounded_json.loads(read_fd(fd, limits["bytes"] + 1), limits["bytes"], limits["depth"],
+                                   limits["digits"])
     except ValueError as exc:
         raise ValueError(f"{path} is not a manifest ({exc}); it is left as it is") from None
+    finally:
+        os.close(fd)
     if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
         raise ValueError(f"{path} is not a manifest (a JSON list of entries); it is left as it is")
     return value

@@ -148,6 +148,19 @@ def test_recording_skips_code_with_a_note_and_keeps_the_rest(tmp_path, monkeypat
     assert str(manifest[1]["b"]) == "-0.0"
 
 
+def test_the_numpy_backend_records_what_the_native_one_would(tmp_path):
+    code = ("import resin_jit as rj\nfrom resin_jit.vsa import JitVSAEngine, TritVector\n"
+            "engine = JitVSAEngine(rj.JitCompiler())\na, b = TritVector.random(256, seed=1), TritVector.random(256, seed=2)\n"
+            "engine.dot(a, b); engine.dot(a, b); engine.bundle([a, b, a])\n"
+            "rj.JitCompiler().compile(rj.input('x') * 2.0)\n")
+    path = tmp_path / "m.json"
+    proc = subprocess.run([sys.executable, "-W", "ignore::RuntimeWarning", "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "RESIN_JIT_DISABLE": "1", "RESIN_JIT_RECORD": str(path)}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert [(e["kind"], e.get("op"), e.get("count")) for e in warm.load_manifest(str(path))] == [
+        ("vsa", "dot", None), ("vsa", "bundle", 3), ("graph", None, None)]
+
+
 def test_a_file_that_is_not_a_manifest_is_left_as_it_is(tmp_path, monkeypatch):
     path = tmp_path / "notes.json"
     path.write_text('{"mine": true}')
@@ -155,6 +168,18 @@ def test_a_file_that_is_not_a_manifest_is_left_as_it_is(tmp_path, monkeypatch):
     with pytest.warns(RuntimeWarning, match="cannot record kernels into .*notes.json.*is not a manifest"):
         rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path / "cache")).compile(x * 5.0 - 3.0)
     assert path.read_text() == '{"mine": true}'
+
+
+def test_a_link_or_a_missing_directory_is_not_recorded_into(tmp_path, monkeypatch):
+    (tmp_path / "elsewhere.json").write_text("[]")
+    (tmp_path / "link.json").symlink_to(tmp_path / "elsewhere.json")
+    jit = rj.JitCompiler(rj.JitConfig(cache_dir=tmp_path / "cache"))
+    for target, message, k in ((tmp_path / "link.json", "is a symbolic link: record into a regular file", 6.0),
+                               (tmp_path / "none" / "m.json", "directory .*none does not exist", 7.0)):
+        monkeypatch.setenv("RESIN_JIT_RECORD", str(target))
+        with pytest.warns(RuntimeWarning, match=f"cannot record kernels into .*{message}"):
+            jit.compile(x * k - 3.0)
+    assert (tmp_path / "elsewhere.json").read_text() == "[]" and not (tmp_path / "none").exists()
 
 
 PROGRAM = """

@@ -104,6 +104,8 @@ class JitVSAEngine:
         key = (op, layout, dim, k)
         caller = self._kernels.get(key)
         if caller is not None or self.backend != "native" or key in self._on_numpy:
+            if caller is None and record.target():   # the numpy backend records what native would build
+                record.vsa(op, layout, dim, k, self.jit.config)
             return caller
         # per process: in a forked child, a lock a parent's thread held would never be released
         with self._locks.setdefault((os.getpid(), key), threading.Lock()):
