@@ -20,12 +20,11 @@ node classes of other packages are not recorded (their code is not data): record
 import math
 import re
 
-from .manifest_fields import LIMITS, _shown, _one_of, _real
+from .manifest_fields import LIMITS, _real, _shown
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 DTYPES = ("float32", "float64")
-ULPS = (0.5, 1.0, 4.0)
 
 
 class GraphEntryError(ValueError):
@@ -197,11 +196,11 @@ def _node_expr(item, exprs, rate):
     if tag == "param" and len(rest) == 2:
         return Expr(Param(name_of(rest[0], "a parameter's name"), number_of(rest[1], "a parameter's default")))
     if tag == "op" and rest:
-        if _one_of(tuple(OPS))(rest[0]):
+        if not isinstance(rest[0], str) or rest[0] not in OPS:
             raise GraphEntryError(f"unknown op {_shown(rest[0])}: an op is one of front/ops.py's ({', '.join(OPS)})")
         return Expr(MathOp(rest[0]), inputs(rest[1:]))
     if tag == "reduce" and len(rest) == 2:
-        if rest[0] not in REDUCTIONS:
+        if not isinstance(rest[0], str) or rest[0] not in REDUCTIONS:
             raise GraphEntryError(f"unknown reduction {_shown(rest[0])}: one of {', '.join(REDUCTIONS)}")
         return Expr(Reduce(rest[0]), inputs(rest[1:]))
     if tag == "extern" and len(rest) >= 2:
@@ -242,8 +241,9 @@ def check_shape(entry):
         return f"'inputs' must be a list of at most {LIMITS['list']} names"
     if entry.get("dtype", "float32") not in DTYPES:
         return f"'dtype' must be one of {', '.join(DTYPES)}; got {_shown(entry.get('dtype'))}"
-    if entry.get("ulp", 1.0) not in ULPS or isinstance(entry.get("ulp"), bool):
-        return f"'ulp' must be one of 0.5, 1.0, 4.0; got {_shown(entry.get('ulp'))}"
+    from .config import ULP_LEVELS
+    if entry.get("ulp", 1.0) not in ULP_LEVELS or isinstance(entry.get("ulp"), bool):
+        return f"'ulp' must be one of {', '.join(map(str, ULP_LEVELS))}; got {_shown(entry.get('ulp'))}"
     rate = entry.get("sample_rate")
     if rate is not None and (_real(rate) or not rate > 0):
         return f"'sample_rate' must be a positive number of samples per second or null; got {_shown(rate)}"
