@@ -93,7 +93,7 @@ setup(
     cmdclass={"build_py": BuildPyWithKernels, "build_ext": BuildExtPerCompiler},
     packages=[*find_packages(include=["resin_jit", "resin_jit.*"]), "resin_jit.benchmarks"],
     package_dir={"resin_jit.benchmarks": "benchmarks"},
-    package_data={"resin_jit": ["py.typed"]},
+    package_data={"resin_jit": ["py.typed", "demo_manifest.json"]},
     ext_modules=[
         Extension(
             "resin_jit.runtime._dispatch",

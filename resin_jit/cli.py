@@ -256,7 +256,8 @@ def _add_warm_parser(sub):
                           description="Compile a manifest of kernels in parallel; point RESIN_JIT_PREBUILT at the "
                                       "directory to use it as a read-only prebuilt layer.")
     warm.add_argument("--manifest", metavar="FILE", help="JSON list of entries like "
-                      '{"kind": "affine_simd", "a": 0.5, "b": 1.0} (default: the built-in manifest)')
+                      '{"kind": "affine_simd", "a": 0.5, "b": 1.0}, or a recording: what a run with '
+                      "RESIN_JIT_RECORD=FILE compiled or loaded (default: the built-in manifest)")
     warm.add_argument("--cache-dir", metavar="DIR", help="where to put the kernels (default: the user cache)")
     warm.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help="worker processes (default: one per core)")
     warm.add_argument("--isa", default="auto", choices=["auto", "all", *TIERS],

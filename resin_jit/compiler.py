@@ -10,6 +10,7 @@ import functools
 import hashlib
 import warnings
 
+from . import record
 from .codegen import assemble
 from .config import JitConfig, accuracy_level, dtype_name
 from .front.abi import MAX_ARGS
@@ -85,8 +86,7 @@ def _warn_numpy_kernel(cg, reason):
     _numpy_kernels_warned.add(cg.key)
     warnings.warn(f"resin_jit: kernel {cg.key[:12]} ({_summary(cg)}) runs on numpy: it is in no prebuilt layer "
                   f"or cache, and it cannot be built here ({reason}). Install a C compiler (gcc or clang, or set "
-                  "CC), or warm it into a prebuilt layer (resin-jit warm --manifest FILE --cache-dir DIR, then "
-                  "RESIN_JIT_PREBUILT=DIR).", RuntimeWarning, stacklevel=4)
+                  f"CC), or {record.WARM_ROUTE}.", RuntimeWarning, stacklevel=4)
 
 
 def _summary(cg, most=6):
@@ -278,6 +278,8 @@ class JitCompiler:
         if shareable and not cg.foreign and (kernel := self._shared_kernels.get(shared_key)) is not None:
             self.stats["memory_hits"] += 1
             return kernel
+        if record.target():
+            record.graph(cg, dtype, config)
         plan = plan_kernel(cg, dtype, config.fastmath, ulp)
         if self.backend == "numpy":
             return cls(cg, plan, "numpy", NumpyRunner(cg, plan), config, _source(cg, plan))
@@ -308,6 +310,8 @@ class JitCompiler:
         return self._scalar_kernel(cg)
 
     def _scalar_kernel(self, cg):
+        if record.target():
+            record.affine_scalar(cg, self.config)
         ident, make_source = scalar_request(cg)
         if self.backend == "numpy":
             return CompiledScalar(cg, "numpy", config=self.config, source=make_source)

@@ -229,9 +229,9 @@ def tour_graph(jit):
 
 
 VSA_DIM = 10000
-# The engine's kernels the fourth part uses (operation, layout), so `resin-jit warm` can ship them.
-VSA_KERNELS = [("dot", "dense"), ("dot", "packed"), ("cosine", "dense"), ("pack", "dense"), ("norms", "packed"),
-               ("similarity_cosine", "packed")]
+# Every kernel of the tour, the engine's included, is in its recording, resin_jit/demo_manifest.json
+# (warm's "demo" entry): made again by `RESIN_JIT_RECORD=resin_jit/demo_manifest.json resin-jit demo`
+# on a new file after a change here, and compared with a fresh recording by tests/test_record.py.
 
 
 def tour_vsa(jit):

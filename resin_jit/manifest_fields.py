@@ -4,9 +4,10 @@ import math
 
 # Every size a manifest can state, so that no manifest makes the compiler (or the parser) work
 # without end: a Mix of 20,000 weights took 91 s and 2 GiB (64 take 0.4 s). The built-in manifest
-# is 2 KB of 42 entries, lists of at most 2 numbers, nested 3 deep (4 with a Mix's weights).
+# is 2 KB of 42 entries, lists of at most 2 numbers, nested 3 deep (4 with a Mix's weights). A recorded
+# graph (graph_entry.py) is nested 5 deep and holds at most "nodes" nodes (the demo's patch: 61).
 LIMITS = {"bytes": 1 << 20, "depth": 6, "entries": 4096, "list": 64, "names": 16, "text": 64, "digits": 16,
-          "magnitude": 2 ** 53}
+          "magnitude": 2 ** 53, "nodes": 2048}
 
 
 def _shown(value, limit=60):

@@ -19,6 +19,11 @@ lengths, digits and magnitude of numbers):
     audio                        node, args, a node of resin_jit.audio.NODES (e.g. "Biquad.lowpass",
                                  kwargs     [1000.0]) applied to input x (a source to nothing)
     demo                         -           every kernel `resin-jit demo` uses
+    graph                        nodes,      an expression or audio graph as graph_entry.py writes
+                                 outputs,    it (a recording's: RESIN_JIT_RECORD=FILE, record.py),
+                                 inputs, dtype, ulp, sample_rate    every node resolved through a table
+The vsa ops are the engine's names (dot, hamming, cosine, bind, unbind, bundle, permute) and its own
+kernels' (pack, norms, bundle_stacked, similarity_dot|hamming|cosine), as a recording writes them.
 """
 import inspect
 import multiprocessing
@@ -59,6 +64,9 @@ _VSA_KERNELS = {
     "cosine": lambda count, shift, dim: ("cosine", None), "bind": lambda count, shift, dim: ("bind", None),
     "unbind": lambda count, shift, dim: ("bind", None), "bundle": lambda count, shift, dim: ("bundle", count),
     "permute": lambda count, shift, dim: ("permute", shift % dim),
+    # the engine's own kernels, as a recording (record.py) names them
+    **{op: (lambda count, shift, dim, op=op: (op, None)) for op in (
+        "pack", "norms", "bundle_stacked", "similarity_dot", "similarity_hamming", "similarity_cosine")},
 }
 
 
@@ -66,6 +74,33 @@ def _vsa(op, dim, shift=1, count=3, packed=False):
     from .vsa import kernels
     kernel_op, k = _VSA_KERNELS[op](count, shift, dim)
     return [kernels.request(kernel_op, "packed" if packed else "dense", dim, k)]
+
+
+def _vsa_problem(entry):
+    """Why a vsa entry names no kernel (an operation of one layout only), or None."""
+    from .vsa import kernels
+    kernel_op, k = _VSA_KERNELS[entry["op"]](entry.get("count", 3), entry.get("shift", 1), entry["dim"])
+    layout = "packed" if entry.get("packed") else "dense"
+    if kernel_op not in ("bundle", "permute") and (kernel_op, layout) not in kernels.RULES:
+        return f"vsa operation {entry['op']!r} has no {layout} kernel"
+    return None
+
+
+def _graph(**fields):
+    """A recorded expression graph (graph_entry.py) at its dtype and accuracy level."""
+    from .compiler import graph_request
+    from .graph_entry import canonical_of
+    entry = {"kind": "graph", **fields}
+    return [graph_request(canonical_of(entry), entry.get("dtype", "float32"), entry.get("ulp", 1.0))]
+
+
+def _graph_problem(entry):
+    from .graph_entry import GraphEntryError, canonical_of
+    try:
+        canonical_of(entry)
+    except GraphEntryError as exc:
+        return f"graph: {exc}"
+    return None
 
 
 def _graph_request(outputs, inputs=None, sample_rate=None):
@@ -83,13 +118,15 @@ def _audio(node, args=(), kwargs=None):
     return _graph_request(list(out) if isinstance(out, tuple) else [out])
 
 
+DEMO_MANIFEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo_manifest.json")
+
+
 def _demo():
-    """Every kernel `resin-jit demo` compiles, so the demo runs natively from a wheel's layer."""
-    from . import demo
-    from .vsa import kernels
-    return (_affine_scalar(0.5, 1.0) + _affine_simd(0.5, 1.0)
-            + _graph_request([demo.patch()], sample_rate=demo.SAMPLE_RATE) + _graph_request([demo.shaper()])
-            + [kernels.request(op, layout, demo.VSA_DIM) for op, layout in demo.VSA_KERNELS])
+    """Every kernel `resin-jit demo` compiles, so the demo runs natively from a wheel's layer: its
+    recording (RESIN_JIT_RECORD=resin_jit/demo_manifest.json resin-jit demo; tests/test_record.py
+    records it again and compares)."""
+    return [request for entry in load_manifest(DEMO_MANIFEST) if entry["kind"] != "demo"
+            for request in KINDS[entry["kind"]].requests(**_params(entry))]
 
 
 def _audio_nodes():
@@ -106,7 +143,13 @@ class Kind:
 
 MAX_VSA_DIM = 1 << 24
 COMMON_FIELDS = {"isa": _one_of(("auto", "scalar", "sse2", "sse4.1", "avx2", "avx512", "neon")),
-                 "opt_level": _int_in(0, 3)}
+                 "opt_level": _int_in(0, 3), "fastmath": _bool}
+
+
+def _checked_whole(value):
+    """A graph's fields are checked together (graph_entry.check_shape, then its nodes)."""
+    return None
+
 KINDS = {
     "affine_scalar": Kind(_affine_scalar, {"a": _real, "b": _real}),
     "affine_simd": Kind(_affine_simd, {"a": _real, "b": _real}),
@@ -115,6 +158,9 @@ KINDS = {
     "audio": Kind(_audio, {"node": _one_of(_audio_nodes())},
                   {"args": _list_of(_argument), "kwargs": _names_to(_argument)}),
     "demo": Kind(_demo),
+    "graph": Kind(_graph, {"nodes": _checked_whole, "outputs": _checked_whole},
+                  {"inputs": _checked_whole, "dtype": _checked_whole, "ulp": _checked_whole,
+                   "sample_rate": _checked_whole}),
 }
 
 # One kernel per structure: the values are parameters, so any Biquad.lowpass(...)(x) loads this one.
@@ -161,9 +207,7 @@ def _entry_problem(entry):
         problem = check(entry[name]) if name in entry else None
         if problem:
             return f"field {name!r} {problem}"
-    if entry["kind"] == "audio":
-        return _audio_arguments_problem(entry)
-    return None
+    return _WHOLE_ENTRY_CHECKS.get(entry["kind"], lambda entry: None)(entry)
 
 
 def _audio_arguments_problem(entry):
@@ -173,6 +217,9 @@ def _audio_arguments_problem(entry):
     except TypeError as exc:
         return f"audio node {entry['node']!r}: {exc}"
     return None
+
+
+_WHOLE_ENTRY_CHECKS = {"audio": _audio_arguments_problem, "vsa": _vsa_problem, "graph": _graph_problem}
 
 
 def validate(manifest):
@@ -244,11 +291,11 @@ def tier_problem(isa_choice, targets):
 _builders = {}
 
 
-def _builder(tier, opt_level, cache_dir, target=None):
-    """One build-only Libraries per (tier, -O, directory, platform) in this process."""
+def _builder(tier, opt_level, cache_dir, target=None, fastmath=False):
+    """One build-only Libraries per (tier, -O, fastmath, directory, platform) in this process."""
     from .config import JitConfig
     from .store.libraries import Libraries
-    config = JitConfig(cache_dir=cache_dir, isa=tier, opt_level=opt_level, prebuilt=False)
+    config = JitConfig(cache_dir=cache_dir, isa=tier, opt_level=opt_level, prebuilt=False, fastmath=fastmath)
     if (config, target) not in _builders:
         _builders[config, target] = Libraries(config, build_only=True, target=target)
     return _builders[config, target]
@@ -263,7 +310,8 @@ def build_entry(entry, tier, cache_dir, target=None):
         return "failed", problem
     try:
         from .toolchain import platforms
-        libraries = _builder(tier, entry.get("opt_level", 2), cache_dir, platforms.named(target) if target else None)
+        libraries = _builder(tier, entry.get("opt_level", 2), cache_dir, platforms.named(target) if target else None,
+                             entry.get("fastmath", False))
         start = time.perf_counter()
         statuses = [libraries.put(*request) for request in KINDS[entry["kind"]].requests(**_params(entry))]
         return ("built" if "built" in statuses else "cached"), f"{time.perf_counter() - start:.2f} s"
@@ -273,7 +321,7 @@ def build_entry(entry, tier, cache_dir, target=None):
 
 def kernel_count(manifest):
     """How many distinct kernels a (valid) manifest asks for at one tier: entries may share them."""
-    return len({(entry.get("isa", "auto"), entry.get("opt_level", 2), ident)
+    return len({(entry.get("isa", "auto"), entry.get("opt_level", 2), entry.get("fastmath", False), ident)
                 for entry in validate(manifest) for ident, _ in KINDS[entry["kind"]].requests(**_params(entry))})
 
 
@@ -284,7 +332,8 @@ def load_here(manifest, jit_for=None):
     from .config import JitConfig
     compilers = {}
     for entry in validate(manifest):
-        config = JitConfig(isa=entry.get("isa", "auto"), opt_level=entry.get("opt_level", 2))
+        config = JitConfig(isa=entry.get("isa", "auto"), opt_level=entry.get("opt_level", 2),
+                           fastmath=entry.get("fastmath", False))
         jit = compilers.setdefault(config, JitCompiler(config))
         for request in KINDS[entry["kind"]].requests(**_params(entry)):
             if jit.libraries.get(*request) is None:

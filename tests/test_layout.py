@@ -10,7 +10,7 @@ import resin_jit
 PACKAGE = pathlib.Path(resin_jit.__file__).resolve().parent   # the sources, not an editable install's links
 STAGES = ("front", "codegen", "toolchain", "store", "runtime")   # in pipeline order
 TOP = {"__init__.py", "__main__.py", "compiler.py", "config.py", "cli.py", "demo.py", "dask.py", "warm.py",
-       "bounded_json.py", "manifest_fields.py"}
+       "bounded_json.py", "manifest_fields.py", "graph_entry.py", "record.py"}
 LIMIT = 450
 
 

@@ -27,7 +27,7 @@ from collections import deque
 
 import numpy as np
 
-from .. import JitCompiler
+from .. import JitCompiler, record
 from ..config import JitConfig
 from . import kernels, reference
 from .memory import ItemMemory, as_item_memory, as_query_rows
@@ -106,6 +106,8 @@ class JitVSAEngine:
         key = (op, layout, dim, k)
         caller = self._kernels.get(key)
         if caller is not None or self.backend != "native" or key in self._on_numpy:
+            if caller is None and record.target():   # the numpy backend records what native would build
+                record.vsa(op, layout, dim, k, self.jit.config)
             return caller
         # per process: in a forked child, a lock a parent's thread held would never be released
         with self._locks.setdefault((os.getpid(), key), threading.Lock()):
@@ -115,13 +117,14 @@ class JitVSAEngine:
     def _new_kernel(self, key, internal):
         op, layout, dim, k = key
         argspec, ret, _, _ = kernels.rule(op, layout, k)
+        if record.target():
+            record.vsa(op, layout, dim, k, self.jit.config)
         library = self.jit.libraries.get(*kernels.request(op, layout, dim, k))
         if library is None:
             self._on_numpy.add(key)
             warnings.warn(f"resin_jit: the VSA {op} kernel for dimension {dim} ({layout}) runs on numpy: it is in "
                           f"no prebuilt layer or cache, and it cannot be built here ({self.jit.libraries.build_reason})."
-                          " Install a C compiler, or warm it into a prebuilt layer (resin-jit warm).",
-                          RuntimeWarning, stacklevel=5)
+                          f" Install a C compiler, or {record.WARM_ROUTE}.", RuntimeWarning, stacklevel=5)
             return None
         cell = []
         caller = library.caller(argspec, ret, functools.partial(slow_path, self._refused, argspec, dim, cell))
