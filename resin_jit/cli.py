@@ -1,6 +1,7 @@
 """The `resin-jit` command (also `python -m resin_jit`). Exit codes: 0 ok, 1 failure, 2 usage."""
 import argparse
 import importlib
+import importlib.util
 import os
 import stat
 import sys
@@ -12,9 +13,27 @@ from .toolchain.isa import TIERS
 from .toolchain.platforms import PLATFORMS
 
 BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "cache", "scaleout", "audio", "vmath", "compilers"]
-# Each group's module, imported only when it runs (benchmarks/ installs as resin_jit.benchmarks).
-BENCH_MODULES = {name: (lambda name=name: importlib.import_module(f"resin_jit.benchmarks.bench_{name}"))
-                 for name in BENCH_GROUPS}
+
+
+def _bench_module(name):
+    """A group's module, imported only when it runs. benchmarks/ installs as resin_jit.benchmarks
+    (setup.py's package_dir); run from a source checkout's root, whose resin_jit/ comes first on
+    the path, the same mapping is made here from the checkout's benchmarks/."""
+    try:
+        return importlib.import_module(f"resin_jit.benchmarks.bench_{name}")
+    except ModuleNotFoundError as exc:
+        source = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
+        if exc.name != "resin_jit.benchmarks" or not os.path.isfile(os.path.join(source, "__init__.py")):
+            raise
+    spec = importlib.util.spec_from_file_location("resin_jit.benchmarks", os.path.join(source, "__init__.py"),
+                                                  submodule_search_locations=[source])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["resin_jit.benchmarks"] = package
+    spec.loader.exec_module(package)
+    return importlib.import_module(f"resin_jit.benchmarks.bench_{name}")
+
+
+BENCH_MODULES = {name: (lambda name=name: _bench_module(name)) for name in BENCH_GROUPS}
 
 
 def _output_path(text):

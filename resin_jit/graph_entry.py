@@ -122,8 +122,12 @@ def _biquad(fields, args, rate):
         return Biquad(*args[1:], sample_rate=rate)(args[0])
     if kind not in RBJ:
         raise GraphEntryError(f"a Biquad's field is its type, one of custom, {', '.join(RBJ)}; got {_shown(fields)}")
-    names = ("frequency", "q") + (("gain_db",) if kind in SHELVING else ())
-    return Biquad(_kind=kind, _values=dict(zip(names, args[1:])), sample_rate=rate)(args[0])
+    settings = args[1:]
+    if len(settings) != (3 if kind in SHELVING else 2):
+        raise GraphEntryError(f"a {kind} Biquad takes frequency, q{', gain_db' if kind in SHELVING else ''}: "
+                              f"{len(settings)} settings given")
+    gain_db = settings[2] if kind in SHELVING else None
+    return Biquad._cookbook(kind, settings[0], settings[1], rate, gain_db, None, False, None)(args[0])
 
 
 def _one_pole(fields, args, rate):

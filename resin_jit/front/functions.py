@@ -116,6 +116,7 @@ globals().update(VECTOR_MATH)
 __all__ += ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "hypot", "exp", "expm1", "log", "log1p",
             "log2", "log10", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "pow", "cbrt", "trunc", "ceil",
             "round", "sign", "fmod", "copysign", "nextafter"]
+__all__.extend(name for name in VECTOR_MATH if name not in __all__)   # one declared since: public all the same
 if TYPE_CHECKING:
     sin: _Unary
     cos: _Unary
