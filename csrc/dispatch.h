@@ -38,6 +38,8 @@ int rj_is_buffer_letter(char letter);
 /* 1 and *arg filled when obj is a C-contiguous, aligned array of at most 2 dimensions of the letter's type
  * (writable for an upper-case letter); 0 when it is not (nothing to release then). */
 int rj_take_array(PyObject *obj, char letter, rj_arg *arg);
+/* numpy's type code of an exact numpy array ('f', 'd', ...), 0 for anything else. */
+char rj_array_type(PyObject *obj);
 
 void rj_release(rj_arg *args, int n);
 

@@ -122,6 +122,12 @@ static int take_buffer(PyObject *obj, char letter, rj_arg *arg)
     return 1;
 }
 
+char rj_array_type(PyObject *obj)
+{
+    if (rj_ndarray_type == NULL || Py_TYPE(obj) != rj_ndarray_type) return 0;
+    return ((const rj_descr *)((const rj_ndarray *)obj)->descr)->type;
+}
+
 int rj_take_array(PyObject *obj, char letter, rj_arg *arg)
 {
     if (rj_ndarray_type != NULL && Py_TYPE(obj) == rj_ndarray_type) return take_ndarray(obj, letter, arg);

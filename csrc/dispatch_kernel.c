@@ -276,6 +276,17 @@ static int any_typed(const rj_request *req)
     return 0;
 }
 
+/* Whether the call's first array input has the sibling's dtype: then the sibling is tried first,
+ * and a float64 call costs a following kernel no failed attempt. */
+static int sibling_first(const Kernel *self, const Kernel *sibling, const rj_request *req)
+{
+    for (int i = 0; i < req->n_in; i++) {
+        const char type = rj_array_type(req->inputs[i]);
+        if (type != 0) return type == sibling->letter && type != self->letter;
+    }
+    return 0;
+}
+
 static PyObject *dispatch(Kernel *self, PyObject *const *args, Py_ssize_t nargs, const rj_keywords *kw,
                           int process)
 {
@@ -286,11 +297,16 @@ static PyObject *dispatch(Kernel *self, PyObject *const *args, Py_ssize_t nargs,
     /* A following kernel (runtime/following.py) runs what its arrays' dtype says: float32 here,
      * float64 in its sibling, numbers alone there too (unless outputs given say which); the slow
      * path decides anything else. */
-    const int numbers_alone = self->follows && req.n_in > 0 && !req.have_outputs && !any_typed(&req);
-    int ran = numbers_alone ? 0 : try_fast(self, &req, &result);
-    if (ran == 0 && self->sibling != NULL) {
-        PyObject *sibling = Py_NewRef(self->sibling);
-        ran = try_fast((Kernel *)sibling, &req, &result);
+    int ran = 0;
+    if (self->sibling == NULL) {
+        if (!(self->follows && req.n_in > 0 && !req.have_outputs && !any_typed(&req))) ran = try_fast(self, &req, &result);
+    } else {
+        Kernel *sibling = (Kernel *)Py_NewRef(self->sibling);
+        Kernel *first = self, *second = sibling;
+        if (req.n_in > 0 && !req.have_outputs && !any_typed(&req)) first = NULL;   /* numbers alone: float64 */
+        else if (sibling_first(self, sibling, &req)) first = sibling, second = self;
+        if (first != NULL) ran = try_fast(first, &req, &result);
+        if (ran == 0) ran = try_fast(second, &req, &result);
         Py_DECREF(sibling);
     }
     rj_let_go(&req);

@@ -1,7 +1,6 @@
 """The `resin-jit` command (also `python -m resin_jit`). Exit codes: 0 ok, 1 failure, 2 usage."""
 import argparse
 import importlib
-import importlib.util
 import os
 import stat
 import sys
@@ -18,19 +17,17 @@ BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "cache", "scaleou
 def _bench_module(name):
     """A group's module, imported only when it runs. benchmarks/ installs as resin_jit.benchmarks
     (setup.py's package_dir); run from a source checkout's root, whose resin_jit/ comes first on
-    the path, the same mapping is made here from the checkout's benchmarks/."""
+    the path (an installed package's mapping does not apply), it is the checkout's own benchmarks
+    package (on the path, which spawned workers inherit)."""
     try:
         return importlib.import_module(f"resin_jit.benchmarks.bench_{name}")
     except ModuleNotFoundError as exc:
-        source = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
-        if exc.name != "resin_jit.benchmarks" or not os.path.isfile(os.path.join(source, "__init__.py")):
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        if exc.name != "resin_jit.benchmarks" or not os.path.isfile(os.path.join(root, "benchmarks", "__init__.py")):
             raise
-    spec = importlib.util.spec_from_file_location("resin_jit.benchmarks", os.path.join(source, "__init__.py"),
-                                                  submodule_search_locations=[source])
-    package = importlib.util.module_from_spec(spec)
-    sys.modules["resin_jit.benchmarks"] = package
-    spec.loader.exec_module(package)
-    return importlib.import_module(f"resin_jit.benchmarks.bench_{name}")
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    return importlib.import_module(f"benchmarks.bench_{name}")
 
 
 BENCH_MODULES = {name: (lambda name=name: _bench_module(name)) for name in BENCH_GROUPS}
