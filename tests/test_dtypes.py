@@ -136,3 +136,13 @@ def test_a_sibling_is_only_a_kernel_of_the_same_inputs_and_outputs(jit):
     for bad in (object(), 3, jit.compile(x * 2), jit.compile([x + y, x - y], inputs=[x, y]), kernel):
         with pytest.raises(TypeError, match="a kernel's sibling is a bound Kernel of the same inputs and outputs"):
             kernel._sibling = bad
+
+
+@pytest.mark.parametrize("value", [None, [1.0, None], np.array([None, 2.0], object)])
+def test_none_is_not_a_number_on_any_kernel(any_jit, value):
+    """np.asarray(None, float) is NaN without a word; numpy's ufuncs refuse None: so do kernels,
+    following and fixed alike."""
+    x = rj.input("x")
+    for kernel in (any_jit.compile(x * 2), any_jit.compile(x * 2, dtype="float32")):
+        with pytest.raises(TypeError, match="input 'x' cannot be converted .*None is not a number"):
+            kernel(value)

@@ -18,6 +18,8 @@ def as_input(value, dtype, name):
         complex_ = arr.dtype.kind == "c"
         if arr.dtype.kind in "USMmV":   # text, dates, raw bytes: numpy's ufuncs refuse them too
             raise TypeError(f"an array of {arr.dtype} holds no numbers")
+        if arr.dtype.kind == "O" and any(v is None for v in arr.flat):   # numpy would make it NaN silently
+            raise TypeError("None is not a number (numpy's ufuncs refuse it too): pass a number or an array")
         arr = arr if complex_ else arr.astype(dtype, copy=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"input {name!r} cannot be converted to {dtype}: {exc}") from None
