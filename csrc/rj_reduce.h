@@ -254,31 +254,38 @@ RJ_EXTREMUM(rj_max_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_max, rj_d_max, -__builti
 
 /* The index of the first best value, or of the first NaN, as numpy's argmin/argmax give; as an
  * index does not round, any loop finds the same one. The vector loop's vectors are stored in a
- * block of RJ_ARG_BLOCK values while the block's best per lane is kept (VBEST: x86's minps/maxps
+ * block of RJ_ARG_BLOCK values (in L1; a vector read from an input is not: the block is searched
+ * there, rj_*_add_read) while the block's best per lane is kept (VBEST: x86's minps/maxps
  * rule, which a NaN in x leaves alone), and each lane notes whether x * 0 was a NaN (x a NaN or
  * infinite): no chain of dependent steps but a max and an or, so one vector's work overlaps the
  * next's. At the block's end only a block better than the best so far is searched (for the first
  * of its best), and only one with a NaN or an infinity is compared value by value. The samples
  * after the last whole vector (or all of them, in a loop going sample by sample) are compared one
- * by one in `late`. Of two candidates the earlier is kept unless the later is better, or a NaN
- * the earlier is not. */
-#define RJ_ARG_BLOCK 256   /* values: a multiple of every tier's lane count */
+ * by one in `late`, and so are those before the vector loop where it starts at an aligned
+ * sample. Of two candidates, wherever they are, the better is kept (a NaN before any number), and
+ * of equals the one of the lower index. */
+#define RJ_ARG_BLOCK 512   /* values (2 or 4 KiB, in L1): a multiple of every tier's lane count */
 #define RJ_ARGBEST(NAME, V, T, M, W, VBEST, VBETTER, BETTER, WORST)                               \
     typedef struct { T value; int64_t at; } NAME##_pick;   /* at < 0: nothing yet */              \
     typedef struct {                                                                              \
-        T *staged;                /* the block's values, apart: storing to them would otherwise */ \
-                                  /* keep the rest of the accumulator out of registers */         \
+        T *staged;                /* where computed values are stored, apart: storing to them */  \
+                                  /* would otherwise keep the accumulator out of registers */     \
+        const T *block;           /* the block's values: `staged`, or the input they were read from */ \
         V lanes;                  /* the block's best per lane */                                 \
         M special;                /* per lane: a NaN or an infinity seen in the block */          \
-        int64_t fill, base;       /* values in the block; the index of its first */               \
+        int64_t fill, base;       /* values in the block; the sample index of its first */      \
         NAME##_pick early, late;  /* the best of the blocks so far; of the samples one by one */  \
     } NAME;                                                                                       \
-    RJ_INLINE NAME##_pick NAME##_combine(NAME##_pick early, NAME##_pick late)                     \
+    /* the better of two candidates (a NaN beats any number); of equals, the lower index */        \
+    RJ_INLINE NAME##_pick NAME##_combine(NAME##_pick p, NAME##_pick q)                            \
     {                                                                                             \
-        if (late.at < 0 || (early.at >= 0 && (early.value != early.value                          \
-                                              || !(late.value != late.value || late.value BETTER early.value)))) \
-            return early;                                                                         \
-        return late;                                                                              \
+        if (p.at < 0) return q;                                                                   \
+        if (q.at < 0) return p;                                                                   \
+        const int p_nan = p.value != p.value, q_nan = q.value != q.value;                         \
+        if (p_nan != q_nan) return p_nan ? p : q;                                                 \
+        if (!p_nan && p.value BETTER q.value) return p;                                           \
+        if (!p_nan && q.value BETTER p.value) return q;                                           \
+        return p.at < q.at ? p : q;                                                               \
     }                                                                                             \
     RJ_INLINE void NAME##_start_block(NAME *a)                                                    \
     {                                                                                             \
@@ -288,7 +295,7 @@ RJ_EXTREMUM(rj_max_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_max, rj_d_max, -__builti
     }                                                                                             \
     RJ_INLINE void NAME##_init(NAME *a, T *staged)                                                \
     {                                                                                             \
-        a->staged = staged;                                                                       \
+        a->staged = a->block = staged;                                                            \
         NAME##_start_block(a);                                                                    \
         a->base = 0;                                                                              \
         a->early.at = a->late.at = -1;                                                            \
@@ -302,7 +309,7 @@ RJ_EXTREMUM(rj_max_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_max, rj_d_max, -__builti
             /* a NaN found: nothing can beat it */                                                \
         } else if (M##_any(a->special)) {                                                         \
             for (int64_t j = 0; j < a->fill; j++) {                                               \
-                const NAME##_pick p = {a->staged[j], a->base + j};                                \
+                const NAME##_pick p = {a->block[j], a->base + j};                                \
                 a->early = NAME##_combine(a->early, p);                                           \
             }                                                                                     \
         } else if (!found || M##_any(VBETTER(a->lanes, V##_set1(a->early.value)))) {              \
@@ -311,20 +318,37 @@ RJ_EXTREMUM(rj_max_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_max, rj_d_max, -__builti
             T best = lane[0];                                                                     \
             for (int l = 1; l < W; l++) best = lane[l] BETTER best ? lane[l] : best;              \
             int64_t j = 0;                                                                        \
-            while (a->staged[j] != best) j++;   /* the block holds it */                          \
+            while (a->block[j] != best) j++;   /* the block holds it */                          \
             a->early.value = best;                                                                \
             a->early.at = a->base + j;                                                            \
         }                                                                                         \
-        a->base += a->fill;                                                                       \
         NAME##_start_block(a);                                                                    \
     }                                                                                             \
-    RJ_INLINE void NAME##_add_vector(NAME *a, V x)                                                \
+    RJ_INLINE void NAME##_add_lanes(NAME *a, V x)                                                 \
     {                                                                                             \
-        V##_store(a->staged + a->fill, x);                                                        \
         a->lanes = VBEST(x, a->lanes);                                                            \
         const V zero = V##_mul(x, V##_set1(0));                                                   \
         a->special = M##_or(a->special, V##_ne(zero, zero));                                      \
         if ((a->fill += W) == RJ_ARG_BLOCK) NAME##_end_block(a);                                  \
+    }                                                                                             \
+    /* x: the values of samples i, i + 1, ... (the vector loop need not start at sample 0) */     \
+    RJ_INLINE void NAME##_add_vector(NAME *a, V x, int64_t i)                                     \
+    {                                                                                             \
+        if (a->fill == 0) {                                                                       \
+            a->base = i;                                                                          \
+            a->block = a->staged;                                                                 \
+        }                                                                                         \
+        V##_store(a->staged + a->fill, x);                                                        \
+        NAME##_add_lanes(a, x);                                                                   \
+    }                                                                                             \
+    /* the same for x loaded from `at`, an input: the block is read there again, not stored */    \
+    RJ_INLINE void NAME##_add_read(NAME *a, V x, int64_t i, const T *at)                          \
+    {                                                                                             \
+        if (a->fill == 0) {                                                                       \
+            a->base = i;                                                                          \
+            a->block = at;                                                                        \
+        }                                                                                         \
+        NAME##_add_lanes(a, x);                                                                   \
     }                                                                                             \
     RJ_INLINE void NAME##_add_sample(NAME *a, T x, int64_t i)                                     \
     {                                                                                             \

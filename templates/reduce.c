@@ -5,6 +5,11 @@
  * the reductions are finished and the expressions of reduced values computed, one value per row.
  * A light loop is unrolled (assemble.py's _light): its vectors still fold one after the other, in
  * the order of their samples, so the unrolling changes no reduction's value.
+ * A graph whose reductions are all argmin/argmax (their indices do not depend on which loop saw
+ * which sample) first runs, one by one, the samples before its first input's next vector-aligned
+ * element (rj_samples.h's rj_head_to_align): loads that straddle two cache lines cost a third of
+ * the time of a loop that does little but load. Other reductions start at sample 0: the lane each
+ * sample goes to decides a sum's rounding, and must not depend on where the array lies.
  * A graph that does not vectorise runs every sample in the second loop, whose folds put each value
  * where the vector loop would have (rj_reduce.h), so its reductions give the same bits.
  * Buffers arrive in rj_call order: inputs and per-sample outputs hold rows x n elements, each
@@ -32,6 +37,9 @@ ${bind}
 ${hoisted}
 ${init}
         int64_t i = 0;
+        for (const int64_t head = ${head}; i < head; i++) {
+${scalar_body}
+        }
         while (i + ${lanes} <= n) {
             const int64_t whole = i + (n - i) / ${lanes} * ${lanes};
             const int64_t stop = whole - i > RJ_SUM_BLOCK * ${lanes} ? i + RJ_SUM_BLOCK * ${lanes} : whole;

@@ -225,3 +225,77 @@ def test_neon_sums_keep_the_bound_and_give_the_same_bits_in_both_loops(tmp_path,
         total = vector(xs[None])[0][0, 0]
         assert abs(Fraction(float(total)) - exact) <= Fraction(stated_depth(n, width)) * unit + \
             final_rounding(exact, dtype), (n, stride, run)
+
+
+def at_offset(values, elements):
+    """A copy of `values` starting `elements` elements past a 64-byte boundary (a view of a bigger buffer)."""
+    size = values.dtype.itemsize
+    raw = np.empty(values.nbytes + 128, np.uint8)
+    start = (-raw.ctypes.data) % 64 + elements * size
+    view = raw[start:start + values.nbytes].view(values.dtype)
+    view[:] = values
+    return view
+
+
+def index_cases(dtype, n, lane_count):
+    """Values where the head run one by one before an aligned vector loop decides the answer: the
+    best or a NaN among the first lanes, ties between the head and the blocks, infinities only."""
+    rng = np.random.default_rng(n)
+    base = rng.standard_normal(n).astype(dtype)
+    for at in (0, 1, lane_count - 1, lane_count, 1023, 1024, 2048, n - 1):
+        for special in (np.nan, np.inf, -np.inf, 50.0, -50.0):
+            xs = base.copy()
+            xs[at] = special
+            yield xs
+    ties = rng.choice(np.array([0.0, -0.0, 1.0, -1.0], dtype), n)
+    yield ties
+    yield np.full(n, np.inf, dtype)
+    yield np.full(n, -np.inf, dtype)
+
+
+@needs_native
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_argmin_argmax_alone_align_their_loads_and_keep_numpys_index(tier, dtype):
+    """A graph of argmin/argmax only runs the samples before its input's next aligned vector one by
+    one (rj_head_to_align, rows long enough): numpy's index at every offset from a 64-byte boundary;
+    a graph with a sum never aligns (its bits must not depend on where the array lies)."""
+    x = rj.input("x")
+    jit = compiler_for(tier)
+    index = jit.compile([rj.argmin(x), rj.argmax(x)], dtype=dtype)
+    summed = jit.compile([rj.sum(x), rj.argmax(x)], dtype=dtype)
+    assert "rj_head_to_align(in0" in index.source and "rj_head_to_align(in0" not in summed.source
+    lane_count = max(lanes(tier, dtype), 1)
+    n = max(300 * lane_count, 2100) + 5   # past rj_samples.h's RJ_ALIGN_MIN_VECTORS, and 2 blocks
+    for xs in index_cases(dtype, n, lane_count):
+        expected = [np.argmin(xs), np.argmax(xs)]
+        sums = set()
+        for offset in range(0, 64 // xs.dtype.itemsize, 3):
+            view = at_offset(xs, offset)
+            assert [int(v) for v in index(view)] == expected, (offset, xs[:4])
+            total, where = summed(view)
+            sums.add(bits(total)[0])
+            assert int(where) == expected[1]
+        assert len(sums) == 1, "a sum's bits changed with the array's address"
+
+
+@needs_native
+@pytest.mark.parametrize("tier", TIERS)
+def test_argmax_of_an_input_searches_it_only_where_nothing_writes_over_it(tier):
+    """argmax of an input searches its blocks in the input (rj_*_add_read), but not in a graph
+    with a per-sample output, which may be that very buffer (in place): numpy's index of the
+    values given, the second input too."""
+    x, y = rj.input("x"), rj.input("y")
+    jit = compiler_for(tier)
+    read = jit.compile([rj.argmax(y), rj.argmin(x)], inputs=[x, y], dtype="float64")
+    in_place = jit.compile([x * -2.0, rj.argmax(x)], dtype="float64")
+    assert "_add_read(" in read.source and "_add_read(" not in in_place.source
+    rng = np.random.default_rng(7)
+    for n in (1, 17, 1000, 5003, 20000):
+        xs, ys = rng.standard_normal(n), rng.standard_normal(n)
+        assert [int(v) for v in read(xs, ys)] == [np.argmax(ys), np.argmin(xs)]
+        expected = int(np.argmax(xs))
+        original = xs.copy()
+        doubled, where = in_place(xs, out=(xs, None))
+        assert doubled is xs and int(where) == expected   # the values before they were overwritten
+        np.testing.assert_array_equal(xs, original * -2.0)

@@ -298,7 +298,10 @@ def reduce_source(cg, plan):
         hoisted, lanes = vec.hoisted, ops.LANES_MACRO[dtype]
     else:
         vector_body, hoisted, lanes = ["/* not vectorised: every sample runs in the loop below */"], [], "(n + 1)"
-    return _fill("reduce.c", plan.ulp, prelude=_prelude(scalar), checks=_lines(_checks(plan), "    "),
+    head = "0"
+    if vector and red.order_free():
+        head = f"rj_head_to_align(in0, sizeof *in0, {lanes}, n)"
+    return _fill("reduce.c", plan.ulp, prelude=_prelude(scalar), checks=_lines(_checks(plan), "    "), head=head,
                  bind=_lines(_bindings(plan, " + r * n")), hoisted=_lines(hoisted),
                  init=_lines(red.init()), lanes=lanes, unroll=_unroll(vector and _light(cg, sample_level(cg))),
                  vector_body=_lines(vector_body, INDENT + "        "),

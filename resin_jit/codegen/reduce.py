@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from ..front import ops
 from ..front.canonical import PER_CHANNEL, PER_SAMPLE
+from ..front.nodes import Input
 from .context import JitContext
 from .emit import emit_graph
 
@@ -34,8 +35,13 @@ def _first_best(kind):
     (rj_reduce.h's rj_argmin_* / rj_argmax_*: best per lane in the vector loop, one by one after)."""
     a = f"rj_{kind}_{{w}}"
     sample = f"{a}_add_sample(&{{a}}, {{x}}, i);"   # i: the sample's index in the row, in every loop
-    return _Fold(f"{{T}} {{a}}_staged[RJ_ARG_BLOCK]; {a} {{a}}; {a}_init(&{{a}}, {{a}}_staged);", f"{a}_add_vector(&{{a}}, {{x}});", sample, sample, "",
-                 f"{a}_total(&{{a}})")
+    return _Fold(f"_Alignas(64) {{T}} {{a}}_staged[RJ_ARG_BLOCK]; {a} {{a}}; {a}_init(&{{a}}, {{a}}_staged);",
+                 f"{a}_add_vector(&{{a}}, {{x}}, i);", sample, sample, "", f"{a}_total(&{{a}})")
+
+
+# Reductions whose result does not depend on which loop sees which sample (an index does not
+# round): a loop may run some samples one by one before its vectors, to align its loads.
+ORDER_FREE = frozenset({"argmin", "argmax"})
 
 
 _FOLDS = {
@@ -81,7 +87,21 @@ class Reductions:
         return self._each("init")
 
     def fold_vector(self, names):
-        return self._each("vector", names)
+        return [self._read_again(i, op, x, names[x]) or line
+                for (i, op, x), line in zip(self._folded(), self._each("vector", names))]
+
+    def _read_again(self, i, op, x, value):
+        """argmin/argmax of an input, in a graph writing no per-sample output (which could be that
+        very buffer): its blocks are searched in the input, not stored aside (rj_*_add_read)."""
+        node = self.cg.nodes[x][0]
+        if op not in ORDER_FREE or not isinstance(node, Input) or self.per_sample_outputs:
+            return None
+        k = self.cg.input_names.index(node.name)
+        return f"rj_{op}_{self.fill['w']}_add_read(&a{i}, {value}, i, in{k} + i);"
+
+    def _folded(self):
+        """The reductions that own their accumulator, in the order _each gives their lines."""
+        return [(i, op, x) for i, op, x in self.ops if _FOLDS[op].vector and self.accumulator[i] == f"a{i}"]
 
     def fold_tail(self, names):
         """The vector loop's scalar tail: the samples after the row's last whole vector."""
@@ -90,6 +110,10 @@ class Reductions:
     def fold_scalar(self, names):
         """A loop that runs sample by sample (i: the sample's index in the row)."""
         return self._each("sample", names)
+
+    def order_free(self):
+        """Whether every reduction gives the same result whichever samples run one by one."""
+        return all(op in ORDER_FREE for _, op, _ in self.ops)
 
     def fold_block(self):
         return self._each("block")
