@@ -133,6 +133,7 @@ def stateless_cases(kernel, n, peers, timer):
     np.testing.assert_array_equal(kernel(x), out)
     cases = {"kernel(x)": lambda: kernel(x), "kernel(x=x)": lambda: kernel(x=x),
              "process(x, out=y)": lambda: kernel.process(x, out=out), "process(x, y)": lambda: kernel.process(x, out),
+             "kernel(x, threads=1)": lambda: kernel(x, threads=1),
              "numpy, 10 ops in place": lambda: numpy_ten_node(x, out, tmp, mask),
              "np.empty(n) alone": lambda: np.empty(n, np.float32)}
     if peers["numba"]:

@@ -69,10 +69,7 @@ def _numpy_case(fn, args, out):
 
 
 def _one_thread(kernel, args, out):
-    """A call of kernel on one thread: below a million samples that is the default, and the
-    plain call form (an explicit threads= takes a slower path in runtime/kernel.py)."""
-    if args[0].size < 1_000_000:
-        return lambda: kernel.process(*args, out)
+    """A call of kernel on one thread (threads=1 is the C path's, as the plain call is)."""
     return lambda: kernel.process(*args, out, threads=1)
 
 

@@ -6,11 +6,12 @@
  *   kernel(x, y)  kernel(x=xs, y=ys)  kernel(n=1024)         outputs allocated here
  *   kernel(x, out=y)  kernel(x, out=(y0, y1))               the outputs given, returned
  *   kernel.process(x, y, out0)  kernel.process(x, out=y)  kernel.process(x, out=[y0, y1])
+ *   any of these with threads=1 or threads=None
  *
  * when every array is a numpy array (or buffer) of the kernel's dtype, C-contiguous and aligned,
  * all of one shape, and every other input a Python or numpy number (broadcast: the entry takes
  * it as a one-element buffer, see csrc/rj_samples.h). Anything else (conversion, broadcasting
- * arrays, a new channel count for the state, threads, a mistake to explain) goes to the Python
+ * arrays, a new channel count for the state, threads > 1, a mistake to explain) goes to the Python
  * methods _call_slow / _process_slow with the original arguments, which keep every rule and
  * message of the API. The slow path runs the entry through _run, under the same lock.
  *
@@ -207,7 +208,7 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
     const Py_ssize_t per_row = shape->ndim == 2 ? shape->shape[1] : shape->shape[0];
     if ((self->one_d && shape->ndim != 1) || (self->stateful && rows != self->binding->state_rows)
         || (self->reduces && per_row == 0)   /* rows of no samples: the slow path knows which reductions have no value */
-        || (scalars && !self->broadcast && total != 1) || (self->threads_from > 0 && total >= self->threads_from))
+        || (scalars && !self->broadcast && total != 1) || (self->threads_from > 0 && total >= self->threads_from && !req->one_thread))
         goto done;
 
     for (int j = 0; !req->have_outputs && j < n_out; j++) {

@@ -79,6 +79,7 @@ typedef struct {
     PyObject *outputs[RJ_MAX_ARGS];
     int have_outputs;           /* out= (or process()'s positional outputs) gave them */
     int process;                /* process() returns None; a call its outputs, given or made */
+    int one_thread;             /* threads=1: this thread, however many samples */
     PyObject *n;                /* n= of a kernel without inputs, or NULL */
     int n_in, n_out;            /* as sorted: the kernel's, which no later binding changes */
 } rj_request;

@@ -39,8 +39,8 @@ static int input_index(Kernel *self, PyObject *name)
     return -1;
 }
 
-/* Keywords: the inputs by name, out=, n= (kernels without inputs). 0 if the call is one for the
- * slow path (an unknown keyword, an input given twice, threads=, ...). A call's out=None makes
+/* Keywords: the inputs by name, out=, threads=None or 1, n= (kernels without inputs). 0 if the
+ * call is one for the slow path (an unknown keyword, an input given twice, threads=4, ...). A call's out=None makes
  * every output, as no out= does; a None among the outputs fails rj_take_array: the slow path
  * makes that one. */
 static int sort_keywords(Kernel *self, rj_request *req, const rj_keywords *kw, int process)
@@ -61,6 +61,14 @@ static int sort_keywords(Kernel *self, rj_request *req, const rj_keywords *kw, i
                 req->outputs[0] = value;
             }
             req->have_outputs = 1;
+        } else if (PyUnicode_CompareWithASCIIString(name, "threads") == 0) {
+            /* None: by size, as without it; 1 (an int, not True): on this thread. Anything else
+             * (more threads, or a value to refuse) is the slow path's. */
+            if (value == Py_None) continue;
+            if (!PyLong_CheckExact(value)) return 0;
+            int overflow = 0;
+            if (PyLong_AsLongAndOverflow(value, &overflow) != 1 || overflow) return 0;
+            req->one_thread = 1;
         } else if (!process && self->n_in == 0 && PyUnicode_CompareWithASCIIString(name, "n") == 0) {
             req->n = value;
         } else {
@@ -82,6 +90,7 @@ int rj_sort_arguments(Kernel *self, rj_request *req, PyObject *const *args, Py_s
     req->n_in = self->n_in;
     req->n_out = self->n_out;
     req->process = process;
+    req->one_thread = 0;
     if (!sort_keywords(self, req, kw, process)) return 0;
     Py_ssize_t a = 0;
     for (int i = 0; i < self->n_in; i++) {

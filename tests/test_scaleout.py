@@ -36,6 +36,32 @@ def test_threads_split_samples_and_channels(jit):
         pure(data, threads=0)
 
 
+
+@needs_native
+def test_threads_one_or_none_is_the_c_path_and_anything_else_is_checked(jit):
+    """threads=1 and threads=None cost nothing (the C path, counted), on a call and on process,
+    above the size that would split; other values go to the slow path, which splits or refuses."""
+    x = rj.input("x")
+    k = jit.compile(x * 2.0 + 1.0)
+    big = np.random.default_rng(4).standard_normal(1_100_000).astype(np.float32)   # above the auto threshold
+    out = np.empty_like(big)
+    fast, slow = k._fast_calls, k._slow_calls
+    np.testing.assert_array_equal(k(big, threads=1), big * np.float32(2) + np.float32(1))
+    k.process(big, out, threads=1)
+    assert (k._fast_calls, k._slow_calls) == (fast + 2, slow)
+    np.testing.assert_array_equal(out, big * np.float32(2) + np.float32(1))
+    small = big[:1000]
+    fast = k._fast_calls
+    np.testing.assert_array_equal(k(small, threads=None), k(small))
+    assert k._fast_calls == fast + 2
+    slow = k._slow_calls
+    np.testing.assert_array_equal(k(big[:100], threads=2), big[:100] * np.float32(2) + np.float32(1))
+    assert k._slow_calls == slow + 1
+    for bad in (True, 0, -1, 1.0, "1"):
+        with pytest.raises(ValueError, match="threads must be a positive int"):
+            k(big[:10], threads=bad)
+
+
 def _apply(kernel, data):
     return kernel(data)
 
