@@ -126,6 +126,17 @@ RJ_ORDERED_OP(rj_d_ordered_add, double, +, "addsd")
 RJ_ORDERED_OP(rj_d_ordered_mul, double, *, "mulsd")
 #endif
 
+/* select_lt(a, b, x, y) is select(lt(a, b), x, y), and likewise for le, gt, ge, eq and ne: the
+ * graph compiler writes a select on a comparison nothing else uses so (codegen/emit.py). On
+ * AVX-512 it is a compare into a mask register and one masked move; the comparison made a vector
+ * mask first and then selected with takes two more instructions (GCC makes the bitwise select
+ * two masked vpxord, and does not see through a mask register turned into a vector and back). */
+#define RJ_SELECT_ON(P, V, NAME)                                                                  \
+    RJ_INLINE V P##_select_##NAME(V a, V b, V x, V y) { return P##_select(P##_##NAME(a, b), x, y); }
+#define RJ_SELECT_ON_COMPARISONS(P, V)                                                            \
+    RJ_SELECT_ON(P, V, lt) RJ_SELECT_ON(P, V, le) RJ_SELECT_ON(P, V, gt)                          \
+    RJ_SELECT_ON(P, V, ge) RJ_SELECT_ON(P, V, eq) RJ_SELECT_ON(P, V, ne)
+
 /* min is numpy.minimum, written "a if a is NaN, else (a < b ? a : b)": the inner part is
  * exactly x86's minps(a, b), which answers b when either is NaN or both are zero (so of +0.0
  * and -0.0 the second, as numpy), and the vector form is minps plus a NaN test on a. When a
@@ -153,6 +164,7 @@ RJ_ORDERED_OP(rj_d_ordered_mul, double, *, "mulsd")
     RJ_INLINE int P##_eq(T a, T b) { return a == b; }                                             \
     RJ_INLINE int P##_ne(T a, T b) { return a != b; }                                             \
     RJ_INLINE T P##_select(int m, T a, T b) { return m ? a : b; }                                 \
+    RJ_SELECT_ON_COMPARISONS(P, T)                                                                \
     RJ_INLINE T P##_from_mask(int m) { return m ? (T)1 : (T)0; }                                  \
     RJ_INLINE int MP##_and(int a, int b) { return a & b; }                                        \
     RJ_INLINE int MP##_or(int a, int b) { return a | b; }                                         \
@@ -231,6 +243,25 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #    define RJ_VD_MAXPS(x, y) __builtin_ia32_maxpd512_mask((x), (y), (x), RJ_ALL8, 4)
 #    define RJ_VD_WIDEN(h) __builtin_ia32_cvtps2pd512_mask((h), (rj_vd){0}, (char)-1, 4) /* a char mask */
 #  endif
+/* select(cmp(a, b), x, y) as a compare into a mask register and a masked move (see
+ * RJ_SELECT_ON); PRED the compare's predicate, the one GCC makes of C's operator. */
+#  if defined(__clang__)
+#    define RJ_VF_SELECT_CMP(a, b, PRED, x, y) \
+         __builtin_ia32_selectps_512(__builtin_ia32_cmpps512_mask((a), (b), (PRED), RJ_ALL16, 4), (x), (y))
+#    define RJ_VD_SELECT_CMP(a, b, PRED, x, y) \
+         __builtin_ia32_selectpd_512(__builtin_ia32_cmppd512_mask((a), (b), (PRED), RJ_ALL8, 4), (x), (y))
+#  else
+#    define RJ_VF_SELECT_CMP(a, b, PRED, x, y) \
+         __builtin_ia32_blendmps_512_mask((y), (x), __builtin_ia32_cmpps512_mask((a), (b), (PRED), RJ_ALL16, 4))
+#    define RJ_VD_SELECT_CMP(a, b, PRED, x, y) \
+         __builtin_ia32_blendmpd_512_mask((y), (x), __builtin_ia32_cmppd512_mask((a), (b), (PRED), RJ_ALL8, 4))
+#  endif
+#  define RJ_CMP_lt 0x01   /* _CMP_LT_OS */
+#  define RJ_CMP_le 0x02   /* _CMP_LE_OS */
+#  define RJ_CMP_gt 0x0e   /* _CMP_GT_OS */
+#  define RJ_CMP_ge 0x0d   /* _CMP_GE_OS */
+#  define RJ_CMP_eq 0x00   /* _CMP_EQ_OQ */
+#  define RJ_CMP_ne 0x04   /* _CMP_NEQ_UQ */
 #  define RJ_VF_FMA(a, b, c) __builtin_ia32_vfmaddps512_mask((a), (b), (c), RJ_ALL16, 4)
 #  define RJ_VD_FMA(a, b, c) __builtin_ia32_vfmaddpd512_mask((a), (b), (c), RJ_ALL8, 4)
 #elif defined(RJ_ISA_AVX2)
@@ -326,6 +357,17 @@ RJ_ORDERED_OP(rj_vd_ordered_add, rj_vd, +, "addpd")
 RJ_ORDERED_OP(rj_vd_ordered_mul, rj_vd, *, "mulpd")
 #endif
 
+/* select on a comparison: one instruction fewer where the tier has RJ_*_SELECT_CMP */
+#if defined(RJ_VF_SELECT_CMP)
+#  define RJ_SELECT_CMP_ON(P, V, X, NAME)                                                         \
+    RJ_INLINE V P##_select_##NAME(V a, V b, V x, V y) { return RJ_##X##_SELECT_CMP(a, b, RJ_CMP_##NAME, x, y); }
+#  define RJ_SELECT_ON_VECTORS(P, V, X)                                                           \
+    RJ_SELECT_CMP_ON(P, V, X, lt) RJ_SELECT_CMP_ON(P, V, X, le) RJ_SELECT_CMP_ON(P, V, X, gt)      \
+    RJ_SELECT_CMP_ON(P, V, X, ge) RJ_SELECT_CMP_ON(P, V, X, eq) RJ_SELECT_CMP_ON(P, V, X, ne)
+#else
+#  define RJ_SELECT_ON_VECTORS(P, V, X) RJ_SELECT_ON_COMPARISONS(P, V)
+#endif
+
 /* Everything else, once for V = rj_vf (element T, mask M, width W) and once for rj_vd;
  * X is VF or VD and names the primitives above. */
 #define RJ_VECTOR_OPS(P, V, T, M, MP, W, X)                                                       \
@@ -348,7 +390,9 @@ RJ_ORDERED_OP(rj_vd_ordered_mul, rj_vd, *, "mulpd")
     RJ_INLINE M P##_eq(V a, V b) { return (M)(a == b); }                                          \
     RJ_INLINE M P##_ne(V a, V b) { return (M)(a != b); }                                          \
     RJ_INLINE V P##_select(M m, V a, V b) { return RJ_##X##_BLEND(m, a, b); }                     \
+    RJ_SELECT_ON_VECTORS(P, V, X)                                                                 \
     RJ_INLINE V P##_from_mask(M m) { return (V)(m & (M)P##_set1(1)); }                            \
+    /* (the NaN test by a generic comparison, which the compiler drops for a constant a) */       \
     RJ_INLINE V P##_min(V a, V b) { return P##_select(P##_ne(a, a), a, RJ_##X##_MINPS(a, b)); }   \
     RJ_INLINE V P##_max(V a, V b) { return P##_select(P##_ne(a, a), a, RJ_##X##_MAXPS(a, b)); }   \
     RJ_INLINE M MP##_and(M a, M b) { return a & b; }                                              \

@@ -87,7 +87,11 @@ HELPERS = MappingProxyType({
     "store": "{p}_store({0}, {1})",
     "set1": "{p}_set1({0})",
     "store_bool": "{m}_store_bool({0}, {1})",   # a mask as numpy bools, one byte a lane
+    # select(cmp(a, b), x, y) where nothing else uses the comparison (codegen/emit.py)
+    **{f"select_{cmp}": f"{{p}}_select_{cmp}({{0}}, {{1}}, {{2}}, {{3}})" for cmp in ("lt", "le", "gt", "ge", "eq", "ne")},
 })
+# the comparisons a select can take in (HELPERS' select_*)
+SELECT_COMPARISONS = frozenset({"lt", "le", "gt", "ge", "eq", "ne"})
 
 # The simd.h prefix and C element type for each dtype, scalar and vector.
 PREFIX = MappingProxyType({
