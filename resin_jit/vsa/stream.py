@@ -12,8 +12,9 @@ from .memory import as_item_memory, as_query_rows
 from .search import THREAD_THRESHOLD_WORDS, check_metric
 from .vectors import PackedTritVector, TritVector, unpack_buffer
 
-SCORE_BUFFER_BYTES = 1 << 22    # numpy's block of scores (no compiler): 4 MB
-MAX_BLOCK_ROWS = 1 << 16
+MAX_BLOCK_ROWS = 1 << 16        # the C path's blocks (it holds only k results per query of each)
+SCORE_BUFFER_BYTES = 1 << 22    # numpy's (no compiler): 4 MB of scores and 64 MB of rows as float64
+NUMPY_BLOCK_BYTES = 1 << 26
 
 
 def is_one_query(queries):
@@ -45,7 +46,7 @@ def streamed_top_k(engine, rows, memory, k, metric, threads=None, block_rows=Non
     nq, n = rows.shape[0], len(memory)
     threads = parallel.thread_count(threads, memory.rows.size * nq, THREAD_THRESHOLD_WORDS)
     kernel = engine._kernel(f"top_k_{metric}", "packed", memory.dim)
-    block = _block_rows(block_rows, nq, n, threads, kernel is not None)
+    block = _block_rows(block_rows, nq, n, memory.dim, threads, kernel is not None)
     starts = list(range(0, n, block))
     norms = _MemoryNorms(engine, memory) if metric == "cosine" and kernel else None
     pick = _kernel_picker(engine, kernel, rows, memory, k, norms) if kernel else _numpy_picker(
@@ -65,12 +66,12 @@ def streamed_top_k(engine, rows, memory, k, metric, threads=None, block_rows=Non
     return indices, (keys if metric == "hamming" else -keys)
 
 
-def _block_rows(block_rows, nq, n, threads, in_c):
+def _block_rows(block_rows, nq, n, dim, threads, in_c):
     if block_rows is not None:
         if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)) or block_rows < 1:
             raise ValueError(f"block_rows must be a positive int, not {block_rows!r}")
         return int(block_rows)
-    block = MAX_BLOCK_ROWS if in_c else max(256, min(MAX_BLOCK_ROWS, SCORE_BUFFER_BYTES // (8 * nq)))
+    block = MAX_BLOCK_ROWS if in_c else max(1, min(SCORE_BUFFER_BYTES // (8 * nq), NUMPY_BLOCK_BYTES // (8 * dim)))
     return max(1, min(block, -(-n // threads)))   # at least one block per thread
 
 
