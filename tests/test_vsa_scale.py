@@ -56,8 +56,20 @@ def test_growth_equals_a_memory_built_at_once(engine):
     for metric in METRICS:
         got, want = engine.top_k(data[:5], grown, 7, metric), engine.top_k(data[:5], whole, 7, metric)
         assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
-    numbered = ItemMemory(data[:2]).add(TritVector(data[2])).extend(data[3:5])
-    assert numbered.labels == [0, 1, 2, 3, 4]
+    numbered = ItemMemory(data[:2]).add(TritVector(data[2])).extend(data[3:5]).extend([])
+    assert numbered.labels == [0, 1, 2, 3, 4] and len(numbered) == 5
+
+
+def test_norms_dropped_and_counted_again_stay_in_step_with_growth(engine):
+    data = trits(100, 130, 12)
+    memory = ItemMemory(data[:3])
+    memory.norms = engine.norms(memory.rows, 130)
+    memory.extend(data[3:20])
+    memory.norms = None                        # dropped: rows added now have none counted
+    memory.extend(data[20:40])
+    memory.norms = engine.norms(memory.rows, 130)
+    memory.extend(data[40:])
+    assert np.array_equal(memory.norms, np.count_nonzero(data, axis=1))
 
 
 def test_growth_refuses_what_does_not_fit():

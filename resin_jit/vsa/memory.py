@@ -49,6 +49,8 @@ class ItemMemory:
                labels: "Iterable[Any] | None" = None) -> "ItemMemory":
         """Append vectors (what the constructor takes) with labels (default: their indices);
         amortised O(added rows). Views of `rows` taken before stay valid. Returns the memory."""
+        if isinstance(vectors, (list, tuple, np.ndarray)) and len(vectors) == 0 and not labels:
+            return self
         new, dim = _rows_of(vectors)
         if dim != self.dim:
             raise ValueError(f"vectors of dimension {dim} added to a memory of dimension {self.dim}")
@@ -134,11 +136,13 @@ def _grown(memory, n):
             norms[:old] = memory.norms
         held = memory._capacity = (rows, norms)
     rows, norms = held
-    if memory.norms is not None and norms is None:   # norms counted since the last growth
+    if memory.norms is None:
+        return rows[:n], None
+    if norms is None or not np.shares_memory(norms, memory.norms):   # norms counted since the last growth
         norms = np.empty(rows.shape[0], np.int64)
         norms[:len(memory)] = memory.norms
         memory._capacity = (rows, norms)
-    return rows[:n], (None if memory.norms is None else norms[:n])
+    return rows[:n], norms[:n]
 
 
 def _from_rows(rows, dim, labels):
