@@ -102,7 +102,11 @@ def test_save_and_load_give_the_same_searches(engine, tmp_path, labels, mapped):
 
 
 def test_labels_that_are_not_str_or_int_are_not_saved(tmp_path):
-    for bad in ([1.5, 2], [True, 1], [(1, 2), 3], [None, 1]):
+    numbered = tmp_path / "numbered.rjm"
+    ItemMemory(trits(3, 10, 4), labels=np.arange(5, 8)).save(numbered)       # numpy ints are ints
+    assert ItemMemory.load(numbered).labels == [5, 6, 7]
+    numbered.unlink()
+    for bad in ([1.5, 2], [True, 1], [np.bool_(True), 1], [(1, 2), 3], [None, 1], [b"x", 1]):
         with pytest.raises(TypeError, match="labels that are str or int"):
             ItemMemory(trits(2, 10, 4), labels=bad).save(tmp_path / "m.rjm")
     assert not list(tmp_path.iterdir())          # nothing left behind

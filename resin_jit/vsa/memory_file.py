@@ -12,6 +12,7 @@ The format, little-endian, version 1:
     48      8     labels length in bytes (uint64)
     56      8     rows offset (uint64): the first multiple of 4096 after the labels
     64      ...   labels: UTF-8 JSON, `null` (the default labels 0..N-1) or a list of N str/int
+                  (numpy integers are saved as int)
     rows offset   N * words * 8 bytes: the packed rows (pos plane, neg plane, guard word = dim),
                   then the end of the file.
 
@@ -115,11 +116,13 @@ def _labels_json(labels):
     """The labels as JSON bytes: null for the default 0..N-1, else a list of str/int."""
     if labels == list(range(len(labels))):
         return b"null"
+    plain = []
     for label in labels:
-        if type(label) not in (str, int):
+        if isinstance(label, (bool, np.bool_)) or not isinstance(label, (str, int, np.integer)):
             raise TypeError(f"ItemMemory.save stores labels that are str or int; got {type(label).__name__} "
                             f"{label!r}: map the labels to str or int before saving (a file never holds pickles)")
-    return json.dumps(labels).encode()
+        plain.append(str(label) if isinstance(label, str) else int(label))
+    return json.dumps(plain, ensure_ascii=False).encode()
 
 
 def _read_labels(raw, n, path):
