@@ -8,8 +8,8 @@
 - similarity(queries, memory, k): top-k VSA search over a row-partitioned Dask item memory,
   each partition searched where it lives, the partial top-k lists merged.
 - top_k(queries, partitions, k): the same search, lazy, over an item memory in partitions
-  (ItemMemory objects, files saved by ItemMemory.save that each worker maps, or dask.delayed
-  objects computing to ItemMemory): a dask.delayed object whose compute() merges the partial
+  (ItemMemory objects, files saved by ItemMemory.save that each worker maps, dask.delayed
+  objects computing to ItemMemory, or a dask array's row chunks): a dask.delayed object whose compute() merges the partial
   top-k lists into what JitVSAEngine.top_k over the whole memory gives.
 """
 import copy
@@ -139,18 +139,34 @@ def _merged_top_k(parts, k, metric, one_query):
     return (indices[0], scores[0]) if one_query else (indices, scores)
 
 
+def _array_partitions(memory):
+    """A 2-D dask array of trits (N, dim) as delayed ItemMemory partitions, one per row chunk."""
+    import dask
+    if memory.ndim != 2:
+        raise TypeError("memory must be a 2-D dask array of trits (N, dim)")
+    if len(memory.chunks[1]) != 1:
+        memory = memory.rechunk({1: -1})
+    blocks = memory.to_delayed().ravel()
+    return [dask.delayed(ItemMemory)(block) for block, rows in zip(blocks, memory.chunks[0]) if rows]
+
+
 def top_k(queries: "Sequence[TritVector | PackedTritVector] | TritVector | PackedTritVector | np.ndarray",
-          partitions: "Sequence[ItemMemory | str | os.PathLike[str] | dask.delayed.Delayed]", k: int,
+          partitions: "Sequence[ItemMemory | str | os.PathLike[str] | dask.delayed.Delayed] | dask.array.Array",
+          k: int,
           metric: str = "cosine") -> "dask.delayed.Delayed":
     """A lazy top-k over a memory split in row partitions, in order (row i of partition p is
     row sum(len of those before) + i): each searched where it lives (a path loaded, memory-mapped,
-    on the worker), compute() gives (indices, scores) as JitVSAEngine.top_k over them concatenated."""
-    _dask_array()
+    on the worker; a dask array's row chunks packed there), compute() gives (indices, scores) as
+    JitVSAEngine.top_k over them concatenated."""
+    da = _dask_array()
     import dask
     k = stream.check_k(k)
     check_metric(metric)
+    if isinstance(partitions, da.Array):
+        partitions = _array_partitions(partitions)
     if isinstance(partitions, (ItemMemory, str, os.PathLike)) or not isinstance(partitions, Sequence):
-        raise TypeError("partitions must be a list of ItemMemory, saved memory paths or dask.delayed partitions")
+        raise TypeError("partitions must be a list of ItemMemory, saved memory paths or dask.delayed partitions, "
+                        "or a 2-D dask array of trits")
     if not partitions:
         raise ValueError("top_k needs at least one partition")
     one = stream.is_one_query(queries)

@@ -84,10 +84,11 @@ def test_lazy_top_k_over_partitions_equals_the_whole_memory(client, tmp_path):
     for part, path in zip(parts, paths):
         part.save(path)
     delayed = [dask.delayed(ItemMemory)(rows[:1_000]), dask.delayed(ItemMemory)(rows[1_000:])]
+    chunked = da.from_array(rows, chunks=((600, 0, 900, 500), (250, 250)))   # an empty chunk, two column chunks
     engine, whole = JitVSAEngine(), ItemMemory(rows)
     for metric in ("cosine", "dot", "hamming"):
         want = engine.top_k(queries, whole, 12, metric)
-        for partitions in (parts, paths, delayed):
+        for partitions in (parts, paths, delayed, chunked):
             lazy = rj_dask.top_k(queries, partitions, 12, metric)
             assert dask.is_dask_collection(lazy)
             indices, scores = lazy.compute()
