@@ -200,6 +200,8 @@ def test_streamed_top_k_equals_full_similarity_and_best_first(engine, metric):
             assert got[0].shape == (6, min(k, 1000)) and got[0].dtype == np.int64
             assert np.array_equal(got[0], want[0]), (k, block_rows)
             assert np.array_equal(got[1], want[1]), (k, block_rows)
+    none = engine.top_k(queries[:0], memory, 5, metric)
+    assert none[0].shape == none[1].shape == (0, 5)
     one = engine.top_k(TritVector(queries[1]), memory, 9, metric)
     assert one[0].shape == (9,) and np.array_equal(one[0], want[0][1][:9]) and one[0][0] == 3
 

@@ -44,6 +44,8 @@ def top_k(engine, queries, memory, k, metric="cosine", threads=None, block_rows=
 def streamed_top_k(engine, rows, memory, k, metric, threads=None, block_rows=None):
     """top_k for queries as packed rows (nq, 2 * words + 1): (nq, min(k, N)) indices and scores."""
     nq, n = rows.shape[0], len(memory)
+    if nq == 0:   # no queries, as similarity gives (0, N) scores
+        return np.empty((0, min(k, n)), np.int64), np.empty((0, min(k, n)))
     threads = parallel.thread_count(threads, memory.rows.size * nq, THREAD_THRESHOLD_WORDS)
     kernel = engine._kernel(f"top_k_{metric}", "packed", memory.dim)
     block = _block_rows(block_rows, nq, n, memory.dim, threads, kernel is not None)
