@@ -8,10 +8,12 @@
  *                 similarities
  *   RJ_K          for rj_packed_bundle: the vectors it takes, each its own buffer (RJ_K <= 31)
  *   RJ_SHIFT      for rj_packed_permute: the rotation, 0 <= RJ_SHIFT < RJ_DIM
+ *   RJ_KEY(s)     with RJ_TOTALS, for rj_top_k and rj_top_k_normed: the key of a score s whose
+ *                 smallest values are the best ((s) for hamming, (-(s)) for the others)
  * and defines for it:
  *   int rj_packed_bind(rj_call *), rj_packed_bundle (with RJ_K), rj_packed_bundle_stacked,
  *       rj_packed_permute (with RJ_SHIFT), and with RJ_TOTALS rj_norms, rj_similarity and
- *       rj_similarity_normed: the entries, each taking the buffers in rj_call order and returning
+ *       rj_similarity_normed, with RJ_KEY too rj_top_k and rj_top_k_normed: the entries, each taking the buffers in rj_call order and returning
  *       RJ_OK or RJ_ERR_LENGTH
  *   RJ_VECTOR_OK(k): whether buffer k of `call` is one packed vector whose guard says RJ_DIM
  *   struct rj_totals (an int64_t per term) and rj_counts(x, y), with RJ_TOTALS: the totals over
@@ -203,6 +205,77 @@ static inline int rj_similarity_normed(rj_call *call)
                        (double *)call->ptr[4]);
     return RJ_OK;
 }
+
+#ifdef RJ_KEY
+/* top-k with RJ_KEY(score), the key whose k smallest are the best (the score, or minus it):
+ * per query q, keys[q * k ..] and index[q * k ..] hold a max-heap of the k best (key, row) seen,
+ * its root the worst; a row enters only if strictly better, so of equal keys the lower row stays. */
+RJ_INLINE int rj_worse(double ka, int64_t ia, double kb, int64_t ib)
+{
+    return ka > kb || (ka == kb && ia > ib);
+}
+
+RJ_INLINE void rj_heap_replace_root(double *keys, int64_t *index, int64_t k, double key, int64_t row)
+{
+    int64_t i = 0;
+    for (;;) {
+        int64_t c = 2 * i + 1;
+        if (c >= k) break;
+        if (c + 1 < k && rj_worse(keys[c + 1], index[c + 1], keys[c], index[c])) c++;
+        if (!rj_worse(keys[c], index[c], key, row)) break;
+        keys[i] = keys[c];
+        index[i] = index[c];
+        i = c;
+    }
+    keys[i] = key;
+    index[i] = row;
+}
+
+static inline void rj_top_k_rows(const uint64_t *queries, int64_t nq, const uint64_t *memory, int64_t nm,
+                                 const int64_t *qnorm, const int64_t *mnorm, int64_t k, double *keys,
+                                 int64_t *index)
+{
+    for (int64_t i = 0; i < nq * k; i++) {
+        keys[i] = 1.0e300;   /* placeholders, worse than any key (finite: fast-math may assume no inf) */
+        index[i] = INT64_MAX;
+    }
+    for (int64_t r = 0; r < nm; r++) {
+        const uint64_t *y = memory + r * RJ_PACKED_LEN;
+        for (int64_t q = 0; q < nq; q++) {
+            const struct rj_totals t = rj_counts(queries + q * RJ_PACKED_LEN, y);
+            const double key = RJ_KEY(qnorm ? rj_cosine(RJ_SCORE(t), qnorm[q], mnorm[r]) : (double)(RJ_SCORE(t)));
+            if (key < keys[q * k]) rj_heap_replace_root(keys + q * k, index + q * k, k, key, r);
+        }
+    }
+}
+
+/* queries, memory, keys (nq, k), rows (nq, k); 1 <= k <= the memory's rows */
+static inline int rj_top_k(rj_call *call)
+{
+    const int64_t nq = call->rows[0], nm = call->rows[1], k = nq > 0 ? call->len[2] / nq : 0;
+    if (call->len[0] != nq * RJ_PACKED_LEN || call->len[1] != nm * RJ_PACKED_LEN || k < 1 || k > nm
+        || call->len[2] != nq * k || call->len[3] != nq * k)
+        return RJ_ERR_LENGTH;
+    const uint64_t *queries = (const uint64_t *)call->ptr[0], *memory = (const uint64_t *)call->ptr[1];
+    if (!rj_rows_ok(queries, nq) || !rj_rows_ok(memory, nm)) return RJ_ERR_LENGTH;
+    rj_top_k_rows(queries, nq, memory, nm, 0, 0, k, (double *)call->ptr[2], (int64_t *)call->ptr[3]);
+    return RJ_OK;
+}
+
+/* queries, their norms, memory, its norms, keys (nq, k), rows (nq, k) */
+static inline int rj_top_k_normed(rj_call *call)
+{
+    const int64_t nq = call->rows[0], nm = call->rows[2], k = nq > 0 ? call->len[4] / nq : 0;
+    if (call->len[0] != nq * RJ_PACKED_LEN || call->len[2] != nm * RJ_PACKED_LEN || k < 1 || k > nm
+        || call->len[4] != nq * k || call->len[5] != nq * k || call->len[1] != nq || call->len[3] != nm)
+        return RJ_ERR_LENGTH;
+    const uint64_t *queries = (const uint64_t *)call->ptr[0], *memory = (const uint64_t *)call->ptr[2];
+    if (!rj_rows_ok(queries, nq) || !rj_rows_ok(memory, nm)) return RJ_ERR_LENGTH;
+    rj_top_k_rows(queries, nq, memory, nm, (const int64_t *)call->ptr[1], (const int64_t *)call->ptr[3], k,
+                  (double *)call->ptr[4], (int64_t *)call->ptr[5]);
+    return RJ_OK;
+}
+#endif
 #endif
 
 /* ---- bind, bundle, permute ------------------------------------------------------------------ */

@@ -7,8 +7,13 @@
   with the kernel's parameters, whatever the scheduler (threads, processes or distributed).
 - similarity(queries, memory, k): top-k VSA search over a row-partitioned Dask item memory,
   each partition searched where it lives, the partial top-k lists merged.
+- top_k(queries, partitions, k): the same search, lazy, over an item memory in partitions
+  (ItemMemory objects, files saved by ItemMemory.save that each worker maps, dask.delayed
+  objects computing to ItemMemory, or a dask array's row chunks): a dask.delayed object whose compute() merges the partial
+  top-k lists into what JitVSAEngine.top_k over the whole memory gives.
 """
 import copy
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -17,6 +22,7 @@ import numpy as np
 from .runtime.kernel import Kernel
 from .runtime.following import FollowingKernel, computing_dtype
 from .vsa import ItemMemory, JitVSAEngine
+from .vsa import stream
 from .vsa.memory import as_query_planes
 from .vsa.search import check_metric
 from .vsa.vectors import PackedTritVector, TritVector
@@ -24,7 +30,7 @@ from .vsa.vectors import PackedTritVector, TritVector
 if TYPE_CHECKING:
     import dask.array
 
-__all__ = ["map_blocks", "similarity"]
+__all__ = ["map_blocks", "similarity", "top_k"]
 
 
 def _dask_array():
@@ -109,3 +115,61 @@ def similarity(queries: "Sequence[TritVector | PackedTritVector] | np.ndarray", 
     scores = np.concatenate([r[1] for r in results], axis=1)
     order = np.argsort(scores if metric == "hamming" else -scores, axis=1, kind="stable")[:, :k]
     return np.take_along_axis(indices, order, axis=1), np.take_along_axis(scores, order, axis=1)
+
+
+def _engine():
+    return _engines.get("engine") or _engines.setdefault("engine", JitVSAEngine())  # one per worker
+
+
+def _partial_top_k(queries, partition, k, metric):
+    """(indices, keys, rows) of one partition: its k best per query, local row numbers."""
+    if isinstance(partition, (str, os.PathLike)):
+        partition = ItemMemory.load(partition, mmap=True)
+    if not isinstance(partition, ItemMemory):
+        raise TypeError(f"a partition must be an ItemMemory or the path of a saved one, not {type(partition).__name__}")
+    indices, scores = _engine().top_k(queries, partition, k, metric)
+    return indices, (scores if metric == "hamming" else -scores), len(partition)
+
+
+def _merged_top_k(parts, k, metric, one_query):
+    """The partitions' picks merged, their row numbers made global in partition order."""
+    offsets = np.cumsum([0] + [rows for _, _, rows in parts[:-1]])
+    indices, keys = stream.merge([p[0] + off for p, off in zip(parts, offsets)], [p[1] for p in parts], k)
+    scores = keys if metric == "hamming" else -keys
+    return (indices[0], scores[0]) if one_query else (indices, scores)
+
+
+def _array_partitions(memory):
+    """A 2-D dask array of trits (N, dim) as delayed ItemMemory partitions, one per row chunk."""
+    import dask
+    if memory.ndim != 2:
+        raise TypeError("memory must be a 2-D dask array of trits (N, dim)")
+    if len(memory.chunks[1]) != 1:
+        memory = memory.rechunk({1: -1})
+    blocks = memory.to_delayed().ravel()
+    return [dask.delayed(ItemMemory)(block) for block, rows in zip(blocks, memory.chunks[0]) if rows]
+
+
+def top_k(queries: "Sequence[TritVector | PackedTritVector] | TritVector | PackedTritVector | np.ndarray",
+          partitions: "Sequence[ItemMemory | str | os.PathLike[str] | dask.delayed.Delayed] | dask.array.Array",
+          k: int,
+          metric: str = "cosine") -> "dask.delayed.Delayed":
+    """A lazy top-k over a memory split in row partitions, in order (row i of partition p is
+    row sum(len of those before) + i): each searched where it lives (a path loaded, memory-mapped,
+    on the worker; a dask array's row chunks packed there), compute() gives (indices, scores) as
+    JitVSAEngine.top_k over them concatenated."""
+    da = _dask_array()
+    import dask
+    k = stream.check_k(k)
+    check_metric(metric)
+    if isinstance(partitions, da.Array):
+        partitions = _array_partitions(partitions)
+    if isinstance(partitions, (ItemMemory, str, os.PathLike)) or not isinstance(partitions, Sequence):
+        raise TypeError("partitions must be a list of ItemMemory, saved memory paths or dask.delayed partitions, "
+                        "or a 2-D dask array of trits")
+    if not partitions:
+        raise ValueError("top_k needs at least one partition")
+    one = stream.is_one_query(queries)
+    batch = [queries] if one else queries
+    parts = [dask.delayed(_partial_top_k)(batch, p, k, metric) for p in partitions]
+    return dask.delayed(_merged_top_k)(parts, k, metric, one)

@@ -23,7 +23,8 @@ lengths, digits and magnitude of numbers):
                                  outputs,    it (a recording's: RESIN_JIT_RECORD=FILE, record.py),
                                  inputs, dtype, ulp, sample_rate    every node resolved through a table
 The vsa ops are the engine's names (dot, hamming, cosine, bind, unbind, bundle, permute) and its own
-kernels' (pack, norms, bundle_stacked, similarity_dot|hamming|cosine), as a recording writes them.
+kernels' (pack, norms, bundle_stacked, similarity_dot|hamming|cosine, top_k_dot|hamming|cosine), as a
+recording writes them.
 """
 import inspect
 import multiprocessing
@@ -66,7 +67,8 @@ _VSA_KERNELS = {
     "permute": lambda count, shift, dim: ("permute", shift % dim),
     # the engine's own kernels, as a recording (record.py) names them
     **{op: (lambda count, shift, dim, op=op: (op, None)) for op in (
-        "pack", "norms", "bundle_stacked", "similarity_dot", "similarity_hamming", "similarity_cosine")},
+        "pack", "norms", "bundle_stacked", "similarity_dot", "similarity_hamming", "similarity_cosine",
+        "top_k_dot", "top_k_hamming", "top_k_cosine")},
 }
 
 

@@ -69,3 +69,34 @@ def test_top_k_over_a_partitioned_memory(client):
         np.testing.assert_array_equal(idx, ref_idx)
         np.testing.assert_allclose(sc, ref_scores, rtol=1e-12)
     assert indices[0][0] == 17
+
+
+def test_lazy_top_k_over_partitions_equals_the_whole_memory(client, tmp_path):
+    """Issue 22: resin_jit.dask.top_k over ItemMemory partitions, saved files the workers map, and
+    delayed partitions; nothing runs until compute(), which merges the partial top-k lists."""
+    rng = np.random.default_rng(4)
+    rows = rng.integers(-1, 2, (2_000, 500), dtype=np.int8)
+    rows[1_500:1_510] = rows[5]                      # ties across partitions go to the lower row
+    queries = rng.integers(-1, 2, (5, 500), dtype=np.int8)
+    queries[1] = rows[5]
+    parts = [ItemMemory(rows[:700]), ItemMemory(rows[700:1_300]), ItemMemory(rows[1_300:])]
+    paths = [str(tmp_path / f"part{i}.rjm") for i in range(3)]
+    for part, path in zip(parts, paths):
+        part.save(path)
+    delayed = [dask.delayed(ItemMemory)(rows[:1_000]), dask.delayed(ItemMemory)(rows[1_000:])]
+    chunked = da.from_array(rows, chunks=((600, 0, 900, 500), (250, 250)))   # an empty chunk, two column chunks
+    engine, whole = JitVSAEngine(), ItemMemory(rows)
+    for metric in ("cosine", "dot", "hamming"):
+        want = engine.top_k(queries, whole, 12, metric)
+        for partitions in (parts, paths, delayed, chunked):
+            lazy = rj_dask.top_k(queries, partitions, 12, metric)
+            assert dask.is_dask_collection(lazy)
+            indices, scores = lazy.compute()
+            np.testing.assert_array_equal(indices, want[0])
+            np.testing.assert_array_equal(scores, want[1])
+    one = rj_dask.top_k(TritVector(rows[5]), paths, 3).compute()
+    assert one[0].tolist() == [5, 1_500, 1_501] and one[1].tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(TypeError, match="partitions must be a list"):
+        rj_dask.top_k(queries, parts[0], 3)
+    with pytest.raises(ValueError, match="at least one partition"):
+        rj_dask.top_k(queries, [], 3)

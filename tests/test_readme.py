@@ -51,6 +51,25 @@ def test_the_dask_example_runs_as_written(backend, monkeypatch):
     assert namespace["y"].shape == (4_000_000,) and namespace["z"].shape == (16, 48_000)
     assert namespace["indices"].shape == (2, 5) and namespace["indices"][0][0] == 5
     np.testing.assert_allclose(namespace["y"], np.tanh(namespace["samples"] * np.float32(2)), rtol=0, atol=1e-6)
+    top = namespace["top"]
+    assert top[0].shape == (2, 5) and np.array_equal(top[0], namespace["indices"])
+    np.testing.assert_array_equal(top[1], namespace["scores"])
+
+
+@pytest.mark.parametrize("backend", ["native", "numpy"])
+def test_the_growing_and_mapped_memory_example_runs_as_written(backend, monkeypatch):
+    """Issue 22: the block after the VSA one (add, extend, save, load mapped, a batched top_k)."""
+    if backend == "numpy":
+        monkeypatch.setenv("RESIN_JIT_DISABLE", "1")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", README.read_text(), re.S) if "ItemMemory.load" in b)
+    namespace = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # the numpy backend says so once
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    indices, mapped = namespace["indices"], namespace["mapped"]
+    assert indices.shape == (2, 5) and indices[:, 0].tolist() == [1000, 1002]
+    assert [mapped.labels[i] for i in indices[:, 0]] == ["seven", "two"] and len(mapped) == 1003
+    assert namespace["engine"].jit.backend == backend
 
 
 def test_readme_opens_with_the_two_setup_commands():

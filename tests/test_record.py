@@ -247,4 +247,4 @@ def test_the_demos_manifest_is_its_recording(tmp_path):
     assert proc.returncode == 0, proc.stderr
     shipped = warm.load_manifest(warm.DEMO_MANIFEST)
     assert sorted(map(record._text, warm.load_manifest(str(path)))) == sorted(map(record._text, shipped))
-    assert {e["op"] for e in shipped if e["kind"] == "vsa"} == {"dot", "cosine", "pack", "norms", "similarity_cosine"}
+    assert {e["op"] for e in shipped if e["kind"] == "vsa"} == {"dot", "cosine", "pack", "norms", "top_k_cosine"}

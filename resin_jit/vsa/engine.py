@@ -29,9 +29,9 @@ import numpy as np
 
 from .. import JitCompiler, record
 from ..config import JitConfig
-from . import kernels, reference
+from . import kernels, reference, stream
 from .memory import ItemMemory, as_item_memory, as_query_rows
-from .search import best_first, check_metric, similarity_threads
+from .search import check_metric, similarity_threads
 from .slow_path import slow_path
 from .vectors import (PackedTritVector, TritVector, _dense, _packed, pack_buffer, planes_to_buffer, popcount_rows,
                       unpack_buffer, words_for)
@@ -310,15 +310,13 @@ class JitVSAEngine:
             rows = as_query_rows(queries, memory.dim)
         return self.similarity_rows(rows, memory, metric, threads)
 
-    def top_k(self, query: "TritVector | PackedTritVector", memory: "ItemMemory", k: int,
-              metric: str = "cosine") -> "tuple[np.ndarray, np.ndarray]":
-        """(indices, scores) of the k best matches of one query in memory, best first: highest
-        score, or lowest for hamming; ties go to the lower index. k larger than N gives all N."""
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive int, not {k!r}")
-        scores = self.similarity(query, memory, metric)[0]
-        order = best_first(scores if metric == "hamming" else -scores, int(k))
-        return order, scores[order]
+    def top_k(self, queries: "TritVector | PackedTritVector | Sequence[TritVector | PackedTritVector] | np.ndarray",
+              memory: "ItemMemory", k: int, metric: str = "cosine",
+              threads: "int | None" = None) -> "tuple[np.ndarray, np.ndarray]":
+        """(indices, scores) of the k best matches in memory, best first: highest score, or lowest
+        for hamming; ties go to the lower index; k larger than N gives all N. One query gives 1-D
+        arrays, a batch (n_queries, k) ones; the memory is streamed in blocks (stream.py), threaded."""
+        return stream.top_k(self, queries, memory, k, metric, threads)
 
     def cleanup(self, query: "TritVector | PackedTritVector", memory: "ItemMemory", threshold: float = 0.0,
                 metric: str = "cosine") -> Any:

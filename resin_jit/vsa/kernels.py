@@ -22,6 +22,12 @@ def _reduction(argspec, ret, entry, terms, score):
     return Rule(argspec, ret, entry, (("RJ_TOTALS(X)", " ".join(f"X({t})" for t in terms)), ("RJ_SCORE(t)", score)))
 
 
+def _top_k(metric):
+    r = _reduction("uquqDQ" if metric == "cosine" else "uuDQ", "v", "rj_top_k_normed" if metric == "cosine"
+                   else "rj_top_k", *_PACKED["dot" if metric == "cosine" else metric])
+    return r._replace(params=r.params + (("RJ_KEY(s)", "(s)" if metric == "hamming" else "(-(s))"),))
+
+
 # the terms and result of each reduction
 _DENSE = {"dot": (["product"], "t.product"),
           "hamming": (["differ"], "-t.differ"),
@@ -48,6 +54,8 @@ RULES = MappingProxyType({
     ("similarity_hamming", "packed"): _reduction("uuD", "v", "rj_similarity", *_PACKED["hamming"]),
     # the dot product, made a cosine with the norms passed beside queries and memory
     ("similarity_cosine", "packed"): _reduction("uquqD", "v", "rj_similarity_normed", *_PACKED["dot"]),
+    # the k best per query of a block of memory rows (stream.py): keys and row numbers, unordered
+    **{(f"top_k_{op}", "packed"): _top_k(op) for op in ("dot", "hamming", "cosine")},
 })
 
 

@@ -1,12 +1,15 @@
 """ItemMemory: N labelled vectors of one dimension, kept packed, as plain data that a
 JitVSAEngine searches (similarity, top_k, cleanup); and queries made packed rows to search with."""
+import os
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from .vectors import (PackedTritVector, TritVector, _as_trits, _check_dim, _packed, _plane_view, as_vector,
-                      checked_buffer, pack_buffer, unpack_buffer, words_for)
+                      checked_buffer, pack_buffer, popcount_rows, unpack_buffer, words_for)
+from ..front.abi import aligned_empty
+from . import memory_file
 
 
 class ItemMemory:
@@ -16,8 +19,13 @@ class ItemMemory:
     `vectors`: a 2-D array of trits (N, dim), or a sequence of TritVector, PackedTritVector or
     1-D trit arrays. The data: `rows` (N, 2 * words + 1), read-only; `dim`; `labels`; `norms`,
     the non-zero trits of each row (int64, N), which the first cosine search fills in and keeps
-    (None until then)."""
-    __slots__ = ("rows", "dim", "labels", "norms")
+    (None until then).
+
+    `add` and `extend` grow it in place without repacking what it holds (the rows live in a
+    buffer whose capacity doubles; `rows` is a view of its filled part, norms kept in step);
+    `save(path)` writes it to a file that `ItemMemory.load(path, mmap=True)` maps read-only, so a
+    memory larger than RAM is searchable (memory_file.py describes the format)."""
+    __slots__ = ("rows", "dim", "labels", "norms", "_capacity")
 
     def __init__(self, vectors: "Iterable[TritVector | PackedTritVector] | np.ndarray",
                  labels: "Iterable[Any] | None" = None) -> None:
@@ -32,6 +40,44 @@ class ItemMemory:
         if rows.shape[0] == 0:
             raise ValueError("an item memory needs at least one vector")
         return _fill(cls.__new__(cls), rows, dim, labels)
+
+    def add(self, vector: "TritVector | PackedTritVector | np.ndarray", label: Any = None) -> "ItemMemory":
+        """Append one vector (its label: `label`, or its index); returns the memory."""
+        return self.extend([vector], None if label is None else [label])
+
+    def extend(self, vectors: "Iterable[TritVector | PackedTritVector] | np.ndarray",
+               labels: "Iterable[Any] | None" = None) -> "ItemMemory":
+        """Append vectors (what the constructor takes) with labels (default: their indices);
+        amortised O(added rows). Views of `rows` taken before stay valid. Returns the memory."""
+        if isinstance(vectors, (list, tuple, np.ndarray)) and len(vectors) == 0 and not labels:
+            return self
+        new, dim = _rows_of(vectors)
+        if dim != self.dim:
+            raise ValueError(f"vectors of dimension {dim} added to a memory of dimension {self.dim}")
+        n, m = len(self), new.shape[0]
+        labels = list(range(n, n + m)) if labels is None else list(labels)
+        if len(labels) != m:
+            raise ValueError(f"{len(labels)} labels for {m} vectors")
+        rows, norms = _grown(self, n + m)
+        rows[n:] = new
+        if norms is not None:
+            norms[n:] = popcount_rows(new[:, :2 * words_for(dim)])
+            norms.flags.writeable = False
+        rows.flags.writeable = False
+        self.rows, self.norms = rows, norms
+        self.labels.extend(labels)
+        return self
+
+    def save(self, path: "str | os.PathLike[str]") -> None:
+        """Write the memory to `path` (labels must be str or int; see memory_file.py)."""
+        memory_file.save(self, path)
+
+    @classmethod
+    def load(cls, path: "str | os.PathLike[str]", mmap: bool = True, verify: bool = True) -> "ItemMemory":
+        """A memory saved by `save`: its rows memory-mapped read-only (mmap=True) or read into RAM.
+        The file is checked before use (ValueError if it is not a valid memory file); `verify`
+        also reads every row once to check its trits (skip it for a trusted file too large to read)."""
+        return memory_file.load(cls, path, mmap, verify)
 
     @property
     def pos(self):
@@ -72,7 +118,31 @@ def _fill(memory, rows, dim, labels):
     if len(labels) != rows.shape[0]:
         raise ValueError(f"{len(labels)} labels for {rows.shape[0]} vectors")
     memory.rows, memory.dim, memory.labels, memory.norms = rows, dim, labels, None
+    memory._capacity = None
     return memory
+
+
+def _grown(memory, n):
+    """(rows, norms) views of n rows over the memory's growth buffers, which double when full
+    (new buffers, the filled part copied: a mapped memory moves into RAM on its first growth)."""
+    held = memory._capacity
+    if held is None or held[0].shape[0] < n:
+        old, size = len(memory), max(n, 2 * len(memory), 16)
+        rows = aligned_empty((size, memory.rows.shape[1]), np.uint64)
+        rows[:old] = memory.rows
+        norms = None
+        if memory.norms is not None:
+            norms = np.empty(size, np.int64)
+            norms[:old] = memory.norms
+        held = memory._capacity = (rows, norms)
+    rows, norms = held
+    if memory.norms is None:
+        return rows[:n], None
+    if norms is None or not np.shares_memory(norms, memory.norms):   # norms counted since the last growth
+        norms = np.empty(rows.shape[0], np.int64)
+        norms[:len(memory)] = memory.norms
+        memory._capacity = (rows, norms)
+    return rows[:n], norms[:n]
 
 
 def _from_rows(rows, dim, labels):

@@ -157,7 +157,8 @@ def scalar_case(tier):
 # layout, dimensions below one vector, with a tail, and of more than one int8 flush block
 VSA_CASES = (("dot", "packed", 1023, None), ("hamming", "dense", 33, None), ("cosine", "dense", 4097, None),
              ("bind", "packed", 1023, None), ("bundle", "dense", 4097, 3), ("permute", "packed", 1023, 5),
-             ("similarity_cosine", "packed", 65, None))
+             ("similarity_cosine", "packed", 65, None), ("top_k_cosine", "packed", 65, None),
+             ("top_k_hamming", "packed", 1023, None))
 
 
 def _vsa_arguments(op, layout, dim, k, seed):
@@ -174,7 +175,12 @@ def _vsa_arguments(op, layout, dim, k, seed):
         return [data(vecs[0]), out]
     queries, memory = np.stack([data(v) for v in vecs[:2]]), np.stack([data(v) for v in vecs[2:7]])
     words = 2 * words_for(dim)
-    return [queries, popcount_rows(queries[:, :words]), memory, popcount_rows(memory[:, :words]), np.zeros(10)]
+    if op == "top_k_hamming":   # the 3 best of 5 rows per query: keys and row numbers
+        return [queries, memory, np.zeros((2, 3)), np.zeros((2, 3), np.int64)]
+    norms = [popcount_rows(queries[:, :words]), popcount_rows(memory[:, :words])]
+    if op == "top_k_cosine":
+        return [queries, norms[0], memory, norms[1], np.zeros((2, 3)), np.zeros((2, 3), np.int64)]
+    return [queries, norms[0], memory, norms[1], np.zeros(10)]
 
 
 def vsa_case(tier, op, layout, dim, k):

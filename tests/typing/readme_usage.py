@@ -1,6 +1,9 @@
 """Every Python block of README.md as a user's script, which `mypy --strict` passes
 (tests/test_typing.py runs it, and holds each line of the README's blocks to a line here). Each
 block is a function, so that names the blocks share (x, a, b, jit) keep one type in each."""
+import os
+import tempfile
+
 import dask.array as da
 import numpy as np
 
@@ -74,6 +77,19 @@ def the_vsa_block() -> None:
     engine.stats                                  # jit_hits, jit_misses, total_ops, cache_size, hit_rate
 
 
+def the_memory_block() -> None:
+    """README's block on a growing, saved and memory-mapped ItemMemory."""
+    engine = JitVSAEngine()
+    memory = ItemMemory(np.random.default_rng(0).integers(-1, 2, (1_000, 10_000), dtype=np.int8))
+    memory.add(TritVector.random(10_000, seed=7), label="seven")       # amortised: no repacking
+    memory.extend([TritVector.random(10_000, seed=s) for s in (1, 2)], labels=["one", "two"])
+    path = os.path.join(tempfile.mkdtemp(), "memory.rjm")
+    memory.save(path)                                # header, labels as JSON (str/int only), packed rows
+    mapped = ItemMemory.load(path, mmap=True)        # mapped read-only; the file is checked first
+    queries = [TritVector.random(10_000, seed=7), TritVector.random(10_000, seed=2)]
+    indices, scores = engine.top_k(queries, mapped, 5)   # (2, 5) each, best first; indices[:, 0] == [1000, 1002]
+
+
 def the_dask_block() -> None:
     """README's Scale-out block (Dask)."""
     jit, x = rj.JitCompiler(), rj.input("x")
@@ -84,4 +100,6 @@ def the_dask_block() -> None:
     trits = np.random.default_rng(1).integers(-1, 2, (20_000, 1024), dtype=np.int8)
     queries = [TritVector(trits[5]), TritVector.random(1024, seed=9)]
     indices, scores = rj_dask.similarity(queries, da.from_array(trits, chunks=(5_000, 1024)), k=5)
+    lazy = rj_dask.top_k(queries, [ItemMemory(trits[:8_000]), ItemMemory(trits[8_000:])], k=5)
     y, z = y.compute(), z.compute()                           # indices[0][0] == 5
+    top = lazy.compute()                                      # the same (indices, scores), merged
