@@ -115,11 +115,15 @@ class Classifier:
         self._check_params()
         self._forget()
         rows, trits, labels = self._start(X, y, None)
+        dots = self._dots(rows)
         self.n_iter_ = 0
-        for _ in range(self.epochs):
-            if not self._retrain(rows, trits, labels):
+        for epoch in range(self.epochs):
+            changed = self._retrain(trits, labels, dots)
+            if changed.size == 0:
                 break
             self.n_iter_ += 1
+            if epoch + 1 < self.epochs:   # only the classes that changed are searched again
+                dots[:, changed] = self._dots(rows, changed)
         return self
 
     def partial_fit(self, X, y, classes=None):
@@ -127,20 +131,21 @@ class Classifier:
         call fixes the classes: `classes` (every label the stream will have) or those of y."""
         if not hasattr(self, "classes_"):
             self._check_params()
-            self._retrain(*self._start(X, y, classes))
-            self.n_iter_ = 1
-            return self
-        rows, trits = self._encode(X, dense=True)
-        _check_lengths(rows, y)
-        labels = self._labels(y)
-        self._add(trits, labels)
-        self._quantise()
-        self._retrain(rows, trits, labels)
+            rows, trits, labels = self._start(X, y, classes)
+            self.n_iter_ = 0
+        else:
+            rows, trits = self._encode(X, dense=True)
+            _check_lengths(rows, y)
+            labels = self._labels(y)
+            self._add(trits, labels)
+            self._quantise(np.unique(labels))
+        self._retrain(trits, labels, self._dots(rows))
         self.n_iter_ += 1
         return self
 
     def _forget(self):
-        for name in ("classes_", "accumulators_", "memory_", "encoder_", "n_features_in_", "dim_", "n_iter_"):
+        for name in ("classes_", "accumulators_", "memory_", "encoder_", "n_features_in_", "dim_", "n_iter_",
+                     "_model_rows", "_norms"):
             self.__dict__.pop(name, None)
 
     def _start(self, X, y, classes):
@@ -169,19 +174,22 @@ class Classifier:
         labels = self._labels(y)
         self.accumulators_ = np.zeros((len(self.classes_), self.dim_), np.int32)
         self._add(trits, labels)
-        self._quantise()
+        self._model_rows = np.zeros((len(self.classes_), rows.shape[1]), np.uint64)
+        self._quantise(np.arange(len(self.classes_)))
         return rows, trits, labels
 
-    def _retrain(self, rows, trits, labels):
-        """One retraining pass; the count of mistakes it corrected (0: nothing to do)."""
-        predicted = np.argmax(self._cosines(rows, with_query_norms=False), axis=1)
+    def _retrain(self, trits, labels, dots):
+        """One retraining pass, from the samples' dots with the class vectors (N, classes):
+        the indices of the classes it changed (none: every sample was right)."""
+        predicted = np.argmax(dots / np.sqrt(self._norms), axis=1)
         wrong = np.flatnonzero(predicted != labels)
         if wrong.size == 0:
-            return 0
+            return wrong
         self._add(trits[wrong], labels[wrong], self.lr)
         self._add(trits[wrong], predicted[wrong], -self.lr)
-        self._quantise()
-        return wrong.size
+        changed = np.union1d(labels[wrong], predicted[wrong])
+        self._quantise(changed)
+        return changed
 
     def _add(self, trits, labels, weight=1):
         """Add each row of trits (n, dim) times `weight` to the accumulator of its label: a loop
@@ -192,19 +200,23 @@ class Classifier:
             total = trits[labels == k].sum(axis=0, dtype=np.int32)
             self.accumulators_[k] += total if weight == 1 else weight * total
 
-    def _quantise(self):
-        """The model: each class's accumulator as trits, its `sparsity` smallest magnitudes 0
-        (ties at the cut all 0), packed in an ItemMemory; and each class vector's non-zero count."""
-        acc = self.accumulators_
-        zeros = int(self.sparsity * self.dim_)
-        cut = np.partition(np.abs(acc), zeros - 1, axis=1)[:, zeros - 1:zeros] if zeros else 0
+    def _quantise(self, classes):
+        """The model of these classes (indices): each accumulator as trits, its `sparsity`
+        smallest magnitudes 0 (ties at the cut all 0), packed; memory_ holds every class's."""
+        acc = self.accumulators_[classes]
+        cut = _smallest(np.abs(acc), int(self.sparsity * self.dim_))
         positive, negative = acc > cut, acc < -cut
-        rows = rowwise.pack_bits(positive, negative)
-        words = (self.dim_ + 63) // 64
-        self.memory_ = ItemMemory.from_planes(rows[:, :words], rows[:, words:2 * words], self.dim_,
-                                              labels=list(self.classes_))
-        nonzero = np.count_nonzero(positive, axis=1) + np.count_nonzero(negative, axis=1)
-        self._norms = np.maximum(nonzero, 1).astype(np.float64)
+        self._model_rows[classes] = rowwise.pack_bits(positive, negative)
+        if not hasattr(self, "_norms"):
+            self._norms = np.ones(len(self.classes_))
+        self._norms[classes] = np.maximum(np.count_nonzero(positive, axis=1) + np.count_nonzero(negative, axis=1), 1)
+        self.memory_ = memory_of_rows(self._model_rows.copy(), self.dim_, list(self.classes_))
+
+    def _dots(self, rows, classes=None):
+        """The exact dots (N, classes) of packed rows with the class vectors (these classes only)."""
+        memory = self.memory_ if classes is None else \
+            memory_of_rows(self._model_rows[classes], self.dim_, self.classes_[classes].tolist())
+        return _engine().similarity_rows(rows, memory, "dot")
 
     # -- prediction ----------------------------------------------------------------------------------
 
@@ -230,8 +242,7 @@ class Classifier:
     def _cosines(self, rows, with_query_norms):
         """Exact integer dots by the engine's packed search, made cosines here (identical on both
         backends). Without the query norms the scores rank the classes the same."""
-        dots = _engine().similarity_rows(rows, self.memory_, "dot")
-        scores = dots / np.sqrt(self._norms)
+        scores = self._dots(rows) / np.sqrt(self._norms)
         if with_query_norms:
             scores /= np.sqrt(np.maximum(_engine().norms(rows, self.dim_), 1))[:, None]
         return scores
@@ -282,6 +293,23 @@ class Classifier:
 
 def _precomputed(encoder):
     return isinstance(encoder, str) and encoder == "precomputed"
+
+
+def _smallest(magnitudes, k):
+    """The k-th smallest of each row of non-negative ints (n, dim), as a column (n, 1) (0 for
+    k = 0): np.partition's answer, by counting (np.bincount) in O(dim + largest value)."""
+    if k == 0:
+        return np.zeros((magnitudes.shape[0], 1), magnitudes.dtype)
+    width = int(magnitudes.max()) + 1
+    counts = np.bincount((magnitudes + np.arange(magnitudes.shape[0])[:, None] * width).ravel(),
+                         minlength=magnitudes.shape[0] * width).reshape(-1, width)
+    return np.argmax(np.cumsum(counts, axis=1) >= k, axis=1)[:, None].astype(magnitudes.dtype)
+
+
+def memory_of_rows(rows, dim, labels):
+    """An ItemMemory of packed buffers (N, 2 * words + 1), through the public constructor."""
+    words = (dim + 63) // 64
+    return ItemMemory.from_planes(rows[:, :words], rows[:, words:2 * words], dim, labels=labels)
 
 
 def _dim_of(rows):

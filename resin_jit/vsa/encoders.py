@@ -285,7 +285,7 @@ class RandomProjection:
             projected = X[lo:lo + step] @ self.matrix
             above, below = projected > 0, projected < 0
             if trits:
-                np.subtract(above, below, dtype=np.int8, out=dense[lo:lo + step])
+                np.subtract(above.view(np.int8), below.view(np.int8), out=dense[lo:lo + step])
             if rows:
                 packed[lo:lo + step] = rowwise.pack_bits(above, below)
         return dense, packed

@@ -30,7 +30,7 @@ def permute(rows, shift):
 
 def sign(totals):
     """The sign of integer or float totals as int8 trits; ties (0) give 0, as engine.bundle."""
-    return np.subtract(totals > 0, totals < 0, dtype=_I8)
+    return np.subtract((totals > 0).view(_I8), (totals < 0).view(_I8))
 
 
 def segment_sums(rows, starts, dtype=np.int32):
