@@ -75,7 +75,8 @@ def run(quick=False):
              "numpy, encoded beforehand": lambda: numpy_hdc(Htr32, ytr, Hte32, encoded=True)}
     linear = optional_import("sklearn.linear_model")
     if linear is not None:
-        cases["sklearn LogisticRegression"] = lambda: linear.LogisticRegression(max_iter=2000).fit(Xtr, ytr).predict(Xte)
+        logistic = linear.LogisticRegression(max_iter=2000)
+        cases["sklearn LogisticRegression"] = lambda: logistic.fit(Xtr, ytr).predict(Xte)
     integers = {"numpy int8/int32, the same algorithm": lambda: numpy_hdc(Xtr, ytr, Xte, dtype=np.int32)}
     predictions = {name: fn() for name, fn in {**cases, **integers}.items()}
     same = all(np.array_equal(predictions["resin_jit Classifier"], predictions[name])
@@ -88,8 +89,8 @@ def run(quick=False):
         speedup = "-" if name.startswith("resin_jit") else ratio(times[name], times[ours_name])
         rows.append((name, {"median": fmt_time(times[name]), "resin_jit faster": speedup,
                             "test accuracy": f"{np.mean(predictions[name] == yte):.4f}"}))
-    table(title, rows, note=f"70/30 stratified split, seed 0; the numpy peers predict the same as the Classifier: {same}"
-                            " (noisy: 2 shared cores)")
+    table(title, rows, note=f"70/30 stratified split, seed 0; the numpy peers predict the same as the Classifier: "
+                            f"{same} (noisy: 2 shared cores)")
     accuracy = float(np.mean(predictions["resin_jit Classifier"] == yte))
     print_verdicts([Target("load_digits fit + predict", times[PEER] / times["resin_jit Classifier"], -SPEED_TARGET,
                            SPEEDUP, PEER),

@@ -11,10 +11,10 @@ from resin_jit.vsa import (Classifier, Codebook, LevelCodebook, NotFittedError, 
                            classifier)
 
 
-def blobs(n=400, classes=4, features=12, seed=0):
+def blobs(n=400, classes=4, features=12, seed=0, spread=3.0):
     """Gaussian clusters around random centres, shuffled; a train half and a test half."""
     rng = np.random.default_rng(seed)
-    centres = rng.normal(0, 3, (classes, features))
+    centres = rng.normal(0, spread, (classes, features))
     y = rng.integers(0, classes, n)
     X = centres[y] + rng.normal(0, 1, (n, features))
     return X[: n // 2], y[: n // 2], X[n // 2:], y[n // 2:]
@@ -22,7 +22,8 @@ def blobs(n=400, classes=4, features=12, seed=0):
 
 @pytest.fixture(scope="module")
 def digits():
-    datasets = pytest.importorskip("sklearn.datasets", reason="scikit-learn is in the test extra: pip install -e '.[test]'")
+    datasets = pytest.importorskip("sklearn.datasets",
+                                   reason="scikit-learn is in the test extra: pip install -e '.[test]'")
     from sklearn.model_selection import train_test_split
     X, y = datasets.load_digits(return_X_y=True)
     return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
@@ -46,6 +47,16 @@ def test_load_digits_above_95_percent_after_retraining(digits):
     model = Classifier(dim=10_000).fit(Xtr, ytr)
     assert model.score(Xte, yte) >= 0.95 > centroids_only
     assert model.n_iter_ >= 1 and model.accumulators_.shape == (10, 10_000) and len(model.memory_) == 10
+
+
+def test_a_training_set_encoded_in_blocks_trains_the_same(monkeypatch):
+    Xtr, ytr, Xte, _ = blobs(classes=6, spread=1.0)
+    whole = Classifier(dim=1000).fit(Xtr, ytr)
+    monkeypatch.setattr(classifier, "TRAIN_BLOCK", 37)
+    blocks = Classifier(dim=1000).fit(Xtr, ytr)
+    assert whole.n_iter_ >= 2 and blocks.n_iter_ == whole.n_iter_
+    assert np.array_equal(blocks.accumulators_, whole.accumulators_)
+    assert np.array_equal(blocks.predict(Xte), whole.predict(Xte))
 
 
 def test_the_numpy_backend_predicts_the_same(monkeypatch):
@@ -117,6 +128,9 @@ def test_bad_input_gets_a_clear_error():
         model.predict(Xte[:, :5])
     with pytest.raises(ValueError, match="trits -1, 0 or 1"):
         Classifier(encoder="precomputed").fit(np.full((4, 8), 2), [0, 1, 0, 1])
+    given = Classifier(encoder="precomputed").fit(np.eye(4, 8, dtype=np.int8), [0, 1, 0, 1])
+    with pytest.raises(ValueError, match="hypervectors of dimension 9, but the classifier was fitted with 8"):
+        given.predict(np.zeros((2, 9), np.int8))
     for params, words in (({"epochs": -1}, "epochs must be an int"), ({"lr": 0.5}, "lr must be an int"),
                           ({"sparsity": 1.0}, "sparsity must be within"), ({"encoder": "pca"}, "encoder must be")):
         with pytest.raises((ValueError, TypeError), match=words):

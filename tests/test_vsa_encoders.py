@@ -22,7 +22,8 @@ def test_a_codebook_is_seeded_bipolar_and_looks_symbols_up():
     assert set(np.unique(book.vectors)) == {-1, 1} and book.vectors.shape == (3, DIM)
     assert book["b"] == TritVector(book.vectors[1])
     assert np.array_equal(book.encode(["c", "a", "c"]), book.vectors[[2, 0, 2]])
-    assert np.array_equal(Codebook(5, DIM, seed=1).encode(np.array([[4, 0]])), Codebook(5, DIM, seed=1).vectors[[[4, 0]]])
+    numbered = Codebook(5, DIM, seed=1)
+    assert np.array_equal(numbered.encode(np.array([[4, 0]])), numbered.vectors[[[4, 0]]])
     sparse = Codebook(10, DIM, seed=0, sparsity=0.5).vectors
     assert 0.4 < np.mean(sparse == 0) < 0.6
     with pytest.raises(KeyError, match="'z' is not a symbol"):

@@ -18,14 +18,15 @@ import inspect
 
 import numpy as np
 
-from .engine import JitVSAEngine
 from ..config import JitConfig
 from ..front.environment import env_flag
 from . import rowwise
 from .encoders import RandomProjection, check_features
+from .engine import JitVSAEngine
 from .memory import ItemMemory, as_query_rows
 from .vectors import pack_buffer, unpack_buffer
 
+TRAIN_BLOCK = 8192   # samples encoded at once in a centroid pass (their int8 trits: 80 MB at dim 10,000)
 _ENGINES = {}   # one engine per configuration (and backend) for every classifier of the process
 
 
@@ -114,11 +115,11 @@ class Classifier:
         """Train from scratch: the centroid pass, then up to `epochs` retraining passes."""
         self._check_params()
         self._forget()
-        rows, trits, labels = self._start(X, y, None)
+        rows, labels = self._start(X, y, None)
         dots = self._dots(rows)
         self.n_iter_ = 0
         for epoch in range(self.epochs):
-            changed = self._retrain(trits, labels, dots)
+            changed = self._retrain(rows, labels, dots)
             if changed.size == 0:
                 break
             self.n_iter_ += 1
@@ -131,15 +132,14 @@ class Classifier:
         call fixes the classes: `classes` (every label the stream will have) or those of y."""
         if not hasattr(self, "classes_"):
             self._check_params()
-            rows, trits, labels = self._start(X, y, classes)
+            rows, labels = self._start(X, y, classes)
             self.n_iter_ = 0
         else:
-            rows, trits = self._encode(X, dense=True)
-            _check_lengths(rows, y)
+            _check_lengths(X, y)
             labels = self._labels(y)
-            self._add(trits, labels)
+            rows = self._centroid_pass(X, labels)
             self._quantise(np.unique(labels))
-        self._retrain(trits, labels, self._dots(rows))
+        self._retrain(rows, labels, self._dots(rows))
         self.n_iter_ += 1
         return self
 
@@ -149,7 +149,7 @@ class Classifier:
             self.__dict__.pop(name, None)
 
     def _start(self, X, y, classes):
-        """Fix the classes and the encoder, then the centroid pass: (rows, trits, label indices).
+        """Fix the classes and the encoder, then the centroid pass: (packed rows, label indices).
         If anything is wrong with the input, the classifier is left unfitted."""
         try:
             return self._first_batch(X, y, classes)
@@ -169,24 +169,37 @@ class Classifier:
             raise ValueError(f"a classifier needs samples of at least 2 classes; y has only {self.classes_.tolist()}")
         if isinstance(X, np.ndarray) and X.ndim == 2 and not _precomputed(self.encoder):
             self.n_features_in_ = X.shape[1]
-        rows, trits = self._encode(X, dense=True)
-        _check_lengths(rows, y)
+        _check_lengths(X, y)
         labels = self._labels(y)
-        self.accumulators_ = np.zeros((len(self.classes_), self.dim_), np.int32)
-        self._add(trits, labels)
+        rows = self._centroid_pass(X, labels)
         self._model_rows = np.zeros((len(self.classes_), rows.shape[1]), np.uint64)
         self._quantise(np.arange(len(self.classes_)))
-        return rows, trits, labels
+        return rows, labels
 
-    def _retrain(self, trits, labels, dots):
+    def _centroid_pass(self, X, labels):
+        """Encode X a block of samples at a time, adding each block's trits to its classes'
+        accumulators: the packed rows of all, and the int8 trits of one block at a time."""
+        if labels.shape[0] == 0:
+            raise ValueError("X has 0 samples: a classifier needs at least one")
+        parts = []
+        for lo in range(0, labels.shape[0], TRAIN_BLOCK):
+            rows, trits = self._encode(X[lo:lo + TRAIN_BLOCK], dense=True)
+            if not hasattr(self, "accumulators_"):
+                self.accumulators_ = np.zeros((len(self.classes_), self.dim_), np.int32)
+            self._add(trits, labels[lo:lo + TRAIN_BLOCK])
+            parts.append(rows)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _retrain(self, rows, labels, dots):
         """One retraining pass, from the samples' dots with the class vectors (N, classes):
         the indices of the classes it changed (none: every sample was right)."""
         predicted = np.argmax(dots / np.sqrt(self._norms), axis=1)
         wrong = np.flatnonzero(predicted != labels)
         if wrong.size == 0:
             return wrong
-        self._add(trits[wrong], labels[wrong], self.lr)
-        self._add(trits[wrong], predicted[wrong], -self.lr)
+        trits = unpack_buffer(rows[wrong], self.dim_)
+        self._add(trits, labels[wrong], self.lr)
+        self._add(trits, predicted[wrong], -self.lr)
         changed = np.union1d(labels[wrong], predicted[wrong])
         self._quantise(changed)
         return changed
@@ -347,6 +360,7 @@ def _check_labels(y):
     return y
 
 
-def _check_lengths(rows, y):
-    if rows.shape[0] != len(y):
-        raise ValueError(f"X has {rows.shape[0]} samples but y has {len(y)} labels")
+def _check_lengths(X, y):
+    n = X.shape[0] if isinstance(X, np.ndarray) and X.ndim else len(X)
+    if n != len(y):
+        raise ValueError(f"X has {n} samples but y has {len(y)} labels")

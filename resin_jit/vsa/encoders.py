@@ -166,6 +166,9 @@ class RecordEncoder:
             raise ValueError(f"keys of dimension {keys.dim} with values of dimension {values.dim}")
         self.keys, self.values, self.dim = keys, values, keys.dim
 
+    def __repr__(self):
+        return f"RecordEncoder(keys={self.keys!r}, values={self.values!r})"
+
     def vector(self, record: Mapping) -> TritVector:
         """One record as a TritVector."""
         return _dense(self.encode([record])[0].copy())
@@ -212,6 +215,9 @@ class SequenceEncoder:
         self.symbols, self.n, self.dim = symbols, int(n), symbols.dim
         # the codebook permuted once per place in an n-gram
         self._placed = [rowwise.permute(symbols.vectors, self.n - 1 - j) for j in range(self.n)]
+
+    def __repr__(self):
+        return f"SequenceEncoder({self.symbols!r}, n={self.n})"
 
     def vector(self, sequence: Sequence) -> TritVector:
         """One sequence as a TritVector."""

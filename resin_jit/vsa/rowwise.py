@@ -3,7 +3,9 @@ run over whole batches (vectorised over the rows, never a Python loop per row).
 
 This is the seam for issue 22 item 1 (the engine's batched bind, permute and bundle): each
 function here has the engine operation's semantics, so a batched engine call can replace its
-body without changing a caller.
+body without changing a caller. (Classifier's other batched steps: its search is already the
+engine's similarity_rows; the per-class sums of its training rows are the bundle-with-weights
+before the sign, a candidate for the batched bundle too.)
 """
 import numpy as np
 
