@@ -123,8 +123,14 @@ def test_bad_input_gets_a_clear_error():
         model.fit(Xtr, ytr[:, None])
     with pytest.raises(ValueError, match="at least 2 classes"):
         model.fit(Xtr, np.zeros(len(Xtr)))
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        model.fit(Xtr, Xtr[:, 0])
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        model.fit(Xtr, None)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        model.fit(Xtr * 1j, ytr)
     model.fit(Xtr, ytr)
-    with pytest.raises(ValueError, match="X has 5 features, but this encoder takes 12"):
+    with pytest.raises(ValueError, match="X has 5 features, but Classifier is expecting 12 features as input"):
         model.predict(Xte[:, :5])
     with pytest.raises(ValueError, match="trits -1, 0 or 1"):
         Classifier(encoder="precomputed").fit(np.full((4, 8), 2), [0, 1, 0, 1])
@@ -165,3 +171,17 @@ def test_scikit_learn_clones_pipelines_and_cross_validates_it(digits):
     assert scores.shape == (3,) and scores.min() >= 0.85
     search = GridSearchCV(Classifier(dim=2000, epochs=3), {"sparsity": [0.0, 0.33]}, cv=2).fit(Xtr[:600], ytr[:600])
     assert search.best_params_["sparsity"] in (0.0, 0.33)
+
+
+def test_scikit_learn_check_estimator_passes_but_for_two_deliberate_differences():
+    """scikit-learn's own conformance checks: all pass but two. NotFittedError is this module's
+    (a ValueError and AttributeError, as scikit-learn's is, but not its class: scikit-learn is
+    not imported at run time), and a column y (N, 1) is refused with a clear error where
+    scikit-learn would warn and ravel it."""
+    pytest.importorskip("sklearn", reason="scikit-learn is in the test extra: pip install -e '.[test]'")
+    from sklearn.utils.estimator_checks import check_estimator
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(Classifier(dim=512, epochs=3), on_fail=None)
+    failed = sorted(r["check_name"] for r in results if r["status"] == "failed")
+    assert len(results) >= 40 and failed == ["check_estimators_unfitted", "check_supervised_y_2d"]

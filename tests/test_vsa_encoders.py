@@ -112,7 +112,7 @@ def test_a_random_projection_is_the_sign_of_a_ternary_matmul():
     assert np.array_equal(projection.encode_packed(X), pack_buffer(trits))
     assert np.array_equal(RandomProjection(20, DIM, seed=5).encode(X), trits)
     assert np.array_equal(projection.encode(np.zeros((1, 20)))[0], np.zeros(DIM))   # a zero projection: 0 trits
-    with pytest.raises(ValueError, match="X has 3 features, but this encoder takes 20"):
+    with pytest.raises(ValueError, match="X has 3 features, but RandomProjection is expecting 20 features as input"):
         projection.encode(X[:, :3])
     with pytest.raises(ValueError, match="NaN or infinity"):
         projection.encode(np.full((2, 20), np.nan))

@@ -135,6 +135,7 @@ class Classifier:
             rows, labels = self._start(X, y, classes)
             self.n_iter_ = 0
         else:
+            X = self._fitted(X)
             _check_lengths(X, y)
             labels = self._labels(y)
             rows = self._centroid_pass(X, labels)
@@ -159,14 +160,15 @@ class Classifier:
 
     def _first_batch(self, X, y, classes):
         if self.encoder is None:
-            X = check_features(X)
+            X = check_features(X, name="Classifier")
             self.encoder_ = RandomProjection(X.shape[1], self.dim, seed=self.seed)
         else:
             self.encoder_ = self.encoder
         y = _check_labels(y)
         self.classes_ = np.unique(y if classes is None else _check_labels(classes))
         if len(self.classes_) < 2:
-            raise ValueError(f"a classifier needs samples of at least 2 classes; y has only {self.classes_.tolist()}")
+            raise ValueError(f"a classifier needs samples of at least 2 classes; y has only one class, "
+                             f"{self.classes_.tolist()}")
         if isinstance(X, np.ndarray) and X.ndim == 2 and not _precomputed(self.encoder):
             self.n_features_in_ = X.shape[1]
         _check_lengths(X, y)
@@ -261,8 +263,11 @@ class Classifier:
         return scores
 
     def _fitted(self, X):
+        """X, checked against the features fit saw when there were any (else by the encoder)."""
         if not hasattr(self, "classes_"):
             raise NotFittedError("this Classifier is not fitted yet: call fit(X, y) before predicting")
+        if hasattr(self, "n_features_in_") and isinstance(self.encoder_, RandomProjection):
+            return check_features(X, self.n_features_in_, name="Classifier")
         return X
 
     def _encode(self, X, dense=False):
@@ -350,11 +355,15 @@ def _trit_rows(X, dim):
 
 
 def _check_labels(y):
+    if y is None:
+        raise ValueError("Classifier requires y to be passed, but the target y is None")
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D (one label per sample), not shape {y.shape}; use y.ravel() for a column")
     if y.dtype.kind == "f" and np.isnan(y).any():
         raise ValueError("y contains NaN labels")
+    if y.dtype.kind == "f" and not np.array_equal(y, np.rint(y)):
+        raise ValueError("Unknown label type: continuous. y holds fractional numbers, a classifier needs class labels")
     if y.dtype == object:
         y = y.astype(str)
     return y

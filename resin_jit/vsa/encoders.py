@@ -300,21 +300,32 @@ class RandomProjection:
         return f"RandomProjection({self.features} features → dim {self.dim})"
 
 
-def check_features(X, features=None):
-    """X as a C-contiguous float32 (N, features) array, or a ValueError that says what is wrong."""
-    if isinstance(X, (TritVector,)) or getattr(X, "dtype", None) == object:
+def check_features(X, features=None, name="RandomProjection"):
+    """X as a C-contiguous float32 (N, features) array, or a ValueError (TypeError for what is
+    not numbers at all) that says what is wrong and what to do."""
+    if hasattr(X, "toarray"):
+        raise TypeError("a sparse matrix was passed, but the encoders need dense data: pass X.toarray()")
+    if isinstance(X, TritVector):
         raise TypeError("features must be a 2-D array of numbers")
     try:
         X = np.asarray(X)
+        if X.dtype == object:
+            X = X.astype(np.float64)
     except ValueError as exc:   # ragged rows
         raise ValueError(f"features must be a 2-D array of numbers (N, features): {exc}") from None
+    except TypeError as exc:    # objects that are not numbers
+        raise TypeError(f"features must be a 2-D array of numbers (N, features): {exc}") from None
+    if X.dtype.kind == "c":
+        raise ValueError("Complex data not supported: features must be real numbers")
     if X.dtype.kind not in "biuf":
         raise TypeError(f"features must be numbers, not {X.dtype} (encode strings with a Codebook first)")
     if X.ndim != 2:
-        raise ValueError(f"features must be 2-D (N, features), not {X.ndim}-D with shape {X.shape}; "
-                         "reshape one sample with X.reshape(1, -1)")
+        raise ValueError(f"features must be 2-D (N, features), not {X.ndim}-D with shape {X.shape}. "
+                         "Reshape your data: X.reshape(1, -1) for one sample, X.reshape(-1, 1) for one feature")
+    if X.shape[1] == 0:
+        raise ValueError(f"0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
     if features is not None and X.shape[1] != features:
-        raise ValueError(f"X has {X.shape[1]} features, but this encoder takes {features}")
+        raise ValueError(f"X has {X.shape[1]} features, but {name} is expecting {features} features as input")
     X = np.ascontiguousarray(X, np.float32)
     if not np.isfinite(X).all():
         raise ValueError("features contain NaN or infinity: fill or drop them first (e.g. sklearn's SimpleImputer)")
