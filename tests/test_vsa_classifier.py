@@ -185,3 +185,11 @@ def test_scikit_learn_check_estimator_passes_but_for_two_deliberate_differences(
         results = check_estimator(Classifier(dim=512, epochs=3), on_fail=None)
     failed = sorted(r["check_name"] for r in results if r["status"] == "failed")
     assert len(results) >= 40 and failed == ["check_estimators_unfitted", "check_supervised_y_2d"]
+
+
+@pytest.mark.parametrize("largest", [50, 10**6])   # counting, and selection when counting would be too wide
+def test_the_quantisation_cut_is_the_kth_smallest_magnitude(largest):
+    magnitudes = np.abs(np.random.default_rng(1).integers(-largest, largest, (6, 1000))).astype(np.int32)
+    for k in (1, 7, 330, 999, 1000):
+        assert np.array_equal(classifier._smallest(magnitudes, k), np.partition(magnitudes, k - 1, axis=1)[:, k - 1:k])
+    assert not classifier._smallest(magnitudes, 0).any()

@@ -68,6 +68,9 @@ def test_a_record_is_the_bundle_of_its_bound_pairs(engine):
     assert records.vector({"x": 0.0, "y": 1.0, "z": 0.5}) == first
     table = np.array([[0.0, 1.0, 0.5], [0.5, 0.5, 0.0]])
     assert np.array_equal(records.encode(table)[0], batch[0])
+    colours = Codebook(["red", "blue"], DIM, seed=3)
+    by_name = RecordEncoder(keys, colours).encode(np.array([["red", "blue", "red"]]))
+    assert np.array_equal(by_name, RecordEncoder(keys, colours).encode([{"x": "red", "y": "blue", "z": "red"}]))
     # unbinding a key gives its value back, near enough for the value memory to name it
     assert engine.cleanup(engine.bind(first, keys["y"]), values.memory()) == 1.0
     with pytest.raises(TypeError, match="sequence of mappings"):

@@ -319,6 +319,8 @@ def _smallest(magnitudes, k):
     if k == 0:
         return np.zeros((magnitudes.shape[0], 1), magnitudes.dtype)
     width = int(magnitudes.max()) + 1
+    if width > 4 * magnitudes.shape[1]:   # counting would take more memory than the values: select
+        return np.partition(magnitudes, k - 1, axis=1)[:, k - 1:k]
     counts = np.bincount((magnitudes + np.arange(magnitudes.shape[0])[:, None] * width).ravel(),
                          minlength=magnitudes.shape[0] * width).reshape(-1, width)
     return np.argmax(np.cumsum(counts, axis=1) >= k, axis=1)[:, None].astype(magnitudes.dtype)

@@ -94,6 +94,8 @@ class Codebook(_Vectors):
             if items.size and (items.min() < 0 or items.max() >= len(self.symbols)):
                 raise KeyError(f"symbols must be within 0..{len(self.symbols) - 1}")
             return items.astype(np.intp)
+        if isinstance(items, np.ndarray):   # any shape: the rows of its symbols in that shape
+            return np.array([self._lookup(s) for s in items.ravel().tolist()], np.intp).reshape(items.shape)
         if _is_symbol(items, self._index):
             return self._lookup(items)
         return np.array([self._lookup(s) for s in items], np.intp)
