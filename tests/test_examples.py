@@ -38,3 +38,11 @@ def test_the_dask_pipeline_agrees_with_single_calls():
     assert "same as one call: True" in out and "best matches: [123, 17001]" in out
     difference = float(out.split("largest difference from numpy ")[1].split()[0])
     assert difference < 1e-6
+
+
+def test_the_digits_classifier_reaches_95_percent_after_retraining():
+    pytest.importorskip("sklearn", reason="scikit-learn is in the test extra: pip install -e '.[test]'")
+    out = run("hdc_digits.py")
+    centroids = float(out.split("centroids only: test accuracy ")[1].split()[0])
+    retrained = float(out.split(": test accuracy ")[2].split()[0])
+    assert retrained >= 0.95 and retrained > centroids

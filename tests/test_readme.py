@@ -39,6 +39,19 @@ def test_usage_examples_run(backend, monkeypatch):
 
 
 @pytest.mark.parametrize("backend", ["native", "numpy"])
+def test_the_encoders_and_classifier_example_runs_as_written(backend, monkeypatch):
+    if backend == "numpy":
+        monkeypatch.setenv("RESIN_JIT_DISABLE", "1")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", README.read_text(), re.S) if "Classifier(" in b)
+    namespace = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # the numpy backend says so once
+        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    assert namespace["records"].shape == (2, 4096) and namespace["trigrams"].shape == (2, 4096)
+    assert namespace["trits"].shape == (300, 4096) and namespace["accuracy"] >= 0.9
+
+
+@pytest.mark.parametrize("backend", ["native", "numpy"])
 def test_the_dask_example_runs_as_written(backend, monkeypatch):
     pytest.importorskip("dask.array", reason="dask is in the test extra: pip install -e '.[test]'")
     if backend == "numpy":
