@@ -15,8 +15,11 @@ get_params/set_params follow scikit-learn's rules, and __sklearn_tags__ answers 
 asks, so clone, Pipeline, GridSearchCV and cross_val_score work.
 """
 import inspect
+from typing import Any
+
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..config import JitConfig
 from ..front.environment import env_flag
@@ -57,7 +60,8 @@ class Classifier:
     seed: the seed of the default encoder.
     """
 
-    def __init__(self, dim=10_000, encoder=None, epochs=20, lr=1, sparsity=0.33, seed=0):
+    def __init__(self, dim: int = 10_000, encoder: Any = None, epochs: int = 20, lr: int = 1, sparsity: float = 0.33,
+                 seed: "int | None" = 0) -> None:
         self.dim = dim
         self.encoder = encoder
         self.epochs = epochs
@@ -71,7 +75,7 @@ class Classifier:
     def _param_names(cls):
         return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
 
-    def get_params(self, deep=True):
+    def get_params(self, deep: bool = True) -> "dict[str, Any]":
         """The constructor's arguments as given ({name: value}); with deep, an encoder's own
         parameters too, as encoder__name."""
         params = {name: getattr(self, name) for name in self._param_names()}
@@ -79,7 +83,7 @@ class Classifier:
             params.update({f"encoder__{k}": v for k, v in self.encoder.get_params().items()})
         return params
 
-    def set_params(self, **params):
+    def set_params(self, **params: Any) -> "Classifier":
         """Set constructor arguments (encoder__name sets the encoder's); returns self."""
         valid = self._param_names()
         for name, value in params.items():
@@ -111,7 +115,7 @@ class Classifier:
 
     # -- training ----------------------------------------------------------------------------------
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "Classifier":
         """Train from scratch: the centroid pass, then up to `epochs` retraining passes."""
         self._check_params()
         self._forget()
@@ -127,7 +131,7 @@ class Classifier:
                 dots[:, changed] = self._dots(rows, changed)
         return self
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X: ArrayLike, y: ArrayLike, classes: "ArrayLike | None" = None) -> "Classifier":
         """Train on one more batch: its centroid pass, then one retraining pass over it. The first
         call fixes the classes: `classes` (every label the stream will have) or those of y."""
         if not hasattr(self, "classes_"):
@@ -235,18 +239,18 @@ class Classifier:
 
     # -- prediction ----------------------------------------------------------------------------------
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> "np.ndarray":
         """The cosine of each sample's hypervector with each class vector, (N, classes); for two
         classes, (N,): the second class's cosine minus the first's (scikit-learn's convention)."""
         scores = self._cosines(self._encode(self._fitted(X))[0], with_query_norms=True)
         return scores[:, 1] - scores[:, 0] if len(self.classes_) == 2 else scores
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> "np.ndarray":
         """The class of highest cosine for each sample (ties: the first class in classes_)."""
         rows = self._encode(self._fitted(X))[0]
         return self.classes_[np.argmax(self._cosines(rows, with_query_norms=False), axis=1)]
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight: "ArrayLike | None" = None) -> float:
         """Accuracy: the (weighted) fraction of samples predicted right."""
         y = _check_labels(y)
         predicted = self.predict(X)

@@ -9,7 +9,8 @@ import numpy as np
 
 import resin_jit as rj
 from resin_jit import audio, dask as rj_dask
-from resin_jit.vsa import ItemMemory, JitVSAEngine, TritVector
+from resin_jit.vsa import (Classifier, Codebook, ItemMemory, JitVSAEngine, LevelCodebook, RandomProjection, RecordEncoder,
+                           SequenceEncoder, TritVector)
 
 
 def the_use_block() -> None:
@@ -88,6 +89,20 @@ def the_memory_block() -> None:
     mapped = ItemMemory.load(path, mmap=True)        # mapped read-only; the file is checked first
     queries = [TritVector.random(10_000, seed=7), TritVector.random(10_000, seed=2)]
     indices, scores = engine.top_k(queries, mapped, 5)   # (2, 5) each, best first; indices[:, 0] == [1000, 1002]
+
+
+def the_classifier_block() -> None:
+    """README's block on encoders and the Classifier."""
+    letters = Codebook("abcdefgh", 4096, seed=1)                   # a seeded random vector per symbol
+    levels = LevelCodebook(16, 4096, low=0.0, high=1.0, seed=2)    # neighbouring levels similar, the ends orthogonal
+    records = RecordEncoder(letters, levels).encode([{"a": 0.1, "b": 0.9}, {"c": 0.5}])   # (2, 4096) int8 trits
+    trigrams = SequenceEncoder(letters, n=3).encode(["abcabc", "hgfedc"])                # bundles of bound n-grams
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 4, 300)
+    features = rng.normal(0, 3, (4, 20))[labels] + rng.normal(size=(300, 20))          # four clusters
+    trits = RandomProjection(20, 4096, seed=3).encode(features)                         # signs of a ternary projection
+    model = Classifier(dim=4096, epochs=10, seed=0).fit(features[:200], labels[:200])
+    accuracy = model.score(features[200:], labels[200:])   # also predict, decision_function, partial_fit
 
 
 def the_dask_block() -> None:
