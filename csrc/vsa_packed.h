@@ -228,14 +228,16 @@ static inline int rj_packed_bind(rj_call *call)
 }
 
 /* The sign of the sum of k packed vectors (row r at src[r], or base + r * RJ_PACKED_LEN when src
- * is NULL), word by word: bit-sliced counters of the +1s and of the -1s at each position, added
- * with ripple carries and compared bit-serially from the top bit. */
-static void rj_bundle_planes(const uint64_t *const *src, const uint64_t *base, int64_t k, uint64_t *out)
+ * is NULL), word by word over words [lo, hi) of each plane: bit-sliced counters of the +1s and of
+ * the -1s at each position, added with ripple carries and compared bit-serially from the top bit.
+ * The guard word is the caller's. */
+static void rj_bundle_words(const uint64_t *const *src, const uint64_t *base, int64_t k, uint64_t *out,
+                            int64_t lo, int64_t hi)
 {
     int bits = 1;
     while (bits < 63 && ((int64_t)1 << bits) <= k) bits++;
-    for (int64_t w = 0; w < RJ_WORDS; w += RJ_PQ_WORDS) {
-        const int64_t n = RJ_WORDS - w < RJ_PQ_WORDS ? RJ_WORDS - w : RJ_PQ_WORDS;
+    for (int64_t w = lo; w < hi; w += RJ_PQ_WORDS) {
+        const int64_t n = hi - w < RJ_PQ_WORDS ? hi - w : RJ_PQ_WORDS;
         rj_pq P[63], N[63];
         for (int b = 0; b < bits; b++) P[b] = N[b] = (rj_pq){0};
         for (int64_t r = 0; r < k; r++) {
@@ -264,6 +266,11 @@ static void rj_bundle_planes(const uint64_t *const *src, const uint64_t *base, i
             rj_pq_store_part(out + RJ_WORDS + w, lt, n);
         }
     }
+}
+
+static void rj_bundle_planes(const uint64_t *const *src, const uint64_t *base, int64_t k, uint64_t *out)
+{
+    rj_bundle_words(src, base, k, out, 0, RJ_WORDS);
     out[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
 }
 
@@ -292,7 +299,6 @@ static inline int rj_packed_bundle_stacked(rj_call *call)
     return RJ_OK;
 }
 
-#ifdef RJ_SHIFT
 /* Bit j of a plane (j < RJ_DIM), or 0 past the plane's last word. */
 static inline uint64_t rj_plane_word(const uint64_t *plane, int64_t w) { return w < RJ_WORDS ? plane[w] : 0; }
 
@@ -303,10 +309,10 @@ static inline uint64_t rj_bits_from(const uint64_t *plane, int64_t s)
     return o ? (plane[w] >> o) | (rj_plane_word(plane, w + 1) << (64 - o)) : plane[w];
 }
 
-/* out bit j = in bit (j - RJ_SHIFT) mod RJ_DIM, for one plane. */
-static void rj_rotate_plane(const uint64_t *in, uint64_t *out)
+/* out bit j = in bit (j - shift) mod RJ_DIM, for one plane (0 <= shift < RJ_DIM). */
+RJ_INLINE void rj_rotate_plane(const uint64_t *in, uint64_t *out, int64_t shift)
 {
-    int64_t s = (RJ_DIM - RJ_SHIFT) % RJ_DIM;   /* the source of out bit 0 */
+    int64_t s = (RJ_DIM - shift) % RJ_DIM;   /* the source of out bit 0 */
     for (int64_t w = 0; w < RJ_WORDS; w++) {
         uint64_t word = rj_bits_from(in, s);
         const int64_t before_wrap = RJ_DIM - s;   /* source bits left before position RJ_DIM */
@@ -322,13 +328,14 @@ static void rj_rotate_plane(const uint64_t *in, uint64_t *out)
     }
 }
 
+#ifdef RJ_SHIFT
 static inline int rj_packed_permute(rj_call *call)
 {
     if (!RJ_VECTOR_OK(0) || call->len[1] != RJ_PACKED_LEN) return RJ_ERR_LENGTH;
     const uint64_t *in = (const uint64_t *)call->ptr[0];
     uint64_t *out = (uint64_t *)call->ptr[1];
-    rj_rotate_plane(in, out);
-    rj_rotate_plane(in + RJ_WORDS, out + RJ_WORDS);
+    rj_rotate_plane(in, out, RJ_SHIFT);
+    rj_rotate_plane(in + RJ_WORDS, out + RJ_WORDS, RJ_SHIFT);
     out[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
     return RJ_OK;
 }

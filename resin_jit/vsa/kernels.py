@@ -48,7 +48,13 @@ RULES = MappingProxyType({
     ("similarity_hamming", "packed"): _reduction("uuD", "v", "rj_similarity", *_PACKED["hamming"]),
     # the dot product, made a cosine with the norms passed beside queries and memory
     ("similarity_cosine", "packed"): _reduction("uquqD", "v", "rj_similarity_normed", *_PACKED["dot"]),
+    # batches (csrc/vsa_batch.h): rows of vectors in one buffer, their count taken from the buffers
+    **{(op, layout): Rule(spec.replace("v", letter).replace("V", letter.upper()), "v", f"rj_{layout}_{op}",
+                          (("RJ_BATCH", 1),))
+       for layout, letter in (("dense", "b"), ("packed", "u"))
+       for op, spec in (("bind_rows", "vvV"), ("permute_rows", "vVn"), ("bundle_rows", "vqdVnnnx"))},
 })
+BATCH_OPS = ("bind_rows", "permute_rows", "bundle_rows")
 
 
 def rule(op, layout, k=None):
