@@ -295,6 +295,41 @@ static inline int rj_packed_bind_rows(rj_call *call)
     return RJ_OK;
 }
 
+/* The 64 bits of a plane from bit 64 * i + e on (0 <= e < 64, i >= -1), zeros outside the plane. */
+static inline uint64_t rj_funnel(const uint64_t *plane, int64_t i, int e)
+{
+    const uint64_t lo = i >= 0 && i < RJ_WORDS ? plane[i] : 0, hi = i + 1 < RJ_WORDS ? plane[i + 1] : 0;
+    return e ? (lo >> e) | (hi << (64 - e)) : lo;
+}
+
+/* out[w] = (or |=) the plane's 64 bits from bit 64 * (w + off) + e on, for w in [lo, hi). */
+static inline void rj_funnel_words(const uint64_t *in, uint64_t *out, int64_t lo, int64_t hi, int64_t off, int e,
+                                   int or_in)
+{
+    int64_t w = lo;
+    for (; w < hi && w + off < 0; w++) out[w] = (or_in ? out[w] : 0) | rj_funnel(in, w + off, e);
+    for (; w + RJ_PQ_WORDS <= hi && w + off + RJ_PQ_WORDS < RJ_WORDS; w += RJ_PQ_WORDS) {   /* whole groups */
+        const rj_pq x = rj_pq_load(in + w + off), next = rj_pq_load(in + w + off + 1);
+        const rj_pq v = e ? (x >> e) | (next << (64 - e)) : x;
+        rj_pq_store(out + w, or_in ? rj_pq_load(out + w) | v : v);
+    }
+    for (; w < hi; w++) out[w] = (or_in ? out[w] : 0) | rj_funnel(in, w + off, e);
+}
+
+/* One plane rotated by a shift known at run time: out bit j = in bit (j + s) mod RJ_DIM, with
+ * s = RJ_DIM - shift. The in bits from s on land from out bit 0 (a funnel shift of whole words,
+ * over the out words before d = RJ_DIM - s; the plane's zero padding fills in after them), those
+ * before s from out bit d (another, ORed in; what lands past RJ_DIM is masked off the last word). */
+static void rj_rotate_words(const uint64_t *in, uint64_t *out, int64_t shift)
+{
+    const int64_t s = (RJ_DIM - shift) % RJ_DIM, d = RJ_DIM - s, first = (d + 63) >> 6;
+    rj_funnel_words(in, out, 0, first, s >> 6, (int)(s & 63), 0);
+    for (int64_t w = first; w < RJ_WORDS; w++) out[w] = 0;
+    const int e = (int)((64 - (d & 63)) & 63);   /* out word w takes in bits from 64w - d = 64 * i + e on */
+    rj_funnel_words(in, out, d >> 6, RJ_WORDS, (64 * (d >> 6) - d - e) / 64 - (d >> 6), e, 1);
+    if (RJ_DIM % 64) out[RJ_WORDS - 1] &= ((uint64_t)1 << (RJ_DIM % 64)) - 1;
+}
+
 static inline int rj_packed_permute_rows(rj_call *call)
 {
     const int64_t n = call->rows[0], shift = call->inum[0];
@@ -306,8 +341,8 @@ static inline int rj_packed_permute_rows(rj_call *call)
     for (int64_t r = 0; r < n; r++) {
         const uint64_t *v = in + r * RJ_PACKED_LEN;
         uint64_t *o = out + r * RJ_PACKED_LEN;
-        rj_rotate_plane(v, o, shift);
-        rj_rotate_plane(v + RJ_WORDS, o + RJ_WORDS, shift);
+        rj_rotate_words(v, o, shift);
+        rj_rotate_words(v + RJ_WORDS, o + RJ_WORDS, shift);
         o[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
     }
     return RJ_OK;

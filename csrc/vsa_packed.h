@@ -299,6 +299,7 @@ static inline int rj_packed_bundle_stacked(rj_call *call)
     return RJ_OK;
 }
 
+#ifdef RJ_SHIFT
 /* Bit j of a plane (j < RJ_DIM), or 0 past the plane's last word. */
 static inline uint64_t rj_plane_word(const uint64_t *plane, int64_t w) { return w < RJ_WORDS ? plane[w] : 0; }
 
@@ -309,10 +310,10 @@ static inline uint64_t rj_bits_from(const uint64_t *plane, int64_t s)
     return o ? (plane[w] >> o) | (rj_plane_word(plane, w + 1) << (64 - o)) : plane[w];
 }
 
-/* out bit j = in bit (j - shift) mod RJ_DIM, for one plane (0 <= shift < RJ_DIM). */
-RJ_INLINE void rj_rotate_plane(const uint64_t *in, uint64_t *out, int64_t shift)
+/* out bit j = in bit (j - RJ_SHIFT) mod RJ_DIM, for one plane. */
+static void rj_rotate_plane(const uint64_t *in, uint64_t *out)
 {
-    int64_t s = (RJ_DIM - shift) % RJ_DIM;   /* the source of out bit 0 */
+    int64_t s = (RJ_DIM - RJ_SHIFT) % RJ_DIM;   /* the source of out bit 0 */
     for (int64_t w = 0; w < RJ_WORDS; w++) {
         uint64_t word = rj_bits_from(in, s);
         const int64_t before_wrap = RJ_DIM - s;   /* source bits left before position RJ_DIM */
@@ -328,14 +329,13 @@ RJ_INLINE void rj_rotate_plane(const uint64_t *in, uint64_t *out, int64_t shift)
     }
 }
 
-#ifdef RJ_SHIFT
 static inline int rj_packed_permute(rj_call *call)
 {
     if (!RJ_VECTOR_OK(0) || call->len[1] != RJ_PACKED_LEN) return RJ_ERR_LENGTH;
     const uint64_t *in = (const uint64_t *)call->ptr[0];
     uint64_t *out = (uint64_t *)call->ptr[1];
-    rj_rotate_plane(in, out, RJ_SHIFT);
-    rj_rotate_plane(in + RJ_WORDS, out + RJ_WORDS, RJ_SHIFT);
+    rj_rotate_plane(in, out);
+    rj_rotate_plane(in + RJ_WORDS, out + RJ_WORDS);
     out[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
     return RJ_OK;
 }

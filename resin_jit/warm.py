@@ -66,7 +66,8 @@ _VSA_KERNELS = {
     "permute": lambda count, shift, dim: ("permute", shift % dim),
     # the engine's own kernels, as a recording (record.py) names them
     **{op: (lambda count, shift, dim, op=op: (op, None)) for op in (
-        "pack", "norms", "bundle_stacked", "similarity_dot", "similarity_hamming", "similarity_cosine")},
+        "pack", "norms", "bundle_stacked", "similarity_dot", "similarity_hamming", "similarity_cosine",
+        "bind_rows", "permute_rows", "bundle_rows")},
 }
 
 

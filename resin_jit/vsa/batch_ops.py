@@ -17,9 +17,10 @@ from . import reference
 from .batches import Operand, check_trits, dense_rows, is_batch, operand, packed_batch, packed_rows_len  # noqa: F401
 from .vectors import _dense, _packed, pack_buffer, words_for
 
-# Trits of work below which a batch runs on one thread (a round trip through the pool costs
-# 20-80 us; the kernels pass about a trit per 0.1 ns).
-THREAD_THRESHOLD_TRITS = 1 << 21
+# Bytes of batch below which a call runs on one thread: a round trip through the pool costs 20-80 us
+# (more on a busy machine), and bind and permute pass about 10 bytes a nanosecond. A bundle that
+# unpacks packed rows (weights, a threshold) counts a byte per trit.
+THREAD_THRESHOLD_BYTES = 1 << 22
 _I8, _U64 = np.dtype(np.int8), np.dtype(np.uint64)
 _NO_INT, _NO_FLOAT = np.zeros(0, np.int64), np.zeros(0, np.float64)
 
@@ -46,7 +47,7 @@ def bind(engine, a, b, threads=None):
 
     def work(lo, hi):
         kernel(_rows(x, lo, hi), _rows(y, lo, hi), out[lo:hi])
-    _run(engine, work, n, x.dim, threads, (x, "a"), (y, "b"))
+    _run(engine, work, n, x, threads, (x, "a"), (y, "b"))
     return _wrap(out, layout, x.dim)
 
 
@@ -67,7 +68,7 @@ def permute(engine, a, shift, threads=None):
 
     def work(lo, hi):
         kernel(x.buf[lo:hi], out[lo:hi], shift)
-    _run(engine, work, x.n, x.dim, threads, (x, "a"))
+    _run(engine, work, x.n, x, threads, (x, "a"))
     return _wrap(out, x.layout, x.dim)
 
 
@@ -91,7 +92,8 @@ def bundle(engine, vectors, axis=None, weights=None, threshold=None, threads=Non
     out = _empty_rows(g, layout, dim)
     rows = stack.reshape(g * k, -1)
     ends = dim if layout == "dense" else words_for(dim)
-    count = parallel.thread_count(threads, g * k * dim, THREAD_THRESHOLD_TRITS)
+    unpacks = layout == "dense" or iw.size or fw.size or threshold >= 1
+    count = parallel.thread_count(threads, g * k * (dim if unpacks else rows.shape[1] * 8), THREAD_THRESHOLD_BYTES)
     if count > 1 and g >= 2 * count:   # groups to each thread
         def work(lo, hi):
             kernel(rows[lo * k:hi * k], iw, fw, out[lo:hi], k, 0, ends, threshold)
@@ -196,8 +198,9 @@ def _bundled(result, layout, dim, single):
 
 # -- running -------------------------------------------------------------------------------------
 
-def _run(engine, work, n, dim, threads, *operands):
-    count = parallel.thread_count(threads, n * dim, THREAD_THRESHOLD_TRITS)
+def _run(engine, work, n, x, threads, *operands):
+    """work(lo, hi) over the n rows of a batch shaped as operand x."""
+    count = parallel.thread_count(threads, n * x.buf.shape[-1] * x.buf.itemsize, THREAD_THRESHOLD_BYTES)
     _run_points(engine, work, parallel.bounds(n, min(count, n)), *operands)
 
 
