@@ -228,16 +228,14 @@ static inline int rj_packed_bind(rj_call *call)
 }
 
 /* The sign of the sum of k packed vectors (row r at src[r], or base + r * RJ_PACKED_LEN when src
- * is NULL), word by word over words [lo, hi) of each plane: bit-sliced counters of the +1s and of
- * the -1s at each position, added with ripple carries and compared bit-serially from the top bit.
- * The guard word is the caller's. */
-static void rj_bundle_words(const uint64_t *const *src, const uint64_t *base, int64_t k, uint64_t *out,
-                            int64_t lo, int64_t hi)
+ * is NULL), word by word: bit-sliced counters of the +1s and of the -1s at each position, added
+ * with ripple carries and compared bit-serially from the top bit. */
+static void rj_bundle_planes(const uint64_t *const *src, const uint64_t *base, int64_t k, uint64_t *out)
 {
     int bits = 1;
     while (bits < 63 && ((int64_t)1 << bits) <= k) bits++;
-    for (int64_t w = lo; w < hi; w += RJ_PQ_WORDS) {
-        const int64_t n = hi - w < RJ_PQ_WORDS ? hi - w : RJ_PQ_WORDS;
+    for (int64_t w = 0; w < RJ_WORDS; w += RJ_PQ_WORDS) {
+        const int64_t n = RJ_WORDS - w < RJ_PQ_WORDS ? RJ_WORDS - w : RJ_PQ_WORDS;
         rj_pq P[63], N[63];
         for (int b = 0; b < bits; b++) P[b] = N[b] = (rj_pq){0};
         for (int64_t r = 0; r < k; r++) {
@@ -266,11 +264,6 @@ static void rj_bundle_words(const uint64_t *const *src, const uint64_t *base, in
             rj_pq_store_part(out + RJ_WORDS + w, lt, n);
         }
     }
-}
-
-static void rj_bundle_planes(const uint64_t *const *src, const uint64_t *base, int64_t k, uint64_t *out)
-{
-    rj_bundle_words(src, base, k, out, 0, RJ_WORDS);
     out[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
 }
 

@@ -239,3 +239,13 @@ def test_packed_batch():
         PackedBatch.from_planes(batch.pos, batch.pos, 70)
     with pytest.raises(ValueError, match="several vectors"):
         PackedBatch(a[0])
+
+
+def test_warm_and_recordings_name_the_batch_kernels():
+    """A recording (RESIN_JIT_RECORD) names a batch kernel as a vsa entry; warm builds that kernel."""
+    from resin_jit import warm
+    for op in kernels.BATCH_OPS:
+        for packed, layout in ((False, "dense"), (True, "packed")):
+            entry = {"kind": "vsa", "op": op, "dim": 65, "packed": packed}
+            assert warm._vsa_problem(entry) is None
+            assert [ident for ident, _ in warm._vsa(op, 65, packed=packed)] == [kernels.request(op, layout, 65)[0]]
