@@ -119,8 +119,27 @@ RJ_INLINE void rj_counter_add8(struct rj_counter *t, const rj_pq *x)
     rj_count_add(t->count + 3, t->bits - 3, eights);
 }
 
-/* out's words [lo, hi) of each plane: +1 where more rows have +1 than -1, -1 where fewer, else 0. */
-static void rj_majority_words(const uint64_t *rows, int64_t k, uint64_t *out, int64_t lo, int64_t hi)
+/* Where count a > count b + t, both counts bit-sliced in `bits` planes, 0 <= t < 1 << bits: b + t
+ * made in bits + 1 planes (a ripple-carry add of the constant), then compared from the top bit. */
+static inline rj_pq rj_exceeds(const rj_pq *a, const rj_pq *b, int bits, int64_t t)
+{
+    rj_pq sum[64], carry = (rj_pq){0}, gt = (rj_pq){0}, eq = ~(rj_pq){0};
+    for (int i = 0; i <= bits; i++) {
+        const rj_pq bi = i < bits ? b[i] : (rj_pq){0}, ti = ((t >> i) & 1) ? ~(rj_pq){0} : (rj_pq){0};
+        sum[i] = bi ^ ti ^ carry;
+        carry = (bi & ti) | (carry & (bi ^ ti));
+    }
+    for (int i = bits; i >= 0; i--) {
+        const rj_pq ai = i < bits ? a[i] : (rj_pq){0};
+        gt |= eq & ai & ~sum[i];
+        eq &= ~(ai ^ sum[i]);
+    }
+    return gt;
+}
+
+/* out's words [lo, hi) of each plane: +1 where more rows have +1 than -1 by over t, -1 where fewer
+ * by over t, else 0. */
+static void rj_majority_words(const uint64_t *rows, int64_t k, uint64_t *out, int64_t lo, int64_t hi, int64_t t)
 {
     int bits = 4;
     while (bits < 63 && ((int64_t)1 << bits) <= k) bits++;
@@ -146,12 +165,9 @@ static void rj_majority_words(const uint64_t *rows, int64_t k, uint64_t *out, in
             rj_count_add(neg.count, bits, n == RJ_PQ_WORDS ? rj_pq_load(row + RJ_WORDS)
                                                            : rj_pq_load_part(row + RJ_WORDS, n));
         }
-        rj_pq gt = (rj_pq){0}, lt = (rj_pq){0}, eq = ~(rj_pq){0};
-        for (int b = bits - 1; b >= 0; b--) {   /* compared from the top bit */
-            gt |= eq & pos.count[b] & ~neg.count[b];
-            lt |= eq & neg.count[b] & ~pos.count[b];
-            eq &= ~(pos.count[b] ^ neg.count[b]);
-        }
+        const int64_t limit = t < k ? t : k;   /* a margin of k or more is never exceeded */
+        const rj_pq gt = rj_exceeds(pos.count, neg.count, bits, limit);
+        const rj_pq lt = rj_exceeds(neg.count, pos.count, bits, limit);
         if (n == RJ_PQ_WORDS) {
             rj_pq_store(out + w, gt);
             rj_pq_store(out + RJ_WORDS + w, lt);
@@ -212,7 +228,7 @@ static inline int rj_packed_bundle_rows(rj_call *call)
     const int64_t k = call->inum[0], lo = call->inum[1], hi = call->inum[2];
     const int64_t *iw = call->len[1] ? (const int64_t *)call->ptr[1] : 0;
     const double *fw = call->len[2] ? (const double *)call->ptr[2] : 0;
-    const int small = iw ? rj_small_weights(iw, k) : 1, plain = !fw && !iw && call->num[0] < 1.0;
+    const int small = iw ? rj_small_weights(iw, k) : 1, plain = !fw && !iw;
     if (!rj_rows_ok((const uint64_t *)call->ptr[0], g * k)) return RJ_ERR_LENGTH;
     struct rj_unpack_source source;
     if (!plain) rj_spread_table(source.spread);
@@ -222,7 +238,7 @@ static inline int rj_packed_bundle_rows(rj_call *call)
         uint64_t *out = (uint64_t *)call->ptr[3] + j * RJ_PACKED_LEN;
         if (lo == 0) out[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
         if (plain) {
-            rj_majority_words(rows, k, out, lo, hi);
+            rj_majority_words(rows, k, out, lo, hi, call->num[0] >= 9.0e18 ? INT64_MAX : (int64_t)call->num[0]);
             continue;
         }
         source.rows = rows;

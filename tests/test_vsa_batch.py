@@ -107,7 +107,7 @@ def test_bundle_matches_numpy(tier_engine):
             packed = PackedBatch(stack)
             rng = np.random.default_rng(k)
             for weights in (None, rng.integers(-3, 5, k), rng.normal(size=k), np.full(k, 2 ** 40)):
-                for threshold in (None, 0, 1, 2.5):
+                for threshold in (None, 0, 1, 2.5, k):   # k: no sum's magnitude exceeds it
                     want = majority(stack[None], weights, threshold or 0.0)[0]
                     got = engine.bundle(stack, weights=weights, threshold=threshold)
                     assert isinstance(got, TritVector) and np.array_equal(got.data, want), (dim, k, threshold)

@@ -19,7 +19,7 @@ from .vectors import _dense, _packed, pack_buffer, words_for
 
 # Bytes of batch below which a call runs on one thread: a round trip through the pool costs 20-80 us
 # (more on a busy machine), and bind and permute pass about 10 bytes a nanosecond. A bundle that
-# unpacks packed rows (weights, a threshold) counts a byte per trit.
+# unpacks packed rows (to weight them) counts a byte per trit.
 THREAD_THRESHOLD_BYTES = 1 << 22
 _I8, _U64 = np.dtype(np.int8), np.dtype(np.uint64)
 _NO_INT, _NO_FLOAT = np.zeros(0, np.int64), np.zeros(0, np.float64)
@@ -92,7 +92,7 @@ def bundle(engine, vectors, axis=None, weights=None, threshold=None, threads=Non
     out = _empty_rows(g, layout, dim)
     rows = stack.reshape(g * k, -1)
     ends = dim if layout == "dense" else words_for(dim)
-    unpacks = layout == "dense" or iw.size or fw.size or threshold >= 1
+    unpacks = layout == "dense" or iw.size or fw.size   # packed rows unpacked to be weighted
     count = parallel.thread_count(threads, g * k * (dim if unpacks else rows.shape[1] * 8), THREAD_THRESHOLD_BYTES)
     if count > 1 and g >= 2 * count:   # groups to each thread
         def work(lo, hi):
