@@ -239,6 +239,8 @@ def test_packed_batch():
         PackedBatch.from_planes(batch.pos, batch.pos, 70)
     with pytest.raises(ValueError, match="several vectors"):
         PackedBatch(a[0])
+    with pytest.raises(TypeError, match="indexed by an int or a slice"):
+        batch[[0, 1]]
 
 
 def test_warm_and_recordings_name_the_batch_kernels():

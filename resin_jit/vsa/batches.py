@@ -62,6 +62,8 @@ class PackedBatch:
         """Vector i as a PackedTritVector; a slice as a PackedBatch (a view of the same rows)."""
         if isinstance(i, slice):
             return _fill(PackedBatch.__new__(PackedBatch), self.rows[i], self.dim)
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"a PackedBatch is indexed by an int or a slice, not {type(i).__name__}")
         return _packed(self.rows[i].copy(), self.dim)
 
     def __eq__(self, other):
