@@ -152,6 +152,7 @@ static inline int rj_small_weights(const int64_t *iw, int64_t k)
 {
     int64_t total = 0;
     for (int64_t r = 0; r < k; r++) {
+        if (iw[r] == INT64_MIN) return 0;
         const int64_t m = iw[r] < 0 ? -iw[r] : iw[r];
         if (m > INT32_MAX || (total += m) > INT32_MAX) return 0;
     }

@@ -137,37 +137,89 @@ static inline rj_pq rj_exceeds(const rj_pq *a, const rj_pq *b, int bits, int64_t
     return gt;
 }
 
-/* out's words [lo, hi) of each plane: +1 where more rows have +1 than -1 by over t, -1 where fewer
- * by over t, else 0. */
-static void rj_majority_words(const uint64_t *rows, int64_t k, uint64_t *out, int64_t lo, int64_t hi, int64_t t)
+/* acc (acc_bits planes) += x (x_bits planes) << shift, bit-sliced, rippling the carries. */
+static inline void rj_add_shifted(rj_pq *acc, int acc_bits, const rj_pq *x, int x_bits, int shift)
 {
-    int bits = 4;
-    while (bits < 63 && ((int64_t)1 << bits) <= k) bits++;
+    rj_pq carry = (rj_pq){0};
+    for (int i = shift; i < acc_bits; i++) {
+        const rj_pq xi = i - shift < x_bits ? x[i - shift] : (rj_pq){0};
+        const rj_pq sum = acc[i] ^ xi ^ carry;
+        carry = (acc[i] & xi) | (carry & (acc[i] ^ xi));
+        acc[i] = sum;
+    }
+}
+
+/* The weighted counts of +1s (pos) and -1s (neg) at one group of positions, bits planes each: for
+ * each bit b of the weights' magnitudes, the rows whose weight has it are counted through
+ * carry-save adders (a negative weight's row with its planes swapped), the count added in at
+ * weight 1 << b. No weights: every row once. */
+static void rj_weighted_counts(const uint64_t *rows, int64_t k, const int64_t *iw, int wbits, int bits, int64_t w,
+                               int64_t n, rj_pq *pos, rj_pq *neg)
+{
+    for (int b = 0; b < bits; b++) pos[b] = neg[b] = (rj_pq){0};
+    for (int b = 0; b < wbits; b++) {
+        struct rj_counter cp, cn;
+        cp.bits = cn.bits = bits - b > 4 ? bits - b : 4;   /* the rows with bit b number below 1 << (bits - b) */
+        for (int i = 0; i < cp.bits; i++) cp.count[i] = cn.count[i] = (rj_pq){0};
+        rj_pq p[8], m[8];
+        int held = 0;
+        for (int64_t r = 0; r < k; r++) {
+            const int64_t weight = iw ? iw[r] : 1;
+            if (!(((weight < 0 ? -weight : weight) >> b) & 1)) continue;
+            const uint64_t *row = rows + r * RJ_PACKED_LEN + w, *plus = row, *minus = row + RJ_WORDS;
+            if (weight < 0) {
+                plus = minus;
+                minus = row;
+            }
+            p[held] = n == RJ_PQ_WORDS ? rj_pq_load(plus) : rj_pq_load_part(plus, n);
+            m[held] = n == RJ_PQ_WORDS ? rj_pq_load(minus) : rj_pq_load_part(minus, n);
+            if (++held == 8) {
+                rj_counter_add8(&cp, p);
+                rj_counter_add8(&cn, m);
+                held = 0;
+            }
+        }
+        for (int j = 0; j < held; j++) {
+            rj_count_add(cp.count, cp.bits, p[j]);
+            rj_count_add(cn.count, cn.bits, m[j]);
+        }
+        rj_add_shifted(pos, bits, cp.count, cp.bits, b);
+        rj_add_shifted(neg, bits, cn.count, cn.bits, b);
+    }
+}
+
+/* Whether the weights (none: all 1) total below 1 << 60 in magnitude: then the bit-sliced counts
+ * hold them, and *wbits and *bits say how many bits the largest and the total take. */
+static inline int rj_sliced_weights(const int64_t *iw, int64_t k, int *wbits, int *bits, int64_t *total)
+{
+    int64_t top = 0;
+    *total = 0;
+    for (int64_t r = 0; r < k; r++) {
+        if (iw && iw[r] == INT64_MIN) return 0;   /* no magnitude as an int64 */
+        const int64_t m = iw ? (iw[r] < 0 ? -iw[r] : iw[r]) : 1;
+        if (m >= ((int64_t)1 << 60) || (*total += m) >= ((int64_t)1 << 60)) return 0;
+        top |= m;
+    }
+    for (*wbits = 0; top >> *wbits; ++*wbits) {}
+    for (*bits = 4; ((int64_t)1 << *bits) <= *total; ++*bits) {}
+    return 1;
+}
+
+/* out's words [lo, hi) of each plane: +1 where the weighted count of +1s exceeds that of -1s by
+ * over t, -1 where the other way round, else 0. */
+static void rj_majority_words(const uint64_t *rows, int64_t k, const int64_t *iw, uint64_t *out, int64_t lo,
+                              int64_t hi, int64_t t)
+{
+    int wbits = 0, bits = 4;
+    int64_t total = 0;
+    rj_sliced_weights(iw, k, &wbits, &bits, &total);
+    const int64_t limit = t < total ? t : total;   /* a margin of the whole weight is never exceeded */
     for (int64_t w = lo; w < hi; w += RJ_PQ_WORDS) {
         const int64_t n = hi - w < RJ_PQ_WORDS ? hi - w : RJ_PQ_WORDS;
-        struct rj_counter pos, neg;
-        pos.bits = neg.bits = bits;
-        for (int b = 0; b < bits; b++) pos.count[b] = neg.count[b] = (rj_pq){0};
-        int64_t r = 0;
-        for (; r + 8 <= k; r += 8) {
-            rj_pq p[8], m[8];
-            for (int j = 0; j < 8; j++) {
-                const uint64_t *row = rows + (r + j) * RJ_PACKED_LEN + w;
-                p[j] = n == RJ_PQ_WORDS ? rj_pq_load(row) : rj_pq_load_part(row, n);
-                m[j] = n == RJ_PQ_WORDS ? rj_pq_load(row + RJ_WORDS) : rj_pq_load_part(row + RJ_WORDS, n);
-            }
-            rj_counter_add8(&pos, p);
-            rj_counter_add8(&neg, m);
-        }
-        for (; r < k; r++) {
-            const uint64_t *row = rows + r * RJ_PACKED_LEN + w;
-            rj_count_add(pos.count, bits, n == RJ_PQ_WORDS ? rj_pq_load(row) : rj_pq_load_part(row, n));
-            rj_count_add(neg.count, bits, n == RJ_PQ_WORDS ? rj_pq_load(row + RJ_WORDS)
-                                                           : rj_pq_load_part(row + RJ_WORDS, n));
-        }
-        const int64_t limit = t < k ? t : k;   /* a margin of k or more is never exceeded */
-        const rj_pq gt = rj_exceeds(pos.count, neg.count, bits, limit);
-        const rj_pq lt = rj_exceeds(neg.count, pos.count, bits, limit);
+        rj_pq pos[64], neg[64];
+        rj_weighted_counts(rows, k, iw, wbits, bits, w, n, pos, neg);
+        const rj_pq gt = rj_exceeds(pos, neg, bits, limit);
+        const rj_pq lt = rj_exceeds(neg, pos, bits, limit);
         if (n == RJ_PQ_WORDS) {
             rj_pq_store(out + w, gt);
             rj_pq_store(out + RJ_WORDS + w, lt);
@@ -228,17 +280,19 @@ static inline int rj_packed_bundle_rows(rj_call *call)
     const int64_t k = call->inum[0], lo = call->inum[1], hi = call->inum[2];
     const int64_t *iw = call->len[1] ? (const int64_t *)call->ptr[1] : 0;
     const double *fw = call->len[2] ? (const double *)call->ptr[2] : 0;
-    const int small = iw ? rj_small_weights(iw, k) : 1, plain = !fw && !iw;
+    int wbits = 0, bits = 4;
+    int64_t total = 0;
+    const int small = iw ? rj_small_weights(iw, k) : 1, sliced = !fw && rj_sliced_weights(iw, k, &wbits, &bits, &total);
     if (!rj_rows_ok((const uint64_t *)call->ptr[0], g * k)) return RJ_ERR_LENGTH;
     struct rj_unpack_source source;
-    if (!plain) rj_spread_table(source.spread);
+    if (!sliced) rj_spread_table(source.spread);
     int bad = 0;
     for (int64_t j = 0; j < g; j++) {
         const uint64_t *rows = (const uint64_t *)call->ptr[0] + j * k * RJ_PACKED_LEN;
         uint64_t *out = (uint64_t *)call->ptr[3] + j * RJ_PACKED_LEN;
         if (lo == 0) out[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
-        if (plain) {
-            rj_majority_words(rows, k, out, lo, hi, call->num[0] >= 9.0e18 ? INT64_MAX : (int64_t)call->num[0]);
+        if (sliced) {   /* int weights of moderate size, or none: bit-sliced counts */
+            rj_majority_words(rows, k, iw, out, lo, hi, call->num[0] >= 9.0e18 ? INT64_MAX : (int64_t)call->num[0]);
             continue;
         }
         source.rows = rows;
