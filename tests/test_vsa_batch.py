@@ -115,6 +115,22 @@ def test_bundle_matches_numpy(tier_engine):
                     assert isinstance(got, PackedTritVector) and np.array_equal(got.unpack().data, want)
 
 
+def test_bundle_with_weights_too_large_for_bit_slices(engine):
+    """Int weights totalling 2**60 or more are summed as int64 position by position (packed rows
+    unpacked), still exactly; a total of 2**63 or more is refused."""
+    stack = trits((5, 130), 7)
+    weights = np.array([2 ** 59, -(2 ** 59), 2 ** 59, 1, -2])
+    for threshold in (None, 1, 2 ** 59):
+        want = majority(stack[None], weights, threshold or 0)[0]
+        assert np.array_equal(engine.bundle(stack, weights=weights, threshold=threshold).data, want)
+        assert np.array_equal(engine.bundle(PackedBatch(stack), weights=weights, threshold=threshold).unpack().data,
+                              want)
+    with pytest.raises(ValueError, match=r"integer weights must total below 2\*\*63"):
+        engine.bundle(stack, weights=np.full(5, 2 ** 62))
+    with pytest.raises(ValueError, match=r"integer weights must total below 2\*\*63"):
+        engine.bundle(stack, weights=np.array([np.iinfo(np.int64).min, 0, 0, 0, 0]))
+
+
 def test_bundle_over_an_axis_of_a_3d_array(engine):
     stack = trits((4, 9, 65), 5)
     weights = np.arange(9) - 4

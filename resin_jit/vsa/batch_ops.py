@@ -141,8 +141,9 @@ def _weights(weights, k):
         raise ValueError(f"weights of shape {w.shape} for {k} vectors bundled: give one weight per vector, "
                          f"shape ({k},)")
     if w.dtype.kind in "biu":
-        if w.dtype.kind == "u" and k and int(w.max()) > np.iinfo(np.int64).max:
-            raise ValueError("integer weights must fit int64")
+        if k and float(np.abs(w.astype(np.float64)).sum()) >= 2.0 ** 63:
+            raise ValueError("integer weights must total below 2**63 in magnitude (their sums are exact int64); "
+                             "use float weights")
         return np.ascontiguousarray(w, np.int64), _NO_FLOAT
     if w.dtype.kind == "f":
         w = np.ascontiguousarray(w, np.float64)
