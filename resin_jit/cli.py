@@ -11,8 +11,8 @@ from . import __version__
 from .toolchain.isa import TIERS
 from .toolchain.platforms import PLATFORMS
 
-BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "hdc_memory", "hdc_learn", "cache", "scaleout",
-                "audio", "vmath", "compilers"]
+BENCH_GROUPS = ["core", "calls", "graph", "reductions", "vsa", "hdc_batch", "hdc_memory", "hdc_learn", "cache",
+                "scaleout", "audio", "vmath", "compilers"]
 
 
 def _bench_module(name):

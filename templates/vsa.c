@@ -14,9 +14,12 @@
 /* The operation's parameters, from its rule in kernels.py: a reduction's RJ_TOTALS(X), X(term)
  * for each total it counts (the terms are in the layout's header), RJ_SCORE(t), its result made
  * of the totals t.<term>, and RJ_RET, the rj_call field the result goes to; a bundle's RJ_K; a
- * permute's RJ_SHIFT. */
+ * permute's RJ_SHIFT; RJ_BATCH for the entries over batches. */
 ${params}
 #include "vsa_${layout}.h"
+#ifdef RJ_BATCH   /* the batch entries (csrc/vsa_batch.h) */
+#  include "vsa_batch.h"
+#endif
 
 #ifdef RJ_RET
 /* A reduction of two vectors, the same in both layouts: the header's rj_counts() gives the totals. */

@@ -17,7 +17,6 @@ asks, so clone, Pipeline, GridSearchCV and cross_val_score work.
 import inspect
 from typing import Any
 
-
 import numpy as np
 from numpy.typing import ArrayLike
 

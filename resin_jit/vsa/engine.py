@@ -29,7 +29,8 @@ import numpy as np
 
 from .. import JitCompiler, record
 from ..config import JitConfig
-from . import kernels, reference, stream
+from . import batch_ops, kernels, reference, stream
+from .batches import VectorOrBatch
 from .memory import ItemMemory, as_item_memory, as_query_rows
 from .search import check_metric, similarity_threads
 from .slow_path import slow_path
@@ -200,7 +201,7 @@ class JitVSAEngine:
 
     # -- elementwise: bind, bundle, permute ------------------------------------------------------------
 
-    def bind(self, a: "TritVector | PackedTritVector", b: "TritVector | PackedTritVector") -> Any:
+    def bind(self, a: VectorOrBatch, b: VectorOrBatch) -> Any:
         """The elementwise product. Binding again with the same key unbinds: exact wherever the
         key is non-zero (where it is zero the product is 0)."""
         try:
@@ -216,6 +217,8 @@ class JitVSAEngine:
     unbind = bind
 
     def _bind_general(self, a, b):
+        if batch_ops.is_batch(a) or batch_ops.is_batch(b):   # a batch and a batch or a vector: batch_ops.py
+            return batch_ops.bind(self, a, b)
         dim = _same_dim(a, b)
         kernel = self._kernel("bind", _layout(a), dim)
         if kernel is None:
@@ -224,10 +227,11 @@ class JitVSAEngine:
         self._hot.bind[a._key] = self._maker(kernel, a._key)
         return _run_map(kernel, a, dim, a._buf, b._buf)
 
-    def bundle(self, vectors: "Sequence[TritVector | PackedTritVector]") -> Any:
-        """The sign of the elementwise sum of two or more vectors; ties give 0."""
-        if type(vectors) is not list and type(vectors) is not tuple:   # len() and [0] below need a sequence
-            return self._bundle_general(vectors)
+    def bundle(self, vectors: VectorOrBatch, axis: "int | None" = None, *, weights: Any = None,
+               threshold: "float | None" = None) -> Any:
+        """The sign of the elementwise sum of two or more vectors, ties 0; batches, axis, weights: batch_ops.bundle."""
+        if type(vectors) is not list and type(vectors) is not tuple or not (axis is weights is threshold is None):
+            return self._bundle_general(vectors, axis, weights, threshold)
         try:
             n = len(vectors)
             for_count = self._hot.bundle[n]   # misses for counts without a kernel (0 and 1 have none) before [0]
@@ -247,9 +251,9 @@ class JitVSAEngine:
         except _MISS:
             return self._bundle_general(vectors)
 
-    def _bundle_general(self, vectors):
-        if isinstance(vectors, np.ndarray) and vectors.ndim == 2:
-            vectors = [TritVector(row) for row in vectors]
+    def _bundle_general(self, vectors, axis=None, weights=None, threshold=None):
+        if not (axis is weights is threshold is None and (type(vectors) in (list, tuple) or not batch_ops.is_batch(vectors))):
+            return batch_ops.bundle(self, vectors, axis, weights, threshold)
         vectors = list(vectors)
         if len(vectors) < 2:
             raise ValueError(f"bundle needs at least 2 vectors, got {len(vectors)}")
@@ -271,7 +275,7 @@ class JitVSAEngine:
         kernel(rows, out)
         return _dense(out) if layout == "dense" else _packed(out, dim)
 
-    def permute(self, v: "TritVector | PackedTritVector", shift: int) -> Any:
+    def permute(self, v: VectorOrBatch, shift: int) -> Any:
         """Cyclic shift: out[(i + shift) mod dim] = v[i] (numpy.roll); negative shifts allowed."""
         if type(shift) is not int:   # bool, numpy integers, the rest: checked and converted by the general path
             return self._permute_general(v, shift)
@@ -286,6 +290,8 @@ class JitVSAEngine:
             return self._permute_general(v, shift)
 
     def _permute_general(self, v, shift):
+        if batch_ops.is_batch(v):   # batch_ops.py
+            return batch_ops.permute(self, v, shift)
         if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)):
             raise TypeError(f"shift must be an int, not {type(shift).__name__}")
         dim = _dim(v)

@@ -56,7 +56,13 @@ RULES = MappingProxyType({
     ("similarity_cosine", "packed"): _reduction("uquqD", "v", "rj_similarity_normed", *_PACKED["dot"]),
     # the k best per query of a block of memory rows (stream.py): keys and row numbers, unordered
     **{(f"top_k_{op}", "packed"): _top_k(op) for op in ("dot", "hamming", "cosine")},
+    # batches (csrc/vsa_batch.h): rows of vectors in one buffer, their count taken from the buffers
+    **{(op, layout): Rule(spec.replace("v", letter).replace("V", letter.upper()), "v", f"rj_{layout}_{op}",
+                          (("RJ_BATCH", 1),))
+       for layout, letter in (("dense", "b"), ("packed", "u"))
+       for op, spec in (("bind_rows", "vvV"), ("permute_rows", "vVn"), ("bundle_rows", "vqdVnnnx"))},
 })
+BATCH_OPS = ("bind_rows", "permute_rows", "bundle_rows")
 
 
 def rule(op, layout, k=None):

@@ -28,7 +28,24 @@ def cosine(a, b):
 
 
 def permute(v, shift):
-    return np.roll(v, shift)
+    """Each vector (the last axis) rotated: out[..., (i + shift) % dim] = v[..., i]."""
+    return np.roll(v, shift, axis=-1)
+
+
+def bundle_rows(stack, weights=None, threshold=0.0):
+    """(g, k, dim) trits → (g, dim): the weighted sums over k made trits, +1 above threshold, -1
+    below -threshold, else 0. Integer sums are exact (compared with the threshold's floor); float
+    weights are summed row after row in float64, the order the kernels use."""
+    if weights is not None and np.asarray(weights).dtype.kind == "f":
+        sums = np.zeros((stack.shape[0], stack.shape[2]), np.float64)
+        for r, w in enumerate(np.asarray(weights, np.float64)):
+            sums += w * stack[:, r, :].astype(np.float64)
+        limit = float(threshold)
+    else:
+        w = np.ones(stack.shape[1], np.int64) if weights is None else np.asarray(weights, np.int64)
+        sums = np.einsum("gkd,k->gd", stack.astype(np.int64), w)
+        limit = int(np.floor(threshold))
+    return ((sums > limit).astype(np.int8) - (sums < -limit).astype(np.int8))
 
 
 def similarity(queries, memory, metric):

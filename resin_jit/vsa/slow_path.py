@@ -24,8 +24,9 @@ def slow_path(refused, argspec, dim, cell, *args):
 
 
 def _fits(letter, arr):
-    """Whether the dispatcher takes arr as it is (outputs are the engine's own, made to fit)."""
-    return letter.isupper() or (arr.dtype == _DTYPES[letter] and arr.flags.c_contiguous and arr.flags.aligned)
+    """Whether the dispatcher takes arr as it is (outputs are the engine's own, made to fit; numbers
+    are not arrays)."""
+    return letter.isupper() or letter not in _DTYPES or (arr.dtype == _DTYPES[letter] and arr.flags.c_contiguous and arr.flags.aligned)
 
 
 def _fitted(letter, arr, dim):

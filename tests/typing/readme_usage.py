@@ -9,8 +9,8 @@ import numpy as np
 
 import resin_jit as rj
 from resin_jit import audio, dask as rj_dask
-from resin_jit.vsa import (Classifier, Codebook, ItemMemory, JitVSAEngine, LevelCodebook, RandomProjection, RecordEncoder,
-                           SequenceEncoder, TritVector)
+from resin_jit.vsa import (Classifier, Codebook, ItemMemory, JitVSAEngine, LevelCodebook, PackedBatch, RandomProjection,
+                           RecordEncoder, SequenceEncoder, TritVector)
 
 
 def the_use_block() -> None:
@@ -76,6 +76,21 @@ def the_vsa_block() -> None:
     engine.similarity([a, b], memory, metric="cosine")   # (2, 100) scores, threads for large memories
     engine.top_k(a, memory, 5), engine.cleanup(a, memory, threshold=0.2)   # best 5 (indices, scores); a's label
     engine.stats                                  # jit_hits, jit_misses, total_ops, cache_size, hit_rate
+
+
+def the_batch_block() -> None:
+    """README's block on batches of vectors."""
+    engine = JitVSAEngine()
+    A = np.random.default_rng(0).integers(-1, 2, (200, 10_000), dtype=np.int8)   # a dense batch: (N, dim) int8
+    key = TritVector.random(10_000, seed=3)
+    bound = engine.bind(A, key)                   # every row bound to key: a new (200, 10000) int8 array
+    assert np.array_equal(engine.bind(bound, A), np.where(A != 0, key.data, 0))   # rows and rows: same N (or 1)
+    assert np.array_equal(engine.permute(A, 1), np.roll(A, 1, axis=1))
+    weights = np.arange(200) % 3                  # one per row, ints (exact) or floats
+    one = engine.bundle(A, weights=weights, threshold=2)   # a TritVector: +1 where sum > 2, -1 where < -2, else 0
+    groups = engine.bundle(A.reshape(20, 10, 10_000), axis=1)   # (20, 10000): each group of 10 bundled
+    packed = PackedBatch(A)                       # N packed rows, ItemMemory's row layout (4x less memory)
+    assert engine.bind(packed, key) == PackedBatch(bound) and engine.bundle(packed, weights=weights, threshold=2) == one
 
 
 def the_memory_block() -> None:
