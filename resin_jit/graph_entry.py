@@ -13,7 +13,8 @@ Each node is a list, its inputs the numbers of nodes before it:
     ["extern", NAME, SIGNATURE, i...] a C library function (rj.extern without c_source or library)
     ["node", CLASS, [FIELDS], i...]  a node of NODE_BUILDERS (audio nodes, Affine, Smooth): its class
                                      and the fields of its key (what shapes its code: a filter's
-                                     type, a delay's unit and maximum), settings as input nodes
+                                     type, a delay's unit and maximum, a limiter's look-ahead),
+                                     settings as input nodes
 A name is 1 to 64 letters, digits, '_', '.' or '-'. Externs with c_source or library=, py_nodes and
 node classes of other packages are not recorded (their code is not data): record.py says so.
 """
@@ -143,9 +144,16 @@ def _noise(fields, args, rate):
 
 
 def _limiter(fields, args, rate):
-    if len(fields) != 1:
-        raise GraphEntryError(f"a Limiter's field is its lookahead in samples, not {_shown(fields)}")
-    return _audio("Limiter")(*args[1:], lookahead=fields[0], sample_rate=rate)(args[0])
+    if fields == []:
+        ahead = {}
+    elif len(fields) == 2 and fields[0] == "seconds":
+        ahead = {"lookahead": _hex(fields[1], "lookahead")}
+    elif len(fields) == 2 and fields[0] == "samples":
+        ahead = {"lookahead_samples": fields[1]}
+    else:
+        raise GraphEntryError(f"a Limiter's fields are [] (no look-ahead), [\"seconds\", float.hex() token] or "
+                              f"[\"samples\", integer], not {_shown(fields)}")
+    return _audio("Limiter")(*args[1:], sample_rate=rate, **ahead)(args[0])
 
 
 def _mix(fields, args, rate):

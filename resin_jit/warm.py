@@ -169,7 +169,7 @@ KINDS = {
 STANDARD_AUDIO = [("Gain", [0.5]), ("SoftClip", [2.0]), ("Clip", [-1.0, 1.0]), ("SineOsc", [440.0]),
                   ("SawOsc", [110.0]), ("SquareOsc", [220.0]), ("Noise", [1]), ("OnePole.lowpass", [1000.0]),
                   ("OnePole.highpass", [100.0]), ("Biquad.lowpass", [1000.0]), ("Biquad.highpass", [1000.0]),
-                  ("Biquad.bandpass", [1000.0]), ("Biquad.peak", [1000.0]), ("Delay", [441]), ("Envelope", []),
+                  ("Biquad.bandpass", [1000.0]), ("Biquad.peak", [1000.0]), ("Delay", [0.01]), ("Envelope", []),
                   ("Pan", []), ("Reverb", []), ("Limiter", []), ("PeakMeter", []), ("RMSMeter", [])]
 
 

@@ -99,11 +99,17 @@ def test_one_pole(jit):
     np.testing.assert_allclose(jit.compile(audio.OnePole.highpass(500.0, SR)(rj.input("x")))(x), x - lp, atol=1e-6)
 
 
-def test_delay(jit):
-    x = signal(1000)
-    for d in (0, 1, 7, 333):
-        y = jit.compile(audio.Delay(d)(rj.input("x")))(x)
-        np.testing.assert_array_equal(y, np.concatenate([np.zeros(d, np.float32), x[:len(x) - d]]))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_delay_in_seconds_and_in_samples(jit, numpy_jit, dtype):
+    """Delay(d / SR) is d samples at SR, exactly as Delay(d, unit="samples") (a float32 parameter
+    of 333 / 44100 s is 332.99999 samples: it reads sample 333, not a blend with 334)."""
+    x = signal(1000).astype(dtype)
+    for compiler in (jit, numpy_jit):
+        for d in (0, 1, 7, 333):
+            shifted = np.concatenate([np.zeros(d, dtype), x[:len(x) - d]])
+            for node in (audio.Delay(d / SR), audio.Delay(d, unit="samples")):
+                y = compiler.compile(node(rj.input("x")), sample_rate=SR)(x)
+                np.testing.assert_array_equal(y, shifted)
 
 
 def test_envelope(jit, numpy_jit):
@@ -136,7 +142,7 @@ def test_pure_nodes(jit):
 
 
 def patch(x):
-    return audio.Gain(0.8)(audio.Biquad.lowpass(800.0, sample_rate=SR)(audio.Delay(5)(x)) + audio.OnePole.highpass(
+    return audio.Gain(0.8)(audio.Biquad.lowpass(800.0, sample_rate=SR)(audio.Delay(5 / SR)(x)) + audio.OnePole.highpass(
         50.0, SR)(x))
 
 
@@ -209,7 +215,7 @@ def test_extern_calls(jit):
 
 def test_numpy_backend_runs_channels_and_parameters(numpy_jit, jit):
     x = rj.input("x")
-    graph = audio.Biquad.lowpass(600.0)(x * rj.param("drive", 2.0)) + audio.Delay(2)(x)
+    graph = audio.Biquad.lowpass(600.0)(x * rj.param("drive", 2.0)) + audio.Delay(2, unit="samples")(x)
     channels = np.stack([signal(800, seed=s) for s in range(3)])
     ref_kernel, native = numpy_jit.compile(graph), jit.compile(graph)
     ref_kernel.set_param("drive", 0.5)

@@ -117,7 +117,7 @@ def test_frequency_response_refuses_what_it_cannot_measure(jit):
     with pytest.raises(ValueError, match="linear"):
         audio.frequency_response(jit.compile(audio.Biquad.lowpass(1000.0)(x) + audio.SineOsc(5.0)()), [100.0])
     with pytest.raises(ValueError, match="died out"):
-        audio.frequency_response(jit.compile(audio.Comb(1000, feedback=0.9999)(x)), [100.0], samples=4096)
+        audio.frequency_response(jit.compile(audio.Comb(1000 / SR, feedback=0.9999)(x)), [100.0], samples=4096)
     with pytest.raises(ValueError, match="one input and one output"):
         audio.frequency_response(jit.compile([x * 2, x * 3]), [100.0])
 

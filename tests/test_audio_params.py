@@ -115,9 +115,9 @@ def hostile_values():
 
 
 @pytest.mark.parametrize("make", [
-    lambda x: audio.Biquad.peak(1000.0, gain_db=3.0)(x), lambda x: audio.Delay(10, maximum=50)(x),
-    lambda x: audio.Comb(10, maximum=50)(x), lambda x: audio.Allpass(10, maximum=50)(x),
-    lambda x: audio.Envelope()(x), lambda x: audio.Limiter(lookahead=4)(x), lambda x: audio.SquareOsc(100.0)() + x,
+    lambda x: audio.Biquad.peak(1000.0, gain_db=3.0)(x), lambda x: audio.Delay(0.0002, maximum=0.001)(x),
+    lambda x: audio.Comb(10, maximum=50, unit="samples")(x), lambda x: audio.Allpass(0.0002, maximum=0.001)(x),
+    lambda x: audio.Envelope()(x), lambda x: audio.Limiter(lookahead=0.0001)(x), lambda x: audio.SquareOsc(100.0)() + x,
     lambda x: audio.OnePole.lowpass(100.0)(x), lambda x: audio.RMSMeter()(x),
 ], ids=["biquad", "delay", "comb", "allpass", "envelope", "limiter", "square", "onepole", "rms"])
 def test_any_parameter_value_runs_without_a_crash(jit, make):
@@ -132,8 +132,10 @@ def test_any_parameter_value_runs_without_a_crash(jit, make):
         k.reset()
 
 
-def test_a_delay_time_out_of_range_is_clamped(jit):
-    k = jit.compile(audio.Delay(10, maximum=50)(rj.input("x")))
+@pytest.mark.parametrize("make", [lambda: audio.Delay(10, maximum=50, unit="samples"),
+                                  lambda: audio.Delay(10 / SR, maximum=50 / SR)], ids=["samples", "seconds"])
+def test_a_delay_time_out_of_range_is_clamped(jit, make):
+    k = jit.compile(make()(rj.input("x")), sample_rate=SR)
     sig = signal(400)
     k.params["delay.time"] = 1e9
     np.testing.assert_array_equal(k(sig), np.concatenate([np.zeros(50, np.float32), sig[:-50]]))

@@ -19,11 +19,11 @@ HOSTILE = [math.nan, math.inf, -math.inf, 1e300, -1e300]
 TOLERANCE = 2e-5   # the two backends' transcendental functions differ by a few ULP (test_audio_nodes.py)
 # What an entry of audio.NODES needs besides its defaults.
 NEEDS = {"Mix": {"weights": [0.5, 0.25]}, "Constant": {"value": 0.5}, "Affine": {"a": 2.0, "b": 1.0},
-         "Smooth": {"time": 0.01}, "Delay": {"time": 10, "maximum": 50}, "Comb": {"time": 10, "maximum": 50},
-         "Allpass": {"time": 10, "maximum": 50}}
+         "Smooth": {"time": 0.01}, "Delay": {"time": 0.0002, "maximum": 0.001},
+         "Comb": {"time": 0.0002, "maximum": 0.001}, "Allpass": {"time": 0.0002, "maximum": 0.001}}
 # Numbers a constructor takes that are not runtime parameters (the key holds them).
 FIXED_NUMBERS = {"Constant": ["value"], "Affine": ["a", "b"], "Smooth": ["time"], "Delay": ["maximum"],
-                 "Comb": ["maximum"], "Allpass": ["maximum"]}
+                 "Comb": ["maximum"], "Allpass": ["maximum"], "Limiter": ["lookahead"]}
 # A bound of ±inf is no bound on that side (Clip's docstring); NaN is still refused.
 INFINITE_OK = {("Clip", "lo"), ("Clip", "hi")}
 

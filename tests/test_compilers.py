@@ -176,7 +176,8 @@ def patch(x):
     tone = audio.SawOsc(220.0)() + audio.SquareOsc(330.0, duty=0.3)() + audio.SineOsc(x * 200.0 + 440.0)()
     noisy = tone * 0.3 + audio.Noise(seed=5, amplitude=0.1)()
     filtered = audio.Biquad.lowpass(900.0)(noisy) + audio.OnePole.highpass(40.0)(x)
-    echoed = audio.Allpass(113, 0.5)(audio.Comb(97, 0.7, 0.3)(audio.Delay(11)(filtered)))
+    echoed = audio.Allpass(113, 0.5, unit="samples")(audio.Comb(97, 0.7, 0.3, unit="samples")(
+        audio.Delay(11, unit="samples")(filtered)))
     return [audio.Limiter(0.8)(audio.SoftClip(2.0)(echoed)), audio.EnvelopeFollower()(filtered),
             audio.Biquad.highpass(300.0)(x)]
 

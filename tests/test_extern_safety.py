@@ -113,7 +113,7 @@ def test_every_kind_of_kernel_links_on_aarch64_and_an_undefined_symbol_does_not(
     generator = rj.JitCompiler(rj.JitConfig(isa="scalar"))
     sources = [generator.source_of(rj.sin(x) * y + 0.1, inputs=["x", "y"]),
                generator.source_of([x * y, audio.Biquad.lowpass(1000.0)(x)], inputs=["x", "y"]),
-               generator.source_of(audio.Noise()() + audio.Delay(3)(x)),
+               generator.source_of(audio.Noise()() + audio.Delay(3, unit="samples")(x)),
                generator.source_of(rj.extern("erff", "float(float)")(x)),
                vsa_kernels.source("cosine", "packed", 1000), vsa_kernels.source("bundle", "dense", 1000, 3)]
     cross = Toolchain(CROSS_CC, "cross")

@@ -110,7 +110,7 @@ def test_a_channel_computes_the_same_alone_as_beside_others(jit, dtype):
 LENGTHS = (0, 1, 2, 3, 4, 5, 7, 8, 9, 11, 17, 29, 1000)
 CHANNEL_GRAPHS = {  # name: (inputs, outputs)
     "biquad": (["x"], lambda x, y: [audio.Biquad.lowpass(1000.0)(x)]),
-    "delay": (["x"], lambda x, y: [audio.Delay(3)(x)]),   # a ring buffer: one channel at a time
+    "delay": (["x"], lambda x, y: [audio.Delay(3, unit="samples")(x)]),   # a ring buffer: one channel at a time
     "oscillator": (["x"], lambda x, y: [audio.SineOsc(x * 200.0 + 440.0)()]),
     "two_in_three_out": (["x", "y"], lambda x, y: [audio.Biquad.lowpass(2000.0)(x) * y + 0.1,
                                                    audio.OnePole.highpass(300.0)(x + y),
@@ -223,7 +223,7 @@ def test_pure_math_after_a_stateful_node_takes_its_output_in_float32(jit, channe
 def test_pure_math_in_a_sample_by_sample_stateful_graph_rounds_as_numpy(jit, channels):
     """Noise and Delay keep integer state: such graphs run one channel at a time (stateful.c)."""
     x, y = rj.input("x"), rj.input("y")
-    graph = jit.compile(exact_ops(x, y) + [audio.Noise()() + audio.Delay(2)(x)], inputs=["x", "y"])
+    graph = jit.compile(exact_ops(x, y) + [audio.Noise()() + audio.Delay(2, unit="samples")(x)], inputs=["x", "y"])
     a, b = inputs(channels, "float32", seed=3)
     with np.errstate(all="ignore"):
         expected = exact_ops(a, b)

@@ -160,7 +160,7 @@ def test_reductions_of_a_stateful_graph_meter_each_block(jit, numpy_jit, dtype):
     """A patch's meters as outputs beside its signal: one value per channel per block, of that
     block, while the state carries on; every tier and the numpy backend give the same values."""
     x = rj.input("x")
-    y = audio.Biquad.lowpass(800.0)(audio.Delay(3)(x))
+    y = audio.Biquad.lowpass(800.0)(audio.Delay(3, unit="samples")(x))
     graph = [y, rj.max(abs(y)), rj.sqrt(rj.mean(y * y)), rj.argmax(y), rj.sum(y) * rj.param("g", 2.0)]
     kernels = [jit.compile(graph, dtype=dtype), numpy_jit.compile(graph, dtype=dtype)]
     for shape in [(1,), (7,), (3, 1), (2, 1000), (9, 130)]:

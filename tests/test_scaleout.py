@@ -27,7 +27,7 @@ def test_threads_split_samples_and_channels(jit):
     k.process(big, out_auto)
     k.process(big, out_one, threads=1)
     np.testing.assert_array_equal(out_auto, out_one)
-    bank = jit.compile(audio.Biquad.lowpass(700.0)(audio.Delay(3)(x) + x))
+    bank = jit.compile(audio.Biquad.lowpass(700.0)(audio.Delay(3, unit="samples")(x) + x))
     channels = np.random.default_rng(2).standard_normal((13, 2000)).astype(np.float32)
     one = bank(channels, threads=1)
     bank.reset()

@@ -11,6 +11,8 @@ def frequency_response(kernel, frequencies, samples=IMPULSE_SAMPLES, sample_rate
     and time-invariant (filters, delays, gains, mixes): the DTFT of its impulse response over
     `samples` samples, run on a fresh copy of the kernel (the kernel's own state is untouched).
     Frequencies are at the graph's sample rate (sample_rate for a graph without one, else 44100).
+    `samples` is how many samples of the response are measured: a length for the DTFT, not a
+    node's time setting, so a count (32768 is 0.68 s at 48 kHz).
     ValueError if the graph is not linear or its response has not died out by then."""
     if getattr(kernel, "n_inputs", None) != 1 or kernel.n_outputs != 1:
         raise ValueError("frequency_response needs a kernel of one input and one output")

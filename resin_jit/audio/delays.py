@@ -2,9 +2,13 @@
 Reverb built from them.
 
 A delay's time is a setting (a parameter, or a signal: fractional times interpolate linearly
-between two samples), clamped to [0 or 1, maximum]; the maximum sizes the ring buffer and is fixed
-at construction. Times are in samples, or in seconds with unit="seconds" (the buffer then follows
-the graph's sample rate). The ring buffer's index is integer state: one channel at a time.
+between two samples), clamped to [0 or 1 sample, maximum]; the maximum sizes the ring buffer and is
+fixed at construction. Times are in seconds (the default, unit="seconds": the buffer is sized at the
+rate the graph compiles at), or in samples with unit="samples". (Before issue 21 the default was
+samples: Delay(441) is now 441 s, beyond the buffer's limit; write Delay(0.01) or Delay(441,
+unit="samples").) A time in seconds within the kernel dtype's rounding of a whole number of samples
+reads that sample exactly (_DelayLine.snap). The ring buffer's index is integer state: one channel
+at a time.
 """
 import math
 
@@ -43,8 +47,9 @@ class _DelayLine(Stateful, RatedNode):
     def check_rate(self, rate):
         samples = self.maximum * (rate if self.unit == "seconds" else 1.0)
         if not self.shortest <= samples <= MAX_SAMPLES:
-            raise ValueError(f"a {type(self).__name__}'s maximum must be from {self.shortest} to {MAX_SAMPLES} "
-                             f"samples, not {samples:g} ({self.maximum:g} {self.unit} at {rate:g}/s)")
+            hint = "; times are in seconds (unit=\"samples\" for samples)" if self.unit == "seconds" else ""
+            raise ValueError(f"the {type(self).__name__}'s maximum must be from {self.shortest} to {MAX_SAMPLES} "
+                             f"samples, not {samples:g} ({self.maximum:g} {self.unit} at {rate:g}/s){hint}")
 
     @property
     def scale(self):
@@ -67,11 +72,22 @@ class _DelayLine(Stateful, RatedNode):
     def initial_state(self):
         return {"buffer": np.zeros(self.length), "index": 0}
 
+    def snap(self, dtype):
+        """The relative distance from a whole number of samples within which a time in seconds
+        reads that sample exactly: the time's own rounding in the kernel's dtype (0.01 s as a
+        float32 is 479.99998 samples at 48 kHz: read as 480, as unit="samples" reads 480).
+        None for times in samples (exact as given)."""
+        return float(np.finfo(dtype).eps) if self.unit == "seconds" else None
+
     def read(self, ctx, buf, index, time):
         """C of the buffer `time` (a double C value, in the node's unit) back from `index`."""
         d = ctx.local(ctx.dop("mul", time, ctx.dconst(self.scale)), "d")
         lo, hi = ctx.dconst(float(self.shortest)), ctx.dconst(self.longest)
         d = ctx.local(f"{d} > {lo} ? ({d} < {hi} ? {d} : {hi}) : {lo}", "d")   # NaN reads `shortest` back
+        snap = self.snap(ctx.dtype)
+        if snap is not None:   # to at most ceil(longest): the buffer holds that and one more
+            near = ctx.local(ctx.dop("floor", ctx.dop("add", d, ctx.dconst(0.5))), "d")
+            d = ctx.local(f"{ctx.dop('abs', ctx.dop('sub', d, near))} <= {d} * {ctx.dconst(snap)} ? {near} : {d}", "d")
         whole = ctx.local(f"(int64_t){d}", "n", "int64_t")
         frac = ctx.local(f"{d} - (double){whole}", "f")
         at = ctx.local(f"{index} - {whole} < 0 ? {index} - {whole} + {self.length} : {index} - {whole}", "r",
@@ -80,10 +96,13 @@ class _DelayLine(Stateful, RatedNode):
         near = ctx.local(f"{buf}[{at}]", "a")
         return ctx.local(f"{frac} > 0.0 ? {near} + {frac} * ({buf}[{before}] - {near}) : {near}", "y")
 
-    def read_value(self, buf, index, time):
-        """numpy reference: the delayed sample, interpolated as the C read is."""
+    def read_value(self, buf, index, time, snap):
+        """numpy reference: the delayed sample, interpolated as the C read is (snap: self.snap(dtype))."""
         d = time * self.scale
         d = (d if d < self.longest else self.longest) if d > self.shortest else float(self.shortest)
+        if snap is not None:
+            near = float(math.floor(d + 0.5))
+            d = near if abs(d - near) <= d * snap else d
         whole = int(d)
         frac = d - whole
         at = index - whole + (self.length if index - whole < 0 else 0)
@@ -100,11 +119,12 @@ class _DelayLine(Stateful, RatedNode):
 
 
 class Delay(_DelayLine):
-    """y[i] = x[i - time] (zeros before the first input); time from 0 to maximum (fractional times
-    interpolate); time, maximum in `unit`: "samples" (the default) or "seconds" (then sample_rate in
-    Hz, None: the graph's)."""
+    """y[i] = x[i - time] (zeros before the first input): Delay(0.25) is a quarter of a second.
+    time from 0 to maximum (fractional samples interpolate linearly); maximum (default: time) sizes
+    the buffer, at most 2**22 samples at the graph's rate; both in `unit`: "seconds" (the default)
+    or "samples" (Delay(480, unit="samples")); sample_rate in Hz (None: the graph's)."""
 
-    def __init__(self, time: float | Expr = 0, maximum: float | None = None, unit: str = "samples",
+    def __init__(self, time: float | Expr = 0.0, maximum: float | None = None, unit: str = "seconds",
                  sample_rate: float | None = None, *, name: str | None = None, freeze: bool = False,
                  smooth: float | None = None) -> None:
         self._line(time, maximum, unit, sample_rate)
@@ -119,10 +139,10 @@ class Delay(_DelayLine):
         return ctx.from_double(y)
 
     def evaluate(self, state, x, time):
-        buf, index, out = state["buffer"], state["index"], np.empty(len(x))
+        buf, index, out, snap = state["buffer"], state["index"], np.empty(len(x)), self.snap(time.dtype)
         for i, (v, t) in enumerate(zip(np.asarray(x, np.float64), np.asarray(time, np.float64))):
             buf[index] = v
-            out[i] = self.read_value(buf, index, t)
+            out[i] = self.read_value(buf, index, t, snap)
             index = index + 1 if index + 1 < self.length else 0
         state["index"] = index
         return out
@@ -134,12 +154,14 @@ class Delay(_DelayLine):
 class Comb(_DelayLine):
     """A feedback comb with a one-pole lowpass in its loop (Freeverb's): y = buffer[time back];
     s = (1 - damp)·y + damp·s; buffer ← x + feedback·s. time from 1 to maximum; feedback a linear factor
-    (|feedback| < 1 to decay), damp from 0 (no damping) to 1; time, maximum in `unit`: "samples"
-    (the default) or "seconds" (then sample_rate in Hz, None: the graph's)."""
+    (|feedback| < 1 to decay), damp from 0 (no damping) to 1. time from 1 sample to maximum (a
+    shorter time reads 1 sample back; the default 0.0253 s is Freeverb's first comb, 1116 samples
+    at 44.1 kHz); maximum (default: time) at most 2**22 samples at the graph's rate; both in
+    `unit`: "seconds" (the default) or "samples"; sample_rate in Hz (None: the graph's)."""
     shortest = 1
 
-    def __init__(self, time: float | Expr = 1116, feedback: float | Expr = 0.84, damp: float | Expr = 0.2,
-                 maximum: float | None = None, unit: str = "samples", sample_rate: float | None = None, *,
+    def __init__(self, time: float | Expr = 0.0253, feedback: float | Expr = 0.84, damp: float | Expr = 0.2,
+                 maximum: float | None = None, unit: str = "seconds", sample_rate: float | None = None, *,
                  name: str | None = None, freeze: bool = False, smooth: float | None = None) -> None:
         self._line(time, maximum, unit, sample_rate)
         self._setup("comb", {"time": time, "feedback": feedback, "damp": damp}, name, freeze, smooth)
@@ -160,8 +182,9 @@ class Comb(_DelayLine):
 
     def evaluate(self, state, x, time, feedback, damp):
         buf, index, store, out = state["buffer"], state["index"], state["store"], np.empty(len(x))
+        snap = self.snap(time.dtype)
         for i, v in enumerate(np.asarray(x, np.float64)):
-            y = self.read_value(buf, index, float(time[i]))
+            y = self.read_value(buf, index, float(time[i]), snap)
             store = store * float(damp[i]) + y * (1.0 - float(damp[i]))
             buf[index] = store * float(feedback[i]) + v
             out[i] = y
@@ -174,13 +197,15 @@ class Comb(_DelayLine):
 
 
 class Allpass(_DelayLine):
-    """A Schroeder allpass: w = x + gain·w[-time]; y = w[-time] - gain·w. time from 1 to maximum; gain
-    a linear factor (|gain| < 1); time, maximum in `unit`: "samples" (the default) or "seconds"
-    (then sample_rate in Hz, None: the graph's)."""
+    """A Schroeder allpass: w = x + gain·w[-time]; y = w[-time] - gain·w. gain a linear factor
+    (|gain| < 1); time from 1 sample to maximum (a shorter time reads 1 sample back; the default
+    0.0126 s is Freeverb's first allpass, 556 samples at 44.1 kHz); maximum (default: time) at most
+    2**22 samples at the graph's rate; both in `unit`: "seconds" (the default) or "samples";
+    sample_rate in Hz (None: the graph's)."""
     shortest = 1
 
-    def __init__(self, time: float | Expr = 556, gain: float | Expr = 0.5, maximum: float | None = None,
-                 unit: str = "samples", sample_rate: float | None = None, *, name: str | None = None,
+    def __init__(self, time: float | Expr = 0.0126, gain: float | Expr = 0.5, maximum: float | None = None,
+                 unit: str = "seconds", sample_rate: float | None = None, *, name: str | None = None,
                  freeze: bool = False, smooth: float | None = None) -> None:
         self._line(time, maximum, unit, sample_rate)
         self._setup("allpass", {"time": time, "gain": gain}, name, freeze, smooth)
@@ -196,9 +221,9 @@ class Allpass(_DelayLine):
         return ctx.from_double(ctx.dop("sub", back, ctx.dop("mul", gain, w)))
 
     def evaluate(self, state, x, time, gain):
-        buf, index, out = state["buffer"], state["index"], np.empty(len(x))
+        buf, index, out, snap = state["buffer"], state["index"], np.empty(len(x)), self.snap(time.dtype)
         for i, v in enumerate(np.asarray(x, np.float64)):
-            back = self.read_value(buf, index, float(time[i]))
+            back = self.read_value(buf, index, float(time[i]), snap)
             w = float(gain[i]) * back + v
             buf[index] = w
             out[i] = back - float(gain[i]) * w
@@ -234,11 +259,11 @@ class Reverb:
     def __call__(self, x: "Expr | float") -> Expr:
         s = self.settings
         feedback, damp = s["room_size"] * 0.28 + 0.7, s["damp"] * 0.4
-        combs = [Comb(Expr(Const(t / TUNING_RATE)), feedback, damp, unit="seconds", maximum=t / TUNING_RATE)(
+        combs = [Comb(Expr(Const(t / TUNING_RATE)), feedback, damp, maximum=t / TUNING_RATE)(
             x * INPUT_GAIN) for t in COMB_TUNING]
         y = combs[0]
         for c in combs[1:]:
             y = y + c
         for t in ALLPASS_TUNING:
-            y = Allpass(Expr(Const(t / TUNING_RATE)), 0.5, unit="seconds", maximum=t / TUNING_RATE, freeze=True)(y)
+            y = Allpass(Expr(Const(t / TUNING_RATE)), 0.5, maximum=t / TUNING_RATE, freeze=True)(y)
         return y * s["wet"] + x * s["dry"]

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..front.nodes import Expr
+from ..front.nodes import Expr, exact, real_number
 from .base import RatedNode, Stateful
 from .delays import MAX_SAMPLES
 from .formula import reference
@@ -23,6 +23,23 @@ def _at_least(values, settings, low, unit):
     for setting in settings:
         if values.get(setting, low) < low:
             raise ValueError(f"{setting} must be at least {low:g} {unit}, not {values[setting]!r}")
+
+
+def _lookahead(seconds, samples):
+    """(unit, value) of a Limiter's look-ahead given in seconds or in samples (not both), checked."""
+    if seconds is not None and samples is not None:
+        raise ValueError(f"give lookahead (seconds) or lookahead_samples (samples), not both: lookahead={seconds!r}, "
+                         f"lookahead_samples={samples!r}")
+    if samples is not None:
+        if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or not 0 <= samples <= MAX_SAMPLES:
+            raise ValueError(f"lookahead_samples must be an int from 0 to {MAX_SAMPLES} samples, not {samples!r} "
+                             f"(for seconds: lookahead=)")
+        return "samples", int(samples)
+    value = 0.0 if seconds is None else real_number(seconds, "lookahead")
+    if not 0 <= value < math.inf:
+        raise ValueError(f"lookahead must be a finite number of seconds, at least 0 (and at most {MAX_SAMPLES} "
+                         f"samples at the graph's rate), not {seconds!r} (for samples: lookahead_samples=)")
+    return "seconds", value
 
 
 def _max(a, b):
@@ -150,36 +167,56 @@ class EnvelopeFollower(Stateful, RatedNode):
 
 
 class Limiter(Stateful, RatedNode):
-    """A peak limiter: y = x[i - lookahead]·threshold / max(threshold, env·c), env a peak follower
-    (at once up to |x|, down with time constant `release`) and c = exp(lookahead/(release·rate)),
-    what the release can take off in `lookahead` samples. So |y| <= threshold always, and with a
-    look-ahead the gain falls `lookahead` samples before a peak arrives. threshold a linear level
-    (> 0; 1 is full scale), release in seconds (> 0), lookahead in samples (an int from 0 to 2**22),
-    sample_rate in Hz (None: the graph's)."""
+    """A peak limiter: y = x[i - n]·threshold / max(threshold, env·c), env a peak follower (at once up
+    to |x|, down with time constant `release`), n the look-ahead in samples and c = exp(n/(release·rate)),
+    what the release can take off in n samples. So |y| <= threshold always, and with a look-ahead the
+    gain falls n samples before a peak arrives. threshold a linear level (> 0; 1 is full scale),
+    release in seconds (> 0); lookahead in seconds (>= 0, default 0: none), made whole samples at the
+    graph's rate by rounding to the nearest (halves up: n = floor(lookahead·rate + 0.5)), or
+    lookahead_samples, the same in samples (an int), not both; n at most 2**22 samples; sample_rate
+    in Hz (None: the graph's). (Before issue 21 lookahead was in samples: lookahead=48 is now 48 s.)"""
 
-    def __init__(self, threshold: float | Expr = 1.0, release: float | Expr = 0.05, lookahead: int = 0,
-                 sample_rate: float | None = None, *, name: str | None = None, freeze: bool = False,
-                 smooth: float | None = None) -> None:
-        if isinstance(lookahead, bool) or not isinstance(lookahead, int) or not 0 <= lookahead <= MAX_SAMPLES:
-            raise ValueError(f"lookahead must be an int from 0 to {MAX_SAMPLES} samples, not {lookahead!r}")
-        self.lookahead = lookahead
-        self.channel_simd = lookahead == 0   # a look-ahead is a ring buffer: one channel at a time
+    def __init__(self, threshold: float | Expr = 1.0, release: float | Expr = 0.05, lookahead: float | None = None,
+                 sample_rate: float | None = None, *, lookahead_samples: int | None = None, name: str | None = None,
+                 freeze: bool = False, smooth: float | None = None) -> None:
+        self.unit, self.lookahead = _lookahead(lookahead, lookahead_samples)
         self._setup("limiter", {"threshold": threshold, "release": release}, name, freeze, smooth)
         for setting in ("threshold", "release"):
             if not self.values.get(setting, 1.0) > 0:
                 raise ValueError(f"{setting} must be positive, not {self.values[setting]!r}")
         self._set_rate(sample_rate)
-        self._key = ("Limiter", lookahead)
+        self.check_rate(self.rate)
+        token = exact(self.lookahead) if self.unit == "seconds" else self.lookahead
+        self._key = ("Limiter", self.unit, token) if self.lookahead else ("Limiter",)
+
+    @property
+    def ahead(self):
+        """The look-ahead in whole samples at the node's rate."""
+        if self.unit == "samples":
+            return self.lookahead
+        return math.floor(self.lookahead * self.rate + 0.5)
+
+    @property
+    def channel_simd(self):   # type: ignore[override]
+        """A look-ahead is a ring buffer with an integer index: one channel at a time."""
+        return self.ahead == 0
+
+    def check_rate(self, rate):
+        """ValueError if the look-ahead in seconds is more than 2**22 samples at `rate`."""
+        if self.unit == "seconds" and not self.lookahead * rate < MAX_SAMPLES + 0.5:   # rounds to <= MAX_SAMPLES
+            raise ValueError(f"the Limiter's lookahead must be at most {MAX_SAMPLES} samples, not "
+                             f"{self.lookahead * rate:g} ({self.lookahead:g} seconds at {rate:g}/s); lookahead is "
+                             f"in seconds (lookahead_samples= takes samples)")
 
     def formula(self, m, release):
         """(fall, reach): the release coefficient and the gain the look-ahead ramp may reach."""
         fall = _decay(m, release, self.rate)
-        return fall, m.exp(self.lookahead / m.maximum(release * self.rate, 1e-300))
+        return fall, m.exp(self.ahead / m.maximum(release * self.rate, 1e-300))
 
     def initial_state(self):
         state = {"env": 0.0}
-        if self.lookahead:
-            state.update(buffer=np.zeros(self.lookahead), index=0)
+        if self.ahead:
+            state.update(buffer=np.zeros(self.ahead), index=0)
         return state
 
     def emit(self, ctx, args):
@@ -189,28 +226,29 @@ class Limiter(Stateful, RatedNode):
         ctx.emit(f"{env} = {ctx.dop('select', ctx.dop('gt', level, env), level, ctx.dop('fma', fall, ctx.dop('sub', env, level), level))};")
         threshold = ctx.local(ctx.to_double(args[1]), "thr")
         gain = ctx.dop("div", threshold, ctx.dop("max", threshold, ctx.dop("mul", env, reach)))
-        if self.lookahead:
-            buf, index = ctx.state("buffer", 0.0, length=self.lookahead), ctx.state("index", 0, ctype="int64_t")
+        ahead = self.ahead
+        if ahead:
+            buf, index = ctx.state("buffer", 0.0, length=ahead), ctx.state("index", 0, ctype="int64_t")
             late = ctx.local(f"{buf}[{index}]", "late")
             ctx.emit(f"{buf}[{index}] = {x};")
-            ctx.emit(f"{index} = {index} + 1 == {self.lookahead} ? 0 : {index} + 1;")
+            ctx.emit(f"{index} = {index} + 1 == {ahead} ? 0 : {index} + 1;")
             x = late
         return ctx.from_double(ctx.dop("mul", x, gain))
 
     def evaluate(self, state, x, threshold, release):
         fall, reach = (np.broadcast_to(v, (len(x),)) for v in reference(self.formula, release))
         env, out = state["env"], np.empty(len(x))
-        buf, index = state.get("buffer"), state.get("index", 0)
+        buf, index, ahead = state.get("buffer"), state.get("index", 0), self.ahead
         for i, v in enumerate(np.asarray(x, np.float64)):
             level = abs(v)
             env = level if level > env else fall[i] * (env - level) + level
             gain = threshold[i] / _max(threshold[i], env * reach[i])
-            if self.lookahead:
+            if ahead:
                 buf[index], v = v, buf[index]
-                index = index + 1 if index + 1 < self.lookahead else 0
+                index = index + 1 if index + 1 < ahead else 0
             out[i] = v * gain
         state["env"] = env
-        if self.lookahead:
+        if ahead:
             state["index"] = index
         return out
 
@@ -225,6 +263,7 @@ class PeakMeter(Stateful, RatedNode):
     def __init__(self, release: float | Expr = 0.3, sample_rate: float | None = None, *, name: str | None = None,
                  freeze: bool = False, smooth: float | None = None) -> None:
         self._setup("peakmeter", {"release": release}, name, freeze, smooth)
+        _at_least(self.values, ("release",), 0.0, "seconds")
         self._set_rate(sample_rate)
         self._key = ("PeakMeter",)
 
@@ -262,6 +301,7 @@ class RMSMeter(Stateful, RatedNode):
     def __init__(self, time: float | Expr = 0.3, sample_rate: float | None = None, *, name: str | None = None,
                  freeze: bool = False, smooth: float | None = None) -> None:
         self._setup("rms", {"time": time}, name, freeze, smooth)
+        _at_least(self.values, ("time",), 0.0, "seconds")
         self._set_rate(sample_rate)
         self._key = ("RMSMeter",)
 
