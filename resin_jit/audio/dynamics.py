@@ -25,6 +25,9 @@ def _at_least(values, settings, low, unit):
             raise ValueError(f"{setting} must be at least {low:g} {unit}, not {values[setting]!r}")
 
 
+MAX_LOOKAHEAD_SECONDS = 1.0   # limiters look ahead a few milliseconds
+
+
 def _lookahead(seconds, samples):
     """(unit, value) of a Limiter's look-ahead given in seconds or in samples (not both), checked."""
     if seconds is not None and samples is not None:
@@ -36,9 +39,10 @@ def _lookahead(seconds, samples):
                              f"(for seconds: lookahead=)")
         return "samples", int(samples)
     value = 0.0 if seconds is None else real_number(seconds, "lookahead")
-    if not 0 <= value < math.inf:
-        raise ValueError(f"lookahead must be a finite number of seconds, at least 0 (and at most {MAX_SAMPLES} "
-                         f"samples at the graph's rate), not {seconds!r} (for samples: lookahead_samples=)")
+    if not 0 <= value <= MAX_LOOKAHEAD_SECONDS:
+        # (a look-ahead of seconds is no limiter's: most likely a count of samples, as it was before)
+        raise ValueError(f"lookahead is in seconds, from 0 to {MAX_LOOKAHEAD_SECONDS:g}, not {seconds!r} "
+                         f"(a count of samples is lookahead_samples={seconds!r})")
     return "seconds", value
 
 
@@ -173,8 +177,9 @@ class Limiter(Stateful, RatedNode):
     gain falls n samples before a peak arrives. threshold a linear level (> 0; 1 is full scale),
     release in seconds (> 0); lookahead in seconds (>= 0, default 0: none), made whole samples at the
     graph's rate by rounding to the nearest (halves up: n = floor(lookahead·rate + 0.5)), or
-    lookahead_samples, the same in samples (an int), not both; n at most 2**22 samples; sample_rate
-    in Hz (None: the graph's). (Before issue 21 lookahead was in samples: lookahead=48 is now 48 s.)"""
+    lookahead_samples, the same in samples (an int), not both; lookahead at most 1 s, n at most
+    2**22 samples; sample_rate in Hz (None: the graph's). (lookahead was a count of samples before:
+    lookahead=48 is refused, naming lookahead_samples=48.)"""
 
     def __init__(self, threshold: float | Expr = 1.0, release: float | Expr = 0.05, lookahead: float | None = None,
                  sample_rate: float | None = None, *, lookahead_samples: int | None = None, name: str | None = None,
