@@ -256,10 +256,11 @@ RJ_EXTREMUM(rj_max_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_max, rj_d_max, -__builti
  * index does not round, any loop finds the same one. The vector loop's vectors are stored in a
  * block of RJ_ARG_BLOCK values (in L1; a vector read from an input is not: the block is searched
  * there, rj_*_add_read) while the block's best per lane is kept (VBEST: x86's minps/maxps
- * rule, which a NaN in x leaves alone), and each lane notes whether x * 0 was a NaN (x a NaN or
- * infinite): no chain of dependent steps but a max and an or, so one vector's work overlaps the
- * next's. At the block's end only a block better than the best so far is searched (for the first
- * of its best), and only one with a NaN or an infinity is compared value by value. The samples
+ * rule, which a NaN in x leaves alone), and each lane notes whether it met a NaN: no chain of
+ * dependent steps but a max and an or, so one vector's work overlaps the next's. At the block's
+ * end only a block better than the best so far is searched (for the first of its best: its value
+ * compares equal to the best lane's, infinities and either zero included), and only one with a
+ * NaN is compared value by value. The samples
  * after the last whole vector (or all of them, in a loop going sample by sample) are compared one
  * by one in `late`, and so are those before the vector loop where it starts at an aligned
  * sample. Of two candidates, wherever they are, the better is kept (a NaN before any number), and
@@ -272,7 +273,7 @@ RJ_EXTREMUM(rj_max_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_max, rj_d_max, -__builti
                                   /* would otherwise keep the accumulator out of registers */     \
         const T *block;           /* the block's values: `staged`, or the input they were read from */ \
         V lanes;                  /* the block's best per lane */                                 \
-        M special;                /* per lane: a NaN or an infinity seen in the block */          \
+        M special;                /* per lane: a NaN seen in the block */                         \
         int64_t fill, base;       /* values in the block; the sample index of its first */      \
         NAME##_pick early, late;  /* the best of the blocks so far; of the samples one by one */  \
     } NAME;                                                                                       \
@@ -327,8 +328,7 @@ RJ_EXTREMUM(rj_max_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_max, rj_d_max, -__builti
     RJ_INLINE void NAME##_add_lanes(NAME *a, V x)                                                 \
     {                                                                                             \
         a->lanes = VBEST(x, a->lanes);                                                            \
-        const V zero = V##_mul(x, V##_set1(0));                                                   \
-        a->special = M##_or(a->special, V##_ne(zero, zero));                                      \
+        a->special = M##_or(a->special, V##_ne(x, x));                                            \
         if ((a->fill += W) == RJ_ARG_BLOCK) NAME##_end_block(a);                                  \
     }                                                                                             \
     /* x: the values of samples i, i + 1, ... (the vector loop need not start at sample 0) */     \

@@ -161,6 +161,23 @@ def hostile_files(tmp_path):
     }
 
 
+
+def test_save_replaces_a_link_without_writing_through_it_and_refuses_a_directory(tmp_path):
+    """save goes through store/fs.replacing: a symlink at the path is replaced, never followed (the
+    file it names is untouched), nothing is left beside it, and a directory there is refused."""
+    memory = ItemMemory(np.random.default_rng(5).integers(-1, 2, (4, 100), dtype=np.int8))
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"keep")
+    link = tmp_path / "memory.rjm"
+    link.symlink_to(victim)
+    memory.save(link)
+    assert victim.read_bytes() == b"keep" and not link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["memory.rjm", "victim"]
+    assert ItemMemory.load(link).labels == [0, 1, 2, 3]
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(IsADirectoryError):
+        memory.save(tmp_path / "folder")
+
 def test_a_hostile_file_is_a_value_error_never_a_crash(tmp_path):
     for name, content in hostile_files(tmp_path).items():
         path = tmp_path / "hostile.rjm"

@@ -32,6 +32,7 @@ import struct
 import numpy as np
 
 from ..front.abi import aligned_empty
+from ..store.fs import replacing
 from .vectors import _check_dim, words_for
 
 MAGIC = b"RJVSAMEM"
@@ -42,22 +43,18 @@ VERIFY_BLOCK_BYTES = 1 << 24
 
 
 def save(memory, path):
-    """Write `memory` to `path` in the format above. The file is written beside it and renamed over
-    `path`, so a memory mapped from a file there keeps its data (and a reader never sees half a file)."""
+    """Write `memory` to `path` in the format above, through store/fs.replacing: written under a new
+    name never used before beside it (created anew, no link followed) and renamed over `path`, so a
+    memory mapped from a file there keeps its data, a reader never sees half a file, and nothing is
+    left behind on an error. A directory, FIFO or device at `path` is refused."""
     labels = _labels_json(memory.labels)
     n, width = memory.rows.shape
     rows_offset = -(-(HEADER.size + len(labels)) // ROWS_ALIGN) * ROWS_ALIGN
     header = HEADER.pack(MAGIC, VERSION, 0, memory.dim, n, width, HEADER.size, len(labels), rows_offset)
-    partial = f"{os.fspath(path)}.{os.getpid()}.partial"
-    try:
-        with open(partial, "wb") as f:
-            f.write(header + labels)
-            f.write(b"\0" * (rows_offset - HEADER.size - len(labels)))
-            f.write(np.ascontiguousarray(memory.rows, "<u8").data)
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
+    with replacing(path) as f:
+        f.write(header + labels)
+        f.write(b"\0" * (rows_offset - HEADER.size - len(labels)))
+        f.write(np.ascontiguousarray(memory.rows, "<u8").data)
 
 
 def load(cls, path, mmap=True, verify=True):
