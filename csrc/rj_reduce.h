@@ -296,7 +296,8 @@ RJ_EXTREMUM(rj_max_d, rj_vd, double, RJ_VD_WIDTH, rj_vd_max, rj_d_max, -__builti
     }                                                                                             \
     RJ_INLINE void NAME##_init(NAME *a, T *staged)                                                \
     {                                                                                             \
-        a->staged = a->block = staged;                                                            \
+        a->staged = staged;                                                                       \
+        a->block = staged;                                                                        \
         NAME##_start_block(a);                                                                    \
         a->base = 0;                                                                              \
         a->early.at = a->late.at = -1;                                                            \
