@@ -206,9 +206,13 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
     const int64_t total = (int64_t)shape->shape[0] * shape->shape[1];
     const Py_ssize_t rows = shape->ndim == 2 ? shape->shape[0] : 1;
     const Py_ssize_t per_row = shape->ndim == 2 ? shape->shape[1] : shape->shape[0];
+    /* threads: a call this large splits, in the slow path, unless threads=1 or it cannot split (one
+     * row of a kernel that reduces or keeps state runs its samples in order) */
+    const int splits = self->threads_from > 0 && total >= self->threads_from && !req->one_thread
+                       && !((self->reduces || self->stateful) && rows == 1);
     if ((self->one_d && shape->ndim != 1) || (self->stateful && rows != self->binding->state_rows)
         || (self->reduces && per_row == 0)   /* rows of no samples: the slow path knows which reductions have no value */
-        || (scalars && !self->broadcast && total != 1) || (self->threads_from > 0 && total >= self->threads_from && !req->one_thread))
+        || (scalars && !self->broadcast && total != 1) || splits)
         goto done;
 
     for (int j = 0; !req->have_outputs && j < n_out; j++) {

@@ -54,6 +54,11 @@ def test_threads_one_or_none_is_the_c_path_and_anything_else_is_checked(jit):
     fast = k._fast_calls
     np.testing.assert_array_equal(k(small, threads=None), k(small))
     assert k._fast_calls == fast + 2
+    # one row of a reduction or a stateful kernel cannot split: the C path, however long
+    for one_row in (jit.compile(rj.argmax(x)), jit.compile(audio.OnePole.lowpass(500.0)(x))):
+        fast = one_row._fast_calls
+        one_row(big)
+        assert one_row._fast_calls == fast + 1
     slow = k._slow_calls
     np.testing.assert_array_equal(k(big[:100], threads=2), big[:100] * np.float32(2) + np.float32(1))
     assert k._slow_calls == slow + 1
