@@ -24,7 +24,7 @@
 #define NAN_ RJ_VM_DEFAULT_NAN              /* a domain error's NaN */
 /* the result r of a function of x, or x itself (quietened: x + x) where x is NaN: the NaN numpy
  * propagates, whatever the algorithm made of it on the way */
-#define NAN_IN(x, r) F(select)(F(ne)((x), (x)), (x) + (x), (r))
+#define NAN_IN(x, r) F(select_ne)((x), (x), (x) + (x), (r))
 /* the same for two arguments: the first NaN */
 #define NAN_IN2(x, y, r) NAN_IN((x), NAN_IN((y), (r)))
 

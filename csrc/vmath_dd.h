@@ -59,6 +59,6 @@ RJ_INLINE V F(vm_sqrt_dd)(V wh, V wl, V *sl)
     const V sh = F(sqrt)(wh);
     V pe;
     const V p = F(vm_two_prod)(sh, sh, &pe);
-    *sl = F(select)(F(gt)(sh, K(0.0)), (((wh - p) - pe) + wl) / (K(2.0) * sh), K(0.0));
+    *sl = F(select_gt)(sh, K(0.0), (((wh - p) - pe) + wl) / (K(2.0) * sh), K(0.0));
     return sh;
 }

@@ -67,7 +67,7 @@ RJ_INLINE V F(vm_exp_finish)(V t, V r, V small)
     const V scale = POW2(F(asuint)(F(min)(t, K(SHIFTER - 1000.0))) - SHIFTER_BITS + 1022);
     const V h = F(vm_fast_two_sum)(K(1.0), m * scale, &hl);
     const V denormal = ((h + (hl + (e + small) * scale)) - K(1.0)) * K(0x1p-1022);
-    return F(select)(F(lt)(normal, K(MIN_NORMAL)), denormal, normal);
+    return F(select_lt)(normal, K(MIN_NORMAL), denormal, normal);
 }
 
 /* 2^k (1 + r + small) - 1 = hi + *lo for -1022 <= k <= 1023: (2^k - 1) + 2^k r + 2^k small, each
@@ -119,8 +119,8 @@ RJ_INLINE V F(expm1)(V x)
     const V t = F(vm_exp_k)(xc, K(0.0), &r, &small, 1);
     V lo;
     const V hi = F(vm_expm1_dd)(t, r, small, &lo);
-    V y = F(select)(F(gt)(xc, K(709.0)), F(vm_exp_finish)(t, r, small), hi + lo);
-    return NAN_IN(x, F(select)(F(lt)(F(abs)(x), K(0x1p-54)), x, y));
+    V y = F(select_gt)(xc, K(709.0), F(vm_exp_finish)(t, r, small), hi + lo);
+    return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-54), x, y));
 }
 
 /* sinh|x| = (E + E / (E + 1)) / 2 from E = e^|x| - 1, all as double-doubles (both terms
@@ -134,8 +134,8 @@ RJ_INLINE V F(sinh)(V x)
     const V dh = F(vm_two_sum)(eh, K(1.0), &dl);
     const V qh = F(vm_div_dd)(eh, el, dh, dl + el, &ql);
     const V sh = F(vm_two_sum)(eh, qh, &sl);
-    V y = F(select)(F(gt)(a, K(22.0)), F(vm_exp_finish)(t - K(1.0), r, small), K(0.5) * (sh + (sl + (el + ql))));
-    y = F(select)(F(lt)(a, K(0x1p-28)), a, y);
+    V y = F(select_gt)(a, K(22.0), F(vm_exp_finish)(t - K(1.0), r, small), K(0.5) * (sh + (sl + (el + ql))));
+    y = F(select_lt)(a, K(0x1p-28), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
 
@@ -154,9 +154,9 @@ RJ_INLINE V F(cosh)(V x)
     const V eh = mh * s, el = ml * s;
     const V ih = F(vm_div_dd)(K(1.0), K(0.0), eh, el, &il);
     const V sh = F(vm_fast_two_sum)(eh, ih, &sl);
-    const V y = F(select)(F(lt)(a, K(0.3465)), K(1.0) + (e0 * e0) / (K(2.0) + K(2.0) * e0),
+    const V y = F(select_lt)(a, K(0.3465), K(1.0) + (e0 * e0) / (K(2.0) + K(2.0) * e0),
                           K(0.5) * (sh + (sl + (el + il))));
-    return NAN_IN(x, F(select)(F(gt)(a, K(22.0)), F(vm_exp_finish)(t - K(1.0), r, small), y));
+    return NAN_IN(x, F(select_gt)(a, K(22.0), F(vm_exp_finish)(t - K(1.0), r, small), y));
 }
 
 /* tanh|x| = -E / (E + 2) with E = e^-2|x| - 1 below 1, 1 - 2 / (E + 2) with E = e^2|x| - 1 from
@@ -173,7 +173,7 @@ RJ_INLINE V F(tanh)(V x)
     const V q2h = F(vm_div_dd)(K(2.0), K(0.0), dh, dl + el, &ql2);    /* 2 / (E + 2) */
     const V oh = F(vm_fast_two_sum)(K(1.0), -q2h, &ol);
     V y = F(select)(low, -(qh + ql), oh + (ol - ql2));
-    y = F(select)(F(lt)(a, K(0x1p-28)), a, y);
+    y = F(select_lt)(a, K(0x1p-28), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
 
@@ -215,7 +215,7 @@ RJ_INLINE V F(vmf_expm1_of)(V x)
 RJ_INLINE V F(vmf_expm1)(V x)
 {
     const V y = F(vmf_expm1_of)(F(min)(K(89.0), F(max)(K(-30.0), x)));
-    return NAN_IN(x, F(select)(F(lt)(F(abs)(x), K(0x1p-30)), x, y));
+    return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-30), x, y));
 }
 
 RJ_INLINE V F(vmf_sinh)(V x)

@@ -120,8 +120,8 @@ RJ_INLINE V F(expm1)(V x)
     const V s1 = F(vm_expf_half_scale)(t, &s2);
     const V m = F(vm_fast_two_sum)(K(1.0), a, &me);
     const V big = (m + (me + (sq + small))) * s1 * s2;
-    const V y = F(select)(F(gt)(xc, K(64.0)), big, e);
-    return NAN_IN(x, F(select)(F(lt)(F(abs)(x), K(0x1p-25)), x, y));
+    const V y = F(select_gt)(xc, K(64.0), big, e);
+    return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, y));
 }
 
 /* e^|x| / 2 = 2^(k-1) (hi + *lo) (|x| <= 90: 2^(k-1) as the two normal factors *s1 *s2), for
@@ -158,7 +158,7 @@ RJ_INLINE V F(sinh)(V x)
     const V sh = F(vm_fast_two_sum)(hh, -qh, &sl);
     V y = F(select)(big, (mh + ml) * s1 * s2, sh + (sl + (hl - ql)));
 #endif
-    y = F(select)(F(lt)(a, K(0x1p-12)), a, y);
+    y = F(select_lt)(a, K(0x1p-12), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
 
@@ -199,7 +199,7 @@ RJ_INLINE V F(tanh)(V x)
     const V qh = F(vm_div_dd)(eh, el, dh, dl + el, &ql);
     const V q = qh + ql;
 #endif
-    const V y = F(select)(F(lt)(a, K(0x1p-12)), a, q);
+    const V y = F(select_lt)(a, K(0x1p-12), a, q);
     return NAN_IN(x, F(copysign)(y, x));
 }
 

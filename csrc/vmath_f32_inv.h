@@ -37,7 +37,7 @@ RJ_INLINE V F(vmf32_asin_half)(V z, V *sh, V *sl)
     *sl = K(0.0f);
 #else
     const V p = F(vm_two_prod)(*sh, *sh, &pe);
-    *sl = F(select)(F(gt)(z, K(0.0f)), ((z - p) - pe) / (K(2.0f) * *sh), K(0.0f));
+    *sl = F(select_gt)(z, K(0.0f), ((z - p) - pe) / (K(2.0f) * *sh), K(0.0f));
 #endif
     return *sh * z * F(vmf32_asin_a)(z);
 }
@@ -55,7 +55,7 @@ RJ_INLINE V F(arcsin)(V x)
     const V far = h + ((e + K(PIO2F_LO)) - K(2.0f) * (sl + tail));
     const V near = F(fma)(a * z, F(vmf32_asin_a)(z), a);
     const V y = F(select)(low, near, far);
-    return NAN_IN(x, F(select)(F(gt)(a, K(1.0f)), K(NAN_), F(copysign)(y, x)));
+    return NAN_IN(x, F(select_gt)(a, K(1.0f), K(NAN_), F(copysign)(y, x)));
 }
 
 /* arccos: |x| <= 1/2 as pi/2 - x - x z A(z); x > 1/2 as 2 arcsin s, x < -1/2 as pi - 2 arcsin s */
@@ -71,7 +71,7 @@ RJ_INLINE V F(arccos)(V x)
     const V l = F(vm_fast_two_sum)(K(PIF_HI), K(-2.0f) * sh, &e2);
     const V left = l + ((e2 + K(PIF_LO)) - K(2.0f) * (sl + tail));
     const V right = K(2.0f) * (sh + (sl + tail));
-    return NAN_IN(x, F(select)(F(gt)(a, K(1.0f)), K(NAN_), F(select)(low, mid, F(select)(neg, left, right))));
+    return NAN_IN(x, F(select_gt)(a, K(1.0f), K(NAN_), F(select)(low, mid, F(select)(neg, left, right))));
 }
 
 /* arctan(a + d) = hi + *rest for a >= 0 (inf too), d a small correction (arctan2's): centres 0,
@@ -101,7 +101,7 @@ RJ_INLINE V F(vmf32_atan_k)(V a, V d, V *rest)
     (void)p, (void)pe, (void)numl, (void)denl;
     const V t_lo = K(0.0f);
 #else
-    const V t_lo = F(select)(F(lt)(a, K(0x1p100f)), (((num - p) - pe) + (numl - t * denl)) * q, K(0.0f));
+    const V t_lo = F(select_lt)(a, K(0x1p100f), (((num - p) - pe) + (numl - t * denl)) * q, K(0.0f));
 #endif
     const V z = t * t;
     V b = MLA(K(0x1.643f38p-5f), z, -0x1.533d86p-4f);
@@ -129,7 +129,7 @@ RJ_INLINE V F(arctan)(V x)
 RJ_INLINE V F(arctan2)(V y, V x)
 {
     const V big = F(max)(F(abs)(x), F(abs)(y));
-    const V scale = F(select)(F(gt)(big, K(0x1p60f)), K(0x1p-40f), F(select)(F(lt)(big, K(0x1p-30f)), K(0x1p90f), K(1.0f)));
+    const V scale = F(select_gt)(big, K(0x1p60f), K(0x1p-40f), F(select_lt)(big, K(0x1p-30f), K(0x1p90f), K(1.0f)));
     const V ax = F(abs)(x) * scale, ay = F(abs)(y) * scale;
     V t = ay / ax;
     V pe;

@@ -48,9 +48,9 @@ RJ_INLINE V F(vm_logf_sum)(F(vm_logf_t) p, V c)
 /* y for a positive finite u; +inf -> inf, NaN -> NaN, 0 -> -inf, below 0 -> NaN */
 RJ_INLINE V F(vm_logf_special)(V u, V y)
 {
-    y = F(select)(F(lt)(u, K(INF)), y, u);
-    y = F(select)(F(eq)(u, K(0.0)), K(-INF), y);
-    return F(select)(F(lt)(u, K(0.0)), K(NAN_), y);
+    y = F(select_lt)(u, K(INF), y, u);
+    y = F(select_eq)(u, K(0.0), K(-INF), y);
+    return F(select_lt)(u, K(0.0), K(NAN_), y);
 }
 
 RJ_INLINE V F(log)(V x) { return NAN_IN(x, F(vm_logf_special)(x, F(vm_logf_sum)(F(vm_logf_parts)(x), K(0.0)))); }
@@ -73,7 +73,7 @@ RJ_INLINE V F(vm_log1pf_dd)(V th, V tl)
 
 RJ_INLINE V F(log1p)(V x)
 {
-    return NAN_IN(x, F(select)(F(lt)(F(abs)(x), K(0x1p-25)), x, F(vm_log1pf_dd)(x, K(0.0))));
+    return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, F(vm_log1pf_dd)(x, K(0.0))));
 }
 
 /* log2 and log10: e log_b(2) + (hi + lo) log_b(e), the product with log_b(e) = ch + cl as a
@@ -112,7 +112,7 @@ RJ_INLINE V F(arcsinh)(V x)
     const V u = F(select)(big, a, F(select)(mid, mh, u1));
     const V c = F(select)(big, K(0.0), F(select)(mid, ml / mh, (err + (tl + gl)) / u1));
     V y = F(vm_logf_of)(u, c, F(select)(big, K(1.0), K(0.0)));
-    y = F(select)(F(lt)(a, K(0x1p-12)), a, y);
+    y = F(select_lt)(a, K(0x1p-12), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
 
@@ -132,7 +132,7 @@ RJ_INLINE V F(arccosh)(V x)
     const V u = F(select)(big, x, F(select)(mid, mh, u1));
     const V c = F(select)(big, K(0.0), F(select)(mid, ml / mh, (err + (ul + sl)) / u1));
     const V y = F(vm_logf_of)(u, c, F(select)(big, K(1.0), K(0.0)));
-    return NAN_IN(x, F(select)(F(lt)(x, K(1.0)), K(NAN_), y));
+    return NAN_IN(x, F(select_lt)(x, K(1.0), K(NAN_), y));
 }
 
 /* arctanh|x| = log1p(2|x| / (1 - |x|)) / 2, the quotient as a double-float; +-inf at +-1, NaN
@@ -144,8 +144,8 @@ RJ_INLINE V F(arctanh)(V x)
     const V dh = F(vm_two_sum)(K(1.0), -a, &dl);
     const V qh = F(vm_div_dd)(a + a, K(0.0), dh, dl, &ql);
     V y = K(0.5) * F(vm_log1pf_dd)(qh, ql);
-    y = F(select)(F(lt)(a, K(0x1p-12)), a, y);
-    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(copysign)(y, x)));
+    y = F(select_lt)(a, K(0x1p-12), a, y);
+    return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(copysign)(y, x)));
 }
 
 #undef LN2F_HI

@@ -66,7 +66,7 @@ RJ_INLINE V F(pow)(V x, V y)
     const V ax = F(abs)(x);
     V ll, te, a, small;
     V lh = F(vm_logf_dd)(ax, &ll);
-    lh = F(select)(F(eq)(ax, K(0.0)), K(-INF), F(select)(F(lt)(ax, K(INF)), lh, ax));   /* inf, NaN */
+    lh = F(select_eq)(ax, K(0.0), K(-INF), F(select_lt)(ax, K(INF), lh, ax));   /* inf, NaN */
     const V th = F(vm_two_prod)(y, lh, &te);
     const V thc = F(min)(K(150.0), F(max)(K(-150.0), th));
     /* (log|x| = 0 exactly for x = +-1, where a huge y would make Dekker's te NaN) */

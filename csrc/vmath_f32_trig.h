@@ -11,7 +11,7 @@
  * beyond (and inf and NaN, which keep their NaN) are reduced one at a time in double: Cody and
  * Waite's double reduction below 2^20, Payne and Hanek's (vmath_reduce.h) above.
  */
-#define TRIG_RESULTF(x, y) NAN_IN((x), F(select)(F(eq)(F(abs)(x), K(INF)), K(NAN_), (y)))
+#define TRIG_RESULTF(x, y) NAN_IN((x), F(select_eq)(F(abs)(x), K(INF), K(NAN_), (y)))
 #define PIO2F_1 0x1.92p+0f                /* pi/2 in parts of 11, 11, 11, 11 and 24 bits */
 #define PIO2F_2 0x1.fb4p-12f
 #define PIO2F_3 0x1.444p-24f
@@ -131,7 +131,7 @@ RJ_INLINE V F(sin)(V x)
     const U q = RJ_VMF_SINCOS(x, &sh, &ch);
     const V y = F(select)(IMASK((q & 1) != 0), ch, sh);
     const V s = F(fromuint)(F(asuint)(y) ^ ((q & 2) << (BITS - 2)));
-    return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, s));
+    return TRIG_RESULTF(x, F(select_eq)(x, K(0.0f), x, s));
 }
 
 /* cos x: cos r, -sin r, -cos r, sin r by quadrant */
@@ -157,7 +157,7 @@ RJ_INLINE V F(tan)(V x)
     V pe;
     const V p = F(vm_two_prod)(qh, dh, &pe);
     const V y = qh + (((nh - p) - pe) + (nl - qh * dl)) * rcp;
-    return TRIG_RESULTF(x, F(select)(F(eq)(x, K(0.0f)), x, y));
+    return TRIG_RESULTF(x, F(select_eq)(x, K(0.0f), x, y));
 }
 
 #undef TRIG_RESULTF

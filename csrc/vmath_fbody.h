@@ -25,7 +25,7 @@
 #define IMASK(cond) ((M)(cond))            /* an integer comparison as a select mask */
 #define INF __builtin_inff()
 #define NAN_ ((float)RJ_VM_DEFAULT_NAN)    /* a domain error's NaN */
-#define NAN_IN(x, r) F(select)(F(ne)((x), (x)), (x) + (x), (r))
+#define NAN_IN(x, r) F(select_ne)((x), (x), (x) + (x), (r))
 #define NAN_IN2(x, y, r) NAN_IN((x), NAN_IN((y), (r)))
 
 #define BITS 32

@@ -33,7 +33,7 @@ RJ_INLINE V F(vm_asin_r)(V z)
 RJ_INLINE V F(vm_sqrt_split)(V z, V s, V *c)
 {
     const V hi = F(fromuint)(F(asuint)(s) & 0xffffffff00000000ull);
-    *c = F(select)(F(gt)(s, K(0.0)), (z - hi * hi) / (s + hi), K(0.0));
+    *c = F(select_gt)(s, K(0.0), (z - hi * hi) / (s + hi), K(0.0));
     return hi;
 }
 
@@ -49,8 +49,8 @@ RJ_INLINE V F(arcsin)(V x)
      * rounded once, from that and the small rest */
     const V far = (K(PIO2_HI) - K(2.0) * hi) + ((K(PIO2_LO) - K(2.0) * c) - K(2.0) * s * r);
     V y = F(select)(low, F(fma)(a, r, a), far);
-    y = F(select)(F(lt)(a, K(0x1p-26)), a, y);
-    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(copysign)(y, x)));
+    y = F(select_lt)(a, K(0x1p-26), a, y);
+    return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(copysign)(y, x)));
 }
 
 RJ_INLINE V F(arccos)(V x)
@@ -68,7 +68,7 @@ RJ_INLINE V F(arccos)(V x)
     /* pi - 2 arcsin s = pi - 2 (hi + c) - 2 s r, PI_HI - 2 hi exact as in arcsin */
     const V left = (K(PI_HI) - K(2.0) * hi) + ((K(PI_LO) - K(2.0) * c) - K(2.0) * s * r);
     const V right = K(2.0) * (hi + (c + s * r));                        /* 2 arcsin s */
-    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(select)(low, mid, F(select)(neg, left, right))));
+    return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(select)(low, mid, F(select)(neg, left, right))));
 }
 
 /* arctan a + d = hi + *rest for a >= 0 (inf too), d a small correction to a (atan2's): t =
@@ -102,7 +102,7 @@ RJ_INLINE V F(vm_atan_k)(V a, V d, V *rest)
     V pe;
     const V p = F(vm_two_prod)(t, dh, &pe);
     /* (past 2^900 the product's error term is not exact, and t_lo is far below an ULP anyway) */
-    const V t_lo = F(select)(F(lt)(a, K(0x1p900)), (((num - p) - pe) - t * dl) * q, K(0.0));
+    const V t_lo = F(select_lt)(a, K(0x1p900), (((num - p) - pe) - t * dl) * q, K(0.0));
     V hi = F(select)(c1, K(0x1.dac670561bb4fp-2), K(0.0)), lo = F(select)(c1, K(0x1.a2b7f222f65e2p-56), K(0.0));
     hi = F(select)(c2, K(0x1.921fb54442d18p-1), hi);
     lo = F(select)(c2, K(0x1.1a62633145c07p-55), lo);
@@ -134,7 +134,7 @@ RJ_INLINE V F(arctan)(V x)
     const V a = F(abs)(x);
     V rest;
     const V hi = F(vm_atan_k)(a, K(0.0), &rest);
-    return NAN_IN(x, F(copysign)(F(select)(F(lt)(a, K(0x1p-27)), a, hi + rest), x));
+    return NAN_IN(x, F(copysign)(F(select_lt)(a, K(0x1p-27), a, hi + rest), x));
 }
 
 /* arctan2(y, x) = +-arctan|y/x| or +-(pi - arctan|y/x|) when x < 0 or x = -0, the sign y's.
@@ -145,7 +145,7 @@ RJ_INLINE V F(arctan)(V x)
 RJ_INLINE V F(arctan2)(V y, V x)
 {
     const V big = F(max)(F(abs)(x), F(abs)(y));
-    const V scale = F(select)(F(gt)(big, K(0x1p900)), K(0x1p-600), F(select)(F(lt)(big, K(0x1p-900)), K(0x1p600), K(1.0)));
+    const V scale = F(select_gt)(big, K(0x1p900), K(0x1p-600), F(select_lt)(big, K(0x1p-900), K(0x1p600), K(1.0)));
     const V ax = F(abs)(x) * scale, ay = F(abs)(y) * scale;
     V t = ay / ax;
     V pe;
@@ -189,7 +189,7 @@ RJ_INLINE V F(vmf_arcsin)(V x)
     const V a = F(abs)(x);
     const M low = F(le)(a, K(0.5));
     const V s = F(vmf_asin_half)(a, low);
-    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(copysign)(F(select)(low, s, K(PIO2_HI) - K(2.0) * s), x)));
+    return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(copysign)(F(select)(low, s, K(PIO2_HI) - K(2.0) * s), x)));
 }
 
 RJ_INLINE V F(vmf_arccos)(V x)
@@ -197,8 +197,8 @@ RJ_INLINE V F(vmf_arccos)(V x)
     const V a = F(abs)(x);
     const M low = F(le)(a, K(0.5));
     const V s = F(vmf_asin_half)(a, low);
-    const V far = F(select)(F(lt)(x, K(0.0)), K(PI_HI) - K(2.0) * s, K(2.0) * s);
-    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(select)(low, K(PIO2_HI) - F(copysign)(s, x), far)));
+    const V far = F(select_lt)(x, K(0.0), K(PI_HI) - K(2.0) * s, K(2.0) * s);
+    return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(select)(low, K(PIO2_HI) - F(copysign)(s, x), far)));
 }
 
 /* arctan a for a >= 0: centres 0, pi/4 (t = (a - 1)/(a + 1)) and pi/2 (t = -1/a) leave

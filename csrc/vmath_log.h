@@ -39,9 +39,9 @@ RJ_INLINE V F(vm_log_sum)(F(vm_log_parts_t) p, V c)
 /* y for a positive finite u; +inf -> inf, NaN -> NaN, 0 -> -inf, below 0 -> NaN */
 RJ_INLINE V F(vm_log_special)(V u, V y)
 {
-    y = F(select)(F(lt)(u, K(INF)), y, u);
-    y = F(select)(F(eq)(u, K(0.0)), K(-INF), y);
-    return F(select)(F(lt)(u, K(0.0)), K(NAN_), y);
+    y = F(select_lt)(u, K(INF), y, u);
+    y = F(select_eq)(u, K(0.0), K(-INF), y);
+    return F(select_lt)(u, K(0.0), K(NAN_), y);
 }
 
 RJ_INLINE V F(log)(V x) { return NAN_IN(x, F(vm_log_special)(x, F(vm_log_sum)(F(vm_log_parts)(x), K(0.0)))); }
@@ -64,7 +64,7 @@ RJ_INLINE V F(vm_log1p_dd)(V th, V tl)
 
 RJ_INLINE V F(log1p)(V x)
 {
-    return NAN_IN(x, F(select)(F(lt)(F(abs)(x), K(0x1p-54)), x, F(vm_log1p_dd)(x, K(0.0))));
+    return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-54), x, F(vm_log1p_dd)(x, K(0.0))));
 }
 
 /* log2 and log10: log(1 + f) as hi + lo with hi of 21 bits (FreeBSD's e_log2.c / e_log10.c
@@ -121,7 +121,7 @@ RJ_INLINE V F(arcsinh)(V x)
     const V u = F(select)(big, a, F(select)(mid, mh, u1));
     const V c = F(select)(big, K(0.0), F(select)(mid, ml / mh, (err + (tl + gl)) / u1));
     V y = F(vm_log_of)(u, c, F(select)(big, K(1.0), K(0.0)));
-    y = F(select)(F(lt)(a, K(0x1p-28)), a, y);
+    y = F(select_lt)(a, K(0x1p-28), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
 
@@ -142,7 +142,7 @@ RJ_INLINE V F(arccosh)(V x)
     const V u = F(select)(big, x, F(select)(mid, mh, u1));
     const V c = F(select)(big, K(0.0), F(select)(mid, ml / mh, (err + (ul + sl)) / u1));
     const V y = F(vm_log_of)(u, c, F(select)(big, K(1.0), K(0.0)));
-    return NAN_IN(x, F(select)(F(lt)(x, K(1.0)), K(NAN_), y));
+    return NAN_IN(x, F(select_lt)(x, K(1.0), K(NAN_), y));
 }
 
 /* arctanh|x| = log1p(2|x| / (1 - |x|)) / 2, the quotient as a double-double; +-inf at +-1, NaN
@@ -154,8 +154,8 @@ RJ_INLINE V F(arctanh)(V x)
     const V dh = F(vm_two_sum)(K(1.0), -a, &dl);
     const V qh = F(vm_div_dd)(a + a, K(0.0), dh, dl, &ql);
     V y = K(0.5) * F(vm_log1p_dd)(qh, ql);
-    y = F(select)(F(lt)(a, K(0x1p-28)), a, y);
-    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), F(copysign)(y, x)));
+    y = F(select_lt)(a, K(0x1p-28), a, y);
+    return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(copysign)(y, x)));
 }
 
 /* ---- the float cores (see vmath_exp.h): log2 of a positive normal double as e + s P(s^2),
@@ -184,11 +184,11 @@ RJ_INLINE V F(vmf_log1p_of)(V t)
 {
     V err;
     const V u = F(vm_two_sum)(K(1.0), t, &err);
-    const V c = F(select)(F(lt)(u, K(2.0)), err, K(0.0));
+    const V c = F(select_lt)(u, K(2.0), err, K(0.0));
     return F(vm_log_special)(u, F(fma)(F(vmf_log2_k)(u), K(0x1.62e42fefa39efp-1), c));
 }
 
-RJ_INLINE V F(vmf_log1p)(V x) { return NAN_IN(x, F(select)(F(lt)(F(abs)(x), K(0x1p-30)), x, F(vmf_log1p_of)(x))); }
+RJ_INLINE V F(vmf_log1p)(V x) { return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-30), x, F(vmf_log1p_of)(x))); }
 
 /* arcsinh|x| = log(|x| + sqrt(x^2 + 1)): the sum is 1 + |x| within 2^-52 absolute, so from
  * |x| = 2^-10 on that is 2^-42 relative; below, |x| (1 - x^2/6 + 3x^4/40). A float's square
@@ -198,7 +198,7 @@ RJ_INLINE V F(vmf_arcsinh)(V x)
     const V a = F(abs)(x), a2 = a * a, u = a + F(sqrt)(a2 + K(1.0));
     const V y = F(vm_log_special)(u, F(vmf_log2_k)(u) * K(0x1.62e42fefa39efp-1));
     const V small = a * F(fma)(a2, F(fma)(a2, K(0.075), K(-1.0 / 6.0)), K(1.0));
-    return NAN_IN(x, F(copysign)(F(select)(F(lt)(a, K(0x1p-10)), small, y), x));
+    return NAN_IN(x, F(copysign)(F(select_lt)(a, K(0x1p-10), small, y), x));
 }
 
 /* arccosh x = log(x + sqrt(x^2 - 1)): for a float x > 1, x^2 - 1 is exact in double and the sum
@@ -206,7 +206,7 @@ RJ_INLINE V F(vmf_arcsinh)(V x)
 RJ_INLINE V F(vmf_arccosh)(V x)
 {
     const V y = F(vm_log_special)(x, F(vmf_log2_k)(x + F(sqrt)(x * x - K(1.0))) * K(0x1.62e42fefa39efp-1));
-    return NAN_IN(x, F(select)(F(lt)(x, K(1.0)), K(NAN_), y));
+    return NAN_IN(x, F(select_lt)(x, K(1.0), K(NAN_), y));
 }
 
 /* arctanh|x| = log((1 + |x|) / (1 - |x|)) / 2, both exact in double for a float, from |x| = 2^-10
@@ -216,6 +216,6 @@ RJ_INLINE V F(vmf_arctanh)(V x)
     const V a = F(abs)(x), a2 = a * a, u = (K(1.0) + a) / (K(1.0) - a);   /* inf at 1, < 0 beyond */
     const V y = F(vm_log_special)(u, K(0.5 * 0x1.62e42fefa39efp-1) * F(vmf_log2_k)(u));
     const V small = a * F(fma)(a2, F(fma)(a2, K(0.2), K(1.0 / 3.0)), K(1.0));
-    const V r = F(copysign)(F(select)(F(lt)(a, K(0x1p-10)), small, y), x);
-    return NAN_IN(x, F(select)(F(gt)(a, K(1.0)), K(NAN_), r));
+    const V r = F(copysign)(F(select_lt)(a, K(0x1p-10), small, y), x);
+    return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), r));
 }

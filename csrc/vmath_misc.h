@@ -18,7 +18,7 @@ RJ_INLINE V F(hypot)(V x, V y)
     const V s = F(vm_fast_two_sum)(a2, b2, &se);
     const V h = F(sqrt)(s);
     const V hh = F(vm_two_prod)(h, h, &he);
-    const V corr = F(select)(F(gt)(h, K(0.0)), (((s - hh) - he) + (se + (ae + be))) / (K(2.0) * h), K(0.0));
+    const V corr = F(select_gt)(h, K(0.0), (((s - hh) - he) + (se + (ae + be))) / (K(2.0) * h), K(0.0));
     V r = (h + corr) * unscale;
     const M denormal = small & F(lt)(r, K(MIN_NORMAL));
     if (__builtin_expect(F(vm_any)(denormal), 0)) {      /* rare: both arguments below 2^-1022 */
@@ -64,7 +64,7 @@ RJ_INLINE V F(fmod)(V x, V y)
     V pe;
     const V p = F(vm_two_prod)(q, ay, &pe);
     V r = (ax - p) - pe;
-    r = F(select)(F(lt)(r, K(0.0)), r + ay, r);
+    r = F(select_lt)(r, K(0.0), r + ay, r);
     const M ok = F(lt)(ratio, K(0x1p52)) & F(ge)(ay, K(0x1p-960)) & F(lt)(ay, K(0x1p995));
     M slow;
     const V res = F(vm_fmod_cases)(x, y, F(copysign)(r, x), ok, &slow);
@@ -78,7 +78,7 @@ RJ_INLINE V F(vmf_fmod)(V x, V y)
 {
     const V ax = F(abs)(x), ay = F(abs)(y), ratio = ax / ay;
     V r = ax - F(trunc)(ratio) * ay;
-    r = F(select)(F(lt)(r, K(0.0)), r + ay, r);
+    r = F(select_lt)(r, K(0.0), r + ay, r);
     M slow;
     const V res = F(vm_fmod_cases)(x, y, F(copysign)(r, x), F(lt)(ratio, K(0x1p29)), &slow);
     return F(vm_fmod_slow)(x, y, res, slow);

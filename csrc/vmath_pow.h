@@ -81,7 +81,7 @@ RJ_INLINE V F(pow)(V x, V y)
     const V ax = F(abs)(x);
     V ll;
     V lh = F(vm_log_dd)(ax, &ll);
-    lh = F(select)(F(eq)(ax, K(0.0)), K(-INF), F(select)(F(lt)(ax, K(INF)), lh, ax));   /* inf, NaN */
+    lh = F(select_eq)(ax, K(0.0), K(-INF), F(select_lt)(ax, K(INF), lh, ax));   /* inf, NaN */
     V te;
     const V th = F(vm_two_prod)(y, lh, &te);
     const V thc = F(min)(K(760.0), F(max)(K(-760.0), th));

@@ -7,7 +7,7 @@
  * and only when a vector holds one. inf gives the domain error's NaN, NaN itself.
  */
 #define TWO_OVER_PI 0x1.45f306dc9c883p-1
-#define TRIG_RESULT(x, y) NAN_IN((x), F(select)(F(eq)(F(abs)(x), K(INF)), K(NAN_), (y)))
+#define TRIG_RESULT(x, y) NAN_IN((x), F(select_eq)(F(abs)(x), K(INF), K(NAN_), (y)))
 
 typedef struct { V rh, rl, t; } F(vm_rem_t);
 /* the lanes of big (|x| past the Cody-Waite range, or not finite) through Payne-Hanek: out of
@@ -83,7 +83,7 @@ RJ_INLINE V F(sin)(V x)
     const U q = F(asuint)(F(vm_rem_pio2)(x, &rh, &rl));
     const V y = F(select)(IMASK((q & 1) != 0), F(vm_cos_k)(rh, rl), F(vm_sin_k)(rh, rl));
     const V s = F(fromuint)(F(asuint)(y) ^ ((q & 2) << (BITS - 2)));
-    return TRIG_RESULT(x, F(select)(F(lt)(F(abs)(x), K(0x1p-26)), x, s));
+    return TRIG_RESULT(x, F(select_lt)(F(abs)(x), K(0x1p-26), x, s));
 }
 
 /* cos x: cos r, -sin r, -cos r, sin r by quadrant */
@@ -132,7 +132,7 @@ RJ_INLINE V F(tan)(V x)
     const V ph = F(vm_two_prod)(qt, h, &pe);
     const V inv = F(fma)(qt, (K(1.0) + ph) + (pe + qt * hl), qt);
     const V y = F(select)(IMASK((q & 1) != 0), inv, h + hl);
-    return TRIG_RESULT(x, F(select)(F(lt)(F(abs)(x), K(0x1p-27)), x, y));
+    return TRIG_RESULT(x, F(select_lt)(F(abs)(x), K(0x1p-27), x, y));
 }
 
 /* ---- the float cores (see vmath_exp.h): x is a float's value. While |x| < 2^25 (|n| < 2^25)
