@@ -267,3 +267,34 @@ def test_warm_and_recordings_name_the_batch_kernels():
             entry = {"kind": "vsa", "op": op, "dim": 65, "packed": packed}
             assert warm._vsa_problem(entry) is None
             assert [ident for ident, _ in warm._vsa(op, 65, packed=packed)] == [kernels.request(op, layout, 65)[0]]
+
+
+# -- found in review (issue 22) ------------------------------------------------------------------------
+
+def test_integer_weights_totalling_2_63_are_refused_however_float64_rounds_them(engine):
+    """2**63 - 1024 + 511 + 511 + 2 is 2**63, which float64 sums to 2**63 - 1024: the check is exact
+    (an int64 sum of 2**63 wraps to -2**63, the bundle of all-ones rows -1 where +1 is right)."""
+    ones = np.ones((4, 70), np.int8)
+    for batch in (ones, PackedBatch(ones)):
+        with pytest.raises(ValueError, match=r"integer weights must total below 2\*\*63"):
+            engine.bundle(batch, weights=np.array([2 ** 63 - 1024, 511, 511, 2]))
+    below = np.array([2 ** 63 - 1024, 511, 511, 1])   # 2**63 - 1: the largest total, summed exactly
+    assert engine.bundle(ones, weights=below) == TritVector(np.ones(70, np.int8))
+
+
+def test_a_row_broadcasts_over_an_empty_batch_as_numpy_does(engine):
+    row, empty = trits((1, 65), 1), np.zeros((0, 65), np.int8)
+    assert engine.bind(row, empty).shape == engine.bind(empty, row).shape == (row * empty).shape == (0, 65)
+    assert len(engine.bind(PackedBatch(row), PackedBatch(empty))) == 0
+
+
+def test_bytes_that_are_no_trits_are_refused_when_packed(engine):
+    """A dense batch packed (beside a packed one, or into a PackedBatch) is checked first: packing
+    would make a byte that is no trit a 0."""
+    a = trits((4, 65), 1)
+    bad = a.copy()
+    bad[2, 40] = 5
+    with pytest.raises(ValueError, match=r"b holds 5 at index \(2, 40\)"):
+        engine.bind(PackedBatch(a), bad)
+    with pytest.raises(ValueError, match=r"vectors holds 5 at index \(2, 40\)"):
+        PackedBatch(bad)

@@ -35,8 +35,8 @@ def bind(engine, a, b, threads=None):
         raise ValueError(f"bind cannot broadcast batches of shapes {x.shape()} and {y.shape()}: give batches of the "
                          f"same number of rows, or one of them a single vector")
     layout = x.layout if x.n is not None else y.layout
-    x, y = x.as_layout(layout), y.as_layout(layout)
-    n = max(r for r in (x.n, y.n) if r is not None)
+    x, y = x.as_layout(layout, "a"), y.as_layout(layout, "b")
+    n = 0 if 0 in (x.n, y.n) else max(r for r in (x.n, y.n) if r is not None)   # (1, dim) by (0, dim): none
     kernel = engine._kernel("bind_rows", layout, x.dim)
     if kernel is None or n == 0:
         if kernel is None:
@@ -141,7 +141,7 @@ def _weights(weights, k):
         raise ValueError(f"weights of shape {w.shape} for {k} vectors bundled: give one weight per vector, "
                          f"shape ({k},)")
     if w.dtype.kind in "biu":
-        if k and float(np.abs(w.astype(np.float64)).sum()) >= 2.0 ** 63:
+        if k and _magnitude_total(w) >= 2 ** 63:
             raise ValueError("integer weights must total below 2**63 in magnitude (their sums are exact int64); "
                              "use float weights")
         return np.ascontiguousarray(w, np.int64), _NO_FLOAT
@@ -151,6 +151,13 @@ def _weights(weights, k):
             raise ValueError("weights must be finite")
         return _NO_INT, w
     raise TypeError(f"weights must be ints or floats, not dtype {w.dtype}")
+
+
+def _magnitude_total(w):
+    """The sum of the integer weights' magnitudes: in float64, or exactly in Python ints near 2**63
+    (float64 rounds 2**63 - 1024 + 511 + 511 + 2 down to 2**63 - 1024; its int64 sums overflow)."""
+    approx = float(np.abs(w.astype(np.float64)).sum())
+    return approx if approx < 2.0 ** 62 else sum(abs(int(x)) for x in w.tolist())
 
 
 def _threshold(threshold):
