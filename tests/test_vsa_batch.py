@@ -298,3 +298,17 @@ def test_bytes_that_are_no_trits_are_refused_when_packed(engine):
         engine.bind(PackedBatch(a), bad)
     with pytest.raises(ValueError, match=r"vectors holds 5 at index \(2, 40\)"):
         PackedBatch(bad)
+
+
+def test_packed_batches_sliced_with_a_step_go_through_every_operation(engine):
+    """batch[::2] is a view of every other row (not contiguous): the kernels' slow path copies it,
+    and passes permute's and bundle's numbers on as numbers (it gave them as 0-d arrays, which the
+    dispatcher refuses: 'converted arguments still do not fit the kernel')."""
+    a = trits((7, 65), 3)
+    for view, rows in ((PackedBatch(a)[::2], a[::2]), (PackedBatch(a)[::-3], a[::-3])):
+        assert not view.rows.flags.c_contiguous
+        assert np.array_equal(engine.permute(view, 5).dense(), np.roll(rows, 5, axis=1))
+        assert np.array_equal(engine.bind(view, view).dense(), rows * rows)
+        for weights in (None, np.arange(len(rows)) + 1, np.linspace(0.5, 1, len(rows))):
+            want = majority(rows[None], weights, 1)[0]
+            assert np.array_equal(engine.bundle(view, weights=weights, threshold=1).unpack().data, want)

@@ -23,6 +23,9 @@ def slow_path(refused, argspec, dim, cell, *args):
     return cell[0].invoke(*[_fitted(letter, arr, dim) for letter, arr in zip(argspec, arrays)])
 
 
+_NUMBERS = {"n": int, "x": float}   # what the dispatcher takes for an int or float argument (never an array)
+
+
 def _fits(letter, arr):
     """Whether the dispatcher takes arr as it is (outputs are the engine's own, made to fit; numbers
     are not arrays)."""
@@ -30,6 +33,8 @@ def _fits(letter, arr):
 
 
 def _fitted(letter, arr, dim):
+    if letter in _NUMBERS:   # a 0-d array from np.asarray above: back to the Python number
+        return _NUMBERS[letter](arr)
     if _fits(letter, arr):
         return arr
     if letter == "b" and arr.dtype == _U64:
