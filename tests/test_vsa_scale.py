@@ -278,3 +278,17 @@ def test_save_refuses_labels_out_of_step_with_the_vectors(tmp_path):
     with pytest.raises(ValueError, match="3 vectors but 4 labels"):
         memory.save(tmp_path / "m.rjm")
     assert not list(tmp_path.iterdir())   # no file that load would call damaged
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_an_unverified_bad_guard_word_is_named_on_both_backends(engine, tmp_path, metric):
+    """verify=False: the row whose guard word is wrong is named, by the memory's row number, by
+    the kernels and by numpy alike (numpy used to search it as if it were valid)."""
+    path = tmp_path / "hostile.rjm"
+    path.write_bytes(hostile_files(tmp_path)["guard word"])
+    memory = ItemMemory.load(path, verify=False)
+    for threads, block_rows in ((1, None), (2, 2)):
+        with pytest.raises(ValueError, match="packed row 2 has the guard word 99, not its dimension 100"):
+            stream.top_k(engine, trits(2, 100, 6), memory, 3, metric, threads, block_rows)
+    with pytest.raises(ValueError, match="packed row 2 has the guard word 99"):
+        engine.similarity(trits(2, 100, 6), memory, metric)

@@ -4,7 +4,7 @@ words). Buffers of the other layout are converted and the rest copied into shape
 different dimensions are a ValueError naming every dimension among them."""
 import numpy as np
 
-from .vectors import pack_buffer, unpack_buffer, words_for
+from .vectors import check_guards, pack_buffer, unpack_buffer, words_for
 
 _I8, _U64 = np.dtype(np.int8), np.dtype(np.uint64)
 _DTYPES = {"b": _I8, "u": _U64, "q": np.dtype(np.int64), "d": np.dtype(np.float64)}
@@ -20,6 +20,9 @@ def slow_path(refused, argspec, dim, cell, *args):
     if all(_fits(letter, arr) for letter, arr in zip(argspec, arrays)):
         refused()
     _check_dimensions(dim, [arr for letter, arr in zip(argspec, arrays) if letter in "bu" and arr.ndim == 1])
+    for letter, arr in zip(argspec, arrays):
+        if letter == "u" and arr.ndim == 2 and arr.dtype == _U64:
+            check_guards(arr, dim)
     return cell[0].invoke(*[_fitted(letter, arr, dim) for letter, arr in zip(argspec, arrays)])
 
 
