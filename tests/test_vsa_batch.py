@@ -312,3 +312,15 @@ def test_packed_batches_sliced_with_a_step_go_through_every_operation(engine):
         for weights in (None, np.arange(len(rows)) + 1, np.linspace(0.5, 1, len(rows))):
             want = majority(rows[None], weights, 1)[0]
             assert np.array_equal(engine.bundle(view, weights=weights, threshold=1).unpack().data, want)
+
+
+def test_a_threshold_between_9e18_and_2_63_is_compared_exactly(engine):
+    """Sums of weights 2**62 and 2**62 - 1 reach 2**63 - 1, above a threshold of 9.1e18: +1. The
+    kernels took any threshold from 9e18 on as INT64_MAX (0 there), numpy its floor (+1)."""
+    a = np.ones((2, 70), np.int8)
+    a[1, 5:] = -1
+    weights = np.array([2 ** 62, 2 ** 62 - 1])
+    want = majority(a[None], weights, 9.1e18)[0]
+    assert want[:5].tolist() == [1] * 5
+    for batch in (a, PackedBatch(a)):
+        assert np.array_equal(np.asarray(engine.bundle(batch, weights=weights, threshold=9.1e18)), want)
