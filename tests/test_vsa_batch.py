@@ -324,3 +324,14 @@ def test_a_threshold_between_9e18_and_2_63_is_compared_exactly(engine):
     assert want[:5].tolist() == [1] * 5
     for batch in (a, PackedBatch(a)):
         assert np.array_equal(np.asarray(engine.bundle(batch, weights=weights, threshold=9.1e18)), want)
+
+
+def test_a_list_of_trit_arrays_bundles_as_it_binds(engine):
+    """bind and permute take a list of 1-D trit arrays (or lists) as a batch; bundle did only with
+    options (weights=...), and without them said 'expected a TritVector or PackedTritVector'."""
+    a = trits((3, 65), 4)
+    want = TritVector(majority(a[None])[0])
+    assert engine.bundle(list(a)) == engine.bundle([row.tolist() for row in a]) == want
+    assert engine.bundle([TritVector(r) for r in a]) == want
+    with pytest.raises(ValueError, match="bundle needs at least 2 vectors"):
+        engine.bundle([TritVector(a[0])])

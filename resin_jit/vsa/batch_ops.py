@@ -15,7 +15,7 @@ from ..front.abi import aligned_empty
 from ..runtime import parallel
 from . import reference
 from .batches import Operand, check_trits, dense_rows, is_batch, operand, packed_batch, packed_rows_len  # noqa: F401
-from .vectors import _dense, _packed, pack_buffer, words_for
+from .vectors import PackedTritVector, TritVector, _dense, _packed, pack_buffer, words_for
 
 # Bytes of batch below which a call runs on one thread: a round trip through the pool costs 20-80 us
 # (more on a busy machine), and bind and permute pass about 10 bytes a nanosecond. A bundle that
@@ -107,6 +107,12 @@ def bundle(engine, vectors, axis=None, weights=None, threshold=None, threads=Non
 
 
 # -- operands and results ------------------------------------------------------------------------
+
+def vector_list(x):
+    """Whether x is a list or tuple of TritVector / PackedTritVector only (the engine's bundle of
+    vectors); one holding 1-D arrays or lists of trits is a batch, as bind and permute take it."""
+    return type(x) in (list, tuple) and all(isinstance(v, (TritVector, PackedTritVector)) for v in x)
+
 
 def _stacked(vectors, axis):
     """(g, k, row length) rows to bundle in groups of k, their layout and dim, whether the result
