@@ -27,6 +27,13 @@
 /* How far a row steps through a batch of `rows` rows: 0 for a single row, which broadcasts. */
 static inline int64_t rj_row_step(int64_t rows, int64_t len) { return rows == 1 ? 0 : len; }
 
+/* The floor of a threshold >= 0 as an int64: exact below 2**63 (doubles from 2**53 on are integers), INT64_MAX
+ * from 2**63 on (no sum exceeds it; the conversion of such a double would be undefined). */
+static inline int64_t rj_threshold_floor(double threshold)
+{
+    return threshold >= 9223372036854775808.0 ? INT64_MAX : (int64_t)threshold;
+}
+
 /* Whether a weighted bundle's buffers agree: in holds g * k rows of `len`, out g rows, the weights k or none. */
 static inline int rj_bundle_shape_ok(rj_call *call, int64_t len, int64_t *g)
 {
@@ -120,7 +127,7 @@ static void rj_sum_block(rj_fetch_fn *fetch, const void *rows, int64_t k, int64_
                          int small_weights, const double *fw, double threshold, int8_t *out, int *bad)
 {
     int8_t tmp[RJ_BLOCK];
-    const int64_t ti = threshold >= 9.0e18 ? INT64_MAX : (int64_t)threshold;   /* floor: threshold >= 0 */
+    const int64_t ti = rj_threshold_floor(threshold);
     if (fw) {
         RJ_SUM_WEIGHTED(double, rj_add_f64, fw, threshold)
     } else if (iw && !small_weights) {

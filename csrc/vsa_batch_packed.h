@@ -292,7 +292,7 @@ static inline int rj_packed_bundle_rows(rj_call *call)
         uint64_t *out = (uint64_t *)call->ptr[3] + j * RJ_PACKED_LEN;
         if (lo == 0) out[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
         if (sliced) {   /* int weights of moderate size, or none: bit-sliced counts */
-            rj_majority_words(rows, k, iw, out, lo, hi, call->num[0] >= 9.0e18 ? INT64_MAX : (int64_t)call->num[0]);
+            rj_majority_words(rows, k, iw, out, lo, hi, rj_threshold_floor(call->num[0]));
             continue;
         }
         source.rows = rows;

@@ -267,3 +267,71 @@ def test_warm_and_recordings_name_the_batch_kernels():
             entry = {"kind": "vsa", "op": op, "dim": 65, "packed": packed}
             assert warm._vsa_problem(entry) is None
             assert [ident for ident, _ in warm._vsa(op, 65, packed=packed)] == [kernels.request(op, layout, 65)[0]]
+
+
+# -- found in review (issue 22) ------------------------------------------------------------------------
+
+def test_integer_weights_totalling_2_63_are_refused_however_float64_rounds_them(engine):
+    """2**63 - 1024 + 511 + 511 + 2 is 2**63, which float64 sums to 2**63 - 1024: the check is exact
+    (an int64 sum of 2**63 wraps to -2**63, the bundle of all-ones rows -1 where +1 is right)."""
+    ones = np.ones((4, 70), np.int8)
+    for batch in (ones, PackedBatch(ones)):
+        with pytest.raises(ValueError, match=r"integer weights must total below 2\*\*63"):
+            engine.bundle(batch, weights=np.array([2 ** 63 - 1024, 511, 511, 2]))
+    below = np.array([2 ** 63 - 1024, 511, 511, 1])   # 2**63 - 1: the largest total, summed exactly
+    assert engine.bundle(ones, weights=below) == TritVector(np.ones(70, np.int8))
+
+
+def test_a_row_broadcasts_over_an_empty_batch_as_numpy_does(engine):
+    row, empty = trits((1, 65), 1), np.zeros((0, 65), np.int8)
+    assert engine.bind(row, empty).shape == engine.bind(empty, row).shape == (row * empty).shape == (0, 65)
+    assert len(engine.bind(PackedBatch(row), PackedBatch(empty))) == 0
+
+
+def test_bytes_that_are_no_trits_are_refused_when_packed(engine):
+    """A dense batch packed (beside a packed one, or into a PackedBatch) is checked first: packing
+    would make a byte that is no trit a 0."""
+    a = trits((4, 65), 1)
+    bad = a.copy()
+    bad[2, 40] = 5
+    with pytest.raises(ValueError, match=r"b holds 5 at index \(2, 40\)"):
+        engine.bind(PackedBatch(a), bad)
+    with pytest.raises(ValueError, match=r"vectors holds 5 at index \(2, 40\)"):
+        PackedBatch(bad)
+
+
+def test_packed_batches_sliced_with_a_step_go_through_every_operation(engine):
+    """batch[::2] is a view of every other row (not contiguous): the kernels' slow path copies it,
+    and passes permute's and bundle's numbers on as numbers (it gave them as 0-d arrays, which the
+    dispatcher refuses: 'converted arguments still do not fit the kernel')."""
+    a = trits((7, 65), 3)
+    for view, rows in ((PackedBatch(a)[::2], a[::2]), (PackedBatch(a)[::-3], a[::-3])):
+        assert not view.rows.flags.c_contiguous
+        assert np.array_equal(engine.permute(view, 5).dense(), np.roll(rows, 5, axis=1))
+        assert np.array_equal(engine.bind(view, view).dense(), rows * rows)
+        for weights in (None, np.arange(len(rows)) + 1, np.linspace(0.5, 1, len(rows))):
+            want = majority(rows[None], weights, 1)[0]
+            assert np.array_equal(engine.bundle(view, weights=weights, threshold=1).unpack().data, want)
+
+
+def test_a_threshold_between_9e18_and_2_63_is_compared_exactly(engine):
+    """Sums of weights 2**62 and 2**62 - 1 reach 2**63 - 1, above a threshold of 9.1e18: +1. The
+    kernels took any threshold from 9e18 on as INT64_MAX (0 there), numpy its floor (+1)."""
+    a = np.ones((2, 70), np.int8)
+    a[1, 5:] = -1
+    weights = np.array([2 ** 62, 2 ** 62 - 1])
+    want = majority(a[None], weights, 9.1e18)[0]
+    assert want[:5].tolist() == [1] * 5
+    for batch in (a, PackedBatch(a)):
+        assert np.array_equal(np.asarray(engine.bundle(batch, weights=weights, threshold=9.1e18)), want)
+
+
+def test_a_list_of_trit_arrays_bundles_as_it_binds(engine):
+    """bind and permute take a list of 1-D trit arrays (or lists) as a batch; bundle did only with
+    options (weights=...), and without them said 'expected a TritVector or PackedTritVector'."""
+    a = trits((3, 65), 4)
+    want = TritVector(majority(a[None])[0])
+    assert engine.bundle(list(a)) == engine.bundle([row.tolist() for row in a]) == want
+    assert engine.bundle([TritVector(r) for r in a]) == want
+    with pytest.raises(ValueError, match="bundle needs at least 2 vectors"):
+        engine.bundle([TritVector(a[0])])

@@ -193,3 +193,12 @@ def test_the_quantisation_cut_is_the_kth_smallest_magnitude(largest):
     for k in (1, 7, 330, 999, 1000):
         assert np.array_equal(classifier._smallest(magnitudes, k), np.partition(magnitudes, k - 1, axis=1)[:, k - 1:k])
     assert not classifier._smallest(magnitudes, 0).any()
+
+
+def test_accumulators_that_would_pass_2_31_are_refused_not_wrapped():
+    """Four identical samples of classes 0, 1, 2, 2 and lr = 2**29: the second retraining pass
+    would take class 2's accumulator to 2**31 + 2. The guard adds in Python ints (its int32 sum
+    wrapped negative, so it passed and the accumulator wrapped to -2**31 + 2)."""
+    X, y = np.ones((4, 64), np.int8), np.array([0, 1, 2, 2])
+    with pytest.raises(OverflowError, match="accumulators would pass 2\\*\\*31"):
+        Classifier(encoder="precomputed", lr=2 ** 29, epochs=2, sparsity=0.0).fit(X, y)

@@ -123,3 +123,12 @@ def test_a_random_projection_is_the_sign_of_a_ternary_matmul():
         projection.encode(X[0])
     with pytest.raises(TypeError, match="numbers"):
         projection.encode(np.array([["a"] * 20]))
+
+
+def test_levels_over_a_range_wider_than_the_largest_float():
+    """high - low overflows to inf for low=-1e308, high=1e308: the levels are still found (every
+    value went to level 0 before)."""
+    levels = LevelCodebook(5, 64, low=-1e308, high=1e308, seed=0)
+    assert levels.index(np.array([-1e308, -5e307, 0.0, 5e307, 1e308])).tolist() == [0, 1, 2, 3, 4]
+    assert levels.symbols == [-1e308, -5e307, 0.0, 5e307, 1e308]   # not nan, inf, inf, inf, 1e308
+    assert LevelCodebook(5, 64, low=0.0, high=5e-324).index(5e-324) == 4   # the subnormal end too

@@ -259,3 +259,36 @@ def test_every_tier_top_k_kernel_equals_numpy(numpy_jit, tmp_path):
                 want = reference_top_k(reference, queries, memory, 25, metric)
                 got = stream.top_k(engine, queries, memory, 25, metric, threads=2, block_rows=60)
                 assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1]), (tier, dim, metric)
+
+
+# -- found in review (issue 22) ------------------------------------------------------------------------
+
+def test_labels_that_only_compare_equal_to_the_default_are_not_saved_as_it(tmp_path):
+    """[False, True] and [0.0, 1.0] equal [0, 1] but are not ints: refused as such labels are
+    elsewhere, never saved as the default labels and loaded back as ints."""
+    for labels in ([False, True], [0.0, 1.0], [np.bool_(False), np.bool_(True)]):
+        with pytest.raises(TypeError, match="labels that are str or int"):
+            ItemMemory(trits(2, 10, 4), labels=labels).save(tmp_path / "m.rjm")
+    assert not list(tmp_path.iterdir())
+
+
+def test_save_refuses_labels_out_of_step_with_the_vectors(tmp_path):
+    memory = ItemMemory(trits(3, 10, 4))
+    memory.labels.append("extra")   # labels is a plain list: changed by hand, one too many
+    with pytest.raises(ValueError, match="3 vectors but 4 labels"):
+        memory.save(tmp_path / "m.rjm")
+    assert not list(tmp_path.iterdir())   # no file that load would call damaged
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_an_unverified_bad_guard_word_is_named_on_both_backends(engine, tmp_path, metric):
+    """verify=False: the row whose guard word is wrong is named, by the memory's row number, by
+    the kernels and by numpy alike (numpy used to search it as if it were valid)."""
+    path = tmp_path / "hostile.rjm"
+    path.write_bytes(hostile_files(tmp_path)["guard word"])
+    memory = ItemMemory.load(path, verify=False)
+    for threads, block_rows in ((1, None), (2, 2)):
+        with pytest.raises(ValueError, match="packed row 2 has the guard word 99, not its dimension 100"):
+            stream.top_k(engine, trits(2, 100, 6), memory, 3, metric, threads, block_rows)
+    with pytest.raises(ValueError, match="packed row 2 has the guard word 99"):
+        engine.similarity(trits(2, 100, 6), memory, metric)

@@ -15,7 +15,7 @@ from ..front.abi import aligned_empty
 from ..runtime import parallel
 from . import reference
 from .batches import Operand, check_trits, dense_rows, is_batch, operand, packed_batch, packed_rows_len  # noqa: F401
-from .vectors import _dense, _packed, pack_buffer, words_for
+from .vectors import PackedTritVector, TritVector, _dense, _packed, pack_buffer, words_for
 
 # Bytes of batch below which a call runs on one thread: a round trip through the pool costs 20-80 us
 # (more on a busy machine), and bind and permute pass about 10 bytes a nanosecond. A bundle that
@@ -35,8 +35,8 @@ def bind(engine, a, b, threads=None):
         raise ValueError(f"bind cannot broadcast batches of shapes {x.shape()} and {y.shape()}: give batches of the "
                          f"same number of rows, or one of them a single vector")
     layout = x.layout if x.n is not None else y.layout
-    x, y = x.as_layout(layout), y.as_layout(layout)
-    n = max(r for r in (x.n, y.n) if r is not None)
+    x, y = x.as_layout(layout, "a"), y.as_layout(layout, "b")
+    n = 0 if 0 in (x.n, y.n) else max(r for r in (x.n, y.n) if r is not None)   # (1, dim) by (0, dim): none
     kernel = engine._kernel("bind_rows", layout, x.dim)
     if kernel is None or n == 0:
         if kernel is None:
@@ -108,6 +108,12 @@ def bundle(engine, vectors, axis=None, weights=None, threshold=None, threads=Non
 
 # -- operands and results ------------------------------------------------------------------------
 
+def vector_list(x):
+    """Whether x is a list or tuple of TritVector / PackedTritVector only (the engine's bundle of
+    vectors); one holding 1-D arrays or lists of trits is a batch, as bind and permute take it."""
+    return type(x) in (list, tuple) and all(isinstance(v, (TritVector, PackedTritVector)) for v in x)
+
+
 def _stacked(vectors, axis):
     """(g, k, row length) rows to bundle in groups of k, their layout and dim, whether the result
     is one vector (a batch bundled whole) rather than a batch, and the rows as given (for errors)."""
@@ -141,7 +147,7 @@ def _weights(weights, k):
         raise ValueError(f"weights of shape {w.shape} for {k} vectors bundled: give one weight per vector, "
                          f"shape ({k},)")
     if w.dtype.kind in "biu":
-        if k and float(np.abs(w.astype(np.float64)).sum()) >= 2.0 ** 63:
+        if k and _magnitude_total(w) >= 2 ** 63:
             raise ValueError("integer weights must total below 2**63 in magnitude (their sums are exact int64); "
                              "use float weights")
         return np.ascontiguousarray(w, np.int64), _NO_FLOAT
@@ -151,6 +157,13 @@ def _weights(weights, k):
             raise ValueError("weights must be finite")
         return _NO_INT, w
     raise TypeError(f"weights must be ints or floats, not dtype {w.dtype}")
+
+
+def _magnitude_total(w):
+    """The sum of the integer weights' magnitudes: in float64, or exactly in Python ints near 2**63
+    (float64 rounds 2**63 - 1024 + 511 + 511 + 2 down to 2**63 - 1024; its int64 sums overflow)."""
+    approx = float(np.abs(w.astype(np.float64)).sum())
+    return approx if approx < 2.0 ** 62 else sum(abs(int(x)) for x in w.tolist())
 
 
 def _threshold(threshold):

@@ -28,8 +28,7 @@ class PackedBatch:
         x = operand(vectors, "vectors")
         if x.n is None:
             raise ValueError("a PackedBatch is made of several vectors: pass a list of them or an (N, dim) array")
-        rows = x.buf if x.layout == "packed" else pack_buffer(x.buf)
-        _fill(self, rows, x.dim)
+        _fill(self, x.as_layout("packed", "vectors").buf, x.dim)
 
     @classmethod
     def from_planes(cls, pos, neg, dim) -> "PackedBatch":
@@ -104,10 +103,13 @@ class Operand(NamedTuple):
     def shape(self):
         return (self.dim,) if self.n is None else (self.n, self.dim)
 
-    def as_layout(self, layout):
-        """The same operand in `layout` (a converted copy, or itself)."""
+    def as_layout(self, layout, name="the vectors"):
+        """The same operand in `layout` (a converted copy, or itself); dense bytes packed are
+        checked first (packing would make any byte that is no trit a 0)."""
         if layout == self.layout:
             return self
+        if layout == "packed":
+            check_trits(self.buf, name)
         buf = pack_buffer(self.buf) if layout == "packed" else unpack_buffer(self.buf, self.dim)
         return Operand(layout, buf, self.dim, self.n)
 

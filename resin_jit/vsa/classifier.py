@@ -212,7 +212,7 @@ class Classifier:
     def _add(self, trits, labels, weight=1):
         """Add each row of trits (n, dim) times `weight` to the accumulator of its label: a loop
         over the classes present, each a vectorised integer sum of that class's rows."""
-        if np.abs(self.accumulators_).max() + trits.shape[0] * abs(weight) >= 1 << 31:
+        if int(np.abs(self.accumulators_).max()) + trits.shape[0] * abs(int(weight)) >= 1 << 31:   # Python ints
             raise OverflowError("the class accumulators would pass 2**31: train on smaller batches or a smaller lr")
         for k in np.unique(labels):
             total = trits[labels == k].sum(axis=0, dtype=np.int32)

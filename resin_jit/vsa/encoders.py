@@ -142,14 +142,18 @@ class LevelCodebook(_Vectors):
         flipped[:] = rank[None, :] < ends[:, None]
         self.vectors = _frozen(np.where(flipped, -base, base).astype(np.int8))
         self.low, self.high, self.seed = float(low), float(high), seed
-        self.symbols = list(np.linspace(self.low, self.high, levels))
+        half = 0.5 if np.isinf(self.high - self.low) else 1.0   # as index() does
+        self.symbols = list(np.linspace(self.low * half, self.high * half, levels) / half)
 
     def index(self, values):
         """The level of each value (an int for a scalar, else an intp array); NaN is a ValueError."""
         v = np.asarray(values, np.float64)
         if np.isnan(v).any():
             raise ValueError("a LevelCodebook cannot encode NaN: fill or drop the missing values first")
-        levels = np.rint((np.clip(v, self.low, self.high) - self.low) / (self.high - self.low) * (len(self) - 1))
+        low, high = self.low, self.high
+        half = 0.5 if np.isinf(high - low) else 1.0   # high - low overflows (-1e308 to 1e308): in halves, exactly
+        share = (np.clip(v, low, high) * half - low * half) / (high * half - low * half)
+        levels = np.rint(share * (len(self) - 1))
         return int(levels) if levels.ndim == 0 else levels.astype(np.intp)
 
     def __repr__(self):

@@ -252,7 +252,7 @@ class JitVSAEngine:
             return self._bundle_general(vectors)
 
     def _bundle_general(self, vectors, axis=None, weights=None, threshold=None):
-        if not (axis is weights is threshold is None and (type(vectors) in (list, tuple) or not batch_ops.is_batch(vectors))):
+        if not (axis is weights is threshold is None and (batch_ops.vector_list(vectors) or not batch_ops.is_batch(vectors))):
             return batch_ops.bundle(self, vectors, axis, weights, threshold)
         vectors = list(vectors)
         if len(vectors) < 2:

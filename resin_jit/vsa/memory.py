@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .vectors import (PackedTritVector, TritVector, _as_trits, _check_dim, _packed, _plane_view, as_vector,
-                      checked_buffer, pack_buffer, popcount_rows, unpack_buffer, words_for)
+                      check_guards, checked_buffer, pack_buffer, popcount_rows, unpack_buffer, words_for)
 from ..front.abi import aligned_empty
 from . import memory_file
 
@@ -94,6 +94,7 @@ class ItemMemory:
 
     def dense(self):
         """The vectors as an (N, dim) int8 array."""
+        check_guards(self.rows, self.dim)
         return unpack_buffer(self.rows, self.dim)
 
     def vector(self, i):

@@ -47,8 +47,11 @@ def save(memory, path):
     name never used before beside it (created anew, no link followed) and renamed over `path`, so a
     memory mapped from a file there keeps its data, a reader never sees half a file, and nothing is
     left behind on an error. A directory, FIFO or device at `path` is refused."""
-    labels = _labels_json(memory.labels)
     n, width = memory.rows.shape
+    if len(memory.labels) != n:
+        raise ValueError(f"the memory has {n} vectors but {len(memory.labels)} labels: give one label per vector "
+                         f"(labels changed by hand?) before saving")
+    labels = _labels_json(memory.labels)
     rows_offset = -(-(HEADER.size + len(labels)) // ROWS_ALIGN) * ROWS_ALIGN
     header = HEADER.pack(MAGIC, VERSION, 0, memory.dim, n, width, HEADER.size, len(labels), rows_offset)
     with replacing(path) as f:
@@ -111,8 +114,8 @@ def _read_head(f, size, path):
 
 def _labels_json(labels):
     """The labels as JSON bytes: null for the default 0..N-1, else a list of str/int."""
-    if labels == list(range(len(labels))):
-        return b"null"
+    if labels == list(range(len(labels))) and all(type(x) is int or isinstance(x, np.integer) for x in labels):
+        return b"null"   # the default labels (not False/True or 0.0, 1.0, ..., which compare equal to them)
     plain = []
     for label in labels:
         if isinstance(label, (bool, np.bool_)) or not isinstance(label, (str, int, np.integer)):

@@ -4,7 +4,7 @@ words). Buffers of the other layout are converted and the rest copied into shape
 different dimensions are a ValueError naming every dimension among them."""
 import numpy as np
 
-from .vectors import pack_buffer, unpack_buffer, words_for
+from .vectors import check_guards, pack_buffer, unpack_buffer, words_for
 
 _I8, _U64 = np.dtype(np.int8), np.dtype(np.uint64)
 _DTYPES = {"b": _I8, "u": _U64, "q": np.dtype(np.int64), "d": np.dtype(np.float64)}
@@ -20,7 +20,13 @@ def slow_path(refused, argspec, dim, cell, *args):
     if all(_fits(letter, arr) for letter, arr in zip(argspec, arrays)):
         refused()
     _check_dimensions(dim, [arr for letter, arr in zip(argspec, arrays) if letter in "bu" and arr.ndim == 1])
+    for letter, arr in zip(argspec, arrays):
+        if letter == "u" and arr.ndim == 2 and arr.dtype == _U64:
+            check_guards(arr, dim)
     return cell[0].invoke(*[_fitted(letter, arr, dim) for letter, arr in zip(argspec, arrays)])
+
+
+_NUMBERS = {"n": int, "x": float}   # what the dispatcher takes for an int or float argument (never an array)
 
 
 def _fits(letter, arr):
@@ -30,6 +36,8 @@ def _fits(letter, arr):
 
 
 def _fitted(letter, arr, dim):
+    if letter in _NUMBERS:   # a 0-d array from np.asarray above: back to the Python number
+        return _NUMBERS[letter](arr)
     if _fits(letter, arr):
         return arr
     if letter == "b" and arr.dtype == _U64:

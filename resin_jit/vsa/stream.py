@@ -10,7 +10,7 @@ from ..runtime import parallel
 from . import reference
 from .memory import as_item_memory, as_query_rows
 from .search import THREAD_THRESHOLD_WORDS, check_metric
-from .vectors import PackedTritVector, TritVector, unpack_buffer
+from .vectors import PackedTritVector, TritVector, check_guards, unpack_buffer
 
 MAX_BLOCK_ROWS = 1 << 16        # the C path's blocks (it holds only k results per query of each)
 SCORE_BUFFER_BYTES = 1 << 22    # numpy's (no compiler): 4 MB of scores and 64 MB of rows as float64
@@ -106,10 +106,14 @@ def _kernel_picker(engine, kernel, rows, memory, k, norms):
     def pick(lo, hi):
         kk = min(k, hi - lo)
         keys, index = np.empty((nq, kk), np.float64), np.empty((nq, kk), np.int64)
-        if norms is None:
-            kernel(rows, mrows[lo:hi], keys, index)
-        else:
-            kernel(rows, qnorms, mrows[lo:hi], norms.of(lo, hi), keys, index)
+        try:
+            if norms is None:
+                kernel(rows, mrows[lo:hi], keys, index)
+            else:
+                kernel(rows, qnorms, mrows[lo:hi], norms.of(lo, hi), keys, index)
+        except ValueError:
+            check_guards(mrows[lo:hi], memory.dim, lo)   # the memory's row number, not the block's
+            raise
         index += lo
         return index, keys
     return pick
@@ -121,6 +125,7 @@ def _numpy_picker(engine, rows, memory, k, metric, block):
     queries, sign = unpack_buffer(rows, memory.dim), (1.0 if metric == "hamming" else -1.0)
 
     def pick(lo, hi):
+        check_guards(memory.rows[lo:hi], memory.dim, lo)   # as the kernels refuse them
         keys = sign * reference.similarity(queries, unpack_buffer(memory.rows[lo:hi], memory.dim), metric)
         return best_per_row(keys, k, lo)
     return pick

@@ -294,6 +294,18 @@ def checked_buffer(pos, neg, dim, ndim):
     return buf
 
 
+def check_guards(rows, dim, first=0):
+    """ValueError naming the first of packed rows (n, 2 * words + 1), numbered from `first`, whose
+    guard word is not dim (rows of another width are left to the kernels' length checks)."""
+    if rows.ndim != 2 or rows.shape[-1] != 2 * words_for(dim) + 1:
+        return
+    bad = np.flatnonzero(rows[:, -1] != dim)
+    if bad.size:
+        raise ValueError(f"packed row {first + int(bad[0])} has the guard word {int(rows[bad[0], -1])}, not its "
+                         f"dimension {dim}: it is no packed vector (an ItemMemory loaded with verify=False from a "
+                         f"damaged file?)")
+
+
 def unpack_planes(pos, neg, dim):
     """(pos, neg) word planes (..., words) → dense int8 (..., dim)."""
     bits_p = np.unpackbits(np.ascontiguousarray(pos, "<u8").view(np.uint8), axis=-1, bitorder="little")[..., :dim]
