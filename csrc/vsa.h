@@ -78,6 +78,7 @@ static inline double rj_cosine(int64_t dot, int64_t na, int64_t nb)
 }
 
 typedef int8_t rj_vb __attribute__((vector_size(RJ_VB_WIDTH)));
+typedef uint8_t rj_vu8 __attribute__((vector_size(RJ_VB_WIDTH)));   /* the same bytes, wrapping */
 typedef char rj_vc __attribute__((vector_size(RJ_VB_WIDTH)));        /* what the x86 byte builtins take */
 typedef long long rj_vq __attribute__((vector_size(RJ_VB_WIDTH)));   /* ... and what psadbw gives */
 
@@ -108,7 +109,7 @@ static inline rj_vb rj_vb_mul(rj_vb a, rj_vb b)
 #elif defined(RJ_VSA_X86_SSSE3)
     return (rj_vb)__builtin_ia32_psignb128((rj_vc)a, (rj_vc)b);
 #elif defined(RJ_ISA_NEON)
-    return a * b;                                                 /* one mul.16b */
+    return (rj_vb)((rj_vu8)a * (rj_vu8)b);   /* one mul.16b; unsigned, as a byte that is no trit may overflow */
 #else
     /* no byte multiply: 1 where both are non-zero, negated where the signs differ */
     const rj_vb both = a & b & 1;

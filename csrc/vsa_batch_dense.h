@@ -10,7 +10,7 @@
 typedef uint8_t rj_vu __attribute__((vector_size(RJ_VB_WIDTH)));
 
 /* Lanes that hold no trit (anything but -1, 0, 1): -1 there. */
-static inline rj_vb rj_not_trits(rj_vb v) { return (rj_vb)((rj_vu)(v + 1) > 2); }
+static inline rj_vb rj_not_trits(rj_vb v) { return (rj_vb)((rj_vu)v + 1 > 2); }   /* unsigned: 127 + 1 wraps */
 static inline int rj_not_trit(int8_t x) { return (uint8_t)(x + 1) > 2; }
 static inline int rj_any_lane(rj_vb v)
 {
@@ -90,17 +90,20 @@ static inline int rj_dense_permute_rows(rj_call *call)
     return scalar_bad || rj_any_lane(bad) ? RJ_ERR_ARGUMENT : RJ_OK;
 }
 
-/* A dense row's trits, checked, in place. */
+/* A dense row's trits, checked, in place; a row holding a byte that is no trit (the call fails)
+ * is summed as zeros from tmp, so that no sum can overflow on the way. */
 static const int8_t *rj_fetch_dense(const void *rows, int64_t r, int64_t c, int64_t n, int8_t *tmp, int *bad)
 {
-    (void)tmp;
     const int8_t *t = (const int8_t *)rows + r * RJ_DIM + c;
     rj_vb b = {0};
+    int scalar_bad = 0;
     int64_t j = 0;
     for (; j + RJ_VB_WIDTH <= n; j += RJ_VB_WIDTH) b |= rj_not_trits(rj_vb_load(t + j));
-    for (; j < n; j++) *bad |= rj_not_trit(t[j]);
-    *bad |= rj_any_lane(b);
-    return t;
+    for (; j < n; j++) scalar_bad |= rj_not_trit(t[j]);
+    if (!scalar_bad && !rj_any_lane(b)) return t;
+    *bad = 1;
+    memset(tmp, 0, (size_t)n);
+    return tmp;
 }
 
 static inline int rj_dense_bundle_rows(rj_call *call)
