@@ -17,22 +17,7 @@ static inline int rj_packed_bind_rows(rj_call *call)
     if (!rj_rows_ok(a, ra) || !rj_rows_ok(b, rb)) return RJ_ERR_LENGTH;
     const int64_t sa = rj_row_step(ra, RJ_PACKED_LEN), sb = rj_row_step(rb, RJ_PACKED_LEN);
     uint64_t *out = (uint64_t *)call->ptr[2];
-    for (int64_t r = 0; r < n; r++) {
-        const uint64_t *x = a + r * sa, *y = b + r * sb;
-        uint64_t *o = out + r * RJ_PACKED_LEN;
-        for (int64_t g = 0; g < RJ_GROUPS; g++) {
-            const int64_t w = g * RJ_PQ_WORDS;
-            const rj_planes group = rj_planes_at(x, y, w);
-            rj_pq_store(o + w, rj_same_words(group));
-            rj_pq_store(o + RJ_WORDS + w, rj_opposite_words(group));
-        }
-        for (int64_t w = RJ_GROUPS * RJ_PQ_WORDS; w < RJ_WORDS; w++) {
-            const uint64_t p1 = x[w], n1 = x[RJ_WORDS + w], p2 = y[w], n2 = y[RJ_WORDS + w];
-            o[w] = (p1 & p2) | (n1 & n2);
-            o[RJ_WORDS + w] = (p1 & n2) | (n1 & p2);
-        }
-        o[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
-    }
+    for (int64_t r = 0; r < n; r++) rj_bind_packed(a + r * sa, b + r * sb, out + r * RJ_PACKED_LEN);
     return RJ_OK;
 }
 
@@ -220,13 +205,7 @@ static void rj_majority_words(const uint64_t *rows, int64_t k, const int64_t *iw
         rj_weighted_counts(rows, k, iw, wbits, bits, w, n, pos, neg);
         const rj_pq gt = rj_exceeds(pos, neg, bits, limit);
         const rj_pq lt = rj_exceeds(neg, pos, bits, limit);
-        if (n == RJ_PQ_WORDS) {
-            rj_pq_store(out + w, gt);
-            rj_pq_store(out + RJ_WORDS + w, lt);
-        } else {
-            rj_pq_store_part(out + w, gt, n);
-            rj_pq_store_part(out + RJ_WORDS + w, lt, n);
-        }
+        rj_store_planes(out, w, gt, lt, n);
     }
 }
 

@@ -280,11 +280,22 @@ static inline int rj_top_k_normed(rj_call *call)
 
 /* ---- bind, bundle, permute ------------------------------------------------------------------ */
 
-static inline int rj_packed_bind(rj_call *call)
+/* n words (n <= RJ_PQ_WORDS) of a result's planes from word w: positive, then negative */
+static inline void rj_store_planes(uint64_t *out, int64_t w, rj_pq pos, rj_pq neg, int64_t n)
 {
-    if (!RJ_VECTOR_OK(0) || !RJ_VECTOR_OK(1) || call->len[2] != RJ_PACKED_LEN) return RJ_ERR_LENGTH;
-    const uint64_t *x = (const uint64_t *)call->ptr[0], *y = (const uint64_t *)call->ptr[1];
-    uint64_t *out = (uint64_t *)call->ptr[2];
+    if (n == RJ_PQ_WORDS) {
+        rj_pq_store(out + w, pos);
+        rj_pq_store(out + RJ_WORDS + w, neg);
+    } else {
+        rj_pq_store_part(out + w, pos, n);
+        rj_pq_store_part(out + RJ_WORDS + w, neg, n);
+    }
+}
+
+/* out = x bound to y (buffers of RJ_PACKED_LEN words): + where the signs agree, - where they
+ * differ, 0 where either is 0; the guard word set. Also the batch entries' (vsa_batch_packed.h). */
+static inline void rj_bind_packed(const uint64_t *x, const uint64_t *y, uint64_t *out)
+{
     for (int64_t g = 0; g < RJ_GROUPS; g++) {
         const int64_t w = g * RJ_PQ_WORDS;
         const rj_planes group = rj_planes_at(x, y, w);
@@ -297,6 +308,12 @@ static inline int rj_packed_bind(rj_call *call)
         out[RJ_WORDS + w] = (p1 & n2) | (n1 & p2);
     }
     out[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
+}
+
+static inline int rj_packed_bind(rj_call *call)
+{
+    if (!RJ_VECTOR_OK(0) || !RJ_VECTOR_OK(1) || call->len[2] != RJ_PACKED_LEN) return RJ_ERR_LENGTH;
+    rj_bind_packed((const uint64_t *)call->ptr[0], (const uint64_t *)call->ptr[1], (uint64_t *)call->ptr[2]);
     return RJ_OK;
 }
 
@@ -329,13 +346,7 @@ static void rj_bundle_planes(const uint64_t *const *src, const uint64_t *base, i
             lt |= eq & N[b] & ~P[b];
             eq &= ~(P[b] ^ N[b]);
         }
-        if (n == RJ_PQ_WORDS) {
-            rj_pq_store(out + w, gt);
-            rj_pq_store(out + RJ_WORDS + w, lt);
-        } else {
-            rj_pq_store_part(out + w, gt, n);
-            rj_pq_store_part(out + RJ_WORDS + w, lt, n);
-        }
+        rj_store_planes(out, w, gt, lt, n);
     }
     out[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
 }

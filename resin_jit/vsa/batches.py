@@ -10,13 +10,13 @@ from typing import NamedTuple, Union
 
 import numpy as np
 
-from .vectors import (PackedTritVector, TritVector, _as_trits, _check_dim, _packed, _plane_view, as_vector,
+from .vectors import (PackedTritVector, TritVector, _as_trits, _check_dim, _packed, PackedRows, as_vector,
                       checked_buffer, pack_buffer, unpack_buffer, words_for)
 
 _I8, _U64 = np.dtype(np.int8), np.dtype(np.uint64)
 
 
-class PackedBatch:
+class PackedBatch(PackedRows):
     """N packed vectors of one dimension in one read-only buffer, `rows` (N, 2 * words + 1) uint64:
     each row the positive plane, the negative plane and the dimension, as ItemMemory.rows.
 
@@ -35,16 +35,6 @@ class PackedBatch:
         """From (N, words) planes of uint64 words (checked as PackedTritVector checks one vector's)."""
         dim = _check_dim(dim)
         return _fill(cls.__new__(cls), checked_buffer(pos, neg, dim, 2), dim)
-
-    @property
-    def pos(self):
-        """(N, words) positive planes (a read-only view)."""
-        return _plane_view(self.rows, self.dim, 0)
-
-    @property
-    def neg(self):
-        """(N, words) negative planes (a read-only view)."""
-        return _plane_view(self.rows, self.dim, 1)
 
     def dense(self):
         """The vectors as a new (N, dim) int8 array."""

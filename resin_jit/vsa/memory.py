@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from .vectors import (PackedTritVector, TritVector, _as_trits, _check_dim, _packed, _plane_view, as_vector,
+from .vectors import (PackedTritVector, TritVector, _as_trits, _check_dim, _packed, PackedRows, as_vector,
                       check_guards, checked_buffer, pack_buffer, popcount_rows, unpack_buffer, words_for)
 from ..front.abi import aligned_empty
 from . import memory_file
 
 
-class ItemMemory:
+class ItemMemory(PackedRows):
     """N vectors of one dimension with labels (default 0..N-1), kept packed: one row of
     2 * words + 1 uint64 per vector (see vectors.py), so a search is popcounts over words.
 
@@ -78,16 +78,6 @@ class ItemMemory:
         The file is checked before use (ValueError if it is not a valid memory file); `verify`
         also reads every row once to check its trits (skip it for a trusted file too large to read)."""
         return memory_file.load(cls, path, mmap, verify)
-
-    @property
-    def pos(self):
-        """(N, words) positive planes (a read-only view)."""
-        return _plane_view(self.rows, self.dim, 0)
-
-    @property
-    def neg(self):
-        """(N, words) negative planes (a read-only view)."""
-        return _plane_view(self.rows, self.dim, 1)
 
     def __len__(self):
         return self.rows.shape[0]

@@ -212,6 +212,22 @@ class PackedTritVector:
         return (PackedTritVector, (self.pos, self.neg, -self._key))
 
 
+class PackedRows:
+    """What PackedBatch and ItemMemory share: N packed rows (`rows`, (N, 2 * words + 1) uint64)
+    of one dimension (`dim`), and their planes as read-only views."""
+    __slots__ = ()
+
+    @property
+    def pos(self):
+        """(N, words) positive planes (a read-only view)."""
+        return _plane_view(self.rows, self.dim, 0)
+
+    @property
+    def neg(self):
+        """(N, words) negative planes (a read-only view)."""
+        return _plane_view(self.rows, self.dim, 1)
+
+
 def _plane_view(buf, dim, which):
     words = words_for(dim)
     return _read_only_view(buf[..., which * words:(which + 1) * words])
