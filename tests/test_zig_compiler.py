@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from resin_jit.store import fs, zig_cache
+from resin_jit.store import fs, libraries, zig_cache
 from resin_jit.toolchain import build, compilers, host
 
 from support import NATIVE, run_cli, zig_binary
@@ -89,7 +89,13 @@ def test_zig_s_caches_are_in_the_cache_directory_and_its_version_runs_leave_none
     cache = tmp_path / "cache"
     x = rj.input("x")
     jit = rj.JitCompiler(rj.JitConfig(cache_dir=cache, isa="scalar"))
-    kernel = jit.compile(x * 3.0 - 1.0)
+    # the process memo is keyed by what a kernel computes: another test in this process may have
+    # opened this very kernel (test_dtypes compiles x * 3 - 1), which must not stand in for a build
+    saved, libraries._memo = libraries._memo, {}
+    try:
+        kernel = jit.compile(x * 3.0 - 1.0)
+    finally:
+        libraries._memo = saved
     assert jit.stats["compiles"] == 1 and kernel.backend == "native"
     assert kernel(np.array([1.0, 2.0], np.float32)).tolist() == [2.0, 5.0]   # (a list is float64: a second kernel)
     runs = [line.split("|") for line in (zig.parent / "caches.txt").read_text().split()]
