@@ -256,6 +256,27 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #    define RJ_VD_SELECT_CMP(a, b, PRED, x, y) \
          __builtin_ia32_blendmpd_512_mask((y), (x), __builtin_ia32_cmppd512_mask((a), (b), (PRED), RJ_ALL8, 4))
 #  endif
+/* Exact shortcuts the vector math takes where the tier has them; elsewhere it computes the same
+ * bits in several operations (tests/test_vmath_c.py compares the tiers' hashes). Denormals are
+ * numbers to all four (MXCSR.DAZ is clear):
+ *   GETEXP(a)   floor(log2 |a|) as a float (vgetexp)
+ *   GETMANT(a)  |a| / 2^floor(log2 |a|), in [1, 2) (vgetmant, interval 0, sign cleared)
+ *   SCALEF(a,k) a * 2^k for an integral k, rounded once (vscalef): inf past the largest float
+ *   FIXUP(d,a,T) d where a is an ordinary number, else what the nibble of T for a's class says
+ *               (vfixupimm; the classes, nibble 0 to 7: qNaN, sNaN, +-0, +1, -inf, +inf, below
+ *               0, above 0; the answers used: 0 d, 2 a quietened, 3 the default NaN, 4 -inf,
+ *               5 +inf, 7 -0, 8 +0) */
+#  define RJ_VF_GETEXP(a) __builtin_ia32_getexpps512_mask((a), (a), RJ_ALL16, 4)
+#  define RJ_VD_GETEXP(a) __builtin_ia32_getexppd512_mask((a), (a), RJ_ALL8, 4)
+#  define RJ_VF_GETMANT(a) __builtin_ia32_getmantps512_mask((a), 4, (a), RJ_ALL16, 4)
+#  define RJ_VD_GETMANT(a) __builtin_ia32_getmantpd512_mask((a), 4, (a), RJ_ALL8, 4)
+#  define RJ_VF_SCALEF(a, k) __builtin_ia32_scalefps512_mask((a), (k), (a), RJ_ALL16, 4)
+#  define RJ_VD_SCALEF(a, k) __builtin_ia32_scalefpd512_mask((a), (k), (a), RJ_ALL8, 4)
+#  define RJ_VF_FIXUP(d, a, TABLE) \
+       __builtin_ia32_fixupimmps512_mask((d), (a), (rj_mf){0} + (int32_t)(TABLE), 0, RJ_ALL16, 4)
+typedef long long rj_v8ll __attribute__((vector_size(64)));   /* the builtins' table type */
+#  define RJ_VD_FIXUP(d, a, TABLE) \
+       __builtin_ia32_fixupimmpd512_mask((d), (a), (rj_v8ll){0} + (long long)(TABLE), 0, RJ_ALL8, 4)
 #  define RJ_CMP_lt 0x01   /* _CMP_LT_OS */
 #  define RJ_CMP_le 0x02   /* _CMP_LE_OS */
 #  define RJ_CMP_gt 0x0e   /* _CMP_GT_OS */

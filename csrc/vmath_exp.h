@@ -59,11 +59,15 @@ RJ_INLINE V F(vm_exp_finish)(V t, V r, V small)
 {
     V e, hl;
     const V m = F(vm_fast_two_sum)(K(1.0), r, &e);
+#if RJ_VM_VEC && defined(RJ_VD_SCALEF)
+    const V normal = RJ_VD_SCALEF(m + (e + small), t - K(SHIFTER));      /* the same, one instruction */
+#else
     const U k = F(asuint)(t) - SHIFTER_BITS;
     /* biased exponent of 2^floor(k/2) = (k + 2 BIAS) >> 1, put in place by one left shift */
     const V s1 = F(fromuint)(((k + 2 * BIAS) << (MANT - 1)) & EXPMASK);
     const V s2 = F(fromuint)(((k + 2 * BIAS + 1) << (MANT - 1)) & EXPMASK);
     const V normal = (m + (e + small)) * s1 * s2;
+#endif
     const V scale = POW2(F(asuint)(F(min)(t, K(SHIFTER - 1000.0))) - SHIFTER_BITS + 1022);
     const V h = F(vm_fast_two_sum)(K(1.0), m * scale, &hl);
     const V denormal = ((h + (hl + (e + small) * scale)) - K(1.0)) * K(0x1p-1022);
@@ -103,10 +107,14 @@ RJ_INLINE V F(exp)(V x)
     V q = F(vm_exp_q)(r);
     q = MLA(q, r, 0.5);
     const V p = r + F(fma)(r * r, q, rl);
+#  if RJ_VM_VEC && defined(RJ_VD_SCALEF)
+    return NAN_IN(x, RJ_VD_SCALEF(K(1.0) + p, k));                        /* the same, one instruction */
+#  else
     const U ik = F(asuint)(t) - SHIFTER_BITS;
     const V s1 = F(fromuint)(((ik + 2 * BIAS) << (MANT - 1)) & EXPMASK);   /* 2^floor(k/2) */
     const V s2 = F(fromuint)(((ik + 2 * BIAS + 1) << (MANT - 1)) & EXPMASK); /* 2^ceil(k/2) */
     return NAN_IN(x, (K(1.0) + p) * s1 * s2);
+#  endif
 #endif
 }
 

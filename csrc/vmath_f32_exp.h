@@ -60,10 +60,15 @@ RJ_INLINE V F(vm_expf_half_scale)(V t, V *s2)
  * vectors that hold such a lane pay for it. */
 RJ_INLINE V F(vm_expf_finish)(V t, V a, V small)
 {
-    V e, s2, hl;
+    V e, hl;
     const V m = F(vm_fast_two_sum)(K(1.0), a, &e);
+#if defined(RJ_VF_SCALEF)
+    const V normal = RJ_VF_SCALEF(m + (e + small), t - K(SHIFTER));
+#else
+    V s2;
     const V s1 = F(vm_expf_half_scale)(t, &s2);
     const V normal = (m + (e + small)) * s1 * s2;
+#endif
     const M under = F(lt)(normal, K(MIN_NORMAL));
     if (!F(vm_any)(under))
         return normal;

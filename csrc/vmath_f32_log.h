@@ -12,17 +12,32 @@
 
 typedef struct { V e, hi, lo; } F(vm_logf_t);   /* log u = e ln2 + hi + lo, |lo| << |hi| */
 
+/* x = (1 + f) 2^e for a positive finite x (denormals too), 1 + f in [sqrt(1/2), sqrt 2): f,
+ * exact, and e as a float. A mantissa from SQRT2F on is halved into the octave below. */
+#define SQRT2F 0x1.6a09e6p+0f             /* 2 float(sqrt(1/2)), the bits of SQRTH_BITS doubled */
+RJ_INLINE V F(vm_logf_split)(V x, V *e)
+{
+#if defined(RJ_VF_GETEXP)
+    const V m = RJ_VF_GETMANT(x), k = RJ_VF_GETEXP(x);
+    *e = F(select_ge)(m, K(SQRT2F), k + K(1.0), k);
+    return F(select_ge)(m, K(SQRT2F), m * K(0.5), m) - K(1.0);
+#else
+    const M tiny = F(lt)(x, K(MIN_NORMAL));
+    const V xs = F(select)(tiny, x * K(TWO_MANT), x);
+    /* adding 1 - sqrt(1/2) to the bits carries into the exponent from SQRT2F on */
+    const U ix = F(asuint)(xs) + (ONE_BITS - SQRTH_BITS);
+    /* e as a float without an int -> float conversion: 2^23 + biased exponent, minus both */
+    *e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
+    return F(fromuint)((ix & MANTMASK) + SQRTH_BITS) - K(1.0);
+#endif
+}
+
 /* P of degree 7 fitted here (Lawson's minimax on [sqrt(1/2) - 1, sqrt 2 - 1], error 2^-27.4 of
  * log(1 + f)) */
 RJ_INLINE F(vm_logf_t) F(vm_logf_parts)(V x)
 {
-    const M tiny = F(lt)(x, K(MIN_NORMAL));
-    const V xs = F(select)(tiny, x * K(TWO_MANT), x);
-    const U ix = F(asuint)(xs) + (ONE_BITS - SQRTH_BITS);
     F(vm_logf_t) p;
-    /* e as a float without an int -> float conversion: 2^23 + biased exponent, minus both */
-    p.e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
-    const V f = F(fromuint)((ix & MANTMASK) + SQRTH_BITS) - K(1.0);
+    const V f = F(vm_logf_split)(x, &p.e);
     V q = MLA(K(-0.0763443783f), f, 0.127615631f);
     q = MLA(q, f, -0.131601974f);
     q = MLA(q, f, 0.142017603f);
@@ -45,15 +60,21 @@ RJ_INLINE V F(vm_logf_sum)(F(vm_logf_t) p, V c)
     return yh + (yl + (p.lo + F(fma)(p.e, K(LN2F_LO), c)));
 }
 
-/* y for a positive finite u; +inf -> inf, NaN -> NaN, 0 -> -inf, below 0 -> NaN */
+/* y for a positive finite u; +inf -> inf, NaN -> itself quietened, +-0 -> -inf, below 0 -> the
+ * default NaN (on AVX-512 one fix-up by u's class: LOGF_CLASSES' nibbles, simd.h's FIXUP) */
+#define LOGF_CLASSES 0x03530422
 RJ_INLINE V F(vm_logf_special)(V u, V y)
 {
-    y = F(select_lt)(u, K(INF), y, u);
+#if defined(RJ_VF_FIXUP)
+    return RJ_VF_FIXUP(y, u, LOGF_CLASSES);
+#else
+    y = F(select_lt)(u, K(INF), y, u + u);
     y = F(select_eq)(u, K(0.0), K(-INF), y);
     return F(select_lt)(u, K(0.0), K(NAN_), y);
+#endif
 }
 
-RJ_INLINE V F(log)(V x) { return NAN_IN(x, F(vm_logf_special)(x, F(vm_logf_sum)(F(vm_logf_parts)(x), K(0.0)))); }
+RJ_INLINE V F(log)(V x) { return F(vm_logf_special)(x, F(vm_logf_sum)(F(vm_logf_parts)(x), K(0.0))); }
 
 /* log(u) + c + extra_e ln 2 for u > 0, c small */
 RJ_INLINE V F(vm_logf_of)(V u, V c, V extra_e)
@@ -85,7 +106,7 @@ RJ_INLINE V F(vm_logf_base)(V x, T e2h, T e2l, T ch, T cl)
     const V ph = F(vm_two_prod)(p.hi, K(ch), &pl);
     const V wh = F(vm_fast_two_sum)(p.e * K(e2h), ph, &wl);   /* |e log_b 2| >= |ph| unless e = 0 */
     const V lo = wl + (pl + (F(fma)(p.hi, K(cl), p.lo * K(ch)) + p.e * K(e2l)));
-    return NAN_IN(x, F(vm_logf_special)(x, wh + lo));
+    return F(vm_logf_special)(x, wh + lo);
 }
 
 RJ_INLINE V F(log2)(V x) { return F(vm_logf_base)(x, 1.0f, 0.0f, 0x1.715476p+0f, 0x1.4ae0cp-26f); }
@@ -150,3 +171,5 @@ RJ_INLINE V F(arctanh)(V x)
 
 #undef LN2F_HI
 #undef LN2F_LO
+#undef LOGF_CLASSES
+#undef SQRT2F

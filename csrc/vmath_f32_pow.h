@@ -14,11 +14,8 @@
 /* log|x| = hi + *lo for positive finite x (denormals too) */
 RJ_INLINE V F(vm_logf_dd)(V x, V *lo)
 {
-    const M tiny = F(lt)(x, K(MIN_NORMAL));
-    const V xs = F(select)(tiny, x * K(TWO_MANT), x);
-    const U ix = F(asuint)(xs) + (ONE_BITS - SQRTH_BITS);
-    const V e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
-    const V f = F(fromuint)((ix & MANTMASK) + SQRTH_BITS) - K(1.0);
+    V e;
+    const V f = F(vm_logf_split)(x, &e);
     /* s = f / (2 + f) as sh + sl, 2 + f = dh + dl exactly */
     V dl, pe;
     const V dh = F(vm_fast_two_sum)(K(2.0), f, &dl);
@@ -94,21 +91,56 @@ RJ_INLINE V F(powi)(V x, int k)
 }
 #endif
 
-/* cbrt|x| = e^(log|x| / 3): the log as a double-float, divided by 3 as one (th = lh / 3 rounded;
- * lh - 3 th exactly, as lh - p - pe with 3 th = p + pe), then exp of the double-float rounded
- * once, as pow's. x's sign; +-0, +-inf and NaN are themselves. */
+/* x = m 2^e, m in [1, 2), for a positive finite x (denormals too): m, and e as a float */
+RJ_INLINE V F(vm_split)(V x, V *e)
+{
+#if defined(RJ_VF_GETEXP)
+    *e = RJ_VF_GETEXP(x);
+    return RJ_VF_GETMANT(x);
+#else
+    const M tiny = F(lt)(x, K(MIN_NORMAL));
+    const U ix = F(asuint)(F(select)(tiny, x * K(TWO_MANT), x));
+    *e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
+    return F(fromuint)((ix & MANTMASK) | ONE_BITS);
+#endif
+}
+
+/* +-0, +inf and NaN (quietened) of cbrt|x| for a = |x|: CBRTF_CLASSES' nibbles (simd.h's FIXUP) */
+#define CBRTF_CLASSES 0x00500822
+
+/* cbrt|x| = cbrt(m 2^r) 2^q for |x| = m 2^(3q + r), r in {0, 1, 2}: y0 = P(m) cbrt(2^r) to
+ * 2^-16.5 (P of degree 4 in m - 1.5, fitted here by Lawson's minimax, 2^-16.7 relative), then
+ * one Newton step y0 + (u - y0^3) / (3 y0^2), u = m 2^r, with y0^3 as a double-float so that
+ * u - y0^3 is exact but for y0 times the low part of y0^2: the step leaves 2^-32, and its sum
+ * with y0 rounds once. Scaling by 2^q is exact (|q| <= 50). x's sign. */
 RJ_INLINE V F(cbrt)(V x)
 {
-    const V ax = F(abs)(x);
-    V ll, pe, a, small;
-    const V lh = F(vm_logf_dd)(ax, &ll);
-    const V th = lh / K(3.0);
-    const V p = F(vm_two_prod)(th, K(3.0), &pe);
-    const V tl = (((lh - p) - pe) + ll) / K(3.0);
-    const V t = F(vm_expf_k)(th, tl, &a, &small, 0);
-    const V y = F(select)(F(eq)(ax, K(0.0)) | F(eq)(ax, K(INF)), ax, F(vm_expf_finish)(t, a, small));
-    return NAN_IN(x, F(copysign)(y, x));
+    const V a = F(abs)(x);
+    V e, sl, cl;
+    const V m = F(vm_split)(a, &e);
+    const V q = F(floor)(e * K(0x1.555556p-2f));              /* e / 3 rounded up a hair: floor is exact */
+    const V r = F(fma)(q, K(-3.0), e);
+    const V u = F(select_eq)(r, K(1.0), m + m, F(select_eq)(r, K(2.0), K(4.0) * m, m));
+    const V c = F(select_eq)(r, K(1.0), K(0x1.428a3p+0f), F(select_eq)(r, K(2.0), K(0x1.965feap+0f), K(1.0)));
+    const V t = m - K(1.5);
+    V p = MLA(K(-0x1.5b7778p-7f), t, 0x1.701c92p-6f);
+    p = MLA(p, t, -0x1.cda512p-5f);
+    p = MLA(p, t, 0x1.0462d6p-2f);
+    p = MLA(p, t, 0x1.250bbcp+0f);
+    const V y0 = p * c;
+    const V sh = F(vm_two_prod)(y0, y0, &sl);
+    const V ch = F(vm_two_prod)(y0, sh, &cl);
+    const V d = ((u - ch) - F(fma)(y0, sl, cl)) / (K(3.0) * sh);
+#if defined(RJ_VF_SCALEF)
+    const V y = RJ_VF_FIXUP(RJ_VF_SCALEF(y0 + d, q), a, CBRTF_CLASSES);
+#else
+    V y = (y0 + d) * POW2(F(asuint)(q + K(SHIFTER)) - SHIFTER_BITS);
+    y = F(select)(F(eq)(a, K(0.0)) | F(eq)(a, K(INF)), a, y);
+    y = F(select_ne)(a, a, a + a, y);
+#endif
+    return F(copysign)(y, x);
 }
 
 #undef LN2F_HI
 #undef LN2F_LO
+#undef CBRTF_CLASSES

@@ -8,16 +8,24 @@
  * fdlibm's Lg1-Lg7 (within 2^-58.45), e ln2 added in two parts.
  */
 typedef struct { V e, f, hfsq, sr; } F(vm_log_parts_t);
+#define SQRT2 0x1.6a09e667f3bcdp+0        /* 2 sqrt(1/2) rounded, the bits of SQRTH_BITS doubled */
+#define LOG_CLASSES 0x03530422            /* vm_log_special's answers by class (simd.h's FIXUP) */
 
 RJ_INLINE F(vm_log_parts_t) F(vm_log_parts)(V x)
 {
+    F(vm_log_parts_t) p;
+#if RJ_VM_VEC && defined(RJ_VD_GETEXP)   /* AVX-512: the same e and f, denormals too */
+    const V m = RJ_VD_GETMANT(x), k = RJ_VD_GETEXP(x);
+    p.e = F(select_ge)(m, K(SQRT2), k + K(1.0), k);   /* mantissas from SQRT2 on: the octave below */
+    p.f = F(select_ge)(m, K(SQRT2), m * K(0.5), m) - K(1.0);
+#else
     const M tiny = F(lt)(x, K(MIN_NORMAL));
     const V xs = F(select)(tiny, x * K(TWO_MANT), x);
     const U ix = F(asuint)(xs) + (ONE_BITS - SQRTH_BITS);
     /* e as a double without an int -> double conversion: 2^52 + biased exponent, minus both */
-    F(vm_log_parts_t) p;
     p.e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
     p.f = F(fromuint)((ix & MANTMASK) + SQRTH_BITS) - K(1.0);
+#endif
     const V s = p.f / (K(2.0) + p.f), z = s * s, w = z * z;
     V r1 = MLA(K(1.479819860511658591e-01), w, 1.818357216161805012e-01);
     r1 = MLA(r1, w, 2.857142874366239149e-01);
@@ -36,15 +44,20 @@ RJ_INLINE V F(vm_log_sum)(F(vm_log_parts_t) p, V c)
          - ((p.hfsq - (p.sr + (p.e * K(1.90821492927058770002e-10) + c))) - p.f);
 }
 
-/* y for a positive finite u; +inf -> inf, NaN -> NaN, 0 -> -inf, below 0 -> NaN */
+/* y for a positive finite u; +inf -> inf, NaN -> itself quietened, +-0 -> -inf, below 0 -> the
+ * default NaN */
 RJ_INLINE V F(vm_log_special)(V u, V y)
 {
-    y = F(select_lt)(u, K(INF), y, u);
+#if RJ_VM_VEC && defined(RJ_VD_FIXUP)
+    return RJ_VD_FIXUP(y, u, LOG_CLASSES);
+#else
+    y = F(select_lt)(u, K(INF), y, u + u);
     y = F(select_eq)(u, K(0.0), K(-INF), y);
     return F(select_lt)(u, K(0.0), K(NAN_), y);
+#endif
 }
 
-RJ_INLINE V F(log)(V x) { return NAN_IN(x, F(vm_log_special)(x, F(vm_log_sum)(F(vm_log_parts)(x), K(0.0)))); }
+RJ_INLINE V F(log)(V x) { return F(vm_log_special)(x, F(vm_log_sum)(F(vm_log_parts)(x), K(0.0))); }
 
 /* log(u) + c + extra_e ln 2 for u > 0, c small (u, 0 for log itself) */
 RJ_INLINE V F(vm_log_of)(V u, V c, V extra_e)
@@ -85,7 +98,7 @@ RJ_INLINE V F(log2)(V x)
     V val_lo = (lo + hi) * K(0x1.705fc2eefa200p-33) + lo * K(0x1.7154765200000p+0);
     const V w = p.e + val_hi;                              /* |e| >= |val_hi| unless e = 0 */
     val_lo = val_lo + ((p.e - w) + val_hi);
-    return NAN_IN(x, F(vm_log_special)(x, val_lo + w));
+    return F(vm_log_special)(x, val_lo + w);
 }
 
 RJ_INLINE V F(log10)(V x)
@@ -98,7 +111,7 @@ RJ_INLINE V F(log10)(V x)
     V val_lo = p.e * K(0x1.fef311f12b358p-46) + (lo + hi) * K(0x1.b9438ca9aadd5p-36) + lo * K(0x1.bcb7b15200000p-2);
     const V w = y2 + val_hi;
     val_lo = val_lo + ((y2 - w) + val_hi);
-    return NAN_IN(x, F(vm_log_special)(x, val_lo + w));
+    return F(vm_log_special)(x, val_lo + w);
 }
 
 /* arcsinh|x| = log(2|x|) past 2^28, log(2|x| + 1 / (sqrt(x^2 + 1) + |x|)) past 2, and below
@@ -219,3 +232,5 @@ RJ_INLINE V F(vmf_arctanh)(V x)
     const V r = F(copysign)(F(select_lt)(a, K(0x1p-10), small, y), x);
     return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), r));
 }
+#undef SQRT2
+#undef LOG_CLASSES

@@ -107,7 +107,20 @@ def _log_points():
     edges = [math.sqrt(2), math.sqrt(0.5), 5e-324, 2.2250738585072014e-308, 1e-310, 1.7976931348623157e308,
              1.401298464324817e-45, 1.1754943508222875e-38, 3.4028234663852886e+38, math.e]
     powers = [10.0 ** k for k in range(-20, 21)] + [2.0 ** k for k in range(-1074, 1024, 41)]
-    return around(ones + edges + powers)
+    # the mantissas where the cores move to the octave below (float's 2 float(sqrt(1/2)) too), at
+    # exponents from the denormals up
+    splits = [m * 2.0 ** k for m in (float.fromhex('0x1.6a09e6p+0'), float.fromhex('0x1.6a09e667f3bcdp+0')) for k in (-1070, -149, -140, -1, 0, 5, 127)]
+    return around(ones + edges + powers + splits)
+
+
+def _cbrt_points():
+    """Where the exponent's remainder by 3 changes (powers of 2 and their neighbours), the ends and
+    middle of the mantissa's octave, denormals and the largest values."""
+    twos = [2.0 ** k for k in range(-1074, 1024, 7)] + [2.0 ** k for k in range(-152, 130)]
+    mantissas = [m * 2.0 ** k for m in (1.5, 1.9999999, 1.25, 1.7) for k in range(-150, 130, 3)]
+    edges = [5e-324, 1e-310, 2.2250738585072014e-308, 1.401298464324817e-45, 1.1754943508222875e-38,
+             3.4028234663852886e+38, 1.7976931348623157e308, 27.0, 8.0, 1.0, 0.125]
+    return signed(around(twos + mantissas + edges))
 
 
 def _log1p_points():
@@ -214,7 +227,7 @@ def _unary(name):
     table = {
         "sin": _trig, "cos": _trig, "tan": _trig, "exp": _exp_points,
         "expm1": lambda: np.concatenate([_exp_points(), [-745.0, -1e300, 1e-300]]),
-        "log": _log_points, "log2": _log_points, "log10": _log_points, "log1p": _log1p_points,
+        "log": _log_points, "log2": _log_points, "log10": _log_points, "log1p": _log1p_points, "cbrt": _cbrt_points,
         "sinh": _sinh_points, "cosh": _sinh_points, "tanh": _tanh_points,
         "arcsin": _asin_points, "arccos": _asin_points, "arctan": _atan_points,
         "arcsinh": _asinh_points, "arccosh": _acosh_points, "arctanh": _atanh_points,
