@@ -567,4 +567,6 @@ RJ_INLINE void rj_md_store_bool(uint8_t *p, rj_md m)
 RJ_INLINE void rj_mfs_store_bool(uint8_t *p, int m) { *p = (uint8_t)(m != 0); }
 RJ_INLINE void rj_mds_store_bool(uint8_t *p, int m) { *p = (uint8_t)(m != 0); }
 
+#include "simd_select.h"
+
 #endif /* RJ_SIMD_H */

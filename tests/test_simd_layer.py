@@ -126,11 +126,11 @@ void kernel(const float *x, float *y, long n)
 
 def test_header_includes_no_intrinsics_header():
     # <immintrin.h> and friends cost gcc ~0.25-0.5 s to parse, several times a whole kernel.
-    includes = [name for header in ("simd.h", "rj_isa.h")
+    includes = [name for header in ("simd.h", "rj_isa.h", "simd_select.h")
                 for name in re.findall(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', (CSRC / header).read_text(), re.MULTILINE)]
     assert "stdint.h" in includes
     assert not [name for name in includes if "intrin" in name], includes
-    assert set(includes) <= {"stdint.h", "arm_neon.h", "rj_isa.h"}, includes  # arm_neon.h: NEON tier only
+    assert set(includes) <= {"stdint.h", "arm_neon.h", "rj_isa.h", "simd_select.h"}, includes  # arm_neon.h: NEON only
 
 
 @pytest.mark.parametrize("tier", list(X86_TIERS))

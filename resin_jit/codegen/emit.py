@@ -32,7 +32,8 @@ def emit_graph(cg, ctx, read_input, only=None, given=None, fused=()):
     def emitted(i):
         return i not in names and i not in products and (only is None or only(i))
     on_comparison = selects_on_comparisons(cg, emitted)
-    taken_in = set(on_comparison.values())   # computed inside their select
+    arithmetic = arithmetic_in_selects(cg, on_comparison, lambda i: emitted(i) and i not in fusing)
+    taken_in = set(on_comparison.values()) | {j for j, _ in arithmetic.values()}   # computed inside their select
     for i, (node, args) in enumerate(cg.nodes):
         if not emitted(i) or i in taken_in:
             continue
@@ -46,6 +47,13 @@ def emit_graph(cg, ctx, read_input, only=None, given=None, fused=()):
         ctx.node_id = i
         if i in fusing:
             expr = ctx.op(fusing[i].op, *(names[a] for a in fusing[i].operands))
+        elif i in arithmetic:
+            comparison, operands = cg.nodes[on_comparison[i]]
+            j, branch = arithmetic[i]
+            other = args[2] if branch == 1 else args[1]
+            negation = "" if branch == 1 else "not_"
+            expr = ctx.op(f"select_{negation}{comparison.op}_{cg.nodes[j][0].op}",
+                          *(names[a] for a in (*operands, *cg.nodes[j][1], other)))
         elif i in on_comparison:
             comparison, operands = cg.nodes[on_comparison[i]]
             expr = ctx.op(f"select_{comparison.op}", *(names[a] for a in (*operands, *args[1:])))
@@ -79,4 +87,28 @@ def selects_on_comparisons(cg, emitted):
                 and mask not in outputs and emitted(mask) and not any(cg.traits[a].mask for a in operands)
                 and not all(isinstance(cg.nodes[a][0], Const) for a in operands)):
             taken[i] = mask
+    return taken
+
+
+def arithmetic_in_selects(cg, on_comparison, emitted):
+    """{select node: (arithmetic node, 1 or 2)} for the selects of on_comparison whose chosen value
+    (1) or else whose other value (2) is an add, sub, mul or div that nothing else uses (nor is it
+    an output), of two values that are neither masks nor both constants, emitted here: each is
+    emitted as one select_[not_]<comparison>_<op> (csrc/simd_select.h), which AVX-512 does as a
+    comparison and one masked instruction."""
+    uses = Counter(a for _, args in cg.nodes for a in args)
+    outputs = set(cg.outputs)
+
+    def takes(j):
+        node, args = cg.nodes[j]
+        return (isinstance(node, MathOp) and node.op in ops.SELECT_ARITHMETIC and uses[j] == 1
+                and j not in outputs and emitted(j) and not cg.traits[j].mask
+                and not any(cg.traits[a].mask for a in args)
+                and not all(isinstance(cg.nodes[a][0], Const) for a in args))
+    taken = {}
+    for i in on_comparison:
+        args = cg.nodes[i][1]
+        branch = next((b for b in (1, 2) if takes(args[b]) and args[1] != args[2]), None)
+        if branch is not None:
+            taken[i] = (args[branch], branch)
     return taken

@@ -89,9 +89,13 @@ HELPERS = MappingProxyType({
     "store_bool": "{m}_store_bool({0}, {1})",   # a mask as numpy bools, one byte a lane
     # select(cmp(a, b), x, y) where nothing else uses the comparison (codegen/emit.py)
     **{f"select_{cmp}": f"{{p}}_select_{cmp}({{0}}, {{1}}, {{2}}, {{3}})" for cmp in ("lt", "le", "gt", "ge", "eq", "ne")},
+    # ... whose chosen value (or, with not_, the other) is arithmetic nothing else uses (csrc/simd_select.h)
+    **{f"select_{neg}{cmp}_{op}": f"{{p}}_select_{neg}{cmp}_{op}({{0}}, {{1}}, {{2}}, {{3}}, {{4}})"
+       for neg in ("", "not_") for cmp in ("lt", "le", "gt", "ge", "eq", "ne") for op in ("add", "sub", "mul", "div")},
 })
-# the comparisons a select can take in (HELPERS' select_*)
+# the comparisons a select can take in (HELPERS' select_*), and the arithmetic
 SELECT_COMPARISONS = frozenset({"lt", "le", "gt", "ge", "eq", "ne"})
+SELECT_ARITHMETIC = frozenset({"add", "sub", "mul", "div"})
 
 # The simd.h prefix and C element type for each dtype, scalar and vector.
 PREFIX = MappingProxyType({
