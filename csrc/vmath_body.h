@@ -24,7 +24,11 @@
 #define NAN_ RJ_VM_DEFAULT_NAN              /* a domain error's NaN */
 /* the result r of a function of x, or x itself (quietened: x + x) where x is NaN: the NaN numpy
  * propagates, whatever the algorithm made of it on the way */
-#define NAN_IN(x, r) F(select_ne)((x), (x), (x) + (x), (r))
+#if RJ_VM_VEC && defined(RJ_VD_FIXUP)     /* AVX-512: the same in one instruction (simd.h's FIXUP) */
+#  define NAN_IN(x, r) RJ_VD_FIXUP((r), (x), 0x22)
+#else
+#  define NAN_IN(x, r) F(select_ne)((x), (x), (x) + (x), (r))
+#endif
 /* the same for two arguments: the first NaN */
 #define NAN_IN2(x, y, r) NAN_IN((x), NAN_IN((y), (r)))
 

@@ -25,7 +25,11 @@
 #define IMASK(cond) ((M)(cond))            /* an integer comparison as a select mask */
 #define INF __builtin_inff()
 #define NAN_ ((float)RJ_VM_DEFAULT_NAN)    /* a domain error's NaN */
-#define NAN_IN(x, r) F(select_ne)((x), (x), (x) + (x), (r))
+#if RJ_VM_VEC && defined(RJ_VF_FIXUP)     /* AVX-512: the same in one instruction (simd.h's FIXUP) */
+#  define NAN_IN(x, r) RJ_VF_FIXUP((r), (x), 0x22)
+#else
+#  define NAN_IN(x, r) F(select_ne)((x), (x), (x) + (x), (r))
+#endif
 #define NAN_IN2(x, y, r) NAN_IN((x), NAN_IN((y), (r)))
 
 #define BITS 32
