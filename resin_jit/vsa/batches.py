@@ -36,6 +36,16 @@ class PackedBatch(PackedRows):
         dim = _check_dim(dim)
         return _fill(cls.__new__(cls), checked_buffer(pos, neg, dim, 2), dim)
 
+    @classmethod
+    def zeros(cls, n, dim) -> "PackedBatch":
+        """n zero vectors of dimension dim: an out= for the batch operations to write into."""
+        dim = _check_dim(dim)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"n must be an int >= 0, not {n!r}")
+        rows = np.zeros((int(n), packed_rows_len(dim)), _U64)
+        rows[:, -1] = dim
+        return _fill(cls.__new__(cls), rows, dim)
+
     def dense(self):
         """The vectors as a new (N, dim) int8 array."""
         return unpack_buffer(self.rows, self.dim)
