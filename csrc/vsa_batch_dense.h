@@ -126,7 +126,8 @@ static inline int rj_dense_bundle_rows(rj_call *call)
         int8_t *out = (int8_t *)call->ptr[3] + j * RJ_DIM;
         for (int64_t c = lo; c < hi; c += RJ_BLOCK) {
             const int64_t n = hi - c < RJ_BLOCK ? hi - c : RJ_BLOCK;
-            rj_sum_block(rj_fetch_dense, rows, k, c, n, iw, small, fw, call->num[0], out + c, &bad);
+            rj_sum_block(rj_fetch_dense, rows, k, c, n, iw, small, fw, (int)call->inum[3], call->num[0], out + c,
+                         &bad);
         }
     }
     return bad ? RJ_ERR_ARGUMENT : RJ_OK;

@@ -278,7 +278,8 @@ static inline int rj_packed_bundle_rows(rj_call *call)
         for (int64_t w = lo; w < hi; w += RJ_BLOCK_WORDS) {
             const int64_t nw = hi - w < RJ_BLOCK_WORDS ? hi - w : RJ_BLOCK_WORDS;
             int8_t trits[RJ_BLOCK];
-            rj_sum_block(rj_fetch_packed, &source, k, 64 * w, 64 * nw, iw, small, fw, call->num[0], trits, &bad);
+            rj_sum_block(rj_fetch_packed, &source, k, 64 * w, 64 * nw, iw, small, fw, (int)call->inum[3],
+                         call->num[0], trits, &bad);
             rj_pack_block(trits, w, nw, out);
         }
     }

@@ -82,12 +82,12 @@ def permute(engine, a, shift, threads=None, out=None):
 def bundle(engine, vectors, axis=None, weights=None, threshold=None, threads=None, out=None):
     """The weighted sum over one axis of a batch made trits: +1 where it is above `threshold`,
     -1 where below -threshold, else 0 (threshold 0: the sign of the sum, ties 0). `weights`:
-    one per vector bundled, ints (exact sums) or floats (float32 or float64: summed in that type,
-    row after row). None, all 1. out=: an (dim,) int8 array or a PackedBatch of one vector for a
+    one per vector bundled, ints (exact sums) or floats (float32 weights summed in float32, other
+    floats in float64, row after row in both: see reference.bundle_rows). None, all 1. out=: an (dim,) int8 array or a PackedBatch of one vector for a
     whole batch bundled (see batch_out.py)."""
     stack, layout, dim, single, given = _stacked(vectors, axis)
     g, k = stack.shape[0], stack.shape[1]
-    iw, fw = _weights(weights, k)
+    iw, fw, f32 = _weights(weights, k)
     threshold = _threshold(threshold)
     target = Out(out, layout, g, dim, single)
     kernel = engine._kernel("bundle_rows", layout, dim) if g and k else None
@@ -97,7 +97,9 @@ def bundle(engine, vectors, axis=None, weights=None, threshold=None, threads=Non
         dense = stack if layout == "dense" else Operand("packed", stack, dim, g * k).dense().reshape(g, k, dim)
         if layout == "dense":
             check_trits(given, "the vectors")
-        done = target.from_dense(reference.bundle_rows(dense, iw if iw.size else (fw if fw.size else None), threshold))
+        float_weights = fw.astype(np.float32) if f32 else fw
+        done = target.from_dense(reference.bundle_rows(dense, iw if iw.size else (float_weights if fw.size else None),
+                                                       threshold))
         return done if out is not None else _bundled(done, layout, dim, single)
     stack = target.unshared(Operand(layout, stack, dim, g)).buf
     out_rows = target.buf
@@ -107,11 +109,11 @@ def bundle(engine, vectors, axis=None, weights=None, threshold=None, threads=Non
     count = parallel.thread_count(threads, g * k * (dim if unpacks else rows.shape[1] * 8), THREAD_THRESHOLD_BYTES)
     if count > 1 and g >= 2 * count:   # groups to each thread
         def work(lo, hi):
-            kernel(rows[lo * k:hi * k], iw, fw, out_rows[lo:hi], k, 0, ends, threshold)
+            kernel(rows[lo * k:hi * k], iw, fw, out_rows[lo:hi], k, 0, ends, f32, threshold)
         points = parallel.bounds(g, count)
     else:                              # one bundle: its positions to each thread
         def work(lo, hi):
-            kernel(rows, iw, fw, out_rows, k, lo, hi, threshold)
+            kernel(rows, iw, fw, out_rows, k, lo, hi, f32, threshold)
         points = parallel.bounds(ends, count, 64 if layout == "dense" else 8)
     _run_points(engine, work, points, (Operand(layout, given, dim, None), "the vectors"))
     return target.result() if out is not None else _bundled(target.result(), layout, dim, single)
@@ -150,9 +152,10 @@ def _axis(axis, ndim):
 
 
 def _weights(weights, k):
-    """(int64 weights, float64 weights): one of them the k weights, the other empty."""
+    """(int64 weights, float64 weights, whether float weights are float32 (summed in float32)): one
+    of the arrays the k weights, the other empty."""
     if weights is None:
-        return _NO_INT, _NO_FLOAT
+        return _NO_INT, _NO_FLOAT, 0
     w = np.asarray(weights)
     if w.shape != (k,):
         raise ValueError(f"weights of shape {w.shape} for {k} vectors bundled: give one weight per vector, "
@@ -161,12 +164,13 @@ def _weights(weights, k):
         if k and _magnitude_total(w) >= 2 ** 63:
             raise ValueError("integer weights must total below 2**63 in magnitude (their sums are exact int64); "
                              "use float weights")
-        return np.ascontiguousarray(w, np.int64), _NO_FLOAT
+        return np.ascontiguousarray(w, np.int64), _NO_FLOAT, 0
     if w.dtype.kind == "f":
+        f32 = int(w.dtype == np.float32)
         w = np.ascontiguousarray(w, np.float64)
         if not np.all(np.isfinite(w)):
             raise ValueError("weights must be finite")
-        return _NO_INT, w
+        return _NO_INT, w, f32
     raise TypeError(f"weights must be ints or floats, not dtype {w.dtype}")
 
 
