@@ -21,8 +21,17 @@ class PackedBatch(PackedRows):
     each row the positive plane, the negative plane and the dimension, as ItemMemory.rows.
 
     `vectors`: an (N, dim) array of trits, or a sequence of TritVector, PackedTritVector or 1-D
-    trit arrays (at least one, or use an (0, dim) array)."""
-    __slots__ = ("rows", "dim")
+    trit arrays (at least one, or use an (0, dim) array). `rows` and `dim` are read-only: a dim
+    set by hand would misread the rows (make a new batch; out= writes a batch's rows)."""
+    __slots__ = ("_rows", "_dim")
+
+    @property
+    def rows(self):
+        return self._rows
+
+    @property
+    def dim(self):
+        return self._dim
 
     def __init__(self, vectors) -> None:
         x = operand(vectors, "vectors")
@@ -83,7 +92,7 @@ class PackedBatch(PackedRows):
 def _fill(batch, rows, dim):
     rows = rows if not rows.flags.writeable else rows.view()
     rows.flags.writeable = False
-    batch.rows, batch.dim = rows, dim
+    batch._rows, batch._dim = rows, dim
     return batch
 
 

@@ -32,7 +32,7 @@ from ..config import JitConfig
 from . import batch_ops, kernels, reference, stream
 from .batches import VectorOrBatch
 from .memory import ItemMemory, as_item_memory, as_query_rows
-from .search import check_metric, similarity_threads
+from .search import check_metric, numpy_similarity, similarity_threads
 from .slow_path import slow_path
 from .vectors import (PackedTritVector, TritVector, _dense, _packed, pack_buffer, planes_to_buffer, popcount_rows,
                       unpack_buffer, words_for)
@@ -345,7 +345,7 @@ class JitVSAEngine:
         kernel = self._kernel(f"similarity_{metric}", "packed", memory.dim)
         if kernel is None:
             self._numpy_op()
-            return reference.similarity(unpack_buffer(rows, memory.dim), memory.dense(), metric)
+            return numpy_similarity(rows, memory.rows, memory.dim, metric)   # junk bits counted as in C
         if metric == "cosine":
             args = (rows, self.norms(rows, memory.dim), memory.rows, self._memory_norms(memory))
         else:
