@@ -4,7 +4,7 @@ import numpy as np
 
 from ..runtime import parallel
 from . import reference
-from .vectors import popcount_rows, unpack_buffer
+from .vectors import check_guards, popcount_rows, unpack_buffer
 
 METRICS = ("cosine", "dot", "hamming")
 # Below this many words of work (queries x memory words, ~0.3 ns each) a search runs on one
@@ -56,7 +56,9 @@ def numpy_similarity(queries, rows, dim, metric):
     the dense reference where every row is a packed vector, else (a memory loaded with
     verify=False from a file holding a trit with both bits set, or bits past dim) the scores the
     kernels count from those bits, so both backends agree: such a position differs from every
-    trit, is non-zero and adds 0 to a dot product (see packed_scores)."""
+    trit, is non-zero and adds 0 to a dot product (see packed_scores). A row whose guard word is
+    not dim is refused, as the kernels refuse it."""
+    check_guards(rows, dim)
     if _has_junk(queries, dim) or _has_junk(rows, dim):
         return packed_scores(queries, rows, dim, metric)
     return reference.similarity(unpack_buffer(queries, dim), unpack_buffer(rows, dim), metric)
