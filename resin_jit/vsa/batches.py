@@ -27,10 +27,12 @@ class PackedBatch(PackedRows):
 
     @property
     def rows(self):
+        """(N, 2 * words + 1) uint64, read-only: each row a packed vector and its guard word."""
         return self._rows
 
     @property
     def dim(self):
+        """The trits per vector (read-only)."""
         return self._dim
 
     def __init__(self, vectors) -> None:

@@ -29,13 +29,14 @@ class ItemMemory(PackedRows):
 
     @property
     def norms(self):
+        """The non-zero trits of each row (int64, N), counted by the first cosine search, or None.
+        Set it to None (counted again) or to such counts: anything else (another shape or dtype,
+        a count outside 0..dim) is a ValueError; counts in range but wrong cannot be told without
+        counting again, and give wrong cosines."""
         return self._norms
 
     @norms.setter
     def norms(self, norms):
-        """None (counted again by the next cosine search) or what the engine counts: an int64
-        array of one count per row, each 0..dim (anything else is refused: a search would give
-        wrong cosines; values in range but wrong cannot be told without counting again)."""
         if norms is not None:
             n = len(self.rows)
             if not isinstance(norms, np.ndarray) or norms.dtype != np.int64 or norms.shape != (n,):
