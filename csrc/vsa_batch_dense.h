@@ -19,30 +19,20 @@ static inline int rj_any_lane(rj_vb v)
     return any != 0;
 }
 
-/* out may be a or b (bind(A, B, out=A)): the last vector of trits, which overlaps the one before it
- * when RJ_DIM is no multiple of the width, is read before anything is written. */
+/* out may be a or b (bind(A, B, out=A)): the trits after the last whole vector are multiplied one
+ * by one (a last vector overlapping the one before it would read trits already written). */
 RJ_INLINE int rj_bind_row(const int8_t *a, const int8_t *b, int8_t *out, rj_vb *bad)
 {
     int scalar_bad = 0;
-    rj_vb last_x = {0}, last_y = {0};
-    if (RJ_REST && RJ_NV > 0) {
-        last_x = rj_vb_load(a + RJ_DIM - RJ_VB_WIDTH);
-        last_y = rj_vb_load(b + RJ_DIM - RJ_VB_WIDTH);
-    }
     for (int64_t i = 0; i + RJ_VB_WIDTH <= RJ_DIM; i += RJ_VB_WIDTH) {
         const rj_vb x = rj_vb_load(a + i), y = rj_vb_load(b + i);
         *bad |= rj_not_trits(x) | rj_not_trits(y);
         rj_vb_store(out + i, rj_vb_mul(x, y));
     }
-    if (RJ_REST && RJ_NV > 0) {
-        *bad |= rj_not_trits(last_x) | rj_not_trits(last_y);
-        rj_vb_store(out + RJ_DIM - RJ_VB_WIDTH, rj_vb_mul(last_x, last_y));
+    for (int64_t i = RJ_NV * RJ_VB_WIDTH; i < RJ_DIM; i++) {
+        scalar_bad |= rj_not_trit(a[i]) | rj_not_trit(b[i]);
+        out[i] = (int8_t)(a[i] * b[i]);
     }
-    if (RJ_NV == 0)
-        for (int64_t i = 0; i < RJ_DIM; i++) {
-            scalar_bad |= rj_not_trit(a[i]) | rj_not_trit(b[i]);
-            out[i] = (int8_t)(a[i] * b[i]);
-        }
     return scalar_bad;
 }
 
