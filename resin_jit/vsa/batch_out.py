@@ -8,8 +8,9 @@ n vectors of that dimension (1 for a bundle of a whole PackedBatch). Anything el
 naming what fits. An out that is not C-contiguous (a strided view, a transposed array) or not
 aligned works: the kernels write a new buffer, copied into out after. An out whose memory overlaps
 an input gives the result computed out of place, as numpy's ufuncs promise: the input is copied
-first, except an input that is exactly out (bind(A, B, out=A)), which the bind kernels read
-before they write each vector of trits or words.
+first, except an input that is exactly out (bind(A, B, out=A)): the bind kernels are elementwise,
+each vector of trits or words read before it is written (the dense tail past the last whole vector
+one trit at a time, csrc/vsa_batch_dense.h).
 """
 import numpy as np
 
