@@ -5,11 +5,22 @@ float64, and sums exactly at the threshold (ties: 0)."""
 import numpy as np
 import pytest
 
-from resin_jit.vsa import PackedBatch, TritVector
+from resin_jit.vsa import JitVSAEngine, PackedBatch, TritVector
 from resin_jit.vsa import batch_ops
 
-from support import NATIVE
-from test_vsa_batch import engine, majority, tier_engine, tier_engines, trits  # noqa: F401 (fixtures)
+from support import NATIVE, TIERS, compiler_for
+from test_vsa_batch import engine, majority, trits  # noqa: F401 (a fixture)
+
+
+@pytest.fixture(params=TIERS + ["numpy"])
+def tier_engine(request):
+    """(tier, engine): every tier's (kernels built on first use into the session's cache, which
+    the batch test files share), and the numpy backend's."""
+    if request.param == "numpy":
+        return "numpy", JitVSAEngine(request.getfixturevalue("numpy_jit"))
+    if not NATIVE:
+        pytest.skip("no C compiler on this machine: native path untestable")
+    return request.param, JitVSAEngine(compiler_for(request.param))
 
 
 def bundled(engine, rows, weights, threshold=None):
@@ -69,7 +80,6 @@ def test_groups_with_float32_weights_and_rows_holding_no_trits(engine):
 
 @pytest.mark.skipif(not NATIVE, reason="no C compiler on this machine: native path untestable")
 def test_float_weights_split_across_threads_give_the_same_trits():
-    from resin_jit.vsa import JitVSAEngine
     engine = JitVSAEngine()
     rows = trits((40, 5000), 3)
     for w in (np.random.default_rng(1).normal(size=40), np.random.default_rng(2).normal(size=40).astype(np.float32)):

@@ -8,10 +8,21 @@ import pytest
 from resin_jit.vsa import JitVSAEngine, PackedBatch, TritVector
 from resin_jit.vsa import batch_ops
 
-from support import NATIVE
-from test_vsa_batch import majority, tier_engine, tier_engines, trits  # noqa: F401 (fixtures)
+from support import NATIVE, TIERS, compiler_for
+from test_vsa_batch import majority, trits
 
-DIMS = [1, 65, 1000]   # 65: a tail that overlaps the last whole vector of trits on every tier
+DIMS = [1, 65, 1000]   # 65: a tail past the last whole vector of trits on every tier
+
+
+@pytest.fixture(params=TIERS + ["numpy"])
+def tier_engine(request):
+    """(tier, engine): every tier's (kernels built on first use into the session's cache, which
+    the batch test files share), and the numpy backend's."""
+    if request.param == "numpy":
+        return "numpy", JitVSAEngine(request.getfixturevalue("numpy_jit"))
+    if not NATIVE:
+        pytest.skip("no C compiler on this machine: native path untestable")
+    return request.param, JitVSAEngine(compiler_for(request.param))
 
 
 @pytest.fixture(params=["native", "numpy"])
