@@ -19,7 +19,7 @@ LOOP_TARGET, NUMPY_TARGET = 10, 20
 def cases(engine, a, b, w, wf):
     """{operation: {peer or layout: callable}}: ours (dense, packed), numpy, the loops."""
     pa, pb = PackedBatch(a), PackedBatch(b)
-    e = engine
+    e, wf32 = engine, wf.astype(np.float32)
     return {
         "bind": {
             "dense": lambda: e.bind(a, b), "packed": lambda: e.bind(pa, pb), "numpy": lambda: a * b,
@@ -40,6 +40,9 @@ def cases(engine, a, b, w, wf):
         "bundle, float weights": {
             "dense": lambda: e.bundle(a, weights=wf), "packed": lambda: e.bundle(pa, weights=wf),
             "numpy": lambda: np.sign(wf @ a)},
+        "bundle, float32 weights": {
+            "dense": lambda: e.bundle(a, weights=wf32), "packed": lambda: e.bundle(pa, weights=wf32),
+            "numpy": lambda: np.sign(wf32 @ a)},
         "bundle, threshold 2": {
             "dense": lambda: e.bundle(a, threshold=2), "packed": lambda: e.bundle(pa, threshold=2),
             "numpy": lambda: (lambda s: np.where(np.abs(s) > 2, np.sign(s), 0))(a.sum(axis=0, dtype=np.int64))},
@@ -71,7 +74,7 @@ def run(quick=False):
                                            SPEEDUP, f"a loop of the single-vector engine.{op.split(',')[0]}"))
         table(f"VSA batches, {N} x {DIM} trits (isa {engine.jit.isa}), medians; noisy on a shared machine", rows,
               note="numpy: A * B, np.roll(A, 3, axis=1), np.sign(A.sum(0)), np.sign((w[:, None] * A).sum(0)), "
-                   "np.sign(wf @ A); loops: each row made a vector, the single-vector operation, results stacked")
+                   "np.sign(wf @ A) (wf float64 or float32); loops: each row made a vector, the single-vector operation, results stacked")
         print_verdicts(verdicts, "VSA batch targets")
 
 

@@ -8,11 +8,12 @@
  *   rj_{dense,packed}_bind_rows      a, b, out: out row r = a row r * b row r (a, b: n rows or 1)
  *   rj_{dense,packed}_permute_rows   in, out; inum shift (0 <= shift < RJ_DIM): each row rotated
  *   rj_{dense,packed}_bundle_rows    in (g * k rows), int64 weights (k, or none), float64 weights
- *                                    (k, or none), out (g rows); inum k, lo, hi; num threshold.
+ *                                    (k, or none), out (g rows); inum k, lo, hi, single; num threshold.
  *       Out row j = the k rows from j * k, weighted, summed, and made a trit: +1 where the sum is
  *       above the threshold, -1 where below minus it, else 0 (integer sums compare with the
- *       threshold's floor). Only positions lo..hi are written: trits (dense), or words of each
- *       plane (packed; the guard words where lo is 0).
+ *       threshold's floor; float weights are summed in float32 where `single` is 1 (they are
+ *       float32 values), else float64, row after row). Only positions lo..hi are written: trits
+ *       (dense), or words of each plane (packed; the guard words where lo is 0).
  * Dense entries check every trit they read and return RJ_ERR_ARGUMENT for any other byte (the
  * slow path names it); packed rows are checked by their guard words. This file holds what both
  * layouts share (the bundle's weighted sums); the entries are in vsa_batch_dense.h and
@@ -41,6 +42,7 @@ static inline int rj_bundle_shape_ok(rj_call *call, int64_t len, int64_t *g)
     if (k < 1 || call->len[3] % len || call->len[0] != k * call->len[3]) return 0;
     if ((call->len[1] != 0 && call->len[1] != k) || (call->len[2] != 0 && call->len[2] != k)) return 0;
     if (call->inum[1] < 0 || call->inum[1] > call->inum[2] || !(call->num[0] >= 0.0)) return 0;
+    if (call->inum[3] != 0 && call->inum[3] != 1) return 0;
     *g = call->len[3] / len;
     return 1;
 }
@@ -52,8 +54,7 @@ static inline int rj_bundle_shape_ok(rj_call *call, int64_t len, int64_t *g)
 typedef int32_t rj_vi __attribute__((vector_size(RJ_VB_WIDTH)));      /* RJ_LANES int32, */
 typedef uint32_t rj_vui __attribute__((vector_size(RJ_VB_WIDTH)));
 typedef int32_t rj_vih __attribute__((vector_size(RJ_VB_WIDTH / 2)));   /* half of them, */
-typedef int64_t rj_vl __attribute__((vector_size(RJ_VB_WIDTH)));      /* widened to int64 */
-typedef double rj_vd __attribute__((vector_size(RJ_VB_WIDTH)));       /* or float64 */
+typedef int64_t rj_vl __attribute__((vector_size(RJ_VB_WIDTH)));      /* or widened to int64 */
 
 /* Row r's n trits from position c, one int8 each, as a pointer (into the batch, or into tmp);
  * *bad set if any is no trit. */
@@ -95,7 +96,6 @@ typedef const int8_t *rj_fetch_fn(const void *rows, int64_t r, int64_t c, int64_
     }
 RJ_DEFINE_ADD(rj_add_i32, int32_t, rj_vi, RJ_ADD_FULL)
 RJ_DEFINE_ADD(rj_add_i64, int64_t, rj_vl, RJ_ADD_HALVES)
-RJ_DEFINE_ADD(rj_add_f64, double, rj_vd, RJ_ADD_HALVES)
 
 /* out[0 .. n) = +1 where the sum is above limit, -1 where below -limit, else 0 (the sums as the
  * RJ_DEFINE_ADD functions leave them) */
@@ -120,16 +120,86 @@ RJ_DEFINE_ADD(rj_add_f64, double, rj_vd, RJ_ADD_HALVES)
         RJ_TRITS_OF(T, acc, tail, n, limit, out)                                          \
     }
 
+/* ---- float weights: sums in float32 or float64, row after row ---------------------------------
+ * s[p] = (((0 + w[0] t[0][p]) + w[1] t[1][p]) + ...) in the weights' type, rows in order: each
+ * product is exact (a trit times a weight), each addition rounded once, in the order the numpy
+ * reference (reference.bundle_rows) adds whole rows; a fused multiply-add rounds the same. The sums
+ * are compared with the threshold in float64 (a float32 sum widened exactly). RJ_FROWS rows are
+ * added per load and store of the sums of a vector of trits, laid out as RJ_DEFINE_ADD's. */
+#define RJ_FROWS 8
+typedef float rj_vf __attribute__((vector_size(RJ_VB_WIDTH)));    /* RJ_LANES float32 */
+typedef double rj_vd __attribute__((vector_size(RJ_VB_WIDTH)));   /* RJ_LANES / 2 float64 */
+/* s (sums of 4 trits per int32 lane's byte, as RJ_DEFINE_ADD interleaves them) += x * w */
+#define RJ_FLOAT_ADD_1(s, x, w) (s)[0] += __builtin_convertvector(x, rj_vf) * (w);
+#define RJ_FLOAT_ADD_2(s, x, w)                                                                           \
+    {                                                                                                    \
+        rj_vih half[2];                                                                                  \
+        memcpy(half, &(x), sizeof half);                                                                 \
+        (s)[0] += RJ_WIDEN_PD(half[0]) * (w);                                                            \
+        (s)[1] += RJ_WIDEN_PD(half[1]) * (w);                                                            \
+    }
+/* GCC 12 makes the generic int32 to float64 conversion two 128-bit halves and an insert; clang's
+ * is one instruction. (A fused multiply-add would round the same, but measured no faster.) */
+#if defined(RJ_VSA_X86_AVX2) && !defined(__clang__)
+typedef int rj_v4si __attribute__((vector_size(16)));
+#  define RJ_WIDEN_PD(x) ((rj_vd)__builtin_ia32_cvtdq2pd256((rj_v4si)(x)))
+#else
+#  define RJ_WIDEN_PD(x) __builtin_convertvector(x, rj_vd)
+#endif
+#define RJ_DEFINE_FLOAT_SUMS(NAME, T, VT, PARTS)                                                          \
+    static void NAME(rj_fetch_fn *fetch, const void *rows, int64_t k, int64_t c, int64_t n, const double *fw, \
+                     double threshold, int8_t *out, int *bad)                                            \
+    {                                                                                                    \
+        T acc[RJ_BLOCK], tail[RJ_VB_WIDTH];                                                              \
+        int8_t tmp[RJ_FROWS][RJ_BLOCK];                                                                  \
+        const int64_t nv = n - n % RJ_VB_WIDTH;                                                          \
+        for (int64_t p = 0; p < n; p++) acc[p] = 0;                                                      \
+        for (int64_t p = 0; p < RJ_VB_WIDTH; p++) tail[p] = 0;                                           \
+        for (int64_t r = 0; r < k; r += RJ_FROWS) {                                                      \
+            const int m = k - r < RJ_FROWS ? (int)(k - r) : RJ_FROWS;                                    \
+            const int8_t *t[RJ_FROWS];                                                                   \
+            T w[RJ_FROWS];                                                                               \
+            for (int i = 0; i < m; i++) {                                                                \
+                t[i] = fetch(rows, r + i, c, n, tmp[i], bad);                                            \
+                w[i] = (T)fw[r + i];                                                                     \
+            }                                                                                            \
+            for (int64_t p = 0; p < nv; p += RJ_VB_WIDTH) {                                              \
+                VT s[4 * PARTS];                                                                         \
+                memcpy(s, acc + p, sizeof s);                                                            \
+                for (int i = 0; i < m; i++) {                                                            \
+                    rj_vui v;                                                                            \
+                    memcpy(&v, t[i] + p, sizeof v);                                                      \
+                    _Pragma("GCC unroll 4") for (int b = 0; b < 4; b++) {                                \
+                        const rj_vi x = (rj_vi)(v << (24 - 8 * b)) >> 24;                                \
+                        RJ_FLOAT_ADD_##PARTS(s + b * PARTS, x, w[i])                                     \
+                    }                                                                                    \
+                }                                                                                        \
+                memcpy(acc + p, s, sizeof s);                                                            \
+            }                                                                                            \
+            for (int64_t p = nv; p < n; p++)                                                             \
+                for (int i = 0; i < m; i++) tail[p - nv] += (T)t[i][p] * w[i];                           \
+        }                                                                                                \
+        for (int64_t p = 0; p < n; p++) {                                                                \
+            const int64_t q = p % RJ_VB_WIDTH;                                                           \
+            const double sum = p < nv ? acc[p - q + (q & 3) * RJ_LANES + q / 4] : tail[p - nv];          \
+            out[p] = (int8_t)((sum > threshold) - (sum < -threshold));                                   \
+        }                                                                                                \
+    }
+RJ_DEFINE_FLOAT_SUMS(rj_float_sums_f32, float, rj_vf, 1)
+RJ_DEFINE_FLOAT_SUMS(rj_float_sums_f64, double, rj_vd, 2)
+
 /* The sums of k rows at positions c .. c + n (n <= RJ_BLOCK) made trits into out: counts in int8
  * lanes widened every RJ_VB_FLUSH rows without weights, else int32 sums where the weights' total
- * magnitude allows, int64 beyond, float64 for float weights. */
+ * magnitude allows, int64 beyond; float weights (fw) in float32 sums where single, else float64. */
 static void rj_sum_block(rj_fetch_fn *fetch, const void *rows, int64_t k, int64_t c, int64_t n, const int64_t *iw,
-                         int small_weights, const double *fw, double threshold, int8_t *out, int *bad)
+                         int small_weights, const double *fw, int single, double threshold, int8_t *out, int *bad)
 {
     int8_t tmp[RJ_BLOCK];
     const int64_t ti = rj_threshold_floor(threshold);
-    if (fw) {
-        RJ_SUM_WEIGHTED(double, rj_add_f64, fw, threshold)
+    if (fw && single) {
+        rj_float_sums_f32(fetch, rows, k, c, n, fw, threshold, out, bad);
+    } else if (fw) {
+        rj_float_sums_f64(fetch, rows, k, c, n, fw, threshold, out, bad);
     } else if (iw && !small_weights) {
         RJ_SUM_WEIGHTED(int64_t, rj_add_i64, iw, ti)
     } else if (iw) {

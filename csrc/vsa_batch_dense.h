@@ -19,6 +19,8 @@ static inline int rj_any_lane(rj_vb v)
     return any != 0;
 }
 
+/* out may be a or b (bind(A, B, out=A)): the trits after the last whole vector are multiplied one
+ * by one (a last vector overlapping the one before it would read trits already written). */
 RJ_INLINE int rj_bind_row(const int8_t *a, const int8_t *b, int8_t *out, rj_vb *bad)
 {
     int scalar_bad = 0;
@@ -27,16 +29,10 @@ RJ_INLINE int rj_bind_row(const int8_t *a, const int8_t *b, int8_t *out, rj_vb *
         *bad |= rj_not_trits(x) | rj_not_trits(y);
         rj_vb_store(out + i, rj_vb_mul(x, y));
     }
-    if (RJ_REST && RJ_NV > 0) {
-        const rj_vb x = rj_vb_load(a + RJ_DIM - RJ_VB_WIDTH), y = rj_vb_load(b + RJ_DIM - RJ_VB_WIDTH);
-        *bad |= rj_not_trits(x) | rj_not_trits(y);
-        rj_vb_store(out + RJ_DIM - RJ_VB_WIDTH, rj_vb_mul(x, y));
+    for (int64_t i = RJ_NV * RJ_VB_WIDTH; i < RJ_DIM; i++) {
+        scalar_bad |= rj_not_trit(a[i]) | rj_not_trit(b[i]);
+        out[i] = (int8_t)(a[i] * b[i]);
     }
-    if (RJ_NV == 0)
-        for (int64_t i = 0; i < RJ_DIM; i++) {
-            scalar_bad |= rj_not_trit(a[i]) | rj_not_trit(b[i]);
-            out[i] = (int8_t)(a[i] * b[i]);
-        }
     return scalar_bad;
 }
 
@@ -120,7 +116,8 @@ static inline int rj_dense_bundle_rows(rj_call *call)
         int8_t *out = (int8_t *)call->ptr[3] + j * RJ_DIM;
         for (int64_t c = lo; c < hi; c += RJ_BLOCK) {
             const int64_t n = hi - c < RJ_BLOCK ? hi - c : RJ_BLOCK;
-            rj_sum_block(rj_fetch_dense, rows, k, c, n, iw, small, fw, call->num[0], out + c, &bad);
+            rj_sum_block(rj_fetch_dense, rows, k, c, n, iw, small, fw, (int)call->inum[3], call->num[0], out + c,
+                         &bad);
         }
     }
     return bad ? RJ_ERR_ARGUMENT : RJ_OK;

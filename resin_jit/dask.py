@@ -23,6 +23,7 @@ from .runtime.kernel import Kernel
 from .runtime.following import FollowingKernel, computing_dtype
 from .vsa import ItemMemory, JitVSAEngine
 from .vsa import stream
+from .vsa.batches import dense_rows
 from .vsa.memory import as_query_planes
 from .vsa.search import check_metric
 from .vsa.vectors import PackedTritVector, TritVector
@@ -85,7 +86,7 @@ _engines = {}
 
 def _partition_top_k(block, offset, queries_pos, queries_neg, k, metric):
     """The k best of one partition of the memory, its row numbers made global by `offset`."""
-    block = np.asarray(block, np.int8)
+    block = dense_rows(np.asarray(block), "the memory")   # 0.5 or 2 refused, not cast to a trit
     if block.shape[0] == 0:   # an empty chunk ranks nothing (an ItemMemory holds at least one vector)
         return np.empty((queries_pos.shape[0], 0), np.int64), np.empty((queries_pos.shape[0], 0))
     memory = ItemMemory(block)

@@ -23,7 +23,7 @@ import resin_jit as rj
 from resin_jit import audio
 from resin_jit.front import vmath_table
 from resin_jit.store import libraries
-from resin_jit.vsa import JitVSAEngine, TritVector
+from resin_jit.vsa import JitVSAEngine, PackedBatch, TritVector
 
 from support import NATIVE, TIERS, zig_binary
 from support.audio import signal
@@ -213,6 +213,11 @@ def vsa(jit):
     for group in ([a, b, c], many):
         results += [engine.bundle(group)._buf, engine.bundle([v.pack() for v in group])._buf]
     results += [engine.pack(a)._buf, engine.permute(a, 5)._buf, engine.permute(a.pack(), -7)._buf]
+    rows = np.stack([v.data for v in many[:9]])   # the batch kernels (csrc/vsa_batch*.h), both layouts
+    weights = (None, np.arange(9) - 3, np.full(9, 2 ** 55), np.linspace(-1, 1, 9), np.linspace(-1, 1, 9, dtype=np.float32))
+    for batch in (rows, PackedBatch(rows)):
+        results += [np.asarray(engine.bind(batch, a)), np.asarray(engine.permute(batch, 3))]
+        results += [np.asarray(engine.bundle(batch, weights=w, threshold=0.5)) for w in weights]
     return results
 
 

@@ -100,3 +100,17 @@ def test_lazy_top_k_over_partitions_equals_the_whole_memory(client, tmp_path):
         rj_dask.top_k(queries, parts[0], 3)
     with pytest.raises(ValueError, match="at least one partition"):
         rj_dask.top_k(queries, [], 3)
+
+
+@needs_native
+def test_similarity_refuses_a_memory_of_no_trits_rather_than_casting_it():
+    """Found in review (issue 22): a float memory holding 0.5 was cast to int8 (0) and searched."""
+    rows = np.stack([TritVector.random(130, seed=s).data for s in range(6)]).astype(np.float64)
+    query = [TritVector(rows[2].astype(np.int8))]
+    indices, _ = rj_dask.similarity(query, da.from_array(rows, chunks=(3, 130)), k=1)
+    assert indices.tolist() == [[2]]   # integral floats are trits
+    for value, message in ((0.5, "non-integer"), (2.0, "trits must be -1, 0 or 1")):
+        bad = rows.copy()
+        bad[4, 7] = value
+        with pytest.raises(ValueError, match=message):
+            rj_dask.similarity(query, da.from_array(bad, chunks=(3, 130)), k=1)

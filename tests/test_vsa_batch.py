@@ -66,10 +66,11 @@ def trits(shape, seed, sparsity=None):
 def majority(stack, weights=None, threshold=0.0):
     """numpy's answer for a bundle of the middle axis of (g, k, dim): weighted sums made trits."""
     if weights is not None and np.asarray(weights).dtype.kind == "f":
-        sums = np.zeros((stack.shape[0], stack.shape[2]))
+        kind = np.float32 if np.asarray(weights).dtype == np.float32 else np.float64   # float32 weights: float32 sums
+        sums = np.zeros((stack.shape[0], stack.shape[2]), kind)
         for r in range(stack.shape[1]):   # row after row, as the kernels add
-            sums = sums + float(weights[r]) * stack[:, r, :]
-        limit = threshold
+            sums = sums + kind(weights[r]) * stack[:, r, :].astype(kind)
+        sums, limit = sums.astype(np.float64), threshold   # compared in float64
     else:
         w = np.ones(stack.shape[1], np.int64) if weights is None else np.asarray(weights, np.int64)
         sums = (stack.astype(np.int64) * w[None, :, None]).sum(axis=1)
@@ -106,7 +107,8 @@ def test_bundle_matches_numpy(tier_engine):
             stack = trits((k, dim), k + dim, sparsity=0.3)
             packed = PackedBatch(stack)
             rng = np.random.default_rng(k)
-            for weights in (None, rng.integers(-3, 5, k), rng.normal(size=k), np.full(k, 2 ** 40)):
+            for weights in (None, rng.integers(-3, 5, k), rng.normal(size=k), rng.normal(size=k).astype(np.float32),
+                            np.full(k, 2 ** 40)):
                 for threshold in (None, 0, 1, 2.5, k):   # k: no sum's magnitude exceeds it
                     want = majority(stack[None], weights, threshold or 0.0)[0]
                     got = engine.bundle(stack, weights=weights, threshold=threshold)

@@ -202,3 +202,16 @@ def test_accumulators_that_would_pass_2_31_are_refused_not_wrapped():
     X, y = np.ones((4, 64), np.int8), np.array([0, 1, 2, 2])
     with pytest.raises(OverflowError, match="accumulators would pass 2\\*\\*31"):
         Classifier(encoder="precomputed", lr=2 ** 29, epochs=2, sparsity=0.0).fit(X, y)
+
+
+def test_partial_fit_refuses_other_classes_later_as_scikit_learn_does():
+    """Found in review (issue 22): classes= on a later partial_fit call were ignored; scikit-learn
+    raises when they differ from the first call's (the same classes, in any order, are fine)."""
+    Xtr, ytr, _, _ = blobs(n=400)
+    model = Classifier(dim=500).partial_fit(Xtr[:50], ytr[:50], classes=[0, 1, 2, 3])
+    model.partial_fit(Xtr[50:100], ytr[50:100], classes=[3, 2, 1, 0])   # the same classes
+    for other in ([0, 1, 2], [0, 1, 2, 3, 4], ["0", "1", "2", "3"]):
+        with pytest.raises(ValueError, match=r"is not the same as on the first call to partial_fit, which fixed "
+                                             r"\[0, 1, 2, 3\]"):
+            model.partial_fit(Xtr[:10], ytr[:10], classes=other)
+    assert model.n_iter_ == 2

@@ -11,11 +11,11 @@ import math
 
 import numpy as np
 
-from ..front.abi import aligned_empty
 from ..runtime import parallel
 from . import reference
-from .batches import Operand, check_trits, dense_rows, is_batch, operand, packed_batch, packed_rows_len  # noqa: F401
-from .vectors import PackedTritVector, TritVector, _dense, _packed, pack_buffer, words_for
+from .batch_out import Out
+from .batches import Operand, check_trits, dense_rows, is_batch, operand  # noqa: F401
+from .vectors import PackedTritVector, TritVector, _dense, _packed, words_for
 
 # Bytes of batch below which a call runs on one thread: a round trip through the pool costs 20-80 us
 # (more on a busy machine), and bind and permute pass about 10 bytes a nanosecond. A bundle that
@@ -25,61 +25,71 @@ _I8, _U64 = np.dtype(np.int8), np.dtype(np.uint64)
 _NO_INT, _NO_FLOAT = np.zeros(0, np.int64), np.zeros(0, np.float64)
 
 
-def bind(engine, a, b, threads=None):
+def bind(engine, a, b, threads=None, out=None):
     """Rows of a times rows of b: two batches of the same rows (or one of a single row), or a
-    batch and one vector, which multiplies every row."""
+    batch and one vector, which multiplies every row. out=: see batch_out.py."""
     x, y = operand(a, "a"), operand(b, "b")
     if x.dim != y.dim:
         raise ValueError(f"vectors of different dimensions: bind of shapes {x.shape()} and {y.shape()}")
     if x.n is not None and y.n is not None and x.n != y.n and 1 not in (x.n, y.n):
         raise ValueError(f"bind cannot broadcast batches of shapes {x.shape()} and {y.shape()}: give batches of the "
                          f"same number of rows, or one of them a single vector")
+    if x.n is None and y.n is None:
+        raise ValueError("bind with out= takes a batch; two vectors' product is a new vector: drop out=")
     layout = x.layout if x.n is not None else y.layout
     x, y = x.as_layout(layout, "a"), y.as_layout(layout, "b")
     n = 0 if 0 in (x.n, y.n) else max(r for r in (x.n, y.n) if r is not None)   # (1, dim) by (0, dim): none
+    target = Out(out, layout, n, x.dim)
     kernel = engine._kernel("bind_rows", layout, x.dim)
     if kernel is None or n == 0:
         if kernel is None:
             engine._numpy_op()
         dx, dy = _checked_dense(x, "a"), _checked_dense(y, "b")
-        return _result(reference.bind(dx.reshape(-1, x.dim), dy.reshape(-1, x.dim)).reshape(n, x.dim), layout)
-    out = _empty_rows(n, layout, x.dim)
+        return target.from_dense(reference.bind(dx.reshape(-1, x.dim), dy.reshape(-1, x.dim)).reshape(n, x.dim))
+    x, y = target.unshared(x, same_ok=x.n == n), target.unshared(y, same_ok=y.n == n)
+    rows = target.buf
 
     def work(lo, hi):
-        kernel(_rows(x, lo, hi), _rows(y, lo, hi), out[lo:hi])
+        kernel(_rows(x, lo, hi), _rows(y, lo, hi), rows[lo:hi])
     _run(engine, work, n, x, threads, (x, "a"), (y, "b"))
-    return _wrap(out, layout, x.dim)
+    return target.result()
 
 
-def permute(engine, a, shift, threads=None):
-    """Every row rotated: out[:, (i + shift) % dim] = a[:, i] (numpy.roll along the trits)."""
+def permute(engine, a, shift, threads=None, out=None):
+    """Every row rotated: out[:, (i + shift) % dim] = a[:, i] (numpy.roll along the trits). With
+    out= overlapping a (permute(A, k, out=A)), a is copied first: the same result, in place."""
     if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)):
         raise TypeError(f"shift must be an int, not {type(shift).__name__}")
     x = operand(a, "a")
     if x.n is None:
-        raise ValueError("permute of a batch needs a batch; one vector goes through engine.permute(v, shift)")
+        raise ValueError("permute of a batch needs a batch; one vector goes through engine.permute(v, shift)"
+                         + (", which makes a new vector: drop out=" if out is not None else ""))
     shift = int(shift) % x.dim
+    target = Out(out, x.layout, x.n, x.dim)
     kernel = engine._kernel("permute_rows", x.layout, x.dim)
     if kernel is None or x.n == 0:
         if kernel is None:
             engine._numpy_op()
-        return _result(reference.permute(_checked_dense(x, "a"), shift), x.layout)
-    out = _empty_rows(x.n, x.layout, x.dim)
+        return target.from_dense(reference.permute(_checked_dense(x, "a"), shift))
+    x, rows = target.unshared(x), target.buf
 
     def work(lo, hi):
-        kernel(x.buf[lo:hi], out[lo:hi], shift)
+        kernel(x.buf[lo:hi], rows[lo:hi], shift)
     _run(engine, work, x.n, x, threads, (x, "a"))
-    return _wrap(out, x.layout, x.dim)
+    return target.result()
 
 
-def bundle(engine, vectors, axis=None, weights=None, threshold=None, threads=None):
+def bundle(engine, vectors, axis=None, weights=None, threshold=None, threads=None, out=None):
     """The weighted sum over one axis of a batch made trits: +1 where it is above `threshold`,
     -1 where below -threshold, else 0 (threshold 0: the sign of the sum, ties 0). `weights`:
-    one per vector bundled, ints (exact sums) or floats; none, all 1."""
+    one per vector bundled, ints (exact sums) or floats (float32 weights summed in float32, other
+    floats in float64, row after row in both: see reference.bundle_rows). None, all 1. out=: an (dim,) int8 array or a PackedBatch of one vector for a
+    whole batch bundled (see batch_out.py)."""
     stack, layout, dim, single, given = _stacked(vectors, axis)
     g, k = stack.shape[0], stack.shape[1]
-    iw, fw = _weights(weights, k)
+    iw, fw, f32 = _weights(weights, k)
     threshold = _threshold(threshold)
+    target = Out(out, layout, g, dim, single)
     kernel = engine._kernel("bundle_rows", layout, dim) if g and k else None
     if kernel is None:
         if g and k:
@@ -87,23 +97,26 @@ def bundle(engine, vectors, axis=None, weights=None, threshold=None, threads=Non
         dense = stack if layout == "dense" else Operand("packed", stack, dim, g * k).dense().reshape(g, k, dim)
         if layout == "dense":
             check_trits(given, "the vectors")
-        out = reference.bundle_rows(dense, iw if iw.size else (fw if fw.size else None), threshold)
-        return _bundled(_result(out, layout), layout, dim, single)
-    out = _empty_rows(g, layout, dim)
+        float_weights = fw.astype(np.float32) if f32 else fw
+        done = target.from_dense(reference.bundle_rows(dense, iw if iw.size else (float_weights if fw.size else None),
+                                                       threshold))
+        return done if out is not None else _bundled(done, layout, dim, single)
+    stack = target.unshared(Operand(layout, stack, dim, g)).buf
+    out_rows = target.buf
     rows = stack.reshape(g * k, -1)
     ends = dim if layout == "dense" else words_for(dim)
     unpacks = layout == "dense" or iw.size or fw.size   # packed rows unpacked to be weighted
     count = parallel.thread_count(threads, g * k * (dim if unpacks else rows.shape[1] * 8), THREAD_THRESHOLD_BYTES)
     if count > 1 and g >= 2 * count:   # groups to each thread
         def work(lo, hi):
-            kernel(rows[lo * k:hi * k], iw, fw, out[lo:hi], k, 0, ends, threshold)
+            kernel(rows[lo * k:hi * k], iw, fw, out_rows[lo:hi], k, 0, ends, f32, threshold)
         points = parallel.bounds(g, count)
     else:                              # one bundle: its positions to each thread
         def work(lo, hi):
-            kernel(rows, iw, fw, out, k, lo, hi, threshold)
+            kernel(rows, iw, fw, out_rows, k, lo, hi, f32, threshold)
         points = parallel.bounds(ends, count, 64 if layout == "dense" else 8)
     _run_points(engine, work, points, (Operand(layout, given, dim, None), "the vectors"))
-    return _bundled(_wrap(out, layout, dim), layout, dim, single)
+    return target.result() if out is not None else _bundled(target.result(), layout, dim, single)
 
 
 # -- operands and results ------------------------------------------------------------------------
@@ -139,9 +152,10 @@ def _axis(axis, ndim):
 
 
 def _weights(weights, k):
-    """(int64 weights, float64 weights): one of them the k weights, the other empty."""
+    """(int64 weights, float64 weights, whether float weights are float32 (summed in float32)): one
+    of the arrays the k weights, the other empty."""
     if weights is None:
-        return _NO_INT, _NO_FLOAT
+        return _NO_INT, _NO_FLOAT, 0
     w = np.asarray(weights)
     if w.shape != (k,):
         raise ValueError(f"weights of shape {w.shape} for {k} vectors bundled: give one weight per vector, "
@@ -150,12 +164,13 @@ def _weights(weights, k):
         if k and _magnitude_total(w) >= 2 ** 63:
             raise ValueError("integer weights must total below 2**63 in magnitude (their sums are exact int64); "
                              "use float weights")
-        return np.ascontiguousarray(w, np.int64), _NO_FLOAT
+        return np.ascontiguousarray(w, np.int64), _NO_FLOAT, 0
     if w.dtype.kind == "f":
+        f32 = int(w.dtype == np.float32)
         w = np.ascontiguousarray(w, np.float64)
         if not np.all(np.isfinite(w)):
             raise ValueError("weights must be finite")
-        return _NO_INT, w
+        return _NO_INT, w, f32
     raise TypeError(f"weights must be ints or floats, not dtype {w.dtype}")
 
 
@@ -183,23 +198,10 @@ def _checked_dense(x, name):
     return dense
 
 
-def _empty_rows(n, layout, dim):
-    if layout == "dense":
-        return aligned_empty((n, dim), _I8)
-    return aligned_empty((n, packed_rows_len(dim)), _U64)
-
-
 def _rows(x, lo, hi):
     return x.buf if x.n is None or x.n == 1 else x.buf[lo:hi]
 
 
-def _result(dense, layout):
-    """A dense (n, dim) result in the batch's layout."""
-    return dense.astype(_I8, copy=False) if layout == "dense" else packed_batch(pack_buffer(dense), dense.shape[1])
-
-
-def _wrap(out, layout, dim):
-    return out if layout == "dense" else packed_batch(out, dim)
 
 
 def _bundled(result, layout, dim, single):

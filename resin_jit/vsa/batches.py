@@ -21,8 +21,19 @@ class PackedBatch(PackedRows):
     each row the positive plane, the negative plane and the dimension, as ItemMemory.rows.
 
     `vectors`: an (N, dim) array of trits, or a sequence of TritVector, PackedTritVector or 1-D
-    trit arrays (at least one, or use an (0, dim) array)."""
-    __slots__ = ("rows", "dim")
+    trit arrays (at least one, or use an (0, dim) array). `rows` and `dim` are read-only: a dim
+    set by hand would misread the rows (make a new batch; out= writes a batch's rows)."""
+    __slots__ = ("_rows", "_dim")
+
+    @property
+    def rows(self):
+        """(N, 2 * words + 1) uint64, read-only: each row a packed vector and its guard word."""
+        return self._rows
+
+    @property
+    def dim(self):
+        """The trits per vector (read-only)."""
+        return self._dim
 
     def __init__(self, vectors) -> None:
         x = operand(vectors, "vectors")
@@ -35,6 +46,16 @@ class PackedBatch(PackedRows):
         """From (N, words) planes of uint64 words (checked as PackedTritVector checks one vector's)."""
         dim = _check_dim(dim)
         return _fill(cls.__new__(cls), checked_buffer(pos, neg, dim, 2), dim)
+
+    @classmethod
+    def zeros(cls, n, dim) -> "PackedBatch":
+        """n zero vectors of dimension dim: an out= for the batch operations to write into."""
+        dim = _check_dim(dim)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"n must be an int >= 0, not {n!r}")
+        rows = np.zeros((int(n), packed_rows_len(dim)), _U64)
+        rows[:, -1] = dim
+        return _fill(cls.__new__(cls), rows, dim)
 
     def dense(self):
         """The vectors as a new (N, dim) int8 array."""
@@ -73,7 +94,7 @@ class PackedBatch(PackedRows):
 def _fill(batch, rows, dim):
     rows = rows if not rows.flags.writeable else rows.view()
     rows.flags.writeable = False
-    batch.rows, batch.dim = rows, dim
+    batch._rows, batch._dim = rows, dim
     return batch
 
 

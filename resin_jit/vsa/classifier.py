@@ -138,6 +138,7 @@ class Classifier:
             rows, labels = self._start(X, y, classes)
             self.n_iter_ = 0
         else:
+            _check_same_classes(classes, self.classes_)
             X = self._fitted(X)
             _check_lengths(X, y)
             labels = self._labels(y)
@@ -357,6 +358,13 @@ def _trit_rows(X, dim):
         raise ValueError("no samples")
     rows = as_query_rows(X, dim or len(X[0]))
     return rows, unpack_buffer(rows, _dim_of(rows))
+
+
+def _check_same_classes(classes, fixed):
+    """As scikit-learn's partial_fit: classes given again must be those of the first call."""
+    if classes is not None and not np.array_equal(np.unique(_check_labels(classes)), fixed):
+        raise ValueError(f"classes={np.asarray(classes).tolist()!r} is not the same as on the first call to "
+                         f"partial_fit, which fixed {fixed.tolist()!r}: pass those, or none")
 
 
 def _check_labels(y):

@@ -32,7 +32,7 @@ from ..config import JitConfig
 from . import batch_ops, kernels, reference, stream
 from .batches import VectorOrBatch
 from .memory import ItemMemory, as_item_memory, as_query_rows
-from .search import check_metric, similarity_threads
+from .search import check_metric, numpy_similarity, similarity_threads
 from .slow_path import slow_path
 from .vectors import (PackedTritVector, TritVector, _dense, _packed, pack_buffer, planes_to_buffer, popcount_rows,
                       unpack_buffer, words_for)
@@ -201,24 +201,24 @@ class JitVSAEngine:
 
     # -- elementwise: bind, bundle, permute ------------------------------------------------------------
 
-    def bind(self, a: VectorOrBatch, b: VectorOrBatch) -> Any:
+    def bind(self, a: VectorOrBatch, b: VectorOrBatch, out: Any = None) -> Any:
         """The elementwise product. Binding again with the same key unbinds: exact wherever the
-        key is non-zero (where it is zero the product is 0)."""
+        key is non-zero (where it is zero the product is 0). out=: batches only (batch_out.py)."""
         try:
-            key = a._key
+            key = a._key if out is None else None   # out=: the general path
             kernel, spare, size, dtype, cls = self._hot.bind[key]
             v = _result(spare, cls, key, size, dtype)
             kernel(a._buf, b._buf, v._buf)
             spare.append(v)
             return v
         except _MISS:
-            return self._bind_general(a, b)
+            return self._bind_general(a, b, out)
 
     unbind = bind
 
-    def _bind_general(self, a, b):
-        if batch_ops.is_batch(a) or batch_ops.is_batch(b):   # a batch and a batch or a vector: batch_ops.py
-            return batch_ops.bind(self, a, b)
+    def _bind_general(self, a, b, out=None):
+        if batch_ops.is_batch(a) or batch_ops.is_batch(b) or out is not None:   # batch_ops.py
+            return batch_ops.bind(self, a, b, out=out)
         dim = _same_dim(a, b)
         kernel = self._kernel("bind", _layout(a), dim)
         if kernel is None:
@@ -228,10 +228,10 @@ class JitVSAEngine:
         return _run_map(kernel, a, dim, a._buf, b._buf)
 
     def bundle(self, vectors: VectorOrBatch, axis: "int | None" = None, *, weights: Any = None,
-               threshold: "float | None" = None) -> Any:
-        """The sign of the elementwise sum of two or more vectors, ties 0; batches, axis, weights: batch_ops.bundle."""
-        if type(vectors) is not list and type(vectors) is not tuple or not (axis is weights is threshold is None):
-            return self._bundle_general(vectors, axis, weights, threshold)
+               threshold: "float | None" = None, out: Any = None) -> Any:
+        """The sign of the elementwise sum of two or more vectors, ties 0; batches, axis, weights, out: batch_ops.bundle."""
+        if type(vectors) is not list and type(vectors) is not tuple or not (axis is weights is threshold is out is None):
+            return self._bundle_general(vectors, axis, weights, threshold, out)
         try:
             n = len(vectors)
             for_count = self._hot.bundle[n]   # misses for counts without a kernel (0 and 1 have none) before [0]
@@ -251,9 +251,9 @@ class JitVSAEngine:
         except _MISS:
             return self._bundle_general(vectors)
 
-    def _bundle_general(self, vectors, axis=None, weights=None, threshold=None):
-        if not (axis is weights is threshold is None and (batch_ops.vector_list(vectors) or not batch_ops.is_batch(vectors))):
-            return batch_ops.bundle(self, vectors, axis, weights, threshold)
+    def _bundle_general(self, vectors, axis=None, weights=None, threshold=None, out=None):
+        if not (axis is weights is threshold is out is None and (batch_ops.vector_list(vectors) or not batch_ops.is_batch(vectors))):
+            return batch_ops.bundle(self, vectors, axis, weights, threshold, out=out)
         vectors = list(vectors)
         if len(vectors) < 2:
             raise ValueError(f"bundle needs at least 2 vectors, got {len(vectors)}")
@@ -275,10 +275,10 @@ class JitVSAEngine:
         kernel(rows, out)
         return _dense(out) if layout == "dense" else _packed(out, dim)
 
-    def permute(self, v: VectorOrBatch, shift: int) -> Any:
+    def permute(self, v: VectorOrBatch, shift: int, out: Any = None) -> Any:
         """Cyclic shift: out[(i + shift) mod dim] = v[i] (numpy.roll); negative shifts allowed."""
-        if type(shift) is not int:   # bool, numpy integers, the rest: checked and converted by the general path
-            return self._permute_general(v, shift)
+        if type(shift) is not int or out is not None:   # bool, numpy integers, out=: the general path
+            return self._permute_general(v, shift, out)
         try:
             key = v._key
             kernel, spare, size, dtype, cls = self._hot.permute[key][shift]
@@ -289,9 +289,9 @@ class JitVSAEngine:
         except _MISS:
             return self._permute_general(v, shift)
 
-    def _permute_general(self, v, shift):
-        if batch_ops.is_batch(v):   # batch_ops.py
-            return batch_ops.permute(self, v, shift)
+    def _permute_general(self, v, shift, out=None):
+        if batch_ops.is_batch(v) or out is not None:   # batch_ops.py
+            return batch_ops.permute(self, v, shift, out=out)
         if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)):
             raise TypeError(f"shift must be an int, not {type(shift).__name__}")
         dim = _dim(v)
@@ -345,7 +345,7 @@ class JitVSAEngine:
         kernel = self._kernel(f"similarity_{metric}", "packed", memory.dim)
         if kernel is None:
             self._numpy_op()
-            return reference.similarity(unpack_buffer(rows, memory.dim), memory.dense(), metric)
+            return numpy_similarity(rows, memory.rows, memory.dim, metric)   # junk bits counted as in C
         if metric == "cosine":
             args = (rows, self.norms(rows, memory.dim), memory.rows, self._memory_norms(memory))
         else:

@@ -60,7 +60,7 @@ RULES = MappingProxyType({
     **{(op, layout): Rule(spec.replace("v", letter).replace("V", letter.upper()), "v", f"rj_{layout}_{op}",
                           (("RJ_BATCH", 1),))
        for layout, letter in (("dense", "b"), ("packed", "u"))
-       for op, spec in (("bind_rows", "vvV"), ("permute_rows", "vVn"), ("bundle_rows", "vqdVnnnx"))},
+       for op, spec in (("bind_rows", "vvV"), ("permute_rows", "vVn"), ("bundle_rows", "vqdVnnnnx"))},
 })
 BATCH_OPS = ("bind_rows", "permute_rows", "bundle_rows")
 

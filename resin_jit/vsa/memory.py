@@ -25,7 +25,27 @@ class ItemMemory(PackedRows):
     buffer whose capacity doubles; `rows` is a view of its filled part, norms kept in step);
     `save(path)` writes it to a file that `ItemMemory.load(path, mmap=True)` maps read-only, so a
     memory larger than RAM is searchable (memory_file.py describes the format)."""
-    __slots__ = ("rows", "dim", "labels", "norms", "_capacity")
+    __slots__ = ("rows", "dim", "labels", "_norms", "_capacity")
+
+    @property
+    def norms(self):
+        """The non-zero trits of each row (int64, N), counted by the first cosine search, or None.
+        Set it to None (counted again) or to such counts: anything else (another shape or dtype,
+        a count outside 0..dim) is a ValueError; counts in range but wrong cannot be told without
+        counting again, and give wrong cosines."""
+        return self._norms
+
+    @norms.setter
+    def norms(self, norms):
+        if norms is not None:
+            n = len(self.rows)
+            if not isinstance(norms, np.ndarray) or norms.dtype != np.int64 or norms.shape != (n,):
+                raise ValueError(f"norms must be None (counted by the next cosine search) or an int64 array of shape "
+                                 f"({n},), the non-zero trits of each row; not {_describe(norms)}")
+            if n and (norms.min() < 0 or norms.max() > self.dim):
+                raise ValueError(f"norms count the non-zero trits of each row, 0..{self.dim}; these hold "
+                                 f"{int(norms.min())}..{int(norms.max())}: set memory.norms = None to count them again")
+        self._norms = norms
 
     def __init__(self, vectors: "Iterable[TritVector | PackedTritVector] | np.ndarray",
                  labels: "Iterable[Any] | None" = None) -> None:
@@ -76,7 +96,8 @@ class ItemMemory(PackedRows):
     def load(cls, path: "str | os.PathLike[str]", mmap: bool = True, verify: bool = True) -> "ItemMemory":
         """A memory saved by `save`: its rows memory-mapped read-only (mmap=True) or read into RAM.
         The file is checked before use (ValueError if it is not a valid memory file); `verify`
-        also reads every row once to check its trits (skip it for a trusted file too large to read)."""
+        also reads every row once to check its guard word and bits (skip it for a trusted file too
+        large to read; memory_file.py says what is checked, and what a search does without it)."""
         return memory_file.load(cls, path, mmap, verify)
 
     def __len__(self):
@@ -189,3 +210,7 @@ def as_query_planes(queries, dim):
     rows = as_query_rows(queries, dim)
     words = words_for(dim)
     return np.ascontiguousarray(rows[:, :words]), np.ascontiguousarray(rows[:, words:2 * words])
+
+
+def _describe(x):
+    return f"an array of dtype {x.dtype} and shape {x.shape}" if isinstance(x, np.ndarray) else type(x).__name__

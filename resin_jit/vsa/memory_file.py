@@ -19,7 +19,14 @@ The format, little-endian, version 1:
 A file is untrusted until checked: the header's sizes against each other and the file's size
 (computed in Python ints, so no size wraps), the labels parsed as JSON of str and int only (never
 pickle), the file a regular file; anything else is a ValueError naming what is wrong. With
-`verify` every row is read once, in blocks, and its guard word and bits checked. A mapped file
+`verify` every row is read once, in blocks, and checked: its guard word is the header's dim (so
+a dim edited in the header to another with the same words per row is caught; one with other
+words per row fails the header check either way), no trit has both bits set, no bit is set past
+dim. Without it a row whose guard word is not dim is still refused when a search reads it, and
+the other bits are scored as the kernels count them, on both backends (search.packed_scores).
+A file has no norms (a memory counts them on its first cosine search). With mmap=False the rows
+are read in blocks, each verified as it arrives; rows larger than the machine's memory are
+refused before anything is allocated. A mapped file
 must not be truncated by another process while mapped (the operating system then kills the
 reader on access, as for any memory-mapped file).
 """
@@ -63,17 +70,14 @@ def save(memory, path):
 def load(cls, path, mmap=True, verify=True):
     """The ItemMemory in the file at `path` (see the module's docstring)."""
     with _open_regular(path) as f:
-        dim, n, width, rows_offset, labels = _read_head(f, os.fstat(f.fileno()).st_size, path)
+        dim, n, width, rows_offset, labels = _read_head(f, os.fstat(f.fileno()).st_size, path, in_ram=not mmap)
         if mmap:
             mapped = _mmap.mmap(f.fileno(), 0, access=_mmap.ACCESS_READ)
             rows = np.frombuffer(mapped, "<u8", n * width, rows_offset).reshape(n, width)
+            if verify:
+                _verify_rows(rows, dim, path)
         else:
-            rows = aligned_empty((n, width), np.uint64)
-            f.seek(rows_offset)
-            if f.readinto(rows.data.cast("B")) != rows.nbytes:
-                raise ValueError(f"{path!s}: the rows end early (the file changed while read)")
-    if verify:
-        _verify_rows(rows, dim, path)
+            rows = _read_rows(f, n, width, rows_offset, dim, path, verify)
     memory = cls.__new__(cls)
     memory.rows, memory.dim, memory.labels, memory.norms, memory._capacity = rows, dim, labels, None, None
     rows.flags.writeable = False
@@ -93,8 +97,9 @@ def _open_regular(path):
         raise
 
 
-def _read_head(f, size, path):
-    """(dim, N, words per row, rows offset, labels) of a checked header and labels."""
+def _read_head(f, size, path, in_ram=False):
+    """(dim, N, words per row, rows offset, labels) of a checked header and labels; in_ram: rows
+    larger than the machine's memory (a huge sparse file, say) refused before anything is made."""
     raw = f.read(HEADER.size)
     if len(raw) < HEADER.size or raw[:8] != MAGIC:
         raise ValueError(f"{path!s} is not an item memory file (no {MAGIC!r} header); save one with ItemMemory.save")
@@ -109,6 +114,9 @@ def _read_head(f, size, path):
     if n < 1 or labels_offset != HEADER.size or rows_offset != expected or rows_offset + n * width * 8 != size:
         raise ValueError(f"{path!s}: the header says {n} rows of {width} words after {labels_len} bytes of labels, "
                          f"which does not match the file's {size} bytes; the file is damaged or truncated")
+    if in_ram and n * width * 8 > _physical_memory():
+        raise ValueError(f"{path!s}: its {n} rows take {n * width * 8} bytes, more than this machine's memory "
+                         f"({_physical_memory()} bytes): load it with mmap=True, which maps it instead of reading it")
     return _check_dim(dim), n, width, rows_offset, _read_labels(f.read(labels_len), n, path)
 
 
@@ -137,15 +145,42 @@ def _read_labels(raw, n, path):
     return labels
 
 
-def _verify_rows(rows, dim, path):
-    """Every row's guard word is dim, no trit both +1 and -1, no bit past the last trit."""
+def _read_rows(f, n, width, offset, dim, path, verify):
+    """The rows read into RAM a block at a time, each block verified as it arrives: a damaged file
+    fails at its first bad block, not after all of it is read."""
+    rows = aligned_empty((n, width), np.uint64)
+    f.seek(offset)
+    step = _block_rows(width)
+    for lo in range(0, n, step):
+        block = rows[lo:lo + step]
+        if f.readinto(block.data.cast("B")) != block.nbytes:
+            raise ValueError(f"{path!s}: the rows end early (the file changed while read)")
+        if verify:
+            _verify_rows(block, dim, path, lo)
+    return rows
+
+
+def _physical_memory():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):   # no sysconf (Windows): no limit known
+        return 1 << 62
+
+
+def _block_rows(width):
+    return max(1, VERIFY_BLOCK_BYTES // (width * 8))
+
+
+def _verify_rows(rows, dim, path, first=0):
+    """Every row's guard word is dim, no trit both +1 and -1, no bit past the last trit (rows
+    numbered from `first` in the error)."""
     words = words_for(dim)
-    step = max(1, VERIFY_BLOCK_BYTES // (rows.shape[1] * 8))
+    step = _block_rows(rows.shape[1])
     tail = np.uint64(dim % 64)
     for lo in range(0, rows.shape[0], step):
         block = rows[lo:lo + step]
         pos, neg = block[:, :words], block[:, words:2 * words]
         if (np.any(block[:, 2 * words] != dim) or np.any(pos & neg)
                 or (tail and np.any((pos[:, -1] | neg[:, -1]) >> tail))):
-            raise ValueError(f"{path!s}: rows {lo}..{lo + len(block) - 1} hold a row that is not a packed vector of "
-                             f"{dim} trits (its guard word or bits); the file is damaged")
+            raise ValueError(f"{path!s}: rows {first + lo}..{first + lo + len(block) - 1} hold a row that is not a "
+                             f"packed vector of {dim} trits (its guard word or bits); the file is damaged")

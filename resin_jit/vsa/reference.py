@@ -35,12 +35,15 @@ def permute(v, shift):
 def bundle_rows(stack, weights=None, threshold=0.0):
     """(g, k, dim) trits → (g, dim): the weighted sums over k made trits, +1 above threshold, -1
     below -threshold, else 0. Integer sums are exact (compared with the threshold's floor); float
-    weights are summed row after row in float64, the order the kernels use."""
+    weights are summed row after row (the kernels' order: the same bits), in float32 for float32
+    weights, else in float64, and the sums compared with the threshold in float64 (a float32 sum
+    exactly at float32(threshold) but above threshold is above it)."""
     if weights is not None and np.asarray(weights).dtype.kind == "f":
-        sums = np.zeros((stack.shape[0], stack.shape[2]), np.float64)
-        for r, w in enumerate(np.asarray(weights, np.float64)):
-            sums += w * stack[:, r, :].astype(np.float64)
-        limit = float(threshold)
+        kind = np.float32 if np.asarray(weights).dtype == np.float32 else np.float64
+        sums = np.zeros((stack.shape[0], stack.shape[2]), kind)
+        for r, w in enumerate(np.asarray(weights, kind)):
+            sums += w * stack[:, r, :].astype(kind)
+        sums, limit = sums.astype(np.float64), float(threshold)
     else:
         w = np.ones(stack.shape[1], np.int64) if weights is None else np.asarray(weights, np.int64)
         sums = np.einsum("gkd,k->gd", stack.astype(np.int64), w)

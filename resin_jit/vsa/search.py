@@ -3,6 +3,8 @@ the memory's rows across threads, and picking the best k scores."""
 import numpy as np
 
 from ..runtime import parallel
+from . import reference
+from .vectors import check_guards, popcount_rows, unpack_buffer
 
 METRICS = ("cosine", "dot", "hamming")
 # Below this many words of work (queries x memory words, ~0.3 ns each) a search runs on one
@@ -47,3 +49,45 @@ def best_first(keys, k):
     better = np.flatnonzero(keys < kth)
     chosen = np.concatenate([better, np.flatnonzero(keys == kth)[:k - len(better)]])
     return chosen[np.lexsort((chosen, keys[chosen]))]
+
+
+def numpy_similarity(queries, rows, dim, metric):
+    """similarity() on the numpy backend, from packed rows (n, 2 * words + 1) of queries and memory:
+    the dense reference where every row is a packed vector, else (a memory loaded with
+    verify=False from a file holding a trit with both bits set, or bits past dim) the scores the
+    kernels count from those bits, so both backends agree: such a position differs from every
+    trit, is non-zero and adds 0 to a dot product (see packed_scores). A row whose guard word is
+    not dim is refused, as the kernels refuse it."""
+    check_guards(rows, dim)
+    if _has_junk(queries, dim) or _has_junk(rows, dim):
+        return packed_scores(queries, rows, dim, metric)
+    return reference.similarity(unpack_buffer(queries, dim), unpack_buffer(rows, dim), metric)
+
+
+def _has_junk(rows, dim):
+    words = -(-dim // 64)
+    pos, neg = rows[:, :words], rows[:, words:2 * words]
+    tail = np.uint64(dim % 64)
+    return bool(np.any(pos & neg) or (tail and np.any((pos[:, -1] | neg[:, -1]) >> tail)))
+
+
+def packed_scores(queries, rows, dim, metric, block=256):
+    """(n_queries, N) float64 scores counted from the bits as the packed kernels count them
+    (csrc/vsa_packed.h): dot = |same| - |opposite|, hamming = |differ|, cosine = dot /
+    sqrt(|nonzero q| * |nonzero m|), each the set bits of the word formulas there."""
+    words = -(-dim // 64)
+    qp, qn = queries[:, None, :words], queries[:, None, words:2 * words]
+    out = np.empty((queries.shape[0], rows.shape[0]))
+    count = popcount_rows
+    for lo in range(0, rows.shape[0], block):
+        mp, mn = rows[None, lo:lo + block, :words], rows[None, lo:lo + block, words:2 * words]
+        if metric == "hamming":
+            out[:, lo:lo + block] = count((qp ^ mp) | (qn ^ mn))
+            continue
+        dots = (count((qp & mp) | (qn & mn)) - count((qp & mn) | (qn & mp))).astype(np.float64)
+        if metric == "cosine":
+            norms = np.sqrt(count(qp | qn).astype(np.float64) * count(mp | mn).astype(np.float64))
+            with np.errstate(all="ignore"):
+                dots = np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0)
+        out[:, lo:lo + block] = dots
+    return out

@@ -7,10 +7,9 @@ The result is the one full similarity + search.best_first gives: ties go to the 
 import numpy as np
 
 from ..runtime import parallel
-from . import reference
 from .memory import as_item_memory, as_query_rows
-from .search import THREAD_THRESHOLD_WORDS, check_metric
-from .vectors import PackedTritVector, TritVector, check_guards, unpack_buffer
+from .search import THREAD_THRESHOLD_WORDS, check_metric, numpy_similarity
+from .vectors import PackedTritVector, TritVector, check_guards
 
 MAX_BLOCK_ROWS = 1 << 16        # the C path's blocks (it holds only k results per query of each)
 SCORE_BUFFER_BYTES = 1 << 22    # numpy's (no compiler): 4 MB of scores and 64 MB of rows as float64
@@ -122,11 +121,11 @@ def _kernel_picker(engine, kernel, rows, memory, k, norms):
 def _numpy_picker(engine, rows, memory, k, metric, block):
     """pick(lo, hi) as _kernel_picker's, by numpy (no compiler): scores, then best_per_row."""
     engine._numpy_op()
-    queries, sign = unpack_buffer(rows, memory.dim), (1.0 if metric == "hamming" else -1.0)
+    sign = 1.0 if metric == "hamming" else -1.0
 
     def pick(lo, hi):
         check_guards(memory.rows[lo:hi], memory.dim, lo)   # as the kernels refuse them
-        keys = sign * reference.similarity(queries, unpack_buffer(memory.rows[lo:hi], memory.dim), metric)
+        keys = sign * numpy_similarity(rows, memory.rows[lo:hi], memory.dim, metric)
         return best_per_row(keys, k, lo)
     return pick
 

@@ -2,8 +2,10 @@
  * qemu-aarch64. The kernels are compiled with -Drj_entry=rj_entry_<n>; vsa_entries.h (written by
  * the test) lists them as RJ_ENTRIES(X) X(0) X(1) ...
  *
- * Requests, little-endian, until EOF: int32 entry, int32 buffer count, then per buffer int32
- * element size, int64 length (elements), int64 rows, the bytes. Reply per request: int32 status,
+ * Requests, little-endian, until EOF: int32 entry, int32 argument count, then per argument int32
+ * element size, int64 length (elements), int64 rows, the bytes. An argument of element size 0 is
+ * an integer (the next inum; its value in the length field, no bytes), of element size -1 a float
+ * (the next num; the length field's 8 bytes are the float64). Reply per request: int32 status,
  * int64 ret_int, float64 ret_float, then every buffer's bytes again (outputs included). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,15 +27,29 @@ int main(void)
             return 2;
         rj_call call;
         memset(&call, 0, sizeof call);
-        int32_t size[RJ_MAX_ARGS];
-        for (int32_t i = 0; i < count; i++) {
-            if (fread(&size[i], 4, 1, stdin) != 1 || fread(&call.len[i], 8, 1, stdin) != 1
-                || fread(&call.rows[i], 8, 1, stdin) != 1)
+        int32_t size[RJ_MAX_ARGS], buffers = 0, ints = 0, floats = 0;
+        for (int32_t a = 0; a < count; a++) {
+            int32_t s;
+            int64_t len, rows;
+            if (fread(&s, 4, 1, stdin) != 1 || fread(&len, 8, 1, stdin) != 1 || fread(&rows, 8, 1, stdin) != 1)
                 return 2;
+            if (s == 0) {
+                call.inum[ints++] = len;
+                continue;
+            }
+            if (s == -1) {
+                memcpy(&call.num[floats++], &len, 8);
+                continue;
+            }
+            const int32_t i = buffers++;
+            size[i] = s;
+            call.len[i] = len;
+            call.rows[i] = rows;
             size_t bytes = (size_t)call.len[i] * (size_t)size[i];
             call.ptr[i] = malloc(bytes + 64);
             if (!call.ptr[i] || fread(call.ptr[i], 1, bytes, stdin) != bytes) return 2;
         }
+        count = buffers;
         int32_t status = entries[entry](&call);
         fwrite(&status, 4, 1, stdout);
         fwrite(&call.ret_int, 8, 1, stdout);
