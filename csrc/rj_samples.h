@@ -47,16 +47,17 @@ static inline int64_t rj_head_to_align(const void *p, size_t size, int64_t lanes
     return (int64_t)((((uintptr_t)0 - (uintptr_t)p) / size) % (uintptr_t)lanes);
 }
 
-/* A graph of long bodies (vector-math calls) runs its last, partial vector as a vector on AVX-512,
- * whose masked loads and stores touch only the lanes asked for: the lanes past the buffer load +0.0
- * (and fault on no page), their results are computed and never stored. Each lane stored is what
- * the same lane of a whole vector gives, which is what the scalar tail gives (simd.h's twins), so a
- * sample's value does not change; one vector instead of up to 15 samples of scalar vector math.
- * Elsewhere the loop stops at the last whole vector (RJ_LONG_BODY_END) and the scalar tail runs
- * the rest: masked stores cost more than they save there (AVX2's vmaskmov), or do not exist.
+/* A graph of long bodies (vector-math calls) runs its last, partial vector as a vector, on every
+ * tier: AVX-512's masked loads and stores touch only the lanes asked for (the lanes past the buffer
+ * load +0.0 and fault on no page); elsewhere the lanes go through a copy on the stack
+ * (simd.h's load_partial / store_partial). The lanes past n are computed and never stored. Each
+ * lane stored is what the same lane of a whole vector gives, which is what a scalar loop would give
+ * (simd.h's twins are lane 0 of the vector functions), so a sample's value does not change: one
+ * vector instead of up to 15 samples each as dear as a vector, and no scalar loop to compile
+ * (templates/block.c leaves it out: half the build of a kernel of vector math).
  * left: the samples from p on, at least 1; a whole vector's load or store when it is RJ_VX_WIDTH or more. */
+#define RJ_LONG_BODY_END(n, lanes) (n)
 #if defined(RJ_ISA_AVX512)
-#  define RJ_LONG_BODY_END(n, lanes) (n)
 #  define RJ_LANES_MASK(left, T) ((T)((1u << (left)) - 1u))   /* the first `left` lanes, left < lanes */
 RJ_INLINE rj_vf rj_vf_load_upto(const float *p, int64_t left)
 {
@@ -78,8 +79,28 @@ RJ_INLINE void rj_vd_store_upto(double *p, rj_vd v, int64_t left)
     if (left >= RJ_VD_WIDTH) rj_vd_store(p, v);
     else __builtin_ia32_storeupd512_mask(p, v, RJ_LANES_MASK(left, unsigned char));
 }
+#else
+RJ_INLINE rj_vf rj_vf_load_upto(const float *p, int64_t left)
+{
+    return left >= RJ_VF_WIDTH ? rj_vf_load(p) : rj_vf_load_partial(p, left);
+}
+RJ_INLINE rj_vd rj_vd_load_upto(const double *p, int64_t left)
+{
+    return left >= RJ_VD_WIDTH ? rj_vd_load(p) : rj_vd_load_partial(p, left);
+}
+RJ_INLINE void rj_vf_store_upto(float *p, rj_vf v, int64_t left)
+{
+    if (left >= RJ_VF_WIDTH) rj_vf_store(p, v);
+    else rj_vf_store_partial(p, v, left);
+}
+RJ_INLINE void rj_vd_store_upto(double *p, rj_vd v, int64_t left)
+{
+    if (left >= RJ_VD_WIDTH) rj_vd_store(p, v);
+    else rj_vd_store_partial(p, v, left);
+}
+#endif
 /* masks as numpy bools: the lanes' bytes through a copy on the stack, only `left` of them stored */
-#  define RJ_STORE_BOOL_UPTO(M, W)                                                                 \
+#define RJ_STORE_BOOL_UPTO(M, W)                                                                  \
     RJ_INLINE void rj_##M##_store_bool_upto(uint8_t *p, rj_##M m, int64_t left)                   \
     {                                                                                             \
         if (left >= W) {                                                                          \
@@ -92,16 +113,7 @@ RJ_INLINE void rj_vd_store_upto(double *p, rj_vd v, int64_t left)
     }
 RJ_STORE_BOOL_UPTO(mf, RJ_VF_WIDTH)
 RJ_STORE_BOOL_UPTO(md, RJ_VD_WIDTH)
-#  undef RJ_STORE_BOOL_UPTO
-#else
-#  define RJ_LONG_BODY_END(n, lanes) ((n) - (n) % (lanes))
-RJ_INLINE rj_vf rj_vf_load_upto(const float *p, int64_t left) { (void)left; return rj_vf_load(p); }
-RJ_INLINE rj_vd rj_vd_load_upto(const double *p, int64_t left) { (void)left; return rj_vd_load(p); }
-RJ_INLINE void rj_vf_store_upto(float *p, rj_vf v, int64_t left) { (void)left; rj_vf_store(p, v); }
-RJ_INLINE void rj_vd_store_upto(double *p, rj_vd v, int64_t left) { (void)left; rj_vd_store(p, v); }
-RJ_INLINE void rj_mf_store_bool_upto(uint8_t *p, rj_mf m, int64_t left) { (void)left; rj_mf_store_bool(p, m); }
-RJ_INLINE void rj_md_store_bool_upto(uint8_t *p, rj_md m, int64_t left) { (void)left; rj_md_store_bool(p, m); }
-#endif
+#undef RJ_STORE_BOOL_UPTO
 
 /* Run `body` over the n samples of `call`'s first `buffers` buffers (inputs first), whose
  * elements are sizes[b] bytes each. */

@@ -18,15 +18,19 @@ ${hoisted}
     /* The scalar loop runs twice: first over the samples before the first output's next
      * vector-aligned element (a light graph on a long buffer: rj_head_to_align), so that no vector
      * store straddles two cache lines, then over the tail after the last whole vector (a graph of
-     * long bodies on AVX-512 has none: its last vector runs masked, rj_samples.h's _upto). Every
+     * long bodies has neither loop: its last vector runs partial, rj_samples.h's _upto). Every
      * sample is read into a local before its outputs are stored, and each vector covers samples no
      * other vector does, so an output that is an input (out=x) gives numpy's values in any loop. */
     int64_t i = 0, stop = ${head};
     for (;;) {
+#if ${scalar_loop}
         for (; i < stop; i++) {
 ${scalar_body}
         }
-        if (i >= n) return RJ_OK;   /* (past n: a last, partial vector ran masked) */
+#else
+        (void)stop;   /* a long body's last, partial vector runs as a vector: no sample is left over */
+#endif
+        if (i >= n) return RJ_OK;   /* (past n: a last, partial vector ran) */
 ${unroll}
         for (; ${vector_while}; i += ${lanes}) {
 ${vector_body}

@@ -142,7 +142,7 @@ def kernel_source(cg, plan):
 def block_source(cg, plan):
     """A stateless graph over n samples: a vector loop (when the plan has one), a scalar loop for the
     samples before it (aligning a light graph's stores) and after it. A graph of long bodies runs its
-    last, partial vector as a vector where the tier masks loads and stores (rj_samples.h)."""
+    last, partial vector as a vector (rj_samples.h's _upto) and has no scalar loop."""
     dtype, vector = plan.dtype, plan.vector
     scalar_ctx = JitContext(dtype, "scalar", graph=cg)
     scalar = emit_graph(cg, scalar_ctx, lambda k: f"in{k}[i]", fused=plan.fused)
@@ -168,6 +168,7 @@ def block_source(cg, plan):
                  checks=_lines(_checks(plan), "    "), bind=_lines(_bindings(plan), "    "),
                  hoisted=_lines(hoisted, "    "), head=_aligning_head(plan, light), unroll=_unroll(vector and light),
                  vector_while=vector_while, lanes=ops.LANES_MACRO[dtype] if vector else "1",
+                 scalar_loop="1" if light or not vector else "0",
                  vector_body=_lines(vector_body, INDENT + "    "),
                  scalar_body=_lines(scalar.body + store_scalar, INDENT + "    "))
 
