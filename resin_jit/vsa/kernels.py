@@ -61,6 +61,8 @@ RULES = MappingProxyType({
                           (("RJ_BATCH", 1),))
        for layout, letter in (("dense", "b"), ("packed", "u"))
        for op, spec in (("bind_rows", "vvV"), ("permute_rows", "vVn"), ("bundle_rows", "vqdVnnnx"))},
+    # records of levels (csrc/vsa_record.h): value indices, keys, values → packed rows
+    ("record_rows", "packed"): Rule("quuU", "v", "rj_packed_record_rows", (("RJ_BATCH", 1),)),
 })
 BATCH_OPS = ("bind_rows", "permute_rows", "bundle_rows")
 

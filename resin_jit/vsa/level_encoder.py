@@ -1,0 +1,68 @@
+"""LevelEncoder: real features (N, features) as records of levels (ID-level encoding, as torchhd's
+classifiers encode tabular data): each feature has a seeded random key vector, each value the
+vector of its level in a LevelCodebook, and a sample is the bundle (sign of the sum, ties 0) of
+bind(key_f, level(x_f)) over its features. Encoded by RecordEncoder (in C where there is a kernel:
+csrc/vsa_record.h, straight to the packed rows the Classifier searches)."""
+import numpy as np
+
+from .encoders import Codebook, LevelCodebook, RecordEncoder, check_features
+
+_PARAMS = ("features", "dim", "levels", "low", "high", "seed")
+
+
+class LevelEncoder:
+    """Real features (N, features) → (N, dim) trits: key vectors (a Codebook of the features) bound
+    to the levels of the values (a LevelCodebook of `levels` over [low, high]; values outside map
+    to the end levels), bundled. `seed` seeds both codebooks. get_params/set_params as
+    scikit-learn's (the Classifier's encoder__levels=... reaches them).
+
+    >>> enc = LevelEncoder(3, dim=64, levels=5, low=0, high=1, seed=0)
+    >>> enc.encode([[0.0, 0.5, 1.0], [1.0, 1.0, 1.0]]).shape
+    (2, 64)
+    """
+
+    def __init__(self, features: int, dim: int = 10_000, levels: int = 16, low: float = 0.0, high: float = 1.0,
+                 seed: "int | None" = None) -> None:
+        self.features, self.dim, self.levels, self.low, self.high, self.seed = features, dim, levels, low, high, seed
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's arguments ({name: value})."""
+        return {name: getattr(self, name) for name in _PARAMS}
+
+    def set_params(self, **params) -> "LevelEncoder":
+        """Set constructor arguments; returns self (the codebooks are made again on next use)."""
+        for name, value in params.items():
+            if name not in _PARAMS:
+                raise ValueError(f"Invalid parameter {name!r} for LevelEncoder. Valid parameters are: {list(_PARAMS)}.")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        return "LevelEncoder(" + ", ".join(f"{k}={v!r}" for k, v in self.get_params().items()) + ")"
+
+    @property
+    def record(self) -> RecordEncoder:
+        """The RecordEncoder of the current parameters (made on first use, again after a change)."""
+        key = tuple(self.get_params().values())
+        if getattr(self, "_made", (None,))[0] != key:
+            if isinstance(self.features, bool) or not isinstance(self.features, (int, np.integer)) or self.features < 1:
+                raise ValueError(f"features must be a positive int, not {self.features!r}")
+            keys_seed, values_seed = np.random.SeedSequence(self.seed).spawn(2)
+            keys = Codebook(int(self.features), self.dim, seed=np.random.default_rng(keys_seed))
+            values = LevelCodebook(self.levels, self.dim, self.low, self.high, seed=np.random.default_rng(values_seed))
+            self._made = (key, RecordEncoder(keys, values))
+        return self._made[1]
+
+    def encode(self, X) -> np.ndarray:
+        """(N, dim) int8 trits."""
+        return self.encode_both(X, rows=False)[0]
+
+    def encode_packed(self, X) -> np.ndarray:
+        """The packed rows (N, 2 * words + 1) uint64 (ItemMemory's layout), made without int8 rows."""
+        return self.encode_both(X, trits=False)[1]
+
+    def encode_both(self, X, trits=True, rows=True):
+        """(int8 trits, packed rows) of X, either None when not asked for."""
+        record = self.record
+        return record.encode_both(check_features(X, record.keys.vectors.shape[0], "LevelEncoder", np.float64),
+                                  trits, rows)
