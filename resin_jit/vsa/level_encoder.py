@@ -8,6 +8,8 @@ import numpy as np
 from .encoders import Codebook, LevelCodebook, RecordEncoder, check_features
 
 _PARAMS = ("features", "dim", "levels", "low", "high", "seed")
+_MADE = {}   # parameters with an int seed → their RecordEncoder: a fit that makes the same encoder again reuses it
+_MADE_MOST = 8
 
 
 class LevelEncoder:
@@ -43,15 +45,23 @@ class LevelEncoder:
     @property
     def record(self) -> RecordEncoder:
         """The RecordEncoder of the current parameters (made on first use, again after a change)."""
-        key = tuple(self.get_params().values())
+        key = tuple((type(v), v) for v in self.get_params().values())
         if getattr(self, "_made", (None,))[0] != key:
-            if isinstance(self.features, bool) or not isinstance(self.features, (int, np.integer)) or self.features < 1:
-                raise ValueError(f"features must be a positive int, not {self.features!r}")
-            keys_seed, values_seed = np.random.SeedSequence(self.seed).spawn(2)
-            keys = Codebook(int(self.features), self.dim, seed=np.random.default_rng(keys_seed))
-            values = LevelCodebook(self.levels, self.dim, self.low, self.high, seed=np.random.default_rng(values_seed))
-            self._made = (key, RecordEncoder(keys, values))
+            self._made = (key, _MADE.get(key) or self._make(key))
         return self._made[1]
+
+    def _make(self, key):
+        if isinstance(self.features, bool) or not isinstance(self.features, (int, np.integer)) or self.features < 1:
+            raise ValueError(f"features must be a positive int, not {self.features!r}")
+        keys_seed, values_seed = np.random.SeedSequence(self.seed).spawn(2)
+        keys = Codebook(int(self.features), self.dim, seed=np.random.default_rng(keys_seed))
+        values = LevelCodebook(self.levels, self.dim, self.low, self.high, seed=np.random.default_rng(values_seed))
+        made = RecordEncoder(keys, values)
+        if isinstance(self.seed, (int, np.integer)) and not isinstance(self.seed, bool):   # deterministic: kept
+            if len(_MADE) >= _MADE_MOST:
+                _MADE.pop(next(iter(_MADE)))
+            _MADE[key] = made
+        return made
 
     def encode(self, X) -> np.ndarray:
         """(N, dim) int8 trits."""

@@ -1,0 +1,195 @@
+/* vsa_learn.h - the Classifier's training steps on packed rows (resin_jit/vsa/learn_ops.py).
+ *
+ * Included by vsa_batch.h after vsa_record.h (whose bit-sliced tallies it uses).
+ * Entries (buffers in rj_call order, then the integer arguments):
+ *   rj_packed_class_add   rows (n packed rows), labels (n int64, each < classes), acc (classes * RJ_DIM
+ *                         int32); inum weight. acc[labels[r]] += weight * the trits of row r.
+ *                         The caller sees that no sum passes int32 (the Python side checks first).
+ *   rj_class_quantise     acc (classes * RJ_DIM int32), which (m int64 class indices), scratch
+ *                         (RJ_DIM int32), model (classes packed rows), norms (classes int64); inum k.
+ *                         For each listed class: cut = the k-th smallest |acc| of its row (0 for
+ *                         k = 0), trits +1 where acc > cut, -1 where acc < -cut, else 0, packed into
+ *                         its model row; its norm the count of non-zero trits, at least 1.
+ * A class's rows are counted a chunk of up to 255 at a time in bit-sliced byte counts per group of
+ * words (carry-save adders), then added to its accumulator a byte of positions at a time; a chunk
+ * of a few rows is added row by row.
+ */
+#ifndef RJ_VSA_LEARN_H
+#define RJ_VSA_LEARN_H
+
+#define RJ_LEARN_CHUNK 255   /* rows counted in 8 bit planes before they are added in */
+#define RJ_LEARN_DIRECT 4    /* chunks of up to this many rows are added row by row */
+
+/* acc[0 .. min(64 * nw, limit)) += weight * (counts of the +1 planes - counts of the -1 planes), the
+ * counts in 8 bit planes cp / cn per group of words (plane i of word w at [i * RJ_PQ_WORDS + w]). */
+static inline void rj_add_counts(int32_t *acc, const uint64_t *cp, const uint64_t *cn, int64_t nw, int64_t limit,
+                                 int32_t weight, const uint64_t *spread)
+{
+    for (int64_t w = 0; w < nw; w++)
+        for (int byte = 0; byte < 8 && 64 * w + 8 * byte < limit; byte++) {
+            uint64_t up = 0, un = 0;   /* 8 positions' counts, one byte each (each below 256) */
+            for (int i = 0; i < 8; i++) {
+                up |= spread[(cp[i * RJ_PQ_WORDS + w] >> (8 * byte)) & 0xff] << i;
+                un |= spread[(cn[i * RJ_PQ_WORDS + w] >> (8 * byte)) & 0xff] << i;
+            }
+            int32_t *a = acc + 64 * w + 8 * byte;
+            const int64_t stop = limit - 64 * w - 8 * byte < 8 ? limit - 64 * w - 8 * byte : 8;
+            for (int64_t j = 0; j < stop; j++) a[j] += weight * ((int32_t)((up >> (8 * j)) & 0xff) - (int32_t)((un >> (8 * j)) & 0xff));
+        }
+}
+
+/* acc += weight * the trits of one packed row, a byte of positions at a time. */
+static inline void rj_add_row(int32_t *acc, const uint64_t *row, int32_t weight, const uint64_t *spread)
+{
+    const uint8_t *p = (const uint8_t *)row, *m = (const uint8_t *)(row + RJ_WORDS);
+    for (int64_t b = 0; b < (RJ_DIM + 7) / 8; b++) {   /* little-endian words: byte b holds trits 8b .. 8b + 7 */
+        const uint64_t up = spread[p[b]], un = spread[m[b]];
+        const int64_t stop = RJ_DIM - 8 * b < 8 ? RJ_DIM - 8 * b : 8;
+        for (int64_t j = 0; j < stop; j++)
+            acc[8 * b + j] += weight * ((int32_t)((up >> (8 * j)) & 1) - (int32_t)((un >> (8 * j)) & 1));
+    }
+}
+
+/* acc += weight * the trits of the `count` rows listed in `which` (count <= RJ_LEARN_CHUNK). */
+static void rj_add_chunk(int32_t *acc, const uint64_t *rows, const int64_t *which, int64_t count, int32_t weight,
+                         const uint64_t *spread)
+{
+    if (count <= RJ_LEARN_DIRECT) {
+        for (int64_t i = 0; i < count; i++) rj_add_row(acc, rows + which[i] * RJ_PACKED_LEN, weight, spread);
+        return;
+    }
+    for (int64_t w = 0; w < RJ_WORDS; w += RJ_PQ_WORDS) {
+        const int64_t nw = RJ_WORDS - w < RJ_PQ_WORDS ? RJ_WORDS - w : RJ_PQ_WORDS;
+        rj_pq cp[8], cn[8], p[8], m[8];
+        _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) cp[i] = cn[i] = (rj_pq){0};
+        for (int64_t i = 0; i < count; i += 8) {
+            _Pragma("GCC unroll 8") for (int j = 0; j < 8; j++) {
+                if (i + j < count) {
+                    const uint64_t *row = rows + which[i + j] * RJ_PACKED_LEN + w;
+                    p[j] = rj_group_at(row, nw);
+                    m[j] = rj_group_at(row + RJ_WORDS, nw);
+                } else {
+                    p[j] = m[j] = (rj_pq){0};
+                }
+            }
+            rj_tally8(cp, 8, p);
+            rj_tally8(cn, 8, m);
+        }
+        uint64_t wp[8 * RJ_PQ_WORDS], wn[8 * RJ_PQ_WORDS];
+        memcpy(wp, cp, sizeof wp);
+        memcpy(wn, cn, sizeof wn);
+        rj_add_counts(acc + 64 * w, wp, wn, nw, RJ_DIM - 64 * w, weight, spread);
+    }
+}
+
+static inline int rj_packed_class_add(rj_call *call)
+{
+    const int64_t n = call->rows[0], classes = call->len[2] / RJ_DIM;
+    if (call->len[0] != n * RJ_PACKED_LEN || call->len[1] != n || call->len[2] % RJ_DIM) return RJ_ERR_LENGTH;
+    const uint64_t *rows = (const uint64_t *)call->ptr[0];
+    const int64_t *labels = (const int64_t *)call->ptr[1];
+    int32_t *acc = (int32_t *)call->ptr[2];
+    const int64_t weight = call->inum[0];
+    if (!rj_rows_ok(rows, n) || weight < INT32_MIN || weight > INT32_MAX) return RJ_ERR_LENGTH;
+    for (int64_t r = 0; r < n; r++)
+        if (labels[r] < 0 || labels[r] >= classes) return RJ_ERR_ARGUMENT;
+    uint64_t spread[256];
+    rj_spread_table(spread);
+    for (int64_t k = 0; k < classes; k++) {
+        int64_t which[RJ_LEARN_CHUNK], count = 0;
+        for (int64_t r = 0; r < n; r++) {
+            if (labels[r] != k) continue;
+            which[count++] = r;
+            if (count == RJ_LEARN_CHUNK) {
+                rj_add_chunk(acc + k * RJ_DIM, rows, which, count, (int32_t)weight, spread);
+                count = 0;
+            }
+        }
+        if (count) rj_add_chunk(acc + k * RJ_DIM, rows, which, count, (int32_t)weight, spread);
+    }
+    return RJ_OK;
+}
+
+/* The k-th smallest (1 <= k <= n) of n values, by quickselect (median of three) on the values in place. */
+static uint32_t rj_kth_smallest(uint32_t *v, int64_t n, int64_t k)
+{
+    int64_t lo = 0, hi = n - 1, want = k - 1;
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        uint32_t a = v[lo], b = v[mid], c = v[hi];
+        const uint32_t pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        int64_t i = lo, j = hi;
+        while (i <= j) {   /* Hoare partition: v[lo .. j] <= pivot <= v[i .. hi] */
+            while (v[i] < pivot) i++;
+            while (v[j] > pivot) j--;
+            if (i <= j) {
+                const uint32_t t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (want <= j) hi = j;
+        else if (want >= i) lo = i;
+        else return v[want];
+    }
+    return v[lo];
+}
+
+/* The k-th smallest (1 <= k <= RJ_DIM) magnitude of a row of RJ_DIM int32 sums: by counting when
+ * every magnitude is below RJ_DIM (scratch holds the counts), else by selection (scratch the copy). */
+static int64_t rj_kth_magnitude(const int32_t *a, int64_t k, uint32_t *scratch)
+{
+    uint32_t top = 0;
+    for (int64_t j = 0; j < RJ_DIM; j++) {
+        const uint32_t m = a[j] < 0 ? 0u - (uint32_t)a[j] : (uint32_t)a[j];
+        top = m > top ? m : top;
+    }
+    if (top >= (uint32_t)RJ_DIM) {
+        for (int64_t j = 0; j < RJ_DIM; j++) scratch[j] = a[j] < 0 ? 0u - (uint32_t)a[j] : (uint32_t)a[j];
+        return rj_kth_smallest(scratch, RJ_DIM, k);
+    }
+    memset(scratch, 0, (size_t)(top + 1) * sizeof *scratch);
+    for (int64_t j = 0; j < RJ_DIM; j++) scratch[a[j] < 0 ? -a[j] : a[j]]++;
+    int64_t seen = 0;
+    for (uint32_t m = 0;; m++)
+        if ((seen += scratch[m]) >= k) return m;
+}
+
+static inline int rj_class_quantise(rj_call *call)
+{
+    const int64_t classes = call->len[0] / RJ_DIM, m = call->len[1], k = call->inum[0];
+    if (call->len[0] % RJ_DIM || call->len[2] != RJ_DIM || call->len[3] != classes * RJ_PACKED_LEN
+        || call->len[4] != classes || k < 0 || k > RJ_DIM)
+        return RJ_ERR_LENGTH;
+    const int32_t *acc = (const int32_t *)call->ptr[0];
+    const int64_t *which = (const int64_t *)call->ptr[1];
+    uint32_t *scratch = (uint32_t *)call->ptr[2];
+    uint64_t *model = (uint64_t *)call->ptr[3];
+    int64_t *norms = (int64_t *)call->ptr[4];
+    for (int64_t i = 0; i < m; i++)
+        if (which[i] < 0 || which[i] >= classes) return RJ_ERR_ARGUMENT;
+    for (int64_t i = 0; i < m; i++) {
+        const int32_t *a = acc + which[i] * RJ_DIM;
+        uint64_t *row = model + which[i] * RJ_PACKED_LEN;
+        int64_t cut = 0;
+        if (k > 0) cut = rj_kth_magnitude(a, k, scratch);
+        int64_t nonzero = 0;
+        for (int64_t w = 0; w < RJ_WORDS; w++) {
+            uint64_t p = 0, q = 0;
+            const int64_t stop = RJ_DIM - 64 * w < 64 ? RJ_DIM - 64 * w : 64;
+            for (int64_t b = 0; b < stop; b++) {
+                const int64_t x = a[64 * w + b];
+                p |= (uint64_t)(x > cut) << b;
+                q |= (uint64_t)(x < -cut) << b;
+            }
+            row[w] = p;
+            row[RJ_WORDS + w] = q;
+            nonzero += rj_popcount64(p) + rj_popcount64(q);
+        }
+        row[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
+        norms[which[i]] = nonzero > 1 ? nonzero : 1;
+    }
+    return RJ_OK;
+}
+
+#endif /* RJ_VSA_LEARN_H */
