@@ -145,7 +145,8 @@ def test_bad_input_gets_a_clear_error():
 
 def test_get_and_set_params_follow_scikit_learn():
     model = Classifier(dim=123, epochs=3)
-    assert model.get_params() == {"dim": 123, "encoder": None, "epochs": 3, "lr": 1, "sparsity": 0.33, "seed": 0}
+    assert model.get_params() == {"dim": 123, "encoder": None, "epochs": 3, "lr": 1, "sparsity": 0.33, "seed": 0,
+                                  "levels": 16}
     assert model.set_params(lr=2, seed=9) is model and (model.lr, model.seed) == (2, 9)
     with pytest.raises(ValueError, match="Invalid parameter 'alpha'"):
         model.set_params(alpha=1)
