@@ -20,6 +20,25 @@
 #define RJ_LEARN_CHUNK 255   /* rows counted in 8 bit planes before they are added in */
 #define RJ_LEARN_DIRECT 4    /* chunks of up to this many rows are added row by row */
 
+typedef uint8_t rj_v8u __attribute__((vector_size(8)));
+typedef int32_t rj_v8i __attribute__((vector_size(32)));
+
+/* a[0 .. n) += weight * (byte j of up - byte j of un), 8 at once when n is 8. */
+static inline void rj_add_bytes(int32_t *a, uint64_t up, uint64_t un, int64_t n, int32_t weight)
+{
+    if (n == 8) {
+        rj_v8u p, m;
+        rj_v8i x;
+        memcpy(&p, &up, 8);
+        memcpy(&m, &un, 8);
+        memcpy(&x, a, sizeof x);
+        x += (__builtin_convertvector(p, rj_v8i) - __builtin_convertvector(m, rj_v8i)) * weight;
+        memcpy(a, &x, sizeof x);
+        return;
+    }
+    for (int64_t j = 0; j < n; j++) a[j] += weight * ((int32_t)((up >> (8 * j)) & 0xff) - (int32_t)((un >> (8 * j)) & 0xff));
+}
+
 /* acc[0 .. min(64 * nw, limit)) += weight * (counts of the +1 planes - counts of the -1 planes), the
  * counts in 8 bit planes cp / cn per group of words (plane i of word w at [i * RJ_PQ_WORDS + w]). */
 static inline void rj_add_counts(int32_t *acc, const uint64_t *cp, const uint64_t *cn, int64_t nw, int64_t limit,
@@ -32,9 +51,8 @@ static inline void rj_add_counts(int32_t *acc, const uint64_t *cp, const uint64_
                 up |= spread[(cp[i * RJ_PQ_WORDS + w] >> (8 * byte)) & 0xff] << i;
                 un |= spread[(cn[i * RJ_PQ_WORDS + w] >> (8 * byte)) & 0xff] << i;
             }
-            int32_t *a = acc + 64 * w + 8 * byte;
             const int64_t stop = limit - 64 * w - 8 * byte < 8 ? limit - 64 * w - 8 * byte : 8;
-            for (int64_t j = 0; j < stop; j++) a[j] += weight * ((int32_t)((up >> (8 * j)) & 0xff) - (int32_t)((un >> (8 * j)) & 0xff));
+            rj_add_bytes(acc + 64 * w + 8 * byte, up, un, stop, weight);
         }
 }
 
@@ -43,10 +61,7 @@ static inline void rj_add_row(int32_t *acc, const uint64_t *row, int32_t weight,
 {
     const uint8_t *p = (const uint8_t *)row, *m = (const uint8_t *)(row + RJ_WORDS);
     for (int64_t b = 0; b < (RJ_DIM + 7) / 8; b++) {   /* little-endian words: byte b holds trits 8b .. 8b + 7 */
-        const uint64_t up = spread[p[b]], un = spread[m[b]];
-        const int64_t stop = RJ_DIM - 8 * b < 8 ? RJ_DIM - 8 * b : 8;
-        for (int64_t j = 0; j < stop; j++)
-            acc[8 * b + j] += weight * ((int32_t)((up >> (8 * j)) & 1) - (int32_t)((un >> (8 * j)) & 1));
+        rj_add_bytes(acc + 8 * b, spread[p[b]], spread[m[b]], RJ_DIM - 8 * b < 8 ? RJ_DIM - 8 * b : 8, weight);
     }
 }
 
@@ -148,11 +163,42 @@ static int64_t rj_kth_magnitude(const int32_t *a, int64_t k, uint32_t *scratch)
         for (int64_t j = 0; j < RJ_DIM; j++) scratch[j] = a[j] < 0 ? 0u - (uint32_t)a[j] : (uint32_t)a[j];
         return rj_kth_smallest(scratch, RJ_DIM, k);
     }
-    memset(scratch, 0, (size_t)(top + 1) * sizeof *scratch);
-    for (int64_t j = 0; j < RJ_DIM; j++) scratch[a[j] < 0 ? -a[j] : a[j]]++;
+    /* four interleaved counts where they fit (repeated values then do not wait on one another) */
+    const int ways = 4 * ((int64_t)top + 1) <= RJ_DIM ? 4 : 1;
+    memset(scratch, 0, (size_t)ways * (top + 1) * sizeof *scratch);
+    int64_t j = 0;
+    if (ways == 4)
+        for (; j + 4 <= RJ_DIM; j += 4)
+            for (int i = 0; i < 4; i++) scratch[4 * (uint32_t)(a[j + i] < 0 ? -a[j + i] : a[j + i]) + i]++;
+    for (; j < RJ_DIM; j++) scratch[ways * (uint32_t)(a[j] < 0 ? -a[j] : a[j])]++;
     int64_t seen = 0;
-    for (uint32_t m = 0;; m++)
-        if ((seen += scratch[m]) >= k) return m;
+    for (uint32_t m = 0;; m++) {
+        for (int i = 0; i < ways; i++) seen += scratch[ways * m + i];
+        if (seen >= k) return m;
+    }
+}
+
+/* row's planes: +1 where a > cut, -1 where a < -cut (RJ_VB_WIDTH sums compared at once, the
+ * comparisons made bytes and then bits). */
+typedef int32_t rj_vw __attribute__((vector_size(4 * RJ_VB_WIDTH)));   /* RJ_VB_WIDTH int32 lanes */
+
+static void rj_pack_signs(const int32_t *a, int64_t cut, uint64_t *row)
+{
+    memset(row, 0, 2 * RJ_WORDS * sizeof *row);
+    int64_t j = 0;
+    if (cut <= INT32_MAX) {   /* (a cut of 2**31, INT32_MIN's magnitude, leaves every trit 0) */
+        const rj_vw above = (rj_vw){0} + (int32_t)cut, below = -above;
+        for (; j + RJ_VB_WIDTH <= RJ_DIM; j += RJ_VB_WIDTH) {   /* RJ_VB_WIDTH divides 64: within one word */
+            rj_vw x;
+            memcpy(&x, a + j, sizeof x);
+            row[j / 64] |= rj_vb_bits(__builtin_convertvector(x > above, rj_vb)) << (j % 64);
+            row[RJ_WORDS + j / 64] |= rj_vb_bits(__builtin_convertvector(x < below, rj_vb)) << (j % 64);
+        }
+    }
+    for (; j < RJ_DIM; j++) {
+        row[j / 64] |= (uint64_t)(a[j] > cut) << (j % 64);
+        row[RJ_WORDS + j / 64] |= (uint64_t)(a[j] < -cut) << (j % 64);
+    }
 }
 
 static inline int rj_class_quantise(rj_call *call)
@@ -173,19 +219,9 @@ static inline int rj_class_quantise(rj_call *call)
         uint64_t *row = model + which[i] * RJ_PACKED_LEN;
         int64_t cut = 0;
         if (k > 0) cut = rj_kth_magnitude(a, k, scratch);
+        rj_pack_signs(a, cut, row);
         int64_t nonzero = 0;
-        for (int64_t w = 0; w < RJ_WORDS; w++) {
-            uint64_t p = 0, q = 0;
-            const int64_t stop = RJ_DIM - 64 * w < 64 ? RJ_DIM - 64 * w : 64;
-            for (int64_t b = 0; b < stop; b++) {
-                const int64_t x = a[64 * w + b];
-                p |= (uint64_t)(x > cut) << b;
-                q |= (uint64_t)(x < -cut) << b;
-            }
-            row[w] = p;
-            row[RJ_WORDS + w] = q;
-            nonzero += rj_popcount64(p) + rj_popcount64(q);
-        }
+        for (int64_t w = 0; w < 2 * RJ_WORDS; w++) nonzero += rj_popcount64(row[w]);
         row[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
         norms[which[i]] = nonzero > 1 ? nonzero : 1;
     }
