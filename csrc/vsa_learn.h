@@ -2,8 +2,10 @@
  *
  * Included by vsa_batch.h after vsa_record.h (whose bit-sliced tallies it uses).
  * Entries (buffers in rj_call order, then the integer arguments):
- *   rj_packed_class_add   rows (n packed rows), labels (n int64, each < classes), acc (classes * RJ_DIM
- *                         int32); inum weight. acc[labels[r]] += weight * the trits of row r.
+ *   rj_packed_class_add   rows (n packed rows), plus (n int64 labels, each < classes), minus (n labels
+ *                         or none), acc (classes * RJ_DIM int32); inum weight. acc[plus[r]] += weight *
+ *                         the trits of row r, and acc[minus[r]] -= the same (a retraining pass's
+ *                         updates in one call).
  *                         The caller sees that no sum passes int32 (the Python side checks first).
  *   rj_class_quantise     acc (classes * RJ_DIM int32), which (m int64 class indices), scratch
  *                         (RJ_DIM int32), model (classes packed rows), norms (classes int64); inum k.
@@ -65,12 +67,15 @@ static inline void rj_add_row(int32_t *acc, const uint64_t *row, int32_t weight,
     }
 }
 
-/* acc += weight * the trits of the `count` rows listed in `which` (count <= RJ_LEARN_CHUNK). */
+/* acc += weight * the trits of the `count` rows listed in `which` (count <= RJ_LEARN_CHUNK); an entry
+ * -1 - r stands for row r negated (its planes swapped). */
 static void rj_add_chunk(int32_t *acc, const uint64_t *rows, const int64_t *which, int64_t count, int32_t weight,
                          const uint64_t *spread)
 {
     if (count <= RJ_LEARN_DIRECT) {
-        for (int64_t i = 0; i < count; i++) rj_add_row(acc, rows + which[i] * RJ_PACKED_LEN, weight, spread);
+        for (int64_t i = 0; i < count; i++)
+            rj_add_row(acc, rows + (which[i] < 0 ? -1 - which[i] : which[i]) * RJ_PACKED_LEN,
+                       which[i] < 0 ? -weight : weight, spread);
         return;
     }
     for (int64_t w = 0; w < RJ_WORDS; w += RJ_PQ_WORDS) {
@@ -80,9 +85,11 @@ static void rj_add_chunk(int32_t *acc, const uint64_t *rows, const int64_t *whic
         for (int64_t i = 0; i < count; i += 8) {
             _Pragma("GCC unroll 8") for (int j = 0; j < 8; j++) {
                 if (i + j < count) {
-                    const uint64_t *row = rows + which[i + j] * RJ_PACKED_LEN + w;
-                    p[j] = rj_group_at(row, nw);
-                    m[j] = rj_group_at(row + RJ_WORDS, nw);
+                    const int64_t r = which[i + j] < 0 ? -1 - which[i + j] : which[i + j];
+                    const uint64_t *row = rows + r * RJ_PACKED_LEN + w;
+                    const rj_pq plus = rj_group_at(row, nw), minus = rj_group_at(row + RJ_WORDS, nw);
+                    p[j] = which[i + j] < 0 ? minus : plus;
+                    m[j] = which[i + j] < 0 ? plus : minus;
                 } else {
                     p[j] = m[j] = (rj_pq){0};
                 }
@@ -99,27 +106,30 @@ static void rj_add_chunk(int32_t *acc, const uint64_t *rows, const int64_t *whic
 
 static inline int rj_packed_class_add(rj_call *call)
 {
-    const int64_t n = call->rows[0], classes = call->len[2] / RJ_DIM;
-    if (call->len[0] != n * RJ_PACKED_LEN || call->len[1] != n || call->len[2] % RJ_DIM) return RJ_ERR_LENGTH;
+    const int64_t n = call->rows[0], classes = call->len[3] / RJ_DIM;
+    if (call->len[0] != n * RJ_PACKED_LEN || call->len[1] != n || (call->len[2] != n && call->len[2] != 0)
+        || call->len[3] % RJ_DIM)
+        return RJ_ERR_LENGTH;
     const uint64_t *rows = (const uint64_t *)call->ptr[0];
-    const int64_t *labels = (const int64_t *)call->ptr[1];
-    int32_t *acc = (int32_t *)call->ptr[2];
+    const int64_t *plus = (const int64_t *)call->ptr[1], *minus = call->len[2] ? (const int64_t *)call->ptr[2] : 0;
+    int32_t *acc = (int32_t *)call->ptr[3];
     const int64_t weight = call->inum[0];
-    if (!rj_rows_ok(rows, n) || weight < INT32_MIN || weight > INT32_MAX) return RJ_ERR_LENGTH;
+    if (!rj_rows_ok(rows, n) || weight < -INT32_MAX || weight > INT32_MAX) return RJ_ERR_LENGTH;
     for (int64_t r = 0; r < n; r++)
-        if (labels[r] < 0 || labels[r] >= classes) return RJ_ERR_ARGUMENT;
+        if (plus[r] < 0 || plus[r] >= classes || (minus && (minus[r] < 0 || minus[r] >= classes))) return RJ_ERR_ARGUMENT;
     uint64_t spread[256];
     rj_spread_table(spread);
     for (int64_t k = 0; k < classes; k++) {
         int64_t which[RJ_LEARN_CHUNK], count = 0;
-        for (int64_t r = 0; r < n; r++) {
-            if (labels[r] != k) continue;
-            which[count++] = r;
-            if (count == RJ_LEARN_CHUNK) {
-                rj_add_chunk(acc + k * RJ_DIM, rows, which, count, (int32_t)weight, spread);
-                count = 0;
+        for (int64_t r = 0; r < n; r++)
+            for (int side = 0; side < (minus ? 2 : 1); side++) {
+                if ((side ? minus : plus)[r] != k) continue;
+                which[count++] = side ? -1 - r : r;
+                if (count == RJ_LEARN_CHUNK) {
+                    rj_add_chunk(acc + k * RJ_DIM, rows, which, count, (int32_t)weight, spread);
+                    count = 0;
+                }
             }
-        }
         if (count) rj_add_chunk(acc + k * RJ_DIM, rows, which, count, (int32_t)weight, spread);
     }
     return RJ_OK;

@@ -105,6 +105,10 @@ def test_class_sums_and_quantisation_equal_numpy_on_every_tier(tier_engines, row
             want = acc.astype(np.int64) - 7 * np.stack([trits[labels == k].sum(axis=0) for k in range(3)])
             assert learn_ops.add_rows(engine, acc, pack_buffer(trits), labels, -7)
             assert np.array_equal(acc, want), (tier, dim)
+            minus = rng.integers(0, 3, rows)   # a retraining pass: + to one label, - from another, in one call
+            want += 3 * np.stack([trits[labels == k].sum(axis=0) - trits[minus == k].sum(axis=0) for k in range(3)])
+            assert learn_ops.add_rows(engine, acc, pack_buffer(trits), labels, 3, minus=minus)
+            assert np.array_equal(acc, want), (tier, dim)
             if dim > 1:
                 acc[1, 0] = 2 ** 30   # one magnitude past the dimension: selection instead of counting
             for cut_rank in sorted({0, 1, dim // 3, dim}):
@@ -122,7 +126,7 @@ def test_the_numpy_backend_has_no_kernels(numpy_jit):
     acc = np.zeros((2, 10), np.int32)
     assert record_ops.encode_packed(engine, np.zeros((1, 1), np.int64), *(pack_buffer(np.ones((1, 10), np.int8)),) * 2,
                                     10) is None
-    assert not learn_ops.add_rows(engine, acc, pack_buffer(np.ones((1, 10), np.int8)), np.array([0]), 1)
+    assert not learn_ops.add_rows(engine, acc, pack_buffer(np.ones((1, 10), np.int8)), np.array([0]), 1, np.array([1]))
     assert not learn_ops.quantise(engine, acc, np.array([0]), 0, np.zeros((2, 3), np.uint64), np.zeros(2, np.int64))
 
 

@@ -198,23 +198,24 @@ class Classifier:
         wrong = np.flatnonzero(predicted != labels)
         if wrong.size == 0:
             return wrong
-        self._add(rows[wrong], labels[wrong], self.lr)
-        self._add(rows[wrong], predicted[wrong], -self.lr)
+        self._add(rows[wrong], labels[wrong], self.lr, minus=predicted[wrong])
         changed = np.union1d(labels[wrong], predicted[wrong])
         self._quantise(changed)
         return changed
 
-    def _add(self, rows, labels, weight=1):
-        """Add the trits of each packed row times `weight` to the accumulator of its label: in C
-        (learn_ops), or on numpy a loop over the classes present, each a vectorised integer sum."""
+    def _add(self, rows, labels, weight=1, minus=None):
+        """Add the trits of each packed row times `weight` to the accumulator of its label (and
+        subtract them from that of its `minus` label, if given): in C (learn_ops), or on numpy a
+        loop over the classes present, each a vectorised integer sum."""
         if int(np.abs(self.accumulators_).max()) + rows.shape[0] * abs(int(weight)) >= 1 << 31:   # Python ints
             raise OverflowError("the class accumulators would pass 2**31: train on smaller batches or a smaller lr")
-        if learn_ops.add_rows(_engine(), self.accumulators_, rows, labels, weight):
+        if learn_ops.add_rows(_engine(), self.accumulators_, rows, labels, weight, minus):
             return
         trits = unpack_buffer(rows, self.dim_)
-        for k in np.unique(labels):
-            total = trits[labels == k].sum(axis=0, dtype=np.int32)
-            self.accumulators_[k] += total if weight == 1 else weight * total
+        for side, sign in ((labels, 1), (minus, -1)) if minus is not None else ((labels, 1),):
+            for k in np.unique(side):
+                total = trits[side == k].sum(axis=0, dtype=np.int32)
+                self.accumulators_[k] += total if weight * sign == 1 else weight * sign * total
 
     def _quantise(self, classes):
         """The model of these classes (indices): each accumulator as trits, its `sparsity`

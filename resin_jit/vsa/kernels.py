@@ -64,7 +64,7 @@ RULES = MappingProxyType({
     # records of levels (csrc/vsa_record.h): value indices, keys, values → packed rows
     ("record_rows", "packed"): Rule("quuU", "v", "rj_packed_record_rows", (("RJ_BATCH", 1),)),
     # the Classifier's training steps (csrc/vsa_learn.h): rows added to int32 class sums, sums made trits
-    ("class_add", "packed"): Rule("uqIn", "v", "rj_packed_class_add", (("RJ_BATCH", 1),)),
+    ("class_add", "packed"): Rule("uqqIn", "v", "rj_packed_class_add", (("RJ_BATCH", 1),)),
     ("class_quantise", "packed"): Rule("iqIUQn", "v", "rj_class_quantise", (("RJ_BATCH", 1),)),
 })
 BATCH_OPS = ("bind_rows", "permute_rows", "bundle_rows")

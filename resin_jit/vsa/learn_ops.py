@@ -7,14 +7,18 @@ import numpy as np
 from .vectors import words_for
 
 
-def add_rows(engine, accumulators, rows, labels, weight):
-    """accumulators[labels[r]] += weight * the trits of packed row r (the caller checked int32 holds
-    the sums); whether it ran."""
+_NONE = np.zeros(0, np.int64)
+
+
+def add_rows(engine, accumulators, rows, labels, weight, minus=None):
+    """accumulators[labels[r]] += weight * the trits of packed row r, and accumulators[minus[r]] -=
+    the same when minus (labels) is given (the caller checked int32 holds the sums); whether it ran."""
     dim = accumulators.shape[1]
     kernel = engine._kernel("class_add", "packed", dim, internal=True)
     if kernel is None:
         return False
-    kernel(np.ascontiguousarray(rows, np.uint64), np.ascontiguousarray(labels, np.int64), accumulators, int(weight))
+    kernel(np.ascontiguousarray(rows, np.uint64), np.ascontiguousarray(labels, np.int64),
+           _NONE if minus is None else np.ascontiguousarray(minus, np.int64), accumulators, int(weight))
     return True
 
 
