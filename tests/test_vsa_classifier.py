@@ -174,7 +174,8 @@ def test_scikit_learn_clones_pipelines_and_cross_validates_it(digits):
     assert search.best_params_["sparsity"] in (0.0, 0.33)
 
 
-def test_scikit_learn_check_estimator_passes_but_for_two_deliberate_differences():
+@pytest.mark.parametrize("encoder", [None, "levels"])
+def test_scikit_learn_check_estimator_passes_but_for_two_deliberate_differences(encoder):
     """scikit-learn's own conformance checks: all pass but two. NotFittedError is this module's
     (a ValueError and AttributeError, as scikit-learn's is, but not its class: scikit-learn is
     not imported at run time), and a column y (N, 1) is refused with a clear error where
@@ -183,7 +184,7 @@ def test_scikit_learn_check_estimator_passes_but_for_two_deliberate_differences(
     from sklearn.utils.estimator_checks import check_estimator
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        results = check_estimator(Classifier(dim=512, epochs=3), on_fail=None)
+        results = check_estimator(Classifier(dim=512, epochs=3, encoder=encoder), on_fail=None)
     failed = sorted(r["check_name"] for r in results if r["status"] == "failed")
     assert len(results) >= 40 and failed == ["check_estimators_unfitted", "check_supervised_y_2d"]
 

@@ -3,6 +3,7 @@ csrc/vsa_learn.h against numpy written out here, on every tier and on the numpy 
 awkward dimensions and feature counts, with ties; LevelEncoder and Classifier(encoder="levels")
 with scikit-learn's conventions; the errors."""
 import os
+import pickle
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -163,6 +164,10 @@ def test_level_encoder_is_records_of_levels_and_takes_params():
     want = numpy_records(record.values.index(X), record.keys.vectors, record.values.vectors)
     assert np.array_equal(enc.encode(X), want) and np.array_equal(enc.encode_packed(X), pack_buffer(want))
     assert np.array_equal(LevelEncoder(16, 1000, 9, 0, 16, seed=3).encode(X), want)   # seeded: the same
+    again = pickle.loads(pickle.dumps(enc))
+    assert len(pickle.dumps(enc)) < 1000 and np.array_equal(again.encode(X), want)   # its parameters, not its codebooks
+    unseeded = LevelEncoder(16, dim=1000, levels=9, low=0, high=16)
+    assert np.array_equal(pickle.loads(pickle.dumps(unseeded)).encode(X), unseeded.encode(X))   # codebooks travel
     assert enc.set_params(levels=5) is enc and len(enc.record.values) == 5 and enc.get_params()["levels"] == 5
     with pytest.raises(ValueError, match="Invalid parameter 'level' for LevelEncoder"):
         enc.set_params(level=3)

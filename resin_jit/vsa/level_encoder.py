@@ -39,6 +39,17 @@ class LevelEncoder:
             setattr(self, name, value)
         return self
 
+    def __getstate__(self):
+        """Pickles as its parameters (the codebooks are made again from an int seed), and with its
+        codebooks when they came from no seed (they could not be made again)."""
+        state = self.get_params()
+        if not _seeded(self.seed) and hasattr(self, "_made"):
+            state["_made"] = self._made
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
     def __repr__(self):
         return "LevelEncoder(" + ", ".join(f"{k}={v!r}" for k, v in self.get_params().items()) + ")"
 
@@ -57,7 +68,7 @@ class LevelEncoder:
         keys = Codebook(int(self.features), self.dim, seed=np.random.default_rng(keys_seed))
         values = LevelCodebook(self.levels, self.dim, self.low, self.high, seed=np.random.default_rng(values_seed))
         made = RecordEncoder(keys, values)
-        if isinstance(self.seed, (int, np.integer)) and not isinstance(self.seed, bool):   # deterministic: kept
+        if _seeded(self.seed):   # deterministic: kept
             if len(_MADE) >= _MADE_MOST:
                 _MADE.pop(next(iter(_MADE)))
             _MADE[key] = made
@@ -76,3 +87,7 @@ class LevelEncoder:
         record = self.record
         return record.encode_both(check_features(X, record.keys.vectors.shape[0], "LevelEncoder", np.float64),
                                   trits, rows)
+
+
+def _seeded(seed):
+    return isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
