@@ -43,7 +43,8 @@ class LevelEncoder:
         """Pickles as its parameters (the codebooks are made again from an int seed), and with its
         codebooks when they came from no seed (they could not be made again)."""
         state = self.get_params()
-        if not _seeded(self.seed) and hasattr(self, "_made"):
+        if not _seeded(self.seed):
+            self.record   # made now if not yet: the copy must encode as this one will
             state["_made"] = self._made
         return state
 
