@@ -3,7 +3,8 @@
  * the test) lists them as RJ_ENTRIES(X) X(0) X(1) ...
  *
  * Requests, little-endian, until EOF: int32 entry, int32 buffer count, then per buffer int32
- * element size, int64 length (elements), int64 rows, the bytes. Reply per request: int32 status,
+ * element size, int64 length (elements), int64 rows, the bytes; then int32 integer-argument count and
+ * the int64 arguments (call.inum). Reply per request: int32 status,
  * int64 ret_int, float64 ret_float, then every buffer's bytes again (outputs included). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,10 @@ int main(void)
             call.ptr[i] = malloc(bytes + 64);
             if (!call.ptr[i] || fread(call.ptr[i], 1, bytes, stdin) != bytes) return 2;
         }
+        int32_t ints;
+        if (fread(&ints, 4, 1, stdin) != 1 || ints < 0 || ints > RJ_MAX_ARGS
+            || fread(call.inum, 8, (size_t)ints, stdin) != (size_t)ints)
+            return 2;
         int32_t status = entries[entry](&call);
         fwrite(&status, 4, 1, stdout);
         fwrite(&call.ret_int, 8, 1, stdout);
