@@ -221,8 +221,9 @@ class Classifier:
         """The model of these classes (indices): each accumulator as trits, its `sparsity`
         smallest magnitudes 0 (ties at the cut all 0), packed (in C where there is a kernel);
         memory_ holds every class's."""
-        if not hasattr(self, "_norms"):
-            self._norms = np.ones(len(self.classes_), np.int64)
+        if not hasattr(self, "_norms") or self._norms.dtype != np.int64:   # (float64 in earlier pickles)
+            self._norms = np.ones(len(self.classes_), np.int64) if not hasattr(self, "_norms") else \
+                self._norms.astype(np.int64)
         cut_rank = int(self.sparsity * self.dim_)
         if not learn_ops.quantise(_engine(), self.accumulators_, classes, cut_rank, self._model_rows, self._norms):
             acc = self.accumulators_[classes]
