@@ -12,6 +12,14 @@
  *                         For each listed class: cut = the k-th smallest |acc| of its row (0 for
  *                         k = 0), trits +1 where acc > cut, -1 where acc < -cut, else 0, packed into
  *                         its model row; its norm the count of non-zero trits, at least 1.
+ *   rj_packed_transpose   rows (n packed rows), cols (2 * ceil(n / 64) * RJ_DIM words): bit i % 64 of
+ *                         word (plane * ceil(n / 64) + i / 64) * RJ_DIM + j is row i's bit j of that
+ *                         plane (positive 0, negative 1): the rows' trits by position.
+ *   rj_dots_update        cols (as above, of n rows), old (k packed rows), new (k packed rows), which
+ *                         (k int64 class indices), dots (n * classes float64, exact integers): for
+ *                         each t, dots[:, which[t]] += the dots of the rows with new[t] - old[t],
+ *                         position by position where the two differ (a retraining pass changes a few
+ *                         of a class's trits: far less work than its dots computed again).
  * A class's rows are counted a chunk of up to 255 at a time in bit-sliced byte counts per group of
  * words (carry-save adders), then added to its accumulator a byte of positions at a time; a chunk
  * of a few rows is added row by row.
@@ -234,6 +242,134 @@ static inline int rj_class_quantise(rj_call *call)
         for (int64_t w = 0; w < 2 * RJ_WORDS; w++) nonzero += rj_popcount64(row[w]);
         row[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
         norms[which[i]] = nonzero > 1 ? nonzero : 1;
+    }
+    return RJ_OK;
+}
+
+/* ---- dots kept up to date as the class vectors change ------------------------------------------ */
+
+/* a[i] bit j <-> a[j] bit i in each lane: RJ_PQ_WORDS 64 x 64 bit matrices transposed at once
+ * (recursive block swaps). */
+static inline void rj_transpose64(rj_pq *a)
+{
+    uint64_t m = 0x00000000ffffffffull;
+    for (int j = 32; j; j >>= 1, m ^= m << j)
+        for (int k = 0; k < 64; k = ((k | j) + 1) & ~j) {
+            const rj_pq t = ((a[k] >> j) ^ a[k | j]) & m;
+            a[k] ^= t << j;
+            a[k | j] ^= t;
+        }
+}
+
+static inline int rj_packed_transpose(rj_call *call)
+{
+    const int64_t n = call->rows[0], qw = (n + 63) / 64;
+    if (call->len[0] != n * RJ_PACKED_LEN || call->len[1] != 2 * RJ_DIM * qw) return RJ_ERR_LENGTH;
+    const uint64_t *rows = (const uint64_t *)call->ptr[0];
+    uint64_t *cols = (uint64_t *)call->ptr[1];
+    if (!rj_rows_ok(rows, n)) return RJ_ERR_LENGTH;
+    rj_pq block[64];
+    for (int64_t plane = 0; plane < 2; plane++)
+        for (int64_t q = 0; q < qw; q++)
+            for (int64_t w = 0; w < RJ_WORDS; w += RJ_PQ_WORDS) {   /* words w .. w + nw of 64 rows */
+                const int64_t nw = RJ_WORDS - w < RJ_PQ_WORDS ? RJ_WORDS - w : RJ_PQ_WORDS;
+                for (int64_t i = 0; i < 64; i++)
+                    block[i] = 64 * q + i < n ? rj_group_at(rows + (64 * q + i) * RJ_PACKED_LEN + plane * RJ_WORDS + w, nw)
+                                              : (rj_pq){0};
+                rj_transpose64(block);   /* lane l of block[b]: bit i is row 64q + i's bit 64(w + l) + b */
+                uint64_t words[64 * RJ_PQ_WORDS];
+                memcpy(words, block, sizeof words);
+                for (int64_t l = 0; l < nw; l++) {
+                    const int64_t stop = RJ_DIM - 64 * (w + l) < 64 ? RJ_DIM - 64 * (w + l) : 64;
+                    for (int64_t b = 0; b < stop; b++)
+                        cols[(plane * qw + q) * RJ_DIM + 64 * (w + l) + b] = words[b * RJ_PQ_WORDS + l];
+                }
+            }
+    return RJ_OK;
+}
+
+/* d[0 .. rows) += the weighted columns tallied in 8 bit planes (cp: positive, cn: negative counts), a
+ * group of words of the columns at a time. */
+static inline void rj_flush_columns(int32_t *d, int64_t rows, int64_t qw, rj_pq (*cp)[8], rj_pq (*cn)[8],
+                                    const uint64_t *spread)
+{
+    for (int64_t g = 0; g * RJ_PQ_WORDS < qw; g++) {
+        uint64_t wp[8 * RJ_PQ_WORDS], wn[8 * RJ_PQ_WORDS];
+        memcpy(wp, cp[g], sizeof wp);
+        memcpy(wn, cn[g], sizeof wn);
+        const int64_t nw = qw - g * RJ_PQ_WORDS < RJ_PQ_WORDS ? qw - g * RJ_PQ_WORDS : RJ_PQ_WORDS;
+        rj_add_counts(d + 64 * RJ_PQ_WORDS * g, wp, wn, nw, rows - 64 * RJ_PQ_WORDS * g, 1, spread);
+        _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) cp[g][i] = cn[g][i] = (rj_pq){0};
+    }
+}
+
+#define RJ_COLUMN_GROUPS 8   /* groups of words of a column tallied at once: up to 64 * 8 * RJ_PQ_WORDS rows */
+
+static inline int rj_dots_update(rj_call *call)
+{
+    const int64_t k = call->len[3], rows = call->rows[4], qw = (rows + 63) / 64;
+    const int64_t classes = rows ? call->len[4] / rows : 0;
+    if (call->len[0] != 2 * RJ_DIM * qw || call->len[1] != k * RJ_PACKED_LEN || call->len[2] != k * RJ_PACKED_LEN
+        || call->len[4] != rows * classes || call->len[5] != rows)
+        return RJ_ERR_LENGTH;
+    const uint64_t *cols = (const uint64_t *)call->ptr[0];
+    const uint64_t *old = (const uint64_t *)call->ptr[1], *new_ = (const uint64_t *)call->ptr[2];
+    const int64_t *which = (const int64_t *)call->ptr[3];
+    double *dots = (double *)call->ptr[4];
+    int32_t *d = (int32_t *)call->ptr[5];
+    if (!rj_rows_ok(old, k) || !rj_rows_ok(new_, k)) return RJ_ERR_LENGTH;
+    for (int64_t t = 0; t < k; t++)
+        if (which[t] < 0 || which[t] >= classes) return RJ_ERR_ARGUMENT;
+    uint64_t spread[256];
+    rj_spread_table(spread);
+    const int64_t groups = (qw + RJ_PQ_WORDS - 1) / RJ_PQ_WORDS;
+    for (int64_t t = 0; t < k; t++) {
+        const uint64_t *o = old + t * RJ_PACKED_LEN, *x = new_ + t * RJ_PACKED_LEN;
+        memset(d, 0, (size_t)rows * sizeof *d);
+        for (int64_t g0 = 0; g0 < groups; g0 += RJ_COLUMN_GROUPS) {   /* a slice of the rows at a time */
+            const int64_t gs = groups - g0 < RJ_COLUMN_GROUPS ? groups - g0 : RJ_COLUMN_GROUPS;
+            rj_pq cp[RJ_COLUMN_GROUPS][8], cn[RJ_COLUMN_GROUPS][8];
+            for (int64_t g = 0; g < gs; g++)
+                for (int i = 0; i < 8; i++) cp[g][i] = cn[g][i] = (rj_pq){0};
+            int adds = 0;   /* the tallies hold 255: flushed before they could pass it */
+            for (int64_t w = 0; w < RJ_WORDS; w++) {
+                uint64_t differ = (o[w] ^ x[w]) | (o[RJ_WORDS + w] ^ x[RJ_WORDS + w]);
+                while (differ) {
+                    const int b = __builtin_ctzll(differ);
+                    differ &= differ - 1;
+                    const int delta = (int)((x[w] >> b) & 1) - (int)((x[RJ_WORDS + w] >> b) & 1)
+                                      - (int)((o[w] >> b) & 1) + (int)((o[RJ_WORDS + w] >> b) & 1);
+                    const int64_t j = 64 * w + b;   /* column j: word q of a plane at [(plane * qw + q) * RJ_DIM + j] */
+                    const uint64_t *plus = cols + j, *minus = cols + qw * RJ_DIM + j;
+                    if (delta < 0) {
+                        const uint64_t *swap = plus;
+                        plus = minus;
+                        minus = swap;
+                    }
+                    if (adds + 2 > 255) {
+                        rj_flush_columns(d + 64 * RJ_PQ_WORDS * g0, rows - 64 * RJ_PQ_WORDS * g0,
+                                         qw - RJ_PQ_WORDS * g0 < RJ_PQ_WORDS * gs ? qw - RJ_PQ_WORDS * g0 : RJ_PQ_WORDS * gs,
+                                         cp, cn, spread);
+                        adds = 0;
+                    }
+                    for (int twice = 0; twice < (delta == 2 || delta == -2 ? 2 : 1); twice++, adds++)
+                        for (int64_t g = 0; g < gs; g++) {
+                            const int64_t at = (g0 + g) * RJ_PQ_WORDS, nw = qw - at < RJ_PQ_WORDS ? qw - at : RJ_PQ_WORDS;
+                            uint64_t pw[RJ_PQ_WORDS] = {0}, mw[RJ_PQ_WORDS] = {0};
+                            for (int64_t i = 0; i < nw; i++) {
+                                pw[i] = plus[(at + i) * RJ_DIM];
+                                mw[i] = minus[(at + i) * RJ_DIM];
+                            }
+                            rj_tally1(cp[g], 8, rj_pq_load(pw));
+                            rj_tally1(cn[g], 8, rj_pq_load(mw));
+                        }
+                }
+            }
+            rj_flush_columns(d + 64 * RJ_PQ_WORDS * g0, rows - 64 * RJ_PQ_WORDS * g0,
+                             qw - RJ_PQ_WORDS * g0 < RJ_PQ_WORDS * gs ? qw - RJ_PQ_WORDS * g0 : RJ_PQ_WORDS * gs,
+                             cp, cn, spread);
+        }
+        for (int64_t i = 0; i < rows; i++) dots[i * classes + which[t]] += (double)d[i];
     }
     return RJ_OK;
 }

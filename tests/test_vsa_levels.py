@@ -19,7 +19,7 @@ from support import NATIVE, TIERS
 
 DIMS = [1, 63, 64, 65, 10_000, 100_003]
 LOWER_DIMS = [1, 65, 1000]
-OPS = ("record_rows", "class_add", "class_quantise")
+OPS = ("record_rows", "class_add", "class_quantise", "transpose", "dots_update")
 
 
 def dims_for(tier):
@@ -122,6 +122,31 @@ def test_class_sums_and_quantisation_equal_numpy_on_every_tier(tier_engines, row
                 assert np.array_equal(norms, np.maximum(np.count_nonzero(quantised, axis=1), 1))
 
 
+@pytest.mark.parametrize("rows", [1, 63, 64, 65, 700])
+def test_dots_follow_the_changed_trits_on_every_tier(tier_engines, rows):
+    """The samples transposed by position, then a class vector's changed trits applied to their dots:
+    the dots with the new vectors, exactly (a few trits changed, and most of them)."""
+    for tier, engine in tier_engines.items():
+        for dim in dims_for(tier):
+            if dim > 10_000 and rows > 64:
+                continue
+            rng = np.random.default_rng(dim * rows)
+            trits = rng.integers(-1, 2, (rows, dim)).astype(np.int8)
+            cols = learn_ops.transpose(engine, pack_buffer(trits), dim)
+            qw = (rows + 63) // 64
+            bits = (cols.reshape(2, qw, dim)[..., None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
+            bits = bits.transpose(0, 2, 1, 3).reshape(2, dim, 64 * qw)[:, :, :rows]
+            assert np.array_equal(bits[0].T, trits > 0) and np.array_equal(bits[1].T, trits < 0), (tier, dim)
+            for share in (0.01, 0.9):
+                old = rng.integers(-1, 2, (2, dim)).astype(np.int8)
+                new = np.where(rng.random((2, dim)) < share, rng.integers(-1, 2, (2, dim)), old).astype(np.int8)
+                dots = np.zeros((rows, 3))
+                dots[:, [2, 0]] = trits.astype(np.int64) @ old.T
+                learn_ops.update_dots(engine, cols, pack_buffer(old), pack_buffer(new), np.array([2, 0]), dots)
+                assert np.array_equal(dots[:, [2, 0]], trits.astype(np.int64) @ new.T), (tier, dim, share)
+                assert not dots[:, 1].any()
+
+
 def test_the_numpy_backend_has_no_kernels(numpy_jit):
     engine = JitVSAEngine(numpy_jit)
     acc = np.zeros((2, 10), np.int32)
@@ -129,6 +154,7 @@ def test_the_numpy_backend_has_no_kernels(numpy_jit):
                                     10) is None
     assert not learn_ops.add_rows(engine, acc, pack_buffer(np.ones((1, 10), np.int8)), np.array([0]), 1, np.array([1]))
     assert not learn_ops.quantise(engine, acc, np.array([0]), 0, np.zeros((2, 3), np.uint64), np.zeros(2, np.int64))
+    assert learn_ops.transpose(engine, pack_buffer(np.ones((1, 10), np.int8)), 10) is None
 
 
 # -- the encoders and the Classifier ----------------------------------------------------------------

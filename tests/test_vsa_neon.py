@@ -41,13 +41,13 @@ def cases():
     for tier, dim in (("neon", 7), ("neon", 33), ("neon", 4097), ("scalar", 1023)):   # records and training
         out += [(tier, "record_rows", "packed", dim, 0), (tier, "record_rows", "packed", dim, 1),
                 (tier, "class_add", "packed", dim, 3), (tier, "class_add", "packed", dim, 40),
-                (tier, "class_quantise", "packed", dim, None)]
+                (tier, "class_quantise", "packed", dim, None), (tier, "dots_update", "packed", dim, 70)]
     return out
 
 
 def learning_arguments(op, dim, k):
-    """record_rows (k: sparse codebooks or not), class_add (k rows) and class_quantise, as
-    arguments() gives them."""
+    """record_rows (k: sparse codebooks or not), class_add (k rows), class_quantise and dots_update
+    (k rows), as arguments() gives them."""
     rng = np.random.default_rng(dim)
     pk = lambda trits: np.stack([TritVector(t).pack()._buf for t in trits])   # noqa: E731
     if op == "record_rows":
@@ -58,6 +58,17 @@ def learning_arguments(op, dim, k):
         want = np.sign((keys[None].astype(np.int64) * values[index]).sum(axis=1)).astype(np.int8)
         return [index, pk(keys), pk(values), np.zeros((5, 2 * words_for(dim) + 1), np.uint64)], \
             (lambda ri, rf, bufs: np.array_equal(bufs[-1].reshape(5, -1), pk(want)))
+    if op == "dots_update":   # (k rows) transposed in numpy, a class vector changed at a tenth of its trits
+        trits, old = rng.integers(-1, 2, (k, dim)).astype(np.int8), rng.integers(-1, 2, (1, dim)).astype(np.int8)
+        new = np.where(rng.random((1, dim)) < 0.1, rng.integers(-1, 2, (1, dim)), old).astype(np.int8)
+        qw = (k + 63) // 64
+        planes = np.zeros((2, 64 * qw, dim), np.uint64)
+        planes[0, :k], planes[1, :k] = trits > 0, trits < 0
+        cols = (planes.reshape(2, qw, 64, dim) << np.arange(64, dtype=np.uint64)[:, None]).sum(axis=2, dtype=np.uint64)
+        dots = (trits.astype(np.int64) @ old.T).astype(np.float64)
+        want = (trits.astype(np.int64) @ new.T).astype(np.float64)
+        return [cols.reshape(2 * qw, dim), pk(old), pk(new), np.array([0]), dots, np.zeros(k, np.int32)], \
+            (lambda ri, rf, bufs: np.array_equal(bufs[4].reshape(k, 1), want))
     acc = rng.integers(-9, 9, (3, dim)).astype(np.int32)
     if op == "class_add":
         trits, plus, minus = rng.integers(-1, 2, (k, dim)).astype(np.int8), rng.integers(0, 3, k), rng.integers(0, 3, k)
@@ -73,7 +84,7 @@ def learning_arguments(op, dim, k):
 def arguments(op, layout, dim, k):
     """The buffers (and integers) of one call and a function of the returned (ret_int, ret_float,
     buffers) → ok."""
-    if op in ("record_rows", "class_add", "class_quantise"):
+    if op in ("record_rows", "class_add", "class_quantise", "dots_update"):
         return learning_arguments(op, dim, k)
     a, b, c = (TritVector.random(dim, seed=s, sparsity=0.25 if s == 2 else None) for s in range(3))
     many = [TritVector.random(dim, seed=10 + s) for s in range(40)]

@@ -34,3 +34,23 @@ def quantise(engine, accumulators, classes, cut_rank, model_rows, norms):
     kernel(accumulators, np.ascontiguousarray(classes, np.int64), np.empty(dim, np.int32), model_rows, norms,
            int(cut_rank))
     return True
+
+
+def transpose(engine, rows, dim):
+    """The packed rows' trits by position: (2 * ceil(n / 64), dim) uint64, bit i % 64 of [plane *
+    ceil(n / 64) + i // 64, j] row i's bit j of the plane (positive 0, negative 1); None where the
+    engine has no kernel."""
+    kernel = engine._kernel("transpose", "packed", dim, internal=True)
+    if kernel is None:
+        return None
+    cols = np.empty((2 * ((rows.shape[0] + 63) // 64), dim), np.uint64)
+    kernel(np.ascontiguousarray(rows, np.uint64), cols)
+    return cols
+
+
+def update_dots(engine, cols, old, new, classes, dots):
+    """dots[:, classes[t]] += the dots of the rows (transposed: `cols`) with new[t] - old[t], packed
+    rows of the class vectors before and after a change (exact integers in float64)."""
+    kernel = engine._kernel("dots_update", "packed", cols.shape[1], internal=True)
+    kernel(cols, np.ascontiguousarray(old, np.uint64), np.ascontiguousarray(new, np.uint64),
+           np.ascontiguousarray(classes, np.int64), dots, np.empty(dots.shape[0], np.int32))
