@@ -7,8 +7,8 @@
  *                         the trits of row r, and acc[minus[r]] -= the same (a retraining pass's
  *                         updates in one call).
  *                         The caller sees that no sum passes int32 (the Python side checks first).
- *   rj_class_quantise     acc (classes * RJ_DIM int32), which (m int64 class indices), scratch
- *                         (RJ_DIM int32), model (classes packed rows), norms (classes int64); inum k.
+ *   rj_class_quantise     acc (classes * RJ_DIM int32), which (m int64 class indices), model (classes
+ *                         packed rows), norms (classes int64); inum k.
  *                         For each listed class: cut = the k-th smallest |acc| of its row (0 for
  *                         k = 0), trits +1 where acc > cut, -1 where acc < -cut, else 0, packed into
  *                         its model row; its norm the count of non-zero trits, at least 1.
@@ -143,100 +143,84 @@ static inline int rj_packed_class_add(rj_call *call)
     return RJ_OK;
 }
 
-/* The k-th smallest (1 <= k <= n) of n values, by quickselect (median of three) on the values in place. */
-static uint32_t rj_kth_smallest(uint32_t *v, int64_t n, int64_t k)
+/* The magnitudes of RJ_LANES sums, biased by 2**31 so that signed comparisons order them as unsigned
+ * ones (INT32_MIN's magnitude is 2**31). */
+static inline rj_vi rj_biased_magnitudes(const int32_t *a)
 {
-    int64_t lo = 0, hi = n - 1, want = k - 1;
-    while (lo < hi) {
-        const int64_t mid = lo + (hi - lo) / 2;
-        uint32_t a = v[lo], b = v[mid], c = v[hi];
-        const uint32_t pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        int64_t i = lo, j = hi;
-        while (i <= j) {   /* Hoare partition: v[lo .. j] <= pivot <= v[i .. hi] */
-            while (v[i] < pivot) i++;
-            while (v[j] > pivot) j--;
-            if (i <= j) {
-                const uint32_t t = v[i];
-                v[i++] = v[j];
-                v[j--] = t;
-            }
-        }
-        if (want <= j) hi = j;
-        else if (want >= i) lo = i;
-        else return v[want];
-    }
-    return v[lo];
+    rj_vi x;
+    memcpy(&x, a, sizeof x);
+    const rj_vi sign = x >> 31;
+    return ((x ^ sign) - sign) ^ INT32_MIN;
 }
 
-/* The k-th smallest (1 <= k <= RJ_DIM) magnitude of a row of RJ_DIM int32 sums: by counting when
- * every magnitude is below RJ_DIM (scratch holds the counts), else by selection (scratch the copy). */
-static int64_t rj_kth_magnitude(const int32_t *a, int64_t k, uint32_t *scratch)
+static inline uint32_t rj_magnitude(int32_t x) { return x < 0 ? 0u - (uint32_t)x : (uint32_t)x; }
+
+/* How many of the RJ_DIM sums have a magnitude <= m. */
+static int64_t rj_count_within(const int32_t *a, uint32_t m)
 {
-    uint32_t top = 0;
-    for (int64_t j = 0; j < RJ_DIM; j++) {
-        const uint32_t m = a[j] < 0 ? 0u - (uint32_t)a[j] : (uint32_t)a[j];
-        top = m > top ? m : top;
-    }
-    if (top >= (uint32_t)RJ_DIM) {
-        for (int64_t j = 0; j < RJ_DIM; j++) scratch[j] = a[j] < 0 ? 0u - (uint32_t)a[j] : (uint32_t)a[j];
-        return rj_kth_smallest(scratch, RJ_DIM, k);
-    }
-    /* four interleaved counts where they fit (repeated values then do not wait on one another) */
-    const int ways = 4 * ((int64_t)top + 1) <= RJ_DIM ? 4 : 1;
-    memset(scratch, 0, (size_t)ways * (top + 1) * sizeof *scratch);
+    const rj_vi limit = (rj_vi){0} + (int32_t)(m ^ 0x80000000u);
+    rj_vi count = {0};
+    int64_t j = 0, total = 0;
+    for (; j + RJ_LANES <= RJ_DIM; j += RJ_LANES) count -= (rj_vi)(rj_biased_magnitudes(a + j) <= limit);
+    for (int l = 0; l < RJ_LANES; l++) total += count[l];
+    for (; j < RJ_DIM; j++) total += rj_magnitude(a[j]) <= m;
+    return total;
+}
+
+/* The k-th smallest (1 <= k <= RJ_DIM) magnitude of a row of RJ_DIM int32 sums: the least m with at
+ * least k magnitudes <= m, by bisection between 0 and the largest (a counting pass per step). */
+static int64_t rj_kth_magnitude(const int32_t *a, int64_t k)
+{
+    rj_vi topv = (rj_vi){0} + INT32_MIN;   /* biased: the least magnitude, 0 */
     int64_t j = 0;
-    if (ways == 4)
-        for (; j + 4 <= RJ_DIM; j += 4)
-            for (int i = 0; i < 4; i++) scratch[4 * (uint32_t)(a[j + i] < 0 ? -a[j + i] : a[j + i]) + i]++;
-    for (; j < RJ_DIM; j++) scratch[ways * (uint32_t)(a[j] < 0 ? -a[j] : a[j])]++;
-    int64_t seen = 0;
-    for (uint32_t m = 0;; m++) {
-        for (int i = 0; i < ways; i++) seen += scratch[ways * m + i];
-        if (seen >= k) return m;
+    for (; j + RJ_LANES <= RJ_DIM; j += RJ_LANES) {
+        const rj_vi m = rj_biased_magnitudes(a + j), more = (rj_vi)(m > topv);
+        topv = (topv & ~more) | (m & more);
     }
+    uint32_t lo = 0, hi = 0;
+    for (int l = 0; l < RJ_LANES; l++) hi = ((uint32_t)topv[l] ^ 0x80000000u) > hi ? (uint32_t)topv[l] ^ 0x80000000u : hi;
+    for (; j < RJ_DIM; j++) hi = rj_magnitude(a[j]) > hi ? rj_magnitude(a[j]) : hi;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (rj_count_within(a, mid) >= k) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
 }
 
-/* row's planes: +1 where a > cut, -1 where a < -cut (RJ_VB_WIDTH sums compared at once, the
- * comparisons made bytes and then bits). */
-typedef int32_t rj_vw __attribute__((vector_size(4 * RJ_VB_WIDTH)));   /* RJ_VB_WIDTH int32 lanes */
-
+/* row's planes: +1 where a > cut, -1 where a < -cut. */
 static void rj_pack_signs(const int32_t *a, int64_t cut, uint64_t *row)
 {
-    memset(row, 0, 2 * RJ_WORDS * sizeof *row);
-    int64_t j = 0;
-    if (cut <= INT32_MAX) {   /* (a cut of 2**31, INT32_MIN's magnitude, leaves every trit 0) */
-        const rj_vw above = (rj_vw){0} + (int32_t)cut, below = -above;
-        for (; j + RJ_VB_WIDTH <= RJ_DIM; j += RJ_VB_WIDTH) {   /* RJ_VB_WIDTH divides 64: within one word */
-            rj_vw x;
-            memcpy(&x, a + j, sizeof x);
-            row[j / 64] |= rj_vb_bits(__builtin_convertvector(x > above, rj_vb)) << (j % 64);
-            row[RJ_WORDS + j / 64] |= rj_vb_bits(__builtin_convertvector(x < below, rj_vb)) << (j % 64);
+    for (int64_t w = 0; w < RJ_WORDS; w++) {
+        uint64_t p = 0, q = 0;
+        const int64_t stop = RJ_DIM - 64 * w < 64 ? RJ_DIM - 64 * w : 64;
+        for (int64_t b = 0; b < stop; b++) {
+            const int64_t x = a[64 * w + b];
+            p |= (uint64_t)(x > cut) << b;
+            q |= (uint64_t)(x < -cut) << b;
         }
-    }
-    for (; j < RJ_DIM; j++) {
-        row[j / 64] |= (uint64_t)(a[j] > cut) << (j % 64);
-        row[RJ_WORDS + j / 64] |= (uint64_t)(a[j] < -cut) << (j % 64);
+        row[w] = p;
+        row[RJ_WORDS + w] = q;
     }
 }
 
 static inline int rj_class_quantise(rj_call *call)
 {
     const int64_t classes = call->len[0] / RJ_DIM, m = call->len[1], k = call->inum[0];
-    if (call->len[0] % RJ_DIM || call->len[2] != RJ_DIM || call->len[3] != classes * RJ_PACKED_LEN
-        || call->len[4] != classes || k < 0 || k > RJ_DIM)
+    if (call->len[0] % RJ_DIM || call->len[2] != classes * RJ_PACKED_LEN || call->len[3] != classes || k < 0
+        || k > RJ_DIM)
         return RJ_ERR_LENGTH;
     const int32_t *acc = (const int32_t *)call->ptr[0];
     const int64_t *which = (const int64_t *)call->ptr[1];
-    uint32_t *scratch = (uint32_t *)call->ptr[2];
-    uint64_t *model = (uint64_t *)call->ptr[3];
-    int64_t *norms = (int64_t *)call->ptr[4];
+    uint64_t *model = (uint64_t *)call->ptr[2];
+    int64_t *norms = (int64_t *)call->ptr[3];
     for (int64_t i = 0; i < m; i++)
         if (which[i] < 0 || which[i] >= classes) return RJ_ERR_ARGUMENT;
     for (int64_t i = 0; i < m; i++) {
         const int32_t *a = acc + which[i] * RJ_DIM;
         uint64_t *row = model + which[i] * RJ_PACKED_LEN;
         int64_t cut = 0;
-        if (k > 0) cut = rj_kth_magnitude(a, k, scratch);
+        if (k > 0) cut = rj_kth_magnitude(a, k);
         rj_pack_signs(a, cut, row);
         int64_t nonzero = 0;
         for (int64_t w = 0; w < 2 * RJ_WORDS; w++) nonzero += rj_popcount64(row[w]);

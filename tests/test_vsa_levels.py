@@ -110,8 +110,8 @@ def test_class_sums_and_quantisation_equal_numpy_on_every_tier(tier_engines, row
             want += 3 * np.stack([trits[labels == k].sum(axis=0) - trits[minus == k].sum(axis=0) for k in range(3)])
             assert learn_ops.add_rows(engine, acc, pack_buffer(trits), labels, 3, minus=minus)
             assert np.array_equal(acc, want), (tier, dim)
-            if dim > 1:
-                acc[1, 0] = 2 ** 30   # one magnitude past the dimension: selection instead of counting
+            if dim > 1:   # the extremes of int32 among the magnitudes bisected
+                acc[1, 0], acc[2, -1] = -2 ** 31, 2 ** 31 - 1
             for cut_rank in sorted({0, 1, dim // 3, dim}):
                 model, norms = np.zeros((3, pack_buffer(trits[:1]).shape[1]), np.uint64), np.zeros(3, np.int64)
                 assert learn_ops.quantise(engine, acc, np.array([0, 2, 1]), cut_rank, model, norms)

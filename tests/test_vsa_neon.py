@@ -76,9 +76,8 @@ def learning_arguments(op, dim, k):
         return [pk(trits), plus, minus, acc, 2], (lambda ri, rf, bufs: np.array_equal(bufs[3].reshape(3, dim), want))
     cut = np.sort(np.abs(acc), axis=1)[:, dim // 3 - 1:dim // 3] if dim >= 3 else 0
     want = np.where(np.abs(acc) > cut, np.sign(acc), 0)
-    return [acc, np.arange(3), np.zeros(dim, np.int32), np.zeros((3, 2 * words_for(dim) + 1), np.uint64),
-            np.zeros(3, np.int64), dim // 3], \
-        (lambda ri, rf, bufs: np.array_equal(bufs[3].reshape(3, -1), pk(want)))
+    return [acc, np.arange(3), np.zeros((3, 2 * words_for(dim) + 1), np.uint64), np.zeros(3, np.int64), dim // 3], \
+        (lambda ri, rf, bufs: np.array_equal(bufs[2].reshape(3, -1), pk(want)))
 
 
 def arguments(op, layout, dim, k):

@@ -65,7 +65,7 @@ RULES = MappingProxyType({
     ("record_rows", "packed"): Rule("quuU", "v", "rj_packed_record_rows", (("RJ_BATCH", 1),)),
     # the Classifier's training steps (csrc/vsa_learn.h): rows added to int32 class sums, sums made trits
     ("class_add", "packed"): Rule("uqqIn", "v", "rj_packed_class_add", (("RJ_BATCH", 1),)),
-    ("class_quantise", "packed"): Rule("iqIUQn", "v", "rj_class_quantise", (("RJ_BATCH", 1),)),
+    ("class_quantise", "packed"): Rule("iqUQn", "v", "rj_class_quantise", (("RJ_BATCH", 1),)),
     ("transpose", "packed"): Rule("uU", "v", "rj_packed_transpose", (("RJ_BATCH", 1),)),
     ("dots_update", "packed"): Rule("uuuqDI", "v", "rj_dots_update", (("RJ_BATCH", 1),)),
 })

@@ -31,8 +31,7 @@ def quantise(engine, accumulators, classes, cut_rank, model_rows, norms):
     if kernel is None:
         return False
     assert model_rows.shape[1] == 2 * words_for(dim) + 1 and norms.dtype == np.int64
-    kernel(accumulators, np.ascontiguousarray(classes, np.int64), np.empty(dim, np.int32), model_rows, norms,
-           int(cut_rank))
+    kernel(accumulators, np.ascontiguousarray(classes, np.int64), model_rows, norms, int(cut_rank))
     return True
 
 
