@@ -16,7 +16,8 @@
  *                         word (plane * ceil(n / 64) + i / 64) * RJ_DIM + j is row i's bit j of that
  *                         plane (positive 0, negative 1): the rows' trits by position.
  *   rj_dots_update        cols (as above, of n rows), old (k packed rows), new (k packed rows), which
- *                         (k int64 class indices), dots (n * classes float64, exact integers): for
+ *                         (k int64 class indices), dots (n * classes float64, exact integers),
+ *                         scratch (n int32): for
  *                         each t, dots[:, which[t]] += the dots of the rows with new[t] - old[t],
  *                         position by position where the two differ (a retraining pass changes a few
  *                         of a class's trits: far less work than its dots computed again).

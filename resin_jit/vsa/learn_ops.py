@@ -1,7 +1,9 @@
 """The Classifier's training steps on packed rows, in C (csrc/vsa_learn.h) where the engine has the
-kernels: rows added to the int32 class sums without unpacking them, and class sums made the packed
-trits of the model (the k-th smallest magnitude by selection). Each function returns False where
-the engine has no kernel (the numpy backend), and the Classifier does the step in numpy."""
+kernels: rows added to the int32 class sums without unpacking them; class sums made the packed
+trits of the model (the cut, the k-th smallest magnitude, by bisection); and the samples' dots with
+the class vectors kept up to date from the trits a retraining pass changed (the samples transposed
+by position once per fit). Where the engine has no kernel (the numpy backend) add_rows and quantise
+return False and transpose None, and the Classifier does the step in numpy."""
 import numpy as np
 
 from .vectors import words_for
