@@ -111,8 +111,7 @@ class Classifier:
         self._forget()
         rows, labels = self._start(X, y, None)
         dots = np.ascontiguousarray(self._dots(rows))
-        # the samples' trits by position (C only): a pass's few changed trits then update the dots
-        cols = learn_ops.transpose(_engine(), rows, self.dim_) if self.epochs > 1 else None
+        cols = None   # the samples' trits by position (C only): a pass's few changed trits update the dots
         self.n_iter_ = 0
         for epoch in range(self.epochs):
             before = self._model_rows.copy()
@@ -120,6 +119,8 @@ class Classifier:
             if changed.size == 0:
                 break
             self.n_iter_ += 1
+            if epoch + 1 < self.epochs and cols is None:
+                cols = learn_ops.transpose(_engine(), rows, self.dim_)
             if epoch + 1 < self.epochs and cols is not None:
                 learn_ops.update_dots(_engine(), cols, before[changed], self._model_rows[changed], changed, dots)
             elif epoch + 1 < self.epochs:   # only the classes that changed are searched again
