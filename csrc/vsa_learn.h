@@ -151,7 +151,7 @@ static inline rj_vi rj_biased_magnitudes(const int32_t *a)
     rj_vi x;
     memcpy(&x, a, sizeof x);
     const rj_vi sign = x >> 31;
-    return ((x ^ sign) - sign) ^ INT32_MIN;
+    return (rj_vi)((rj_vui)(x ^ sign) - (rj_vui)sign ^ 0x80000000u);   /* unsigned: INT32_MIN's wraps to 2**31 */
 }
 
 static inline uint32_t rj_magnitude(int32_t x) { return x < 0 ? 0u - (uint32_t)x : (uint32_t)x; }
