@@ -2,6 +2,7 @@
 csrc/vsa_learn.h against numpy written out here, on every tier and on the numpy backend, at
 awkward dimensions and feature counts, with ties; LevelEncoder and Classifier(encoder="levels")
 with scikit-learn's conventions; the errors."""
+import json
 import os
 import pickle
 import warnings
@@ -145,6 +146,22 @@ def test_dots_follow_the_changed_trits_on_every_tier(tier_engines, rows):
                 learn_ops.update_dots(engine, cols, pack_buffer(old), pack_buffer(new), np.array([2, 0]), dots)
                 assert np.array_equal(dots[:, [2, 0]], trits.astype(np.int64) @ new.T), (tier, dim, share)
                 assert not dots[:, 1].any()
+
+
+def test_a_recording_of_a_fit_names_kernels_warm_builds(tmp_path, monkeypatch):
+    """RESIN_JIT_RECORD while a Classifier(encoder="levels") fits and predicts: every kernel it
+    used is recorded, and warm builds exactly those kernels from the entries."""
+    from resin_jit import warm
+    monkeypatch.setenv("RESIN_JIT_RECORD", str(tmp_path / "manifest.json"))
+    X, _ = _digits_like(n=120)
+    y = np.random.default_rng(0).integers(0, 3, 120)   # labels at random: every pass has mistakes to correct
+    assert Classifier(dim=200, encoder="levels", levels=5, epochs=3).fit(X, y).n_iter_ == 3
+    entries = [e for e in json.loads((tmp_path / "manifest.json").read_text()) if e["kind"] == "vsa"]
+    assert set(OPS) <= {e["op"] for e in entries}
+    for entry in entries:
+        assert warm._vsa_problem(entry) is None, entry
+    for op in OPS:
+        assert [ident for ident, _ in warm._vsa(op, 200, packed=True)] == [kernels.request(op, "packed", 200)[0]]
 
 
 def test_the_numpy_backend_has_no_kernels(numpy_jit):
