@@ -31,7 +31,7 @@ typedef struct {
     Py_buffer view;
 } rj_arg;
 
-/* letter: f/F float32, d/D float64, b/B int8, u/U uint64, q/Q int64, m/M bool (a mask);
+/* letter: f/F float32, d/D float64, b/B int8, u/U uint64, q/Q int64, i/I int32, m/M bool (a mask);
  * upper case = written. */
 int rj_is_buffer_letter(char letter);
 

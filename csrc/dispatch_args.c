@@ -45,14 +45,14 @@ typedef struct {
 #  define RJ_NATIVE_ORDER '>'
 #endif
 
-int rj_is_buffer_letter(char letter) { return letter != '\0' && strchr("fFdDbBuUqQmM", letter) != NULL; }
+int rj_is_buffer_letter(char letter) { return letter != '\0' && strchr("fFdDbBuUqQmMiI", letter) != NULL; }
 
 static int is_written(char letter) { return letter >= 'A' && letter <= 'Z'; }
 
 static Py_ssize_t itemsize_of(char letter)
 {
     switch (letter | 0x20) {
-    case 'f': return 4;
+    case 'f': case 'i': return 4;
     case 'b': case 'm': return 1;
     default: return 8;
     }
@@ -68,6 +68,7 @@ static int type_char_matches(char type, char letter)
     case 'm': return type == '?';
     case 'u': return type == 'Q' || (sizeof(long) == 8 && type == 'L');
     case 'q': return type == 'q' || (sizeof(long) == 8 && type == 'l');
+    case 'i': return type == 'i' || (sizeof(long) == 4 && type == 'l');   /* int32 */
     }
     return 0;
 }

@@ -241,6 +241,8 @@ static inline int rj_small_weights(const int64_t *iw, int64_t k)
 #endif
 #ifdef RJ_VSA_PACKED_H
 #  include "vsa_batch_packed.h"
+#  include "vsa_record.h"
+#  include "vsa_learn.h"
 #endif
 
 #endif /* RJ_VSA_BATCH_H */

@@ -68,7 +68,8 @@ _VSA_KERNELS = {
     # the engine's own kernels, as a recording (record.py) names them
     **{op: (lambda count, shift, dim, op=op: (op, None)) for op in (
         "pack", "norms", "bundle_stacked", "similarity_dot", "similarity_hamming", "similarity_cosine",
-        "top_k_dot", "top_k_hamming", "top_k_cosine", "bind_rows", "permute_rows", "bundle_rows")},
+        "top_k_dot", "top_k_hamming", "top_k_cosine", "bind_rows", "permute_rows", "bundle_rows",
+        "record_rows", "class_add", "class_quantise", "transpose", "dots_update")},
 }
 
 

@@ -145,7 +145,8 @@ def test_bad_input_gets_a_clear_error():
 
 def test_get_and_set_params_follow_scikit_learn():
     model = Classifier(dim=123, epochs=3)
-    assert model.get_params() == {"dim": 123, "encoder": None, "epochs": 3, "lr": 1, "sparsity": 0.33, "seed": 0}
+    assert model.get_params() == {"dim": 123, "encoder": None, "epochs": 3, "lr": 1, "sparsity": 0.33, "seed": 0,
+                                  "levels": 16}
     assert model.set_params(lr=2, seed=9) is model and (model.lr, model.seed) == (2, 9)
     with pytest.raises(ValueError, match="Invalid parameter 'alpha'"):
         model.set_params(alpha=1)
@@ -173,7 +174,8 @@ def test_scikit_learn_clones_pipelines_and_cross_validates_it(digits):
     assert search.best_params_["sparsity"] in (0.0, 0.33)
 
 
-def test_scikit_learn_check_estimator_passes_but_for_two_deliberate_differences():
+@pytest.mark.parametrize("encoder", [None, "levels"])
+def test_scikit_learn_check_estimator_passes_but_for_two_deliberate_differences(encoder):
     """scikit-learn's own conformance checks: all pass but two. NotFittedError is this module's
     (a ValueError and AttributeError, as scikit-learn's is, but not its class: scikit-learn is
     not imported at run time), and a column y (N, 1) is refused with a clear error where
@@ -182,7 +184,7 @@ def test_scikit_learn_check_estimator_passes_but_for_two_deliberate_differences(
     from sklearn.utils.estimator_checks import check_estimator
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        results = check_estimator(Classifier(dim=512, epochs=3), on_fail=None)
+        results = check_estimator(Classifier(dim=512, epochs=3, encoder=encoder), on_fail=None)
     failed = sorted(r["check_name"] for r in results if r["status"] == "failed")
     assert len(results) >= 40 and failed == ["check_estimators_unfitted", "check_supervised_y_2d"]
 

@@ -21,8 +21,8 @@ HARNESS = Path(__file__).parent / "c" / "vsa_harness.c"
 
 pytestmark = needs_neon
 
-SIZES = {"b": 1, "u": 8, "q": 8, "d": 8}
-DTYPES = {"b": np.int8, "u": np.uint64, "q": np.int64, "d": np.float64}
+SIZES = {"b": 1, "u": 8, "q": 8, "d": 8, "i": 4}
+DTYPES = {"b": np.int8, "u": np.uint64, "q": np.int64, "d": np.float64, "i": np.int32}
 
 
 def cases():
@@ -38,11 +38,53 @@ def cases():
             ("neon", "permute", "packed", 1023, 5), ("neon", "similarity_cosine", "packed", 1023, None),
             ("neon", "similarity_hamming", "packed", 65, None),
             ("scalar", "dot", "packed", 1023, None), ("scalar", "cosine", "dense", 1023, None)]
+    for tier, dim in (("neon", 7), ("neon", 33), ("neon", 4097), ("scalar", 1023)):   # records and training
+        out += [(tier, "record_rows", "packed", dim, 0), (tier, "record_rows", "packed", dim, 1),
+                (tier, "class_add", "packed", dim, 3), (tier, "class_add", "packed", dim, 40),
+                (tier, "class_quantise", "packed", dim, None), (tier, "dots_update", "packed", dim, 70)]
     return out
 
 
+def learning_arguments(op, dim, k):
+    """record_rows (k: sparse codebooks or not), class_add (k rows), class_quantise and dots_update
+    (k rows), as arguments() gives them."""
+    rng = np.random.default_rng(dim)
+    pk = lambda trits: np.stack([TritVector(t).pack()._buf for t in trits])   # noqa: E731
+    if op == "record_rows":
+        keys, values = (rng.integers(-1 if k else 0, 2, (n, dim)).astype(np.int8) for n in (9, 4))
+        if not k:
+            keys, values = keys * 2 - 1, values * 2 - 1
+        index = rng.integers(0, 4, (5, 9))
+        want = np.sign((keys[None].astype(np.int64) * values[index]).sum(axis=1)).astype(np.int8)
+        return [index, pk(keys), pk(values), np.zeros((5, 2 * words_for(dim) + 1), np.uint64)], \
+            (lambda ri, rf, bufs: np.array_equal(bufs[-1].reshape(5, -1), pk(want)))
+    if op == "dots_update":   # (k rows) transposed in numpy, a class vector changed at a tenth of its trits
+        trits, old = rng.integers(-1, 2, (k, dim)).astype(np.int8), rng.integers(-1, 2, (1, dim)).astype(np.int8)
+        new = np.where(rng.random((1, dim)) < 0.1, rng.integers(-1, 2, (1, dim)), old).astype(np.int8)
+        qw = (k + 63) // 64
+        planes = np.zeros((2, 64 * qw, dim), np.uint64)
+        planes[0, :k], planes[1, :k] = trits > 0, trits < 0
+        cols = (planes.reshape(2, qw, 64, dim) << np.arange(64, dtype=np.uint64)[:, None]).sum(axis=2, dtype=np.uint64)
+        dots = (trits.astype(np.int64) @ old.T).astype(np.float64)
+        want = (trits.astype(np.int64) @ new.T).astype(np.float64)
+        return [cols.reshape(2 * qw, dim), pk(old), pk(new), np.array([0]), dots, np.zeros(k, np.int32)], \
+            (lambda ri, rf, bufs: np.array_equal(bufs[4].reshape(k, 1), want))
+    acc = rng.integers(-9, 9, (3, dim)).astype(np.int32)
+    if op == "class_add":
+        trits, plus, minus = rng.integers(-1, 2, (k, dim)).astype(np.int8), rng.integers(0, 3, k), rng.integers(0, 3, k)
+        want = acc + 2 * np.stack([trits[plus == c].sum(axis=0) - trits[minus == c].sum(axis=0) for c in range(3)])
+        return [pk(trits), plus, minus, acc, 2], (lambda ri, rf, bufs: np.array_equal(bufs[3].reshape(3, dim), want))
+    cut = np.sort(np.abs(acc), axis=1)[:, dim // 3 - 1:dim // 3] if dim >= 3 else 0
+    want = np.where(np.abs(acc) > cut, np.sign(acc), 0)
+    return [acc, np.arange(3), np.zeros((3, 2 * words_for(dim) + 1), np.uint64), np.zeros(3, np.int64), dim // 3], \
+        (lambda ri, rf, bufs: np.array_equal(bufs[2].reshape(3, -1), pk(want)))
+
+
 def arguments(op, layout, dim, k):
-    """The buffers of one call and a function of the returned (ret_int, ret_float, buffers) → ok."""
+    """The buffers (and integers) of one call and a function of the returned (ret_int, ret_float,
+    buffers) → ok."""
+    if op in ("record_rows", "class_add", "class_quantise", "dots_update"):
+        return learning_arguments(op, dim, k)
     a, b, c = (TritVector.random(dim, seed=s, sparsity=0.25 if s == 2 else None) for s in range(3))
     many = [TritVector.random(dim, seed=10 + s) for s in range(40)]
     pk = (lambda v: v.pack()._buf) if layout == "packed" else (lambda v: v.data)
@@ -82,7 +124,7 @@ def build(tmp_path, selected):
     def compile_one(n):
         tier, op, layout, dim, k = selected[n]
         src = tmp_path / f"k{n}.c"
-        src.write_text(kernels.source(op, layout, dim, k))
+        src.write_text(kernels.source(op, layout, dim, k if op in ("bundle", "permute") else None))
         obj = tmp_path / f"k{n}.o"
         subprocess.run([CROSS_CC, "-O2", "-std=gnu11", "-fno-math-errno", "-ffp-contract=off", *isa.compile_flags(tier),
                         f"-Drj_entry=rj_entry_{n}", "-I", str(csrc_dir()), "-c", str(src), "-o", str(obj)],
@@ -105,13 +147,17 @@ def test_vsa_kernels_on_aarch64(tmp_path):
     for n, (tier, op, layout, dim, k) in enumerate(selected):
         args, check = arguments(op, layout, dim, k)
         argspec = kernels.rule(op, layout, k)[0]
-        payload = struct.pack("<ii", n, len(args))
-        for letter, arr in zip(argspec, args):
-            arr = np.ascontiguousarray(arr, DTYPES[letter.lower()])
+        buffers = [(letter, a) for letter, a in zip(argspec, args) if letter != "n"]
+        payload = struct.pack("<ii", n, len(args))   # (vsa_harness.c: an integer is an argument of size 0)
+        for letter, arg in zip(argspec, args):
+            if letter == "n":
+                payload += struct.pack("<iqq", 0, int(arg), 0)
+                continue
+            arr = np.ascontiguousarray(arg, DTYPES[letter.lower()])
             payload += struct.pack("<iqq", SIZES[letter.lower()], arr.size, arr.shape[0] if arr.ndim == 2 else 1)
             payload += arr.tobytes()
         requests.append(payload)
-        checks.append((argspec, [np.ascontiguousarray(a, DTYPES[l.lower()]) for l, a in zip(argspec, args)], check))
+        checks.append((argspec, [np.ascontiguousarray(a, DTYPES[l.lower()]) for l, a in buffers], check))
     reply, at = run_under_qemu(exe, b"".join(requests), timeout=120), 0
     failures = []
     for case, (argspec, args, check) in zip(selected, checks):

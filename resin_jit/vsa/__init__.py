@@ -5,9 +5,10 @@ from .batches import PackedBatch
 from .classifier import Classifier, NotFittedError
 from .encoders import Codebook, LevelCodebook, RandomProjection, RecordEncoder, SequenceEncoder
 from .engine import JitVSAEngine
+from .level_encoder import LevelEncoder
 from .memory import ItemMemory
 from .vectors import PackedTritVector, TritVector
 
 __all__ = ["JitVSAEngine", "ItemMemory", "PackedBatch", "PackedTritVector", "TritVector",
            "Classifier", "NotFittedError", "Codebook", "LevelCodebook", "RandomProjection", "RecordEncoder",
-           "SequenceEncoder"]
+           "SequenceEncoder", "LevelEncoder"]

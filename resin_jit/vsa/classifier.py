@@ -20,26 +20,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..config import JitConfig
-from ..front.environment import env_flag
-from . import rowwise
-from .encoders import RandomProjection, check_features
-from .engine import JitVSAEngine
+from . import learn_ops, rowwise, shared
+from .encoders import RandomProjection, RecordEncoder, check_features
+from .level_encoder import LevelEncoder
 from .memory import ItemMemory, as_query_rows
 from .vectors import pack_buffer, unpack_buffer
 
 TRAIN_BLOCK = 8192   # samples encoded at once in a centroid pass (their int8 trits: 80 MB at dim 10,000)
-_ENGINES = {}   # one engine per configuration (and backend) for every classifier of the process
-
-
-def _engine():
-    """The engine a new JitVSAEngine() would be, made on first use: the environment's
-    configuration and backend (RESIN_JIT_DISABLE=1: numpy) as they are now."""
-    key = (JitConfig(), env_flag("RESIN_JIT_DISABLE"))
-    engine = _ENGINES.get(key)
-    if engine is None:
-        engine = _ENGINES[key] = JitVSAEngine()
-    return engine
+_engine = shared.engine   # one engine per configuration (and backend) for every classifier of the process
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -51,22 +39,25 @@ class Classifier:
 
     dim: the dimension of the default encoder's hypervectors.
     encoder: None (real features (N, features) → trits by a RandomProjection of `dim`, seeded by
-        `seed`), "precomputed" (X is already trits: an (N, dim) array of -1/0/1 or a list of
+        `seed`), "levels" (real features as records of `levels` levels over the training data's
+        range: a LevelEncoder, ID-level encoding, encoded in C), "precomputed" (X is already trits: an (N, dim) array of -1/0/1 or a list of
         TritVector), or an object whose encode(X) gives (N, dim) trits (encoders.py's encoders).
     epochs: the most retraining passes after the centroid pass (stops early when all correct).
     lr: a positive int, the weight of a retraining update (the centroid pass adds each sample once).
     sparsity: the fraction of each class vector's trits made 0 when the model is quantised.
     seed: the seed of the default encoder.
+    levels: the levels of encoder="levels" (values between two levels map to the nearer).
     """
 
     def __init__(self, dim: int = 10_000, encoder: Any = None, epochs: int = 20, lr: int = 1, sparsity: float = 0.33,
-                 seed: "int | None" = 0) -> None:
+                 seed: "int | None" = 0, levels: int = 16) -> None:
         self.dim = dim
         self.encoder = encoder
         self.epochs = epochs
         self.lr = lr
         self.sparsity = sparsity
         self.seed = seed
+        self.levels = levels
 
     # -- scikit-learn's estimator protocol -------------------------------------------------------
 
@@ -119,14 +110,20 @@ class Classifier:
         self._check_params()
         self._forget()
         rows, labels = self._start(X, y, None)
-        dots = self._dots(rows)
+        dots = np.ascontiguousarray(self._dots(rows))
+        cols = None   # the samples' trits by position (C only): a pass's few changed trits update the dots
         self.n_iter_ = 0
         for epoch in range(self.epochs):
+            before = self._model_rows.copy()
             changed = self._retrain(rows, labels, dots)
             if changed.size == 0:
                 break
             self.n_iter_ += 1
-            if epoch + 1 < self.epochs:   # only the classes that changed are searched again
+            if epoch + 1 < self.epochs and cols is None:
+                cols = learn_ops.transpose(_engine(), rows, self.dim_)
+            if epoch + 1 < self.epochs and cols is not None:
+                learn_ops.update_dots(_engine(), cols, before[changed], self._model_rows[changed], changed, dots)
+            elif epoch + 1 < self.epochs:   # only the classes that changed are searched again
                 dots[:, changed] = self._dots(rows, changed)
         return self
 
@@ -166,6 +163,11 @@ class Classifier:
         if self.encoder is None:
             X = check_features(X, name="Classifier")
             self.encoder_ = RandomProjection(X.shape[1], self.dim, seed=self.seed)
+        elif _is(self.encoder, "levels"):
+            X = check_features(X, name="Classifier", dtype=np.float64)
+            low, high = float(X.min()), float(X.max())
+            self.encoder_ = LevelEncoder(X.shape[1], self.dim, self.levels, low, high if high > low else low + 1.0,
+                                         self.seed)
         else:
             self.encoder_ = self.encoder
         y = _check_labels(y)
@@ -184,15 +186,15 @@ class Classifier:
 
     def _centroid_pass(self, X, labels):
         """Encode X a block of samples at a time, adding each block's trits to its classes'
-        accumulators: the packed rows of all, and the int8 trits of one block at a time."""
+        accumulators: the packed rows of all."""
         if labels.shape[0] == 0:
             raise ValueError("X has 0 samples: a classifier needs at least one")
         parts = []
         for lo in range(0, labels.shape[0], TRAIN_BLOCK):
-            rows, trits = self._encode(X[lo:lo + TRAIN_BLOCK], dense=True)
+            rows = self._encode(X[lo:lo + TRAIN_BLOCK])[0]
             if not hasattr(self, "accumulators_"):
                 self.accumulators_ = np.zeros((len(self.classes_), self.dim_), np.int32)
-            self._add(trits, labels[lo:lo + TRAIN_BLOCK])
+            self._add(rows, labels[lo:lo + TRAIN_BLOCK])
             parts.append(rows)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
@@ -203,32 +205,40 @@ class Classifier:
         wrong = np.flatnonzero(predicted != labels)
         if wrong.size == 0:
             return wrong
-        trits = unpack_buffer(rows[wrong], self.dim_)
-        self._add(trits, labels[wrong], self.lr)
-        self._add(trits, predicted[wrong], -self.lr)
+        self._add(rows[wrong], labels[wrong], self.lr, minus=predicted[wrong])
         changed = np.union1d(labels[wrong], predicted[wrong])
         self._quantise(changed)
         return changed
 
-    def _add(self, trits, labels, weight=1):
-        """Add each row of trits (n, dim) times `weight` to the accumulator of its label: a loop
-        over the classes present, each a vectorised integer sum of that class's rows."""
-        if int(np.abs(self.accumulators_).max()) + trits.shape[0] * abs(int(weight)) >= 1 << 31:   # Python ints
+    def _add(self, rows, labels, weight=1, minus=None):
+        """Add the trits of each packed row times `weight` to the accumulator of its label (and
+        subtract them from that of its `minus` label, if given): in C (learn_ops), or on numpy a
+        loop over the classes present, each a vectorised integer sum."""
+        if int(np.abs(self.accumulators_).max()) + rows.shape[0] * abs(int(weight)) >= 1 << 31:   # Python ints
             raise OverflowError("the class accumulators would pass 2**31: train on smaller batches or a smaller lr")
-        for k in np.unique(labels):
-            total = trits[labels == k].sum(axis=0, dtype=np.int32)
-            self.accumulators_[k] += total if weight == 1 else weight * total
+        if learn_ops.add_rows(_engine(), self.accumulators_, rows, labels, weight, minus):
+            return
+        trits = unpack_buffer(rows, self.dim_)
+        for side, sign in ((labels, 1), (minus, -1)) if minus is not None else ((labels, 1),):
+            for k in np.unique(side):
+                total = trits[side == k].sum(axis=0, dtype=np.int32)
+                self.accumulators_[k] += total if weight * sign == 1 else weight * sign * total
 
     def _quantise(self, classes):
         """The model of these classes (indices): each accumulator as trits, its `sparsity`
-        smallest magnitudes 0 (ties at the cut all 0), packed; memory_ holds every class's."""
-        acc = self.accumulators_[classes]
-        cut = _smallest(np.abs(acc), int(self.sparsity * self.dim_))
-        positive, negative = acc > cut, acc < -cut
-        self._model_rows[classes] = rowwise.pack_bits(positive, negative)
-        if not hasattr(self, "_norms"):
-            self._norms = np.ones(len(self.classes_))
-        self._norms[classes] = np.maximum(np.count_nonzero(positive, axis=1) + np.count_nonzero(negative, axis=1), 1)
+        smallest magnitudes 0 (ties at the cut all 0), packed (in C where there is a kernel);
+        memory_ holds every class's."""
+        if not hasattr(self, "_norms") or self._norms.dtype != np.int64:   # (float64 in earlier pickles)
+            self._norms = np.ones(len(self.classes_), np.int64) if not hasattr(self, "_norms") else \
+                self._norms.astype(np.int64)
+        cut_rank = int(self.sparsity * self.dim_)
+        if not learn_ops.quantise(_engine(), self.accumulators_, classes, cut_rank, self._model_rows, self._norms):
+            acc = self.accumulators_[classes]
+            cut = _smallest(np.abs(acc), cut_rank)
+            positive, negative = acc > cut, acc < -cut
+            self._model_rows[classes] = rowwise.pack_bits(positive, negative)
+            self._norms[classes] = np.maximum(np.count_nonzero(positive, axis=1) + np.count_nonzero(negative, axis=1),
+                                              1)
         self.memory_ = memory_of_rows(self._model_rows.copy(), self.dim_, list(self.classes_))
 
     def _dots(self, rows, classes=None):
@@ -270,14 +280,16 @@ class Classifier:
         """X, checked against the features fit saw when there were any (else by the encoder)."""
         if not hasattr(self, "classes_"):
             raise NotFittedError("this Classifier is not fitted yet: call fit(X, y) before predicting")
-        if hasattr(self, "n_features_in_") and isinstance(self.encoder_, RandomProjection):
-            return check_features(X, self.n_features_in_, name="Classifier")
+        if hasattr(self, "n_features_in_") and isinstance(self.encoder_, (RandomProjection, LevelEncoder)):
+            return check_features(X, self.n_features_in_, name="Classifier",
+                                  dtype=np.float32 if isinstance(self.encoder_, RandomProjection) else np.float64)
         return X
 
     def _encode(self, X, dense=False):
         """(packed rows (N, 2 * words + 1), int8 trits (N, dim) or None) of a batch, by the
         encoder chosen in fit; the trits only when `dense` (training needs them)."""
-        if isinstance(self.encoder_, RandomProjection):
+        if isinstance(self.encoder_, (RandomProjection, LevelEncoder)) or \
+                (isinstance(self.encoder_, RecordEncoder) and isinstance(X, np.ndarray)):
             trits, rows = self.encoder_.encode_both(X, trits=dense)
         else:
             trits = X if _precomputed(self.encoder_) else np.asarray(self.encoder_.encode(X))
@@ -307,14 +319,22 @@ class Classifier:
                 raise ValueError(f"{name} must be an int of at least {int(name == 'lr')}, not {value!r}")
         if not 0.0 <= self.sparsity < 1.0:
             raise ValueError(f"sparsity must be within [0, 1), not {self.sparsity!r}")
-        if isinstance(self.encoder, str) and not _precomputed(self.encoder):
-            raise ValueError(f"encoder must be None, 'precomputed' or an object with encode(X), not {self.encoder!r}")
+        spellings = "None, 'levels', 'precomputed' or an object with encode(X)"
+        if isinstance(self.encoder, str) and not (_precomputed(self.encoder) or _is(self.encoder, "levels")):
+            raise ValueError(f"encoder must be {spellings}, not {self.encoder!r}")
         if self.encoder is not None and not isinstance(self.encoder, str) and not hasattr(self.encoder, "encode"):
-            raise TypeError(f"encoder must be None, 'precomputed' or an object with encode(X), not {self.encoder!r}")
+            raise TypeError(f"encoder must be {spellings}, not {self.encoder!r}")
+        if _is(self.encoder, "levels") and (isinstance(self.levels, bool) or not isinstance(self.levels, (int, np.integer))
+                                            or self.levels < 2):
+            raise ValueError(f"levels must be an int of at least 2, not {self.levels!r}")
+
+
+def _is(encoder, spelling):
+    return isinstance(encoder, str) and encoder == spelling
 
 
 def _precomputed(encoder):
-    return isinstance(encoder, str) and encoder == "precomputed"
+    return _is(encoder, "precomputed")
 
 
 def _smallest(magnitudes, k):

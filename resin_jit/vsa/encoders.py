@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from . import rowwise
+from . import record_ops, rowwise, shared
 from .memory import ItemMemory
-from .vectors import TritVector, _check_dim, _dense, words_for
+from .vectors import TritVector, _check_dim, _dense, pack_buffer, unpack_buffer, words_for
 
 _I8 = np.dtype(np.int8)
 
@@ -181,9 +181,9 @@ class RecordEncoder:
 
     def encode(self, records: "Sequence[Mapping] | np.ndarray") -> np.ndarray:
         """(N, dim) trits of N records: a sequence of mappings, or an (N, len(keys)) array whose
-        columns are the values of the keys in codebook order."""
+        columns are the values of the keys in codebook order (encoded in C where there is a kernel)."""
         if isinstance(records, np.ndarray):
-            return self._encode_columns(records)
+            return self.encode_both(records, rows=False)[0]
         if isinstance(records, Mapping) or not all(isinstance(r, Mapping) for r in records):
             raise TypeError("records must be a sequence of mappings {key: value} (one record: encode([record]))")
         if any(not r for r in records) or not len(records):
@@ -194,19 +194,27 @@ class RecordEncoder:
         return _bundle_runs(lambda lo, hi: rowwise.bind(self.keys.vectors[keys[lo:hi]],
                                                         self.values.vectors[values[lo:hi]]), counts, self.dim)
 
-    def _encode_columns(self, table):
-        if table.ndim != 2 or table.shape[1] != len(self.keys) or table.shape[0] == 0:
+    def encode_packed(self, table: np.ndarray) -> np.ndarray:
+        """An (N, len(keys)) array of records as packed rows (N, 2 * words + 1), the rows an
+        ItemMemory or JitVSAEngine.similarity_rows takes."""
+        return self.encode_both(table, trits=False)[1]
+
+    def encode_both(self, table, trits=True, rows=True):
+        """(int8 trits (N, dim), packed rows) of an (N, len(keys)) array of records (either None
+        when not asked for): packed rows by the C kernel (csrc/vsa_record.h) where the engine has
+        it, else int8 rows by numpy; the other layout converted from the one made."""
+        if not isinstance(table, np.ndarray) or table.ndim != 2 or table.shape[1] != len(self.keys) \
+                or table.shape[0] == 0:
             raise ValueError(f"an array of records has shape (N, {len(self.keys)}) (one column per key), "
-                             f"not {table.shape}")
-        levels = self.values.index(table)
-        out = np.empty((table.shape[0], self.dim), np.int8)
-        step = rowwise.block_rows(self.dim)
-        for lo in range(0, table.shape[0], step):   # blocks of rows; within one, a loop over the keys
-            totals = np.zeros((min(step, table.shape[0] - lo), self.dim), np.int32)
-            for column, key in enumerate(self.keys.vectors):
-                totals += rowwise.bind(self.values.vectors[levels[lo:lo + step, column]], key)
-            out[lo:lo + step] = rowwise.sign(totals)
-        return out
+                             f"not {np.shape(table)}")
+        index = np.ascontiguousarray(self.values.index(table), np.int64)
+        if not hasattr(self, "_packed_books"):   # the codebooks' packed rows, made once
+            self._packed_books = (pack_buffer(self.keys.vectors), pack_buffer(self.values.vectors))
+        packed = record_ops.encode_packed(shared.engine(), index, *self._packed_books, self.dim)
+        if packed is None:   # the numpy backend
+            dense = record_ops.encode_dense(index, self.keys.vectors, self.values.vectors)
+            return (dense if trits else None), (pack_buffer(dense) if rows else None)
+        return (unpack_buffer(packed, self.dim) if trits else None), (packed if rows else None)
 
 
 class SequenceEncoder:
@@ -306,8 +314,8 @@ class RandomProjection:
         return f"RandomProjection({self.features} features → dim {self.dim})"
 
 
-def check_features(X, features=None, name="RandomProjection"):
-    """X as a C-contiguous float32 (N, features) array, or a ValueError (TypeError for what is
+def check_features(X, features=None, name="RandomProjection", dtype=np.float32):
+    """X as a C-contiguous (N, features) array of `dtype`, or a ValueError (TypeError for what is
     not numbers at all) that says what is wrong and what to do."""
     if hasattr(X, "toarray"):
         raise TypeError("a sparse matrix was passed, but the encoders need dense data: pass X.toarray()")
@@ -332,7 +340,7 @@ def check_features(X, features=None, name="RandomProjection"):
         raise ValueError(f"0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
     if features is not None and X.shape[1] != features:
         raise ValueError(f"X has {X.shape[1]} features, but {name} is expecting {features} features as input")
-    X = np.ascontiguousarray(X, np.float32)
+    X = np.ascontiguousarray(X, dtype)
     if not np.isfinite(X).all():
         raise ValueError("features contain NaN or infinity: fill or drop them first (e.g. sklearn's SimpleImputer)")
     return X

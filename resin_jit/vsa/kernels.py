@@ -61,6 +61,13 @@ RULES = MappingProxyType({
                           (("RJ_BATCH", 1),))
        for layout, letter in (("dense", "b"), ("packed", "u"))
        for op, spec in (("bind_rows", "vvV"), ("permute_rows", "vVn"), ("bundle_rows", "vqdVnnnnx"))},
+    # records of levels (csrc/vsa_record.h): value indices, keys, values → packed rows
+    ("record_rows", "packed"): Rule("quuU", "v", "rj_packed_record_rows", (("RJ_BATCH", 1),)),
+    # the Classifier's training steps (csrc/vsa_learn.h): rows added to int32 class sums, sums made trits
+    ("class_add", "packed"): Rule("uqqIn", "v", "rj_packed_class_add", (("RJ_BATCH", 1),)),
+    ("class_quantise", "packed"): Rule("iqUQn", "v", "rj_class_quantise", (("RJ_BATCH", 1),)),
+    ("transpose", "packed"): Rule("uU", "v", "rj_packed_transpose", (("RJ_BATCH", 1),)),
+    ("dots_update", "packed"): Rule("uuuqDI", "v", "rj_dots_update", (("RJ_BATCH", 1),)),
 })
 BATCH_OPS = ("bind_rows", "permute_rows", "bundle_rows")
 

@@ -7,7 +7,7 @@ import numpy as np
 from .vectors import check_guards, pack_buffer, unpack_buffer, words_for
 
 _I8, _U64 = np.dtype(np.int8), np.dtype(np.uint64)
-_DTYPES = {"b": _I8, "u": _U64, "q": np.dtype(np.int64), "d": np.dtype(np.float64)}
+_DTYPES = {"b": _I8, "u": _U64, "q": np.dtype(np.int64), "d": np.dtype(np.float64), "i": np.dtype(np.int32)}
 
 
 def slow_path(refused, argspec, dim, cell, *args):

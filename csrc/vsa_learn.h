@@ -1,0 +1,362 @@
+/* vsa_learn.h - the Classifier's training steps on packed rows (resin_jit/vsa/learn_ops.py).
+ *
+ * Included by vsa_batch.h after vsa_record.h (whose bit-sliced tallies it uses).
+ * Entries (buffers in rj_call order, then the integer arguments):
+ *   rj_packed_class_add   rows (n packed rows), plus (n int64 labels, each < classes), minus (n labels
+ *                         or none), acc (classes * RJ_DIM int32); inum weight. acc[plus[r]] += weight *
+ *                         the trits of row r, and acc[minus[r]] -= the same (a retraining pass's
+ *                         updates in one call).
+ *                         The caller sees that no sum passes int32 (the Python side checks first).
+ *   rj_class_quantise     acc (classes * RJ_DIM int32), which (m int64 class indices), model (classes
+ *                         packed rows), norms (classes int64); inum k.
+ *                         For each listed class: cut = the k-th smallest |acc| of its row (0 for
+ *                         k = 0), trits +1 where acc > cut, -1 where acc < -cut, else 0, packed into
+ *                         its model row; its norm the count of non-zero trits, at least 1.
+ *   rj_packed_transpose   rows (n packed rows), cols (2 * ceil(n / 64) * RJ_DIM words): bit i % 64 of
+ *                         word (plane * ceil(n / 64) + i / 64) * RJ_DIM + j is row i's bit j of that
+ *                         plane (positive 0, negative 1): the rows' trits by position.
+ *   rj_dots_update        cols (as above, of n rows), old (k packed rows), new (k packed rows), which
+ *                         (k int64 class indices), dots (n * classes float64, exact integers),
+ *                         scratch (n int32): for
+ *                         each t, dots[:, which[t]] += the dots of the rows with new[t] - old[t],
+ *                         position by position where the two differ (a retraining pass changes a few
+ *                         of a class's trits: far less work than its dots computed again).
+ * A class's rows are counted a chunk of up to 255 at a time in bit-sliced byte counts per group of
+ * words (carry-save adders), then added to its accumulator a byte of positions at a time; a chunk
+ * of a few rows is added row by row.
+ */
+#ifndef RJ_VSA_LEARN_H
+#define RJ_VSA_LEARN_H
+
+#define RJ_LEARN_CHUNK 255   /* rows counted in 8 bit planes before they are added in */
+#define RJ_LEARN_DIRECT 4    /* chunks of up to this many rows are added row by row */
+
+typedef uint8_t rj_v8u __attribute__((vector_size(8)));
+typedef int32_t rj_v8i __attribute__((vector_size(32)));
+
+/* a[0 .. n) += weight * (byte j of up - byte j of un), 8 at once when n is 8. */
+static inline void rj_add_bytes(int32_t *a, uint64_t up, uint64_t un, int64_t n, int32_t weight)
+{
+    if (n == 8) {
+        rj_v8u p, m;
+        rj_v8i x;
+        memcpy(&p, &up, 8);
+        memcpy(&m, &un, 8);
+        memcpy(&x, a, sizeof x);
+        x += (__builtin_convertvector(p, rj_v8i) - __builtin_convertvector(m, rj_v8i)) * weight;
+        memcpy(a, &x, sizeof x);
+        return;
+    }
+    for (int64_t j = 0; j < n; j++) a[j] += weight * ((int32_t)((up >> (8 * j)) & 0xff) - (int32_t)((un >> (8 * j)) & 0xff));
+}
+
+/* acc[0 .. min(64 * nw, limit)) += weight * (counts of the +1 planes - counts of the -1 planes), the
+ * counts in 8 bit planes cp / cn per group of words (plane i of word w at [i * RJ_PQ_WORDS + w]). */
+static inline void rj_add_counts(int32_t *acc, const uint64_t *cp, const uint64_t *cn, int64_t nw, int64_t limit,
+                                 int32_t weight, const uint64_t *spread)
+{
+    for (int64_t w = 0; w < nw; w++)
+        for (int byte = 0; byte < 8 && 64 * w + 8 * byte < limit; byte++) {
+            uint64_t up = 0, un = 0;   /* 8 positions' counts, one byte each (each below 256) */
+            for (int i = 0; i < 8; i++) {
+                up |= spread[(cp[i * RJ_PQ_WORDS + w] >> (8 * byte)) & 0xff] << i;
+                un |= spread[(cn[i * RJ_PQ_WORDS + w] >> (8 * byte)) & 0xff] << i;
+            }
+            const int64_t stop = limit - 64 * w - 8 * byte < 8 ? limit - 64 * w - 8 * byte : 8;
+            rj_add_bytes(acc + 64 * w + 8 * byte, up, un, stop, weight);
+        }
+}
+
+/* acc += weight * the trits of one packed row, a byte of positions at a time. */
+static inline void rj_add_row(int32_t *acc, const uint64_t *row, int32_t weight, const uint64_t *spread)
+{
+    const uint8_t *p = (const uint8_t *)row, *m = (const uint8_t *)(row + RJ_WORDS);
+    for (int64_t b = 0; b < (RJ_DIM + 7) / 8; b++) {   /* little-endian words: byte b holds trits 8b .. 8b + 7 */
+        rj_add_bytes(acc + 8 * b, spread[p[b]], spread[m[b]], RJ_DIM - 8 * b < 8 ? RJ_DIM - 8 * b : 8, weight);
+    }
+}
+
+/* acc += weight * the trits of the `count` rows listed in `which` (count <= RJ_LEARN_CHUNK); an entry
+ * -1 - r stands for row r negated (its planes swapped). */
+static void rj_add_chunk(int32_t *acc, const uint64_t *rows, const int64_t *which, int64_t count, int32_t weight,
+                         const uint64_t *spread)
+{
+    if (count <= RJ_LEARN_DIRECT) {
+        for (int64_t i = 0; i < count; i++)
+            rj_add_row(acc, rows + (which[i] < 0 ? -1 - which[i] : which[i]) * RJ_PACKED_LEN,
+                       which[i] < 0 ? -weight : weight, spread);
+        return;
+    }
+    for (int64_t w = 0; w < RJ_WORDS; w += RJ_PQ_WORDS) {
+        const int64_t nw = RJ_WORDS - w < RJ_PQ_WORDS ? RJ_WORDS - w : RJ_PQ_WORDS;
+        rj_pq cp[8], cn[8], p[8], m[8];
+        _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) cp[i] = cn[i] = (rj_pq){0};
+        for (int64_t i = 0; i < count; i += 8) {
+            _Pragma("GCC unroll 8") for (int j = 0; j < 8; j++) {
+                if (i + j < count) {
+                    const int64_t r = which[i + j] < 0 ? -1 - which[i + j] : which[i + j];
+                    const uint64_t *row = rows + r * RJ_PACKED_LEN + w;
+                    const rj_pq plus = rj_group_at(row, nw), minus = rj_group_at(row + RJ_WORDS, nw);
+                    p[j] = which[i + j] < 0 ? minus : plus;
+                    m[j] = which[i + j] < 0 ? plus : minus;
+                } else {
+                    p[j] = m[j] = (rj_pq){0};
+                }
+            }
+            rj_tally8(cp, 8, p);
+            rj_tally8(cn, 8, m);
+        }
+        uint64_t wp[8 * RJ_PQ_WORDS], wn[8 * RJ_PQ_WORDS];
+        memcpy(wp, cp, sizeof wp);
+        memcpy(wn, cn, sizeof wn);
+        rj_add_counts(acc + 64 * w, wp, wn, nw, RJ_DIM - 64 * w, weight, spread);
+    }
+}
+
+static inline int rj_packed_class_add(rj_call *call)
+{
+    const int64_t n = call->rows[0], classes = call->len[3] / RJ_DIM;
+    if (call->len[0] != n * RJ_PACKED_LEN || call->len[1] != n || (call->len[2] != n && call->len[2] != 0)
+        || call->len[3] % RJ_DIM)
+        return RJ_ERR_LENGTH;
+    const uint64_t *rows = (const uint64_t *)call->ptr[0];
+    const int64_t *plus = (const int64_t *)call->ptr[1], *minus = call->len[2] ? (const int64_t *)call->ptr[2] : 0;
+    int32_t *acc = (int32_t *)call->ptr[3];
+    const int64_t weight = call->inum[0];
+    if (!rj_rows_ok(rows, n) || weight < -INT32_MAX || weight > INT32_MAX) return RJ_ERR_LENGTH;
+    for (int64_t r = 0; r < n; r++)
+        if (plus[r] < 0 || plus[r] >= classes || (minus && (minus[r] < 0 || minus[r] >= classes))) return RJ_ERR_ARGUMENT;
+    uint64_t spread[256];
+    rj_spread_table(spread);
+    for (int64_t k = 0; k < classes; k++) {
+        int64_t which[RJ_LEARN_CHUNK], count = 0;
+        for (int64_t r = 0; r < n; r++)
+            for (int side = 0; side < (minus ? 2 : 1); side++) {
+                if ((side ? minus : plus)[r] != k) continue;
+                which[count++] = side ? -1 - r : r;
+                if (count == RJ_LEARN_CHUNK) {
+                    rj_add_chunk(acc + k * RJ_DIM, rows, which, count, (int32_t)weight, spread);
+                    count = 0;
+                }
+            }
+        if (count) rj_add_chunk(acc + k * RJ_DIM, rows, which, count, (int32_t)weight, spread);
+    }
+    return RJ_OK;
+}
+
+/* The magnitudes of RJ_LANES sums, biased by 2**31 so that signed comparisons order them as unsigned
+ * ones (INT32_MIN's magnitude is 2**31). */
+static inline rj_vi rj_biased_magnitudes(const int32_t *a)
+{
+    rj_vi x;
+    memcpy(&x, a, sizeof x);
+    const rj_vi sign = x >> 31;
+    return (rj_vi)((rj_vui)(x ^ sign) - (rj_vui)sign ^ 0x80000000u);   /* unsigned: INT32_MIN's wraps to 2**31 */
+}
+
+static inline uint32_t rj_magnitude(int32_t x) { return x < 0 ? 0u - (uint32_t)x : (uint32_t)x; }
+
+/* How many of the RJ_DIM sums have a magnitude <= m. */
+static int64_t rj_count_within(const int32_t *a, uint32_t m)
+{
+    const rj_vi limit = (rj_vi){0} + (int32_t)(m ^ 0x80000000u);
+    rj_vi count = {0};
+    int64_t j = 0, total = 0;
+    for (; j + RJ_LANES <= RJ_DIM; j += RJ_LANES) count -= (rj_vi)(rj_biased_magnitudes(a + j) <= limit);
+    for (int l = 0; l < RJ_LANES; l++) total += count[l];
+    for (; j < RJ_DIM; j++) total += rj_magnitude(a[j]) <= m;
+    return total;
+}
+
+/* The k-th smallest (1 <= k <= RJ_DIM) magnitude of a row of RJ_DIM int32 sums: the least m with at
+ * least k magnitudes <= m, by bisection between 0 and the largest (a counting pass per step). */
+static int64_t rj_kth_magnitude(const int32_t *a, int64_t k)
+{
+    rj_vi topv = (rj_vi){0} + INT32_MIN;   /* biased: the least magnitude, 0 */
+    int64_t j = 0;
+    for (; j + RJ_LANES <= RJ_DIM; j += RJ_LANES) {
+        const rj_vi m = rj_biased_magnitudes(a + j), more = (rj_vi)(m > topv);
+        topv = (topv & ~more) | (m & more);
+    }
+    uint32_t lo = 0, hi = 0;
+    for (int l = 0; l < RJ_LANES; l++) hi = ((uint32_t)topv[l] ^ 0x80000000u) > hi ? (uint32_t)topv[l] ^ 0x80000000u : hi;
+    for (; j < RJ_DIM; j++) hi = rj_magnitude(a[j]) > hi ? rj_magnitude(a[j]) : hi;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        if (rj_count_within(a, mid) >= k) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+/* row's planes: +1 where a > cut, -1 where a < -cut. */
+static void rj_pack_signs(const int32_t *a, int64_t cut, uint64_t *row)
+{
+    for (int64_t w = 0; w < RJ_WORDS; w++) {
+        uint64_t p = 0, q = 0;
+        const int64_t stop = RJ_DIM - 64 * w < 64 ? RJ_DIM - 64 * w : 64;
+        for (int64_t b = 0; b < stop; b++) {
+            const int64_t x = a[64 * w + b];
+            p |= (uint64_t)(x > cut) << b;
+            q |= (uint64_t)(x < -cut) << b;
+        }
+        row[w] = p;
+        row[RJ_WORDS + w] = q;
+    }
+}
+
+static inline int rj_class_quantise(rj_call *call)
+{
+    const int64_t classes = call->len[0] / RJ_DIM, m = call->len[1], k = call->inum[0];
+    if (call->len[0] % RJ_DIM || call->len[2] != classes * RJ_PACKED_LEN || call->len[3] != classes || k < 0
+        || k > RJ_DIM)
+        return RJ_ERR_LENGTH;
+    const int32_t *acc = (const int32_t *)call->ptr[0];
+    const int64_t *which = (const int64_t *)call->ptr[1];
+    uint64_t *model = (uint64_t *)call->ptr[2];
+    int64_t *norms = (int64_t *)call->ptr[3];
+    for (int64_t i = 0; i < m; i++)
+        if (which[i] < 0 || which[i] >= classes) return RJ_ERR_ARGUMENT;
+    for (int64_t i = 0; i < m; i++) {
+        const int32_t *a = acc + which[i] * RJ_DIM;
+        uint64_t *row = model + which[i] * RJ_PACKED_LEN;
+        int64_t cut = 0;
+        if (k > 0) cut = rj_kth_magnitude(a, k);
+        rj_pack_signs(a, cut, row);
+        int64_t nonzero = 0;
+        for (int64_t w = 0; w < 2 * RJ_WORDS; w++) nonzero += rj_popcount64(row[w]);
+        row[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
+        norms[which[i]] = nonzero > 1 ? nonzero : 1;
+    }
+    return RJ_OK;
+}
+
+/* ---- dots kept up to date as the class vectors change ------------------------------------------ */
+
+/* a[i] bit j <-> a[j] bit i in each lane: RJ_PQ_WORDS 64 x 64 bit matrices transposed at once
+ * (recursive block swaps). */
+static inline void rj_transpose64(rj_pq *a)
+{
+    uint64_t m = 0x00000000ffffffffull;
+    for (int j = 32; j; j >>= 1, m ^= m << j)
+        for (int k = 0; k < 64; k = ((k | j) + 1) & ~j) {
+            const rj_pq t = ((a[k] >> j) ^ a[k | j]) & m;
+            a[k] ^= t << j;
+            a[k | j] ^= t;
+        }
+}
+
+static inline int rj_packed_transpose(rj_call *call)
+{
+    const int64_t n = call->rows[0], qw = (n + 63) / 64;
+    if (call->len[0] != n * RJ_PACKED_LEN || call->len[1] != 2 * RJ_DIM * qw) return RJ_ERR_LENGTH;
+    const uint64_t *rows = (const uint64_t *)call->ptr[0];
+    uint64_t *cols = (uint64_t *)call->ptr[1];
+    if (!rj_rows_ok(rows, n)) return RJ_ERR_LENGTH;
+    rj_pq block[64];
+    for (int64_t plane = 0; plane < 2; plane++)
+        for (int64_t q = 0; q < qw; q++)
+            for (int64_t w = 0; w < RJ_WORDS; w += RJ_PQ_WORDS) {   /* words w .. w + nw of 64 rows */
+                const int64_t nw = RJ_WORDS - w < RJ_PQ_WORDS ? RJ_WORDS - w : RJ_PQ_WORDS;
+                for (int64_t i = 0; i < 64; i++)
+                    block[i] = 64 * q + i < n ? rj_group_at(rows + (64 * q + i) * RJ_PACKED_LEN + plane * RJ_WORDS + w, nw)
+                                              : (rj_pq){0};
+                rj_transpose64(block);   /* lane l of block[b]: bit i is row 64q + i's bit 64(w + l) + b */
+                uint64_t words[64 * RJ_PQ_WORDS];
+                memcpy(words, block, sizeof words);
+                for (int64_t l = 0; l < nw; l++) {
+                    const int64_t stop = RJ_DIM - 64 * (w + l) < 64 ? RJ_DIM - 64 * (w + l) : 64;
+                    for (int64_t b = 0; b < stop; b++)
+                        cols[(plane * qw + q) * RJ_DIM + 64 * (w + l) + b] = words[b * RJ_PQ_WORDS + l];
+                }
+            }
+    return RJ_OK;
+}
+
+/* d[0 .. rows) += the weighted columns tallied in 8 bit planes (cp: positive, cn: negative counts), a
+ * group of words of the columns at a time. */
+static inline void rj_flush_columns(int32_t *d, int64_t rows, int64_t qw, rj_pq (*cp)[8], rj_pq (*cn)[8],
+                                    const uint64_t *spread)
+{
+    for (int64_t g = 0; g * RJ_PQ_WORDS < qw; g++) {
+        uint64_t wp[8 * RJ_PQ_WORDS], wn[8 * RJ_PQ_WORDS];
+        memcpy(wp, cp[g], sizeof wp);
+        memcpy(wn, cn[g], sizeof wn);
+        const int64_t nw = qw - g * RJ_PQ_WORDS < RJ_PQ_WORDS ? qw - g * RJ_PQ_WORDS : RJ_PQ_WORDS;
+        rj_add_counts(d + 64 * RJ_PQ_WORDS * g, wp, wn, nw, rows - 64 * RJ_PQ_WORDS * g, 1, spread);
+        _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) cp[g][i] = cn[g][i] = (rj_pq){0};
+    }
+}
+
+#define RJ_COLUMN_GROUPS 8   /* groups of words of a column tallied at once: up to 64 * 8 * RJ_PQ_WORDS rows */
+
+static inline int rj_dots_update(rj_call *call)
+{
+    const int64_t k = call->len[3], rows = call->rows[4], qw = (rows + 63) / 64;
+    const int64_t classes = rows ? call->len[4] / rows : 0;
+    if (call->len[0] != 2 * RJ_DIM * qw || call->len[1] != k * RJ_PACKED_LEN || call->len[2] != k * RJ_PACKED_LEN
+        || call->len[4] != rows * classes || call->len[5] != rows)
+        return RJ_ERR_LENGTH;
+    const uint64_t *cols = (const uint64_t *)call->ptr[0];
+    const uint64_t *old = (const uint64_t *)call->ptr[1], *new_ = (const uint64_t *)call->ptr[2];
+    const int64_t *which = (const int64_t *)call->ptr[3];
+    double *dots = (double *)call->ptr[4];
+    int32_t *d = (int32_t *)call->ptr[5];
+    if (!rj_rows_ok(old, k) || !rj_rows_ok(new_, k)) return RJ_ERR_LENGTH;
+    for (int64_t t = 0; t < k; t++)
+        if (which[t] < 0 || which[t] >= classes) return RJ_ERR_ARGUMENT;
+    uint64_t spread[256];
+    rj_spread_table(spread);
+    const int64_t groups = (qw + RJ_PQ_WORDS - 1) / RJ_PQ_WORDS;
+    for (int64_t t = 0; t < k; t++) {
+        const uint64_t *o = old + t * RJ_PACKED_LEN, *x = new_ + t * RJ_PACKED_LEN;
+        memset(d, 0, (size_t)rows * sizeof *d);
+        for (int64_t g0 = 0; g0 < groups; g0 += RJ_COLUMN_GROUPS) {   /* a slice of the rows at a time */
+            const int64_t gs = groups - g0 < RJ_COLUMN_GROUPS ? groups - g0 : RJ_COLUMN_GROUPS;
+            rj_pq cp[RJ_COLUMN_GROUPS][8], cn[RJ_COLUMN_GROUPS][8];
+            for (int64_t g = 0; g < gs; g++)
+                for (int i = 0; i < 8; i++) cp[g][i] = cn[g][i] = (rj_pq){0};
+            int adds = 0;   /* the tallies hold 255: flushed before they could pass it */
+            for (int64_t w = 0; w < RJ_WORDS; w++) {
+                uint64_t differ = (o[w] ^ x[w]) | (o[RJ_WORDS + w] ^ x[RJ_WORDS + w]);
+                while (differ) {
+                    const int b = __builtin_ctzll(differ);
+                    differ &= differ - 1;
+                    const int delta = (int)((x[w] >> b) & 1) - (int)((x[RJ_WORDS + w] >> b) & 1)
+                                      - (int)((o[w] >> b) & 1) + (int)((o[RJ_WORDS + w] >> b) & 1);
+                    const int64_t j = 64 * w + b;   /* column j: word q of a plane at [(plane * qw + q) * RJ_DIM + j] */
+                    const uint64_t *plus = cols + j, *minus = cols + qw * RJ_DIM + j;
+                    if (delta < 0) {
+                        const uint64_t *swap = plus;
+                        plus = minus;
+                        minus = swap;
+                    }
+                    if (adds + 2 > 255) {
+                        rj_flush_columns(d + 64 * RJ_PQ_WORDS * g0, rows - 64 * RJ_PQ_WORDS * g0,
+                                         qw - RJ_PQ_WORDS * g0 < RJ_PQ_WORDS * gs ? qw - RJ_PQ_WORDS * g0 : RJ_PQ_WORDS * gs,
+                                         cp, cn, spread);
+                        adds = 0;
+                    }
+                    for (int twice = 0; twice < (delta == 2 || delta == -2 ? 2 : 1); twice++, adds++)
+                        for (int64_t g = 0; g < gs; g++) {
+                            const int64_t at = (g0 + g) * RJ_PQ_WORDS, nw = qw - at < RJ_PQ_WORDS ? qw - at : RJ_PQ_WORDS;
+                            uint64_t pw[RJ_PQ_WORDS] = {0}, mw[RJ_PQ_WORDS] = {0};
+                            for (int64_t i = 0; i < nw; i++) {
+                                pw[i] = plus[(at + i) * RJ_DIM];
+                                mw[i] = minus[(at + i) * RJ_DIM];
+                            }
+                            rj_tally1(cp[g], 8, rj_pq_load(pw));
+                            rj_tally1(cn[g], 8, rj_pq_load(mw));
+                        }
+                }
+            }
+            rj_flush_columns(d + 64 * RJ_PQ_WORDS * g0, rows - 64 * RJ_PQ_WORDS * g0,
+                             qw - RJ_PQ_WORDS * g0 < RJ_PQ_WORDS * gs ? qw - RJ_PQ_WORDS * g0 : RJ_PQ_WORDS * gs,
+                             cp, cn, spread);
+        }
+        for (int64_t i = 0; i < rows; i++) dots[i * classes + which[t]] += (double)d[i];
+    }
+    return RJ_OK;
+}
+
+#endif /* RJ_VSA_LEARN_H */
