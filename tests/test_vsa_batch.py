@@ -13,6 +13,7 @@ from resin_jit.vsa import ItemMemory, JitVSAEngine, PackedBatch, PackedTritVecto
 from resin_jit.vsa import batch_ops, kernels
 
 from support import NATIVE, TIERS
+from support.vsa_batch import engine, majority, trits  # noqa: F401 (engine: a fixture)
 
 TOP_DIMS = [1, 63, 64, 65, 10000]
 LOWER_DIMS = [1, 65, 1000]
@@ -46,36 +47,6 @@ def tier_engine(request):
     if request.param == "numpy":
         return "numpy", JitVSAEngine(request.getfixturevalue("numpy_jit"))
     return request.param, request.getfixturevalue("tier_engines")[request.param]
-
-
-@pytest.fixture(params=["native", "numpy"])
-def engine(request):
-    if request.param == "numpy":
-        return JitVSAEngine(request.getfixturevalue("numpy_jit"))
-    if not NATIVE:
-        pytest.skip("no C compiler on this machine: native path untestable")
-    return JitVSAEngine()
-
-
-def trits(shape, seed, sparsity=None):
-    rng = np.random.default_rng(seed)
-    data = rng.integers(-1, 2, shape, dtype=np.int8)
-    return data if sparsity is None else np.where(rng.random(shape) < sparsity, 0, data).astype(np.int8)
-
-
-def majority(stack, weights=None, threshold=0.0):
-    """numpy's answer for a bundle of the middle axis of (g, k, dim): weighted sums made trits."""
-    if weights is not None and np.asarray(weights).dtype.kind == "f":
-        kind = np.float32 if np.asarray(weights).dtype == np.float32 else np.float64   # float32 weights: float32 sums
-        sums = np.zeros((stack.shape[0], stack.shape[2]), kind)
-        for r in range(stack.shape[1]):   # row after row, as the kernels add
-            sums = sums + kind(weights[r]) * stack[:, r, :].astype(kind)
-        sums, limit = sums.astype(np.float64), threshold   # compared in float64
-    else:
-        w = np.ones(stack.shape[1], np.int64) if weights is None else np.asarray(weights, np.int64)
-        sums = (stack.astype(np.int64) * w[None, :, None]).sum(axis=1)
-        limit = int(np.floor(threshold))
-    return np.where(sums > limit, 1, np.where(sums < -limit, -1, 0)).astype(np.int8)
 
 
 # -- every operation against numpy, on every tier ----------------------------------------------------

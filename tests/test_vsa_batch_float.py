@@ -9,7 +9,7 @@ from resin_jit.vsa import JitVSAEngine, PackedBatch, TritVector
 from resin_jit.vsa import batch_ops
 
 from support import NATIVE, TIERS, compiler_for
-from test_vsa_batch import engine, majority, trits  # noqa: F401 (a fixture)
+from support.vsa_batch import engine, majority, trits  # noqa: F401 (a fixture)
 
 
 @pytest.fixture(params=TIERS + ["numpy"])

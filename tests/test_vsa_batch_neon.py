@@ -10,8 +10,8 @@ from resin_jit.vsa import PackedBatch, kernels
 
 from support import needs_neon
 from support.neon import run_under_qemu
-from test_vsa_batch import majority, trits
-from test_vsa_neon import build
+from support.vsa_batch import majority, trits
+from support.neon import build_vsa_harness as build
 
 pytestmark = needs_neon
 

@@ -9,7 +9,7 @@ from resin_jit.vsa import JitVSAEngine, PackedBatch, TritVector
 from resin_jit.vsa import batch_ops
 
 from support import NATIVE, TIERS, compiler_for
-from test_vsa_batch import majority, trits
+from support.vsa_batch import majority, trits
 
 DIMS = [1, 65, 1000]   # 65: a tail past the last whole vector of trits on every tier
 

@@ -3,21 +3,16 @@ under qemu against the numpy reference. All kernels go into one static executabl
 renamed with -Drj_entry=...), and one qemu process serves every call."""
 import os
 import struct
-import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from resin_jit.toolchain import isa
-from resin_jit.codegen.resources import csrc_dir
 from resin_jit.vsa import TritVector, kernels, reference as R
 from resin_jit.vsa.vectors import popcount_rows, words_for
 
-from support import CROSS_CC, needs_neon
-from support.neon import run_under_qemu
-
-HARNESS = Path(__file__).parent / "c" / "vsa_harness.c"
+from support import needs_neon
+from support.neon import build_vsa_harness, run_under_qemu
 
 pytestmark = needs_neon
 
@@ -118,31 +113,9 @@ def arguments(op, layout, dim, k):
     return args + [np.zeros(want.size)], (lambda ri, rf, bufs: np.array_equal(bufs[-1].reshape(want.shape), want))
 
 
-def build(tmp_path, selected):
-    objects = []
-
-    def compile_one(n):
-        tier, op, layout, dim, k = selected[n]
-        src = tmp_path / f"k{n}.c"
-        src.write_text(kernels.source(op, layout, dim, k if op in ("bundle", "permute") else None))
-        obj = tmp_path / f"k{n}.o"
-        subprocess.run([CROSS_CC, "-O2", "-std=gnu11", "-fno-math-errno", "-ffp-contract=off", *isa.compile_flags(tier),
-                        f"-Drj_entry=rj_entry_{n}", "-I", str(csrc_dir()), "-c", str(src), "-o", str(obj)],
-                       check=True, capture_output=True, text=True)
-        return obj
-    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        objects = list(pool.map(compile_one, range(len(selected))))
-    (tmp_path / "vsa_entries.h").write_text(
-        "#define RJ_ENTRIES(X) " + " ".join(f"X({n})" for n in range(len(selected))) + "\n")
-    exe = tmp_path / "vsa_neon"
-    subprocess.run([CROSS_CC, "-O2", "-static", "-I", str(csrc_dir()), "-I", str(tmp_path), str(HARNESS),
-                    *map(str, objects), "-o", str(exe)], check=True, capture_output=True, text=True)
-    return exe
-
-
 def test_vsa_kernels_on_aarch64(tmp_path):
     selected = cases()
-    exe = build(tmp_path, selected)
+    exe = build_vsa_harness(tmp_path, selected)
     requests, checks = [], []
     for n, (tier, op, layout, dim, k) in enumerate(selected):
         args, check = arguments(op, layout, dim, k)

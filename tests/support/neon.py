@@ -7,11 +7,14 @@ A kernel is compiled by gcc (aarch64-linux-gnu-gcc) or by zig cc (-target aarch6
 link would first build a C library for the target (musl: ~3 minutes here, once per zig cache)."""
 import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from resin_jit.codegen.resources import csrc_dir
 from resin_jit.toolchain import compilers
+from resin_jit.toolchain import isa
 from resin_jit.toolchain.build import Toolchain
+from resin_jit.vsa import kernels
 
 from . import CROSS_CC, QEMU, zig_binary
 
@@ -77,3 +80,27 @@ def link_call_harness(objects, stateful, workdir, name):
 def run_under_qemu(exe, payload, timeout=60):
     """What `exe` writes to stdout, run under qemu-aarch64 with `payload` (bytes) on its stdin."""
     return subprocess.run([QEMU, str(exe)], input=payload, capture_output=True, check=True, timeout=timeout).stdout
+
+
+def build_vsa_harness(tmp_path, selected):
+    """One static AArch64 program (tests/c/vsa_harness.c) of the VSA kernels `selected`, (tier, op,
+    layout, dim, k) each, entry n renamed rj_entry_n, cross-built into tmp_path."""
+    objects = []
+
+    def compile_one(n):
+        tier, op, layout, dim, k = selected[n]
+        src = tmp_path / f"k{n}.c"
+        src.write_text(kernels.source(op, layout, dim, k if op in ("bundle", "permute") else None))
+        obj = tmp_path / f"k{n}.o"
+        subprocess.run([CROSS_CC, "-O2", "-std=gnu11", "-fno-math-errno", "-ffp-contract=off", *isa.compile_flags(tier),
+                        f"-Drj_entry=rj_entry_{n}", "-I", str(csrc_dir()), "-c", str(src), "-o", str(obj)],
+                       check=True, capture_output=True, text=True)
+        return obj
+    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        objects = list(pool.map(compile_one, range(len(selected))))
+    (tmp_path / "vsa_entries.h").write_text(
+        "#define RJ_ENTRIES(X) " + " ".join(f"X({n})" for n in range(len(selected))) + "\n")
+    exe = tmp_path / "vsa_neon"
+    subprocess.run([CROSS_CC, "-O2", "-static", "-I", str(csrc_dir()), "-I", str(tmp_path), str(HARNESSES / "vsa_harness.c"),
+                    *map(str, objects), "-o", str(exe)], check=True, capture_output=True, text=True)
+    return exe
