@@ -258,7 +258,8 @@ typedef int64_t rj_md __attribute__((vector_size(RJ_VECTOR_BYTES)));
 #  endif
 /* Exact shortcuts the vector math takes where the tier has them; elsewhere it computes the same
  * bits in several operations (tests/test_vmath_c.py compares the tiers' hashes). Denormals are
- * numbers to all four (MXCSR.DAZ is clear):
+ * numbers to all four while MXCSR.DAZ is clear; a process that set it gets zeros from them here as
+ * from every comparison and operation of the generic code (the tiers' hashes agree under DAZ too):
  *   GETEXP(a)   floor(log2 |a|) as a float (vgetexp)
  *   GETMANT(a)  |a| / 2^floor(log2 |a|), in [1, 2) (vgetmant, interval 0, sign cleared)
  *   SCALEF(a,k) a * 2^k for an integral k, rounded once (vscalef): inf past the largest float

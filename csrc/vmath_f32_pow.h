@@ -135,7 +135,8 @@ RJ_INLINE V F(cbrt)(V x)
     const V y = RJ_VF_FIXUP(RJ_VF_SCALEF(y0 + d, q), a, CBRTF_CLASSES);
 #else
     V y = (y0 + d) * POW2(F(asuint)(q + K(SHIFTER)) - SHIFTER_BITS);
-    y = F(select)(F(eq)(a, K(0.0)) | F(eq)(a, K(INF)), a, y);
+    /* +-0 and inf themselves; a + a: a denormal taken for a zero (MXCSR.DAZ) gives +0, as FIXUP's */
+    y = F(select)(F(eq)(a, K(0.0)) | F(eq)(a, K(INF)), a + a, y);
     y = F(select_ne)(a, a, a + a, y);
 #endif
     return F(copysign)(y, x);

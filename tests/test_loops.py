@@ -3,7 +3,8 @@
 A light graph's vector loop is unrolled (assemble.py's UNROLL vectors deep), and block.c first runs
 one by one the samples before its first output's next vector-aligned element, when the buffer is
 long enough (csrc/rj_samples.h's rj_head_to_align: at least RJ_ALIGN_MIN_VECTORS vectors); a graph of
-vector-math calls runs its last, partial vector masked on AVX-512 (rj_samples.h's _upto). None
+vector-math calls runs its last, partial vector as a vector on every tier (rj_samples.h's _upto:
+masked on AVX-512, through a copy on the stack elsewhere) and has no scalar loop. None
 may change a value: each sample, wherever it falls (aligning head, unrolled vectors, a vector left
 over, the tail), must give the bits the same kernel gives it called on that sample alone; an output
 that is its input must give the same; a reduction must fold as the loop that goes sample by sample.
@@ -137,3 +138,39 @@ def test_an_unrolled_reduction_folds_as_the_loop_sample_by_sample(tier, dtype):
             xs = at_offset(data[:n], start)
             with np.errstate(all="ignore"):
                 same_bits(unrolled(xs), one_by_one_loop(xs)[:len(values)])
+
+
+def fenced(dtype, n, fence=32):
+    """An n-element output inside a buffer whose other bytes are 0xa5: (the buffer, the output)."""
+    raw = np.full((n + 2 * fence) * np.dtype(dtype).itemsize, 0xA5, np.uint8).view(dtype)
+    return raw, raw[fence:fence + n]
+
+
+def untouched(raw, n, fence=32):
+    return (raw[:fence].view(np.uint8) == 0xA5).all() and (raw[fence + n:].view(np.uint8) == 0xA5).all()
+
+
+@needs_native
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_partial_last_vector_writes_only_its_samples(tier, dtype):
+    """A graph of vector math's last, partial vector (masked, or through a copy on the stack) stores
+    no byte past n, a mask output's neither; nor does each thread's chunk of a split call, whose
+    chunks end mid-vector; one-element inputs (expanded chunk by chunk) give what the full ones do."""
+    kernel = compiler_for(tier).compile(GRAPHS["sin and exp, a mask"](), inputs=["x", "y"], dtype=dtype)
+    kinds = [np.dtype(dtype), np.dtype(bool)]
+    inputs = [pool(dtype, 70), pool(dtype, 71)[1:]]
+    with np.errstate(all="ignore"):
+        for n in range(71):
+            outs = [fenced(kind, n) for kind in kinds]
+            kernel.process(*[a[:n].copy() for a in inputs], out=[o for _, o in outs])
+            assert all(untouched(raw, n) for raw, _ in outs), n
+            same_bits(tuple(o for _, o in outs), kernel(*[a[:n] for a in inputs]))
+            if n:
+                same_bits(kernel(inputs[0][:n], inputs[1][:1]), kernel(inputs[0][:n], np.repeat(inputs[1][:1], n)))
+        n = 100_003
+        big = [pool(dtype, n), pool(dtype, n + 1)[1:]]
+        outs = [fenced(kind, n) for kind in kinds]
+        kernel.process(*big, out=[o for _, o in outs], threads=2)
+        assert all(untouched(raw, n) for raw, _ in outs)
+        same_bits(tuple(o for _, o in outs), kernel(*big))

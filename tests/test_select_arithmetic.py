@@ -4,12 +4,15 @@ AVX-512 a compare into a mask register and one masked instruction): numpy's np.w
 bit, on every tier, with gcc and with clang, NaNs of two payloads (the first operand's wins, as in
 numpy's loops), infinities, signed zeros and denormals among the values, on awkward lengths,
 misaligned views and in place; and the arithmetic kept apart wherever something else needs it."""
+import re
 import shutil
+import warnings
 
 import numpy as np
 import pytest
 
 import resin_jit as rj
+from resin_jit import audio
 
 from support import TIERS, compiler_for, needs_native
 
@@ -123,3 +126,49 @@ def test_the_numpy_backend_gives_the_same(numpy_jit):
     kernel = numpy_jit.compile(graph("le", "div", 2), inputs=["x", "y", "z"], dtype=np.float64)
     x, y, z = values(np.float64, 300, 10), values(np.float64, 300, 11), values(np.float64, 300, 12)
     same_bits(kernel(x, y, z), expected("le", "div", 2, x, y, z), "numpy backend")
+
+
+def shapes_of_use():
+    """Graphs where the select and its arithmetic meet other things: the comparison's own operands
+    in the arithmetic, a select inside another's arithmetic or value, parameters and constants in
+    every position, a reduction of it, and a stateful node (one channel and several in SIMD lanes)."""
+    x, y, z = rj.input("x"), rj.input("y"), rj.input("z")
+    p = rj.param("p", 0.5)
+    saw = audio.SawOsc(110.0)()
+    return {
+        "comparison's operands": rj.where(x > y, y - x, z),
+        "nested": rj.where(x > y, rj.where(y < z, y / z, x + z), x * z),
+        "select in the arithmetic": rj.where(x != z, rj.where(x > y, x, y) * z, y - x),
+        "constants": rj.where(x >= 0.0, 3.0 / y, 0.5),
+        "parameters": rj.where(x > p, x * p, p - z),
+        "reduced": [rj.where(x > y, x * y, z), rj.max(rj.where(x < z, x - z, y))],
+        "stateful": [rj.where(x > saw, x * y, saw - z), rj.where(y <= x, saw / x, y)],
+    }
+
+
+@needs_native
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_shapes_of_use_give_the_numpy_backend_s_bits(tier, dtype):
+    jit = compiler_for(tier)
+    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+        patch.setenv("RESIN_JIT_DISABLE", "1")   # read when a kernel is compiled: the native ones first
+        warnings.simplefilter("ignore", RuntimeWarning)
+        numpy_jit = rj.JitCompiler()
+        references = {name: numpy_jit.compile(g, inputs=["x", "y", "z"], dtype=dtype)
+                      for name, g in shapes_of_use().items()}
+    x, y, z = values(dtype, 301, 13), values(dtype, 301, 14), values(dtype, 301, 15)
+    y[::7] = x[::7]
+    clean = [np.where(v != v, 1.0, v).astype(dtype) for v in (x, y, z)]   # (which NaN a max gives: its order's)
+    for name, g in shapes_of_use().items():
+        kernel, reference = jit.compile(g, inputs=["x", "y", "z"], dtype=dtype), references[name]
+        assert kernel.backend == "native" and reference.backend == "numpy", name
+        assert re.search(r"_select_(not_)?(lt|le|gt|ge|eq|ne)_(add|sub|mul|div)\(", kernel.source), name
+        a, b, c = clean if name == "reduced" else (x, y, z)
+        for args in ((a, b, c), (np.stack([a, c]), np.stack([b, a]), np.stack([c, b]))):   # 1-D, (channels, n)
+            with np.errstate(all="ignore"):
+                got, want = kernel(*args), reference(*args)
+            for stateful in (kernel, reference):
+                stateful.reset()   # (a stateless kernel's does nothing)
+            for k, (a, b) in enumerate(zip(*(r if isinstance(r, (list, tuple)) else [r] for r in (got, want)))):
+                same_bits(np.asarray(a), np.asarray(b), f"{name} output {k} shape {np.shape(args[0])}")

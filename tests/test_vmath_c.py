@@ -22,7 +22,7 @@ from resin_jit.front import vmath_table
 from resin_jit.toolchain import isa
 
 from support import CAN_RUN_NEON, TIERS, needs_neon
-from support.vmath_battery import CC, FULL_TIERS, LEVELS, build, build_all, command, run
+from support.vmath_battery import CC, FULL_TIERS, LEVELS, NATIVE_ARCH, build, build_all, command, run
 
 DEFAULT = LEVELS[1.0]     # vmath.h's RJ_VM_LEVEL without a define, and JitConfig's default
 FMA_TIERS = {t for t in isa.TIERS if isa.TIERS[t].fma}
@@ -72,6 +72,20 @@ def test_tiers_that_round_alike_agree(level, folder):
     for group in (FMA_TIERS, set(isa.TIERS) - FMA_TIERS):
         seen = {tier: hashes[tier] for tier in hashes if tier in group}
         assert len(set(seen.values())) <= 1, seen
+
+
+@pytest.mark.skipif(NATIVE_ARCH != "x86_64", reason="MXCSR's DAZ is x86's")
+@pytest.mark.parametrize("level", LEVELS.values())
+def test_fma_tiers_agree_with_denormals_as_zeros(level, folder):
+    """A process that set MXCSR's DAZ (a library may): AVX-512's vgetexp, vgetmant and vfixupimm take a
+    denormal as a zero, as every comparison and operation elsewhere does, and so must the generic
+    code (cbrt of a denormal gave the denormal itself on AVX2 but +-0 on AVX-512)."""
+    hashes = {}
+    for tier in (t for t in TIERS if t in FMA_TIERS):
+        proc = run(tier, build(tier, level, folder), "z", "30011")
+        assert proc.returncode == 0, proc.stderr
+        hashes[tier] = proc.stdout
+    assert len(set(hashes.values())) <= 1, hashes
 
 
 def test_the_battery_holds_the_levels_bounds(tmp_path):

@@ -21,6 +21,8 @@
  *   vmath_check h [STRIDE]           a hash of every function's results for every STRIDE-th
  *                                    float bit pattern (and doubles made from them): tiers that
  *                                    round alike (FMA or not) must print the same hashes
+ *   vmath_check z [STRIDE]           the same with MXCSR's DAZ set (x86: a process whose library set
+ *                                    it): a denormal input is a zero to every tier, vgetexp too
  *
  * Errors are in ULP of the correctly rounded result: float results against libm's double
  * result, double results against libm's long double one (pow's in quad precision). A zero of
@@ -396,13 +398,16 @@ int main(int argc, char **argv)
         printf("tier %s level %s\n", RJ_ISA_NAME, LEVEL_NAME);
         return measure_worst((uint64_t)atoll(argv[2]), atol(argv[3]));
     }
-    if (argc >= 2 && argv[1][0] == 'h') {
+    if (argc >= 2 && (argv[1][0] == 'h' || argv[1][0] == 'z')) {
+#if defined(__x86_64__) || defined(__i386__)
+        if (argv[1][0] == 'z') __builtin_ia32_ldmxcsr(__builtin_ia32_stmxcsr() | 0x40);   /* DAZ */
+#endif
         hashes(argc == 3 ? (uint64_t)atol(argv[2]) : 1009);
         return 0;
     }
     const int measure = argc == 3 && argv[1][0] == 'm';
     if (!measure && (argc > 2 || (argc == 2 && strcmp(argv[1], "q")))) {
-        fprintf(stderr, "usage: %s [q | m N | w STRIDE N | h [STRIDE] | f NAME [STRIDE] | d NAME LO HI N]\n", argv[0]);
+        fprintf(stderr, "usage: %s [q | m N | w STRIDE N | h|z [STRIDE] | f NAME [STRIDE] | d NAME LO HI N]\n", argv[0]);
         return 2;
     }
     /* "q" (for slow emulators) takes a 7 times coarser stride and 7 times fewer samples; "m N" runs
