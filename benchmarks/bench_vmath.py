@@ -30,6 +30,8 @@ DTYPES = ("float32", "float64")
 QUICK_FUNCTIONS = ("sin", "exp", "log", "arctan2", "pow3")
 DEFAULT_LEVEL = 1.0
 ULP1_TARGET = 1.5       # issue 20: float32 at ulp=1, every function >= 1.5x the host's numpy
+FLOAT64_TARGETS = {"exp": 1.5, "expm1": 1.5}   # issue 20: float64 >= 1x the host's numpy, these >= 1.5x
+GRAPH_TARGET = 2.0      # issue 20: the 5-function graph at ulp=1, one thread, >= 2x numpy
 
 # where each function is timed (a second range for binary functions): where it is defined and
 # its result finite in float32; the others' first declared range
@@ -231,7 +233,18 @@ def verdicts(host, avx2, graph, expressions, plan):
                     t = source[f"{name} float32 {n}"]
                     out.append(Target(f"{vmath_table.BY_NAME[name].label} float32 n={n:,} ulp=1",
                                       t["numpy"] / t[_level(DEFAULT_LEVEL)], -ULP1_TARGET, SPEEDUP, where))
+    if DEFAULT_LEVEL in plan["levels"] and "float64" in plan["dtypes"] and host:
+        for name in plan["names"]:
+            for n in plan["sizes"]:
+                t = host[f"{name} float64 {n}"]
+                out.append(Target(f"{vmath_table.BY_NAME[name].label} float64 n={n:,} ulp=1",
+                                  t["numpy"] / t[_level(DEFAULT_LEVEL)], -FLOAT64_TARGETS.get(name, 1.0), SPEEDUP,
+                                  "the host's numpy"))
     for n, t in graph.items():
+        one = t.get(f"resin_jit {_level(DEFAULT_LEVEL)}, 1 thread")
+        if one and "numpy" in t:
+            out.append(Target(f"5-function graph n={n:,} ulp=1, one thread", t["numpy"] / one, -GRAPH_TARGET, SPEEDUP,
+                              "numpy"))
         best = min(v for k, v in t.items() if k.startswith("resin_jit"))
         if "numexpr, all threads" in t:
             out.append(Target(f"5-function graph n={n:,}", t["numexpr, all threads"] / best, -1.0, SPEEDUP,

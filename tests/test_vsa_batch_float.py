@@ -8,19 +8,8 @@ import pytest
 from resin_jit.vsa import JitVSAEngine, PackedBatch, TritVector
 from resin_jit.vsa import batch_ops
 
-from support import NATIVE, TIERS, compiler_for
-from support.vsa_batch import engine, majority, trits  # noqa: F401 (a fixture)
-
-
-@pytest.fixture(params=TIERS + ["numpy"])
-def tier_engine(request):
-    """(tier, engine): every tier's (kernels built on first use into the session's cache, which
-    the batch test files share), and the numpy backend's."""
-    if request.param == "numpy":
-        return "numpy", JitVSAEngine(request.getfixturevalue("numpy_jit"))
-    if not NATIVE:
-        pytest.skip("no C compiler on this machine: native path untestable")
-    return request.param, JitVSAEngine(compiler_for(request.param))
+from support import NATIVE
+from support.vsa_batch import engine, majority, tier_engine, trits  # noqa: F401 (fixtures)
 
 
 def bundled(engine, rows, weights, threshold=None):

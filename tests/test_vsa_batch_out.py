@@ -8,30 +8,10 @@ import pytest
 from resin_jit.vsa import JitVSAEngine, PackedBatch, TritVector
 from resin_jit.vsa import batch_ops
 
-from support import NATIVE, TIERS, compiler_for
-from support.vsa_batch import majority, trits
+from support import NATIVE
+from support.vsa_batch import engine, majority, tier_engine, trits  # noqa: F401 (fixtures)
 
 DIMS = [1, 65, 1000]   # 65: a tail past the last whole vector of trits on every tier
-
-
-@pytest.fixture(params=TIERS + ["numpy"])
-def tier_engine(request):
-    """(tier, engine): every tier's (kernels built on first use into the session's cache, which
-    the batch test files share), and the numpy backend's."""
-    if request.param == "numpy":
-        return "numpy", JitVSAEngine(request.getfixturevalue("numpy_jit"))
-    if not NATIVE:
-        pytest.skip("no C compiler on this machine: native path untestable")
-    return request.param, JitVSAEngine(compiler_for(request.param))
-
-
-@pytest.fixture(params=["native", "numpy"])
-def engine(request):
-    if request.param == "numpy":
-        return JitVSAEngine(request.getfixturevalue("numpy_jit"))
-    if not NATIVE:
-        pytest.skip("no C compiler on this machine: native path untestable")
-    return JitVSAEngine()
 
 
 def test_out_gets_the_out_of_place_result_and_is_returned(tier_engine):

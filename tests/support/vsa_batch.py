@@ -1,11 +1,22 @@
-"""What the VSA batch tests share: random trits, numpy's answer for a bundle, and an engine on each
-backend (a fixture: a test module takes it by importing it)."""
+"""What the VSA batch tests share: random trits, numpy's answer for a bundle, an engine on each
+backend and one on each tier (fixtures: a test module takes them by importing them)."""
 import numpy as np
 import pytest
 
 from resin_jit.vsa import JitVSAEngine
 
-from . import NATIVE
+from . import NATIVE, TIERS, compiler_for
+
+
+@pytest.fixture(params=TIERS + ["numpy"])
+def tier_engine(request):
+    """(tier, engine): every tier's (kernels built on first use into the session's cache, which
+    the batch test files share), and the numpy backend's."""
+    if request.param == "numpy":
+        return "numpy", JitVSAEngine(request.getfixturevalue("numpy_jit"))
+    if not NATIVE:
+        pytest.skip("no C compiler on this machine: native path untestable")
+    return request.param, JitVSAEngine(compiler_for(request.param))
 
 
 @pytest.fixture(params=["native", "numpy"])
