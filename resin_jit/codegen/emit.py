@@ -70,45 +70,50 @@ def emit_graph(cg, ctx, read_input, only=None, given=None, fused=()):
                    names, ctx.prologue, outline.prelude(ctx.outlined, ctx.dtype))
 
 
-def selects_on_comparisons(cg, emitted):
-    """{select node: its mask's node} for the selects whose mask is a comparison of two values, not
-    both constants (the C compiler folds those), that nothing else uses (nor is it an output), both
-    emitted here: each is emitted as one select_<comparison> (csrc/simd.h), which AVX-512 does in
-    two instructions instead of four."""
+def _taken_in(cg, emitted):
+    """Whether a select may compute node j inside itself: nothing else uses it (nor is it an output),
+    it is emitted here, and its operands are neither masks nor all constants (the C compiler folds
+    those)."""
     uses = Counter(a for _, args in cg.nodes for a in args)
     outputs = set(cg.outputs)
+
+    def takes(j):
+        args = cg.nodes[j][1]
+        return (uses[j] == 1 and j not in outputs and emitted(j) and not any(cg.traits[a].mask for a in args)
+                and not all(isinstance(cg.nodes[a][0], Const) for a in args))
+    return takes
+
+
+def selects_on_comparisons(cg, emitted):
+    """{select node: its mask's node} for the selects whose mask is a comparison of two values, not
+    both constants, that nothing else uses (nor is it an output), both emitted here (_taken_in):
+    each is emitted as one select_<comparison> (csrc/simd.h), which AVX-512 does in two
+    instructions instead of four."""
+    takes = _taken_in(cg, emitted)
     taken = {}
     for i, (node, args) in enumerate(cg.nodes):
         if not (isinstance(node, MathOp) and node.op == "select" and emitted(i)) or cg.traits[i].mask:
             continue
-        mask = args[0]
-        comparison, operands = cg.nodes[mask]
-        if (isinstance(comparison, MathOp) and comparison.op in ops.SELECT_COMPARISONS and uses[mask] == 1
-                and mask not in outputs and emitted(mask) and not any(cg.traits[a].mask for a in operands)
-                and not all(isinstance(cg.nodes[a][0], Const) for a in operands)):
-            taken[i] = mask
+        comparison = cg.nodes[args[0]][0]
+        if isinstance(comparison, MathOp) and comparison.op in ops.SELECT_COMPARISONS and takes(args[0]):
+            taken[i] = args[0]
     return taken
 
 
 def arithmetic_in_selects(cg, on_comparison, emitted):
     """{select node: (arithmetic node, 1 or 2)} for the selects of on_comparison whose chosen value
-    (1) or else whose other value (2) is an add, sub, mul or div that nothing else uses (nor is it
-    an output), of two values that are neither masks nor both constants, emitted here: each is
-    emitted as one select_[not_]<comparison>_<op> (csrc/simd_select.h), which AVX-512 does as a
-    comparison and one masked instruction."""
-    uses = Counter(a for _, args in cg.nodes for a in args)
-    outputs = set(cg.outputs)
+    (1) or else whose other value (2) is an add, sub, mul or div it may take in (_taken_in) and
+    that is no mask: each is emitted as one select_[not_]<comparison>_<op> (csrc/simd_select.h),
+    which AVX-512 does as a comparison and one masked instruction."""
+    takes = _taken_in(cg, emitted)
 
-    def takes(j):
-        node, args = cg.nodes[j]
-        return (isinstance(node, MathOp) and node.op in ops.SELECT_ARITHMETIC and uses[j] == 1
-                and j not in outputs and emitted(j) and not cg.traits[j].mask
-                and not any(cg.traits[a].mask for a in args)
-                and not all(isinstance(cg.nodes[a][0], Const) for a in args))
+    def arithmetic(j):
+        node = cg.nodes[j][0]
+        return isinstance(node, MathOp) and node.op in ops.SELECT_ARITHMETIC and not cg.traits[j].mask and takes(j)
     taken = {}
     for i in on_comparison:
         args = cg.nodes[i][1]
-        branch = next((b for b in (1, 2) if takes(args[b]) and args[1] != args[2]), None)
+        branch = next((b for b in (1, 2) if args[1] != args[2] and arithmetic(args[b])), None)
         if branch is not None:
             taken[i] = (args[branch], branch)
     return taken
