@@ -94,17 +94,24 @@ def _levels(nodes, traits):
 def is_foreign(node):
     """A node of a class from outside resin_jit: the user's code emits its C, and nothing of
     resin_jit's fingerprint covers that code (the compiler keys its kernels by their source)."""
-    module = type(node).__module__
+    return _is_foreign_module(type(node).__module__)
+
+
+def _is_foreign_module(module):
     return not (module == "resin_jit" or module.startswith("resin_jit."))
 
 
-def _hashable_key(node):
+_FLAT = frozenset((str, int))   # the types of a flat key's items
+
+
+def _hashable_key(node, foreign=None):
     """A node's key as nested tuples of str/int (floats must already be hex strings: nodes.exact);
-    a foreign node's names its class in full, so two projects' nodes of one name stay apart."""
+    a foreign node's names its class in full, so two projects' nodes of one name stay apart.
+    `foreign`: is_foreign(node), when the caller knows it."""
     key = node.key()
-    if not (type(key) is tuple and all(type(k) in (str, int) for k in key)):
+    if not (type(key) is tuple and _FLAT.issuperset(map(type, key))):
         key = ("json", json.dumps(key, sort_keys=True, default=repr))
-    if is_foreign(node):
+    if is_foreign(node) if foreign is None else foreign:
         key = ("class", type(node).__module__, type(node).__qualname__) + key
     return key
 
@@ -213,8 +220,9 @@ _canonical = {}                  # (output numbers, input order, dtype) → Cano
 def _node_token(node):
     """What makes two nodes interchangeable in a kernel: the key, a parameter's default, and a
     foreign node's class itself (a class defined again, in a notebook, is other code)."""
-    key = _hashable_key(node)
-    if is_foreign(node):
+    foreign = _is_foreign_module(type(node).__module__)
+    key = _hashable_key(node, foreign)
+    if foreign:
         key += (type(node),)
     return key + ("default", exact(node.default)) if isinstance(node, Param) else key
 
@@ -224,20 +232,22 @@ def structure_id(expr):
     worked out once per expression and kept on it."""
     if expr._sid is not None:
         return expr._sid
-    stack, on_path = [(expr, False)], set()
-    while stack:                     # iterative post-order, as in canonicalize
-        e, expanded = stack.pop()
-        if e._sid is not None:
+    stack, on_path = [expr], set()
+    while stack:                     # iterative post-order: an expression is numbered once its arguments are
+        e = stack[-1]
+        if e._sid is not None:       # (numbered through another path since it was pushed)
+            stack.pop()
             continue
-        if not expanded:
+        pending = [a for a in e.args if a._sid is None]
+        if pending:                  # its arguments first; met again before they are done: a cycle
             if id(e) in on_path:
                 raise JitError("the graph has a cycle")
             on_path.add(id(e))
-            stack.append((e, True))
-            stack.extend((a, False) for a in e.args if a._sid is None)
+            stack += pending
             continue
+        stack.pop()
         on_path.discard(id(e))
-        token = (_node_token(e.node), tuple(a._sid for a in e.args))
+        token = (_node_token(e.node), tuple([a._sid for a in e.args]))
         number = _structures.get(token)
         if number is None:
             if len(_structures) >= MEMO_MAX:
