@@ -26,28 +26,89 @@
 typedef uint8_t rj_v8u __attribute__((vector_size(8)));
 typedef int32_t rj_v8i __attribute__((vector_size(32)));
 
+/* The 8 bytes of a word widened to int32: vpmovzxbd on AVX2 and AVX-512 (GCC 12 makes
+ * __builtin_convertvector a byte at a time; clang has no such builtin and one instruction). */
+static inline rj_v8i rj_widen8(uint64_t bytes)
+{
+#if (defined(RJ_ISA_AVX2) || defined(RJ_ISA_AVX512)) && RJ_HAS_BUILTIN(__builtin_ia32_pmovzxbd256)
+    typedef char rj_v16c_ __attribute__((vector_size(16)));
+    rj_v16c_ v = {0};
+    memcpy(&v, &bytes, 8);
+    return (rj_v8i)__builtin_ia32_pmovzxbd256(v);
+#else
+    rj_v8u v;
+    memcpy(&v, &bytes, 8);
+    return __builtin_convertvector(v, rj_v8i);
+#endif
+}
+
 /* a[0 .. n) += weight * (byte j of up - byte j of un), 8 at once when n is 8. */
 static inline void rj_add_bytes(int32_t *a, uint64_t up, uint64_t un, int64_t n, int32_t weight)
 {
     if (n == 8) {
-        rj_v8u p, m;
         rj_v8i x;
-        memcpy(&p, &up, 8);
-        memcpy(&m, &un, 8);
         memcpy(&x, a, sizeof x);
-        x += (__builtin_convertvector(p, rj_v8i) - __builtin_convertvector(m, rj_v8i)) * weight;
+        x += (rj_widen8(up) - rj_widen8(un)) * weight;
         memcpy(a, &x, sizeof x);
         return;
     }
     for (int64_t j = 0; j < n; j++) a[j] += weight * ((int32_t)((up >> (8 * j)) & 0xff) - (int32_t)((un >> (8 * j)) & 0xff));
 }
 
+/* RJ_MASK_BYTES: AVX-512BW makes a 64-bit mask 64 bytes (0 or -1) in one instruction, so the 64
+ * counts of a word's 8 bit planes are 8 of them, ANDed and ORed (not 128 table lookups). */
+#if defined(RJ_ISA_AVX512) && RJ_HAS_BUILTIN(__builtin_ia32_cvtmask2b512)
+#  define RJ_MASK_BYTES 1
+typedef char rj_v64c __attribute__((vector_size(64)));
+typedef uint8_t rj_v16u8 __attribute__((vector_size(16)));
+typedef int32_t rj_v16i __attribute__((vector_size(64)));
+
+/* The 64 counts, a byte each, of the 8 bit planes c[i * RJ_PQ_WORDS + w]. */
+static inline rj_v64c rj_count_bytes(const uint64_t *c, int64_t w)
+{
+    rj_v64c bytes = {0};
+    _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++)
+        bytes |= (rj_v64c)__builtin_ia32_cvtmask2b512(c[i * RJ_PQ_WORDS + w]) & (char)(1 << i);
+    return bytes;
+}
+
+/* 16 bytes widened to int32 (vpmovzxbd): GCC 12 makes __builtin_convertvector a byte at a time. */
+#  if RJ_HAS_BUILTIN(__builtin_ia32_pmovzxbd512_mask)
+typedef char rj_v16c __attribute__((vector_size(16)));
+#    define RJ_WIDEN16(x) ((rj_v16i)__builtin_ia32_pmovzxbd512_mask((rj_v16c)(x), (rj_v16i){0}, (unsigned short)0xffff))
+#  else
+#    define RJ_WIDEN16(x) __builtin_convertvector((x), rj_v16i)
+#  endif
+
+/* acc[0 .. 64) += weight * (p - m), the counts a byte each. */
+static inline void rj_add_count_bytes(int32_t *acc, rj_v64c p, rj_v64c m, int32_t weight)
+{
+    rj_v16u8 pq[4], mq[4];
+    memcpy(pq, &p, sizeof pq);
+    memcpy(mq, &m, sizeof mq);
+    _Pragma("GCC unroll 4") for (int q = 0; q < 4; q++) {
+        rj_v16i x;
+        memcpy(&x, acc + 16 * q, sizeof x);
+        x += (RJ_WIDEN16(pq[q]) - RJ_WIDEN16(mq[q])) * weight;
+        memcpy(acc + 16 * q, &x, sizeof x);
+    }
+}
+#else
+#  define RJ_MASK_BYTES 0
+#endif
+
 /* acc[0 .. min(64 * nw, limit)) += weight * (counts of the +1 planes - counts of the -1 planes), the
  * counts in 8 bit planes cp / cn per group of words (plane i of word w at [i * RJ_PQ_WORDS + w]). */
 static inline void rj_add_counts(int32_t *acc, const uint64_t *cp, const uint64_t *cn, int64_t nw, int64_t limit,
                                  int32_t weight, const uint64_t *spread)
 {
-    for (int64_t w = 0; w < nw; w++)
+    for (int64_t w = 0; w < nw; w++) {
+#if RJ_MASK_BYTES
+        if (64 * w + 64 <= limit) {
+            rj_add_count_bytes(acc + 64 * w, rj_count_bytes(cp, w), rj_count_bytes(cn, w), weight);
+            continue;
+        }
+#endif
         for (int byte = 0; byte < 8 && 64 * w + 8 * byte < limit; byte++) {
             uint64_t up = 0, un = 0;   /* 8 positions' counts, one byte each (each below 256) */
             for (int i = 0; i < 8; i++) {
@@ -57,6 +118,7 @@ static inline void rj_add_counts(int32_t *acc, const uint64_t *cp, const uint64_
             const int64_t stop = limit - 64 * w - 8 * byte < 8 ? limit - 64 * w - 8 * byte : 8;
             rj_add_bytes(acc + 64 * w + 8 * byte, up, un, stop, weight);
         }
+    }
 }
 
 /* acc += weight * the trits of one packed row, a byte of positions at a time. */
