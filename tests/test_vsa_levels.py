@@ -22,7 +22,7 @@ from support import NATIVE, TIERS
 DIMS = [1, 63, 64, 65, 10_000, 100_003]
 LOWER_DIMS = [1, 65, 1000]
 OPS = ("record_rows", "class_add", "class_quantise", "transpose", "dots_update", "class_retrain", "class_dots")
-FIT_OPS = ("record_rows", "class_add", "class_quantise", "class_retrain")   # what a fit of encoder="levels" uses
+FIT_OPS = ("record_rows", "class_add", "class_quantise", "class_retrain", "class_dots")   # what a fit of encoder="levels" uses
 
 
 def dims_for(tier):

@@ -7,8 +7,9 @@ adds the sample (times `lr`) to its true class and subtracts it from the predict
 passes stop early once the training set is all correct. The model is the accumulators
 quantised to trits (the `sparsity` fraction of smallest magnitudes made 0, the rest their
 sign), one packed row per class, and prediction is the class of highest cosine through the
-engine's packed search (exact integer dot products by popcount, then divided by the norms in
-numpy, so both backends predict the same).
+engine's packed search (exact integer dot products by popcount, by AVX-512 VPOPCNTDQ where the
+CPU has it, then divided by the norms in numpy, so both backends predict the same). On the
+native backend fit's retraining passes run in one C call (learn_ops.retrain), the same steps.
 
 No scikit-learn import at run time: the constructor stores its arguments unchanged,
 get_params/set_params follow scikit-learn's rules, and __sklearn_tags__ answers when scikit-learn
