@@ -253,10 +253,27 @@ static int64_t rj_kth_magnitude(const int32_t *a, int64_t k)
     return lo;
 }
 
-/* row's planes: +1 where a > cut, -1 where a < -cut. */
+/* row's planes: +1 where a > cut, -1 where a < -cut (cut <= 2**31: a magnitude of int32 sums). On
+ * AVX2 and AVX-512 whole words from comparisons of eight sums at once and their sign masks. */
 static void rj_pack_signs(const int32_t *a, int64_t cut, uint64_t *row)
 {
-    for (int64_t w = 0; w < RJ_WORDS; w++) {
+    int64_t w = 0;
+#if defined(RJ_VSA_X86_AVX2) && RJ_HAS_BUILTIN(__builtin_ia32_movmskps256)
+    typedef float rj_v8f_ __attribute__((vector_size(32)));
+    const int32_t c = (int32_t)(cut < INT32_MAX ? cut : INT32_MAX);
+    for (; cut <= INT32_MAX && 64 * w + 64 <= RJ_DIM; w++) {   /* (a cut of 2**31 leaves every trit 0) */
+        uint64_t p = 0, q = 0;
+        _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) {
+            rj_v8i x;
+            memcpy(&x, a + 64 * w + 8 * i, sizeof x);
+            p |= (uint64_t)(uint32_t)__builtin_ia32_movmskps256((rj_v8f_)(x > c)) << (8 * i);
+            q |= (uint64_t)(uint32_t)__builtin_ia32_movmskps256((rj_v8f_)(x < -c)) << (8 * i);
+        }
+        row[w] = p;
+        row[RJ_WORDS + w] = q;
+    }
+#endif
+    for (; w < RJ_WORDS; w++) {
         uint64_t p = 0, q = 0;
         const int64_t stop = RJ_DIM - 64 * w < 64 ? RJ_DIM - 64 * w : 64;
         for (int64_t b = 0; b < stop; b++) {
