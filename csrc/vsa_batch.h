@@ -243,6 +243,8 @@ static inline int rj_small_weights(const int64_t *iw, int64_t k)
 #  include "vsa_batch_packed.h"
 #  include "vsa_record.h"
 #  include "vsa_learn.h"
+#  include "vsa_dots.h"
+#  include "vsa_retrain.h"
 #endif
 
 #endif /* RJ_VSA_BATCH_H */

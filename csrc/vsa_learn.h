@@ -1,6 +1,7 @@
 /* vsa_learn.h - the Classifier's training steps on packed rows (resin_jit/vsa/learn_ops.py).
  *
- * Included by vsa_batch.h after vsa_record.h (whose bit-sliced tallies it uses).
+ * Included by vsa_batch.h after vsa_record.h (whose bit-sliced tallies it uses); vsa_dots.h keeps
+ * the samples' dots up to date, vsa_retrain.h runs the retraining passes on these steps.
  * Entries (buffers in rj_call order, then the integer arguments):
  *   rj_packed_class_add   rows (n packed rows), plus (n int64 labels, each < classes), minus (n labels
  *                         or none), acc (classes * RJ_DIM int32); inum weight. acc[plus[r]] += weight *
@@ -12,15 +13,6 @@
  *                         For each listed class: cut = the k-th smallest |acc| of its row (0 for
  *                         k = 0), trits +1 where acc > cut, -1 where acc < -cut, else 0, packed into
  *                         its model row; its norm the count of non-zero trits, at least 1.
- *   rj_packed_transpose   rows (n packed rows), cols (2 * ceil(n / 64) * RJ_DIM words): bit i % 64 of
- *                         word (plane * ceil(n / 64) + i / 64) * RJ_DIM + j is row i's bit j of that
- *                         plane (positive 0, negative 1): the rows' trits by position.
- *   rj_dots_update        cols (as above, of n rows), old (k packed rows), new (k packed rows), which
- *                         (k int64 class indices), dots (n * classes float64, exact integers),
- *                         scratch (n int32): for
- *                         each t, dots[:, which[t]] += the dots of the rows with new[t] - old[t],
- *                         position by position where the two differ (a retraining pass changes a few
- *                         of a class's trits: far less work than its dots computed again).
  * A class's rows are counted a chunk of up to 255 at a time in bit-sliced byte counts per group of
  * words (carry-save adders), then added to its accumulator a byte of positions at a time; a chunk
  * of a few rows is added row by row.
@@ -34,28 +26,89 @@
 typedef uint8_t rj_v8u __attribute__((vector_size(8)));
 typedef int32_t rj_v8i __attribute__((vector_size(32)));
 
+/* The 8 bytes of a word widened to int32: vpmovzxbd on AVX2 and AVX-512 (GCC 12 makes
+ * __builtin_convertvector a byte at a time; clang has no such builtin and one instruction). */
+static inline rj_v8i rj_widen8(uint64_t bytes)
+{
+#if (defined(RJ_ISA_AVX2) || defined(RJ_ISA_AVX512)) && RJ_HAS_BUILTIN(__builtin_ia32_pmovzxbd256)
+    typedef char rj_v16c_ __attribute__((vector_size(16)));
+    rj_v16c_ v = {0};
+    memcpy(&v, &bytes, 8);
+    return (rj_v8i)__builtin_ia32_pmovzxbd256(v);
+#else
+    rj_v8u v;
+    memcpy(&v, &bytes, 8);
+    return __builtin_convertvector(v, rj_v8i);
+#endif
+}
+
 /* a[0 .. n) += weight * (byte j of up - byte j of un), 8 at once when n is 8. */
 static inline void rj_add_bytes(int32_t *a, uint64_t up, uint64_t un, int64_t n, int32_t weight)
 {
     if (n == 8) {
-        rj_v8u p, m;
         rj_v8i x;
-        memcpy(&p, &up, 8);
-        memcpy(&m, &un, 8);
         memcpy(&x, a, sizeof x);
-        x += (__builtin_convertvector(p, rj_v8i) - __builtin_convertvector(m, rj_v8i)) * weight;
+        x += (rj_widen8(up) - rj_widen8(un)) * weight;
         memcpy(a, &x, sizeof x);
         return;
     }
     for (int64_t j = 0; j < n; j++) a[j] += weight * ((int32_t)((up >> (8 * j)) & 0xff) - (int32_t)((un >> (8 * j)) & 0xff));
 }
 
+/* RJ_MASK_BYTES: AVX-512BW makes a 64-bit mask 64 bytes (0 or -1) in one instruction, so the 64
+ * counts of a word's 8 bit planes are 8 of them, ANDed and ORed (not 128 table lookups). */
+#if defined(RJ_ISA_AVX512) && RJ_HAS_BUILTIN(__builtin_ia32_cvtmask2b512)
+#  define RJ_MASK_BYTES 1
+typedef char rj_v64c __attribute__((vector_size(64)));
+typedef uint8_t rj_v16u8 __attribute__((vector_size(16)));
+typedef int32_t rj_v16i __attribute__((vector_size(64)));
+
+/* The 64 counts, a byte each, of the 8 bit planes c[i * RJ_PQ_WORDS + w]. */
+static inline rj_v64c rj_count_bytes(const uint64_t *c, int64_t w)
+{
+    rj_v64c bytes = {0};
+    _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++)
+        bytes |= (rj_v64c)__builtin_ia32_cvtmask2b512(c[i * RJ_PQ_WORDS + w]) & (char)(1 << i);
+    return bytes;
+}
+
+/* 16 bytes widened to int32 (vpmovzxbd): GCC 12 makes __builtin_convertvector a byte at a time. */
+#  if RJ_HAS_BUILTIN(__builtin_ia32_pmovzxbd512_mask)
+typedef char rj_v16c __attribute__((vector_size(16)));
+#    define RJ_WIDEN16(x) ((rj_v16i)__builtin_ia32_pmovzxbd512_mask((rj_v16c)(x), (rj_v16i){0}, (unsigned short)0xffff))
+#  else
+#    define RJ_WIDEN16(x) __builtin_convertvector((x), rj_v16i)
+#  endif
+
+/* acc[0 .. 64) += weight * (p - m), the counts a byte each. */
+static inline void rj_add_count_bytes(int32_t *acc, rj_v64c p, rj_v64c m, int32_t weight)
+{
+    rj_v16u8 pq[4], mq[4];
+    memcpy(pq, &p, sizeof pq);
+    memcpy(mq, &m, sizeof mq);
+    _Pragma("GCC unroll 4") for (int q = 0; q < 4; q++) {
+        rj_v16i x;
+        memcpy(&x, acc + 16 * q, sizeof x);
+        x += (RJ_WIDEN16(pq[q]) - RJ_WIDEN16(mq[q])) * weight;
+        memcpy(acc + 16 * q, &x, sizeof x);
+    }
+}
+#else
+#  define RJ_MASK_BYTES 0
+#endif
+
 /* acc[0 .. min(64 * nw, limit)) += weight * (counts of the +1 planes - counts of the -1 planes), the
  * counts in 8 bit planes cp / cn per group of words (plane i of word w at [i * RJ_PQ_WORDS + w]). */
 static inline void rj_add_counts(int32_t *acc, const uint64_t *cp, const uint64_t *cn, int64_t nw, int64_t limit,
                                  int32_t weight, const uint64_t *spread)
 {
-    for (int64_t w = 0; w < nw; w++)
+    for (int64_t w = 0; w < nw; w++) {
+#if RJ_MASK_BYTES
+        if (64 * w + 64 <= limit) {
+            rj_add_count_bytes(acc + 64 * w, rj_count_bytes(cp, w), rj_count_bytes(cn, w), weight);
+            continue;
+        }
+#endif
         for (int byte = 0; byte < 8 && 64 * w + 8 * byte < limit; byte++) {
             uint64_t up = 0, un = 0;   /* 8 positions' counts, one byte each (each below 256) */
             for (int i = 0; i < 8; i++) {
@@ -65,6 +118,7 @@ static inline void rj_add_counts(int32_t *acc, const uint64_t *cp, const uint64_
             const int64_t stop = limit - 64 * w - 8 * byte < 8 ? limit - 64 * w - 8 * byte : 8;
             rj_add_bytes(acc + 64 * w + 8 * byte, up, un, stop, weight);
         }
+    }
 }
 
 /* acc += weight * the trits of one packed row, a byte of positions at a time. */
@@ -113,6 +167,28 @@ static void rj_add_chunk(int32_t *acc, const uint64_t *rows, const int64_t *whic
     }
 }
 
+/* acc[plus[r]] += weight * the trits of row r, and acc[minus[r]] -= the same (minus may be 0), for
+ * the m rows r listed in sel (sel 0: rows 0 .. m), a class at a time, in chunks. */
+static void rj_class_add_rows(int32_t *acc, int64_t classes, const uint64_t *rows, const int64_t *sel, int64_t m,
+                              const int64_t *plus, const int64_t *minus, int32_t weight, const uint64_t *spread)
+{
+    for (int64_t k = 0; k < classes; k++) {
+        int64_t which[RJ_LEARN_CHUNK], count = 0;
+        for (int64_t i = 0; i < m; i++) {
+            const int64_t r = sel ? sel[i] : i;
+            for (int side = 0; side < (minus ? 2 : 1); side++) {
+                if ((side ? minus : plus)[r] != k) continue;
+                which[count++] = side ? -1 - r : r;
+                if (count == RJ_LEARN_CHUNK) {
+                    rj_add_chunk(acc + k * RJ_DIM, rows, which, count, weight, spread);
+                    count = 0;
+                }
+            }
+        }
+        if (count) rj_add_chunk(acc + k * RJ_DIM, rows, which, count, weight, spread);
+    }
+}
+
 static inline int rj_packed_class_add(rj_call *call)
 {
     const int64_t n = call->rows[0], classes = call->len[3] / RJ_DIM;
@@ -128,19 +204,7 @@ static inline int rj_packed_class_add(rj_call *call)
         if (plus[r] < 0 || plus[r] >= classes || (minus && (minus[r] < 0 || minus[r] >= classes))) return RJ_ERR_ARGUMENT;
     uint64_t spread[256];
     rj_spread_table(spread);
-    for (int64_t k = 0; k < classes; k++) {
-        int64_t which[RJ_LEARN_CHUNK], count = 0;
-        for (int64_t r = 0; r < n; r++)
-            for (int side = 0; side < (minus ? 2 : 1); side++) {
-                if ((side ? minus : plus)[r] != k) continue;
-                which[count++] = side ? -1 - r : r;
-                if (count == RJ_LEARN_CHUNK) {
-                    rj_add_chunk(acc + k * RJ_DIM, rows, which, count, (int32_t)weight, spread);
-                    count = 0;
-                }
-            }
-        if (count) rj_add_chunk(acc + k * RJ_DIM, rows, which, count, (int32_t)weight, spread);
-    }
+    rj_class_add_rows(acc, classes, rows, 0, n, plus, minus, (int32_t)weight, spread);
     return RJ_OK;
 }
 
@@ -189,10 +253,27 @@ static int64_t rj_kth_magnitude(const int32_t *a, int64_t k)
     return lo;
 }
 
-/* row's planes: +1 where a > cut, -1 where a < -cut. */
+/* row's planes: +1 where a > cut, -1 where a < -cut (cut <= 2**31: a magnitude of int32 sums). On
+ * AVX2 and AVX-512 whole words from comparisons of eight sums at once and their sign masks. */
 static void rj_pack_signs(const int32_t *a, int64_t cut, uint64_t *row)
 {
-    for (int64_t w = 0; w < RJ_WORDS; w++) {
+    int64_t w = 0;
+#if defined(RJ_VSA_X86_AVX2) && RJ_HAS_BUILTIN(__builtin_ia32_movmskps256)
+    typedef float rj_v8f_ __attribute__((vector_size(32)));
+    const int32_t c = (int32_t)(cut < INT32_MAX ? cut : INT32_MAX);
+    for (; cut <= INT32_MAX && 64 * w + 64 <= RJ_DIM; w++) {   /* (a cut of 2**31 leaves every trit 0) */
+        uint64_t p = 0, q = 0;
+        _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) {
+            rj_v8i x;
+            memcpy(&x, a + 64 * w + 8 * i, sizeof x);
+            p |= (uint64_t)(uint32_t)__builtin_ia32_movmskps256((rj_v8f_)(x > c)) << (8 * i);
+            q |= (uint64_t)(uint32_t)__builtin_ia32_movmskps256((rj_v8f_)(x < -c)) << (8 * i);
+        }
+        row[w] = p;
+        row[RJ_WORDS + w] = q;
+    }
+#endif
+    for (; w < RJ_WORDS; w++) {
         uint64_t p = 0, q = 0;
         const int64_t stop = RJ_DIM - 64 * w < 64 ? RJ_DIM - 64 * w : 64;
         for (int64_t b = 0; b < stop; b++) {
@@ -203,6 +284,17 @@ static void rj_pack_signs(const int32_t *a, int64_t cut, uint64_t *row)
         row[w] = p;
         row[RJ_WORDS + w] = q;
     }
+}
+
+/* A class's sums (RJ_DIM) as trits into its packed row: 0 for the k smallest magnitudes (ties at
+ * the cut all 0), else the sign; its norm (the count of non-zero trits, at least 1). */
+static int64_t rj_quantise_class(const int32_t *a, int64_t k, uint64_t *row)
+{
+    rj_pack_signs(a, k > 0 ? rj_kth_magnitude(a, k) : 0, row);
+    int64_t nonzero = 0;
+    for (int64_t w = 0; w < 2 * RJ_WORDS; w++) nonzero += rj_popcount64(row[w]);
+    row[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
+    return nonzero > 1 ? nonzero : 1;
 }
 
 static inline int rj_class_quantise(rj_call *call)
@@ -217,145 +309,8 @@ static inline int rj_class_quantise(rj_call *call)
     int64_t *norms = (int64_t *)call->ptr[3];
     for (int64_t i = 0; i < m; i++)
         if (which[i] < 0 || which[i] >= classes) return RJ_ERR_ARGUMENT;
-    for (int64_t i = 0; i < m; i++) {
-        const int32_t *a = acc + which[i] * RJ_DIM;
-        uint64_t *row = model + which[i] * RJ_PACKED_LEN;
-        int64_t cut = 0;
-        if (k > 0) cut = rj_kth_magnitude(a, k);
-        rj_pack_signs(a, cut, row);
-        int64_t nonzero = 0;
-        for (int64_t w = 0; w < 2 * RJ_WORDS; w++) nonzero += rj_popcount64(row[w]);
-        row[2 * RJ_WORDS] = (uint64_t)RJ_DIM;
-        norms[which[i]] = nonzero > 1 ? nonzero : 1;
-    }
-    return RJ_OK;
-}
-
-/* ---- dots kept up to date as the class vectors change ------------------------------------------ */
-
-/* a[i] bit j <-> a[j] bit i in each lane: RJ_PQ_WORDS 64 x 64 bit matrices transposed at once
- * (recursive block swaps). */
-static inline void rj_transpose64(rj_pq *a)
-{
-    uint64_t m = 0x00000000ffffffffull;
-    for (int j = 32; j; j >>= 1, m ^= m << j)
-        for (int k = 0; k < 64; k = ((k | j) + 1) & ~j) {
-            const rj_pq t = ((a[k] >> j) ^ a[k | j]) & m;
-            a[k] ^= t << j;
-            a[k | j] ^= t;
-        }
-}
-
-static inline int rj_packed_transpose(rj_call *call)
-{
-    const int64_t n = call->rows[0], qw = (n + 63) / 64;
-    if (call->len[0] != n * RJ_PACKED_LEN || call->len[1] != 2 * RJ_DIM * qw) return RJ_ERR_LENGTH;
-    const uint64_t *rows = (const uint64_t *)call->ptr[0];
-    uint64_t *cols = (uint64_t *)call->ptr[1];
-    if (!rj_rows_ok(rows, n)) return RJ_ERR_LENGTH;
-    rj_pq block[64];
-    for (int64_t plane = 0; plane < 2; plane++)
-        for (int64_t q = 0; q < qw; q++)
-            for (int64_t w = 0; w < RJ_WORDS; w += RJ_PQ_WORDS) {   /* words w .. w + nw of 64 rows */
-                const int64_t nw = RJ_WORDS - w < RJ_PQ_WORDS ? RJ_WORDS - w : RJ_PQ_WORDS;
-                for (int64_t i = 0; i < 64; i++)
-                    block[i] = 64 * q + i < n ? rj_group_at(rows + (64 * q + i) * RJ_PACKED_LEN + plane * RJ_WORDS + w, nw)
-                                              : (rj_pq){0};
-                rj_transpose64(block);   /* lane l of block[b]: bit i is row 64q + i's bit 64(w + l) + b */
-                uint64_t words[64 * RJ_PQ_WORDS];
-                memcpy(words, block, sizeof words);
-                for (int64_t l = 0; l < nw; l++) {
-                    const int64_t stop = RJ_DIM - 64 * (w + l) < 64 ? RJ_DIM - 64 * (w + l) : 64;
-                    for (int64_t b = 0; b < stop; b++)
-                        cols[(plane * qw + q) * RJ_DIM + 64 * (w + l) + b] = words[b * RJ_PQ_WORDS + l];
-                }
-            }
-    return RJ_OK;
-}
-
-/* d[0 .. rows) += the weighted columns tallied in 8 bit planes (cp: positive, cn: negative counts), a
- * group of words of the columns at a time. */
-static inline void rj_flush_columns(int32_t *d, int64_t rows, int64_t qw, rj_pq (*cp)[8], rj_pq (*cn)[8],
-                                    const uint64_t *spread)
-{
-    for (int64_t g = 0; g * RJ_PQ_WORDS < qw; g++) {
-        uint64_t wp[8 * RJ_PQ_WORDS], wn[8 * RJ_PQ_WORDS];
-        memcpy(wp, cp[g], sizeof wp);
-        memcpy(wn, cn[g], sizeof wn);
-        const int64_t nw = qw - g * RJ_PQ_WORDS < RJ_PQ_WORDS ? qw - g * RJ_PQ_WORDS : RJ_PQ_WORDS;
-        rj_add_counts(d + 64 * RJ_PQ_WORDS * g, wp, wn, nw, rows - 64 * RJ_PQ_WORDS * g, 1, spread);
-        _Pragma("GCC unroll 8") for (int i = 0; i < 8; i++) cp[g][i] = cn[g][i] = (rj_pq){0};
-    }
-}
-
-#define RJ_COLUMN_GROUPS 8   /* groups of words of a column tallied at once: up to 64 * 8 * RJ_PQ_WORDS rows */
-
-static inline int rj_dots_update(rj_call *call)
-{
-    const int64_t k = call->len[3], rows = call->rows[4], qw = (rows + 63) / 64;
-    const int64_t classes = rows ? call->len[4] / rows : 0;
-    if (call->len[0] != 2 * RJ_DIM * qw || call->len[1] != k * RJ_PACKED_LEN || call->len[2] != k * RJ_PACKED_LEN
-        || call->len[4] != rows * classes || call->len[5] != rows)
-        return RJ_ERR_LENGTH;
-    const uint64_t *cols = (const uint64_t *)call->ptr[0];
-    const uint64_t *old = (const uint64_t *)call->ptr[1], *new_ = (const uint64_t *)call->ptr[2];
-    const int64_t *which = (const int64_t *)call->ptr[3];
-    double *dots = (double *)call->ptr[4];
-    int32_t *d = (int32_t *)call->ptr[5];
-    if (!rj_rows_ok(old, k) || !rj_rows_ok(new_, k)) return RJ_ERR_LENGTH;
-    for (int64_t t = 0; t < k; t++)
-        if (which[t] < 0 || which[t] >= classes) return RJ_ERR_ARGUMENT;
-    uint64_t spread[256];
-    rj_spread_table(spread);
-    const int64_t groups = (qw + RJ_PQ_WORDS - 1) / RJ_PQ_WORDS;
-    for (int64_t t = 0; t < k; t++) {
-        const uint64_t *o = old + t * RJ_PACKED_LEN, *x = new_ + t * RJ_PACKED_LEN;
-        memset(d, 0, (size_t)rows * sizeof *d);
-        for (int64_t g0 = 0; g0 < groups; g0 += RJ_COLUMN_GROUPS) {   /* a slice of the rows at a time */
-            const int64_t gs = groups - g0 < RJ_COLUMN_GROUPS ? groups - g0 : RJ_COLUMN_GROUPS;
-            rj_pq cp[RJ_COLUMN_GROUPS][8], cn[RJ_COLUMN_GROUPS][8];
-            for (int64_t g = 0; g < gs; g++)
-                for (int i = 0; i < 8; i++) cp[g][i] = cn[g][i] = (rj_pq){0};
-            int adds = 0;   /* the tallies hold 255: flushed before they could pass it */
-            for (int64_t w = 0; w < RJ_WORDS; w++) {
-                uint64_t differ = (o[w] ^ x[w]) | (o[RJ_WORDS + w] ^ x[RJ_WORDS + w]);
-                while (differ) {
-                    const int b = __builtin_ctzll(differ);
-                    differ &= differ - 1;
-                    const int delta = (int)((x[w] >> b) & 1) - (int)((x[RJ_WORDS + w] >> b) & 1)
-                                      - (int)((o[w] >> b) & 1) + (int)((o[RJ_WORDS + w] >> b) & 1);
-                    const int64_t j = 64 * w + b;   /* column j: word q of a plane at [(plane * qw + q) * RJ_DIM + j] */
-                    const uint64_t *plus = cols + j, *minus = cols + qw * RJ_DIM + j;
-                    if (delta < 0) {
-                        const uint64_t *swap = plus;
-                        plus = minus;
-                        minus = swap;
-                    }
-                    if (adds + 2 > 255) {
-                        rj_flush_columns(d + 64 * RJ_PQ_WORDS * g0, rows - 64 * RJ_PQ_WORDS * g0,
-                                         qw - RJ_PQ_WORDS * g0 < RJ_PQ_WORDS * gs ? qw - RJ_PQ_WORDS * g0 : RJ_PQ_WORDS * gs,
-                                         cp, cn, spread);
-                        adds = 0;
-                    }
-                    for (int twice = 0; twice < (delta == 2 || delta == -2 ? 2 : 1); twice++, adds++)
-                        for (int64_t g = 0; g < gs; g++) {
-                            const int64_t at = (g0 + g) * RJ_PQ_WORDS, nw = qw - at < RJ_PQ_WORDS ? qw - at : RJ_PQ_WORDS;
-                            uint64_t pw[RJ_PQ_WORDS] = {0}, mw[RJ_PQ_WORDS] = {0};
-                            for (int64_t i = 0; i < nw; i++) {
-                                pw[i] = plus[(at + i) * RJ_DIM];
-                                mw[i] = minus[(at + i) * RJ_DIM];
-                            }
-                            rj_tally1(cp[g], 8, rj_pq_load(pw));
-                            rj_tally1(cn[g], 8, rj_pq_load(mw));
-                        }
-                }
-            }
-            rj_flush_columns(d + 64 * RJ_PQ_WORDS * g0, rows - 64 * RJ_PQ_WORDS * g0,
-                             qw - RJ_PQ_WORDS * g0 < RJ_PQ_WORDS * gs ? qw - RJ_PQ_WORDS * g0 : RJ_PQ_WORDS * gs,
-                             cp, cn, spread);
-        }
-        for (int64_t i = 0; i < rows; i++) dots[i * classes + which[t]] += (double)d[i];
-    }
+    for (int64_t i = 0; i < m; i++)
+        norms[which[i]] = rj_quantise_class(acc + which[i] * RJ_DIM, k, model + which[i] * RJ_PACKED_LEN);
     return RJ_OK;
 }
 

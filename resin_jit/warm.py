@@ -69,7 +69,7 @@ _VSA_KERNELS = {
     **{op: (lambda count, shift, dim, op=op: (op, None)) for op in (
         "pack", "norms", "bundle_stacked", "similarity_dot", "similarity_hamming", "similarity_cosine",
         "top_k_dot", "top_k_hamming", "top_k_cosine", "bind_rows", "permute_rows", "bundle_rows",
-        "record_rows", "class_add", "class_quantise", "transpose", "dots_update")},
+        "record_rows", "class_add", "class_quantise", "transpose", "dots_update", "class_retrain", "class_dots")},
 }
 
 

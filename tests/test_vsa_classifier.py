@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from resin_jit.vsa import (Classifier, Codebook, LevelCodebook, NotFittedError, RandomProjection, RecordEncoder,
-                           classifier)
+                           classifier, learn_ops)
 
 
 def blobs(n=400, classes=4, features=12, seed=0, spread=3.0):
@@ -70,6 +70,18 @@ def test_the_numpy_backend_predicts_the_same(monkeypatch):
     assert np.array_equal(on_numpy.accumulators_, native.accumulators_)
     assert np.array_equal(on_numpy.predict(Xte), native.predict(Xte))
     assert np.array_equal(on_numpy.decision_function(Xte), native.decision_function(Xte))
+
+
+def test_dots_by_the_search_train_and_predict_as_dots_by_vpopcntdq(monkeypatch):
+    """Where the CPU lacks VPOPCNTDQ (learn_ops.class_dots None) the engine's search gives the dots:
+    the same model and predictions as where it has it."""
+    Xtr, ytr, Xte, _ = blobs(classes=6, seed=4, spread=1.0)
+    fitted = Classifier(dim=1200, encoder="levels").fit(Xtr, ytr)
+    monkeypatch.setattr(learn_ops, "class_dots", lambda *args, **kwargs: None)
+    searched = Classifier(dim=1200, encoder="levels").fit(Xtr, ytr)
+    assert fitted.n_iter_ >= 1 and searched.n_iter_ == fitted.n_iter_
+    assert np.array_equal(searched.accumulators_, fitted.accumulators_)
+    assert np.array_equal(searched.decision_function(Xte), fitted.decision_function(Xte))
 
 
 def test_precomputed_trits_and_other_encoders():

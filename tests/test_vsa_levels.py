@@ -13,6 +13,7 @@ import pytest
 
 import resin_jit as rj
 from resin_jit.vsa import Classifier, Codebook, JitVSAEngine, LevelCodebook, LevelEncoder, RecordEncoder
+from resin_jit.toolchain import cpu_features
 from resin_jit.vsa import kernels, learn_ops, record_ops
 from resin_jit.vsa.vectors import pack_buffer, unpack_buffer
 
@@ -20,7 +21,8 @@ from support import NATIVE, TIERS
 
 DIMS = [1, 63, 64, 65, 10_000, 100_003]
 LOWER_DIMS = [1, 65, 1000]
-OPS = ("record_rows", "class_add", "class_quantise", "transpose", "dots_update")
+OPS = ("record_rows", "class_add", "class_quantise", "transpose", "dots_update", "class_retrain", "class_dots")
+FIT_OPS = ("record_rows", "class_add", "class_quantise", "class_retrain", "class_dots")   # what a fit of encoder="levels" uses
 
 
 def dims_for(tier):
@@ -59,12 +61,14 @@ def books(features, levels, dim, sparse, seed):
     return keys, values
 
 
-@pytest.mark.parametrize("features", [1, 2, 7, 8, 64, 300])   # 300: counts past 255 take the wide path
+# 15-17, 33: the +-1 path's sixteen at a time and its rest; 300: counts past 255 take the wide path (and
+# blocks of 13 rows); 1100: keys and values too many to stage (+-1 rows counted on the general path)
+@pytest.mark.parametrize("features", [1, 2, 7, 8, 15, 16, 17, 33, 64, 300, 1100])
 @pytest.mark.parametrize("sparse", [False, True])
 def test_record_rows_equal_numpy_on_every_tier(tier_engines, features, sparse):
     for tier, engine in tier_engines.items():
         for dim in dims_for(tier):
-            if dim > 10_000 and features > 64:
+            if dim > 10_000 and features > 64 or dim > 1000 and features > 300:
                 continue
             keys, values = books(features, 5, dim, sparse, seed=dim + features)
             index = np.random.default_rng(features).integers(0, 5, (37, features))
@@ -135,8 +139,8 @@ def test_dots_follow_the_changed_trits_on_every_tier(tier_engines, rows):
             trits = rng.integers(-1, 2, (rows, dim)).astype(np.int8)
             cols = learn_ops.transpose(engine, pack_buffer(trits), dim)
             qw = (rows + 63) // 64
-            bits = (cols.reshape(2, qw, dim)[..., None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
-            bits = bits.transpose(0, 2, 1, 3).reshape(2, dim, 64 * qw)[:, :, :rows]
+            bits = (cols.reshape(dim, 2, qw)[..., None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
+            bits = bits.transpose(1, 0, 2, 3).reshape(2, dim, 64 * qw)[:, :, :rows]
             assert np.array_equal(bits[0].T, trits > 0) and np.array_equal(bits[1].T, trits < 0), (tier, dim)
             for share in (0.01, 0.9):
                 old = rng.integers(-1, 2, (2, dim)).astype(np.int8)
@@ -148,6 +152,104 @@ def test_dots_follow_the_changed_trits_on_every_tier(tier_engines, rows):
                 assert not dots[:, 1].any()
 
 
+def test_class_dots_by_vpopcntdq_where_the_cpu_has_it_and_else_a_word_at_a_time(tier_engines):
+    """learn_ops.class_dots: VPOPCNTDQ on the AVX-512 tier where the CPU has it (asked at run time;
+    planes of eight words or more), else None (the Classifier searches instead); the word-at-a-time
+    path everywhere. Both exact, split across threads alike."""
+    flags = cpu_features.from_proc_cpuinfo() or frozenset()
+    for tier, engine in tier_engines.items():
+        for dim in dims_for(tier):
+            rng = np.random.default_rng(dim)
+            trits, model = rng.integers(-1, 2, (70, dim)).astype(np.int8), rng.integers(-1, 2, (11, dim)).astype(np.int8)
+            rows, want = pack_buffer(trits), trits.astype(np.int64) @ model.T
+            words = learn_ops.class_dots(engine, rows, pack_buffer(model), dim, by_vpopcntdq=False, threads=2)
+            assert np.array_equal(words, want), (tier, dim)
+            fast = learn_ops.class_dots(engine, rows, pack_buffer(model), dim, threads=2)
+            assert fast is None or np.array_equal(fast, want), (tier, dim)
+            if "avx512f" in flags:   # Linux: /proc/cpuinfo says what the CPU has
+                assert (fast is not None) == ("avx512_vpopcntdq" in flags and tier == "avx512" and dim >= 512), tier
+
+
+def numpy_quantise(acc, cut_rank):
+    magnitude = np.abs(acc.astype(np.int64))
+    cut = np.sort(magnitude, axis=1)[:, cut_rank - 1:cut_rank] if cut_rank else 0
+    return np.where(magnitude > cut, np.sign(acc), 0).astype(np.int8)
+
+
+def numpy_retrain(trits, labels, acc, epochs, lr, cut_rank):
+    """Classifier.fit's passes written out: (acc, model trits, passes that changed it, overflow)."""
+    acc, model, passes = acc.astype(np.int64), numpy_quantise(acc, cut_rank), 0
+    for _ in range(epochs):
+        norms = np.maximum(np.count_nonzero(model, axis=1), 1)
+        predicted = np.argmax((trits.astype(np.int64) @ model.T) / np.sqrt(norms), axis=1)
+        wrong = np.flatnonzero(predicted != labels)
+        if wrong.size == 0:
+            break
+        if np.abs(acc).max() + wrong.size * lr >= 2 ** 31:
+            return acc, model, passes, True
+        np.add.at(acc, labels[wrong], lr * trits[wrong].astype(np.int64))
+        np.add.at(acc, predicted[wrong], -lr * trits[wrong].astype(np.int64))
+        changed = np.union1d(labels[wrong], predicted[wrong])
+        model[changed] = numpy_quantise(acc[changed], cut_rank)
+        passes += 1
+    return acc, model, passes, False
+
+
+def retrain_cases(dim, rng):
+    """(name, trits, labels, starting sums, epochs, lr): labels at random (every pass has mistakes),
+    learnable ones (it stops early), twin samples in two classes (tied scores: the first class),
+    sums near 2**31 (a pass refused; and a bound passed that the exact largest is not), 40 classes."""
+    n = 130
+    trits = rng.integers(-1, 2, (n, dim)).astype(np.int8)
+    random = rng.integers(0, 3, n)
+    centres = rng.integers(-1, 2, (3, dim)).astype(np.int8)
+    learnable = rng.integers(0, 3, n)
+    near = np.where(rng.random((n, dim)) < 0.3, rng.integers(-1, 2, (n, dim)), centres[learnable]).astype(np.int8)
+    twins = np.concatenate([trits[:40], trits[:40]])
+
+    def sums(t, y, classes):
+        acc = np.zeros((classes, dim), np.int64)
+        np.add.at(acc, y, t.astype(np.int64))
+        return acc
+    big = sums(trits, random, 4)
+    big[3, 0] = 2 ** 31 - n * 40 - 1   # a class no sample has: two passes of lr 40 pass the bound, not the sum
+    top = sums(trits, random, 3)
+    top[0, 0] = 2 ** 31 - 5
+    many = rng.integers(0, 40, n)
+    return [("random", trits, random, sums(trits, random, 3), 4, 1),
+            ("learnable", near, learnable, sums(near, learnable, 3), 20, 2),
+            ("twins", twins, np.repeat([0, 1], 40), sums(twins, np.repeat([0, 1], 40), 2), 3, 1),
+            ("bound", trits, random, big, 4, 40), ("overflow", trits, random, top, 3, 1),
+            ("40 classes", trits, many, sums(trits, many, 40), 5, 1), ("no passes", trits, random,
+                                                                        sums(trits, random, 3), 0, 1)]
+
+
+def test_retraining_in_one_call_equals_numpy_on_every_tier(tier_engines):
+    """learn_ops.retrain (csrc/vsa_retrain.h) against the passes written out in numpy: the sums, the
+    model, its norms, the passes and the overflow flag; the dots kept up to date where it stopped
+    early (every sample right)."""
+    for tier, engine in tier_engines.items():
+        for dim in dims_for(tier)[:-1] if tier == TIERS[-1] else dims_for(tier):
+            rng = np.random.default_rng(dim)
+            for name, trits, labels, acc, epochs, lr in retrain_cases(dim, rng):
+                cut_rank = int(0.33 * dim)
+                model = numpy_quantise(acc, cut_rank)
+                rows, model_rows = pack_buffer(trits), pack_buffer(model)
+                norms = np.maximum(np.count_nonzero(model, axis=1), 1).astype(np.int64)
+                dots = (trits.astype(np.int64) @ model.T).astype(np.float64)
+                got_acc = acc.astype(np.int32)
+                passes, overflow = learn_ops.retrain(engine, rows, labels, got_acc, model_rows, norms, dots, epochs,
+                                                     lr, cut_rank)
+                want_acc, want_model, want_passes, want_overflow = numpy_retrain(trits, labels, acc, epochs, lr,
+                                                                                 cut_rank)
+                case = (tier, dim, name)
+                assert (passes, overflow) == (want_passes, want_overflow), case
+                assert np.array_equal(got_acc, want_acc) and np.array_equal(unpack_buffer(model_rows, dim), want_model)
+                assert np.array_equal(norms, np.maximum(np.count_nonzero(want_model, axis=1), 1)), case
+                if passes < epochs and not overflow:
+                    assert np.array_equal(dots, trits.astype(np.int64) @ want_model.T), case
+
+
 def test_a_recording_of_a_fit_names_kernels_warm_builds(tmp_path, monkeypatch):
     """RESIN_JIT_RECORD while a Classifier(encoder="levels") fits and predicts: every kernel it
     used is recorded, and warm builds exactly those kernels from the entries."""
@@ -157,7 +259,7 @@ def test_a_recording_of_a_fit_names_kernels_warm_builds(tmp_path, monkeypatch):
     y = np.random.default_rng(0).integers(0, 3, 120)   # labels at random: every pass has mistakes to correct
     assert Classifier(dim=200, encoder="levels", levels=5, epochs=3).fit(X, y).n_iter_ == 3
     entries = [e for e in json.loads((tmp_path / "manifest.json").read_text()) if e["kind"] == "vsa"]
-    assert set(OPS) <= {e["op"] for e in entries}
+    assert set(FIT_OPS) <= {e["op"] for e in entries}
     for entry in entries:
         assert warm._vsa_problem(entry) is None, entry
     for op in OPS:
@@ -172,6 +274,8 @@ def test_the_numpy_backend_has_no_kernels(numpy_jit):
     assert not learn_ops.add_rows(engine, acc, pack_buffer(np.ones((1, 10), np.int8)), np.array([0]), 1, np.array([1]))
     assert not learn_ops.quantise(engine, acc, np.array([0]), 0, np.zeros((2, 3), np.uint64), np.zeros(2, np.int64))
     assert learn_ops.transpose(engine, pack_buffer(np.ones((1, 10), np.int8)), 10) is None
+    assert learn_ops.retrain(engine, pack_buffer(np.ones((1, 10), np.int8)), np.array([0]), acc,
+                             np.zeros((2, 3), np.uint64), np.ones(2, np.int64), np.zeros((1, 2)), 1, 1, 0) is None
 
 
 # -- the encoders and the Classifier ----------------------------------------------------------------

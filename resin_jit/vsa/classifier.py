@@ -7,8 +7,9 @@ adds the sample (times `lr`) to its true class and subtracts it from the predict
 passes stop early once the training set is all correct. The model is the accumulators
 quantised to trits (the `sparsity` fraction of smallest magnitudes made 0, the rest their
 sign), one packed row per class, and prediction is the class of highest cosine through the
-engine's packed search (exact integer dot products by popcount, then divided by the norms in
-numpy, so both backends predict the same).
+engine's packed search (exact integer dot products by popcount, by AVX-512 VPOPCNTDQ where the
+CPU has it, then divided by the norms in numpy, so both backends predict the same). On the
+native backend fit's retraining passes run in one C call (learn_ops.retrain), the same steps.
 
 No scikit-learn import at run time: the constructor stores its arguments unchanged,
 get_params/set_params follow scikit-learn's rules, and __sklearn_tags__ answers when scikit-learn
@@ -26,6 +27,7 @@ from .level_encoder import LevelEncoder
 from .memory import ItemMemory, as_query_rows
 from .vectors import pack_buffer, unpack_buffer
 
+_OVERFLOW = "the class accumulators would pass 2**31: train on smaller batches or a smaller lr"
 TRAIN_BLOCK = 8192   # samples encoded at once in a centroid pass (their int8 trits: 80 MB at dim 10,000)
 _engine = shared.engine   # one engine per configuration (and backend) for every classifier of the process
 
@@ -111,6 +113,14 @@ class Classifier:
         self._forget()
         rows, labels = self._start(X, y, None)
         dots = np.ascontiguousarray(self._dots(rows))
+        ran = learn_ops.retrain(_engine(), rows, labels, self.accumulators_, self._model_rows, self._norms, dots,
+                                self.epochs, self.lr, int(self.sparsity * self.dim_))
+        if ran is not None:   # every pass in C, as the loop below
+            self.n_iter_, overflow = ran
+            self.memory_ = memory_of_rows(self._model_rows.copy(), self.dim_, list(self.classes_))
+            if overflow:
+                raise OverflowError(_OVERFLOW)
+            return self
         cols = None   # the samples' trits by position (C only): a pass's few changed trits update the dots
         self.n_iter_ = 0
         for epoch in range(self.epochs):
@@ -215,7 +225,7 @@ class Classifier:
         subtract them from that of its `minus` label, if given): in C (learn_ops), or on numpy a
         loop over the classes present, each a vectorised integer sum."""
         if int(np.abs(self.accumulators_).max()) + rows.shape[0] * abs(int(weight)) >= 1 << 31:   # Python ints
-            raise OverflowError("the class accumulators would pass 2**31: train on smaller batches or a smaller lr")
+            raise OverflowError(_OVERFLOW)
         if learn_ops.add_rows(_engine(), self.accumulators_, rows, labels, weight, minus):
             return
         trits = unpack_buffer(rows, self.dim_)
@@ -242,7 +252,12 @@ class Classifier:
         self.memory_ = memory_of_rows(self._model_rows.copy(), self.dim_, list(self.classes_))
 
     def _dots(self, rows, classes=None):
-        """The exact dots (N, classes) of packed rows with the class vectors (these classes only)."""
+        """The exact dots (N, classes) of packed rows with the class vectors (these classes only):
+        counted by VPOPCNTDQ where the CPU has it (learn_ops.class_dots), else by the engine's search."""
+        model = self._model_rows if classes is None else self._model_rows[classes]
+        dots = learn_ops.class_dots(_engine(), rows, model, self.dim_)
+        if dots is not None:
+            return dots
         memory = self.memory_ if classes is None else \
             memory_of_rows(self._model_rows[classes], self.dim_, self.classes_[classes].tolist())
         return _engine().similarity_rows(rows, memory, "dot")

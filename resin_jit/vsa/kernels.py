@@ -68,6 +68,10 @@ RULES = MappingProxyType({
     ("class_quantise", "packed"): Rule("iqUQn", "v", "rj_class_quantise", (("RJ_BATCH", 1),)),
     ("transpose", "packed"): Rule("uU", "v", "rj_packed_transpose", (("RJ_BATCH", 1),)),
     ("dots_update", "packed"): Rule("uuuqDI", "v", "rj_dots_update", (("RJ_BATCH", 1),)),
+    # the retraining passes in one call (csrc/vsa_retrain.h), on the steps above
+    ("class_retrain", "packed"): Rule("uqIUQDUQUIDQnnn", "v", "rj_class_retrain", (("RJ_BATCH", 1),)),
+    # every row's dots with every class vector, by AVX-512 VPOPCNTDQ where the CPU has it (csrc/vsa_dots.h)
+    ("class_dots", "packed"): Rule("uuDQn", "v", "rj_class_dots", (("RJ_BATCH", 1),)),
 })
 BATCH_OPS = ("bind_rows", "permute_rows", "bundle_rows")
 
