@@ -181,6 +181,7 @@ RJ_INLINE V F(vmf_powi)(V x, int k)
     return k == 0 ? K(1.0) : k == 3 ? p * x : k == 4 ? p * p : K(1.0) / p;
 }
 
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_HALF
 /* cbrt|x| = e^(log|x| / 3): the log as a double-double, divided by 3 as one (th = lh / 3 rounded;
  * lh - 3 th exactly, as lh - p - pe with 3 th = p + pe, p within a factor 2 of lh), then exp of
  * the double-double rounded once, as pow's. x's sign; +-0, +-inf and NaN are themselves. */
@@ -197,6 +198,67 @@ RJ_INLINE V F(cbrt)(V x)
     const V y = F(select)(F(eq)(ax, K(0.0)) | F(eq)(ax, K(INF)), ax, F(vm_exp_finish)(t, r, small));
     return NAN_IN(x, F(copysign)(y, x));
 }
+#else
+/* x = m 2^e, m in [1, 2), for a positive finite x (denormals too): m, and e as a double */
+RJ_INLINE V F(vm_mant_exp)(V x, V *e)
+{
+#  if RJ_VM_VEC && defined(RJ_VD_GETEXP)
+    *e = RJ_VD_GETEXP(x);
+    return RJ_VD_GETMANT(x);
+#  else
+    const M tiny = F(lt)(x, K(MIN_NORMAL));
+    const U ix = F(asuint)(F(select)(tiny, x * K(TWO_MANT), x));
+    *e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
+    return F(fromuint)((ix & MANTMASK) | ONE_BITS);
+#  endif
+}
+
+/* +-0, +inf and NaN (quietened) of cbrt|x| for a = |x|: the nibbles of simd.h's FIXUP */
+#  define CBRT_CLASSES 0x00500822
+
+/* cbrt|x| = cbrt(m 2^r) 2^q for |x| = m 2^(3q + r), r in {0, 1, 2} (q = floor((e + 1/2) / 3),
+ * which no rounding can move: (e + 1/2) / 3 is a sixth from every integer): y0 = P(m) c(r) to
+ * 2^-30.8 (P of degree 9 in m - 1.5, fitted here, 2^-30.8 relative; c(r) = 1 + r (a + b r) is
+ * cbrt(2^r) at r = 0, 1, 2 to a rounding), then one Newton step y0 + (u - y0^3) / (3 y0^2),
+ * u = m 2^r exactly, with y0^3 as a double-double so that u - y0^3 is exact but for y0 times the
+ * low part of y0^2: the step leaves 2^-61, and its sum with y0 rounds once (0.5 ULP and a hair).
+ * Scaling by 2^q is exact (the result is normal: |q| <= 358). x's sign. */
+RJ_INLINE V F(cbrt)(V x)
+{
+    const V a = F(abs)(x);
+    V e, sl, cl;
+    const V m = F(vm_mant_exp)(a, &e);
+    const V q = F(floor)(F(fma)(e, K(1.0 / 3.0), K(1.0 / 6.0)));
+    const V r = F(fma)(q, K(-3.0), e);
+    const V u = m * F(fma)(r, F(fma)(r, K(0.5), K(0.5)), K(1.0));          /* m 2^r: 1, 2, 4 */
+    const V c = F(fma)(r, F(fma)(r, K(0x1.14b8b2228926cp-5), K(0x1.cf23503e16fbcp-3)), K(1.0));
+    const V t = m - K(1.5);
+    const V t2 = t * t;
+    /* P(t) by Estrin's scheme (pairs, then pairs of pairs): a shorter chain than Horner's */
+    const V p01 = F(fma)(t, K(0x1.047c706933166p-2), K(0x1.250bfe18a0d12p+0));
+    const V p23 = F(fma)(t, K(0x1.5705a3532f80dp-6), K(-0x1.cf15e0cda6ebbp-5));
+    const V p45 = F(fma)(t, K(0x1.2a7ea3217d8aep-8), K(-0x1.310740f8a18dfp-7));
+    const V p67 = F(fma)(t, K(0x1.430730be722a6p-10), K(-0x1.301e05a6ab9f1p-9));
+    const V p89 = F(fma)(t, K(0x1.1753566bd1cafp-11), K(-0x1.cb1ec7e2a026dp-11));
+    const V t4 = t2 * t2;
+    const V p0_3 = F(fma)(t2, p23, p01), p4_7 = F(fma)(t2, p67, p45);
+    const V p = F(fma)(t4, F(fma)(t4, p89, p4_7), p0_3);
+    const V y0 = p * c;
+    const V sh = F(vm_two_prod)(y0, y0, &sl);
+    const V ch = F(vm_two_prod)(y0, sh, &cl);
+    const V d = ((u - ch) - F(fma)(y0, sl, cl)) / (K(3.0) * sh);
+#  if RJ_VM_VEC && defined(RJ_VD_SCALEF)
+    const V y = RJ_VD_FIXUP(RJ_VD_SCALEF(y0 + d, q), a, CBRT_CLASSES);
+#  else
+    V y = (y0 + d) * POW2(F(asuint)(q + K(SHIFTER)) - SHIFTER_BITS);
+    /* +-0 and inf themselves; a + a: a denormal taken for a zero (MXCSR.DAZ) gives +0, as FIXUP's */
+    y = F(select)(F(eq)(a, K(0.0)) | F(eq)(a, K(INF)), a + a, y);
+    y = F(select_ne)(a, a, a + a, y);
+#  endif
+    return F(copysign)(y, x);
+}
+#  undef CBRT_CLASSES
+#endif
 
 /* float cbrt: |x|^(1/3) by vmf_pow_core (2^-29), then one Newton step y - (y^3 - |x|) / (3 y^2),
  * which squares the relative error (2^-52 after rounding) */
