@@ -85,12 +85,95 @@ RJ_INLINE V F(vm_expm1_dd)(V t, V r, V small, V *lo)
     return F(vm_fast_two_sum)(a, al + (cl + s * small), lo);
 }
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
+/* ---- the 1-ULP level's exp core: e^x = 2^k 2^(j/16) e^r, n = 16 k + j = round(16 x / ln2) by
+ * the shifter trick (j = n mod 16 is the low 4 bits of the shifter sum t), r = x - n ln2/16 with
+ * ln2/16 in two parts, the first of 38 bits so that n times it is exact (|n| < 2^15) and so is x
+ * minus that product; |r| <= ln2/32 (a hair more). 2^(j/16) = head + tail from two tables of 16
+ * (head rounded to double, tail the rest), e^r = 1 + p, p = r + r^2 Q(r), Q of degree 5 fitted
+ * here (Remez-like, 2^-65.5 absolute, 2^-60 relative to p). head (1 + p) + tail = head +
+ * (head p + tail): the second term is below 2^-5.5 of the first, so its roundings cost a
+ * fortieth of an ULP: about 0.51 ULP before the 2^k. */
+#  ifndef RJ_VM_EXP16_TABLES
+#    define RJ_VM_EXP16_TABLES
+static const double rj_vm_exp16_head[16] __attribute__((aligned(64))) = {
+    0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+    0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
+static const double rj_vm_exp16_tail[16] __attribute__((aligned(64))) = {
+    0x0.0p+0, 0x1.8a62e4adc610bp-54, -0x1.19041b9d78a76p-55, 0x1.9b07eb6c70573p-54,
+    0x1.6f46ad23182e4p-55, 0x1.ada0911f09ebcp-55, 0x1.d4397afec42e2p-56, 0x1.6324c054647adp-54,
+    -0x1.bdd3413b26456p-54, -0x1.41577ee04992fp-55, 0x1.6e9f156864b27p-54, 0x1.c7c46b071f2bep-56,
+    0x1.7a1cd345dcc81p-54, 0x1.11065895048ddp-55, 0x1.2ed02d75b3707p-55, -0x1.e9c23179c2893p-54};
+#  endif
+#  define LN2_16_1 0x1.62e42fefa0000p-5
+#  define LN2_16_2 0x1.cf79abc9e3b3ap-44
+
+/* tab[j] for j the low 4 bits of each lane of t: on AVX-512 one vpermi2pd over the table's two
+ * vectors, elsewhere a load a lane */
+RJ_INLINE V F(vm_lookup16)(const double *tab, V t)
+{
+#  if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+    V r = t;
+    __asm__("vpermi2pd %2, %1, %0" : "+v"(r) : "v"(F(load)(tab)), "v"(F(load)(tab + 8)));
+    return r;
+#  elif RJ_VM_VEC
+    const U j = F(asuint)(t) & 15;
+    V r;
+    for (int l = 0; l < LANES; l++)
+        r[l] = tab[j[l]];
+    return r;
+#  else
+    return tab[F(asuint)(t) & 15];
+#  endif
+}
+
+/* e^x = 2^floor(n/16) (*head + *small) for |x| <= 746: returns the shifter sum t holding n;
+ * *small = head p + tail, p = e^r - 1 (*p) */
+RJ_INLINE V F(vm_exp16_k)(V x, V *head, V *small, V *p)
+{
+    const V t = ROUND_SHIFTED(x, 0x1.71547652b82fep+4);            /* 16 / ln2 */
+    const V n = t - K(SHIFTER);
+    const V r = F(fma)(n, K(-LN2_16_2), F(fma)(n, K(-LN2_16_1), x));
+    const V r2 = r * r;
+    const V q01 = F(fma)(r, K(0x1.55555555555c2p-3), K(0x1.0000000000006p-1));
+    const V q23 = F(fma)(r, K(0x1.11111105dc060p-7), K(0x1.555555544eecbp-5));
+    const V q45 = F(fma)(r, K(0x1.a02cb700a6596p-13), K(0x1.6c186602b1d4fp-10));
+    const V q = F(fma)(r2, F(fma)(r2, q45, q23), q01);
+    *p = F(fma)(r2, q, r);
+    *head = F(vm_lookup16)(rj_vm_exp16_head, t);
+    *small = F(fma)(*head, *p, F(vm_lookup16)(rj_vm_exp16_tail, t));
+    return t;
+}
+
+/* y 2^floor(n/16) for the shifter sum t holding n (-17300 < n < 16400), rounded once: AVX-512's
+ * vscalef, which floors its exponent, or two normal factors 2^floor(n/32) 2^floor((n + 16)/32)
+ * (so that results that overflow come out inf, and a denormal one is rounded once) */
+RJ_INLINE V F(vm_exp16_scale)(V y, V t)
+{
+#  if RJ_VM_VEC && defined(RJ_VD_SCALEF)
+    return RJ_VD_SCALEF(y, (t - K(SHIFTER)) * K(0.0625));
+#  else
+    const U n = F(asuint)(t) - SHIFTER_BITS;
+    const V s1 = F(fromuint)(((n + 32 * BIAS) << (MANT - 5)) & EXPMASK);
+    const V s2 = F(fromuint)(((n + 32 * BIAS + 16) << (MANT - 5)) & EXPMASK);
+    return y * s1 * s2;
+#  endif
+}
+
+/* 2^floor(n/16) as a double, for -16352 <= n < 16384 (a normal power of 2) */
+RJ_INLINE V F(vm_exp16_pow2)(V t)
+{
+    return F(fromuint)(((F(asuint)(t) - SHIFTER_BITS + 16 * BIAS) << (MANT - 4)) & EXPMASK);
+}
+#endif
+
 /* x clamped to [-746, 710], beyond which the result is 0 or inf anyway (NaN passes).
  * The half-ULP level rounds 1 + r + small once, as vm_exp_finish does (0.64 ULP); the others
- * take e^r = 1 + p, p = r + (r^2 (1/2 + r Q(r)) + r's rounding error) rounded, then 1 + p
- * rounded (0.5 ULP of the result, plus p's own rounding, a quarter ULP at most: |p| < 0.42),
- * and 2^k applied as two exact factors (one rounding more where the result is a denormal):
- * a third fewer operations. */
+ * take vm_exp16_k's head + small rounded (0.56 ULP), then 2^floor(n/16) applied (one rounding
+ * more where the result is a denormal: 0.76 ULP there): a table of 16 and a polynomial of degree
+ * 7 instead of 12, a quarter fewer operations. */
 RJ_INLINE V F(exp)(V x)
 {
     const V xc = F(min)(K(710.0), F(max)(K(-746.0), x));
@@ -99,22 +182,9 @@ RJ_INLINE V F(exp)(V x)
     const V t = F(vm_exp_k)(xc, K(0.0), &r, &small, 0);
     return NAN_IN(x, F(vm_exp_finish)(t, r, small));
 #else
-    const V t = ROUND_SHIFTED(xc, LOG2E);
-    const V k = t - K(SHIFTER);
-    const V r1 = F(fma)(k, K(-LN2_1), xc);          /* exact: k LN2_1 has 53 bits, and cancels */
-    const V r = F(fma)(k, K(-LN2_2), r1);
-    const V rl = F(fma)(k, K(-LN2_2), r1 - r);      /* r's rounding error (r1 - r is exact) */
-    V q = F(vm_exp_q)(r);
-    q = MLA(q, r, 0.5);
-    const V p = r + F(fma)(r * r, q, rl);
-#  if RJ_VM_VEC && defined(RJ_VD_SCALEF)
-    return NAN_IN(x, RJ_VD_SCALEF(K(1.0) + p, k));                        /* the same, one instruction */
-#  else
-    const U ik = F(asuint)(t) - SHIFTER_BITS;
-    const V s1 = F(fromuint)(((ik + 2 * BIAS) << (MANT - 1)) & EXPMASK);   /* 2^floor(k/2) */
-    const V s2 = F(fromuint)(((ik + 2 * BIAS + 1) << (MANT - 1)) & EXPMASK); /* 2^ceil(k/2) */
-    return NAN_IN(x, (K(1.0) + p) * s1 * s2);
-#  endif
+    V head, small, p;
+    const V t = F(vm_exp16_k)(xc, &head, &small, &p);
+    return NAN_IN(x, F(vm_exp16_scale)(head + small, t));
 #endif
 }
 
