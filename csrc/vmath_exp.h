@@ -129,21 +129,32 @@ RJ_INLINE V F(vm_lookup16)(const double *tab, V t)
 #  endif
 }
 
-/* e^x = 2^floor(n/16) (*head + *small) for |x| <= 746: returns the shifter sum t holding n;
- * *small = head p + tail, p = e^r - 1 (*p) */
-RJ_INLINE V F(vm_exp16_k)(V x, V *head, V *small, V *p)
+/* the reduction: returns the shifter sum t holding n, and r with e^r - 1 = r + r2 q; given rl
+ * (not NULL), r's rounding error (r + rl is x - n ln2/16 to 2^-100) */
+RJ_INLINE V F(vm_exp16_r)(V x, V *r, V *rl, V *r2, V *q)
 {
     const V t = ROUND_SHIFTED(x, 0x1.71547652b82fep+4);            /* 16 / ln2 */
     const V n = t - K(SHIFTER);
-    const V r = F(fma)(n, K(-LN2_16_2), F(fma)(n, K(-LN2_16_1), x));
-    const V r2 = r * r;
-    const V q01 = F(fma)(r, K(0x1.55555555555c2p-3), K(0x1.0000000000006p-1));
-    const V q23 = F(fma)(r, K(0x1.11111105dc060p-7), K(0x1.555555544eecbp-5));
-    const V q45 = F(fma)(r, K(0x1.a02cb700a6596p-13), K(0x1.6c186602b1d4fp-10));
-    const V q = F(fma)(r2, F(fma)(r2, q45, q23), q01);
-    *p = F(fma)(r2, q, r);
+    const V r1 = F(fma)(n, K(-LN2_16_1), x);                       /* exact */
+    *r = F(fma)(n, K(-LN2_16_2), r1);
+    if (rl)
+        *rl = F(fma)(n, K(-LN2_16_2), r1 - *r);                    /* r1 - r is exact */
+    *r2 = *r * *r;
+    const V q01 = F(fma)(*r, K(0x1.55555555555c2p-3), K(0x1.0000000000006p-1));
+    const V q23 = F(fma)(*r, K(0x1.11111105dc060p-7), K(0x1.555555544eecbp-5));
+    const V q45 = F(fma)(*r, K(0x1.a02cb700a6596p-13), K(0x1.6c186602b1d4fp-10));
+    *q = F(fma)(*r2, F(fma)(*r2, q45, q23), q01);
+    return t;
+}
+
+/* e^x = 2^floor(n/16) (*head + *small) for |x| <= 746: returns the shifter sum t holding n;
+ * *small = head p + tail, p = e^r - 1 */
+RJ_INLINE V F(vm_exp16_k)(V x, V *head, V *small)
+{
+    V r, r2, q;
+    const V t = F(vm_exp16_r)(x, &r, NULL, &r2, &q);
     *head = F(vm_lookup16)(rj_vm_exp16_head, t);
-    *small = F(fma)(*head, *p, F(vm_lookup16)(rj_vm_exp16_tail, t));
+    *small = F(fma)(*head, F(fma)(r2, q, r), F(vm_lookup16)(rj_vm_exp16_tail, t));
     return t;
 }
 
@@ -182,12 +193,41 @@ RJ_INLINE V F(exp)(V x)
     const V t = F(vm_exp_k)(xc, K(0.0), &r, &small, 0);
     return NAN_IN(x, F(vm_exp_finish)(t, r, small));
 #else
-    V head, small, p;
-    const V t = F(vm_exp16_k)(xc, &head, &small, &p);
+    V head, small;
+    const V t = F(vm_exp16_k)(xc, &head, &small);
     return NAN_IN(x, F(vm_exp16_scale)(head + small, t));
 #endif
 }
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
+/* 2^-floor(n/16) for the shifter sum t holding n, 0 where n > 16000 */
+RJ_INLINE V F(vm_exp16_inverse_pow2)(V t)
+{
+    const U n = F(asuint)(F(min)(t, K(SHIFTER + 16000.0)));
+    return F(fromuint)(((SHIFTER_BITS + 16 * BIAS + 15) - n) << (MANT - 4) & EXPMASK);
+}
+
+/* e^x - 1 = 2^k (head - 2^-k + head r + (head (r^2 q + rl) + tail (1 + r))) with k = floor(n/16)
+ * (vm_exp16_r): head - 2^-k and head r as double-doubles, so that nothing is lost where they
+ * cancel (x near 0: there head r is as large as the result, and r's rounding error rl and tail r
+ * are half an ULP of it), the rest (below 2^-5 of the result) in double;
+ * the sum rounded once, then scaled exactly (vscalef or two factors: inf past 709.78). Below
+ * -40 it rounds to -1 (2^-k is 0 past x = 11090 ln2/16: the -1 is far below an ULP there). The
+ * result has x's sign, -0 for -0. */
+RJ_INLINE V F(expm1)(V x)
+{
+    const V xc = F(min)(K(710.0), F(max)(K(-40.0), x));
+    V r, rl, r2, q, cl, pl, hl;
+    const V t = F(vm_exp16_r)(xc, &r, &rl, &r2, &q);
+    const V head = F(vm_lookup16)(rj_vm_exp16_head, t);
+    const V c = F(vm_two_sum)(head, -F(vm_exp16_inverse_pow2)(t), &cl);
+    const V ph = F(vm_two_prod)(head, r, &pl);
+    const V h = F(vm_fast_two_sum)(c, ph, &hl);
+    const V tail = F(vm_lookup16)(rj_vm_exp16_tail, t);
+    const V lo = F(fma)(head, F(fma)(r2, q, rl), F(fma)(tail, r, tail)) + (pl + (hl + cl));
+    return NAN_IN(x, F(copysign)(F(vm_exp16_scale)(h + lo, t), x));
+}
+#else
 /* e^x - 1: below -40 it rounds to -1; near overflow (k = 1024) the exp route, where the -1 is
  * far below an ULP; |x| < 2^-54 gives x (and keeps the sign of a zero). */
 RJ_INLINE V F(expm1)(V x)
@@ -200,6 +240,7 @@ RJ_INLINE V F(expm1)(V x)
     V y = F(select_gt)(xc, K(709.0), F(vm_exp_finish)(t, r, small), hi + lo);
     return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-54), x, y));
 }
+#endif
 
 /* sinh|x| = (E + E / (E + 1)) / 2 from E = e^|x| - 1, all as double-doubles (both terms
  * positive); beyond 22, e^|x| / 2 (scaled by 2^(k-1), so finite up to 710.47). */
