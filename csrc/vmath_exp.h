@@ -242,6 +242,60 @@ RJ_INLINE V F(expm1)(V x)
 }
 #endif
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
+/* e^a = 2^k (head + small) (vm_exp16_k) and e^-a = 2^k (*inv + *invl) for 0 <= a <= 711:
+ * *inv + *invl = 2^-2k / (head + small) to 2^-100 (one division, its residual by two FMAs),
+ * with 2^-2k for k <= 500 (beyond, a normal power far below an ULP of e^a) */
+RJ_INLINE V F(vm_exp16_pair)(V a, V *head, V *small, V *inv, V *invl)
+{
+    const V t = F(vm_exp16_k)(a, head, small);
+    const U n = F(asuint)(F(min)(t, K(SHIFTER + 8000.0))) - SHIFTER_BITS;
+    const V s2 = F(fromuint)(ONE_BITS - ((n >> 4) << (MANT + 1)));      /* 2^-2k */
+    V el;
+    const V eh = F(vm_fast_two_sum)(*head, *small, &el);
+    const V u = K(1.0) / eh;
+#  if RJ_HAS_FMA
+    const V rest = F(fma)(-u, eh, K(1.0));                  /* 1 - u eh, exactly */
+#  else
+    V pl;
+    const V rest = (K(1.0) - F(vm_two_prod)(u, eh, &pl)) - pl;   /* the same, by Dekker's product */
+#  endif
+    const V ul = u * F(fma)(-u, el, rest);
+    *inv = s2 * u;
+    *invl = s2 * ul;
+    return t;
+}
+
+/* (e^|x| - e^-|x|) / 2 from vm_exp16_pair, head - inv as a double-double (where they cancel,
+ * below 0.35, sinh|x| = a + a^3 P(a^2) instead: P of degree 4 fitted here, 2^-57.5 relative),
+ * the sum rounded once and scaled by 2^(k-1) (vscalef or two factors: finite up to 710.47). */
+RJ_INLINE V F(sinh)(V x)
+{
+    const V a = F(min)(K(711.0), F(abs)(x));
+    V head, small, inv, invl, hl;
+    const V t = F(vm_exp16_pair)(a, &head, &small, &inv, &invl);
+    const V h = F(vm_fast_two_sum)(head, -inv, &hl);
+    const V big = F(vm_exp16_scale)(K(0.5) * (h + (hl + (small - invl))), t);
+    const V z = a * a;
+    V p = MLA(K(0x1.af3b401a12952p-26), z, 0x1.71de0c7205307p-19);
+    p = MLA(p, z, 0x1.a01a01a826ea8p-13);
+    p = MLA(p, z, 0x1.1111111110904p-7);
+    p = MLA(p, z, 0x1.5555555555557p-3);
+    const V y = F(select_lt)(a, K(0.35), F(fma)(a * z, p, a), big);
+    return NAN_IN(x, F(copysign)(y, x));
+}
+
+/* (e^|x| + e^-|x|) / 2 from vm_exp16_pair (no cancellation: a sum of positive terms), head +
+ * inv as a double-double, rounded once and scaled by 2^(k-1) (finite up to 710.47) */
+RJ_INLINE V F(cosh)(V x)
+{
+    const V a = F(min)(K(711.0), F(abs)(x));
+    V head, small, inv, invl, hl;
+    const V t = F(vm_exp16_pair)(a, &head, &small, &inv, &invl);
+    const V h = F(vm_fast_two_sum)(head, inv, &hl);
+    return NAN_IN(x, F(vm_exp16_scale)(K(0.5) * (h + (hl + (small + invl))), t));
+}
+#else
 /* sinh|x| = (E + E / (E + 1)) / 2 from E = e^|x| - 1, all as double-doubles (both terms
  * positive); beyond 22, e^|x| / 2 (scaled by 2^(k-1), so finite up to 710.47). */
 RJ_INLINE V F(sinh)(V x)
@@ -277,6 +331,8 @@ RJ_INLINE V F(cosh)(V x)
                           K(0.5) * (sh + (sl + (el + il))));
     return NAN_IN(x, F(select_gt)(a, K(22.0), F(vm_exp_finish)(t - K(1.0), r, small), y));
 }
+
+#endif
 
 /* tanh|x| = -E / (E + 2) with E = e^-2|x| - 1 below 1, 1 - 2 / (E + 2) with E = e^2|x| - 1 from
  * 1 on (2|x| clamped at 40, where tanh is 1), as double-doubles; |x| < 2^-28 gives x. */
