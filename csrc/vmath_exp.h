@@ -243,24 +243,24 @@ RJ_INLINE V F(expm1)(V x)
 #endif
 
 #if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
-/* e^a = 2^k (head + small) (vm_exp16_k) and e^-a = 2^k (*inv + *invl) for 0 <= a <= 711:
- * *inv + *invl = 2^-2k / (head + small) to 2^-100 (one division, its residual by two FMAs),
- * with 2^-2k for k <= 500 (beyond, a normal power far below an ULP of e^a) */
-RJ_INLINE V F(vm_exp16_pair)(V a, V *head, V *small, V *inv, V *invl)
+/* e^a = 2^k (*eh + *el) (vm_exp16_k's head + small, normalised) and e^-a = 2^k (*inv + *invl)
+ * for 0 <= a <= 711: *inv + *invl = 2^-2k / (eh + el) to 2^-100 (one division, its residual by
+ * two FMAs), with 2^-2k for k <= 500 (beyond, a normal power far below an ULP of e^a) */
+RJ_INLINE V F(vm_exp16_pair)(V a, V *eh, V *el, V *inv, V *invl)
 {
-    const V t = F(vm_exp16_k)(a, head, small);
+    V head, small;
+    const V t = F(vm_exp16_k)(a, &head, &small);
     const U n = F(asuint)(F(min)(t, K(SHIFTER + 8000.0))) - SHIFTER_BITS;
     const V s2 = F(fromuint)(ONE_BITS - ((n >> 4) << (MANT + 1)));      /* 2^-2k */
-    V el;
-    const V eh = F(vm_fast_two_sum)(*head, *small, &el);
-    const V u = K(1.0) / eh;
+    *eh = F(vm_fast_two_sum)(head, small, el);
+    const V u = K(1.0) / *eh;
 #  if RJ_HAS_FMA
-    const V rest = F(fma)(-u, eh, K(1.0));                  /* 1 - u eh, exactly */
+    const V rest = F(fma)(-u, *eh, K(1.0));                 /* 1 - u eh, exactly */
 #  else
     V pl;
-    const V rest = (K(1.0) - F(vm_two_prod)(u, eh, &pl)) - pl;   /* the same, by Dekker's product */
+    const V rest = (K(1.0) - F(vm_two_prod)(u, *eh, &pl)) - pl;  /* the same, by Dekker's product */
 #  endif
-    const V ul = u * F(fma)(-u, el, rest);
+    const V ul = u * F(fma)(-u, *el, rest);
     *inv = s2 * u;
     *invl = s2 * ul;
     return t;
@@ -272,10 +272,10 @@ RJ_INLINE V F(vm_exp16_pair)(V a, V *head, V *small, V *inv, V *invl)
 RJ_INLINE V F(sinh)(V x)
 {
     const V a = F(min)(K(711.0), F(abs)(x));
-    V head, small, inv, invl, hl;
-    const V t = F(vm_exp16_pair)(a, &head, &small, &inv, &invl);
-    const V h = F(vm_fast_two_sum)(head, -inv, &hl);
-    const V big = F(vm_exp16_scale)(K(0.5) * (h + (hl + (small - invl))), t);
+    V eh, el, inv, invl, hl;
+    const V t = F(vm_exp16_pair)(a, &eh, &el, &inv, &invl);
+    const V h = F(vm_fast_two_sum)(eh, -inv, &hl);
+    const V big = F(vm_exp16_scale)(K(0.5) * (h + (hl + (el - invl))), t);
     const V z = a * a;
     V p = MLA(K(0x1.af3b401a12952p-26), z, 0x1.71de0c7205307p-19);
     p = MLA(p, z, 0x1.a01a01a826ea8p-13);
@@ -290,10 +290,10 @@ RJ_INLINE V F(sinh)(V x)
 RJ_INLINE V F(cosh)(V x)
 {
     const V a = F(min)(K(711.0), F(abs)(x));
-    V head, small, inv, invl, hl;
-    const V t = F(vm_exp16_pair)(a, &head, &small, &inv, &invl);
-    const V h = F(vm_fast_two_sum)(head, inv, &hl);
-    return NAN_IN(x, F(vm_exp16_scale)(K(0.5) * (h + (hl + (small + invl))), t));
+    V eh, el, inv, invl, hl;
+    const V t = F(vm_exp16_pair)(a, &eh, &el, &inv, &invl);
+    const V h = F(vm_fast_two_sum)(eh, inv, &hl);
+    return NAN_IN(x, F(vm_exp16_scale)(K(0.5) * (h + (hl + (el + invl))), t));
 }
 #else
 /* sinh|x| = (E + E / (E + 1)) / 2 from E = e^|x| - 1, all as double-doubles (both terms
@@ -334,6 +334,43 @@ RJ_INLINE V F(cosh)(V x)
 
 #endif
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
+/* tanh|x| = S / C, S = e^a - e^-a and C = e^a + e^-a (a = |x| clamped at 20, where tanh is 1) as
+ * double-doubles from vm_exp16_pair, both over 2^k (which cancels): S as sinh's, below 0.35
+ * 2 (a + a^3 P(a^2)) with its rounding error; q = Sh w, w = 1 / Ch (a couple of ULP), corrected
+ * by (Sh - q Ch + Sl - q Cl) w (the residual exact but for a rounding 2^-52 below the result)
+ * in one FMA: within a hair of S / C, rounded once. One division. */
+RJ_INLINE V F(tanh)(V x)
+{
+    const V a = F(min)(K(20.0), F(abs)(x));
+    V eh, el, inv, invl, sl, cl, bl;
+    F(vm_exp16_pair)(a, &eh, &el, &inv, &invl);
+    const V ch = F(vm_fast_two_sum)(eh, inv, &cl);
+    cl = cl + (el + invl);
+    const V big = F(vm_fast_two_sum)(eh, -inv, &bl);
+    bl = bl + (el - invl);
+    const V z = a * a, a3 = a * z;
+    V p = MLA(K(0x1.af3b401a12952p-26), z, 0x1.71de0c7205307p-19);
+    p = MLA(p, z, 0x1.a01a01a826ea8p-13);
+    p = MLA(p, z, 0x1.1111111110904p-7);
+    p = MLA(p, z, 0x1.5555555555557p-3);
+    const V sp = F(fma)(a3, p, a);                                  /* a + a^3 P, and its error: */
+    const V spl = F(fma)(a3, p, a - sp);                            /* a - sp is exact */
+    const M low = F(lt)(a, K(0.35));
+    const V sh = F(select)(low, K(2.0) * sp, big);
+    sl = F(select)(low, K(2.0) * spl, bl);
+    const V w = K(1.0) / ch;
+    const V q = sh * w;
+#  if RJ_HAS_FMA
+    const V rest = F(fma)(-q, ch, sh);                              /* sh - q ch */
+#  else
+    V pl;
+    const V rest = (sh - F(vm_two_prod)(q, ch, &pl)) - pl;
+#  endif
+    const V y = F(fma)(F(fma)(-q, cl, rest + sl), w, q);
+    return NAN_IN(x, F(copysign)(y, x));
+}
+#else
 /* tanh|x| = -E / (E + 2) with E = e^-2|x| - 1 below 1, 1 - 2 / (E + 2) with E = e^2|x| - 1 from
  * 1 on (2|x| clamped at 40, where tanh is 1), as double-doubles; |x| < 2^-28 gives x. */
 RJ_INLINE V F(tanh)(V x)
@@ -351,6 +388,8 @@ RJ_INLINE V F(tanh)(V x)
     y = F(select_lt)(a, K(0x1p-28), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
+
+#endif
 
 /* ---- the float cores: x is a float's value, the result is rounded to float by the caller, so
  * 2^-33 relative is plenty (a 0.5 ULP float result, but for 2^-9 ULP). */
