@@ -87,9 +87,15 @@ RJ_INLINE V F(pow)(V x, V y)
     const V thc = F(min)(K(760.0), F(max)(K(-760.0), th));
     /* (log|x| = 0 exactly for x = +-1, where a y past 2^995 would make Dekker's te NaN) */
     const V tl = F(select)(F(eq)(thc, th) & F(ne)(lh, K(0.0)), te + y * ll, K(0.0));
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_HALF
     V r, small;
     const V t = F(vm_exp_k)(thc, tl, &r, &small, 1);
     return F(vm_pow_signs)(x, y, F(vm_exp_finish)(t, r, small));
+#else   /* vmath_exp.h's table exp, e^(th + tl) = e^th (1 + tl) (|tl| < 2^-42: tl^2 is far below) */
+    V head, small;
+    const V t = F(vm_exp16_k)(thc, &head, &small);
+    return F(vm_pow_signs)(x, y, F(vm_exp16_scale)(head + F(fma)(head + small, tl, small), t));
+#endif
 }
 
 /* x^k for the constants k = 0, 3, 4 and -2 (x^2, x^0.5, x^-1 and x^1 are x*x, sqrt, 1/x and x,
