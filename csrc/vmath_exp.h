@@ -285,15 +285,22 @@ RJ_INLINE V F(sinh)(V x)
     return NAN_IN(x, F(copysign)(y, x));
 }
 
-/* (e^|x| + e^-|x|) / 2 from vm_exp16_pair (no cancellation: a sum of positive terms), head +
- * inv as a double-double, rounded once and scaled by 2^(k-1) (finite up to 710.47) */
+/* (e^|x| + e^-|x|) / 2 = 2^(k-1) (E + 2^-2k / E), E = head + small (vm_exp16_k) = eh + el
+ * normalised: no cancellation (a sum of positive terms, the quotient at most 1 and the sum at
+ * least 2); the quotient q = 2^-2k u, u = 1 / eh rounded, less q u el (its first order in el),
+ * head + q as a double-double, the sum rounded once and scaled (finite up to 710.47): u's
+ * rounding costs an eighth of an ULP at most, and saves refining the quotient. */
 RJ_INLINE V F(cosh)(V x)
 {
     const V a = F(min)(K(711.0), F(abs)(x));
-    V eh, el, inv, invl, hl;
-    const V t = F(vm_exp16_pair)(a, &eh, &el, &inv, &invl);
-    const V h = F(vm_fast_two_sum)(eh, inv, &hl);
-    return NAN_IN(x, F(vm_exp16_scale)(K(0.5) * (h + (hl + (el + invl))), t));
+    V head, small, el, hl;
+    const V t = F(vm_exp16_k)(a, &head, &small);
+    const U n = F(asuint)(F(min)(t, K(SHIFTER + 8000.0))) - SHIFTER_BITS;
+    const V s2 = F(fromuint)(ONE_BITS - ((n >> 4) << (MANT + 1)));      /* 2^-2k, k <= 500 */
+    const V eh = F(vm_fast_two_sum)(head, small, &el);
+    const V u = K(1.0) / eh, q = s2 * u;
+    const V h = F(vm_fast_two_sum)(head, q, &hl);
+    return NAN_IN(x, F(vm_exp16_scale)(K(0.5) * (h + (hl + F(fma)(-q * u, el, small))), t));
 }
 #else
 /* sinh|x| = (E + E / (E + 1)) / 2 from E = e^|x| - 1, all as double-doubles (both terms
