@@ -93,7 +93,7 @@ RJ_INLINE V F(pow)(V x, V y)
     return F(vm_pow_signs)(x, y, F(vm_exp_finish)(t, r, small));
 #else   /* vmath_exp.h's table exp, e^(th + tl) = e^th (1 + tl) (|tl| < 2^-42: tl^2 is far below) */
     V head, small;
-    const V t = F(vm_exp16_k)(thc, &head, &small);
+    const V t = F(vm_exp16_k)(thc, &head, &small, 0);
     return F(vm_pow_signs)(x, y, F(vm_exp16_scale)(head + F(fma)(head + small, tl, small), t));
 #endif
 }
