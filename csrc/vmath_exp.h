@@ -130,7 +130,7 @@ RJ_INLINE V F(vm_lookup16)(const double *tab, V t)
 }
 
 /* the reduction: returns the shifter sum t holding n, and r with e^r - 1 = r + r2 q; given rl
- * (not NULL), r's rounding error (r + rl is x - n ln2/16 to 2^-100). lean: Q of degree 4
+ * (not null), r's rounding error (r + rl is x - n ln2/16 to 2^-100). lean: Q of degree 4
  * instead (2^-56.2 absolute: a tenth of an ULP of exp, too much for e^r - 1 itself) */
 RJ_INLINE V F(vm_exp16_r)(V x, V *r, V *rl, V *r2, V *q, int lean)
 {
@@ -159,7 +159,7 @@ RJ_INLINE V F(vm_exp16_r)(V x, V *r, V *rl, V *r2, V *q, int lean)
 RJ_INLINE V F(vm_exp16_k)(V x, V *head, V *small, int lean)
 {
     V r, r2, q;
-    const V t = F(vm_exp16_r)(x, &r, NULL, &r2, &q, lean);
+    const V t = F(vm_exp16_r)(x, &r, 0, &r2, &q, lean);
     *head = F(vm_lookup16)(rj_vm_exp16_head, t);
     *small = F(fma)(*head, F(fma)(r2, q, r), F(vm_lookup16)(rj_vm_exp16_tail, t));
     return t;
