@@ -266,7 +266,7 @@ def _hypot():
 
 def _pow():
     """x near 1 with huge y, results near overflow, among the denormals and near underflow,
-    negative x with integer y, denormal x."""
+    negative x with integer y, denormal x, x across the log table's intervals with large y."""
     rng = np.random.default_rng(4)
     near_one = 1.0 + rng.choice([-1, 1], 200) * 2.0 ** -rng.uniform(1, 52, 200)
     target = rng.uniform(-745, 709.7, 200)                  # y log x: any result from 0 to overflow
@@ -277,7 +277,11 @@ def _pow():
     y3 = np.floor(rng.uniform(-100, 100, 100))
     x4 = 2.0 ** rng.uniform(-1074, -1022, 100)
     y4 = rng.uniform(-0.9, 0.9, 100)
-    return np.concatenate([near_one, x2, x3, x4]), np.concatenate([y1, y2, y3, y4])
+    # every interval of the 1-ULP level's log table (x in [0.71, 1.42)), |y log x| up to 745: the
+    # log's low terms matter most where log c and r nearly cancel (x a few 2^-7 from 1)
+    x5 = rng.uniform(0.71, 1.42, 300)
+    y5 = rng.uniform(-745, 709.7, 300) / np.log(x5)
+    return np.concatenate([near_one, x2, x3, x4, x5]), np.concatenate([y1, y2, y3, y4, y5])
 
 
 def adversarial(name, arity=1):
