@@ -130,6 +130,8 @@ RJ_INLINE double rj_d_vmf_powi(double x, int k) { return rj_vd_vmf_powi(rj_vm_la
 #undef LN2_1
 #undef LN2_2
 #undef LOG2E
+#undef LN2_16_1
+#undef LN2_16_2
 #undef TWO_OVER_PI
 #undef PIO2_HI
 #undef PIO2_LO

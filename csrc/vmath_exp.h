@@ -85,12 +85,113 @@ RJ_INLINE V F(vm_expm1_dd)(V t, V r, V small, V *lo)
     return F(vm_fast_two_sum)(a, al + (cl + s * small), lo);
 }
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
+/* ---- the 1-ULP level's exp core: e^x = 2^k 2^(j/16) e^r, n = 16 k + j = round(16 x / ln2) by
+ * the shifter trick (j = n mod 16 is the low 4 bits of the shifter sum t), r = x - n ln2/16 with
+ * ln2/16 in two parts, the first of 38 bits so that n times it is exact (|n| < 2^15) and so is x
+ * minus that product; |r| <= ln2/32 (a hair more). 2^(j/16) = head + tail from two tables of 16
+ * (head rounded to double, tail the rest), e^r = 1 + p, p = r + r^2 Q(r), Q of degree 5 fitted
+ * here (Remez-like, 2^-65.5 absolute, 2^-60 relative to p). head (1 + p) + tail = head +
+ * (head p + tail): the second term is below 2^-5.5 of the first, so its roundings cost a
+ * fortieth of an ULP: about 0.51 ULP before the 2^k. */
+#  ifndef RJ_VM_EXP16_TABLES
+#    define RJ_VM_EXP16_TABLES
+static const double rj_vm_exp16_head[16] __attribute__((aligned(64))) = {
+    0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+    0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
+static const double rj_vm_exp16_tail[16] __attribute__((aligned(64))) = {
+    0x0.0p+0, 0x1.8a62e4adc610bp-54, -0x1.19041b9d78a76p-55, 0x1.9b07eb6c70573p-54,
+    0x1.6f46ad23182e4p-55, 0x1.ada0911f09ebcp-55, 0x1.d4397afec42e2p-56, 0x1.6324c054647adp-54,
+    -0x1.bdd3413b26456p-54, -0x1.41577ee04992fp-55, 0x1.6e9f156864b27p-54, 0x1.c7c46b071f2bep-56,
+    0x1.7a1cd345dcc81p-54, 0x1.11065895048ddp-55, 0x1.2ed02d75b3707p-55, -0x1.e9c23179c2893p-54};
+#  endif
+#  define LN2_16_1 0x1.62e42fefa0000p-5
+#  define LN2_16_2 0x1.cf79abc9e3b3ap-44
+
+/* tab[j] for j the low 4 bits of each lane of t: on AVX-512 one vpermi2pd over the table's two
+ * vectors, elsewhere a load a lane */
+RJ_INLINE V F(vm_lookup16)(const double *tab, V t)
+{
+#  if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+    V r = t;
+    __asm__("vpermi2pd %2, %1, %0" : "+v"(r) : "v"(F(load)(tab)), "v"(F(load)(tab + 8)));
+    return r;
+#  elif RJ_VM_VEC
+    const U j = F(asuint)(t) & 15;
+    V r;
+    for (int l = 0; l < LANES; l++)
+        r[l] = tab[j[l]];
+    return r;
+#  else
+    return tab[F(asuint)(t) & 15];
+#  endif
+}
+
+/* the reduction: returns the shifter sum t holding n, and r with e^r - 1 = r + r2 q; given rl
+ * (not null), r's rounding error (r + rl is x - n ln2/16 to 2^-100). lean: Q of degree 4
+ * instead (2^-56.2 absolute: a tenth of an ULP of exp, too much for e^r - 1 itself) */
+RJ_INLINE V F(vm_exp16_r)(V x, V *r, V *rl, V *r2, V *q, int lean)
+{
+    const V t = ROUND_SHIFTED(x, 0x1.71547652b82fep+4);            /* 16 / ln2 */
+    const V n = t - K(SHIFTER);
+    const V r1 = F(fma)(n, K(-LN2_16_1), x);                       /* exact */
+    *r = F(fma)(n, K(-LN2_16_2), r1);
+    if (rl)
+        *rl = F(fma)(n, K(-LN2_16_2), r1 - *r);                    /* r1 - r is exact */
+    *r2 = *r * *r;
+    if (lean) {
+        const V l01 = F(fma)(*r, K(0x1.555555548f72ap-3), K(0.5));
+        const V l23 = F(fma)(*r, K(0x1.11123abda0b92p-7), K(0x1.555555547f01ep-5));
+        *q = F(fma)(*r2, F(fma)(*r2, K(0x1.6c183ff889767p-10), l23), l01);
+        return t;
+    }
+    const V q01 = F(fma)(*r, K(0x1.55555555555c2p-3), K(0x1.0000000000006p-1));
+    const V q23 = F(fma)(*r, K(0x1.11111105dc060p-7), K(0x1.555555544eecbp-5));
+    const V q45 = F(fma)(*r, K(0x1.a02cb700a6596p-13), K(0x1.6c186602b1d4fp-10));
+    *q = F(fma)(*r2, F(fma)(*r2, q45, q23), q01);
+    return t;
+}
+
+/* e^x = 2^floor(n/16) (*head + *small) for |x| <= 746: returns the shifter sum t holding n;
+ * *small = head p + tail, p = e^r - 1 (lean: vm_exp16_r's) */
+RJ_INLINE V F(vm_exp16_k)(V x, V *head, V *small, int lean)
+{
+    V r, r2, q;
+    const V t = F(vm_exp16_r)(x, &r, 0, &r2, &q, lean);
+    *head = F(vm_lookup16)(rj_vm_exp16_head, t);
+    *small = F(fma)(*head, F(fma)(r2, q, r), F(vm_lookup16)(rj_vm_exp16_tail, t));
+    return t;
+}
+
+/* y 2^floor(n/16) for the shifter sum t holding n (-17300 < n < 16400), rounded once: AVX-512's
+ * vscalef, which floors its exponent, or two normal factors 2^floor(n/32) 2^floor((n + 16)/32)
+ * (so that results that overflow come out inf, and a denormal one is rounded once) */
+RJ_INLINE V F(vm_exp16_scale)(V y, V t)
+{
+#  if RJ_VM_VEC && defined(RJ_VD_SCALEF)
+    return RJ_VD_SCALEF(y, (t - K(SHIFTER)) * K(0.0625));
+#  else
+    const U n = F(asuint)(t) - SHIFTER_BITS;
+    const V s1 = F(fromuint)(((n + 32 * BIAS) << (MANT - 5)) & EXPMASK);
+    const V s2 = F(fromuint)(((n + 32 * BIAS + 16) << (MANT - 5)) & EXPMASK);
+    return y * s1 * s2;
+#  endif
+}
+
+/* 2^floor(n/16) as a double, for -16352 <= n < 16384 (a normal power of 2) */
+RJ_INLINE V F(vm_exp16_pow2)(V t)
+{
+    return F(fromuint)(((F(asuint)(t) - SHIFTER_BITS + 16 * BIAS) << (MANT - 4)) & EXPMASK);
+}
+#endif
+
 /* x clamped to [-746, 710], beyond which the result is 0 or inf anyway (NaN passes).
  * The half-ULP level rounds 1 + r + small once, as vm_exp_finish does (0.64 ULP); the others
- * take e^r = 1 + p, p = r + (r^2 (1/2 + r Q(r)) + r's rounding error) rounded, then 1 + p
- * rounded (0.5 ULP of the result, plus p's own rounding, a quarter ULP at most: |p| < 0.42),
- * and 2^k applied as two exact factors (one rounding more where the result is a denormal):
- * a third fewer operations. */
+ * take vm_exp16_k's head + small rounded (0.56 ULP), then 2^floor(n/16) applied (one rounding
+ * more where the result is a denormal: 0.76 ULP there): a table of 16 and a polynomial of degree
+ * 7 instead of 12, a quarter fewer operations. */
 RJ_INLINE V F(exp)(V x)
 {
     const V xc = F(min)(K(710.0), F(max)(K(-746.0), x));
@@ -99,25 +200,41 @@ RJ_INLINE V F(exp)(V x)
     const V t = F(vm_exp_k)(xc, K(0.0), &r, &small, 0);
     return NAN_IN(x, F(vm_exp_finish)(t, r, small));
 #else
-    const V t = ROUND_SHIFTED(xc, LOG2E);
-    const V k = t - K(SHIFTER);
-    const V r1 = F(fma)(k, K(-LN2_1), xc);          /* exact: k LN2_1 has 53 bits, and cancels */
-    const V r = F(fma)(k, K(-LN2_2), r1);
-    const V rl = F(fma)(k, K(-LN2_2), r1 - r);      /* r's rounding error (r1 - r is exact) */
-    V q = F(vm_exp_q)(r);
-    q = MLA(q, r, 0.5);
-    const V p = r + F(fma)(r * r, q, rl);
-#  if RJ_VM_VEC && defined(RJ_VD_SCALEF)
-    return NAN_IN(x, RJ_VD_SCALEF(K(1.0) + p, k));                        /* the same, one instruction */
-#  else
-    const U ik = F(asuint)(t) - SHIFTER_BITS;
-    const V s1 = F(fromuint)(((ik + 2 * BIAS) << (MANT - 1)) & EXPMASK);   /* 2^floor(k/2) */
-    const V s2 = F(fromuint)(((ik + 2 * BIAS + 1) << (MANT - 1)) & EXPMASK); /* 2^ceil(k/2) */
-    return NAN_IN(x, (K(1.0) + p) * s1 * s2);
-#  endif
+    V head, small;
+    const V t = F(vm_exp16_k)(xc, &head, &small, 1);
+    return NAN_IN(x, F(vm_exp16_scale)(head + small, t));
 #endif
 }
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
+/* 2^-floor(n/16) for the shifter sum t holding n, 0 where n > 16000 */
+RJ_INLINE V F(vm_exp16_inverse_pow2)(V t)
+{
+    const U n = F(asuint)(F(min)(t, K(SHIFTER + 16000.0)));
+    return F(fromuint)(((SHIFTER_BITS + 16 * BIAS + 15) - n) << (MANT - 4) & EXPMASK);
+}
+
+/* e^x - 1 = 2^k (head - 2^-k + head r + (head (r^2 q + rl) + tail (1 + r))) with k = floor(n/16)
+ * (vm_exp16_r): head - 2^-k and head r as double-doubles, so that nothing is lost where they
+ * cancel (x near 0: there head r is as large as the result, and r's rounding error rl and tail r
+ * are half an ULP of it), the rest (below 2^-5 of the result) in double;
+ * the sum rounded once, then scaled exactly (vscalef or two factors: inf past 709.78). Below
+ * -40 it rounds to -1 (2^-k is 0 past x = 11090 ln2/16: the -1 is far below an ULP there). The
+ * result has x's sign, -0 for -0. */
+RJ_INLINE V F(expm1)(V x)
+{
+    const V xc = F(min)(K(710.0), F(max)(K(-40.0), x));
+    V r, rl, r2, q, cl, pl, hl;
+    const V t = F(vm_exp16_r)(xc, &r, &rl, &r2, &q, 0);
+    const V head = F(vm_lookup16)(rj_vm_exp16_head, t);
+    const V c = F(vm_two_sum)(head, -F(vm_exp16_inverse_pow2)(t), &cl);
+    const V ph = F(vm_two_prod)(head, r, &pl);
+    const V h = F(vm_fast_two_sum)(c, ph, &hl);
+    const V tail = F(vm_lookup16)(rj_vm_exp16_tail, t);
+    const V lo = F(fma)(head, F(fma)(r2, q, rl), F(fma)(tail, r, tail)) + (pl + (hl + cl));
+    return NAN_IN(x, F(copysign)(F(vm_exp16_scale)(h + lo, t), x));
+}
+#else
 /* e^x - 1: below -40 it rounds to -1; near overflow (k = 1024) the exp route, where the -1 is
  * far below an ULP; |x| < 2^-54 gives x (and keeps the sign of a zero). */
 RJ_INLINE V F(expm1)(V x)
@@ -130,7 +247,69 @@ RJ_INLINE V F(expm1)(V x)
     V y = F(select_gt)(xc, K(709.0), F(vm_exp_finish)(t, r, small), hi + lo);
     return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-54), x, y));
 }
+#endif
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
+/* e^a = 2^k (*eh + *el) (vm_exp16_k's head + small, normalised) and e^-a = 2^k (*inv + *invl)
+ * for 0 <= a <= 711: *inv + *invl = 2^-2k / (eh + el) to 2^-100 (one division, its residual by
+ * two FMAs), with 2^-2k for k <= 500 (beyond, a normal power far below an ULP of e^a) */
+RJ_INLINE V F(vm_exp16_pair)(V a, V *eh, V *el, V *inv, V *invl)
+{
+    V head, small;
+    const V t = F(vm_exp16_k)(a, &head, &small, 0);
+    const U n = F(asuint)(F(min)(t, K(SHIFTER + 8000.0))) - SHIFTER_BITS;
+    const V s2 = F(fromuint)(ONE_BITS - ((n >> 4) << (MANT + 1)));      /* 2^-2k */
+    *eh = F(vm_fast_two_sum)(head, small, el);
+    const V u = K(1.0) / *eh;
+#  if RJ_HAS_FMA
+    const V rest = F(fma)(-u, *eh, K(1.0));                 /* 1 - u eh, exactly */
+#  else
+    V pl;
+    const V rest = (K(1.0) - F(vm_two_prod)(u, *eh, &pl)) - pl;  /* the same, by Dekker's product */
+#  endif
+    const V ul = u * F(fma)(-u, *el, rest);
+    *inv = s2 * u;
+    *invl = s2 * ul;
+    return t;
+}
+
+/* (e^|x| - e^-|x|) / 2 from vm_exp16_pair, head - inv as a double-double (where they cancel,
+ * below 0.35, sinh|x| = a + a^3 P(a^2) instead: P of degree 4 fitted here, 2^-57.5 relative),
+ * the sum rounded once and scaled by 2^(k-1) (vscalef or two factors: finite up to 710.47). */
+RJ_INLINE V F(sinh)(V x)
+{
+    const V a = F(min)(K(711.0), F(abs)(x));
+    V eh, el, inv, invl, hl;
+    const V t = F(vm_exp16_pair)(a, &eh, &el, &inv, &invl);
+    const V h = F(vm_fast_two_sum)(eh, -inv, &hl);
+    const V big = F(vm_exp16_scale)(K(0.5) * (h + (hl + (el - invl))), t);
+    const V z = a * a;
+    V p = MLA(K(0x1.af3b401a12952p-26), z, 0x1.71de0c7205307p-19);
+    p = MLA(p, z, 0x1.a01a01a826ea8p-13);
+    p = MLA(p, z, 0x1.1111111110904p-7);
+    p = MLA(p, z, 0x1.5555555555557p-3);
+    const V y = F(select_lt)(a, K(0.35), F(fma)(a * z, p, a), big);
+    return NAN_IN(x, F(copysign)(y, x));
+}
+
+/* (e^|x| + e^-|x|) / 2 = 2^(k-1) (E + 2^-2k / E), E = head + small (vm_exp16_k) = eh + el
+ * normalised: no cancellation (a sum of positive terms, the quotient at most 1 and the sum at
+ * least 2); the quotient q = 2^-2k u, u = 1 / eh rounded, less q u el (its first order in el),
+ * head + q as a double-double, the sum rounded once and scaled (finite up to 710.47): u's
+ * rounding costs an eighth of an ULP at most, and saves refining the quotient. */
+RJ_INLINE V F(cosh)(V x)
+{
+    const V a = F(min)(K(711.0), F(abs)(x));
+    V head, small, el, hl;
+    const V t = F(vm_exp16_k)(a, &head, &small, 0);
+    const U n = F(asuint)(F(min)(t, K(SHIFTER + 8000.0))) - SHIFTER_BITS;
+    const V s2 = F(fromuint)(ONE_BITS - ((n >> 4) << (MANT + 1)));      /* 2^-2k, k <= 500 */
+    const V eh = F(vm_fast_two_sum)(head, small, &el);
+    const V u = K(1.0) / eh, q = s2 * u;
+    const V h = F(vm_fast_two_sum)(head, q, &hl);
+    return NAN_IN(x, F(vm_exp16_scale)(K(0.5) * (h + (hl + F(fma)(-q * u, el, small))), t));
+}
+#else
 /* sinh|x| = (E + E / (E + 1)) / 2 from E = e^|x| - 1, all as double-doubles (both terms
  * positive); beyond 22, e^|x| / 2 (scaled by 2^(k-1), so finite up to 710.47). */
 RJ_INLINE V F(sinh)(V x)
@@ -167,6 +346,45 @@ RJ_INLINE V F(cosh)(V x)
     return NAN_IN(x, F(select_gt)(a, K(22.0), F(vm_exp_finish)(t - K(1.0), r, small), y));
 }
 
+#endif
+
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
+/* tanh|x| = S / C, S = e^a - e^-a and C = e^a + e^-a (a = |x| clamped at 20, where tanh is 1) as
+ * double-doubles from vm_exp16_pair, both over 2^k (which cancels): S as sinh's, below 0.35
+ * 2 (a + a^3 P(a^2)) with its rounding error; q = Sh w, w = 1 / Ch (a couple of ULP), corrected
+ * by (Sh - q Ch + Sl - q Cl) w (the residual exact but for a rounding 2^-52 below the result)
+ * in one FMA: within a hair of S / C, rounded once. One division. */
+RJ_INLINE V F(tanh)(V x)
+{
+    const V a = F(min)(K(20.0), F(abs)(x));
+    V eh, el, inv, invl, sl, cl, bl;
+    F(vm_exp16_pair)(a, &eh, &el, &inv, &invl);
+    const V ch = F(vm_fast_two_sum)(eh, inv, &cl);
+    cl = cl + (el + invl);
+    const V big = F(vm_fast_two_sum)(eh, -inv, &bl);
+    bl = bl + (el - invl);
+    const V z = a * a, a3 = a * z;
+    V p = MLA(K(0x1.af3b401a12952p-26), z, 0x1.71de0c7205307p-19);
+    p = MLA(p, z, 0x1.a01a01a826ea8p-13);
+    p = MLA(p, z, 0x1.1111111110904p-7);
+    p = MLA(p, z, 0x1.5555555555557p-3);
+    const V sp = F(fma)(a3, p, a);                                  /* a + a^3 P, and its error: */
+    const V spl = F(fma)(a3, p, a - sp);                            /* a - sp is exact */
+    const M low = F(lt)(a, K(0.35));
+    const V sh = F(select)(low, K(2.0) * sp, big);
+    sl = F(select)(low, K(2.0) * spl, bl);
+    const V w = K(1.0) / ch;
+    const V q = sh * w;
+#  if RJ_HAS_FMA
+    const V rest = F(fma)(-q, ch, sh);                              /* sh - q ch */
+#  else
+    V pl;
+    const V rest = (sh - F(vm_two_prod)(q, ch, &pl)) - pl;
+#  endif
+    const V y = F(fma)(F(fma)(-q, cl, rest + sl), w, q);
+    return NAN_IN(x, F(copysign)(y, x));
+}
+#else
 /* tanh|x| = -E / (E + 2) with E = e^-2|x| - 1 below 1, 1 - 2 / (E + 2) with E = e^2|x| - 1 from
  * 1 on (2|x| clamped at 40, where tanh is 1), as double-doubles; |x| < 2^-28 gives x. */
 RJ_INLINE V F(tanh)(V x)
@@ -184,6 +402,8 @@ RJ_INLINE V F(tanh)(V x)
     y = F(select_lt)(a, K(0x1p-28), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
+
+#endif
 
 /* ---- the float cores: x is a float's value, the result is rounded to float by the caller, so
  * 2^-33 relative is plenty (a 0.5 ULP float result, but for 2^-9 ULP). */

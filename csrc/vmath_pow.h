@@ -5,9 +5,100 @@
  * the result (with the log to 2^-64, as before c0 s^5 below was summed exactly, pow was off by
  * up to 0.85 ULP at the ends of its range). log(1 + f) = 2 atanh s = 2s + 2s^3/3 + s^5 P(s^2),
  * s = f / (2 + f): s as hi + lo, the first three terms in double-double, the rest of P in double
- * (P fitted here, Remez: 2^-72 relative to the log).
+ * (P fitted here, Remez: 2^-72 relative to the log). At the 1-ULP level the log comes from a
+ * table of 32 instead (no division) and the exp from vmath_exp.h's table core.
  */
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
+/* The 1-ULP level's log|x| for pow, without a division: x = 2^e z, z in [0.711, 1.422) split
+ * into 32 intervals of equal width in z's bits (i: z's top 5 bits past 0x3fe6c...), the one of
+ * 1.0 centred on it; c_i their centres (1 for 1.0's), and tables of 1/c_i (invc) and log c_i as
+ * hi + tail. log x = e ln2 + log c + log1p(rho), rho = z invc - 1 = r + rl exactly (z invc as a
+ * double-double, r = z invc - 1 rounding nothing: |r| <= 2^-6), log1p(rho) = r - r^2/2 +
+ * r^3 P(r) + rl / (1 + r) (P: 1/3 - r/4 + ... + r^8/11, the series: 2^-69 relative), e ln2 +
+ * log c + r - r^2/2 summed as double-doubles: 2^-66 of log x (log x = rho where c = 1). */
+#  ifndef RJ_VM_LOG32_TABLES
+#    define RJ_VM_LOG32_TABLES
+static const double rj_vm_log32_invc[32] __attribute__((aligned(64))) = {
+    0x1.642c8590b2164p+0, 0x1.5c9882b931057p+0, 0x1.5555555555555p+0, 0x1.4e5e0a72f0539p+0,
+    0x1.47ae147ae147bp+0, 0x1.4141414141414p+0, 0x1.3b13b13b13b14p+0, 0x1.3521cfb2b78c1p+0,
+    0x1.2f684bda12f68p+0, 0x1.29e4129e4129ep+0, 0x1.2492492492492p+0, 0x1.1f7047dc11f70p+0,
+    0x1.1a7b9611a7b96p+0, 0x1.15b1e5f75270dp+0, 0x1.1111111111111p+0, 0x1.0c9714fbcda3bp+0,
+    0x1.0842108421084p+0, 0x1.0410410410410p+0, 0x1.0000000000000p+0, 0x1.f07c1f07c1f08p-1,
+    0x1.e1e1e1e1e1e1ep-1, 0x1.d41d41d41d41dp-1, 0x1.c71c71c71c71cp-1, 0x1.bacf914c1bad0p-1,
+    0x1.af286bca1af28p-1, 0x1.a41a41a41a41ap-1, 0x1.999999999999ap-1, 0x1.8f9c18f9c18fap-1,
+    0x1.8618618618618p-1, 0x1.7d05f417d05f4p-1, 0x1.745d1745d1746p-1, 0x1.6c16c16c16c17p-1};
+static const double rj_vm_log32_logc[32] __attribute__((aligned(64))) = {
+    -0x1.522ae0738a3d7p-2, -0x1.3c25277333183p-2, -0x1.269621134db91p-2, -0x1.1178e8227e47ap-2,
+    -0x1.f991c6cb3b37ap-3, -0x1.d1037f2655e7bp-3, -0x1.a93ed3c8ad9e5p-3, -0x1.823c16551a3c0p-3,
+    -0x1.5bf406b543db0p-3, -0x1.365fcb0159014p-3, -0x1.1178e8227e47ap-3, -0x1.da7276384469ep-4,
+    -0x1.9335e5d594988p-4, -0x1.4d3115d207eacp-4, -0x1.08598b59e3a06p-4, -0x1.894aa149fb34bp-5,
+    -0x1.0415d89e74440p-5, -0x1.0205658935837p-6, 0x0.0p+0, 0x1.f829b0e7832f8p-6,
+    0x1.f0a30c01162a8p-5, 0x1.6f0d28ae56b4ep-4, 0x1.e27076e2af2eap-4, 0x1.29552f81ff521p-3,
+    0x1.5ff3070a793d6p-3, 0x1.9525a9cf456b6p-3, 0x1.c8ff7c79a9a20p-3, 0x1.fb9186d5e3e29p-3,
+    0x1.1675cababa60fp-2, 0x1.2e8e2bae11d31p-2, 0x1.4618bc21c5ec2p-2, 0x1.5d1bdbf5809cap-2};
+static const double rj_vm_log32_tail[32] __attribute__((aligned(64))) = {
+    -0x1.3840b263acb43p-56, -0x1.152d81af5713ap-56, -0x1.e0efadd9db02ap-56, -0x1.b8ce2d07f1cb7p-56,
+    -0x1.ecca0cdf30143p-58, 0x1.3f3adb7b71cbcp-58, -0x1.bcafa9de97202p-57, -0x1.6dcd318f4187ep-57,
+    0x1.1f5b44c0df7f7p-61, -0x1.bea08d2dca256p-57, 0x1.0e63a5f01c693p-58, -0x1.401fa71733017p-58,
+    0x1.478a85704ccb7p-58, -0x1.da7d0b1e10b2fp-60, 0x1.dd7009902bf32p-58, 0x1.2ba0b44cfaee5p-59,
+    -0x1.c05cf1d753621p-59, -0x1.27c8e8416e717p-60, 0x0.0p+0, 0x1.33e3f04f1ef25p-60,
+    0x1.85f325c5bbacdp-59, -0x1.20db323097324p-59, -0x1.61578001e015ap-60, 0x1.301771c407dc0p-57,
+    -0x1.bc60efafc6f6cp-58, -0x1.26fb3e2b1d1dap-57, -0x1.4f689f8434011p-57, 0x1.355519b0de535p-57,
+    0x1.ce63eab883727p-61, -0x1.1e99b72bd7bf2p-57, -0x1.7a42642661c62p-61, -0x1.7dc9c7c23801fp-56};
+#  endif
+#  define LOG32_OFF 0x3fe6c00000000000ull
+
+/* tab[i] for each lane's i, the low 5 bits of iv's lanes (bit 4 also in high): on AVX-512 two
+ * vpermi2pd over the table's four vectors and a blend, elsewhere a load a lane */
+RJ_INLINE V F(vm_lookup32)(const double *tab, U iv, M high)
+{
+#  if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+    V lo = F(fromuint)(iv), hi = lo;
+    __asm__("vpermi2pd %2, %1, %0" : "+v"(lo) : "v"(F(load)(tab)), "v"(F(load)(tab + 8)));
+    __asm__("vpermi2pd %2, %1, %0" : "+v"(hi) : "v"(F(load)(tab + 16)), "v"(F(load)(tab + 24)));
+    return F(select)(high, hi, lo);
+#  elif RJ_VM_VEC
+    (void)high;
+    V r;
+    for (int l = 0; l < LANES; l++)
+        r[l] = tab[iv[l] & 31];
+    return r;
+#  else
+    (void)high;
+    return tab[iv & 31];
+#  endif
+}
+
+/* log|x| = hi + *lo for positive finite x (denormals too), as described above */
+RJ_INLINE V F(vm_log_dd)(V x, V *lo)
+{
+    const M tiny = F(lt)(x, K(MIN_NORMAL));
+    const U ix = F(asuint)(F(select)(tiny, x * K(TWO_MANT), x)) + (ONE_BITS - LOG32_OFF);
+    const V e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
+    const V z = F(fromuint)((ix & MANTMASK) + LOG32_OFF);
+    const U iv = ix >> (MANT - 5);
+    const M high = IMASK((iv & 16) != 0);
+    const V invc = F(vm_lookup32)(rj_vm_log32_invc, iv, high);
+    V rl, l1, l2, l3, l4;
+    const V r = F(vm_two_prod)(z, invc, &rl) - K(1.0);                   /* exact */
+    const V t1 = F(vm_fast_two_sum)(e * K(LN2_1), F(vm_lookup32)(rj_vm_log32_logc, iv, high), &l1);
+    const V t2 = F(vm_fast_two_sum)(t1, r, &l2);
+    const V ar2 = F(vm_two_prod)(r, K(-0.5) * r, &l3);                 /* -r^2/2 */
+    const V hi = F(vm_fast_two_sum)(t2, ar2, &l4);
+    const V r2 = r * r, r3 = r2 * r, r4 = r2 * r2;
+    const V p01 = F(fma)(r, K(-0.25), K(1.0 / 3.0));
+    const V p23 = F(fma)(r, K(-1.0 / 6.0), K(0.2));
+    const V p45 = F(fma)(r, K(-0.125), K(1.0 / 7.0));
+    const V p67 = F(fma)(r, K(-0.1), K(1.0 / 9.0));
+    const V p = F(fma)(r4, F(fma)(r4, K(1.0 / 11.0), F(fma)(r2, p67, p45)), F(fma)(r2, p23, p01));
+    /* rl / (1 + r) to 2^-77: rl (1 - r + r^2 - r^3) */
+    const V small = F(fma)(e, K(LN2_2), F(vm_lookup32)(rj_vm_log32_tail, iv, high)) + F(fma)(rl, (r2 - r) - r3, rl);
+    const V l = ((l1 + l2) + (l3 + l4)) + F(fma)(r3, p, small);
+    return F(vm_fast_two_sum)(hi, l, lo);
+}
+#  undef LOG32_OFF
+#else
 /* log|x| = hi + *lo for positive finite x (denormals too) */
 RJ_INLINE V F(vm_log_dd)(V x, V *lo)
 {
@@ -56,6 +147,8 @@ RJ_INLINE V F(vm_log_dd)(V x, V *lo)
     return F(vm_fast_two_sum)(h2, l, lo);
 }
 
+#endif
+
 /* x^y from r = |x|^y: the sign and the IEEE special cases (C99 Annex F). |x|^y already gives
  * the right 0 or inf for x = 0 or inf and for y = +-inf.
  *   y an odd integer, x negative (or -0, -inf): -|x|^y       x < 0 finite, y not an integer: NaN
@@ -87,9 +180,15 @@ RJ_INLINE V F(pow)(V x, V y)
     const V thc = F(min)(K(760.0), F(max)(K(-760.0), th));
     /* (log|x| = 0 exactly for x = +-1, where a y past 2^995 would make Dekker's te NaN) */
     const V tl = F(select)(F(eq)(thc, th) & F(ne)(lh, K(0.0)), te + y * ll, K(0.0));
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_HALF
     V r, small;
     const V t = F(vm_exp_k)(thc, tl, &r, &small, 1);
     return F(vm_pow_signs)(x, y, F(vm_exp_finish)(t, r, small));
+#else   /* vmath_exp.h's table exp, e^(th + tl) = e^th (1 + tl) (|tl| < 2^-42: tl^2 is far below) */
+    V head, small;
+    const V t = F(vm_exp16_k)(thc, &head, &small, 0);
+    return F(vm_pow_signs)(x, y, F(vm_exp16_scale)(head + F(fma)(head + small, tl, small), t));
+#endif
 }
 
 /* x^k for the constants k = 0, 3, 4 and -2 (x^2, x^0.5, x^-1 and x^1 are x*x, sqrt, 1/x and x,
@@ -181,6 +280,7 @@ RJ_INLINE V F(vmf_powi)(V x, int k)
     return k == 0 ? K(1.0) : k == 3 ? p * x : k == 4 ? p * p : K(1.0) / p;
 }
 
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_HALF
 /* cbrt|x| = e^(log|x| / 3): the log as a double-double, divided by 3 as one (th = lh / 3 rounded;
  * lh - 3 th exactly, as lh - p - pe with 3 th = p + pe, p within a factor 2 of lh), then exp of
  * the double-double rounded once, as pow's. x's sign; +-0, +-inf and NaN are themselves. */
@@ -197,6 +297,67 @@ RJ_INLINE V F(cbrt)(V x)
     const V y = F(select)(F(eq)(ax, K(0.0)) | F(eq)(ax, K(INF)), ax, F(vm_exp_finish)(t, r, small));
     return NAN_IN(x, F(copysign)(y, x));
 }
+#else
+/* x = m 2^e, m in [1, 2), for a positive finite x (denormals too): m, and e as a double */
+RJ_INLINE V F(vm_mant_exp)(V x, V *e)
+{
+#  if RJ_VM_VEC && defined(RJ_VD_GETEXP)
+    *e = RJ_VD_GETEXP(x);
+    return RJ_VD_GETMANT(x);
+#  else
+    const M tiny = F(lt)(x, K(MIN_NORMAL));
+    const U ix = F(asuint)(F(select)(tiny, x * K(TWO_MANT), x));
+    *e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
+    return F(fromuint)((ix & MANTMASK) | ONE_BITS);
+#  endif
+}
+
+/* +-0, +inf and NaN (quietened) of cbrt|x| for a = |x|: the nibbles of simd.h's FIXUP */
+#  define CBRT_CLASSES 0x00500822
+
+/* cbrt|x| = cbrt(m 2^r) 2^q for |x| = m 2^(3q + r), r in {0, 1, 2} (q = floor((e + 1/2) / 3),
+ * which no rounding can move: (e + 1/2) / 3 is a sixth from every integer): y0 = P(m) c(r) to
+ * 2^-30.8 (P of degree 9 in m - 1.5, fitted here, 2^-30.8 relative; c(r) = 1 + r (a + b r) is
+ * cbrt(2^r) at r = 0, 1, 2 to a rounding), then one Newton step y0 + (u - y0^3) / (3 y0^2),
+ * u = m 2^r exactly, with y0^3 as a double-double so that u - y0^3 is exact but for y0 times the
+ * low part of y0^2: the step leaves 2^-61, and its sum with y0 rounds once (0.5 ULP and a hair).
+ * Scaling by 2^q is exact (the result is normal: |q| <= 358). x's sign. */
+RJ_INLINE V F(cbrt)(V x)
+{
+    const V a = F(abs)(x);
+    V e, sl, cl;
+    const V m = F(vm_mant_exp)(a, &e);
+    const V q = F(floor)(F(fma)(e, K(1.0 / 3.0), K(1.0 / 6.0)));
+    const V r = F(fma)(q, K(-3.0), e);
+    const V u = m * F(fma)(r, F(fma)(r, K(0.5), K(0.5)), K(1.0));          /* m 2^r: 1, 2, 4 */
+    const V c = F(fma)(r, F(fma)(r, K(0x1.14b8b2228926cp-5), K(0x1.cf23503e16fbcp-3)), K(1.0));
+    const V t = m - K(1.5);
+    const V t2 = t * t;
+    /* P(t) by Estrin's scheme (pairs, then pairs of pairs): a shorter chain than Horner's */
+    const V p01 = F(fma)(t, K(0x1.047c706933166p-2), K(0x1.250bfe18a0d12p+0));
+    const V p23 = F(fma)(t, K(0x1.5705a3532f80dp-6), K(-0x1.cf15e0cda6ebbp-5));
+    const V p45 = F(fma)(t, K(0x1.2a7ea3217d8aep-8), K(-0x1.310740f8a18dfp-7));
+    const V p67 = F(fma)(t, K(0x1.430730be722a6p-10), K(-0x1.301e05a6ab9f1p-9));
+    const V p89 = F(fma)(t, K(0x1.1753566bd1cafp-11), K(-0x1.cb1ec7e2a026dp-11));
+    const V t4 = t2 * t2;
+    const V p0_3 = F(fma)(t2, p23, p01), p4_7 = F(fma)(t2, p67, p45);
+    const V p = F(fma)(t4, F(fma)(t4, p89, p4_7), p0_3);
+    const V y0 = p * c;
+    const V sh = F(vm_two_prod)(y0, y0, &sl);
+    const V ch = F(vm_two_prod)(y0, sh, &cl);
+    const V d = ((u - ch) - F(fma)(y0, sl, cl)) / (K(3.0) * sh);
+#  if RJ_VM_VEC && defined(RJ_VD_SCALEF)
+    const V y = RJ_VD_FIXUP(RJ_VD_SCALEF(y0 + d, q), a, CBRT_CLASSES);
+#  else
+    V y = (y0 + d) * POW2(F(asuint)(q + K(SHIFTER)) - SHIFTER_BITS);
+    /* +-0 and inf themselves; a + a: a denormal taken for a zero (MXCSR.DAZ) gives +0, as FIXUP's */
+    y = F(select)(F(eq)(a, K(0.0)) | F(eq)(a, K(INF)), a + a, y);
+    y = F(select_ne)(a, a, a + a, y);
+#  endif
+    return F(copysign)(y, x);
+}
+#  undef CBRT_CLASSES
+#endif
 
 /* float cbrt: |x|^(1/3) by vmf_pow_core (2^-29), then one Newton step y - (y^3 - |x|) / (3 y^2),
  * which squares the relative error (2^-52 after rounding) */

@@ -96,6 +96,8 @@ def _exp_points():
     denormal results."""
     ln2 = math.log(2)
     crossings = [(k + 0.5) * ln2 for k in range(-1075, 1025, 37)] + [(k + 0.5) * ln2 for k in range(-4, 4)]
+    # the 1-ULP cores' table index (round(16 x / ln2)) changes: expm1's cancellation is worst there
+    crossings += [(k + 0.5) * ln2 / 16 for k in range(-40, 40)]
     edges = [709.782712893384, 709.7827128933840, 709.0, 710.0, -708.3964185322641, -745.1332191019411,
              -744.4400719213812, -740.0, -720.0, 2.0 ** -54, -2.0 ** -54, 2.0 ** -28, 0.3465, 22.0, 40.0, -40.0,
              88.72283935546875, -87.33654022216797, -103.97207641601562, -104.0, 89.0, 2.0 ** -30]
@@ -143,7 +145,7 @@ def _atan_points():
 
 
 def _sinh_points():
-    edges = [22.0, 0.3465, 2.0 ** -28, 2.0 ** -27, 710.4758600739439, 710.0, 709.0, 1.0, 0.5, 2.0 ** -10,
+    edges = [22.0, 0.3465, 0.35, 0.37, 0.45, 2.0 ** -28, 2.0 ** -27, 710.4758600739439, 710.0, 709.0, 1.0, 0.5, 2.0 ** -10,
              89.41598629223294, 89.0, 100.0, 1e-300, 5e-324]
     return signed(around(np.concatenate([_exp_points()[_exp_points() > 0], edges])))
 
@@ -264,7 +266,7 @@ def _hypot():
 
 def _pow():
     """x near 1 with huge y, results near overflow, among the denormals and near underflow,
-    negative x with integer y, denormal x."""
+    negative x with integer y, denormal x, x across the log table's intervals with large y."""
     rng = np.random.default_rng(4)
     near_one = 1.0 + rng.choice([-1, 1], 200) * 2.0 ** -rng.uniform(1, 52, 200)
     target = rng.uniform(-745, 709.7, 200)                  # y log x: any result from 0 to overflow
@@ -275,7 +277,11 @@ def _pow():
     y3 = np.floor(rng.uniform(-100, 100, 100))
     x4 = 2.0 ** rng.uniform(-1074, -1022, 100)
     y4 = rng.uniform(-0.9, 0.9, 100)
-    return np.concatenate([near_one, x2, x3, x4]), np.concatenate([y1, y2, y3, y4])
+    # every interval of the 1-ULP level's log table (x in [0.71, 1.42)), |y log x| up to 745: the
+    # log's low terms matter most where log c and r nearly cancel (x a few 2^-7 from 1)
+    x5 = rng.uniform(0.71, 1.42, 300)
+    y5 = rng.uniform(-745, 709.7, 300) / np.log(x5)
+    return np.concatenate([near_one, x2, x3, x4, x5]), np.concatenate([y1, y2, y3, y4, y5])
 
 
 def adversarial(name, arity=1):
