@@ -115,11 +115,50 @@ RJ_INLINE V F(vmf32_atan_k)(V a, V d, V *rest)
     return sh;
 }
 
+/* num - q den exactly, q within an ULP of num / den (the residual is a float then): one fma
+ * where the tier fuses, the exact product's two parts elsewhere */
+RJ_INLINE V F(vmf32_residual)(V num, V q, V den)
+{
+#if RJ_HAS_FMA
+    return F(fma)(-q, den, num);
+#else
+    V pe;
+    const V p = F(vm_two_prod)(q, den, &pe);
+    return (num - p) - pe;
+#endif
+}
+
+/* arctan t - t = t w for |t| <= 1/2: w = z P(z), z = t^2, P of degree 5 (2^-31.7 relative to
+ * arctan t) */
+RJ_INLINE V F(vmf32_atan_w)(V t, V *z)
+{
+    *z = t * t;
+    const V z2 = *z * *z;
+    const V p01 = MLA(K(0x1.999744p-3f), *z, -0x1.555552p-2f), p23 = MLA(K(0x1.c07268p-4f), *z, -0x1.24503p-3f);
+    const V p45 = MLA(K(0x1.3fd554p-5f), *z, -0x1.480d4p-4f);
+    return *z * F(fma)(z2, F(fma)(z2, p45, p23), p01);
+}
+
+/* arctan a = k pi/4 + arctan t, |t| <= 1/2: k = 0, t = a below 1/2; k = 1, t = (a - 1)/(a + 1) up
+ * to 2; k = 2, t = -1/a beyond (a clamped to 2^60: arctan is pi/2 rounded from 2^25 on). The
+ * numerator a u - v and the denominator a v + u (u, v = 1 or 0 by the interval) are exact but a + 1,
+ * whose rounding error dl is (fast_two_sum: a < 2); t is rounded, and its error t_lo = (num - t den
+ * - t dl) / den enters to first order, as t_lo (1 - z) (t = num (1/den) is within an ULP or so,
+ * and exact for k = 0, where t_lo is 0). k pi/4 + t is summed exactly (fast_two_sum: |t| < pi/4), the rest rounded
+ * once. */
 RJ_INLINE V F(arctan)(V x)
 {
-    V rest;
-    const V hi = F(vmf32_atan_k)(F(abs)(x), K(0.0f), &rest);
-    return NAN_IN(x, F(copysign)(hi + rest, x));
+    const V a = RJ_VF_MINPS(F(abs)(x), K(0x1p60f));         /* (NaN: 2^60, and NAN_IN below) */
+    const V u = F(select_gt)(a, K(2.0f), K(0.0f), K(1.0f)), v = F(select_ge)(a, K(0.5f), K(1.0f), K(0.0f));
+    const V num = F(fma)(a, u, -v), den = F(fma)(a, v, u), dl = F(fma)(a, v, u - den);
+    const V rcp = K(1.0f) / den, t = num * rcp;
+    const V t_lo = F(fma)(-t, dl, F(vmf32_residual)(num, t, den)) * rcp;
+    V z, e;
+    const V w = F(vmf32_atan_w)(t, &z);
+    const V k = v - u;                                      /* k - 1 */
+    const V h = F(vm_fast_two_sum)(F(fma)(k, K(PIO4F_HI), K(PIO4F_HI)), t, &e);
+    const V lo = F(fma)(t, w, e + F(fma)(-t_lo, z, t_lo + F(fma)(k, K(PIO4F_LO), K(PIO4F_LO))));
+    return NAN_IN(x, F(fromuint)(F(asuint)(h + lo) | (F(asuint)(x) & SIGN)));   /* h + lo >= 0 */
 }
 
 /* arctan2(y, x) = +-arctan|y/x| or +-(pi - arctan|y/x|) when x < 0 or x = -0, the sign y's, as
