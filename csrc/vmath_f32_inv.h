@@ -161,29 +161,45 @@ RJ_INLINE V F(arctan)(V x)
     return NAN_IN(x, F(fromuint)(F(asuint)(h + lo) | (F(asuint)(x) & SIGN)));   /* h + lo >= 0 */
 }
 
-/* arctan2(y, x) = +-arctan|y/x| or +-(pi - arctan|y/x|) when x < 0 or x = -0, the sign y's, as
- * vmath_inv.h's: |y/x| = t + d, d from the exact residual of t |x|, goes into the core, both magnitudes
- * first scaled (exactly) by 2^-40 when the larger is beyond 2^60 and by 2^90 when it is below
- * 2^-30, so that the product t |x| is exact wherever t_lo matters (t >= 2^-14: |y| >= 2^-44). Both zero: t = 0; both infinite: t = 1. */
+/* arctan2's magnitudes p <= q where q is outside [2^-60, 2^60] (zeros, infinities, NaN): both
+ * scaled by 2^-64 above and 2^100 below (exact but where p underflows, and then p/q < 2^-26:
+ * arctan2's tiny lanes); q = inf: p/q taken as 1 if p is inf too, else 0; both zero: 0 */
+static __attribute__((noinline, cold, unused)) void F(vmf32_atan2_scale)(V *p, V *q)
+{
+    const M inf = F(eq)(*q, K(INF)), zero = F(eq)(*q, K(0.0f));
+    const V scale = F(select_gt)(*q, K(0x1p60f), K(0x1p-64f), F(select_lt)(*q, K(0x1p-60f), K(0x1p100f), K(1.0f)));
+    *p = F(select)(inf, F(select_eq)(*p, K(INF), K(1.0f), K(0.0f)), F(select)(zero, K(0.0f), *p * scale));
+    *q = F(select)(MF(or)(inf, zero), K(1.0f), *q * scale);
+}
+
+/* arctan2(y, x) = +-(k pi/4 + arctan t), the sign y's: with p <= q the magnitudes, t = S (p - q)/(p +
+ * q), k = 1 where p >= q/2, t = S p/q, k = 0 below (|t| <= 1/2), arctan's steps (vmf32_atan_w, t's
+ * error to first order, the sum); S = -1 and k = 2 - k where |y| > |x| (pi/2 - arctan), S = -1 and
+ * k = 4 - k where x < 0 or x = -0 (pi - arctan), S = 1 and k = 2 + k where both. pi/4 in a part of
+ * 22 bits, exact times k <= 4. Where p/q < 2^-26 and k = 0 the result is p/q rounded, by a division
+ * (t = p (1/q) rounds twice, and its correction may underflow). */
 RJ_INLINE V F(arctan2)(V y, V x)
 {
-    const V big = F(max)(F(abs)(x), F(abs)(y));
-    const V scale = F(select_gt)(big, K(0x1p60f), K(0x1p-40f), F(select_lt)(big, K(0x1p-30f), K(0x1p90f), K(1.0f)));
-    const V ax = F(abs)(x) * scale, ay = F(abs)(y) * scale;
-    V t = ay / ax;
-    V pe;
-    const V p = F(vm_two_prod)(t, ax, &pe);
-    V d = ((ay - p) - pe) / ax;
-    /* only where the product was exact: its error term normal, nothing overflowed */
-    d = F(select)(F(gt)(t, K(0x1p-60f)) & F(lt)(t, K(0x1p60f)) & F(gt)(ay, K(0x1p-90f)) & F(lt)(F(abs)(d), K(INF)),
-                  d, K(0.0f));
-    t = F(select)(F(eq)(ax, K(0.0f)) & F(eq)(ay, K(0.0f)), K(0.0f), t);
-    t = F(select)(F(eq)(ax, K(INF)) & F(eq)(ay, K(INF)), K(1.0f), t);
-    V rest, e;
-    const V hi = F(vmf32_atan_k)(t, d, &rest);
-    const V s = F(vm_two_sum)(K(PIF_HI), -hi, &e);         /* pi - hi exactly, then the rest */
-    const M neg = IMASK((F(asuint)(x) & SIGN) != 0);
-    return NAN_IN2(y, x, F(copysign)(F(select)(neg, s + ((e + K(PIF_LO)) - rest), hi + rest), y));
+    const V ax = F(abs)(x), ay = F(abs)(y);
+    V p = RJ_VF_MINPS(ax, ay), q = RJ_VF_MAXPS(ax, ay);     /* (NaN: NAN_IN2 below) */
+    if (__builtin_expect(F(vm_any)(MF(not)(F(ge)(q, K(0x1p-60f)) & F(le)(q, K(0x1p60f)))), 0))
+        F(vmf32_atan2_scale)(&p, &q);
+    const M swap = F(gt)(ay, ax), xneg = IMASK((F(asuint)(x) & SIGN) != 0);
+    const U sbits = (F(asuint)(x) ^ F(asuint)(F(select)(swap, K(-0.0f), K(0.0f)))) & SIGN;
+    const V m = F(select_ge)(p + p, q, K(1.0f), K(0.0f));
+    const V num = F(fromuint)(F(asuint)(F(fma)(q, -m, p)) ^ sbits);
+    const V den = F(fma)(p, m, q), dl = F(fma)(p, m, q - den);
+    const V rcp = K(1.0f) / den, t = num * rcp;
+    const V t_lo = F(fma)(-t, dl, F(vmf32_residual)(num, t, den)) * rcp;
+    V z, e;
+    const V w = F(vmf32_atan_w)(t, &z);
+    const V k = F(select)(swap, K(2.0f), F(select)(xneg, K(4.0f), K(0.0f))) + F(fromuint)(F(asuint)(m) ^ sbits);
+    const V h = F(vm_fast_two_sum)(k * K(0x1.921fb8p-1f), t, &e);
+    const V lo = F(fma)(t, w, e + F(fma)(-t_lo, z, t_lo + k * K(-0x1.5dde98p-24f)));
+    V r = h + lo;
+    const M tiny = F(lt)(F(abs)(t), K(0x1p-26f)) & F(eq)(k, K(0.0f));
+    if (__builtin_expect(F(vm_any)(tiny), 0)) r = F(select)(tiny, ay / ax, r);
+    return NAN_IN2(y, x, F(fromuint)(F(asuint)(r) | (F(asuint)(y) & SIGN)));   /* r >= 0 */
 }
 
 #if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
