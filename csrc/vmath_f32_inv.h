@@ -27,94 +27,6 @@ RJ_INLINE V F(vmf32_asin_a)(V z)
     return MLA(a, z, 0x1.55554cp-3f);
 }
 
-/* s = sqrt z = *sh + *sl (*sl from the exact residual z - sh^2; 0 for z = 0), and s z A(z) */
-RJ_INLINE V F(vmf32_asin_half)(V z, V *sh, V *sl)
-{
-    V pe;
-    *sh = F(sqrt)(z);
-#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR      /* the root's rounding kept: up to 1 ULP more */
-    (void)pe;
-    *sl = K(0.0f);
-#else
-    const V p = F(vm_two_prod)(*sh, *sh, &pe);
-    *sl = F(select_gt)(z, K(0.0f), ((z - p) - pe) / (K(2.0f) * *sh), K(0.0f));
-#endif
-    return *sh * z * F(vmf32_asin_a)(z);
-}
-
-/* arcsin: |x| <= 1/2 as a + a z A(z); beyond, pi/2 - 2 arcsin s with s = sqrt((1 - |x|)/2),
- * pi/2 - 2 s_hi summed exactly (fast_two_sum: 2 s_hi <= 1) */
-RJ_INLINE V F(arcsin)(V x)
-{
-    const V a = F(abs)(x);
-    const M low = F(le)(a, K(0.5f));
-    const V z = F(select)(low, a * a, (K(1.0f) - a) * K(0.5f));
-    V sh, sl, e;
-    const V tail = F(vmf32_asin_half)(z, &sh, &sl);
-    const V h = F(vm_fast_two_sum)(K(PIO2F_HI), K(-2.0f) * sh, &e);
-    const V far = h + ((e + K(PIO2F_LO)) - K(2.0f) * (sl + tail));
-    const V near = F(fma)(a * z, F(vmf32_asin_a)(z), a);
-    const V y = F(select)(low, near, far);
-    return NAN_IN(x, F(select_gt)(a, K(1.0f), K(NAN_), F(copysign)(y, x)));
-}
-
-/* arccos: |x| <= 1/2 as pi/2 - x - x z A(z); x > 1/2 as 2 arcsin s, x < -1/2 as pi - 2 arcsin s */
-RJ_INLINE V F(arccos)(V x)
-{
-    const V a = F(abs)(x);
-    const M low = F(le)(a, K(0.5f)), neg = F(lt)(x, K(0.0f));
-    const V z = F(select)(low, a * a, (K(1.0f) - a) * K(0.5f));
-    V sh, sl, e1, e2;
-    const V tail = F(vmf32_asin_half)(z, &sh, &sl);
-    const V m = F(vm_fast_two_sum)(K(PIO2F_HI), -x, &e1);
-    const V mid = m + ((e1 + K(PIO2F_LO)) - x * z * F(vmf32_asin_a)(z));
-    const V l = F(vm_fast_two_sum)(K(PIF_HI), K(-2.0f) * sh, &e2);
-    const V left = l + ((e2 + K(PIF_LO)) - K(2.0f) * (sl + tail));
-    const V right = K(2.0f) * (sh + (sl + tail));
-    return NAN_IN(x, F(select_gt)(a, K(1.0f), K(NAN_), F(select)(low, mid, F(select)(neg, left, right))));
-}
-
-/* arctan(a + d) = hi + *rest for a >= 0 (inf too), d a small correction (arctan2's): centres 0,
- * pi/4 (t = (a - 1)/(a + 1)) and pi/2 (t = -1/a) leave |t| <= tan(pi/8); arctan t = t + t z B(z),
- * B of degree 5 (2^-33.9). a - 1 and a + 1 are exact as hi + lo (fast_two_sum, |1| the larger
- * exponent or the sum exact, d added to their small parts); t = num / den is rounded, and its exact
- * residual (vm_two_prod) gives t_lo, which enters as t_lo / (1 + t^2) to its second term; the
- * centre plus t is summed exactly. */
-RJ_INLINE V F(vmf32_atan_k)(V a, V d, V *rest)
-{
-    const M mid = F(gt)(a, K(0x1.a8279ap-2f)), big = F(gt)(a, K(0x1.3504f3p+1f));
-    V nl, dl;
-    const V nh = F(vm_fast_two_sum)(K(-1.0f), a, &nl), dh = F(vm_fast_two_sum)(K(1.0f), a, &dl);
-    const V num = F(select)(big, K(-1.0f), F(select)(mid, nh, a));
-    const V den = F(select)(big, a, F(select)(mid, dh, K(1.0f)));
-    const M centre1 = MF(and)(mid, MF(not)(big));
-    /* arctan(a + d): d adds to the numerator but at the centre pi/2, to the denominator but at 0 */
-    const V numl = F(select)(centre1, nl, K(0.0f)) + F(select)(big, K(0.0f), d);
-    const V denl = F(select)(centre1, dl, K(0.0f)) + F(select)(MF(or)(mid, big), d, K(0.0f));
-    const V hi = F(select)(big, K(PIO2F_HI), F(select)(mid, K(PIO4F_HI), K(0.0f)));
-    const V lo = F(select)(big, K(PIO2F_LO), F(select)(mid, K(PIO4F_LO), K(0.0f)));
-    const V q = K(1.0f) / den, t = num * q;
-    V pe;
-    const V p = F(vm_two_prod)(t, den, &pe);
-    /* (past 2^100 the product's error term is not exact, and t_lo is far below an ULP anyway) */
-#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR      /* t's rounding and arctan2's d left out: up to 1.5 ULP more */
-    (void)p, (void)pe, (void)numl, (void)denl;
-    const V t_lo = K(0.0f);
-#else
-    const V t_lo = F(select_lt)(a, K(0x1p100f), (((num - p) - pe) + (numl - t * denl)) * q, K(0.0f));
-#endif
-    const V z = t * t;
-    V b = MLA(K(0x1.643f38p-5f), z, -0x1.533d86p-4f);
-    b = MLA(b, z, 0x1.c2f2a6p-4f);
-    b = MLA(b, z, -0x1.246fcp-3f);
-    b = MLA(b, z, 0x1.99989p-3f);
-    b = MLA(b, z, -0x1.555554p-2f);
-    V sl;
-    const V sh = F(vm_fast_two_sum)(hi, t, &sl);          /* |t| < hi, or hi = 0 */
-    *rest = sl + ((t * z * b + lo) + (t_lo - t_lo * z));
-    return sh;
-}
-
 /* num - q den exactly, q within an ULP of num / den (the residual is a float then): one fma
  * where the tier fuses, the exact product's two parts elsewhere */
 RJ_INLINE V F(vmf32_residual)(V num, V q, V den)
@@ -126,6 +38,48 @@ RJ_INLINE V F(vmf32_residual)(V num, V q, V den)
     const V p = F(vm_two_prod)(q, den, &pe);
     return (num - p) - pe;
 #endif
+}
+
+/* the steps arcsin and arccos share, for a = |x|: z = a^2 up to 1/2, else (1 - a)/2 (exact); *s =
+ * sqrt z rounded and *d = 2 (sqrt z - *s) = (z - s^2)/s from the exact residual, 0 up to 1/2 (1/s
+ * to 2^-6 by one Newton step from the exponent's complement, 2 at s = 0 and finite); returns A(z).
+ * (Selects on the comparison itself: one masked move each on AVX-512.) */
+RJ_INLINE V F(vmf32_asin_parts)(V a, V *z, V *s, V *d)
+{
+    *z = F(select_le)(a, K(0.5f), a * a, F(fma)(a, K(-0.5f), K(0.5f)));
+    *s = F(sqrt)(*z);
+    const V r0 = F(fromuint)(0x7ef311c3u - F(asuint)(*s));
+    *d = F(select_le)(a, K(0.5f), K(0.0f), F(vmf32_residual)(*z, *s, *s) * (r0 * F(fma)(-*s, r0, K(2.0f))));
+    return F(vmf32_asin_a)(*z);
+}
+
+/* arcsin |x| = a + a z A(z) up to 1/2; beyond, pi/2 - 2 arcsin s = pi/2 - 2s - (d + 2 s z A(z)), s =
+ * sqrt((1 - a)/2) + d/2, pi/2 - 2s summed exactly (fast_two_sum: 2s <= 1) and the rest rounded once */
+RJ_INLINE V F(arcsin)(V x)
+{
+    const V a = F(abs)(x);
+    V z, s, d, e;
+    const V poly = F(vmf32_asin_parts)(a, &z, &s, &d);
+    const V b = F(select_le)(a, K(0.5f), a, K(-2.0f) * s);
+    const V h = F(vm_fast_two_sum)(F(select_le)(a, K(0.5f), K(0.0f), K(PIO2F_HI)), b, &e);
+    const V y = h + F(fma)(b * z, poly, (e + F(select_le)(a, K(0.5f), K(0.0f), K(PIO2F_LO))) - d);
+    return NAN_IN(x, F(select_gt)(a, K(1.0f), K(NAN_), F(fromuint)(F(asuint)(y) | (F(asuint)(x) & SIGN))));
+}
+
+/* arccos: |x| <= 1/2 as pi/2 - x - x z A(z); x > 1/2 as 2 arcsin s = 2s + (d + 2 s z A(z)), x < -1/2
+ * as pi - 2 arcsin s; c + b summed exactly (fast_two_sum: |b| < c, or c = 0) */
+RJ_INLINE V F(arccos)(V x)
+{
+    const V a = F(abs)(x);
+    V z, s, d, e;
+    const V poly = F(vmf32_asin_parts)(a, &z, &s, &d);
+    const U sx = F(asuint)(x) & SIGN;
+    const V b = F(select_le)(a, K(0.5f), -x, F(fromuint)(F(asuint)(K(2.0f) * s) ^ sx));
+    const V c = F(select_le)(a, K(0.5f), K(PIO2F_HI), F(select_lt)(x, K(0.0f), K(PIF_HI), K(0.0f)));
+    const V cl = F(select_le)(a, K(0.5f), K(PIO2F_LO), F(select_lt)(x, K(0.0f), K(PIF_LO), K(0.0f)));
+    const V h = F(vm_fast_two_sum)(c, b, &e);
+    const V y = h + F(fma)(b * z, poly, (e + cl) + F(fromuint)(F(asuint)(d) ^ sx));
+    return NAN_IN(x, F(select_gt)(a, K(1.0f), K(NAN_), y));
 }
 
 /* arctan t - t = t w for |t| <= 1/2: w = z P(z), z = t^2, P of degree 5 (2^-31.7 relative to
