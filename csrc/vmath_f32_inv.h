@@ -27,19 +27,6 @@ RJ_INLINE V F(vmf32_asin_a)(V z)
     return MLA(a, z, 0x1.55554cp-3f);
 }
 
-/* num - q den exactly, q within an ULP of num / den (the residual is a float then): one fma
- * where the tier fuses, the exact product's two parts elsewhere */
-RJ_INLINE V F(vmf32_residual)(V num, V q, V den)
-{
-#if RJ_HAS_FMA
-    return F(fma)(-q, den, num);
-#else
-    V pe;
-    const V p = F(vm_two_prod)(q, den, &pe);
-    return (num - p) - pe;
-#endif
-}
-
 /* the steps arcsin and arccos share, for a = |x|: z = a^2 up to 1/2, else (1 - a)/2 (exact); *s =
  * sqrt z rounded and *d = 2 (sqrt z - *s) = (z - s^2)/s from the exact residual, 0 up to 1/2 (1/s
  * to 2^-6 by one Newton step from the exponent's complement, 2 at s = 0 and finite); returns A(z).
@@ -152,7 +139,7 @@ RJ_INLINE V F(arctan2)(V y, V x)
     const V lo = F(fma)(t, w, e + F(fma)(-t_lo, z, t_lo + k * K(-0x1.5dde98p-24f)));
     V r = h + lo;
     const M tiny = F(lt)(F(abs)(t), K(0x1p-26f)) & F(eq)(k, K(0.0f));
-    if (__builtin_expect(F(vm_any)(tiny), 0)) r = F(select)(tiny, ay / ax, r);
+    if (__builtin_expect(F(vm_any)(tiny), 0)) r = F(select)(tiny & F(gt)(ax, K(0.0f)), ay / ax, r);   /* (0/0: r = 0) */
     return NAN_IN2(y, x, F(fromuint)(F(asuint)(r) | (F(asuint)(y) & SIGN)));   /* r >= 0 */
 }
 
