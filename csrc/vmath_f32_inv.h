@@ -1,14 +1,15 @@
 /* vmath_f32_inv.h (part of vmath_fbody.h) - the float cores of vmath_inv.h's arcsin, arccos,
- * arctan and arctan2 (within 1 ULP at the 1-ULP level), and of vmath_misc.h's hypot at the 4-ULP
- * level, in float arithmetic.
+ * arctan and arctan2 (within 1 ULP at the 1-ULP and 4-ULP levels alike), and of vmath_misc.h's
+ * hypot at the 4-ULP level, in float arithmetic.
  *
- * The schemes are vmath_inv.h's float cores vmf_* (and its double functions' error-free
- * refinements): the leading terms of each result are kept as unevaluated sums of two floats
- * (a rounded quotient or root and its exact residual, a constant as hi + lo), so that the result
- * is rounded once but for terms a few percent of it. Polynomials in float coefficients fitted
- * here (Lawson minimax, each coefficient rounded to float before the next is refitted).
- * At the 4-ULP level the residuals of the root and of the quotient are left out (measured 1.08
- * ULP for arcsin and arccos, 2.2 for arctan, 2.6 for arctan2), as is hypot's refinement.
+ * Each result is a constant (0, or a multiple of pi/4 as hi + lo) plus a leading float b summed
+ * exactly (fast_two_sum), plus the rest rounded once: b's polynomial tail, the constant's lo and
+ * b's own rounding error to first order (a quotient's from its exact residual, a root's likewise),
+ * so that the rounding of a sum of floats a few percent of the result is all that adds to the
+ * final one. One division (arctan, arctan2) or one root (arcsin, arccos) a vector; the reciprocals
+ * the corrections need come from the quotient itself or by one Newton step. Polynomials in float
+ * coefficients fitted here (Lawson minimax, each coefficient rounded to float before the next is
+ * refitted). vmf32_residual is vmath_f32_trig.h's.
  */
 #define PIO2F_HI 0x1.921fb6p+0f           /* pi/2 rounded to float, and the rest */
 #define PIO2F_LO -0x1.777a5cp-25f
@@ -125,8 +126,8 @@ RJ_INLINE V F(arctan2)(V y, V x)
     V p = RJ_VF_MINPS(ax, ay), q = RJ_VF_MAXPS(ax, ay);     /* (NaN: NAN_IN2 below) */
     if (__builtin_expect(F(vm_any)(MF(not)(F(ge)(q, K(0x1p-60f)) & F(le)(q, K(0x1p60f)))), 0))
         F(vmf32_atan2_scale)(&p, &q);
-    const M swap = F(gt)(ay, ax), xneg = IMASK((F(asuint)(x) & SIGN) != 0);
-    const U sbits = (F(asuint)(x) ^ F(asuint)(F(select)(swap, K(-0.0f), K(0.0f)))) & SIGN;
+    const U sbits = (F(asuint)(x) ^ F(asuint)(F(select_gt)(ay, ax, K(-0.0f), K(0.0f)))) & SIGN;
+    const U four = (U)-(F(asuint)(x) >> 31) & 0x40800000u;           /* 4.0f where x < 0 or x = -0 */
     const V m = F(select_ge)(p + p, q, K(1.0f), K(0.0f));
     const V num = F(fromuint)(F(asuint)(F(fma)(q, -m, p)) ^ sbits);
     const V den = F(fma)(p, m, q), dl = F(fma)(p, m, q - den);
@@ -134,11 +135,11 @@ RJ_INLINE V F(arctan2)(V y, V x)
     const V t_lo = F(fma)(-t, dl, F(vmf32_residual)(num, t, den)) * rcp;
     V z, e;
     const V w = F(vmf32_atan_w)(t, &z);
-    const V k = F(select)(swap, K(2.0f), F(select)(xneg, K(4.0f), K(0.0f))) + F(fromuint)(F(asuint)(m) ^ sbits);
+    const V k = F(select_gt)(ay, ax, K(2.0f), F(fromuint)(four)) + F(fromuint)(F(asuint)(m) ^ sbits);
     const V h = F(vm_fast_two_sum)(k * K(0x1.921fb8p-1f), t, &e);
     const V lo = F(fma)(t, w, e + F(fma)(-t_lo, z, t_lo + k * K(-0x1.5dde98p-24f)));
     V r = h + lo;
-    const M tiny = F(lt)(F(abs)(t), K(0x1p-26f)) & F(eq)(k, K(0.0f));
+    const M tiny = F(lt)(r, K(0x1p-26f));                          /* k = 0 and t < 2^-26 */
     if (__builtin_expect(F(vm_any)(tiny), 0)) r = F(select)(tiny & F(gt)(ax, K(0.0f)), ay / ax, r);   /* (0/0: r = 0) */
     return NAN_IN2(y, x, F(fromuint)(F(asuint)(r) | (F(asuint)(y) & SIGN)));   /* r >= 0 */
 }

@@ -178,8 +178,14 @@ RJ_INLINE V F(tan)(V x)
     p = MLA(p, z, 0x1.110d9ep-3f);
     p = MLA(p, z, 0x1.55556p-2f);
     const V sec2 = F(fma)(z, MLA(K(0x1.22b95ep+0f), z, 0x1.cf9104p-1f), K(1.0f));
-    const V lo = F(fma)(c, p, F(fma)(F(fma)(rh, zl, cl), p, rl * sec2));
-    const V th = F(vm_fast_two_sum)(rh, lo, &tl);
+    const V rest = F(fma)(F(fma)(rh, zl, cl), p, rl * sec2);
+#if RJ_HAS_FMA
+    const V th = F(vm_fast_two_sum)(rh, F(fma)(c, p, rest), &tl);
+#else    /* without fma, c p's rounding kept too (0.96 ULP otherwise) */
+    V cpl, e1;
+    const V cp = F(vm_two_prod)(c, p, &cpl), s1 = F(vm_fast_two_sum)(rh, cp, &e1);
+    const V th = F(vm_fast_two_sum)(s1, e1 + (cpl + rest), &tl);
+#endif
     const V rcp = K(1.0f) / th;
     const V cot = F(fma)(rcp, F(fma)(-rcp, tl, F(vmf32_residual)(K(1.0f), rcp, th)), rcp);
     const V y = F(select)(IMASK((q & 1) != 0), -cot, th);
