@@ -72,6 +72,9 @@ RJ_INLINE V F(arccos)(V x)
 
 /* arctan t - t = t w for |t| <= 1/2: w = z P(z), z = t^2, P of degree 5 (2^-31.7 relative to
  * arctan t) */
+/* arctan'(t) = 1/(1 + z) for z <= 1/4, to 2^-7.3: the factor of t's rounding error t_lo */
+#define ATAN_D(z) MLA(K(-0x1.970e4ap-1f), (z), 0x1.fcd1dcp-1f)
+
 RJ_INLINE V F(vmf32_atan_w)(V t, V *z)
 {
     *z = t * t;
@@ -85,7 +88,7 @@ RJ_INLINE V F(vmf32_atan_w)(V t, V *z)
  * to 2; k = 2, t = -1/a beyond (a clamped to 2^60: arctan is pi/2 rounded from 2^25 on). The
  * numerator a u - v and the denominator a v + u (u, v = 1 or 0 by the interval) are exact but a + 1,
  * whose rounding error dl is (fast_two_sum: a < 2); t is rounded, and its error t_lo = (num - t den
- * - t dl) / den enters to first order, as t_lo (1 - z) (t = num (1/den) is within an ULP or so,
+ * - t dl) / den enters to first order, as t_lo ATAN_D(z) (t = num (1/den) is within an ULP or so,
  * and exact for k = 0, where t_lo is 0). k pi/4 + t is summed exactly (fast_two_sum: |t| < pi/4), the rest rounded
  * once. */
 RJ_INLINE V F(arctan)(V x)
@@ -99,7 +102,7 @@ RJ_INLINE V F(arctan)(V x)
     const V w = F(vmf32_atan_w)(t, &z);
     const V k = v - u;                                      /* k - 1 */
     const V h = F(vm_fast_two_sum)(F(fma)(k, K(PIO4F_HI), K(PIO4F_HI)), t, &e);
-    const V lo = F(fma)(t, w, e + F(fma)(-t_lo, z, t_lo + F(fma)(k, K(PIO4F_LO), K(PIO4F_LO))));
+    const V lo = F(fma)(t, w, e + F(fma)(t_lo, ATAN_D(z), F(fma)(k, K(PIO4F_LO), K(PIO4F_LO))));
     return NAN_IN(x, F(fromuint)(F(asuint)(h + lo) | (F(asuint)(x) & SIGN)));   /* h + lo >= 0 */
 }
 
@@ -137,7 +140,7 @@ RJ_INLINE V F(arctan2)(V y, V x)
     const V w = F(vmf32_atan_w)(t, &z);
     const V k = F(select_gt)(ay, ax, K(2.0f), F(fromuint)(four)) + F(fromuint)(F(asuint)(m) ^ sbits);
     const V h = F(vm_fast_two_sum)(k * K(0x1.921fb8p-1f), t, &e);
-    const V lo = F(fma)(t, w, e + F(fma)(-t_lo, z, t_lo + k * K(-0x1.5dde98p-24f)));
+    const V lo = F(fma)(t, w, e + F(fma)(t_lo, ATAN_D(z), k * K(-0x1.5dde98p-24f)));
     V r = h + lo;
     const M tiny = F(lt)(r, K(0x1p-26f));                          /* k = 0 and t < 2^-26 */
     if (__builtin_expect(F(vm_any)(tiny), 0)) r = F(select)(tiny & F(gt)(ax, K(0.0f)), ay / ax, r);   /* (0/0: r = 0) */
@@ -169,3 +172,4 @@ RJ_INLINE V F(hypot)(V x, V y)
 #undef PIO4F_LO
 #undef PIF_HI
 #undef PIF_LO
+#undef ATAN_D
