@@ -89,8 +89,8 @@ RJ_INLINE V F(vmf32_atan_w)(V t, V *z)
  * numerator a u - v and the denominator a v + u (u, v = 1 or 0 by the interval) are exact but a + 1,
  * whose rounding error dl is (fast_two_sum: a < 2); t is rounded, and its error t_lo = (num - t den
  * - t dl) / den enters to first order, as t_lo ATAN_D(z) (t = num (1/den) is within an ULP or so,
- * and exact for k = 0, where t_lo is 0). k pi/4 + t is summed exactly (fast_two_sum: |t| < pi/4), the rest rounded
- * once. */
+ * and exact for k = 0, where t_lo is 0). k pi/4 + t is summed exactly (fast_two_sum: |t| < pi/4),
+ * the rest rounded once. */
 RJ_INLINE V F(arctan)(V x)
 {
     const V a = RJ_VF_MINPS(F(abs)(x), K(0x1p60f));         /* (NaN: 2^60, and NAN_IN below) */
