@@ -19,8 +19,8 @@
 #define PIO2F_5 0x1.1a6264p-54f
 #define TRIGF_FAST 12800.0f               /* |n| < 2^13: n times an 11-bit part is exact */
 
-/* num - q den exactly (tan here, and vmath_f32_inv.h), q within an ULP of num / den (the residual is a float then): one fma
- * where the tier fuses, the exact product's two parts elsewhere */
+/* num - q den exactly (tan here, and vmath_f32_inv.h), q within an ULP of num / den (the residual
+ * is a float then): one fma where the tier fuses, the exact product's two parts elsewhere */
 RJ_INLINE V F(vmf32_residual)(V num, V q, V den)
 {
 #if RJ_HAS_FMA
