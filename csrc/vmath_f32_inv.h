@@ -1,14 +1,15 @@
 /* vmath_f32_inv.h (part of vmath_fbody.h) - the float cores of vmath_inv.h's arcsin, arccos,
- * arctan and arctan2 (within 1 ULP at the 1-ULP level), and of vmath_misc.h's hypot at the 4-ULP
- * level, in float arithmetic.
+ * arctan and arctan2 (within 1 ULP at the 1-ULP and 4-ULP levels alike), and of vmath_misc.h's
+ * hypot at the 4-ULP level, in float arithmetic.
  *
- * The schemes are vmath_inv.h's float cores vmf_* (and its double functions' error-free
- * refinements): the leading terms of each result are kept as unevaluated sums of two floats
- * (a rounded quotient or root and its exact residual, a constant as hi + lo), so that the result
- * is rounded once but for terms a few percent of it. Polynomials in float coefficients fitted
- * here (Lawson minimax, each coefficient rounded to float before the next is refitted).
- * At the 4-ULP level the residuals of the root and of the quotient are left out (measured 1.08
- * ULP for arcsin and arccos, 2.2 for arctan, 2.6 for arctan2), as is hypot's refinement.
+ * Each result is a constant (0, or a multiple of pi/4 as hi + lo) plus a leading float b summed
+ * exactly (fast_two_sum), plus the rest rounded once: b's polynomial tail, the constant's lo and
+ * b's own rounding error to first order (a quotient's from its exact residual, a root's likewise),
+ * so that the rounding of a sum of floats a few percent of the result is all that adds to the
+ * final one. One division (arctan, arctan2) or one root (arcsin, arccos) a vector; the reciprocals
+ * the corrections need come from the quotient itself or by one Newton step. Polynomials in float
+ * coefficients fitted here (Lawson minimax, each coefficient rounded to float before the next is
+ * refitted). vmf32_residual is vmath_f32_trig.h's.
  */
 #define PIO2F_HI 0x1.921fb6p+0f           /* pi/2 rounded to float, and the rest */
 #define PIO2F_LO -0x1.777a5cp-25f
@@ -27,124 +28,123 @@ RJ_INLINE V F(vmf32_asin_a)(V z)
     return MLA(a, z, 0x1.55554cp-3f);
 }
 
-/* s = sqrt z = *sh + *sl (*sl from the exact residual z - sh^2; 0 for z = 0), and s z A(z) */
-RJ_INLINE V F(vmf32_asin_half)(V z, V *sh, V *sl)
+/* the steps arcsin and arccos share, for a = |x|: z = a^2 up to 1/2, else (1 - a)/2 (exact); *s =
+ * sqrt z rounded and *d = 2 (sqrt z - *s) = (z - s^2)/s from the exact residual, 0 up to 1/2 (1/s
+ * to 2^-6 by one Newton step from the exponent's complement, 2 at s = 0 and finite); returns A(z).
+ * (Selects on the comparison itself: one masked move each on AVX-512.) */
+RJ_INLINE V F(vmf32_asin_parts)(V a, V *z, V *s, V *d)
 {
-    V pe;
-    *sh = F(sqrt)(z);
-#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR      /* the root's rounding kept: up to 1 ULP more */
-    (void)pe;
-    *sl = K(0.0f);
-#else
-    const V p = F(vm_two_prod)(*sh, *sh, &pe);
-    *sl = F(select_gt)(z, K(0.0f), ((z - p) - pe) / (K(2.0f) * *sh), K(0.0f));
-#endif
-    return *sh * z * F(vmf32_asin_a)(z);
+    *z = F(select_le)(a, K(0.5f), a * a, F(fma)(a, K(-0.5f), K(0.5f)));
+    *s = F(sqrt)(*z);
+    const V r0 = F(fromuint)(0x7ef311c3u - F(asuint)(*s));
+    *d = F(select_le)(a, K(0.5f), K(0.0f), F(vmf32_residual)(*z, *s, *s) * (r0 * F(fma)(-*s, r0, K(2.0f))));
+    return F(vmf32_asin_a)(*z);
 }
 
-/* arcsin: |x| <= 1/2 as a + a z A(z); beyond, pi/2 - 2 arcsin s with s = sqrt((1 - |x|)/2),
- * pi/2 - 2 s_hi summed exactly (fast_two_sum: 2 s_hi <= 1) */
+/* arcsin |x| = a + a z A(z) up to 1/2; beyond, pi/2 - 2 arcsin s = pi/2 - 2s - (d + 2 s z A(z)), s =
+ * sqrt((1 - a)/2) + d/2, pi/2 - 2s summed exactly (fast_two_sum: 2s <= 1) and the rest rounded once */
 RJ_INLINE V F(arcsin)(V x)
 {
     const V a = F(abs)(x);
-    const M low = F(le)(a, K(0.5f));
-    const V z = F(select)(low, a * a, (K(1.0f) - a) * K(0.5f));
-    V sh, sl, e;
-    const V tail = F(vmf32_asin_half)(z, &sh, &sl);
-    const V h = F(vm_fast_two_sum)(K(PIO2F_HI), K(-2.0f) * sh, &e);
-    const V far = h + ((e + K(PIO2F_LO)) - K(2.0f) * (sl + tail));
-    const V near = F(fma)(a * z, F(vmf32_asin_a)(z), a);
-    const V y = F(select)(low, near, far);
-    return NAN_IN(x, F(select_gt)(a, K(1.0f), K(NAN_), F(copysign)(y, x)));
+    V z, s, d, e;
+    const V poly = F(vmf32_asin_parts)(a, &z, &s, &d);
+    const V b = F(select_le)(a, K(0.5f), a, K(-2.0f) * s);
+    const V h = F(vm_fast_two_sum)(F(select_le)(a, K(0.5f), K(0.0f), K(PIO2F_HI)), b, &e);
+    const V y = h + F(fma)(b * z, poly, (e + F(select_le)(a, K(0.5f), K(0.0f), K(PIO2F_LO))) - d);
+    return NAN_IN(x, F(select_gt)(a, K(1.0f), K(NAN_), F(fromuint)(F(asuint)(y) | (F(asuint)(x) & SIGN))));
 }
 
-/* arccos: |x| <= 1/2 as pi/2 - x - x z A(z); x > 1/2 as 2 arcsin s, x < -1/2 as pi - 2 arcsin s */
+/* arccos: |x| <= 1/2 as pi/2 - x - x z A(z); x > 1/2 as 2 arcsin s = 2s + (d + 2 s z A(z)), x < -1/2
+ * as pi - 2 arcsin s; c + b summed exactly (fast_two_sum: |b| < c, or c = 0) */
 RJ_INLINE V F(arccos)(V x)
 {
     const V a = F(abs)(x);
-    const M low = F(le)(a, K(0.5f)), neg = F(lt)(x, K(0.0f));
-    const V z = F(select)(low, a * a, (K(1.0f) - a) * K(0.5f));
-    V sh, sl, e1, e2;
-    const V tail = F(vmf32_asin_half)(z, &sh, &sl);
-    const V m = F(vm_fast_two_sum)(K(PIO2F_HI), -x, &e1);
-    const V mid = m + ((e1 + K(PIO2F_LO)) - x * z * F(vmf32_asin_a)(z));
-    const V l = F(vm_fast_two_sum)(K(PIF_HI), K(-2.0f) * sh, &e2);
-    const V left = l + ((e2 + K(PIF_LO)) - K(2.0f) * (sl + tail));
-    const V right = K(2.0f) * (sh + (sl + tail));
-    return NAN_IN(x, F(select_gt)(a, K(1.0f), K(NAN_), F(select)(low, mid, F(select)(neg, left, right))));
+    V z, s, d, e;
+    const V poly = F(vmf32_asin_parts)(a, &z, &s, &d);
+    const U sx = F(asuint)(x) & SIGN;
+    const V b = F(select_le)(a, K(0.5f), -x, F(fromuint)(F(asuint)(K(2.0f) * s) ^ sx));
+    const V c = F(select_le)(a, K(0.5f), K(PIO2F_HI), F(select_lt)(x, K(0.0f), K(PIF_HI), K(0.0f)));
+    const V cl = F(select_le)(a, K(0.5f), K(PIO2F_LO), F(select_lt)(x, K(0.0f), K(PIF_LO), K(0.0f)));
+    const V h = F(vm_fast_two_sum)(c, b, &e);
+    const V y = h + F(fma)(b * z, poly, (e + cl) + F(fromuint)(F(asuint)(d) ^ sx));
+    return NAN_IN(x, F(select_gt)(a, K(1.0f), K(NAN_), y));
 }
 
-/* arctan(a + d) = hi + *rest for a >= 0 (inf too), d a small correction (arctan2's): centres 0,
- * pi/4 (t = (a - 1)/(a + 1)) and pi/2 (t = -1/a) leave |t| <= tan(pi/8); arctan t = t + t z B(z),
- * B of degree 5 (2^-33.9). a - 1 and a + 1 are exact as hi + lo (fast_two_sum, |1| the larger
- * exponent or the sum exact, d added to their small parts); t = num / den is rounded, and its exact
- * residual (vm_two_prod) gives t_lo, which enters as t_lo / (1 + t^2) to its second term; the
- * centre plus t is summed exactly. */
-RJ_INLINE V F(vmf32_atan_k)(V a, V d, V *rest)
+/* arctan t - t = t w for |t| <= 1/2: w = z P(z), z = t^2, P of degree 5 (2^-31.7 relative to
+ * arctan t) */
+/* arctan'(t) = 1/(1 + z) for z <= 1/4, to 2^-7.3: the factor of t's rounding error t_lo */
+#define ATAN_D(z) MLA(K(-0x1.970e4ap-1f), (z), 0x1.fcd1dcp-1f)
+
+RJ_INLINE V F(vmf32_atan_w)(V t, V *z)
 {
-    const M mid = F(gt)(a, K(0x1.a8279ap-2f)), big = F(gt)(a, K(0x1.3504f3p+1f));
-    V nl, dl;
-    const V nh = F(vm_fast_two_sum)(K(-1.0f), a, &nl), dh = F(vm_fast_two_sum)(K(1.0f), a, &dl);
-    const V num = F(select)(big, K(-1.0f), F(select)(mid, nh, a));
-    const V den = F(select)(big, a, F(select)(mid, dh, K(1.0f)));
-    const M centre1 = MF(and)(mid, MF(not)(big));
-    /* arctan(a + d): d adds to the numerator but at the centre pi/2, to the denominator but at 0 */
-    const V numl = F(select)(centre1, nl, K(0.0f)) + F(select)(big, K(0.0f), d);
-    const V denl = F(select)(centre1, dl, K(0.0f)) + F(select)(MF(or)(mid, big), d, K(0.0f));
-    const V hi = F(select)(big, K(PIO2F_HI), F(select)(mid, K(PIO4F_HI), K(0.0f)));
-    const V lo = F(select)(big, K(PIO2F_LO), F(select)(mid, K(PIO4F_LO), K(0.0f)));
-    const V q = K(1.0f) / den, t = num * q;
-    V pe;
-    const V p = F(vm_two_prod)(t, den, &pe);
-    /* (past 2^100 the product's error term is not exact, and t_lo is far below an ULP anyway) */
-#if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR      /* t's rounding and arctan2's d left out: up to 1.5 ULP more */
-    (void)p, (void)pe, (void)numl, (void)denl;
-    const V t_lo = K(0.0f);
-#else
-    const V t_lo = F(select_lt)(a, K(0x1p100f), (((num - p) - pe) + (numl - t * denl)) * q, K(0.0f));
-#endif
-    const V z = t * t;
-    V b = MLA(K(0x1.643f38p-5f), z, -0x1.533d86p-4f);
-    b = MLA(b, z, 0x1.c2f2a6p-4f);
-    b = MLA(b, z, -0x1.246fcp-3f);
-    b = MLA(b, z, 0x1.99989p-3f);
-    b = MLA(b, z, -0x1.555554p-2f);
-    V sl;
-    const V sh = F(vm_fast_two_sum)(hi, t, &sl);          /* |t| < hi, or hi = 0 */
-    *rest = sl + ((t * z * b + lo) + (t_lo - t_lo * z));
-    return sh;
+    *z = t * t;
+    const V z2 = *z * *z;
+    const V p01 = MLA(K(0x1.999744p-3f), *z, -0x1.555552p-2f), p23 = MLA(K(0x1.c07268p-4f), *z, -0x1.24503p-3f);
+    const V p45 = MLA(K(0x1.3fd554p-5f), *z, -0x1.480d4p-4f);
+    return *z * F(fma)(z2, F(fma)(z2, p45, p23), p01);
 }
 
+/* arctan a = k pi/4 + arctan t, |t| <= 1/2: k = 0, t = a below 1/2; k = 1, t = (a - 1)/(a + 1) up
+ * to 2; k = 2, t = -1/a beyond (a clamped to 2^60: arctan is pi/2 rounded from 2^25 on). The
+ * numerator a u - v and the denominator a v + u (u, v = 1 or 0 by the interval) are exact but a + 1,
+ * whose rounding error dl is (fast_two_sum: a < 2); t is rounded, and its error t_lo = (num - t den
+ * - t dl) / den enters to first order, as t_lo ATAN_D(z) (t = num (1/den) is within an ULP or so,
+ * and exact for k = 0, where t_lo is 0). k pi/4 + t is summed exactly (fast_two_sum: |t| < pi/4),
+ * the rest rounded once. */
 RJ_INLINE V F(arctan)(V x)
 {
-    V rest;
-    const V hi = F(vmf32_atan_k)(F(abs)(x), K(0.0f), &rest);
-    return NAN_IN(x, F(copysign)(hi + rest, x));
+    const V a = RJ_VF_MINPS(F(abs)(x), K(0x1p60f));         /* (NaN: 2^60, and NAN_IN below) */
+    const V u = F(select_gt)(a, K(2.0f), K(0.0f), K(1.0f)), v = F(select_ge)(a, K(0.5f), K(1.0f), K(0.0f));
+    const V num = F(fma)(a, u, -v), den = F(fma)(a, v, u), dl = F(fma)(a, v, u - den);
+    const V rcp = K(1.0f) / den, t = num * rcp;
+    const V t_lo = F(fma)(-t, dl, F(vmf32_residual)(num, t, den)) * rcp;
+    V z, e;
+    const V w = F(vmf32_atan_w)(t, &z);
+    const V k = v - u;                                      /* k - 1 */
+    const V h = F(vm_fast_two_sum)(F(fma)(k, K(PIO4F_HI), K(PIO4F_HI)), t, &e);
+    const V lo = F(fma)(t, w, e + F(fma)(t_lo, ATAN_D(z), F(fma)(k, K(PIO4F_LO), K(PIO4F_LO))));
+    return NAN_IN(x, F(fromuint)(F(asuint)(h + lo) | (F(asuint)(x) & SIGN)));   /* h + lo >= 0 */
 }
 
-/* arctan2(y, x) = +-arctan|y/x| or +-(pi - arctan|y/x|) when x < 0 or x = -0, the sign y's, as
- * vmath_inv.h's: |y/x| = t + d, d from the exact residual of t |x|, goes into the core, both magnitudes
- * first scaled (exactly) by 2^-40 when the larger is beyond 2^60 and by 2^90 when it is below
- * 2^-30, so that the product t |x| is exact wherever t_lo matters (t >= 2^-14: |y| >= 2^-44). Both zero: t = 0; both infinite: t = 1. */
+/* arctan2's magnitudes p <= q where q is outside [2^-60, 2^60] (zeros, infinities, NaN): both
+ * scaled by 2^-64 above and 2^100 below (exact but where p underflows, and then p/q < 2^-26:
+ * arctan2's tiny lanes); q = inf: p/q taken as 1 if p is inf too, else 0; both zero: 0 */
+static __attribute__((noinline, cold, unused)) void F(vmf32_atan2_scale)(V *p, V *q)
+{
+    const M inf = F(eq)(*q, K(INF)), zero = F(eq)(*q, K(0.0f));
+    const V scale = F(select_gt)(*q, K(0x1p60f), K(0x1p-64f), F(select_lt)(*q, K(0x1p-60f), K(0x1p100f), K(1.0f)));
+    *p = F(select)(inf, F(select_eq)(*p, K(INF), K(1.0f), K(0.0f)), F(select)(zero, K(0.0f), *p * scale));
+    *q = F(select)(MF(or)(inf, zero), K(1.0f), *q * scale);
+}
+
+/* arctan2(y, x) = +-(k pi/4 + arctan t), the sign y's: with p <= q the magnitudes, t = S (p - q)/(p +
+ * q), k = 1 where p >= q/2, t = S p/q, k = 0 below (|t| <= 1/2), arctan's steps (vmf32_atan_w, t's
+ * error to first order, the sum); S = -1 and k = 2 - k where |y| > |x| (pi/2 - arctan), S = -1 and
+ * k = 4 - k where x < 0 or x = -0 (pi - arctan), S = 1 and k = 2 + k where both. pi/4 in a part of
+ * 22 bits, exact times k <= 4. Where p/q < 2^-26 and k = 0 the result is p/q rounded, by a division
+ * (t = p (1/q) rounds twice, and its correction may underflow). */
 RJ_INLINE V F(arctan2)(V y, V x)
 {
-    const V big = F(max)(F(abs)(x), F(abs)(y));
-    const V scale = F(select_gt)(big, K(0x1p60f), K(0x1p-40f), F(select_lt)(big, K(0x1p-30f), K(0x1p90f), K(1.0f)));
-    const V ax = F(abs)(x) * scale, ay = F(abs)(y) * scale;
-    V t = ay / ax;
-    V pe;
-    const V p = F(vm_two_prod)(t, ax, &pe);
-    V d = ((ay - p) - pe) / ax;
-    /* only where the product was exact: its error term normal, nothing overflowed */
-    d = F(select)(F(gt)(t, K(0x1p-60f)) & F(lt)(t, K(0x1p60f)) & F(gt)(ay, K(0x1p-90f)) & F(lt)(F(abs)(d), K(INF)),
-                  d, K(0.0f));
-    t = F(select)(F(eq)(ax, K(0.0f)) & F(eq)(ay, K(0.0f)), K(0.0f), t);
-    t = F(select)(F(eq)(ax, K(INF)) & F(eq)(ay, K(INF)), K(1.0f), t);
-    V rest, e;
-    const V hi = F(vmf32_atan_k)(t, d, &rest);
-    const V s = F(vm_two_sum)(K(PIF_HI), -hi, &e);         /* pi - hi exactly, then the rest */
-    const M neg = IMASK((F(asuint)(x) & SIGN) != 0);
-    return NAN_IN2(y, x, F(copysign)(F(select)(neg, s + ((e + K(PIF_LO)) - rest), hi + rest), y));
+    const V ax = F(abs)(x), ay = F(abs)(y);
+    V p = RJ_VF_MINPS(ax, ay), q = RJ_VF_MAXPS(ax, ay);     /* (NaN: NAN_IN2 below) */
+    if (__builtin_expect(F(vm_any)(MF(not)(F(ge)(q, K(0x1p-60f)) & F(le)(q, K(0x1p60f)))), 0))
+        F(vmf32_atan2_scale)(&p, &q);
+    const U sbits = (F(asuint)(x) ^ F(asuint)(F(select_gt)(ay, ax, K(-0.0f), K(0.0f)))) & SIGN;
+    const U four = (U)-(F(asuint)(x) >> 31) & 0x40800000u;           /* 4.0f where x < 0 or x = -0 */
+    const V m = F(select_ge)(p + p, q, K(1.0f), K(0.0f));
+    const V num = F(fromuint)(F(asuint)(F(fma)(q, -m, p)) ^ sbits);
+    const V den = F(fma)(p, m, q), dl = F(fma)(p, m, q - den);
+    const V rcp = K(1.0f) / den, t = num * rcp;
+    const V t_lo = F(fma)(-t, dl, F(vmf32_residual)(num, t, den)) * rcp;
+    V z, e;
+    const V w = F(vmf32_atan_w)(t, &z);
+    const V k = F(select_gt)(ay, ax, K(2.0f), F(fromuint)(four)) + F(fromuint)(F(asuint)(m) ^ sbits);
+    const V h = F(vm_fast_two_sum)(k * K(0x1.921fb8p-1f), t, &e);
+    const V lo = F(fma)(t, w, e + F(fma)(t_lo, ATAN_D(z), k * K(-0x1.5dde98p-24f)));
+    V r = h + lo;
+    const M tiny = F(lt)(r, K(0x1p-26f));                          /* k = 0 and t < 2^-26 */
+    if (__builtin_expect(F(vm_any)(tiny), 0)) r = F(select)(tiny & F(gt)(ax, K(0.0f)), ay / ax, r);   /* (0/0: r = 0) */
+    return NAN_IN2(y, x, F(fromuint)(F(asuint)(r) | (F(asuint)(y) & SIGN)));   /* r >= 0 */
 }
 
 #if RJ_VM_LEVEL >= RJ_VM_LEVEL_FOUR
@@ -172,3 +172,4 @@ RJ_INLINE V F(hypot)(V x, V y)
 #undef PIO4F_LO
 #undef PIF_HI
 #undef PIF_LO
+#undef ATAN_D

@@ -19,6 +19,19 @@
 #define PIO2F_5 0x1.1a6264p-54f
 #define TRIGF_FAST 12800.0f               /* |n| < 2^13: n times an 11-bit part is exact */
 
+/* num - q den exactly (tan here, and vmath_f32_inv.h), q within an ULP of num / den (the residual
+ * is a float then): one fma where the tier fuses, the exact product's two parts elsewhere */
+RJ_INLINE V F(vmf32_residual)(V num, V q, V den)
+{
+#if RJ_HAS_FMA
+    return F(fma)(-q, den, num);
+#else
+    V pe;
+    const V p = F(vm_two_prod)(q, den, &pe);
+    return (num - p) - pe;
+#endif
+}
+
 /* the lanes of big through double: r_hi + r_lo = r rounded twice (to 2^-48 of r), t = the
  * shifter sum holding n mod 4 */
 static __attribute__((noinline, cold, unused)) void F(vmf_rem_patch)(V x, V *rh, V *rl, V *t, M big)
@@ -52,7 +65,11 @@ RJ_INLINE V F(vmf_trig_reduce)(V x, V *rh, V *rl)
     *rh = F(vm_two_sum)(r2, -(n * K(PIO2F_3)), &e);
     *rl = F(fma)(-n, K(PIO2F_5), F(fma)(-n, K(PIO2F_4), e));
     const M big = MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST)));
-    if (__builtin_expect(F(vm_any)(big), 0)) F(vmf_rem_patch)(x, rh, rl, &t, big);
+    if (__builtin_expect(F(vm_any)(big), 0)) {       /* (copies: the fast path keeps its registers) */
+        V h = *rh, l = *rl, tt = t;
+        F(vmf_rem_patch)(x, &h, &l, &tt, big);
+        *rh = h, *rl = l, t = tt;
+    }
     return t;
 }
 
@@ -143,20 +160,35 @@ RJ_INLINE V F(cos)(V x)
     return TRIG_RESULTF(x, F(fromuint)(F(asuint)(y) ^ (((q + 1) & 2) << (BITS - 2))));
 }
 
-/* tan x: sin r / cos r, or -cos r / sin r in odd quadrants, each as two floats, their quotient
- * refined by its exact residual (as vm_div_dd, with one division); tan(-0) = -0 */
+/* tan x: T = tan(r_hi + r_lo) = r_hi + (r_hi^3 T(z) + r_lo sec^2 r) as Th + Tl, or -1/T in odd
+ * quadrants, by one division refined by its exact residual (y = q + q (1 - q Th - q Tl)). z = r_hi^2
+ * and r_hi^3 = r_hi z are kept with their rounding errors (exact: tan r - r is up to 27% of tan r,
+ * so its own rounding is all it may add); T of degree 6, positive coefficients, fitted as S
+ * (2^-29.6 relative to tan); sec^2 r = 1 + z (c0 + c1 z) to 2^-7.7; tan(-0) = -0 */
 RJ_INLINE V F(tan)(V x)
 {
-    V sh, sl, ch, cl;
-    const U q = F(vmf32_sincos)(x, &sh, &sl, &ch, &cl);
-    const M odd = IMASK((q & 1) != 0);
-    const V nh = F(select)(odd, ch, sh), nl = F(select)(odd, cl, sl);
-    const V dh = F(select)(odd, -sh, ch), dl = F(select)(odd, -sl, cl);
-    /* one division: qh = nh / dh need not be the rounded quotient, its residual is exact */
-    const V rcp = K(1.0f) / dh, qh = nh * rcp;
-    V pe;
-    const V p = F(vm_two_prod)(qh, dh, &pe);
-    const V y = qh + (((nh - p) - pe) + (nl - qh * dl)) * rcp;
+    V rh, rl, zl, cl, tl;
+    const U q = F(asuint)(F(vmf_trig_reduce)(x, &rh, &rl));
+    const V z = F(vm_two_prod)(rh, rh, &zl);
+    const V c = F(vm_two_prod)(rh, z, &cl);
+    V p = MLA(K(0x1.1e8aecp-8f), z, 0x1.9ed15p-14f);
+    p = MLA(p, z, 0x1.62c8p-7f);
+    p = MLA(p, z, 0x1.5cc136p-6f);
+    p = MLA(p, z, 0x1.bad9bep-5f);
+    p = MLA(p, z, 0x1.110d9ep-3f);
+    p = MLA(p, z, 0x1.55556p-2f);
+    const V sec2 = F(fma)(z, MLA(K(0x1.22b95ep+0f), z, 0x1.cf9104p-1f), K(1.0f));
+    const V rest = F(fma)(F(fma)(rh, zl, cl), p, rl * sec2);
+#if RJ_HAS_FMA
+    const V th = F(vm_fast_two_sum)(rh, F(fma)(c, p, rest), &tl);
+#else    /* without fma, c p's rounding kept too (0.96 ULP otherwise) */
+    V cpl, e1;
+    const V cp = F(vm_two_prod)(c, p, &cpl), s1 = F(vm_fast_two_sum)(rh, cp, &e1);
+    const V th = F(vm_fast_two_sum)(s1, e1 + (cpl + rest), &tl);
+#endif
+    const V rcp = K(1.0f) / th;
+    const V cot = F(fma)(rcp, F(fma)(-rcp, tl, F(vmf32_residual)(K(1.0f), rcp, th)), rcp);
+    const V y = F(select)(IMASK((q & 1) != 0), -cot, th);
     return TRIG_RESULTF(x, F(select_eq)(x, K(0.0f), x, y));
 }
 
