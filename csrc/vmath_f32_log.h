@@ -115,44 +115,48 @@ RJ_INLINE V F(log10)(V x)
     return F(vm_logf_base)(x, 0x1.344p-2f, 0x1.3509f8p-18f, 0x1.bcb7b2p-2f, -0x1.5b235ep-27f);
 }
 
-/* arcsinh|x| = log(2|x|) past 2^12, log(2|x| + 1 / (sqrt(x^2 + 1) + |x|)) past 2, and below
- * log1p(|x| + x^2 / (1 + sqrt(1 + x^2))), each argument a double-float, as vmath_log.h's */
+/* u = b + s rounded, s = sqrt(w + ew) (w rounded, ew what it lacks), and *c = du / u, du what u
+ * lacks: the rounding of b + s (exact by a fast two-sum, the larger of b and s first: s_first)
+ * and s's own, rho / 2s for rho = w + ew - s^2 (w - s^2 exact from s^2 as a double-float).
+ * log(u) + c is log(b + sqrt(w + ew)) with one division. */
+RJ_INLINE V F(vm_root_sum)(V b, V w, V ew, int s_first, V *c)
+{
+    V sl2, eu;
+    const V s = F(sqrt)(w);
+    const V sh2 = F(vm_two_prod)(s, s, &sl2);
+    const V rho = ((w - sh2) - sl2) + ew;
+    const V u = s_first ? F(vm_fast_two_sum)(s, b, &eu) : F(vm_fast_two_sum)(b, s, &eu);
+    const V s2 = s + s;
+    *c = F(fma)(s2, eu, rho) / (s2 * u);
+    return u;
+}
+
+/* arcsinh|x| = log(2|x|) past 2^12, below log(|x| + sqrt(x^2 + 1)) as vm_root_sum's, x^2 + 1 =
+ * w + ew exactly (1 - w is exact below 2^24, and so the rounding error of w = x^2 + 1) */
 RJ_INLINE V F(arcsinh)(V x)
 {
     const V a = F(abs)(x);
-    const M big = F(gt)(a, K(0x1p12)), mid = F(gt)(a, K(2.0));
-    V a2l, wl, sl, dl, gl, tl, err, ml;
+    const M big = F(gt)(a, K(0x1p12));
+    V a2l, c;
     const V a2h = F(vm_two_prod)(a, a, &a2l);
-    const V wh = F(vm_two_sum)(K(1.0), a2h, &wl);                       /* 1 + x^2 */
-    const V sh = F(vm_sqrt_dd)(wh, wl + a2l, &sl);
-    const V dh = F(vm_fast_two_sum)(K(1.0), sh, &dl);                   /* 1 + sqrt(1 + x^2) */
-    const V gh = F(vm_div_dd)(a2h, a2l, dh, dl + sl, &gl);
-    const V th = F(vm_fast_two_sum)(a, gh, &tl);
-    const V u1 = F(vm_two_sum)(K(1.0), th, &err);
-    const V mh = F(vm_fast_two_sum)(K(2.0) * a, K(1.0) / (F(sqrt)(a * a + K(1.0)) + a), &ml);
-    const V u = F(select)(big, a, F(select)(mid, mh, u1));
-    const V c = F(select)(big, K(0.0), F(select)(mid, ml / mh, (err + (tl + gl)) / u1));
-    V y = F(vm_logf_of)(u, c, F(select)(big, K(1.0), K(0.0)));
+    const V w = a2h + K(1.0);
+    const V u = F(vm_root_sum)(a, w, ((K(1.0) - w) + a2h) + a2l, 1, &c);
+    V y = F(vm_logf_of)(F(select)(big, a, u), F(select)(big, K(0.0), c), F(select)(big, K(1.0), K(0.0)));
     y = F(select_lt)(a, K(0x1p-12), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
 
-/* arccosh x = log(2x) past 2^12, log(2x - 1 / (x + sqrt(x^2 - 1))) past 2, and below
- * log1p(t + sqrt(2t + t^2)), t = x - 1 (exact), as vmath_log.h's; NaN below 1. */
+/* arccosh x = log(2x) past 2^12, below log(x + sqrt(x^2 - 1)) as vm_root_sum's, x^2 - 1 = w + ew
+ * exactly (x^2 - w is exact by Sterbenz); 0 at 1, NaN below. */
 RJ_INLINE V F(arccosh)(V x)
 {
-    const V t = x - K(1.0);
-    const M big = F(gt)(x, K(0x1p12)), mid = F(gt)(x, K(2.0));
-    V t2l, wl, sl, ul, err, ml;
-    const V t2h = F(vm_two_prod)(t, t, &t2l);
-    const V wh = F(vm_two_sum)(K(2.0) * t, t2h, &wl);                   /* 2t + t^2 */
-    const V sh = F(vm_sqrt_dd)(wh, wl + t2l, &sl);
-    const V uh = F(vm_two_sum)(t, sh, &ul);
-    const V u1 = F(vm_two_sum)(K(1.0), uh, &err);
-    const V mh = F(vm_fast_two_sum)(K(2.0) * x, K(-1.0) / (x + F(sqrt)(x * x - K(1.0))), &ml);
-    const V u = F(select)(big, x, F(select)(mid, mh, u1));
-    const V c = F(select)(big, K(0.0), F(select)(mid, ml / mh, (err + (ul + sl)) / u1));
-    const V y = F(vm_logf_of)(u, c, F(select)(big, K(1.0), K(0.0)));
+    const M big = F(gt)(x, K(0x1p12));
+    V x2l, c;
+    const V x2h = F(vm_two_prod)(x, x, &x2l);
+    const V w = x2h - K(1.0);
+    const V u = F(vm_root_sum)(x, w, ((x2h - w) - K(1.0)) + x2l, 0, &c);
+    c = F(select)(big | F(le)(w, K(0.0)), K(0.0), c);            /* (0 / 0 at x = 1) */
+    const V y = F(vm_logf_of)(F(select)(big, x, u), c, F(select)(big, K(1.0), K(0.0)));
     return NAN_IN(x, F(select_lt)(x, K(1.0), K(NAN_), y));
 }
 
