@@ -160,15 +160,19 @@ RJ_INLINE V F(arccosh)(V x)
     return NAN_IN(x, F(select_lt)(x, K(1.0), K(NAN_), y));
 }
 
-/* arctanh|x| = log1p(2|x| / (1 - |x|)) / 2, the quotient as a double-float; +-inf at +-1, NaN
- * beyond; |x| < 2^-12 gives x. */
+/* arctanh|x| = log(u) / 2, u = (1 + |x|) / (1 - |x|) rounded, corrected by c = du / u: the
+ * numerator n + en and the denominator d + ed exact (two-sums), du = (n + en - u (d + ed)) / d
+ * from u d as a double-float; +-inf at +-1, NaN beyond; |x| < 2^-12 gives x. */
 RJ_INLINE V F(arctanh)(V x)
 {
     const V a = F(abs)(x);
-    V dl, ql;
-    const V dh = F(vm_two_sum)(K(1.0), -a, &dl);
-    const V qh = F(vm_div_dd)(a + a, K(0.0), dh, dl, &ql);
-    V y = K(0.5) * F(vm_log1pf_dd)(qh, ql);
+    const V n = K(1.0) + a, en = (K(1.0) - n) + a;
+    const V d = K(1.0) - a, ed = (K(1.0) - d) - a;
+    const V u = n / d;
+    V pe;
+    const V p = F(vm_two_prod)(u, d, &pe);
+    const V r = (((n - p) - pe) + en) - u * ed;
+    V y = K(0.5) * F(vm_logf_of)(u, r / n, K(0.0));
     y = F(select_lt)(a, K(0x1p-12), a, y);
     return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(copysign)(y, x)));
 }
