@@ -105,7 +105,10 @@ RJ_INLINE V F(vm_logf_base)(V x, T e2h, T e2l, T ch, T cl)
     V pl, wl;
     const V ph = F(vm_two_prod)(p.hi, K(ch), &pl);
     const V wh = F(vm_fast_two_sum)(p.e * K(e2h), ph, &wl);   /* |e log_b 2| >= |ph| unless e = 0 */
-    const V lo = wl + (pl + (F(fma)(p.hi, K(cl), p.lo * K(ch)) + p.e * K(e2l)));
+    V small = F(fma)(p.hi, K(cl), p.lo * K(ch));
+    if (e2l != 0.0f)                                              /* (log2's e log_2 2 is exact) */
+        small = small + p.e * K(e2l);
+    const V lo = wl + (pl + small);
     return F(vm_logf_special)(x, wh + lo);
 }
 
