@@ -74,6 +74,48 @@ RJ_INLINE V F(vm_logf_special)(V u, V y)
 #endif
 }
 
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
+/* RJ_VM_LEVEL_FOUR: no error-free sums. log(1 + f) = f + f^2 Q(f), log_b(1 + f) = C f + f P(f)
+ * (C = 1/ln b rounded), fitted here as vm_logf_parts' P (relative errors 2^-25.0 and 2^-25.2),
+ * then e log_b(2) + that in two roundings. */
+#define LOGF4_Q(f) MLA(MLA(MLA(MLA(MLA(MLA(MLA(K(0x1.65e246p-4f), f, -0x1.250268p-3f), f, 0x1.317da0p-3f), f, \
+    -0x1.535ca0p-3f), f, 0x1.98d398p-3f), f, -0x1.0004a6p-2f), f, 0x1.5556f0p-2f), f, -0x1.fffffap-2f)
+#define LOGF4_P8(f, c8, c7, c6, c5, c4, c3, c2, c1, c0) \
+    MLA(MLA(MLA(MLA(MLA(MLA(MLA(MLA(K(c8), f, c7), f, c6), f, c5), f, c4), f, c3), f, c2), f, c1), f, c0)
+
+/* log(u) + c + extra_e ln 2 for u > 0, c small */
+RJ_INLINE V F(vm_logf_of)(V u, V c, V extra_e)
+{
+    V e;
+    const V f = F(vm_logf_split)(u, &e);
+    e = e + extra_e;
+    const V t = F(fma)(f * f, LOGF4_Q(f), F(fma)(e, K(LN2F_LO), c));
+    return F(vm_logf_special)(u, F(fma)(e, K(LN2F_HI), f + t));
+}
+
+RJ_INLINE V F(log)(V x) { return F(vm_logf_of)(x, K(0.0), K(0.0)); }
+
+RJ_INLINE V F(log2)(V x)
+{
+    V e;
+    const V f = F(vm_logf_split)(x, &e);
+    const V p = LOGF4_P8(f, 0x1.01eb5ep-3f, -0x1.a88bdep-3f, 0x1.b9b996p-3f, -0x1.e957dep-3f, 0x1.26d438p-2f,
+                         -0x1.715c78p-2f, 0x1.ec73d2p-2f, -0x1.715470p-1f, -0x1.3646d4p-26f);
+    return F(vm_logf_special)(x, e + F(fma)(f, K(0x1.715476p+0f), f * p));
+}
+
+RJ_INLINE V F(log10)(V x)
+{
+    V e;
+    const V f = F(vm_logf_split)(x, &e);
+    const V p = LOGF4_P8(f, 0x1.367fccp-5f, -0x1.ff3592p-5f, 0x1.09f672p-4f, -0x1.269dbap-4f, 0x1.6301ecp-4f,
+                         -0x1.bcc142p-4f, 0x1.287c66p-3f, -0x1.bcb7aap-3f, -0x1.6e936ap-26f);
+    const V y = F(fma)(f, K(0x1.bcb7b2p-2f), F(fma)(f, p, e * K(0x1.3509f8p-18f)));
+    return F(vm_logf_special)(x, F(fma)(e, K(0x1.344p-2f), y));
+}
+#undef LOGF4_Q
+#undef LOGF4_P8
+#else
 RJ_INLINE V F(log)(V x) { return F(vm_logf_special)(x, F(vm_logf_sum)(F(vm_logf_parts)(x), K(0.0))); }
 
 /* log(u) + c + extra_e ln 2 for u > 0, c small */
@@ -82,19 +124,6 @@ RJ_INLINE V F(vm_logf_of)(V u, V c, V extra_e)
     F(vm_logf_t) p = F(vm_logf_parts)(u);
     p.e = p.e + extra_e;
     return F(vm_logf_special)(u, F(vm_logf_sum)(p, c));
-}
-
-/* log(1 + th + tl): u = 1 + th rounded, log(u) corrected by what u lacks, over u */
-RJ_INLINE V F(vm_log1pf_dd)(V th, V tl)
-{
-    V err;
-    const V u = F(vm_two_sum)(K(1.0), th, &err);
-    return F(vm_logf_of)(u, (err + tl) / u, K(0.0));
-}
-
-RJ_INLINE V F(log1p)(V x)
-{
-    return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, F(vm_log1pf_dd)(x, K(0.0))));
 }
 
 /* log2 and log10: e log_b(2) + (hi + lo) log_b(e), the product with log_b(e) = ch + cl as a
@@ -116,6 +145,20 @@ RJ_INLINE V F(log2)(V x) { return F(vm_logf_base)(x, 1.0f, 0.0f, 0x1.715476p+0f,
 RJ_INLINE V F(log10)(V x)
 {
     return F(vm_logf_base)(x, 0x1.344p-2f, 0x1.3509f8p-18f, 0x1.bcb7b2p-2f, -0x1.5b235ep-27f);
+}
+#endif
+
+/* log(1 + th + tl): u = 1 + th rounded, log(u) corrected by what u lacks, over u */
+RJ_INLINE V F(vm_log1pf_dd)(V th, V tl)
+{
+    V err;
+    const V u = F(vm_two_sum)(K(1.0), th, &err);
+    return F(vm_logf_of)(u, (err + tl) / u, K(0.0));
+}
+
+RJ_INLINE V F(log1p)(V x)
+{
+    return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, F(vm_log1pf_dd)(x, K(0.0))));
 }
 
 /* u = b + s rounded, s = sqrt(w + ew) (w rounded, ew what it lacks), and *c = du / u, du what u
