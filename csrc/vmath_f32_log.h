@@ -6,6 +6,9 @@
  * exactly when the mantissa is >= sqrt(1/2)'s; denormals are scaled first). log(1 + f) =
  * f - f^2/2 + f^3 P(f) with no division: f^2/2 exact as two floats, f - f^2/2 and e ln 2 + that
  * summed without error (vmath_dd.h), so that only f^3 P, and the last rounding, carry errors.
+ * RJ_VM_LEVEL_FOUR has a core without the error-free sums (within 1.3 ULP with FMA, 2.3 without).
+ * arcsinh, arccosh and arctanh take the log of u rounded, corrected by c = du / u from exact
+ * residuals (one or two divisions, no double-float arithmetic on the argument).
  */
 #define LN2F_HI 0x1.62e4p-1              /* ln 2 to 15 bits: e times it is exact */
 #define LN2F_LO 0x1.7f7d1cp-20
