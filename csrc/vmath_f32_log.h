@@ -151,12 +151,13 @@ RJ_INLINE V F(log10)(V x)
 }
 #endif
 
-/* log(1 + th + tl): u = 1 + th rounded, log(u) corrected by what u lacks, over u */
+/* log(1 + th + tl): u = 1 + th rounded, log(u) corrected by what u lacks, over u (th >= -1: the
+ * larger of 1 and th is the larger in magnitude; extra_e -0 adds nothing, and folds away) */
 RJ_INLINE V F(vm_log1pf_dd)(V th, V tl)
 {
     V err;
-    const V u = F(vm_two_sum)(K(1.0), th, &err);
-    return F(vm_logf_of)(u, (err + tl) / u, K(0.0));
+    const V u = F(vm_fast_two_sum)(F(max)(K(1.0), th), F(min)(K(1.0), th), &err);
+    return F(vm_logf_of)(u, (err + tl) / u, K(-0.0));
 }
 
 RJ_INLINE V F(log1p)(V x)
@@ -191,7 +192,7 @@ RJ_INLINE V F(arcsinh)(V x)
     const V w = a2h + K(1.0);
     const V u = F(vm_root_sum)(a, w, ((K(1.0) - w) + a2h) + a2l, 1, &c);
     if (!F(vm_any)(MF(not)(F(ge)(a, K(0x1p-12)) & F(le)(a, K(0x1p12)))))   /* no lane needs a select */
-        return F(copysign)(F(vm_logf_of)(u, c, K(0.0)), x);
+        return F(copysign)(F(vm_logf_of)(u, c, K(-0.0)), x);
     V y = F(vm_logf_of)(F(select)(big, a, u), F(select)(big, K(0.0), c), F(select)(big, K(1.0), K(0.0)));
     y = F(select_lt)(a, K(0x1p-12), a, y);
     return NAN_IN(x, F(copysign)(y, x));
@@ -207,7 +208,7 @@ RJ_INLINE V F(arccosh)(V x)
     const V w = x2h - K(1.0);
     const V u = F(vm_root_sum)(x, w, ((x2h - w) - K(1.0)) + x2l, 0, &c);
     if (!F(vm_any)(MF(not)(F(gt)(x, K(1.0)) & F(le)(x, K(0x1p12)))))        /* no lane needs a select */
-        return F(vm_logf_of)(u, c, K(0.0));
+        return F(vm_logf_of)(u, c, K(-0.0));
     c = F(select)(big | F(le)(w, K(0.0)), K(0.0), c);            /* (0 / 0 at x = 1) */
     const V y = F(vm_logf_of)(F(select)(big, x, u), c, F(select)(big, K(1.0), K(0.0)));
     return NAN_IN(x, F(select_lt)(x, K(1.0), K(NAN_), y));
@@ -225,7 +226,7 @@ RJ_INLINE V F(arctanh)(V x)
     V pe;
     const V p = F(vm_two_prod)(u, d, &pe);
     const V r = (((n - p) - pe) + en) - u * ed;
-    V y = K(0.5) * F(vm_logf_of)(u, r / n, K(0.0));
+    V y = K(0.5) * F(vm_logf_of)(u, r / n, K(-0.0));
     if (!F(vm_any)(MF(not)(F(ge)(a, K(0x1p-12)) & F(lt)(a, K(1.0)))))        /* no lane needs a select */
         return F(copysign)(y, x);
     y = F(select_lt)(a, K(0x1p-12), a, y);
