@@ -55,21 +55,33 @@ RJ_INLINE V F(vm_powf_signs)(V x, V y, V r)
     return F(select)(one, K(1.0), r);
 }
 
-/* y log|x| as th + tl, clamped to [-150, 150] (past which the result is 0 or inf anyway, and
- * vm_expf_finish's scales stay normal), then exp of the double-float rounded once. log 0 = -inf,
- * log inf = inf and log NaN = NaN are set here. */
-RJ_INLINE V F(pow)(V x, V y)
+/* |x|^y from lh + ll = log|x| (+-inf, NaN as they come): y log|x| as th + tl, clamped to
+ * [-150, 150] (past which the result is 0 or inf anyway, and vm_expf_finish's scales stay
+ * normal), then exp of the double-float rounded once */
+RJ_INLINE V F(vm_powf_exp)(V lh, V ll, V y)
 {
-    const V ax = F(abs)(x);
-    V ll, te, a, small;
-    V lh = F(vm_logf_dd)(ax, &ll);
-    lh = F(select_eq)(ax, K(0.0), K(-INF), F(select_lt)(ax, K(INF), lh, ax));   /* inf, NaN */
+    V te, a, small;
     const V th = F(vm_two_prod)(y, lh, &te);
     const V thc = F(min)(K(150.0), F(max)(K(-150.0), th));
     /* (log|x| = 0 exactly for x = +-1, where a huge y would make Dekker's te NaN) */
     const V tl = F(select)(F(eq)(thc, th) & F(ne)(lh, K(0.0)), te + y * ll, K(0.0));
     const V t = F(vm_expf_k)(thc, tl, &a, &small, 0);
-    return F(vm_powf_signs)(x, y, F(vm_expf_finish)(t, a, small));
+    return F(vm_expf_finish)(t, a, small);
+}
+
+/* A vector of x > 0 finite and y finite needs no special case (y = 0 and x = 1 give 1 exactly):
+ * it skips them. Elsewhere log 0 = -inf, log inf = inf and log NaN = NaN are set, and
+ * vm_powf_signs' cases. */
+RJ_INLINE V F(pow)(V x, V y)
+{
+    const V ax = F(abs)(x);
+    V ll;
+    const V lh = F(vm_logf_dd)(ax, &ll);
+    const M ordinary = F(gt)(x, K(0.0)) & F(lt)(x, K(INF)) & F(lt)(F(abs)(y), K(INF));
+    if (!F(vm_any)(MF(not)(ordinary)))
+        return F(vm_powf_exp)(lh, ll, y);
+    const V lhs = F(select_eq)(ax, K(0.0), K(-INF), F(select_lt)(ax, K(INF), lh, ax));   /* inf, NaN */
+    return F(vm_powf_signs)(x, y, F(vm_powf_exp)(lhs, ll, y));
 }
 
 /* x^k for the constants k = 0, 3, 4 and -2 at RJ_VM_LEVEL_FOUR: the plain float products (x^-2 as
