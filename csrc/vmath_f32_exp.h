@@ -106,28 +106,98 @@ RJ_INLINE V F(exp)(V x)
     return NAN_IN(x, F(vm_expf_finish)(t, a, small));
 }
 
+/* c - a b with one rounding at most: exact where the tier fuses (c near a b), by Dekker's exact
+ * product elsewhere, whose c - p is exact too (Sterbenz) */
+RJ_INLINE V F(vm_residualf)(V c, V a, V b)
+{
+#if RJ_HAS_FMA
+    return F(fma)(-a, b, c);
+#else
+    V e;
+    const V p = F(vm_two_prod)(a, b, &e);
+    return (c - p) - e;
+#endif
+}
+
+/* e^x = 2^k (1 + *a + *small) as vm_expf_k, for expm1 and the hyperbolics, where 2^k (1 + a) - 1
+ * may cancel: the polynomial is taken at the exact a, and b = -k ln2_lo (|b| < 2^-12) enters as
+ * e^a (b + b^2/2), so that the rounding of a + b (times a, a third of an ULP of expm1 at k = 1)
+ * is never made. */
+RJ_INLINE V F(vm_expf_ka)(V x, V *a, V *small)
+{
+    const V t = ROUND_SHIFTED(x, LOG2EF);
+    const V k = t - K(SHIFTER);
+    const V r = F(fma)(k, K(-LN2F_HI), x);
+    const V b = k * K(-LN2F_LO);
+    V p = MLA(K(0.000197892587f), r, 0.00139457616f);
+    p = MLA(p, r, 0.0083335042f);
+    p = MLA(p, r, 0.0416662805f);
+    p = MLA(p, r, 0.166666657f);
+    p = MLA(p, r, 0.5f);
+    V rl;
+    const V rh = F(vm_two_prod)(r, r, &rl);      /* e^a - 1 - a = (rh + rl) p */
+    const V eb = F(fma)(b, K(0.5) * b, b) * ((K(1.0) + r) + rh * p);
+    *small = F(fma)(rh, p, F(fma)(rl, p, eb));
+    *a = r;
+    return t;
+}
+
+/* s (1 + a + small) = hi + *lo for a power of two s, normalised: s + s a summed without error
+ * (|a| < 1/2), s small (exact) added to the error term, and the two summed again */
+RJ_INLINE V F(vm_scaled_expf_dd)(V s, V a, V small, V *lo)
+{
+    V e;
+    const V h = F(vm_fast_two_sum)(s, s * a, &e);
+    return F(vm_fast_two_sum)(h, F(fma)(s, small, e), lo);
+}
+
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
 /* e^x - 1: below -18 it rounds to -1; from 64 on the exp route (the -1 is far below an ULP, and
  * k reaches 128 there); |x| < 2^-25 gives x (and keeps the sign of a zero). */
 RJ_INLINE V F(expm1)(V x)
 {
     const V xc = F(min)(K(89.0), F(max)(K(-18.0), x));
     V a, small, s2, me;
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
     const V t = F(vm_expf_k)(xc, K(0.0), &a, &small, 0);
     const V e = F(vm_expm1f_plain)(t, a, small);
-    const V sq = K(0.0);
-#else
-    V sq, lo;
-    const V t = F(vm_expf_k)(xc, K(0.0), &a, &small, &sq);
-    const V hi = F(vm_expm1f_dd)(t, a, sq, small, &lo);
-    const V e = hi + lo;
-#endif
     const V s1 = F(vm_expf_half_scale)(t, &s2);
     const V m = F(vm_fast_two_sum)(K(1.0), a, &me);
-    const V big = (m + (me + (sq + small))) * s1 * s2;
+    const V big = (m + (me + small)) * s1 * s2;
     const V y = F(select_gt)(xc, K(64.0), big, e);
     return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, y));
 }
+#else
+/* e^x - 1 beyond the main path's [-16.5, 16]: 2^k (1 + a + small) - 1 with 1 + a exact
+ * (|x| >= 1), x clamped to [-18, 64] (below -18 it rounds to -1; above 64 the -1 is far below an
+ * ULP and exp's route keeps 2^k normal up to overflow) */
+RJ_INLINE V F(vm_expm1f_far)(V x)
+{
+    V a, small;
+    const V t = F(vm_expf_k)(F(min)(K(64.0), F(max)(K(-18.0), x)), K(0.0), &a, &small, 0);
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS), m = K(1.0) + a;
+    const V low = F(fma)(s, m + small, K(-1.0));
+    const V high = F(fma)(s, small, K(-1.0)) + s * m;
+    return F(select_gt)(x, K(64.0), F(exp)(x), F(select_lt)(x, K(0.0), low, high));
+}
+
+/* e^x - 1 = 2^k (1 + a + small) - 1, -24 <= k <= 23 (x in [-16.5, 16]; beyond, vm_expm1f_far,
+ * only in vectors that hold such a lane), s = 2^k, s - 1 exact. k >= 0: (s - 1) + s a is exact
+ * (a is a multiple of x's ULP), so (s - 1 + s a) + s small rounds once; k < 0: |e^x - 1| >= 0.29
+ * and s (a + small) is at most 0.41 s: its rounding costs a quarter ULP at k = -1.
+ * |x| < 2^-25 gives x (and keeps the sign of a zero). */
+RJ_INLINE V F(expm1)(V x)
+{
+    V a, small;
+    const V t = F(vm_expf_ka)(x, &a, &small);
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS), s1 = s - K(1.0);
+    const V up = F(fma)(s, small, F(fma)(s, a, s1));
+    V y = F(select_lt)(t, K(SHIFTER), F(fma)(s, a + small, s1), up);
+    const M far = MF(or)(F(lt)(x, K(-16.5)), F(gt)(x, K(16.0)));
+    if (F(vm_any)(far))
+        y = F(select)(far, F(vm_expm1f_far)(x), y);
+    return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, y));
+}
+#endif
 
 /* e^|x| / 2 = 2^(k-1) (hi + *lo) (|x| <= 90: 2^(k-1) as the two normal factors *s1 *s2), for
  * sinh and cosh */
@@ -141,28 +211,73 @@ RJ_INLINE V F(vm_half_expf_dd)(V a, V *lo, V *s1, V *s2)
     return F(vm_fast_two_sum)(g, ge + (me + small), lo);   /* normalised: vm_div_dd needs *lo small */
 }
 
-/* sinh|x| = H - 1 / (4H) with H = e^|x| / 2, both as double-floats (H >= 1/2 >= 1 / (4H));
- * past 64 H alone, rounded once and then scaled (inf past 89.42: and Dekker's product, of
- * vm_div_dd without FMA, would overflow past 2^114); |x| < 2^-12 gives x. */
+/* e^a / 2 for a > 88 (clamped at 90, beyond which sinh and cosh are inf anyway), rounded once
+ * and scaled by two normal factors */
+RJ_INLINE V F(vm_half_expf_far)(V a)
+{
+    V ea, small, s2;
+    const V t = F(vm_expf_k)(F(min)(K(90.0), a), K(0.0), &ea, &small, 0);
+    const V s1 = F(vm_expf_half_scale)(t - K(1.0), &s2);
+    return ((K(1.0) + ea) + small) * s1 * s2;
+}
+
+/* H = e^a / 2 = hi + *hl for 0 <= a <= 88 (k <= 127: 2^(k-1) normal), and 1 / (4H) = r + *rl, the
+ * quotient rounded and then refined by its exact residual (H taken as at most 2^40, where the
+ * residual's product stays finite) */
+RJ_INLINE V F(vm_half_expf_pair)(V a, V *hl, V *r, V *rl)
+{
+    V ea, small;
+    const V t = F(vm_expf_ka)(a, &ea, &small);
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS - 1);
+    const V hh = F(vm_scaled_expf_dd)(s, ea, small, hl);
+    const V hc = F(min)(hh, K(0x1p40));    /* beyond, 1 / (4H) is far below H's ULP */
+    const V q = K(0.25) / hc;
+    const V rho = F(fma)(-q, *hl, F(vm_residualf)(K(0.25), q, hc));
+    *rl = rho * (K(4.0) * q);
+    *r = q;
+    return hh;
+}
+
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
+/* sinh|x| = (E + E / (E + 1)) / 2, E = e^|x| - 1: within 2.5 ULP; past 64 e^|x| / 2 alone;
+ * |x| < 2^-12 gives x. */
 RJ_INLINE V F(sinh)(V x)
 {
     const V a = F(min)(K(90.0), F(abs)(x));
     const M big = F(gt)(a, K(64.0));
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR   /* (E + E / (E + 1)) / 2, E = e^|x| - 1: within 2.5 ULP */
     V ea, small, me, s2;
     const V t = F(vm_expf_k)(a, K(0.0), &ea, &small, 0);
     const V e = F(vm_expm1f_plain)(t, ea, small);
     const V m = F(vm_fast_two_sum)(K(1.0), ea, &me);
     const V s1 = F(vm_expf_half_scale)(t - K(1.0), &s2);
     V y = F(select)(big, (m + (me + small)) * s1 * s2, K(0.5) * (e + e / (e + K(1.0))));
-#else
-    V ml, s1, s2, ql, sl;
+    y = F(select_lt)(a, K(0x1p-12), a, y);
+    return NAN_IN(x, F(copysign)(y, x));
+}
+
+/* cosh|x| = H + 1 / (4H), H = e^|x| / 2, in float: within 1.5 ULP */
+RJ_INLINE V F(cosh)(V x)
+{
+    const V a = F(min)(K(90.0), F(abs)(x));
+    V ml, s1, s2;
     const V mh = F(vm_half_expf_dd)(a, &ml, &s1, &s2);
-    const V hh = F(select)(big, K(1.0), mh * s1 * s2), hl = ml * s1 * s2;
-    const V qh = F(vm_div_dd)(K(0.25), K(0.0), hh, hl, &ql);
-    const V sh = F(vm_fast_two_sum)(hh, -qh, &sl);
-    V y = F(select)(big, (mh + ml) * s1 * s2, sh + (sl + (hl - ql)));
-#endif
+    const V h = (mh + ml) * s1 * s2;
+    return NAN_IN(x, h + K(0.25) / h);
+}
+#else
+/* sinh|x| = H - 1 / (4H), H = e^|x| / 2, both as double-floats (vm_half_expf_pair; H >= 1/2 >=
+ * 1 / (4H)), summed and rounded once; past 88 H alone (vm_half_expf_far, only in vectors that
+ * hold such a lane; inf past 89.42); |x| < 2^-12 gives x. */
+RJ_INLINE V F(sinh)(V x)
+{
+    const V a = F(abs)(x);
+    V hl, r, rl, sl;
+    const V hh = F(vm_half_expf_pair)(a, &hl, &r, &rl);
+    const V sh = F(vm_fast_two_sum)(hh, -r, &sl);
+    V y = sh + (sl + (hl - rl));
+    const M far = F(gt)(a, K(88.0));
+    if (F(vm_any)(far))
+        y = F(select)(far, F(vm_half_expf_far)(a), y);
     y = F(select_lt)(a, K(0x1p-12), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
@@ -170,43 +285,56 @@ RJ_INLINE V F(sinh)(V x)
 /* cosh|x| = H + 1 / (4H), as sinh */
 RJ_INLINE V F(cosh)(V x)
 {
-    const V a = F(min)(K(90.0), F(abs)(x));
-    V ml, s1, s2;
-    const V mh = F(vm_half_expf_dd)(a, &ml, &s1, &s2);
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR   /* H + 1 / (4H) in float: within 1.5 ULP */
-    const V h = (mh + ml) * s1 * s2;
-    return NAN_IN(x, h + K(0.25) / h);
-#else
-    V ql, sl;
-    const M big = F(gt)(a, K(64.0));
-    const V hh = F(select)(big, K(1.0), mh * s1 * s2), hl = ml * s1 * s2;
-    const V qh = F(vm_div_dd)(K(0.25), K(0.0), hh, hl, &ql);
-    const V sh = F(vm_fast_two_sum)(hh, qh, &sl);
-    return NAN_IN(x, F(select)(big, (mh + ml) * s1 * s2, sh + (sl + (hl + ql))));
-#endif
+    const V a = F(abs)(x);
+    V hl, r, rl, cl;
+    const V hh = F(vm_half_expf_pair)(a, &hl, &r, &rl);
+    const V ch = F(vm_fast_two_sum)(hh, r, &cl);
+    V y = ch + (cl + (hl + rl));
+    const M far = F(gt)(a, K(88.0));
+    if (F(vm_any)(far))
+        y = F(select)(far, F(vm_half_expf_far)(a), y);
+    return NAN_IN(x, y);
 }
+#endif
 
-/* tanh|x| = E / (E + 2), E = e^2|x| - 1 as a double-float and the quotient too; 2|x| clamped at
- * 20, where tanh rounds to 1; |x| < 2^-12 gives x. */
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
+/* tanh|x| = E / (E + 2), E = e^2|x| - 1, in float: within 2.6 ULP; 2|x| clamped at 20, where tanh
+ * rounds to 1; |x| < 2^-12 gives x. */
 RJ_INLINE V F(tanh)(V x)
 {
     const V a = F(abs)(x);
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR   /* in float: within 2 ULP */
     V ea, small;
     const V t = F(vm_expf_k)(F(min)(K(20.0), K(2.0) * a), K(0.0), &ea, &small, 0);
     const V e = F(vm_expm1f_plain)(t, ea, small);
-    const V q = e / (e + K(2.0));
-#else
-    V ea, sq, small, el, dl, ql;
-    const V t = F(vm_expf_k)(F(min)(K(20.0), K(2.0) * a), K(0.0), &ea, &small, &sq);
-    const V eh = F(vm_expm1f_dd)(t, ea, sq, small, &el);
-    const V dh = F(vm_two_sum)(eh, K(2.0), &dl);
-    const V qh = F(vm_div_dd)(eh, el, dh, dl + el, &ql);
-    const V q = qh + ql;
-#endif
-    const V y = F(select_lt)(a, K(0x1p-12), a, q);
+    const V y = F(select_lt)(a, K(0x1p-12), a, e / (e + K(2.0)));
     return NAN_IN(x, F(copysign)(y, x));
 }
+#else
+/* tanh|x| = 1 - q, q = 2 / D, D = e^2|x| + 1 = (s + 1) + s a + s small with s = 2^k as a
+ * double-float (s + 1 exact for k <= 24: 2|x| <= 16.6), q rounded and refined by its exact
+ * residual, 1 - q summed without error but for the last rounding. Past 8.3, q < 2^-23 and
+ * 1 - 2 / (e^2|x| + 1) in float is within a hair of half an ULP (only in vectors that hold such
+ * a lane; it rounds to 1 past 9.01); |x| < 2^-12 gives x. */
+RJ_INLINE V F(tanh)(V x)
+{
+    const V a = F(abs)(x);
+    V ea, small, e, yl;
+    const V t = F(vm_expf_ka)(K(2.0) * a, &ea, &small);
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS);
+    V dl;
+    const V d = F(vm_fast_two_sum)(s + K(1.0), s * ea, &e);
+    const V dh = F(vm_fast_two_sum)(d, F(fma)(s, small, e), &dl);
+    const V q = K(2.0) / dh;
+    const V ql = F(fma)(-q, dl, F(vm_residualf)(K(2.0), q, dh)) * (K(0.5) * q);
+    const V yh = F(vm_fast_two_sum)(K(1.0), -q, &yl);
+    V y = yh + (yl - ql);
+    const M far = F(gt)(a, K(8.3));
+    if (F(vm_any)(far))
+        y = F(select)(far, K(1.0) - K(2.0) / (F(exp)(K(2.0) * a) + K(1.0)), y);
+    y = F(select_lt)(a, K(0x1p-12), a, y);
+    return NAN_IN(x, F(copysign)(y, x));
+}
+#endif
 
 #undef LN2F_HI
 #undef LN2F_LO
