@@ -120,35 +120,36 @@ RJ_INLINE V F(vm_residualf)(V c, V a, V b)
 }
 
 /* e^x = 2^k (1 + *a + *small) as vm_expf_k, for expm1 and the hyperbolics, where 2^k (1 + a) - 1
- * may cancel: the polynomial is taken at the exact a, and b = -k ln2_lo (|b| < 2^-12) enters as
- * e^a (b + b^2/2), so that the rounding of a + b (times a, a third of an ULP of expm1 at k = 1)
- * is never made. */
+ * may cancel and small's error must stay far below an ULP of a: with r = a + b (b = -k ln2_lo),
+ * e^r - 1 - a = b + r^2/2 + r^3 Q(r), where r^2/2 = (a a + 2ab + b^2)/2 takes a a exactly (a two-
+ * product, halved), so the rounding of r enters only the cubic term, and every tier rounds the sum
+ * once more at most. */
 RJ_INLINE V F(vm_expf_ka)(V x, V *a, V *small)
 {
     const V t = ROUND_SHIFTED(x, LOG2EF);
     const V k = t - K(SHIFTER);
-    const V r = F(fma)(k, K(-LN2F_HI), x);
-    const V b = k * K(-LN2F_LO);
-    V p = MLA(K(0.000197892587f), r, 0.00139457616f);
-    p = MLA(p, r, 0.0083335042f);
-    p = MLA(p, r, 0.0416662805f);
-    p = MLA(p, r, 0.166666657f);
-    p = MLA(p, r, 0.5f);
-    V rl;
-    const V rh = F(vm_two_prod)(r, r, &rl);      /* e^a - 1 - a = (rh + rl) p */
-    const V eb = F(fma)(b, K(0.5) * b, b) * ((K(1.0) + r) + rh * p);
-    *small = F(fma)(rh, p, F(fma)(rl, p, eb));
-    *a = r;
+    *a = F(fma)(k, K(-LN2F_HI), x);
+    const V b = k * K(-LN2F_LO), r = *a + b;
+    V q = MLA(K(0.000197892587f), r, 0.00139457616f);
+    q = MLA(q, r, 0.0083335042f);
+    q = MLA(q, r, 0.0416662805f);
+    q = MLA(q, r, 0.166666657f);
+    V al;
+    const V ah = F(vm_two_prod)(*a, *a, &al);
+    const V sl = F(fma)(b, F(fma)(*a, K(2.0), b), al);       /* r^2 - a a */
+    *small = F(fma)(ah, K(0.5), F(fma)(r * r * r, q, F(fma)(sl, K(0.5), b)));
     return t;
 }
 
-/* s (1 + a + small) = hi + *lo for a power of two s, normalised: s + s a summed without error
- * (|a| < 1/2), s small (exact) added to the error term, and the two summed again */
+/* s (1 + a + small) = hi + *lo for a power of two s: s + s a summed without error (|a| < 1/2), s
+ * small (exact) added to the error term. Not normalised: *lo is up to a tenth of hi, and rounded
+ * at 2^-24 of itself, far below an ULP of the sums it enters. */
 RJ_INLINE V F(vm_scaled_expf_dd)(V s, V a, V small, V *lo)
 {
     V e;
     const V h = F(vm_fast_two_sum)(s, s * a, &e);
-    return F(vm_fast_two_sum)(h, F(fma)(s, small, e), lo);
+    *lo = F(fma)(s, small, e);
+    return h;
 }
 
 #if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
@@ -167,7 +168,7 @@ RJ_INLINE V F(expm1)(V x)
     return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, y));
 }
 #else
-/* e^x - 1 beyond the main path's [-16.5, 16]: 2^k (1 + a + small) - 1 with 1 + a exact
+/* e^x - 1 beyond the main path's [-16, 16]: 2^k (1 + a + small) - 1 with 1 + a exact
  * (|x| >= 1), x clamped to [-18, 64] (below -18 it rounds to -1; above 64 the -1 is far below an
  * ULP and exp's route keeps 2^k normal up to overflow) */
 RJ_INLINE V F(vm_expm1f_far)(V x)
@@ -180,7 +181,7 @@ RJ_INLINE V F(vm_expm1f_far)(V x)
     return F(select_gt)(x, K(64.0), F(exp)(x), F(select_lt)(x, K(0.0), low, high));
 }
 
-/* e^x - 1 = 2^k (1 + a + small) - 1, -24 <= k <= 23 (x in [-16.5, 16]; beyond, vm_expm1f_far,
+/* e^x - 1 = 2^k (1 + a + small) - 1, -23 <= k <= 23 (x in [-16, 16]; beyond, vm_expm1f_far,
  * only in vectors that hold such a lane), s = 2^k, s - 1 exact. k >= 0: (s - 1) + s a is exact
  * (a is a multiple of x's ULP), so (s - 1 + s a) + s small rounds once; k < 0: |e^x - 1| >= 0.29
  * and s (a + small) is at most 0.41 s: its rounding costs a quarter ULP at k = -1.
@@ -192,10 +193,11 @@ RJ_INLINE V F(expm1)(V x)
     const V s = POW2(F(asuint)(t) - SHIFTER_BITS), s1 = s - K(1.0);
     const V up = F(fma)(s, small, F(fma)(s, a, s1));
     V y = F(select_lt)(t, K(SHIFTER), F(fma)(s, a + small, s1), up);
-    const M far = MF(or)(F(lt)(x, K(-16.5)), F(gt)(x, K(16.0)));
+    const V ax = F(abs)(x);
+    const M far = F(gt)(ax, K(16.0));
     if (F(vm_any)(far))
         y = F(select)(far, F(vm_expm1f_far)(x), y);
-    return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, y));
+    return NAN_IN(x, F(select_lt)(ax, K(0x1p-25), x, y));
 }
 #endif
 
@@ -221,17 +223,17 @@ RJ_INLINE V F(vm_half_expf_far)(V a)
     return ((K(1.0) + ea) + small) * s1 * s2;
 }
 
-/* H = e^a / 2 = hi + *hl for 0 <= a <= 88 (k <= 127: 2^(k-1) normal), and 1 / (4H) = r + *rl, the
- * quotient rounded and then refined by its exact residual (H taken as at most 2^40, where the
- * residual's product stays finite) */
+/* H = e^a / 2 = hi + *hl for 0 <= a <= 88 (k <= 127: 2^(k-1) normal), and 1 / (4H) = r + *rl: the
+ * quotient rounded, then refined by its residual, exact but for the rounding of q hl (H taken as
+ * at most 2^40, where the residual's product stays finite: beyond, 1 / (4H) is far below H's ULP) */
 RJ_INLINE V F(vm_half_expf_pair)(V a, V *hl, V *r, V *rl)
 {
     V ea, small;
     const V t = F(vm_expf_ka)(a, &ea, &small);
     const V s = POW2(F(asuint)(t) - SHIFTER_BITS - 1);
     const V hh = F(vm_scaled_expf_dd)(s, ea, small, hl);
-    const V hc = F(min)(hh, K(0x1p40));    /* beyond, 1 / (4H) is far below H's ULP */
-    const V q = K(0.25) / hc;
+    const V hc = F(min)(hh, K(0x1p40));
+    const V q = K(0.25) / (hc + *hl);
     const V rho = F(fma)(-q, *hl, F(vm_residualf)(K(0.25), q, hc));
     *rl = rho * (K(4.0) * q);
     *r = q;
@@ -311,8 +313,8 @@ RJ_INLINE V F(tanh)(V x)
 }
 #else
 /* tanh|x| = 1 - q, q = 2 / D, D = e^2|x| + 1 = (s + 1) + s a + s small with s = 2^k as a
- * double-float (s + 1 exact for k <= 24: 2|x| <= 16.6), q rounded and refined by its exact
- * residual, 1 - q summed without error but for the last rounding. Past 8.3, q < 2^-23 and
+ * double-float (s + 1 exact for k <= 24: 2|x| <= 16.6), q rounded and refined by its
+ * residual (exact but for q times the low part), 1 - q summed without error but for the last rounding. Past 8.3, q < 2^-23 and
  * 1 - 2 / (e^2|x| + 1) in float is within a hair of half an ULP (only in vectors that hold such
  * a lane; it rounds to 1 past 9.01); |x| < 2^-12 gives x. */
 RJ_INLINE V F(tanh)(V x)
@@ -321,10 +323,8 @@ RJ_INLINE V F(tanh)(V x)
     V ea, small, e, yl;
     const V t = F(vm_expf_ka)(K(2.0) * a, &ea, &small);
     const V s = POW2(F(asuint)(t) - SHIFTER_BITS);
-    V dl;
-    const V d = F(vm_fast_two_sum)(s + K(1.0), s * ea, &e);
-    const V dh = F(vm_fast_two_sum)(d, F(fma)(s, small, e), &dl);
-    const V q = K(2.0) / dh;
+    const V dh = F(vm_fast_two_sum)(s + K(1.0), s * ea, &e), dl = F(fma)(s, small, e);
+    const V q = K(2.0) / (dh + dl);
     const V ql = F(fma)(-q, dl, F(vm_residualf)(K(2.0), q, dh)) * (K(0.5) * q);
     const V yh = F(vm_fast_two_sum)(K(1.0), -q, &yl);
     V y = yh + (yl - ql);

@@ -228,7 +228,7 @@ def _unary(name):
     table = {
         "sin": _trig, "cos": _trig, "tan": _trig, "exp": _exp_points,
         "expm1": lambda: np.concatenate([_exp_points(), [-745.0, -1e300, 1e-300],    # the float core's far path:
-                                         around([-16.5, 16.0, 64.0, -25 * math.log(2), -24.5 * math.log(2)])]),
+                                         around([-16.5, -16.0, 16.0, 64.0, -25 * math.log(2), -24.5 * math.log(2)])]),
         "log": _log_points, "log2": _log_points, "log10": _log_points, "log1p": _log1p_points, "cbrt": _cbrt_points,
         "sinh": _sinh_points, "cosh": _sinh_points, "tanh": _tanh_points,
         "arcsin": _asin_points, "arccos": _asin_points, "arctan": _atan_points,
