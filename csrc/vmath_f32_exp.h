@@ -98,12 +98,23 @@ RJ_INLINE V F(vm_expm1f_plain)(V t, V a, V small)
     return F(fma)(s, a + small, s - K(1.0));
 }
 
-/* x clamped to [-104, 89], beyond which the result is 0 or inf anyway (NaN passes) */
+/* x clamped to [-104, 89], beyond which the result is 0 or inf anyway (NaN passes); 2^k (1 + (a +
+ * small)), the sum e^r - 1 rounded first (a quarter ULP at most where e^r < 1), and vm_expf_finish's
+ * route where the result is a denormal */
 RJ_INLINE V F(exp)(V x)
 {
     V a, small;
     const V t = F(vm_expf_k)(F(min)(K(89.0), F(max)(K(-104.0), x)), K(0.0), &a, &small, 0);
-    return NAN_IN(x, F(vm_expf_finish)(t, a, small));
+    const V m = K(1.0) + (a + small);
+#if defined(RJ_VF_SCALEF)
+    const V y = RJ_VF_SCALEF(m, t - K(SHIFTER));
+#else
+    V s2;
+    const V y = m * F(vm_expf_half_scale)(t, &s2) * s2;
+#endif
+    if (F(vm_any)(F(lt)(x, K(-87.0))))    /* below e^-87.34 the result is a denormal */
+        return NAN_IN(x, F(select_lt)(x, K(-87.0), F(vm_expf_finish)(t, a, small), y));
+    return NAN_IN(x, y);
 }
 
 /* c - a b with one rounding at most: exact where the tier fuses (c near a b), by Dekker's exact
