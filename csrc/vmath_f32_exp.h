@@ -3,9 +3,10 @@
  *
  * e^(x + xl) = 2^k e^r as in vmath_exp.h: k = round(x / ln2) by the shifter trick, ln 2 in two
  * parts, the first of 15 bits so that k times it is exact (|k| < 2^9) and so is x minus that
- * product; the result is 2^k (1 + a + small) with a = x - k LN2F_HI exact and small = the rest,
- * so that the only rounding that matters is the last one (and in expm1, sinh, cosh and tanh the
- * sums around it are error-free, vmath_dd.h). 1 ULP and 4 ULP levels alike but where noted.
+ * product; the result is 2^k (1 + a + small) with a = x - k LN2F_HI exact and small = the rest.
+ * exp rounds a + small, then 1 plus it; expm1, sinh, cosh and tanh sum 2^k - 1, 2^k a and 2^k small
+ * (or their double-float quotients) without error but for the last rounding (vmath_dd.h), and at
+ * ulp=4 round more plainly. 1 ULP and 4 ULP levels alike but where noted.
  */
 #define LN2F_HI 0x1.62e4p-1              /* ln 2 to 15 bits */
 #define LN2F_LO 0x1.7f7d1cp-20           /* ln 2 - LN2F_HI, to 2^-44 */
