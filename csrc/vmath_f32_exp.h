@@ -12,6 +12,16 @@
 #define LN2F_LO 0x1.7f7d1cp-20           /* ln 2 - LN2F_HI, to 2^-44 */
 #define LOG2EF 0x1.715476p+0
 
+/* whether any lane has a > b (ANY_LT: a < b), NaN never: on AVX-512 a compare into a mask register
+ * and its test, where the vector mask's round trip would take two instructions more */
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+#  define ANY_GT(a, b) (__builtin_ia32_cmpps512_mask((a), (b), 0x1e, (unsigned short)-1, 4) != 0)
+#  define ANY_LT(a, b) (__builtin_ia32_cmpps512_mask((a), (b), 0x11, (unsigned short)-1, 4) != 0)
+#else
+#  define ANY_GT(a, b) F(vm_any)(F(gt)((a), (b)))
+#  define ANY_LT(a, b) F(vm_any)(F(lt)((a), (b)))
+#endif
+
 /* e^(x + xl) = 2^k (1 + *a + *small), returning the shifter sum t holding k: *a = x - k LN2F_HI
  * (exact), *small = e^r - 1 - *a for r = *a + xl - k LN2F_LO, |r| <= ln2/2 (a hair more without
  * FMA), e^r - 1 - r = r^2 P(r): P of degree 5 fitted here (Lawson's minimax, relative error of
@@ -113,7 +123,7 @@ RJ_INLINE V F(exp)(V x)
     V s2;
     const V y = m * F(vm_expf_half_scale)(t, &s2) * s2;
 #endif
-    if (F(vm_any)(F(lt)(x, K(-87.0))))    /* below e^-87.34 the result is a denormal */
+    if (ANY_LT(x, K(-87.0)))    /* below e^-87.34 the result is a denormal */
         return NAN_IN(x, F(select_lt)(x, K(-87.0), F(vm_expf_finish)(t, a, small), y));
     return NAN_IN(x, y);
 }
@@ -206,9 +216,8 @@ RJ_INLINE V F(expm1)(V x)
     const V up = F(fma)(s, small, F(fma)(s, a, s1));
     V y = F(select_lt)(t, K(SHIFTER), F(fma)(s, a + small, s1), up);
     const V ax = F(abs)(x);
-    const M far = F(gt)(ax, K(16.0));
-    if (F(vm_any)(far))
-        y = F(select)(far, F(vm_expm1f_far)(x), y);
+    if (ANY_GT(ax, K(16.0)))
+        y = F(select_gt)(ax, K(16.0), F(vm_expm1f_far)(x), y);
     return NAN_IN(x, F(select_lt)(ax, K(0x1p-25), x, y));
 }
 #endif
@@ -289,9 +298,8 @@ RJ_INLINE V F(sinh)(V x)
     const V hh = F(vm_half_expf_pair)(a, &hl, &r, &rl);
     const V sh = F(vm_fast_two_sum)(hh, -r, &sl);
     V y = sh + (sl + (hl - rl));
-    const M far = F(gt)(a, K(88.0));
-    if (F(vm_any)(far))
-        y = F(select)(far, F(vm_half_expf_far)(a), y);
+    if (ANY_GT(a, K(88.0)))
+        y = F(select_gt)(a, K(88.0), F(vm_half_expf_far)(a), y);
     y = F(select_lt)(a, K(0x1p-12), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
@@ -304,9 +312,8 @@ RJ_INLINE V F(cosh)(V x)
     const V hh = F(vm_half_expf_pair)(a, &hl, &r, &rl);
     const V ch = F(vm_fast_two_sum)(hh, r, &cl);
     V y = ch + (cl + (hl + rl));
-    const M far = F(gt)(a, K(88.0));
-    if (F(vm_any)(far))
-        y = F(select)(far, F(vm_half_expf_far)(a), y);
+    if (ANY_GT(a, K(88.0)))
+        y = F(select_gt)(a, K(88.0), F(vm_half_expf_far)(a), y);
     return NAN_IN(x, y);
 }
 #endif
@@ -340,14 +347,15 @@ RJ_INLINE V F(tanh)(V x)
     const V ql = F(fma)(-q, dl, F(vm_residualf)(K(2.0), q, dh)) * (K(0.5) * q);
     const V yh = F(vm_fast_two_sum)(K(1.0), -q, &yl);
     V y = yh + (yl - ql);
-    const M far = F(gt)(a, K(8.3));
-    if (F(vm_any)(far))
-        y = F(select)(far, K(1.0) - K(2.0) / (F(exp)(K(2.0) * a) + K(1.0)), y);
+    if (ANY_GT(a, K(8.3)))
+        y = F(select_gt)(a, K(8.3), K(1.0) - K(2.0) / (F(exp)(K(2.0) * a) + K(1.0)), y);
     y = F(select_lt)(a, K(0x1p-12), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
 #endif
 
+#undef ANY_GT
+#undef ANY_LT
 #undef LN2F_HI
 #undef LN2F_LO
 #undef LOG2EF
