@@ -3,13 +3,24 @@
  *
  * e^(x + xl) = 2^k e^r as in vmath_exp.h: k = round(x / ln2) by the shifter trick, ln 2 in two
  * parts, the first of 15 bits so that k times it is exact (|k| < 2^9) and so is x minus that
- * product; the result is 2^k (1 + a + small) with a = x - k LN2F_HI exact and small = the rest,
- * so that the only rounding that matters is the last one (and in expm1, sinh, cosh and tanh the
- * sums around it are error-free, vmath_dd.h). 1 ULP and 4 ULP levels alike but where noted.
+ * product; the result is 2^k (1 + a + small) with a = x - k LN2F_HI exact and small = the rest.
+ * exp rounds a + small, then 1 plus it; expm1, sinh, cosh and tanh sum 2^k - 1, 2^k a and 2^k small
+ * (or their double-float quotients) without error but for the last rounding (vmath_dd.h), and at
+ * ulp=4 round more plainly. 1 ULP and 4 ULP levels alike but where noted.
  */
 #define LN2F_HI 0x1.62e4p-1              /* ln 2 to 15 bits */
 #define LN2F_LO 0x1.7f7d1cp-20           /* ln 2 - LN2F_HI, to 2^-44 */
 #define LOG2EF 0x1.715476p+0
+
+/* whether any lane has a > b (ANY_LT: a < b), NaN never: on AVX-512 a compare into a mask register
+ * and its test, where the vector mask's round trip would take two instructions more */
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+#  define ANY_GT(a, b) (__builtin_ia32_cmpps512_mask((a), (b), 0x1e, (unsigned short)-1, 4) != 0)
+#  define ANY_LT(a, b) (__builtin_ia32_cmpps512_mask((a), (b), 0x11, (unsigned short)-1, 4) != 0)
+#else
+#  define ANY_GT(a, b) F(vm_any)(F(gt)((a), (b)))
+#  define ANY_LT(a, b) F(vm_any)(F(lt)((a), (b)))
+#endif
 
 /* e^(x + xl) = 2^k (1 + *a + *small), returning the shifter sum t holding k: *a = x - k LN2F_HI
  * (exact), *small = e^r - 1 - *a for r = *a + xl - k LN2F_LO, |r| <= ln2/2 (a hair more without
@@ -98,36 +109,118 @@ RJ_INLINE V F(vm_expm1f_plain)(V t, V a, V small)
     return F(fma)(s, a + small, s - K(1.0));
 }
 
-/* x clamped to [-104, 89], beyond which the result is 0 or inf anyway (NaN passes) */
+/* x clamped to [-104, 89], beyond which the result is 0 or inf anyway (NaN passes); 2^k (1 + (a +
+ * small)), the sum e^r - 1 rounded first (a quarter ULP at most where e^r < 1), and vm_expf_finish's
+ * route where the result is a denormal */
 RJ_INLINE V F(exp)(V x)
 {
     V a, small;
     const V t = F(vm_expf_k)(F(min)(K(89.0), F(max)(K(-104.0), x)), K(0.0), &a, &small, 0);
-    return NAN_IN(x, F(vm_expf_finish)(t, a, small));
+    const V m = K(1.0) + (a + small);
+#if defined(RJ_VF_SCALEF)
+    const V y = RJ_VF_SCALEF(m, t - K(SHIFTER));
+#else
+    V s2;
+    const V y = m * F(vm_expf_half_scale)(t, &s2) * s2;
+#endif
+    if (ANY_LT(x, K(-87.0)))    /* below e^-87.34 the result is a denormal */
+        return NAN_IN(x, F(select_lt)(x, K(-87.0), F(vm_expf_finish)(t, a, small), y));
+    return NAN_IN(x, y);
 }
 
+/* c - a b with one rounding at most: exact where the tier fuses (c near a b), by Dekker's exact
+ * product elsewhere, whose c - p is exact too (Sterbenz) */
+RJ_INLINE V F(vm_residualf)(V c, V a, V b)
+{
+#if RJ_HAS_FMA
+    return F(fma)(-a, b, c);
+#else
+    V e;
+    const V p = F(vm_two_prod)(a, b, &e);
+    return (c - p) - e;
+#endif
+}
+
+/* e^x = 2^k (1 + *a + *small) as vm_expf_k, for expm1 and the hyperbolics, where 2^k (1 + a) - 1
+ * may cancel and small's error must stay far below an ULP of a: with r = a + b (b = -k ln2_lo),
+ * e^r - 1 - a = b + r^2/2 + r^3 Q(r), where r^2/2 = (a a + 2ab + b^2)/2 takes a a exactly (a two-
+ * product, halved), so the rounding of r enters only the cubic term, and every tier rounds the sum
+ * once more at most. */
+RJ_INLINE V F(vm_expf_ka)(V x, V *a, V *small)
+{
+    const V t = ROUND_SHIFTED(x, LOG2EF);
+    const V k = t - K(SHIFTER);
+    *a = F(fma)(k, K(-LN2F_HI), x);
+    const V b = k * K(-LN2F_LO), r = *a + b;
+    V q = MLA(K(0.000197892587f), r, 0.00139457616f);
+    q = MLA(q, r, 0.0083335042f);
+    q = MLA(q, r, 0.0416662805f);
+    q = MLA(q, r, 0.166666657f);
+    V al;
+    const V ah = F(vm_two_prod)(*a, *a, &al);
+    const V sl = F(fma)(b, F(fma)(*a, K(2.0), b), al);       /* r^2 - a a */
+    *small = F(fma)(ah, K(0.5), F(fma)(r * r * r, q, F(fma)(sl, K(0.5), b)));
+    return t;
+}
+
+/* s (1 + a + small) = hi + *lo for a power of two s: s + s a summed without error (|a| < 1/2), s
+ * small (exact) added to the error term. Not normalised: *lo is up to a tenth of hi, and rounded
+ * at 2^-24 of itself, far below an ULP of the sums it enters. */
+RJ_INLINE V F(vm_scaled_expf_dd)(V s, V a, V small, V *lo)
+{
+    V e;
+    const V h = F(vm_fast_two_sum)(s, s * a, &e);
+    *lo = F(fma)(s, small, e);
+    return h;
+}
+
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
 /* e^x - 1: below -18 it rounds to -1; from 64 on the exp route (the -1 is far below an ULP, and
  * k reaches 128 there); |x| < 2^-25 gives x (and keeps the sign of a zero). */
 RJ_INLINE V F(expm1)(V x)
 {
     const V xc = F(min)(K(89.0), F(max)(K(-18.0), x));
     V a, small, s2, me;
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
     const V t = F(vm_expf_k)(xc, K(0.0), &a, &small, 0);
     const V e = F(vm_expm1f_plain)(t, a, small);
-    const V sq = K(0.0);
-#else
-    V sq, lo;
-    const V t = F(vm_expf_k)(xc, K(0.0), &a, &small, &sq);
-    const V hi = F(vm_expm1f_dd)(t, a, sq, small, &lo);
-    const V e = hi + lo;
-#endif
     const V s1 = F(vm_expf_half_scale)(t, &s2);
     const V m = F(vm_fast_two_sum)(K(1.0), a, &me);
-    const V big = (m + (me + (sq + small))) * s1 * s2;
+    const V big = (m + (me + small)) * s1 * s2;
     const V y = F(select_gt)(xc, K(64.0), big, e);
     return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, y));
 }
+#else
+/* e^x - 1 beyond the main path's [-16, 16]: 2^k (1 + a + small) - 1 with 1 + a exact
+ * (|x| >= 1), x clamped to [-18, 64] (below -18 it rounds to -1; above 64 the -1 is far below an
+ * ULP and exp's route keeps 2^k normal up to overflow) */
+RJ_INLINE V F(vm_expm1f_far)(V x)
+{
+    V a, small;
+    const V t = F(vm_expf_k)(F(min)(K(64.0), F(max)(K(-18.0), x)), K(0.0), &a, &small, 0);
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS), m = K(1.0) + a;
+    const V low = F(fma)(s, m + small, K(-1.0));
+    const V high = F(fma)(s, small, K(-1.0)) + s * m;
+    return F(select_gt)(x, K(64.0), F(exp)(x), F(select_lt)(x, K(0.0), low, high));
+}
+
+/* e^x - 1 = 2^k (1 + a + small) - 1, -23 <= k <= 23 (x in [-16, 16]; beyond, vm_expm1f_far,
+ * only in vectors that hold such a lane), s = 2^k, s - 1 exact. k >= 0: (s - 1) + s a is exact
+ * (a is a multiple of x's ULP), so (s - 1 + s a) + s small rounds once; k < 0: |e^x - 1| >= 0.29
+ * and s (a + small) is at most 0.41 s: its rounding costs a quarter ULP at k = -1.
+ * |x| < 2^-25 gives x (and keeps the sign of a zero). */
+RJ_INLINE V F(expm1)(V x)
+{
+    V a, small;
+    const V t = F(vm_expf_ka)(x, &a, &small);
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS), s1 = s - K(1.0);
+    const V up = F(fma)(s, small, F(fma)(s, a, s1));
+    V y = F(select_lt)(t, K(SHIFTER), F(fma)(s, a + small, s1), up);
+    const V ax = F(abs)(x);
+    if (ANY_GT(ax, K(16.0)))
+        y = F(select_gt)(ax, K(16.0), F(vm_expm1f_far)(x), y);
+    return NAN_IN(x, F(select_lt)(ax, K(0x1p-25), x, y));
+}
+#endif
 
 /* e^|x| / 2 = 2^(k-1) (hi + *lo) (|x| <= 90: 2^(k-1) as the two normal factors *s1 *s2), for
  * sinh and cosh */
@@ -141,28 +234,72 @@ RJ_INLINE V F(vm_half_expf_dd)(V a, V *lo, V *s1, V *s2)
     return F(vm_fast_two_sum)(g, ge + (me + small), lo);   /* normalised: vm_div_dd needs *lo small */
 }
 
-/* sinh|x| = H - 1 / (4H) with H = e^|x| / 2, both as double-floats (H >= 1/2 >= 1 / (4H));
- * past 64 H alone, rounded once and then scaled (inf past 89.42: and Dekker's product, of
- * vm_div_dd without FMA, would overflow past 2^114); |x| < 2^-12 gives x. */
+/* e^a / 2 for a > 88 (clamped at 90, beyond which sinh and cosh are inf anyway), rounded once
+ * and scaled by two normal factors */
+RJ_INLINE V F(vm_half_expf_far)(V a)
+{
+    V ea, small, s2;
+    const V t = F(vm_expf_k)(F(min)(K(90.0), a), K(0.0), &ea, &small, 0);
+    const V s1 = F(vm_expf_half_scale)(t - K(1.0), &s2);
+    return ((K(1.0) + ea) + small) * s1 * s2;
+}
+
+/* H = e^a / 2 = hi + *hl for 0 <= a <= 88 (k <= 127: 2^(k-1) normal), and 1 / (4H) = r + *rl: the
+ * quotient rounded, then refined by its residual, exact but for the rounding of q hl (H taken as
+ * at most 2^40, where the residual's product stays finite: beyond, 1 / (4H) is far below H's ULP) */
+RJ_INLINE V F(vm_half_expf_pair)(V a, V *hl, V *r, V *rl)
+{
+    V ea, small;
+    const V t = F(vm_expf_ka)(a, &ea, &small);
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS - 1);
+    const V hh = F(vm_scaled_expf_dd)(s, ea, small, hl);
+    const V hc = F(min)(hh, K(0x1p40));
+    const V q = K(0.25) / (hc + *hl);
+    const V rho = F(fma)(-q, *hl, F(vm_residualf)(K(0.25), q, hc));
+    *rl = rho * (K(4.0) * q);
+    *r = q;
+    return hh;
+}
+
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
+/* sinh|x| = (E + E / (E + 1)) / 2, E = e^|x| - 1: within 2.5 ULP; past 64 e^|x| / 2 alone;
+ * |x| < 2^-12 gives x. */
 RJ_INLINE V F(sinh)(V x)
 {
     const V a = F(min)(K(90.0), F(abs)(x));
     const M big = F(gt)(a, K(64.0));
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR   /* (E + E / (E + 1)) / 2, E = e^|x| - 1: within 2.5 ULP */
     V ea, small, me, s2;
     const V t = F(vm_expf_k)(a, K(0.0), &ea, &small, 0);
     const V e = F(vm_expm1f_plain)(t, ea, small);
     const V m = F(vm_fast_two_sum)(K(1.0), ea, &me);
     const V s1 = F(vm_expf_half_scale)(t - K(1.0), &s2);
     V y = F(select)(big, (m + (me + small)) * s1 * s2, K(0.5) * (e + e / (e + K(1.0))));
-#else
-    V ml, s1, s2, ql, sl;
+    y = F(select_lt)(a, K(0x1p-12), a, y);
+    return NAN_IN(x, F(copysign)(y, x));
+}
+
+/* cosh|x| = H + 1 / (4H), H = e^|x| / 2, in float: within 1.5 ULP */
+RJ_INLINE V F(cosh)(V x)
+{
+    const V a = F(min)(K(90.0), F(abs)(x));
+    V ml, s1, s2;
     const V mh = F(vm_half_expf_dd)(a, &ml, &s1, &s2);
-    const V hh = F(select)(big, K(1.0), mh * s1 * s2), hl = ml * s1 * s2;
-    const V qh = F(vm_div_dd)(K(0.25), K(0.0), hh, hl, &ql);
-    const V sh = F(vm_fast_two_sum)(hh, -qh, &sl);
-    V y = F(select)(big, (mh + ml) * s1 * s2, sh + (sl + (hl - ql)));
-#endif
+    const V h = (mh + ml) * s1 * s2;
+    return NAN_IN(x, h + K(0.25) / h);
+}
+#else
+/* sinh|x| = H - 1 / (4H), H = e^|x| / 2, both as double-floats (vm_half_expf_pair; H >= 1/2 >=
+ * 1 / (4H)), summed and rounded once; past 88 H alone (vm_half_expf_far, only in vectors that
+ * hold such a lane; inf past 89.42); |x| < 2^-12 gives x. */
+RJ_INLINE V F(sinh)(V x)
+{
+    const V a = F(abs)(x);
+    V hl, r, rl, sl;
+    const V hh = F(vm_half_expf_pair)(a, &hl, &r, &rl);
+    const V sh = F(vm_fast_two_sum)(hh, -r, &sl);
+    V y = sh + (sl + (hl - rl));
+    if (ANY_GT(a, K(88.0)))
+        y = F(select_gt)(a, K(88.0), F(vm_half_expf_far)(a), y);
     y = F(select_lt)(a, K(0x1p-12), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
@@ -170,44 +307,55 @@ RJ_INLINE V F(sinh)(V x)
 /* cosh|x| = H + 1 / (4H), as sinh */
 RJ_INLINE V F(cosh)(V x)
 {
-    const V a = F(min)(K(90.0), F(abs)(x));
-    V ml, s1, s2;
-    const V mh = F(vm_half_expf_dd)(a, &ml, &s1, &s2);
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR   /* H + 1 / (4H) in float: within 1.5 ULP */
-    const V h = (mh + ml) * s1 * s2;
-    return NAN_IN(x, h + K(0.25) / h);
-#else
-    V ql, sl;
-    const M big = F(gt)(a, K(64.0));
-    const V hh = F(select)(big, K(1.0), mh * s1 * s2), hl = ml * s1 * s2;
-    const V qh = F(vm_div_dd)(K(0.25), K(0.0), hh, hl, &ql);
-    const V sh = F(vm_fast_two_sum)(hh, qh, &sl);
-    return NAN_IN(x, F(select)(big, (mh + ml) * s1 * s2, sh + (sl + (hl + ql))));
-#endif
+    const V a = F(abs)(x);
+    V hl, r, rl, cl;
+    const V hh = F(vm_half_expf_pair)(a, &hl, &r, &rl);
+    const V ch = F(vm_fast_two_sum)(hh, r, &cl);
+    V y = ch + (cl + (hl + rl));
+    if (ANY_GT(a, K(88.0)))
+        y = F(select_gt)(a, K(88.0), F(vm_half_expf_far)(a), y);
+    return NAN_IN(x, y);
 }
+#endif
 
-/* tanh|x| = E / (E + 2), E = e^2|x| - 1 as a double-float and the quotient too; 2|x| clamped at
- * 20, where tanh rounds to 1; |x| < 2^-12 gives x. */
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
+/* tanh|x| = E / (E + 2), E = e^2|x| - 1, in float: within 2.6 ULP; 2|x| clamped at 20, where tanh
+ * rounds to 1; |x| < 2^-12 gives x. */
 RJ_INLINE V F(tanh)(V x)
 {
     const V a = F(abs)(x);
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR   /* in float: within 2 ULP */
     V ea, small;
     const V t = F(vm_expf_k)(F(min)(K(20.0), K(2.0) * a), K(0.0), &ea, &small, 0);
     const V e = F(vm_expm1f_plain)(t, ea, small);
-    const V q = e / (e + K(2.0));
-#else
-    V ea, sq, small, el, dl, ql;
-    const V t = F(vm_expf_k)(F(min)(K(20.0), K(2.0) * a), K(0.0), &ea, &small, &sq);
-    const V eh = F(vm_expm1f_dd)(t, ea, sq, small, &el);
-    const V dh = F(vm_two_sum)(eh, K(2.0), &dl);
-    const V qh = F(vm_div_dd)(eh, el, dh, dl + el, &ql);
-    const V q = qh + ql;
-#endif
-    const V y = F(select_lt)(a, K(0x1p-12), a, q);
+    const V y = F(select_lt)(a, K(0x1p-12), a, e / (e + K(2.0)));
     return NAN_IN(x, F(copysign)(y, x));
 }
+#else
+/* tanh|x| = 1 - q, q = 2 / D, D = e^2|x| + 1 = (s + 1) + s a + s small with s = 2^k as a
+ * double-float (s + 1 exact for k <= 24: 2|x| <= 16.6), q rounded and refined by its
+ * residual (exact but for q times the low part), 1 - q summed without error but for the last rounding. Past 8.3, q < 2^-23 and
+ * 1 - 2 / (e^2|x| + 1) in float is within a hair of half an ULP (only in vectors that hold such
+ * a lane; it rounds to 1 past 9.01); |x| < 2^-12 gives x. */
+RJ_INLINE V F(tanh)(V x)
+{
+    const V a = F(abs)(x);
+    V ea, small, e, yl;
+    const V t = F(vm_expf_ka)(K(2.0) * a, &ea, &small);
+    const V s = POW2(F(asuint)(t) - SHIFTER_BITS);
+    const V dh = F(vm_fast_two_sum)(s + K(1.0), s * ea, &e), dl = F(fma)(s, small, e);
+    const V q = K(2.0) / (dh + dl);
+    const V ql = F(fma)(-q, dl, F(vm_residualf)(K(2.0), q, dh)) * (K(0.5) * q);
+    const V yh = F(vm_fast_two_sum)(K(1.0), -q, &yl);
+    V y = yh + (yl - ql);
+    if (ANY_GT(a, K(8.3)))
+        y = F(select_gt)(a, K(8.3), K(1.0) - K(2.0) / (F(exp)(K(2.0) * a) + K(1.0)), y);
+    y = F(select_lt)(a, K(0x1p-12), a, y);
+    return NAN_IN(x, F(copysign)(y, x));
+}
+#endif
 
+#undef ANY_GT
+#undef ANY_LT
 #undef LN2F_HI
 #undef LN2F_LO
 #undef LOG2EF

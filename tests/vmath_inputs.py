@@ -147,13 +147,14 @@ def _atan_points():
 
 def _sinh_points():
     edges = [22.0, 0.3465, 0.35, 0.37, 0.45, 2.0 ** -28, 2.0 ** -27, 710.4758600739439, 710.0, 709.0, 1.0, 0.5, 2.0 ** -10,
-             89.41598629223294, 89.0, 100.0, 1e-300, 5e-324]
+             89.41598629223294, 89.0, 100.0, 1e-300, 5e-324,
+             88.0, 87.99999, 88.00001, 41 * math.log(2), 28.4, 28.5]   # float cores' far path, H's 2^40 cap
     return signed(around(np.concatenate([_exp_points()[_exp_points() > 0], edges])))
 
 
 def _tanh_points():
     edges = [1.0, 0.5, 2.0 ** -28, 2.0 ** -27, 20.0, 19.06154746539849, 0.25, 2.0 ** -10, 0.54930614433405,
-             1e-300, 5e-324, 9.01091334, 40.0]
+             1e-300, 5e-324, 9.01091334, 40.0, 8.3, 8.29999, 8.30001, 12 * math.log(2)]   # the float core's far path
     crossings = [(k + 0.5) * math.log(2) / 2 for k in range(-60, 60)]
     return signed(around(edges + crossings))
 
@@ -234,7 +235,8 @@ def _unary(name):
     here: it is measured on numpy's table, if numpy has one, and random samples)."""
     table = {
         "sin": _trig, "cos": _trig, "tan": _trig, "exp": _exp_points,
-        "expm1": lambda: np.concatenate([_exp_points(), [-745.0, -1e300, 1e-300]]),
+        "expm1": lambda: np.concatenate([_exp_points(), [-745.0, -1e300, 1e-300],    # the float core's far path:
+                                         around([-16.5, -16.0, 16.0, 64.0, -25 * math.log(2), -24.5 * math.log(2)])]),
         "log": _log_points, "log2": _log_points, "log10": _log_points, "log1p": _log1p_points, "cbrt": _cbrt_points,
         "sinh": _sinh_points, "cosh": _sinh_points, "tanh": _tanh_points,
         "arcsin": _asin_points, "arccos": _asin_points, "arctan": _atan_points,
