@@ -190,7 +190,7 @@ RJ_INLINE V F(vm_exp16_pow2)(V t)
 /* x clamped to [-746, 710], beyond which the result is 0 or inf anyway (NaN passes).
  * The half-ULP level rounds 1 + r + small once, as vm_exp_finish does (0.64 ULP); the others
  * take vm_exp16_k's head + small rounded (0.56 ULP), then 2^floor(n/16) applied (one rounding
- * more where the result is a denormal: 0.76 ULP there): a table of 16 and a polynomial of degree
+ * more where the result is a denormal: 0.79 ULP there): a table of 16 and a polynomial of degree
  * 7 instead of 12, a quarter fewer operations. */
 RJ_INLINE V F(exp)(V x)
 {

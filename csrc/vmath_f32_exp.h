@@ -191,16 +191,18 @@ RJ_INLINE V F(expm1)(V x)
 }
 #else
 /* e^x - 1 beyond the main path's [-16, 16]: 2^k (1 + a + small) - 1 with 1 + a exact
- * (|x| >= 1), x clamped to [-18, 64] (below -18 it rounds to -1; above 64 the -1 is far below an
- * ULP and exp's route keeps 2^k normal up to overflow) */
+ * (|x| >= 1), x clamped to [-18, 64] (below -18 it rounds to -1); above 64 the -1 is far below an
+ * ULP: e^x by exp's exact route (vm_expf_finish, 2^k kept normal up to overflow), not F(exp),
+ * whose cheaper rounding would cost expm1 its bound there */
 RJ_INLINE V F(vm_expm1f_far)(V x)
 {
-    V a, small;
+    V a, small, ab, smallb;
     const V t = F(vm_expf_k)(F(min)(K(64.0), F(max)(K(-18.0), x)), K(0.0), &a, &small, 0);
     const V s = POW2(F(asuint)(t) - SHIFTER_BITS), m = K(1.0) + a;
     const V low = F(fma)(s, m + small, K(-1.0));
     const V high = F(fma)(s, small, K(-1.0)) + s * m;
-    return F(select_gt)(x, K(64.0), F(exp)(x), F(select_lt)(x, K(0.0), low, high));
+    const V tb = F(vm_expf_k)(F(min)(K(89.0), x), K(0.0), &ab, &smallb, 0);
+    return F(select_gt)(x, K(64.0), F(vm_expf_finish)(tb, ab, smallb), F(select_lt)(x, K(0.0), low, high));
 }
 
 /* e^x - 1 = 2^k (1 + a + small) - 1, -23 <= k <= 23 (x in [-16, 16]; beyond, vm_expm1f_far,

@@ -62,7 +62,8 @@ def learning_arguments(op, dim, k):
         cols = (planes.reshape(2, qw, 64, dim) << np.arange(64, dtype=np.uint64)[:, None]).sum(axis=2, dtype=np.uint64)
         dots = (trits.astype(np.int64) @ old.T).astype(np.float64)
         want = (trits.astype(np.int64) @ new.T).astype(np.float64)
-        return [cols.reshape(2 * qw, dim), pk(old), pk(new), np.array([0]), dots, np.zeros(k, np.int32)], \
+        cols = np.ascontiguousarray(cols.transpose(2, 0, 1))   # position by position: (j, plane, q), vsa_dots.h
+        return [cols.reshape(dim, 2 * qw), pk(old), pk(new), np.array([0]), dots, np.zeros(k, np.int32)], \
             (lambda ri, rf, bufs: np.array_equal(bufs[4].reshape(k, 1), want))
     acc = rng.integers(-9, 9, (3, dim)).astype(np.int32)
     if op == "class_add":
