@@ -251,7 +251,7 @@ def build_parser():
                       help="write a PNG of the patch's response and spectrogram into DIR (needs matplotlib)")
     demo.set_defaults(func=cmd_demo)
     bench = sub.add_parser("bench", help="run the benchmarks (medians and ratios, side by side)")
-    bench.add_argument("--quick", action="store_true", help="fewer repetitions")
+    bench.add_argument("--quick", action="store_true", help="fewer repetitions and smaller sizes: checks every benchmark runs, its figures are rough")
     bench.add_argument("--only", action="append", choices=BENCH_GROUPS, help="one benchmark group")
     bench.set_defaults(func=cmd_bench)
     doctor = sub.add_parser("doctor", help="architecture, ISA tiers, compiler, cache directory, prebuilt layers")
