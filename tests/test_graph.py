@@ -313,3 +313,44 @@ def test_structure_numbers_follow_structure_not_identity():
     for _ in range(5000):   # deep graphs: no recursion
         deep = deep + 1.0
     assert structure_id(deep) > 0
+
+
+def chain(x, n, last=1.0):
+    for _ in range(n - 1):
+        x = abs(x * 0.5 + 1.0)
+    return x + last
+
+
+@pytest.mark.parametrize("depth", [1, 199, 200, 201, 3000])
+def test_structure_numbers_of_chains_either_side_of_the_recursion_depth(depth):
+    """canonical.py numbers expressions recursively to a depth and by an explicit stack below it:
+    equal chains get one number and a chain differing only at its far end another, either side."""
+    from resin_jit.front.canonical import structure_id
+    a, b, c = chain(rj.input("x"), depth), chain(rj.input("x"), depth), chain(rj.input("y"), depth)
+    assert structure_id(a) == structure_id(b) != structure_id(c)
+    assert structure_id(chain(rj.input("x"), depth, last=2.0)) != structure_id(a)
+    assert canonicalize([a]).key == canonicalize([b]).key
+
+
+@pytest.mark.parametrize("length", [1, 2, 150, 450])
+def test_a_cycle_is_an_error_however_long(length):
+    from resin_jit.front.canonical import structure_id
+    first = rj.input("x") * 2.0
+    e = first
+    for _ in range(length - 1):
+        e = e + 1.0
+    first.args = (e, first.args[1])   # made only by mutating an expression
+    with pytest.raises(rj.JitError, match="cycle"):
+        structure_id(e)
+
+
+def test_structure_numbers_from_deep_in_the_caller_s_own_recursion():
+    """Near the recursion limit, numbering goes on by the explicit stack: no RecursionError."""
+    import sys
+    from resin_jit.front.canonical import structure_id
+    e, f = chain(rj.input("x"), 150), chain(rj.input("x"), 150)
+    limit = sys.getrecursionlimit()
+
+    def deep(n):
+        return structure_id(e) if n == 0 else deep(n - 1)
+    assert deep(limit - 60) == structure_id(f)

@@ -12,7 +12,7 @@ import json
 import numpy as np
 
 from .errors import JitError
-from .nodes import Const, Input, Param, exact, traits_of
+from .nodes import Const, Input, Node, Param, exact, traits_of
 from .node_settings import bind_sample_rate, frozen, is_auto_setting, name_settings, rate_token
 
 
@@ -217,23 +217,74 @@ _structure_numbers = itertools.count(1)   # never reused: a number always means 
 _canonical = {}                  # (output numbers, input order, dtype) → CanonicalGraph
 
 
+_node_classes = {}   # node class → (foreign, a Param, keyed by Node.key): asked once per class
+
+
 def _node_token(node):
     """What makes two nodes interchangeable in a kernel: the key, a parameter's default, and a
     foreign node's class itself (a class defined again, in a notebook, is other code)."""
-    foreign = _is_foreign_module(type(node).__module__)
-    key = _hashable_key(node, foreign)
-    if foreign:
-        key += (type(node),)
-    return key + ("default", exact(node.default)) if isinstance(node, Param) else key
+    cls = type(node)
+    kind = _node_classes.get(cls)
+    if kind is None:
+        if len(_node_classes) >= MEMO_MAX:
+            _node_classes.clear()
+        kind = _node_classes[cls] = (_is_foreign_module(cls.__module__), issubclass(cls, Param), cls.key is Node.key)
+    foreign, param, plain = kind
+    key = node._key if plain else None   # Node.key() without the call
+    if foreign or type(key) is not tuple or not _FLAT.issuperset(map(type, key)):
+        key = _hashable_key(node, foreign) + ((cls,) if foreign else ())
+    return key + ("default", exact(node.default)) if param else key
 
 
 def structure_id(expr):
     """A number for `expr`'s structure, equal for structurally equal expressions (hash-consing),
     worked out once per expression and kept on it."""
-    if expr._sid is not None:
-        return expr._sid
+    sid = expr._sid
+    if sid is not None:
+        return sid
+    try:
+        return _number(expr, 0)
+    except RecursionError:           # called from deep in the user's own recursion: what is numbered stays
+        return _number_by_stack(expr)
+
+
+_DEEP = 200   # to this depth numbering recurses (cheaper); deeper graphs go by an explicit stack
+
+
+def _number(e, depth):
+    """Number `e`, whose own number is not known yet, and every argument without one."""
+    if depth >= _DEEP:
+        return _number_by_stack(e)
+    sids = []
+    for a in e.args:
+        sid = a._sid
+        if sid is None:
+            if a is e:
+                raise JitError("the graph has a cycle")
+            sid = _number(a, depth + 1)
+        sids.append(sid)
+    return _numbered(e, tuple(sids))
+
+
+def _numbered(e, sids):
+    """Give `e` the number of its node's token and its arguments' numbers `sids`."""
+    if e._sid is not None:           # a cycle through e numbered it on the way
+        raise JitError("the graph has a cycle")
+    token = (_node_token(e.node), sids)
+    number = _structures.get(token)
+    if number is None:
+        if len(_structures) >= MEMO_MAX:
+            _structures.clear()
+        number = _structures.setdefault(token, next(_structure_numbers))
+    e._sid = number
+    return number
+
+
+def _number_by_stack(expr):
+    """_number without recursion: an iterative post-order (an expression is numbered once its
+    arguments are), for graphs deeper than Python's stack allows."""
     stack, on_path = [expr], set()
-    while stack:                     # iterative post-order: an expression is numbered once its arguments are
+    while stack:
         e = stack[-1]
         if e._sid is not None:       # (numbered through another path since it was pushed)
             stack.pop()
@@ -247,13 +298,7 @@ def structure_id(expr):
             continue
         stack.pop()
         on_path.discard(id(e))
-        token = (_node_token(e.node), tuple([a._sid for a in e.args]))
-        number = _structures.get(token)
-        if number is None:
-            if len(_structures) >= MEMO_MAX:
-                _structures.clear()
-            number = _structures.setdefault(token, next(_structure_numbers))
-        e._sid = number
+        _numbered(e, tuple([a._sid for a in e.args]))
     return expr._sid
 
 
