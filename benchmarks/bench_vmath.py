@@ -92,6 +92,7 @@ def bench_functions(jit, names, dtypes, sizes, levels, repeat):
                 args, out = _inputs(fn, n, dtype), np.empty(n, dtype)
                 cases = {_level(ulp): _one_thread(k, args, out) for ulp, k in kernels.items()}
                 cases["numpy"] = _numpy_case(fn, args, out)
+                cases["copy"] = lambda a=args[0]: np.copyto(out, a)   # the floor: a load and a store a sample
                 with np.errstate(all="ignore"):
                     results[f"{name} {dtype} {n}"] = medians(cases, repeat=repeat)
     return results
@@ -218,9 +219,13 @@ def function_tables(measured, plan, where):
                 t = measured[f"{name} {dtype} {n}"]
                 row = {_level(u): fmt_time(t[_level(u)]) for u in plan["levels"]}
                 row["numpy"] = fmt_time(t["numpy"])
+                if "copy" in t:
+                    row["copy"] = fmt_time(t["copy"])
                 row.update({f"x {_level(u)}": ratio(t["numpy"], t[_level(u)]) for u in plan["levels"]})
                 rows.append((vmath_table.BY_NAME[name].label, row))
-            table(f"functions, n = {n:,} {dtype}, one thread, {where}; ratios: numpy's time / resin_jit's", rows)
+            table(f"functions, n = {n:,} {dtype}, one thread, {where}; ratios: numpy's time / resin_jit's", rows,
+                  note="copy = np.copyto(out, x), what any function writing a new array costs at least "
+                       "(a load and a store a sample): a function at that floor cannot be made faster out of place")
 
 
 def verdicts(host, avx2, graph, expressions, plan):
