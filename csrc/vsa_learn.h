@@ -216,6 +216,39 @@ static int64_t rj_count_within(const int32_t *a, uint32_t m)
     return total;
 }
 
+/* RJ_KTH_SHORT: up to this dimension a row whose magnitudes fit int16 is bisected on an int16 copy
+ * of them on the stack: twice the lanes a count, and no magnitude made again each pass. */
+#define RJ_KTH_SHORT 16384
+typedef int16_t rj_vs __attribute__((vector_size(RJ_VB_WIDTH)));
+#  define RJ_SHORT_LANES (RJ_VB_WIDTH / 2)
+
+/* rj_kth_magnitude for hi, the largest magnitude, at most INT16_MAX. The copy's tail up to a whole
+ * vector holds INT16_MAX, above every m counted (m < hi). */
+static int64_t rj_kth_short(const int32_t *a, int64_t k, uint32_t hi)
+{
+    enum { LEN = RJ_DIM <= RJ_KTH_SHORT ? (RJ_DIM + RJ_SHORT_LANES - 1) / RJ_SHORT_LANES * RJ_SHORT_LANES : 1,
+           USED = RJ_DIM <= RJ_KTH_SHORT ? RJ_DIM : 0 };   /* (called only up to RJ_KTH_SHORT) */
+    int16_t mags[LEN] __attribute__((aligned(64)));
+    for (int64_t j = 0; j < USED; j++) mags[j] = (int16_t)rj_magnitude(a[j]);
+    for (int64_t j = USED; j < LEN; j++) mags[j] = INT16_MAX;
+    uint32_t lo = 0;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        const rj_vs limit = (rj_vs){0} + (int16_t)mid;
+        rj_vs count = {0};   /* per lane at most LEN / lanes <= 4096 */
+        int64_t total = 0;
+        for (int64_t j = 0; j < LEN; j += RJ_SHORT_LANES) {
+            rj_vs m;
+            memcpy(&m, mags + j, sizeof m);
+            count -= (rj_vs)(m <= limit);
+        }
+        for (int l = 0; l < RJ_SHORT_LANES; l++) total += count[l];
+        if (total >= k) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
 /* The k-th smallest (1 <= k <= RJ_DIM) magnitude of a row of RJ_DIM int32 sums: the least m with at
  * least k magnitudes <= m, by bisection between 0 and the largest (a counting pass per step). */
 static int64_t rj_kth_magnitude(const int32_t *a, int64_t k)
@@ -229,6 +262,7 @@ static int64_t rj_kth_magnitude(const int32_t *a, int64_t k)
     uint32_t lo = 0, hi = 0;
     for (int l = 0; l < RJ_LANES; l++) hi = ((uint32_t)topv[l] ^ 0x80000000u) > hi ? (uint32_t)topv[l] ^ 0x80000000u : hi;
     for (; j < RJ_DIM; j++) hi = rj_magnitude(a[j]) > hi ? rj_magnitude(a[j]) : hi;
+    if (RJ_DIM <= RJ_KTH_SHORT && hi <= INT16_MAX) return rj_kth_short(a, k, hi);
     while (lo < hi) {
         const uint32_t mid = lo + (hi - lo) / 2;
         if (rj_count_within(a, mid) >= k) hi = mid;
