@@ -147,13 +147,18 @@ class LevelCodebook(_Vectors):
 
     def index(self, values):
         """The level of each value (an int for a scalar, else an intp array); NaN is a ValueError."""
-        v = np.asarray(values, np.float64)
-        if np.isnan(v).any():
-            raise ValueError("a LevelCodebook cannot encode NaN: fill or drop the missing values first")
         low, high = self.low, self.high
         half = 0.5 if np.isinf(high - low) else 1.0   # high - low overflows (-1e308 to 1e308): in halves, exactly
-        share = (np.clip(v, low, high) * half - low * half) / (high * half - low * half)
-        levels = np.rint(share * (len(self) - 1))
+        v = np.asarray(values, np.float64)
+        share = np.clip(v, low, high, out=np.empty(v.shape))   # a new array (0-d too): the steps below in place
+        if np.isnan(share).any():
+            raise ValueError("a LevelCodebook cannot encode NaN: fill or drop the missing values first")
+        if half != 1.0:
+            share *= half
+        share -= low * half
+        share /= high * half - low * half
+        share *= len(self) - 1
+        levels = np.rint(share, out=share)
         return int(levels) if levels.ndim == 0 else levels.astype(np.intp)
 
     def __repr__(self):

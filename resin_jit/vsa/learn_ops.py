@@ -16,6 +16,11 @@ _NONE = np.zeros(0, np.int64)
 # Work (rows x classes x words) below which one thread counts the dots: a pool round trip costs
 # 20-80 us, eight words of a row and a class about a nanosecond.
 DOTS_THREAD_THRESHOLD = 1 << 19
+# The retraining's transposed samples, kept for the next fit of the same shape: a fresh buffer of
+# megabytes costs a page fault per 4 KB on first touch, more than transposing into it. At most one
+# kept, and none above SCRATCH_LIMIT bytes; a fit takes it out while it runs (threads never share it).
+SCRATCH_LIMIT = 1 << 26
+_SCRATCH = {}
 _BY_VPOPCNTDQ = {}   # a class_dots kernel → whether it counts by VPOPCNTDQ on this CPU (it says, once asked)
 
 
@@ -74,11 +79,22 @@ def retrain(engine, rows, labels, accumulators, model_rows, norms, dots, epochs,
         return None
     n, classes = rows.shape[0], accumulators.shape[0]
     status = np.zeros(2, np.int64)
+    cols = _take_scratch((dim, 2 * ((n + 63) // 64)))
     kernel(np.ascontiguousarray(rows, np.uint64), np.ascontiguousarray(labels, np.int64), accumulators, model_rows,
-           norms, dots, np.empty((dim, 2 * ((n + 63) // 64)), np.uint64), np.empty(2 * n + 2 * classes, np.int64),
+           norms, dots, cols, np.empty(2 * n + 2 * classes, np.int64),
            np.empty_like(model_rows), np.empty(n, np.int32), np.empty(classes, np.float64), status,
            int(epochs), int(lr), int(cut_rank))
+    if cols.nbytes <= SCRATCH_LIMIT:
+        _SCRATCH.clear()
+        _SCRATCH[cols.shape] = cols
     return int(status[0]), bool(status[1])
+
+
+def _take_scratch(shape):
+    """A uint64 buffer of this shape: the one kept from an earlier fit (taken out: a fit running
+    in another thread makes its own), else a new one."""
+    kept = _SCRATCH.pop(shape, None)
+    return kept if kept is not None else np.empty(shape, np.uint64)
 
 
 def class_dots(engine, rows, model_rows, dim, by_vpopcntdq=True, threads=None):
