@@ -6,8 +6,9 @@
  * product; the result is 2^k (1 + a + small) with a = x - k LN2F_HI exact and small = the rest.
  * exp rounds a + small, then 1 plus it; expm1, sinh and cosh sum 2^k - 1, 2^k a and 2^k small
  * (or their double-float quotients) without error but for the last rounding (vmath_dd.h), and at
- * ulp=4 round more plainly. tanh needs no exp: a polynomial on each of 16 intervals of |x|, its
- * coefficients from a table (vmath_f32_tanh_table.h). 1 ULP and 4 ULP levels alike but where noted.
+ * ulp=4 round more plainly; those are sinh's and cosh's routes from |x| = 7.9375 on. tanh, and sinh
+ * and cosh below, need no exp: a polynomial on each of 16 intervals of |x|, its coefficients from a
+ * table (vmath_f32_hyp_tables.h). 1 ULP and 4 ULP levels alike but where noted.
  */
 #define LN2F_HI 0x1.62e4p-1              /* ln 2 to 15 bits */
 #define LN2F_LO 0x1.7f7d1cp-20           /* ln 2 - LN2F_HI, to 2^-44 */
@@ -267,7 +268,7 @@ RJ_INLINE V F(vm_half_expf_pair)(V a, V *hl, V *r, V *rl)
 #if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
 /* sinh|x| = (E + E / (E + 1)) / 2, E = e^|x| - 1: within 2.5 ULP; past 64 e^|x| / 2 alone;
  * |x| < 2^-12 gives x. */
-RJ_INLINE V F(sinh)(V x)
+RJ_INLINE V F(vm_sinhf_exp)(V x)
 {
     const V a = F(min)(K(90.0), F(abs)(x));
     const M big = F(gt)(a, K(64.0));
@@ -282,7 +283,7 @@ RJ_INLINE V F(sinh)(V x)
 }
 
 /* cosh|x| = H + 1 / (4H), H = e^|x| / 2, in float: within 1.5 ULP */
-RJ_INLINE V F(cosh)(V x)
+RJ_INLINE V F(vm_coshf_exp)(V x)
 {
     const V a = F(min)(K(90.0), F(abs)(x));
     V ml, s1, s2;
@@ -294,7 +295,7 @@ RJ_INLINE V F(cosh)(V x)
 /* sinh|x| = H - 1 / (4H), H = e^|x| / 2, both as double-floats (vm_half_expf_pair; H >= 1/2 >=
  * 1 / (4H)), summed and rounded once; past 88 H alone (vm_half_expf_far, only in vectors that
  * hold such a lane; inf past 89.42); |x| < 2^-12 gives x. */
-RJ_INLINE V F(sinh)(V x)
+RJ_INLINE V F(vm_sinhf_exp)(V x)
 {
     const V a = F(abs)(x);
     V hl, r, rl, sl;
@@ -308,7 +309,7 @@ RJ_INLINE V F(sinh)(V x)
 }
 
 /* cosh|x| = H + 1 / (4H), as sinh */
-RJ_INLINE V F(cosh)(V x)
+RJ_INLINE V F(vm_coshf_exp)(V x)
 {
     const V a = F(abs)(x);
     V hl, r, rl, cl;
@@ -321,7 +322,7 @@ RJ_INLINE V F(cosh)(V x)
 }
 #endif
 
-#include "vmath_f32_tanh_table.h"
+#include "vmath_f32_hyp_tables.h"
 
 /* tab[j] for j the low four bits of each lane of i: on AVX-512 one vpermps, on AVX2 two and a
  * blend, elsewhere a load a lane */
@@ -346,7 +347,7 @@ RJ_INLINE V F(vm_lookup16f)(const float *tab, U i)
 }
 
 /* tanh|x| = c0 + y (c1 + y (c2 + ... + y c7)), y = |x| - b exact, b and the c's those of |x|'s
- * interval (vmath_f32_tanh_table.h: half octaves from 0.0625 to 12, each polynomial to 2^-27.4
+ * interval (vmath_f32_hyp_tables.h: half octaves from 0.0625 to 12, each polynomial to 2^-27.4
  * and c0 within 2^-9 ULP of tanh(b)); y (c1 + ...) is at most a fifth of the result, so its
  * roundings cost a tenth of an ULP beside the last one. Below 0.0625, y = |x| and c0 = y, c1 = 0
  * (x + x^2 (c2 + ...), odd in effect): on AVX-512 the lookup of c0 masked. |x| clamped at 11.5
@@ -374,6 +375,58 @@ RJ_INLINE V F(tanh)(V x)
     return F(fromuint)(F(asuint)(t) | (F(asuint)(x) & SIGN));
 }
 #undef TANHF_C
+
+/* sinh|x| and cosh|x| below 7.9375 as tanh|x| (vmath_f32_hyp_tables.h: intervals of 1/2, each
+ * polynomial to 2^-28.9, the index the top four mantissa bits of |x| + 8): y (c1 + ...) is at most
+ * 0.58 of sinh's result (on [0.5, 1)), 0.28 of cosh's; sinh's c0 below 1/2 is y. Vectors with a lane
+ * beyond take those lanes from the exp routes above (inf and overflow among them); NaN passes. */
+#define HYPF_C(j) F(vm_lookup16f)(tab[j], i)
+RJ_INLINE V F(vm_hypf_poly)(const float (*tab)[16], V a, int odd)
+{
+    const V a8 = a + K(8.0);                                /* (rounded: 8.5 from a hair below 1/2) */
+    const U i = F(asuint)(a8) >> 19;
+    const V y = a - HYPF_C(0);
+    V r = F(fma)(HYPF_C(8), y, HYPF_C(7));
+    r = F(fma)(r, y, HYPF_C(6));
+    r = F(fma)(r, y, HYPF_C(5));
+    r = F(fma)(r, y, HYPF_C(4));
+    r = F(fma)(r, y, HYPF_C(3));
+    r = F(fma)(r, y, HYPF_C(2));
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+    V c0 = y;
+    const unsigned short big = __builtin_ia32_cmpps512_mask(a8, K(8.5), 0x1d, (unsigned short)-1, 4);
+    __asm__("vpermps %2, %1, %0%{%3%}" : "+v"(c0) : "v"(i), "v"(F(load)(tab[1])), "Yk"(big));
+#else
+    const V c0 = odd ? F(select_lt)(a8, K(8.5), y, HYPF_C(1)) : HYPF_C(1);
+#endif
+#if RJ_HAS_FMA
+    return F(fma)(r, y, odd ? c0 : HYPF_C(1));
+#else   /* without fma, r y's rounding would cost up to a quarter of an ULP: exact, and c0 + r y too */
+    V pe, e;
+    const V p = F(vm_two_prod)(r, y, &pe);
+    const V h = F(vm_fast_two_sum)(odd ? c0 : HYPF_C(1), p, &e);   /* |c0| > |r y| */
+    return h + (e + pe);
+#endif
+}
+#undef HYPF_C
+
+RJ_INLINE V F(sinh)(V x)
+{
+    const V a = F(abs)(x);
+    V y = F(fromuint)(F(asuint)(F(vm_hypf_poly)(rj_vm_sinhf_table, a, 1)) | (F(asuint)(x) & SIGN));
+    if (ANY_GT(a, K(7.9375)))
+        y = F(select_gt)(a, K(7.9375), F(vm_sinhf_exp)(x), y);
+    return y;
+}
+
+RJ_INLINE V F(cosh)(V x)
+{
+    const V a = F(abs)(x);
+    V y = F(vm_hypf_poly)(rj_vm_coshf_table, a, 0);
+    if (ANY_GT(a, K(7.9375)))
+        y = F(select_gt)(a, K(7.9375), F(vm_coshf_exp)(x), y);
+    return NAN_IN(x, y);
+}
 
 #undef ANY_GT
 #undef ANY_LT
