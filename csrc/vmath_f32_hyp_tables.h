@@ -1,7 +1,8 @@
 /* vmath_f32_hyp_tables.h (vmath_f32_exp.h's) - float tanh's, sinh's and cosh's intervals. tanh's:
- * b and the coefficients c0..c7 of tanh(b + y) ~ c0 + y (c1 + y (c2 + ... + y c7)) on each interval of |x|, fitted by
- * minimax (linear programming on 2000 points of each interval, each coefficient rounded to float
- * before the next is refitted: relative error below 2^-27.4 everywhere, 2^-29 but on [4, 6)).
+ * b and the coefficients c0..c7 of tanh(b + y) ~ c0 + y (c1 + y (c2 + ... + y c7)) on each
+ * interval of |x|, fitted by minimax (linear programming on 2000 points of each interval, each
+ * coefficient rounded to float before the next is refitted: relative error below 2^-27.4
+ * everywhere, 2^-29 but on [4, 6)).
  * Interval i >= 1 is the half octave of |x| from bits 0x3d400000 + i 2^22: [0.0625, 0.09375),
  * [0.09375, 0.125), ..., [6, 8), [8, 12) (tanh rounds to 1 from 9.01 on); interval 0 is
  * [0, 0.0625) with b = 0, c1 = 0 and c0 taken as y itself. b is a float near the interval's middle
