@@ -4,9 +4,11 @@
  * e^(x + xl) = 2^k e^r as in vmath_exp.h: k = round(x / ln2) by the shifter trick, ln 2 in two
  * parts, the first of 15 bits so that k times it is exact (|k| < 2^9) and so is x minus that
  * product; the result is 2^k (1 + a + small) with a = x - k LN2F_HI exact and small = the rest.
- * exp rounds a + small, then 1 plus it; expm1, sinh, cosh and tanh sum 2^k - 1, 2^k a and 2^k small
+ * exp rounds a + small, then 1 plus it; expm1, sinh and cosh sum 2^k - 1, 2^k a and 2^k small
  * (or their double-float quotients) without error but for the last rounding (vmath_dd.h), and at
- * ulp=4 round more plainly. 1 ULP and 4 ULP levels alike but where noted.
+ * ulp=4 round more plainly; those are sinh's and cosh's routes from |x| = 7.9375 on. tanh, and sinh
+ * and cosh below, need no exp: a polynomial on each of 16 intervals of |x|, its coefficients from a
+ * table (vmath_f32_hyp_tables.h). 1 ULP and 4 ULP levels alike but where noted.
  */
 #define LN2F_HI 0x1.62e4p-1              /* ln 2 to 15 bits */
 #define LN2F_LO 0x1.7f7d1cp-20           /* ln 2 - LN2F_HI, to 2^-44 */
@@ -266,7 +268,7 @@ RJ_INLINE V F(vm_half_expf_pair)(V a, V *hl, V *r, V *rl)
 #if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
 /* sinh|x| = (E + E / (E + 1)) / 2, E = e^|x| - 1: within 2.5 ULP; past 64 e^|x| / 2 alone;
  * |x| < 2^-12 gives x. */
-RJ_INLINE V F(sinh)(V x)
+RJ_INLINE V F(vm_sinhf_exp)(V x)
 {
     const V a = F(min)(K(90.0), F(abs)(x));
     const M big = F(gt)(a, K(64.0));
@@ -281,7 +283,7 @@ RJ_INLINE V F(sinh)(V x)
 }
 
 /* cosh|x| = H + 1 / (4H), H = e^|x| / 2, in float: within 1.5 ULP */
-RJ_INLINE V F(cosh)(V x)
+RJ_INLINE V F(vm_coshf_exp)(V x)
 {
     const V a = F(min)(K(90.0), F(abs)(x));
     V ml, s1, s2;
@@ -293,7 +295,7 @@ RJ_INLINE V F(cosh)(V x)
 /* sinh|x| = H - 1 / (4H), H = e^|x| / 2, both as double-floats (vm_half_expf_pair; H >= 1/2 >=
  * 1 / (4H)), summed and rounded once; past 88 H alone (vm_half_expf_far, only in vectors that
  * hold such a lane; inf past 89.42); |x| < 2^-12 gives x. */
-RJ_INLINE V F(sinh)(V x)
+RJ_INLINE V F(vm_sinhf_exp)(V x)
 {
     const V a = F(abs)(x);
     V hl, r, rl, sl;
@@ -307,7 +309,7 @@ RJ_INLINE V F(sinh)(V x)
 }
 
 /* cosh|x| = H + 1 / (4H), as sinh */
-RJ_INLINE V F(cosh)(V x)
+RJ_INLINE V F(vm_coshf_exp)(V x)
 {
     const V a = F(abs)(x);
     V hl, r, rl, cl;
@@ -320,41 +322,111 @@ RJ_INLINE V F(cosh)(V x)
 }
 #endif
 
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
-/* tanh|x| = E / (E + 2), E = e^2|x| - 1, in float: within 2.6 ULP; 2|x| clamped at 20, where tanh
- * rounds to 1; |x| < 2^-12 gives x. */
-RJ_INLINE V F(tanh)(V x)
+#include "vmath_f32_hyp_tables.h"
+
+/* tab[j] for j the low four bits of each lane of i: on AVX-512 one vpermps, on AVX2 two and a
+ * blend, elsewhere a load a lane */
+RJ_INLINE V F(vm_lookup16f)(const float *tab, U i)
 {
-    const V a = F(abs)(x);
-    V ea, small;
-    const V t = F(vm_expf_k)(F(min)(K(20.0), K(2.0) * a), K(0.0), &ea, &small, 0);
-    const V e = F(vm_expm1f_plain)(t, ea, small);
-    const V y = F(select_lt)(a, K(0x1p-12), a, e / (e + K(2.0)));
-    return NAN_IN(x, F(copysign)(y, x));
-}
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+    V r;
+    __asm__("vpermps %2, %1, %0" : "=v"(r) : "v"(i), "v"(F(load)(tab)));
+    return r;
+#elif RJ_VM_VEC && defined(RJ_ISA_AVX2)
+    const V lo = __builtin_ia32_permvarsf256(F(load)(tab), (rj_mf)i);
+    const V hi = __builtin_ia32_permvarsf256(F(load)(tab + 8), (rj_mf)i);
+    return F(select)(IMASK((i & 8) != 0), hi, lo);
+#elif RJ_VM_VEC
+    V r;
+    for (int l = 0; l < LANES; l++)
+        r[l] = tab[i[l] & 15];
+    return r;
 #else
-/* tanh|x| = 1 - q, q = 2 / D, D = e^2|x| + 1 = (s + 1) + s a + s small with s = 2^k as a
- * double-float (s + 1 exact for k <= 24: 2|x| <= 16.6), q rounded and refined by its
- * residual (exact but for q times the low part), 1 - q summed without error but for the last rounding. Past 8.3, q < 2^-23 and
- * 1 - 2 / (e^2|x| + 1) in float is within a hair of half an ULP (only in vectors that hold such
- * a lane; it rounds to 1 past 9.01); |x| < 2^-12 gives x. */
+    return tab[i & 15];
+#endif
+}
+
+/* tanh|x| = c0 + y (c1 + y (c2 + ... + y c7)), y = |x| - b exact, b and the c's those of |x|'s
+ * interval (vmath_f32_hyp_tables.h: half octaves from 0.0625 to 12, each polynomial to 2^-27.4
+ * and c0 within 2^-9 ULP of tanh(b)); y (c1 + ...) is at most a fifth of the result, so its
+ * roundings cost a tenth of an ULP beside the last one. Below 0.0625, y = |x| and c0 = y, c1 = 0
+ * (x + x^2 (c2 + ...), odd in effect): on AVX-512 the lookup of c0 masked. |x| clamped at 11.5
+ * (inf too), where it is 1; a NaN passes (min's second operand) and so comes out as x + x would. */
+#define TANHF_C(j) F(vm_lookup16f)(rj_vm_tanhf_table[j], i)
 RJ_INLINE V F(tanh)(V x)
 {
-    const V a = F(abs)(x);
-    V ea, small, e, yl;
-    const V t = F(vm_expf_ka)(K(2.0) * a, &ea, &small);
-    const V s = POW2(F(asuint)(t) - SHIFTER_BITS);
-    const V dh = F(vm_fast_two_sum)(s + K(1.0), s * ea, &e), dl = F(fma)(s, small, e);
-    const V q = K(2.0) / (dh + dl);
-    const V ql = F(fma)(-q, dl, F(vm_residualf)(K(2.0), q, dh)) * (K(0.5) * q);
-    const V yh = F(vm_fast_two_sum)(K(1.0), -q, &yl);
-    V y = yh + (yl - ql);
-    if (ANY_GT(a, K(8.3)))
-        y = F(select_gt)(a, K(8.3), K(1.0) - K(2.0) / (F(exp)(K(2.0) * a) + K(1.0)), y);
-    y = F(select_lt)(a, K(0x1p-12), a, y);
-    return NAN_IN(x, F(copysign)(y, x));
-}
+    const V a = RJ_VF_MINPS(K(11.5), F(abs)(x));
+    const U i = F(asuint)(RJ_VF_MAXPS(a, K(0.046875))) >> 22;
+    const V y = a - TANHF_C(0);
+    V r = F(fma)(TANHF_C(8), y, TANHF_C(7));
+    r = F(fma)(r, y, TANHF_C(6));
+    r = F(fma)(r, y, TANHF_C(5));
+    r = F(fma)(r, y, TANHF_C(4));
+    r = F(fma)(r, y, TANHF_C(3));
+    r = F(fma)(r, y, TANHF_C(2));
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+    V c0 = y;
+    const unsigned short big = __builtin_ia32_cmpps512_mask(a, K(0.0625), 0x1d, (unsigned short)-1, 4);
+    __asm__("vpermps %2, %1, %0%{%3%}" : "+v"(c0) : "v"(i), "v"(F(load)(rj_vm_tanhf_table[1])), "Yk"(big));
+#else
+    const V c0 = F(select_lt)(a, K(0.0625), y, TANHF_C(1));
 #endif
+    const V t = F(fma)(r, y, c0);                           /* >= 0 */
+    return F(fromuint)(F(asuint)(t) | (F(asuint)(x) & SIGN));
+}
+#undef TANHF_C
+
+/* sinh|x| and cosh|x| below 7.9375 as tanh|x| (vmath_f32_hyp_tables.h: intervals of 1/2, each
+ * polynomial to 2^-28.9, the index the top four mantissa bits of |x| + 8): y (c1 + ...) is at most
+ * 0.58 of sinh's result (on [0.5, 1)), 0.28 of cosh's; sinh's c0 below 1/2 is y. Vectors with a lane
+ * beyond take those lanes from the exp routes above (inf and overflow among them); NaN passes. */
+#define HYPF_C(j) F(vm_lookup16f)(tab[j], i)
+RJ_INLINE V F(vm_hypf_poly)(const float (*tab)[16], V a, int odd)
+{
+    const V a8 = a + K(8.0);                                /* (rounded: 8.5 from a hair below 1/2) */
+    const U i = F(asuint)(a8) >> 19;
+    const V y = a - HYPF_C(0);
+    V r = F(fma)(HYPF_C(8), y, HYPF_C(7));
+    r = F(fma)(r, y, HYPF_C(6));
+    r = F(fma)(r, y, HYPF_C(5));
+    r = F(fma)(r, y, HYPF_C(4));
+    r = F(fma)(r, y, HYPF_C(3));
+    r = F(fma)(r, y, HYPF_C(2));
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+    V c0 = y;
+    const unsigned short big = __builtin_ia32_cmpps512_mask(a8, K(8.5), 0x1d, (unsigned short)-1, 4);
+    __asm__("vpermps %2, %1, %0%{%3%}" : "+v"(c0) : "v"(i), "v"(F(load)(tab[1])), "Yk"(big));
+#else
+    const V c0 = odd ? F(select_lt)(a8, K(8.5), y, HYPF_C(1)) : HYPF_C(1);
+#endif
+#if RJ_HAS_FMA
+    return F(fma)(r, y, odd ? c0 : HYPF_C(1));
+#else   /* without fma, r y's rounding would cost up to a quarter of an ULP: exact, and c0 + r y too */
+    V pe, e;
+    const V p = F(vm_two_prod)(r, y, &pe);
+    const V h = F(vm_fast_two_sum)(odd ? c0 : HYPF_C(1), p, &e);   /* |c0| > |r y| */
+    return h + (e + pe);
+#endif
+}
+#undef HYPF_C
+
+RJ_INLINE V F(sinh)(V x)
+{
+    const V a = F(abs)(x);
+    V y = F(fromuint)(F(asuint)(F(vm_hypf_poly)(rj_vm_sinhf_table, a, 1)) | (F(asuint)(x) & SIGN));
+    if (ANY_GT(a, K(7.9375)))
+        y = F(select_gt)(a, K(7.9375), F(vm_sinhf_exp)(x), y);
+    return y;
+}
+
+RJ_INLINE V F(cosh)(V x)
+{
+    const V a = F(abs)(x);
+    V y = F(vm_hypf_poly)(rj_vm_coshf_table, a, 0);
+    if (ANY_GT(a, K(7.9375)))
+        y = F(select_gt)(a, K(7.9375), F(vm_coshf_exp)(x), y);
+    return NAN_IN(x, y);
+}
 
 #undef ANY_GT
 #undef ANY_LT
