@@ -35,34 +35,6 @@ RJ_INLINE V F(vm_logf_split)(V x, V *e)
 #endif
 }
 
-/* P of degree 7 fitted here (Lawson's minimax on [sqrt(1/2) - 1, sqrt 2 - 1], error 2^-27.4 of
- * log(1 + f)) */
-RJ_INLINE F(vm_logf_t) F(vm_logf_parts)(V x)
-{
-    F(vm_logf_t) p;
-    const V f = F(vm_logf_split)(x, &p.e);
-    V q = MLA(K(-0.0763443783f), f, 0.127615631f);
-    q = MLA(q, f, -0.131601974f);
-    q = MLA(q, f, 0.142017603f);
-    q = MLA(q, f, -0.166233554f);
-    q = MLA(q, f, 0.200012267f);
-    q = MLA(q, f, -0.250008225f);
-    q = MLA(q, f, 0.333333313f);
-    V zl, hl;
-    const V zh = F(vm_two_prod)(f, f, &zl);
-    p.hi = F(vm_fast_two_sum)(f, K(-0.5) * zh, &hl);      /* |f| >= f^2/2 */
-    p.lo = hl + F(fma)(zh * f, q, K(-0.5) * zl);
-    return p;
-}
-
-/* e ln2 + hi + lo + c: |e ln2| >= 0.69 > |hi| unless e = 0 */
-RJ_INLINE V F(vm_logf_sum)(F(vm_logf_t) p, V c)
-{
-    V yl;
-    const V yh = F(vm_fast_two_sum)(p.e * K(LN2F_HI), p.hi, &yl);
-    return yh + (yl + (p.lo + F(fma)(p.e, K(LN2F_LO), c)));
-}
-
 /* y for a positive finite u; +inf -> inf, NaN -> itself quietened, +-0 -> -inf, below 0 -> the
  * default NaN (on AVX-512 one fix-up by u's class: LOGF_CLASSES' nibbles, simd.h's FIXUP) */
 #define LOGF_CLASSES 0x03530422
@@ -74,6 +46,93 @@ RJ_INLINE V F(vm_logf_special)(V u, V y)
     y = F(select_lt)(u, K(INF), y, u + u);
     y = F(select_eq)(u, K(0.0), K(-INF), y);
     return F(select_lt)(u, K(0.0), K(NAN_), y);
+#endif
+}
+
+/* The table core (RJ_VM_LEVEL_ONE's logarithms, pow's at every level): x = z 2^e, z in [3/4, 3/2)
+ * and in the i-th sixteenth of that octave; c_i = 1/z to 5 bits (1 in the two sixteenths beside
+ * 1), so that r = z c_i - 1 is exact (|r| < 1/16), and log_b x = e log_b(2) - log_b(c_i) +
+ * log_b(1 + r), log_b(1 + r) = C r + r^2 C Q(r) (C = 1/ln b), Q of degree 3 (fitted here, 2^-27.8
+ * of log(1 + r)). e log_b(2)'s head plus -log_b(c_i)'s (on 2^-16) is exact, and its sum with C r
+ * (two parts unless C = 1) is summed without error; the rest, below 2^-5 of the result, in float:
+ * about 0.52 ULP. */
+#ifndef RJ_VM_LOGF16_TABLES
+#  define RJ_VM_LOGF16_TABLES
+static const float rj_vm_logf_c[16] __attribute__((aligned(64))) = {
+    0x1p+0f, 0x1.dp-1f, 0x1.cp-1f, 0x1.ap-1f, 0x1.9p-1f, 0x1.8p-1f, 0x1.7p-1f, 0x1.6p-1f, 0x1.5p+0f,
+    0x1.4p+0f, 0x1.3p+0f, 0x1.3p+0f, 0x1.2p+0f, 0x1.1p+0f, 0x1.1p+0f, 0x1p+0f};
+/* -log_b(c_i) = head + tail for b = e, 2, 10 */
+static const float rj_vm_logf_head[3][16] __attribute__((aligned(64))) = {
+    {0.0f, 0x1.933p-4f, 0x1.1178p-3f, 0x1.a94p-3f, 0x1.f99p-3f, 0x1.2698p-2f, 0x1.522cp-2f, 0x1.7fbp-2f,
+     -0x1.1674p-2f, -0x1.c9p-3f, -0x1.5ffp-3f, -0x1.5ffp-3f, -0x1.e27p-4f, -0x1.f0ap-5f, -0x1.f0ap-5f,
+     0.0f},
+    {0.0f, 0x1.22d8p-3f, 0x1.8a88p-3f, 0x1.32cp-2f, 0x1.6cbp-2f, 0x1.a9p-2f, 0x1.e7ep-2f, 0x1.14c6p-1f,
+     -0x1.91bcp-2f, -0x1.49a8p-2f, -0x1.fbcp-3f, -0x1.fbcp-3f, -0x1.5cp-3f, -0x1.664p-4f, -0x1.664p-4f,
+     0.0f},
+    {0.0f, 0x1.5e4p-5f, 0x1.db2p-5f, 0x1.716p-4f, 0x1.b72p-4f, 0x1.ffcp-4f, 0x1.25b8p-3f, 0x1.4d4p-3f,
+     -0x1.e3cp-4f, -0x1.8cfp-4f, -0x1.31bp-4f, -0x1.31bp-4f, -0x1.a3p-5f, -0x1.af4p-6f, -0x1.af4p-6f, 0.0f}};
+static const float rj_vm_logf_tail[3][16] __attribute__((aligned(64))) = {
+    {0.0f, 0x1.797566p-18f, 0x1.d044fcp-20f, -0x1.2c3752p-19f, 0x1.c6cb3cp-19f, -0x1.deecb2p-18f,
+     -0x1.1f8c76p-18f, -0x1.7109fap-20f, -0x1.cababap-18f, 0x1.070cacp-20f, -0x1.83853cp-18f,
+     -0x1.83853cp-18f, -0x1.db8abcp-22f, -0x1.86008cp-20f, -0x1.86008cp-20f, 0.0f},
+    {0.0f, 0x1.6e155ap-18f, 0x1.80abfcp-19f, -0x1.1c8f12p-22f, 0x1.ed0cbap-19f, -0x1.a39fbep-20f,
+     -0x1.40358ep-19f, -0x1.3e032ep-18f, 0x1.5db83ap-20f, 0x1.ed0cbap-20f, -0x1.6b9026p-19f,
+     -0x1.6b9026p-19f, -0x1.a39fbep-19f, 0x1.20a6dep-21f, 0x1.20a6dep-21f, 0.0f},
+    {0.0f, -0x1.a65206p-19f, -0x1.c25132p-18f, -0x1.798e4cp-19f, 0x1.cd1716p-20f, -0x1.ea21c4p-23f,
+     0x1.410ad8p-18f, 0x1.fc13aep-18f, 0x1.f2a79p-19f, -0x1.838864p-20f, -0x1.82ae24p-19f,
+     -0x1.82ae24p-19f, -0x1.53ac14p-18f, -0x1.f92bp-18f, -0x1.f92bp-18f, 0.0f}};
+#endif
+#define LOGF_OFF 0x3f400000u
+
+/* tab[i] for i the low 4 bits of each lane: on AVX-512 one vpermps, on AVX2 two and a blend,
+ * elsewhere a load a lane */
+RJ_INLINE V F(vm_logf_lookup)(const float *tab, U i)
+{
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+    V r;
+    __asm__("vpermps %2, %1, %0" : "=v"(r) : "v"(i), "m"(*(const V *)tab));
+    return r;
+#elif RJ_VM_VEC && defined(RJ_ISA_AVX2)
+    V lo, hi;
+    __asm__("vpermps %2, %1, %0" : "=x"(lo) : "x"(i), "m"(*(const V *)tab));
+    __asm__("vpermps %2, %1, %0" : "=x"(hi) : "x"(i), "m"(*(const V *)(tab + 8)));
+    return F(select)(IMASK((i & 8) != 0), hi, lo);
+#elif RJ_VM_VEC
+    V r;
+    for (int l = 0; l < LANES; l++)
+        r[l] = tab[i[l] & 15];
+    return r;
+#else
+    return tab[i & 15];
+#endif
+}
+
+/* x = z 2^e for a positive finite x (denormals too), z in [3/4, 3/2) exact, e as a float, and *i
+ * holding z's sixteenth of that octave in its low 4 bits (z's bits from the 19th: 8-15 below 1,
+ * 0-7 above; adding 1/4 to the bits carries into the exponent from 3/2 on) */
+RJ_INLINE V F(vm_logf_tsplit)(V x, V *e, U *i)
+{
+#if defined(RJ_VF_GETEXP)
+    const V z = __builtin_ia32_getmantps512_mask(x, 7, x, RJ_ALL16, 4);   /* interval 3: [3/4, 3/2) */
+    *e = RJ_VF_GETEXP(x) - RJ_VF_GETEXP(z);
+#else
+    const M tiny = F(lt)(x, K(MIN_NORMAL));
+    const U ix = F(asuint)(F(select)(tiny, x * K(TWO_MANT), x)) + (ONE_BITS - LOGF_OFF);
+    *e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
+    const V z = F(fromuint)((ix & MANTMASK) + LOGF_OFF);
+#endif
+    *i = F(asuint)(z) >> 19;
+    return z;
+}
+
+/* r = z c_i - 1, exact (without FMA: z's last 5 bits apart, so that both products are exact) */
+RJ_INLINE V F(vm_logf_r)(V z, V c)
+{
+#if RJ_HAS_FMA
+    return F(fma)(z, c, K(-1.0));
+#else
+    const V zh = F(fromuint)(F(asuint)(z) & 0xffffffe0u);
+    return (zh * c - K(1.0)) + (z - zh) * c;
 #endif
 }
 
@@ -116,41 +175,6 @@ RJ_INLINE V F(log10)(V x)
     const V y = F(fma)(f, K(0x1.bcb7b2p-2f), F(fma)(f, p, e * K(0x1.3509f8p-18f)));
     return F(vm_logf_special)(x, F(fma)(e, K(0x1.344p-2f), y));
 }
-#undef LOGF4_Q
-#undef LOGF4_P8
-#else
-RJ_INLINE V F(log)(V x) { return F(vm_logf_special)(x, F(vm_logf_sum)(F(vm_logf_parts)(x), K(0.0))); }
-
-/* log(u) + c + extra_e ln 2 for u > 0, c small */
-RJ_INLINE V F(vm_logf_of)(V u, V c, V extra_e)
-{
-    F(vm_logf_t) p = F(vm_logf_parts)(u);
-    p.e = p.e + extra_e;
-    return F(vm_logf_special)(u, F(vm_logf_sum)(p, c));
-}
-
-/* log2 and log10: e log_b(2) + (hi + lo) log_b(e), the product with log_b(e) = ch + cl as a
- * double-float, e log_b(2) too (its head of 15 bits, e times it exact) */
-RJ_INLINE V F(vm_logf_base)(V x, T e2h, T e2l, T ch, T cl)
-{
-    const F(vm_logf_t) p = F(vm_logf_parts)(x);
-    V pl, wl;
-    const V ph = F(vm_two_prod)(p.hi, K(ch), &pl);
-    const V wh = F(vm_fast_two_sum)(p.e * K(e2h), ph, &wl);   /* |e log_b 2| >= |ph| unless e = 0 */
-    V small = F(fma)(p.hi, K(cl), p.lo * K(ch));
-    if (e2l != 0.0f)                                              /* (log2's e log_2 2 is exact) */
-        small = small + p.e * K(e2l);
-    const V lo = wl + (pl + small);
-    return F(vm_logf_special)(x, wh + lo);
-}
-
-RJ_INLINE V F(log2)(V x) { return F(vm_logf_base)(x, 1.0f, 0.0f, 0x1.715476p+0f, 0x1.4ae0cp-26f); }
-RJ_INLINE V F(log10)(V x)
-{
-    return F(vm_logf_base)(x, 0x1.344p-2f, 0x1.3509f8p-18f, 0x1.bcb7b2p-2f, -0x1.5b235ep-27f);
-}
-#endif
-
 /* log(1 + th + tl): u = 1 + th rounded, log(u) corrected by what u lacks, over u (th >= -1: the
  * larger of 1 and th is the larger in magnitude; extra_e -0 adds nothing, and folds away) */
 RJ_INLINE V F(vm_log1pf_dd)(V th, V tl)
@@ -164,6 +188,73 @@ RJ_INLINE V F(log1p)(V x)
 {
     return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, F(vm_log1pf_dd)(x, K(0.0))));
 }
+#undef LOGF4_Q
+#undef LOGF4_P8
+#else
+/* log_b(z 2^e) + c from r = z c_i - 1, for the base's row b of the tables, e2h + e2l = log_b(2) (e e2h exact),
+ * ch + cl = 1/ln b, C Q's coefficients q3..q0 */
+RJ_INLINE V F(vm_logf_tab)(V r, V e, U i, V c, int b, T e2h, T e2l, T ch, T cl, T q3, T q2, T q1, T q0)
+{
+    V tl = K(0.0), sl;
+    const V th = ch == 1.0f ? r : F(vm_two_prod)(r, K(ch), &tl);
+    const V a = (e2h == 1.0f ? e : e * K(e2h)) + F(vm_logf_lookup)(rj_vm_logf_head[b], i);
+    const V s = F(vm_fast_two_sum)(a, th, &sl);     /* a = 0, or |a| >= 0.026 > |th| */
+    V lo = F(fma)(e, K(e2l), F(vm_logf_lookup)(rj_vm_logf_tail[b], i) + c) + sl;
+    if (ch != 1.0f)
+        lo = F(fma)(r, K(cl), lo + tl);
+    const V q = MLA(MLA(MLA(K(q3), r, q2), r, q1), r, q0);
+    return s + F(fma)(r * r, q, lo);
+}
+
+/* log(u) + c + extra_e ln 2 for u > 0, c small (-0 for c or extra_e adds nothing, and folds away) */
+RJ_INLINE V F(vm_logf_of)(V u, V c, V extra_e)
+{
+    V e;
+    U i;
+    const V z = F(vm_logf_tsplit)(u, &e, &i);
+    const V r = F(vm_logf_r)(z, F(vm_logf_lookup)(rj_vm_logf_c, i));
+    return F(vm_logf_special)(u, F(vm_logf_tab)(r, e + extra_e, i, c, 0, LN2F_HI, LN2F_LO, 1.0f, 0.0f,
+                                                 0x1.88a45cp-3f, -0x1.005096p-2f, 0x1.555872p-2f, -0x1.fffff8p-2f));
+}
+
+RJ_INLINE V F(log)(V x) { return F(vm_logf_of)(x, K(-0.0), K(-0.0)); }
+
+RJ_INLINE V F(log2)(V x)
+{
+    V e;
+    U i;
+    const V z = F(vm_logf_tsplit)(x, &e, &i);
+    return F(vm_logf_special)(x, F(vm_logf_tab)(F(vm_logf_r)(z, F(vm_logf_lookup)(rj_vm_logf_c, i)), e, i, K(-0.0), 1, 1.0f, -0.0f, 0x1.715476p+0f, 0x1.4ae0cp-26f,
+                                                0x1.1b3b3ap-2f, -0x1.71c8b8p-2f, 0x1.ec751cp-2f, -0x1.71547p-1f));
+}
+
+RJ_INLINE V F(log10)(V x)
+{
+    V e;
+    U i;
+    const V z = F(vm_logf_tsplit)(x, &e, &i);
+    return F(vm_logf_special)(x, F(vm_logf_tab)(F(vm_logf_r)(z, F(vm_logf_lookup)(rj_vm_logf_c, i)), e, i, K(-0.0), 2, 0x1.344p-2f, 0x1.3509f8p-18f, 0x1.bcb7b2p-2f,
+                                                -0x1.5b235ep-27f, 0x1.550b66p-4f, -0x1.bd43aep-4f, 0x1.287d2ap-3f,
+                                                -0x1.bcb7aap-3f));
+}
+
+/* log1p x = log(u) + err/u, u = 1 + x rounded and err what it lacks (a fast two-sum, the larger
+ * of 1 and x first). For |x| < 1/32 (where c_i = 1 and e = 0) r is x itself and err/u is 0: no
+ * rounding of err/u where it is as large as the result. */
+RJ_INLINE V F(log1p)(V x)
+{
+    V e, err;
+    U i;
+    const V u = F(vm_fast_two_sum)(F(max)(K(1.0), x), F(min)(K(1.0), x), &err);
+    const V z = F(vm_logf_tsplit)(u, &e, &i);
+    const V ax = F(abs)(x);
+    const V r = F(select_lt)(ax, K(0x1p-5), x, F(vm_logf_r)(z, F(vm_logf_lookup)(rj_vm_logf_c, i)));
+    const V du = F(select_lt)(ax, K(0x1p-5), K(0.0), err / u);
+    const V y = F(vm_logf_tab)(r, e, i, du, 0, LN2F_HI, LN2F_LO, 1.0f, 0.0f, 0x1.88a45cp-3f, -0x1.005096p-2f,
+                               0x1.555872p-2f, -0x1.fffff8p-2f);
+    return F(select_eq)(x, K(0.0), x, F(vm_logf_special)(u, y));      /* -0 itself */
+}
+#endif
 
 /* u = b + s rounded, s = sqrt(w + ew) (w rounded, ew what it lacks), and *c = du / u, du what u
  * lacks: the rounding of b + s (exact by a fast two-sum, the larger of b and s first: s_first)
@@ -233,6 +324,7 @@ RJ_INLINE V F(arctanh)(V x)
     return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(copysign)(y, x)));
 }
 
+#undef LOGF_OFF
 #undef LN2F_HI
 #undef LN2F_LO
 #undef LOGF_CLASSES

@@ -1,44 +1,34 @@
 /* vmath_f32_pow.h (part of vmath_fbody.h) - the float cores of vmath_pow.h's functions: pow,
  * cbrt, and powi at RJ_VM_LEVEL_FOUR.
  *
- * pow: e^(y log|x|) as vmath_pow.h's, in float: log|x| as a double-float to about 2^-37 relative
- * and y log|x| as one, because exp turns the absolute error of its argument (up to 104) into the
- * relative error of the result. log(1 + f) = 2 atanh s = 2s + 2s^3/3 + s^5 Q(s^2), s = f/(2 + f):
- * s as hi + lo, the first two terms as double-floats, s^5 Q (at most 2^-12.5 of the log) in
- * float, Q = 2/5 + 2/7 z + 2/9 z^2 + 2/11 z^3 + 2/13 z^4 (atanh's series: 2^-36 of Q for
- * z <= (3 - 2 sqrt 2)^2).
+ * pow: e^(y log|x|) as vmath_pow.h's, in float: log|x| as a double-float to about 2^-33.5
+ * relative and y log|x| as one, because exp turns the absolute error of its argument (up to 104)
+ * into the relative error of the result (2^-27 at most: an eighth of an ULP).
  */
 #define LN2F_HI 0x1.62e4p-1              /* ln 2 to 15 bits: e times it is exact */
 #define LN2F_LO 0x1.7f7d1cp-20
 
-/* log|x| = hi + *lo for positive finite x (denormals too) */
+/* log|x| = hi + *lo for positive finite x (denormals too), by vmath_f32_log.h's table core: x =
+ * z 2^e, r = z c_i - 1 exact, log x = e ln2 - log c_i + log(1 + r), log(1 + r) = r - r^2/2 +
+ * r^3 P(r), r - r^2/2 as a double-float (r^2 exact as two parts), P of degree 4 (fitted here,
+ * 2^-35 of log(1 + r)) in float: r^3 P is below 2^-9.6 of the logarithm, so about 2^-33.5 of it. */
 RJ_INLINE V F(vm_logf_dd)(V x, V *lo)
 {
-    V e;
-    const V f = F(vm_logf_split)(x, &e);
-    /* s = f / (2 + f) as sh + sl, 2 + f = dh + dl exactly */
-    V dl, pe;
-    const V dh = F(vm_fast_two_sum)(K(2.0), f, &dl);
-    const V sh = f / dh;
-    const V p = F(vm_two_prod)(sh, dh, &pe);
-    const V sl = (((f - p) - pe) - sh * dl) / dh;
-    /* s^3 = ch + cl, and 2/3 s^3 = th + tl (2/3 = 0x1.555556p-1 - 0x1.555556p-26) */
-    V zl, cl, tl;
-    const V zh = F(vm_two_prod)(sh, sh, &zl);
-    const V ch = F(vm_two_prod)(sh, zh, &cl);
-    cl = cl + sh * zl;
-    const V th = F(vm_two_prod)(ch, K(0x1.555556p-1f), &tl);
-    tl = tl + (K(0x1.555556p-1f) * cl - K(0x1.555556p-26f) * ch);
-    V q = MLA(K(2.0f / 13), zh, 2.0f / 11);
-    q = MLA(q, zh, 2.0f / 9);
-    q = MLA(q, zh, 2.0f / 7);
-    q = MLA(q, zh, 2.0f / 5);
-    /* the small terms: s^5 Q, tl, 2 sl and its share 2 s^2 sl of the cube */
-    const V small = F(fma)(ch * zh, q, tl + K(2.0) * sl * (K(1.0) + zh));
-    V l1, l2;
-    const V h1 = F(vm_fast_two_sum)(K(2.0) * sh, th, &l1);
-    const V h2 = F(vm_fast_two_sum)(e * K(LN2F_HI), h1, &l2);   /* |e ln2| >= |h1| unless e = 0 */
-    return F(vm_fast_two_sum)(h2, l2 + (l1 + F(fma)(e, K(LN2F_LO), small)), lo);
+    V e, zl, hl, sl;
+    U i;
+    const V z = F(vm_logf_tsplit)(x, &e, &i);
+    const V r = F(vm_logf_r)(z, F(vm_logf_lookup)(rj_vm_logf_c, i));
+    const V zh = F(vm_two_prod)(r, r, &zl);
+    const V h = F(vm_fast_two_sum)(r, K(-0.5) * zh, &hl);                       /* |r| >= r^2/2 */
+    const V a = e * K(LN2F_HI) + F(vm_logf_lookup)(rj_vm_logf_head[0], i);     /* exact */
+    const V s = F(vm_fast_two_sum)(a, h, &sl);                                   /* a = 0, or |a| > |h| */
+    V p = MLA(K(0x1.12334ap-3f), r, -0x1.55c8a6p-3f);
+    p = MLA(p, r, 0x1.99a522p-3f);
+    p = MLA(p, r, -0x1.fffff6p-3f);
+    p = MLA(p, r, 0x1.555554p-2f);
+    const V small = F(fma)(F(fma)(zh, r, zl * r), p, F(fma)(K(-0.5), zl, hl + sl)
+                                     + F(fma)(e, K(LN2F_LO), F(vm_logf_lookup)(rj_vm_logf_tail[0], i)));
+    return F(vm_fast_two_sum)(s, small, lo);
 }
 
 /* x^y from r = |x|^y: the sign and the IEEE special cases, as vmath_pow.h's vm_pow_signs */
