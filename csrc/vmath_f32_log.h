@@ -1,39 +1,16 @@
 /* vmath_f32_log.h (part of vmath_fbody.h) - the float cores of vmath_log.h's functions: log,
  * log1p, log2, log10, arcsinh, arccosh, arctanh.
  *
- * As vmath_log.h, each is log(u) + c for some u and a small c, on one core: u = 2^e (1 + f),
- * 1 + f in [sqrt(1/2), sqrt 2) (adding 1 - sqrt(1/2) to the bits carries into the exponent
- * exactly when the mantissa is >= sqrt(1/2)'s; denormals are scaled first). log(1 + f) =
- * f - f^2/2 + f^3 P(f) with no division: f^2/2 exact as two floats, f - f^2/2 and e ln 2 + that
- * summed without error (vmath_dd.h), so that only f^3 P, and the last rounding, carry errors.
- * RJ_VM_LEVEL_FOUR has a core without the error-free sums (within 1.3 ULP with FMA, 2.3 without).
+ * As vmath_log.h, each is log(u) + c for some u and a small c, on one core, the same at RJ_VM_LEVEL_ONE
+ * and RJ_VM_LEVEL_FOUR (a cheaper core at 4 ULP was slower than this one): x = z 2^e, z in [3/4, 3/2),
+ * c_i ~ 1/z to 5 bits from a table of 16, so r = z c_i - 1 is exact and small (|r| < 1/16), and
+ * log_b x = e log_b 2 - log_b c_i (a head and a tail from tables) + a cubic in r: no division and no
+ * double-float arithmetic on the argument.
  * arcsinh, arccosh and arctanh take the log of u rounded, corrected by c = du / u from exact
  * residuals (one or two divisions, no double-float arithmetic on the argument).
  */
 #define LN2F_HI 0x1.62e4p-1              /* ln 2 to 15 bits: e times it is exact */
 #define LN2F_LO 0x1.7f7d1cp-20
-
-typedef struct { V e, hi, lo; } F(vm_logf_t);   /* log u = e ln2 + hi + lo, |lo| << |hi| */
-
-/* x = (1 + f) 2^e for a positive finite x (denormals too), 1 + f in [sqrt(1/2), sqrt 2): f,
- * exact, and e as a float. A mantissa from SQRT2F on is halved into the octave below. */
-#define SQRT2F 0x1.6a09e6p+0f             /* 2 float(sqrt(1/2)), the bits of SQRTH_BITS doubled */
-RJ_INLINE V F(vm_logf_split)(V x, V *e)
-{
-#if defined(RJ_VF_GETEXP)
-    const V m = RJ_VF_GETMANT(x), k = RJ_VF_GETEXP(x);
-    *e = F(select_ge)(m, K(SQRT2F), k + K(1.0), k);
-    return F(select_ge)(m, K(SQRT2F), m * K(0.5), m) - K(1.0);
-#else
-    const M tiny = F(lt)(x, K(MIN_NORMAL));
-    const V xs = F(select)(tiny, x * K(TWO_MANT), x);
-    /* adding 1 - sqrt(1/2) to the bits carries into the exponent from SQRT2F on */
-    const U ix = F(asuint)(xs) + (ONE_BITS - SQRTH_BITS);
-    /* e as a float without an int -> float conversion: 2^23 + biased exponent, minus both */
-    *e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
-    return F(fromuint)((ix & MANTMASK) + SQRTH_BITS) - K(1.0);
-#endif
-}
 
 /* y for a positive finite u; +inf -> inf, NaN -> itself quietened, +-0 -> -inf, below 0 -> the
  * default NaN (on AVX-512 one fix-up by u's class: LOGF_CLASSES' nibbles, simd.h's FIXUP) */
@@ -49,7 +26,7 @@ RJ_INLINE V F(vm_logf_special)(V u, V y)
 #endif
 }
 
-/* The table core (RJ_VM_LEVEL_ONE's logarithms, pow's at every level): x = z 2^e, z in [3/4, 3/2)
+/* The table core (the logarithms' at RJ_VM_LEVEL_ONE and FOUR, pow's at every level): x = z 2^e, z in [3/4, 3/2)
  * and in the i-th sixteenth of that octave; c_i = 1/z to 5 bits (1 in the two sixteenths beside
  * 1), so that r = z c_i - 1 is exact (|r| < 1/16), and log_b x = e log_b(2) - log_b(c_i) +
  * log_b(1 + r), log_b(1 + r) = C r + r^2 C Q(r) (C = 1/ln b), Q of degree 3 (fitted here, 2^-27.8
@@ -136,61 +113,6 @@ RJ_INLINE V F(vm_logf_r)(V z, V c)
 #endif
 }
 
-#if RJ_VM_LEVEL == RJ_VM_LEVEL_FOUR
-/* RJ_VM_LEVEL_FOUR: no error-free sums. log(1 + f) = f + f^2 Q(f), log_b(1 + f) = C f + f P(f)
- * (C = 1/ln b rounded), fitted here as vm_logf_parts' P (relative errors 2^-25.0 and 2^-25.2),
- * then e log_b(2) + that in two roundings. */
-#define LOGF4_Q(f) MLA(MLA(MLA(MLA(MLA(MLA(MLA(K(0x1.65e246p-4f), f, -0x1.250268p-3f), f, 0x1.317da0p-3f), f, \
-    -0x1.535ca0p-3f), f, 0x1.98d398p-3f), f, -0x1.0004a6p-2f), f, 0x1.5556f0p-2f), f, -0x1.fffffap-2f)
-#define LOGF4_P8(f, c8, c7, c6, c5, c4, c3, c2, c1, c0) \
-    MLA(MLA(MLA(MLA(MLA(MLA(MLA(MLA(K(c8), f, c7), f, c6), f, c5), f, c4), f, c3), f, c2), f, c1), f, c0)
-
-/* log(u) + c + extra_e ln 2 for u > 0, c small */
-RJ_INLINE V F(vm_logf_of)(V u, V c, V extra_e)
-{
-    V e;
-    const V f = F(vm_logf_split)(u, &e);
-    e = e + extra_e;
-    const V t = F(fma)(f * f, LOGF4_Q(f), F(fma)(e, K(LN2F_LO), c));
-    return F(vm_logf_special)(u, F(fma)(e, K(LN2F_HI), f + t));
-}
-
-RJ_INLINE V F(log)(V x) { return F(vm_logf_of)(x, K(0.0), K(0.0)); }
-
-RJ_INLINE V F(log2)(V x)
-{
-    V e;
-    const V f = F(vm_logf_split)(x, &e);
-    const V p = LOGF4_P8(f, 0x1.01eb5ep-3f, -0x1.a88bdep-3f, 0x1.b9b996p-3f, -0x1.e957dep-3f, 0x1.26d438p-2f,
-                         -0x1.715c78p-2f, 0x1.ec73d2p-2f, -0x1.715470p-1f, -0x1.3646d4p-26f);
-    return F(vm_logf_special)(x, e + F(fma)(f, K(0x1.715476p+0f), f * p));
-}
-
-RJ_INLINE V F(log10)(V x)
-{
-    V e;
-    const V f = F(vm_logf_split)(x, &e);
-    const V p = LOGF4_P8(f, 0x1.367fccp-5f, -0x1.ff3592p-5f, 0x1.09f672p-4f, -0x1.269dbap-4f, 0x1.6301ecp-4f,
-                         -0x1.bcc142p-4f, 0x1.287c66p-3f, -0x1.bcb7aap-3f, -0x1.6e936ap-26f);
-    const V y = F(fma)(f, K(0x1.bcb7b2p-2f), F(fma)(f, p, e * K(0x1.3509f8p-18f)));
-    return F(vm_logf_special)(x, F(fma)(e, K(0x1.344p-2f), y));
-}
-/* log(1 + th + tl): u = 1 + th rounded, log(u) corrected by what u lacks, over u (th >= -1: the
- * larger of 1 and th is the larger in magnitude; extra_e -0 adds nothing, and folds away) */
-RJ_INLINE V F(vm_log1pf_dd)(V th, V tl)
-{
-    V err;
-    const V u = F(vm_fast_two_sum)(F(max)(K(1.0), th), F(min)(K(1.0), th), &err);
-    return F(vm_logf_of)(u, (err + tl) / u, K(-0.0));
-}
-
-RJ_INLINE V F(log1p)(V x)
-{
-    return NAN_IN(x, F(select_lt)(F(abs)(x), K(0x1p-25), x, F(vm_log1pf_dd)(x, K(0.0))));
-}
-#undef LOGF4_Q
-#undef LOGF4_P8
-#else
 /* log_b(z 2^e) + c from r = z c_i - 1, for the base's row b of the tables, e2h + e2l = log_b(2) (e e2h exact),
  * ch + cl = 1/ln b, C Q's coefficients q3..q0 */
 RJ_INLINE V F(vm_logf_tab)(V r, V e, U i, V c, int b, T e2h, T e2l, T ch, T cl, T q3, T q2, T q1, T q0)
@@ -254,7 +176,6 @@ RJ_INLINE V F(log1p)(V x)
                                0x1.555872p-2f, -0x1.fffff8p-2f);
     return F(select_eq)(x, K(0.0), x, F(vm_logf_special)(u, y));      /* -0 itself */
 }
-#endif
 
 /* u = b + s rounded, s = sqrt(w + ew) (w rounded, ew what it lacks), and *c = du / u, du what u
  * lacks: the rounding of b + s (exact by a fast two-sum, the larger of b and s first: s_first)
@@ -328,4 +249,3 @@ RJ_INLINE V F(arctanh)(V x)
 #undef LN2F_HI
 #undef LN2F_LO
 #undef LOGF_CLASSES
-#undef SQRT2F
