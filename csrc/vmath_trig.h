@@ -150,9 +150,9 @@ RJ_INLINE V F(tan)(V x)
     p = MLA(p, z, 0x1.664f4867d90f4p-6);
     p = MLA(p, z, 0x1.ba1ba1ba84408p-5);
     p = MLA(p, z, 0x1.1111111110b34p-3);
-    const V c0 = F(fma)(ch, K(0x1.5555555555558p-2),
-                        F(fma)(ch * z, p, F(fma)(rh, zl, cl) * K(0x1.5555555555558p-2)));
-    const V c = F(fma)(rl, F(fma)(rh + c0, rh + c0, K(1.0)), c0);
+    const V t0 = F(fma)(ch, K(0x1.5555555555558p-2), rh);  /* tan r to 2^-7: for rl's factor */
+    const V small = F(fma)(rl, F(fma)(t0, t0, K(1.0)), F(fma)(rh, zl, cl) * K(0x1.5555555555558p-2));
+    const V c = F(fma)(ch, K(0x1.5555555555558p-2), F(fma)(ch * z, p, small));
     const V h = rh + c, hl = c - (h - rh);                   /* tan r = h + hl (|rh| > |c|) */
     const V qt = K(-1.0) / h;
     const V inv = F(fma)(qt, F(fma)(qt, hl, F(fma)(qt, h, K(1.0))), qt);
