@@ -169,12 +169,22 @@ RJ_INLINE V F(vm_pow_signs)(V x, V y, V r)
 
 /* y log|x| as th + tl, clamped to [-760, 760] (past which the result is 0 or inf anyway), then
  * exp of the double-double. log 0 = -inf, log inf = inf and log NaN = NaN are set here. */
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+#  define POW_ORDINARY(x, y) (__builtin_ia32_cmppd512_mask(F(abs)(y), K(INF), 0x11, \
+       __builtin_ia32_cmppd512_mask((x), K(INF), 0x11, __builtin_ia32_cmppd512_mask((x), K(0.0), 0x1e, \
+       (unsigned char)-1, 4), 4), 4) == (unsigned char)-1)
+#else
+#  define POW_ORDINARY(x, y) !F(vm_any)(MF(not)(F(gt)((x), K(0.0)) & F(lt)((x), K(INF)) & F(lt)(F(abs)(y), K(INF))))
+#endif
 RJ_INLINE V F(pow)(V x, V y)
 {
     const V ax = F(abs)(x);
     V ll;
     V lh = F(vm_log_dd)(ax, &ll);
-    lh = F(select_eq)(ax, K(0.0), K(-INF), F(select_lt)(ax, K(INF), lh, ax));   /* inf, NaN */
+    /* a vector of x > 0 finite and y finite only needs none of the special cases (the same bits) */
+    const int ordinary = POW_ORDINARY(x, y);
+    if (!ordinary)
+        lh = F(select_eq)(ax, K(0.0), K(-INF), F(select_lt)(ax, K(INF), lh, ax));   /* inf, NaN */
     V te;
     const V th = F(vm_two_prod)(y, lh, &te);
     const V thc = F(min)(K(760.0), F(max)(K(-760.0), th));
@@ -183,13 +193,15 @@ RJ_INLINE V F(pow)(V x, V y)
 #if RJ_VM_LEVEL == RJ_VM_LEVEL_HALF
     V r, small;
     const V t = F(vm_exp_k)(thc, tl, &r, &small, 1);
-    return F(vm_pow_signs)(x, y, F(vm_exp_finish)(t, r, small));
+    const V ay = F(vm_exp_finish)(t, r, small);
 #else   /* vmath_exp.h's table exp, e^(th + tl) = e^th (1 + tl) (|tl| < 2^-42: tl^2 is far below) */
     V head, small;
     const V t = F(vm_exp16_k)(thc, &head, &small, 0);
-    return F(vm_pow_signs)(x, y, F(vm_exp16_scale)(head + F(fma)(head + small, tl, small), t));
+    const V ay = F(vm_exp16_scale)(head + F(fma)(head + small, tl, small), t);
 #endif
+    return ordinary ? ay : F(vm_pow_signs)(x, y, ay);
 }
+#undef POW_ORDINARY
 
 /* x^k for the constants k = 0, 3, 4 and -2 (x^2, x^0.5, x^-1 and x^1 are x*x, sqrt, 1/x and x,
  * as numpy computes them): products as double-doubles hi + lo, rounded once. The products' error
