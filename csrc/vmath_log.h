@@ -184,6 +184,23 @@ RJ_INLINE V F(arccosh)(V x)
     return NAN_IN(x, F(select_lt)(x, K(1.0), K(NAN_), y));
 }
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF && RJ_HAS_FMA
+/* arctanh|x| at the 1-ULP level, with FMA: log(q) / 2 for q = (1 + |x|) / (1 - |x|) = qh + ql,
+ * numerator and denominator exact double-doubles, log(qh) + ql / qh with ql / qh from the
+ * quotient's exact residual over qh (1 - |x|): two divisions and the log's, where the 0.5-ULP
+ * level takes four; +-inf at +-1, NaN beyond. */
+RJ_INLINE V F(arctanh)(V x)
+{
+    const V a = F(abs)(x);
+    V nl, dl;
+    const V nh = F(vm_fast_two_sum)(K(1.0), a, &nl), dh = F(vm_fast_two_sum)(K(1.0), -a, &dl);
+    const V qh = nh / dh;
+    const V c = (F(fma)(-qh, dh, nh) + F(fma)(-qh, dl, nl)) / (qh * dh);
+    V y = K(0.5) * F(vm_log_of)(qh, c, K(0.0));
+    y = F(select_lt)(a, K(0x1p-28), a, y);
+    return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(copysign)(y, x)));
+}
+#else
 /* arctanh|x| = log1p(2|x| / (1 - |x|)) / 2, the quotient as a double-double; +-inf at +-1, NaN
  * beyond. */
 RJ_INLINE V F(arctanh)(V x)
@@ -196,6 +213,7 @@ RJ_INLINE V F(arctanh)(V x)
     y = F(select_lt)(a, K(0x1p-28), a, y);
     return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(copysign)(y, x)));
 }
+#endif
 
 /* ---- the float cores (see vmath_exp.h): log2 of a positive normal double as e + s P(s^2),
  * P of degree 4 fitted here (Remez, relative error 2^-37.8); 0 and inf come out as -1023 and
