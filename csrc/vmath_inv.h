@@ -77,11 +77,17 @@ RJ_INLINE V F(arccos)(V x)
 #  if RJ_VM_VEC && defined(RJ_ISA_AVX512)
 typedef unsigned char F(vm_km_t);
 #    define KM_GT(a, b) __builtin_ia32_cmppd512_mask((a), (b), 0x0e, (unsigned char)-1, 4)
+#    define KM_AND_GT(k, a, b) __builtin_ia32_cmppd512_mask((a), (b), 0x1e, (k), 4)   /* k & (a > b) */
+#    define KM_AND_LT(k, a, b) __builtin_ia32_cmppd512_mask((a), (b), 0x11, (k), 4)
 #    define KM_SEL(k, x, y) __builtin_ia32_blendmpd_512_mask((y), (x), (k))
+#    define KM_SIGN(x) __builtin_ia32_ptestmq512((rj_v8ll)(x), (rj_v8ll){0} + (long long)SIGN, (unsigned char)-1)
 #  else
 typedef M F(vm_km_t);
 #    define KM_GT(a, b) F(gt)((a), (b))
+#    define KM_AND_GT(k, a, b) ((k) & F(gt)((a), (b)))
+#    define KM_AND_LT(k, a, b) ((k) & F(lt)((a), (b)))
 #    define KM_SEL(k, x, y) F(select)((k), (x), (y))
+#    define KM_SIGN(x) IMASK((F(asuint)(x) & SIGN) != 0)
 #  endif
 /* The 1-ULP level's arctan a - nd = hi + *rest for a >= 0 (inf too), nd minus a small
  * correction to the result (atan2's; the constant 0 folds away): centres 0, pi/4 and pi/2, t =
@@ -121,8 +127,6 @@ RJ_INLINE V F(vm_atan_k)(V a, V nd, V *rest)
     *rest = sl + ((F(fma)(t * z, b, lo) - nd) + F(fma)(-t_lo, z, t_lo));
     return sh;
 }
-#  undef KM_GT
-#  undef KM_SEL
 
 RJ_INLINE V F(arctan)(V x)
 {
@@ -131,6 +135,37 @@ RJ_INLINE V F(arctan)(V x)
     const V hi = F(vm_atan_k)(a, K(0.0), &rest);
     return NAN_IN(x, F(copysign)(hi + rest, x));          /* tiny a comes out as itself */
 }
+
+/* arctan2 at the 1-ULP level, with FMA: as the 0.5-ULP level's below, |y/x|'s rounding error d
+ * from the fused residual over |x| (1 + t^2), pi - arctan by a fast sum; a vector whose
+ * magnitudes all lie in [2^-900, 2^900] skips the scaling and the zero and infinite pairs (both
+ * zero: 0 / 1, both infinite: 1 / 1). */
+RJ_INLINE V F(arctan2)(V y, V x)
+{
+    V ax = F(abs)(x), ay = F(abs)(y);
+    const V big = F(max)(ax, ay), least = F(min)(ax, ay);
+    if (__builtin_expect(F(vm_any)(MF(not)(F(le)(big, K(0x1p900)) & F(ge)(least, K(0x1p-900)))), 0)) {
+        const V scale = F(select_gt)(big, K(0x1p900), K(0x1p-600), F(select_lt)(big, K(0x1p-900), K(0x1p600), K(1.0)));
+        ax = ax * scale;
+        ay = ay * scale;
+        const M zeros = F(eq)(ax, K(0.0)) & F(eq)(ay, K(0.0)), infs = F(eq)(ax, K(INF)) & F(eq)(ay, K(INF));
+        ax = F(select)(zeros | infs, K(1.0), ax);
+        ay = F(select)(zeros, K(0.0), F(select)(infs, K(1.0), ay));
+    }
+    const V t = ay / ax;
+    V d = F(fma)(-t, ax, ay) / F(fma)(t, ay, ax);     /* the exact residual over ax (1 + t^2) */
+    /* only where the residual was exact: nothing tiny, nothing overflowed */
+    d = KM_SEL(KM_AND_LT(KM_AND_GT(KM_GT(t, K(0x1p-900)), ay, K(0x1p-960)), F(abs)(d), K(INF)), d, K(0.0));
+    V rest, e;
+    const V hi = F(vm_atan_k)(t, -d, &rest);
+    const V s = F(vm_fast_two_sum)(K(PI_HI), -hi, &e);   /* pi - hi = s + e exactly */
+    return NAN_IN2(y, x, F(copysign)(KM_SEL(KM_SIGN(x), s + ((e + K(PI_LO)) - rest), hi + rest), y));
+}
+#  undef KM_GT
+#  undef KM_AND_GT
+#  undef KM_AND_LT
+#  undef KM_SEL
+#  undef KM_SIGN
 #else
 /* arctan a - nd = hi + *rest for a >= 0 (inf too), nd minus a small correction to it (atan2's): t =
  * (a - c) / (1 + a c) for the centre c nearest a, arctan a = arctan c + arctan t, arctan c as
@@ -199,6 +234,7 @@ RJ_INLINE V F(arctan)(V x)
 }
 #endif
 
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_HALF || !RJ_HAS_FMA
 /* arctan2(y, x) = +-arctan|y/x| or +-(pi - arctan|y/x|) when x < 0 or x = -0, the sign y's.
  * |y/x| carries its rounding error t_lo into the core as t_lo / (1 + t^2), and pi - arctan is
  * summed from the parts. t_lo needs the product t |x| exact, so both magnitudes are first scaled
@@ -210,13 +246,9 @@ RJ_INLINE V F(arctan2)(V y, V x)
     const V scale = F(select_gt)(big, K(0x1p900), K(0x1p-600), F(select_lt)(big, K(0x1p-900), K(0x1p600), K(1.0)));
     const V ax = F(abs)(x) * scale, ay = F(abs)(y) * scale;
     V t = ay / ax;
-#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF && RJ_HAS_FMA
-    V d = F(fma)(-t, ax, ay) / F(fma)(t, ay, ax);     /* the exact residual over ax (1 + t^2) */
-#else
     V pe;
     const V p = F(vm_two_prod)(t, ax, &pe);
     V d = (((ay - p) - pe) / ax) / F(fma)(t, t, K(1.0));
-#endif
     /* only where the product was exact: its error term normal, nothing overflowed */
     d = F(select)(F(gt)(t, K(0x1p-900)) & F(gt)(ay, K(0x1p-960)) & F(lt)(F(abs)(d), K(INF)), d, K(0.0));
     t = F(select)(F(eq)(ax, K(0.0)) & F(eq)(ay, K(0.0)), K(0.0), t);
@@ -228,6 +260,7 @@ RJ_INLINE V F(arctan2)(V y, V x)
     const M neg = IMASK((F(asuint)(x) & SIGN) != 0);
     return NAN_IN2(y, x, F(copysign)(F(select)(neg, s + ((e + K(PI_LO)) - rest), hi + rest), y));
 }
+#endif
 
 /* ---- the float cores (see vmath_exp.h) */
 
