@@ -104,28 +104,32 @@ RJ_INLINE V F(cos)(V x)
  * double-double, one Newton step on the division's exact residual (1 + qt h). (Without FMA,
  * the 0.5-ULP level's tan below.) */
 #  if RJ_VM_VEC && defined(RJ_ISA_AVX512)
-#    define TAN_ANY_BIG(x) (__builtin_ia32_cmppd512_mask(F(abs)(x), K(1.6e6), 0x05, (unsigned char)-1, 4) != 0)
+#    define TAN_ANY_BIG(x, r) ((__builtin_ia32_cmppd512_mask(F(abs)(x), K(1.6e6), 0x05, (unsigned char)-1, 4) \
+                                | __builtin_ia32_cmppd512_mask(F(abs)(r), K(0x1p-26), 0x01, (unsigned char)-1, 4)) != 0)
 /* +-inf: the default NaN, +-0 itself (the other tiny x come out of the polynomial as x) */
 #    define TAN_RESULT(x, y) RJ_VD_FIXUP((y), (x), 0x00330122)
 #    define TAN_ODD(q, a, b) __builtin_ia32_blendmpd_512_mask((b), (a), __builtin_ia32_ptestmq512((rj_v8ll)(q), (rj_v8ll){0} + 1, (unsigned char)-1))
 #  else
-#    define TAN_ANY_BIG(x) F(vm_any)(MF(not)(F(lt)(F(abs)(x), K(1.6e6))))
+#    define TAN_ANY_BIG(x, r) F(vm_any)(MF(not)(F(lt)(F(abs)(x), K(1.6e6)) & F(ge)(F(abs)(r), K(0x1p-26))))
 #    define TAN_RESULT(x, y) TRIG_RESULT((x), F(select_lt)(F(abs)(x), K(0x1p-27), (x), (y)))
 #    define TAN_ODD(q, a, b) F(select)(IMASK(((q) & 1) != 0), (a), (b))
 #  endif
 RJ_INLINE V F(vm_rem_pio2_fused)(V x, V *rh, V *rl)
 {
-    V t = ROUND_SHIFTED(x, TWO_OVER_PI);
+    const V t = ROUND_SHIFTED(x, TWO_OVER_PI);
     const V n = t - K(SHIFTER);
     const V r1 = F(fma)(n, K(-0x1.921fb54442d18p+0), x);
     *rh = F(fma)(n, K(-0x1.1a62633145c07p-54), r1);
     *rl = F(fma)(n, K(0x1.f1976b7ed8fbcp-110), F(fma)(n, K(-0x1.1a62633145c07p-54), r1 - *rh));
-    if (__builtin_expect(TAN_ANY_BIG(x), 0)) {
-        F(vm_rem_t) r = {*rh, *rl, t};
-        r = F(vm_rem_patch)(x, r, MF(not)(F(lt)(F(abs)(x), K(1.6e6))));
-        *rh = r.rh;
-        *rl = r.rl;
-        t = r.t;
+    /* r1 - rh is exact but where r (below 2^-26) is far smaller than r1: those lanes, and the ones
+     * past the range, take vm_rem_pio2's reduction */
+    if (__builtin_expect(TAN_ANY_BIG(x, *rh), 0)) {
+        V sh, sl;
+        const V st = F(vm_rem_pio2)(x, &sh, &sl);
+        const M slow = MF(not)(F(lt)(F(abs)(x), K(1.6e6)) & F(ge)(F(abs)(*rh), K(0x1p-26)));
+        *rh = F(select)(slow, sh, *rh);
+        *rl = F(select)(slow, sl, *rl);
+        return F(select)(slow, st, t);
     }
     return t;
 }
