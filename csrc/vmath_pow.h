@@ -74,11 +74,18 @@ RJ_INLINE V F(vm_lookup32)(const double *tab, U iv, M high)
 /* log|x| = hi + *lo for positive finite x (denormals too), as described above */
 RJ_INLINE V F(vm_log_dd)(V x, V *lo)
 {
+#  if RJ_VM_VEC && defined(RJ_VD_GETEXP)   /* AVX-512: the same e and z, denormals too */
+    const V m = RJ_VD_GETMANT(x), k = RJ_VD_GETEXP(x);
+    const V e = F(select_ge)(m, K(0x1.6cp+0), k + K(1.0), k);   /* 2 LOG32_OFF on: the octave below */
+    const V z = F(select_ge)(m, K(0x1.6cp+0), m * K(0.5), m);
+    const U iv = (F(asuint)(z) + (ONE_BITS - LOG32_OFF)) >> (MANT - 5);
+#  else
     const M tiny = F(lt)(x, K(MIN_NORMAL));
     const U ix = F(asuint)(F(select)(tiny, x * K(TWO_MANT), x)) + (ONE_BITS - LOG32_OFF);
     const V e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
     const V z = F(fromuint)((ix & MANTMASK) + LOG32_OFF);
     const U iv = ix >> (MANT - 5);
+#  endif
     const M high = IMASK((iv & 16) != 0);
     const V invc = F(vm_lookup32)(rj_vm_log32_invc, iv, high);
     V rl, l1, l2, l3, l4;
