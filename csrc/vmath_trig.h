@@ -106,8 +106,9 @@ RJ_INLINE V F(cos)(V x)
 #  if RJ_VM_VEC && defined(RJ_ISA_AVX512)
 #    define TAN_ANY_BIG(x, r) ((__builtin_ia32_cmppd512_mask(F(abs)(x), K(1.6e6), 0x05, (unsigned char)-1, 4) \
                                 | __builtin_ia32_cmppd512_mask(F(abs)(r), K(0x1p-26), 0x01, (unsigned char)-1, 4)) != 0)
-/* +-inf: the default NaN, +-0 itself (the other tiny x come out of the polynomial as x) */
-#    define TAN_RESULT(x, y) RJ_VD_FIXUP((y), (x), 0x00330122)
+/* +-inf: the default NaN (tiny x are their own tangent, as on the other tiers: denormals too,
+ * whatever MXCSR's DAZ makes of them) */
+#    define TAN_RESULT(x, y) RJ_VD_FIXUP(F(select_lt)(F(abs)(x), K(0x1p-27), (x), (y)), (x), 0x00330022)
 #    define TAN_ODD(q, a, b) __builtin_ia32_blendmpd_512_mask((b), (a), __builtin_ia32_ptestmq512((rj_v8ll)(q), (rj_v8ll){0} + 1, (unsigned char)-1))
 #  else
 #    define TAN_ANY_BIG(x, r) F(vm_any)(MF(not)(F(lt)(F(abs)(x), K(1.6e6)) & F(ge)(F(abs)(r), K(0x1p-26))))
