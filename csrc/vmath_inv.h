@@ -91,13 +91,14 @@ typedef M F(vm_km_t);
 #  endif
 /* The 1-ULP level's arctan a - nd = hi + *rest for a >= 0 (inf too), nd minus a small
  * correction to the result (atan2's; the constant 0 folds away): centres 0, pi/4 and pi/2, t =
- * a, (a - 1) / (a + 1) or -1 / a, |t| <= tan(pi/8), by one division: numerator and denominator
- * as exact double-doubles (fast_two_sum's error terms are exact here for a in the middle
- * interval, either side of 1), t = num q for q = 1/den, t_lo its residual over den (both
+ * a, (a - 1) / (a + 1) or -1 / a, split at 7/16 and tan(3pi/8) (|t| <= 7/16: the middle
+ * interval starts above tan(pi/8), where its cancelling sum cost up to 0.71 ULP), by one
+ * division: numerator and denominator as exact double-doubles (fast_two_sum's error terms are
+ * exact here for a in the middle interval, either side of 1), t = num q for q = 1/den, t_lo its residual over den (both
  * roundings). arctan t as vm_atan_k's (B, Remez 2^-61.6 on 7/16), hi + t summed exactly. */
 RJ_INLINE V F(vm_atan_k)(V a, V nd, V *rest)
 {
-    const F(vm_km_t) mid = KM_GT(a, K(0x1.a827999fcef32p-2)), big = KM_GT(a, K(0x1.3504f333f9de6p+1));
+    const F(vm_km_t) mid = KM_GT(a, K(0.4375)), big = KM_GT(a, K(0x1.3504f333f9de6p+1));
     const V nh = a - K(1.0), dh = a + K(1.0);
     const V nl = a - (nh + K(1.0)), dl = a - (dh - K(1.0));
     const V num = KM_SEL(big, K(-1.0), KM_SEL(mid, nh, a));
