@@ -140,7 +140,7 @@ RJ_VM_UNARY(tanh, tanh, tanh, 0.507, 0.507, 0.65, 0.65,
             "Hyperbolic tangent, elementwise (numpy.tanh).", "tanh(x) in [-1, 1].")
 RJ_VM_RANGE(tanh, -20, 20, 0) RJ_VM_RANGE(tanh, -1.5, 1.5, 0) RJ_VM_RANGE(tanh, 1e-300, 1e-3, 1)
 
-RJ_VM_UNARY(arcsinh, arcsinh, asinh, 0.501, 0.501, 0.88, 0.88,
+RJ_VM_UNARY(arcsinh, arcsinh, asinh, 0.501, 0.501, 0.9, 0.9,
             "Inverse hyperbolic sine, elementwise (numpy.arcsinh).", "arcsinh(x).")
 RJ_VM_RANGE(arcsinh, -10, 10, 0) RJ_VM_RANGE(arcsinh, 1e-300, 1e300, 1)
 
@@ -232,7 +232,7 @@ RJ_VM_LEVEL_BOUNDS(log10,   ONE, 0.699, 0.733, 0.78, 0.78)
 RJ_VM_LEVEL_BOUNDS(sinh,    ONE, 0.759, 0.799, 0.61, 0.62)
 RJ_VM_LEVEL_BOUNDS(cosh,    ONE, 0.607, 0.606, 0.64, 0.64)
 RJ_VM_LEVEL_BOUNDS(tanh,    ONE, 0.746, 0.819, 0.59, 0.59)
-RJ_VM_LEVEL_BOUNDS(arcsinh, ONE, 0.707, 0.709, 0.88, 0.88)
+RJ_VM_LEVEL_BOUNDS(arcsinh, ONE, 0.707, 0.709, 0.9, 0.9)
 RJ_VM_LEVEL_BOUNDS(arccosh, ONE, 0.648, 0.654, 0.88, 0.88)
 RJ_VM_LEVEL_BOUNDS(arctanh, ONE, 0.669, 0.703, 0.88, 0.88)
 RJ_VM_LEVEL_BOUNDS(pow,     ONE, 0.65, 0.67, 0.79, 0.79)
@@ -259,7 +259,7 @@ RJ_VM_LEVEL_BOUNDS(log10,   FOUR, 1.207, 2.137, 0.78, 0.78)
 RJ_VM_LEVEL_BOUNDS(sinh,    FOUR, 2.27, 2.27, 0.61, 0.62)
 RJ_VM_LEVEL_BOUNDS(cosh,    FOUR, 1.197, 1.197, 0.64, 0.64)
 RJ_VM_LEVEL_BOUNDS(tanh,    FOUR, 2.555, 2.555, 0.59, 0.59)
-RJ_VM_LEVEL_BOUNDS(arcsinh, FOUR, 1.126, 1.212, 0.88, 0.88)
+RJ_VM_LEVEL_BOUNDS(arcsinh, FOUR, 1.126, 1.212, 0.9, 0.9)
 RJ_VM_LEVEL_BOUNDS(arccosh, FOUR, 1.08, 1.143, 0.88, 0.88)
 RJ_VM_LEVEL_BOUNDS(arctanh, FOUR, 1.136, 1.211, 0.88, 0.88)
 RJ_VM_LEVEL_BOUNDS(pow,     FOUR, 0.772, 0.81, 0.79, 0.79)
