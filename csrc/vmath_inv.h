@@ -72,23 +72,6 @@ RJ_INLINE V F(arccos)(V x)
 }
 
 #if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF && RJ_HAS_FMA
-/* selects on a comparison used more than once: on AVX-512 a mask register and one blend each
- * (a vector mask's select is two instructions there) */
-#  if RJ_VM_VEC && defined(RJ_ISA_AVX512)
-typedef unsigned char F(vm_km_t);
-#    define KM_GT(a, b) __builtin_ia32_cmppd512_mask((a), (b), 0x0e, (unsigned char)-1, 4)
-#    define KM_AND_GT(k, a, b) __builtin_ia32_cmppd512_mask((a), (b), 0x1e, (k), 4)   /* k & (a > b) */
-#    define KM_AND_LT(k, a, b) __builtin_ia32_cmppd512_mask((a), (b), 0x11, (k), 4)
-#    define KM_SEL(k, x, y) __builtin_ia32_blendmpd_512_mask((y), (x), (k))
-#    define KM_SIGN(x) __builtin_ia32_ptestmq512((rj_v8ll)(x), (rj_v8ll){0} + (long long)SIGN, (unsigned char)-1)
-#  else
-typedef M F(vm_km_t);
-#    define KM_GT(a, b) F(gt)((a), (b))
-#    define KM_AND_GT(k, a, b) ((k) & F(gt)((a), (b)))
-#    define KM_AND_LT(k, a, b) ((k) & F(lt)((a), (b)))
-#    define KM_SEL(k, x, y) F(select)((k), (x), (y))
-#    define KM_SIGN(x) IMASK((F(asuint)(x) & SIGN) != 0)
-#  endif
 /* The 1-ULP level's arctan a - nd = hi + *rest for a >= 0 (inf too), nd minus a small
  * correction to the result (atan2's; the constant 0 folds away): centres 0, pi/4 and pi/2, t =
  * a, (a - 1) / (a + 1) or -1 / a, split at 7/16 and tan(3pi/8) (|t| <= 7/16: the middle
@@ -160,13 +143,8 @@ RJ_INLINE V F(arctan2)(V y, V x)
     V rest, e;
     const V hi = F(vm_atan_k)(t, -d, &rest);
     const V s = F(vm_fast_two_sum)(K(PI_HI), -hi, &e);   /* pi - hi = s + e exactly */
-    return NAN_IN2(y, x, F(copysign)(KM_SEL(KM_SIGN(x), s + ((e + K(PI_LO)) - rest), hi + rest), y));
+    return NAN_IN2(y, x, F(copysign)(KM_SEL(KM_BITS(F(asuint)(x), SIGN), s + ((e + K(PI_LO)) - rest), hi + rest), y));
 }
-#  undef KM_GT
-#  undef KM_AND_GT
-#  undef KM_AND_LT
-#  undef KM_SEL
-#  undef KM_SIGN
 #else
 /* arctan a - nd = hi + *rest for a >= 0 (inf too), nd minus a small correction to it (atan2's): t =
  * (a - c) / (1 + a c) for the centre c nearest a, arctan a = arctan c + arctan t, arctan c as

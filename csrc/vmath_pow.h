@@ -58,7 +58,7 @@ RJ_INLINE V F(vm_lookup32)(const double *tab, U iv, M high)
     __asm__("vpermi2pd %2, %1, %0" : "+v"(lo) : "v"(F(load)(tab)), "v"(F(load)(tab + 8)));
     __asm__("vpermi2pd %2, %1, %0" : "+v"(hi) : "v"(F(load)(tab + 16)), "v"(F(load)(tab + 24)));
     (void)high;            /* bit 4 of iv straight into a mask register: one blend */
-    return __builtin_ia32_blendmpd_512_mask(lo, hi, __builtin_ia32_ptestmq512((rj_v8ll)iv, (rj_v8ll){0} + 16, (unsigned char)-1));
+    return KM_SEL(KM_BITS(iv, 16), hi, lo);
 #  elif RJ_VM_VEC
     (void)high;
     V r;
@@ -198,8 +198,8 @@ RJ_INLINE V F(pow)(V x, V y)
     const V thc = F(min)(K(760.0), F(max)(K(-760.0), th));
     /* (log|x| = 0 exactly for x = +-1, where a y past 2^995 would make Dekker's te NaN) */
 #if RJ_VM_VEC && defined(RJ_ISA_AVX512)   /* the same on mask registers: one blend */
-    const V tl = __builtin_ia32_blendmpd_512_mask(K(0.0), te + y * ll, __builtin_ia32_cmppd512_mask(lh, K(0.0), 0x04,
-                     __builtin_ia32_cmppd512_mask(thc, th, 0x00, (unsigned char)-1, 4), 4));
+    const V tl = KM_SEL(__builtin_ia32_cmppd512_mask(lh, K(0.0), 0x04, __builtin_ia32_cmppd512_mask(thc, th, 0x00,
+                        (unsigned char)-1, 4), 4), te + y * ll, K(0.0));
 #else
     const V tl = F(select)(F(eq)(thc, th) & F(ne)(lh, K(0.0)), te + y * ll, K(0.0));
 #endif

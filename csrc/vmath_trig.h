@@ -109,11 +109,9 @@ RJ_INLINE V F(cos)(V x)
 /* +-inf: the default NaN (tiny x are their own tangent, as on the other tiers: denormals too,
  * whatever MXCSR's DAZ makes of them) */
 #    define TAN_RESULT(x, y) RJ_VD_FIXUP(F(select_lt)(F(abs)(x), K(0x1p-27), (x), (y)), (x), 0x00330022)
-#    define TAN_ODD(q, a, b) __builtin_ia32_blendmpd_512_mask((b), (a), __builtin_ia32_ptestmq512((rj_v8ll)(q), (rj_v8ll){0} + 1, (unsigned char)-1))
 #  else
 #    define TAN_ANY_BIG(x, r) F(vm_any)(MF(not)(F(lt)(F(abs)(x), K(1.6e6)) & F(ge)(F(abs)(r), K(0x1p-26))))
 #    define TAN_RESULT(x, y) TRIG_RESULT((x), F(select_lt)(F(abs)(x), K(0x1p-27), (x), (y)))
-#    define TAN_ODD(q, a, b) F(select)(IMASK(((q) & 1) != 0), (a), (b))
 #  endif
 RJ_INLINE V F(vm_rem_pio2_fused)(V x, V *rh, V *rl)
 {
@@ -161,11 +159,10 @@ RJ_INLINE V F(tan)(V x)
     const V h = rh + c, hl = c - (h - rh);                   /* tan r = h + hl (|rh| > |c|) */
     const V qt = K(-1.0) / h;
     const V inv = F(fma)(qt, F(fma)(qt, hl, F(fma)(qt, h, K(1.0))), qt);
-    return TAN_RESULT(x, TAN_ODD(q, inv, h));
+    return TAN_RESULT(x, KM_SEL(KM_BITS(q, 1), inv, h));
 }
 #  undef TAN_ANY_BIG
 #  undef TAN_RESULT
-#  undef TAN_ODD
 #else
 /* tan x: tan r in even quadrants, -1 / tan r in odd ones. tan(r + rl) = r + r^3 T(z) +
  * rl (1 + tan^2 r), T of degree 14 fitted here (Remez, 2^-59.5); the reciprocal is refined
