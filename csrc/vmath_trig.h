@@ -106,14 +106,13 @@ RJ_INLINE V F(cos)(V x)
 #  if RJ_VM_VEC && defined(RJ_ISA_AVX512)
 #    define TAN_ANY_BIG(x, r) ((__builtin_ia32_cmppd512_mask(F(abs)(x), K(1.6e6), 0x05, (unsigned char)-1, 4) \
                                 | __builtin_ia32_cmppd512_mask(F(abs)(r), K(0x1p-26), 0x01, (unsigned char)-1, 4)) != 0)
-/* +-inf: the default NaN (tiny x are their own tangent, as on the other tiers: denormals too,
- * whatever MXCSR's DAZ makes of them) */
-#    define TAN_RESULT(x, y) RJ_VD_FIXUP(F(select_lt)(F(abs)(x), K(0x1p-27), (x), (y)), (x), 0x00330022)
+/* +-inf: the default NaN (tiny x, their own tangent, are the slow path's: see tan) */
+#    define TAN_RESULT(x, y) RJ_VD_FIXUP((y), (x), 0x00330022)
 #  else
 #    define TAN_ANY_BIG(x, r) F(vm_any)(MF(not)(F(lt)(F(abs)(x), K(1.6e6)) & F(ge)(F(abs)(r), K(0x1p-26))))
-#    define TAN_RESULT(x, y) TRIG_RESULT((x), F(select_lt)(F(abs)(x), K(0x1p-27), (x), (y)))
+#    define TAN_RESULT(x, y) TRIG_RESULT((x), (y))
 #  endif
-RJ_INLINE V F(vm_rem_pio2_fused)(V x, V *rh, V *rl)
+RJ_INLINE V F(vm_rem_pio2_fused)(V x, V *rh, V *rl, int *slow)
 {
     const V t = ROUND_SHIFTED(x, TWO_OVER_PI);
     const V n = t - K(SHIFTER);
@@ -122,7 +121,8 @@ RJ_INLINE V F(vm_rem_pio2_fused)(V x, V *rh, V *rl)
     *rl = F(fma)(n, K(0x1.f1976b7ed8fbcp-110), F(fma)(n, K(-0x1.1a62633145c07p-54), r1 - *rh));
     /* r1 - rh is exact but where r (below 2^-26) is far smaller than r1: those lanes, and the ones
      * past the range, take vm_rem_pio2's reduction */
-    if (__builtin_expect(TAN_ANY_BIG(x, *rh), 0)) {
+    *slow = TAN_ANY_BIG(x, *rh);
+    if (__builtin_expect(*slow, 0)) {
         V sh, sl;
         const V st = F(vm_rem_pio2)(x, &sh, &sl);
         const M slow = MF(not)(F(lt)(F(abs)(x), K(1.6e6)) & F(ge)(F(abs)(*rh), K(0x1p-26)));
@@ -136,7 +136,8 @@ RJ_INLINE V F(vm_rem_pio2_fused)(V x, V *rh, V *rl)
 RJ_INLINE V F(tan)(V x)
 {
     V rh, rl;
-    const U q = F(asuint)(F(vm_rem_pio2_fused)(x, &rh, &rl));
+    int slow;
+    const U q = F(asuint)(F(vm_rem_pio2_fused)(x, &rh, &rl, &slow));
     V zl, cl;
     const V z = F(vm_two_prod)(rh, rh, &zl);
     const V ch = F(vm_two_prod)(rh, z, &cl);                 /* r^3 = ch + cl + rh zl */
@@ -159,7 +160,10 @@ RJ_INLINE V F(tan)(V x)
     const V h = rh + c, hl = c - (h - rh);                   /* tan r = h + hl (|rh| > |c|) */
     const V qt = K(-1.0) / h;
     const V inv = F(fma)(qt, F(fma)(qt, hl, F(fma)(qt, h, K(1.0))), qt);
-    return TAN_RESULT(x, KM_SEL(KM_BITS(q, 1), inv, h));
+    V y = KM_SEL(KM_BITS(q, 1), inv, h);
+    if (__builtin_expect(slow, 0))        /* (a tiny x's reduced argument is below 2^-26 too) */
+        y = F(select_lt)(F(abs)(x), K(0x1p-27), x, y);
+    return TAN_RESULT(x, y);
 }
 #  undef TAN_ANY_BIG
 #  undef TAN_RESULT
