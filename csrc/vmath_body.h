@@ -103,6 +103,11 @@
 #undef LANES
 #undef LANE
 #undef FOR_EACH_SET_LANE
+#undef KM_GT
+#undef KM_AND_GT
+#undef KM_AND_LT
+#undef KM_BITS
+#undef KM_SEL
 #undef RJ_VM_P
 #undef RJ_VM_MP
 #undef RJ_VM_V

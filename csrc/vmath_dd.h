@@ -42,6 +42,31 @@ RJ_INLINE V F(vm_two_prod)(V a, V b, V *e)
 /* Whether any lane of a mask is set (simd.h's, per tier). */
 RJ_INLINE int F(vm_any)(M m) { return MF(any)(m); }
 
+/* Masks for selects alone: on AVX-512 a compare into a mask register and one blend a select,
+ * where a vector mask's select takes two instructions; elsewhere the vector masks.
+ *   KM_GT(a, b), KM_AND_GT(k, a, b), KM_AND_LT(k, a, b)   (k &) a > b, a < b; NaN never
+ *   KM_BITS(u, c)      (u & c) != 0 for an unsigned vector u
+ *   KM_SEL(k, x, y)    k ? x : y per lane */
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+typedef unsigned char F(vm_km_t);
+#  define KM_GT(a, b) __builtin_ia32_cmppd512_mask((a), (b), 0x1e, (unsigned char)-1, 4)
+#  define KM_AND_GT(k, a, b) __builtin_ia32_cmppd512_mask((a), (b), 0x1e, (k), 4)
+#  define KM_AND_LT(k, a, b) __builtin_ia32_cmppd512_mask((a), (b), 0x11, (k), 4)
+#  define KM_BITS(u, c) __builtin_ia32_cmpq512_mask((rj_v8ll)((u) & (c)), (rj_v8ll){0}, 4, (unsigned char)-1)
+#  if defined(__clang__)
+#    define KM_SEL(k, x, y) __builtin_ia32_selectpd_512((k), (x), (y))
+#  else
+#    define KM_SEL(k, x, y) __builtin_ia32_blendmpd_512_mask((y), (x), (k))
+#  endif
+#else
+typedef M F(vm_km_t);
+#  define KM_GT(a, b) F(gt)((a), (b))
+#  define KM_AND_GT(k, a, b) ((k) & F(gt)((a), (b)))
+#  define KM_AND_LT(k, a, b) ((k) & F(lt)((a), (b)))
+#  define KM_BITS(u, c) IMASK(((u) & (c)) != 0)
+#  define KM_SEL(k, x, y) F(select)((k), (x), (y))
+#endif
+
 /* (nh + nl) / (dh + dl) = qh + *ql: the quotient rounded, then refined by its residual, which
  * the exact product qh dh makes exact but for nl and dl */
 RJ_INLINE V F(vm_div_dd)(V nh, V nl, V dh, V dl, V *ql)

@@ -71,14 +71,89 @@ RJ_INLINE V F(arccos)(V x)
     return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(select)(low, mid, F(select)(neg, left, right))));
 }
 
-/* arctan a + d = hi + *rest for a >= 0 (inf too), d a small correction to a (atan2's): t =
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF && RJ_HAS_FMA
+/* The 1-ULP level's arctan a - nd = hi + *rest for a >= 0 (inf too), nd minus a small
+ * correction to the result (atan2's; the constant 0 folds away): centres 0, pi/4 and pi/2, t =
+ * a, (a - 1) / (a + 1) or -1 / a, split at 7/16 and tan(3pi/8) (|t| <= 7/16: the middle
+ * interval starts above tan(pi/8), where its cancelling sum cost up to 0.71 ULP), by one
+ * division: numerator and denominator as exact double-doubles (fast_two_sum's error terms are
+ * exact here for a in the middle interval, either side of 1), t = num q for q = 1/den, t_lo its residual over den (both
+ * roundings). arctan t as vm_atan_k's (B, Remez 2^-61.6 on 7/16), hi + t summed exactly. */
+RJ_INLINE V F(vm_atan_k)(V a, V nd, V *rest)
+{
+    const F(vm_km_t) mid = KM_GT(a, K(0.4375)), big = KM_GT(a, K(0x1.3504f333f9de6p+1));
+    const V nh = a - K(1.0), dh = a + K(1.0);
+    const V nl = a - (nh + K(1.0)), dl = a - (dh - K(1.0));
+    const V num = KM_SEL(big, K(-1.0), KM_SEL(mid, nh, a));
+    const V den = KM_SEL(big, a, KM_SEL(mid, dh, K(1.0)));
+    const V numl = KM_SEL(big, K(0.0), KM_SEL(mid, nl, K(0.0)));
+    const V denl = KM_SEL(big, K(0.0), KM_SEL(mid, dl, K(0.0)));
+    const V q = K(1.0) / den, t = num * q;
+    /* (past 2^900 the residual is not exact, and t_lo is far below an ULP anyway) */
+    const V t_lo = KM_SEL(KM_GT(a, K(0x1p900)), K(0.0), F(fma)(-t, denl, F(fma)(-t, den, num) + numl) * q);
+    const V hi = KM_SEL(big, K(PIO2_HI), KM_SEL(mid, K(0x1.921fb54442d18p-1), K(0.0)));
+    const V lo = KM_SEL(big, K(PIO2_LO), KM_SEL(mid, K(0x1.1a62633145c07p-55), K(0.0)));
+    const V z = t * t;
+    V b = MLA(K(0x1.c4d6ccc0c74dap-7), z, -0x1.06b114aac45d6p-5);
+    b = MLA(b, z, 0x1.6bcb12303c67bp-5);
+    b = MLA(b, z, -0x1.aa2f57e82b9fdp-5);
+    b = MLA(b, z, 0x1.e13c911e68ea0p-5);
+    b = MLA(b, z, -0x1.1109a8b9508f2p-4);
+    b = MLA(b, z, 0x1.3b133d43f272cp-4);
+    b = MLA(b, z, -0x1.745d12936165ep-4);
+    b = MLA(b, z, 0x1.c71c71a89a823p-4);
+    b = MLA(b, z, -0x1.249249245a325p-3);
+    b = MLA(b, z, 0x1.99999999993a5p-3);
+    b = MLA(b, z, -0x1.5555555555554p-2);
+    /* arctan(t + t_lo) = arctan t + t_lo / (1 + z), to t_lo z^2 */
+    V sl;
+    const V sh = F(vm_fast_two_sum)(hi, t, &sl);          /* |t| < hi, or hi = 0 */
+    *rest = sl + ((F(fma)(t * z, b, lo) - nd) + F(fma)(-t_lo, z, t_lo));
+    return sh;
+}
+
+RJ_INLINE V F(arctan)(V x)
+{
+    const V a = F(abs)(x);
+    V rest;
+    const V hi = F(vm_atan_k)(a, K(0.0), &rest);
+    return NAN_IN(x, F(copysign)(hi + rest, x));          /* tiny a comes out as itself */
+}
+
+/* arctan2 at the 1-ULP level, with FMA: as the 0.5-ULP level's below, |y/x|'s rounding error d
+ * from the fused residual over |x| (1 + t^2), pi - arctan by a fast sum; a vector whose
+ * magnitudes all lie in [2^-900, 2^900] skips the scaling and the zero and infinite pairs (both
+ * zero: 0 / 1, both infinite: 1 / 1). */
+RJ_INLINE V F(arctan2)(V y, V x)
+{
+    V ax = F(abs)(x), ay = F(abs)(y);
+    const V big = F(max)(ax, ay), least = F(min)(ax, ay);
+    if (__builtin_expect(F(vm_any)(MF(not)(F(le)(big, K(0x1p900)) & F(ge)(least, K(0x1p-900)))), 0)) {
+        const V scale = F(select_gt)(big, K(0x1p900), K(0x1p-600), F(select_lt)(big, K(0x1p-900), K(0x1p600), K(1.0)));
+        ax = ax * scale;
+        ay = ay * scale;
+        const M zeros = F(eq)(ax, K(0.0)) & F(eq)(ay, K(0.0)), infs = F(eq)(ax, K(INF)) & F(eq)(ay, K(INF));
+        ax = F(select)(zeros | infs, K(1.0), ax);
+        ay = F(select)(zeros, K(0.0), F(select)(infs, K(1.0), ay));
+    }
+    const V t = ay / ax;
+    V d = F(fma)(-t, ax, ay) / F(fma)(t, ay, ax);     /* the exact residual over ax (1 + t^2) */
+    /* only where the residual was exact: nothing tiny, nothing overflowed */
+    d = KM_SEL(KM_AND_LT(KM_AND_GT(KM_GT(t, K(0x1p-900)), ay, K(0x1p-960)), F(abs)(d), K(INF)), d, K(0.0));
+    V rest, e;
+    const V hi = F(vm_atan_k)(t, -d, &rest);
+    const V s = F(vm_fast_two_sum)(K(PI_HI), -hi, &e);   /* pi - hi = s + e exactly */
+    return NAN_IN2(y, x, F(copysign)(KM_SEL(KM_BITS(F(asuint)(x), SIGN), s + ((e + K(PI_LO)) - rest), hi + rest), y));
+}
+#else
+/* arctan a - nd = hi + *rest for a >= 0 (inf too), nd minus a small correction to it (atan2's): t =
  * (a - c) / (1 + a c) for the centre c nearest a, arctan a = arctan c + arctan t, arctan c as
  * hi + lo; arctan t = t + t z B(z), B of degree 11 fitted here (Remez, 2^-61.6). The quotient t
  * is rounded, and so is its denominator: both errors go into t_lo, the residual of t as a
  * double-double (the numerator is exact, the product of t and the denominator exact by
  * vm_two_prod), and arctan c + t is summed exactly: the result is rounded once but for terms
  * below 2^-57 of it (measured within 0.64 ULP; 0.85 without t_lo and the exact sum). */
-RJ_INLINE V F(vm_atan_k)(V a, V d, V *rest)
+RJ_INLINE V F(vm_atan_k)(V a, V nd, V *rest)
 {
     const M c1 = F(ge)(a, K(0.4375)), c2 = F(ge)(a, K(0.6875)), c3 = F(ge)(a, K(1.1875)),
             c4 = F(ge)(a, K(2.4375));
@@ -125,7 +200,7 @@ RJ_INLINE V F(vm_atan_k)(V a, V d, V *rest)
     /* arctan(t + t_lo) = arctan t + t_lo / (1 + z), to t_lo z^2 */
     V sl;
     const V sh = F(vm_fast_two_sum)(hi, t, &sl);          /* |t| < hi, or hi = 0 */
-    *rest = sl + (((t * z * b + lo) + d) + (t_lo - t_lo * z));
+    *rest = sl + (((t * z * b + lo) - nd) + (t_lo - t_lo * z));
     return sh;
 }
 
@@ -136,7 +211,9 @@ RJ_INLINE V F(arctan)(V x)
     const V hi = F(vm_atan_k)(a, K(0.0), &rest);
     return NAN_IN(x, F(copysign)(F(select_lt)(a, K(0x1p-27), a, hi + rest), x));
 }
+#endif
 
+#if RJ_VM_LEVEL == RJ_VM_LEVEL_HALF || !RJ_HAS_FMA
 /* arctan2(y, x) = +-arctan|y/x| or +-(pi - arctan|y/x|) when x < 0 or x = -0, the sign y's.
  * |y/x| carries its rounding error t_lo into the core as t_lo / (1 + t^2), and pi - arctan is
  * summed from the parts. t_lo needs the product t |x| exact, so both magnitudes are first scaled
@@ -156,12 +233,13 @@ RJ_INLINE V F(arctan2)(V y, V x)
     t = F(select)(F(eq)(ax, K(0.0)) & F(eq)(ay, K(0.0)), K(0.0), t);
     t = F(select)(F(eq)(ax, K(INF)) & F(eq)(ay, K(INF)), K(1.0), t);
     V rest, e;
-    const V hi = F(vm_atan_k)(t, d, &rest);
+    const V hi = F(vm_atan_k)(t, -d, &rest);
     /* pi - (hi + rest): pi - hi exactly as s + e first */
     const V s = F(vm_two_sum)(K(PI_HI), -hi, &e);
     const M neg = IMASK((F(asuint)(x) & SIGN) != 0);
     return NAN_IN2(y, x, F(copysign)(F(select)(neg, s + ((e + K(PI_LO)) - rest), hi + rest), y));
 }
+#endif
 
 /* ---- the float cores (see vmath_exp.h) */
 

@@ -114,6 +114,31 @@ RJ_INLINE V F(log10)(V x)
     return F(vm_log_special)(x, val_lo + w);
 }
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF && RJ_HAS_FMA
+/* arcsinh|x| at the 1-ULP level, with FMA: log(|x| + s), s = sqrt(1 + x^2) as sh + sl (1 + x^2
+ * from exact sums, sl from the root's exact residual), |x| + sh summed exactly: log(uh) + (ul +
+ * sl) / uh (every term positive: nothing cancels); past 2^28 log(2|x|). One root and two
+ * divisions (the log's own among them) where the 0.5-ULP level's three-way split takes two and
+ * seven. */
+RJ_INLINE V F(arcsinh)(V x)
+{
+    const V a = F(abs)(x);
+    const M big = F(gt)(a, K(0x1p28));
+    V a2l, wl, ul;
+    const V a2h = F(vm_two_prod)(a, a, &a2l);
+    const V wh = F(vm_two_sum)(K(1.0), a2h, &wl);                       /* 1 + x^2 */
+    const V sh = F(sqrt)(wh);
+    const V uh = F(vm_fast_two_sum)(sh, a, &ul);                         /* sh > |x| */
+    /* (ul + sl) / uh, sl = (1 + x^2 - sh^2) / (2 sh), over one denominator */
+    const V d2 = K(2.0) * sh;
+    const V c2 = F(fma)(d2, ul, F(fma)(-sh, sh, wh) + (wl + a2l)) / (d2 * uh);
+    const V u = F(select)(big, a, uh);
+    const V c = F(select)(big, K(0.0), c2);
+    V y = F(vm_log_of)(u, c, F(select)(big, K(1.0), K(0.0)));
+    y = F(select_lt)(a, K(0x1p-28), a, y);
+    return NAN_IN(x, F(copysign)(y, x));
+}
+#else
 /* arcsinh|x| = log(2|x|) past 2^28, log(2|x| + 1 / (sqrt(x^2 + 1) + |x|)) past 2, and below
  * log1p(|x| + x^2 / (1 + sqrt(1 + x^2))), each argument a double-double: one log of an argument
  * chosen per lane. */
@@ -137,6 +162,7 @@ RJ_INLINE V F(arcsinh)(V x)
     y = F(select_lt)(a, K(0x1p-28), a, y);
     return NAN_IN(x, F(copysign)(y, x));
 }
+#endif
 
 /* arccosh x = log(2x) past 2^28, log(2x - 1 / (x + sqrt(x^2 - 1))) past 2, and below
  * log1p(t + sqrt(2t + t^2)), t = x - 1 (exact), each argument a double-double; NaN below 1. */
@@ -158,6 +184,23 @@ RJ_INLINE V F(arccosh)(V x)
     return NAN_IN(x, F(select_lt)(x, K(1.0), K(NAN_), y));
 }
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF && RJ_HAS_FMA
+/* arctanh|x| at the 1-ULP level, with FMA: log(q) / 2 for q = (1 + |x|) / (1 - |x|) = qh + ql,
+ * numerator and denominator exact double-doubles, log(qh) + ql / qh with ql / qh from the
+ * quotient's exact residual over qh (1 - |x|): two divisions and the log's, where the 0.5-ULP
+ * level takes four; +-inf at +-1, NaN beyond. */
+RJ_INLINE V F(arctanh)(V x)
+{
+    const V a = F(abs)(x);
+    V nl, dl;
+    const V nh = F(vm_fast_two_sum)(K(1.0), a, &nl), dh = F(vm_fast_two_sum)(K(1.0), -a, &dl);
+    const V qh = nh / dh;
+    const V c = (F(fma)(-qh, dh, nh) + F(fma)(-qh, dl, nl)) / (qh * dh);
+    V y = K(0.5) * F(vm_log_of)(qh, c, K(0.0));
+    y = F(select_lt)(a, K(0x1p-28), a, y);
+    return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(copysign)(y, x)));
+}
+#else
 /* arctanh|x| = log1p(2|x| / (1 - |x|)) / 2, the quotient as a double-double; +-inf at +-1, NaN
  * beyond. */
 RJ_INLINE V F(arctanh)(V x)
@@ -170,6 +213,7 @@ RJ_INLINE V F(arctanh)(V x)
     y = F(select_lt)(a, K(0x1p-28), a, y);
     return NAN_IN(x, F(select_gt)(a, K(1.0), K(NAN_), F(copysign)(y, x)));
 }
+#endif
 
 /* ---- the float cores (see vmath_exp.h): log2 of a positive normal double as e + s P(s^2),
  * P of degree 4 fitted here (Remez, relative error 2^-37.8); 0 and inf come out as -1023 and

@@ -57,7 +57,8 @@ RJ_INLINE V F(vm_lookup32)(const double *tab, U iv, M high)
     V lo = F(fromuint)(iv), hi = lo;
     __asm__("vpermi2pd %2, %1, %0" : "+v"(lo) : "v"(F(load)(tab)), "v"(F(load)(tab + 8)));
     __asm__("vpermi2pd %2, %1, %0" : "+v"(hi) : "v"(F(load)(tab + 16)), "v"(F(load)(tab + 24)));
-    return F(select)(high, hi, lo);
+    (void)high;            /* bit 4 of iv straight into a mask register: one blend */
+    return KM_SEL(KM_BITS(iv, 16), hi, lo);
 #  elif RJ_VM_VEC
     (void)high;
     V r;
@@ -73,11 +74,18 @@ RJ_INLINE V F(vm_lookup32)(const double *tab, U iv, M high)
 /* log|x| = hi + *lo for positive finite x (denormals too), as described above */
 RJ_INLINE V F(vm_log_dd)(V x, V *lo)
 {
+#  if RJ_VM_VEC && defined(RJ_VD_GETEXP)   /* AVX-512: the same e and z, denormals too */
+    const V m = RJ_VD_GETMANT(x), k = RJ_VD_GETEXP(x);
+    const V e = F(select_ge)(m, K(0x1.6cp+0), k + K(1.0), k);   /* 2 LOG32_OFF on: the octave below */
+    const V z = F(select_ge)(m, K(0x1.6cp+0), m * K(0.5), m);
+    const U iv = (F(asuint)(z) + (ONE_BITS - LOG32_OFF)) >> (MANT - 5);
+#  else
     const M tiny = F(lt)(x, K(MIN_NORMAL));
     const U ix = F(asuint)(F(select)(tiny, x * K(TWO_MANT), x)) + (ONE_BITS - LOG32_OFF);
     const V e = F(fromuint)(TWO_MANT_BITS | (ix >> MANT)) - K(TWO_MANT + BIAS) - F(select)(tiny, K(MANT), K(0.0));
     const V z = F(fromuint)((ix & MANTMASK) + LOG32_OFF);
     const U iv = ix >> (MANT - 5);
+#  endif
     const M high = IMASK((iv & 16) != 0);
     const V invc = F(vm_lookup32)(rj_vm_log32_invc, iv, high);
     V rl, l1, l2, l3, l4;
@@ -169,27 +177,44 @@ RJ_INLINE V F(vm_pow_signs)(V x, V y, V r)
 
 /* y log|x| as th + tl, clamped to [-760, 760] (past which the result is 0 or inf anyway), then
  * exp of the double-double. log 0 = -inf, log inf = inf and log NaN = NaN are set here. */
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+#  define POW_ORDINARY(x, y) (__builtin_ia32_cmppd512_mask(F(abs)(y), K(INF), 0x11, \
+       __builtin_ia32_cmppd512_mask((x), K(INF), 0x11, __builtin_ia32_cmppd512_mask((x), K(0.0), 0x1e, \
+       (unsigned char)-1, 4), 4), 4) == (unsigned char)-1)
+#else
+#  define POW_ORDINARY(x, y) !F(vm_any)(MF(not)(F(gt)((x), K(0.0)) & F(lt)((x), K(INF)) & F(lt)(F(abs)(y), K(INF))))
+#endif
 RJ_INLINE V F(pow)(V x, V y)
 {
     const V ax = F(abs)(x);
     V ll;
     V lh = F(vm_log_dd)(ax, &ll);
-    lh = F(select_eq)(ax, K(0.0), K(-INF), F(select_lt)(ax, K(INF), lh, ax));   /* inf, NaN */
+    /* a vector of x > 0 finite and y finite only needs none of the special cases (the same bits) */
+    const int ordinary = POW_ORDINARY(x, y);
+    if (!ordinary)
+        lh = F(select_eq)(ax, K(0.0), K(-INF), F(select_lt)(ax, K(INF), lh, ax));   /* inf, NaN */
     V te;
     const V th = F(vm_two_prod)(y, lh, &te);
     const V thc = F(min)(K(760.0), F(max)(K(-760.0), th));
     /* (log|x| = 0 exactly for x = +-1, where a y past 2^995 would make Dekker's te NaN) */
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)   /* the same on mask registers: one blend */
+    const V tl = KM_SEL(__builtin_ia32_cmppd512_mask(lh, K(0.0), 0x04, __builtin_ia32_cmppd512_mask(thc, th, 0x00,
+                        (unsigned char)-1, 4), 4), te + y * ll, K(0.0));
+#else
     const V tl = F(select)(F(eq)(thc, th) & F(ne)(lh, K(0.0)), te + y * ll, K(0.0));
+#endif
 #if RJ_VM_LEVEL == RJ_VM_LEVEL_HALF
     V r, small;
     const V t = F(vm_exp_k)(thc, tl, &r, &small, 1);
-    return F(vm_pow_signs)(x, y, F(vm_exp_finish)(t, r, small));
+    const V ay = F(vm_exp_finish)(t, r, small);
 #else   /* vmath_exp.h's table exp, e^(th + tl) = e^th (1 + tl) (|tl| < 2^-42: tl^2 is far below) */
     V head, small;
     const V t = F(vm_exp16_k)(thc, &head, &small, 0);
-    return F(vm_pow_signs)(x, y, F(vm_exp16_scale)(head + F(fma)(head + small, tl, small), t));
+    const V ay = F(vm_exp16_scale)(head + F(fma)(head + small, tl, small), t);
 #endif
+    return ordinary ? ay : F(vm_pow_signs)(x, y, ay);
 }
+#undef POW_ORDINARY
 
 /* x^k for the constants k = 0, 3, 4 and -2 (x^2, x^0.5, x^-1 and x^1 are x*x, sqrt, 1/x and x,
  * as numpy computes them): products as double-doubles hi + lo, rounded once. The products' error

@@ -95,6 +95,79 @@ RJ_INLINE V F(cos)(V x)
     return TRIG_RESULT(x, F(fromuint)(F(asuint)(y) ^ (((q + 1) & 2) << (BITS - 2))));
 }
 
+#if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF && RJ_HAS_FMA
+/* tan x at the 1-ULP level, with FMA: n = round(x 2/pi), x - n C1 is exact (a multiple of 2^-53
+ * below 2 in magnitude) for C1 = pi/2 rounded, then r + rl = x - n (C1 + C2 + C3) from two more
+ * fused steps, the second recovering the first's rounding error (to 2^-100 of r). tan(r + rl) =
+ * r + c, c = r^3 T0 + r^5 p(z) + rl (1 + tan^2 r) with r^3 from exact products (r^3 T0, the
+ * largest part of c, rounded once with the rest); in odd quadrants -1 / (r + c) from r + c as a
+ * double-double, one Newton step on the division's exact residual (1 + qt h). (Without FMA,
+ * the 0.5-ULP level's tan below.) */
+#  if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+#    define TAN_ANY_BIG(x, r) ((__builtin_ia32_cmppd512_mask(F(abs)(x), K(1.6e6), 0x05, (unsigned char)-1, 4) \
+                                | __builtin_ia32_cmppd512_mask(F(abs)(r), K(0x1p-26), 0x01, (unsigned char)-1, 4)) != 0)
+/* +-inf: the default NaN (tiny x, their own tangent, are the slow path's: see tan) */
+#    define TAN_RESULT(x, y) RJ_VD_FIXUP((y), (x), 0x00330022)
+#  else
+#    define TAN_ANY_BIG(x, r) F(vm_any)(MF(not)(F(lt)(F(abs)(x), K(1.6e6)) & F(ge)(F(abs)(r), K(0x1p-26))))
+#    define TAN_RESULT(x, y) TRIG_RESULT((x), (y))
+#  endif
+RJ_INLINE V F(vm_rem_pio2_fused)(V x, V *rh, V *rl, int *slow)
+{
+    const V t = ROUND_SHIFTED(x, TWO_OVER_PI);
+    const V n = t - K(SHIFTER);
+    const V r1 = F(fma)(n, K(-0x1.921fb54442d18p+0), x);
+    *rh = F(fma)(n, K(-0x1.1a62633145c07p-54), r1);
+    *rl = F(fma)(n, K(0x1.f1976b7ed8fbcp-110), F(fma)(n, K(-0x1.1a62633145c07p-54), r1 - *rh));
+    /* r1 - rh is exact but where r (below 2^-26) is far smaller than r1: those lanes, and the ones
+     * past the range, take vm_rem_pio2's reduction */
+    *slow = TAN_ANY_BIG(x, *rh);
+    if (__builtin_expect(*slow, 0)) {
+        V sh, sl;
+        const V st = F(vm_rem_pio2)(x, &sh, &sl);
+        const M slow = MF(not)(F(lt)(F(abs)(x), K(1.6e6)) & F(ge)(F(abs)(*rh), K(0x1p-26)));
+        *rh = F(select)(slow, sh, *rh);
+        *rl = F(select)(slow, sl, *rl);
+        return F(select)(slow, st, t);
+    }
+    return t;
+}
+
+RJ_INLINE V F(tan)(V x)
+{
+    V rh, rl;
+    int slow;
+    const U q = F(asuint)(F(vm_rem_pio2_fused)(x, &rh, &rl, &slow));
+    V zl, cl;
+    const V z = F(vm_two_prod)(rh, rh, &zl);
+    const V ch = F(vm_two_prod)(rh, z, &cl);                 /* r^3 = ch + cl + rh zl */
+    V p = MLA(K(0x1.41733cbe197cbp-17), z, -0x1.863141c852552p-16);
+    p = MLA(p, z, 0x1.8625a88591ea4p-15);
+    p = MLA(p, z, -0x1.81991f8710975p-16);
+    p = MLA(p, z, 0x1.10c3335af00bcp-14);
+    p = MLA(p, z, 0x1.63c65e16125dfp-14);
+    p = MLA(p, z, 0x1.fe15fb7788a01p-13);
+    p = MLA(p, z, 0x1.34d1172487353p-11);
+    p = MLA(p, z, 0x1.7daf4aa28c0ccp-10);
+    p = MLA(p, z, 0x1.d6d3144e44e78p-9);
+    p = MLA(p, z, 0x1.226e39514a014p-7);
+    p = MLA(p, z, 0x1.664f4867d90f4p-6);
+    p = MLA(p, z, 0x1.ba1ba1ba84408p-5);
+    p = MLA(p, z, 0x1.1111111110b34p-3);
+    const V t0 = F(fma)(ch, K(0x1.5555555555558p-2), rh);  /* tan r to 2^-7: for rl's factor */
+    const V small = F(fma)(rl, F(fma)(t0, t0, K(1.0)), F(fma)(rh, zl, cl) * K(0x1.5555555555558p-2));
+    const V c = F(fma)(ch, K(0x1.5555555555558p-2), F(fma)(ch * z, p, small));
+    const V h = rh + c, hl = c - (h - rh);                   /* tan r = h + hl (|rh| > |c|) */
+    const V qt = K(-1.0) / h;
+    const V inv = F(fma)(qt, F(fma)(qt, hl, F(fma)(qt, h, K(1.0))), qt);
+    V y = KM_SEL(KM_BITS(q, 1), inv, h);
+    if (__builtin_expect(slow, 0))        /* (a tiny x's reduced argument is below 2^-26 too) */
+        y = F(select_lt)(F(abs)(x), K(0x1p-27), x, y);
+    return TAN_RESULT(x, y);
+}
+#  undef TAN_ANY_BIG
+#  undef TAN_RESULT
+#else
 /* tan x: tan r in even quadrants, -1 / tan r in odd ones. tan(r + rl) = r + r^3 T(z) +
  * rl (1 + tan^2 r), T of degree 14 fitted here (Remez, 2^-59.5); the reciprocal is refined
  * by one Newton step on the unevaluated sum. |x| < 2^-27 is its own tangent. */
@@ -134,6 +207,7 @@ RJ_INLINE V F(tan)(V x)
     const V y = F(select)(IMASK((q & 1) != 0), inv, h + hl);
     return TRIG_RESULT(x, F(select_lt)(F(abs)(x), K(0x1p-27), x, y));
 }
+#endif
 
 /* ---- the float cores (see vmath_exp.h): x is a float's value. While |x| < 2^25 (|n| < 2^25)
  * r = ((x - n P1) - n P2) - n P3 with pi/2 in parts of 28, 28 and 53 bits (n times the first two
