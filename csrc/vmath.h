@@ -43,6 +43,7 @@
 #define RJ_VMATH_H
 
 #include "simd.h"
+#include "vmath_families.h"   /* which of the functions below a kernel has */
 
 /* Accuracy levels (JitConfig(ulp=...), which a kernel's source defines RJ_VM_LEVEL to):
  *   RJ_VM_LEVEL_HALF  float functions by the double cores rounded once: within a hair of 0.5 ULP
@@ -87,7 +88,9 @@ RJ_INLINE rj_vd rj_vd_fromuint(rj_vdu u) { return (rj_vd)u; }
 #endif
 
 #include "vmath_round.h"
-#include "vmath_reduce.h"
+#if RJ_VM_HAS_TRIG
+#  include "vmath_reduce.h"
+#endif
 
 #if RJ_VECTOR_BYTES
 #define RJ_VM_P rj_vd
@@ -103,14 +106,21 @@ RJ_INLINE rj_vd rj_vm_lane0(double x) { rj_vd v = {0}; v[0] = x; return v; }
 #define RJ_VM_TWIN1(NAME) RJ_INLINE double rj_d_##NAME(double x) { return rj_vd_##NAME(rj_vm_lane0(x))[0]; }
 #define RJ_VM_TWIN2(NAME) \
     RJ_INLINE double rj_d_##NAME(double x, double y) { return rj_vd_##NAME(rj_vm_lane0(x), rj_vm_lane0(y))[0]; }
-/* of each declared function (vmath_functions.h), the double function and its float core vmf_* */
-#define RJ_VM_UNARY(NAME, ...) RJ_VM_TWIN1(NAME) RJ_VM_TWIN1(vmf_##NAME)
-#define RJ_VM_BINARY(NAME, ...) RJ_VM_TWIN2(NAME) RJ_VM_TWIN2(vmf_##NAME)
+/* of each declared function (vmath_functions.h) of the kernel's families, the double function
+ * and its float core vmf_* */
+#define RJ_VM_TWINS1(NAME) RJ_VM_TWIN1(NAME) RJ_VM_TWIN1(vmf_##NAME)
+#define RJ_VM_TWINS2(NAME) RJ_VM_TWIN2(NAME) RJ_VM_TWIN2(vmf_##NAME)
+#define RJ_VM_UNARY(NAME, ...) RJ_VM_WHEN(NAME, RJ_VM_TWINS1)
+#define RJ_VM_BINARY(NAME, ...) RJ_VM_WHEN(NAME, RJ_VM_TWINS2)
 #include "vmath_functions.h"
+#if RJ_VM_HAS_POW
 RJ_INLINE double rj_d_powi(double x, int k) { return rj_vd_powi(rj_vm_lane0(x), k)[0]; }
 RJ_INLINE double rj_d_vmf_powi(double x, int k) { return rj_vd_vmf_powi(rj_vm_lane0(x), k)[0]; }
+#endif
 #undef RJ_VM_TWIN1
 #undef RJ_VM_TWIN2
+#undef RJ_VM_TWINS1
+#undef RJ_VM_TWINS2
 #else
 #define RJ_VM_P rj_d
 #define RJ_VM_MP rj_mds
@@ -125,7 +135,9 @@ RJ_INLINE double rj_d_vmf_powi(double x, int k) { return rj_vd_vmf_powi(rj_vm_la
 #if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
 #  include "vmath_f32.h"
 #endif
-#include "vmath_divmod.h"
+#if RJ_VM_HAS_FMOD
+#  include "vmath_divmod.h"
+#endif
 
 #undef LN2_1
 #undef LN2_2

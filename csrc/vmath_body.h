@@ -63,12 +63,25 @@
 #endif
 
 #include "vmath_dd.h"
-#include "vmath_exp.h"
-#include "vmath_log.h"
-#include "vmath_trig.h"
-#include "vmath_inv.h"
-#include "vmath_pow.h"
-#include "vmath_misc.h"
+/* the kernel's families (vmath_families.h) */
+#if RJ_VM_HAS_EXP
+#  include "vmath_exp.h"
+#endif
+#if RJ_VM_HAS_LOG
+#  include "vmath_log.h"
+#endif
+#if RJ_VM_HAS_TRIG
+#  include "vmath_trig.h"
+#endif
+#if RJ_VM_HAS_INV
+#  include "vmath_inv.h"
+#endif
+#if RJ_VM_HAS_POW
+#  include "vmath_pow.h"
+#endif
+#if RJ_VM_HAS_HYPOT || RJ_VM_HAS_FMOD
+#  include "vmath_misc.h"
+#endif
 
 #undef RJ_VM_CAT_
 #undef RJ_VM_CAT

@@ -48,15 +48,20 @@ RJ_INLINE rj_vf rj_vm_lane0f(float x) { rj_vf v = {0}; v[0] = x; return v; }
 #define RJ_VMF_WIDE2(NAME)                                                                       \
     RJ_INLINE rj_vf rj_vf_##NAME(rj_vf x, rj_vf y) { return rj_vf_wide_##NAME(x, y); }           \
     RJ_INLINE float rj_f_##NAME(float x, float y) { return rj_f_wide_##NAME(x, y); }
-RJ_VMF_CORE_ROWS(RJ_VMF_TWIN1, RJ_VMF_TWIN2)
-RJ_VMF_WIDE_ROWS(RJ_VMF_WIDE1, RJ_VMF_WIDE2)
-#if RJ_VMF_POWI_CORE
+/* of the kernel's families (vmath_families.h) */
+#define RJ_VMF_CORE1(NAME) RJ_VM_WHEN(NAME, RJ_VMF_TWIN1)
+#define RJ_VMF_CORE2(NAME) RJ_VM_WHEN(NAME, RJ_VMF_TWIN2)
+#define RJ_VMF_WIDE1_IF(NAME) RJ_VM_WHEN(NAME, RJ_VMF_WIDE1)
+#define RJ_VMF_WIDE2_IF(NAME) RJ_VM_WHEN(NAME, RJ_VMF_WIDE2)
+RJ_VMF_CORE_ROWS(RJ_VMF_CORE1, RJ_VMF_CORE2)
+RJ_VMF_WIDE_ROWS(RJ_VMF_WIDE1_IF, RJ_VMF_WIDE2_IF)
+#if RJ_VM_HAS_POW && RJ_VMF_POWI_CORE
 #  if RJ_VECTOR_BYTES
 RJ_INLINE float rj_f_powi(float x, int k) { return rj_vf_powi(rj_vm_lane0f(x), k)[0]; }
 #  else
 RJ_INLINE float rj_f_powi(float x, int k) { return rj_vf_powi(x, k); }
 #  endif
-#else
+#elif RJ_VM_HAS_POW
 RJ_INLINE rj_vf rj_vf_powi(rj_vf x, int k) { return rj_vf_wide_powi(x, k); }
 RJ_INLINE float rj_f_powi(float x, int k) { return rj_f_wide_powi(x, k); }
 #endif
@@ -66,3 +71,7 @@ RJ_INLINE float rj_f_powi(float x, int k) { return rj_f_wide_powi(x, k); }
 #undef RJ_VMF_TWIN2
 #undef RJ_VMF_WIDE1
 #undef RJ_VMF_WIDE2
+#undef RJ_VMF_CORE1
+#undef RJ_VMF_CORE2
+#undef RJ_VMF_WIDE1_IF
+#undef RJ_VMF_WIDE2_IF

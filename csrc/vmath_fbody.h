@@ -61,11 +61,22 @@
 #endif
 
 #include "vmath_dd.h"
-#include "vmath_f32_exp.h"
-#include "vmath_f32_log.h"
-#include "vmath_f32_trig.h"
-#include "vmath_f32_inv.h"
-#include "vmath_f32_pow.h"
+/* the kernel's families (vmath_families.h) */
+#if RJ_VM_HAS_EXP
+#  include "vmath_f32_exp.h"
+#endif
+#if RJ_VM_HAS_LOG
+#  include "vmath_f32_log.h"
+#endif
+#if RJ_VM_HAS_TRIG
+#  include "vmath_f32_trig.h"
+#endif
+#if RJ_VM_HAS_INV
+#  include "vmath_f32_inv.h"
+#endif
+#if RJ_VM_HAS_POW
+#  include "vmath_f32_pow.h"
+#endif
 
 #undef RJ_VM_CAT_
 #undef RJ_VM_CAT

@@ -20,10 +20,12 @@
     RJ_INLINE float RJ_VM_WIDE(rj_f, NAME)(float x) { return (float)rj_d_vmf_##NAME((double)x); }
 #define RJ_VM_SCALAR2(NAME) \
     RJ_INLINE float RJ_VM_WIDE(rj_f, NAME)(float x, float y) { return (float)rj_d_vmf_##NAME((double)x, (double)y); }
-#define RJ_VM_UNARY(NAME, ...) RJ_VM_SCALAR1(NAME)
-#define RJ_VM_BINARY(NAME, ...) RJ_VM_SCALAR2(NAME)
+#define RJ_VM_UNARY(NAME, ...) RJ_VM_WHEN(NAME, RJ_VM_SCALAR1)   /* the kernel's families only */
+#define RJ_VM_BINARY(NAME, ...) RJ_VM_WHEN(NAME, RJ_VM_SCALAR2)
 #include "vmath_functions.h"
+#if RJ_VM_HAS_POW
 RJ_INLINE float RJ_VM_WIDE(rj_f, powi)(float x, int k) { return (float)rj_d_vmf_powi((double)x, k); }
+#endif
 #undef RJ_VM_SCALAR1
 #undef RJ_VM_SCALAR2
 
@@ -45,14 +47,16 @@ RJ_INLINE float RJ_VM_WIDE(rj_f, powi)(float x, int k) { return (float)rj_d_vmf_
             RJ_VM_NARROW(rj_vd_vmf_##NAME(RJ_VD_WIDEN(RJ_VM_LOW(x)), RJ_VD_WIDEN(RJ_VM_LOW(y)))),   \
             RJ_VM_NARROW(rj_vd_vmf_##NAME(RJ_VD_WIDEN(RJ_VM_HIGH(x)), RJ_VD_WIDEN(RJ_VM_HIGH(y))))); \
     }
-#define RJ_VM_UNARY(NAME, ...) RJ_VM_VECTOR1(NAME)
-#define RJ_VM_BINARY(NAME, ...) RJ_VM_VECTOR2(NAME)
+#define RJ_VM_UNARY(NAME, ...) RJ_VM_WHEN(NAME, RJ_VM_VECTOR1)
+#define RJ_VM_BINARY(NAME, ...) RJ_VM_WHEN(NAME, RJ_VM_VECTOR2)
 #include "vmath_functions.h"
+#  if RJ_VM_HAS_POW
 RJ_INLINE rj_vf RJ_VM_WIDE(rj_vf, powi)(rj_vf x, int k)
 {
     return RJ_VM_JOIN(RJ_VM_NARROW(rj_vd_vmf_powi(RJ_VD_WIDEN(RJ_VM_LOW(x)), k)),
                       RJ_VM_NARROW(rj_vd_vmf_powi(RJ_VD_WIDEN(RJ_VM_HIGH(x)), k)));
 }
+#  endif
 #  undef RJ_VM_VECTOR1
 #  undef RJ_VM_VECTOR2
 #  undef RJ_VM_NARROW
@@ -71,13 +75,15 @@ RJ_INLINE rj_vf RJ_VM_WIDE(rj_vf, powi)(rj_vf x, int k)
 #  define RJ_VM_WIDE_ALIAS2(NAME) \
     RJ_INLINE float RJ_VM_WIDE(rj_vf, NAME)(float x, float y) { return RJ_VM_WIDE(rj_f, NAME)(x, y); } \
     RJ_INLINE double rj_vd_##NAME(double x, double y) { return rj_d_##NAME(x, y); }
-#  define RJ_VM_UNARY(NAME, ...) RJ_VM_WIDE_ALIAS(NAME)
-#  define RJ_VM_BINARY(NAME, ...) RJ_VM_WIDE_ALIAS2(NAME)
+#  define RJ_VM_UNARY(NAME, ...) RJ_VM_WHEN(NAME, RJ_VM_WIDE_ALIAS)
+#  define RJ_VM_BINARY(NAME, ...) RJ_VM_WHEN(NAME, RJ_VM_WIDE_ALIAS2)
 #  define RJ_VM_TYPED_UNARY(NAME, ...) RJ_VM_ALIAS(NAME)
 #  define RJ_VM_TYPED_BINARY(NAME, ...) RJ_VM_ALIAS2(NAME)
 #  include "vmath_functions.h"
+#  if RJ_VM_HAS_POW
 RJ_INLINE float RJ_VM_WIDE(rj_vf, powi)(float x, int k) { return RJ_VM_WIDE(rj_f, powi)(x, k); }
 RJ_INLINE double rj_vd_powi(double x, int k) { return rj_d_powi(x, k); }
+#  endif
 #  undef RJ_VM_ALIAS
 #  undef RJ_VM_ALIAS2
 #  undef RJ_VM_WIDE_ALIAS

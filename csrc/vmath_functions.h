@@ -1,6 +1,7 @@
 /* vmath_functions.h - every vector-math function, declared once. Adding a function is its
  * algorithm (a vmath_*.h file), its rows here (the function, its ranges, its bounds at each
- * accuracy level), its place in vmath_f32.h's lists and its row in README.md's accuracy tables.
+ * accuracy level), its place in vmath_f32.h's lists, its family in vmath_families.h and its row
+ * in README.md's accuracy tables.
  *
  * The rows are read by
  *   vmath.h, vmath_float.h   the scalar twins rj_d_NAME, the float functions rj_f_NAME and

@@ -111,19 +111,22 @@ def test_malformed_rows_are_clear_errors(text, message):
 
 
 # A function added as its row and its algorithm (and its place in vmath_f32.h's list of the functions
-# that take the double route at the 1- and 4-ULP levels), nothing else: |x| by another name.
+# that take the double route at the 1- and 4-ULP levels, and its family in vmath_families.h: that
+# of vmath_misc.h, where its algorithm goes), nothing else: |x| by another name.
 NEW_ROW = ('RJ_VM_UNARY(magnitude, absolute, fabs, 0, 0, 0, 0,\n'
            '            "Absolute value, elementwise (numpy.absolute).", "|x|.")\n'
            'RJ_VM_RANGE(magnitude, -10, 10, 0)\n')
 WIDE_LIST = "#define RJ_VMF_WIDE_ROWS(ROW1, ROW2)"     # vmath_f32.h's functions by the double route
 NEW_ALGORITHM = ("RJ_INLINE V F(magnitude)(V x) { return F(abs)(x); }\n"
                  "RJ_INLINE V F(vmf_magnitude)(V x) { return F(abs)(x); }\n")
+NEW_FAMILY = "#define RJ_VM_FAMILY_magnitude FMOD\n"
 
 
 @pytest.fixture(scope="module")
 def tree_with_a_new_function(tmp_path_factory):
     """A copy of the package, csrc/ and templates/ whose only changes are NEW_ROW in
-    vmath_functions.h, NEW_ALGORITHM in vmath_misc.h and magnitude in vmath_f32.h's WIDE_LIST."""
+    vmath_functions.h, NEW_ALGORITHM in vmath_misc.h, magnitude in vmath_f32.h's WIDE_LIST and
+    NEW_FAMILY in vmath_families.h."""
     tree = tmp_path_factory.mktemp("tree")
     ignore = shutil.ignore_patterns("__pycache__", "prebuilt", "codegen_fingerprint")
     for folder in ("resin_jit", "csrc", "templates"):
@@ -137,6 +140,10 @@ def tree_with_a_new_function(tmp_path_factory):
     f32 = tree / "csrc" / "vmath_f32.h"      # at the 1- and 4-ULP levels: the double route
     assert WIDE_LIST in f32.read_text()
     f32.write_text(f32.read_text().replace(WIDE_LIST, WIDE_LIST + " ROW1(magnitude)", 1))
+    families = tree / "csrc" / "vmath_families.h"
+    text = families.read_text()
+    at = text.index("/* the families as bits")
+    families.write_text(text[:at] + NEW_FAMILY + "\n" + text[at:])
     return tree
 
 

@@ -34,15 +34,30 @@ def _lines(statements, indent=INDENT):
 
 def _includes(ulp, text=None):
     """The headers of a kernel, its vector math at accuracy level `ulp` (JitConfig.ulp); csrc/vmath.h
-    only where the kernel's C (`text`, the rest of it) calls into it (see uses_vector_math)."""
-    headers = INCLUDES if text is None or uses_vector_math(text) else INCLUDES_NO_VMATH
-    return f"#define RJ_VM_LEVEL {VMATH_LEVELS[ulp]}\n{headers}"
+    only where the kernel's C (`text`, the rest of it) calls into it (see uses_vector_math), and
+    of it only the families of the functions it calls (see vmath_families)."""
+    if text is None:
+        return f"#define RJ_VM_LEVEL {VMATH_LEVELS[ulp]}\n{INCLUDES}"
+    if not uses_vector_math(text):
+        return f"#define RJ_VM_LEVEL {VMATH_LEVELS[ulp]}\n{INCLUDES_NO_VMATH}"
+    return f"#define RJ_VM_LEVEL {VMATH_LEVELS[ulp]}\n{vmath_families(text)}\n{INCLUDES}"
 
 
 # The names csrc/vmath.h defines: rj_vX_NAME and rj_X_NAME for its functions and helpers, its
 # unsigned vector types, and its internals (rj_vm_*, RJ_VM_*, a kernel's out-of-line rj_k_*).
-_VMATH_NAMES = re.compile(r"\b(?:rj_v?[fd]_(?:wide_|vmf_)?(?:%s)|rj_v[fd]u|rj_vm_\w+|RJ_VM_\w+|rj_k_\w+)\b" % "|".join(
-    sorted({fn.name for fn in vmath_table.FUNCTIONS} | {"powi", "remainder", "floor_divide", "asuint", "fromuint"})))
+_VMATH_FUNCTIONS = "|".join(
+    sorted({fn.name for fn in vmath_table.FUNCTIONS} | {"powi", "remainder", "floor_divide", "asuint", "fromuint"}))
+_VMATH_NAMES = re.compile(r"\b(?:rj_v?[fd]_(?:wide_|vmf_)?(?:%s)|rj_v[fd]u|rj_vm_\w+|RJ_VM_\w+|rj_k_\w+)\b" % _VMATH_FUNCTIONS)
+# a call of one of its functions (out of line too: rj_k_vf_sin), the function's name in group 1
+_VMATH_CALLS = re.compile(r"\brj_(?:k_)?v?[fd]_(?:wide_|vmf_)?(%s)\b" % _VMATH_FUNCTIONS)
+
+
+def vmath_families(text):
+    """The line that names the vector-math functions the C `text` calls, before csrc/vmath.h: the
+    header then parses their families only (csrc/vmath_families.h), a fifth of the build of a
+    kernel of one sine."""
+    names = sorted(set(_VMATH_CALLS.findall(text)))
+    return f"#define RJ_VM_FAMILIES ({' | '.join(f'RJ_VM_FAMILY_OF({name})' for name in names) or 0})"
 
 
 def uses_vector_math(text):
