@@ -121,7 +121,6 @@
 #undef KM_AND_LT
 #undef KM_BITS
 #undef KM_SEL
-#undef KM_ANY
 #undef RJ_VM_P
 #undef RJ_VM_MP
 #undef RJ_VM_V

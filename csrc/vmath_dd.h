@@ -46,8 +46,7 @@ RJ_INLINE int F(vm_any)(M m) { return MF(any)(m); }
  * where a vector mask's select takes two instructions; elsewhere the vector masks.
  *   KM_GT(a, b), KM_AND_GT(k, a, b), KM_AND_LT(k, a, b)   (k &) a > b, a < b; NaN never
  *   KM_BITS(u, c)      (u & c) != 0 for an unsigned vector u
- *   KM_SEL(k, x, y)    k ? x : y per lane
- *   KM_ANY(k)          whether any lane of k is set */
+ *   KM_SEL(k, x, y)    k ? x : y per lane */
 #if RJ_VM_VEC && defined(RJ_ISA_AVX512)
 typedef unsigned char F(vm_km_t);
 #  define KM_GT(a, b) __builtin_ia32_cmppd512_mask((a), (b), 0x1e, (unsigned char)-1, 4)
@@ -59,7 +58,6 @@ typedef unsigned char F(vm_km_t);
 #  else
 #    define KM_SEL(k, x, y) __builtin_ia32_blendmpd_512_mask((y), (x), (k))
 #  endif
-#  define KM_ANY(k) ((k) != 0)
 #else
 typedef M F(vm_km_t);
 #  define KM_GT(a, b) F(gt)((a), (b))
@@ -67,7 +65,6 @@ typedef M F(vm_km_t);
 #  define KM_AND_LT(k, a, b) ((k) & F(lt)((a), (b)))
 #  define KM_BITS(u, c) IMASK(((u) & (c)) != 0)
 #  define KM_SEL(k, x, y) F(select)((k), (x), (y))
-#  define KM_ANY(k) F(vm_any)(k)
 #endif
 
 /* (nh + nl) / (dh + dl) = qh + *ql: the quotient rounded, then refined by its residual, which

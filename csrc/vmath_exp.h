@@ -207,77 +207,39 @@ RJ_INLINE V F(exp)(V x)
 }
 
 #if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
-/* 2^-floor(n/16) for the shifter sum t holding n, 0 where n > 16000 */
+/* 2^-floor(n/16) for the shifter sum t holding n (2^-1000 where n > 16000; t is never NaN here) */
 RJ_INLINE V F(vm_exp16_inverse_pow2)(V t)
 {
-    const U n = F(asuint)(F(min)(t, K(SHIFTER + 16000.0)));
+    const U n = F(asuint)(RJ_VD_MINPS(t, K(SHIFTER + 16000.0)));
     return F(fromuint)(((SHIFTER_BITS + 16 * BIAS + 15) - n) << (MANT - 4) & EXPMASK);
 }
 
-/* e^x - 1 for |x| < 0.07 (the 1-ULP levels' small path): x + x^2 P(x), P of degree 8 the Taylor
- * series' (x^11/11! is below 2^-60 of x there); the x^2 P term is below a thirtieth of the result,
- * so its roundings cost a twentieth of an ULP. The sign of x kept (-0 for -0). */
-RJ_INLINE V F(vm_expm1_small)(V x)
-{
-    V p = MLA(K(0x1.27e4fb7789f5cp-22), x, 0x1.71de3a556c734p-19);      /* 1/10!, 1/9! */
-    p = MLA(p, x, 0x1.a01a01a01a01ap-16);
-    p = MLA(p, x, 0x1.a01a01a01a01ap-13);
-    p = MLA(p, x, 0x1.6c16c16c16c17p-10);
-    p = MLA(p, x, 0x1.1111111111111p-7);
-    p = MLA(p, x, 0x1.5555555555555p-5);
-    p = MLA(p, x, 0x1.5555555555555p-3);
-    p = MLA(p, x, 0.5);
-    return F(copysign)(F(fma)(x * x, p, x), x);
-}
-
-/* e^x - 1 = 2^k (head + S) - 1, S = head (r + r^2 q + rl) + tail (1 + r) (vm_exp16_r, k =
- * floor(n/16)), for |x| > 36.5 (the 1-ULP levels' far path): above, 2^-k (below 2^-52) subtracted
- * from S's small part, head + S rounded once, then scaled (inf past 709.78); below, e^x (below
- * 2^-52) rounded, then 1 subtracted (-1 below -40, where e^x is far below an ULP). */
-RJ_INLINE V F(vm_expm1_far)(V x)
-{
-    V r, rl, r2, q;
-    const V t = F(vm_exp16_r)(F(min)(K(710.0), F(max)(K(-40.0), x)), &r, &rl, &r2, &q, 0);
-    const V head = F(vm_lookup16)(rj_vm_exp16_head, t), tail = F(vm_lookup16)(rj_vm_exp16_tail, t);
-    const V s = F(select_lt)(x, K(0.0), K(0.0), F(vm_exp16_inverse_pow2)(t));
-    const V lo = F(fma)(tail, r, tail) - s;
-    const V e = F(vm_exp16_scale)(head + F(fma)(head, r, F(fma)(head, F(fma)(r2, q, rl), lo)), t);
-    return e + F(select_lt)(x, K(0.0), K(-1.0), K(0.0));
-}
-
-/* 2^-floor(n/16) for the shifter sum t holding n, -1000 < n < 16000 */
-RJ_INLINE V F(vm_exp16_inverse_pow2_in_range)(V t)
-{
-#  if RJ_VM_VEC && defined(RJ_VD_SCALEF)
-    return RJ_VD_SCALEF(K(1.0), K(0.9375) - (t - K(SHIFTER)) * K(0.0625));   /* floor((15 - n)/16) */
-#  else
-    return F(fromuint)((SHIFTER_BITS + 16 * BIAS + 15 - F(asuint)(t)) << (MANT - 4) & EXPMASK);
-#  endif
-}
-
-/* e^x - 1 = 2^k ((head - 2^-k) + S), S as vm_expm1_far's but without r's rounding error rl, for
- * |x| <= 36.5 (-54 <= k <= 52): head - 2^-k = c + cl exactly, cl = head - (c + 2^-k) (c is exact
- * but for k <= -2, where c + 2^-k is), S + cl rounded once (head r by the last fma), then c + S,
- * then scaled exactly. Where |x| >= 0.07, S is below a third of the result (|r| <= ln2/32 while
- * |x| > 3 ln2/32), so S's roundings and rl cost at most a fifth of an ULP; lanes with |x| < 0.07
- * (vm_expm1_small) or |x| > 36.5 (vm_expm1_far) take their own paths, computed only where a
- * vector has such a lane (the others' results are garbage there: x is not clamped). */
+/* e^x - 1 = 2^k ((head - 2^-k) + head r + lo), lo = head (r^2 q + rl) + tail (1 + r), k =
+ * floor(n/16) (vm_exp16_r): head - 2^-k = c + cl exactly (two_sum: c is exact for -1 <= k <= 52),
+ * c + head r = a + ae with a rounded once by an fma and ae its rounding error (c - a is exact,
+ * and so is the product inside the second fma), so that nothing is lost where they cancel (x near
+ * 0: there head r is as large as the result, and r's rounding error rl and tail r are half an ULP
+ * of it); lo + ae + cl (below 2^-5 of the result) in double; a + that rounded once, then scaled
+ * exactly (vscalef or two factors: inf past 709.78). Without FMA, head r and its sum with c as
+ * double-doubles instead (Dekker's product: 1.01 ULP by the unfused fma). Below -40 it rounds to -1 (2^-k
+ * is 0 past x = 11090 ln2/16: the -1 is far below an ULP there). The result has x's sign, -0 for -0. */
 RJ_INLINE V F(expm1)(V x)
 {
-    V r, r2, q;
-    const V t = F(vm_exp16_r)(x, &r, 0, &r2, &q, 0);
+    const V xc = F(min)(K(710.0), F(max)(K(-40.0), x));
+    V r, rl, r2, q;
+    const V t = F(vm_exp16_r)(xc, &r, &rl, &r2, &q, 0);
     const V head = F(vm_lookup16)(rj_vm_exp16_head, t), tail = F(vm_lookup16)(rj_vm_exp16_tail, t);
-    const V s = F(vm_exp16_inverse_pow2_in_range)(t);
-    const V c = head - s, cl = head - (c + s);
-    const V lo = F(fma)(head, r2 * q, F(fma)(tail, r, tail) + cl);
-    V y = F(vm_exp16_scale)(c + F(fma)(head, r, lo), t);
-    const V a = F(abs)(x);
-    const F(vm_km_t) small = KM_GT(K(0.07), a), far = KM_GT(a, K(36.5));
-    if (__builtin_expect(KM_ANY(small | far), 0)) {
-        y = KM_SEL(small, F(vm_expm1_small)(x), y);
-        y = KM_SEL(far, F(vm_expm1_far)(x), y);
-    }
-    return NAN_IN(x, y);
+    const V s = F(vm_exp16_inverse_pow2)(t);
+    const V c = head - s, cb = c - head;
+    const V cl = (head - (c - cb)) - (s + cb);                      /* two_sum's error, s negated */
+#  if RJ_HAS_FMA
+    const V a = F(fma)(head, r, c), ae = F(fma)(head, r, c - a);
+#  else
+    V pl, hl;                                    /* the same by a double-double product and sum */
+    const V a = F(vm_fast_two_sum)(c, F(vm_two_prod)(head, r, &pl), &hl), ae = pl + hl;
+#  endif
+    const V lo = F(fma)(head, F(fma)(r2, q, rl), F(fma)(tail, r, tail) + (ae + cl));
+    return NAN_IN(x, F(copysign)(F(vm_exp16_scale)(a + lo, t), x));
 }
 #else
 /* e^x - 1: below -40 it rounds to -1; near overflow (k = 1024) the exp route, where the -1 is
