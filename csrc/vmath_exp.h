@@ -207,32 +207,39 @@ RJ_INLINE V F(exp)(V x)
 }
 
 #if RJ_VM_LEVEL != RJ_VM_LEVEL_HALF
-/* 2^-floor(n/16) for the shifter sum t holding n, 0 where n > 16000 */
+/* 2^-floor(n/16) for the shifter sum t holding n (2^-1000 where n > 16000; t is never NaN here) */
 RJ_INLINE V F(vm_exp16_inverse_pow2)(V t)
 {
-    const U n = F(asuint)(F(min)(t, K(SHIFTER + 16000.0)));
+    const U n = F(asuint)(RJ_VD_MINPS(t, K(SHIFTER + 16000.0)));
     return F(fromuint)(((SHIFTER_BITS + 16 * BIAS + 15) - n) << (MANT - 4) & EXPMASK);
 }
 
-/* e^x - 1 = 2^k (head - 2^-k + head r + (head (r^2 q + rl) + tail (1 + r))) with k = floor(n/16)
- * (vm_exp16_r): head - 2^-k and head r as double-doubles, so that nothing is lost where they
- * cancel (x near 0: there head r is as large as the result, and r's rounding error rl and tail r
- * are half an ULP of it), the rest (below 2^-5 of the result) in double;
- * the sum rounded once, then scaled exactly (vscalef or two factors: inf past 709.78). Below
- * -40 it rounds to -1 (2^-k is 0 past x = 11090 ln2/16: the -1 is far below an ULP there). The
- * result has x's sign, -0 for -0. */
+/* e^x - 1 = 2^k ((head - 2^-k) + head r + lo), lo = head (r^2 q + rl) + tail (1 + r), k =
+ * floor(n/16) (vm_exp16_r): head - 2^-k = c + cl exactly (two_sum: c is exact for -1 <= k <= 52),
+ * c + head r = a + ae with a rounded once by an fma and ae its rounding error (c - a is exact,
+ * and so is the product inside the second fma), so that nothing is lost where they cancel (x near
+ * 0: there head r is as large as the result, and r's rounding error rl and tail r are half an ULP
+ * of it); lo + ae + cl (below 2^-5 of the result) in double; a + that rounded once, then scaled
+ * exactly (vscalef or two factors: inf past 709.78). Without FMA, head r and its sum with c as
+ * double-doubles instead (Dekker's product: 1.01 ULP by the unfused fma). Below -40 it rounds to -1 (2^-k
+ * is 0 past x = 11090 ln2/16: the -1 is far below an ULP there). The result has x's sign, -0 for -0. */
 RJ_INLINE V F(expm1)(V x)
 {
     const V xc = F(min)(K(710.0), F(max)(K(-40.0), x));
-    V r, rl, r2, q, cl, pl, hl;
+    V r, rl, r2, q;
     const V t = F(vm_exp16_r)(xc, &r, &rl, &r2, &q, 0);
-    const V head = F(vm_lookup16)(rj_vm_exp16_head, t);
-    const V c = F(vm_two_sum)(head, -F(vm_exp16_inverse_pow2)(t), &cl);
-    const V ph = F(vm_two_prod)(head, r, &pl);
-    const V h = F(vm_fast_two_sum)(c, ph, &hl);
-    const V tail = F(vm_lookup16)(rj_vm_exp16_tail, t);
-    const V lo = F(fma)(head, F(fma)(r2, q, rl), F(fma)(tail, r, tail)) + (pl + (hl + cl));
-    return NAN_IN(x, F(copysign)(F(vm_exp16_scale)(h + lo, t), x));
+    const V head = F(vm_lookup16)(rj_vm_exp16_head, t), tail = F(vm_lookup16)(rj_vm_exp16_tail, t);
+    const V s = F(vm_exp16_inverse_pow2)(t);
+    const V c = head - s, cb = c - head;
+    const V cl = (head - (c - cb)) - (s + cb);                      /* two_sum's error, s negated */
+#  if RJ_HAS_FMA
+    const V a = F(fma)(head, r, c), ae = F(fma)(head, r, c - a);
+#  else
+    V pl, hl;                                    /* the same by a double-double product and sum */
+    const V a = F(vm_fast_two_sum)(c, F(vm_two_prod)(head, r, &pl), &hl), ae = pl + hl;
+#  endif
+    const V lo = F(fma)(head, F(fma)(r2, q, rl), F(fma)(tail, r, tail) + (ae + cl));
+    return NAN_IN(x, F(copysign)(F(vm_exp16_scale)(a + lo, t), x));
 }
 #else
 /* e^x - 1: below -40 it rounds to -1; near overflow (k = 1024) the exp route, where the -1 is
