@@ -68,11 +68,11 @@ static __attribute__((noinline, cold, unused)) void F(vmf_rem_patch)(V x, V *rh,
 RJ_INLINE V F(vmf_trig_reduce)(V x, V *rh, V *rl)
 {
     V t = ROUND_SHIFTED(x, TWO_OVER_PI);
-    const V n = t - K(SHIFTER);
-    const V r2 = F(fma)(-n, K(PIO2F_2), F(fma)(-n, K(PIO2F_1), x));      /* exact */
-    *rh = F(fma)(-n, K(PIO2F_3), r2);
-    const V e = F(fma)(-n, K(PIO2F_3), r2 - *rh);   /* rh's rounding error, exact: see above */
-    *rl = F(fma)(-n, K(PIO2F_5), F(fma)(-n, K(PIO2F_4), e));
+    const V nn = K(SHIFTER) - t;       /* -n (+0 for n = 0: r_hi = +0 for x = -0, which they select) */
+    const V r2 = F(fma)(nn, K(PIO2F_2), F(fma)(nn, K(PIO2F_1), x));      /* exact */
+    *rh = F(fma)(nn, K(PIO2F_3), r2);
+    const V e = F(fma)(nn, K(PIO2F_3), r2 - *rh);   /* rh's rounding error, exact: see above */
+    *rl = F(fma)(nn, K(PIO2F_5), F(fma)(nn, K(PIO2F_4), e));
     if (__builtin_expect(TRIGF_ANY_BIG(x), 0)) {      /* (copies: the fast path keeps its registers) */
         V h = *rh, l = *rl, tt = t;
         F(vmf_rem_patch)(x, &h, &l, &tt, MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST))));
@@ -125,9 +125,9 @@ RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
 RJ_INLINE U F(vmf32_sincos4)(V x, V *sh, V *ch)
 {
     V t = ROUND_SHIFTED(x, TWO_OVER_PI);
-    const V n = t - K(SHIFTER);
-    V r = F(fma)(-n, K(PIO2F_3), F(fma)(-n, K(PIO2F_2), F(fma)(-n, K(PIO2F_1), x)));
-    r = F(fma)(-n, K(PIO2F_5), F(fma)(-n, K(PIO2F_4), r));
+    const V nn = K(SHIFTER) - t;
+    V r = F(fma)(nn, K(PIO2F_3), F(fma)(nn, K(PIO2F_2), F(fma)(nn, K(PIO2F_1), x)));
+    r = F(fma)(nn, K(PIO2F_5), F(fma)(nn, K(PIO2F_4), r));
     if (__builtin_expect(TRIGF_ANY_BIG(x), 0)) {
         V rl = K(0.0f);
         F(vmf_rem_patch)(x, &r, &rl, &t, MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST))));
@@ -194,8 +194,8 @@ RJ_INLINE V F(tan)(V x)
     const V th = F(vm_fast_two_sum)(s1, e1 + (cpl + rest), &tl);
 #endif
     const V rcp = K(1.0f) / th;
-    const V cot = F(fma)(rcp, F(fma)(-rcp, tl, F(vmf32_residual)(K(1.0f), rcp, th)), rcp);
-    const V y = F(select)(IMASK((q & 1) != 0), -cot, th);
+    const V ncot = F(fma)(-rcp, F(fma)(-rcp, tl, F(vmf32_residual)(K(1.0f), rcp, th)), -rcp);
+    const V y = F(select)(IMASK((q & 1) != 0), ncot, th);
     return TRIG_RESULTF(x, F(select_eq)(x, K(0.0f), x, y));
 }
 
