@@ -6,9 +6,11 @@
  * multiple of pi/2 is 2^-27.8 (x = 0x1.f9cbe2p+7), so a rounded r alone would lose up to a
  * quarter of its bits there. While |x| < 12800 (|n| < 2^13) Cody and Waite's reduction gives it:
  * pi/2 in five parts, the first four of 11 bits so that n times each is exact; x - n P1 - n P2 is
- * then exact too, n P3 is subtracted with its rounding error kept (two_sum), n P4 and n P5 go into
- * r_lo. Every operation there is exact but the last two, so FMA tiers and the others agree. Lanes
- * beyond (and inf and NaN, which keep their NaN) are reduced one at a time in double: Cody and
+ * then exact too, n P3 is subtracted with its rounding error kept, n P4 and n P5 go into r_lo.
+ * That error is fma(-n, P3, r2 - r_hi), exact: n P3 is (below 2^-10.6, a multiple of 2^-34);
+ * where |n P3| > |r2| / 2 both are multiples of 2^-34 and r2 - r_hi, within |n P3| + ulp(r_hi) / 2,
+ * fits 24 bits; elsewhere r_hi is within [r2/2, 2 r2] (Sterbenz); the error of a sum is a float.
+ * Every operation there is exact but the last two, so FMA tiers and the others agree. Lanes beyond (and inf and NaN, which keep their NaN) are reduced one at a time in double: Cody and
  * Waite's double reduction below 2^20, Payne and Hanek's (vmath_reduce.h) above.
  */
 #define TRIG_RESULTF(x, y) NAN_IN((x), F(select_eq)(F(abs)(x), K(INF), K(NAN_), (y)))
@@ -18,6 +20,13 @@
 #define PIO2F_4 0x1.68cp-39f
 #define PIO2F_5 0x1.1a6264p-54f
 #define TRIGF_FAST 12800.0f               /* |n| < 2^13: n times an 11-bit part is exact */
+/* whether any lane has |x| >= TRIGF_FAST or is NaN: on AVX-512 a compare into a mask register and
+ * its test (not less than, unordered true), where the vector mask's round trip takes two more */
+#if RJ_VM_VEC && defined(RJ_ISA_AVX512)
+#  define TRIGF_ANY_BIG(x) (__builtin_ia32_cmpps512_mask(F(abs)(x), K(TRIGF_FAST), 0x15, (unsigned short)-1, 4) != 0)
+#else
+#  define TRIGF_ANY_BIG(x) F(vm_any)(MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST))))
+#endif
 
 /* num - q den exactly (tan here, and vmath_f32_inv.h), q within an ULP of num / den (the residual
  * is a float then): one fma where the tier fuses, the exact product's two parts elsewhere */
@@ -59,15 +68,14 @@ static __attribute__((noinline, cold, unused)) void F(vmf_rem_patch)(V x, V *rh,
 RJ_INLINE V F(vmf_trig_reduce)(V x, V *rh, V *rl)
 {
     V t = ROUND_SHIFTED(x, TWO_OVER_PI);
-    const V n = t - K(SHIFTER);
-    const V r2 = F(fma)(-n, K(PIO2F_2), F(fma)(-n, K(PIO2F_1), x));      /* exact */
-    V e;
-    *rh = F(vm_two_sum)(r2, -(n * K(PIO2F_3)), &e);
-    *rl = F(fma)(-n, K(PIO2F_5), F(fma)(-n, K(PIO2F_4), e));
-    const M big = MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST)));
-    if (__builtin_expect(F(vm_any)(big), 0)) {       /* (copies: the fast path keeps its registers) */
+    const V nn = K(SHIFTER) - t;       /* -n (+0 for n = 0: r_hi = +0 for x = -0, which they select) */
+    const V r2 = F(fma)(nn, K(PIO2F_2), F(fma)(nn, K(PIO2F_1), x));      /* exact */
+    *rh = F(fma)(nn, K(PIO2F_3), r2);
+    const V e = F(fma)(nn, K(PIO2F_3), r2 - *rh);   /* rh's rounding error, exact: see above */
+    *rl = F(fma)(nn, K(PIO2F_5), F(fma)(nn, K(PIO2F_4), e));
+    if (__builtin_expect(TRIGF_ANY_BIG(x), 0)) {      /* (copies: the fast path keeps its registers) */
         V h = *rh, l = *rl, tt = t;
-        F(vmf_rem_patch)(x, &h, &l, &tt, big);
+        F(vmf_rem_patch)(x, &h, &l, &tt, MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST))));
         *rh = h, *rl = l, t = tt;
     }
     return t;
@@ -117,13 +125,12 @@ RJ_INLINE U F(vmf32_sincos)(V x, V *sh, V *sl, V *ch, V *cl)
 RJ_INLINE U F(vmf32_sincos4)(V x, V *sh, V *ch)
 {
     V t = ROUND_SHIFTED(x, TWO_OVER_PI);
-    const V n = t - K(SHIFTER);
-    V r = F(fma)(-n, K(PIO2F_3), F(fma)(-n, K(PIO2F_2), F(fma)(-n, K(PIO2F_1), x)));
-    r = F(fma)(-n, K(PIO2F_5), F(fma)(-n, K(PIO2F_4), r));
-    const M big = MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST)));
-    if (__builtin_expect(F(vm_any)(big), 0)) {
+    const V nn = K(SHIFTER) - t;
+    V r = F(fma)(nn, K(PIO2F_3), F(fma)(nn, K(PIO2F_2), F(fma)(nn, K(PIO2F_1), x)));
+    r = F(fma)(nn, K(PIO2F_5), F(fma)(nn, K(PIO2F_4), r));
+    if (__builtin_expect(TRIGF_ANY_BIG(x), 0)) {
         V rl = K(0.0f);
-        F(vmf_rem_patch)(x, &r, &rl, &t, big);
+        F(vmf_rem_patch)(x, &r, &rl, &t, MF(not)(F(lt)(F(abs)(x), K(TRIGF_FAST))));
         r = r + rl;
     }
     const V z = r * r;
@@ -187,8 +194,8 @@ RJ_INLINE V F(tan)(V x)
     const V th = F(vm_fast_two_sum)(s1, e1 + (cpl + rest), &tl);
 #endif
     const V rcp = K(1.0f) / th;
-    const V cot = F(fma)(rcp, F(fma)(-rcp, tl, F(vmf32_residual)(K(1.0f), rcp, th)), rcp);
-    const V y = F(select)(IMASK((q & 1) != 0), -cot, th);
+    const V ncot = F(fma)(-rcp, F(fma)(-rcp, tl, F(vmf32_residual)(K(1.0f), rcp, th)), -rcp);
+    const V y = F(select)(IMASK((q & 1) != 0), ncot, th);
     return TRIG_RESULTF(x, F(select_eq)(x, K(0.0f), x, y));
 }
 
@@ -200,3 +207,4 @@ RJ_INLINE V F(tan)(V x)
 #undef PIO2F_4
 #undef PIO2F_5
 #undef TRIGF_FAST
+#undef TRIGF_ANY_BIG
