@@ -344,6 +344,34 @@ def test_a_cycle_is_an_error_however_long(length):
         structure_id(e)
 
 
+def test_threads_numbering_a_shared_expression_at_once_see_no_cycle():
+    """Two compiles in threads may number one shared sub-expression at once: the one that finds it
+    numbered by the other keeps that number (it once said "the graph has a cycle")."""
+    import sys
+    import threading
+    from resin_jit.front.canonical import structure_id
+    interval, failures = sys.getswitchinterval(), []
+
+    def number(e):
+        try:
+            structure_id(e)
+        except rj.JitError as error:
+            failures.append(error)
+    sys.setswitchinterval(1e-6)   # a thread switch between nearly any two bytecodes
+    try:
+        for _ in range(20):
+            shared = chain(rj.input("x"), 150)
+            threads = [threading.Thread(target=number, args=(shared * float(k),)) for k in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not failures, failures[:1]
+    assert structure_id(chain(rj.input("x"), 150) * 3.0) == structure_id(chain(rj.input("x"), 150) * 3.0)
+
+
 def test_structure_numbers_from_deep_in_the_caller_s_own_recursion():
     """Near the recursion limit, numbering goes on by the explicit stack: no RecursionError."""
     import sys

@@ -268,8 +268,8 @@ def _number(e, depth):
 
 def _numbered(e, sids):
     """Give `e` the number of its node's token and its arguments' numbers `sids`."""
-    if e._sid is not None:           # a cycle through e numbered it on the way
-        raise JitError("the graph has a cycle")
+    if e._sid is not None:           # another thread numbered a shared expression meanwhile (a cycle
+        return e._sid                # never gets here: it recurses to _DEEP, and the stack finds it)
     token = (_node_token(e.node), sids)
     number = _structures.get(token)
     if number is None:
