@@ -32,7 +32,7 @@ BENCH_TABLES = {"core": "affine y = 0.5*x + 1", "graph": "10-node pure-math grap
                 "hdc_memory": "HDC memory targets",
                 "hdc_learn": "hdc_learn targets",
                 "hdc_batch": "VSA batches, 1000 x 10000 trits",
-                "cache": "soak: 100 rounds", "scaleout": "10,000,000 float32 samples",
+                "cache": "soak: 20 rounds", "scaleout": "10,000,000 float32 samples",
                 "calls": "10-node graph, n = 64 float32", "reductions": "reductions over 44,100 float32 samples",
                 "audio": "static biquad lowpass", "vmath": "functions, n = 44,100 float32, one thread", "compilers": "compilers: a cold build"}
 
