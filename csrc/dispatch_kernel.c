@@ -92,10 +92,11 @@ static PyObject *results(const rj_request *req, PyObject **made)
     return tuple;
 }
 
-static int call_entry(const Kernel *self, const rj_binding *binding, rj_call *call, int64_t total)
+/* The entry, without the GIL when release is set. */
+static int call_entry(const rj_binding *binding, rj_call *call, int release)
 {
     int ran;
-    if (total > self->nogil_above) {
+    if (release) {
         Py_BEGIN_ALLOW_THREADS
         ran = binding->entry(call);
         Py_END_ALLOW_THREADS
@@ -240,7 +241,8 @@ static int try_fast(Kernel *self, const rj_request *req, PyObject **result)
     }
     rj_call call;
     fill_call(binding, &call, args, n_buf);
-    const int ran = total > 0 || self->reduces ? call_entry(self, binding, &call, total) : RJ_OK;   /* a sum of none is 0 */
+    const int ran = total > 0 || self->reduces ? call_entry(binding, &call, total > self->nogil_above)
+                                               : RJ_OK;   /* a sum of none is 0 */
     rj_kernel_release(self);
     rj_binding_drop(binding);
     if (ran == RJ_OK) {   /* anything else was checked above, so is not expected: the slow path explains */
@@ -390,7 +392,9 @@ static PyObject *kernel_run(PyObject *op, PyObject *const *args, Py_ssize_t narg
         const int64_t total = arrays[first].len;
         rj_call call;
         fill_call(binding, &call, arrays, n_buf);
-        ran = total > 0 || self->reduces ? call_entry(self, binding, &call, total) : RJ_OK;
+        /* without the GIL whatever the size: threads=N's chunks come this way (runtime/kernel.py's
+         * _run_threaded) and run at once only so, and the slow path costs more than the release */
+        ran = total > 0 || self->reduces ? call_entry(binding, &call, 1) : RJ_OK;
     }
     rj_release(arrays, taken);
     if (binding != NULL) rj_binding_drop(binding);

@@ -49,6 +49,7 @@ class LoadedLibrary:
         """Run rj_state_init on a writable buffer of state_size() bytes."""
         self.lib.rj_state_init(_ffi.from_buffer(buffer, require_writable=True))
 
-    def caller(self, argspec, ret="v", slow_path=None, bound=()):
-        """A C-level callable for the entry (csrc/dispatch.c): arguments that do not fit go to `slow_path`."""
-        return _dispatch.Caller(self.entry_address, argspec, ret, slow_path, tuple(bound), self, NOGIL_ABOVE)
+    def caller(self, argspec, ret="v", slow_path=None, bound=(), nogil_above=NOGIL_ABOVE):
+        """A C-level callable for the entry (csrc/dispatch.c): arguments that do not fit go to `slow_path`;
+        a call of more than `nogil_above` elements runs without the GIL."""
+        return _dispatch.Caller(self.entry_address, argspec, ret, slow_path, tuple(bound), self, nogil_above)

@@ -54,7 +54,7 @@ class NativeRunner:
 
     def slice_caller(self, state):
         """A Caller for one thread's share of a split call: its own slice of the state."""
-        return self.library.caller(self.argspec, "v", None, self.bound(state))
+        return self.library.caller(self.argspec, "v", None, self.bound(state), nogil_above=-1)   # threads' chunks
 
     @functools.cached_property
     def argspec(self):
